@@ -1,0 +1,107 @@
+package dev.portcullis.runtime.pki;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
+import java.util.Set;
+
+/**
+ * PEM files for certificates and PKCS#8 EC private keys. Writes are atomic (a reader never sees
+ * half a file, which matters to the servers that reload these files), and key files are created
+ * readable by their owner alone.
+ */
+public final class PemFiles {
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    private static final Set<PosixFilePermission> WORLD_READABLE = PosixFilePermissions.fromString("rw-r--r--");
+
+    private PemFiles() {}
+
+    /** Writes {@code certificate} as a PEM CERTIFICATE block, replacing {@code file} atomically. */
+    public static void writeCertificate(Path file, X509Certificate certificate) {
+        try {
+            write(file, pem("CERTIFICATE", certificate.getEncoded()), WORLD_READABLE);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("certificate cannot be encoded", e);
+        }
+    }
+
+    /** Writes {@code key} as a PKCS#8 PEM PRIVATE KEY block, owner-only, replacing {@code file} atomically. */
+    public static void writePrivateKey(Path file, PrivateKey key) {
+        write(file, pem("PRIVATE KEY", key.getEncoded()), OWNER_ONLY);
+    }
+
+    /** Reads the first certificate of a PEM file. */
+    public static X509Certificate readCertificate(Path file) {
+        try {
+            byte[] bytes = Files.readAllBytes(file);
+            return (X509Certificate) CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(bytes));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read certificate " + file, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("not a PEM certificate: " + file, e);
+        }
+    }
+
+    /** Reads a PKCS#8 PEM EC private key. */
+    public static PrivateKey readPrivateKey(Path file) {
+        try {
+            String text = Files.readString(file, StandardCharsets.US_ASCII);
+            int begin = text.indexOf("-----BEGIN PRIVATE KEY-----");
+            int end = text.indexOf("-----END PRIVATE KEY-----");
+            if (begin < 0 || end < begin) {
+                throw new IllegalStateException("not a PKCS#8 PEM private key: " + file);
+            }
+            String body = text.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end);
+            byte[] der = Base64.getMimeDecoder().decode(body);
+            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read private key " + file, e);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            // the message names the file, never its content
+            throw new IllegalStateException("not a PKCS#8 EC private key: " + file);
+        }
+    }
+
+    private static byte[] pem(String type, byte[] der) {
+        String body = Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der);
+        return ("-----BEGIN " + type + "-----\n" + body + "\n-----END " + type + "-----\n")
+                .getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static void write(Path file, byte[] content, Set<PosixFilePermission> permissions) {
+        Path dir = file.toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+            Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp",
+                    PosixFilePermissions.asFileAttribute(permissions));
+            try {
+                Files.write(temp, content);
+                try {
+                    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.portcullis.runtime.transport;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.Any;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import dev.portcullis.runtime.identity.CertificateIdentity;
+import dev.portcullis.runtime.identity.InvalidIdentityException;
+import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.role.Role;
+import dev.portcullis.runtime.role.RoleMapping;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.StatusException;
+import io.grpc.protobuf.StatusProto;
+import java.net.SocketAddress;
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authentication and authorisation of every call, before the method runs: the caller's
+ * identity is the SPIFFE ID of its verified client certificate, its roles come from the
+ * configured mapping, and the method's {@link AccessRules rule} decides. Refusals are
+ * UNAUTHENTICATED or PERMISSION_DENIED with a {@code google.rpc.ErrorInfo}; the refused call
+ * never reaches the service.
+ */
+final class AccessInterceptor implements ServerInterceptor {
+    private static final Logger log = LoggerFactory.getLogger(AccessInterceptor.class);
+    static final String ERROR_DOMAIN = "portcullis";
+
+    private final AccessRules rules;
+    private final RoleMapping roles;
+
+    AccessInterceptor(AccessRules rules, RoleMapping roles) {
+        this.rules = requireNonNull(rules, "rules is null");
+        this.roles = requireNonNull(roles, "roles is null");
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(
+            ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        String method = call.getMethodDescriptor().getFullMethodName();
+        String remote = remoteAddress(call);
+        SpiffeId identity;
+        try {
+            identity = CertificateIdentity.of(peerCertificate(call));
+        } catch (NoClientCertificate e) {
+            return refuse(call, Code.UNAUTHENTICATED, "a client certificate is required",
+                    "NO_CLIENT_CERTIFICATE", Map.of(), method, "", remote);
+        } catch (InvalidIdentityException e) {
+            return refuse(call, Code.UNAUTHENTICATED, "the client certificate carries no valid SPIFFE identity",
+                    "IDENTITY_INVALID", Map.of("problem", e.getMessage()), method, "", remote);
+        }
+        Set<Role> held = roles.rolesOf(identity);
+        var rule = rules.ruleFor(method);
+        if (rule.isEmpty()) {
+            return refuse(call, Code.PERMISSION_DENIED, "this method admits no caller",
+                    "METHOD_NOT_ALLOWED", Map.of("method", method), method, identity.value(), remote);
+        }
+        if (rule.get() instanceof AccessRules.AnyOf anyOf && anyOf.roles().stream().noneMatch(held::contains)) {
+            String required = String.join(",", new TreeSet<>(anyOf.roles().stream().map(r -> r.name().toLowerCase()).toList()));
+            return refuse(call, Code.PERMISSION_DENIED, "identity " + identity + " may not call " + method,
+                    "ROLE_REQUIRED",
+                    Map.of("identity", identity.value(), "method", method, "required_roles", required),
+                    method, identity.value(), remote);
+        }
+        Context context = Context.current().withValue(Caller.CONTEXT_KEY, new Caller(identity, held, remote));
+        return Contexts.interceptCall(context, call, headers, next);
+    }
+
+    private static X509Certificate peerCertificate(ServerCall<?, ?> call) {
+        SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+        if (session == null) {
+            throw new NoClientCertificate();
+        }
+        try {
+            Certificate[] chain = session.getPeerCertificates();
+            if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
+                throw new NoClientCertificate();
+            }
+            return leaf;
+        } catch (SSLPeerUnverifiedException e) {
+            throw new NoClientCertificate();
+        }
+    }
+
+    private static String remoteAddress(ServerCall<?, ?> call) {
+        SocketAddress address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        return address == null ? "" : address.toString().replaceFirst("^[^/]*/", "");
+    }
+
+    private static <Q> ServerCall.Listener<Q> refuse(
+            ServerCall<Q, ?> call, Code code, String message, String reason, Map<String, String> metadata,
+            String method, String identity, String remote) {
+        log.atWarn()
+                .addKeyValue("method", method)
+                .addKeyValue("identity", identity)
+                .addKeyValue("remote", remote)
+                .addKeyValue("reason", reason)
+                .log("access.refused");
+        com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+                .setCode(code.getNumber())
+                .setMessage(message)
+                .addDetails(Any.pack(ErrorInfo.newBuilder()
+                        .setDomain(ERROR_DOMAIN)
+                        .setReason(reason)
+                        .putAllMetadata(metadata)
+                        .build()))
+                .build();
+        StatusException refusal = StatusProto.toStatusException(status);
+        call.close(refusal.getStatus(), requireNonNull(refusal.getTrailers(), "trailers"));
+        return new ServerCall.Listener<>() {};
+    }
+
+    /** The session has no verified peer certificate. */
+    private static final class NoClientCertificate extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        NoClientCertificate() {
+            super(null, null, false, false);
+        }
+    }
+}

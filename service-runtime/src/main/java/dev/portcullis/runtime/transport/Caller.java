@@ -1,0 +1,44 @@
+package dev.portcullis.runtime.transport;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.role.Role;
+import io.grpc.Context;
+import java.util.Set;
+
+/**
+ * The authenticated caller of the current RPC, set by {@link AccessInterceptor} after the
+ * caller passed the method's access rule.
+ *
+ * @param identity SPIFFE ID from the client certificate
+ * @param roles roles the identity holds under the service's role mapping
+ * @param remoteAddress the peer's address as "ip:port", for audit records
+ */
+public record Caller(SpiffeId identity, Set<Role> roles, String remoteAddress) {
+    static final Context.Key<Caller> CONTEXT_KEY = Context.key("portcullis-caller");
+
+    public Caller {
+        requireNonNull(identity, "identity is null");
+        roles = Set.copyOf(requireNonNull(roles, "roles is null"));
+        requireNonNull(remoteAddress, "remoteAddress is null");
+    }
+
+    /**
+     * The caller of the RPC running on this thread.
+     *
+     * @throws IllegalStateException outside an RPC that passed {@link AccessInterceptor}
+     */
+    public static Caller current() {
+        Caller caller = CONTEXT_KEY.get();
+        if (caller == null) {
+            throw new IllegalStateException("no authenticated caller in this context");
+        }
+        return caller;
+    }
+
+    /** True when the caller holds {@code role}. */
+    public boolean has(Role role) {
+        return roles.contains(role);
+    }
+}

@@ -1,0 +1,47 @@
+package dev.portcullis.runtime.transport;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.time.Duration;
+
+/**
+ * Where and how a service serves gRPC. The port has no default: each service is told its own.
+ * Every key is documented in the README.
+ *
+ * @param host address to bind; loopback by default, set {@code 0.0.0.0} in a container
+ * @param port TCP port; 0 picks a free one (tests)
+ * @param maxInboundMessageBytes largest request message accepted; larger ones are refused with
+ *     RESOURCE_EXHAUSTED before they are parsed
+ * @param handshakeTimeout how long a connection may take to complete its TLS handshake
+ * @param shutdownGrace how long live calls may take to finish on shutdown
+ */
+@ConfigurationProperties("portcullis.server")
+public record ServerConfig(
+        @Bindable(defaultValue = "127.0.0.1") String host,
+        @Nullable Integer port,
+        @Bindable(defaultValue = "4194304") int maxInboundMessageBytes,
+        @Bindable(defaultValue = "10s") Duration handshakeTimeout,
+        @Bindable(defaultValue = "10s") Duration shutdownGrace) {
+
+    public ServerConfig {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException("portcullis.server.host must name an address to bind, e.g. 127.0.0.1");
+        }
+        if (port == null) {
+            throw new IllegalArgumentException("portcullis.server.port is required: the TCP port this service listens on");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("portcullis.server.port must be between 0 and 65535, was " + port);
+        }
+        if (maxInboundMessageBytes < 1024 || maxInboundMessageBytes > 64 * 1024 * 1024) {
+            throw new IllegalArgumentException("portcullis.server.max-inbound-message-bytes must be between 1024 and 67108864");
+        }
+        if (handshakeTimeout == null || handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
+            throw new IllegalArgumentException("portcullis.server.handshake-timeout must be a positive duration");
+        }
+        if (shutdownGrace == null || shutdownGrace.isNegative()) {
+            throw new IllegalArgumentException("portcullis.server.shutdown-grace must not be negative");
+        }
+    }
+}

@@ -1,0 +1,118 @@
+package dev.portcullis.runtime.transport;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.runtime.role.RoleMapping;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One service's gRPC server: mTLS only (client certificate required), every call through
+ * {@link AccessInterceptor}, plus {@code grpc.health.v1} and server reflection. Thread-safe;
+ * {@link #start()} once, {@link #close()} once.
+ */
+public final class ServiceServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
+
+    private final String name;
+    private final ServerConfig config;
+    private final HealthStatusManager health = new HealthStatusManager();
+    private final List<String> serviceNames = new ArrayList<>();
+    private final Server server;
+
+    /**
+     * @param name short service name for logs, e.g. "gateway"
+     * @param services the service's own gRPC services; every method must declare an access rule
+     */
+    public ServiceServer(String name, ServerConfig config, TlsMaterial tls, RoleMapping roles,
+            List<BindableService> services) {
+        this.name = requireNonNull(name, "name is null");
+        this.config = requireNonNull(config, "config is null");
+        requireNonNull(tls, "tls is null");
+        requireNonNull(roles, "roles is null");
+        List<ServerServiceDefinition> definitions = new ArrayList<>();
+        for (BindableService service : services) {
+            ServerServiceDefinition definition = service.bindService();
+            definitions.add(definition);
+            serviceNames.add(definition.getServiceDescriptor().getName());
+        }
+        definitions.add(health.getHealthService().bindService());
+        definitions.add(ProtoReflectionServiceV1.newInstance().bindService());
+        NettyServerBuilder builder = NettyServerBuilder
+                .forAddress(new InetSocketAddress(config.host(), config.port()), tls.serverCredentials())
+                .maxInboundMessageSize(config.maxInboundMessageBytes())
+                .maxInboundMetadataSize(16 * 1024)
+                .handshakeTimeout(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .intercept(new AccessInterceptor(AccessRules.of(definitions), roles));
+        definitions.forEach(builder::addService);
+        this.server = builder.build();
+    }
+
+    /**
+     * Binds the port and starts serving; the health service reports SERVING afterwards.
+     *
+     * @throws UncheckedIOException naming the address when it cannot be bound
+     */
+    public void start() {
+        try {
+            server.start();
+        } catch (IOException e) {
+            String why = e instanceof BindException || e.getCause() instanceof BindException
+                    ? "address already in use or not available"
+                    : e.getClass().getSimpleName();
+            throw new UncheckedIOException(
+                    name + " cannot listen on " + config.host() + ":" + config.port()
+                            + " (" + why + "); change portcullis.server.port or portcullis.server.host", e);
+        }
+        setServing(true);
+        log.atInfo().addKeyValue("service", name).addKeyValue("port", port()).log("server.started");
+    }
+
+    /** Sets what the health service reports for the whole server and each of its services. */
+    public void setServing(boolean serving) {
+        ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
+        health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);
+        serviceNames.forEach(service -> health.setStatus(service, status));
+    }
+
+    /** The bound TCP port (useful when configured as 0). */
+    public int port() {
+        return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
+    }
+
+    /** Blocks until the server has terminated. */
+    public void awaitTermination() throws InterruptedException {
+        server.awaitTermination();
+    }
+
+    /** Stops accepting calls, lets live calls finish within the shutdown grace, then cuts them. */
+    @Override
+    public void close() {
+        health.enterTerminalState();
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        log.atInfo().addKeyValue("service", name).log("server.stopped");
+    }
+}
