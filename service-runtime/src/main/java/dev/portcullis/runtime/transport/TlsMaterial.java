@@ -86,6 +86,9 @@ public final class TlsMaterial implements AutoCloseable {
             throw new IllegalStateException("the JDK's default trust manager is unavailable", e);
         }
         try {
+            synchronized (material) {
+                material.lastAttempt = material.stamps();
+            }
             material.install(material.read());
         } catch (InvalidMaterial e) {
             material.close();

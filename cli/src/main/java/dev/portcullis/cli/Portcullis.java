@@ -1,0 +1,32 @@
+package dev.portcullis.cli;
+
+import dev.portcullis.cli.dev.DevCommand;
+import dev.portcullis.cli.health.HealthCommand;
+import dev.portcullis.cli.pki.PkiCommand;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code portcullis} command. */
+@Command(
+        name = "portcullis",
+        mixinStandardHelpOptions = true,
+        version = "portcullis 0.1.0",
+        description = "Portcullis: the locked-down deploy server, the only path to production.",
+        subcommands = {DevCommand.class, PkiCommand.class, HealthCommand.class, CommandLine.HelpCommand.class})
+public final class Portcullis {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with our error handling, for main and for tests. */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new Portcullis());
+        commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
+            // expected failures carry a message meant for the user; no stack trace for those
+            line.getErr().println("portcullis: " + dev.portcullis.runtime.server.StartupFailure.describe(e));
+            return 1;
+        });
+        return commandLine;
+    }
+}

@@ -1,0 +1,71 @@
+package dev.portcullis.cli.dev;
+
+import dev.portcullis.runtime.pki.DevPki;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code portcullis dev}: the whole suite on this machine, for development. */
+@Command(name = "dev", mixinStandardHelpOptions = true,
+        description = {
+            "Runs all four services in one JVM on loopback with a dev PKI. FOR DEVELOPMENT ONLY.",
+            "Writes DATA_DIR/dev.env with the addresses and the dev CI certificate; stops on Ctrl-C or SIGTERM."})
+public final class DevCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--data-dir", defaultValue = ".portcullis",
+            description = "Where the dev PKI and dev.env live (default: ${DEFAULT-VALUE} in the working directory).")
+    Path dataDir;
+
+    @Option(names = "--base-port", defaultValue = "7443",
+            description = "Gateway port; policy, executor and audit take the next three (default: ${DEFAULT-VALUE}). 0 picks free ports.")
+    int basePort;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (basePort < 0 || basePort > 65532) {
+            throw new IllegalArgumentException("--base-port must be between 0 and 65532");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Clock clock = Clock.systemUTC();
+        out.println("*** portcullis dev: FOR DEVELOPMENT ONLY. Dev CA, loopback only, nothing here is production-safe. ***");
+        out.flush();
+        DevMode dev = DevMode.start(dataDir, basePort, clock);
+        CountDownLatch stopped = new CountDownLatch(1);
+        ScheduledExecutorService renewal = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "dev-pki-renewal");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // certificates live a day; the services pick renewed files up from disk by themselves
+        renewal.scheduleWithFixedDelay(() -> dev.pki().ensure(clock), 10, 10, TimeUnit.MINUTES);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            renewal.shutdownNow();
+            dev.close();
+            out.println("portcullis dev: stopped");
+            out.flush();
+            stopped.countDown();
+        }, "dev-shutdown"));
+
+        dev.ports().forEach((name, port) -> out.printf("  %-9s localhost:%d  (%s)%n", name, port,
+                DevPki.Member.valueOf(name.toUpperCase()).identity()));
+        out.println("dev PKI:      " + dev.pki().dir().toAbsolutePath());
+        out.println("environment:  " + dev.envFile().toAbsolutePath());
+        out.println("Try, in another terminal:");
+        out.println("  set -a; . " + dev.envFile() + "; set +a; ./portcullis health");
+        out.println("Stop with Ctrl-C.");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

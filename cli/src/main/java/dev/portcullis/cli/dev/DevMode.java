@@ -1,0 +1,160 @@
+package dev.portcullis.cli.dev;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.runtime.pki.DevPki;
+import dev.portcullis.runtime.server.ServiceLauncher;
+import dev.portcullis.runtime.server.ServiceLauncher.RunningService;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * All four services in one JVM on loopback, with the dev PKI under {@code DATA_DIR/pki}. For
+ * development only. Writes {@code DATA_DIR/dev.env} with the variables the CLI and any gRPC
+ * client need. Thread-safe to close once.
+ */
+public final class DevMode implements AutoCloseable {
+    /** Start order: the gateway last, after the neighbours it calls. */
+    static final List<String> SERVICES = List.of("audit", "policy", "executor", "gateway");
+    private static final Map<String, Integer> PORT_OFFSETS = Map.of("gateway", 0, "policy", 1, "executor", 2, "audit", 3);
+
+    private final Path dataDir;
+    private final DevPki pki;
+    private final List<RunningService> running;
+
+    private DevMode(Path dataDir, DevPki pki, List<RunningService> running) {
+        this.dataDir = dataDir;
+        this.pki = pki;
+        this.running = running;
+    }
+
+    /**
+     * Creates or renews the dev PKI, starts the services and writes dev.env.
+     *
+     * @param basePort the gateway's port; policy, executor and audit take the next three.
+     *     0 gives every service a free port.
+     * @throws RuntimeException naming the problem (e.g. a port in use); nothing is left running
+     */
+    public static DevMode start(Path dataDir, int basePort, Clock clock) {
+        requireNonNull(dataDir, "dataDir is null");
+        createPrivateDirectory(dataDir);
+        DevPki pki = new DevPki(dataDir.resolve("pki"));
+        pki.ensure(clock);
+        Map<String, Integer> ports = new HashMap<>();
+        List<RunningService> running = new ArrayList<>();
+        try {
+            for (String name : SERVICES) {
+                int port = basePort == 0 ? 0 : basePort + PORT_OFFSETS.get(name);
+                RunningService service = ServiceLauncher.start(name, properties(name, port, pki, ports), false);
+                running.add(service);
+                ports.put(name, service.port());
+            }
+        } catch (RuntimeException e) {
+            stopAll(running);
+            throw e;
+        }
+        DevMode dev = new DevMode(dataDir, pki, List.copyOf(running));
+        dev.writeEnvFile();
+        return dev;
+    }
+
+    private static Map<String, Object> properties(String name, int port, DevPki pki, Map<String, Integer> ports) {
+        DevPki.Member member = DevPki.Member.valueOf(name.toUpperCase());
+        String domain = "spiffe://" + DevPki.TRUST_DOMAIN;
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("portcullis.server.host", "127.0.0.1");
+        properties.put("portcullis.server.port", port);
+        properties.put("portcullis.tls.cert-file", pki.certFile(member.fileName()).toString());
+        properties.put("portcullis.tls.key-file", pki.keyFile(member.fileName()).toString());
+        properties.put("portcullis.tls.ca-file", pki.caFile().toString());
+        properties.put("portcullis.roles.ci", List.of(domain + "/ci/**"));
+        properties.put("portcullis.roles.approver", List.of(domain + "/human/approver"));
+        properties.put("portcullis.roles.auditor", List.of(domain + "/human/auditor"));
+        properties.put("portcullis.roles.admin", List.of(domain + "/human/admin"));
+        properties.put("portcullis.roles.service", List.of(domain + "/service/*"));
+        properties.put("portcullis.roles.gateway", List.of(domain + "/service/gateway"));
+        if (name.equals("gateway")) {
+            properties.put("portcullis.gateway.policy-address", "localhost:" + ports.get("policy"));
+            properties.put("portcullis.gateway.executor-address", "localhost:" + ports.get("executor"));
+            properties.put("portcullis.gateway.audit-address", "localhost:" + ports.get("audit"));
+        }
+        return properties;
+    }
+
+    /** Service name to its port, in start order. */
+    public Map<String, Integer> ports() {
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        running.forEach(service -> ports.put(service.name(), service.port()));
+        return ports;
+    }
+
+    /** The dev PKI in use. */
+    public DevPki pki() {
+        return pki;
+    }
+
+    /** {@code DATA_DIR/dev.env}. */
+    public Path envFile() {
+        return dataDir.resolve("dev.env");
+    }
+
+    /** The running service named {@code name}. */
+    public RunningService service(String name) {
+        return running.stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no service " + name));
+    }
+
+    private void writeEnvFile() {
+        Map<String, Integer> ports = ports();
+        StringBuilder env = new StringBuilder();
+        env.append("# Written by `portcullis dev`: the dev suite's addresses and the dev CI identity.\n");
+        env.append("# Use: set -a; . ").append(envFile()).append("; set +a\n");
+        env.append("PORTCULLIS_GATEWAY_ADDR=localhost:").append(ports.get("gateway")).append('\n');
+        env.append("PORTCULLIS_POLICY_ADDR=localhost:").append(ports.get("policy")).append('\n');
+        env.append("PORTCULLIS_EXECUTOR_ADDR=localhost:").append(ports.get("executor")).append('\n');
+        env.append("PORTCULLIS_AUDIT_ADDR=localhost:").append(ports.get("audit")).append('\n');
+        env.append("PORTCULLIS_CA_FILE=").append(pki.caFile().toAbsolutePath()).append('\n');
+        env.append("PORTCULLIS_CERT_FILE=").append(pki.certFile("ci").toAbsolutePath()).append('\n');
+        env.append("PORTCULLIS_KEY_FILE=").append(pki.keyFile("ci").toAbsolutePath()).append('\n');
+        try {
+            Path temp = Files.createTempFile(dataDir, ".dev.env", ".tmp");
+            Files.writeString(temp, env, StandardCharsets.UTF_8);
+            Files.move(temp, envFile(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + envFile(), e);
+        }
+    }
+
+    private static void createPrivateDirectory(Path dir) {
+        try {
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create data directory " + dir, e);
+        }
+    }
+
+    /** Stops the services, gateway first. */
+    @Override
+    public void close() {
+        stopAll(running);
+    }
+
+    private static void stopAll(List<RunningService> running) {
+        List<RunningService> reversed = new ArrayList<>(running);
+        java.util.Collections.reverse(reversed);
+        reversed.forEach(RunningService::close);
+    }
+}

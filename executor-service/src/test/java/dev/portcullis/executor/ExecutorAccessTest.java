@@ -1,0 +1,69 @@
+package dev.portcullis.executor;
+
+import static dev.portcullis.runtime.role.Role.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.portcullis.runtime.role.Role;
+import dev.portcullis.runtime.testing.AccessMatrix;
+import dev.portcullis.runtime.testing.ServiceFixture;
+import dev.portcullis.runtime.testing.TestChannels;
+import dev.portcullis.runtime.testing.TestIdentity;
+import dev.portcullis.v1.ExecutorServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The executor service's trust boundary holds before any RPC behaviour exists. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ExecutorAccessTest {
+    @TempDir
+    static Path dir;
+
+    private ServiceFixture fixture;
+
+    @BeforeAll
+    void start() {
+        fixture = ServiceFixture.start("executor", dir, Map.of());
+    }
+
+    @AfterAll
+    void stop() {
+        fixture.close();
+    }
+
+    @Test
+    void everyRpcAdmitsExactlyTheRolesTheContractNames() {
+        Map<String, Set<Role>> allowed = Map.ofEntries(
+                Map.entry("StartTask", Set.of(GATEWAY)),
+                Map.entry("WatchTask", Set.of(GATEWAY)),
+                Map.entry("CancelTask", Set.of(GATEWAY)),
+                Map.entry("GetTask", Set.of(GATEWAY)));
+
+        AccessMatrix.assertEnforced(fixture, ExecutorServiceGrpc.getServiceDescriptor(), allowed, Status.Code.UNIMPLEMENTED);
+    }
+
+    @Test
+    void healthIsServingForAnyAuthenticatedCaller() {
+        ManagedChannel channel = TestChannels.mtls(fixture.port(), fixture.credential(TestIdentity.NOBODY));
+        try {
+            ServingStatus status = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.newBuilder().setService(ExecutorServiceGrpc.SERVICE_NAME).build())
+                    .getStatus();
+
+            assertEquals(ServingStatus.SERVING, status);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+}

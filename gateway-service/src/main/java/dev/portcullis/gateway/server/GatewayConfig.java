@@ -1,0 +1,38 @@
+package dev.portcullis.gateway.server;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.time.Duration;
+
+/**
+ * Where the gateway finds its neighbours, as "host:port". The host must be a name or address in
+ * the neighbour's server certificate. Every key is documented in the README.
+ *
+ * @param policyAddress the policy service
+ * @param executorAddress the executor service
+ * @param auditAddress the audit service
+ * @param callTimeout deadline of every call to a neighbour
+ */
+@ConfigurationProperties("portcullis.gateway")
+public record GatewayConfig(
+        @Nullable String policyAddress,
+        @Nullable String executorAddress,
+        @Nullable String auditAddress,
+        @Bindable(defaultValue = "5s") Duration callTimeout) {
+
+    public GatewayConfig {
+        requireAddress("portcullis.gateway.policy-address", policyAddress);
+        requireAddress("portcullis.gateway.executor-address", executorAddress);
+        requireAddress("portcullis.gateway.audit-address", auditAddress);
+        if (callTimeout == null || callTimeout.isNegative() || callTimeout.isZero()) {
+            throw new IllegalArgumentException("portcullis.gateway.call-timeout must be a positive duration");
+        }
+    }
+
+    private static void requireAddress(String property, String address) {
+        if (address == null || !address.matches("[A-Za-z0-9.\\-]+:[0-9]{1,5}|\\[[0-9A-Fa-f:]+]:[0-9]{1,5}")) {
+            throw new IllegalArgumentException(property + " is required, as host:port (e.g. localhost:7444)");
+        }
+    }
+}

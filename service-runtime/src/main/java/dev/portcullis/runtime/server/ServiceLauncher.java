@@ -1,0 +1,76 @@
+package dev.portcullis.runtime.server;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.runtime.transport.ServiceServer;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.inject.qualifiers.Qualifiers;
+import java.util.Map;
+
+/**
+ * Starts one service: a Micronaut context for its configuration and wiring, then its gRPC
+ * server, which every service's factory registers as a {@link ServiceServer} bean named after
+ * the service. Several services can run in one JVM (dev mode), each in its own context.
+ */
+public final class ServiceLauncher {
+    private ServiceLauncher() {}
+
+    /**
+     * Starts service {@code name} and returns once it serves.
+     *
+     * @param properties configuration, taking precedence over every other source
+     * @param readEnvironment whether environment variables are read too (true in production;
+     *     false in dev mode and tests, so the services of one JVM stay apart)
+     * @throws RuntimeException naming the offending setting when configuration is invalid or
+     *     the port cannot be bound; the context is closed again
+     */
+    public static RunningService start(String name, Map<String, Object> properties, boolean readEnvironment) {
+        requireNonNull(name, "name is null");
+        ApplicationContext context = ApplicationContext.builder()
+                .properties(Map.copyOf(properties))
+                .environmentPropertySource(readEnvironment)
+                .deduceEnvironment(false)
+                .banner(false)
+                .build();
+        try {
+            context.start();
+            ServiceServer server = context.getBean(ServiceServer.class, Qualifiers.byName(name));
+            server.start();
+            return new RunningService(name, context, server);
+        } catch (RuntimeException e) {
+            context.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Runs service {@code name} configured from the environment until the JVM is asked to stop
+     * (SIGTERM, Ctrl-C), then shuts it down gracefully. A configuration error ends the process
+     * with status 1 and one line naming the setting.
+     */
+    public static void runUntilShutdown(String name) throws InterruptedException {
+        RunningService service;
+        try {
+            service = start(name, Map.of(), true);
+        } catch (RuntimeException e) {
+            System.err.println("portcullis " + name + ": cannot start: " + StartupFailure.describe(e));
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(service::close, name + "-shutdown"));
+        service.server().awaitTermination();
+    }
+
+    /** A started service. {@link #close()} stops its server gracefully and closes its context. */
+    public record RunningService(String name, ApplicationContext context, ServiceServer server) implements AutoCloseable {
+        /** The port the service listens on. */
+        public int port() {
+            return server.port();
+        }
+
+        @Override
+        public void close() {
+            context.close();
+        }
+    }
+}
