@@ -7,11 +7,34 @@ import dev.portcullis.runtime.pki.IssuedCertificate;
 import dev.portcullis.runtime.pki.PemFiles;
 import dev.portcullis.runtime.pki.Validity;
 import dev.portcullis.runtime.transport.TlsConfig;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Date;
 import java.util.List;
+import javax.security.auth.x500.X500Principal;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
  * A per-test PKI in a temporary directory: a CA and certificates written as PEM files, in trust
@@ -28,11 +51,11 @@ public final class TestPki {
         this.ca = ca;
     }
 
-    /** A new CA in {@code dir}. */
+    /** A new CA in {@code dir}; its key is written next to it so tests can sign odd certificates. */
     public static TestPki create(Path dir) {
         CertificateAuthority ca = CertificateAuthority.create("Portcullis test CA",
                 Validity.startingNow(Clock.systemUTC(), Duration.ofDays(1)));
-        PemFiles.writeCertificate(dir.resolve("ca.pem"), ca.certificate());
+        ca.save(dir.resolve("ca.pem"), dir.resolve("ca.key"));
         return new TestPki(dir, ca);
     }
 
@@ -62,9 +85,46 @@ public final class TestPki {
         return write(name, ca.issue(request));
     }
 
+    /**
+     * Issues a valid client-and-server certificate from this CA that carries no URI SAN (so no
+     * SPIFFE identity), only the DNS SAN {@code localhost}, as files NAME.pem/NAME.key.
+     * {@link CertificateAuthority} always writes a URI SAN, so this one is built here.
+     */
+    public Credential issueWithoutUriSan(String name) {
+        X509Certificate caCertificate = ca.certificate();
+        try {
+            KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            KeyPair keys = generator.generateKeyPair();
+            Validity validity = Validity.startingNow(Clock.systemUTC(), Duration.ofHours(1));
+            JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    caCertificate.getSubjectX500Principal(), new BigInteger(127, new SecureRandom()).add(BigInteger.ONE),
+                    Date.from(validity.notBefore()), Date.from(validity.notAfter()),
+                    new X500Principal("CN=" + name + ",O=Portcullis"), keys.getPublic())
+                    .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                    .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
+                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+                            new KeyPurposeId[] {KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
+                    .addExtension(Extension.subjectAlternativeName, false,
+                            new GeneralNames(new GeneralName(GeneralName.dNSName, "localhost")))
+                    .addExtension(Extension.authorityKeyIdentifier, false,
+                            extensions.createAuthorityKeyIdentifier(caCertificate));
+            X509Certificate certificate = new JcaX509CertificateConverter().getCertificate(builder.build(
+                    new JcaContentSignerBuilder("SHA256withECDSA").build(PemFiles.readPrivateKey(caKeyFile()))));
+            return write(name, new IssuedCertificate(certificate, keys.getPrivate()));
+        } catch (GeneralSecurityException | CertIOException | OperatorCreationException e) {
+            throw new IllegalStateException("cannot issue certificate without URI SAN", e);
+        }
+    }
+
     /** TLS configuration of a service using credential {@code name}, reloading every {@code reload}. */
     public TlsConfig tlsConfig(Credential credential, Duration reload) {
         return new TlsConfig(credential.certFile(), credential.keyFile(), caFile(), reload);
+    }
+
+    private Path caKeyFile() {
+        return dir.resolve("ca.key");
     }
 
     private Credential write(String name, IssuedCertificate issued) {

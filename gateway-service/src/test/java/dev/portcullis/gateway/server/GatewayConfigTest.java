@@ -1,0 +1,89 @@
+package dev.portcullis.gateway.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.portcullis.runtime.server.StartupFailure;
+import dev.portcullis.runtime.testing.ConfigBinding;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class GatewayConfigTest {
+    private static final Map<String, Object> REQUIRED = Map.of(
+            "portcullis.gateway.policy-address", "policy.internal:7444",
+            "portcullis.gateway.executor-address", "executor.internal:7445",
+            "portcullis.gateway.audit-address", "audit.internal:7446");
+
+    @Test
+    void onlyTheAddressesAreRequiredAndTheCallTimeoutDefaultsToFiveSeconds() {
+        GatewayConfig config = ConfigBinding.bind(GatewayConfig.class, REQUIRED);
+
+        assertEquals(new GatewayConfig("policy.internal:7444", "executor.internal:7445", "audit.internal:7446",
+                Duration.ofSeconds(5)), config);
+    }
+
+    @Test
+    void everyKeyIsBound() {
+        Map<String, Object> properties = Map.of(
+                "portcullis.gateway.policy-address", "localhost:7444",
+                "portcullis.gateway.executor-address", "127.0.0.1:7445",
+                "portcullis.gateway.audit-address", "[::1]:7446",
+                "portcullis.gateway.call-timeout", "1500ms");
+
+        GatewayConfig config = ConfigBinding.bind(GatewayConfig.class, properties);
+
+        assertEquals("localhost:7444", config.policyAddress());
+        assertEquals("127.0.0.1:7445", config.executorAddress());
+        assertEquals("[::1]:7446", config.auditAddress());
+        assertEquals(Duration.ofMillis(1500), config.callTimeout());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "portcullis.gateway.policy-address",
+            "portcullis.gateway.executor-address",
+            "portcullis.gateway.audit-address",
+    })
+    void missingAddressStopsStartupNamingTheProperty(String key) {
+        Map<String, Object> properties = new HashMap<>(REQUIRED);
+        properties.remove(key);
+
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> ConfigBinding.bind(GatewayConfig.class, properties));
+
+        assertEquals(key + " is required, as host:port (e.g. localhost:7444)", StartupFailure.describe(e));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            portcullis.gateway.policy-address   | policy.internal
+            portcullis.gateway.executor-address | executor.internal:port
+            portcullis.gateway.audit-address    | http://audit.internal:7446
+            portcullis.gateway.audit-address    | ::1:7446
+            """)
+    void addressThatIsNotHostColonPortStopsStartupNamingTheProperty(String key, String value) {
+        Map<String, Object> properties = new HashMap<>(REQUIRED);
+        properties.put(key, value);
+
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> ConfigBinding.bind(GatewayConfig.class, properties));
+
+        assertEquals(key + " is required, as host:port (e.g. localhost:7444)", StartupFailure.describe(e));
+    }
+
+    @Test
+    void zeroCallTimeoutStopsStartupNamingTheProperty() {
+        Map<String, Object> properties = new HashMap<>(REQUIRED);
+        properties.put("portcullis.gateway.call-timeout", "0s");
+
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> ConfigBinding.bind(GatewayConfig.class, properties));
+
+        assertEquals("portcullis.gateway.call-timeout must be a positive duration", StartupFailure.describe(e));
+    }
+}

@@ -1,0 +1,94 @@
+package dev.portcullis.runtime.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.portcullis.runtime.server.StartupFailure;
+import dev.portcullis.runtime.testing.ConfigBinding;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ServerConfigTest {
+
+    @Test
+    void onlyThePortIsRequiredAndEveryOtherKeyHasItsDefault() {
+        Map<String, Object> properties = Map.of("portcullis.server.port", "7443");
+
+        ServerConfig config = ConfigBinding.bind(ServerConfig.class, properties);
+
+        assertEquals(new ServerConfig("127.0.0.1", 7443, 4194304, Duration.ofSeconds(10), Duration.ofSeconds(10)),
+                config);
+    }
+
+    @Test
+    void everyKeyIsBound() {
+        Map<String, Object> properties = Map.of(
+                "portcullis.server.host", "0.0.0.0",
+                "portcullis.server.port", "8443",
+                "portcullis.server.max-inbound-message-bytes", "1048576",
+                "portcullis.server.handshake-timeout", "3s",
+                "portcullis.server.shutdown-grace", "2m");
+
+        ServerConfig config = ConfigBinding.bind(ServerConfig.class, properties);
+
+        assertEquals("0.0.0.0", config.host());
+        assertEquals(8443, config.port());
+        assertEquals(1048576, config.maxInboundMessageBytes());
+        assertEquals(Duration.ofSeconds(3), config.handshakeTimeout());
+        assertEquals(Duration.ofMinutes(2), config.shutdownGrace());
+    }
+
+    @Test
+    void portZeroIsAcceptedSoTheSystemPicksAFreePort() {
+        Map<String, Object> properties = Map.of("portcullis.server.port", "0");
+
+        ServerConfig config = ConfigBinding.bind(ServerConfig.class, properties);
+
+        assertEquals(0, config.port());
+    }
+
+    @Test
+    void missingPortStopsStartupNamingTheProperty() {
+        Map<String, Object> properties = Map.of("portcullis.server.host", "127.0.0.1");
+
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> ConfigBinding.bind(ServerConfig.class, properties));
+
+        assertEquals("portcullis.server.port is required: the TCP port this service listens on",
+                StartupFailure.describe(e));
+    }
+
+    static Stream<Arguments> invalidSettings() {
+        return Stream.of(
+                Arguments.of("portcullis.server.host", " ",
+                        "portcullis.server.host must name an address to bind, e.g. 127.0.0.1"),
+                Arguments.of("portcullis.server.port", "65536",
+                        "portcullis.server.port must be between 0 and 65535, was 65536"),
+                Arguments.of("portcullis.server.port", "-1",
+                        "portcullis.server.port must be between 0 and 65535, was -1"),
+                Arguments.of("portcullis.server.max-inbound-message-bytes", "1023",
+                        "portcullis.server.max-inbound-message-bytes must be between 1024 and 67108864"),
+                Arguments.of("portcullis.server.max-inbound-message-bytes", "67108865",
+                        "portcullis.server.max-inbound-message-bytes must be between 1024 and 67108864"),
+                Arguments.of("portcullis.server.handshake-timeout", "0s",
+                        "portcullis.server.handshake-timeout must be a positive duration"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidSettings")
+    void invalidValueStopsStartupNamingTheProperty(String key, String value, String expected) {
+        Map<String, Object> properties = new HashMap<>(Map.of("portcullis.server.port", "7443"));
+        properties.put(key, value);
+
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> ConfigBinding.bind(ServerConfig.class, properties));
+
+        assertEquals(expected, StartupFailure.describe(e));
+    }
+}
