@@ -42,7 +42,8 @@ public final class HealthCommand implements Callable<Integer> {
         return check(environment, spec.commandLine().getOut());
     }
 
-    int check(ClientEnvironment environment, PrintWriter out) {
+    /** Checks the services and prints one line each; 0 when all are SERVING. */
+    public int check(ClientEnvironment environment, PrintWriter out) {
         ChannelCredentials credentials = environment.credentials();
         List<String> names = services.isEmpty() ? List.copyOf(ClientEnvironment.ADDRESS_VARIABLES.keySet()) : services;
         boolean allServing = true;

@@ -1,0 +1,130 @@
+package dev.portcullis.cli.dev;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.cli.ClientEnvironment;
+import dev.portcullis.cli.health.HealthCommand;
+import dev.portcullis.gateway.server.Neighbours;
+import dev.portcullis.v1.EvaluateRequest;
+import dev.portcullis.v1.PolicyServiceGrpc;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Dev mode: the whole suite in one JVM, reachable with the dev CI certificate. */
+class DevModeTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyServiceAnswersServingOverMtlsWithTheDevCiCertificate() throws Exception {
+        try (DevMode dev = DevMode.start(dir.resolve("data"), 0, Clock.systemUTC())) {
+            StringWriter out = new StringWriter();
+            HealthCommand health = new HealthCommand();
+            new CommandLine(health).parseArgs();
+
+            int status = health.check(new ClientEnvironment(readEnv(dev.envFile())), new PrintWriter(out));
+
+            assertEquals(0, status, out.toString());
+            assertEquals(4, out.toString().lines().filter(line -> line.endsWith("SERVING")).count(), out.toString());
+        }
+    }
+
+    @Test
+    void envFileNamesTheAddressesAndTheDevCiIdentity() throws Exception {
+        try (DevMode dev = DevMode.start(dir.resolve("data"), 0, Clock.systemUTC())) {
+            Map<String, String> env = readEnv(dev.envFile());
+
+            assertEquals("localhost:" + dev.ports().get("gateway"), env.get("PORTCULLIS_GATEWAY_ADDR"));
+            assertEquals("localhost:" + dev.ports().get("audit"), env.get("PORTCULLIS_AUDIT_ADDR"));
+            assertEquals(dev.pki().certFile("ci").toAbsolutePath().toString(), env.get("PORTCULLIS_CERT_FILE"));
+            assertEquals(dev.pki().keyFile("ci").toAbsolutePath().toString(), env.get("PORTCULLIS_KEY_FILE"));
+            assertEquals(dev.pki().caFile().toAbsolutePath().toString(), env.get("PORTCULLIS_CA_FILE"));
+        }
+    }
+
+    @Test
+    void gatewayCallsThePolicyServiceWithItsOwnIdentity() {
+        try (DevMode dev = DevMode.start(dir.resolve("data"), 0, Clock.systemUTC())) {
+            Neighbours neighbours = dev.service("gateway").context().getBean(Neighbours.class);
+
+            StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                    () -> PolicyServiceGrpc.newBlockingStub(neighbours.policy())
+                            .withDeadlineAfter(10, TimeUnit.SECONDS)
+                            .evaluate(EvaluateRequest.getDefaultInstance()));
+
+            // past authorisation: the gateway's identity is the policy service's one caller
+            assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+        }
+    }
+
+    @Test
+    void ciIdentityCannotCallThePolicyServiceDirectly() throws Exception {
+        try (DevMode dev = DevMode.start(dir.resolve("data"), 0, Clock.systemUTC())) {
+            ClientEnvironment env = new ClientEnvironment(readEnv(dev.envFile()));
+            ManagedChannel channel = Grpc.newChannelBuilder(env.address("policy").orElseThrow(), env.credentials()).build();
+            try {
+                StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                        () -> PolicyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                                .evaluate(EvaluateRequest.getDefaultInstance()));
+
+                assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aRestartKeepsTheDevPki() throws Exception {
+        Path data = dir.resolve("data");
+        try (DevMode first = DevMode.start(data, 0, Clock.systemUTC())) {
+            assertTrue(Files.exists(first.pki().caFile()));
+        }
+        String ca = Files.readString(data.resolve("pki/ca.pem"));
+
+        try (DevMode second = DevMode.start(data, 0, Clock.systemUTC())) {
+            assertEquals(ca, Files.readString(second.pki().caFile()));
+        }
+    }
+
+    @Test
+    void aPortInUseStopsStartUpNamingTheAddressAndLeavesNothingRunning() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            int gatewayPort = taken.getLocalPort() ;
+            RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
+                    () -> DevMode.start(dir.resolve("data"), gatewayPort, Clock.systemUTC()).close());
+
+            assertTrue(e.getMessage().contains("127.0.0.1:" + gatewayPort), e.getMessage());
+            // the services started before the gateway were stopped again: their ports are free
+            try (java.net.ServerSocket audit = new java.net.ServerSocket(gatewayPort + 3, 1,
+                    java.net.InetAddress.getLoopbackAddress())) {
+                assertTrue(audit.isBound());
+            }
+        }
+    }
+
+    static Map<String, String> readEnv(Path file) throws java.io.IOException {
+        Map<String, String> env = new HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                int eq = line.indexOf('=');
+                env.put(line.substring(0, eq), line.substring(eq + 1));
+            }
+        }
+        return env;
+    }
+}
