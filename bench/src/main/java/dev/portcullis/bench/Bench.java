@@ -1,0 +1,51 @@
+package dev.portcullis.bench;
+
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Entry point of {@code bench/run NAME [--json]}. */
+public final class Bench {
+    private Bench() {}
+
+    public static void main(String[] args) throws Exception {
+        List<String> arguments = Arrays.asList(args);
+        boolean json = arguments.contains("--json");
+        String name = arguments.stream().filter(a -> !a.startsWith("--")).findFirst().orElse("");
+        Map<String, Figure> figures = switch (name) {
+            case "grpc-baseline" -> new GrpcBaseline().run();
+            default -> {
+                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline");
+                System.exit(2);
+                yield Map.of();
+            }
+        };
+        System.out.println(json ? json(name, figures) : table(name, figures));
+        System.exit(0);
+    }
+
+    /** One measured figure, with its unit and what it is. */
+    record Figure(double value, String unit, String meaning) {}
+
+    static String json(String name, Map<String, Figure> figures) {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("benchmark", "\"" + name + "\"");
+        figures.forEach((key, figure) -> fields.put(key, format(figure.value())));
+        StringBuilder out = new StringBuilder("{");
+        fields.forEach((key, value) -> out.append(out.length() > 1 ? ", " : "").append('"').append(key).append("\": ").append(value));
+        return out.append('}').toString();
+    }
+
+    static String table(String name, Map<String, Figure> figures) {
+        StringBuilder out = new StringBuilder("benchmark " + name + "\n");
+        int width = figures.keySet().stream().mapToInt(String::length).max().orElse(10);
+        figures.forEach((key, figure) -> out.append(String.format("  %-" + width + "s %12s %-8s %s%n",
+                key, format(figure.value()), figure.unit(), figure.meaning())));
+        return out.toString();
+    }
+
+    private static String format(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : String.format("%.3f", value);
+    }
+}
