@@ -6,18 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.portcullis.runtime.role.Role;
 import dev.portcullis.runtime.testing.AccessMatrix;
 import dev.portcullis.runtime.testing.ServiceFixture;
-import dev.portcullis.runtime.testing.TestChannels;
 import dev.portcullis.runtime.testing.TestIdentity;
 import dev.portcullis.v1.AuditServiceGrpc;
-import io.grpc.ManagedChannel;
 import io.grpc.Status;
-import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
-import io.grpc.health.v1.HealthGrpc;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -56,15 +51,8 @@ class AuditAccessTest {
 
     @Test
     void healthIsServingForAnyAuthenticatedCaller() {
-        ManagedChannel channel = TestChannels.mtls(fixture.port(), fixture.credential(TestIdentity.NOBODY));
-        try {
-            ServingStatus status = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
-                    .check(HealthCheckRequest.newBuilder().setService(AuditServiceGrpc.SERVICE_NAME).build())
-                    .getStatus();
+        ServingStatus status = fixture.health(TestIdentity.NOBODY, AuditServiceGrpc.SERVICE_NAME);
 
-            assertEquals(ServingStatus.SERVING, status);
-        } finally {
-            channel.shutdownNow();
-        }
+        assertEquals(ServingStatus.SERVING, status);
     }
 }

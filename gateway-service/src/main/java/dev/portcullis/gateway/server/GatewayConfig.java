@@ -4,6 +4,8 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Where the gateway finds its neighbours, as "host:port". The host must be a name or address in
@@ -21,6 +23,9 @@ public record GatewayConfig(
         @Nullable String auditAddress,
         @Bindable(defaultValue = "5s") Duration callTimeout) {
 
+    private static final Pattern HOST_PORT =
+            Pattern.compile("(?:[A-Za-z0-9.\\-]{1,253}|\\[[0-9A-Fa-f:]{2,39}]):([0-9]{1,5})");
+
     public GatewayConfig {
         requireAddress("portcullis.gateway.policy-address", policyAddress);
         requireAddress("portcullis.gateway.executor-address", executorAddress);
@@ -31,8 +36,13 @@ public record GatewayConfig(
     }
 
     private static void requireAddress(String property, String address) {
-        if (address == null || !address.matches("[A-Za-z0-9.\\-]+:[0-9]{1,5}|\\[[0-9A-Fa-f:]+]:[0-9]{1,5}")) {
+        if (address == null || address.isBlank()) {
             throw new IllegalArgumentException(property + " is required, as host:port (e.g. localhost:7444)");
+        }
+        Matcher matcher = HOST_PORT.matcher(address);
+        int port = matcher.matches() ? Integer.parseInt(matcher.group(1)) : 0;
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException(property + " must be host:port with a port from 1 to 65535 (e.g. localhost:7444)");
         }
     }
 }

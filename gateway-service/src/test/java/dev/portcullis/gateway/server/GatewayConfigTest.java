@@ -65,6 +65,8 @@ class GatewayConfigTest {
             portcullis.gateway.executor-address | executor.internal:port
             portcullis.gateway.audit-address    | http://audit.internal:7446
             portcullis.gateway.audit-address    | ::1:7446
+            portcullis.gateway.policy-address   | localhost:0
+            portcullis.gateway.policy-address   | localhost:99999
             """)
     void addressThatIsNotHostColonPortStopsStartupNamingTheProperty(String key, String value) {
         Map<String, Object> properties = new HashMap<>(REQUIRED);
@@ -73,7 +75,8 @@ class GatewayConfigTest {
         RuntimeException e = assertThrows(RuntimeException.class,
                 () -> ConfigBinding.bind(GatewayConfig.class, properties));
 
-        assertEquals(key + " is required, as host:port (e.g. localhost:7444)", StartupFailure.describe(e));
+        assertEquals(key + " must be host:port with a port from 1 to 65535 (e.g. localhost:7444)",
+                StartupFailure.describe(e));
     }
 
     @Test

@@ -13,6 +13,12 @@ public record IdentityPattern(String value) {
 
     public IdentityPattern {
         requireNonNull(value, "value is null");
+        int pathStart = value.indexOf('/', "spiffe://".length());
+        if (value.substring(0, pathStart < 0 ? value.length() : pathStart).contains("*")) {
+            // a wildcard trust domain would widen a role across trust boundaries: never allowed
+            throw new IllegalArgumentException(
+                    "not an identity pattern (" + value + "): the trust domain must be written out, without '*'");
+        }
         String literal = value.replace("**", "x").replace("*", "x");
         SpiffeId.problemWith(literal).ifPresent(problem -> {
             throw new IllegalArgumentException("not an identity pattern (" + value + "): " + problem);

@@ -19,8 +19,8 @@ public final class StartupFailure {
             if (!wrapper && t.getMessage() != null) {
                 message = t.getMessage();
             }
-            if (t instanceof IllegalArgumentException || t instanceof IllegalStateException
-                    || t instanceof java.io.UncheckedIOException) {
+            if ((t instanceof IllegalArgumentException || t instanceof IllegalStateException
+                    || t instanceof java.io.UncheckedIOException) && t.getMessage() != null) {
                 return t.getMessage();
             }
         }

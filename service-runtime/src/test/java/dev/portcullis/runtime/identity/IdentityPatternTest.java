@@ -178,6 +178,14 @@ class IdentityPatternTest {
         assertTrue(e.getMessage().startsWith("not an identity pattern (" + text + "): "), e::getMessage);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"spiffe://*/ci/**", "spiffe://*.example.org/ci/**", "spiffe://example.*/ci"})
+    void wildcardInTheTrustDomainIsRejected(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new IdentityPattern(text));
+
+        assertTrue(e.getMessage().contains("trust domain"), e.getMessage());
+    }
+
     @Test
     void patternPrintsAsWritten() {
         IdentityPattern pattern = new IdentityPattern("spiffe://example.org/ci/**");

@@ -2,11 +2,16 @@ package dev.portcullis.runtime.testing;
 
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.server.ServiceLauncher.RunningService;
+import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one service for a test the way production does (Micronaut context, real mTLS server on
@@ -60,6 +65,18 @@ public final class ServiceFixture implements AutoCloseable {
 
     public TestPki.Credential credential(TestIdentity identity) {
         return credentials.get(identity);
+    }
+
+    /** What grpc.health.v1 reports for {@code serviceName}, asked over mTLS as {@code identity}. */
+    public ServingStatus health(TestIdentity identity, String serviceName) {
+        ManagedChannel channel = TestChannels.mtls(port(), credential(identity));
+        try {
+            return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.newBuilder().setService(serviceName).build())
+                    .getStatus();
+        } finally {
+            channel.shutdownNow();
+        }
     }
 
     public RunningService service() {
