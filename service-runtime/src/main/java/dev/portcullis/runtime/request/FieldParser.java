@@ -18,17 +18,23 @@ import java.util.function.Function;
  * }</pre>
  */
 public final class FieldParser {
+    private static final String MALFORMED = "is malformed";
+    private static final int MAX_DESCRIPTION_LENGTH = 200;
+    /** Shorter values can coincide with our own wording, such as "..". */
+    private static final int SHORTEST_ECHO = 8;
+
     private final List<FieldViolation> violations = new ArrayList<>();
 
     /**
      * Parses {@code raw} with {@code parser}, whose {@link IllegalArgumentException} message
-     * becomes the field's violation.
+     * becomes the field's violation, or "is malformed" if that message is missing, is not short
+     * printable ASCII, or quotes {@code raw}.
      */
     public <T> Optional<T> parse(String field, String raw, Function<String, T> parser) {
         try {
             return Optional.of(parser.apply(raw));
         } catch (IllegalArgumentException e) {
-            violations.add(new FieldViolation(field, e.getMessage()));
+            violations.add(new FieldViolation(field, safeDescription(e.getMessage(), raw)));
             return Optional.empty();
         }
     }
@@ -43,5 +49,17 @@ public final class FieldParser {
         if (!violations.isEmpty()) {
             throw new InvalidRequestException(violations);
         }
+    }
+
+    // The description goes back to the caller and into our logs. JDK parsers quote their input
+    // (Integer.parseInt: 'For input string: "..."', UUID.fromString, Enum.valueOf), which may be a
+    // token pasted into the wrong field or carry terminal escapes and bidi overrides.
+    private static String safeDescription(String message, String raw) {
+        boolean safe = message != null
+                && !message.isBlank()
+                && message.length() <= MAX_DESCRIPTION_LENGTH
+                && message.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)
+                && (raw == null || raw.length() <= SHORTEST_ECHO || !message.contains(raw));
+        return safe ? message : MALFORMED;
     }
 }

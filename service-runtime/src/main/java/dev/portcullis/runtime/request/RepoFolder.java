@@ -27,7 +27,9 @@ public record RepoFolder(String value) {
             }
             for (String segment : value.split("/", -1)) {
                 if (!SEGMENT.matcher(segment).matches() || segment.chars().allMatch(c -> c == '.')) {
-                    throw new IllegalArgumentException("not a normalised folder: " + describe(value));
+                    // no part of the value in the message: it may hold control or bidi characters
+                    throw new IllegalArgumentException("must be a normalised folder: '/'-separated segments of"
+                            + " letters, digits and . _ + @ = , -, none empty or only dots");
                 }
             }
         }
@@ -88,10 +90,6 @@ public record RepoFolder(String value) {
     /** The path segments; empty for the root. */
     public List<String> segments() {
         return isRoot() ? List.of() : List.of(value.split("/"));
-    }
-
-    private static String describe(String value) {
-        return value.length() > 40 ? value.substring(0, 40) + "…" : value;
     }
 
     @Override
