@@ -5,14 +5,19 @@ import static java.util.Objects.requireNonNull;
 import java.util.List;
 
 /**
- * A pattern over SPIFFE IDs, written like one: the trust domain must match exactly; in the
- * path, {@code *} matches exactly one segment and a final {@code **} matches one or more
- * segments. {@code spiffe://example.org/ci/**} matches every CI identity of that trust domain.
+ * A pattern over SPIFFE IDs, written like one: the trust domain must match exactly (no
+ * wildcards there); in the path, {@code *} matches exactly one segment and a final {@code **}
+ * matches one or more segments. {@code spiffe://example.org/ci/**} matches every CI identity of
+ * that trust domain. Immutable; parsed once, so matching is cheap.
  */
-public record IdentityPattern(String value) {
+public final class IdentityPattern {
+    private final String value;
+    private final String trustDomain;
+    private final List<String> segments;
 
-    public IdentityPattern {
-        requireNonNull(value, "value is null");
+    /** @throws IllegalArgumentException naming the problem */
+    public IdentityPattern(String value) {
+        this.value = requireNonNull(value, "value is null");
         int pathStart = value.indexOf('/', "spiffe://".length());
         if (value.substring(0, pathStart < 0 ? value.length() : pathStart).contains("*")) {
             // a wildcard trust domain would widen a role across trust boundaries: never allowed
@@ -23,49 +28,53 @@ public record IdentityPattern(String value) {
         SpiffeId.problemWith(literal).ifPresent(problem -> {
             throw new IllegalArgumentException("not an identity pattern (" + value + "): " + problem);
         });
-        List<String> segments = new SpiffeId(literal).segments();
-        String[] raw = rawSegments(value);
-        for (int i = 0; i < raw.length; i++) {
-            boolean wildcard = raw[i].equals("*") || raw[i].equals("**");
-            if (!wildcard && raw[i].contains("*")) {
+        this.trustDomain = new SpiffeId(literal).trustDomain();
+        this.segments = List.of(value.substring(pathStart + 1).split("/", -1));
+        for (int i = 0; i < segments.size(); i++) {
+            String segment = segments.get(i);
+            boolean wildcard = segment.equals("*") || segment.equals("**");
+            if (!wildcard && segment.contains("*")) {
                 throw new IllegalArgumentException(
                         "not an identity pattern (" + value + "): '*' must be a whole path segment");
             }
-            if (raw[i].equals("**") && i != raw.length - 1) {
+            if (segment.equals("**") && i != segments.size() - 1) {
                 throw new IllegalArgumentException(
                         "not an identity pattern (" + value + "): '**' is allowed only as the last segment");
             }
-        }
-        if (segments.size() != raw.length) {
-            throw new IllegalArgumentException("not an identity pattern: " + value);
         }
     }
 
     /** True when {@code id} matches this pattern. */
     public boolean matches(SpiffeId id) {
-        String literal = value.replace("**", "x").replace("*", "x");
-        if (!new SpiffeId(literal).trustDomain().equals(id.trustDomain())) {
+        if (!trustDomain.equals(id.trustDomain())) {
             return false;
         }
-        String[] pattern = rawSegments(value);
         List<String> actual = id.segments();
-        for (int i = 0; i < pattern.length; i++) {
-            if (pattern[i].equals("**")) {
+        for (int i = 0; i < segments.size(); i++) {
+            String segment = segments.get(i);
+            if (segment.equals("**")) {
                 return actual.size() > i;
             }
-            if (i >= actual.size()) {
-                return false;
-            }
-            if (!pattern[i].equals("*") && !pattern[i].equals(actual.get(i))) {
+            if (i >= actual.size() || (!segment.equals("*") && !segment.equals(actual.get(i)))) {
                 return false;
             }
         }
-        return pattern.length == actual.size();
+        return segments.size() == actual.size();
     }
 
-    private static String[] rawSegments(String pattern) {
-        int slash = pattern.indexOf('/', "spiffe://".length());
-        return pattern.substring(slash + 1).split("/", -1);
+    /** The pattern as written. */
+    public String value() {
+        return value;
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof IdentityPattern pattern && pattern.value.equals(value);
+    }
+
+    @Override
+    public int hashCode() {
+        return value.hashCode();
     }
 
     @Override
