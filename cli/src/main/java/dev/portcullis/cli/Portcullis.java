@@ -1,5 +1,6 @@
 package dev.portcullis.cli;
 
+import dev.portcullis.cli.catalog.CatalogCommand;
 import dev.portcullis.cli.dev.DevCommand;
 import dev.portcullis.cli.health.HealthCommand;
 import dev.portcullis.cli.pki.PkiCommand;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "portcullis 0.1.0",
         description = "Portcullis: the locked-down deploy server, the only path to production.",
-        subcommands = {DevCommand.class, PkiCommand.class, HealthCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DevCommand.class, PkiCommand.class, HealthCommand.class, CatalogCommand.class,
+            CommandLine.HelpCommand.class})
 public final class Portcullis {
 
     public static void main(String[] args) {

@@ -8,7 +8,6 @@ import dev.portcullis.runtime.testing.AccessMatrix;
 import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.TestIdentity;
 import dev.portcullis.v1.GatewayServiceGrpc;
-import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import java.nio.file.Path;
 import java.util.Map;
@@ -51,7 +50,7 @@ class GatewayAccessTest {
                 Map.entry("RejectRun", Set.of(APPROVER)),
                 Map.entry("CancelRun", Set.of(CI, ADMIN)));
 
-        AccessMatrix.assertEnforced(fixture, GatewayServiceGrpc.getServiceDescriptor(), allowed, Status.Code.UNIMPLEMENTED);
+        AccessMatrix.assertEnforced(fixture, GatewayServiceGrpc.getServiceDescriptor(), allowed);
     }
 
     @Test

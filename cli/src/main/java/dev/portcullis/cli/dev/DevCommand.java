@@ -61,6 +61,7 @@ public final class DevCommand implements Callable<Integer> {
                 DevPki.Member.valueOf(name.toUpperCase()).identity()));
         out.println("dev PKI:      " + dev.pki().dir().toAbsolutePath());
         out.println("environment:  " + dev.envFile().toAbsolutePath());
+        out.println("catalog:      " + dev.catalogFile().toAbsolutePath() + "  (edit it: it reloads live)");
         out.println("Try, in another terminal:");
         out.println("  set -a; . " + dev.envFile() + "; set +a; ./portcullis health");
         out.println("Stop with Ctrl-C.");

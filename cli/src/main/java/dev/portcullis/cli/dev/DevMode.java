@@ -51,12 +51,13 @@ public final class DevMode implements AutoCloseable {
         createPrivateDirectory(dataDir);
         DevPki pki = new DevPki(dataDir.resolve("pki"));
         pki.ensure(clock);
+        Path catalog = writeDevCatalogIfAbsent(dataDir);
         Map<String, Integer> ports = new HashMap<>();
         List<RunningService> running = new ArrayList<>();
         try {
             for (String name : SERVICES) {
                 int port = basePort == 0 ? 0 : basePort + PORT_OFFSETS.get(name);
-                RunningService service = ServiceLauncher.start(name, properties(name, port, pki, ports), false);
+                RunningService service = ServiceLauncher.start(name, properties(name, port, pki, ports, catalog), false);
                 running.add(service);
                 ports.put(name, service.port());
             }
@@ -69,7 +70,23 @@ public final class DevMode implements AutoCloseable {
         return dev;
     }
 
-    private static Map<String, Object> properties(String name, int port, DevPki pki, Map<String, Integer> ports) {
+    /** The dev catalog lives in the data directory, so a developer edits it and sees it reload. */
+    private static Path writeDevCatalogIfAbsent(Path dataDir) {
+        Path catalog = dataDir.resolve("catalog.yaml");
+        if (Files.exists(catalog)) {
+            return catalog;
+        }
+        try (var in = DevMode.class.getResourceAsStream("/dev/catalog.yaml")) {
+            String template = new String(requireNonNull(in, "dev catalog resource missing").readAllBytes(), StandardCharsets.UTF_8);
+            Files.writeString(catalog, template.replace("@REPOS@", dataDir.resolve("repos").toAbsolutePath().toString()));
+            return catalog;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the dev catalog " + catalog, e);
+        }
+    }
+
+    private static Map<String, Object> properties(String name, int port, DevPki pki, Map<String, Integer> ports,
+            Path catalog) {
         DevPki.Member member = DevPki.Member.valueOf(name.toUpperCase());
         String domain = "spiffe://" + DevPki.TRUST_DOMAIN;
         Map<String, Object> properties = new HashMap<>();
@@ -84,6 +101,9 @@ public final class DevMode implements AutoCloseable {
         properties.put("portcullis.roles.admin", List.of(domain + "/human/admin"));
         properties.put("portcullis.roles.service", List.of(domain + "/service/*"));
         properties.put("portcullis.roles.gateway", List.of(domain + "/service/gateway"));
+        if (name.equals("policy")) {
+            properties.put("portcullis.policy.catalog-file", catalog.toString());
+        }
         if (name.equals("gateway")) {
             properties.put("portcullis.gateway.policy-address", "localhost:" + ports.get("policy"));
             properties.put("portcullis.gateway.executor-address", "localhost:" + ports.get("executor"));
@@ -102,6 +122,11 @@ public final class DevMode implements AutoCloseable {
     /** The dev PKI in use. */
     public DevPki pki() {
         return pki;
+    }
+
+    /** {@code DATA_DIR/catalog.yaml}, the catalog the dev policy service uses. */
+    public Path catalogFile() {
+        return dataDir.resolve("catalog.yaml");
     }
 
     /** {@code DATA_DIR/dev.env}. */

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portcullis.cli.ClientEnvironment;
 import dev.portcullis.cli.health.HealthCommand;
 import dev.portcullis.gateway.server.Neighbours;
+import dev.portcullis.v1.DecisionOutcome;
 import dev.portcullis.v1.EvaluateRequest;
+import dev.portcullis.v1.EvaluateResponse;
 import dev.portcullis.v1.PolicyServiceGrpc;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
@@ -61,13 +63,21 @@ class DevModeTest {
         try (DevMode dev = DevMode.start(dir.resolve("data"), 0, Clock.systemUTC())) {
             Neighbours neighbours = dev.service("gateway").context().getBean(Neighbours.class);
 
-            StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
-                    () -> PolicyServiceGrpc.newBlockingStub(neighbours.policy())
-                            .withDeadlineAfter(10, TimeUnit.SECONDS)
-                            .evaluate(EvaluateRequest.getDefaultInstance()));
+            EvaluateResponse response = PolicyServiceGrpc.newBlockingStub(neighbours.policy())
+                    .withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .evaluate(EvaluateRequest.newBuilder()
+                            .setCaller("spiffe://portcullis.dev/ci/dev/example")
+                            .setRepo("example")
+                            .setCommitSha("0123456789abcdef0123456789abcdef01234567")
+                            .setRef("refs/heads/main")
+                            .setFolder("stage/app")
+                            .setEnvironment("stage")
+                            .setCommand("plan")
+                            .build());
 
-            // past authorisation: the gateway's identity is the policy service's one caller
-            assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+            // the gateway's identity is the policy service's one caller, and the dev catalog allows this plan
+            assertEquals(DecisionOutcome.DECISION_OUTCOME_ALLOW, response.getDecision().getOutcome(),
+                    response.getDecision().getReasonsList().toString());
         }
     }
 

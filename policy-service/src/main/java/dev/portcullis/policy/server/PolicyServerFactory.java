@@ -1,6 +1,11 @@
 package dev.portcullis.policy.server;
 
 import dev.portcullis.policy.api.PolicyGrpcService;
+import dev.portcullis.policy.catalog.ActiveCatalog;
+import dev.portcullis.policy.catalog.CatalogLoader;
+import dev.portcullis.policy.catalog.CatalogProblem;
+import dev.portcullis.policy.catalog.CatalogRejectedException;
+import dev.portcullis.policy.decision.PolicyEngine;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceServer;
@@ -9,17 +14,49 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.util.List;
+import java.util.stream.Collectors;
 
 /** Composition root of the policy service. */
 @Factory
 public final class PolicyServerFactory {
 
+    @Singleton
+    CatalogLoader catalogLoader() {
+        return new CatalogLoader();
+    }
+
+    /**
+     * The catalog in force, watched for new versions. There is no last good version at start,
+     * so an invalid catalog stops start-up listing every problem.
+     */
+    @Singleton
+    @Bean(preDestroy = "close")
+    ActiveCatalog activeCatalog(PolicyConfig config, CatalogLoader loader, Clock clock) {
+        ActiveCatalog catalog;
+        try {
+            catalog = new ActiveCatalog(loader, config.catalogFile(), clock);
+        } catch (CatalogRejectedException e) {
+            throw new IllegalStateException("portcullis.policy.catalog-file " + config.catalogFile()
+                    + " is refused:\n" + e.problems().stream().map(CatalogProblem::toString)
+                            .map(line -> "  " + line).collect(Collectors.joining("\n")));
+        }
+        catalog.watch(config.reloadInterval());
+        return catalog;
+    }
+
+    @Singleton
+    PolicyEngine policyEngine(ActiveCatalog catalog, Clock clock) {
+        return new PolicyEngine(catalog, clock);
+    }
+
     /** The policy service's gRPC server; stopped gracefully when the context closes. */
     @Singleton
     @Named("policy")
     @Bean(preDestroy = "close")
-    ServiceServer policyServer(ServerConfig config, TlsMaterial tls, RoleMapping roles) {
-        return new ServiceServer("policy", config, tls, roles, List.of(new PolicyGrpcService()));
+    ServiceServer policyServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, PolicyEngine engine,
+            ActiveCatalog catalog, CatalogLoader loader) {
+        return new ServiceServer("policy", config, tls, roles, List.of(new PolicyGrpcService(engine, catalog, loader)));
     }
 }

@@ -1,0 +1,178 @@
+package dev.portcullis.cli.catalog;
+
+import dev.portcullis.policy.api.EvaluationRequests;
+import dev.portcullis.policy.catalog.Catalog;
+import dev.portcullis.policy.catalog.CatalogLoader;
+import dev.portcullis.policy.catalog.CatalogRejectedException;
+import dev.portcullis.policy.decision.Decision;
+import dev.portcullis.policy.decision.PolicyEngine;
+import dev.portcullis.runtime.error.InvalidRequestException;
+import dev.portcullis.v1.EvaluateRequest;
+import dev.portcullis.v1.PlanBinding;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code portcullis catalog}: check a Service Catalog and explain decisions, offline. */
+@Command(name = "catalog", mixinStandardHelpOptions = true,
+        description = "Checks a Service Catalog file and explains decisions against it, without a server.",
+        subcommands = {CatalogCommand.Validate.class, CatalogCommand.Explain.class})
+public final class CatalogCommand {
+
+    static Catalog load(Path file) {
+        try {
+            return new CatalogLoader().load(file.toString(), Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /** {@code portcullis catalog validate FILE}: exit 0 when valid, 1 with every problem otherwise. */
+    @Command(name = "validate", mixinStandardHelpOptions = true,
+            description = {"Validates a catalog file the way the policy service does; for the catalog repository's CI.",
+                "Exit status 0 when valid; 1 with every problem as FILE:LINE:COLUMN: FIELD: REASON."})
+    static final class Validate implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "FILE", description = "The catalog YAML file.")
+        Path file;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            try {
+                Catalog catalog = load(file);
+                out.printf("%s: valid (version %s; %d environments, %d commands, %d repos)%n", file,
+                        catalog.version(), catalog.environments().size(), catalog.commands().size(), catalog.repos().size());
+                out.flush();
+                return 0;
+            } catch (CatalogRejectedException e) {
+                PrintWriter err = spec.commandLine().getErr();
+                e.problems().forEach(err::println);
+                err.printf("%s: refused, %d problem(s)%n", file, e.problems().size());
+                err.flush();
+                return 1;
+            }
+        }
+    }
+
+    /** {@code portcullis catalog explain}: the decision for one request, with its reasons. */
+    @Command(name = "explain", mixinStandardHelpOptions = true,
+            description = {"Evaluates one run request against a catalog file and prints the decision with every reason.",
+                "Exit status 0 for ALLOW, 1 for DENY, 2 for a malformed request."})
+    static final class Explain implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--catalog", required = true, description = "The catalog YAML file.")
+        Path file;
+
+        @Option(names = "--caller", required = true, description = "SPIFFE ID of the caller.")
+        String caller;
+
+        @Option(names = "--repo", required = true)
+        String repo;
+
+        @Option(names = "--commit", required = true, description = "Full 40-hex commit SHA.")
+        String commit;
+
+        @Option(names = "--ref", required = true, description = "Full ref, e.g. refs/heads/main.")
+        String ref;
+
+        @Option(names = "--folder", defaultValue = ".")
+        String folder;
+
+        @Option(names = "--environment", required = true)
+        String environment;
+
+        @Option(names = "--command", required = true)
+        String command;
+
+        @Option(names = "--plan-run", description = "For an apply: the plan run id.")
+        String planRun;
+
+        @Option(names = "--plan-commit", description = "For an apply: the commit the plan was made at (default: --commit).")
+        String planCommit;
+
+        @Option(names = "--plan-digest", description = "For an apply: SHA-256 of the plan artifact.")
+        String planDigest;
+
+        @Option(names = "--break-glass", description = "Evaluate as an admin's break-glass request.")
+        boolean breakGlass;
+
+        @Option(names = "--at", description = "Decide as of this instant (ISO-8601, default now), e.g. for change windows.")
+        String at;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            Catalog catalog;
+            try {
+                catalog = load(file);
+            } catch (CatalogRejectedException e) {
+                e.problems().forEach(err::println);
+                err.printf("%s: refused, %d problem(s)%n", file, e.problems().size());
+                err.flush();
+                return 2;
+            }
+            EvaluateRequest.Builder request = EvaluateRequest.newBuilder().setCaller(caller).setRepo(repo)
+                    .setCommitSha(commit).setRef(ref).setFolder(folder).setEnvironment(environment).setCommand(command)
+                    .setBreakGlass(breakGlass);
+            if (planRun != null || planDigest != null) {
+                request.setPlan(PlanBinding.newBuilder()
+                        .setPlanRunId(planRun == null ? "" : planRun)
+                        .setCommitSha(planCommit == null ? commit : planCommit)
+                        .setArtifactSha256(planDigest == null ? "" : planDigest));
+            }
+            Instant now;
+            try {
+                now = at == null ? Instant.now() : Instant.parse(at);
+            } catch (DateTimeParseException e) {
+                err.println("--at: not an ISO-8601 instant, e.g. 2026-11-24T09:00:00Z");
+                err.flush();
+                return 2;
+            }
+            Decision decision;
+            try {
+                decision = PolicyEngine.decide(catalog, EvaluationRequests.parse(request.build()), now);
+            } catch (InvalidRequestException e) {
+                e.violations().forEach(v -> err.println("invalid --" + v.field().replace('_', '-') + ": " + v.description()));
+                err.flush();
+                return 2;
+            }
+            print(decision, out);
+            return decision.allowed() ? 0 : 1;
+        }
+
+        private static void print(Decision decision, PrintWriter out) {
+            out.println(decision.outcome() + "  (catalog version " + decision.catalogVersion() + ")");
+            decision.reasons().forEach(reason -> out.println("  " + reason.code() + ": " + reason.message()));
+            decision.matchedRule().ifPresent(matched -> out.println("rule:       " + matched.repo() + " rules["
+                    + matched.rule().index() + "] at " + matched.rule().location()));
+            if (decision.allowed()) {
+                out.println("approvals:  " + decision.requiredApprovals());
+                out.println("argv:       " + decision.argv());
+                out.println("secrets:    " + decision.secretGrants());
+                if (!decision.produces().isEmpty()) {
+                    out.println("produces:   " + decision.produces());
+                }
+            }
+            if (!decision.changeWindows().isEmpty()) {
+                out.println("windows:    " + decision.changeWindows());
+            }
+            out.flush();
+        }
+    }
+}

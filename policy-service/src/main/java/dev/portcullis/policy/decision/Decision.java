@@ -1,0 +1,65 @@
+package dev.portcullis.policy.decision;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.policy.catalog.Rule;
+import dev.portcullis.policy.catalog.SecretGrant;
+import dev.portcullis.runtime.request.CatalogName;
+import dev.portcullis.runtime.request.Sha256Digest;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A policy decision with everything that explains it. Immutable.
+ *
+ * @param reasons every reason that applies: for a denial, each thing that is wrong
+ * @param produces artifact file the command produces; empty when none
+ */
+public record Decision(Outcome outcome, List<Reason> reasons, List<MatchedRule> matched, int requiredApprovals,
+        Sha256Digest catalogVersion, List<String> argv, List<SecretGrant> secretGrants, String produces,
+        boolean requiresPlan, List<String> changeWindows) {
+
+    /** Allow or deny. */
+    public enum Outcome { ALLOW, DENY }
+
+    /**
+     * One reason.
+     *
+     * @param code stable UPPER_SNAKE code
+     * @param message plain words naming the offending value
+     * @param field request field concerned; empty when none
+     */
+    public record Reason(String code, String message, String field) {
+        public Reason {
+            requireNonNull(code, "code is null");
+            requireNonNull(message, "message is null");
+            requireNonNull(field, "field is null");
+        }
+    }
+
+    /** The rule that allowed a run. */
+    public record MatchedRule(CatalogName repo, Rule rule) {}
+
+    public Decision {
+        requireNonNull(outcome, "outcome is null");
+        reasons = List.copyOf(reasons);
+        matched = List.copyOf(matched);
+        requireNonNull(catalogVersion, "catalogVersion is null");
+        argv = List.copyOf(argv);
+        secretGrants = List.copyOf(secretGrants);
+        requireNonNull(produces, "produces is null");
+        changeWindows = List.copyOf(changeWindows);
+        if (matched.size() > 1) {
+            throw new IllegalArgumentException("at most one rule decides");
+        }
+    }
+
+    /** The rule that matched, when one did. */
+    public Optional<MatchedRule> matchedRule() {
+        return matched.stream().findFirst();
+    }
+
+    public boolean allowed() {
+        return outcome == Outcome.ALLOW;
+    }
+}

@@ -1,0 +1,189 @@
+package dev.portcullis.policy.decision;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.policy.catalog.ActiveCatalog;
+import dev.portcullis.policy.catalog.Catalog;
+import dev.portcullis.policy.catalog.Command;
+import dev.portcullis.policy.catalog.Environment;
+import dev.portcullis.policy.catalog.Repo;
+import dev.portcullis.policy.catalog.Rule;
+import dev.portcullis.policy.catalog.SecretGrant;
+import dev.portcullis.policy.decision.Decision.MatchedRule;
+import dev.portcullis.policy.decision.Decision.Outcome;
+import dev.portcullis.policy.decision.Decision.Reason;
+import dev.portcullis.policy.rule.CelCondition;
+import dev.portcullis.policy.rule.ConditionInput;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Decides whether a run may happen. Deny by default: a run is allowed only when its repo,
+ * caller, folder, environment and command are all in the catalog and one rule of the repo
+ * admits the command for that ref, environment and folder with every condition holding. A
+ * denial lists every reason that applies. Break-glass skips the caller list, ref rules,
+ * approvals and change windows, never the catalog's repos, folders and commands. Thread-safe.
+ */
+public final class PolicyEngine {
+    private final ActiveCatalog catalogs;
+    private final Clock clock;
+
+    public PolicyEngine(ActiveCatalog catalogs, Clock clock) {
+        this.catalogs = requireNonNull(catalogs, "catalogs is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** Decides against the catalog in force; the whole decision sees one catalog version. */
+    public Decision evaluate(EvaluationRequest request) {
+        return decide(catalogs.current().catalog(), request, clock.instant());
+    }
+
+    /** Decides {@code request} against {@code catalog} at {@code now}. Pure. */
+    public static Decision decide(Catalog catalog, EvaluationRequest request, Instant now) {
+        List<Reason> denials = new ArrayList<>();
+        Optional<Repo> repo = catalog.repo(request.repo());
+        Optional<Environment> environment = catalog.environment(request.environment());
+        Optional<Command> command = catalog.command(request.command());
+        if (repo.isEmpty()) {
+            denials.add(new Reason("UNKNOWN_REPO", "repo '" + request.repo() + "' is not in the catalog", "repo"));
+        }
+        if (environment.isEmpty()) {
+            denials.add(new Reason("UNKNOWN_ENVIRONMENT",
+                    "environment '" + request.environment() + "' is not in the catalog", "environment"));
+        }
+        if (command.isEmpty()) {
+            denials.add(new Reason("UNKNOWN_COMMAND", "command '" + request.command() + "' is not in the catalog", "command"));
+        }
+        if (repo.isPresent()) {
+            Repo r = repo.get();
+            if (!request.breakGlass() && r.callers().stream().noneMatch(pattern -> pattern.matches(request.caller()))) {
+                denials.add(new Reason("CALLER_NOT_ALLOWED",
+                        "caller " + request.caller() + " may not ask for runs of repo '" + r.name() + "'", "caller"));
+            }
+            if (r.folders().stream().noneMatch(pattern -> pattern.matches(request.folder()))) {
+                denials.add(new Reason("FOLDER_NOT_ALLOWED",
+                        "folder '" + request.folder() + "' is not among the folders of repo '" + r.name() + "' "
+                                + r.folders(), "folder"));
+            }
+        }
+        Optional<Rule> matched = Optional.empty();
+        if (repo.isPresent() && environment.isPresent() && command.isPresent()) {
+            RuleMatch match = matchRule(repo.get(), request, now);
+            matched = match.rule();
+            if (matched.isEmpty()) {
+                denials.addAll(match.reasons());
+            }
+        }
+        if (command.isPresent()) {
+            planReasons(command.get(), request).ifPresent(denials::add);
+        }
+        boolean changes = command.map(Command::changesInfrastructure).orElse(false);
+        if (changes && !request.breakGlass() && environment.isPresent() && !environment.get().openAt(now)) {
+            denials.add(new Reason("OUTSIDE_CHANGE_WINDOW", "environment '" + request.environment()
+                    + "' accepts changes only in its change windows " + environment.get().changeWindows(), "environment"));
+        }
+        List<String> windows = environment.map(e -> e.changeWindows().stream().map(Object::toString).toList())
+                .orElse(List.of());
+        if (!denials.isEmpty()) {
+            return new Decision(Outcome.DENY, dedupe(denials), List.of(), 0, catalog.version(), List.of(), List.of(), "",
+                    false, windows);
+        }
+        Repo r = repo.orElseThrow();
+        Command c = command.orElseThrow();
+        Rule rule = matched.orElseThrow();
+        int approvals = request.breakGlass() || !c.changesInfrastructure() ? 0 : environment.orElseThrow().approvals();
+        List<Reason> reasons = new ArrayList<>();
+        reasons.add(new Reason("RULE_MATCHED", "rule " + rule.index() + " of repo '" + r.name() + "' at "
+                + rule.location() + " allows '" + c.name() + "' in '" + request.environment() + "'", ""));
+        if (request.breakGlass()) {
+            reasons.add(new Reason("BREAK_GLASS", "break-glass: caller list, ref rules, approvals and change windows skipped", ""));
+        }
+        if (approvals > 0) {
+            reasons.add(new Reason("APPROVALS_REQUIRED", approvals + " approval(s) required in '" + request.environment() + "'", ""));
+        }
+        List<SecretGrant> secrets = r.secretsFor(request.environment(), request.command());
+        List<String> argv = c.render(Map.of(
+                "repo", r.name().value(),
+                "environment", request.environment().value(),
+                "folder", request.folder().value(),
+                "command", c.name().value(),
+                "commit_sha", request.commit().value()));
+        return new Decision(Outcome.ALLOW, reasons, List.of(new MatchedRule(r.name(), rule)), approvals, catalog.version(),
+                argv, secrets, c.produces(), c.requiresPlan(), windows);
+    }
+
+    private record RuleMatch(Optional<Rule> rule, List<Reason> reasons) {}
+
+    private static RuleMatch matchRule(Repo repo, EvaluationRequest request, Instant now) {
+        List<Reason> reasons = new ArrayList<>();
+        boolean covered = false;
+        ConditionInput input = null;
+        for (Rule rule : repo.rules()) {
+            if (!rule.covers(request.command(), request.environment())) {
+                continue;
+            }
+            covered = true;
+            boolean refOk = request.breakGlass() || rule.refs().stream().anyMatch(pattern -> pattern.matches(request.ref()));
+            boolean folderOk = rule.folders().isEmpty()
+                    || rule.folders().stream().anyMatch(pattern -> pattern.matches(request.folder()));
+            if (!refOk) {
+                reasons.add(new Reason("REF_NOT_ALLOWED", "ref '" + request.ref() + "' may not run '" + request.command()
+                        + "' in '" + request.environment() + "' (rule " + rule.index() + " allows " + rule.refs() + ")", "ref"));
+            }
+            if (!folderOk) {
+                reasons.add(new Reason("FOLDER_NOT_ALLOWED", "folder '" + request.folder() + "' is outside rule "
+                        + rule.index() + "'s folders " + rule.folders(), "folder"));
+            }
+            boolean conditionsOk = true;
+            if (refOk && folderOk) {
+                for (CelCondition condition : rule.conditions()) {
+                    if (input == null) {
+                        input = new ConditionInput(request.caller().value(), request.repo().value(), request.commit().value(),
+                                request.ref().value(), request.folder().value(), request.environment().value(),
+                                request.command().value(), request.breakGlass(), now);
+                    }
+                    CelCondition.Result result = condition.evaluate(input);
+                    if (!result.satisfied()) {
+                        conditionsOk = false;
+                        reasons.add(new Reason("CONDITION_NOT_MET", "rule " + rule.index() + " at " + rule.location()
+                                + " requires " + condition.expression()
+                                + result.error().map(error -> " (could not be evaluated: " + error + ")").orElse(""), ""));
+                        break;
+                    }
+                }
+            }
+            if (refOk && folderOk && conditionsOk) {
+                return new RuleMatch(Optional.of(rule), List.of());
+            }
+        }
+        if (!covered) {
+            reasons.add(new Reason("NO_RULE", "no rule of repo '" + repo.name() + "' allows command '" + request.command()
+                    + "' in environment '" + request.environment() + "'", "command"));
+        }
+        return new RuleMatch(Optional.empty(), reasons);
+    }
+
+    private static Optional<Reason> planReasons(Command command, EvaluationRequest request) {
+        if (command.requiresPlan() && request.plan() instanceof PlanReference.None) {
+            return Optional.of(new Reason("PLAN_REQUIRED", "command '" + command.name() + "' applies a plan: name the plan run", "plan"));
+        }
+        if (!command.requiresPlan() && request.plan() instanceof PlanReference.Bound) {
+            return Optional.of(new Reason("PLAN_NOT_EXPECTED", "command '" + command.name() + "' does not apply a plan", "plan"));
+        }
+        if (request.plan() instanceof PlanReference.Bound bound && !bound.commit().equals(request.commit())) {
+            return Optional.of(new Reason("PLAN_COMMIT_MISMATCH", "the plan was made at commit " + bound.commit()
+                    + ", not " + request.commit(), "plan.commit_sha"));
+        }
+        return Optional.empty();
+    }
+
+    private static List<Reason> dedupe(List<Reason> reasons) {
+        return List.copyOf(new LinkedHashSet<>(reasons));
+    }
+}

@@ -1,0 +1,25 @@
+package dev.portcullis.policy.server;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The policy service's catalog. Every key is documented in the README.
+ *
+ * @param catalogFile the Service Catalog YAML file (kept in a reviewed git repo, deployed here)
+ * @param reloadInterval how often the file is checked for a new version
+ */
+@ConfigurationProperties("portcullis.policy")
+public record PolicyConfig(@Nullable Path catalogFile, @Bindable(defaultValue = "2s") Duration reloadInterval) {
+    public PolicyConfig {
+        if (catalogFile == null) {
+            throw new IllegalArgumentException("portcullis.policy.catalog-file is required: the Service Catalog YAML file");
+        }
+        if (reloadInterval == null || reloadInterval.isNegative() || reloadInterval.isZero()) {
+            throw new IllegalArgumentException("portcullis.policy.reload-interval must be a positive duration, e.g. 2s");
+        }
+    }
+}
