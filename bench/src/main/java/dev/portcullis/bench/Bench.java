@@ -15,8 +15,9 @@ public final class Bench {
         String name = arguments.stream().filter(a -> !a.startsWith("--")).findFirst().orElse("");
         Map<String, Figure> figures = switch (name) {
             case "grpc-baseline" -> new GrpcBaseline().run();
+            case "policy" -> new PolicyBench().run();
             default -> {
-                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline");
+                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline, policy");
                 System.exit(2);
                 yield Map.of();
             }

@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.request.CatalogName;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,18 +40,22 @@ public record Command(CatalogName name, List<String> argv, String produces, bool
         }
     }
 
-    /** The argv with placeholders filled from {@code values} (keys as in {@link #PLACEHOLDERS}). */
-    public List<String> render(Map<String, String> values) {
-        return argv.stream().map(argument -> {
-            if (argument.indexOf('$') < 0) {
-                return argument;
-            }
-            Matcher matcher = PLACEHOLDER.matcher(argument);
-            StringBuilder out = new StringBuilder();
-            while (matcher.find()) {
-                matcher.appendReplacement(out, Matcher.quoteReplacement(values.get(matcher.group(1))));
-            }
-            return matcher.appendTail(out).toString();
-        }).toList();
+    /** The values placeholders are filled with; all validated request values. */
+    public record Placeholders(String repo, String environment, String folder, String command, String commitSha) {}
+
+    /** The argv with its placeholders filled. */
+    public List<String> render(Placeholders values) {
+        String[] rendered = new String[argv.size()];
+        for (int i = 0; i < rendered.length; i++) {
+            String argument = argv.get(i);
+            // values are validated names, folders and SHAs: plain text replacement is exact
+            rendered[i] = argument.indexOf("${") < 0 ? argument : argument
+                    .replace("${repo}", values.repo())
+                    .replace("${environment}", values.environment())
+                    .replace("${folder}", values.folder())
+                    .replace("${command}", values.command())
+                    .replace("${commit_sha}", values.commitSha());
+        }
+        return List.of(rendered);
     }
 }

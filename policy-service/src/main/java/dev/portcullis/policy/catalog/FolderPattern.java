@@ -34,7 +34,12 @@ public final class FolderPattern {
 
     /** True when {@code folder} matches. */
     public boolean matches(RepoFolder folder) {
-        return matches(0, folder.segments(), 0);
+        return matches(folder.segments());
+    }
+
+    /** True when the folder with these segments matches (callers matching many patterns split once). */
+    public boolean matches(List<String> folderSegments) {
+        return matches(0, folderSegments, 0);
     }
 
     private boolean matches(int p, List<String> path, int f) {

@@ -19,9 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Decides whether a run may happen. Deny by default: a run is allowed only when its repo,
@@ -60,13 +58,17 @@ public final class PolicyEngine {
         if (command.isEmpty()) {
             denials.add(new Reason("UNKNOWN_COMMAND", "command '" + request.command() + "' is not in the catalog", "command"));
         }
+        List<String> folderSegments = request.folder().segments();
         if (repo.isPresent()) {
             Repo r = repo.get();
-            if (!request.breakGlass() && r.callers().stream().noneMatch(pattern -> pattern.matches(request.caller()))) {
+            String callerDomain = request.caller().trustDomain();
+            List<String> callerSegments = request.caller().segments();
+            if (!request.breakGlass()
+                    && r.callers().stream().noneMatch(pattern -> pattern.matches(callerDomain, callerSegments))) {
                 denials.add(new Reason("CALLER_NOT_ALLOWED",
                         "caller " + request.caller() + " may not ask for runs of repo '" + r.name() + "'", "caller"));
             }
-            if (r.folders().stream().noneMatch(pattern -> pattern.matches(request.folder()))) {
+            if (r.folders().stream().noneMatch(pattern -> pattern.matches(folderSegments))) {
                 denials.add(new Reason("FOLDER_NOT_ALLOWED",
                         "folder '" + request.folder() + "' is not among the folders of repo '" + r.name() + "' "
                                 + r.folders(), "folder"));
@@ -74,7 +76,7 @@ public final class PolicyEngine {
         }
         Optional<Rule> matched = Optional.empty();
         if (repo.isPresent() && environment.isPresent() && command.isPresent()) {
-            RuleMatch match = matchRule(repo.get(), request, now);
+            RuleMatch match = matchRule(repo.get(), request, folderSegments, now);
             matched = match.rule();
             if (matched.isEmpty()) {
                 denials.addAll(match.reasons());
@@ -88,8 +90,7 @@ public final class PolicyEngine {
             denials.add(new Reason("OUTSIDE_CHANGE_WINDOW", "environment '" + request.environment()
                     + "' accepts changes only in its change windows " + environment.get().changeWindows(), "environment"));
         }
-        List<String> windows = environment.map(e -> e.changeWindows().stream().map(Object::toString).toList())
-                .orElse(List.of());
+        List<String> windows = environment.map(Environment::changeWindowTexts).orElse(List.of());
         if (!denials.isEmpty()) {
             return new Decision(Outcome.DENY, dedupe(denials), List.of(), 0, catalog.version(), List.of(), List.of(), "",
                     false, windows);
@@ -99,8 +100,8 @@ public final class PolicyEngine {
         Rule rule = matched.orElseThrow();
         int approvals = request.breakGlass() || !c.changesInfrastructure() ? 0 : environment.orElseThrow().approvals();
         List<Reason> reasons = new ArrayList<>();
-        reasons.add(new Reason("RULE_MATCHED", "rule " + rule.index() + " of repo '" + r.name() + "' at "
-                + rule.location() + " allows '" + c.name() + "' in '" + request.environment() + "'", ""));
+        reasons.add(new Reason("RULE_MATCHED", "rule " + rule.index() + " of repo '" + r.name() + "' allows '"
+                + c.name() + "' in '" + request.environment() + "'", ""));
         if (request.breakGlass()) {
             reasons.add(new Reason("BREAK_GLASS", "break-glass: caller list, ref rules, approvals and change windows skipped", ""));
         }
@@ -108,19 +109,15 @@ public final class PolicyEngine {
             reasons.add(new Reason("APPROVALS_REQUIRED", approvals + " approval(s) required in '" + request.environment() + "'", ""));
         }
         List<SecretGrant> secrets = r.secretsFor(request.environment(), request.command());
-        List<String> argv = c.render(Map.of(
-                "repo", r.name().value(),
-                "environment", request.environment().value(),
-                "folder", request.folder().value(),
-                "command", c.name().value(),
-                "commit_sha", request.commit().value()));
+        List<String> argv = c.render(new Command.Placeholders(r.name().value(), request.environment().value(),
+                request.folder().value(), c.name().value(), request.commit().value()));
         return new Decision(Outcome.ALLOW, reasons, List.of(new MatchedRule(r.name(), rule)), approvals, catalog.version(),
                 argv, secrets, c.produces(), c.requiresPlan(), windows);
     }
 
     private record RuleMatch(Optional<Rule> rule, List<Reason> reasons) {}
 
-    private static RuleMatch matchRule(Repo repo, EvaluationRequest request, Instant now) {
+    private static RuleMatch matchRule(Repo repo, EvaluationRequest request, List<String> folderSegments, Instant now) {
         List<Reason> reasons = new ArrayList<>();
         boolean covered = false;
         ConditionInput input = null;
@@ -131,7 +128,7 @@ public final class PolicyEngine {
             covered = true;
             boolean refOk = request.breakGlass() || rule.refs().stream().anyMatch(pattern -> pattern.matches(request.ref()));
             boolean folderOk = rule.folders().isEmpty()
-                    || rule.folders().stream().anyMatch(pattern -> pattern.matches(request.folder()));
+                    || rule.folders().stream().anyMatch(pattern -> pattern.matches(folderSegments));
             if (!refOk) {
                 reasons.add(new Reason("REF_NOT_ALLOWED", "ref '" + request.ref() + "' may not run '" + request.command()
                         + "' in '" + request.environment() + "' (rule " + rule.index() + " allows " + rule.refs() + ")", "ref"));

@@ -46,10 +46,14 @@ public final class IdentityPattern {
 
     /** True when {@code id} matches this pattern. */
     public boolean matches(SpiffeId id) {
-        if (!trustDomain.equals(id.trustDomain())) {
+        return matches(id.trustDomain(), id.segments());
+    }
+
+    /** True when the ID with this trust domain and path segments matches (split once, match many). */
+    public boolean matches(String idTrustDomain, List<String> actual) {
+        if (!trustDomain.equals(idTrustDomain)) {
             return false;
         }
-        List<String> actual = id.segments();
         for (int i = 0; i < segments.size(); i++) {
             String segment = segments.get(i);
             if (segment.equals("**")) {

@@ -1,0 +1,205 @@
+package dev.portcullis.bench;
+
+import dev.portcullis.bench.Bench.Figure;
+import dev.portcullis.policy.api.PolicyGrpcService;
+import dev.portcullis.policy.catalog.ActiveCatalog;
+import dev.portcullis.policy.catalog.Catalog;
+import dev.portcullis.policy.catalog.CatalogLoader;
+import dev.portcullis.policy.decision.EvaluationRequest;
+import dev.portcullis.policy.decision.PlanReference;
+import dev.portcullis.policy.decision.PolicyEngine;
+import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.request.CatalogName;
+import dev.portcullis.runtime.request.CommitSha;
+import dev.portcullis.runtime.request.GitRef;
+import dev.portcullis.runtime.request.RepoFolder;
+import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.request.Sha256Digest;
+import dev.portcullis.v1.EvaluateRequest;
+import dev.portcullis.v1.PolicyServiceGrpc;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Policy decisions: in-process throughput over a catalog of 200 repositories, and Evaluate
+ * latency over gRPC with mTLS next to a no-op call (health Check) on the same channel and
+ * server, in alternating rounds.
+ */
+final class PolicyBench {
+    private static final int REPOS = 200;
+    private static final int REQUESTS = 4096;
+    private static final long IN_PROCESS_ROUND_NANOS = TimeUnit.MILLISECONDS.toNanos(1500);
+    private static final long IN_PROCESS_MAX_DECISIONS = 50_000_000L;
+    private static final int GRPC_WARMUP = 20_000;
+    // short alternating rounds, so both calls see the same machine conditions
+    private static final int GRPC_ROUNDS = 40;
+    private static final int GRPC_CALLS_PER_ROUND = 500;
+    private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
+
+    Map<String, Figure> run() throws Exception {
+        String yaml = catalog();
+        Catalog catalog = new CatalogLoader().load("bench.yaml", yaml.getBytes(StandardCharsets.UTF_8));
+        List<EvaluationRequest> requests = requests();
+        Instant now = Instant.parse("2026-11-24T09:00:00Z");
+        long allowed = requests.stream().filter(r -> PolicyEngine.decide(catalog, r, now).allowed()).count();
+
+        inProcess(catalog, requests, now, 1); // warm-up
+        double oneThread = inProcess(catalog, requests, now, 1);
+        double allThreads = inProcess(catalog, requests, now, Runtime.getRuntime().availableProcessors());
+
+        Path file = Files.createTempFile("portcullis-bench-catalog", ".yaml");
+        Files.writeString(file, yaml);
+        Latencies grpc = new Latencies();
+        Latencies baseline = new Latencies();
+        try (ActiveCatalog active = new ActiveCatalog(new CatalogLoader(), file, Clock.systemUTC());
+                LoopbackMtls mtls = new LoopbackMtls(List.of(new PolicyGrpcService(
+                        new PolicyEngine(active, Clock.systemUTC()), active, new CatalogLoader())))) {
+            PolicyServiceGrpc.PolicyServiceBlockingStub policy = PolicyServiceGrpc.newBlockingStub(mtls.channel());
+            HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(mtls.channel());
+            List<EvaluateRequest> protos = requests.stream().limit(512).map(PolicyBench::proto).toList();
+            int[] next = {0};
+            Runnable evaluate = () -> policy.withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .evaluate(protos.get(next[0]++ % protos.size()));
+            Runnable noop = () -> health.withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance());
+            new Latencies().measure(GRPC_WARMUP, evaluate);
+            new Latencies().measure(GRPC_WARMUP, noop);
+            for (int round = 0; round < GRPC_ROUNDS; round++) {
+                baseline.measure(GRPC_CALLS_PER_ROUND, noop);
+                grpc.measure(GRPC_CALLS_PER_ROUND, evaluate);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        Map<String, Figure> figures = new LinkedHashMap<>();
+        figures.put("decisions_per_s", new Figure(Math.round(allThreads), "1/s",
+                "in-process decisions, " + Runtime.getRuntime().availableProcessors() + " threads, " + REPOS + " repos"));
+        figures.put("decisions_per_s_one_thread", new Figure(Math.round(oneThread), "1/s", "same, one thread"));
+        figures.put("grpc_p50_us", new Figure(round(grpc.percentileMicros(50)), "us", "Evaluate over mTLS, median"));
+        figures.put("grpc_p99_us", new Figure(round(grpc.percentileMicros(99)), "us", "Evaluate over mTLS, 99th percentile"));
+        figures.put("baseline_p50_us", new Figure(round(baseline.percentileMicros(50)), "us",
+                "baseline: no-op call on the same channel, median"));
+        figures.put("baseline_p99_us", new Figure(round(baseline.percentileMicros(99)), "us", "baseline: 99th percentile"));
+        figures.put("p99_overhead", new Figure(round(grpc.percentileMicros(99) / baseline.percentileMicros(99) - 1), "x",
+                "grpc_p99_us / baseline_p99_us - 1 (target < 0.2)"));
+        figures.put("p50_overhead", new Figure(round(grpc.percentileMicros(50) / baseline.percentileMicros(50) - 1), "x",
+                "grpc_p50_us / baseline_p50_us - 1"));
+        figures.put("allowed_share", new Figure(round((double) allowed / requests.size()), "", "share of requests allowed"));
+        return figures;
+    }
+
+    private static double inProcess(Catalog catalog, List<EvaluationRequest> requests, Instant now, int threads)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            long deadline = System.nanoTime() + IN_PROCESS_ROUND_NANOS;
+            long start = System.nanoTime();
+            List<Future<Long>> counts = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int offset = t * 97;
+                counts.add(pool.submit(() -> {
+                    long decisions = 0;
+                    long sink = 0;
+                    while (decisions < IN_PROCESS_MAX_DECISIONS / threads) {
+                        for (int i = 0; i < 1024; i++) {
+                            sink += PolicyEngine.decide(catalog, requests.get((offset + (int) decisions + i) % requests.size()), now)
+                                    .reasons().size();
+                        }
+                        decisions += 1024;
+                        if (System.nanoTime() > deadline) {
+                            break;
+                        }
+                    }
+                    return sink < 0 ? -1 : decisions;
+                }));
+            }
+            long total = 0;
+            for (Future<Long> count : counts) {
+                total += count.get();
+            }
+            return total / ((System.nanoTime() - start) / 1e9);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+
+    /** A catalog of {@value #REPOS} repositories shaped like the example catalog. */
+    static String catalog() {
+        StringBuilder yaml = new StringBuilder("""
+                version: 1
+                environments:
+                  stage: { approvals: 0 }
+                  prod: { approvals: 1, change_windows: ["Mon-Fri 08:00-18:00 Europe/Berlin"] }
+                commands:
+                  plan: { argv: ["terraform", "plan", "-input=false", "-var=environment=${environment}", "-out=plan.tfplan"], produces: plan.tfplan }
+                  apply: { argv: ["terraform", "apply", "-input=false", "plan.tfplan"], requires_plan: true, changes_infrastructure: true }
+                repos:
+                """);
+        for (int i = 0; i < REPOS; i++) {
+            String name = String.format("repo-%03d", i);
+            yaml.append("  - name: ").append(name).append('\n')
+                    .append("    url: https://github.com/acme/").append(name).append(".git\n")
+                    .append("    folders: [\"stage/**\", \"prod/**\"]\n")
+                    .append("    callers: [\"spiffe://bench.example/ci/github/acme/").append(name).append("\"]\n")
+                    .append("    rules:\n")
+                    .append("      - { commands: [plan], refs: [\"refs/heads/*\", \"refs/pull/*/head\"], environments: [stage, prod] }\n")
+                    .append("      - { commands: [apply], refs: [\"refs/heads/main\"], environments: [stage, prod] }\n")
+                    .append("    secrets:\n")
+                    .append("      prod: { plan: [\"kv:secret/data/prod/").append(name).append("\"], apply: [\"kv:secret/data/prod/")
+                    .append(name).append("\", \"aws:aws/creds/deploy-prod\"] }\n");
+        }
+        return yaml.toString();
+    }
+
+    /** A fixed mix: mostly allowed plans and applies, some denials (wrong caller, wrong ref, unknown repo). */
+    static List<EvaluationRequest> requests() {
+        Random random = new Random(42);
+        List<EvaluationRequest> requests = new ArrayList<>();
+        for (int i = 0; i < REQUESTS; i++) {
+            int repo = random.nextInt(REPOS);
+            int kind = random.nextInt(20);
+            String name = String.format("repo-%03d", kind == 19 ? REPOS + repo : repo);
+            String caller = "spiffe://bench.example/ci/github/acme/" + String.format("repo-%03d", kind == 18 ? (repo + 1) % REPOS : repo);
+            boolean apply = kind < 4;
+            String ref = kind == 17 ? "refs/heads/feature-" + i : apply ? "refs/heads/main" : "refs/pull/" + i + "/head";
+            String environment = random.nextBoolean() ? "prod" : "stage";
+            PlanReference plan = apply
+                    ? new PlanReference.Bound(RunId.random(), new CommitSha(SHA), new Sha256Digest("b".repeat(64)))
+                    : new PlanReference.None();
+            requests.add(new EvaluationRequest(new SpiffeId(caller), new CatalogName(name), new CommitSha(SHA),
+                    new GitRef(ref), RepoFolder.parse(environment + "/network"), new CatalogName(environment),
+                    new CatalogName(apply ? "apply" : "plan"), plan, false));
+        }
+        return requests;
+    }
+
+    private static EvaluateRequest proto(EvaluationRequest request) {
+        EvaluateRequest.Builder proto = EvaluateRequest.newBuilder()
+                .setCaller(request.caller().value()).setRepo(request.repo().value())
+                .setCommitSha(request.commit().value()).setRef(request.ref().value())
+                .setFolder(request.folder().value()).setEnvironment(request.environment().value())
+                .setCommand(request.command().value());
+        if (request.plan() instanceof PlanReference.Bound bound) {
+            proto.setPlan(dev.portcullis.v1.PlanBinding.newBuilder().setPlanRunId(bound.planRunId().value())
+                    .setCommitSha(bound.commit().value()).setArtifactSha256(bound.artifact().value()));
+        }
+        return proto.build();
+    }
+}
