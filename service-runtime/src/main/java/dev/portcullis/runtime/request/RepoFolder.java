@@ -26,7 +26,8 @@ public record RepoFolder(String value) {
                 throw new IllegalArgumentException("folder must be 1-" + MAX_LENGTH + " characters");
             }
             for (String segment : value.split("/", -1)) {
-                if (!SEGMENT.matcher(segment).matches() || segment.chars().allMatch(c -> c == '.')) {
+                if (!SEGMENT.matcher(segment).matches() || segment.chars().allMatch(c -> c == '.')
+                        || segment.startsWith("-")) {
                     // no part of the value in the message: it may hold control or bidi characters
                     throw new IllegalArgumentException("must be a normalised folder: '/'-separated segments of"
                             + " letters, digits and . _ + @ = , -, none empty or only dots");
@@ -76,6 +77,10 @@ public record RepoFolder(String value) {
             if (!SEGMENT.matcher(segment).matches()) {
                 throw new IllegalArgumentException(
                         "segments may hold only letters, digits and . _ + @ = , -");
+            }
+            if (segment.startsWith("-")) {
+                // a folder must never read as a command-line option, e.g. "-rf"
+                throw new IllegalArgumentException("segments may not start with '-'");
             }
             segments.add(segment);
         }

@@ -379,4 +379,13 @@ class RepoFolderTest {
 
         assertFalse(refused.getMessage().contains("AKIAIOSFODNN7EXAMPLE"));
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"-rf", "prod/-rf", "--help", "a/-/b"})
+    void aSegmentThatCouldReadAsACommandLineOptionIsRefused(String raw) {
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> RepoFolder.parse(raw));
+
+        assertEquals("segments may not start with '-'", e.getMessage());
+    }
 }
