@@ -1,0 +1,56 @@
+package dev.portcullis.runtime.audit;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * What happened: the closed vocabulary of audit actions, with their dotted names as they appear
+ * in exports, logs and the CLI. Mirrors {@code portcullis.v1.AuditAction}; adding an action
+ * means adding it to both.
+ */
+public enum AuditAction {
+    AUTH_FAILED("auth.failed"),
+    REQUEST_INVALID("request.invalid"),
+    RUN_SUBMITTED("run.submitted"),
+    POLICY_ALLOWED("policy.allowed"),
+    POLICY_DENIED("policy.denied"),
+    RUN_AWAITING_APPROVAL("run.awaiting_approval"),
+    RUN_APPROVED("run.approved"),
+    RUN_REJECTED("run.rejected"),
+    RUN_EXPIRED("run.expired"),
+    RUN_QUEUED("run.queued"),
+    RUN_STARTED("run.started"),
+    RUN_FINISHED("run.finished"),
+    RUN_CANCELLED("run.cancelled"),
+    TASK_STARTED("task.started"),
+    TASK_FINISHED("task.finished"),
+    TASK_CANCELLED("task.cancelled"),
+    SECRET_ISSUED("secret.issued"),
+    SECRET_LEAK_DETECTED("secret.leak_detected"),
+    CATALOG_LOADED("catalog.loaded"),
+    CATALOG_REJECTED("catalog.rejected"),
+    BREAKGLASS_USED("breakglass.used"),
+    AUDIT_CHECKPOINT("audit.checkpoint");
+
+    private static final Map<String, AuditAction> BY_NAME =
+            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(AuditAction::dottedName, Function.identity()));
+
+    private final String dottedName;
+
+    AuditAction(String dottedName) {
+        this.dottedName = dottedName;
+    }
+
+    /** The action's name in exports and the CLI, e.g. {@code run.submitted}. */
+    public String dottedName() {
+        return dottedName;
+    }
+
+    /** The action named {@code dottedName}, if there is one. */
+    public static Optional<AuditAction> byDottedName(String dottedName) {
+        return Optional.ofNullable(BY_NAME.get(dottedName));
+    }
+}

@@ -1,0 +1,67 @@
+package dev.portcullis.runtime.audit;
+
+import com.google.protobuf.Timestamp;
+import dev.portcullis.v1.AuditOutcome;
+import java.time.Instant;
+import java.util.UUID;
+
+/**
+ * Converts audit events between the domain and the {@code portcullis.v1} contract. Used by the
+ * outbox (to ship) and by the audit service's api (to ingest).
+ */
+public final class AuditEvents {
+    private AuditEvents() {}
+
+    /** The contract form of {@code event}. */
+    public static dev.portcullis.v1.AuditEvent toProto(AuditEvent event) {
+        return dev.portcullis.v1.AuditEvent.newBuilder()
+                .setEventId(event.eventId().toString())
+                .setTime(Timestamp.newBuilder().setSeconds(event.time().getEpochSecond()).setNanos(event.time().getNano()))
+                .setService(event.service())
+                .setActor(event.actor())
+                .setAction(dev.portcullis.v1.AuditAction.valueOf("AUDIT_ACTION_" + event.action().name()))
+                .setResource(dev.portcullis.v1.AuditResource.newBuilder()
+                        .setKind(event.resource().kind()).setId(event.resource().id())
+                        .setRepo(event.resource().repo()).setRunId(event.resource().runId()))
+                .setOutcome(AuditOutcome.valueOf("AUDIT_OUTCOME_" + event.outcome().name()))
+                .setReason(event.reason())
+                .setTraceId(event.traceId())
+                .setSourceAddress(event.sourceAddress())
+                .putAllAttributes(event.attributes())
+                .build();
+    }
+
+    /**
+     * The domain form of a received event.
+     *
+     * @throws IllegalArgumentException naming what is malformed (unknown action, bad id, …)
+     */
+    public static AuditEvent fromProto(dev.portcullis.v1.AuditEvent proto) {
+        UUID id;
+        try {
+            id = UUID.fromString(proto.getEventId());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("event_id must be a UUID");
+        }
+        if (!id.toString().equals(proto.getEventId())) {
+            throw new IllegalArgumentException("event_id must be a UUID in lowercase canonical form");
+        }
+        if (!proto.hasTime()) {
+            throw new IllegalArgumentException("time is required");
+        }
+        AuditAction action = switch (proto.getAction()) {
+            case AUDIT_ACTION_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalArgumentException("action is unknown");
+            default -> AuditAction.valueOf(proto.getAction().name().substring("AUDIT_ACTION_".length()));
+        };
+        dev.portcullis.runtime.audit.AuditOutcome outcome = switch (proto.getOutcome()) {
+            case AUDIT_OUTCOME_UNSPECIFIED, UNRECOGNIZED -> throw new IllegalArgumentException("outcome is unknown");
+            default -> dev.portcullis.runtime.audit.AuditOutcome.valueOf(
+                    proto.getOutcome().name().substring("AUDIT_OUTCOME_".length()));
+        };
+        Instant time = Instant.ofEpochSecond(proto.getTime().getSeconds(), proto.getTime().getNanos());
+        return new AuditEvent(id, time, proto.getService(), proto.getActor(), action,
+                new AuditResource(proto.getResource().getKind(), proto.getResource().getId(),
+                        proto.getResource().getRepo(), proto.getResource().getRunId()),
+                outcome, proto.getReason(), proto.getTraceId(), proto.getSourceAddress(), proto.getAttributesMap());
+    }
+}
