@@ -1,0 +1,57 @@
+package dev.portcullis.runtime.outbox;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.bind.annotation.Bindable;
+import io.micronaut.core.convert.format.ReadableBytes;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * The audit outbox of a service: where events wait for the audit service, how much may wait,
+ * and how delivery is retried. Every key is documented in the README.
+ *
+ * @param spoolDir directory of the spool files; required, one per outbox (it is locked while in use)
+ * @param maxSpoolBytes unacknowledged bytes the spool may hold before {@code record} refuses
+ *     events and the outbox reports itself unhealthy; accepts {@code 64MB}, {@code 512KB} or plain bytes
+ * @param batchSize most events per {@code Append} call, 1 to 500
+ * @param initialBackoff wait after the first failed delivery; it doubles with each further failure
+ * @param maxBackoff longest wait between delivery attempts
+ * @param shutdownFlushTimeout how long {@code close} gives the last delivery attempt
+ */
+@ConfigurationProperties("portcullis.audit-outbox")
+public record OutboxConfig(
+        @Nullable Path spoolDir,
+        @ReadableBytes @Bindable(defaultValue = "64MB") long maxSpoolBytes,
+        @Bindable(defaultValue = "500") int batchSize,
+        @Bindable(defaultValue = "200ms") Duration initialBackoff,
+        @Bindable(defaultValue = "30s") Duration maxBackoff,
+        @Bindable(defaultValue = "5s") Duration shutdownFlushTimeout) {
+    /** The smallest spool accepted: room for a few hundred typical events. */
+    public static final long MIN_SPOOL_BYTES = 64 * 1024;
+
+    public OutboxConfig {
+        if (spoolDir == null) {
+            throw new IllegalArgumentException(
+                    "portcullis.audit-outbox.spool-dir is required: the directory where audit events wait for delivery");
+        }
+        if (maxSpoolBytes < MIN_SPOOL_BYTES) {
+            throw new IllegalArgumentException(
+                    "portcullis.audit-outbox.max-spool-bytes must be at least 64KB, was " + maxSpoolBytes);
+        }
+        if (batchSize < 1 || batchSize > GrpcAuditShipper.MAX_BATCH) {
+            throw new IllegalArgumentException("portcullis.audit-outbox.batch-size must be between 1 and "
+                    + GrpcAuditShipper.MAX_BATCH + ", was " + batchSize);
+        }
+        if (initialBackoff == null || initialBackoff.isNegative() || initialBackoff.isZero()) {
+            throw new IllegalArgumentException("portcullis.audit-outbox.initial-backoff must be a positive duration");
+        }
+        if (maxBackoff == null || maxBackoff.compareTo(initialBackoff) < 0) {
+            throw new IllegalArgumentException("portcullis.audit-outbox.max-backoff must not be shorter than "
+                    + "portcullis.audit-outbox.initial-backoff");
+        }
+        if (shutdownFlushTimeout == null || shutdownFlushTimeout.isNegative()) {
+            throw new IllegalArgumentException("portcullis.audit-outbox.shutdown-flush-timeout must not be negative");
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package dev.portcullis.runtime.outbox;
+
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.KeyValuePair;
+
+/** Captures what one class logs while open. Tests filter by a key-value field they own (their temp dir). */
+final class LogCapture implements AutoCloseable {
+    private final Logger logger;
+    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
+
+    LogCapture(Class<?> source) {
+        this.logger = (Logger) LoggerFactory.getLogger(source);
+        appender.start();
+        logger.addAppender(appender);
+    }
+
+    /** Events with {@code message} at {@code level} whose field {@code key} contains {@code value}. */
+    List<ILoggingEvent> events(String level, String message, String key, String value) {
+        synchronized (appender) { // AppenderBase appends under this monitor
+            return appender.list.stream()
+                    .filter(e -> e.getLevel().toString().equals(level) && e.getMessage().equals(message))
+                    .filter(e -> e.getKeyValuePairs() != null && e.getKeyValuePairs().stream()
+                            .anyMatch((KeyValuePair kv) -> kv.key.equals(key)
+                                    && Objects.toString(kv.value).contains(value)))
+                    .toList();
+        }
+    }
+
+    @Override
+    public void close() {
+        logger.detachAppender(appender);
+        appender.stop();
+    }
+}
