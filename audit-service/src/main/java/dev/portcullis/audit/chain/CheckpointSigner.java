@@ -1,0 +1,149 @@
+package dev.portcullis.audit.chain;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.Signature;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.X509EncodedKeySpec;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.HexFormat;
+
+/**
+ * Signs checkpoints with an Ed25519 key and verifies them with its public half. Keys are PEM
+ * files (PKCS#8 "PRIVATE KEY", X.509 "PUBLIC KEY"). Thread-safe; the private key never leaves
+ * this object, and {@link #toString()} names only the key id.
+ */
+public final class CheckpointSigner {
+    private final PrivateKey privateKey;
+    private final PublicKey publicKey;
+    private final String keyId;
+
+    private CheckpointSigner(PrivateKey privateKey, PublicKey publicKey) {
+        this.privateKey = requireNonNull(privateKey, "privateKey is null");
+        this.publicKey = requireNonNull(publicKey, "publicKey is null");
+        this.keyId = keyId(publicKey);
+    }
+
+    /**
+     * Loads the key pair from {@code privateKeyFile} (public key derived from {@code publicKeyFile}
+     * next to it); creates both when {@code create} is true and they do not exist.
+     */
+    public static CheckpointSigner load(Path privateKeyFile, Path publicKeyFile, boolean create) {
+        try {
+            if (create && !Files.exists(privateKeyFile)) {
+                KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+                write(privateKeyFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), "rw-------");
+                write(publicKeyFile, pem("PUBLIC KEY", pair.getPublic().getEncoded()), "rw-r--r--");
+            }
+            KeyFactory factory = KeyFactory.getInstance("Ed25519");
+            PrivateKey privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(der(privateKeyFile, "PRIVATE KEY")));
+            return new CheckpointSigner(privateKey, readPublicKey(publicKeyFile));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            // never the parser's message: it may quote key material
+            throw new IllegalStateException("the checkpoint signing key files are not an Ed25519 key pair: "
+                    + privateKeyFile + ", " + publicKeyFile);
+        }
+    }
+
+    /** Reads an Ed25519 public key from a PEM file. */
+    public static PublicKey readPublicKey(Path file) {
+        try {
+            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der(file, "PUBLIC KEY")));
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            throw new IllegalStateException("not an Ed25519 public key PEM file: " + file);
+        }
+    }
+
+    /** Signs the chain head {@code hash} at {@code sequence}. */
+    public Checkpoint sign(long sequence, String hash, Instant signedAt) {
+        try {
+            Signature signer = Signature.getInstance("Ed25519");
+            signer.initSign(privateKey);
+            signer.update(Checkpoint.signedBytes(sequence, hash, signedAt));
+            return new Checkpoint(sequence, hash, signedAt, signer.sign(), keyId);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot sign a checkpoint", e);
+        }
+    }
+
+    /** True when {@code checkpoint} was signed by the holder of {@code publicKey}. */
+    public static boolean verify(Checkpoint checkpoint, PublicKey publicKey) {
+        try {
+            Signature verifier = Signature.getInstance("Ed25519");
+            verifier.initVerify(publicKey);
+            verifier.update(Checkpoint.signedBytes(checkpoint.sequence(), checkpoint.hash(), checkpoint.signedAt()));
+            return verifier.verify(checkpoint.signature());
+        } catch (GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    public PublicKey publicKey() {
+        return publicKey;
+    }
+
+    public String keyId() {
+        return keyId;
+    }
+
+    /** SHA-256 of the public key's encoding, lowercase hex. */
+    public static String keyId(PublicKey publicKey) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(publicKey.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "CheckpointSigner[keyId=" + keyId + "]";
+    }
+
+    private static byte[] der(Path file, String type) {
+        try {
+            String text = Files.readString(file, StandardCharsets.US_ASCII);
+            int begin = text.indexOf("-----BEGIN " + type + "-----");
+            int end = text.indexOf("-----END " + type + "-----");
+            if (begin < 0 || end < begin) {
+                throw new IllegalArgumentException("no " + type + " block");
+            }
+            return Base64.getMimeDecoder().decode(text.substring(begin + type.length() + 16, end));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static String pem(String type, byte[] der) {
+        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                .encodeToString(der) + "\n-----END " + type + "-----\n";
+    }
+
+    private static void write(Path file, String content, String permissions) {
+        try {
+            Path dir = file.toAbsolutePath().getParent();
+            Files.createDirectories(dir);
+            Path temp = Files.createTempFile(dir, ".key", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions)));
+            Files.writeString(temp, content, StandardCharsets.US_ASCII);
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}

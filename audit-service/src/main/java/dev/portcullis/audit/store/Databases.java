@@ -1,0 +1,60 @@
+package dev.portcullis.audit.store;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.flywaydb.core.Flyway;
+
+/** Opens the audit database and brings its schema up to date with Flyway. */
+public final class Databases {
+    private Databases() {}
+
+    /**
+     * A pooled data source for {@code jdbcUrl} (H2 or PostgreSQL), migrated to the newest schema.
+     * The password is passed in, never logged.
+     *
+     * @param schema the schema to use and migrate; empty for the database's default
+     */
+    public static HikariDataSource open(String jdbcUrl, String user, String password, String schema, int maxConnections) {
+        if (!schema.isEmpty()) {
+            createSchema(jdbcUrl, user, password, schema);
+        }
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(jdbcUrl);
+        config.setUsername(user);
+        config.setPassword(password);
+        config.setMaximumPoolSize(maxConnections);
+        config.setPoolName("audit");
+        config.setInitializationFailTimeout(-1);
+        if (!schema.isEmpty()) {
+            config.setSchema(schema);
+        }
+        HikariDataSource dataSource = new HikariDataSource(config);
+        try {
+            var flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration");
+            if (!schema.isEmpty()) {
+                flyway.schemas(schema).defaultSchema(schema);
+            }
+            flyway.load().migrate();
+            return dataSource;
+        } catch (RuntimeException e) {
+            dataSource.close();
+            throw e;
+        }
+    }
+
+    private static void createSchema(String jdbcUrl, String user, String password, String schema) {
+        if (!schema.matches("[a-z_][a-z0-9_]{0,62}")) {
+            throw new IllegalArgumentException("schema must be 1-63 characters of a-z, 0-9, '_'");
+        }
+        try (Connection connection = DriverManager.getConnection(jdbcUrl, user, password);
+                Statement statement = connection.createStatement()) {
+            statement.execute("CREATE SCHEMA IF NOT EXISTS " + schema);
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create schema " + schema + " (SQL state " + e.getSQLState() + ")", e);
+        }
+    }
+}

@@ -1,0 +1,340 @@
+package dev.portcullis.audit.store;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.audit.chain.ChainHash;
+import dev.portcullis.audit.chain.Checkpoint;
+import dev.portcullis.audit.chain.StoredEvent;
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditOutcome;
+import dev.portcullis.runtime.audit.AuditResource;
+import dev.portcullis.runtime.error.DomainException;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import javax.sql.DataSource;
+
+/**
+ * The audit log over JDBC: one code path for embedded H2 and PostgreSQL. Appenders take a row
+ * lock on the chain head, so appends are serialised even across replicas sharing a database,
+ * and a batch is chained and committed in one transaction. Thread-safe.
+ */
+public final class JdbcAuditStore implements AuditStore {
+    private static final String COLUMNS = "seq, event_id, event_time, stored_at, service, actor, action, resource_kind,"
+            + " resource_id, repo, run_id, outcome, reason, trace_id, source_address, attributes, previous_hash, hash";
+
+    private final DataSource dataSource;
+    private final Clock clock;
+
+    public JdbcAuditStore(DataSource dataSource, Clock clock) {
+        this.dataSource = requireNonNull(dataSource, "dataSource is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    @Override
+    public AppendResult append(List<AuditEvent> events) {
+        if (events.isEmpty()) {
+            return new AppendResult(List.of(), 0);
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                AppendResult result = append(connection, events);
+                connection.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private AppendResult append(Connection connection, List<AuditEvent> events) throws SQLException {
+        long sequence;
+        String previousHash;
+        try (PreparedStatement head = connection.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
+                ResultSet row = head.executeQuery()) {
+            if (!row.next()) {
+                throw new SQLException("the audit_head row is missing");
+            }
+            sequence = row.getLong(1);
+            previousHash = row.getString(2);
+        }
+        Set<String> seen = existing(connection, events);
+        Instant storedAt = clock.instant();
+        storedAt = Instant.ofEpochMilli(storedAt.toEpochMilli());
+        List<StoredEvent> stored = new ArrayList<>();
+        int duplicates = 0;
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO audit_event (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            for (AuditEvent event : events) {
+                if (!seen.add(event.eventId().toString())) {
+                    duplicates++;
+                    continue;
+                }
+                sequence++;
+                String hash = ChainHash.of(previousHash, sequence, storedAt, event);
+                StoredEvent row = new StoredEvent(sequence, event, storedAt, previousHash, hash);
+                bind(insert, row);
+                insert.addBatch();
+                stored.add(row);
+                previousHash = hash;
+            }
+            if (!stored.isEmpty()) {
+                insert.executeBatch();
+            }
+        }
+        if (!stored.isEmpty()) {
+            try (PreparedStatement head = connection.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
+                head.setLong(1, sequence);
+                head.setString(2, previousHash);
+                head.executeUpdate();
+            }
+        }
+        return new AppendResult(stored, duplicates);
+    }
+
+    private static Set<String> existing(Connection connection, List<AuditEvent> events) throws SQLException {
+        Set<String> existing = new HashSet<>();
+        String placeholders = String.join(",", java.util.Collections.nCopies(events.size(), "?"));
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT event_id FROM audit_event WHERE event_id IN (" + placeholders + ")")) {
+            for (int i = 0; i < events.size(); i++) {
+                select.setString(i + 1, events.get(i).eventId().toString());
+            }
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    existing.add(rows.getString(1));
+                }
+            }
+        }
+        return existing;
+    }
+
+    private static void bind(PreparedStatement insert, StoredEvent row) throws SQLException {
+        AuditEvent event = row.event();
+        insert.setLong(1, row.sequence());
+        insert.setString(2, event.eventId().toString());
+        insert.setLong(3, event.time().toEpochMilli());
+        insert.setLong(4, row.storedAt().toEpochMilli());
+        insert.setString(5, event.service());
+        insert.setString(6, event.actor());
+        insert.setString(7, event.action().dottedName());
+        insert.setString(8, event.resource().kind());
+        insert.setString(9, event.resource().id());
+        insert.setString(10, event.resource().repo());
+        insert.setString(11, event.resource().runId());
+        insert.setString(12, event.outcome().name());
+        insert.setString(13, event.reason());
+        insert.setString(14, event.traceId());
+        insert.setString(15, event.sourceAddress());
+        insert.setString(16, FlatJson.write(event.attributes()));
+        insert.setString(17, row.previousHash());
+        insert.setString(18, row.hash());
+    }
+
+    /** Reads a row as stored, without judging it: verification decides whether it is intact. */
+    private static StoredEvent read(ResultSet row) throws SQLException {
+        AuditAction action = AuditAction.byDottedName(row.getString(7))
+                .orElseThrow(() -> new SQLException("unknown action in the audit log"));
+        AuditEvent event = new AuditEvent(UUID.fromString(row.getString(2)), Instant.ofEpochMilli(row.getLong(3)),
+                row.getString(5), row.getString(6), action,
+                new AuditResource(row.getString(8), row.getString(9), row.getString(10), row.getString(11)),
+                AuditOutcome.valueOf(row.getString(12)), row.getString(13), row.getString(14), row.getString(15),
+                FlatJson.read(row.getString(16)));
+        return new StoredEvent(row.getLong(1), event, Instant.ofEpochMilli(row.getLong(4)), row.getString(17).trim(),
+                row.getString(18).trim());
+    }
+
+    @Override
+    public void scan(long from, long to, Predicate<StoredEvent> sink) {
+        try (Connection connection = dataSource.getConnection()) {
+            // read in pages: bounded memory whatever the range, and no long-held cursor
+            long next = from;
+            while (next <= to) {
+                int count = 0;
+                try (PreparedStatement select = connection.prepareStatement("SELECT " + COLUMNS
+                        + " FROM audit_event WHERE seq >= ? AND seq <= ? ORDER BY seq ASC LIMIT 1000")) {
+                    select.setLong(1, next);
+                    select.setLong(2, to);
+                    try (ResultSet rows = select.executeQuery()) {
+                        while (rows.next()) {
+                            StoredEvent row = read(rows);
+                            count++;
+                            next = row.sequence() + 1;
+                            if (!sink.test(row)) {
+                                return;
+                            }
+                        }
+                    }
+                }
+                if (count < 1000) {
+                    return;
+                }
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public List<StoredEvent> query(EventFilter filter, boolean newestFirst, long afterSequence, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM audit_event WHERE 1 = 1");
+        List<Object> parameters = new ArrayList<>();
+        if (afterSequence > 0) {
+            sql.append(newestFirst ? " AND seq < ?" : " AND seq > ?");
+            parameters.add(afterSequence);
+        }
+        filter.from().ifPresent(from -> {
+            sql.append(" AND event_time >= ?");
+            parameters.add(from.toEpochMilli());
+        });
+        filter.to().ifPresent(to -> {
+            sql.append(" AND event_time < ?");
+            parameters.add(to.toEpochMilli());
+        });
+        filter.actor().ifPresent(actor -> {
+            sql.append(" AND actor = ?");
+            parameters.add(actor);
+        });
+        if (!filter.actions().isEmpty()) {
+            sql.append(" AND action IN (").append(String.join(",", java.util.Collections.nCopies(filter.actions().size(), "?")))
+                    .append(')');
+            filter.actions().stream().map(AuditAction::dottedName).sorted().forEach(parameters::add);
+        }
+        filter.repo().ifPresent(repo -> {
+            sql.append(" AND repo = ?");
+            parameters.add(repo);
+        });
+        filter.runId().ifPresent(runId -> {
+            sql.append(" AND run_id = ?");
+            parameters.add(runId);
+        });
+        filter.outcome().ifPresent(outcome -> {
+            sql.append(" AND outcome = ?");
+            parameters.add(outcome.name());
+        });
+        filter.traceId().ifPresent(traceId -> {
+            sql.append(" AND trace_id = ?");
+            parameters.add(traceId);
+        });
+        sql.append(newestFirst ? " ORDER BY seq DESC" : " ORDER BY seq ASC").append(" LIMIT ?");
+        parameters.add(limit);
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(sql.toString())) {
+            for (int i = 0; i < parameters.size(); i++) {
+                select.setObject(i + 1, parameters.get(i));
+            }
+            List<StoredEvent> events = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    events.add(read(rows));
+                }
+            }
+            return events;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public long headSequence() {
+        return single("SELECT COALESCE(MAX(seq), 0) FROM audit_event", statement -> { }, rows -> rows.getLong(1)).orElse(0L);
+    }
+
+    @Override
+    public Optional<String> hashAt(long sequence) {
+        if (sequence == 0) {
+            return Optional.of(ChainHash.GENESIS);
+        }
+        return single("SELECT hash FROM audit_event WHERE seq = ?", statement -> statement.setLong(1, sequence),
+                rows -> rows.getString(1).trim());
+    }
+
+    @Override
+    public void saveCheckpoint(Checkpoint checkpoint) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO audit_checkpoint (seq, hash, signed_at, signature, key_id) VALUES (?, ?, ?, ?, ?)")) {
+            insert.setLong(1, checkpoint.sequence());
+            insert.setString(2, checkpoint.hash());
+            insert.setLong(3, checkpoint.signedAt().toEpochMilli());
+            insert.setString(4, Base64.getEncoder().encodeToString(checkpoint.signature()));
+            insert.setString(5, checkpoint.keyId());
+            insert.executeUpdate();
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public Optional<Checkpoint> latestCheckpoint() {
+        return single("SELECT seq, hash, signed_at, signature, key_id FROM audit_checkpoint ORDER BY seq DESC LIMIT 1",
+                statement -> { }, rows -> new Checkpoint(rows.getLong(1), rows.getString(2).trim(),
+                        Instant.ofEpochMilli(rows.getLong(3)), Base64.getDecoder().decode(rows.getString(4)),
+                        rows.getString(5).trim()));
+    }
+
+    @Override
+    public List<String> knownCallers() {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(
+                        "SELECT DISTINCT actor FROM audit_event WHERE action = ?")) {
+            select.setString(1, AuditAction.RUN_SUBMITTED.dottedName());
+            List<String> actors = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    actors.add(rows.getString(1));
+                }
+            }
+            return actors;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private interface Binder {
+        void bind(PreparedStatement statement) throws SQLException;
+    }
+
+    private interface Reader<T> {
+        T read(ResultSet rows) throws SQLException;
+    }
+
+    private <T> Optional<T> single(String sql, Binder binder, Reader<T> reader) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            binder.bind(statement);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Optional.of(reader.read(rows)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private static DomainException unavailable(SQLException e) {
+        // the SQL and driver text stay in our log; the caller learns only that storage is down
+        org.slf4j.LoggerFactory.getLogger(JdbcAuditStore.class).atWarn()
+                .addKeyValue("sql_state", String.valueOf(e.getSQLState())).setCause(e).log("audit.store_unavailable");
+        return new DomainException(DomainException.Kind.UNAVAILABLE, "STORE_UNAVAILABLE",
+                "the audit store is unavailable", Map.of());
+    }
+
+}

@@ -1,0 +1,158 @@
+package dev.portcullis.audit.store;
+
+import static dev.portcullis.audit.store.AuditEventsForTests.event;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.audit.chain.ChainHash;
+import dev.portcullis.audit.chain.ChainVerifier;
+import dev.portcullis.audit.chain.Checkpoint;
+import dev.portcullis.audit.chain.StoredEvent;
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditOutcome;
+import dev.portcullis.runtime.testing.TestDatabases;
+import com.zaxxer.hikari.HikariDataSource;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The one contract every AuditStore meets, run against H2 and PostgreSQL. */
+abstract class AuditStoreContract {
+    protected TestDatabases.Settings db;
+    protected HikariDataSource dataSource;
+    protected JdbcAuditStore store;
+
+    protected abstract TestDatabases.Settings database();
+
+    @BeforeEach
+    void open() {
+        db = database();
+        dataSource = Databases.open(db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
+        store = new JdbcAuditStore(dataSource, Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneOffset.UTC));
+    }
+
+    @AfterEach
+    void close() {
+        dataSource.close();
+        TestDatabases.drop(db);
+    }
+
+    private static List<AuditEvent> events(int from, int to) {
+        return IntStream.range(from, to).mapToObj(AuditEventsForTests::event).toList();
+    }
+
+    private List<StoredEvent> all() {
+        List<StoredEvent> rows = new ArrayList<>();
+        store.scan(1, Long.MAX_VALUE, rows::add);
+        return rows;
+    }
+
+    @Test
+    void appendedEventsAreChainedInOrder() {
+        store.append(events(0, 3));
+        store.append(events(3, 5));
+
+        List<StoredEvent> rows = all();
+        assertEquals(List.of(1L, 2L, 3L, 4L, 5L), rows.stream().map(StoredEvent::sequence).toList());
+        assertEquals(ChainHash.GENESIS, rows.get(0).previousHash());
+        for (int i = 1; i < rows.size(); i++) {
+            assertEquals(rows.get(i - 1).hash(), rows.get(i).previousHash());
+        }
+        assertTrue(rows.stream().allMatch(StoredEvent::hashHolds));
+        assertEquals(event(4), rows.get(4).event());
+        assertEquals(5, store.headSequence());
+    }
+
+    @Test
+    void anEventSentTwiceIsStoredOnce() {
+        store.append(events(0, 3));
+
+        AppendResult again = store.append(List.of(event(1), event(3), event(3), event(2)));
+
+        assertEquals(1, again.stored().size());
+        assertEquals(3, again.duplicates());
+        assertEquals(4, store.headSequence());
+    }
+
+    @Test
+    void concurrentAppendersKeepOneIntactChain() throws Exception {
+        ExecutorService writers = Executors.newFixedThreadPool(4);
+        List<Future<?>> done = new ArrayList<>();
+        for (int w = 0; w < 4; w++) {
+            int base = w * 1000;
+            done.add(writers.submit(() -> {
+                for (int batch = 0; batch < 10; batch++) {
+                    store.append(events(base + batch * 25, base + batch * 25 + 25));
+                }
+            }));
+        }
+        for (Future<?> future : done) {
+            future.get(60, TimeUnit.SECONDS);
+        }
+        writers.shutdown();
+
+        ChainVerifier verifier = new ChainVerifier(1, ChainHash.GENESIS);
+        store.scan(1, Long.MAX_VALUE, verifier::accept);
+        var report = verifier.finish(store.headSequence(), null);
+        assertTrue(report.intact(), report.problem());
+        assertEquals(1000, report.checked());
+    }
+
+    @Test
+    void queriesFilterByEveryFieldInEitherOrderWithCursors() {
+        store.append(events(0, 60));
+
+        EventFilter byActor = EventFilter.builder().actor("spiffe://example.org/ci/app-1").build();
+        assertEquals(15, store.query(byActor, true, 0, 100).size());
+        EventFilter denials = EventFilter.builder().actions(Set.of(AuditAction.POLICY_DENIED)).outcome(AuditOutcome.DENIED).build();
+        assertEquals(20, store.query(denials, false, 0, 100).size());
+        assertEquals(30, store.query(EventFilter.builder().repo("payments-db").build(), false, 0, 100).size());
+        assertEquals(12, store.query(EventFilter.builder().runId("run-3").build(), false, 0, 100).size());
+        assertEquals(9, store.query(EventFilter.builder().traceId(String.format("%032x", 2)).build(), false, 0, 100).size());
+        EventFilter window = EventFilter.builder().from(Instant.parse("2026-11-24T09:00:10Z"))
+                .to(Instant.parse("2026-11-24T09:00:20Z")).build();
+        assertEquals(10, store.query(window, false, 0, 100).size());
+
+        List<StoredEvent> firstPage = store.query(EventFilter.builder().build(), true, 0, 25);
+        List<StoredEvent> secondPage = store.query(EventFilter.builder().build(), true, firstPage.get(24).sequence(), 25);
+        assertEquals(60, firstPage.get(0).sequence());
+        assertEquals(35, secondPage.get(0).sequence());
+        List<StoredEvent> oldest = store.query(EventFilter.builder().build(), false, 58, 25);
+        assertEquals(List.of(59L, 60L), oldest.stream().map(StoredEvent::sequence).toList());
+    }
+
+    @Test
+    void theNewestCheckpointIsKept() {
+        store.append(events(0, 3));
+        store.saveCheckpoint(new Checkpoint(2, store.hashAt(2).orElseThrow(), Instant.parse("2026-11-24T10:00:00Z"),
+                new byte[] {1, 2, 3}, "a".repeat(64)));
+        store.saveCheckpoint(new Checkpoint(3, store.hashAt(3).orElseThrow(), Instant.parse("2026-11-24T10:01:00Z"),
+                new byte[] {4, 5}, "a".repeat(64)));
+
+        Checkpoint latest = store.latestCheckpoint().orElseThrow();
+
+        assertEquals(3, latest.sequence());
+        assertEquals(store.hashAt(3).orElseThrow(), latest.hash());
+        assertEquals(List.of((byte) 4, (byte) 5), List.of(latest.signature()[0], latest.signature()[1]));
+    }
+
+    @Test
+    void knownCallersAreTheActorsThatSubmittedRuns() {
+        store.append(events(0, 8));
+
+        assertEquals(Set.of("spiffe://example.org/ci/app-1", "spiffe://example.org/ci/app-2",
+                "spiffe://example.org/ci/app-0", "spiffe://example.org/ci/app-3"), Set.copyOf(store.knownCallers()));
+    }
+}
