@@ -28,7 +28,7 @@ class AuditAccessTest {
 
     @BeforeAll
     void start() {
-        fixture = ServiceFixture.start("audit", dir, Map.of());
+        fixture = ServiceFixture.start("audit", dir, Map.of("portcullis.audit.data-dir", dir.resolve("audit").toString()));
     }
 
     @AfterAll

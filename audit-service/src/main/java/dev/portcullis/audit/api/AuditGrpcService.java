@@ -1,10 +1,233 @@
 package dev.portcullis.audit.api;
 
-import dev.portcullis.v1.AuditServiceGrpc;
+import static java.util.Objects.requireNonNull;
 
-/**
- * gRPC adapter of {@code portcullis.v1.AuditService}. Every RPC's behaviour is built by a later
- * issue; until then each answers UNIMPLEMENTED (never a fake success), after the transport has
- * authenticated and authorised the caller.
- */
-public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {}
+import dev.portcullis.audit.chain.ChainVerification;
+import dev.portcullis.audit.chain.StoredEvent;
+import dev.portcullis.audit.chain.VerificationReport;
+import dev.portcullis.audit.ingest.AuditIngest;
+import dev.portcullis.audit.store.AppendResult;
+import dev.portcullis.audit.store.AuditStore;
+import dev.portcullis.audit.store.EventFilter;
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditEvents;
+import dev.portcullis.runtime.audit.AuditOutcome;
+import dev.portcullis.runtime.error.DomainException;
+import dev.portcullis.runtime.request.FieldParser;
+import dev.portcullis.runtime.transport.Caller;
+import dev.portcullis.runtime.transport.ErrorStatus;
+import dev.portcullis.v1.AppendRequest;
+import dev.portcullis.v1.AppendResponse;
+import dev.portcullis.v1.AuditServiceGrpc;
+import dev.portcullis.v1.QueryOrder;
+import dev.portcullis.v1.QueryRequest;
+import dev.portcullis.v1.QueryResponse;
+import dev.portcullis.v1.VerifyRequest;
+import dev.portcullis.v1.VerifyResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** gRPC adapter of {@code portcullis.v1.AuditService}. Callers are authorised by the transport. */
+public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
+    private static final int MAX_BATCH = 500;
+    private static final int DEFAULT_LIMIT = 1000;
+    private static final int MAX_LIMIT = 10_000;
+    private static final int PAGE = 500;
+
+    private final AuditIngest ingest;
+    private final AuditStore store;
+    private final ChainVerification verification;
+
+    public AuditGrpcService(AuditIngest ingest, AuditStore store, ChainVerification verification) {
+        this.ingest = requireNonNull(ingest, "ingest is null");
+        this.store = requireNonNull(store, "store is null");
+        this.verification = requireNonNull(verification, "verification is null");
+    }
+
+    @Override
+    public void append(AppendRequest request, StreamObserver<AppendResponse> response) {
+        try {
+            List<AuditEvent> events = parseBatch(request, Caller.current());
+            AppendResult result = ingest.append(events);
+            response.onNext(AppendResponse.newBuilder()
+                    .setStored(result.stored().size()).setDuplicates(result.duplicates()).build());
+            response.onCompleted();
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+        }
+    }
+
+    /** Every event must be well-formed and written in the caller's own service name. */
+    private static List<AuditEvent> parseBatch(AppendRequest request, Caller caller) {
+        FieldParser fields = new FieldParser();
+        if (request.getEventsCount() == 0 || request.getEventsCount() > MAX_BATCH) {
+            fields.reject("events", "must hold 1 to " + MAX_BATCH + " events");
+            fields.throwIfInvalid();
+        }
+        List<String> segments = caller.identity().segments();
+        String callerService = segments.get(segments.size() - 1);
+        List<AuditEvent> events = new ArrayList<>();
+        for (int i = 0; i < request.getEventsCount(); i++) {
+            String field = "events[" + i + "]";
+            dev.portcullis.v1.AuditEvent proto = request.getEvents(i);
+            fields.parse(field, "", ignored -> AuditEvents.fromProto(proto)).ifPresent(event -> {
+                if (!event.service().equals(callerService)) {
+                    // one service may not write events in another's name
+                    fields.reject(field + ".service", "must be '" + callerService + "', the caller's own service name");
+                } else {
+                    events.add(event);
+                }
+            });
+        }
+        fields.throwIfInvalid();
+        return events;
+    }
+
+    @Override
+    public void query(QueryRequest request, StreamObserver<QueryResponse> response) {
+        try {
+            boolean newestFirst = request.getOrder() != QueryOrder.QUERY_ORDER_OLDEST_FIRST;
+            EventFilter filter = filter(request);
+            int limit = request.getLimit() == 0 ? DEFAULT_LIMIT : request.getLimit();
+            FieldParser fields = new FieldParser();
+            if (limit > MAX_LIMIT) {
+                fields.reject("limit", "must be at most " + MAX_LIMIT);
+            }
+            long after = request.getCursor().isEmpty() ? 0 : fields.parse("cursor", request.getCursor(),
+                    cursor -> Cursors.sequence(cursor, newestFirst)).orElse(0L);
+            fields.throwIfInvalid();
+            ServerCallStreamObserver<QueryResponse> stream = (ServerCallStreamObserver<QueryResponse>) response;
+            int sent = 0;
+            while (sent < limit && !stream.isCancelled()) {
+                List<StoredEvent> page = store.query(filter, newestFirst, after, Math.min(PAGE, limit - sent));
+                for (StoredEvent event : page) {
+                    response.onNext(QueryResponse.newBuilder()
+                            .setEvent(ChainedEvents.toProto(event))
+                            .setCursor(Cursors.of(event.sequence(), newestFirst))
+                            .build());
+                    after = event.sequence();
+                    sent++;
+                }
+                if (page.size() < PAGE) {
+                    break;
+                }
+            }
+            if (!stream.isCancelled()) {
+                response.onCompleted();
+            }
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+        }
+    }
+
+    private static EventFilter filter(QueryRequest request) {
+        EventFilter.Builder filter = EventFilter.builder();
+        FieldParser fields = new FieldParser();
+        if (request.hasFromTime()) {
+            filter.from(ChainedEvents.instant(request.getFromTime()));
+        }
+        if (request.hasToTime()) {
+            filter.to(ChainedEvents.instant(request.getToTime()));
+        }
+        if (request.hasActor()) {
+            filter.actor(request.getActor());
+        }
+        if (request.getActionsCount() > 0) {
+            Set<AuditAction> actions = EnumSet.noneOf(AuditAction.class);
+            for (int i = 0; i < request.getActionsCount(); i++) {
+                dev.portcullis.v1.AuditAction action = request.getActions(i);
+                if (action == dev.portcullis.v1.AuditAction.UNRECOGNIZED
+                        || action == dev.portcullis.v1.AuditAction.AUDIT_ACTION_UNSPECIFIED) {
+                    fields.reject("actions[" + i + "]", "is not a known action");
+                } else {
+                    actions.add(AuditAction.valueOf(action.name().substring("AUDIT_ACTION_".length())));
+                }
+            }
+            filter.actions(actions);
+        }
+        if (request.hasRepo()) {
+            filter.repo(request.getRepo());
+        }
+        if (request.hasRunId()) {
+            filter.runId(request.getRunId());
+        }
+        if (request.hasOutcome()) {
+            switch (request.getOutcome()) {
+                case AUDIT_OUTCOME_SUCCESS -> filter.outcome(AuditOutcome.SUCCESS);
+                case AUDIT_OUTCOME_FAILURE -> filter.outcome(AuditOutcome.FAILURE);
+                case AUDIT_OUTCOME_DENIED -> filter.outcome(AuditOutcome.DENIED);
+                default -> fields.reject("outcome", "is not a known outcome");
+            }
+        }
+        if (request.hasTraceId()) {
+            filter.traceId(request.getTraceId());
+        }
+        for (String text : List.of(request.getActor(), request.getRepo(), request.getRunId(), request.getTraceId())) {
+            if (text.length() > 2048) {
+                fields.reject("filter", "filter values are at most 2048 characters");
+                break;
+            }
+        }
+        fields.throwIfInvalid();
+        return filter.build();
+    }
+
+    @Override
+    public void verify(VerifyRequest request, StreamObserver<VerifyResponse> response) {
+        try {
+            if (request.getToSequence() != 0 && request.getToSequence() < request.getFromSequence()) {
+                FieldParser fields = new FieldParser();
+                fields.reject("to_sequence", "must not be below from_sequence");
+                fields.throwIfInvalid();
+            }
+            VerificationReport report = verification.verify(request.getFromSequence(), request.getToSequence());
+            VerifyResponse.Builder result = VerifyResponse.newBuilder()
+                    .setIntact(report.intact())
+                    .setChecked(report.checked())
+                    .setProblem(report.problem())
+                    .setMissingAfterCheckpoint(report.missingAfterCheckpoint());
+            if (report.firstBrokenSequence() != 0) {
+                result.setFirstBrokenSequence(report.firstBrokenSequence());
+            }
+            report.latestCheckpoint().ifPresent(c -> result.setLatestCheckpoint(ChainedEvents.toProto(c)));
+            response.onNext(result.build());
+            response.onCompleted();
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+        }
+    }
+
+    /** Opaque query cursors: the sequence to continue after, bound to the query's order. */
+    static final class Cursors {
+        private Cursors() {}
+
+        static String of(long sequence, boolean newestFirst) {
+            return Base64.getUrlEncoder().withoutPadding()
+                    .encodeToString(("v1:" + (newestFirst ? "n" : "o") + ":" + sequence).getBytes(StandardCharsets.UTF_8));
+        }
+
+        static long sequence(String cursor, boolean newestFirst) {
+            try {
+                String[] parts = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8).split(":");
+                if (parts.length == 3 && parts[0].equals("v1") && parts[1].equals(newestFirst ? "n" : "o")) {
+                    long sequence = Long.parseLong(parts[2]);
+                    if (sequence > 0) {
+                        return sequence;
+                    }
+                }
+            } catch (IllegalArgumentException e) {
+                // reported below
+            }
+            throw new DomainException(DomainException.Kind.INVALID, "PAGE_TOKEN_INVALID",
+                    "the cursor is malformed or belongs to a query in the other order", Map.of());
+        }
+    }
+}

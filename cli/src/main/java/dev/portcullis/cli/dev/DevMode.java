@@ -101,6 +101,10 @@ public final class DevMode implements AutoCloseable {
         properties.put("portcullis.roles.admin", List.of(domain + "/human/admin"));
         properties.put("portcullis.roles.service", List.of(domain + "/service/*"));
         properties.put("portcullis.roles.gateway", List.of(domain + "/service/gateway"));
+        if (name.equals("audit")) {
+            // the dev PKI directory's parent is the data directory
+            properties.put("portcullis.audit.data-dir", pki.dir().getParent().resolve("audit").toString());
+        }
         if (name.equals("policy")) {
             properties.put("portcullis.policy.catalog-file", catalog.toString());
         }

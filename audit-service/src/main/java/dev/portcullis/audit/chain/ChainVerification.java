@@ -1,0 +1,40 @@
+package dev.portcullis.audit.chain;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.audit.store.AuditStore;
+import java.security.PublicKey;
+import java.util.List;
+import java.util.Optional;
+
+/** Verifies ranges of the stored chain against its hashes and the newest signed checkpoint. Thread-safe. */
+public final class ChainVerification {
+    private final AuditStore store;
+    private final PublicKey checkpointKey;
+
+    public ChainVerification(AuditStore store, PublicKey checkpointKey) {
+        this.store = requireNonNull(store, "store is null");
+        this.checkpointKey = requireNonNull(checkpointKey, "checkpointKey is null");
+    }
+
+    /**
+     * Verifies events {@code from..to} (0 means 1 and the newest). Reads the range in pages;
+     * reports the first sequence where the chain breaks and any tail cut off after the newest
+     * checkpoint.
+     */
+    public VerificationReport verify(long from, long to) {
+        long first = Math.max(1, from);
+        long head = store.headSequence();
+        long last = to == 0 ? head : Math.min(to, head);
+        Optional<String> previous = store.hashAt(first - 1);
+        if (previous.isEmpty()) {
+            return new VerificationReport(false, 0, first - 1, "event " + (first - 1) + " is missing", List.of(), 0);
+        }
+        ChainVerifier verifier = new ChainVerifier(first, previous.get());
+        store.latestCheckpoint().ifPresent(verifier::withCheckpoint);
+        if (first <= last) {
+            store.scan(first, last, verifier::accept);
+        }
+        return verifier.finish(head, checkpointKey);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.portcullis.audit.server;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.bind.annotation.Bindable;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Where and how the audit service keeps the log. Every key is documented in the README.
+ *
+ * @param dataDir directory for the embedded database and the checkpoint signing key
+ * @param jdbcUrl the database; empty means embedded H2 in {@code data-dir}
+ * @param dbUser database user
+ * @param dbPasswordFile file holding the database password (a reference, never the value); empty for none
+ * @param signingKeyFile Ed25519 private key (PKCS#8 PEM) that signs checkpoints; created with its
+ *     public half ({@code .pub} next to it) when absent
+ * @param checkpointEvery sign a checkpoint after this many new events
+ * @param checkpointInterval and at least this often while events arrive
+ * @param maxConnections database connection pool size
+ */
+@ConfigurationProperties("portcullis.audit")
+public record AuditConfig(
+        @Bindable(defaultValue = ".portcullis/audit") Path dataDir,
+        @Bindable(defaultValue = "") String jdbcUrl,
+        @Bindable(defaultValue = "sa") String dbUser,
+        @Nullable Path dbPasswordFile,
+        @Nullable Path signingKeyFile,
+        @Bindable(defaultValue = "1000") int checkpointEvery,
+        @Bindable(defaultValue = "1m") Duration checkpointInterval,
+        @Bindable(defaultValue = "8") int maxConnections) {
+
+    public AuditConfig {
+        if (dataDir == null) {
+            throw new IllegalArgumentException("portcullis.audit.data-dir must name a directory");
+        }
+        jdbcUrl = jdbcUrl == null ? "" : jdbcUrl;
+        if (!jdbcUrl.isEmpty() && !jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
+            throw new IllegalArgumentException("portcullis.audit.jdbc-url must be a jdbc:postgresql: or jdbc:h2: URL");
+        }
+        if (checkpointEvery < 1 || checkpointEvery > 1_000_000) {
+            throw new IllegalArgumentException("portcullis.audit.checkpoint-every must be between 1 and 1000000");
+        }
+        if (checkpointInterval == null || checkpointInterval.isNegative() || checkpointInterval.isZero()) {
+            throw new IllegalArgumentException("portcullis.audit.checkpoint-interval must be a positive duration");
+        }
+        if (maxConnections < 1 || maxConnections > 100) {
+            throw new IllegalArgumentException("portcullis.audit.max-connections must be between 1 and 100");
+        }
+    }
+
+    /** The JDBC URL in force: the configured one, or embedded H2 in the data directory. */
+    public String effectiveJdbcUrl() {
+        return jdbcUrl.isEmpty() ? "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("audit") : jdbcUrl;
+    }
+
+    /** The signing key in force. */
+    public Path effectiveSigningKeyFile() {
+        return signingKeyFile == null ? dataDir.resolve("checkpoint.key") : signingKeyFile;
+    }
+
+    /** The public half of the signing key: same name with {@code .pub}. */
+    public Path publicKeyFile() {
+        Path key = effectiveSigningKeyFile();
+        return key.resolveSibling(key.getFileName().toString().replaceFirst("\\.key$", "") + ".pub");
+    }
+}

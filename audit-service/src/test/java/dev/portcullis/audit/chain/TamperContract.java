@@ -1,0 +1,146 @@
+package dev.portcullis.audit.chain;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.audit.ingest.AuditIngest;
+import dev.portcullis.audit.store.AuditEventsForTests;
+import dev.portcullis.audit.store.Databases;
+import dev.portcullis.audit.store.JdbcAuditStore;
+import dev.portcullis.runtime.testing.TestDatabases;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Rows changed, removed or added behind the service's back are found, and Verify names the
+ * exact first broken sequence. 50 events; checkpoints every 10, the newest at 50.
+ */
+abstract class TamperContract {
+    @TempDir
+    Path dir;
+
+    private TestDatabases.Settings db;
+    private HikariDataSource dataSource;
+    protected JdbcAuditStore store;
+    protected ChainVerification verification;
+    protected CheckpointSigner signer;
+
+    protected abstract TestDatabases.Settings database();
+
+    @BeforeEach
+    void fiftyEvents() {
+        db = database();
+        dataSource = Databases.open(db.jdbcUrl(), db.user(), db.password(), db.schema(), 2);
+        Clock clock = Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneOffset.UTC);
+        store = new JdbcAuditStore(dataSource, clock);
+        signer = CheckpointSigner.load(dir.resolve("checkpoint.key"), dir.resolve("checkpoint.pub"), true);
+        AuditIngest ingest = new AuditIngest(store, signer, 10, Duration.ofDays(1), clock, List.of());
+        for (int batch = 0; batch < 5; batch++) {
+            ingest.append(IntStream.range(batch * 10, batch * 10 + 10).mapToObj(AuditEventsForTests::event).toList());
+        }
+        verification = new ChainVerification(store, signer.publicKey());
+    }
+
+    @AfterEach
+    void close() {
+        dataSource.close();
+        TestDatabases.drop(db);
+    }
+
+    protected void sql(String statement) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement s = connection.createStatement()) {
+            s.execute(statement);
+        }
+    }
+
+    @Test
+    void anUntouchedChainVerifies() {
+        VerificationReport report = verification.verify(0, 0);
+
+        assertTrue(report.intact(), report.problem());
+        assertEquals(50, report.checked());
+        assertEquals(50, report.latestCheckpoint().orElseThrow().sequence());
+    }
+
+    @Test
+    void anUpdatedRowIsTheFirstBrokenSequence() throws Exception {
+        sql("UPDATE audit_event SET actor = 'spiffe://example.org/ci/innocent' WHERE seq = 17");
+
+        VerificationReport report = verification.verify(0, 0);
+
+        assertFalse(report.intact());
+        assertEquals(17, report.firstBrokenSequence());
+        assertTrue(report.problem().contains("does not match its hash"), report.problem());
+    }
+
+    @Test
+    void aDeletedRowIsTheFirstBrokenSequence() throws Exception {
+        sql("DELETE FROM audit_event WHERE seq = 23");
+
+        VerificationReport report = verification.verify(0, 0);
+
+        assertEquals(23, report.firstBrokenSequence());
+        assertTrue(report.problem().contains("event 23 is missing"), report.problem());
+    }
+
+    @Test
+    void anInsertedRowIsTheFirstBrokenSequence() throws Exception {
+        sql("DELETE FROM audit_event WHERE seq = 30");
+        sql("INSERT INTO audit_event SELECT 30, 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', event_time, stored_at, service,"
+                + " 'spiffe://example.org/ci/forged', action, resource_kind, resource_id, repo, run_id, outcome, reason,"
+                + " trace_id, source_address, attributes, previous_hash, hash FROM audit_event WHERE seq = 29");
+
+        VerificationReport report = verification.verify(0, 0);
+
+        assertEquals(30, report.firstBrokenSequence());
+    }
+
+    @Test
+    void aRewrittenChainIsCaughtByTheSignedCheckpoint() throws Exception {
+        // an attacker who recomputes every later hash still cannot sign a new checkpoint
+        var rows = new java.util.ArrayList<StoredEvent>();
+        store.scan(1, 50, rows::add);
+        String previous = rows.get(44).hash();
+        for (int sequence = 46; sequence <= 50; sequence++) {
+            StoredEvent row = rows.get(sequence - 1);
+            var forged = new dev.portcullis.runtime.audit.AuditEvent(row.event().eventId(), row.event().time(),
+                    row.event().service(), "spiffe://example.org/ci/someone-else", row.event().action(),
+                    row.event().resource(), row.event().outcome(), row.event().reason(), row.event().traceId(),
+                    row.event().sourceAddress(), row.event().attributes());
+            String hash = ChainHash.of(previous, sequence, row.storedAt(), forged);
+            sql("UPDATE audit_event SET actor = 'spiffe://example.org/ci/someone-else', previous_hash = '" + previous
+                    + "', hash = '" + hash + "' WHERE seq = " + sequence);
+            previous = hash;
+        }
+
+        VerificationReport report = verification.verify(0, 0);
+
+        assertEquals(50, report.firstBrokenSequence());
+        assertTrue(report.problem().contains("differs from what the checkpoint signed"), report.problem());
+    }
+
+    @Test
+    void aCutOffTailIsReportedWithTheMissingCount() throws Exception {
+        sql("DELETE FROM audit_event WHERE seq > 41");
+
+        VerificationReport report = verification.verify(0, 0);
+
+        assertFalse(report.intact());
+        assertEquals(9, report.missingAfterCheckpoint());
+        assertEquals(42, report.firstBrokenSequence());
+    }
+}
