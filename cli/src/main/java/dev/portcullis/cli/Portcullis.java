@@ -1,5 +1,6 @@
 package dev.portcullis.cli;
 
+import dev.portcullis.cli.audit.AuditCommand;
 import dev.portcullis.cli.catalog.CatalogCommand;
 import dev.portcullis.cli.dev.DevCommand;
 import dev.portcullis.cli.health.HealthCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "portcullis 0.1.0",
         description = "Portcullis: the locked-down deploy server, the only path to production.",
-        subcommands = {DevCommand.class, PkiCommand.class, HealthCommand.class, CatalogCommand.class,
+        subcommands = {DevCommand.class, PkiCommand.class, HealthCommand.class, CatalogCommand.class, AuditCommand.class,
             CommandLine.HelpCommand.class})
 public final class Portcullis {
 

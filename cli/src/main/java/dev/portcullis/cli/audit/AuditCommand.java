@@ -1,0 +1,247 @@
+package dev.portcullis.cli.audit;
+
+import dev.portcullis.audit.api.ExportFormat;
+import dev.portcullis.audit.chain.CheckpointSigner;
+import dev.portcullis.audit.chain.VerificationReport;
+import dev.portcullis.cli.ConnectionOptions;
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.v1.AuditServiceGrpc;
+import dev.portcullis.v1.ChainedEvent;
+import dev.portcullis.v1.QueryOrder;
+import dev.portcullis.v1.QueryRequest;
+import dev.portcullis.v1.QueryResponse;
+import dev.portcullis.v1.VerifyRequest;
+import dev.portcullis.v1.VerifyResponse;
+import io.grpc.ManagedChannel;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code portcullis audit}: query, export and verify the audit log. */
+@Command(name = "audit", mixinStandardHelpOptions = true,
+        description = {"Queries, exports and verifies the audit log (auditor or admin identity).",
+            "The service address and certificate come from PORTCULLIS_AUDIT_ADDR and PORTCULLIS_{CA,CERT,KEY}_FILE."},
+        subcommands = {AuditCommand.Query.class, AuditCommand.Export.class, AuditCommand.Verify.class})
+public final class AuditCommand {
+
+    /** Where the audit service is and who we are. */
+    static final class Connection {
+        @Option(names = "--audit-addr", defaultValue = "${env:PORTCULLIS_AUDIT_ADDR}", description = "host:port of the audit service.")
+        String address;
+
+        @Mixin
+        ConnectionOptions tls;
+
+        ManagedChannel open() {
+            return tls.open(address, "PORTCULLIS_AUDIT_ADDR");
+        }
+    }
+
+    /** {@code portcullis audit query}. */
+    @Command(name = "query", mixinStandardHelpOptions = true, description = "Prints matching events, newest first.")
+    static final class Query implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Connection connection;
+
+        @Option(names = "--actor") String actor;
+        @Option(names = "--action", split = ",", description = "Dotted action names, e.g. auth.failed,policy.denied.")
+        List<String> actions = List.of();
+        @Option(names = "--repo") String repo;
+        @Option(names = "--run") String runId;
+        @Option(names = "--trace") String traceId;
+        @Option(names = "--since", description = "ISO-8601 instant.") String since;
+        @Option(names = "--until", description = "ISO-8601 instant.") String until;
+        @Option(names = "--oldest-first") boolean oldestFirst;
+        @Option(names = "--limit", defaultValue = "100") int limit;
+        @Option(names = "--json", description = "JSON lines instead of a table.") boolean json;
+
+        @Override
+        public Integer call() throws IOException {
+            QueryRequest.Builder request = QueryRequest.newBuilder().setLimit(limit)
+                    .setOrder(oldestFirst ? QueryOrder.QUERY_ORDER_OLDEST_FIRST : QueryOrder.QUERY_ORDER_NEWEST_FIRST);
+            if (actor != null) {
+                request.setActor(actor);
+            }
+            for (String name : actions) {
+                AuditAction action = AuditAction.byDottedName(name)
+                        .orElseThrow(() -> new IllegalArgumentException("--action: unknown action '" + name + "'"));
+                request.addActions(dev.portcullis.v1.AuditAction.valueOf("AUDIT_ACTION_" + action.name()));
+            }
+            if (repo != null) {
+                request.setRepo(repo);
+            }
+            if (runId != null) {
+                request.setRunId(runId);
+            }
+            if (traceId != null) {
+                request.setTraceId(traceId);
+            }
+            if (since != null) {
+                request.setFromTime(timestamp(Instant.parse(since)));
+            }
+            if (until != null) {
+                request.setToTime(timestamp(Instant.parse(until)));
+            }
+            PrintWriter out = spec.commandLine().getOut();
+            ManagedChannel channel = connection.open();
+            try {
+                Iterator<QueryResponse> results = AuditServiceGrpc.newBlockingStub(channel)
+                        .withDeadlineAfter(60, TimeUnit.SECONDS).query(request.build());
+                if (!json) {
+                    out.printf("%-8s %-24s %-22s %-8s %-45s %s%n", "SEQ", "TIME", "ACTION", "OUTCOME", "ACTOR", "RESOURCE");
+                }
+                while (results.hasNext()) {
+                    ChainedEvent event = results.next().getEvent();
+                    if (json) {
+                        ExportFormat.writeEvent(out, event);
+                    } else {
+                        var e = event.getEvent();
+                        out.printf("%-8d %-24s %-22s %-8s %-45s %s%n", event.getSequence(),
+                                Instant.ofEpochSecond(e.getTime().getSeconds(), e.getTime().getNanos()),
+                                AuditAction.valueOf(e.getAction().name().substring("AUDIT_ACTION_".length())).dottedName(),
+                                e.getOutcome().name().substring("AUDIT_OUTCOME_".length()).toLowerCase(), e.getActor(),
+                                e.getResource().getKind() + ":" + e.getResource().getId());
+                    }
+                }
+                out.flush();
+                return 0;
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    /** {@code portcullis audit export --out FILE}. */
+    @Command(name = "export", mixinStandardHelpOptions = true,
+            description = "Writes the whole log, oldest first, and the newest signed checkpoint as JSON lines.")
+    static final class Export implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Connection connection;
+
+        @Option(names = "--out", required = true) Path out;
+
+        @Override
+        public Integer call() throws IOException {
+            ManagedChannel channel = connection.open();
+            long events = 0;
+            try (Writer writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                var stub = AuditServiceGrpc.newBlockingStub(channel);
+                // the checkpoint is read first: every event it covers must then be in the export
+                VerifyResponse head = stub.withDeadlineAfter(60, TimeUnit.SECONDS).verify(
+                        VerifyRequest.newBuilder().setFromSequence(1).setToSequence(1).build());
+                String cursor = "";
+                while (true) {
+                    Iterator<QueryResponse> page = stub.withDeadlineAfter(300, TimeUnit.SECONDS).query(QueryRequest.newBuilder()
+                            .setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST).setLimit(10_000).setCursor(cursor).build());
+                    int count = 0;
+                    while (page.hasNext()) {
+                        QueryResponse response = page.next();
+                        ExportFormat.writeEvent(writer, response.getEvent());
+                        cursor = response.getCursor();
+                        count++;
+                    }
+                    events += count;
+                    if (count < 10_000) {
+                        break;
+                    }
+                }
+                if (head.hasLatestCheckpoint()) {
+                    ExportFormat.writeCheckpoint(writer, head.getLatestCheckpoint());
+                }
+            } finally {
+                channel.shutdownNow();
+            }
+            spec.commandLine().getOut().printf("exported %d events to %s%n", events, out);
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+    }
+
+    /** {@code portcullis audit verify [--offline FILE --key PUB]}. */
+    @Command(name = "verify", mixinStandardHelpOptions = true,
+            description = {"Verifies the hash chain and the newest signed checkpoint; exit 0 intact, 1 broken.",
+                "With --offline, verifies an export file with the audit service's public key, without the service."})
+    static final class Verify implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Connection connection;
+
+        @Option(names = "--offline", paramLabel = "FILE", description = "An export from `portcullis audit export`.")
+        Path offline;
+
+        @Option(names = "--key", paramLabel = "PUB", description = "The audit service's checkpoint public key (PEM).")
+        Path key;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            boolean intact;
+            if (offline != null) {
+                if (key == null) {
+                    throw new IllegalArgumentException("--offline needs --key, the audit service's public key file");
+                }
+                VerificationReport report;
+                try (BufferedReader in = Files.newBufferedReader(offline, StandardCharsets.UTF_8)) {
+                    report = ExportFormat.verify(in, CheckpointSigner.readPublicKey(key));
+                }
+                print(out, report.intact(), report.checked(), report.firstBrokenSequence(), report.problem(),
+                        report.latestCheckpoint().map(c -> c.sequence()).orElse(0L), report.missingAfterCheckpoint());
+                intact = report.intact();
+            } else {
+                ManagedChannel channel = connection.open();
+                try {
+                    VerifyResponse report = AuditServiceGrpc.newBlockingStub(channel)
+                            .withDeadlineAfter(600, TimeUnit.SECONDS).verify(VerifyRequest.getDefaultInstance());
+                    print(out, report.getIntact(), report.getChecked(), report.getFirstBrokenSequence(), report.getProblem(),
+                            report.getLatestCheckpoint().getSequence(), report.getMissingAfterCheckpoint());
+                    intact = report.getIntact();
+                } finally {
+                    channel.shutdownNow();
+                }
+            }
+            return intact ? 0 : 1;
+        }
+
+        private static void print(PrintWriter out, boolean intact, long checked, long broken, String problem, long checkpoint,
+                long missing) {
+            out.println(intact ? "INTACT" : "BROKEN");
+            out.println("  events checked:      " + checked);
+            out.println("  newest checkpoint:   " + (checkpoint == 0 ? "none" : "sequence " + checkpoint));
+            if (!intact) {
+                out.println("  first broken at:     " + broken);
+                out.println("  problem:             " + problem);
+                if (missing > 0) {
+                    out.println("  missing after checkpoint: " + missing);
+                }
+            }
+            out.flush();
+        }
+    }
+
+    private static com.google.protobuf.Timestamp timestamp(Instant instant) {
+        return com.google.protobuf.Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    }
+
+}
