@@ -21,12 +21,13 @@ CREATE TABLE audit_event (
     CONSTRAINT audit_event_event_id UNIQUE (event_id)
 );
 
-CREATE INDEX audit_event_time ON audit_event (event_time);
-CREATE INDEX audit_event_actor ON audit_event (actor);
-CREATE INDEX audit_event_action ON audit_event (action);
-CREATE INDEX audit_event_repo ON audit_event (repo);
-CREATE INDEX audit_event_run ON audit_event (run_id);
-CREATE INDEX audit_event_trace ON audit_event (trace_id);
+-- queries filter on one of these and page in sequence order: (column, seq) serves both
+CREATE INDEX audit_event_time ON audit_event (event_time, seq);
+CREATE INDEX audit_event_actor ON audit_event (actor, seq);
+CREATE INDEX audit_event_action ON audit_event (action, seq);
+CREATE INDEX audit_event_repo ON audit_event (repo, seq);
+CREATE INDEX audit_event_run ON audit_event (run_id, seq);
+CREATE INDEX audit_event_trace ON audit_event (trace_id, seq);
 
 -- One row: the chain's head. Appenders lock it, so replicas sharing a database append in turn.
 CREATE TABLE audit_head (

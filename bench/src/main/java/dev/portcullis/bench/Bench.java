@@ -16,8 +16,9 @@ public final class Bench {
         Map<String, Figure> figures = switch (name) {
             case "grpc-baseline" -> new GrpcBaseline().run();
             case "policy" -> new PolicyBench().run();
+            case "audit" -> new AuditBench().run();
             default -> {
-                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline, policy");
+                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline, policy, audit");
                 System.exit(2);
                 yield Map.of();
             }

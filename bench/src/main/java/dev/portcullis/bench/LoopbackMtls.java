@@ -43,8 +43,9 @@ final class LoopbackMtls implements AutoCloseable {
         PemFiles.writeCertificate(dir.resolve("ca.pem"), ca.certificate());
         serverTls = TlsMaterial.load(write(ca, "server", "spiffe://bench.example/service/policy"));
         clientTls = TlsMaterial.load(write(ca, "client", "spiffe://bench.example/service/gateway"));
-        RoleMapping roles = new RoleMapping(Map.of(Role.GATEWAY,
-                List.of(new IdentityPattern("spiffe://bench.example/service/gateway"))));
+        List<IdentityPattern> gateway = List.of(new IdentityPattern("spiffe://bench.example/service/gateway"));
+        // one bench client plays every suite role the benchmarks need
+        RoleMapping roles = new RoleMapping(Map.of(Role.GATEWAY, gateway, Role.SERVICE, gateway, Role.AUDITOR, gateway));
         server = new ServiceServer("bench", new ServerConfig("127.0.0.1", 0, 4 << 20, Duration.ofSeconds(10), Duration.ZERO),
                 serverTls, roles, services);
         server.start();

@@ -29,6 +29,10 @@ public final class Databases {
         config.setMaximumPoolSize(maxConnections);
         config.setPoolName("audit");
         config.setInitializationFailTimeout(-1);
+        if (jdbcUrl.startsWith("jdbc:postgresql:")) {
+            // one multi-row INSERT per batch instead of one statement per row
+            config.addDataSourceProperty("reWriteBatchedInserts", "true");
+        }
         if (!schema.isEmpty()) {
             config.setSchema(schema);
         }

@@ -112,12 +112,11 @@ public final class JdbcAuditStore implements AuditStore {
 
     private static Set<String> existing(Connection connection, List<AuditEvent> events) throws SQLException {
         Set<String> existing = new HashSet<>();
-        String placeholders = String.join(",", java.util.Collections.nCopies(events.size(), "?"));
-        try (PreparedStatement select = connection.prepareStatement(
-                "SELECT event_id FROM audit_event WHERE event_id IN (" + placeholders + ")")) {
-            for (int i = 0; i < events.size(); i++) {
-                select.setString(i + 1, events.get(i).eventId().toString());
-            }
+        // one array parameter rather than an IN list: the statement text stays the same for every
+        // batch size, and PostgreSQL's cached generic plan still uses the unique index
+        Object[] ids = events.stream().map(event -> event.eventId().toString()).toArray();
+        try (PreparedStatement select = connection.prepareStatement("SELECT event_id FROM audit_event WHERE event_id = ANY(?)")) {
+            select.setArray(1, connection.createArrayOf("VARCHAR", ids));
             try (ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     existing.add(rows.getString(1));

@@ -1,0 +1,248 @@
+package dev.portcullis.bench;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.audit.api.AuditGrpcService;
+import dev.portcullis.audit.chain.ChainVerification;
+import dev.portcullis.audit.chain.CheckpointSigner;
+import dev.portcullis.audit.ingest.AuditIngest;
+import dev.portcullis.audit.store.Databases;
+import dev.portcullis.audit.store.JdbcAuditStore;
+import dev.portcullis.bench.Bench.Figure;
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditEvents;
+import dev.portcullis.runtime.audit.AuditOutcome;
+import dev.portcullis.runtime.audit.AuditResource;
+import dev.portcullis.v1.AppendRequest;
+import dev.portcullis.v1.AuditServiceGrpc;
+import dev.portcullis.v1.QueryRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Audit ingest and query on the machine's PostgreSQL: events/s through {@code Append} over
+ * mTLS into the hash chain, next to the same rows inserted by plain batched JDBC; then query
+ * p50/p99 over one million stored events, filtered the ways auditors filter.
+ */
+final class AuditBench {
+    private static final int BATCH = 500;
+    private static final int MEASURED_EVENTS = 100_000;
+    private static final int STORED_EVENTS = 1_000_000;
+    private static final int QUERIES_PER_KIND = 200;
+
+    Map<String, Figure> run() throws Exception {
+        String url = env("PORTCULLIS_TEST_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/portcullis_test");
+        String user = env("PORTCULLIS_TEST_DB_USER", "portcullis_test");
+        String password = env("PORTCULLIS_TEST_DB_PASSWORD", "portcullis_test");
+        String schema = "bench_" + UUID.randomUUID().toString().replace("-", "");
+        String baselineSchema = schema + "_base";
+        Path dir = Files.createTempDirectory("portcullis-audit-bench");
+        try (HikariDataSource chained = Databases.open(url, user, password, schema, 8);
+                HikariDataSource baseline = Databases.open(url, user, password, baselineSchema, 8)) {
+            Clock clock = Clock.systemUTC();
+            JdbcAuditStore store = new JdbcAuditStore(chained, clock);
+            CheckpointSigner signer = CheckpointSigner.load(dir.resolve("checkpoint.key"), dir.resolve("checkpoint.pub"), true);
+            AuditIngest ingest = new AuditIngest(store, signer, 10_000, Duration.ofMinutes(1), clock, List.of());
+            AuditGrpcService service = new AuditGrpcService(ingest, store, new ChainVerification(store, signer.publicKey()));
+            try (LoopbackMtls mtls = new LoopbackMtls(List.of(service))) {
+                AuditServiceGrpc.AuditServiceBlockingStub audit = AuditServiceGrpc.newBlockingStub(mtls.channel());
+                List<AppendRequest> batches = new ArrayList<>();
+                for (int b = 0; b < MEASURED_EVENTS / BATCH; b++) {
+                    AppendRequest.Builder request = AppendRequest.newBuilder();
+                    for (int i = 0; i < BATCH; i++) {
+                        request.addEvents(AuditEvents.toProto(event(b * BATCH + i)));
+                    }
+                    batches.add(request.build());
+                }
+                // warm both paths on throwaway rows, then measure in alternating halves
+                audit.withDeadlineAfter(60, TimeUnit.SECONDS).append(warmup(0));
+                insertBaseline(baseline, warmupEvents(1));
+                double ingestSeconds = 0;
+                double baselineSeconds = 0;
+                int half = batches.size() / 2;
+                for (int round = 0; round < 2; round++) {
+                    long start = System.nanoTime();
+                    for (AppendRequest batch : batches.subList(round * half, (round + 1) * half)) {
+                        audit.withDeadlineAfter(60, TimeUnit.SECONDS).append(batch);
+                    }
+                    ingestSeconds += (System.nanoTime() - start) / 1e9;
+                    start = System.nanoTime();
+                    for (AppendRequest batch : batches.subList(round * half, (round + 1) * half)) {
+                        insertBaseline(baseline, batch.getEventsList().stream().map(AuditEvents::fromProto).toList());
+                    }
+                    baselineSeconds += (System.nanoTime() - start) / 1e9;
+                }
+                double ingestRate = MEASURED_EVENTS / ingestSeconds;
+                double baselineRate = MEASURED_EVENTS / baselineSeconds;
+
+                // fill up to a million stored events, still chained, through the store itself
+                long stored = store.headSequence();
+                for (int n = (int) stored; n < STORED_EVENTS; n += 2_000) {
+                    List<AuditEvent> fill = new ArrayList<>();
+                    for (int i = n; i < Math.min(n + 2_000, STORED_EVENTS); i++) {
+                        fill.add(event(1_000_000 + i));
+                    }
+                    store.append(fill);
+                }
+                analyze(url, user, password, schema);
+                Latencies queries = new Latencies();
+                java.util.Random random = new java.util.Random(7);
+                List<QueryRequest> kinds = new ArrayList<>();
+                for (int q = 0; q < QUERIES_PER_KIND; q++) {
+                    int n = random.nextInt(STORED_EVENTS);
+                    kinds.add(QueryRequest.newBuilder().setActor(actor(n)).setLimit(100).build());
+                    kinds.add(QueryRequest.newBuilder().setRunId(runId(n)).setLimit(100).build());
+                    kinds.add(QueryRequest.newBuilder().setRepo(repo(n)).setLimit(100).build());
+                    kinds.add(QueryRequest.newBuilder().setTraceId(traceId(n)).setLimit(100).build());
+                    kinds.add(QueryRequest.newBuilder().addActions(dev.portcullis.v1.AuditAction.AUDIT_ACTION_POLICY_DENIED)
+                            .setLimit(100).build());
+                }
+                for (QueryRequest request : kinds.subList(0, 100)) {
+                    drain(audit, request);
+                }
+                for (QueryRequest request : kinds) {
+                    queries.measure(1, () -> drain(audit, request));
+                }
+                Map<String, Figure> figures = new LinkedHashMap<>();
+                figures.put("ingest_events_per_s", new Figure(Math.round(ingestRate), "1/s",
+                        "Append over mTLS into the hash chain on PostgreSQL, batches of " + BATCH));
+                figures.put("baseline_rows_per_s", new Figure(Math.round(baselineRate), "1/s",
+                        "baseline: the same rows by plain batched JDBC inserts"));
+                figures.put("ingest_ratio", new Figure(round(ingestRate / baselineRate), "x", "target >= 0.5"));
+                figures.put("query_p50_ms", new Figure(round(queries.percentileMicros(50) / 1000), "ms",
+                        "filtered Query (actor, run, repo, trace or action; 100 newest) over gRPC, median"));
+                figures.put("query_p99_ms", new Figure(round(queries.percentileMicros(99) / 1000), "ms", "target < 50"));
+                figures.put("events_stored", new Figure(store.headSequence(), "", "events in the chain while querying"));
+                return figures;
+            }
+        } finally {
+            try (Connection connection = DriverManager.getConnection(url, user, password);
+                    Statement statement = connection.createStatement()) {
+                statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+                statement.execute("DROP SCHEMA IF EXISTS " + baselineSchema + " CASCADE");
+            }
+            try (var files = Files.list(dir)) {
+                files.forEach(file -> file.toFile().delete());
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static void drain(AuditServiceGrpc.AuditServiceBlockingStub audit, QueryRequest request) {
+        audit.withDeadlineAfter(60, TimeUnit.SECONDS).query(request).forEachRemaining(response -> { });
+    }
+
+    private static void analyze(String url, String user, String password, String schema) throws Exception {
+        try (Connection connection = DriverManager.getConnection(url, user, password);
+                Statement statement = connection.createStatement()) {
+            statement.execute("ANALYZE " + schema + ".audit_event");
+        }
+    }
+
+    private static AppendRequest warmup(int round) {
+        AppendRequest.Builder request = AppendRequest.newBuilder();
+        warmupEvents(round).forEach(event -> request.addEvents(AuditEvents.toProto(event)));
+        return request.build();
+    }
+
+    private static List<AuditEvent> warmupEvents(int round) {
+        List<AuditEvent> events = new ArrayList<>();
+        for (int i = 0; i < BATCH; i++) {
+            events.add(event(5_000_000 + round * BATCH + i));
+        }
+        return events;
+    }
+
+    /** The baseline: the same columns, one batched insert per batch, no chain. */
+    private static void insertBaseline(HikariDataSource dataSource, List<AuditEvent> events) throws Exception {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            long sequence;
+            try (Statement max = connection.createStatement();
+                    var rows = max.executeQuery("SELECT COALESCE(MAX(seq), 0) FROM audit_event")) {
+                rows.next();
+                sequence = rows.getLong(1);
+            }
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO audit_event (seq, event_id, event_time,"
+                    + " stored_at, service, actor, action, resource_kind, resource_id, repo, run_id, outcome, reason, trace_id,"
+                    + " source_address, attributes, previous_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (AuditEvent event : events) {
+                    insert.setLong(1, ++sequence);
+                    insert.setString(2, event.eventId().toString());
+                    insert.setLong(3, event.time().toEpochMilli());
+                    insert.setLong(4, System.currentTimeMillis());
+                    insert.setString(5, event.service());
+                    insert.setString(6, event.actor());
+                    insert.setString(7, event.action().dottedName());
+                    insert.setString(8, event.resource().kind());
+                    insert.setString(9, event.resource().id());
+                    insert.setString(10, event.resource().repo());
+                    insert.setString(11, event.resource().runId());
+                    insert.setString(12, event.outcome().name());
+                    insert.setString(13, event.reason());
+                    insert.setString(14, event.traceId());
+                    insert.setString(15, event.sourceAddress());
+                    insert.setString(16, "{\"environment\":\"prod\"}");
+                    insert.setString(17, "0".repeat(64));
+                    insert.setString(18, "0".repeat(64));
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+            connection.commit();
+        }
+    }
+
+    private static AuditEvent event(int n) {
+        boolean denied = n % 10 == 0;
+        return AuditEvent.builder("gateway", denied ? AuditAction.POLICY_DENIED : AuditAction.RUN_SUBMITTED,
+                        Instant.parse("2026-11-01T00:00:00Z").plusMillis(n * 100L))
+                .eventId(new UUID(0x5eed_0000_0000_0000L | n, n))
+                .actor(actor(n))
+                .resource(new AuditResource("run", runId(n), repo(n), runId(n)))
+                .outcome(denied ? AuditOutcome.DENIED : AuditOutcome.SUCCESS)
+                .reason(denied ? "REF_NOT_ALLOWED" : "")
+                .traceId(traceId(n))
+                .sourceAddress("10.0." + (n % 250) + ".1:443")
+                .attributes(Map.of("environment", n % 2 == 0 ? "prod" : "stage"))
+                .build();
+    }
+
+    private static String actor(int n) {
+        return "spiffe://bench.example/ci/github/acme/repo-" + (n % 1000);
+    }
+
+    private static String runId(int n) {
+        return new UUID(0x7000_0000_0000_0000L | (n / 10), 0).toString();
+    }
+
+    private static String repo(int n) {
+        return "repo-" + (n % 200);
+    }
+
+    private static String traceId(int n) {
+        return String.format("%032x", n / 5);
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+
+    private static String env(String name, String fallback) {
+        String value = System.getenv(name);
+        return value == null || value.isBlank() ? fallback : value;
+    }
+}
