@@ -1,0 +1,42 @@
+package dev.portcullis.audit.alert;
+
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/** The anomaly rules, with the names alerts carry in storage, the contract and chat. */
+public enum AlertRule {
+    /** Repeated failed authentications by one identity or from one address. */
+    AUTH_FAILURE_BURST("auth_failure_burst"),
+    /** Repeated policy denials for one identity. */
+    DENIAL_BURST("denial_burst"),
+    /** A run submitted by an identity never seen submitting before. */
+    NEW_CALLER("new_caller"),
+    /** A run or task that changes infrastructure started while its change window was closed. */
+    CHANGE_WINDOW_VIOLATION("change_window_violation"),
+    /** A secret was found (and masked) in a task's output. */
+    SECRET_LEAK("secret_leak"),
+    /** An admin used break-glass access. */
+    BREAKGLASS("breakglass");
+
+    private static final Map<String, AlertRule> BY_NAME =
+            Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(AlertRule::ruleName, Function.identity()));
+
+    private final String ruleName;
+
+    AlertRule(String ruleName) {
+        this.ruleName = ruleName;
+    }
+
+    /** The name alerts carry, e.g. {@code auth_failure_burst}. */
+    public String ruleName() {
+        return ruleName;
+    }
+
+    /** The rule named {@code ruleName}, if there is one. */
+    public static Optional<AlertRule> byRuleName(String ruleName) {
+        return Optional.ofNullable(BY_NAME.get(ruleName));
+    }
+}
