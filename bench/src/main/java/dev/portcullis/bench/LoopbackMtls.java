@@ -7,6 +7,7 @@ import dev.portcullis.runtime.pki.CertificateRequest;
 import dev.portcullis.runtime.pki.IssuedCertificate;
 import dev.portcullis.runtime.pki.PemFiles;
 import dev.portcullis.runtime.pki.Validity;
+import dev.portcullis.runtime.audit.UnroutedAuditRecorder;
 import dev.portcullis.runtime.role.Role;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.transport.ServerConfig;
@@ -47,7 +48,7 @@ final class LoopbackMtls implements AutoCloseable {
         // one bench client plays every suite role the benchmarks need
         RoleMapping roles = new RoleMapping(Map.of(Role.GATEWAY, gateway, Role.SERVICE, gateway, Role.AUDITOR, gateway));
         server = new ServiceServer("bench", new ServerConfig("127.0.0.1", 0, 4 << 20, Duration.ofSeconds(10), Duration.ZERO),
-                serverTls, roles, services);
+                serverTls, roles, services, new UnroutedAuditRecorder(), Clock.systemUTC());
         server.start();
         channel = new ServiceChannels(clientTls).open("localhost:" + server.port());
     }

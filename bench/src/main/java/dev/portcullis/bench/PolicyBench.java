@@ -65,7 +65,7 @@ final class PolicyBench {
         Files.writeString(file, yaml);
         Latencies grpc = new Latencies();
         Latencies baseline = new Latencies();
-        try (ActiveCatalog active = new ActiveCatalog(new CatalogLoader(), file, Clock.systemUTC());
+        try (ActiveCatalog active = new ActiveCatalog(new CatalogLoader(), file, Clock.systemUTC(), new dev.portcullis.runtime.audit.UnroutedAuditRecorder());
                 LoopbackMtls mtls = new LoopbackMtls(List.of(new PolicyGrpcService(
                         new PolicyEngine(active, Clock.systemUTC()), active, new CatalogLoader())))) {
             PolicyServiceGrpc.PolicyServiceBlockingStub policy = PolicyServiceGrpc.newBlockingStub(mtls.channel());

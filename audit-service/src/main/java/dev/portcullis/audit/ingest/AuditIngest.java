@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * {@code checkpointEvery} events or {@code checkpointInterval}, whichever comes first.
  * Thread-safe.
  */
-public final class AuditIngest {
+public final class AuditIngest implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditIngest.class);
 
     /** Told about events once they are stored, in chain order. */
@@ -71,6 +71,28 @@ public final class AuditIngest {
         return result;
     }
 
+    /**
+     * Signs a checkpoint of the head now, if events arrived since the last one: before an export,
+     * and at shutdown, so a tail cut off while the service is down is caught.
+     */
+    public synchronized Optional<Checkpoint> checkpointHead() {
+        long head = store.headSequence();
+        if (head <= lastCheckpoint.map(Checkpoint::sequence).orElse(0L)) {
+            return Optional.empty();
+        }
+        return sign(head);
+    }
+
+    /** Signs a checkpoint of the head at shutdown. */
+    @Override
+    public void close() {
+        try {
+            checkpointHead();
+        } catch (RuntimeException e) {
+            log.atWarn().setCause(e).log("audit.shutdown_checkpoint_failed");
+        }
+    }
+
     /** Signs a checkpoint of the head when enough events or time have passed since the last one. */
     public Optional<Checkpoint> checkpointIfDue() {
         return checkpointIfDue(store.headSequence());
@@ -87,6 +109,11 @@ public final class AuditIngest {
         if (!byCount && !byTime) {
             return Optional.empty();
         }
+        return sign(head);
+    }
+
+    private Optional<Checkpoint> sign(long head) {
+        Instant now = clock.instant();
         Optional<String> hash = store.hashAt(head);
         if (hash.isEmpty()) {
             return Optional.empty();

@@ -5,15 +5,19 @@ import dev.portcullis.audit.api.AuditGrpcService;
 import dev.portcullis.audit.chain.ChainVerification;
 import dev.portcullis.audit.chain.CheckpointSigner;
 import dev.portcullis.audit.ingest.AuditIngest;
+import dev.portcullis.audit.ingest.LocalAuditRecorder;
 import dev.portcullis.audit.store.AuditStore;
 import dev.portcullis.audit.store.Databases;
 import dev.portcullis.audit.store.JdbcAuditStore;
+import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.role.RoleMapping;
+import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.runtime.transport.TlsMaterial;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -58,6 +62,7 @@ public final class AuditServerFactory {
     }
 
     @Singleton
+    @Bean(preDestroy = "close")
     AuditIngest auditIngest(AuditStore store, CheckpointSigner signer, AuditConfig config, Clock clock) {
         return new AuditIngest(store, signer, config.checkpointEvery(), config.checkpointInterval(), clock, List.of());
     }
@@ -67,12 +72,20 @@ public final class AuditServerFactory {
         return new ChainVerification(store, signer.publicKey());
     }
 
+    /** The audit service records its own events locally, never through the network to itself. */
+    @Singleton
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "audit")
+    AuditRecorder localAuditRecorder(AuditIngest ingest) {
+        return new LocalAuditRecorder(ingest);
+    }
+
     /** The audit service's gRPC server; stopped gracefully when the context closes. */
     @Singleton
     @Named("audit")
     @Bean(preDestroy = "close")
     ServiceServer auditServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, AuditIngest ingest, AuditStore store,
-            ChainVerification verification) {
-        return new ServiceServer("audit", config, tls, roles, List.of(new AuditGrpcService(ingest, store, verification)));
+            ChainVerification verification, AuditRecorder audit, Clock clock) {
+        return new ServiceServer("audit", config, tls, roles, List.of(new AuditGrpcService(ingest, store, verification)),
+                audit, clock);
     }
 }

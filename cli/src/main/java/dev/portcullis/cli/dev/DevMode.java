@@ -101,6 +101,11 @@ public final class DevMode implements AutoCloseable {
         properties.put("portcullis.roles.admin", List.of(domain + "/human/admin"));
         properties.put("portcullis.roles.service", List.of(domain + "/service/*"));
         properties.put("portcullis.roles.gateway", List.of(domain + "/service/gateway"));
+        if (!name.equals("audit")) {
+            // every other service delivers its audit events through its own durable outbox
+            properties.put("portcullis.audit-client.address", "localhost:" + ports.get("audit"));
+            properties.put("portcullis.audit-outbox.spool-dir", pki.dir().getParent().resolve("spool").resolve(name).toString());
+        }
         if (name.equals("audit")) {
             // the dev PKI directory's parent is the data directory
             properties.put("portcullis.audit.data-dir", pki.dir().getParent().resolve("audit").toString());

@@ -56,6 +56,8 @@ class AuditCommandTest {
         } finally {
             channel.shutdownNow();
         }
+        // sign the head now, as an operator would before an export, so the checkpoint covers all
+        dev.service("audit").context().getBean(dev.portcullis.audit.ingest.AuditIngest.class).checkpointHead();
         export = dir.resolve("audit.jsonl");
         assertEquals(0, run("audit", "export", "--out", export.toString()));
     }
@@ -94,8 +96,16 @@ class AuditCommandTest {
 
     @Test
     void anUntouchedExportVerifiesOfflineAndTheServiceAgrees() {
+        long events;
+        try {
+            events = Files.readAllLines(export).stream().filter(line -> line.startsWith("{\"event\"")).count();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+
         assertEquals(0, verifyOffline(export), out.toString());
-        assertTrue(out.toString().contains("events checked:      30"), out.toString());
+        assertTrue(events >= 30, "dev mode's own events come on top of the test's 30");
+        assertTrue(out.toString().contains("events checked:      " + events), out.toString());
         assertEquals(0, run("audit", "verify"), out.toString());
     }
 
@@ -136,7 +146,7 @@ class AuditCommandTest {
     void aCutOffTailIsCaughtByTheCheckpoint() throws Exception {
         Path file = tampered("cut.jsonl", lines -> {
             String checkpoint = lines.get(lines.size() - 1);
-            List<String> kept = new ArrayList<>(lines.subList(0, 25));
+            List<String> kept = new ArrayList<>(lines.subList(0, lines.size() - 6));
             kept.add(checkpoint);
             return kept;
         });

@@ -1,6 +1,7 @@
 package dev.portcullis.executor.server;
 
 import dev.portcullis.executor.api.ExecutorGrpcService;
+import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceServer;
@@ -9,6 +10,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.util.List;
 
 /** Composition root of the executor service. */
@@ -19,7 +21,7 @@ public final class ExecutorServerFactory {
     @Singleton
     @Named("executor")
     @Bean(preDestroy = "close")
-    ServiceServer executorServer(ServerConfig config, TlsMaterial tls, RoleMapping roles) {
-        return new ServiceServer("executor", config, tls, roles, List.of(new ExecutorGrpcService()));
+    ServiceServer executorServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, AuditRecorder audit, Clock clock) {
+        return new ServiceServer("executor", config, tls, roles, List.of(new ExecutorGrpcService()), audit, clock);
     }
 }

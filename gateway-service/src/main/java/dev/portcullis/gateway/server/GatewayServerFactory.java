@@ -1,6 +1,7 @@
 package dev.portcullis.gateway.server;
 
 import dev.portcullis.gateway.api.GatewayGrpcService;
+import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceChannels;
@@ -10,6 +11,7 @@ import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.time.Clock;
 import java.util.List;
 
 /** Composition root of the gateway service. */
@@ -27,7 +29,7 @@ public final class GatewayServerFactory {
     @Singleton
     @Named("gateway")
     @Bean(preDestroy = "close")
-    ServiceServer gatewayServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, Neighbours neighbours) {
-        return new ServiceServer("gateway", config, tls, roles, List.of(new GatewayGrpcService()));
+    ServiceServer gatewayServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, Neighbours neighbours, AuditRecorder audit, Clock clock) {
+        return new ServiceServer("gateway", config, tls, roles, List.of(new GatewayGrpcService()), audit, clock);
     }
 }

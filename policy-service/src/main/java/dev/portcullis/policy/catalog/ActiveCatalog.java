@@ -2,6 +2,11 @@ package dev.portcullis.policy.catalog;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditOutcome;
+import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.audit.AuditResource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -10,6 +15,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The catalog in force, kept current from its file. A valid new version replaces the old one
  * in one atomic step, so every decision sees one whole catalog; an invalid one is refused with
- * its problems logged, and the last good version stays in force. Thread-safe.
+ * its problems logged and audited ({@code catalog.rejected}), and the last good version stays in
+ * force. Thread-safe.
  */
 public final class ActiveCatalog implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ActiveCatalog.class);
@@ -28,6 +35,7 @@ public final class ActiveCatalog implements AutoCloseable {
     private final CatalogLoader loader;
     private final Path file;
     private final Clock clock;
+    private final AuditRecorder audit;
     private final AtomicReference<LoadedCatalog> current = new AtomicReference<>();
     private final ScheduledExecutorService watcher;
     // guarded by this: what the file looked like at the last load attempt
@@ -40,10 +48,11 @@ public final class ActiveCatalog implements AutoCloseable {
      * @throws CatalogRejectedException with every problem, when the file is invalid
      * @throws UncheckedIOException when it cannot be read
      */
-    public ActiveCatalog(CatalogLoader loader, Path file, Clock clock) {
+    public ActiveCatalog(CatalogLoader loader, Path file, Clock clock, AuditRecorder audit) {
         this.loader = requireNonNull(loader, "loader is null");
         this.file = requireNonNull(file, "file is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.audit = requireNonNull(audit, "audit is null");
         this.watcher = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "catalog-watch");
             thread.setDaemon(true);
@@ -54,7 +63,23 @@ public final class ActiveCatalog implements AutoCloseable {
             lastContent = read();
             current.set(new LoadedCatalog(loader.load(file.toString(), lastContent), clock.instant()));
         }
-        log.atInfo().addKeyValue("version", current.get().catalog().version().value()).log("catalog.loaded");
+        loaded(current.get().catalog());
+    }
+
+    private void loaded(Catalog catalog) {
+        log.atInfo().addKeyValue("version", catalog.version().value()).log("catalog.loaded");
+        record(AuditEvent.builder("policy", AuditAction.CATALOG_LOADED, clock.instant())
+                .resource(new AuditResource("catalog", catalog.version().value(), "", ""))
+                .attributes(Map.of("repos", String.valueOf(catalog.repos().size())))
+                .build());
+    }
+
+    private void record(AuditEvent event) {
+        try {
+            audit.record(event);
+        } catch (RuntimeException e) {
+            log.atError().setCause(e).log("catalog.audit_failed");
+        }
     }
 
     /** The catalog in force. Never blocks. */
@@ -93,7 +118,7 @@ public final class ActiveCatalog implements AutoCloseable {
         try {
             Catalog catalog = loader.load(file.toString(), content);
             current.set(new LoadedCatalog(catalog, clock.instant()));
-            log.atInfo().addKeyValue("version", catalog.version().value()).log("catalog.loaded");
+            loaded(catalog);
             return Reload.LOADED;
         } catch (CatalogRejectedException e) {
             log.atWarn()
@@ -102,6 +127,16 @@ public final class ActiveCatalog implements AutoCloseable {
                     .addKeyValue("problems", e.problems().size())
                     .addKeyValue("first_problem", e.problems().get(0).toString())
                     .log("catalog.rejected");
+            String first = e.problems().get(0).toString();
+            record(AuditEvent.builder("policy", AuditAction.CATALOG_REJECTED, clock.instant())
+                    .resource(new AuditResource("catalog", e.version(), "", ""))
+                    .outcome(AuditOutcome.FAILURE)
+                    .reason("CATALOG_INVALID")
+                    .attributes(Map.of(
+                            "in_force", current.get().catalog().version().value(),
+                            "problems", String.valueOf(e.problems().size()),
+                            "first_problem", first.length() > 1024 ? first.substring(0, 1024) : first))
+                    .build());
             return Reload.REJECTED;
         }
     }

@@ -6,6 +6,7 @@ import dev.portcullis.policy.catalog.CatalogLoader;
 import dev.portcullis.policy.catalog.CatalogProblem;
 import dev.portcullis.policy.catalog.CatalogRejectedException;
 import dev.portcullis.policy.decision.PolicyEngine;
+import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceServer;
@@ -33,10 +34,10 @@ public final class PolicyServerFactory {
      */
     @Singleton
     @Bean(preDestroy = "close")
-    ActiveCatalog activeCatalog(PolicyConfig config, CatalogLoader loader, Clock clock) {
+    ActiveCatalog activeCatalog(PolicyConfig config, CatalogLoader loader, Clock clock, AuditRecorder audit) {
         ActiveCatalog catalog;
         try {
-            catalog = new ActiveCatalog(loader, config.catalogFile(), clock);
+            catalog = new ActiveCatalog(loader, config.catalogFile(), clock, audit);
         } catch (CatalogRejectedException e) {
             throw new IllegalStateException("portcullis.policy.catalog-file " + config.catalogFile()
                     + " is refused:\n" + e.problems().stream().map(CatalogProblem::toString)
@@ -56,7 +57,7 @@ public final class PolicyServerFactory {
     @Named("policy")
     @Bean(preDestroy = "close")
     ServiceServer policyServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, PolicyEngine engine,
-            ActiveCatalog catalog, CatalogLoader loader) {
-        return new ServiceServer("policy", config, tls, roles, List.of(new PolicyGrpcService(engine, catalog, loader)));
+            ActiveCatalog catalog, CatalogLoader loader, AuditRecorder audit, Clock clock) {
+        return new ServiceServer("policy", config, tls, roles, List.of(new PolicyGrpcService(engine, catalog, loader)), audit, clock);
     }
 }

@@ -66,7 +66,7 @@ class ActiveCatalogTest {
         write(file, BAD);
 
         CatalogRejectedException e = assertThrows(CatalogRejectedException.class,
-                () -> new ActiveCatalog(new CatalogLoader(), file, CLOCK));
+                () -> new ActiveCatalog(new CatalogLoader(), file, CLOCK, new dev.portcullis.runtime.testing.RecordingAuditRecorder()));
 
         assertEquals("environments.prod.approvals", e.problems().get(0).field());
     }
@@ -77,7 +77,8 @@ class ActiveCatalogTest {
         write(file, V1);
         String v1 = CatalogLoader.digest(V1.getBytes(StandardCharsets.UTF_8)).value();
         String v3 = CatalogLoader.digest(V3.getBytes(StandardCharsets.UTF_8)).value();
-        try (ActiveCatalog catalog = new ActiveCatalog(new CatalogLoader(), file, CLOCK)) {
+        var audit = new dev.portcullis.runtime.testing.RecordingAuditRecorder();
+        try (ActiveCatalog catalog = new ActiveCatalog(new CatalogLoader(), file, CLOCK, audit)) {
             PolicyEngine engine = new PolicyEngine(catalog, CLOCK);
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong decisions = new AtomicLong();
@@ -119,6 +120,9 @@ class ActiveCatalogTest {
             assertEquals(List.of(), violations);
             assertEquals(Map.of(v1, "ALLOW", v3, "DENY"), outcomesByVersion);
             assertEquals(v3, catalog.current().catalog().version().value());
+            assertEquals(List.of("catalog.loaded " + v1, "catalog.rejected " + CatalogLoader.digest(BAD.getBytes(StandardCharsets.UTF_8)).value(),
+                    "catalog.loaded " + v3), audit.events().stream()
+                    .map(e -> e.action().dottedName() + " " + e.resource().id()).toList());
         }
     }
 
@@ -126,7 +130,7 @@ class ActiveCatalogTest {
     void aRewriteWithTheSameContentDoesNotReload() throws Exception {
         Path file = dir.resolve("catalog.yaml");
         write(file, V1);
-        try (ActiveCatalog catalog = new ActiveCatalog(new CatalogLoader(), file, CLOCK)) {
+        try (ActiveCatalog catalog = new ActiveCatalog(new CatalogLoader(), file, CLOCK, new dev.portcullis.runtime.testing.RecordingAuditRecorder())) {
             write(file, V1);
 
             assertEquals(ActiveCatalog.Reload.UNCHANGED, catalog.reloadIfChanged());
@@ -137,7 +141,7 @@ class ActiveCatalogTest {
     void theWatcherPicksUpANewVersionByItself() throws Exception {
         Path file = dir.resolve("catalog.yaml");
         write(file, V1);
-        try (ActiveCatalog catalog = new ActiveCatalog(new CatalogLoader(), file, CLOCK)) {
+        try (ActiveCatalog catalog = new ActiveCatalog(new CatalogLoader(), file, CLOCK, new dev.portcullis.runtime.testing.RecordingAuditRecorder())) {
             catalog.watch(java.time.Duration.ofMillis(20));
             write(file, V3);
 

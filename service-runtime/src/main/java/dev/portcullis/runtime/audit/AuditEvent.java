@@ -43,6 +43,10 @@ public record AuditEvent(UUID eventId, Instant time, String service, String acto
         if (service.isEmpty() || service.length() > 64) {
             throw new IllegalArgumentException("service must be 1-64 characters");
         }
+        if (resource.kind().length() > 64 || resource.id().length() > 256 || resource.repo().length() > 100
+                || resource.runId().length() > 64) {
+            throw new IllegalArgumentException("resource kind, id, repo or run id is too long (64, 256, 100, 64)");
+        }
         if (actor.length() > 2048 || reason.length() > 128 || sourceAddress.length() > 128) {
             throw new IllegalArgumentException("actor, reason or source address is too long");
         }

@@ -6,6 +6,7 @@ import static java.nio.file.StandardOpenOption.WRITE;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.audit.AuditEvents;
 import dev.portcullis.runtime.outbox.SpoolReader.Batch;
 import dev.portcullis.runtime.outbox.SpoolReader.Window;
@@ -46,7 +47,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Thread-safe. One outbox per spool directory: the directory is locked while open.
  */
-public final class AuditOutbox implements AutoCloseable {
+public final class AuditOutbox implements AuditRecorder, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditOutbox.class);
     /** Keeps a batch well below the audit service's smallest inbound message limit. */
     static final long MAX_BATCH_PAYLOAD_BYTES = 1024 * 1024;
@@ -152,6 +153,7 @@ public final class AuditOutbox implements AutoCloseable {
      *     stays unhealthy until it is reopened
      * @throws IllegalStateException when the outbox is closed
      */
+    @Override
     public void record(AuditEvent event) {
         requireNonNull(event, "event is null");
         ByteBuffer frame = SpoolFormat.frame(AuditEvents.toProto(event).toByteArray());
@@ -189,6 +191,7 @@ public final class AuditOutbox implements AutoCloseable {
      * its size bound, and no event has been refused for space since delivery last made
      * progress. Does not block on I/O.
      */
+    @Override
     public boolean healthy() {
         lock.lock();
         try {

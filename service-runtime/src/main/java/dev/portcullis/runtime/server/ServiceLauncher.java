@@ -13,6 +13,9 @@ import java.util.Map;
  * the service. Several services can run in one JVM (dev mode), each in its own context.
  */
 public final class ServiceLauncher {
+    /** Set by the launcher in each service's context: which service it is. */
+    public static final String SERVICE_NAME_PROPERTY = "portcullis.service-name";
+
     private ServiceLauncher() {}
 
     /**
@@ -26,8 +29,10 @@ public final class ServiceLauncher {
      */
     public static RunningService start(String name, Map<String, Object> properties, boolean readEnvironment) {
         requireNonNull(name, "name is null");
+        Map<String, Object> all = new java.util.HashMap<>(properties);
+        all.put(SERVICE_NAME_PROPERTY, name);
         ApplicationContext context = ApplicationContext.builder()
-                .properties(Map.copyOf(properties))
+                .properties(Map.copyOf(all))
                 .environmentPropertySource(readEnvironment)
                 .deduceEnvironment(false)
                 .banner(false)

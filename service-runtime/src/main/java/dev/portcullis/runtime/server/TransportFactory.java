@@ -5,8 +5,17 @@ import dev.portcullis.runtime.role.RolesConfig;
 import dev.portcullis.runtime.transport.ServiceChannels;
 import dev.portcullis.runtime.transport.TlsConfig;
 import dev.portcullis.runtime.transport.TlsMaterial;
+import dev.portcullis.runtime.audit.AuditClientConfig;
+import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.audit.UnroutedAuditRecorder;
+import dev.portcullis.runtime.outbox.AuditOutbox;
+import dev.portcullis.runtime.outbox.GrpcAuditShipper;
+import dev.portcullis.runtime.outbox.OutboxAuditRecorder;
+import dev.portcullis.runtime.outbox.OutboxConfig;
+import io.grpc.ManagedChannel;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 
@@ -31,6 +40,28 @@ public final class TransportFactory {
     @Singleton
     ServiceChannels serviceChannels(TlsMaterial tls) {
         return new ServiceChannels(tls);
+    }
+
+    /**
+     * Audit delivery through the durable outbox, when the audit service's address is configured.
+     * The audit service itself records locally instead.
+     */
+    @Singleton
+    @Requires(property = "portcullis.audit-client.address")
+    @Bean(preDestroy = "close")
+    OutboxAuditRecorder outboxAuditRecorder(AuditClientConfig client, OutboxConfig outbox, ServiceChannels channels, Clock clock) {
+        ManagedChannel channel = channels.open(client.address());
+        AuditOutbox spool = new AuditOutbox(outbox, new GrpcAuditShipper(channel, client.callTimeout()), clock);
+        spool.start();
+        return new OutboxAuditRecorder(spool, channel);
+    }
+
+    /** Without an audit service: events are logged and audit delivery reports itself unhealthy. */
+    @Singleton
+    @Requires(missingProperty = "portcullis.audit-client.address")
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, notEquals = "audit")
+    AuditRecorder unroutedAuditRecorder() {
+        return new UnroutedAuditRecorder();
     }
 
     /** The clock all domain code reads time from. */

@@ -5,6 +5,11 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditOutcome;
+import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.audit.AuditResource;
 import dev.portcullis.runtime.identity.CertificateIdentity;
 import dev.portcullis.runtime.identity.InvalidIdentityException;
 import dev.portcullis.runtime.identity.SpiffeId;
@@ -22,6 +27,7 @@ import io.grpc.protobuf.StatusProto;
 import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -41,12 +47,18 @@ final class AccessInterceptor implements ServerInterceptor {
     private static final Logger log = LoggerFactory.getLogger(AccessInterceptor.class);
     static final String ERROR_DOMAIN = "portcullis";
 
+    private final String service;
     private final AccessRules rules;
     private final RoleMapping roles;
+    private final AuditRecorder audit;
+    private final Clock clock;
 
-    AccessInterceptor(AccessRules rules, RoleMapping roles) {
+    AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock) {
+        this.service = requireNonNull(service, "service is null");
         this.rules = requireNonNull(rules, "rules is null");
         this.roles = requireNonNull(roles, "roles is null");
+        this.audit = requireNonNull(audit, "audit is null");
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     @Override
@@ -102,7 +114,7 @@ final class AccessInterceptor implements ServerInterceptor {
         return address == null ? "" : address.toString().replaceFirst("^[^/]*/", "");
     }
 
-    private static <Q> ServerCall.Listener<Q> refuse(
+    private <Q> ServerCall.Listener<Q> refuse(
             ServerCall<Q, ?> call, Code code, String message, String reason, Map<String, String> metadata,
             String method, String identity, String remote) {
         log.atWarn()
@@ -111,6 +123,18 @@ final class AccessInterceptor implements ServerInterceptor {
                 .addKeyValue("remote", remote)
                 .addKeyValue("reason", reason)
                 .log("access.refused");
+        try {
+            audit.record(AuditEvent.builder(service, AuditAction.AUTH_FAILED, clock.instant())
+                    .actor(identity)
+                    .resource(new AuditResource("method", method, "", ""))
+                    .outcome(AuditOutcome.DENIED)
+                    .reason(reason)
+                    .sourceAddress(remote.length() > 128 ? remote.substring(0, 128) : remote)
+                    .build());
+        } catch (RuntimeException e) {
+            // the call is refused either way; a full spool is reported by the recorder's health
+            log.atError().setCause(e).log("access.refusal_not_audited");
+        }
         com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
                 .setCode(code.getNumber())
                 .setMessage(message)

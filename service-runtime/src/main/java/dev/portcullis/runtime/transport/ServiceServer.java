@@ -2,6 +2,7 @@ package dev.portcullis.runtime.transport;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.role.RoleMapping;
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -14,6 +15,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,9 +39,10 @@ public final class ServiceServer implements AutoCloseable {
     /**
      * @param name short service name for logs, e.g. "gateway"
      * @param services the service's own gRPC services; every method must declare an access rule
+     * @param audit where refused calls are recorded ({@code auth.failed})
      */
     public ServiceServer(String name, ServerConfig config, TlsMaterial tls, RoleMapping roles,
-            List<BindableService> services) {
+            List<BindableService> services, AuditRecorder audit, Clock clock) {
         this.name = requireNonNull(name, "name is null");
         this.config = requireNonNull(config, "config is null");
         requireNonNull(tls, "tls is null");
@@ -57,7 +60,7 @@ public final class ServiceServer implements AutoCloseable {
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
                 .maxInboundMetadataSize(16 * 1024)
                 .handshakeTimeout(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .intercept(new AccessInterceptor(AccessRules.of(definitions), roles));
+                .intercept(new AccessInterceptor(name, AccessRules.of(definitions), roles, audit, clock));
         definitions.forEach(builder::addService);
         this.server = builder.build();
     }

@@ -43,6 +43,7 @@ class CertificateWithoutSpiffeIdTest {
 
     private TestPki pki;
     private ServiceServer server;
+    private final dev.portcullis.runtime.testing.RecordingAuditRecorder audit = new dev.portcullis.runtime.testing.RecordingAuditRecorder();
     private TlsMaterial serverTls;
     private final AtomicInteger evaluations = new AtomicInteger();
 
@@ -61,7 +62,7 @@ class CertificateWithoutSpiffeIdTest {
                         evaluations.incrementAndGet();
                         super.evaluate(request, response);
                     }
-                }));
+                }), audit, java.time.Clock.systemUTC());
         server.start();
     }
 

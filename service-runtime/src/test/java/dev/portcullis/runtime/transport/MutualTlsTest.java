@@ -50,6 +50,7 @@ class MutualTlsTest {
     private TestPki pki;
     private TestPki.Credential gateway;
     private ServiceServer server;
+    private final dev.portcullis.runtime.testing.RecordingAuditRecorder audit = new dev.portcullis.runtime.testing.RecordingAuditRecorder();
     private TlsMaterial serverTls;
     private final AtomicInteger evaluations = new AtomicInteger();
 
@@ -69,7 +70,7 @@ class MutualTlsTest {
                         evaluations.incrementAndGet();
                         super.evaluate(request, response);
                     }
-                }));
+                }), audit, java.time.Clock.systemUTC());
         server.start();
     }
 
@@ -100,6 +101,28 @@ class MutualTlsTest {
         assertEquals("gateway", info.getMetadataOrThrow("required_roles"));
         assertEquals("spiffe://test.example/human/nobody", info.getMetadataOrThrow("identity"));
         assertEquals(0, evaluations.get());
+    }
+
+    @Test
+    void aRefusedCallIsAuditedAsAuthFailed() {
+        TestPki.Credential nobody = pki.issue("nobody", id("human/nobody"));
+
+        assertThrows(StatusRuntimeException.class, () -> evaluate(nobody));
+
+        var event = audit.events().get(0);
+        assertEquals(dev.portcullis.runtime.audit.AuditAction.AUTH_FAILED, event.action());
+        assertEquals("spiffe://test.example/human/nobody", event.actor());
+        assertEquals("ROLE_REQUIRED", event.reason());
+        assertEquals("portcullis.v1.PolicyService/Evaluate", event.resource().id());
+        assertEquals("policy", event.service());
+        assertTrue(event.sourceAddress().startsWith("127.0.0.1:"), event.sourceAddress());
+    }
+
+    @Test
+    void anAdmittedCallRecordsNoAuthFailure() {
+        assertThrows(StatusRuntimeException.class, () -> evaluate(gateway));
+
+        assertEquals(List.of(), audit.events());
     }
 
     @Test

@@ -1,0 +1,43 @@
+package dev.portcullis.runtime.outbox;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditRecorder;
+import io.grpc.ManagedChannel;
+import java.util.concurrent.TimeUnit;
+
+/** Records a service's audit events through its outbox to the audit service; owns both. */
+public final class OutboxAuditRecorder implements AuditRecorder, AutoCloseable {
+    private final AuditOutbox outbox;
+    private final ManagedChannel channel;
+
+    public OutboxAuditRecorder(AuditOutbox outbox, ManagedChannel channel) {
+        this.outbox = requireNonNull(outbox, "outbox is null");
+        this.channel = requireNonNull(channel, "channel is null");
+    }
+
+    @Override
+    public void record(AuditEvent event) {
+        outbox.record(event);
+    }
+
+    @Override
+    public boolean healthy() {
+        return outbox.healthy();
+    }
+
+    /** Events recorded but not yet acknowledged by the audit service. */
+    public long backlog() {
+        return outbox.backlog();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        outbox.close();
+        channel.shutdown();
+        if (!channel.awaitTermination(5, TimeUnit.SECONDS)) {
+            channel.shutdownNow();
+        }
+    }
+}

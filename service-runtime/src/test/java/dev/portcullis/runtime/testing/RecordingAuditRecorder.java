@@ -1,0 +1,25 @@
+package dev.portcullis.runtime.testing;
+
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditRecorder;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/** Keeps recorded audit events in memory so a test can look at them. Thread-safe. */
+public final class RecordingAuditRecorder implements AuditRecorder {
+    private final List<AuditEvent> events = new CopyOnWriteArrayList<>();
+
+    @Override
+    public void record(AuditEvent event) {
+        events.add(event);
+    }
+
+    @Override
+    public boolean healthy() {
+        return true;
+    }
+
+    public List<AuditEvent> events() {
+        return List.copyOf(events);
+    }
+}
