@@ -1,6 +1,12 @@
 package dev.portcullis.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.audit.alert.AlertDeliveryConfig;
+import dev.portcullis.audit.alert.AlertDispatcher;
+import dev.portcullis.audit.alert.AlertPipeline;
+import dev.portcullis.audit.alert.AlertRulesConfig;
+import dev.portcullis.audit.alert.AnomalyDetector;
+import dev.portcullis.audit.alert.JdbcAlertStore;
 import dev.portcullis.audit.api.AuditGrpcService;
 import dev.portcullis.audit.chain.ChainVerification;
 import dev.portcullis.audit.chain.CheckpointSigner;
@@ -55,8 +61,15 @@ final class AuditBench {
             Clock clock = Clock.systemUTC();
             JdbcAuditStore store = new JdbcAuditStore(chained, clock);
             CheckpointSigner signer = CheckpointSigner.load(dir.resolve("checkpoint.key"), dir.resolve("checkpoint.pub"), true);
-            AuditIngest ingest = new AuditIngest(store, signer, 10_000, Duration.ofMinutes(1), clock, List.of());
-            AuditGrpcService service = new AuditGrpcService(ingest, store, new ChainVerification(store, signer.publicKey()));
+            // the anomaly rules run on ingest, as in the service
+            JdbcAlertStore alerts = new JdbcAlertStore(chained, clock);
+            AlertDispatcher dispatcher = new AlertDispatcher(List.of(), alerts, new AlertDeliveryConfig(List.of(),
+                    Duration.ofSeconds(5), 5, Duration.ofSeconds(1), Duration.ofSeconds(60)), clock);
+            AlertPipeline pipeline = new AlertPipeline(new AnomalyDetector(new AlertRulesConfig(true, 5, Duration.ofMinutes(5), true, 10,
+                    Duration.ofMinutes(10), true, true, true, true), clock), alerts, dispatcher);
+            AuditIngest ingest = new AuditIngest(store, signer, 10_000, Duration.ofMinutes(1), clock, List.of(pipeline));
+            AuditGrpcService service = new AuditGrpcService(ingest, store, new ChainVerification(store, signer.publicKey()),
+                    alerts, pipeline);
             try (LoopbackMtls mtls = new LoopbackMtls(List.of(service))) {
                 AuditServiceGrpc.AuditServiceBlockingStub audit = AuditServiceGrpc.newBlockingStub(mtls.channel());
                 List<AppendRequest> batches = new ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.portcullis.cli;
 
+import dev.portcullis.cli.audit.AlertsCommand;
 import dev.portcullis.cli.audit.AuditCommand;
 import dev.portcullis.cli.catalog.CatalogCommand;
 import dev.portcullis.cli.dev.DevCommand;
@@ -14,7 +15,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "portcullis 0.1.0",
         description = "Portcullis: the locked-down deploy server, the only path to production.",
-        subcommands = {DevCommand.class, PkiCommand.class, HealthCommand.class, CatalogCommand.class, AuditCommand.class,
+        subcommands = {DevCommand.class, PkiCommand.class, HealthCommand.class, CatalogCommand.class, AuditCommand.class, AlertsCommand.class,
             CommandLine.HelpCommand.class})
 public final class Portcullis {
 

@@ -2,6 +2,10 @@ package dev.portcullis.audit.api;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.audit.alert.AlertPipeline;
+import dev.portcullis.audit.alert.AlertRule;
+import dev.portcullis.audit.alert.AlertStore;
+import dev.portcullis.audit.alert.StoredAlert;
 import dev.portcullis.audit.chain.ChainVerification;
 import dev.portcullis.audit.chain.StoredEvent;
 import dev.portcullis.audit.chain.VerificationReport;
@@ -17,14 +21,20 @@ import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.request.FieldParser;
 import dev.portcullis.runtime.transport.Caller;
 import dev.portcullis.runtime.transport.ErrorStatus;
+import dev.portcullis.v1.Alert;
+import dev.portcullis.v1.AlertSeverity;
 import dev.portcullis.v1.AppendRequest;
 import dev.portcullis.v1.AppendResponse;
 import dev.portcullis.v1.AuditServiceGrpc;
+import dev.portcullis.v1.ListAlertsRequest;
+import dev.portcullis.v1.ListAlertsResponse;
 import dev.portcullis.v1.QueryOrder;
 import dev.portcullis.v1.QueryRequest;
 import dev.portcullis.v1.QueryResponse;
 import dev.portcullis.v1.VerifyRequest;
 import dev.portcullis.v1.VerifyResponse;
+import dev.portcullis.v1.WatchAlertsRequest;
+import dev.portcullis.v1.WatchAlertsResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
@@ -33,6 +43,7 @@ import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** gRPC adapter of {@code portcullis.v1.AuditService}. Callers are authorised by the transport. */
@@ -42,14 +53,90 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     private static final int MAX_LIMIT = 10_000;
     private static final int PAGE = 500;
 
+    private static final int DEFAULT_ALERT_PAGE = 50;
+    private static final int MAX_ALERT_PAGE = 500;
+
     private final AuditIngest ingest;
     private final AuditStore store;
     private final ChainVerification verification;
+    private final AlertStore alerts;
+    private final AlertPipeline pipeline;
 
-    public AuditGrpcService(AuditIngest ingest, AuditStore store, ChainVerification verification) {
+    public AuditGrpcService(AuditIngest ingest, AuditStore store, ChainVerification verification, AlertStore alerts,
+            AlertPipeline pipeline) {
         this.ingest = requireNonNull(ingest, "ingest is null");
         this.store = requireNonNull(store, "store is null");
         this.verification = requireNonNull(verification, "verification is null");
+        this.alerts = requireNonNull(alerts, "alerts is null");
+        this.pipeline = requireNonNull(pipeline, "pipeline is null");
+    }
+
+    @Override
+    public void listAlerts(ListAlertsRequest request, StreamObserver<ListAlertsResponse> response) {
+        try {
+            FieldParser fields = new FieldParser();
+            int pageSize = request.getPageSize() == 0 ? DEFAULT_ALERT_PAGE : request.getPageSize();
+            if (pageSize > MAX_ALERT_PAGE) {
+                fields.reject("page_size", "must be at most " + MAX_ALERT_PAGE);
+            }
+            long before = request.getPageToken().isEmpty() ? Long.MAX_VALUE
+                    : fields.parse("page_token", request.getPageToken(), token -> Cursors.sequence(token, true)).orElse(0L);
+            if (request.hasRule() && AlertRule.byRuleName(request.getRule()).isEmpty()) {
+                fields.reject("rule", "is not a known alert rule");
+            }
+            fields.throwIfInvalid();
+            List<StoredAlert> page = alerts.list(
+                    request.hasSince() ? Optional.of(ChainedEvents.instant(request.getSince())) : Optional.empty(),
+                    request.hasRule() ? Optional.of(request.getRule()) : Optional.empty(), before, pageSize + 1);
+            ListAlertsResponse.Builder result = ListAlertsResponse.newBuilder();
+            page.stream().limit(pageSize).forEach(alert -> result.addAlerts(toProto(alert)));
+            if (page.size() > pageSize) {
+                result.setNextPageToken(Cursors.of(page.get(pageSize - 1).sequence(), true));
+            }
+            response.onNext(result.build());
+            response.onCompleted();
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+        }
+    }
+
+    @Override
+    public void watchAlerts(WatchAlertsRequest request, StreamObserver<WatchAlertsResponse> response) {
+        ServerCallStreamObserver<WatchAlertsResponse> stream = (ServerCallStreamObserver<WatchAlertsResponse>) response;
+        try {
+            long last = request.getAfterSequence() == 0 ? pipeline.newest() : request.getAfterSequence();
+            while (!stream.isCancelled()) {
+                List<StoredAlert> next = alerts.after(last, 100);
+                for (StoredAlert alert : next) {
+                    response.onNext(WatchAlertsResponse.newBuilder().setAlert(toProto(alert)).build());
+                    last = alert.sequence();
+                }
+                if (next.isEmpty()) {
+                    // wake on a new alert, or re-check now and then for alerts raised by another replica
+                    pipeline.awaitNewerThan(last, java.time.Duration.ofSeconds(2));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            response.onError(io.grpc.Status.UNAVAILABLE.withDescription("the audit service is shutting down").asRuntimeException());
+        } catch (RuntimeException e) {
+            if (!stream.isCancelled()) {
+                response.onError(ErrorStatus.of(e));
+            }
+        }
+    }
+
+    private static Alert toProto(StoredAlert stored) {
+        dev.portcullis.audit.alert.Alert alert = stored.alert();
+        return Alert.newBuilder()
+                .setSequence(stored.sequence())
+                .setRaisedAt(ChainedEvents.timestamp(alert.raisedAt()))
+                .setRule(alert.rule())
+                .setSeverity(AlertSeverity.valueOf("ALERT_SEVERITY_" + alert.severity().name()))
+                .setSummary(alert.summary())
+                .addAllEventIds(alert.eventIds().stream().map(Object::toString).toList())
+                .putAllAttributes(alert.attributes())
+                .build();
     }
 
     @Override

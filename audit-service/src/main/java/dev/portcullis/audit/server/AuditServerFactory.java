@@ -1,6 +1,15 @@
 package dev.portcullis.audit.server;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.audit.alert.AlertDeliveryConfig;
+import dev.portcullis.audit.alert.AlertDispatcher;
+import dev.portcullis.audit.alert.AlertPipeline;
+import dev.portcullis.audit.alert.AlertRulesConfig;
+import dev.portcullis.audit.alert.AlertSink;
+import dev.portcullis.audit.alert.AlertStore;
+import dev.portcullis.audit.alert.AnomalyDetector;
+import dev.portcullis.audit.alert.JdbcAlertStore;
+import dev.portcullis.audit.alert.WebhookAlertSink;
 import dev.portcullis.audit.api.AuditGrpcService;
 import dev.portcullis.audit.chain.ChainVerification;
 import dev.portcullis.audit.chain.CheckpointSigner;
@@ -22,9 +31,11 @@ import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Composition root of the audit service. */
@@ -62,9 +73,41 @@ public final class AuditServerFactory {
     }
 
     @Singleton
+    AlertStore alertStore(HikariDataSource dataSource, Clock clock) {
+        return new JdbcAlertStore(dataSource, clock);
+    }
+
+    /** The anomaly rules, told at start which identities have submitted runs before. */
+    @Singleton
+    AnomalyDetector anomalyDetector(AlertRulesConfig rules, AuditStore store, Clock clock) {
+        AnomalyDetector detector = new AnomalyDetector(rules, clock);
+        detector.seedKnownCallers(store.knownCallers());
+        return detector;
+    }
+
+    /** Delivery of every alert to each configured webhook, with retries and dead letters. */
+    @Singleton
     @Bean(preDestroy = "close")
-    AuditIngest auditIngest(AuditStore store, CheckpointSigner signer, AuditConfig config, Clock clock) {
-        return new AuditIngest(store, signer, config.checkpointEvery(), config.checkpointInterval(), clock, List.of());
+    AlertDispatcher alertDispatcher(AlertDeliveryConfig delivery, AlertStore alerts, Clock clock) {
+        List<AlertSink> sinks = new ArrayList<>();
+        List<URI> urls = delivery.webhookUris();
+        for (int i = 0; i < urls.size(); i++) {
+            sinks.add(new WebhookAlertSink("webhook-" + (i + 1), urls.get(i), delivery.timeout()));
+        }
+        return new AlertDispatcher(sinks, alerts, delivery, clock);
+    }
+
+    @Singleton
+    AlertPipeline alertPipeline(AnomalyDetector detector, AlertStore alerts, AlertDispatcher dispatcher) {
+        return new AlertPipeline(detector, alerts, dispatcher);
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    AuditIngest auditIngest(AuditStore store, CheckpointSigner signer, AuditConfig config, Clock clock,
+            AlertPipeline alerts) {
+        return new AuditIngest(store, signer, config.checkpointEvery(), config.checkpointInterval(), clock,
+                List.of(alerts));
     }
 
     @Singleton
@@ -84,8 +127,8 @@ public final class AuditServerFactory {
     @Named("audit")
     @Bean(preDestroy = "close")
     ServiceServer auditServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, AuditIngest ingest, AuditStore store,
-            ChainVerification verification, AuditRecorder audit, Clock clock) {
-        return new ServiceServer("audit", config, tls, roles, List.of(new AuditGrpcService(ingest, store, verification)),
-                audit, clock);
+            ChainVerification verification, AuditRecorder audit, Clock clock, AlertStore alerts, AlertPipeline pipeline) {
+        return new ServiceServer("audit", config, tls, roles,
+                List.of(new AuditGrpcService(ingest, store, verification, alerts, pipeline)), audit, clock);
     }
 }

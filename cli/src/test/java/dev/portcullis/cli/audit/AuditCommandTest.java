@@ -70,6 +70,7 @@ class AuditCommandTest {
     private final StringWriter out = new StringWriter();
 
     private int run(String... command) {
+        out.getBuffer().setLength(0);
         DevPki pki = dev.pki();
         List<String> args = new ArrayList<>(List.of(command));
         if (!args.contains("--offline")) {
@@ -161,5 +162,14 @@ class AuditCommandTest {
 
         assertEquals(0, status, out.toString());
         assertEquals(3, out.toString().lines().filter(line -> line.startsWith("{\"event\"")).count(), out.toString());
+    }
+
+    @Test
+    void alertsListShowsTheAlertsRaised() {
+        int status = run("alerts", "list");
+
+        // the thirty run.submitted events came from an identity never seen before
+        assertEquals(0, status, out.toString());
+        assertTrue(out.toString().contains("new_caller"), out.toString());
     }
 }

@@ -58,7 +58,9 @@ public final class AccessMatrix {
             Q request = ((MethodDescriptor.PrototypeMarshaller<Q>) method.getRequestMarshaller()).getMessagePrototype();
             CallOptions options = CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS);
             if (method.getType() == MethodDescriptor.MethodType.SERVER_STREAMING) {
-                ClientCalls.blockingServerStreamingCall(channel, method, options, request).hasNext();
+                // a watch that got through waits for events: its deadline is the answer
+                ClientCalls.blockingServerStreamingCall(channel, method,
+                        CallOptions.DEFAULT.withDeadlineAfter(3, TimeUnit.SECONDS), request).hasNext();
             } else {
                 ClientCalls.blockingUnaryCall(channel, method, options, request);
             }

@@ -1,0 +1,81 @@
+package dev.portcullis.audit.alert;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.audit.chain.StoredEvent;
+import dev.portcullis.audit.ingest.AuditIngest;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Runs every newly stored event through the anomaly rules; each alert raised is stored,
+ * handed to the dispatcher for delivery, and announced to watchers. Thread-safe.
+ */
+public final class AlertPipeline implements AuditIngest.StoredEventListener {
+    private final AnomalyDetector detector;
+    private final AlertStore store;
+    private final AlertDispatcher dispatcher;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition raised = lock.newCondition();
+    // guarded by lock: the newest alert sequence announced
+    private long newest;
+
+    public AlertPipeline(AnomalyDetector detector, AlertStore store, AlertDispatcher dispatcher) {
+        this.detector = requireNonNull(detector, "detector is null");
+        this.store = requireNonNull(store, "store is null");
+        this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
+        List<StoredAlert> latest = store.list(java.util.Optional.empty(), java.util.Optional.empty(), Long.MAX_VALUE, 1);
+        this.newest = latest.isEmpty() ? 0 : latest.get(0).sequence();
+    }
+
+    @Override
+    public void onStored(List<StoredEvent> events) {
+        for (StoredEvent event : events) {
+            for (Alert alert : detector.onEvent(event.event())) {
+                StoredAlert stored = store.append(alert);
+                dispatcher.dispatch(stored);
+                lock.lock();
+                try {
+                    newest = Math.max(newest, stored.sequence());
+                    raised.signalAll();
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    /** The newest alert sequence raised so far (0 when none). */
+    public long newest() {
+        lock.lock();
+        try {
+            return newest;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits until an alert newer than {@code sequence} is raised or {@code timeout} passes.
+     *
+     * @return true when there is a newer alert
+     */
+    public boolean awaitNewerThan(long sequence, Duration timeout) throws InterruptedException {
+        long nanos = timeout.toNanos();
+        lock.lock();
+        try {
+            while (newest <= sequence) {
+                if (nanos <= 0) {
+                    return false;
+                }
+                nanos = raised.awaitNanos(nanos);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+}
