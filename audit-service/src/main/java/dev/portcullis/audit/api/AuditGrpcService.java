@@ -104,7 +104,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     public void watchAlerts(WatchAlertsRequest request, StreamObserver<WatchAlertsResponse> response) {
         ServerCallStreamObserver<WatchAlertsResponse> stream = (ServerCallStreamObserver<WatchAlertsResponse>) response;
         try {
-            long last = request.getAfterSequence() == 0 ? pipeline.newest() : request.getAfterSequence();
+            long last = request.hasAfterSequence() ? request.getAfterSequence() : pipeline.newest();
             while (!stream.isCancelled()) {
                 List<StoredAlert> next = alerts.after(last, 100);
                 for (StoredAlert alert : next) {

@@ -70,7 +70,7 @@ class AlertsOverGrpcTest {
         ManagedChannel executor = TestChannels.mtls(fixture.port(), fixture.credential(TestIdentity.OTHER_SERVICE));
         try {
             Iterator<WatchAlertsResponse> watch = AuditServiceGrpc.newBlockingStub(auditor)
-                    .withDeadlineAfter(30, TimeUnit.SECONDS).watchAlerts(WatchAlertsRequest.getDefaultInstance());
+                    .withDeadlineAfter(30, TimeUnit.SECONDS).watchAlerts(WatchAlertsRequest.newBuilder().setAfterSequence(0).build());
             CompletableFuture<WatchAlertsResponse> streamed = CompletableFuture.supplyAsync(watch::next);
             AppendRequest burst = AppendRequest.newBuilder().addAllEvents(IntStream.range(0, 5).mapToObj(n ->
                     AuditEvents.toProto(AuditEvent.builder("executor", AuditAction.AUTH_FAILED,

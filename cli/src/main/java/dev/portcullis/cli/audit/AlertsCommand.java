@@ -70,15 +70,16 @@ public final class AlertsCommand {
         @Mixin
         AuditCommand.Connection connection;
 
-        @Option(names = "--after", defaultValue = "0", description = "Start after this alert sequence (0: only new ones).")
-        long after;
+        @Option(names = "--after", description = "Start after this alert sequence (0: every stored alert); default: only new ones.")
+        Long after;
 
         @Override
         public Integer call() {
             ManagedChannel channel = connection.open();
             try {
                 Iterator<dev.portcullis.v1.WatchAlertsResponse> alerts = AuditServiceGrpc.newBlockingStub(channel)
-                        .watchAlerts(WatchAlertsRequest.newBuilder().setAfterSequence(after).build());
+                        .watchAlerts(after == null ? WatchAlertsRequest.getDefaultInstance()
+                                : WatchAlertsRequest.newBuilder().setAfterSequence(after).build());
                 PrintWriter out = spec.commandLine().getOut();
                 while (alerts.hasNext()) {
                     print(out, alerts.next().getAlert());
