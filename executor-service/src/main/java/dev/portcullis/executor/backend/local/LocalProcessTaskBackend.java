@@ -1,0 +1,298 @@
+package dev.portcullis.executor.backend.local;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.executor.task.TaskSpec;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs tasks as local child processes (development and tests): checks the repository out at the
+ * exact commit into a fresh working directory, confirms the folder exists inside the checkout
+ * (following symbolic links, so a link cannot lead out of it), and runs the argv there with a
+ * clean environment holding only what the task is granted, a timeout, and the whole process
+ * tree killed on cancel or timeout. At most {@code maxConcurrent} tasks run; the rest wait.
+ * Thread-safe.
+ */
+public final class LocalProcessTaskBackend implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(LocalProcessTaskBackend.class);
+    private static final int MAX_LINE = 16 * 1024;
+    private static final long GIT_TIMEOUT_SECONDS = 300;
+    private static final String SAFE_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+    private final Path workRoot;
+    private final Semaphore slots;
+    private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
+        Thread thread = new Thread(runnable, "local-task");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    public LocalProcessTaskBackend(Path workRoot, int maxConcurrent) {
+        this.workRoot = requireNonNull(workRoot, "workRoot is null");
+        if (maxConcurrent < 1) {
+            throw new IllegalArgumentException("maxConcurrent must be at least 1");
+        }
+        this.slots = new Semaphore(maxConcurrent, true);
+    }
+
+    /** A started run; {@link #cancel()} stops it. */
+    public interface Handle {
+        /** Kills the run's process tree; a run that has not started yet never starts. Idempotent. */
+        void cancel();
+    }
+
+    /** Starts {@code spec} in the background with {@code environment} (granted secrets included). */
+    public Handle start(TaskSpec spec, Map<String, String> environment, LocalRun run) {
+        Run task = new Run(spec, Map.copyOf(environment), run);
+        threads.execute(task);
+        return task;
+    }
+
+    private final class Run implements Runnable, Handle {
+        private final TaskSpec spec;
+        private final Map<String, String> environment;
+        private final LocalRun run;
+        private final AtomicBoolean cancelled = new AtomicBoolean();
+        // guarded by this: the running command, once started
+        private Process process;
+
+        Run(TaskSpec spec, Map<String, String> environment, LocalRun run) {
+            this.spec = spec;
+            this.environment = environment;
+            this.run = run;
+        }
+
+        @Override
+        public void run() {
+            try {
+                slots.acquire();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                run.ended(LocalRun.Outcome.CANCELLED, -1, "the executor is shutting down");
+                return;
+            }
+            Path workDir = workRoot.resolve(spec.runId().value() + "-" + UUID.randomUUID().toString().substring(0, 8));
+            try {
+                execute(workDir);
+            } catch (RuntimeException e) {
+                log.atError().setCause(e).addKeyValue("run_id", spec.runId().value()).log("task.local_failed");
+                run.ended(LocalRun.Outcome.FAILED, -1, "the task could not run (see the executor log)");
+            } finally {
+                slots.release();
+                deleteQuietly(workDir);
+            }
+        }
+
+        private void execute(Path workDir) {
+            if (cancelled.get()) {
+                run.ended(LocalRun.Outcome.CANCELLED, -1, "cancelled before it started");
+                return;
+            }
+            Path checkout = workDir.resolve("checkout");
+            try {
+                Files.createDirectories(workDir);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            run.system("checking out " + spec.commit() + " of " + spec.repoUrl());
+            if (!git(workDir, List.of("clone", "--no-checkout", "--quiet", "--", spec.repoUrl(), checkout.toString()))) {
+                run.ended(LocalRun.Outcome.FAILED, -1, "the repository could not be cloned");
+                return;
+            }
+            if (!git(checkout, List.of("checkout", "--quiet", "--detach", spec.commit().value(), "--"))) {
+                run.ended(LocalRun.Outcome.FAILED, -1, "commit " + spec.commit() + " does not exist in the repository");
+                return;
+            }
+            Path folder;
+            try {
+                Path root = checkout.toRealPath();
+                folder = checkout.resolve(spec.folder().isRoot() ? "." : spec.folder().value()).toRealPath();
+                if (!folder.startsWith(root)) {
+                    run.ended(LocalRun.Outcome.FAILED, -1, "folder '" + spec.folder() + "' leads outside the checkout");
+                    return;
+                }
+                if (!Files.isDirectory(folder)) {
+                    throw new IOException("not a directory");
+                }
+            } catch (IOException e) {
+                run.ended(LocalRun.Outcome.FAILED, -1, "folder '" + spec.folder() + "' does not exist at " + spec.commit());
+                return;
+            }
+            runCommand(workDir, folder);
+        }
+
+        private void runCommand(Path workDir, Path folder) {
+            ProcessBuilder builder = new ProcessBuilder(spec.argv()).directory(folder.toFile());
+            Map<String, String> env = builder.environment();
+            env.clear();
+            env.put("PATH", SAFE_PATH);
+            env.put("HOME", workDir.toString());
+            env.put("LANG", "C.UTF-8");
+            env.putAll(environment);
+            Process started;
+            synchronized (this) {
+                if (cancelled.get()) {
+                    run.ended(LocalRun.Outcome.CANCELLED, -1, "cancelled before it started");
+                    return;
+                }
+                try {
+                    started = builder.start();
+                } catch (IOException e) {
+                    run.ended(LocalRun.Outcome.FAILED, -1, "the command '" + spec.argv().get(0) + "' could not be started");
+                    return;
+                }
+                process = started;
+            }
+            run.started(started.pid());
+            try {
+                started.getOutputStream().close();
+            } catch (IOException e) {
+                // the command does not read input anyway
+            }
+            Thread out = pump(started.getInputStream(), false);
+            Thread err = pump(started.getErrorStream(), true);
+            boolean finished;
+            try {
+                finished = started.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                finished = false;
+            }
+            if (!finished) {
+                killTree(started);
+            }
+            join(out);
+            join(err);
+            if (cancelled.get()) {
+                run.ended(LocalRun.Outcome.CANCELLED, -1, "cancelled");
+            } else if (!finished) {
+                run.ended(LocalRun.Outcome.TIMED_OUT, -1, "ran longer than " + spec.timeout());
+            } else {
+                int exit = started.exitValue();
+                run.ended(exit == 0 ? LocalRun.Outcome.SUCCEEDED : LocalRun.Outcome.FAILED, exit,
+                        exit == 0 ? "" : "the command exited with " + exit);
+            }
+        }
+
+        private Thread pump(InputStream stream, boolean stderr) {
+            Thread thread = new Thread(() -> {
+                try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, UTF_8))) {
+                    String line;
+                    while ((line = reader.readLine()) != null) {
+                        for (int start = 0; start < line.length() || start == 0; start += MAX_LINE) {
+                            run.line(stderr, line.substring(start, Math.min(line.length(), start + MAX_LINE)));
+                            if (line.isEmpty()) {
+                                break;
+                            }
+                        }
+                    }
+                } catch (IOException e) {
+                    // the stream closes when the process is killed
+                }
+            }, "local-task-output");
+            thread.setDaemon(true);
+            thread.start();
+            return thread;
+        }
+
+        @Override
+        public void cancel() {
+            cancelled.set(true);
+            Process running;
+            synchronized (this) {
+                running = process;
+            }
+            if (running != null) {
+                killTree(running);
+            }
+        }
+    }
+
+    /** Runs git with a clean environment, no prompts and no hooks. */
+    private static boolean git(Path directory, List<String> arguments) {
+        List<String> command = new ArrayList<>(List.of("git", "-c", "core.hooksPath=/dev/null", "-c", "protocol.file.allow=always"));
+        command.addAll(arguments);
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+        Map<String, String> env = builder.environment();
+        Map<String, String> clean = new HashMap<>();
+        clean.put("PATH", SAFE_PATH);
+        clean.put("HOME", directory.toString());
+        clean.put("GIT_TERMINAL_PROMPT", "0");
+        clean.put("GIT_CONFIG_NOSYSTEM", "1");
+        env.clear();
+        env.putAll(clean);
+        try {
+            Process git = builder.start();
+            git.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            if (!git.waitFor(GIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                killTree(git);
+                return false;
+            }
+            return git.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Kills a process and every descendant, children first so none is re-parented and missed. */
+    static void killTree(Process process) {
+        List<ProcessHandle> descendants = process.descendants().toList();
+        process.toHandle().destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        // descendants started in the meantime are caught by a second sweep
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void join(Thread thread) {
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException | UncheckedIOException e) {
+            log.atWarn().addKeyValue("dir", dir).log("task.workdir_not_deleted");
+        }
+    }
+
+    @Override
+    public void close() {
+        threads.shutdownNow();
+    }
+}

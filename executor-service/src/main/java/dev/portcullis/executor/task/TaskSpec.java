@@ -1,0 +1,42 @@
+package dev.portcullis.executor.task;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.runtime.request.CommitSha;
+import dev.portcullis.runtime.request.RepoFolder;
+import dev.portcullis.runtime.request.RunId;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A fully resolved task: nothing in it is free text for a shell. Immutable.
+ *
+ * @param repoUrl clone URL: https://, ssh://, file:/// or an absolute local path
+ * @param argv the command's argv as the catalog rendered it
+ * @param timeout wall-clock limit, 1 second to 24 hours
+ */
+public record TaskSpec(RunId runId, String repoUrl, CommitSha commit, RepoFolder folder, String environment,
+        List<String> argv, Duration timeout) {
+    public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
+
+    public TaskSpec {
+        requireNonNull(runId, "runId is null");
+        requireNonNull(repoUrl, "repoUrl is null");
+        requireNonNull(commit, "commit is null");
+        requireNonNull(folder, "folder is null");
+        requireNonNull(environment, "environment is null");
+        argv = List.copyOf(argv);
+        requireNonNull(timeout, "timeout is null");
+        if (argv.isEmpty() || argv.size() > 64 || argv.stream().anyMatch(a -> a.length() > 4096 || a.indexOf('\0') >= 0)) {
+            throw new IllegalArgumentException("argv must hold 1-64 arguments of at most 4096 characters, without NUL");
+        }
+        if (timeout.compareTo(Duration.ofSeconds(1)) < 0 || timeout.compareTo(MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("timeout must be between 1 second and 24 hours");
+        }
+        if (repoUrl.length() > 2048 || !(repoUrl.startsWith("https://") || repoUrl.startsWith("ssh://")
+                || repoUrl.startsWith("file:///") || repoUrl.startsWith("/"))
+                || repoUrl.chars().anyMatch(c -> c < 0x21 || c > 0x7e) || repoUrl.startsWith("-")) {
+            throw new IllegalArgumentException("repo URL must be https://, ssh://, file:/// or an absolute path, without spaces");
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package dev.portcullis.executor.backend.local;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.executor.task.TaskSpec;
+import dev.portcullis.runtime.request.CommitSha;
+import dev.portcullis.runtime.request.RepoFolder;
+import dev.portcullis.runtime.request.RunId;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real processes against a real git repository on disk. */
+class LocalProcessTaskBackendTest {
+    @TempDir
+    Path dir;
+
+    private Path repo;
+    private String commit;
+    private LocalProcessTaskBackend backend;
+
+    @BeforeEach
+    void repository() throws Exception {
+        repo = dir.resolve("repo");
+        Files.createDirectories(repo.resolve("stage/app"));
+        Files.writeString(repo.resolve("stage/app/main.tf"), "# terraform\n");
+        Files.createSymbolicLink(repo.resolve("escape"), dir);
+        git(repo, "init", "-q");
+        git(repo, "add", ".");
+        git(repo, "-c", "user.name=t", "-c", "user.email=t@example.org", "commit", "-q", "-m", "init");
+        commit = gitOutput(repo, "rev-parse", "HEAD");
+        backend = new LocalProcessTaskBackend(dir.resolve("work"), 2);
+    }
+
+    @AfterEach
+    void close() {
+        backend.close();
+    }
+
+    private static void git(Path in, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("git"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(in.toFile()).redirectErrorStream(true).start();
+        process.getInputStream().readAllBytes();
+        assertEquals(0, process.waitFor());
+    }
+
+    private static String gitOutput(Path in, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("git"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(in.toFile()).start();
+        String out = new String(process.getInputStream().readAllBytes()).trim();
+        process.waitFor();
+        return out;
+    }
+
+    private TaskSpec spec(String folder, Duration timeout, String... argv) {
+        return new TaskSpec(RunId.random(), repo.toString(), new CommitSha(commit), RepoFolder.parse(folder), "stage",
+                List.of(argv), timeout);
+    }
+
+    /** Collects what a run reports. */
+    static final class Recording implements LocalRun {
+        final List<String> lines = new CopyOnWriteArrayList<>();
+        final CompletableFuture<String> ended = new CompletableFuture<>();
+        final CompletableFuture<Long> started = new CompletableFuture<>();
+        volatile long startedNanos;
+        volatile long endedNanos;
+
+        @Override
+        public void started(long pid) {
+            startedNanos = System.nanoTime();
+            started.complete(pid);
+        }
+
+        @Override
+        public void line(boolean stderr, String text) {
+            lines.add((stderr ? "err: " : "out: ") + text);
+        }
+
+        @Override
+        public void system(String text) {
+            lines.add("sys: " + text);
+        }
+
+        @Override
+        public void ended(Outcome outcome, int exitCode, String reason) {
+            endedNanos = System.nanoTime();
+            ended.complete(outcome + " " + exitCode + " " + reason);
+        }
+
+        String await() throws Exception {
+            return ended.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aCommandRunsInTheFolderAtTheCommitAndSucceeds() throws Exception {
+        Recording run = new Recording();
+
+        backend.start(spec("stage/app", Duration.ofSeconds(30), "sh", "-c", "ls; echo oops >&2"), Map.of(), run);
+
+        assertEquals("SUCCEEDED 0 ", run.await());
+        assertTrue(run.lines.contains("out: main.tf"), run.lines.toString());
+        assertTrue(run.lines.contains("err: oops"), run.lines.toString());
+    }
+
+    @Test
+    void aNonZeroExitFails() throws Exception {
+        Recording run = new Recording();
+
+        backend.start(spec("stage/app", Duration.ofSeconds(30), "sh", "-c", "exit 3"), Map.of(), run);
+
+        assertEquals("FAILED 3 the command exited with 3", run.await());
+    }
+
+    @Test
+    void theEnvironmentHoldsOnlyWhatTheTaskIsGranted() throws Exception {
+        Recording run = new Recording();
+
+        backend.start(spec("stage/app", Duration.ofSeconds(30), "env"), Map.of("DB_PASSWORD", "granted-value"), run);
+
+        run.await();
+        List<String> names = run.lines.stream().filter(l -> l.startsWith("out: "))
+                .map(l -> l.substring(5, l.indexOf('='))).sorted().toList();
+        assertEquals(List.of("DB_PASSWORD", "HOME", "LANG", "PATH"), names);
+    }
+
+    @Test
+    void aTaskPastItsTimeoutIsKilledAndTimedOut() throws Exception {
+        Recording run = new Recording();
+
+        backend.start(spec("stage/app", Duration.ofSeconds(1), "sleep", "30"), Map.of(), run);
+
+        assertTrue(run.await().startsWith("TIMED_OUT"));
+        assertFalse(ProcessHandle.of(run.started.get()).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    @Test
+    void cancelKillsTheWholeProcessTree() throws Exception {
+        Recording run = new Recording();
+        LocalProcessTaskBackend.Handle handle = backend.start(
+                spec("stage/app", Duration.ofSeconds(60), "sh", "-c", "sleep 60 & sleep 60 & echo ready; wait"), Map.of(), run);
+        long pid = run.started.get(60, TimeUnit.SECONDS);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!run.lines.contains("out: ready") && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        List<ProcessHandle> children = ProcessHandle.of(pid).orElseThrow().descendants().toList();
+
+        handle.cancel();
+
+        assertTrue(run.await().startsWith("CANCELLED"));
+        assertEquals(2, children.size(), children.toString());
+        for (ProcessHandle child : children) {
+            child.onExit().get(10, TimeUnit.SECONDS);
+            assertFalse(child.isAlive());
+        }
+    }
+
+    @Test
+    void aFolderThatLeadsOutOfTheCheckoutIsRefused() throws Exception {
+        Recording run = new Recording();
+
+        backend.start(spec("escape", Duration.ofSeconds(30), "ls"), Map.of(), run);
+
+        assertEquals("FAILED -1 folder 'escape' leads outside the checkout", run.await());
+    }
+
+    @Test
+    void aFolderMissingAtTheCommitIsRefused() throws Exception {
+        Recording run = new Recording();
+
+        backend.start(spec("prod/app", Duration.ofSeconds(30), "ls"), Map.of(), run);
+
+        assertTrue(run.await().startsWith("FAILED -1 folder 'prod/app' does not exist"), run.ended.get());
+    }
+
+    @Test
+    void aCommitThatDoesNotExistIsRefused() throws Exception {
+        Recording run = new Recording();
+        TaskSpec missing = new TaskSpec(RunId.random(), repo.toString(), new CommitSha("0".repeat(40)),
+                RepoFolder.parse("stage/app"), "stage", List.of("ls"), Duration.ofSeconds(30));
+
+        backend.start(missing, Map.of(), run);
+
+        assertTrue(run.await().contains("does not exist in the repository"), run.ended.get());
+    }
+
+    @Test
+    void tasksBeyondTheConcurrencyLimitWait() throws Exception {
+        LocalProcessTaskBackend single = new LocalProcessTaskBackend(dir.resolve("work-single"), 1);
+        try {
+            Recording first = new Recording();
+            Recording second = new Recording();
+            Path gate = dir.resolve("gate");
+
+            single.start(spec("stage/app", Duration.ofSeconds(60), "sh", "-c",
+                    "while [ ! -e " + gate + " ]; do sleep 0.05; done"), Map.of(), first);
+            single.start(spec("stage/app", Duration.ofSeconds(60), "true"), Map.of(), second);
+            first.started.get(60, TimeUnit.SECONDS);
+
+            Files.createFile(gate);
+            first.await();
+
+            assertEquals("SUCCEEDED 0 ", second.await());
+            assertTrue(second.startedNanos > first.endedNanos, "the second task must wait for the only slot");
+        } finally {
+            single.close();
+        }
+    }
+
+}
