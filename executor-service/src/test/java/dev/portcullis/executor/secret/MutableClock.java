@@ -1,0 +1,39 @@
+package dev.portcullis.executor.secret;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+
+/** A clock the test moves by hand. Thread-safe. */
+final class MutableClock extends Clock {
+    private volatile Instant now;
+
+    private MutableClock(Instant now) {
+        this.now = now;
+    }
+
+    static MutableClock at(Instant now) {
+        return new MutableClock(now);
+    }
+
+    void advance(Duration duration) {
+        now = now.plus(duration);
+    }
+
+    @Override
+    public Instant instant() {
+        return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+        return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+        throw new UnsupportedOperationException("a MutableClock is always UTC");
+    }
+}
