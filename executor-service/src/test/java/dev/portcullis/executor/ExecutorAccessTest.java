@@ -28,7 +28,7 @@ class ExecutorAccessTest {
 
     @BeforeAll
     void start() {
-        fixture = ServiceFixture.start("executor", dir, Map.of());
+        fixture = ServiceFixture.start("executor", dir, Map.of("portcullis.executor.work-dir", dir.resolve("work").toString()));
     }
 
     @AfterAll

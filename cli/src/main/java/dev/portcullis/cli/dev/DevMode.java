@@ -110,6 +110,9 @@ public final class DevMode implements AutoCloseable {
             // the dev PKI directory's parent is the data directory
             properties.put("portcullis.audit.data-dir", pki.dir().getParent().resolve("audit").toString());
         }
+        if (name.equals("executor")) {
+            properties.put("portcullis.executor.work-dir", pki.dir().getParent().resolve("executor").toString());
+        }
         if (name.equals("policy")) {
             properties.put("portcullis.policy.catalog-file", catalog.toString());
         }

@@ -1,10 +1,188 @@
 package dev.portcullis.executor.api;
 
-import dev.portcullis.v1.ExecutorServiceGrpc;
+import static java.util.Objects.requireNonNull;
 
-/**
- * gRPC adapter of {@code portcullis.v1.ExecutorService}. Every RPC's behaviour is built by a later
- * issue; until then each answers UNIMPLEMENTED (never a fake success), after the transport has
- * authenticated and authorised the caller.
- */
-public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServiceImplBase {}
+import com.google.protobuf.Timestamp;
+import dev.portcullis.executor.secret.SecretGrant;
+import dev.portcullis.executor.task.Task;
+import dev.portcullis.executor.task.TaskEvent;
+import dev.portcullis.executor.task.TaskService;
+import dev.portcullis.executor.task.TaskSpec;
+import dev.portcullis.runtime.request.CommitSha;
+import dev.portcullis.runtime.request.FieldParser;
+import dev.portcullis.runtime.request.RepoFolder;
+import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.transport.ErrorStatus;
+import dev.portcullis.v1.CancelTaskRequest;
+import dev.portcullis.v1.CancelTaskResponse;
+import dev.portcullis.v1.ExecutorServiceGrpc;
+import dev.portcullis.v1.GetTaskRequest;
+import dev.portcullis.v1.GetTaskResponse;
+import dev.portcullis.v1.LogLine;
+import dev.portcullis.v1.LogStream;
+import dev.portcullis.v1.StartTaskRequest;
+import dev.portcullis.v1.StartTaskResponse;
+import dev.portcullis.v1.TaskBackend;
+import dev.portcullis.v1.WatchTaskRequest;
+import dev.portcullis.v1.WatchTaskResponse;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** gRPC adapter of {@code portcullis.v1.ExecutorService}. Only the gateway's identity gets here. */
+public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServiceImplBase {
+    private final TaskService tasks;
+
+    public ExecutorGrpcService(TaskService tasks) {
+        this.tasks = requireNonNull(tasks, "tasks is null");
+    }
+
+    @Override
+    public void startTask(StartTaskRequest request, StreamObserver<StartTaskResponse> response) {
+        try {
+            ParsedTask parsed = parse(request.getTask());
+            Task task = tasks.start(parsed.spec(), parsed.grants());
+            response.onNext(StartTaskResponse.newBuilder().setTask(toProto(task)).build());
+            response.onCompleted();
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+        }
+    }
+
+    private record ParsedTask(TaskSpec spec, List<SecretGrant> grants) {}
+
+    private static ParsedTask parse(dev.portcullis.v1.TaskSpec proto) {
+        FieldParser fields = new FieldParser();
+        Optional<RunId> runId = fields.parse("task.run_id", proto.getRunId(), RunId::new);
+        Optional<CommitSha> commit = fields.parse("task.commit_sha", proto.getCommitSha(), CommitSha::new);
+        Optional<RepoFolder> folder = fields.parse("task.folder", proto.getFolder(), RepoFolder::parse);
+        if (proto.getEnvironment().isEmpty() || proto.getEnvironment().length() > 100) {
+            fields.reject("task.environment", "must be 1-100 characters");
+        }
+        List<SecretGrant> grants = new ArrayList<>();
+        for (int i = 0; i < proto.getSecretGrantsCount(); i++) {
+            dev.portcullis.v1.SecretGrant grant = proto.getSecretGrants(i);
+            String field = "task.secret_grants[" + i + "]";
+            SecretGrant.Kind kind = switch (grant.getKind()) {
+                case SECRET_KIND_KV -> SecretGrant.Kind.KV;
+                case SECRET_KIND_AWS -> SecretGrant.Kind.AWS;
+                default -> null;
+            };
+            if (kind == null) {
+                fields.reject(field + ".kind", "must be KV or AWS");
+            } else {
+                fields.parse(field + ".path", grant.getPath(), path -> new SecretGrant(kind, path)).ifPresent(grants::add);
+            }
+        }
+        Duration timeout = Duration.ofSeconds(proto.getTimeout().getSeconds(), proto.getTimeout().getNanos());
+        if (proto.hasPlanArtifact() || proto.hasProducesArtifact()) {
+            // refused rather than ignored: a plan run must not appear to produce what nobody stored
+            fields.reject("task.plan_artifact", "plan artifacts are not supported by this executor yet");
+        }
+        fields.throwIfInvalid();
+        Optional<TaskSpec> spec = fields.parse("task", "", ignored -> new TaskSpec(runId.orElseThrow(), proto.getRepoUrl(),
+                commit.orElseThrow(), folder.orElseThrow(), proto.getEnvironment(), proto.getArgvList(), timeout));
+        fields.throwIfInvalid();
+        return new ParsedTask(spec.orElseThrow(), grants);
+    }
+
+    @Override
+    public void getTask(GetTaskRequest request, StreamObserver<GetTaskResponse> response) {
+        try {
+            RunId runId = runId(request.getRunId());
+            response.onNext(GetTaskResponse.newBuilder().setTask(toProto(tasks.get(runId))).build());
+            response.onCompleted();
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+        }
+    }
+
+    @Override
+    public void cancelTask(CancelTaskRequest request, StreamObserver<CancelTaskResponse> response) {
+        try {
+            RunId runId = runId(request.getRunId());
+            String reason = request.getReason().length() > 1024 ? request.getReason().substring(0, 1024) : request.getReason();
+            response.onNext(CancelTaskResponse.newBuilder().setTask(toProto(tasks.cancel(runId, reason))).build());
+            response.onCompleted();
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+        }
+    }
+
+    @Override
+    public void watchTask(WatchTaskRequest request, StreamObserver<WatchTaskResponse> response) {
+        ServerCallStreamObserver<WatchTaskResponse> stream = (ServerCallStreamObserver<WatchTaskResponse>) response;
+        try {
+            RunId runId = runId(request.getRunId());
+            long offset = request.getFromOffset();
+            tasks.get(runId);
+            while (!stream.isCancelled() && !tasks.exhausted(runId, offset)) {
+                List<TaskEvent> events = tasks.events(runId, offset, 500);
+                for (TaskEvent event : events) {
+                    response.onNext(toProto(event));
+                    offset = event.offset() + 1;
+                }
+                if (events.isEmpty()) {
+                    tasks.awaitEvent(runId, offset, Duration.ofSeconds(5));
+                }
+            }
+            if (!stream.isCancelled()) {
+                response.onCompleted();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            response.onError(io.grpc.Status.UNAVAILABLE.withDescription("the executor is shutting down").asRuntimeException());
+        } catch (RuntimeException e) {
+            if (!stream.isCancelled()) {
+                response.onError(ErrorStatus.of(e));
+            }
+        }
+    }
+
+    private static RunId runId(String text) {
+        FieldParser fields = new FieldParser();
+        Optional<RunId> runId = fields.parse("run_id", text, RunId::new);
+        fields.throwIfInvalid();
+        return runId.orElseThrow();
+    }
+
+    private static WatchTaskResponse toProto(TaskEvent event) {
+        WatchTaskResponse.Builder proto = WatchTaskResponse.newBuilder().setOffset(event.offset()).setTime(timestamp(event.time()));
+        if (event instanceof TaskEvent.StateChanged changed) {
+            proto.setStateChange(toProto(changed.task()));
+        } else if (event instanceof TaskEvent.Line line) {
+            proto.setLogLine(LogLine.newBuilder()
+                    .setStream(switch (line.stream()) {
+                        case STDOUT -> LogStream.LOG_STREAM_STDOUT;
+                        case STDERR -> LogStream.LOG_STREAM_STDERR;
+                        case SYSTEM -> LogStream.LOG_STREAM_SYSTEM;
+                    })
+                    .setText(line.text())
+                    .setRedacted(line.redacted()));
+        }
+        return proto.build();
+    }
+
+    static dev.portcullis.v1.Task toProto(Task task) {
+        dev.portcullis.v1.Task.Builder proto = dev.portcullis.v1.Task.newBuilder()
+                .setRunId(task.runId().value())
+                .setState(dev.portcullis.v1.TaskState.valueOf("TASK_STATE_" + task.state().name()))
+                .setBackend(TaskBackend.TASK_BACKEND_LOCAL)
+                .setBackendRef(task.backendRef())
+                .setStopReason(task.stopReason())
+                .setCreatedAt(timestamp(task.createdAt()));
+        task.exitCode().ifPresent(proto::setExitCode);
+        task.startedAt().ifPresent(at -> proto.setStartedAt(timestamp(at)));
+        task.endedAt().ifPresent(at -> proto.setEndedAt(timestamp(at)));
+        return proto.build();
+    }
+
+    private static Timestamp timestamp(Instant instant) {
+        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    }
+
+}

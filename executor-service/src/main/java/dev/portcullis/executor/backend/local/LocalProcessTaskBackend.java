@@ -291,8 +291,17 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
         }
     }
 
+    /** Waits briefly for runs to wind down (callers cancel them first), then stops the threads. */
     @Override
     public void close() {
-        threads.shutdownNow();
+        threads.shutdown();
+        try {
+            if (!threads.awaitTermination(15, TimeUnit.SECONDS)) {
+                threads.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            threads.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -1,0 +1,106 @@
+package dev.portcullis.executor.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.google.protobuf.Duration;
+import com.google.rpc.BadRequest;
+import dev.portcullis.executor.task.GitRepository;
+import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.testing.ServiceFixture;
+import dev.portcullis.runtime.testing.TestChannels;
+import dev.portcullis.runtime.testing.TestIdentity;
+import dev.portcullis.v1.ExecutorServiceGrpc;
+import dev.portcullis.v1.StartTaskRequest;
+import dev.portcullis.v1.TaskSpec;
+import dev.portcullis.v1.TaskState;
+import dev.portcullis.v1.WatchTaskRequest;
+import dev.portcullis.v1.WatchTaskResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The executor over real mTLS, called as the gateway, running a real local task. */
+class ExecutorGrpcServiceTest {
+    @TempDir
+    Path dir;
+
+    private ServiceFixture fixture;
+    private ManagedChannel channel;
+    private GitRepository repo;
+
+    @BeforeEach
+    void start() throws Exception {
+        repo = GitRepository.create(dir);
+        fixture = ServiceFixture.start("executor", dir, Map.of("portcullis.executor.work-dir", dir.resolve("work").toString()));
+        channel = TestChannels.mtls(fixture.port(), fixture.credential(TestIdentity.GATEWAY));
+    }
+
+    @AfterEach
+    void stop() {
+        channel.shutdownNow();
+        fixture.close();
+    }
+
+    private ExecutorServiceGrpc.ExecutorServiceBlockingStub executor() {
+        return ExecutorServiceGrpc.newBlockingStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    private TaskSpec.Builder task(String runId) {
+        return TaskSpec.newBuilder().setRunId(runId).setRepoUrl(repo.path().toString()).setCommitSha(repo.commit())
+                .setFolder("stage/app").setEnvironment("stage").addArgv("sh").addArgv("-c").addArgv("echo one; echo two")
+                .setTimeout(Duration.newBuilder().setSeconds(30));
+    }
+
+    private List<WatchTaskResponse> watch(String runId, long from) {
+        List<WatchTaskResponse> events = new ArrayList<>();
+        executor().watchTask(WatchTaskRequest.newBuilder().setRunId(runId).setFromOffset(from).build()).forEachRemaining(events::add);
+        return events;
+    }
+
+    @Test
+    void aStartedTaskIsWatchedToItsEndAndCanBeResumedFromAnyOffset() {
+        String runId = RunId.random().value();
+
+        executor().startTask(StartTaskRequest.newBuilder().setTask(task(runId)).build());
+        List<WatchTaskResponse> all = watch(runId, 0);
+        List<WatchTaskResponse> tail = watch(runId, 4);
+
+        WatchTaskResponse last = all.get(all.size() - 1);
+        assertEquals(TaskState.TASK_STATE_SUCCEEDED, last.getStateChange().getState());
+        assertEquals(0, last.getStateChange().getExitCode());
+        assertEquals(List.of("one", "two"), all.stream().filter(WatchTaskResponse::hasLogLine)
+                .filter(e -> e.getLogLine().getStreamValue() == 1).map(e -> e.getLogLine().getText()).toList());
+        assertEquals(all.subList(4, all.size()), tail);
+    }
+
+    @Test
+    void aMalformedTaskIsRefusedListingEveryBadField() {
+        StartTaskRequest request = StartTaskRequest.newBuilder().setTask(task("not-a-run-id")
+                .setCommitSha("HEAD").setFolder("../../etc")).build();
+
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> executor().startTask(request));
+
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        BadRequest details = StatusProto.fromThrowable(e).getDetailsList().stream().filter(a -> a.is(BadRequest.class))
+                .findFirst().map(a -> {
+                    try {
+                        return a.unpack(BadRequest.class);
+                    } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+                        throw new AssertionError(ex);
+                    }
+                }).orElseThrow();
+        assertEquals(List.of("task.run_id", "task.commit_sha", "task.folder"),
+                details.getFieldViolationsList().stream().map(BadRequest.FieldViolation::getField).toList());
+    }
+}

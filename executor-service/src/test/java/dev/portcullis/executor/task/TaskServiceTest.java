@@ -1,0 +1,173 @@
+package dev.portcullis.executor.task;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.executor.backend.local.LocalProcessTaskBackend;
+import dev.portcullis.executor.secret.NoSecretSource;
+import dev.portcullis.executor.secret.SecretGrant;
+import dev.portcullis.executor.secret.SecretSource;
+import dev.portcullis.executor.secret.TaskSecrets;
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.error.DomainException;
+import dev.portcullis.runtime.request.CommitSha;
+import dev.portcullis.runtime.request.RepoFolder;
+import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.testing.RecordingAuditRecorder;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tasks run for real, their lines redacted before anything can read them. */
+class TaskServiceTest {
+    private static final String SECRET = "s3cr3t-database-password";
+
+    @TempDir
+    Path dir;
+
+    private GitRepository repo;
+    private final RecordingAuditRecorder audit = new RecordingAuditRecorder();
+    private TaskService tasks;
+
+    /** Hands out one fixed secret for any grant; the Vault implementation is tested against a Vault HTTP API. */
+    private static final SecretSource ONE_SECRET = grants -> TaskSecrets.of(
+            grants.isEmpty() ? Map.of() : Map.of("DB_PASSWORD", SECRET),
+            grants.isEmpty() ? Map.of() : Map.of("secret/data/prod/app#DB_PASSWORD", SECRET));
+
+    @BeforeEach
+    void start() throws Exception {
+        repo = GitRepository.create(dir);
+        tasks = new TaskService(new LocalProcessTaskBackend(dir.resolve("work"), 2), ONE_SECRET, audit, Clock.systemUTC());
+    }
+
+    @AfterEach
+    void stop() {
+        tasks.close();
+    }
+
+    private TaskSpec spec(String... argv) {
+        return new TaskSpec(RunId.random(), repo.path().toString(), new CommitSha(repo.commit()), RepoFolder.parse("stage/app"),
+                "stage", List.of(argv), Duration.ofSeconds(30));
+    }
+
+    private List<TaskEvent> awaitEnd(RunId runId) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!tasks.get(runId).state().isFinal() || !tasks.exhausted(runId, tasks.eventCount(runId))) {
+            assertTrue(System.nanoTime() < deadline, "the task did not end");
+            tasks.awaitEvent(runId, tasks.eventCount(runId), Duration.ofMillis(200));
+        }
+        return tasks.events(runId, 0, 10_000);
+    }
+
+    private static List<String> lines(List<TaskEvent> events) {
+        List<String> lines = new ArrayList<>();
+        events.forEach(event -> {
+            if (event instanceof TaskEvent.Line line && line.stream() != TaskEvent.Stream.SYSTEM) {
+                lines.add(line.text());
+            }
+        });
+        return lines;
+    }
+
+    @Test
+    void aTaskRunsThroughItsStatesWithDenseOffsets() throws Exception {
+        TaskSpec spec = spec("sh", "-c", "echo one; echo two");
+
+        tasks.start(spec, List.of());
+
+        List<TaskEvent> events = awaitEnd(spec.runId());
+        assertEquals(TaskState.SUCCEEDED, tasks.get(spec.runId()).state());
+        assertEquals(List.of("one", "two"), lines(events));
+        for (int i = 0; i < events.size(); i++) {
+            assertEquals(i, events.get(i).offset());
+        }
+        assertEquals(events.subList(3, events.size()), tasks.events(spec.runId(), 3, 10_000));
+    }
+
+    @Test
+    void aSecretNeverLeavesInTheLogAndItsLeakIsAudited() throws Exception {
+        TaskSpec spec = spec("sh", "-c", "echo password is $DB_PASSWORD; printf %s \"$DB_PASSWORD\" | base64");
+
+        tasks.start(spec, List.of(SecretGrant.parse("kv:secret/data/prod/app")));
+
+        List<TaskEvent> events = awaitEnd(spec.runId());
+        String all = String.join("\n", lines(events));
+        assertFalse(all.contains(SECRET), all);
+        assertTrue(all.contains("password is [REDACTED]"), all);
+        assertTrue(audit.events().stream().anyMatch(e -> e.action() == AuditAction.SECRET_LEAK_DETECTED));
+        assertTrue(audit.events().stream().noneMatch(e -> e.toString().contains(SECRET)));
+    }
+
+    @Test
+    void startingTheSameTaskAgainRunsItOnce() throws Exception {
+        TaskSpec spec = spec("sh", "-c", "echo once");
+
+        tasks.start(spec, List.of());
+        tasks.start(spec, List.of());
+
+        assertEquals(List.of("once"), lines(awaitEnd(spec.runId())));
+    }
+
+    @Test
+    void theSameRunWithOtherContentIsAConflict() throws Exception {
+        TaskSpec spec = spec("sh", "-c", "echo a");
+        tasks.start(spec, List.of());
+
+        DomainException e = assertThrows(DomainException.class, () -> tasks.start(
+                new TaskSpec(spec.runId(), spec.repoUrl(), spec.commit(), spec.folder(), "stage", List.of("rm", "-rf", "/"),
+                        spec.timeout()), List.of()));
+
+        assertEquals("TASK_CONFLICT", e.reason());
+        assertEquals(List.of("a"), lines(awaitEnd(spec.runId())));
+    }
+
+    @Test
+    void aTaskThatNeedsSecretsFailsClearlyWithoutVault() throws Exception {
+        TaskService noVault = new TaskService(new LocalProcessTaskBackend(dir.resolve("work2"), 1), new NoSecretSource(), audit,
+                Clock.systemUTC());
+        try {
+            TaskSpec spec = spec("true");
+
+            Task task = noVault.start(spec, List.of(SecretGrant.parse("kv:secret/data/prod/app")));
+
+            assertEquals(TaskState.FAILED, task.state());
+            assertTrue(task.stopReason().contains("Vault"), task.stopReason());
+        } finally {
+            noVault.close();
+        }
+    }
+
+    @Test
+    void cancellingStopsTheTask() throws Exception {
+        TaskSpec spec = spec("sleep", "30");
+        tasks.start(spec, List.of());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (tasks.get(spec.runId()).state() != TaskState.RUNNING) {
+            assertTrue(System.nanoTime() < deadline);
+            tasks.awaitEvent(spec.runId(), tasks.eventCount(spec.runId()), Duration.ofMillis(100));
+        }
+
+        tasks.cancel(spec.runId(), "operator asked");
+
+        awaitEnd(spec.runId());
+        assertEquals(TaskState.CANCELLED, tasks.get(spec.runId()).state());
+        assertEquals("cancelled: operator asked", tasks.get(spec.runId()).stopReason());
+    }
+
+    @Test
+    void anUnknownRunIsNotFound() {
+        DomainException e = assertThrows(DomainException.class, () -> tasks.get(RunId.random()));
+
+        assertEquals("TASK_NOT_FOUND", e.reason());
+    }
+}
