@@ -1,5 +1,6 @@
 package dev.portcullis.audit.alert;
 
+import dev.portcullis.runtime.testing.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

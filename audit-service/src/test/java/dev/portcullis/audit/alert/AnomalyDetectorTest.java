@@ -1,5 +1,6 @@
 package dev.portcullis.audit.alert;
 
+import dev.portcullis.runtime.testing.MutableClock;
 import static dev.portcullis.runtime.audit.AuditAction.AUTH_FAILED;
 import static dev.portcullis.runtime.audit.AuditAction.BREAKGLASS_USED;
 import static dev.portcullis.runtime.audit.AuditAction.POLICY_ALLOWED;

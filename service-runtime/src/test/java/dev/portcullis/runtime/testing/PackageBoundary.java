@@ -1,30 +1,35 @@
-package dev.portcullis.audit.alert;
+package dev.portcullis.runtime.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
 
-/** The alert capability is plain Java: gRPC, protobuf and Micronaut stay out, but for config records. */
-class AlertPackageBoundaryTest {
-    static final Path SOURCES = Path.of("src/main/java/dev/portcullis/audit/alert");
+/**
+ * The architecture rule of STYLE.md §1: domain packages import nothing from gRPC, protobuf or
+ * Micronaut; only configuration records ({@code *Config.java}) may use Micronaut's annotations.
+ */
+public final class PackageBoundary {
+    private PackageBoundary() {}
 
-    @Test
-    void domainClassesImportNoTransportOrFrameworkTypes() throws IOException {
+    /** Fails listing every offending import in the {@code .java} files directly in {@code sources}. */
+    public static void assertPlainJava(Path sources) {
         List<String> offending;
-        try (Stream<Path> files = Files.list(SOURCES)) {
+        try (Stream<Path> files = Files.list(sources)) {
             offending = files.filter(file -> file.toString().endsWith(".java"))
                     .flatMap(file -> imports(file).stream()
                             .filter(line -> line.startsWith("import io.grpc") || line.startsWith("import com.google.protobuf")
-                                    || (line.startsWith("import io.micronaut") && !file.getFileName().toString().endsWith("Config.java")))
+                                    || (line.startsWith("import io.micronaut")
+                                            && !file.getFileName().toString().endsWith("Config.java")))
                             .map(line -> file.getFileName() + ": " + line))
                     .toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-
         assertEquals(List.of(), offending);
     }
 
@@ -32,7 +37,7 @@ class AlertPackageBoundaryTest {
         try {
             return Files.readAllLines(file).stream().map(String::strip).filter(line -> line.startsWith("import ")).toList();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.portcullis.executor.backend.ecs;
+package dev.portcullis.runtime.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -7,18 +7,18 @@ import java.time.ZoneId;
 import java.time.ZoneOffset;
 
 /** A clock the test moves by hand. Thread-safe. */
-final class MutableClock extends Clock {
+public final class MutableClock extends Clock {
     private volatile Instant now;
 
     private MutableClock(Instant now) {
         this.now = now;
     }
 
-    static MutableClock at(Instant now) {
+    public static MutableClock at(Instant now) {
         return new MutableClock(now);
     }
 
-    void advance(Duration duration) {
+    public void advance(Duration duration) {
         now = now.plus(duration);
     }
 

@@ -1,0 +1,16 @@
+package dev.portcullis.audit;
+
+import dev.portcullis.runtime.testing.PackageBoundary;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** STYLE.md §1: domain packages are plain Java; gRPC and protobuf stay in api, Micronaut in server and config records. */
+class AuditArchitectureTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"alert", "chain", "ingest", "store"})
+    void domainPackagesImportNoTransportOrFramework(String pkg) {
+        PackageBoundary.assertPlainJava(Path.of("src/main/java/dev/portcullis/audit", pkg));
+    }
+}

@@ -1,0 +1,16 @@
+package dev.portcullis.policy;
+
+import dev.portcullis.runtime.testing.PackageBoundary;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** STYLE.md §1: domain packages are plain Java; gRPC and protobuf stay in api, Micronaut in server and config records. */
+class PolicyArchitectureTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"catalog", "rule", "decision"})
+    void domainPackagesImportNoTransportOrFramework(String pkg) {
+        PackageBoundary.assertPlainJava(Path.of("src/main/java/dev/portcullis/policy", pkg));
+    }
+}
