@@ -17,8 +17,9 @@ public final class Bench {
             case "grpc-baseline" -> new GrpcBaseline().run();
             case "policy" -> new PolicyBench().run();
             case "audit" -> new AuditBench().run();
+            case "redaction" -> new RedactionBench().run();
             default -> {
-                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline, policy, audit");
+                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline, policy, audit, redaction");
                 System.exit(2);
                 yield Map.of();
             }
