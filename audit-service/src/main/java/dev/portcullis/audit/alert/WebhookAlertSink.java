@@ -1,5 +1,6 @@
 package dev.portcullis.audit.alert;
 
+import dev.portcullis.audit.store.CanonicalJson;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 

@@ -2,13 +2,9 @@ package dev.portcullis.audit.chain;
 
 import static java.util.Objects.requireNonNull;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.portcullis.runtime.pki.PemFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -20,7 +16,6 @@ import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.HexFormat;
 
 /**
@@ -47,11 +42,11 @@ public final class CheckpointSigner {
         try {
             if (create && !Files.exists(privateKeyFile)) {
                 KeyPair pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-                write(privateKeyFile, pem("PRIVATE KEY", pair.getPrivate().getEncoded()), "rw-------");
-                write(publicKeyFile, pem("PUBLIC KEY", pair.getPublic().getEncoded()), "rw-r--r--");
+                PemFiles.writePrivateKey(privateKeyFile, pair.getPrivate());
+                PemFiles.writePublicKey(publicKeyFile, pair.getPublic());
             }
             KeyFactory factory = KeyFactory.getInstance("Ed25519");
-            PrivateKey privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(der(privateKeyFile, "PRIVATE KEY")));
+            PrivateKey privateKey = factory.generatePrivate(new PKCS8EncodedKeySpec(PemFiles.readDer(privateKeyFile, "PRIVATE KEY")));
             return new CheckpointSigner(privateKey, readPublicKey(publicKeyFile));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             // never the parser's message: it may quote key material
@@ -63,7 +58,7 @@ public final class CheckpointSigner {
     /** Reads an Ed25519 public key from a PEM file. */
     public static PublicKey readPublicKey(Path file) {
         try {
-            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(der(file, "PUBLIC KEY")));
+            return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(PemFiles.readDer(file, "PUBLIC KEY")));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalStateException("not an Ed25519 public key PEM file: " + file);
         }
@@ -113,37 +108,5 @@ public final class CheckpointSigner {
     @Override
     public String toString() {
         return "CheckpointSigner[keyId=" + keyId + "]";
-    }
-
-    private static byte[] der(Path file, String type) {
-        try {
-            String text = Files.readString(file, StandardCharsets.US_ASCII);
-            int begin = text.indexOf("-----BEGIN " + type + "-----");
-            int end = text.indexOf("-----END " + type + "-----");
-            if (begin < 0 || end < begin) {
-                throw new IllegalArgumentException("no " + type + " block");
-            }
-            return Base64.getMimeDecoder().decode(text.substring(begin + type.length() + 16, end));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                .encodeToString(der) + "\n-----END " + type + "-----\n";
-    }
-
-    private static void write(Path file, String content, String permissions) {
-        try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
-            Path temp = Files.createTempFile(dir, ".key", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(permissions)));
-            Files.writeString(temp, content, StandardCharsets.US_ASCII);
-            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + file, e);
-        }
     }
 }

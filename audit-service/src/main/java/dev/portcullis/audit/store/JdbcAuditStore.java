@@ -143,7 +143,7 @@ public final class JdbcAuditStore implements AuditStore {
         insert.setString(13, event.reason());
         insert.setString(14, event.traceId());
         insert.setString(15, event.sourceAddress());
-        insert.setString(16, FlatJson.write(event.attributes()));
+        insert.setString(16, CanonicalJson.object(event.attributes()));
         insert.setString(17, row.previousHash());
         insert.setString(18, row.hash());
     }
@@ -156,7 +156,7 @@ public final class JdbcAuditStore implements AuditStore {
                 row.getString(5), row.getString(6), action,
                 new AuditResource(row.getString(8), row.getString(9), row.getString(10), row.getString(11)),
                 AuditOutcome.valueOf(row.getString(12)), row.getString(13), row.getString(14), row.getString(15),
-                FlatJson.read(row.getString(16)));
+                CanonicalJson.parseObject(row.getString(16)));
         return new StoredEvent(row.getLong(1), event, Instant.ofEpochMilli(row.getLong(4)), row.getString(17).trim(),
                 row.getString(18).trim());
     }

@@ -25,7 +25,10 @@ public final class GatewayServerFactory {
         return new Neighbours(config, channels);
     }
 
-    /** The gateway service's gRPC server; stopped gracefully when the context closes. */
+    /**
+     * The gateway service's gRPC server; stopped gracefully when the context closes. It takes the
+     * neighbours so a missing neighbour address stops start-up, and the channels close after it.
+     */
     @Singleton
     @Named("gateway")
     @Bean(preDestroy = "close")

@@ -45,6 +45,31 @@ public final class PemFiles {
         write(file, pem("PRIVATE KEY", key.getEncoded()), OWNER_ONLY);
     }
 
+    /** Writes {@code key} as a PEM PUBLIC KEY block (X.509 SubjectPublicKeyInfo), replacing {@code file} atomically. */
+    public static void writePublicKey(Path file, java.security.PublicKey key) {
+        write(file, pem("PUBLIC KEY", key.getEncoded()), WORLD_READABLE);
+    }
+
+    /**
+     * The DER bytes of the first {@code -----BEGIN TYPE-----} block of a PEM file.
+     *
+     * @throws IllegalArgumentException naming the file (never its content) when it holds no such block
+     */
+    public static byte[] readDer(Path file, String type) {
+        try {
+            String text = Files.readString(file, StandardCharsets.US_ASCII);
+            String begin = "-----BEGIN " + type + "-----";
+            int start = text.indexOf(begin);
+            int end = text.indexOf("-----END " + type + "-----");
+            if (start < 0 || end < start) {
+                throw new IllegalArgumentException("no " + type + " block in " + file);
+            }
+            return Base64.getMimeDecoder().decode(text.substring(start + begin.length(), end));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
     /** Reads the first certificate of a PEM file. */
     public static X509Certificate readCertificate(Path file) {
         try {
@@ -61,17 +86,7 @@ public final class PemFiles {
     /** Reads a PKCS#8 PEM EC private key. */
     public static PrivateKey readPrivateKey(Path file) {
         try {
-            String text = Files.readString(file, StandardCharsets.US_ASCII);
-            int begin = text.indexOf("-----BEGIN PRIVATE KEY-----");
-            int end = text.indexOf("-----END PRIVATE KEY-----");
-            if (begin < 0 || end < begin) {
-                throw new IllegalStateException("not a PKCS#8 PEM private key: " + file);
-            }
-            String body = text.substring(begin + "-----BEGIN PRIVATE KEY-----".length(), end);
-            byte[] der = Base64.getMimeDecoder().decode(body);
-            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(der));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read private key " + file, e);
+            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(readDer(file, "PRIVATE KEY")));
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             // the message names the file, never its content
             throw new IllegalStateException("not a PKCS#8 EC private key: " + file);

@@ -1,4 +1,4 @@
-package dev.portcullis.audit.alert;
+package dev.portcullis.audit.store;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,11 +11,11 @@ import java.util.TreeMap;
  * alert columns use it, and so does the webhook body. The JDK has no JSON and these shapes do not
  * justify a library.
  */
-final class CanonicalJson {
+public final class CanonicalJson {
     private CanonicalJson() {}
 
     /** {@code {"a":"1","b":"2"}}, keys in {@link String#compareTo} order. */
-    static String object(Map<String, String> values) {
+    public static String object(Map<String, String> values) {
         StringBuilder out = new StringBuilder("{");
         new TreeMap<>(values).forEach((key, value) -> {
             if (out.length() > 1) {
@@ -28,7 +28,7 @@ final class CanonicalJson {
     }
 
     /** {@code ["a","b"]}, in the given order. */
-    static String array(List<String> values) {
+    public static String array(List<String> values) {
         StringBuilder out = new StringBuilder("[");
         for (String value : values) {
             if (out.length() > 1) {
@@ -40,11 +40,11 @@ final class CanonicalJson {
     }
 
     /** {@code value} as a JSON string literal. */
-    static String quote(String value) {
+    public static String quote(String value) {
         return quote(new StringBuilder(), value).toString();
     }
 
-    static StringBuilder quote(StringBuilder out, String value) {
+    public static StringBuilder quote(StringBuilder out, String value) {
         out.append('"');
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -73,7 +73,7 @@ final class CanonicalJson {
      *
      * @throws IllegalArgumentException if {@code json} is anything else
      */
-    static Map<String, String> parseObject(String json) {
+    public static Map<String, String> parseObject(String json) {
         Reader reader = new Reader(json);
         Map<String, String> values = new TreeMap<>();
         reader.expect('{');
@@ -96,7 +96,7 @@ final class CanonicalJson {
      *
      * @throws IllegalArgumentException if {@code json} is anything else
      */
-    static List<String> parseArray(String json) {
+    public static List<String> parseArray(String json) {
         Reader reader = new Reader(json);
         List<String> values = new ArrayList<>();
         reader.expect('[');
