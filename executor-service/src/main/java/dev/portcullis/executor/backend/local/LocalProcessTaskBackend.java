@@ -11,6 +11,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -19,7 +20,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
@@ -41,7 +42,10 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
     private static final String SAFE_PATH = "/usr/local/bin:/usr/bin:/bin";
 
     private final Path workRoot;
-    private final Semaphore slots;
+    private final int maxConcurrent;
+    // guarded by this: runs waiting for a slot, in submission order, and the number running
+    private final ArrayDeque<Run> waiting = new ArrayDeque<>();
+    private int running;
     private final ExecutorService threads = Executors.newCachedThreadPool(runnable -> {
         Thread thread = new Thread(runnable, "local-task");
         thread.setDaemon(true);
@@ -53,7 +57,7 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
         if (maxConcurrent < 1) {
             throw new IllegalArgumentException("maxConcurrent must be at least 1");
         }
-        this.slots = new Semaphore(maxConcurrent, true);
+        this.maxConcurrent = maxConcurrent;
     }
 
     /** A started run; {@link #cancel()} stops it. */
@@ -62,11 +66,49 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
         void cancel();
     }
 
-    /** Starts {@code spec} in the background with {@code environment} (granted secrets included). */
+    /**
+     * Starts {@code spec} in the background with {@code environment} (granted secrets included).
+     * When every slot is taken the run waits; waiting runs start in the order they were submitted.
+     */
     public Handle start(TaskSpec spec, Map<String, String> environment, LocalRun run) {
         Run task = new Run(spec, Map.copyOf(environment), run);
-        threads.execute(task);
+        synchronized (this) {
+            if (running >= maxConcurrent) {
+                waiting.addLast(task);
+                return task;
+            }
+            running++;
+        }
+        try {
+            threads.execute(task);
+        } catch (RejectedExecutionException e) {
+            run.ended(LocalRun.Outcome.CANCELLED, -1, "the executor is shutting down");
+            releaseSlot();
+        }
         return task;
+    }
+
+    /** Hands the freed slot to the oldest waiting run, or gives it back. */
+    private void releaseSlot() {
+        Run next;
+        synchronized (this) {
+            next = waiting.pollFirst();
+            if (next == null) {
+                running--;
+                return;
+            }
+        }
+        try {
+            threads.execute(next);
+        } catch (RejectedExecutionException e) {
+            next.run.ended(LocalRun.Outcome.CANCELLED, -1, "the executor is shutting down");
+            releaseSlot();
+        }
+    }
+
+    /** Number of runs waiting for a slot. */
+    public synchronized int waitingCount() {
+        return waiting.size();
     }
 
     private final class Run implements Runnable, Handle {
@@ -85,13 +127,6 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
 
         @Override
         public void run() {
-            try {
-                slots.acquire();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                run.ended(LocalRun.Outcome.CANCELLED, -1, "the executor is shutting down");
-                return;
-            }
             Path workDir = workRoot.resolve(spec.runId().value() + "-" + UUID.randomUUID().toString().substring(0, 8));
             try {
                 execute(workDir);
@@ -99,8 +134,8 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
                 log.atError().setCause(e).addKeyValue("run_id", spec.runId().value()).log("task.local_failed");
                 run.ended(LocalRun.Outcome.FAILED, -1, "the task could not run (see the executor log)");
             } finally {
-                slots.release();
                 deleteQuietly(workDir);
+                releaseSlot();
             }
         }
 
@@ -218,7 +253,17 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
 
         @Override
         public void cancel() {
-            cancelled.set(true);
+            if (cancelled.getAndSet(true)) {
+                return;
+            }
+            boolean wasWaiting;
+            synchronized (LocalProcessTaskBackend.this) {
+                wasWaiting = waiting.remove(this);
+            }
+            if (wasWaiting) {
+                run.ended(LocalRun.Outcome.CANCELLED, -1, "cancelled before it started");
+                return;
+            }
             Process running;
             synchronized (this) {
                 running = process;
@@ -294,6 +339,12 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
     /** Waits briefly for runs to wind down (callers cancel them first), then stops the threads. */
     @Override
     public void close() {
+        List<Run> neverStarted;
+        synchronized (this) {
+            neverStarted = new ArrayList<>(waiting);
+            waiting.clear();
+        }
+        neverStarted.forEach(run -> run.run.ended(LocalRun.Outcome.CANCELLED, -1, "the executor is shutting down"));
         threads.shutdown();
         try {
             if (!threads.awaitTermination(15, TimeUnit.SECONDS)) {

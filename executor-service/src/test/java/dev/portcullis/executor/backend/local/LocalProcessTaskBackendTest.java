@@ -222,4 +222,55 @@ class LocalProcessTaskBackendTest {
         }
     }
 
+    @Test
+    void waitingTasksStartInSubmissionOrder() throws Exception {
+        LocalProcessTaskBackend single = new LocalProcessTaskBackend(dir.resolve("work-order"), 1);
+        try {
+            Recording blocker = new Recording();
+            Path gate = dir.resolve("order-gate");
+            single.start(spec("stage/app", Duration.ofSeconds(60), "sh", "-c",
+                    "while [ ! -e " + gate + " ]; do sleep 0.05; done"), Map.of(), blocker);
+            List<Recording> queued = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                Recording next = new Recording();
+                queued.add(next);
+                single.start(spec("stage/app", Duration.ofSeconds(60), "true"), Map.of(), next);
+            }
+            assertEquals(4, single.waitingCount());
+
+            Files.createFile(gate);
+            for (Recording next : queued) {
+                assertEquals("SUCCEEDED 0 ", next.await());
+            }
+            for (int i = 1; i < queued.size(); i++) {
+                assertTrue(queued.get(i).startedNanos > queued.get(i - 1).endedNanos, "run " + i + " started out of order");
+            }
+        } finally {
+            single.close();
+        }
+    }
+
+    @Test
+    void cancellingAWaitingTaskEndsItWithoutRunningIt() throws Exception {
+        LocalProcessTaskBackend single = new LocalProcessTaskBackend(dir.resolve("work-cancel-waiting"), 1);
+        try {
+            Recording blocker = new Recording();
+            Recording waiting = new Recording();
+            Path gate = dir.resolve("cancel-gate");
+            single.start(spec("stage/app", Duration.ofSeconds(60), "sh", "-c",
+                    "while [ ! -e " + gate + " ]; do sleep 0.05; done"), Map.of(), blocker);
+            LocalProcessTaskBackend.Handle handle = single.start(spec("stage/app", Duration.ofSeconds(60), "true"), Map.of(), waiting);
+
+            handle.cancel();
+
+            assertEquals("CANCELLED -1 cancelled before it started", waiting.await());
+            assertFalse(waiting.started.isDone());
+            assertEquals(0, single.waitingCount());
+            Files.createFile(gate);
+            assertEquals("SUCCEEDED 0 ", blocker.await());
+        } finally {
+            single.close();
+        }
+    }
+
 }
