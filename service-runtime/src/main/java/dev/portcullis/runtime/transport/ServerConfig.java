@@ -4,6 +4,7 @@ import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
+import java.util.OptionalInt;
 
 /**
  * Where and how a service serves gRPC. The port has no default: each service is told its own.
@@ -15,6 +16,11 @@ import java.time.Duration;
  *     RESOURCE_EXHAUSTED before they are parsed
  * @param handshakeTimeout how long a connection may take to complete its TLS handshake
  * @param shutdownGrace how long live calls may take to finish on shutdown
+ * @param healthPort {@code -1} (the default) for none; otherwise a second, <em>plaintext</em>
+ *     TCP port on the same host that serves only {@code grpc.health.v1.Health/Check}, for probes
+ *     that cannot speak mTLS (Kubernetes' native {@code grpc:} probe); 0 picks a free one (tests).
+ *     It carries no identity, no other service and no reflection: the one thing it reveals is
+ *     whether the service is serving.
  */
 @ConfigurationProperties("portcullis.server")
 public record ServerConfig(
@@ -22,7 +28,11 @@ public record ServerConfig(
         @Nullable Integer port,
         @Bindable(defaultValue = "4194304") int maxInboundMessageBytes,
         @Bindable(defaultValue = "10s") Duration handshakeTimeout,
-        @Bindable(defaultValue = "10s") Duration shutdownGrace) {
+        @Bindable(defaultValue = "10s") Duration shutdownGrace,
+        @Bindable(defaultValue = "-1") int healthPort) {
+
+    /** No plaintext health port: the value of {@code health-port} that switches it off. */
+    public static final int NO_HEALTH_PORT = -1;
 
     public ServerConfig {
         if (host == null || host.isBlank()) {
@@ -43,5 +53,24 @@ public record ServerConfig(
         if (shutdownGrace == null || shutdownGrace.isNegative()) {
             throw new IllegalArgumentException("portcullis.server.shutdown-grace must not be negative");
         }
+        if (healthPort < NO_HEALTH_PORT || healthPort > 65535) {
+            throw new IllegalArgumentException(
+                    "portcullis.server.health-port must be between 0 and 65535, or -1 for none, was " + healthPort);
+        }
+        if (healthPort > 0 && healthPort == port) {
+            throw new IllegalArgumentException(
+                    "portcullis.server.health-port must differ from portcullis.server.port: the service port is mTLS only");
+        }
+    }
+
+    /** The configuration without a plaintext health port. */
+    public ServerConfig(String host, Integer port, int maxInboundMessageBytes, Duration handshakeTimeout,
+            Duration shutdownGrace) {
+        this(host, port, maxInboundMessageBytes, handshakeTimeout, shutdownGrace, NO_HEALTH_PORT);
+    }
+
+    /** The plaintext health-only port to bind, when one is configured. */
+    public OptionalInt healthProbePort() {
+        return healthPort == NO_HEALTH_PORT ? OptionalInt.empty() : OptionalInt.of(healthPort);
     }
 }

@@ -7,6 +7,7 @@ import dev.portcullis.runtime.role.RoleMapping;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
@@ -18,6 +19,8 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * One service's gRPC server: mTLS only (client certificate required), every call through
  * {@link AccessInterceptor}, plus {@code grpc.health.v1} and server reflection. Thread-safe;
  * {@link #start()} once, {@link #close()} once.
+ *
+ * <p>When {@link ServerConfig#healthProbePort()} is set, a second, plaintext server on that port
+ * answers {@code grpc.health.v1.Health/Check} and nothing else (not {@code Watch}, whose open
+ * streams an unauthenticated caller could pile up), from the same health status. Kubernetes'
+ * native {@code grpc:} probe speaks no TLS; this port is what it probes.
  */
 public final class ServiceServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
@@ -35,6 +43,7 @@ public final class ServiceServer implements AutoCloseable {
     private final HealthStatusManager health = new HealthStatusManager();
     private final List<String> serviceNames = new ArrayList<>();
     private final Server server;
+    private final Optional<Server> healthServer;
 
     /**
      * @param name short service name for logs, e.g. "gateway"
@@ -63,6 +72,23 @@ public final class ServiceServer implements AutoCloseable {
                 .intercept(new AccessInterceptor(name, AccessRules.of(definitions), roles, audit, clock));
         definitions.forEach(builder::addService);
         this.server = builder.build();
+        this.healthServer = config.healthProbePort().isPresent()
+                ? Optional.of(healthOnlyServer(config.host(), config.healthProbePort().getAsInt()))
+                : Optional.empty();
+    }
+
+    private Server healthOnlyServer(String host, int port) {
+        String check = HealthGrpc.getCheckMethod().getFullMethodName();
+        ServerServiceDefinition checkOnly = ServerServiceDefinition.builder(HealthGrpc.SERVICE_NAME)
+                .addMethod(health.getHealthService().bindService().getMethod(check))
+                .build();
+        // a health check request is a service name: small limits leave nothing to abuse
+        return NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .maxInboundMessageSize(1024)
+                .maxInboundMetadataSize(4096)
+                .maxConcurrentCallsPerConnection(4)
+                .addService(checkOnly)
+                .build();
     }
 
     /**
@@ -71,18 +97,32 @@ public final class ServiceServer implements AutoCloseable {
      * @throws UncheckedIOException naming the address when it cannot be bound
      */
     public void start() {
+        bind(server, config.port(), "portcullis.server.port");
+        if (healthServer.isPresent()) {
+            try {
+                bind(healthServer.get(), config.healthPort(), "portcullis.server.health-port");
+            } catch (UncheckedIOException e) {
+                server.shutdownNow();
+                throw e;
+            }
+        }
+        setServing(true);
+        log.atInfo().addKeyValue("service", name).addKeyValue("port", port())
+                .addKeyValue("health_port", healthPort().isPresent() ? healthPort().getAsInt() : "none")
+                .log("server.started");
+    }
+
+    private void bind(Server target, int port, String portKey) {
         try {
-            server.start();
+            target.start();
         } catch (IOException e) {
             String why = e instanceof BindException || e.getCause() instanceof BindException
                     ? "address already in use or not available"
                     : e.getClass().getSimpleName();
             throw new UncheckedIOException(
-                    name + " cannot listen on " + config.host() + ":" + config.port()
-                            + " (" + why + "); change portcullis.server.port or portcullis.server.host", e);
+                    name + " cannot listen on " + config.host() + ":" + port
+                            + " (" + why + "); change " + portKey + " or portcullis.server.host", e);
         }
-        setServing(true);
-        log.atInfo().addKeyValue("service", name).addKeyValue("port", port()).log("server.started");
     }
 
     /** Sets what the health service reports for the whole server and each of its services. */
@@ -97,6 +137,13 @@ public final class ServiceServer implements AutoCloseable {
         return ((InetSocketAddress) server.getListenSockets().get(0)).getPort();
     }
 
+    /** The bound plaintext health-only port (after {@link #start()}), when one is configured. */
+    public OptionalInt healthPort() {
+        return healthServer.isPresent()
+                ? OptionalInt.of(((InetSocketAddress) healthServer.get().getListenSockets().get(0)).getPort())
+                : OptionalInt.empty();
+    }
+
     /** Blocks until the server has terminated. */
     public void awaitTermination() throws InterruptedException {
         server.awaitTermination();
@@ -106,6 +153,7 @@ public final class ServiceServer implements AutoCloseable {
     @Override
     public void close() {
         health.enterTerminalState();
+        // probes see NOT_SERVING until the main server has drained, then the port closes
         server.shutdown();
         try {
             if (!server.awaitTermination(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)) {
@@ -116,6 +164,7 @@ public final class ServiceServer implements AutoCloseable {
             server.shutdownNow();
             Thread.currentThread().interrupt();
         }
+        healthServer.ifPresent(Server::shutdownNow);
         log.atInfo().addKeyValue("service", name).log("server.stopped");
     }
 }

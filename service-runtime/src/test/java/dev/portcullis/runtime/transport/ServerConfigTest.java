@@ -2,12 +2,14 @@ package dev.portcullis.runtime.transport;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.runtime.server.StartupFailure;
 import dev.portcullis.runtime.testing.ConfigBinding;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -22,8 +24,9 @@ class ServerConfigTest {
 
         ServerConfig config = ConfigBinding.bind(ServerConfig.class, properties);
 
-        assertEquals(new ServerConfig("127.0.0.1", 7443, 4194304, Duration.ofSeconds(10), Duration.ofSeconds(10)),
+        assertEquals(new ServerConfig("127.0.0.1", 7443, 4194304, Duration.ofSeconds(10), Duration.ofSeconds(10), -1),
                 config);
+        assertTrue(config.healthProbePort().isEmpty());
     }
 
     @Test
@@ -33,7 +36,8 @@ class ServerConfigTest {
                 "portcullis.server.port", "8443",
                 "portcullis.server.max-inbound-message-bytes", "1048576",
                 "portcullis.server.handshake-timeout", "3s",
-                "portcullis.server.shutdown-grace", "2m");
+                "portcullis.server.shutdown-grace", "2m",
+                "portcullis.server.health-port", "8081");
 
         ServerConfig config = ConfigBinding.bind(ServerConfig.class, properties);
 
@@ -42,6 +46,7 @@ class ServerConfigTest {
         assertEquals(1048576, config.maxInboundMessageBytes());
         assertEquals(Duration.ofSeconds(3), config.handshakeTimeout());
         assertEquals(Duration.ofMinutes(2), config.shutdownGrace());
+        assertEquals(OptionalInt.of(8081), config.healthProbePort());
     }
 
     @Test
@@ -77,7 +82,13 @@ class ServerConfigTest {
                 Arguments.of("portcullis.server.max-inbound-message-bytes", "67108865",
                         "portcullis.server.max-inbound-message-bytes must be between 1024 and 67108864"),
                 Arguments.of("portcullis.server.handshake-timeout", "0s",
-                        "portcullis.server.handshake-timeout must be a positive duration"));
+                        "portcullis.server.handshake-timeout must be a positive duration"),
+                Arguments.of("portcullis.server.health-port", "-2",
+                        "portcullis.server.health-port must be between 0 and 65535, or -1 for none, was -2"),
+                Arguments.of("portcullis.server.health-port", "65536",
+                        "portcullis.server.health-port must be between 0 and 65535, or -1 for none, was 65536"),
+                Arguments.of("portcullis.server.health-port", "7443",
+                        "portcullis.server.health-port must differ from portcullis.server.port: the service port is mTLS only"));
     }
 
     @ParameterizedTest
