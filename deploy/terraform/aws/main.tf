@@ -1,0 +1,224 @@
+# The AWS side of Portcullis: the ECS cluster that runs every deployment as a Fargate task,
+# the runner task definition and its log group, one task role per environment, and the
+# executor's role (IRSA) with exactly the permissions the ECS backend uses. Every IAM
+# document is a JSON file in policies/ (the deploy module's tests parse them).
+
+provider "aws" {
+  region = var.region
+
+  default_tags {
+    tags = merge({ "portcullis:component" = "runner" }, var.tags)
+  }
+}
+
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+
+locals {
+  account_id      = data.aws_caller_identity.current.account_id
+  partition       = data.aws_partition.current.partition
+  family          = "${var.name}-runner"
+  container_name  = "runner"
+  log_group_name  = "/${var.name}/runner"
+  cluster_arn     = "arn:${local.partition}:ecs:${var.region}:${local.account_id}:cluster/${var.name}"
+  log_group_arn   = "arn:${local.partition}:logs:${var.region}:${local.account_id}:log-group:${local.log_group_name}"
+  artifact_bucket = "${var.name}-artifacts-${local.account_id}-${var.region}"
+}
+
+resource "aws_ecs_cluster" "runner" {
+  name = var.name
+
+  setting {
+    name  = "containerInsights"
+    value = "enabled"
+  }
+}
+
+resource "aws_ecs_cluster_capacity_providers" "runner" {
+  cluster_name       = aws_ecs_cluster.runner.name
+  capacity_providers = ["FARGATE"]
+}
+
+resource "aws_cloudwatch_log_group" "runner" {
+  name              = local.log_group_name
+  retention_in_days = var.log_retention_days
+}
+
+# Plan artifacts: written once per run by the runner, read by the apply that names the plan.
+resource "aws_s3_bucket" "artifacts" {
+  bucket = local.artifact_bucket
+}
+
+resource "aws_s3_bucket_public_access_block" "artifacts" {
+  bucket                  = aws_s3_bucket.artifacts.id
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_versioning" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "artifacts" {
+  bucket = aws_s3_bucket.artifacts.id
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm = "aws:kms"
+    }
+  }
+}
+
+# --- the runner's roles ----------------------------------------------------------------------
+
+# What ECS itself uses to start a task: pull the runner image, write its log stream.
+resource "aws_iam_role" "task_execution" {
+  name = "${var.name}-runner-execution"
+  assume_role_policy = templatefile("${path.module}/policies/ecs-tasks-trust.json.tftpl", {
+    account_id = local.account_id
+    partition  = local.partition
+    region     = var.region
+  })
+}
+
+resource "aws_iam_role_policy" "task_execution" {
+  name = "pull-image-and-write-logs"
+  role = aws_iam_role.task_execution.id
+  policy = templatefile("${path.module}/policies/runner-execution.json.tftpl", {
+    repository_arn = var.runner_ecr_repository_arn
+    log_group_arn  = local.log_group_arn
+  })
+}
+
+# One task role per environment: the command's own AWS access comes from Vault (the catalog's
+# aws: grants); this role only reaches the environment's plan artifacts.
+resource "aws_iam_role" "task" {
+  for_each = var.environments
+
+  name = "${var.name}-runner-${each.key}"
+  assume_role_policy = templatefile("${path.module}/policies/ecs-tasks-trust.json.tftpl", {
+    account_id = local.account_id
+    partition  = local.partition
+    region     = var.region
+  })
+  tags = { "portcullis:environment" = each.key }
+}
+
+resource "aws_iam_role_policy" "task" {
+  for_each = var.environments
+
+  name = "plan-artifacts-${each.key}"
+  role = aws_iam_role.task[each.key].id
+  policy = templatefile("${path.module}/policies/runner-task.json.tftpl", {
+    artifact_bucket_arn = aws_s3_bucket.artifacts.arn
+    environment         = each.key
+  })
+}
+
+# --- the runner task definition --------------------------------------------------------------
+
+# No default task role: a task gets an environment's role only when the executor names it in
+# the launch (overrides.taskRoleArn), so a task launched without one holds no AWS credentials.
+resource "aws_ecs_task_definition" "runner" {
+  family                   = local.family
+  requires_compatibilities = ["FARGATE"]
+  network_mode             = "awsvpc"
+  cpu                      = var.runner_cpu
+  memory                   = var.runner_memory
+  execution_role_arn       = aws_iam_role.task_execution.arn
+
+  ephemeral_storage {
+    size_in_gib = var.runner_ephemeral_storage_gib
+  }
+
+  runtime_platform {
+    operating_system_family = "LINUX"
+    cpu_architecture        = "X86_64"
+  }
+
+  volume {
+    name = "work"
+  }
+
+  volume {
+    name = "tmp"
+  }
+
+  container_definitions = jsonencode([{
+    name                   = local.container_name
+    image                  = var.runner_image
+    essential              = true
+    user                   = "65532:65532"
+    readonlyRootFilesystem = true
+    privileged             = false
+    linuxParameters = {
+      initProcessEnabled = true
+      capabilities       = { drop = ["ALL"] }
+    }
+    mountPoints = [
+      { sourceVolume = "work", containerPath = "/work", readOnly = false },
+      { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false },
+    ]
+    environment = [
+      { name = "PORTCULLIS_ARTIFACT_BUCKET", value = aws_s3_bucket.artifacts.bucket },
+    ]
+    logConfiguration = {
+      logDriver = "awslogs"
+      options = {
+        awslogs-group         = aws_cloudwatch_log_group.runner.name
+        awslogs-region        = var.region
+        awslogs-stream-prefix = var.log_stream_prefix
+      }
+    }
+  }])
+}
+
+# --- the executor's role (IRSA) --------------------------------------------------------------
+
+resource "aws_iam_role" "executor" {
+  name = "${var.name}-executor"
+  assume_role_policy = templatefile("${path.module}/policies/executor-trust.json.tftpl", {
+    oidc_provider_arn = var.eks_oidc_provider_arn
+    oidc_issuer       = var.eks_oidc_issuer
+    namespace         = var.executor_namespace
+    service_account   = var.executor_service_account
+  })
+}
+
+resource "aws_iam_role_policy" "executor" {
+  name = "run-runner-tasks"
+  role = aws_iam_role.executor.id
+  policy = templatefile("${path.module}/policies/executor.json.tftpl", {
+    partition      = local.partition
+    region         = var.region
+    account_id     = local.account_id
+    cluster_name   = aws_ecs_cluster.runner.name
+    cluster_arn    = aws_ecs_cluster.runner.arn
+    family         = local.family
+    log_group_arn  = local.log_group_arn
+    pass_role_arns = jsonencode(concat([aws_iam_role.task_execution.arn], [for r in aws_iam_role.task : r.arn]))
+  })
+}
+
+# --- the runner's network --------------------------------------------------------------------
+
+# Nothing may connect to a runner; it may reach HTTPS only (git host, Terraform registry and
+# providers, AWS APIs through the subnets' NAT or VPC endpoints).
+resource "aws_security_group" "runner" {
+  name        = "${var.name}-runner"
+  description = "Portcullis runner tasks: no ingress, HTTPS egress"
+  vpc_id      = var.vpc_id
+}
+
+resource "aws_vpc_security_group_egress_rule" "runner_https" {
+  security_group_id = aws_security_group.runner.id
+  description       = "HTTPS"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = "0.0.0.0/0"
+}
