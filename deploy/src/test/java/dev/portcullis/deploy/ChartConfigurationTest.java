@@ -1,0 +1,108 @@
+package dev.portcullis.deploy;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.audit.server.AuditConfig;
+import dev.portcullis.executor.backend.ecs.EcsConfig;
+import dev.portcullis.executor.secret.VaultConfig;
+import dev.portcullis.executor.server.ExecutorConfig;
+import dev.portcullis.gateway.server.GatewayConfig;
+import dev.portcullis.policy.server.PolicyConfig;
+import dev.portcullis.runtime.audit.AuditClientConfig;
+import dev.portcullis.runtime.outbox.OutboxConfig;
+import dev.portcullis.runtime.role.RolesConfig;
+import dev.portcullis.runtime.testing.ConfigBinding;
+import dev.portcullis.runtime.transport.ServerConfig;
+import dev.portcullis.runtime.transport.TlsConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The settings the chart writes are the services' real settings: every key is documented, and
+ * each service's file binds into that service's own configuration records without an error.
+ */
+class ChartConfigurationTest {
+    private static final Pattern DOCUMENTED_KEY = Pattern.compile("(?m)^\\| `(portcullis\\.[a-z0-9.-]+)`");
+
+    static Stream<RenderedChart> renderings() {
+        return RenderedChart.all().stream();
+    }
+
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void everyKeyTheChartSetsIsDocumented(RenderedChart chart) throws IOException {
+        Set<String> documented = documentedKeys();
+
+        for (String service : RenderedChartTest.SERVICES) {
+            for (String key : ServiceProperties.of(chart, service).keySet()) {
+                assertTrue(documented.contains(key), chart + " " + service + ": " + key + " is not a documented setting");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void everyServiceFileBindsIntoItsConfigurationRecords(RenderedChart chart) {
+        Map<String, List<Class<?>>> records = Map.of(
+                "gateway", List.of(GatewayConfig.class, AuditClientConfig.class, OutboxConfig.class),
+                "policy", List.of(PolicyConfig.class, AuditClientConfig.class, OutboxConfig.class),
+                "executor", List.of(ExecutorConfig.class, VaultConfig.class, AuditClientConfig.class, OutboxConfig.class),
+                "audit", List.of(AuditConfig.class));
+        for (String service : RenderedChartTest.SERVICES) {
+            Map<String, Object> properties = new HashMap<>(ServiceProperties.of(chart, service));
+            for (Class<?> type : Stream.concat(Stream.of(ServerConfig.class, TlsConfig.class, RolesConfig.class),
+                    records.get(service).stream()).toList()) {
+                assertFalse(ConfigBinding.bind(type, properties) == null, service + " " + type.getSimpleName());
+            }
+            if (properties.containsKey("portcullis.executor.ecs.cluster")) {
+                ConfigBinding.bind(EcsConfig.class, properties);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void theSuiteCallsItselfByServiceNamesOnTheMutualTlsPort(RenderedChart chart) {
+        Map<String, String> gateway = ServiceProperties.of(chart, "gateway");
+        String port = gateway.get("portcullis.server.port");
+
+        assertEquals("portcullis-policy:" + port, gateway.get("portcullis.gateway.policy-address"));
+        assertEquals("portcullis-executor:" + port, gateway.get("portcullis.gateway.executor-address"));
+        assertEquals("portcullis-audit:" + port, gateway.get("portcullis.gateway.audit-address"));
+        for (String service : List.of("gateway", "policy", "executor")) {
+            assertEquals("portcullis-audit:" + port, ServiceProperties.of(chart, service).get("portcullis.audit-client.address"));
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void policyAndExecutorGrantTheGatewayRoleToTheGatewayIdentityAlone(RenderedChart chart) {
+        for (String service : List.of("policy", "executor")) {
+            String gateway = ServiceProperties.of(chart, service).get("portcullis.roles.gateway");
+
+            assertTrue(gateway.matches("spiffe://[a-z0-9.-]+/service/gateway"), service + ": " + gateway);
+        }
+        assertEquals(3, ServiceProperties.of(chart, "audit").get("portcullis.roles.service").split(",").length);
+    }
+
+    private static Set<String> documentedKeys() throws IOException {
+        String documentation = Files.readString(Path.of("..", "README.md"), UTF_8)
+                + Files.readString(Path.of("README.md"), UTF_8);
+        Matcher matcher = DOCUMENTED_KEY.matcher(documentation);
+        return matcher.results().map(m -> m.group(1)).collect(Collectors.toSet());
+    }
+}

@@ -1,0 +1,80 @@
+package dev.portcullis.deploy;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.snakeyaml.engine.v2.api.Load;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+
+/**
+ * The IAM documents of {@code terraform/aws/policies}, rendered the way Terraform's
+ * {@code templatefile} renders them (they use only {@code ${name}} interpolations) with sample
+ * values, then parsed. {@code pass_role_arns} is inserted as a JSON array, as
+ * {@code jsonencode(...)} produces it in main.tf.
+ */
+final class IamPolicies {
+    static final Path TERRAFORM = Path.of("terraform", "aws");
+    static final String CLUSTER_ARN = "arn:aws:ecs:eu-central-1:123456789012:cluster/portcullis";
+    static final String LOG_GROUP_ARN = "arn:aws:logs:eu-central-1:123456789012:log-group:/portcullis/runner";
+    static final List<String> PASS_ROLES = List.of(
+            "arn:aws:iam::123456789012:role/portcullis-runner-execution",
+            "arn:aws:iam::123456789012:role/portcullis-runner-prod",
+            "arn:aws:iam::123456789012:role/portcullis-runner-stage");
+    private static final Map<String, String> SAMPLES = Map.ofEntries(
+            Map.entry("partition", "aws"),
+            Map.entry("region", "eu-central-1"),
+            Map.entry("account_id", "123456789012"),
+            Map.entry("cluster_name", "portcullis"),
+            Map.entry("cluster_arn", CLUSTER_ARN),
+            Map.entry("family", "portcullis-runner"),
+            Map.entry("log_group_arn", LOG_GROUP_ARN),
+            Map.entry("repository_arn", "arn:aws:ecr:eu-central-1:123456789012:repository/portcullis-runner"),
+            Map.entry("artifact_bucket_arn", "arn:aws:s3:::portcullis-artifacts-123456789012-eu-central-1"),
+            Map.entry("environment", "prod"),
+            Map.entry("oidc_provider_arn", "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE"),
+            Map.entry("oidc_issuer", "oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE"),
+            Map.entry("namespace", "portcullis"),
+            Map.entry("service_account", "portcullis-executor"));
+    private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_]+)}");
+
+    private IamPolicies() {}
+
+    /** The document {@code policies/NAME.json.tftpl}, rendered and parsed. */
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> load(String name) {
+        String template;
+        try {
+            template = Files.readString(TERRAFORM.resolve("policies").resolve(name + ".json.tftpl"), UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Matcher matcher = PLACEHOLDER.matcher(template);
+        StringBuilder rendered = new StringBuilder();
+        while (matcher.find()) {
+            String variable = matcher.group(1);
+            String value;
+            if (variable.equals("pass_role_arns")) {
+                value = PASS_ROLES.stream().map(arn -> "\"" + arn + "\"").reduce((a, b) -> a + ", " + b)
+                        .map(list -> "[" + list + "]").orElseThrow();
+            } else if (SAMPLES.containsKey(variable)) {
+                value = SAMPLES.get(variable);
+            } else {
+                throw new AssertionError(name + " uses ${" + variable + "}, which the test does not know");
+            }
+            matcher.appendReplacement(rendered, Matcher.quoteReplacement(value));
+        }
+        matcher.appendTail(rendered);
+        return (Map<String, Object>) new Load(LoadSettings.builder().build()).loadFromString(rendered.toString());
+    }
+
+    static List<Map<String, Object>> statements(Map<String, Object> document) {
+        return Yaml.maps(document, "Statement");
+    }
+}

@@ -1,0 +1,212 @@
+package dev.portcullis.deploy;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The runner script as the Fargate task runs it, against a real git repository on disk
+ * ({@code file://}), with artifacts stored as files: the same code paths as S3 but the copy.
+ */
+class RunnerTest {
+    private static final Path RUNNER = Path.of("runner", "portcullis-runner").toAbsolutePath();
+    private static final String RUN_ID = "0b9e4c1a-1111-4222-8333-444455556666";
+    private static final String TOKEN = "ghs_token-that-must-stay-with-git-4f2a";
+
+    @TempDir
+    Path dir;
+
+    private Path repo;
+    private String first;
+    private String second;
+
+    @BeforeEach
+    void createRepository() throws Exception {
+        repo = dir.resolve("repo");
+        Files.createDirectories(repo.resolve("stage/net"));
+        git(repo.getParent(), "init", "--quiet", repo.toString());
+        Files.writeString(repo.resolve("stage/net/version.txt"), "first\n");
+        git(repo, "add", ".");
+        git(repo, "commit", "--quiet", "-m", "first");
+        first = git(repo, "rev-parse", "HEAD").strip();
+        Files.writeString(repo.resolve("stage/net/version.txt"), "second\n");
+        git(repo, "commit", "--quiet", "-am", "second");
+        second = git(repo, "rev-parse", "HEAD").strip();
+    }
+
+    @Test
+    void runsTheArgvInTheFolderAtTheExactCommit() throws Exception {
+        Result result = run(Map.of(), "sh", "-c", "pwd; cat version.txt");
+
+        assertEquals(0, result.exit(), result.output());
+        assertTrue(result.output().contains("/checkout/stage/net\n"), result.output());
+        assertTrue(result.output().contains("first\n"), result.output());
+        assertFalse(result.output().contains("second\n"), result.output());
+    }
+
+    @Test
+    void theCommandsExitStatusIsTheTasksExitStatus() throws Exception {
+        Result result = run(Map.of(), "sh", "-c", "exit 3");
+
+        assertEquals(3, result.exit(), result.output());
+    }
+
+    @Test
+    void theGitCredentialNeverReachesTheCommandNorTheRunnersEnvironment() throws Exception {
+        Result result = run(Map.of("PORTCULLIS_GIT_TOKEN", TOKEN, "RUN_SECRET", "kept-for-the-command"),
+                "sh", "-c", "env; tr '\\0' '\\n' < /proc/$PPID/environ");
+
+        assertEquals(0, result.exit(), result.output());
+        assertTrue(result.output().contains("RUN_SECRET=kept-for-the-command"), result.output());
+        assertFalse(result.output().contains(TOKEN), result.output());
+        assertFalse(result.output().contains("PORTCULLIS_ARTIFACT_URI"), result.output());
+    }
+
+    @Test
+    void theProducedArtifactIsStoredAndItsDigestIsTheLastLine() throws Exception {
+        Path stored = dir.resolve("store/" + RUN_ID + "/plan.tfplan");
+
+        Result result = run(Map.of("PORTCULLIS_PRODUCES_ARTIFACT", "plan.tfplan", "PORTCULLIS_ARTIFACT_URI", "file://" + stored),
+                "sh", "-c", "printf 'the plan' > plan.tfplan");
+
+        assertEquals(0, result.exit(), result.output());
+        assertArrayEquals("the plan".getBytes(UTF_8), Files.readAllBytes(stored));
+        List<String> lines = result.output().lines().toList();
+        assertEquals("portcullis-runner: artifact sha256=" + sha256("the plan") + " size=8 uri=file://" + stored,
+                lines.get(lines.size() - 1));
+    }
+
+    @Test
+    void anArtifactIsWrittenOnce() throws Exception {
+        Path stored = dir.resolve("store/plan.tfplan");
+        Files.createDirectories(stored.getParent());
+        Files.writeString(stored, "planted earlier");
+
+        Result result = run(Map.of("PORTCULLIS_PRODUCES_ARTIFACT", "plan.tfplan", "PORTCULLIS_ARTIFACT_URI", "file://" + stored),
+                "sh", "-c", "printf 'the plan' > plan.tfplan");
+
+        assertEquals(68, result.exit(), result.output());
+        assertEquals("planted earlier", Files.readString(stored));
+    }
+
+    @Test
+    void aPlanArtifactWhoseDigestDiffersIsRefusedBeforeTheCommandRuns() throws Exception {
+        Path plan = dir.resolve("plan.tfplan");
+        Files.writeString(plan, "a different plan");
+
+        Result result = run(Map.of("PORTCULLIS_PLAN_ARTIFACT_URI", "file://" + plan,
+                        "PORTCULLIS_PLAN_ARTIFACT_SHA256", sha256("the approved plan"),
+                        "PORTCULLIS_PLAN_ARTIFACT_FILE", "plan.tfplan"),
+                "sh", "-c", "echo the-command-ran");
+
+        assertEquals(67, result.exit(), result.output());
+        assertFalse(result.output().contains("the-command-ran"), result.output());
+    }
+
+    @Test
+    void theApprovedPlanArtifactIsPlacedInTheFolder() throws Exception {
+        Path plan = dir.resolve("plan.tfplan");
+        Files.writeString(plan, "the approved plan");
+
+        Result result = run(Map.of("PORTCULLIS_PLAN_ARTIFACT_URI", "file://" + plan,
+                        "PORTCULLIS_PLAN_ARTIFACT_SHA256", sha256("the approved plan"),
+                        "PORTCULLIS_PLAN_ARTIFACT_FILE", "plan.tfplan"),
+                "cat", "plan.tfplan");
+
+        assertEquals(0, result.exit(), result.output());
+        assertTrue(result.output().contains("the approved plan"), result.output());
+    }
+
+    @Test
+    void aFolderLeavingTheRepositoryIsRefused() throws Exception {
+        Result result = run(Map.of("PORTCULLIS_FOLDER", "stage/../../etc"), "sh", "-c", "echo the-command-ran");
+
+        assertEquals(64, result.exit(), result.output());
+        assertFalse(result.output().contains("the-command-ran"), result.output());
+    }
+
+    @Test
+    void anUnknownCommitIsRefused() throws Exception {
+        Result result = run(Map.of("PORTCULLIS_COMMIT_SHA", "0".repeat(40)), "sh", "-c", "echo the-command-ran");
+
+        assertEquals(65, result.exit(), result.output());
+        assertFalse(result.output().contains("the-command-ran"), result.output());
+    }
+
+    @Test
+    void theImagePinsItsBaseAndToolsAndRunsTheRunnerAsNonRoot() throws IOException {
+        String dockerfile = Files.readString(Path.of("runner", "Dockerfile"), UTF_8);
+
+        assertTrue(Pattern.compile("(?m)^ARG BASE_IMAGE=[^@\\s]+@sha256:[0-9a-f]{64}$").matcher(dockerfile).find(), "base image digest");
+        assertTrue(Pattern.compile("(?m)^USER 65532:65532$").matcher(dockerfile).find(), "non-root user");
+        assertTrue(dockerfile.contains("ENTRYPOINT [\"/usr/local/bin/portcullis-runner\"]"), "entrypoint");
+        assertTrue(Pattern.compile("(?m)^ARG TERRAFORM_VERSION=\\d+\\.\\d+\\.\\d+$").matcher(dockerfile).find(), "terraform version");
+        assertTrue(dockerfile.contains("sha256sum -c"), "downloads are checked against their SHA-256");
+        for (String line : dockerfile.lines().filter(l -> l.contains("apt-get install")).toList()) {
+            List<String> packages = List.of(line.replaceFirst(".*--no-install-recommends", "").replace("\\", "").trim().split("\\s+"));
+            packages.stream().filter(p -> !p.isEmpty() && !p.startsWith("&&")).takeWhile(p -> !p.equals("&&"))
+                    .forEach(p -> assertTrue(p.contains("="), "unpinned package " + p));
+        }
+    }
+
+    private Result run(Map<String, String> overrides, String... argv) throws Exception {
+        Map<String, String> env = new HashMap<>();
+        env.put("PATH", "/usr/local/bin:/usr/bin:/bin");
+        env.put("PORTCULLIS_WORK_DIR", dir.resolve("work").toString());
+        env.put("PORTCULLIS_RUN_ID", RUN_ID);
+        env.put("PORTCULLIS_REPO_URL", "file://" + repo);
+        env.put("PORTCULLIS_COMMIT_SHA", first);
+        env.put("PORTCULLIS_FOLDER", "stage/net");
+        env.putAll(overrides);
+        List<String> command = new ArrayList<>(List.of("bash", RUNNER.toString()));
+        command.addAll(List.of(argv));
+        Path output = dir.resolve("output-" + System.nanoTime());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        Process process = builder.start();
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new AssertionError("the runner did not finish within 60s");
+        }
+        return new Result(process.exitValue(), Files.readString(output, UTF_8));
+    }
+
+    private static String git(Path directory, String... arguments) throws Exception {
+        List<String> command = new ArrayList<>(List.of("git", "-c", "user.name=test", "-c", "user.email=test@example.org",
+                "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"));
+        command.addAll(List.of(arguments));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+        builder.environment().put("GIT_CONFIG_NOSYSTEM", "1");
+        builder.environment().put("HOME", directory.toString());
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), UTF_8);
+        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new AssertionError("git " + String.join(" ", arguments) + " failed: " + output);
+        }
+        return output;
+    }
+
+    private static String sha256(String text) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(UTF_8)));
+    }
+
+    private record Result(int exit, String output) {}
+}
