@@ -155,8 +155,10 @@ resource "aws_ecs_task_definition" "runner" {
     user                   = "65532:65532"
     readonlyRootFilesystem = true
     privileged             = false
+    # no init process: the runner is PID 1, so when it re-executes itself without the git
+    # credential, /proc/1/environ no longer holds it either
     linuxParameters = {
-      initProcessEnabled = true
+      initProcessEnabled = false
       capabilities       = { drop = ["ALL"] }
     }
     mountPoints = [
