@@ -1,0 +1,112 @@
+package dev.portcullis.executor.artifact.s3;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.executor.artifact.ArtifactDigests;
+import dev.portcullis.executor.artifact.ArtifactException;
+import dev.portcullis.executor.artifact.ArtifactLocation;
+import dev.portcullis.executor.artifact.ArtifactRef;
+import dev.portcullis.executor.artifact.ArtifactStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Artifacts in an S3 bucket (production): key {@code PREFIX RUN_ID/PATH}, URI
+ * {@code s3://BUCKET/KEY}. Each object is uploaded with its SHA-256 as an S3 checksum (S3 refuses
+ * bytes that do not match it) and as the metadata entry {@code sha256}; the size S3 reports
+ * afterwards is checked. Readers still check the digest of the bytes they get. Thread-safe; the
+ * caller owns the client and closes it.
+ */
+public final class S3ArtifactStore implements ArtifactStore {
+    /** The user metadata entry that carries the artifact's SHA-256 in hex. */
+    public static final String SHA256_METADATA = "sha256";
+    private static final Logger log = LoggerFactory.getLogger(S3ArtifactStore.class);
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+
+    /**
+     * @param prefix key prefix, empty or ending in {@code /}
+     */
+    public S3ArtifactStore(S3Client s3, String bucket, String prefix) {
+        this.s3 = requireNonNull(s3, "s3 is null");
+        this.bucket = requireNonNull(bucket, "bucket is null");
+        this.prefix = requireNonNull(prefix, "prefix is null");
+        if (bucket.isEmpty() || !(prefix.isEmpty() || prefix.endsWith("/"))) {
+            throw new IllegalArgumentException("the bucket must be named and the prefix empty or end in '/'");
+        }
+    }
+
+    @Override
+    public ArtifactRef put(ArtifactLocation location, Path file) {
+        String key = prefix + location.key();
+        ArtifactDigests.Digested digested;
+        try {
+            digested = ArtifactDigests.of(file);
+        } catch (IOException e) {
+            throw new ArtifactException(ArtifactException.Problem.UNAVAILABLE,
+                    "the artifact " + location.key() + " could not be read for upload", e);
+        }
+        String checksum = Base64.getEncoder().encodeToString(HexFormat.of().parseHex(digested.sha256().value()));
+        try {
+            s3.putObject(r -> r.bucket(bucket).key(key).contentLength(digested.sizeBytes()).checksumSHA256(checksum)
+                    .metadata(Map.of(SHA256_METADATA, digested.sha256().value())), RequestBody.fromFile(file));
+            HeadObjectResponse stored = s3.headObject(r -> r.bucket(bucket).key(key));
+            if (stored.contentLength() == null || stored.contentLength() != digested.sizeBytes()) {
+                throw new ArtifactException(ArtifactException.Problem.UNAVAILABLE,
+                        "the artifact " + location.key() + " was not stored whole", null);
+            }
+        } catch (SdkException e) {
+            log.atWarn().addKeyValue("bucket", bucket).addKeyValue("key", key).addKeyValue("error_code", code(e))
+                    .log("artifact.s3_put_failed");
+            throw new ArtifactException(ArtifactException.Problem.UNAVAILABLE,
+                    "the artifact " + location.key() + " could not be stored", e);
+        }
+        return new ArtifactRef("s3://" + bucket + "/" + key, digested.sha256(), digested.sizeBytes());
+    }
+
+    @Override
+    public Optional<ArtifactLocation> locate(String uri) {
+        String root = "s3://" + bucket + "/" + prefix;
+        if (!uri.startsWith(root)) {
+            return Optional.empty();
+        }
+        return ArtifactLocation.ofKey(uri.substring(root.length()));
+    }
+
+    @Override
+    public InputStream open(ArtifactLocation location) {
+        String key = prefix + location.key();
+        try {
+            return s3.getObject(r -> r.bucket(bucket).key(key));
+        } catch (NoSuchKeyException e) {
+            throw new ArtifactException(ArtifactException.Problem.MISSING, "no artifact " + location.key() + " is stored", e);
+        } catch (SdkException e) {
+            log.atWarn().addKeyValue("bucket", bucket).addKeyValue("key", key).addKeyValue("error_code", code(e))
+                    .log("artifact.s3_get_failed");
+            throw new ArtifactException(ArtifactException.Problem.UNAVAILABLE,
+                    "the artifact " + location.key() + " could not be read", e);
+        }
+    }
+
+    private static String code(SdkException e) {
+        if (e instanceof S3Exception s3 && s3.awsErrorDetails() != null && s3.awsErrorDetails().errorCode() != null) {
+            return s3.awsErrorDetails().errorCode();
+        }
+        return e.getClass().getSimpleName();
+    }
+}

@@ -1,0 +1,108 @@
+package dev.portcullis.executor.artifact.s3;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.executor.artifact.ArtifactException;
+import dev.portcullis.executor.artifact.ArtifactLocation;
+import dev.portcullis.executor.artifact.ArtifactPath;
+import dev.portcullis.executor.artifact.ArtifactRef;
+import dev.portcullis.executor.artifact.ArtifactStore;
+import dev.portcullis.executor.artifact.ArtifactStoreContract;
+import dev.portcullis.executor.artifact.ArtifactsConfig;
+import dev.portcullis.runtime.request.RunId;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The S3 store through the real AWS SDK against {@link S3Fake} on loopback, path-style. */
+class S3ArtifactStoreTest extends ArtifactStoreContract {
+    private static final String BUCKET = "portcullis-artifacts";
+    private static final String PREFIX = "runs/";
+    // test values, not credentials: the fake checks the signature's shape, not its key
+    private static final StaticCredentialsProvider TEST_CREDENTIALS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("test-access-key", "test-secret-key"));
+
+    private S3Fake fake;
+    private S3Client client;
+    private S3ArtifactStore store;
+
+    @BeforeEach
+    void open() throws Exception {
+        fake = new S3Fake(BUCKET);
+        ArtifactsConfig config = new ArtifactsConfig(null, BUCKET, PREFIX, S3Fake.REGION, fake.endpoint().toString());
+        client = S3Clients.of(config, TEST_CREDENTIALS);
+        store = new S3ArtifactStore(client, config.s3Bucket(), config.s3Prefix());
+    }
+
+    @AfterEach
+    void close() {
+        client.close();
+        fake.close();
+    }
+
+    @Override
+    protected ArtifactStore store() {
+        return store;
+    }
+
+    @Override
+    protected String foreignUri(ArtifactLocation location) {
+        return "s3://another-bucket/" + PREFIX + location.key();
+    }
+
+    @Override
+    protected void tamper(ArtifactLocation location, byte[] bytes) {
+        fake.tamper(PREFIX + location.key(), bytes);
+    }
+
+    private Path file(String content) throws Exception {
+        Path file = Files.createTempFile(scratch, "artifact", ".bin");
+        Files.writeString(file, content);
+        return file;
+    }
+
+    @Test
+    void anArtifactIsUploadedPathStyleUnderThePrefixWithItsDigest() throws Exception {
+        ArtifactLocation location = new ArtifactLocation(RunId.random(), new ArtifactPath("plan.tfplan"));
+
+        ArtifactRef ref = store.put(location, file("plan bytes\n"));
+
+        String key = PREFIX + location.key();
+        assertEquals("s3://" + BUCKET + "/" + key, ref.uri());
+        assertTrue(fake.requests().contains("PUT /" + BUCKET + "/" + key), fake.requests().toString());
+        assertTrue(fake.requests().contains("HEAD /" + BUCKET + "/" + key), fake.requests().toString());
+        assertEquals(ref.sha256().value(), fake.object(key).metadata().get(S3ArtifactStore.SHA256_METADATA));
+        assertEquals("plan bytes\n", new String(fake.object(key).bytes()));
+        assertEquals(java.util.Base64.getEncoder().encodeToString(java.util.HexFormat.of().parseHex(ref.sha256().value())),
+                fake.object(key).checksumSha256());
+    }
+
+    @Test
+    void anUnavailableStoreFailsTheUploadAsUnavailable() throws Exception {
+        fake.failNext(100);
+        ArtifactLocation location = new ArtifactLocation(RunId.random(), new ArtifactPath("plan.tfplan"));
+        Path file = file("plan bytes\n");
+
+        ArtifactException e = assertThrows(ArtifactException.class, () -> store.put(location, file));
+
+        assertEquals(ArtifactException.Problem.UNAVAILABLE, e.problem());
+        assertTrue(e.getMessage().startsWith("the artifact " + location.key()), e.getMessage());
+    }
+
+    @Test
+    void aBriefSlowDownIsRetriedBySdk() throws Exception {
+        fake.failNext(1);
+        ArtifactLocation location = new ArtifactLocation(RunId.random(), new ArtifactPath("plan.tfplan"));
+
+        ArtifactRef ref = store.put(location, file("plan bytes\n"));
+
+        assertEquals(11, ref.sizeBytes());
+    }
+}

@@ -1,0 +1,248 @@
+package dev.portcullis.executor.artifact.s3;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.regex.Pattern;
+
+/**
+ * S3 on loopback, as far as the artifact store uses it: path-style {@code PUT}, {@code GET} and
+ * {@code HEAD /BUCKET/KEY} of the REST API, with SigV4-signed requests (service {@code s3}),
+ * {@code x-amz-checksum-sha256} checked on upload (400 {@code BadDigest}), user metadata
+ * ({@code x-amz-meta-*}), and 404 {@code NoSuchKey} / {@code NoSuchBucket} errors in S3's XML.
+ * A test may replace an object's bytes behind the store's back, or make the next calls fail with
+ * 503 {@code SlowDown}. Thread-safe: {@link #lock} guards all state.
+ */
+final class S3Fake implements AutoCloseable {
+    static final String REGION = "us-east-1";
+    private static final Pattern SIGV4 = Pattern.compile(
+            "AWS4-HMAC-SHA256 Credential=[^/]+/[0-9]{8}/" + REGION + "/s3/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}");
+
+    static {
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
+    /** One stored object. */
+    record StoredObject(byte[] bytes, Map<String, String> metadata, String checksumSha256) {}
+
+    private final HttpServer server;
+    private final ExecutorService executor = Executors.newFixedThreadPool(2);
+    private final String bucket;
+    private final Object lock = new Object();
+    private final Map<String, StoredObject> objects = new HashMap<>(); // guarded by lock
+    private final List<String> requests = new ArrayList<>(); // guarded by lock: "METHOD /path"
+    private int unavailable; // guarded by lock
+
+    S3Fake(String bucket) throws IOException {
+        this.bucket = bucket;
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", this::handle);
+        server.setExecutor(executor);
+        server.start();
+    }
+
+    URI endpoint() {
+        return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort());
+    }
+
+    StoredObject object(String key) {
+        synchronized (lock) {
+            return objects.get(key);
+        }
+    }
+
+    /** Replaces an object's bytes, keeping its metadata: what a tampering writer would do. */
+    void tamper(String key, byte[] bytes) {
+        synchronized (lock) {
+            objects.put(key, new StoredObject(bytes.clone(), objects.get(key).metadata(), objects.get(key).checksumSha256()));
+        }
+    }
+
+    void failNext(int calls) {
+        synchronized (lock) {
+            unavailable = calls;
+        }
+    }
+
+    List<String> requests() {
+        synchronized (lock) {
+            return List.copyOf(requests);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            String path = exchange.getRequestURI().getRawPath();
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            synchronized (lock) {
+                requests.add(method + " " + path);
+                if (unavailable > 0) {
+                    unavailable--;
+                    error(exchange, method, 503, "SlowDown", "Please reduce your request rate.");
+                    return;
+                }
+            }
+            String authorization = exchange.getRequestHeaders().getFirst("Authorization");
+            if (authorization == null || !SIGV4.matcher(authorization).matches()) {
+                error(exchange, method, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match.");
+                return;
+            }
+            String prefix = "/" + bucket + "/";
+            if (!path.startsWith(prefix)) {
+                error(exchange, method, 404, "NoSuchBucket", "The specified bucket does not exist");
+                return;
+            }
+            String key = java.net.URLDecoder.decode(path.substring(prefix.length()), StandardCharsets.UTF_8);
+            switch (method) {
+                case "PUT" -> put(exchange, key, body);
+                case "GET", "HEAD" -> get(exchange, key, method.equals("HEAD"));
+                default -> error(exchange, method, 405, "MethodNotAllowed", "The specified method is not allowed");
+            }
+        }
+    }
+
+    private void put(HttpExchange exchange, String key, byte[] body) throws IOException {
+        String contentSha256 = exchange.getRequestHeaders().getFirst("x-amz-content-sha256");
+        Map<String, String> trailers = new HashMap<>();
+        if (contentSha256 != null && contentSha256.startsWith("STREAMING-")) {
+            body = decodeAwsChunked(body, trailers);
+            String decodedLength = exchange.getRequestHeaders().getFirst("x-amz-decoded-content-length");
+            if (decodedLength == null || Long.parseLong(decodedLength) != body.length) {
+                error(exchange, "PUT", 400, "IncompleteBody", "The request body terminated unexpectedly");
+                return;
+            }
+        }
+        String checksum = exchange.getRequestHeaders().getFirst("x-amz-checksum-sha256");
+        if (checksum == null) {
+            checksum = trailers.get("x-amz-checksum-sha256");
+        }
+        if (checksum != null && !checksum.equals(Base64.getEncoder().encodeToString(sha256(body)))) {
+            error(exchange, "PUT", 400, "BadDigest", "The SHA256 you specified did not match the calculated checksum.");
+            return;
+        }
+        Map<String, String> metadata = new HashMap<>();
+        String given = checksum;
+        exchange.getRequestHeaders().forEach((name, values) -> {
+            String lower = name.toLowerCase(Locale.ROOT);
+            if (lower.startsWith("x-amz-meta-")) {
+                metadata.put(lower.substring("x-amz-meta-".length()), values.get(0));
+            }
+        });
+        synchronized (lock) {
+            objects.put(key, new StoredObject(body, Map.copyOf(metadata), given == null ? "" : given));
+        }
+        exchange.getResponseHeaders().add("ETag", "\"" + java.util.HexFormat.of().formatHex(md5(body)) + "\"");
+        exchange.sendResponseHeaders(200, -1);
+    }
+
+    private void get(HttpExchange exchange, String key, boolean head) throws IOException {
+        StoredObject object;
+        synchronized (lock) {
+            object = objects.get(key);
+        }
+        if (object == null) {
+            error(exchange, head ? "HEAD" : "GET", 404, "NoSuchKey", "The specified key does not exist.");
+            return;
+        }
+        exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
+        exchange.getResponseHeaders().add("ETag", "\"" + java.util.HexFormat.of().formatHex(md5(object.bytes())) + "\"");
+        exchange.getResponseHeaders().add("Last-Modified", "Mon, 04 Mar 2024 10:00:00 GMT");
+        object.metadata().forEach((name, value) -> exchange.getResponseHeaders().add("x-amz-meta-" + name, value));
+        if (head) {
+            exchange.getResponseHeaders().add("Content-Length", String.valueOf(object.bytes().length));
+            exchange.sendResponseHeaders(200, -1);
+            return;
+        }
+        exchange.sendResponseHeaders(200, object.bytes().length == 0 ? -1 : object.bytes().length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(object.bytes());
+        }
+    }
+
+    /** The payload of an {@code aws-chunked} body: {@code HEX-SIZE[;chunk-signature=…]CRLF DATA CRLF}…, then trailers. */
+    private static byte[] decodeAwsChunked(byte[] body, Map<String, String> trailers) {
+        java.io.ByteArrayOutputStream payload = new java.io.ByteArrayOutputStream();
+        int at = 0;
+        while (true) {
+            int lineEnd = indexOfCrlf(body, at);
+            String header = new String(body, at, lineEnd - at, StandardCharsets.US_ASCII);
+            int size = Integer.parseInt(header.split(";", 2)[0].trim(), 16);
+            at = lineEnd + 2;
+            if (size == 0) {
+                break;
+            }
+            payload.write(body, at, size);
+            at += size + 2;
+        }
+        while (at < body.length) {
+            int lineEnd = indexOfCrlf(body, at);
+            String line = new String(body, at, lineEnd - at, StandardCharsets.US_ASCII);
+            at = lineEnd + 2;
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                trailers.put(line.substring(0, colon).toLowerCase(Locale.ROOT), line.substring(colon + 1).trim());
+            }
+        }
+        return payload.toByteArray();
+    }
+
+    private static int indexOfCrlf(byte[] bytes, int from) {
+        for (int i = from; i + 1 < bytes.length; i++) {
+            if (bytes[i] == '\r' && bytes[i + 1] == '\n') {
+                return i;
+            }
+        }
+        return bytes.length;
+    }
+
+    private static void error(HttpExchange exchange, String method, int status, String code, String message) throws IOException {
+        if (method.equals("HEAD")) {
+            exchange.sendResponseHeaders(status, -1);
+            return;
+        }
+        byte[] xml = ("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + code + "</Code><Message>" + message
+                + "</Message><RequestId>4442587FB7D0A2F9</RequestId></Error>").getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/xml");
+        exchange.sendResponseHeaders(status, xml.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(xml);
+        }
+    }
+
+    private static byte[] sha256(byte[] bytes) {
+        return digest("SHA-256", bytes);
+    }
+
+    private static byte[] md5(byte[] bytes) {
+        return digest("MD5", bytes);
+    }
+
+    private static byte[] digest(String algorithm, byte[] bytes) {
+        try {
+            return MessageDigest.getInstance(algorithm).digest(bytes);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
