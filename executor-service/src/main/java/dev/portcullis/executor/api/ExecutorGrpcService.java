@@ -3,7 +3,10 @@ package dev.portcullis.executor.api;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Timestamp;
+import dev.portcullis.executor.artifact.ArtifactPath;
+import dev.portcullis.executor.artifact.ArtifactRef;
 import dev.portcullis.executor.secret.SecretGrant;
+import dev.portcullis.executor.task.TaskArtifacts;
 import dev.portcullis.executor.task.Task;
 import dev.portcullis.executor.task.TaskEvent;
 import dev.portcullis.executor.task.TaskService;
@@ -12,6 +15,7 @@ import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.FieldParser;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.request.Sha256Digest;
 import dev.portcullis.runtime.transport.ErrorStatus;
 import dev.portcullis.v1.CancelTaskRequest;
 import dev.portcullis.v1.CancelTaskResponse;
@@ -23,6 +27,7 @@ import dev.portcullis.v1.LogStream;
 import dev.portcullis.v1.StartTaskRequest;
 import dev.portcullis.v1.StartTaskResponse;
 import dev.portcullis.v1.TaskBackend;
+import dev.portcullis.v1.TaskFailure;
 import dev.portcullis.v1.WatchTaskRequest;
 import dev.portcullis.v1.WatchTaskResponse;
 import io.grpc.stub.ServerCallStreamObserver;
@@ -55,6 +60,9 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
 
     private record ParsedTask(TaskSpec spec, List<SecretGrant> grants) {}
 
+    /** Stands in for a malformed digest while the other fields are checked; never reaches a task. */
+    private static final Sha256Digest ANY_DIGEST = new Sha256Digest("0".repeat(64));
+
     private static ParsedTask parse(dev.portcullis.v1.TaskSpec proto) {
         FieldParser fields = new FieldParser();
         Optional<RunId> runId = fields.parse("task.run_id", proto.getRunId(), RunId::new);
@@ -79,13 +87,30 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
             }
         }
         Duration timeout = Duration.ofSeconds(proto.getTimeout().getSeconds(), proto.getTimeout().getNanos());
-        if (proto.hasPlanArtifact() || proto.hasProducesArtifact()) {
-            // refused rather than ignored: a plan run must not appear to produce what nobody stored
-            fields.reject("task.plan_artifact", "plan artifacts are not supported by this executor yet");
+        Optional<ArtifactPath> produces = proto.hasProducesArtifact()
+                ? fields.parse("task.produces_artifact", proto.getProducesArtifact(), ArtifactPath::new) : Optional.empty();
+        Optional<ArtifactRef> plan = Optional.empty();
+        if (proto.hasPlanArtifact()) {
+            dev.portcullis.v1.ArtifactRef ref = proto.getPlanArtifact();
+            Optional<Sha256Digest> digest = fields.parse("task.plan_artifact.sha256", ref.getSha256(), Sha256Digest::new);
+            if (ref.getSizeBytes() < 0) {
+                fields.reject("task.plan_artifact.size_bytes", "must be at most 2^63-1");
+            }
+            plan = fields.parse("task.plan_artifact.uri", ref.getUri(), uri -> new ArtifactRef(uri,
+                    digest.orElse(ANY_DIGEST), Math.max(0, ref.getSizeBytes())));
         }
         fields.throwIfInvalid();
+        TaskArtifacts artifacts = TaskArtifacts.NONE;
+        if (produces.isPresent()) {
+            artifacts = artifacts.producing(produces.get());
+        }
+        if (plan.isPresent()) {
+            artifacts = artifacts.applying(plan.get());
+        }
+        TaskArtifacts parsedArtifacts = artifacts;
         Optional<TaskSpec> spec = fields.parse("task", "", ignored -> new TaskSpec(runId.orElseThrow(), proto.getRepoUrl(),
-                commit.orElseThrow(), folder.orElseThrow(), proto.getEnvironment(), proto.getArgvList(), timeout));
+                commit.orElseThrow(), folder.orElseThrow(), proto.getEnvironment(), proto.getArgvList(), timeout,
+                parsedArtifacts));
         fields.throwIfInvalid();
         return new ParsedTask(spec.orElseThrow(), grants);
     }
@@ -171,11 +196,18 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
         dev.portcullis.v1.Task.Builder proto = dev.portcullis.v1.Task.newBuilder()
                 .setRunId(task.runId().value())
                 .setState(dev.portcullis.v1.TaskState.valueOf("TASK_STATE_" + task.state().name()))
-                .setBackend(TaskBackend.TASK_BACKEND_LOCAL)
+                .setBackend(switch (task.backend()) {
+                    case LOCAL -> TaskBackend.TASK_BACKEND_LOCAL;
+                    case ECS -> TaskBackend.TASK_BACKEND_ECS;
+                })
+                .setFailure(TaskFailure.valueOf("TASK_FAILURE_" + (task.failure() == dev.portcullis.executor.task.TaskFailure.NONE
+                        ? "UNSPECIFIED" : task.failure().name())))
                 .setBackendRef(task.backendRef())
                 .setStopReason(task.stopReason())
                 .setCreatedAt(timestamp(task.createdAt()));
         task.exitCode().ifPresent(proto::setExitCode);
+        task.artifact().ifPresent(artifact -> proto.setArtifact(dev.portcullis.v1.ArtifactRef.newBuilder()
+                .setUri(artifact.uri()).setSha256(artifact.sha256().value()).setSizeBytes(artifact.sizeBytes())));
         task.startedAt().ifPresent(at -> proto.setStartedAt(timestamp(at)));
         task.endedAt().ifPresent(at -> proto.setEndedAt(timestamp(at)));
         return proto.build();

@@ -10,7 +10,7 @@ import java.util.Optional;
  * command wrote the file to. Implementations are thread-safe and block for their I/O; the
  * content is passed through as is (it is never logged).
  */
-public interface ArtifactStore {
+public interface ArtifactStore extends AutoCloseable {
 
     /**
      * Stores {@code file} as the artifact at {@code location} and returns its reference, with the
@@ -32,4 +32,8 @@ public interface ArtifactStore {
      * @throws ArtifactException MISSING or UNAVAILABLE
      */
     InputStream open(ArtifactLocation location);
+
+    /** Releases the store's clients; the artifacts stay. */
+    @Override
+    default void close() {}
 }

@@ -7,19 +7,36 @@ import java.nio.file.Path;
 /**
  * How the executor runs tasks. Every key is documented in the README.
  *
- * @param workDir where the local backend checks repositories out (one fresh directory per task)
- * @param maxConcurrentTasks tasks running at once; further ones wait
+ * @param workDir the executor's directory: task journals ({@code journal/}), fetched plans
+ *     ({@code incoming/}), local checkouts ({@code tasks/}, one fresh directory per task) and, by
+ *     default, local artifacts ({@code artifacts/})
+ * @param maxConcurrentTasks local tasks running at once; further ones wait
+ * @param backend where tasks run: {@code LOCAL} child processes or {@code ECS} Fargate tasks
+ *     (which needs every required {@code portcullis.executor.ecs.*} key)
+ * @param logLinesInMemory events of each task kept in memory; older ones are read from its journal
  */
 @ConfigurationProperties("portcullis.executor")
 public record ExecutorConfig(
         @Bindable(defaultValue = ".portcullis/executor") Path workDir,
-        @Bindable(defaultValue = "4") int maxConcurrentTasks) {
+        @Bindable(defaultValue = "4") int maxConcurrentTasks,
+        @Bindable(defaultValue = "LOCAL") Backend backend,
+        @Bindable(defaultValue = "10000") int logLinesInMemory) {
+
+    /** The task backends. */
+    public enum Backend { LOCAL, ECS }
+
     public ExecutorConfig {
         if (workDir == null) {
             throw new IllegalArgumentException("portcullis.executor.work-dir must name a directory");
         }
         if (maxConcurrentTasks < 1 || maxConcurrentTasks > 64) {
             throw new IllegalArgumentException("portcullis.executor.max-concurrent-tasks must be between 1 and 64");
+        }
+        if (backend == null) {
+            throw new IllegalArgumentException("portcullis.executor.backend must be local or ecs");
+        }
+        if (logLinesInMemory < 100 || logLinesInMemory > 1_000_000) {
+            throw new IllegalArgumentException("portcullis.executor.log-lines-in-memory must be between 100 and 1000000");
         }
     }
 }

@@ -1,23 +1,33 @@
 package dev.portcullis.executor.server;
 
 import dev.portcullis.executor.api.ExecutorGrpcService;
+import dev.portcullis.executor.artifact.ArtifactStore;
+import dev.portcullis.executor.artifact.ArtifactsConfig;
+import dev.portcullis.executor.artifact.local.LocalArtifactStore;
+import dev.portcullis.executor.artifact.s3.S3ArtifactStore;
+import dev.portcullis.executor.artifact.s3.S3Clients;
+import dev.portcullis.executor.backend.ecs.EcsConfig;
+import dev.portcullis.executor.backend.ecs.EcsTaskBackend;
 import dev.portcullis.executor.backend.local.LocalProcessTaskBackend;
 import dev.portcullis.executor.secret.NoSecretSource;
 import dev.portcullis.executor.secret.SecretSource;
 import dev.portcullis.executor.secret.VaultConfig;
 import dev.portcullis.executor.secret.VaultSecretSource;
+import dev.portcullis.executor.task.TaskBackend;
 import dev.portcullis.executor.task.TaskService;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.runtime.transport.TlsMaterial;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.util.List;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /** Composition root of the executor service. */
 @Factory
@@ -29,11 +39,37 @@ public final class ExecutorServerFactory {
         return vault.isConfigured() ? new VaultSecretSource(vault, clock) : new NoSecretSource();
     }
 
-    /** Running tasks are cancelled (process trees killed) when the context closes. */
+    /** S3 when a bucket is configured; otherwise a directory, by default under the work dir. */
     @Singleton
     @Bean(preDestroy = "close")
-    TaskService taskService(ExecutorConfig config, SecretSource secrets, AuditRecorder audit, Clock clock) {
-        return new TaskService(new LocalProcessTaskBackend(config.workDir(), config.maxConcurrentTasks()), secrets, audit, clock);
+    ArtifactStore artifactStore(ArtifactsConfig artifacts, ExecutorConfig config) {
+        if (artifacts.usesS3()) {
+            return new S3ArtifactStore(S3Clients.of(artifacts, DefaultCredentialsProvider.builder().build()),
+                    artifacts.s3Bucket(), artifacts.s3Prefix());
+        }
+        return new LocalArtifactStore(artifacts.directory().orElse(config.workDir().resolve("artifacts")));
+    }
+
+    /**
+     * Journaled tasks are replayed and unfinished ones followed again (ECS) or marked failed
+     * (local) at start-up. When the context closes, local tasks are cancelled (process trees
+     * killed); ECS tasks keep running for the next executor to follow.
+     */
+    @Singleton
+    @Bean(preDestroy = "close")
+    TaskService taskService(ExecutorConfig config, BeanProvider<EcsConfig> ecs, SecretSource secrets, ArtifactStore artifacts,
+            AuditRecorder audit, Clock clock) {
+        TaskBackend backend = switch (config.backend()) {
+            // the ECS keys are bound, and checked, only when the ECS backend is chosen
+            case ECS -> EcsTaskBackend.create(ecs.get(), DefaultCredentialsProvider.builder().build(), clock);
+            case LOCAL -> new LocalProcessTaskBackend(config.workDir().resolve("tasks"), config.maxConcurrentTasks());
+        };
+        try {
+            return new TaskService(backend, secrets, artifacts, audit, clock, config.workDir(), config.logLinesInMemory());
+        } catch (RuntimeException e) {
+            backend.close();
+            throw e;
+        }
     }
 
     /** The executor's gRPC server; stopped gracefully when the context closes, then running tasks are cancelled. */

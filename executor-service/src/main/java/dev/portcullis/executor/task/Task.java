@@ -2,6 +2,7 @@ package dev.portcullis.executor.task;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.executor.artifact.ArtifactRef;
 import dev.portcullis.runtime.request.RunId;
 import java.time.Instant;
 import java.util.Optional;
@@ -10,31 +11,45 @@ import java.util.OptionalInt;
 /** A task as it is at one moment. Immutable; a change makes a new one. */
 public final class Task {
     private final RunId runId;
+    private final TaskBackend.Kind backend;
     private final TaskState state;
     private final String backendRef;
     private final int exitCode;
     private final boolean exited;
     private final String stopReason;
+    private final TaskFailure failure;
+    private final ArtifactRef artifact;
     private final Instant createdAt;
     private final Instant startedAt;
     private final Instant endedAt;
 
-    private Task(RunId runId, TaskState state, String backendRef, int exitCode, boolean exited, String stopReason,
-            Instant createdAt, Instant startedAt, Instant endedAt) {
+    private Task(RunId runId, TaskBackend.Kind backend, TaskState state, String backendRef, int exitCode, boolean exited,
+            String stopReason, TaskFailure failure, ArtifactRef artifact, Instant createdAt, Instant startedAt, Instant endedAt) {
         this.runId = requireNonNull(runId, "runId is null");
+        this.backend = requireNonNull(backend, "backend is null");
         this.state = requireNonNull(state, "state is null");
         this.backendRef = requireNonNull(backendRef, "backendRef is null");
         this.exitCode = exitCode;
         this.exited = exited;
         this.stopReason = requireNonNull(stopReason, "stopReason is null");
+        this.failure = requireNonNull(failure, "failure is null");
+        this.artifact = artifact;
         this.createdAt = requireNonNull(createdAt, "createdAt is null");
         this.startedAt = startedAt;
         this.endedAt = endedAt;
     }
 
     /** A new task, waiting for a slot. */
-    public static Task pending(RunId runId, Instant now) {
-        return new Task(runId, TaskState.PENDING, "", 0, false, "", now, null, null);
+    public static Task pending(RunId runId, TaskBackend.Kind backend, Instant now) {
+        return new Task(runId, backend, TaskState.PENDING, "", 0, false, "", TaskFailure.NONE, null, now, null, null);
+    }
+
+    /** A task as the journal recorded it; the journal is the only caller. */
+    static Task restore(RunId runId, TaskBackend.Kind backend, TaskState state, String backendRef, OptionalInt exitCode,
+            String stopReason, TaskFailure failure, Optional<ArtifactRef> artifact, Instant createdAt,
+            Optional<Instant> startedAt, Optional<Instant> endedAt) {
+        return new Task(runId, backend, state, backendRef, exitCode.orElse(0), exitCode.isPresent(), stopReason, failure,
+                artifact.orElse(null), createdAt, startedAt.orElse(null), endedAt.orElse(null));
     }
 
     /**
@@ -46,22 +61,38 @@ public final class Task {
         if (!state.canMoveTo(next)) {
             throw new IllegalStateException("a task cannot move from " + state + " to " + next);
         }
-        return new Task(runId, next, backendRef, exitCode, exited, reason, createdAt,
+        return new Task(runId, backend, next, backendRef, exitCode, exited, reason, failure, artifact, createdAt,
                 next == TaskState.RUNNING ? now : startedAt, next.isFinal() ? now : endedAt);
     }
 
     /** This task with the backend's reference (process id, task ARN). */
     public Task withBackendRef(String ref) {
-        return new Task(runId, state, ref, exitCode, exited, stopReason, createdAt, startedAt, endedAt);
+        return new Task(runId, backend, state, ref, exitCode, exited, stopReason, failure, artifact, createdAt, startedAt, endedAt);
     }
 
     /** This task with the command's exit code. */
     public Task withExitCode(int code) {
-        return new Task(runId, state, backendRef, code, true, stopReason, createdAt, startedAt, endedAt);
+        return new Task(runId, backend, state, backendRef, code, true, stopReason, failure, artifact, createdAt, startedAt, endedAt);
+    }
+
+    /** This task with the cause of its failure. */
+    public Task withFailure(TaskFailure cause) {
+        return new Task(runId, backend, state, backendRef, exitCode, exited, stopReason, cause, artifact, createdAt, startedAt,
+                endedAt);
+    }
+
+    /** This task with the artifact it produced. */
+    public Task withArtifact(ArtifactRef produced) {
+        return new Task(runId, backend, state, backendRef, exitCode, exited, stopReason, failure,
+                requireNonNull(produced, "produced is null"), createdAt, startedAt, endedAt);
     }
 
     public RunId runId() {
         return runId;
+    }
+
+    public TaskBackend.Kind backend() {
+        return backend;
     }
 
     public TaskState state() {
@@ -80,6 +111,16 @@ public final class Task {
         return stopReason;
     }
 
+    /** Why the task failed, where a known cause applies; {@link TaskFailure#NONE} otherwise. */
+    public TaskFailure failure() {
+        return failure;
+    }
+
+    /** The artifact the task produced, once it succeeded. */
+    public Optional<ArtifactRef> artifact() {
+        return Optional.ofNullable(artifact);
+    }
+
     public Instant createdAt() {
         return createdAt;
     }
@@ -90,5 +131,18 @@ public final class Task {
 
     public Optional<Instant> endedAt() {
         return Optional.ofNullable(endedAt);
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Task that && runId.equals(that.runId) && backend == that.backend && state == that.state
+                && backendRef.equals(that.backendRef) && exitCode().equals(that.exitCode())
+                && stopReason.equals(that.stopReason) && failure == that.failure && artifact().equals(that.artifact())
+                && createdAt.equals(that.createdAt) && startedAt().equals(that.startedAt()) && endedAt().equals(that.endedAt());
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(runId, state, backendRef, stopReason, createdAt);
     }
 }

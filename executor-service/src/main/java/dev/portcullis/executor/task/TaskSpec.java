@@ -14,9 +14,10 @@ import java.util.List;
  * @param repoUrl clone URL: https://, ssh://, file:/// or an absolute local path
  * @param argv the command's argv as the catalog rendered it
  * @param timeout wall-clock limit, 1 second to 24 hours
+ * @param artifacts the file the task produces and the plan it applies, if any
  */
 public record TaskSpec(RunId runId, String repoUrl, CommitSha commit, RepoFolder folder, String environment,
-        List<String> argv, Duration timeout) {
+        List<String> argv, Duration timeout, TaskArtifacts artifacts) {
     public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
     public TaskSpec {
@@ -27,6 +28,7 @@ public record TaskSpec(RunId runId, String repoUrl, CommitSha commit, RepoFolder
         requireNonNull(environment, "environment is null");
         argv = List.copyOf(argv);
         requireNonNull(timeout, "timeout is null");
+        requireNonNull(artifacts, "artifacts is null");
         if (argv.isEmpty() || argv.size() > 64 || argv.stream().anyMatch(a -> a.length() > 4096 || a.indexOf('\0') >= 0)) {
             throw new IllegalArgumentException("argv must hold 1-64 arguments of at most 4096 characters, without NUL");
         }
@@ -38,5 +40,11 @@ public record TaskSpec(RunId runId, String repoUrl, CommitSha commit, RepoFolder
                 || repoUrl.chars().anyMatch(c -> c < 0x21 || c > 0x7e) || repoUrl.startsWith("-")) {
             throw new IllegalArgumentException("repo URL must be https://, ssh://, file:/// or an absolute path, without spaces");
         }
+    }
+
+    /** A task without artifacts. */
+    public TaskSpec(RunId runId, String repoUrl, CommitSha commit, RepoFolder folder, String environment,
+            List<String> argv, Duration timeout) {
+        this(runId, repoUrl, commit, folder, environment, argv, timeout, TaskArtifacts.NONE);
     }
 }

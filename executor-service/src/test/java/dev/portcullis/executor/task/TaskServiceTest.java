@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.executor.artifact.local.LocalArtifactStore;
 import dev.portcullis.executor.backend.local.LocalProcessTaskBackend;
 import dev.portcullis.executor.secret.NoSecretSource;
 import dev.portcullis.executor.secret.SecretGrant;
@@ -47,7 +48,8 @@ class TaskServiceTest {
     @BeforeEach
     void start() throws Exception {
         repo = GitRepository.create(dir);
-        tasks = new TaskService(new LocalProcessTaskBackend(dir.resolve("work"), 2), ONE_SECRET, audit, Clock.systemUTC());
+        tasks = new TaskService(new LocalProcessTaskBackend(dir.resolve("work/tasks"), 2), ONE_SECRET,
+                new LocalArtifactStore(dir.resolve("artifacts")), audit, Clock.systemUTC(), dir.resolve("work"), 1000);
     }
 
     @AfterEach
@@ -133,14 +135,15 @@ class TaskServiceTest {
 
     @Test
     void aTaskThatNeedsSecretsFailsClearlyWithoutVault() throws Exception {
-        TaskService noVault = new TaskService(new LocalProcessTaskBackend(dir.resolve("work2"), 1), new NoSecretSource(), audit,
-                Clock.systemUTC());
+        TaskService noVault = new TaskService(new LocalProcessTaskBackend(dir.resolve("work2/tasks"), 1), new NoSecretSource(),
+                new LocalArtifactStore(dir.resolve("artifacts")), audit, Clock.systemUTC(), dir.resolve("work2"), 1000);
         try {
             TaskSpec spec = spec("true");
 
             Task task = noVault.start(spec, List.of(SecretGrant.parse("kv:secret/data/prod/app")));
 
             assertEquals(TaskState.FAILED, task.state());
+            assertEquals(TaskFailure.SECRETS_UNAVAILABLE, task.failure());
             assertTrue(task.stopReason().contains("Vault"), task.stopReason());
         } finally {
             noVault.close();

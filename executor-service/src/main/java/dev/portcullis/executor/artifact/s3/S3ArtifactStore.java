@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * {@code s3://BUCKET/KEY}. Each object is uploaded with its SHA-256 as an S3 checksum (S3 refuses
  * bytes that do not match it) and as the metadata entry {@code sha256}; the size S3 reports
  * afterwards is checked. Readers still check the digest of the bytes they get. Thread-safe; the
- * caller owns the client and closes it.
+ * store owns the client and closes it.
  */
 public final class S3ArtifactStore implements ArtifactStore {
     /** The user metadata entry that carries the artifact's SHA-256 in hex. */
@@ -108,5 +108,10 @@ public final class S3ArtifactStore implements ArtifactStore {
             return s3.awsErrorDetails().errorCode();
         }
         return e.getClass().getSimpleName();
+    }
+
+    @Override
+    public void close() {
+        s3.close();
     }
 }

@@ -96,26 +96,50 @@ public final class EcsTaskRunner implements AutoCloseable {
      */
     public String start(EcsLaunch launch, EcsTaskListener listener) {
         requireNonNull(launch, "launch is null");
+        return follow(launch.runId(), Optional.of(launch), launch.timeout(), listener).orElseThrow();
+    }
+
+    /**
+     * Attaches to the task already launched for {@code runId} (after an executor restart) and
+     * follows it like {@link #start}, but never launches one: when ECS no longer knows a task of
+     * the run (it stopped more than about an hour ago, or was never launched), returns empty and
+     * {@code listener} hears nothing.
+     *
+     * @param timeout the run's timeout; it counts from the task's creation
+     * @return the task's ARN, or empty when there is no task to follow
+     * @throws EcsTaskException when ECS stays unavailable while looking
+     */
+    public Optional<String> attach(String runId, Duration timeout, EcsTaskListener listener) {
+        new dev.portcullis.runtime.request.RunId(requireNonNull(runId, "runId is null"));
+        return follow(runId, Optional.empty(), requireNonNull(timeout, "timeout is null"), listener);
+    }
+
+    private Optional<String> follow(String runId, Optional<EcsLaunch> launch, Duration timeout, EcsTaskListener listener) {
         requireNonNull(listener, "listener is null");
         checkOpen();
         CompletableFuture<TaskFollower> mine = new CompletableFuture<>();
-        CompletableFuture<TaskFollower> existing = runs.putIfAbsent(launch.runId(), mine);
+        CompletableFuture<TaskFollower> existing = runs.putIfAbsent(runId, mine);
         if (existing != null) {
             TaskFollower follower = await(existing);
             follower.attach(listener);
-            return follower.taskArn();
+            return Optional.of(follower.taskArn());
         }
-        TaskFollower follower;
+        Optional<TaskFollower> follower;
         try {
-            follower = launchOrAttach(launch, listener, mine);
+            follower = launchOrAttach(runId, launch, timeout, listener, mine);
         } catch (RuntimeException e) {
-            runs.remove(launch.runId(), mine);
+            runs.remove(runId, mine);
             mine.completeExceptionally(e);
             throw e;
         }
-        mine.complete(follower);
-        follower.begin();
-        return follower.taskArn();
+        if (follower.isEmpty()) {
+            runs.remove(runId, mine);
+            mine.completeExceptionally(new EcsTaskException("ECS knows no task of this run", false, null));
+            return Optional.empty();
+        }
+        mine.complete(follower.get());
+        follower.get().begin();
+        return Optional.of(follower.get().taskArn());
     }
 
     /**
@@ -169,21 +193,24 @@ public final class EcsTaskRunner implements AutoCloseable {
         }
     }
 
-    private TaskFollower launchOrAttach(EcsLaunch launch, EcsTaskListener listener, CompletableFuture<TaskFollower> mine) {
-        String runId = launch.runId();
+    private Optional<TaskFollower> launchOrAttach(String runId, Optional<EcsLaunch> launch, Duration timeout,
+            EcsTaskListener listener, CompletableFuture<TaskFollower> mine) {
         Optional<Task> found = find(runId);
         Task task;
         if (found.isPresent()) {
             task = found.get();
             log.atInfo().addKeyValue("run_id", runId).addKeyValue("task_arn", task.taskArn())
                     .addKeyValue("last_status", task.lastStatus()).log("ecs.task_attached");
-        } else {
-            task = runTask(launch);
+        } else if (launch.isPresent()) {
+            task = runTask(launch.get());
             log.atInfo().addKeyValue("run_id", runId).addKeyValue("task_arn", task.taskArn()).log("ecs.task_launched");
+        } else {
+            log.atWarn().addKeyValue("run_id", runId).log("ecs.task_not_found");
+            return Optional.empty();
         }
         LogTail tail = new LogTail(logs, config.logGroup(), logStream(task.taskArn()));
-        return new TaskFollower(runId, task, config, ecs, tail, clock, scheduler, launch.timeout(), listener,
-                () -> runs.remove(runId, mine));
+        return Optional.of(new TaskFollower(runId, task, config, ecs, tail, clock, scheduler, timeout, listener,
+                () -> runs.remove(runId, mine)));
     }
 
     private Task runTask(EcsLaunch launch) {

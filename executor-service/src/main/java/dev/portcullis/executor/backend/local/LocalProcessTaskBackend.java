@@ -3,6 +3,11 @@ package dev.portcullis.executor.backend.local;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.executor.task.TaskBackend;
+import dev.portcullis.executor.task.TaskEvent;
+import dev.portcullis.executor.task.TaskRefusedException;
+import dev.portcullis.executor.task.TaskRun;
+import dev.portcullis.executor.task.TaskRun.Outcome;
 import dev.portcullis.executor.task.TaskSpec;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -34,8 +39,14 @@ import org.slf4j.LoggerFactory;
  * clean environment holding only what the task is granted, a timeout, and the whole process
  * tree killed on cancel or timeout. At most {@code maxConcurrent} tasks run; the rest wait.
  * Thread-safe.
+ *
+ * <p>Local tasks do not survive the executor: each task's directory holds a {@code process} file
+ * with the command's process id and start time while it runs. A directory left behind means the
+ * executor died during that task; a new backend on the same root kills that process tree if the
+ * same process (id and start time) is still alive, then removes the directory. That is best
+ * effort: descendants that left the tree (double-forked daemons) are not found.
  */
-public final class LocalProcessTaskBackend implements AutoCloseable {
+public final class LocalProcessTaskBackend implements TaskBackend {
     private static final Logger log = LoggerFactory.getLogger(LocalProcessTaskBackend.class);
     private static final int MAX_LINE = 16 * 1024;
     private static final long GIT_TIMEOUT_SECONDS = 300;
@@ -52,25 +63,40 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
         return thread;
     });
 
+    /**
+     * A backend whose task directories live under {@code workRoot}; the process trees of tasks left
+     * behind by an executor that died are killed first.
+     */
     public LocalProcessTaskBackend(Path workRoot, int maxConcurrent) {
         this.workRoot = requireNonNull(workRoot, "workRoot is null");
         if (maxConcurrent < 1) {
             throw new IllegalArgumentException("maxConcurrent must be at least 1");
         }
         this.maxConcurrent = maxConcurrent;
+        reapOrphans();
     }
 
-    /** A started run; {@link #cancel()} stops it. */
-    public interface Handle {
-        /** Kills the run's process tree; a run that has not started yet never starts. Idempotent. */
-        void cancel();
+    @Override
+    public Kind kind() {
+        return Kind.LOCAL;
+    }
+
+    @Override
+    public boolean survivesRestart() {
+        return false;
+    }
+
+    @Override
+    public Handle resume(TaskSpec spec, TaskRun run) {
+        throw new UnsupportedOperationException("local tasks do not survive an executor restart");
     }
 
     /**
      * Starts {@code spec} in the background with {@code environment} (granted secrets included).
      * When every slot is taken the run waits; waiting runs start in the order they were submitted.
      */
-    public Handle start(TaskSpec spec, Map<String, String> environment, LocalRun run) {
+    @Override
+    public Handle start(TaskSpec spec, Map<String, String> environment, TaskRun run) {
         Run task = new Run(spec, Map.copyOf(environment), run);
         synchronized (this) {
             if (running >= maxConcurrent) {
@@ -82,7 +108,7 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
         try {
             threads.execute(task);
         } catch (RejectedExecutionException e) {
-            run.ended(LocalRun.Outcome.CANCELLED, -1, "the executor is shutting down");
+            run.ended(Outcome.CANCELLED, -1, "the executor is shutting down");
             releaseSlot();
         }
         return task;
@@ -101,7 +127,7 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
         try {
             threads.execute(next);
         } catch (RejectedExecutionException e) {
-            next.run.ended(LocalRun.Outcome.CANCELLED, -1, "the executor is shutting down");
+            next.run.ended(Outcome.CANCELLED, -1, "the executor is shutting down");
             releaseSlot();
         }
     }
@@ -114,12 +140,12 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
     private final class Run implements Runnable, Handle {
         private final TaskSpec spec;
         private final Map<String, String> environment;
-        private final LocalRun run;
+        private final TaskRun run;
         private final AtomicBoolean cancelled = new AtomicBoolean();
         // guarded by this: the running command, once started
         private Process process;
 
-        Run(TaskSpec spec, Map<String, String> environment, LocalRun run) {
+        Run(TaskSpec spec, Map<String, String> environment, TaskRun run) {
             this.spec = spec;
             this.environment = environment;
             this.run = run;
@@ -132,7 +158,7 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
                 execute(workDir);
             } catch (RuntimeException e) {
                 log.atError().setCause(e).addKeyValue("run_id", spec.runId().value()).log("task.local_failed");
-                run.ended(LocalRun.Outcome.FAILED, -1, "the task could not run (see the executor log)");
+                run.ended(Outcome.FAILED, -1, "the task could not run (see the executor log)");
             } finally {
                 deleteQuietly(workDir);
                 releaseSlot();
@@ -141,7 +167,7 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
 
         private void execute(Path workDir) {
             if (cancelled.get()) {
-                run.ended(LocalRun.Outcome.CANCELLED, -1, "cancelled before it started");
+                run.ended(Outcome.CANCELLED, -1, "cancelled before it started");
                 return;
             }
             Path checkout = workDir.resolve("checkout");
@@ -152,11 +178,11 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
             }
             run.system("checking out " + spec.commit() + " of " + spec.repoUrl());
             if (!git(workDir, List.of("clone", "--no-checkout", "--quiet", "--", spec.repoUrl(), checkout.toString()))) {
-                run.ended(LocalRun.Outcome.FAILED, -1, "the repository could not be cloned");
+                run.ended(Outcome.FAILED, -1, "the repository could not be cloned");
                 return;
             }
             if (!git(checkout, List.of("checkout", "--quiet", "--detach", spec.commit().value(), "--"))) {
-                run.ended(LocalRun.Outcome.FAILED, -1, "commit " + spec.commit() + " does not exist in the repository");
+                run.ended(Outcome.FAILED, -1, "commit " + spec.commit() + " does not exist in the repository");
                 return;
             }
             Path folder;
@@ -164,20 +190,26 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
                 Path root = checkout.toRealPath();
                 folder = checkout.resolve(spec.folder().isRoot() ? "." : spec.folder().value()).toRealPath();
                 if (!folder.startsWith(root)) {
-                    run.ended(LocalRun.Outcome.FAILED, -1, "folder '" + spec.folder() + "' leads outside the checkout");
+                    run.ended(Outcome.FAILED, -1, "folder '" + spec.folder() + "' leads outside the checkout");
                     return;
                 }
                 if (!Files.isDirectory(folder)) {
                     throw new IOException("not a directory");
                 }
             } catch (IOException e) {
-                run.ended(LocalRun.Outcome.FAILED, -1, "folder '" + spec.folder() + "' does not exist at " + spec.commit());
+                run.ended(Outcome.FAILED, -1, "folder '" + spec.folder() + "' does not exist at " + spec.commit());
                 return;
             }
-            runCommand(workDir, folder);
+            try {
+                run.prepare(checkout, folder);
+            } catch (TaskRefusedException e) {
+                run.ended(Outcome.FAILED, -1, e.getMessage());
+                return;
+            }
+            runCommand(workDir, checkout, folder);
         }
 
-        private void runCommand(Path workDir, Path folder) {
+        private void runCommand(Path workDir, Path checkout, Path folder) {
             ProcessBuilder builder = new ProcessBuilder(spec.argv()).directory(folder.toFile());
             Map<String, String> env = builder.environment();
             env.clear();
@@ -188,18 +220,20 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
             Process started;
             synchronized (this) {
                 if (cancelled.get()) {
-                    run.ended(LocalRun.Outcome.CANCELLED, -1, "cancelled before it started");
+                    run.ended(Outcome.CANCELLED, -1, "cancelled before it started");
                     return;
                 }
                 try {
                     started = builder.start();
                 } catch (IOException e) {
-                    run.ended(LocalRun.Outcome.FAILED, -1, "the command '" + spec.argv().get(0) + "' could not be started");
+                    run.ended(Outcome.FAILED, -1, "the command '" + spec.argv().get(0) + "' could not be started");
                     return;
                 }
                 process = started;
             }
-            run.started(started.pid());
+            recordProcess(workDir, started);
+            run.launched("pid:" + started.pid());
+            run.running();
             try {
                 started.getOutputStream().close();
             } catch (IOException e) {
@@ -220,12 +254,20 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
             join(out);
             join(err);
             if (cancelled.get()) {
-                run.ended(LocalRun.Outcome.CANCELLED, -1, "cancelled");
+                run.ended(Outcome.CANCELLED, -1, "cancelled");
             } else if (!finished) {
-                run.ended(LocalRun.Outcome.TIMED_OUT, -1, "ran longer than " + spec.timeout());
+                run.ended(Outcome.TIMED_OUT, -1, "ran longer than " + spec.timeout());
             } else {
                 int exit = started.exitValue();
-                run.ended(exit == 0 ? LocalRun.Outcome.SUCCEEDED : LocalRun.Outcome.FAILED, exit,
+                if (exit == 0) {
+                    try {
+                        run.collect(checkout, folder);
+                    } catch (TaskRefusedException e) {
+                        run.ended(Outcome.FAILED, exit, e.getMessage());
+                        return;
+                    }
+                }
+                run.ended(exit == 0 ? Outcome.SUCCEEDED : Outcome.FAILED, exit,
                         exit == 0 ? "" : "the command exited with " + exit);
             }
         }
@@ -236,7 +278,7 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
                     String line;
                     while ((line = reader.readLine()) != null) {
                         for (int start = 0; start < line.length() || start == 0; start += MAX_LINE) {
-                            run.line(stderr, line.substring(start, Math.min(line.length(), start + MAX_LINE)));
+                            run.line(stderr ? TaskEvent.Stream.STDERR : TaskEvent.Stream.STDOUT, line.substring(start, Math.min(line.length(), start + MAX_LINE)));
                             if (line.isEmpty()) {
                                 break;
                             }
@@ -252,7 +294,7 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
         }
 
         @Override
-        public void cancel() {
+        public void cancel(String reason) {
             if (cancelled.getAndSet(true)) {
                 return;
             }
@@ -261,7 +303,7 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
                 wasWaiting = waiting.remove(this);
             }
             if (wasWaiting) {
-                run.ended(LocalRun.Outcome.CANCELLED, -1, "cancelled before it started");
+                run.ended(Outcome.CANCELLED, -1, "cancelled before it started");
                 return;
             }
             Process running;
@@ -271,6 +313,57 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
             if (running != null) {
                 killTree(running);
             }
+        }
+    }
+
+    private static final String PROCESS_FILE = "process";
+    private static final java.util.regex.Pattern TASK_DIR =
+            java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[0-9a-f]{8}");
+
+    /** Notes the command's process id and start time, so a new executor can find it after a crash. */
+    private static void recordProcess(Path workDir, Process process) {
+        String start = process.info().startInstant().map(Object::toString).orElse("");
+        try {
+            Files.writeString(workDir.resolve(PROCESS_FILE), process.pid() + " " + start + "\n");
+        } catch (IOException e) {
+            log.atWarn().addKeyValue("pid", process.pid()).log("task.process_not_recorded");
+        }
+    }
+
+    /** Kills the process trees of tasks an executor that died left behind, and removes their directories. */
+    private void reapOrphans() {
+        if (!Files.isDirectory(workRoot)) {
+            return;
+        }
+        List<Path> leftovers;
+        try (Stream<Path> listing = Files.list(workRoot)) {
+            leftovers = listing.filter(p -> TASK_DIR.matcher(p.getFileName().toString()).matches()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the task work directory cannot be listed", e);
+        }
+        for (Path leftover : leftovers) {
+            orphanOf(leftover.resolve(PROCESS_FILE)).ifPresent(orphan -> {
+                log.atWarn().addKeyValue("pid", orphan.pid()).addKeyValue("task_dir", leftover.getFileName())
+                        .log("task.orphan_killed");
+                List<ProcessHandle> descendants = orphan.descendants().toList();
+                orphan.destroyForcibly();
+                descendants.forEach(ProcessHandle::destroyForcibly);
+                orphan.onExit().orTimeout(10, TimeUnit.SECONDS).exceptionally(e -> orphan).join();
+            });
+            deleteQuietly(leftover);
+        }
+    }
+
+    /** The process a {@code process} file names, if it is still alive and is the same process (same start time). */
+    private static java.util.Optional<ProcessHandle> orphanOf(Path processFile) {
+        try {
+            String[] fields = Files.readString(processFile).strip().split(" ");
+            java.util.Optional<ProcessHandle> handle = ProcessHandle.of(Long.parseLong(fields[0]));
+            // a pid may have been reused since: only the process that started at the recorded instant is ours
+            return handle.filter(ProcessHandle::isAlive).filter(h -> fields.length == 2 && !fields[1].isEmpty()
+                    && h.info().startInstant().map(Object::toString).filter(fields[1]::equals).isPresent());
+        } catch (IOException | NumberFormatException e) {
+            return java.util.Optional.empty();
         }
     }
 
@@ -344,7 +437,7 @@ public final class LocalProcessTaskBackend implements AutoCloseable {
             neverStarted = new ArrayList<>(waiting);
             waiting.clear();
         }
-        neverStarted.forEach(run -> run.run.ended(LocalRun.Outcome.CANCELLED, -1, "the executor is shutting down"));
+        neverStarted.forEach(run -> run.run.ended(Outcome.CANCELLED, -1, "the executor is shutting down"));
         threads.shutdown();
         try {
             if (!threads.awaitTermination(15, TimeUnit.SECONDS)) {

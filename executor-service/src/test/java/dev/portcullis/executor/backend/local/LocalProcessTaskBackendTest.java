@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.executor.task.TaskBackend;
+import dev.portcullis.executor.task.TaskEvent;
+import dev.portcullis.executor.task.TaskRun;
 import dev.portcullis.executor.task.TaskSpec;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
@@ -72,7 +75,7 @@ class LocalProcessTaskBackendTest {
     }
 
     /** Collects what a run reports. */
-    static final class Recording implements LocalRun {
+    static final class Recording implements TaskRun {
         final List<String> lines = new CopyOnWriteArrayList<>();
         final CompletableFuture<String> ended = new CompletableFuture<>();
         final CompletableFuture<Long> started = new CompletableFuture<>();
@@ -80,14 +83,26 @@ class LocalProcessTaskBackendTest {
         volatile long endedNanos;
 
         @Override
-        public void started(long pid) {
+        public void launched(String backendRef) {
             startedNanos = System.nanoTime();
-            started.complete(pid);
+            started.complete(Long.parseLong(backendRef.substring("pid:".length())));
         }
 
         @Override
-        public void line(boolean stderr, String text) {
-            lines.add((stderr ? "err: " : "out: ") + text);
+        public void running() {
+        }
+
+        @Override
+        public void line(TaskEvent.Stream stream, String text) {
+            lines.add((stream == TaskEvent.Stream.STDERR ? "err: " : "out: ") + text);
+        }
+
+        @Override
+        public void prepare(Path checkout, Path folder) {
+        }
+
+        @Override
+        public void collect(Path checkout, Path folder) {
         }
 
         @Override
@@ -151,7 +166,7 @@ class LocalProcessTaskBackendTest {
     @Test
     void cancelKillsTheWholeProcessTree() throws Exception {
         Recording run = new Recording();
-        LocalProcessTaskBackend.Handle handle = backend.start(
+        TaskBackend.Handle handle = backend.start(
                 spec("stage/app", Duration.ofSeconds(60), "sh", "-c", "sleep 60 & sleep 60 & echo ready; wait"), Map.of(), run);
         long pid = run.started.get(60, TimeUnit.SECONDS);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -160,7 +175,7 @@ class LocalProcessTaskBackendTest {
         }
         List<ProcessHandle> children = ProcessHandle.of(pid).orElseThrow().descendants().toList();
 
-        handle.cancel();
+        handle.cancel("test");
 
         assertTrue(run.await().startsWith("CANCELLED"));
         assertEquals(2, children.size(), children.toString());
@@ -259,9 +274,9 @@ class LocalProcessTaskBackendTest {
             Path gate = dir.resolve("cancel-gate");
             single.start(spec("stage/app", Duration.ofSeconds(60), "sh", "-c",
                     "while [ ! -e " + gate + " ]; do sleep 0.05; done"), Map.of(), blocker);
-            LocalProcessTaskBackend.Handle handle = single.start(spec("stage/app", Duration.ofSeconds(60), "true"), Map.of(), waiting);
+            TaskBackend.Handle handle = single.start(spec("stage/app", Duration.ofSeconds(60), "true"), Map.of(), waiting);
 
-            handle.cancel();
+            handle.cancel("test");
 
             assertEquals("CANCELLED -1 cancelled before it started", waiting.await());
             assertFalse(waiting.started.isDone());

@@ -1,0 +1,48 @@
+package dev.portcullis.executor.task;
+
+import java.util.Map;
+
+/**
+ * Where tasks run: local child processes or ECS Fargate tasks. Implementations are thread-safe
+ * and report each task's progress to its {@link TaskRun}, one call at a time and in order.
+ */
+public interface TaskBackend extends AutoCloseable {
+
+    /** Which backend this is; reported on every task it runs. */
+    Kind kind();
+
+    /**
+     * Starts {@code spec} in the background with {@code environment} (granted secrets included)
+     * and returns at once; what happens is reported to {@code run}, ending with exactly one
+     * {@link TaskRun#ended} call. Never throws for a failure of the task itself.
+     */
+    Handle start(TaskSpec spec, Map<String, String> environment, TaskRun run);
+
+    /**
+     * Whether a task this backend started keeps running when the executor stops, so that a new
+     * executor can {@link #resume} it.
+     */
+    boolean survivesRestart();
+
+    /**
+     * Follows a task an earlier executor started for {@code spec.runId()}, without ever starting
+     * it again: when the backend cannot find it, {@code run} hears {@link TaskRun#ended} with
+     * {@link TaskRun.Outcome#LOST}. Log lines are reported from the task's first line.
+     *
+     * @throws UnsupportedOperationException when {@link #survivesRestart()} is false
+     */
+    Handle resume(TaskSpec spec, TaskRun run);
+
+    /** Stops following tasks; tasks that survive restarts keep running. */
+    @Override
+    void close();
+
+    /** A started task. */
+    interface Handle {
+        /** Stops the task; a task that has not started yet never starts. Idempotent; returns at once. */
+        void cancel(String reason);
+    }
+
+    /** The backends. */
+    enum Kind { LOCAL, ECS }
+}

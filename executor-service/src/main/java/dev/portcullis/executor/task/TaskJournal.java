@@ -1,0 +1,438 @@
+package dev.portcullis.executor.task;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.executor.artifact.ArtifactPath;
+import dev.portcullis.executor.artifact.ArtifactRef;
+import dev.portcullis.executor.secret.SecretGrant;
+import dev.portcullis.runtime.request.CommitSha;
+import dev.portcullis.runtime.request.RepoFolder;
+import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.request.Sha256Digest;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.zip.CRC32;
+
+/**
+ * One task's append-only journal: {@code DIR/RUN_ID.journal}. It starts with the task's spec and
+ * grants (references, never secret values) and then holds every event of the task's stream —
+ * state changes and already redacted log lines — so that a new executor answers for the task with
+ * its full log. Records are framed {@code length, CRC-32, payload}; a torn record at the end (a
+ * crash mid-write) is cut off when the journal is replayed. State changes are forced to disk
+ * before they are acknowledged; log lines are written through to the OS and reach the disk with
+ * the next state change. Thread-safe.
+ */
+final class TaskJournal implements AutoCloseable {
+    static final String SUFFIX = ".journal";
+    private static final byte SPEC = 'S';
+    private static final byte STATE = 'T';
+    private static final byte LINE = 'L';
+    private static final int VERSION = 1;
+    private static final int MAX_RECORD = 1 << 20;
+
+    private final Path file;
+    private final FileChannel channel;
+    // guarded by this
+    private long size;
+
+    private TaskJournal(Path file, FileChannel channel, long size) {
+        this.file = file;
+        this.channel = channel;
+        this.size = size;
+    }
+
+    /** What a journal says about its task. */
+    record Header(TaskSpec spec, List<SecretGrant> grants, TaskBackend.Kind backend) {
+        Header {
+            requireNonNull(spec, "spec is null");
+            grants = List.copyOf(grants);
+            requireNonNull(backend, "backend is null");
+        }
+    }
+
+    /** Receives the events of a replayed journal with their positions. */
+    interface Replay {
+        void event(TaskEvent event, long position);
+    }
+
+    /** Creates the journal of a new task and forces its header to disk. */
+    static TaskJournal create(Path dir, Header header) {
+        Path file = dir.resolve(header.spec().runId().value() + SUFFIX);
+        try {
+            Files.createDirectories(dir);
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    StandardOpenOption.READ);
+            TaskJournal journal = new TaskJournal(file, channel, 0);
+            journal.write(encodeHeader(header), true);
+            forceDirectory(dir);
+            return journal;
+        } catch (IOException e) {
+            throw new UncheckedIOException("the task journal cannot be created", e);
+        }
+    }
+
+    /** The journal files in {@code dir}. */
+    static List<Path> files(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (var listing = Files.list(dir)) {
+            return listing.filter(p -> p.getFileName().toString().endsWith(SUFFIX)).sorted().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the task journals cannot be listed", e);
+        }
+    }
+
+    /**
+     * Opens an existing journal: reads its header, hands every event to the {@link Replay} that
+     * {@code replayFor} returns for it, cuts off a torn tail, and returns the header; the journal
+     * (handed to {@code replayFor}) is then ready for more events.
+     *
+     * @throws UncheckedIOException when the file cannot be read or has no valid header
+     */
+    static Header open(Path file, java.util.function.BiFunction<Header, TaskJournal, Replay> replayFor) {
+        FileChannel channel = null;
+        try {
+            channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            Optional<byte[]> first = readRecord(channel, 0);
+            if (first.isEmpty()) {
+                throw new IOException("the journal has no header");
+            }
+            Header header = decodeHeader(first.get());
+            TaskJournal journal = new TaskJournal(file, channel, 0);
+            Replay replay = replayFor.apply(header, journal);
+            long position = 8 + first.get().length;
+            while (true) {
+                Optional<byte[]> record = readRecord(channel, position);
+                if (record.isEmpty()) {
+                    break;
+                }
+                replay.event(decodeEvent(record.get()), position);
+                position += 8 + record.get().length;
+            }
+            if (position < channel.size()) {
+                channel.truncate(position);
+                channel.force(true);
+            }
+            synchronized (journal) {
+                journal.size = position;
+            }
+            return header;
+        } catch (IOException e) {
+            if (channel != null) {
+                try {
+                    channel.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw new UncheckedIOException("the task journal " + file.getFileName() + " cannot be read", e);
+        }
+    }
+
+    /**
+     * Appends {@code event}; with {@code force} it is on disk when this returns.
+     *
+     * @return the position of the event's record, for {@link #read}
+     */
+    long append(TaskEvent event, boolean force) {
+        try {
+            return write(encodeEvent(event), force);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the task journal cannot be written", e);
+        }
+    }
+
+    /**
+     * Reads up to {@code max} events with offsets from {@code fromOffset}, scanning from the
+     * record at {@code position} (at or before that offset's record). Does not block writers.
+     */
+    List<TaskEvent> read(long position, long fromOffset, int max) {
+        List<TaskEvent> events = new ArrayList<>();
+        long end;
+        synchronized (this) {
+            end = size;
+        }
+        try {
+            long at = position;
+            while (at < end && events.size() < max) {
+                Optional<byte[]> record = readRecord(channel, at);
+                if (record.isEmpty()) {
+                    break;
+                }
+                at += 8 + record.get().length;
+                if (record.get()[0] == SPEC) {
+                    continue;
+                }
+                TaskEvent event = decodeEvent(record.get());
+                if (event.offset() >= fromOffset) {
+                    events.add(event);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the task journal cannot be read", e);
+        }
+        return events;
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("the task journal " + file.getFileName() + " cannot be closed", e);
+        }
+    }
+
+    private synchronized long write(byte[] payload, boolean force) throws IOException {
+        if (payload.length > MAX_RECORD) {
+            throw new IOException("a journal record is too large");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(payload);
+        ByteBuffer buffer = ByteBuffer.allocate(8 + payload.length);
+        buffer.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
+        long position = size;
+        while (buffer.hasRemaining()) {
+            channel.write(buffer, size + buffer.position());
+        }
+        size += 8 + payload.length;
+        if (force) {
+            channel.force(false);
+        }
+        return position;
+    }
+
+    private static Optional<byte[]> readRecord(FileChannel channel, long position) throws IOException {
+        ByteBuffer frame = ByteBuffer.allocate(8);
+        if (!readFully(channel, frame, position)) {
+            return Optional.empty();
+        }
+        frame.flip();
+        int length = frame.getInt();
+        int crc = frame.getInt();
+        if (length < 1 || length > MAX_RECORD) {
+            return Optional.empty();
+        }
+        ByteBuffer payload = ByteBuffer.allocate(length);
+        if (!readFully(channel, payload, position + 8)) {
+            return Optional.empty();
+        }
+        CRC32 check = new CRC32();
+        check.update(payload.array());
+        return (int) check.getValue() == crc ? Optional.of(payload.array()) : Optional.empty();
+    }
+
+    private static boolean readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, position + buffer.position()) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void forceDirectory(Path dir) {
+        try (FileChannel directory = FileChannel.open(dir, StandardOpenOption.READ)) {
+            directory.force(true);
+        } catch (IOException e) {
+            // not every file system lets a directory be opened; the file itself is forced
+        }
+    }
+
+    // ---- encoding
+
+    private static byte[] encodeHeader(Header header) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        TaskSpec spec = header.spec();
+        out.writeByte(SPEC);
+        out.writeInt(VERSION);
+        string(out, spec.runId().value());
+        string(out, spec.repoUrl());
+        string(out, spec.commit().value());
+        string(out, spec.folder().value());
+        string(out, spec.environment());
+        out.writeInt(spec.argv().size());
+        for (String argument : spec.argv()) {
+            string(out, argument);
+        }
+        out.writeLong(spec.timeout().getSeconds());
+        out.writeInt(spec.timeout().getNano());
+        out.writeInt(header.grants().size());
+        for (SecretGrant grant : header.grants()) {
+            string(out, grant.toString());
+        }
+        string(out, spec.artifacts().produces().map(ArtifactPath::value).orElse(""));
+        artifact(out, spec.artifacts().plan());
+        string(out, header.backend().name());
+        return bytes.toByteArray();
+    }
+
+    private static Header decodeHeader(byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        if (in.readByte() != SPEC || in.readInt() != VERSION) {
+            throw new IOException("not a task journal of this version");
+        }
+        try {
+            RunId runId = new RunId(string(in));
+            String repoUrl = string(in);
+            CommitSha commit = new CommitSha(string(in));
+            RepoFolder folder = RepoFolder.parse(string(in));
+            String environment = string(in);
+            List<String> argv = new ArrayList<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                argv.add(string(in));
+            }
+            Duration timeout = Duration.ofSeconds(in.readLong(), in.readInt());
+            List<SecretGrant> grants = new ArrayList<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                grants.add(SecretGrant.parse(string(in)));
+            }
+            TaskArtifacts artifacts = TaskArtifacts.NONE;
+            String produces = string(in);
+            if (!produces.isEmpty()) {
+                artifacts = artifacts.producing(new ArtifactPath(produces));
+            }
+            Optional<ArtifactRef> plan = artifact(in);
+            if (plan.isPresent()) {
+                artifacts = artifacts.applying(plan.get());
+            }
+            TaskBackend.Kind backend = TaskBackend.Kind.valueOf(string(in));
+            return new Header(new TaskSpec(runId, repoUrl, commit, folder, environment, argv, timeout, artifacts), grants,
+                    backend);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the journal's header is not valid", e);
+        }
+    }
+
+    private static byte[] encodeEvent(TaskEvent event) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+        DataOutputStream out = new DataOutputStream(bytes);
+        if (event instanceof TaskEvent.Line line) {
+            out.writeByte(LINE);
+            out.writeLong(line.offset());
+            instant(out, line.time());
+            out.writeByte(line.stream().ordinal());
+            out.writeBoolean(line.redacted());
+            string(out, line.text());
+        } else if (event instanceof TaskEvent.StateChanged changed) {
+            Task task = changed.task();
+            out.writeByte(STATE);
+            out.writeLong(changed.offset());
+            instant(out, changed.time());
+            string(out, task.runId().value());
+            string(out, task.backend().name());
+            string(out, task.state().name());
+            string(out, task.backendRef());
+            out.writeBoolean(task.exitCode().isPresent());
+            out.writeInt(task.exitCode().orElse(0));
+            string(out, task.stopReason());
+            string(out, task.failure().name());
+            artifact(out, task.artifact());
+            instant(out, task.createdAt());
+            optionalInstant(out, task.startedAt());
+            optionalInstant(out, task.endedAt());
+        }
+        return bytes.toByteArray();
+    }
+
+    private static TaskEvent decodeEvent(byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
+        byte type = in.readByte();
+        long offset = in.readLong();
+        Instant time = instant(in);
+        try {
+            if (type == LINE) {
+                TaskEvent.Stream stream = TaskEvent.Stream.values()[in.readByte()];
+                boolean redacted = in.readBoolean();
+                return new TaskEvent.Line(offset, time, stream, string(in), redacted);
+            }
+            if (type != STATE) {
+                throw new IOException("unknown journal record");
+            }
+            RunId runId = new RunId(string(in));
+            TaskBackend.Kind backend = TaskBackend.Kind.valueOf(string(in));
+            TaskState state = TaskState.valueOf(string(in));
+            String backendRef = string(in);
+            boolean exited = in.readBoolean();
+            int exitCode = in.readInt();
+            String stopReason = string(in);
+            TaskFailure failure = TaskFailure.valueOf(string(in));
+            Optional<ArtifactRef> artifact = artifact(in);
+            Instant created = instant(in);
+            Optional<Instant> started = optionalInstant(in);
+            Optional<Instant> ended = optionalInstant(in);
+            return new TaskEvent.StateChanged(offset, time, Task.restore(runId, backend, state, backendRef,
+                    exited ? OptionalInt.of(exitCode) : OptionalInt.empty(), stopReason, failure, artifact, created, started, ended));
+        } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
+            throw new IOException("a journal record is not valid", e);
+        }
+    }
+
+    private static void string(DataOutputStream out, String value) throws IOException {
+        byte[] bytes = value.getBytes(UTF_8);
+        out.writeInt(bytes.length);
+        out.write(bytes);
+    }
+
+    private static String string(DataInputStream in) throws IOException {
+        int length = in.readInt();
+        if (length < 0 || length > MAX_RECORD) {
+            throw new IOException("a journal string is not valid");
+        }
+        return new String(in.readNBytes(length), UTF_8);
+    }
+
+    private static void instant(DataOutputStream out, Instant instant) throws IOException {
+        out.writeLong(instant.getEpochSecond());
+        out.writeInt(instant.getNano());
+    }
+
+    private static Instant instant(DataInputStream in) throws IOException {
+        return Instant.ofEpochSecond(in.readLong(), in.readInt());
+    }
+
+    private static void optionalInstant(DataOutputStream out, Optional<Instant> instant) throws IOException {
+        out.writeBoolean(instant.isPresent());
+        if (instant.isPresent()) {
+            instant(out, instant.get());
+        }
+    }
+
+    private static Optional<Instant> optionalInstant(DataInputStream in) throws IOException {
+        return in.readBoolean() ? Optional.of(instant(in)) : Optional.empty();
+    }
+
+    private static void artifact(DataOutputStream out, Optional<ArtifactRef> artifact) throws IOException {
+        out.writeBoolean(artifact.isPresent());
+        if (artifact.isPresent()) {
+            string(out, artifact.get().uri());
+            string(out, artifact.get().sha256().value());
+            out.writeLong(artifact.get().sizeBytes());
+        }
+    }
+
+    private static Optional<ArtifactRef> artifact(DataInputStream in) throws IOException {
+        if (!in.readBoolean()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ArtifactRef(string(in), new Sha256Digest(string(in)), in.readLong()));
+    }
+}
