@@ -1,0 +1,46 @@
+package dev.portcullis.executor.task;
+
+import dev.portcullis.executor.artifact.local.LocalArtifactStore;
+import dev.portcullis.executor.backend.local.LocalProcessTaskBackend;
+import dev.portcullis.executor.secret.NoSecretSource;
+import dev.portcullis.runtime.request.CommitSha;
+import dev.portcullis.runtime.request.RepoFolder;
+import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.testing.RecordingAuditRecorder;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * An executor in its own JVM for {@link TaskRestartTest}: starts one long local task, prints
+ * {@code RUNNING PID} once the command runs, and waits to be killed (no shutdown runs).
+ * Arguments: state directory, repository path, commit, run id.
+ */
+public final class CrashingExecutor {
+    private CrashingExecutor() {}
+
+    public static void main(String[] args) throws Exception {
+        Path state = Path.of(args[0]);
+        TaskService tasks = new TaskService(new LocalProcessTaskBackend(state.resolve("tasks"), 1), new NoSecretSource(),
+                new LocalArtifactStore(state.resolve("artifacts")), new RecordingAuditRecorder(), Clock.systemUTC(), state, 100);
+        RunId runId = new RunId(args[3]);
+        tasks.start(TaskRestartTest.longTask(runId, args[1], args[2]), List.of());
+        while (tasks.get(runId).state() != TaskState.RUNNING) {
+            tasks.awaitEvent(runId, tasks.eventCount(runId), Duration.ofSeconds(1));
+        }
+        // the first line is in the journal before the parent kills this JVM
+        while (tasks.events(runId, 0, 1000).stream().noneMatch(e -> e instanceof TaskEvent.Line l
+                && l.stream() == TaskEvent.Stream.STDOUT)) {
+            tasks.awaitEvent(runId, tasks.eventCount(runId), Duration.ofSeconds(1));
+        }
+        System.out.println("RUNNING " + tasks.get(runId).backendRef().substring("pid:".length()));
+        System.out.flush();
+        Thread.sleep(Long.MAX_VALUE);
+    }
+
+    static TaskSpec spec(RunId runId, String repo, String commit) {
+        return new TaskSpec(runId, repo, new CommitSha(commit), RepoFolder.parse("stage/app"), "stage",
+                List.of("sh", "-c", "echo started; exec sleep 300"), Duration.ofMinutes(10));
+    }
+}
