@@ -1,0 +1,198 @@
+package dev.portcullis.executor.backend.ecs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.executor.artifact.ArtifactPath;
+import dev.portcullis.executor.artifact.local.LocalArtifactStore;
+import dev.portcullis.executor.backend.ecs.EcsFake.Script;
+import dev.portcullis.executor.secret.SecretGrant;
+import dev.portcullis.executor.secret.SecretSource;
+import dev.portcullis.executor.secret.TaskSecrets;
+import dev.portcullis.executor.task.Task;
+import dev.portcullis.executor.task.TaskArtifacts;
+import dev.portcullis.executor.task.TaskBackend;
+import dev.portcullis.executor.task.TaskEvent;
+import dev.portcullis.executor.task.TaskFailure;
+import dev.portcullis.executor.task.TaskService;
+import dev.portcullis.executor.task.TaskSpec;
+import dev.portcullis.executor.task.TaskState;
+import dev.portcullis.runtime.request.CommitSha;
+import dev.portcullis.runtime.request.RepoFolder;
+import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.testing.RecordingAuditRecorder;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.cloudwatchlogs.CloudWatchLogsClient;
+import software.amazon.awssdk.services.ecs.EcsClient;
+
+/** The task service over the ECS backend, through the real AWS SDK against {@link EcsFake} on loopback. */
+class EcsTaskBackendTest {
+    private static final String SECRET = "s3cr3t-database-password";
+    private static final SecretSource ONE_SECRET = grants -> TaskSecrets.of(
+            grants.isEmpty() ? Map.of() : Map.of("DB_PASSWORD", SECRET),
+            grants.isEmpty() ? Map.of() : Map.of("secret/data/prod/app#DB_PASSWORD", SECRET));
+    private static final List<SecretGrant> GRANTS = List.of(SecretGrant.parse("kv:secret/data/prod/app"));
+
+    @TempDir
+    Path dir;
+
+    private EcsFake fake = EcsFake.start(EcsTaskRunnerTest.CLUSTER, EcsTaskRunnerTest.LOG_GROUP, EcsTaskRunnerTest.STREAM_PREFIX);
+    private final RecordingAuditRecorder audit = new RecordingAuditRecorder();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final TaskSpec spec = new TaskSpec(RunId.random(), "https://github.com/acme/infra-live.git",
+            new CommitSha("0123456789abcdef0123456789abcdef01234567"), RepoFolder.parse("stage/app"), "stage",
+            List.of("terraform", "apply", "-input=false"), Duration.ofHours(1));
+
+    @AfterEach
+    void closeEverything() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+        fake.close();
+    }
+
+    private TaskService service() {
+        EcsConfig config = new EcsConfig(EcsTaskRunnerTest.CLUSTER, "portcullis-task:7", "runner",
+                List.of("subnet-0123456789abcdef0"), List.of("sg-0123456789abcdef0"), EcsFake.REGION,
+                EcsTaskRunnerTest.LOG_GROUP, EcsTaskRunnerTest.STREAM_PREFIX, Duration.ofMillis(2), Duration.ofMillis(20),
+                fake.endpoint().toString());
+        EcsClient ecs = EcsSdkClients.ecs(config, EcsTaskRunnerTest.TEST_CREDENTIALS);
+        CloudWatchLogsClient logs = EcsSdkClients.logs(config, EcsTaskRunnerTest.TEST_CREDENTIALS);
+        closeables.add(ecs);
+        closeables.add(logs);
+        TaskService service = new TaskService(new EcsTaskBackend(new EcsTaskRunner(config, ecs, logs, Clock.systemUTC())),
+                ONE_SECRET, new LocalArtifactStore(dir.resolve("artifacts")), audit, Clock.systemUTC(), dir.resolve("executor"), 100);
+        closeables.add(service);
+        return service;
+    }
+
+    private static void awaitTask(TaskService tasks, RunId runId, Predicate<TaskService> done) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!done.test(tasks)) {
+            assertTrue(System.nanoTime() < deadline, "timed out; task is " + tasks.get(runId).state());
+            tasks.awaitEvent(runId, tasks.eventCount(runId), Duration.ofMillis(100));
+        }
+    }
+
+    private static List<String> stdout(TaskService tasks, RunId runId) {
+        return tasks.events(runId, 0, 10_000).stream()
+                .filter(e -> e instanceof TaskEvent.Line l && l.stream() == TaskEvent.Stream.STDOUT)
+                .map(e -> ((TaskEvent.Line) e).text()).toList();
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void aTaskRunsOnEcsWithItsSecretsAndCoordinatesAndItsLogIsRedacted() throws Exception {
+        fake.nextTask(Script.exits(0, List.of("Plan: 1 to add", "token=" + SECRET)));
+        TaskService tasks = service();
+
+        tasks.start(spec, GRANTS);
+
+        awaitTask(tasks, spec.runId(), t -> t.exhausted(spec.runId(), t.eventCount(spec.runId())));
+        Task task = tasks.get(spec.runId());
+        assertEquals(TaskState.SUCCEEDED, task.state());
+        assertEquals(TaskBackend.Kind.ECS, task.backend());
+        assertTrue(task.backendRef().startsWith("arn:aws:ecs:"), task.backendRef());
+        assertEquals(List.of("Plan: 1 to add", "token=[REDACTED]"), stdout(tasks, spec.runId()));
+        Map<String, Object> overrides = (Map<String, Object>) ((List<Object>) ((Map<String, Object>)
+                fake.requests("RunTask").get(0).body().get("overrides")).get("containerOverrides")).get(0);
+        assertEquals(List.of("terraform", "apply", "-input=false"), overrides.get("command"));
+        List<Map<String, String>> environment = (List<Map<String, String>>) overrides.get("environment");
+        assertTrue(environment.contains(Map.of("name", "DB_PASSWORD", "value", SECRET)));
+        assertTrue(environment.contains(Map.of("name", "PORTCULLIS_COMMIT_SHA", "value", spec.commit().value())));
+        assertTrue(environment.contains(Map.of("name", "PORTCULLIS_FOLDER", "value", "stage/app")));
+    }
+
+    @Test
+    void aNonZeroExitFailsTheTaskWithItsExitCode() throws Exception {
+        fake.nextTask(Script.exits(3, List.of("Error: boom")));
+        TaskService tasks = service();
+
+        tasks.start(spec, List.of());
+
+        awaitTask(tasks, spec.runId(), t -> t.get(spec.runId()).state().isFinal());
+        Task task = tasks.get(spec.runId());
+        assertEquals(TaskState.FAILED, task.state());
+        assertEquals(3, task.exitCode().orElseThrow());
+        assertEquals("the command exited with 3", task.stopReason());
+    }
+
+    @Test
+    void cancelStopsTheEcsTask() throws Exception {
+        fake.nextTask(Script.runsUntilStopped(List.of("Applying...")));
+        TaskService tasks = service();
+        tasks.start(spec, List.of());
+        awaitTask(tasks, spec.runId(), t -> t.get(spec.runId()).state() == TaskState.RUNNING);
+
+        tasks.cancel(spec.runId(), "operator asked");
+
+        awaitTask(tasks, spec.runId(), t -> t.get(spec.runId()).state().isFinal());
+        assertEquals(TaskState.CANCELLED, tasks.get(spec.runId()).state());
+        assertEquals("operator asked", fake.requests("StopTask").get(0).body().get("reason"));
+    }
+
+    @Test
+    void aRestartedExecutorFollowsTheRunningTaskAgainWithoutRelaunchingOrRepeatingLines() throws Exception {
+        fake.nextTask(Script.runsUntilStopped(List.of("line 1", "line 2 " + SECRET, "line 3")));
+        TaskService first = service();
+        first.start(spec, GRANTS);
+        awaitTask(first, spec.runId(), t -> stdout(t, spec.runId()).size() == 3);
+        String taskArn = first.get(spec.runId()).backendRef();
+        first.close();
+
+        TaskService second = service();
+        fake.appendLogs(taskArn, List.of("Apply complete!"));
+        fake.finish(taskArn, 0);
+
+        awaitTask(second, spec.runId(), t -> t.exhausted(spec.runId(), t.eventCount(spec.runId())));
+        assertEquals(TaskState.SUCCEEDED, second.get(spec.runId()).state());
+        assertEquals(List.of("line 1", "line 2 [REDACTED]", "line 3", "Apply complete!"), stdout(second, spec.runId()));
+        assertEquals(1, fake.calls("RunTask"));
+        assertEquals(second.get(spec.runId()), second.start(spec, GRANTS));
+        assertEquals(1, fake.calls("RunTask"));
+    }
+
+    @Test
+    void aTaskEcsNoLongerKnowsAfterARestartFailsAndIsNotStartedAgain() throws Exception {
+        fake.nextTask(Script.runsUntilStopped(List.of("line 1")));
+        TaskService first = service();
+        first.start(spec, List.of());
+        awaitTask(first, spec.runId(), t -> stdout(t, spec.runId()).size() == 1);
+        first.close();
+        fake.close();
+        fake = EcsFake.start(EcsTaskRunnerTest.CLUSTER, EcsTaskRunnerTest.LOG_GROUP, EcsTaskRunnerTest.STREAM_PREFIX);
+
+        TaskService second = service();
+
+        awaitTask(second, spec.runId(), t -> t.get(spec.runId()).state().isFinal());
+        Task task = second.get(spec.runId());
+        assertEquals(TaskFailure.TASK_LOST, task.failure());
+        assertEquals(0, fake.calls("RunTask"));
+        assertEquals(List.of("line 1"), stdout(second, spec.runId()));
+    }
+
+    @Test
+    void aTaskWithAPlanArtifactIsRefusedBeforeAnythingIsLaunched() throws Exception {
+        TaskService tasks = service();
+        TaskSpec plan = new TaskSpec(RunId.random(), spec.repoUrl(), spec.commit(), spec.folder(), "stage", spec.argv(),
+                spec.timeout(), TaskArtifacts.NONE.producing(new ArtifactPath("plan.tfplan")));
+
+        tasks.start(plan, List.of());
+
+        awaitTask(tasks, plan.runId(), t -> t.get(plan.runId()).state().isFinal());
+        assertEquals(TaskState.FAILED, tasks.get(plan.runId()).state());
+        assertFalse(tasks.get(plan.runId()).artifact().isPresent());
+        assertEquals(0, fake.calls("RunTask"));
+    }
+}
