@@ -11,19 +11,26 @@ import java.nio.file.Path;
  *     ({@code incoming/}), local checkouts ({@code tasks/}, one fresh directory per task) and, by
  *     default, local artifacts ({@code artifacts/})
  * @param maxConcurrentTasks local tasks running at once; further ones wait
- * @param backend where tasks run: {@code LOCAL} child processes or {@code ECS} Fargate tasks
- *     (which needs every required {@code portcullis.executor.ecs.*} key)
+ * @param backend where tasks run: {@code local} child processes or {@code ecs} Fargate tasks
+ *     (which needs every required {@code portcullis.executor.ecs.*} key). Bound as text and
+ *     parsed here: Micronaut quietly falls back to an enum's default when a value does not
+ *     convert, and a typo must not silently choose the local backend
  * @param logLinesInMemory events of each task kept in memory; older ones are read from its journal
  */
 @ConfigurationProperties("portcullis.executor")
 public record ExecutorConfig(
         @Bindable(defaultValue = ".portcullis/executor") Path workDir,
         @Bindable(defaultValue = "4") int maxConcurrentTasks,
-        @Bindable(defaultValue = "LOCAL") Backend backend,
+        @Bindable(defaultValue = "local") String backend,
         @Bindable(defaultValue = "10000") int logLinesInMemory) {
 
     /** The task backends. */
     public enum Backend { LOCAL, ECS }
+
+    /** The chosen backend. */
+    public Backend backendKind() {
+        return Backend.valueOf(backend.toUpperCase(java.util.Locale.ROOT));
+    }
 
     public ExecutorConfig {
         if (workDir == null) {
@@ -32,7 +39,8 @@ public record ExecutorConfig(
         if (maxConcurrentTasks < 1 || maxConcurrentTasks > 64) {
             throw new IllegalArgumentException("portcullis.executor.max-concurrent-tasks must be between 1 and 64");
         }
-        if (backend == null) {
+        backend = backend == null ? "" : backend.strip().toLowerCase(java.util.Locale.ROOT);
+        if (!backend.equals("local") && !backend.equals("ecs")) {
             throw new IllegalArgumentException("portcullis.executor.backend must be local or ecs");
         }
         if (logLinesInMemory < 100 || logLinesInMemory > 1_000_000) {

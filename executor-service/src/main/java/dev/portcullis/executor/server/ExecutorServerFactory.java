@@ -59,7 +59,7 @@ public final class ExecutorServerFactory {
     @Bean(preDestroy = "close")
     TaskService taskService(ExecutorConfig config, BeanProvider<EcsConfig> ecs, SecretSource secrets, ArtifactStore artifacts,
             AuditRecorder audit, Clock clock) {
-        TaskBackend backend = switch (config.backend()) {
+        TaskBackend backend = switch (config.backendKind()) {
             // the ECS keys are bound, and checked, only when the ECS backend is chosen
             case ECS -> EcsTaskBackend.create(ecs.get(), DefaultCredentialsProvider.builder().build(), clock);
             case LOCAL -> new LocalProcessTaskBackend(config.workDir().resolve("tasks"), config.maxConcurrentTasks());

@@ -11,7 +11,10 @@ import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.TestChannels;
 import dev.portcullis.runtime.testing.TestIdentity;
 import dev.portcullis.v1.ExecutorServiceGrpc;
+import dev.portcullis.v1.ArtifactRef;
 import dev.portcullis.v1.StartTaskRequest;
+import dev.portcullis.v1.Task;
+import dev.portcullis.v1.TaskFailure;
 import dev.portcullis.v1.TaskSpec;
 import dev.portcullis.v1.TaskState;
 import dev.portcullis.v1.WatchTaskRequest;
@@ -102,5 +105,44 @@ class ExecutorGrpcServiceTest {
                 }).orElseThrow();
         assertEquals(List.of("task.run_id", "task.commit_sha", "task.folder"),
                 details.getFieldViolationsList().stream().map(BadRequest.FieldViolation::getField).toList());
+    }
+
+    @Test
+    void aPlanReportsItsArtifactAndAnApplyWithAnotherDigestFailsWithoutRunning() {
+        String planRun = RunId.random().value();
+        executor().startTask(StartTaskRequest.newBuilder().setTask(task(planRun).clearArgv().addArgv("sh").addArgv("-c")
+                .addArgv("echo plan > plan.tfplan").setProducesArtifact("plan.tfplan")).build());
+        Task plan = watch(planRun, 0).stream().filter(WatchTaskResponse::hasStateChange).reduce((a, b) -> b).orElseThrow()
+                .getStateChange();
+        ArtifactRef artifact = plan.getArtifact();
+        String applyRun = RunId.random().value();
+
+        Task apply = executor().startTask(StartTaskRequest.newBuilder().setTask(task(applyRun).setPlanArtifact(
+                artifact.toBuilder().setSha256("f".repeat(64)))).build()).getTask();
+
+        assertEquals(TaskState.TASK_STATE_SUCCEEDED, plan.getState());
+        assertEquals(64, artifact.getSha256().length());
+        assertEquals(5, artifact.getSizeBytes());
+        assertEquals(TaskState.TASK_STATE_FAILED, apply.getState());
+        assertEquals(TaskFailure.TASK_FAILURE_PLAN_DIGEST_MISMATCH, apply.getFailure());
+    }
+
+    @Test
+    void aProducedArtifactThatClimbsOutOfTheFolderIsAnInvalidRequest() {
+        StartTaskRequest request = StartTaskRequest.newBuilder().setTask(task(RunId.random().value())
+                .setProducesArtifact("../../plan.tfplan")).build();
+
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> executor().startTask(request));
+
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+    }
+
+    @Test
+    void theEcsBackendWithoutItsSettingsStopsStartupNamingTheSetting() {
+        RuntimeException e = assertThrows(RuntimeException.class, () -> ServiceFixture.start("executor", dir.resolve("ecs"),
+                Map.of("portcullis.executor.work-dir", dir.resolve("ecs-work").toString(), "portcullis.executor.backend", "ecs")));
+
+        assertEquals("portcullis.executor.ecs.cluster is required: the ECS cluster that runs the tasks",
+                dev.portcullis.runtime.server.StartupFailure.describe(e));
     }
 }

@@ -1,0 +1,50 @@
+package dev.portcullis.executor.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.portcullis.runtime.server.StartupFailure;
+import dev.portcullis.runtime.testing.ConfigBinding;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ExecutorConfigTest {
+    private static final String P = "portcullis.executor.";
+
+    @Test
+    void anEmptyEnvironmentGivesEveryDefault() {
+        ExecutorConfig config = ConfigBinding.bind(ExecutorConfig.class, Map.of());
+
+        assertEquals(new ExecutorConfig(Path.of(".portcullis/executor"), 4, "local", 10_000), config);
+        assertEquals(ExecutorConfig.Backend.LOCAL, config.backendKind());
+    }
+
+    @Test
+    void everyKeyIsBound() {
+        ExecutorConfig config = ConfigBinding.bind(ExecutorConfig.class, Map.of(
+                P + "work-dir", "/var/lib/portcullis/executor",
+                P + "max-concurrent-tasks", "8",
+                P + "backend", "ecs",
+                P + "log-lines-in-memory", "500"));
+
+        assertEquals(new ExecutorConfig(Path.of("/var/lib/portcullis/executor"), 8, "ecs", 500), config);
+        assertEquals(ExecutorConfig.Backend.ECS, config.backendKind());
+    }
+
+    @Test
+    void anUnknownBackendStopsStartup() {
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> ConfigBinding.bind(ExecutorConfig.class, Map.of(P + "backend", "kubernetes")));
+
+        assertEquals(P + "backend must be local or ecs", StartupFailure.describe(e));
+    }
+
+    @Test
+    void tooFewLinesInMemoryStopStartup() {
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> ConfigBinding.bind(ExecutorConfig.class, Map.of(P + "log-lines-in-memory", "10")));
+
+        assertEquals(P + "log-lines-in-memory must be between 100 and 1000000", StartupFailure.describe(e));
+    }
+}
