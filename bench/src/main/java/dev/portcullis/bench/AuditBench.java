@@ -11,7 +11,7 @@ import dev.portcullis.audit.api.AuditGrpcService;
 import dev.portcullis.audit.chain.ChainVerification;
 import dev.portcullis.audit.chain.CheckpointSigner;
 import dev.portcullis.audit.ingest.AuditIngest;
-import dev.portcullis.audit.store.Databases;
+import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.audit.store.JdbcAuditStore;
 import dev.portcullis.bench.Bench.Figure;
 import dev.portcullis.runtime.audit.AuditAction;
@@ -56,8 +56,8 @@ final class AuditBench {
         String schema = "bench_" + UUID.randomUUID().toString().replace("-", "");
         String baselineSchema = schema + "_base";
         Path dir = Files.createTempDirectory("portcullis-audit-bench");
-        try (HikariDataSource chained = Databases.open(url, user, password, schema, 8);
-                HikariDataSource baseline = Databases.open(url, user, password, baselineSchema, 8)) {
+        try (HikariDataSource chained = Databases.open("audit", url, user, password, schema, 8);
+                HikariDataSource baseline = Databases.open("audit", url, user, password, baselineSchema, 8)) {
             Clock clock = Clock.systemUTC();
             JdbcAuditStore store = new JdbcAuditStore(chained, clock);
             CheckpointSigner signer = CheckpointSigner.load(dir.resolve("checkpoint.key"), dir.resolve("checkpoint.pub"), true);

@@ -31,7 +31,8 @@ class GatewayAccessTest {
         fixture = ServiceFixture.start("gateway", dir, Map.of(
                 "portcullis.gateway.policy-address", "localhost:1",
                 "portcullis.gateway.executor-address", "localhost:1",
-                "portcullis.gateway.audit-address", "localhost:1"));
+                "portcullis.gateway.audit-address", "localhost:1",
+                "portcullis.gateway.store.data-dir", dir.resolve("gateway").toString()));
     }
 
     @AfterAll

@@ -1,6 +1,6 @@
 package dev.portcullis.audit.alert;
 
-import dev.portcullis.audit.store.CanonicalJson;
+import dev.portcullis.runtime.json.CanonicalJson;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.audit.alert.Alert.Severity;

@@ -16,7 +16,7 @@ import dev.portcullis.audit.chain.CheckpointSigner;
 import dev.portcullis.audit.ingest.AuditIngest;
 import dev.portcullis.audit.ingest.LocalAuditRecorder;
 import dev.portcullis.audit.store.AuditStore;
-import dev.portcullis.audit.store.Databases;
+import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.audit.store.JdbcAuditStore;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.role.RoleMapping;
@@ -59,7 +59,7 @@ public final class AuditServerFactory {
         } catch (IOException e) {
             throw new UncheckedIOException("portcullis.audit.data-dir cannot be created: " + config.dataDir(), e);
         }
-        return Databases.open(config.effectiveJdbcUrl(), config.dbUser(), password, "", config.maxConnections());
+        return Databases.open("audit", config.effectiveJdbcUrl(), config.dbUser(), password, "", config.maxConnections());
     }
 
     @Singleton

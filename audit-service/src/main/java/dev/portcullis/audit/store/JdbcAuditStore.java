@@ -1,5 +1,6 @@
 package dev.portcullis.audit.store;
 
+import dev.portcullis.runtime.json.CanonicalJson;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.audit.chain.ChainHash;

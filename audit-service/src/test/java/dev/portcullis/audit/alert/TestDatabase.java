@@ -23,7 +23,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * Closing drops it.
  */
 final class TestDatabase implements AutoCloseable {
-    private static final String ALERT_MIGRATION = "db/migration/V2__alerts.sql";
+    private static final String ALERT_MIGRATION = "db/audit/V2__alerts.sql";
     private static final Path MIGRATIONS = copyAlertMigration();
 
     private final TestDatabases.Settings settings;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.audit.ingest.AuditIngest;
 import dev.portcullis.audit.store.AuditEventsForTests;
-import dev.portcullis.audit.store.Databases;
+import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.audit.store.JdbcAuditStore;
 import dev.portcullis.runtime.testing.TestDatabases;
 import java.nio.file.Path;
@@ -44,7 +44,7 @@ abstract class TamperContract {
     @BeforeEach
     void fiftyEvents() {
         db = database();
-        dataSource = Databases.open(db.jdbcUrl(), db.user(), db.password(), db.schema(), 2);
+        dataSource = Databases.open("audit", db.jdbcUrl(), db.user(), db.password(), db.schema(), 2);
         Clock clock = Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneOffset.UTC);
         store = new JdbcAuditStore(dataSource, clock);
         signer = CheckpointSigner.load(dir.resolve("checkpoint.key"), dir.resolve("checkpoint.pub"), true);

@@ -1,5 +1,6 @@
 package dev.portcullis.audit.store;
 
+import dev.portcullis.runtime.database.Databases;
 import static dev.portcullis.audit.store.AuditEventsForTests.event;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,7 +40,7 @@ abstract class AuditStoreContract {
     @BeforeEach
     void open() {
         db = database();
-        dataSource = Databases.open(db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
+        dataSource = Databases.open("audit", db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
         store = new JdbcAuditStore(dataSource, Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneOffset.UTC));
     }
 

@@ -96,7 +96,8 @@ public final class DevMode implements AutoCloseable {
         properties.put("portcullis.tls.key-file", pki.keyFile(member.fileName()).toString());
         properties.put("portcullis.tls.ca-file", pki.caFile().toString());
         properties.put("portcullis.roles.ci", List.of(domain + "/ci/**"));
-        properties.put("portcullis.roles.approver", List.of(domain + "/human/approver"));
+        // the dev admin may approve too, so the two-person rule can be seen refusing a self-approval
+        properties.put("portcullis.roles.approver", List.of(domain + "/human/approver", domain + "/human/admin"));
         properties.put("portcullis.roles.auditor", List.of(domain + "/human/auditor"));
         properties.put("portcullis.roles.admin", List.of(domain + "/human/admin"));
         properties.put("portcullis.roles.service", List.of(domain + "/service/*"));
@@ -120,6 +121,7 @@ public final class DevMode implements AutoCloseable {
             properties.put("portcullis.gateway.policy-address", "localhost:" + ports.get("policy"));
             properties.put("portcullis.gateway.executor-address", "localhost:" + ports.get("executor"));
             properties.put("portcullis.gateway.audit-address", "localhost:" + ports.get("audit"));
+            properties.put("portcullis.gateway.store.data-dir", pki.dir().getParent().resolve("gateway").toString());
         }
         return properties;
     }

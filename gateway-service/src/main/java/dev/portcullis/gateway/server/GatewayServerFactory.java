@@ -1,17 +1,40 @@
 package dev.portcullis.gateway.server;
 
 import dev.portcullis.gateway.api.GatewayGrpcService;
+import dev.portcullis.gateway.approval.WebhookApprovalAnnouncer;
+import dev.portcullis.gateway.neighbour.GrpcPolicyCheck;
+import dev.portcullis.gateway.neighbour.GrpcTaskRunner;
+import dev.portcullis.gateway.run.RunDriver;
+import dev.portcullis.gateway.run.RunService;
+import dev.portcullis.gateway.run.RunSettings;
+import dev.portcullis.gateway.run.RunSignals;
+import dev.portcullis.gateway.store.JdbcRunStore;
+import dev.portcullis.gateway.store.RunStore;
 import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.database.Databases;
+import dev.portcullis.runtime.identity.CertificateIdentity;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceChannels;
 import dev.portcullis.runtime.transport.ServiceServer;
+import dev.portcullis.runtime.transport.TlsConfig;
 import dev.portcullis.runtime.transport.TlsMaterial;
+import dev.portcullis.runtime.webhook.ChatWebhook;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Composition root of the gateway service. */
@@ -25,6 +48,99 @@ public final class GatewayServerFactory {
         return new Neighbours(config, channels);
     }
 
+    /** The run database, migrated to the newest schema. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    RunDatabase runDatabase(StoreConfig config) {
+        String password = "";
+        if (config.dbPasswordFile() != null) {
+            try {
+                password = Files.readString(config.dbPasswordFile(), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new UncheckedIOException("portcullis.gateway.store.db-password-file cannot be read: "
+                        + config.dbPasswordFile(), e);
+            }
+        }
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("portcullis.gateway.store.data-dir cannot be created: " + config.dataDir(), e);
+        }
+        return new RunDatabase(Databases.open("gateway", config.effectiveJdbcUrl(), config.dbUser(), password, "",
+                config.maxConnections()));
+    }
+
+    @Singleton
+    RunStore runStore(RunDatabase database, Clock clock) {
+        return new JdbcRunStore(database.dataSource(), clock);
+    }
+
+    @Singleton
+    RunSignals runSignals() {
+        return new RunSignals();
+    }
+
+    @Singleton
+    RunSettings runSettings(RunsConfig config) {
+        return new RunSettings(config.approvalTtl(), config.taskTimeout(), config.submitsPerMinute(), config.maxActiveRuns(),
+                config.lease(), config.pollInterval());
+    }
+
+    @Singleton
+    GrpcPolicyCheck policyCheck(Neighbours neighbours) {
+        return new GrpcPolicyCheck(neighbours.policy(), neighbours.callTimeout());
+    }
+
+    @Singleton
+    GrpcTaskRunner taskRunner(Neighbours neighbours) {
+        return new GrpcTaskRunner(neighbours.executor(), neighbours.callTimeout());
+    }
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    WebhookApprovalAnnouncer approvalAnnouncer(RunsConfig config, RunStore store, Clock clock) {
+        List<ChatWebhook> webhooks = new ArrayList<>();
+        for (int i = 0; i < config.approvalWebhookUrls().size(); i++) {
+            try {
+                webhooks.add(new ChatWebhook(URI.create(config.approvalWebhookUrls().get(i)), config.webhookTimeout()));
+            } catch (IllegalArgumentException e) {
+                // the URL may carry a token: never quote it
+                throw new IllegalArgumentException("portcullis.gateway.runs.approval-webhook-urls[" + i + "] must be an "
+                        + "absolute http(s) URL with a host");
+            }
+        }
+        return new WebhookApprovalAnnouncer(webhooks, run -> run.spec().planRun().flatMap(store::find)
+                .flatMap(plan -> plan.artifact().map(a -> "plan run " + plan.id() + ", digest " + a.sha256() + " ("
+                        + a.sizeBytes() + " bytes)"))
+                .orElse(""), clock);
+    }
+
+    @Singleton
+    RunService runService(RunStore store, GrpcPolicyCheck policy, GrpcTaskRunner tasks, AuditRecorder audit,
+            WebhookApprovalAnnouncer announcer, RunSignals signals, RunSettings settings, Clock clock) {
+        return new RunService(store, policy, tasks, audit, announcer, signals, settings, clock);
+    }
+
+    /** Drives queued and running runs; started once the server is up, stopped before it. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    RunDriver runDriver(RunStore store, GrpcPolicyCheck policy, GrpcTaskRunner tasks, AuditRecorder audit, RunSignals signals,
+            RunSettings settings, Clock clock, TlsConfig tls) {
+        return new RunDriver(store, policy, tasks, audit, signals, settings, clock, ownIdentity(tls));
+    }
+
+    private static String ownIdentity(TlsConfig tls) {
+        if (tls.certFile() == null) {
+            return "";
+        }
+        try (InputStream in = Files.newInputStream(tls.certFile())) {
+            X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            return CertificateIdentity.of(certificate).value();
+        } catch (IOException | CertificateException | RuntimeException e) {
+            return "";
+        }
+    }
+
     /**
      * The gateway service's gRPC server; stopped gracefully when the context closes. It takes the
      * neighbours so a missing neighbour address stops start-up, and the channels close after it.
@@ -32,7 +148,11 @@ public final class GatewayServerFactory {
     @Singleton
     @Named("gateway")
     @Bean(preDestroy = "close")
-    ServiceServer gatewayServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, Neighbours neighbours, AuditRecorder audit, Clock clock) {
-        return new ServiceServer("gateway", config, tls, roles, List.of(new GatewayGrpcService()), audit, clock);
+    ServiceServer gatewayServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, Neighbours neighbours, AuditRecorder audit,
+            Clock clock, RunService runs, RunDriver driver) {
+        ServiceServer server = new ServiceServer("gateway", config, tls, roles,
+                List.of(new GatewayGrpcService(runs, audit, clock)), audit, clock);
+        driver.start();
+        return server;
     }
 }

@@ -18,7 +18,8 @@ final class Decisions {
                 .setCatalogVersion(decision.catalogVersion().value())
                 .addAllArgv(decision.argv())
                 .setRequiresPlan(decision.requiresPlan())
-                .addAllChangeWindows(decision.changeWindows());
+                .addAllChangeWindows(decision.changeWindows())
+                .setRepoUrl(decision.repoUrl());
         decision.reasons().forEach(reason -> proto.addReasons(DecisionReason.newBuilder()
                 .setCode(reason.code()).setMessage(reason.message()).setField(reason.field())));
         decision.matchedRule().ifPresent(matched -> proto.setMatchedRule(RuleRef.newBuilder()

@@ -14,10 +14,11 @@ import java.util.Optional;
  *
  * @param reasons every reason that applies: for a denial, each thing that is wrong
  * @param produces artifact file the command produces; empty when none
+ * @param repoUrl the repository's clone URL from the catalog; empty for a denial
  */
 public record Decision(Outcome outcome, List<Reason> reasons, List<MatchedRule> matched, int requiredApprovals,
         Sha256Digest catalogVersion, List<String> argv, List<SecretGrant> secretGrants, String produces,
-        boolean requiresPlan, List<String> changeWindows) {
+        boolean requiresPlan, List<String> changeWindows, String repoUrl) {
 
     /** Allow or deny. */
     public enum Outcome { ALLOW, DENY }
@@ -49,6 +50,7 @@ public record Decision(Outcome outcome, List<Reason> reasons, List<MatchedRule> 
         secretGrants = List.copyOf(secretGrants);
         requireNonNull(produces, "produces is null");
         changeWindows = List.copyOf(changeWindows);
+        requireNonNull(repoUrl, "repoUrl is null");
         if (matched.size() > 1) {
             throw new IllegalArgumentException("at most one rule decides");
         }

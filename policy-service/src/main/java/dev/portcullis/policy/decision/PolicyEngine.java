@@ -93,7 +93,7 @@ public final class PolicyEngine {
         List<String> windows = environment.map(Environment::changeWindowTexts).orElse(List.of());
         if (!denials.isEmpty()) {
             return new Decision(Outcome.DENY, dedupe(denials), List.of(), 0, catalog.version(), List.of(), List.of(), "",
-                    false, windows);
+                    false, windows, "");
         }
         Repo r = repo.orElseThrow();
         Command c = command.orElseThrow();
@@ -112,7 +112,7 @@ public final class PolicyEngine {
         List<String> argv = c.render(new Command.Placeholders(r.name().value(), request.environment().value(),
                 request.folder().value(), c.name().value(), request.commit().value()));
         return new Decision(Outcome.ALLOW, reasons, List.of(new MatchedRule(r.name(), rule)), approvals, catalog.version(),
-                argv, secrets, c.produces(), c.requiresPlan(), windows);
+                argv, secrets, c.produces(), c.requiresPlan(), windows, r.url());
     }
 
     private record RuleMatch(Optional<Rule> rule, List<Reason> reasons) {}

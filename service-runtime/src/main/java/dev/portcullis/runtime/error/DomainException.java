@@ -13,7 +13,7 @@ public class DomainException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
     /** What kind of failure, independent of transport. */
-    public enum Kind { INVALID, NOT_FOUND, DENIED, CONFLICT, PRECONDITION, UNAVAILABLE, TOO_LARGE }
+    public enum Kind { INVALID, NOT_FOUND, DENIED, CONFLICT, EXISTS, PRECONDITION, OUT_OF_RANGE, UNAVAILABLE, TOO_LARGE, EXHAUSTED }
 
     private final Kind kind;
     private final String reason;

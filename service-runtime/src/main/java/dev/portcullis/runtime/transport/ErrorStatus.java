@@ -40,7 +40,7 @@ public final class ErrorStatus {
                         BadRequest.FieldViolation.newBuilder().setField(v.field()).setDescription(v.description())));
                 status.addDetails(Any.pack(badRequest.build()));
             }
-            if (domain.kind() == DomainException.Kind.UNAVAILABLE) {
+            if (domain.kind() == DomainException.Kind.UNAVAILABLE || domain.kind() == DomainException.Kind.EXHAUSTED) {
                 status.addDetails(Any.pack(RetryInfo.newBuilder()
                         .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(1))
                         .build()));
@@ -58,6 +58,9 @@ public final class ErrorStatus {
             case NOT_FOUND -> Code.NOT_FOUND;
             case DENIED -> Code.PERMISSION_DENIED;
             case CONFLICT -> Code.ABORTED;
+            case EXISTS -> Code.ALREADY_EXISTS;
+            case OUT_OF_RANGE -> Code.OUT_OF_RANGE;
+            case EXHAUSTED -> Code.RESOURCE_EXHAUSTED;
             case PRECONDITION -> Code.FAILED_PRECONDITION;
             case UNAVAILABLE -> Code.UNAVAILABLE;
             case TOO_LARGE -> Code.RESOURCE_EXHAUSTED;

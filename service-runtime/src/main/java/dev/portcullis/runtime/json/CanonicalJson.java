@@ -1,4 +1,4 @@
-package dev.portcullis.audit.store;
+package dev.portcullis.runtime.json;
 
 import java.util.ArrayList;
 import java.util.List;

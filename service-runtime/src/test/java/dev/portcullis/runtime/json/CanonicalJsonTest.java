@@ -1,4 +1,4 @@
-package dev.portcullis.audit.store;
+package dev.portcullis.runtime.json;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

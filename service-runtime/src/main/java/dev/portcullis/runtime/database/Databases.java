@@ -1,4 +1,4 @@
-package dev.portcullis.audit.store;
+package dev.portcullis.runtime.database;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -8,7 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import org.flywaydb.core.Flyway;
 
-/** Opens the audit database and brings its schema up to date with Flyway. */
+/** Opens a service's database and brings its schema up to date with Flyway. */
 public final class Databases {
     private Databases() {}
 
@@ -16,9 +16,10 @@ public final class Databases {
      * A pooled data source for {@code jdbcUrl} (H2 or PostgreSQL), migrated to the newest schema.
      * The password is passed in, never logged.
      *
+     * @param service names the pool and the migrations, {@code classpath:db/<service>}
      * @param schema the schema to use and migrate; empty for the database's default
      */
-    public static HikariDataSource open(String jdbcUrl, String user, String password, String schema, int maxConnections) {
+    public static HikariDataSource open(String service, String jdbcUrl, String user, String password, String schema, int maxConnections) {
         if (!schema.isEmpty()) {
             createSchema(jdbcUrl, user, password, schema);
         }
@@ -27,7 +28,7 @@ public final class Databases {
         config.setUsername(user);
         config.setPassword(password);
         config.setMaximumPoolSize(maxConnections);
-        config.setPoolName("audit");
+        config.setPoolName(service);
         config.setInitializationFailTimeout(-1);
         if (jdbcUrl.startsWith("jdbc:postgresql:")) {
             // one multi-row INSERT per batch instead of one statement per row
@@ -38,7 +39,7 @@ public final class Databases {
         }
         HikariDataSource dataSource = new HikariDataSource(config);
         try {
-            var flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/migration");
+            var flyway = Flyway.configure().dataSource(dataSource).locations("classpath:db/" + service);
             if (!schema.isEmpty()) {
                 flyway.schemas(schema).defaultSchema(schema);
             }

@@ -1,0 +1,208 @@
+package dev.portcullis.cli.run;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.portcullis.cli.ClientEnvironment;
+import dev.portcullis.cli.dev.DevMode;
+import dev.portcullis.v1.AuditServiceGrpc;
+import dev.portcullis.v1.ChainedEvent;
+import dev.portcullis.v1.GatewayServiceGrpc;
+import dev.portcullis.v1.GetRunRequest;
+import dev.portcullis.v1.QueryRequest;
+import dev.portcullis.v1.Run;
+import dev.portcullis.v1.RunSpec;
+import dev.portcullis.v1.RunState;
+import dev.portcullis.v1.SubmitRunRequest;
+import dev.portcullis.v1.WatchRunRequest;
+import dev.portcullis.v1.WatchRunResponse;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The whole suite as dev mode runs it, with a catalog and a git repository made by the test:
+ * repo "example" with folders stage/app and prod/app whose plan.sh writes plan.out and whose
+ * apply.sh prints the plan it applies. Channels for the dev CI, approver, admin and auditor.
+ */
+final class SuiteFixture implements AutoCloseable {
+    static final String CATALOG = """
+            version: 1
+            environments:
+              stage:
+                approvals: 0
+              prod:
+                approvals: 1
+            commands:
+              plan:
+                argv: ["sh", "plan.sh", "${environment}"]
+                produces: plan.out
+              apply:
+                argv: ["sh", "apply.sh", "plan.out"]
+                requires_plan: true
+                changes_infrastructure: true
+            repos:
+              - name: example
+                url: file://@REPO@
+                folders: ["stage/**", "prod/**"]
+                callers: ["spiffe://portcullis.dev/ci/**"]
+                rules:
+                  - commands: [plan]
+                    refs: ["refs/heads/**"]
+                    environments: [stage, prod]
+                  - commands: [apply]
+                    refs: ["refs/heads/main"]
+                    environments: [stage, prod]
+            """;
+
+    private static final Set<RunState> FINAL = Set.of(RunState.RUN_STATE_DENIED, RunState.RUN_STATE_REJECTED,
+            RunState.RUN_STATE_EXPIRED, RunState.RUN_STATE_SUCCEEDED, RunState.RUN_STATE_FAILED, RunState.RUN_STATE_CANCELLED,
+            RunState.RUN_STATE_TIMED_OUT);
+
+    final Path dataDir;
+    final Path repo;
+    final String mainCommit;
+    final String branchCommit;
+    final DevMode dev;
+    private final List<ManagedChannel> channels = new ArrayList<>();
+
+    private SuiteFixture(Path dataDir, Path repo, String mainCommit, String branchCommit, DevMode dev) {
+        this.dataDir = dataDir;
+        this.repo = repo;
+        this.mainCommit = mainCommit;
+        this.branchCommit = branchCommit;
+        this.dev = dev;
+    }
+
+    static SuiteFixture start(Path dir) throws Exception {
+        Path data = dir.resolve("data");
+        Path repo = dir.resolve("repo");
+        Files.createDirectories(data);
+        for (String env : List.of("stage", "prod")) {
+            Path folder = Files.createDirectories(repo.resolve(env).resolve("app"));
+            Files.writeString(folder.resolve("plan.sh"), """
+                    echo "demo plan for $1"
+                    echo "+ resource demo_$1 (commit state)" > plan.out
+                    echo "Plan: 1 to add"
+                    """, UTF_8);
+            Files.writeString(folder.resolve("apply.sh"), """
+                    echo "applying $(cat "$1")"
+                    echo "Apply complete"
+                    """, UTF_8);
+        }
+        git(repo, "init", "-q", "-b", "main");
+        git(repo, "add", ".");
+        git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "initial");
+        String main = git(repo, "rev-parse", "HEAD");
+        git(repo, "checkout", "-q", "-b", "feature/x");
+        Files.writeString(repo.resolve("stage/app/notes.txt"), "a change on a branch\n", UTF_8);
+        git(repo, "add", ".");
+        git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "branch change");
+        String branch = git(repo, "rev-parse", "HEAD");
+        git(repo, "checkout", "-q", "main");
+        Files.writeString(data.resolve("catalog.yaml"), CATALOG.replace("@REPO@", repo.toAbsolutePath().toString()), UTF_8);
+        DevMode dev = DevMode.start(data, 0, Clock.systemUTC());
+        return new SuiteFixture(data, repo, main, branch, dev);
+    }
+
+    static String git(Path dir, String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("git"));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), UTF_8).strip();
+        assertEquals(0, process.waitFor(), "git " + String.join(" ", args) + ": " + out);
+        return out;
+    }
+
+    /** A channel to {@code service} as the dev identity {@code member} (ci, approver, admin, auditor). */
+    ManagedChannel channel(String service, String member) {
+        ClientEnvironment env = new ClientEnvironment(Map.of(
+                "PORTCULLIS_CA_FILE", dev.pki().caFile().toString(),
+                "PORTCULLIS_CERT_FILE", dev.pki().certFile(member).toString(),
+                "PORTCULLIS_KEY_FILE", dev.pki().keyFile(member).toString()));
+        ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + dev.ports().get(service), env.credentials()).build();
+        channels.add(channel);
+        return channel;
+    }
+
+    GatewayServiceGrpc.GatewayServiceBlockingStub gateway(String member) {
+        return GatewayServiceGrpc.newBlockingStub(channel("gateway", member)).withDeadlineAfter(60, TimeUnit.SECONDS);
+    }
+
+    static RunSpec.Builder spec(String commit, String ref, String folder, String environment, String command) {
+        return RunSpec.newBuilder().setRepo("example").setCommitSha(commit).setRef(ref).setFolder(folder)
+                .setEnvironment(environment).setCommand(command);
+    }
+
+    Run submit(String member, RunSpec.Builder spec) {
+        return gateway(member).submitRun(SubmitRunRequest.newBuilder().setSpec(spec)
+                .setRequestKey("job-" + UUID.randomUUID()).build()).getRun();
+    }
+
+    /** Watches a run from {@code from} until it ends; returns every event received. */
+    List<WatchRunResponse> watch(String runId, long from) {
+        List<WatchRunResponse> events = new ArrayList<>();
+        Iterator<WatchRunResponse> stream = GatewayServiceGrpc.newBlockingStub(channel("gateway", "ci"))
+                .withDeadlineAfter(120, TimeUnit.SECONDS)
+                .watchRun(WatchRunRequest.newBuilder().setRunId(runId).setFromOffset(from).build());
+        stream.forEachRemaining(events::add);
+        return events;
+    }
+
+    Run awaitState(String runId, RunState state) throws InterruptedException {
+        Run run = null;
+        for (int i = 0; i < 600; i++) {
+            run = gateway("ci").getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getRun();
+            if (run.getState() == state) {
+                return run;
+            }
+            if (FINAL.contains(run.getState())) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        fail("run " + runId + " did not reach " + state + "; it is " + run);
+        return run;
+    }
+
+    static String log(List<WatchRunResponse> events) {
+        StringBuilder text = new StringBuilder();
+        events.stream().filter(WatchRunResponse::hasLogLine).forEach(e -> text.append(e.getLogLine().getText()).append('\n'));
+        return text.toString();
+    }
+
+    /** The audit events of a run, waiting until at least {@code atLeast} arrived through the outboxes. */
+    List<ChainedEvent> auditOf(String runId, int atLeast) throws InterruptedException {
+        List<ChainedEvent> events = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            events.clear();
+            AuditServiceGrpc.newBlockingStub(channel("audit", "auditor")).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .query(QueryRequest.newBuilder().setRunId(runId).setLimit(1000).build())
+                    .forEachRemaining(response -> events.add(response.getEvent()));
+            if (events.size() >= atLeast) {
+                return events;
+            }
+            Thread.sleep(100);
+        }
+        assertTrue(events.size() >= atLeast, "only " + events.size() + " audit events for run " + runId + ": " + events);
+        return events;
+    }
+
+    @Override
+    public void close() {
+        channels.forEach(ManagedChannel::shutdownNow);
+        dev.close();
+    }
+}

@@ -1,0 +1,75 @@
+package dev.portcullis.gateway.run;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditOutcome;
+import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.audit.AuditResource;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Records a run's audit events: every one names the run, its repo and its trace id, and carries
+ * what was asked (repo, commit, ref, folder, environment, command). Never a secret value.
+ */
+final class RunAudit {
+    private static final Logger log = LoggerFactory.getLogger(RunAudit.class);
+
+    private final AuditRecorder recorder;
+    private final Clock clock;
+
+    RunAudit(AuditRecorder recorder, Clock clock) {
+        this.recorder = requireNonNull(recorder, "recorder is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** True when events are being recorded and delivered; false means refuse new runs. */
+    boolean healthy() {
+        return recorder.healthy();
+    }
+
+    void record(AuditAction action, Run run, String actor, AuditOutcome outcome, String reason, String sourceAddress,
+            Map<String, String> extra) {
+        Map<String, String> attributes = new HashMap<>();
+        RunSpec spec = run.spec();
+        attributes.put("repo", spec.repo().value());
+        attributes.put("commit_sha", spec.commit().value());
+        attributes.put("ref", spec.ref().value());
+        attributes.put("folder", spec.folder().value());
+        attributes.put("environment", spec.environment().value());
+        attributes.put("command", spec.command().value());
+        attributes.put("state", run.state().name());
+        attributes.put("requester", run.requester().value());
+        spec.planRun().ifPresent(plan -> attributes.put("plan_run_id", plan.value()));
+        if (run.breakGlass()) {
+            attributes.put("break_glass", "true");
+        }
+        extra.forEach((key, value) -> attributes.put(key, value.length() > AuditEvent.MAX_VALUE
+                ? value.substring(0, AuditEvent.MAX_VALUE) : value));
+        AuditEvent event = AuditEvent.builder("gateway", action, clock.instant())
+                .actor(actor)
+                .resource(new AuditResource("run", run.id().value(), spec.repo().value(), run.id().value()))
+                .outcome(outcome)
+                .reason(reason)
+                .traceId(run.traceId())
+                .sourceAddress(sourceAddress)
+                .attributes(attributes)
+                .build();
+        try {
+            recorder.record(event);
+        } catch (RuntimeException e) {
+            // the transition is stored already; the outbox turns unhealthy, and new runs are refused
+            log.atError().addKeyValue("run_id", run.id().value()).addKeyValue("action", action.dottedName()).setCause(e)
+                    .log("run.audit_failed");
+        }
+    }
+
+    void record(AuditAction action, Run run, String actor, String sourceAddress) {
+        record(action, run, actor, AuditOutcome.SUCCESS, "", sourceAddress, Map.of());
+    }
+}

@@ -1,0 +1,334 @@
+package dev.portcullis.gateway.run;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.gateway.store.RequestKeyTakenException;
+import dev.portcullis.gateway.store.RunChange;
+import dev.portcullis.gateway.store.RunStore;
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditOutcome;
+import dev.portcullis.runtime.error.DomainException;
+import dev.portcullis.runtime.request.RunId;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The run lifecycle as callers see it: submit, approve, reject, cancel, read and watch. Every
+ * transition is stored before it is acknowledged and audited with the run's trace id. The
+ * {@link RunDriver} moves runs on from QUEUED. Thread-safe.
+ */
+public final class RunService {
+    private static final Logger log = LoggerFactory.getLogger(RunService.class);
+
+    private final RunStore store;
+    private final PolicyCheck policy;
+    private final TaskRunner tasks;
+    private final RunAudit audit;
+    private final ApprovalAnnouncer announcer;
+    private final RunSignals signals;
+    private final RunSettings settings;
+    private final SubmitLimiter limiter;
+    private final Clock clock;
+
+    public RunService(RunStore store, PolicyCheck policy, TaskRunner tasks, dev.portcullis.runtime.audit.AuditRecorder audit,
+            ApprovalAnnouncer announcer, RunSignals signals, RunSettings settings, Clock clock) {
+        this.store = requireNonNull(store, "store is null");
+        this.policy = requireNonNull(policy, "policy is null");
+        this.tasks = requireNonNull(tasks, "tasks is null");
+        this.audit = new RunAudit(requireNonNull(audit, "audit is null"), clock);
+        this.announcer = requireNonNull(announcer, "announcer is null");
+        this.signals = requireNonNull(signals, "signals is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.limiter = new SubmitLimiter(settings.submitsPerMinute(), clock);
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** A run request as parsed from the caller. */
+    public record Submission(RunSpec spec, String requestKey, String breakGlassJustification, String traceId) {
+        public Submission {
+            requireNonNull(spec, "spec is null");
+            requireNonNull(requestKey, "requestKey is null");
+            requireNonNull(breakGlassJustification, "breakGlassJustification is null");
+            requireNonNull(traceId, "traceId is null");
+        }
+    }
+
+    /**
+     * Submits a run: asks the policy service, stores the run in its decided state (DENIED,
+     * AWAITING_APPROVAL or QUEUED) and audits it. A retry with the same request key returns the
+     * same run.
+     */
+    public Run submit(Submission submission, Actor actor) {
+        boolean breakGlass = !submission.breakGlassJustification().isEmpty();
+        if (breakGlass && !actor.admin()) {
+            throw new DomainException(DomainException.Kind.DENIED, "ROLE_REQUIRED",
+                    "break-glass needs the admin role", Map.of("role", "admin"));
+        }
+        Optional<Run> existing = store.findByRequestKey(actor.identity(), submission.requestKey());
+        if (existing.isPresent()) {
+            return sameRequest(existing.get(), submission);
+        }
+        if (!audit.healthy()) {
+            throw new DomainException(DomainException.Kind.UNAVAILABLE, "AUDIT_UNAVAILABLE",
+                    "new runs are refused while the gateway's audit outbox is unhealthy (audit service unreachable or "
+                            + "spool full); retry when it has caught up", Map.of());
+        }
+        Duration wait = limiter.take(actor.identity());
+        if (!wait.isZero()) {
+            throw new DomainException(DomainException.Kind.EXHAUSTED, "RATE_LIMITED", "more than " + limiter.perMinute()
+                    + " runs a minute from " + actor.identity() + "; retry in " + Math.max(1, wait.toSeconds()) + " s",
+                    Map.of("limit_per_minute", Integer.toString(limiter.perMinute())));
+        }
+        if (store.activeRuns(actor.identity()) >= settings.maxActiveRuns()) {
+            throw new DomainException(DomainException.Kind.EXHAUSTED, "TOO_MANY_ACTIVE_RUNS", actor.identity() + " already has "
+                    + settings.maxActiveRuns() + " unfinished runs", Map.of("max_active_runs",
+                            Integer.toString(settings.maxActiveRuns())));
+        }
+        List<PolicyCheck.PlanBinding> plan = planBinding(submission.spec());
+        Decision decision = policy.evaluate(actor.identity(), submission.spec(), plan, breakGlass, submission.traceId());
+        Instant now = clock.instant();
+        RunState state;
+        String reason;
+        if (!decision.allowed()) {
+            state = RunState.DENIED;
+            reason = summary(decision);
+        } else if (decision.requiredApprovals() > 0) {
+            state = RunState.AWAITING_APPROVAL;
+            reason = decision.requiredApprovals() + " approval(s) required";
+        } else {
+            state = RunState.QUEUED;
+            reason = "";
+        }
+        Run.Builder builder = Run.builder()
+                .id(RunId.random())
+                .requestKey(submission.requestKey())
+                .requester(actor.identity())
+                .spec(submission.spec())
+                .state(state)
+                .stateReason(reason)
+                .decision(decision)
+                .traceId(submission.traceId())
+                .breakGlassJustification(submission.breakGlassJustification())
+                .createdAt(now)
+                .updatedAt(now);
+        if (state == RunState.AWAITING_APPROVAL) {
+            builder.approvalDeadline(now.plus(settings.approvalTtl()));
+        }
+        Run run;
+        try {
+            run = store.create(builder.build());
+        } catch (RequestKeyTakenException e) {
+            return sameRequest(store.findByRequestKey(actor.identity(), submission.requestKey()).orElseThrow(), submission);
+        }
+        String who = actor.identity().value();
+        audit.record(AuditAction.RUN_SUBMITTED, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(),
+                Map.of("request_key", run.requestKey()));
+        Map<String, String> decided = Map.of("catalog_version", decision.catalogVersion(), "rule", decision.matchedRule(),
+                "reasons", decision.reasonCodes());
+        if (decision.allowed()) {
+            audit.record(AuditAction.POLICY_ALLOWED, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(), decided);
+        } else {
+            audit.record(AuditAction.POLICY_DENIED, run, who, AuditOutcome.DENIED, "POLICY_DENIED", actor.sourceAddress(), decided);
+        }
+        if (breakGlass) {
+            audit.record(AuditAction.BREAKGLASS_USED, run, who, decision.allowed() ? AuditOutcome.SUCCESS : AuditOutcome.DENIED,
+                    "", actor.sourceAddress(), Map.of("justification", run.breakGlassJustification()));
+        }
+        if (state == RunState.AWAITING_APPROVAL) {
+            audit.record(AuditAction.RUN_AWAITING_APPROVAL, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(),
+                    Map.of("required_approvals", Integer.toString(decision.requiredApprovals())));
+            announcer.announce(run);
+        } else if (state == RunState.QUEUED) {
+            audit.record(AuditAction.RUN_QUEUED, run, who, actor.sourceAddress());
+        }
+        signals.changed();
+        return run;
+    }
+
+    private static Run sameRequest(Run existing, Submission submission) {
+        if (!existing.spec().equals(submission.spec())
+                || !existing.breakGlassJustification().equals(submission.breakGlassJustification())) {
+            throw new DomainException(DomainException.Kind.EXISTS, "REQUEST_KEY_REUSED", "request key '"
+                    + submission.requestKey() + "' was used for a different run (" + existing.id() + ")",
+                    Map.of("run_id", existing.id().value()));
+        }
+        return existing;
+    }
+
+    /** For an apply: the plan run it applies, checked to be usable, as the policy service wants it. */
+    private List<PolicyCheck.PlanBinding> planBinding(RunSpec spec) {
+        if (spec.planRun().isEmpty()) {
+            return List.of();
+        }
+        RunId planId = spec.planRun().get();
+        Run plan = store.find(planId).orElseThrow(() -> notUsable(planId, "no run " + planId + " exists"));
+        if (plan.state() != RunState.SUCCEEDED) {
+            throw notUsable(planId, "plan run " + planId + " is " + plan.state() + ", not SUCCEEDED");
+        }
+        PlanArtifact artifact = plan.artifact().orElseThrow(() -> notUsable(planId, "plan run " + planId
+                + " produced no plan artifact"));
+        RunSpec planned = plan.spec();
+        if (!planned.repo().equals(spec.repo()) || !planned.folder().equals(spec.folder())
+                || !planned.environment().equals(spec.environment())) {
+            throw notUsable(planId, "plan run " + planId + " planned " + planned.repo() + " folder '" + planned.folder()
+                    + "' in " + planned.environment() + ", not this repo, folder and environment");
+        }
+        if (!planned.commit().equals(spec.commit())) {
+            throw notUsable(planId, "plan run " + planId + " planned commit " + planned.commit() + ", not " + spec.commit());
+        }
+        return List.of(new PolicyCheck.PlanBinding(planId, planned.commit(), artifact.sha256()));
+    }
+
+    private static DomainException notUsable(RunId plan, String message) {
+        return new DomainException(DomainException.Kind.PRECONDITION, "PLAN_NOT_USABLE", message,
+                Map.of("plan_run_id", plan.value()));
+    }
+
+    static String summary(Decision decision) {
+        return String.join("; ", decision.reasons().stream().map(r -> r.code() + ": " + r.message()).toList());
+    }
+
+    public Run get(RunId id) {
+        return store.find(id).orElseThrow(() -> notFound(id));
+    }
+
+    public List<Run> list(RunStore.RunQuery query) {
+        return store.list(query);
+    }
+
+    /**
+     * Approves a run awaiting approval. The requester never counts; for an apply the approval
+     * names the digest of the plan the approver reviewed.
+     */
+    public Run approve(RunId id, Actor approver, String planDigest, String comment) {
+        Run before = get(id);
+        Optional<PlanArtifact> plan = planOf(before);
+        Run after;
+        try {
+            after = store.update(id, run -> {
+                if (run.state() != RunState.AWAITING_APPROVAL) {
+                    throw new DomainException(DomainException.Kind.PRECONDITION, "RUN_STATE_CONFLICT",
+                            "run " + id + " is " + run.state() + ", not awaiting approval", Map.of("state", run.state().name()));
+                }
+                if (run.requester().equals(approver.identity())) {
+                    throw new DomainException(DomainException.Kind.DENIED, "SELF_APPROVAL",
+                            "the requester of a run can never approve it", Map.of());
+                }
+                if (run.approvalDeadline().map(deadline -> !clock.instant().isBefore(deadline)).orElse(false)) {
+                    throw new DomainException(DomainException.Kind.PRECONDITION, "APPROVAL_EXPIRED",
+                            "run " + id + " stopped accepting approvals at " + run.approvalDeadline().get(), Map.of());
+                }
+                if (run.approvals().stream().anyMatch(a -> a.approver().equals(approver.identity()))) {
+                    throw new DomainException(DomainException.Kind.PRECONDITION, "RUN_STATE_CONFLICT",
+                            approver.identity() + " already approved run " + id, Map.of());
+                }
+                String expected = plan.map(p -> p.sha256().value()).orElse("");
+                if (!expected.equals(planDigest)) {
+                    throw new DomainException(DomainException.Kind.PRECONDITION, "PLAN_DIGEST_MISMATCH", expected.isEmpty()
+                            ? "run " + id + " applies no plan; approve it without a plan digest"
+                            : "the plan digest approved does not match the plan this run applies (" + expected + ")",
+                            Map.of("expected_digest", expected));
+                }
+                Approval approval = new Approval(approver.identity(), clock.instant(), planDigest, comment);
+                int given = run.approvals().size() + 1;
+                RunChange change = given >= run.decision().requiredApprovals()
+                        ? RunChange.to(RunState.QUEUED, "approved by " + given + " of " + run.decision().requiredApprovals())
+                        : RunChange.keepState();
+                return change.approval(approval);
+            });
+        } catch (DomainException refused) {
+            audit.record(AuditAction.RUN_APPROVED, before, approver.identity().value(), AuditOutcome.DENIED, refused.reason(),
+                    approver.sourceAddress(), Map.of());
+            throw refused;
+        }
+        audit.record(AuditAction.RUN_APPROVED, after, approver.identity().value(), AuditOutcome.SUCCESS, "",
+                approver.sourceAddress(), Map.of("plan_digest", planDigest, "approvals",
+                        after.approvals().size() + "/" + after.decision().requiredApprovals()));
+        if (after.state() == RunState.QUEUED) {
+            audit.record(AuditAction.RUN_QUEUED, after, approver.identity().value(), approver.sourceAddress());
+        }
+        signals.changed();
+        return after;
+    }
+
+    /** The plan artifact an apply applies (the plan run's), or empty for runs without a plan. */
+    public Optional<PlanArtifact> planOf(Run run) {
+        return run.spec().planRun().flatMap(store::find).flatMap(Run::artifact);
+    }
+
+    /** Rejects a run awaiting approval; it ends REJECTED. */
+    public Run reject(RunId id, Actor approver, String reason) {
+        Run after = store.update(id, run -> {
+            if (run.state() != RunState.AWAITING_APPROVAL) {
+                throw new DomainException(DomainException.Kind.PRECONDITION, "RUN_STATE_CONFLICT",
+                        "run " + id + " is " + run.state() + ", not awaiting approval", Map.of("state", run.state().name()));
+            }
+            return RunChange.to(RunState.REJECTED, "rejected by " + approver.identity() + ": " + reason);
+        });
+        audit.record(AuditAction.RUN_REJECTED, after, approver.identity().value(), AuditOutcome.SUCCESS, "",
+                approver.sourceAddress(), Map.of("reason", reason));
+        signals.changed();
+        return after;
+    }
+
+    /**
+     * Cancels a run that has not finished. A run not yet running ends CANCELLED at once; a
+     * running task is asked to stop and the run ends when it has (with its full log).
+     */
+    public Run cancel(RunId id, Actor actor, String reason) {
+        Run before = get(id);
+        if (!actor.admin() && !before.requester().equals(actor.identity())) {
+            throw new DomainException(DomainException.Kind.DENIED, "ROLE_REQUIRED",
+                    "a CI identity may cancel only its own runs; cancelling others' runs needs the admin role",
+                    Map.of("role", "admin"));
+        }
+        String why = "cancelled by " + actor.identity() + (reason.isEmpty() ? "" : ": " + reason);
+        Run after = store.update(id, run -> {
+            if (run.state().isFinal()) {
+                throw new DomainException(DomainException.Kind.PRECONDITION, "RUN_STATE_CONFLICT",
+                        "run " + id + " already ended " + run.state(), Map.of("state", run.state().name()));
+            }
+            if (run.state() == RunState.RUNNING) {
+                return run.cancelRequested() ? RunChange.keepState() : RunChange.keepState().cancelRequested();
+            }
+            return RunChange.to(RunState.CANCELLED, why);
+        });
+        audit.record(AuditAction.RUN_CANCELLED, after, actor.identity().value(), AuditOutcome.SUCCESS, "",
+                actor.sourceAddress(), Map.of("reason", reason));
+        if (after.state() == RunState.RUNNING || after.state() == RunState.QUEUED) {
+            try {
+                tasks.cancel(id, why);
+            } catch (RuntimeException e) {
+                // the driver asks again while the run is marked; the task's end ends the run
+                log.atWarn().addKeyValue("run_id", id.value()).addKeyValue("error", e.getMessage()).log("run.cancel_deferred");
+            }
+        }
+        signals.changed();
+        return after;
+    }
+
+    /** Up to {@code max} events of the run from {@code fromOffset}. */
+    public List<RunEvent> events(RunId id, long fromOffset, int max) {
+        return store.events(id, fromOffset, max);
+    }
+
+    /** Waits until some run may have changed (or {@code max} passed). */
+    public void awaitChange(long seen, Duration max) throws InterruptedException {
+        signals.await(seen, max);
+    }
+
+    /** The change counter to pass to {@link #awaitChange}. */
+    public long changeVersion() {
+        return signals.version();
+    }
+
+    private static DomainException notFound(RunId id) {
+        return new DomainException(DomainException.Kind.NOT_FOUND, "RUN_NOT_FOUND", "no run " + id, Map.of("run_id", id.value()));
+    }
+}

@@ -1,0 +1,535 @@
+package dev.portcullis.gateway.store;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.gateway.run.Approval;
+import dev.portcullis.gateway.run.PlanArtifact;
+import dev.portcullis.gateway.run.Run;
+import dev.portcullis.gateway.run.RunEvent;
+import dev.portcullis.gateway.run.RunSpec;
+import dev.portcullis.gateway.run.RunState;
+import dev.portcullis.runtime.error.DomainException;
+import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.request.CatalogName;
+import dev.portcullis.runtime.request.CommitSha;
+import dev.portcullis.runtime.request.GitRef;
+import dev.portcullis.runtime.request.RepoFolder;
+import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.request.Sha256Digest;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link RunStore} on JDBC: embedded H2 by default, PostgreSQL in production, one code path.
+ * Changes to a run take its row lock ({@code SELECT … FOR UPDATE}), so replicas serialise on it;
+ * the queue lock is the primary key of {@code run_locks}. Thread-safe.
+ */
+public final class JdbcRunStore implements RunStore {
+    private static final Logger log = LoggerFactory.getLogger(JdbcRunStore.class);
+    private static final String UNIQUE_VIOLATION = "23505";
+    private static final String COLUMNS = "run_id, seq, request_key, requester, repo, commit_sha, git_ref, folder, environment, "
+            + "command, plan_run_id, state, state_reason, decision, approval_deadline, artifact_uri, artifact_sha256, "
+            + "artifact_size, exit_code, trace_id, break_glass, created_at, updated_at, next_offset, task_offset, "
+            + "cancel_requested";
+    private static final String ACTIVE = "'QUEUED', 'RUNNING'";
+
+    private final DataSource dataSource;
+    private final Clock clock;
+
+    public JdbcRunStore(DataSource dataSource, Clock clock) {
+        this.dataSource = requireNonNull(dataSource, "dataSource is null");
+        this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    @Override
+    public Run create(Run run) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                try (PreparedStatement insert = connection.prepareStatement("INSERT INTO runs (run_id, request_key, requester, "
+                        + "repo, commit_sha, git_ref, folder, environment, command, plan_run_id, lock_key, state, state_reason, "
+                        + "decision, approval_deadline, trace_id, break_glass, created_at, updated_at, next_offset, task_offset, "
+                        + "cancel_requested) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, FALSE)")) {
+                    RunSpec spec = run.spec();
+                    insert.setString(1, run.id().value());
+                    insert.setString(2, run.requestKey());
+                    insert.setString(3, run.requester().value());
+                    insert.setString(4, spec.repo().value());
+                    insert.setString(5, spec.commit().value());
+                    insert.setString(6, spec.ref().value());
+                    insert.setString(7, spec.folder().value());
+                    insert.setString(8, spec.environment().value());
+                    insert.setString(9, spec.command().value());
+                    insert.setString(10, spec.planRun().map(RunId::value).orElse(null));
+                    insert.setString(11, spec.lockKey());
+                    insert.setString(12, run.state().name());
+                    insert.setString(13, run.stateReason());
+                    insert.setString(14, DecisionCodec.encode(run.decision()));
+                    insert.setObject(15, run.approvalDeadline().map(JdbcRunStore::timestamp).orElse(null), Types.TIMESTAMP_WITH_TIMEZONE);
+                    insert.setString(16, run.traceId());
+                    insert.setString(17, run.breakGlassJustification());
+                    insert.setObject(18, timestamp(run.createdAt()));
+                    insert.setObject(19, timestamp(run.updatedAt()));
+                    insert.executeUpdate();
+                }
+                insertState(connection, run.id(), 0, run.createdAt(), run.state(), run.stateReason(), Optional.empty());
+                connection.commit();
+            } catch (SQLException e) {
+                connection.rollback();
+                if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    throw new RequestKeyTakenException();
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+        return find(run.id()).orElseThrow(() -> new IllegalStateException("run " + run.id() + " vanished after insert"));
+    }
+
+    @Override
+    public Optional<Run> find(RunId id) {
+        return queryOne("SELECT " + COLUMNS + " FROM runs WHERE run_id = ?", id.value());
+    }
+
+    @Override
+    public Optional<Run> findByRequestKey(SpiffeId requester, String requestKey) {
+        return queryOne("SELECT " + COLUMNS + " FROM runs WHERE requester = ? AND request_key = ?", requester.value(), requestKey);
+    }
+
+    private Optional<Run> queryOne(String sql, String... parameters) {
+        try (Connection connection = dataSource.getConnection()) {
+            List<Run> runs = query(connection, sql, List.of((Object[]) parameters));
+            return runs.stream().findFirst();
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public List<Run> list(RunQuery query) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM runs WHERE seq < ?");
+        List<Object> parameters = new ArrayList<>();
+        parameters.add(query.beforeSequence());
+        if (!query.repo().isEmpty()) {
+            sql.append(" AND repo = ?");
+            parameters.add(query.repo());
+        }
+        if (!query.environment().isEmpty()) {
+            sql.append(" AND environment = ?");
+            parameters.add(query.environment());
+        }
+        if (!query.requester().isEmpty()) {
+            sql.append(" AND requester = ?");
+            parameters.add(query.requester());
+        }
+        if (!query.states().isEmpty()) {
+            sql.append(" AND state IN (").append(query.states().stream().map(s -> "?").collect(Collectors.joining(", ")))
+                    .append(")");
+            query.states().stream().map(Enum::name).sorted().forEach(parameters::add);
+        }
+        sql.append(" ORDER BY seq DESC FETCH FIRST ").append(query.limit()).append(" ROWS ONLY");
+        try (Connection connection = dataSource.getConnection()) {
+            return query(connection, sql.toString(), parameters);
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public Run update(RunId id, Function<Run, RunChange> decide) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                List<Run> locked = query(connection, "SELECT " + COLUMNS + " FROM runs WHERE run_id = ? FOR UPDATE",
+                        List.of(id.value()));
+                if (locked.isEmpty()) {
+                    throw notFound(id);
+                }
+                Run run = locked.get(0);
+                RunChange change = decide.apply(run);
+                if (change.isEmpty()) {
+                    connection.rollback();
+                    return run;
+                }
+                apply(connection, run, change);
+                connection.commit();
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+        return find(id).orElseThrow(() -> notFound(id));
+    }
+
+    private void apply(Connection connection, Run run, RunChange change) throws SQLException {
+        Instant now = clock.instant();
+        long offset = run.nextOffset();
+        if (!change.lines().isEmpty()) {
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO run_events (run_id, event_offset, "
+                    + "event_time, kind, state, exit_code, body, redacted) VALUES (?, ?, ?, ?, NULL, NULL, ?, ?)")) {
+                for (RunChange.Line line : change.lines()) {
+                    insert.setString(1, run.id().value());
+                    insert.setLong(2, offset++);
+                    insert.setObject(3, timestamp(line.time()));
+                    insert.setString(4, line.stream().name());
+                    insert.setString(5, line.text());
+                    insert.setBoolean(6, line.redacted());
+                    insert.addBatch();
+                }
+                insert.executeBatch();
+            }
+        }
+        RunState state = run.state();
+        if (change.state().isPresent()) {
+            RunState next = change.state().get();
+            if (!state.canMoveTo(next)) {
+                throw new DomainException(DomainException.Kind.PRECONDITION, "RUN_STATE_CONFLICT",
+                        "run " + run.id() + " is " + state + " and cannot become " + next,
+                        Map.of("run_id", run.id().value(), "state", state.name()));
+            }
+            insertState(connection, run.id(), offset++, now, next, change.reason(), change.exitCode());
+            state = next;
+        }
+        if (change.approval().isPresent()) {
+            Approval approval = change.approval().get();
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO run_approvals (run_id, approver, "
+                    + "approved_at, plan_digest, comment) VALUES (?, ?, ?, ?, ?)")) {
+                insert.setString(1, run.id().value());
+                insert.setString(2, approval.approver().value());
+                insert.setObject(3, timestamp(approval.approvedAt()));
+                insert.setString(4, approval.planDigest());
+                insert.setString(5, approval.comment());
+                insert.executeUpdate();
+            }
+        }
+        try (PreparedStatement update = connection.prepareStatement("UPDATE runs SET state = ?, state_reason = ?, decision = ?, "
+                + "artifact_uri = ?, artifact_sha256 = ?, artifact_size = ?, exit_code = ?, updated_at = ?, next_offset = ?, "
+                + "task_offset = ?, cancel_requested = ?, owner = ?, lease_until = ? WHERE run_id = ?")) {
+            update.setString(1, state.name());
+            update.setString(2, change.state().isPresent() ? change.reason() : run.stateReason());
+            update.setString(3, DecisionCodec.encode(change.decision().orElse(run.decision())));
+            Optional<PlanArtifact> artifact = change.artifact().or(run::artifact);
+            update.setString(4, artifact.map(PlanArtifact::uri).orElse(null));
+            update.setString(5, artifact.map(a -> a.sha256().value()).orElse(null));
+            update.setObject(6, artifact.map(PlanArtifact::sizeBytes).orElse(null), Types.BIGINT);
+            update.setObject(7, change.exitCode().or(run::exitCode).orElse(null), Types.INTEGER);
+            update.setObject(8, timestamp(change.state().isPresent() ? now : run.updatedAt()));
+            update.setLong(9, offset);
+            update.setLong(10, change.taskOffset() >= 0 ? change.taskOffset() : run.taskOffset());
+            update.setBoolean(11, run.cancelRequested() || change.isCancelRequested());
+            boolean ended = state.isFinal();
+            String owner = ended ? null : currentOwner(connection, run.id());
+            update.setString(12, owner);
+            update.setObject(13, ended ? null : currentLease(connection, run.id()), Types.TIMESTAMP_WITH_TIMEZONE);
+            update.setString(14, run.id().value());
+            update.executeUpdate();
+        }
+        if (state.isFinal() || state == RunState.AWAITING_APPROVAL) {
+            try (PreparedStatement unlock = connection.prepareStatement("DELETE FROM run_locks WHERE run_id = ?")) {
+                unlock.setString(1, run.id().value());
+                unlock.executeUpdate();
+            }
+        }
+    }
+
+    private static String currentOwner(Connection connection, RunId id) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT owner FROM runs WHERE run_id = ?")) {
+            select.setString(1, id.value());
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? rows.getString(1) : null;
+            }
+        }
+    }
+
+    private static OffsetDateTime currentLease(Connection connection, RunId id) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT lease_until FROM runs WHERE run_id = ?")) {
+            select.setString(1, id.value());
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next() ? rows.getObject(1, OffsetDateTime.class) : null;
+            }
+        }
+    }
+
+    private static void insertState(Connection connection, RunId id, long offset, Instant time, RunState state, String reason,
+            Optional<Integer> exitCode) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO run_events (run_id, event_offset, event_time, "
+                + "kind, state, exit_code, body, redacted) VALUES (?, ?, ?, 'STATE', ?, ?, ?, FALSE)")) {
+            insert.setString(1, id.value());
+            insert.setLong(2, offset);
+            insert.setObject(3, timestamp(time));
+            insert.setString(4, state.name());
+            insert.setObject(5, exitCode.orElse(null), Types.INTEGER);
+            insert.setString(6, reason);
+            insert.executeUpdate();
+        }
+    }
+
+    @Override
+    public List<RunEvent> events(RunId id, long fromOffset, int max) {
+        String sql = "SELECT event_offset, event_time, kind, state, exit_code, body, redacted FROM run_events "
+                + "WHERE run_id = ? AND event_offset >= ? ORDER BY event_offset FETCH FIRST " + max + " ROWS ONLY";
+        try (Connection connection = dataSource.getConnection(); PreparedStatement select = connection.prepareStatement(sql)) {
+            select.setString(1, id.value());
+            select.setLong(2, fromOffset);
+            List<RunEvent> events = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    long offset = rows.getLong(1);
+                    Instant time = rows.getObject(2, OffsetDateTime.class).toInstant();
+                    String kind = rows.getString(3);
+                    if ("STATE".equals(kind)) {
+                        int exit = rows.getInt(5);
+                        boolean exited = !rows.wasNull();
+                        events.add(new RunEvent.StateChanged(offset, time, RunState.valueOf(rows.getString(4)), rows.getString(6),
+                                exit, exited));
+                    } else {
+                        events.add(new RunEvent.LogLine(offset, time, RunEvent.Stream.valueOf(kind), rows.getString(6),
+                                rows.getBoolean(7)));
+                    }
+                }
+            }
+            return events;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public boolean tryLock(RunId id) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                List<Run> locked = query(connection, "SELECT " + COLUMNS + " FROM runs WHERE run_id = ? FOR UPDATE",
+                        List.of(id.value()));
+                if (locked.isEmpty() || locked.get(0).state() != RunState.QUEUED) {
+                    connection.rollback();
+                    return false;
+                }
+                Run run = locked.get(0);
+                try (PreparedStatement held = connection.prepareStatement("SELECT run_id FROM run_locks WHERE lock_key = ?")) {
+                    held.setString(1, run.spec().lockKey());
+                    try (ResultSet rows = held.executeQuery()) {
+                        if (rows.next()) {
+                            connection.rollback();
+                            return rows.getString(1).equals(id.value());
+                        }
+                    }
+                }
+                try (PreparedStatement ahead = connection.prepareStatement(
+                        "SELECT COUNT(*) FROM runs WHERE lock_key = ? AND state = 'QUEUED' AND seq < ?")) {
+                    ahead.setString(1, run.spec().lockKey());
+                    ahead.setLong(2, run.sequence());
+                    try (ResultSet rows = ahead.executeQuery()) {
+                        rows.next();
+                        if (rows.getLong(1) > 0) {
+                            connection.rollback();
+                            return false;
+                        }
+                    }
+                }
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO run_locks (lock_key, run_id, acquired_at) VALUES (?, ?, ?)")) {
+                    insert.setString(1, run.spec().lockKey());
+                    insert.setString(2, id.value());
+                    insert.setObject(3, timestamp(clock.instant()));
+                    insert.executeUpdate();
+                }
+                connection.commit();
+                return true;
+            } catch (SQLException e) {
+                connection.rollback();
+                if (UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                    return false; // another replica took the lock first
+                }
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public List<Run> unattended(Set<RunState> states, String owner, Instant now, int max) {
+        if (states.isEmpty()) {
+            return List.of();
+        }
+        String sql = "SELECT " + COLUMNS + " FROM runs WHERE state IN ("
+                + states.stream().map(s -> "'" + s.name() + "'").sorted().collect(Collectors.joining(", "))
+                + ") AND (owner IS NULL OR owner = ? OR lease_until < ?) ORDER BY seq FETCH FIRST " + max + " ROWS ONLY";
+        try (Connection connection = dataSource.getConnection()) {
+            return query(connection, sql, List.of(owner, timestamp(now)));
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public boolean claim(RunId id, String owner, Instant now, Instant until) {
+        return execute("UPDATE runs SET owner = ?, lease_until = ? WHERE run_id = ? AND state IN (" + ACTIVE + ") "
+                + "AND (owner IS NULL OR owner = ? OR lease_until < ?)", owner, timestamp(until), id.value(), owner,
+                timestamp(now)) == 1;
+    }
+
+    @Override
+    public void renew(String owner, Instant until) {
+        execute("UPDATE runs SET lease_until = ? WHERE owner = ?", timestamp(until), owner);
+    }
+
+    @Override
+    public List<Run> approvalsPastDeadline(Instant now, int max) {
+        try (Connection connection = dataSource.getConnection()) {
+            return query(connection, "SELECT " + COLUMNS + " FROM runs WHERE state = 'AWAITING_APPROVAL' AND approval_deadline < ? "
+                    + "ORDER BY seq FETCH FIRST " + max + " ROWS ONLY", List.of(timestamp(now)));
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public int activeRuns(SpiffeId requester) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement("SELECT COUNT(*) FROM runs WHERE requester = ? "
+                        + "AND state IN ('SUBMITTED', 'AWAITING_APPROVAL', " + ACTIVE + ")")) {
+            select.setString(1, requester.value());
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private int execute(String sql, Object... parameters) {
+        try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.length; i++) {
+                statement.setObject(i + 1, parameters[i]);
+            }
+            return statement.executeUpdate();
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    private static List<Run> query(Connection connection, String sql, List<Object> parameters) throws SQLException {
+        List<Run.Builder> builders = new ArrayList<>();
+        try (PreparedStatement select = connection.prepareStatement(sql)) {
+            for (int i = 0; i < parameters.size(); i++) {
+                select.setObject(i + 1, parameters.get(i));
+            }
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    builders.add(read(rows));
+                }
+            }
+        }
+        List<Run> runs = new ArrayList<>();
+        for (Run.Builder builder : builders) {
+            Run partial = builder.build();
+            builder.approvals(approvals(connection, partial.id()));
+            if (partial.state() == RunState.QUEUED) {
+                builder.queuePosition(ahead(connection, partial));
+            }
+            runs.add(builder.build());
+        }
+        return runs;
+    }
+
+    private static Run.Builder read(ResultSet row) throws SQLException {
+        Optional<RunId> planRun = Optional.ofNullable(row.getString(11)).map(RunId::new);
+        RunSpec spec = new RunSpec(new CatalogName(row.getString(5)), new CommitSha(row.getString(6)),
+                new GitRef(row.getString(7)), RepoFolder.parse(row.getString(8)), new CatalogName(row.getString(9)),
+                new CatalogName(row.getString(10)), planRun);
+        Run.Builder builder = Run.builder()
+                .id(new RunId(row.getString(1)))
+                .sequence(row.getLong(2))
+                .requestKey(row.getString(3))
+                .requester(new SpiffeId(row.getString(4)))
+                .spec(spec)
+                .state(RunState.valueOf(row.getString(12)))
+                .stateReason(row.getString(13))
+                .decision(DecisionCodec.decode(row.getString(14)))
+                .traceId(row.getString(20))
+                .breakGlassJustification(row.getString(21))
+                .createdAt(row.getObject(22, OffsetDateTime.class).toInstant())
+                .updatedAt(row.getObject(23, OffsetDateTime.class).toInstant())
+                .nextOffset(row.getLong(24))
+                .taskOffset(row.getLong(25))
+                .cancelRequested(row.getBoolean(26));
+        OffsetDateTime deadline = row.getObject(15, OffsetDateTime.class);
+        if (deadline != null) {
+            builder.approvalDeadline(deadline.toInstant());
+        }
+        String uri = row.getString(16);
+        if (uri != null) {
+            builder.artifact(new PlanArtifact(uri, new Sha256Digest(row.getString(17)), row.getLong(18)));
+        }
+        int exit = row.getInt(19);
+        if (!row.wasNull()) {
+            builder.exitCode(exit);
+        }
+        return builder;
+    }
+
+    private static List<Approval> approvals(Connection connection, RunId id) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement("SELECT approver, approved_at, plan_digest, comment "
+                + "FROM run_approvals WHERE run_id = ? ORDER BY approved_at, approver")) {
+            select.setString(1, id.value());
+            List<Approval> approvals = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    approvals.add(new Approval(new SpiffeId(rows.getString(1)), rows.getObject(2, OffsetDateTime.class).toInstant(),
+                            rows.getString(3), rows.getString(4)));
+                }
+            }
+            return approvals;
+        }
+    }
+
+    private static int ahead(Connection connection, Run run) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT COUNT(*) FROM runs WHERE lock_key = ? AND state IN (" + ACTIVE + ") AND seq < ?")) {
+            select.setString(1, run.spec().lockKey());
+            select.setLong(2, run.sequence());
+            try (ResultSet rows = select.executeQuery()) {
+                rows.next();
+                return rows.getInt(1);
+            }
+        }
+    }
+
+    private static OffsetDateTime timestamp(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    private static DomainException notFound(RunId id) {
+        return new DomainException(DomainException.Kind.NOT_FOUND, "RUN_NOT_FOUND", "no run " + id, Map.of("run_id", id.value()));
+    }
+
+    private static DomainException unavailable(SQLException e) {
+        // the SQL and driver text stay in our log; the caller learns only that storage is down
+        log.atWarn().addKeyValue("sql_state", String.valueOf(e.getSQLState())).setCause(e).log("run.store_unavailable");
+        return new DomainException(DomainException.Kind.UNAVAILABLE, "STORE_UNAVAILABLE", "the run store is unavailable",
+                Map.of());
+    }
+}
