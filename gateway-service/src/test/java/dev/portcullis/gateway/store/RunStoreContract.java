@@ -1,0 +1,237 @@
+package dev.portcullis.gateway.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.gateway.run.Approval;
+import dev.portcullis.gateway.run.PlanArtifact;
+import dev.portcullis.gateway.run.Run;
+import dev.portcullis.gateway.run.RunEvent;
+import dev.portcullis.gateway.run.RunState;
+import dev.portcullis.gateway.run.Runs;
+import dev.portcullis.runtime.database.Databases;
+import dev.portcullis.runtime.error.DomainException;
+import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.request.Sha256Digest;
+import dev.portcullis.runtime.testing.MutableClock;
+import dev.portcullis.runtime.testing.TestDatabases;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The one contract every RunStore meets, run against H2 and PostgreSQL. */
+abstract class RunStoreContract {
+    private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+
+    protected TestDatabases.Settings db;
+    protected HikariDataSource dataSource;
+    protected MutableClock clock;
+    protected JdbcRunStore store;
+
+    protected abstract TestDatabases.Settings database();
+
+    @BeforeEach
+    void open() {
+        db = database();
+        dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 8);
+        clock = MutableClock.at(T0);
+        store = new JdbcRunStore(dataSource, clock);
+    }
+
+    @AfterEach
+    void close() {
+        dataSource.close();
+        TestDatabases.drop(db);
+    }
+
+    @Test
+    void aCreatedRunReadsBackWithItsFirstStateEventAtOffsetZero() {
+        Run created = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+
+        Run found = store.find(created.id()).orElseThrow();
+        assertEquals(created.spec(), found.spec());
+        assertEquals(Runs.ALLOW, found.decision());
+        assertEquals(RunState.QUEUED, found.state());
+        assertEquals(1, found.nextOffset());
+        List<RunEvent> events = store.events(created.id(), 0, 10);
+        assertEquals(1, events.size());
+        assertEquals(RunState.QUEUED, ((RunEvent.StateChanged) events.get(0)).state());
+    }
+
+    @Test
+    void aRequestKeyIsUsedOncePerRequester() {
+        Run first = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+        Run again = Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0).toBuilder().requestKey(first.requestKey()).build();
+
+        assertThrows(RequestKeyTakenException.class, () -> store.create(again));
+        assertEquals(first.id(), store.findByRequestKey(Runs.CI, first.requestKey()).orElseThrow().id());
+        Run otherCaller = again.toBuilder().requester(new SpiffeId("spiffe://test.example/ci/other")).build();
+        assertEquals(otherCaller.id(), store.create(otherCaller).id());
+    }
+
+    @Test
+    void linesAndAStateChangeAreAppendedAtDenseOffsetsInOneChange() {
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+        store.update(run.id(), current -> RunChange.to(RunState.RUNNING, ""));
+        List<RunChange.Line> lines = List.of(new RunChange.Line(T0, RunEvent.Stream.STDOUT, "one", false),
+                new RunChange.Line(T0, RunEvent.Stream.STDERR, "two ****", true));
+        PlanArtifact artifact = new PlanArtifact("file:///a", new Sha256Digest("b".repeat(64)), 42);
+
+        Run ended = store.update(run.id(), current -> RunChange.to(RunState.SUCCEEDED, "").lines(lines, 7).exitCode(0)
+                .artifact(artifact));
+
+        assertEquals(5, ended.nextOffset());
+        assertEquals(7, ended.taskOffset());
+        assertEquals(artifact, ended.artifact().orElseThrow());
+        assertEquals(0, ended.exitCode().orElseThrow());
+        List<RunEvent> events = store.events(run.id(), 0, 100);
+        assertEquals(List.of(0L, 1L, 2L, 3L, 4L), events.stream().map(RunEvent::offset).toList());
+        assertEquals("two ****", ((RunEvent.LogLine) events.get(3)).text());
+        assertTrue(((RunEvent.LogLine) events.get(3)).redacted());
+        assertEquals(RunState.SUCCEEDED, ((RunEvent.StateChanged) events.get(4)).state());
+        assertEquals(List.of(4L), store.events(run.id(), 4, 100).stream().map(RunEvent::offset).toList());
+    }
+
+    @Test
+    void aTransitionTheLifecycleForbidsIsRefusedAndWritesNothing() {
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+
+        DomainException refused = assertThrows(DomainException.class,
+                () -> store.update(run.id(), current -> RunChange.to(RunState.SUCCEEDED, "").lines(
+                        List.of(new RunChange.Line(T0, RunEvent.Stream.STDOUT, "x", false)), 3)));
+
+        assertEquals("RUN_STATE_CONFLICT", refused.reason());
+        assertEquals(1, store.find(run.id()).orElseThrow().nextOffset());
+        assertEquals(1, store.events(run.id(), 0, 10).size());
+    }
+
+    @Test
+    void approvalsAreKeptWithTheRun() {
+        Run run = store.create(Runs.queued(Runs.spec("prod/app", "prod", "apply"), T0).toBuilder()
+                .state(RunState.AWAITING_APPROVAL).approvalDeadline(T0.plusSeconds(60)).build());
+        Approval approval = new Approval(new SpiffeId("spiffe://test.example/human/alice"), T0, "c".repeat(64), "ok");
+
+        Run approved = store.update(run.id(), current -> RunChange.to(RunState.QUEUED, "approved").approval(approval));
+
+        assertEquals(List.of(approval), approved.approvals());
+        assertEquals(RunState.QUEUED, approved.state());
+        assertEquals(List.of(), store.approvalsPastDeadline(T0.plusSeconds(61), 10), "an approved run no longer expires");
+    }
+
+    @Test
+    void onlyTheFirstQueuedRunOfALockKeyTakesTheLockAndAFinalStateFreesIt() {
+        Run first = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+        Run second = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+        Run otherFolder = store.create(Runs.queued(Runs.spec("stage/db", "stage", "plan"), T0));
+
+        assertFalse(store.tryLock(second.id()), "the second in line waits");
+        assertTrue(store.tryLock(first.id()));
+        assertTrue(store.tryLock(first.id()), "taking a held lock again is harmless");
+        assertTrue(store.tryLock(otherFolder.id()), "another folder has its own lock");
+        assertEquals(1, store.find(second.id()).orElseThrow().queuePosition());
+        store.update(first.id(), current -> RunChange.to(RunState.RUNNING, ""));
+        assertFalse(store.tryLock(second.id()), "a running run keeps the lock");
+
+        store.update(first.id(), current -> RunChange.to(RunState.FAILED, "exit 1").exitCode(1));
+
+        assertTrue(store.tryLock(second.id()));
+        assertEquals(0, store.find(second.id()).orElseThrow().queuePosition());
+    }
+
+    @Test
+    void twoReplicasRacingForOneLockNeverBothGetIt() throws Exception {
+        JdbcRunStore otherReplica = new JdbcRunStore(dataSource, clock);
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            for (int round = 0; round < 20; round++) {
+                Run run = store.create(Runs.queued(Runs.spec("race/" + round, "stage", "plan"), T0));
+                List<Callable<Boolean>> attempts = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    JdbcRunStore replica = i % 2 == 0 ? store : otherReplica;
+                    attempts.add(() -> {
+                        boolean[] moved = {false};
+                        if (replica.tryLock(run.id())) {
+                            replica.update(run.id(), current -> {
+                                moved[0] = current.state() == RunState.QUEUED;
+                                return moved[0] ? RunChange.to(RunState.RUNNING, "") : RunChange.keepState();
+                            });
+                        }
+                        return moved[0];
+                    });
+                }
+                int started = 0;
+                for (Future<Boolean> attempt : pool.invokeAll(attempts)) {
+                    started += attempt.get() ? 1 : 0;
+                }
+                assertTrue(started >= 1, "someone started it");
+                assertEquals(1, started, "exactly one replica moved it to RUNNING");
+                assertEquals(2, store.events(run.id(), 0, 10).size(), "QUEUED, then RUNNING once");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aLeaseKeepsOtherReplicasAwayUntilItRunsOut() {
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+        Set<RunState> driven = EnumSet.of(RunState.QUEUED, RunState.RUNNING);
+
+        assertTrue(store.claim(run.id(), "replica-a", T0, T0.plusSeconds(15)));
+        assertFalse(store.claim(run.id(), "replica-b", T0.plusSeconds(1), T0.plusSeconds(16)));
+        assertEquals(List.of(), store.unattended(driven, "replica-b", T0.plusSeconds(1), 10));
+        store.renew("replica-a", T0.plusSeconds(30));
+        assertFalse(store.claim(run.id(), "replica-b", T0.plusSeconds(20), T0.plusSeconds(35)));
+
+        assertTrue(store.claim(run.id(), "replica-b", T0.plusSeconds(31), T0.plusSeconds(46)), "the lease ran out");
+        assertEquals(List.of(run.id()), store.unattended(driven, "replica-b", T0.plusSeconds(31), 10).stream().map(Run::id).toList());
+    }
+
+    @Test
+    void anAwaitingRunPastItsDeadlineIsFoundForExpiry() {
+        Run run = store.create(Runs.queued(Runs.spec("prod/app", "prod", "apply"), T0).toBuilder()
+                .state(RunState.AWAITING_APPROVAL).approvalDeadline(T0.plusSeconds(60)).build());
+
+        assertEquals(List.of(), store.approvalsPastDeadline(T0.plusSeconds(59), 10));
+        assertEquals(List.of(run.id()), store.approvalsPastDeadline(T0.plusSeconds(61), 10).stream().map(Run::id).toList());
+    }
+
+    @Test
+    void activeRunsCountsOnlyUnfinishedRunsOfTheRequester() {
+        Run a = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+        store.create(Runs.queued(Runs.spec("stage/db", "stage", "plan"), T0));
+        store.update(a.id(), current -> RunChange.to(RunState.CANCELLED, "by test"));
+
+        assertEquals(1, store.activeRuns(Runs.CI));
+        assertEquals(0, store.activeRuns(new SpiffeId("spiffe://test.example/ci/other")));
+    }
+
+    @Test
+    void listingIsNewestFirstFilteredAndPagedBySequence() {
+        List<Run> created = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            created.add(store.create(Runs.queued(Runs.spec("stage/app" + i, i % 2 == 0 ? "stage" : "prod", "plan"), T0)));
+        }
+
+        List<Run> stage = store.list(new RunStore.RunQuery("", "stage", Set.of(), "", 2, Long.MAX_VALUE));
+        List<Run> next = store.list(new RunStore.RunQuery("", "stage", Set.of(), "", 2, stage.get(1).sequence()));
+
+        assertEquals(List.of(created.get(4).id(), created.get(2).id()), stage.stream().map(Run::id).toList());
+        assertEquals(List.of(created.get(0).id()), next.stream().map(Run::id).toList());
+        assertEquals(5, store.list(new RunStore.RunQuery("infra", "", Set.of(RunState.QUEUED), Runs.CI.value(), 10,
+                Long.MAX_VALUE)).size());
+        assertEquals(0, store.list(new RunStore.RunQuery("", "", Set.of(RunState.RUNNING), "", 10, Long.MAX_VALUE)).size());
+    }
+}
