@@ -1,0 +1,172 @@
+package dev.portcullis.gateway.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.gateway.store.JdbcRunStore;
+import dev.portcullis.gateway.store.RunStore;
+import dev.portcullis.runtime.database.Databases;
+import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.testing.RecordingAuditRecorder;
+import dev.portcullis.runtime.testing.TestDatabases;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Two gateway replicas sharing one PostgreSQL database: every run starts exactly once, runs for
+ * one (repo, folder, environment) start in submission order and one at a time, and a replica
+ * that stops hands its runs to the other.
+ */
+class TwoReplicasTest {
+    private TestDatabases.Settings db;
+    private HikariDataSource dataSource;
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final RecordingTasks tasks = new RecordingTasks();
+
+    @BeforeEach
+    void open() {
+        db = TestDatabases.freshPostgresSchema();
+        dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 16);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        Collections.reverse(closing);
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+        dataSource.close();
+        TestDatabases.drop(db);
+    }
+
+    /** A replica: its own store object, service, driver and signals over the shared database. */
+    private RunService replica() {
+        return replica(new RunDriver[1]);
+    }
+
+    private RunService replica(RunDriver[] driverOut) {
+        RunStore store = new JdbcRunStore(dataSource, Clock.systemUTC());
+        RunSignals signals = new RunSignals();
+        RunSettings settings = new RunSettings(Duration.ofHours(1), Duration.ofMinutes(5), 10_000, 10_000,
+                Duration.ofSeconds(3), Duration.ofMillis(50));
+        PolicyCheck allow = (caller, spec, plan, breakGlass, traceId) -> Runs.ALLOW;
+        RunDriver driver = new RunDriver(store, allow, tasks, new RecordingAuditRecorder(), signals, settings, Clock.systemUTC(),
+                "spiffe://test.example/service/gateway");
+        driver.start();
+        closing.add(driver);
+        driverOut[0] = driver;
+        return new RunService(store, allow, tasks, new RecordingAuditRecorder(), run -> { }, signals, settings,
+                Clock.systemUTC());
+    }
+
+    @Test
+    void runsForOneLockStartOnceEachInSubmissionOrderAcrossReplicas() throws Exception {
+        List<RunService> replicas = List.of(replica(), replica());
+        List<RunId> submitted = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            Run run = replicas.get(i % 2).submit(new RunService.Submission(Runs.spec("stage/app", "stage", "plan"), "job-" + i, "",
+                    "0af7651916cd43dd8448eb211c80319c"), new Actor(Runs.CI, false, "127.0.0.1:1"));
+            submitted.add(run.id());
+        }
+
+        for (RunId id : submitted) {
+            awaitFinal(replicas.get(0), id);
+        }
+
+        assertEquals(submitted, tasks.startOrder, "one start per run, in submission order");
+        assertEquals(1, tasks.maxConcurrent.get(), "never two runs of one lock at once");
+        for (RunId id : submitted) {
+            Run run = replicas.get(1).get(id);
+            assertEquals(RunState.SUCCEEDED, run.state());
+            List<String> lines = replicas.get(1).events(id, 0, 100).stream()
+                    .filter(e -> e instanceof RunEvent.LogLine).map(e -> ((RunEvent.LogLine) e).text()).toList();
+            assertEquals(List.of("hello from " + id), lines, "each log line copied exactly once");
+        }
+    }
+
+    @Test
+    void aRunningRunOfAStoppedReplicaIsFinishedByTheOtherWithItsLogCopiedOnce() throws Exception {
+        tasks.holdFirstWatch = true;
+        RunDriver[] first = new RunDriver[1];
+        RunService a = replica(first);
+        Run run = a.submit(new RunService.Submission(Runs.spec("stage/app", "stage", "plan"), "job-handover", "",
+                "0af7651916cd43dd8448eb211c80319c"), new Actor(Runs.CI, false, "127.0.0.1:1"));
+        for (int i = 0; i < 600 && a.events(run.id(), 0, 10).size() < 3; i++) {
+            Thread.sleep(50);
+        }
+        assertEquals(3, a.events(run.id(), 0, 10).size(), "QUEUED, RUNNING and the first line are copied");
+
+        RunService b = replica();
+        first[0].close();
+        awaitFinal(b, run.id());
+
+        assertEquals(RunState.SUCCEEDED, b.get(run.id()).state());
+        assertEquals(List.of(run.id()), tasks.startOrder, "started once");
+        List<String> lines = b.events(run.id(), 0, 100).stream()
+                .filter(e -> e instanceof RunEvent.LogLine).map(e -> ((RunEvent.LogLine) e).text()).toList();
+        assertEquals(List.of("hello from " + run.id()), lines);
+    }
+
+    private static void awaitFinal(RunService service, RunId id) throws InterruptedException {
+        for (int i = 0; i < 600; i++) {
+            if (service.get(id).state().isFinal()) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        assertTrue(service.get(id).state().isFinal(), "run " + id + " did not end: " + service.get(id));
+    }
+
+    /** An executor that records starts and runs each task to success with one log line. */
+    private static final class RecordingTasks implements TaskRunner {
+        final List<RunId> startOrder = Collections.synchronizedList(new ArrayList<>());
+        final Map<RunId, Boolean> started = new ConcurrentHashMap<>();
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger maxConcurrent = new AtomicInteger();
+        final Map<RunId, Boolean> watched = new ConcurrentHashMap<>();
+        volatile boolean holdFirstWatch;
+
+        @Override
+        public TaskStatus start(TaskRequest request) {
+            if (started.putIfAbsent(request.run(), true) == null) {
+                startOrder.add(request.run());
+                maxConcurrent.accumulateAndGet(running.incrementAndGet(), Math::max);
+            }
+            return new TaskStatus(TaskState.RUNNING, List.of(), "", List.of());
+        }
+
+        @Override
+        public TaskStatus cancel(RunId run, String reason) {
+            return new TaskStatus(TaskState.CANCELLED, List.of(), reason, List.of());
+        }
+
+        @Override
+        public Subscription follow(RunId run, long fromOffset, Sink sink) {
+            boolean hold = holdFirstWatch && watched.putIfAbsent(run, true) == null;
+            Thread thread = new Thread(() -> {
+                if (fromOffset <= 0) {
+                    sink.event(new Line(0, RunEvent.Stream.STDOUT, "hello from " + run, false));
+                }
+                if (hold) {
+                    return; // the task keeps running; this watcher's replica goes away
+                }
+                running.decrementAndGet();
+                sink.event(new StateChanged(1, new TaskStatus(TaskState.SUCCEEDED, List.of(0), "", List.of())));
+                sink.ended(Optional.empty());
+            });
+            thread.start();
+            return () -> { };
+        }
+    }
+}
