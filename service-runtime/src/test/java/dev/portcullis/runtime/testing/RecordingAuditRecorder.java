@@ -8,6 +8,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /** Keeps recorded audit events in memory so a test can look at them. Thread-safe. */
 public final class RecordingAuditRecorder implements AuditRecorder {
     private final List<AuditEvent> events = new CopyOnWriteArrayList<>();
+    private volatile boolean healthy = true;
 
     @Override
     public void record(AuditEvent event) {
@@ -16,7 +17,12 @@ public final class RecordingAuditRecorder implements AuditRecorder {
 
     @Override
     public boolean healthy() {
-        return true;
+        return healthy;
+    }
+
+    /** Makes {@link #healthy()} answer {@code value}, as an outbox that fell behind would. */
+    public void healthy(boolean value) {
+        healthy = value;
     }
 
     public List<AuditEvent> events() {
