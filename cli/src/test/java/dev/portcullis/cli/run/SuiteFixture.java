@@ -57,7 +57,7 @@ final class SuiteFixture implements AutoCloseable {
               - name: example
                 url: file://@REPO@
                 folders: ["stage/**", "prod/**"]
-                callers: ["spiffe://portcullis.dev/ci/**"]
+                callers: ["spiffe://portcullis.dev/ci/**", "spiffe://portcullis.dev/human/admin"]
                 rules:
                   - commands: [plan]
                     refs: ["refs/heads/**"]

@@ -384,18 +384,32 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
         return proto.build();
     }
 
+    /**
+     * A state change as it was when it happened, so a watcher that resumes or replays gets the
+     * same bytes: the run's fixed parts plus what the event itself recorded.
+     */
     private static WatchRunResponse toProto(RunEvent event, Run current) {
         WatchRunResponse.Builder proto = WatchRunResponse.newBuilder().setOffset(event.offset()).setTime(timestamp(event.time()));
         if (event instanceof RunEvent.StateChanged changed) {
             dev.portcullis.v1.Run.Builder run = toProto(current).toBuilder()
                     .setState(dev.portcullis.v1.RunState.valueOf("RUN_STATE_" + changed.state().name()))
                     .setStateReason(changed.reason())
-                    .setUpdatedAt(timestamp(changed.time()));
-            if (changed.exit().isPresent()) {
-                run.setExitCode(changed.exit().get());
-            } else if (!changed.state().isFinal()) {
-                run.clearExitCode();
+                    .setUpdatedAt(timestamp(changed.time()))
+                    .clearQueuePosition()
+                    .clearApprovals()
+                    .clearApprovalDeadline()
+                    .clearPlanArtifact()
+                    .clearExitCode();
+            current.approvals().stream().filter(a -> !a.approvedAt().isAfter(changed.time())).forEach(a -> run.addApprovals(
+                    dev.portcullis.v1.Approval.newBuilder().setApprover(a.approver().value()).setApprovedAt(timestamp(a.approvedAt()))
+                            .setPlanDigest(a.planDigest()).setComment(a.comment())));
+            if (changed.state() == RunState.AWAITING_APPROVAL) {
+                current.approvalDeadline().ifPresent(deadline -> run.setApprovalDeadline(timestamp(deadline)));
             }
+            if (changed.state().isFinal()) {
+                current.artifact().ifPresent(artifact -> run.setPlanArtifact(toProto(artifact)));
+            }
+            changed.exit().ifPresent(run::setExitCode);
             proto.setStateChange(run);
         } else if (event instanceof RunEvent.LogLine line) {
             proto.setLogLine(LogLine.newBuilder()
