@@ -31,12 +31,15 @@ public final class DevMode implements AutoCloseable {
 
     private final Path dataDir;
     private final DevPki pki;
+    // guarded by this: the services in start order, replaced one by one on restart
     private final List<RunningService> running;
+    private final Map<String, Map<String, Object>> properties;
 
-    private DevMode(Path dataDir, DevPki pki, List<RunningService> running) {
+    private DevMode(Path dataDir, DevPki pki, List<RunningService> running, Map<String, Map<String, Object>> properties) {
         this.dataDir = dataDir;
         this.pki = pki;
-        this.running = running;
+        this.running = new ArrayList<>(running);
+        this.properties = Map.copyOf(properties);
     }
 
     /**
@@ -54,18 +57,23 @@ public final class DevMode implements AutoCloseable {
         Path catalog = writeDevCatalogIfAbsent(dataDir);
         Map<String, Integer> ports = new HashMap<>();
         List<RunningService> running = new ArrayList<>();
+        Map<String, Map<String, Object>> started = new HashMap<>();
         try {
             for (String name : SERVICES) {
                 int port = basePort == 0 ? 0 : basePort + PORT_OFFSETS.get(name);
-                RunningService service = ServiceLauncher.start(name, properties(name, port, pki, ports, catalog), false);
+                Map<String, Object> properties = properties(name, port, pki, ports, catalog);
+                RunningService service = ServiceLauncher.start(name, properties, false);
                 running.add(service);
                 ports.put(name, service.port());
+                Map<String, Object> again = new HashMap<>(properties);
+                again.put("portcullis.server.port", service.port());
+                started.put(name, again);
             }
         } catch (RuntimeException e) {
             stopAll(running);
             throw e;
         }
-        DevMode dev = new DevMode(dataDir, pki, List.copyOf(running));
+        DevMode dev = new DevMode(dataDir, pki, List.copyOf(running), started);
         dev.writeEnvFile();
         return dev;
     }
@@ -126,10 +134,28 @@ public final class DevMode implements AutoCloseable {
         return properties;
     }
 
+    /**
+     * Stops the service named {@code name} and starts it again on the same port with the same
+     * configuration, as an operator restarting one process would.
+     */
+    public synchronized RunningService restart(String name) {
+        RunningService old = service(name);
+        old.close();
+        RunningService fresh = ServiceLauncher.start(name, properties.get(name), false);
+        running.set(running.indexOf(old), fresh);
+        return fresh;
+    }
+
+    /** Stops the service named {@code name}, as if its process died; {@link #restart} brings it back. */
+    public synchronized void stop(String name) {
+        service(name).close();
+    }
+
     /** Service name to its port, in start order. */
-    public Map<String, Integer> ports() {
+    public synchronized Map<String, Integer> ports() {
+        // from the configuration, so a stopped service still has its address
         Map<String, Integer> ports = new LinkedHashMap<>();
-        running.forEach(service -> ports.put(service.name(), service.port()));
+        SERVICES.forEach(name -> ports.put(name, (Integer) properties.get(name).get("portcullis.server.port")));
         return ports;
     }
 
@@ -149,7 +175,7 @@ public final class DevMode implements AutoCloseable {
     }
 
     /** The running service named {@code name}. */
-    public RunningService service(String name) {
+    public synchronized RunningService service(String name) {
         return running.stream().filter(s -> s.name().equals(name)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no service " + name));
     }
@@ -187,7 +213,7 @@ public final class DevMode implements AutoCloseable {
 
     /** Stops the services, gateway first. */
     @Override
-    public void close() {
+    public synchronized void close() {
         stopAll(running);
     }
 

@@ -49,6 +49,8 @@ final class SuiteFixture implements AutoCloseable {
               plan:
                 argv: ["sh", "plan.sh", "${environment}"]
                 produces: plan.out
+              slow:
+                argv: ["sh", "slow.sh"]
               apply:
                 argv: ["sh", "apply.sh", "plan.out"]
                 requires_plan: true
@@ -59,7 +61,7 @@ final class SuiteFixture implements AutoCloseable {
                 folders: ["stage/**", "prod/**"]
                 callers: ["spiffe://portcullis.dev/ci/**", "spiffe://portcullis.dev/human/admin"]
                 rules:
-                  - commands: [plan]
+                  - commands: [plan, slow]
                     refs: ["refs/heads/**"]
                     environments: [stage, prod]
                   - commands: [apply]
@@ -71,6 +73,7 @@ final class SuiteFixture implements AutoCloseable {
             RunState.RUN_STATE_EXPIRED, RunState.RUN_STATE_SUCCEEDED, RunState.RUN_STATE_FAILED, RunState.RUN_STATE_CANCELLED,
             RunState.RUN_STATE_TIMED_OUT);
 
+    final Path gate;
     final Path dataDir;
     final Path repo;
     final String mainCommit;
@@ -79,6 +82,7 @@ final class SuiteFixture implements AutoCloseable {
     private final List<ManagedChannel> channels = new ArrayList<>();
 
     private SuiteFixture(Path dataDir, Path repo, String mainCommit, String branchCommit, DevMode dev) {
+        this.gate = dataDir.getParent().resolve("gate");
         this.dataDir = dataDir;
         this.repo = repo;
         this.mainCommit = mainCommit;
@@ -97,6 +101,11 @@ final class SuiteFixture implements AutoCloseable {
                     echo "+ resource demo_$1 (commit state)" > plan.out
                     echo "Plan: 1 to add"
                     """, UTF_8);
+            Files.writeString(folder.resolve("slow.sh"), """
+                    echo "before the gate"
+                    while [ ! -e "@GATE@" ]; do sleep 0.05; done
+                    echo "after the gate"
+                    """.replace("@GATE@", dir.resolve("gate").toAbsolutePath().toString()), UTF_8);
             Files.writeString(folder.resolve("apply.sh"), """
                     echo "applying $(cat "$1")"
                     echo "Apply complete"

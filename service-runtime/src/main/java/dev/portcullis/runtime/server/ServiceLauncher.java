@@ -75,7 +75,9 @@ public final class ServiceLauncher {
 
         @Override
         public void close() {
-            context.close();
+            if (context.isRunning()) {
+                context.close();
+            }
         }
     }
 }
