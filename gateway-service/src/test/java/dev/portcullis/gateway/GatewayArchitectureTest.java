@@ -1,0 +1,16 @@
+package dev.portcullis.gateway;
+
+import dev.portcullis.runtime.testing.PackageBoundary;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** STYLE.md §1: domain packages are plain Java; gRPC and protobuf stay in api and neighbour, Micronaut in server. */
+class GatewayArchitectureTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "store", "approval"})
+    void domainPackagesImportNoTransportOrFramework(String pkg) {
+        PackageBoundary.assertPlainJava(Path.of("src/main/java/dev/portcullis/gateway", pkg));
+    }
+}

@@ -1,0 +1,126 @@
+package dev.portcullis.gateway.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.gateway.store.JdbcRunStore;
+import dev.portcullis.gateway.store.RunStore;
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.database.Databases;
+import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.testing.MutableClock;
+import dev.portcullis.runtime.testing.RecordingAuditRecorder;
+import dev.portcullis.runtime.testing.TestDatabases;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The driver's enforcement point: the decision is taken again when a run leaves the queue; approvals expire. */
+class RunDriverTest {
+    private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+    private static final Actor CI = new Actor(Runs.CI, false, "127.0.0.1:5000");
+
+    private HikariDataSource dataSource;
+    private RunStore store;
+    private final MutableClock clock = MutableClock.at(T0);
+    private final RecordingAuditRecorder audit = new RecordingAuditRecorder();
+    private final AtomicReference<Decision> decision = new AtomicReference<>(Runs.ALLOW);
+    private final List<RunId> started = new CopyOnWriteArrayList<>();
+    private final RunSignals signals = new RunSignals();
+    private final RunSettings settings = new RunSettings(Duration.ofMinutes(30), Duration.ofMinutes(10), 100, 100,
+            Duration.ofSeconds(15), Duration.ofMillis(20));
+    private RunService runs;
+    private RunDriver driver;
+
+    @BeforeEach
+    void open() {
+        TestDatabases.Settings db = TestDatabases.freshH2();
+        dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
+        store = new JdbcRunStore(dataSource, clock);
+        PolicyCheck policy = (caller, spec, plan, breakGlass, traceId) -> decision.get();
+        TaskRunner tasks = new TaskRunner() {
+            @Override
+            public TaskStatus start(TaskRequest request) {
+                started.add(request.run());
+                return new TaskStatus(TaskState.RUNNING, List.of(), "", List.of());
+            }
+
+            @Override
+            public TaskStatus cancel(RunId run, String reason) {
+                return new TaskStatus(TaskState.CANCELLED, List.of(), reason, List.of());
+            }
+
+            @Override
+            public Subscription follow(RunId run, long fromOffset, Sink sink) {
+                return () -> { };
+            }
+        };
+        runs = new RunService(store, policy, tasks, audit, run -> { }, signals, settings, clock);
+        driver = new RunDriver(store, policy, tasks, audit, signals, settings, clock, "spiffe://test.example/service/gateway");
+    }
+
+    @AfterEach
+    void close() {
+        driver.close();
+        dataSource.close();
+    }
+
+    private void awaitState(RunId id, RunState state) throws InterruptedException {
+        for (int i = 0; i < 500 && runs.get(id).state() != state; i++) {
+            Thread.sleep(20);
+        }
+        assertEquals(state, runs.get(id).state(), runs.get(id).stateReason());
+    }
+
+    @Test
+    void aRunTheCatalogNowDeniesEndsDeniedWithTheNewReasonsWhenItLeavesTheQueue() throws Exception {
+        Run run = runs.submit(new RunService.Submission(Runs.spec("stage/app", "stage", "plan"), "k", "",
+                "0af7651916cd43dd8448eb211c80319c"), CI);
+        assertEquals(RunState.QUEUED, run.state());
+        decision.set(new Decision(false, List.of(new Decision.Reason("REF_NOT_ALLOWED", "the new catalog allows only tags", "ref")),
+                "", 0, "b".repeat(64), List.of(), List.of(), "", false, List.of(), ""));
+
+        driver.start();
+        awaitState(run.id(), RunState.DENIED);
+
+        assertTrue(runs.get(run.id()).stateReason().contains("the new catalog allows only tags"));
+        assertEquals("b".repeat(64), runs.get(run.id()).decision().catalogVersion());
+        assertEquals(List.of(), started, "no task started");
+        assertTrue(audit.events().stream().anyMatch(e -> e.action() == AuditAction.POLICY_DENIED
+                && "dequeue".equals(e.attributes().get("when"))));
+    }
+
+    @Test
+    void anAllowedQueuedRunStartsItsTaskAndRuns() throws Exception {
+        Run run = runs.submit(new RunService.Submission(Runs.spec("stage/app", "stage", "plan"), "k", "",
+                "0af7651916cd43dd8448eb211c80319c"), CI);
+
+        driver.start();
+        awaitState(run.id(), RunState.RUNNING);
+
+        assertEquals(List.of(run.id()), started);
+        assertTrue(audit.events().stream().anyMatch(e -> e.action() == AuditAction.RUN_STARTED));
+    }
+
+    @Test
+    void aRunWaitingForApprovalPastItsDeadlineExpires() throws Exception {
+        decision.set(new Decision(true, Runs.ALLOW.reasons(), Runs.ALLOW.matchedRule(), 1, Runs.ALLOW.catalogVersion(),
+                Runs.ALLOW.argv(), List.of(), "", false, List.of(), Runs.ALLOW.repoUrl()));
+        Run run = runs.submit(new RunService.Submission(Runs.spec("prod/app", "prod", "plan"), "k", "",
+                "0af7651916cd43dd8448eb211c80319c"), CI);
+        assertEquals(RunState.AWAITING_APPROVAL, run.state());
+
+        clock.advance(Duration.ofMinutes(31));
+        driver.start();
+        awaitState(run.id(), RunState.EXPIRED);
+
+        assertTrue(audit.events().stream().anyMatch(e -> e.action() == AuditAction.RUN_EXPIRED));
+        assertEquals(List.of(), started);
+    }
+}
