@@ -6,6 +6,12 @@ import dev.portcullis.cli.catalog.CatalogCommand;
 import dev.portcullis.cli.dev.DevCommand;
 import dev.portcullis.cli.health.HealthCommand;
 import dev.portcullis.cli.pki.PkiCommand;
+import dev.portcullis.cli.run.ApplyCommand;
+import dev.portcullis.cli.run.ApproveCommand;
+import dev.portcullis.cli.run.CancelCommand;
+import dev.portcullis.cli.run.PlanCommand;
+import dev.portcullis.cli.run.RejectCommand;
+import dev.portcullis.cli.run.RunsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,8 +21,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "portcullis 0.1.0",
         description = "Portcullis: the locked-down deploy server, the only path to production.",
-        subcommands = {DevCommand.class, PkiCommand.class, HealthCommand.class, CatalogCommand.class, AuditCommand.class, AlertsCommand.class,
-            CommandLine.HelpCommand.class})
+        subcommands = {DevCommand.class, PkiCommand.class, HealthCommand.class, PlanCommand.class, ApplyCommand.class,
+            ApproveCommand.class, RejectCommand.class, CancelCommand.class, RunsCommand.class, CatalogCommand.class,
+            AuditCommand.class, AlertsCommand.class, CommandLine.HelpCommand.class})
 public final class Portcullis {
 
     public static void main(String[] args) {
@@ -28,7 +35,8 @@ public final class Portcullis {
         CommandLine commandLine = new CommandLine(new Portcullis());
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
             // expected failures carry a message meant for the user; no stack trace for those
-            line.getErr().println("portcullis: " + dev.portcullis.runtime.server.StartupFailure.describe(e));
+            line.getErr().println("portcullis: " + CallFailure.describe(e));
+            line.getErr().flush();
             return 1;
         });
         return commandLine;

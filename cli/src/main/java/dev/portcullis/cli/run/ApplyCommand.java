@@ -1,0 +1,33 @@
+package dev.portcullis.cli.run;
+
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code portcullis apply --plan-run RUN}: submits the catalog's "apply" command and follows it through approval. */
+@Command(name = "apply", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+        description = {"Submits an apply run of a plan and follows it through approval to its end.",
+            "Submits command \"apply\" of the plan made by an earlier plan run at the same commit, and follows",
+            "it; while it waits for approval, prints the line an approver runs.",
+            "Exit status: 0 succeeded, 1 usage or transport error, 2 denied, 3 rejected or expired,",
+            "4 failed or timed out, 5 cancelled."})
+public final class ApplyCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    Submission submission;
+
+    @Option(names = "--plan-run", paramLabel = "RUN",
+            description = "Run id of the plan run whose plan to apply (the catalog's apply requires it: without it, PLAN_REQUIRED).")
+    String planRun;
+
+    @Override
+    public Integer call() {
+        return submission.submit(spec, "apply", Optional.ofNullable(planRun));
+    }
+}

@@ -1,0 +1,49 @@
+package dev.portcullis.cli.run;
+
+import dev.portcullis.v1.GatewayServiceGrpc;
+import dev.portcullis.v1.RejectRunRequest;
+import dev.portcullis.v1.Run;
+import io.grpc.ManagedChannel;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code portcullis reject RUN --reason R}. */
+@Command(name = "reject", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+        description = {"Rejects a run awaiting approval (approver identity).",
+            "The run ends REJECTED and its watchers exit 3.",
+            "Exit status 0 rejected, 1 not (the reason is printed)."})
+public final class RejectCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    GatewayConnection gateway;
+
+    @Parameters(index = "0", paramLabel = "RUN", description = "Run id of the run to reject.")
+    String runId;
+
+    @Option(names = "--reason", required = true, paramLabel = "TEXT", description = "Why; shown to the requester (1-1024 characters).")
+    String reason;
+
+    @Override
+    public Integer call() {
+        RunArguments.runId("RUN", runId);
+        RunArguments.text("--reason", reason, 1);
+        ManagedChannel channel = gateway.open();
+        try {
+            Run run = GatewayServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .rejectRun(RejectRunRequest.newBuilder().setRunId(runId).setReason(reason).build()).getRun();
+            spec.commandLine().getOut().printf("rejected run %s; it is %s%n", run.getRunId(), RunFormat.state(run.getState()));
+            spec.commandLine().getOut().flush();
+            return RunExitCode.SUCCESS.code();
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+}

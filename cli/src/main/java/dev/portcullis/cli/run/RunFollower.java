@@ -1,0 +1,137 @@
+package dev.portcullis.cli.run;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.cli.CallFailure;
+import dev.portcullis.v1.GatewayServiceGrpc;
+import dev.portcullis.v1.GetRunRequest;
+import dev.portcullis.v1.Run;
+import dev.portcullis.v1.RunState;
+import dev.portcullis.v1.WatchRunRequest;
+import dev.portcullis.v1.WatchRunResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Follows a run with {@code WatchRun} until it ends: log lines go to {@code out} as they come,
+ * state changes to {@code err}. When the gateway is lost (UNAVAILABLE, or the stream ends before
+ * the run), it reconnects from the offset after the last event it printed, so nothing is missed
+ * and nothing printed twice, within the bounds of its {@link ReconnectPolicy}. Not thread-safe.
+ */
+final class RunFollower {
+    private static final long CALL_SECONDS = 30;
+
+    private final ManagedChannel channel;
+    private final ReconnectPolicy reconnect;
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    RunFollower(ManagedChannel channel, ReconnectPolicy reconnect, PrintWriter out, PrintWriter err) {
+        this.channel = requireNonNull(channel, "channel is null");
+        this.reconnect = requireNonNull(reconnect, "reconnect is null");
+        this.out = requireNonNull(out, "out is null");
+        this.err = requireNonNull(err, "err is null");
+    }
+
+    /**
+     * Prints the run's events from offset {@code from} and returns the run once it has ended.
+     *
+     * @throws StatusRuntimeException when the gateway refuses the watch (e.g. NOT_FOUND)
+     * @throws IllegalStateException when the gateway stays unreachable through every attempt;
+     *     the message says how to resume
+     */
+    Run follow(String runId, long from) {
+        int attempts = reconnect.attempts();
+        long next = from;
+        int failures = 0;
+        while (true) {
+            String lost;
+            try {
+                Iterator<WatchRunResponse> events = GatewayServiceGrpc.newBlockingStub(channel)
+                        .watchRun(WatchRunRequest.newBuilder().setRunId(runId).setFromOffset(next).build());
+                while (events.hasNext()) {
+                    WatchRunResponse event = events.next();
+                    failures = 0;
+                    if (event.getOffset() < next) {
+                        continue; // offsets are dense; an event below the resume point was printed already
+                    }
+                    next = event.getOffset() + 1;
+                    show(event);
+                }
+                Run run = get(runId);
+                if (RunExitCode.isFinal(run.getState())) {
+                    return run;
+                }
+                lost = "the watch ended before the run did";
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE) {
+                    throw e;
+                }
+                lost = CallFailure.describe(e);
+            }
+            if (failures >= attempts) {
+                throw new IllegalStateException("lost the gateway while following run " + runId + " (" + lost
+                        + "); gave up after " + failures + " reconnect attempt(s). Resume with: portcullis runs watch "
+                        + runId + " --from " + next);
+            }
+            failures++;
+            Duration wait = reconnect.backoff(failures);
+            err.printf("portcullis: lost the gateway (%s); reconnecting in %d s from offset %d (attempt %d of %d)%n",
+                    lost, wait.toSeconds(), next, failures, attempts);
+            err.flush();
+            reconnect.pause(wait);
+        }
+    }
+
+    private void show(WatchRunResponse event) {
+        if (event.hasLogLine()) {
+            out.println(event.getLogLine().getText());
+            out.flush();
+        } else if (event.hasStateChange()) {
+            Run run = event.getStateChange();
+            err.println("portcullis: " + RunFormat.stateLine(run));
+            if (run.getState() == RunState.RUN_STATE_AWAITING_APPROVAL) {
+                printApprovalHint(run);
+            }
+            err.flush();
+        }
+    }
+
+    /** Tells the user who may let the run go on, and the exact line an approver runs. */
+    void printApprovalHint(Run run) {
+        err.printf("portcullis: waiting for %d approval(s)%s; an approver (not %s) runs:%n", run.getRequiredApprovals(),
+                run.hasApprovalDeadline() ? " until " + RunFormat.instant(run.getApprovalDeadline()) : "", run.getRequester());
+        err.println("  " + approveLine(run));
+        err.flush();
+    }
+
+    private String approveLine(Run run) {
+        String line = "portcullis approve " + run.getRunId();
+        if (!run.getSpec().hasPlanRunId()) {
+            return line;
+        }
+        return planDigest(run.getSpec().getPlanRunId()).map(digest -> line + " --plan-digest " + digest)
+                .orElse(line + "   (it shows the plan and its digest)");
+    }
+
+    /** The digest of a plan run's artifact, when the gateway tells it. */
+    Optional<String> planDigest(String planRunId) {
+        try {
+            Run plan = get(planRunId);
+            return plan.hasPlanArtifact() ? Optional.of(plan.getPlanArtifact().getSha256()) : Optional.empty();
+        } catch (StatusRuntimeException e) {
+            return Optional.empty(); // only a hint: the approve command looks it up again
+        }
+    }
+
+    private Run get(String runId) {
+        return GatewayServiceGrpc.newBlockingStub(channel).withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS)
+                .getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getRun();
+    }
+}
