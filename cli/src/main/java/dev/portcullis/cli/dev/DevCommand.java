@@ -62,8 +62,11 @@ public final class DevCommand implements Callable<Integer> {
         out.println("dev PKI:      " + dev.pki().dir().toAbsolutePath());
         out.println("environment:  " + dev.envFile().toAbsolutePath());
         out.println("catalog:      " + dev.catalogFile().toAbsolutePath() + "  (edit it: it reloads live)");
+        out.println("demo repo:    " + dev.demoStatus());
         out.println("Try, in another terminal:");
         out.println("  set -a; . " + dev.envFile() + "; set +a; ./portcullis health");
+        out.println("  ./portcullis plan --repo example --commit $(git -C " + dev.demoRepository() + " rev-parse main) \\");
+        out.println("      --ref refs/heads/main --folder stage/app --env stage     (README.md, \"Try it\", goes on to apply)");
         out.println("Stop with Ctrl-C.");
         out.flush();
         stopped.await();

@@ -34,12 +34,15 @@ public final class DevMode implements AutoCloseable {
     // guarded by this: the services in start order, replaced one by one on restart
     private final List<RunningService> running;
     private final Map<String, Map<String, Object>> properties;
+    private final String demoStatus;
 
-    private DevMode(Path dataDir, DevPki pki, List<RunningService> running, Map<String, Map<String, Object>> properties) {
+    private DevMode(Path dataDir, DevPki pki, List<RunningService> running, Map<String, Map<String, Object>> properties,
+            String demoStatus) {
         this.dataDir = dataDir;
         this.pki = pki;
         this.running = new ArrayList<>(running);
         this.properties = Map.copyOf(properties);
+        this.demoStatus = demoStatus;
     }
 
     /**
@@ -55,6 +58,7 @@ public final class DevMode implements AutoCloseable {
         DevPki pki = new DevPki(dataDir.resolve("pki"));
         pki.ensure(clock);
         Path catalog = writeDevCatalogIfAbsent(dataDir);
+        String demoStatus = seedDemoRepository(dataDir);
         Map<String, Integer> ports = new HashMap<>();
         List<RunningService> running = new ArrayList<>();
         Map<String, Map<String, Object>> started = new HashMap<>();
@@ -73,7 +77,7 @@ public final class DevMode implements AutoCloseable {
             stopAll(running);
             throw e;
         }
-        DevMode dev = new DevMode(dataDir, pki, List.copyOf(running), started);
+        DevMode dev = new DevMode(dataDir, pki, List.copyOf(running), started, demoStatus);
         dev.writeEnvFile();
         return dev;
     }
@@ -90,6 +94,19 @@ public final class DevMode implements AutoCloseable {
             return catalog;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the dev catalog " + catalog, e);
+        }
+    }
+
+    /**
+     * The dev catalog's repository "example" is a real git repository made on first start. Dev
+     * mode still starts without it (say, without git): everything but running tasks works.
+     */
+    private static String seedDemoRepository(Path dataDir) {
+        Path repos = dataDir.resolve("repos");
+        try {
+            return (DemoRepository.createIfAbsent(repos) ? "created " : "") + repos.resolve("example").toAbsolutePath();
+        } catch (IllegalStateException | UncheckedIOException e) {
+            return "not created: " + e.getMessage();
         }
     }
 
@@ -167,6 +184,16 @@ public final class DevMode implements AutoCloseable {
     /** {@code DATA_DIR/catalog.yaml}, the catalog the dev policy service uses. */
     public Path catalogFile() {
         return dataDir.resolve("catalog.yaml");
+    }
+
+    /** Where the demo repository is ("created PATH" on first start), or why it could not be made. */
+    public String demoStatus() {
+        return demoStatus;
+    }
+
+    /** {@code DATA_DIR/repos/example}, the dev catalog's demo repository. */
+    public Path demoRepository() {
+        return dataDir.resolve("repos").resolve("example");
     }
 
     /** {@code DATA_DIR/dev.env}. */
