@@ -1,6 +1,7 @@
 package dev.portcullis.cli.dev;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.cli.ClientEnvironment;
@@ -108,6 +109,30 @@ class DevModeTest {
 
         try (DevMode second = DevMode.start(data, 0, Clock.systemUTC())) {
             assertEquals(ca, Files.readString(second.pki().caFile()));
+        }
+    }
+
+    @Test
+    void firstStartWritesTheDemoCatalogAndRepositoryAndARestartKeepsBoth() throws Exception {
+        Path data = dir.resolve("data");
+        String catalog;
+        try (DevMode first = DevMode.start(data, 0, Clock.systemUTC())) {
+            catalog = Files.readString(first.catalogFile());
+            var loaded = new dev.portcullis.policy.catalog.CatalogLoader().load("catalog.yaml", catalog.getBytes());
+            var plan = loaded.command(new dev.portcullis.runtime.request.CatalogName("plan")).orElseThrow();
+            assertEquals(java.util.List.of("sh", "plan.sh", "${environment}"), plan.argv());
+            assertEquals("plan.out", plan.produces());
+            assertTrue(loaded.command(new dev.portcullis.runtime.request.CatalogName("apply")).orElseThrow().requiresPlan());
+            assertTrue(catalog.contains("file://" + first.demoRepository().toAbsolutePath()), catalog);
+            assertTrue(first.demoStatus().startsWith("created "), first.demoStatus());
+        }
+        Files.writeString(data.resolve("catalog.yaml"), catalog + "# edited\n");
+        Files.writeString(data.resolve("repos/example/prod/app/desired.conf"), "replicas = 9\n");
+
+        try (DevMode second = DevMode.start(data, 0, Clock.systemUTC())) {
+            assertEquals(catalog + "# edited\n", Files.readString(second.catalogFile()));
+            assertEquals("replicas = 9\n", Files.readString(second.demoRepository().resolve("prod/app/desired.conf")));
+            assertFalse(second.demoStatus().startsWith("created "), second.demoStatus());
         }
     }
 

@@ -126,6 +126,20 @@ final class SuiteFixture implements AutoCloseable {
         return new SuiteFixture(data, repo, main, branch, dev);
     }
 
+    /**
+     * The suite on dev mode's own demo repository ({@code DATA_DIR/repos/example}, seeded on
+     * start) with {@code catalog}, whose {@code @REPOS@} names the repositories directory.
+     * {@code branchCommit} is the head of {@code feature/demo}.
+     */
+    static SuiteFixture startOnDemo(Path dir, String catalog) throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("catalog.yaml"),
+                catalog.replace("@REPOS@", data.resolve("repos").toAbsolutePath().toString()), UTF_8);
+        DevMode dev = DevMode.start(data, 0, Clock.systemUTC());
+        Path repo = dev.demoRepository();
+        return new SuiteFixture(data, repo, git(repo, "rev-parse", "main"), git(repo, "rev-parse", "feature/demo"), dev);
+    }
+
     static String git(Path dir, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of("git"));
         command.addAll(List.of(args));
