@@ -33,49 +33,29 @@ import picocli.CommandLine;
 
 /**
  * The run commands a CI job and an approver use, as processes see them (arguments in; stdout,
- * stderr and exit status out), against the suite as dev mode runs it on its own demo repository.
- * Until the executor stores plan artifacts, this catalog's plan produces none and its apply needs
- * none; apply runs the demo's plan.sh so that an approved apply can succeed.
+ * stderr and exit status out), against the suite exactly as {@code portcullis dev} runs it: the
+ * dev catalog and the demo repository, whose plan writes plan.out and whose apply prints it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RunCommandsTest {
-    static final String CATALOG = """
-            version: 1
-            environments:
-              stage:
-                approvals: 0
-              prod:
-                approvals: 1
-            commands:
-              plan:
-                argv: ["sh", "plan.sh", "${environment}"]
-              apply:
-                argv: ["sh", "plan.sh", "${environment}"]
-                changes_infrastructure: true
-            repos:
-              - name: example
-                url: file://@REPOS@/example
-                folders: ["stage/**", "prod/**"]
-                callers: ["spiffe://portcullis.dev/ci/**"]
-                rules:
-                  - commands: [plan]
-                    refs: ["refs/heads/**"]
-                    environments: [stage, prod]
-                  - commands: [apply]
-                    refs: ["refs/heads/main"]
-                    environments: [stage, prod]
-            """;
     private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     @TempDir
     static Path dir;
 
     private SuiteFixture suite;
+    /** A plan of prod/app on main that succeeded, and its plan's digest: what the applies apply. */
+    private String prodPlan;
+    private String prodPlanDigest;
     private final ExecutorService background = Executors.newCachedThreadPool();
 
     @BeforeAll
     void start() throws Exception {
-        suite = SuiteFixture.startOnDemo(dir, CATALOG);
+        suite = SuiteFixture.startOnDemo(dir);
+        Result plan = cli("ci", submit("plan", suite.mainCommit, "refs/heads/main", "prod/app", "prod", "--no-follow"));
+        assertEquals(0, plan.exit(), plan.stderr());
+        prodPlan = plan.stdout().strip();
+        prodPlanDigest = suite.awaitState(prodPlan, RunState.RUN_STATE_SUCCEEDED).getPlanArtifact().getSha256();
     }
 
     @AfterAll
@@ -121,7 +101,8 @@ class RunCommandsTest {
     }
 
     private String prodApplyAwaitingApproval() {
-        Result submitted = cli("ci", submit("apply", suite.mainCommit, "refs/heads/main", "prod/app", "prod", "--no-follow"));
+        Result submitted = cli("ci", submit("apply", suite.mainCommit, "refs/heads/main", "prod/app", "prod", "--no-follow",
+                "--plan-run", prodPlan));
         assertEquals(0, submitted.exit(), submitted.stderr());
         String runId = submitted.stdout().strip();
         assertEquals(RunState.RUN_STATE_AWAITING_APPROVAL, run(runId).getState());
@@ -157,6 +138,7 @@ class RunCommandsTest {
         assertEquals(0, plan.exit(), plan.stderr());
         assertTrue(plan.stdout().contains("demo plan for environment stage"), plan.stdout());
         assertTrue(plan.stdout().contains("~ image = demo-app:1.1"), "the branch's commit was planned: " + plan.stdout());
+        assertTrue(plan.stdout().contains("saved to plan.out"), plan.stdout());
         assertFalse(plan.stdout().contains("SUCCEEDED"), "state changes stay off stdout: " + plan.stdout());
         assertTrue(plan.stderr().contains("is SUCCEEDED (exit code 0)"), plan.stderr());
     }
@@ -167,6 +149,7 @@ class RunCommandsTest {
 
         assertEquals(2, apply.exit(), apply.stderr());
         assertTrue(apply.stderr().contains("REF_NOT_ALLOWED"), apply.stderr());
+        assertTrue(apply.stderr().contains("PLAN_REQUIRED"), apply.stderr());
         assertTrue(apply.stderr().contains("refs/heads/feature/demo"), apply.stderr());
         assertTrue(apply.stderr().contains("is DENIED"), apply.stderr());
         assertEquals("", apply.stdout());
@@ -208,20 +191,23 @@ class RunCommandsTest {
         StringWriter err = new StringWriter();
         String gateway = "localhost:" + suite.dev.ports().get("gateway");
         Future<Result> apply = background.submit(() -> cli("ci", gateway, out, err,
-                submit("apply", suite.mainCommit, "refs/heads/main", "prod/app", "prod")));
+                submit("apply", suite.mainCommit, "refs/heads/main", "prod/app", "prod", "--plan-run", prodPlan)));
         await("the approve line is printed", () -> err.toString().contains("  portcullis approve "));
-        String runId = err.toString().split("  portcullis approve ")[1].lines().findFirst().orElseThrow().strip();
+        String approveLine = err.toString().split("  portcullis approve ")[1].lines().findFirst().orElseThrow().strip();
+        String runId = approveLine.split(" ")[0];
 
-        Result byRequester = cli("ci", "approve", runId);
-        Result approved = cli("approver", "approve", runId, "--comment", "looks right");
+        Result byRequester = cli("ci", "approve", runId, "--plan-digest", prodPlanDigest);
+        Result approved = cli("approver", "approve", runId, "--plan-digest", prodPlanDigest, "--comment", "looks right");
 
+        assertEquals(runId + " --plan-digest " + prodPlanDigest, approveLine);
         assertEquals(1, byRequester.exit(), byRequester.stderr());
         assertTrue(byRequester.stderr().contains("PERMISSION_DENIED (ROLE_REQUIRED)"), byRequester.stderr());
         assertEquals(0, approved.exit(), approved.stderr());
         assertTrue(approved.stdout().contains("approved run " + runId + " (1 of 1 approvals)"), approved.stdout());
         Result ended = apply.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
         assertEquals(0, ended.exit(), ended.stderr());
-        assertTrue(ended.stdout().contains("demo plan for environment prod"), ended.stdout());
+        assertTrue(ended.stdout().contains("demo apply of plan.out"), ended.stdout());
+        assertTrue(ended.stdout().contains("~ replicas = 3"), "the approved prod plan was applied: " + ended.stdout());
         assertTrue(ended.stderr().contains("is AWAITING_APPROVAL"), ended.stderr());
     }
 
@@ -237,14 +223,14 @@ class RunCommandsTest {
 
             proxy.sever();
             await("the watcher reconnected", () -> proxy.accepted() >= 2);
-            assertEquals(0, cli("approver", "approve", runId).exit());
+            assertEquals(0, cli("approver", "approve", runId, "--plan-digest", prodPlanDigest).exit());
 
             Result ended = watch.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
             assertEquals(0, ended.exit(), ended.stderr());
             assertTrue(ended.stderr().contains("lost the gateway"), ended.stderr());
             assertEquals(1, count(ended.stderr(), "is AWAITING_APPROVAL"), ended.stderr());
             assertEquals(1, count(ended.stderr(), "is RUNNING"), ended.stderr());
-            assertEquals(1, count(ended.stdout(), "demo plan for environment prod"), ended.stdout());
+            assertEquals(1, count(ended.stdout(), "demo apply of plan.out"), ended.stdout());
         }
     }
 
@@ -330,7 +316,7 @@ class RunCommandsTest {
     @Test
     void runsShowPrintsTheDecisionAndTheApprovals() throws Exception {
         String runId = prodApplyAwaitingApproval();
-        assertEquals(0, cli("approver", "approve", runId, "--comment", "ship it").exit());
+        assertEquals(0, cli("approver", "approve", runId, "--plan-digest", prodPlanDigest, "--comment", "ship it").exit());
 
         Result show = cli("ci", "runs", "show", runId);
 
@@ -338,16 +324,36 @@ class RunCommandsTest {
         assertTrue(show.stdout().contains("ALLOW by catalog"), show.stdout());
         assertTrue(show.stdout().contains("APPROVALS_REQUIRED"), show.stdout());
         assertTrue(show.stdout().contains("spiffe://portcullis.dev/human/approver at "), show.stdout());
-        assertTrue(show.stdout().contains(": ship it"), show.stdout());
+        assertTrue(show.stdout().contains(" for plan " + prodPlanDigest + ": ship it"), show.stdout());
+        assertTrue(show.stdout().contains("(applies plan run " + prodPlan + ")"), show.stdout());
         assertTrue(show.stdout().contains(suite.mainCommit + "  (refs/heads/main)"), show.stdout());
     }
 
     @Test
-    void anApplyOfAPlanRunThatMadeNoPlanIsRefusedWithExitOneAndTheReason() {
-        Result plan = cli("ci", submit("plan", suite.mainCommit, "refs/heads/main", "stage/app", "stage", "--no-follow"));
-        String planRun = plan.stdout().strip();
+    void approveWithoutADigestShowsThePlanAndApprovesNothing() {
+        String runId = prodApplyAwaitingApproval();
 
-        Result apply = cli("ci", submit("apply", suite.mainCommit, "refs/heads/main", "stage/app", "stage", "--plan-run", planRun));
+        Result shown = cli("approver", "approve", runId);
+        Result wrongPlan = cli("approver", "approve", runId, "--plan-digest", "0".repeat(64));
+
+        assertEquals(1, shown.exit(), shown.stderr());
+        assertTrue(shown.stderr().contains("applies the plan made by run " + prodPlan), shown.stderr());
+        assertTrue(shown.stderr().contains("plan digest   " + prodPlanDigest), shown.stderr());
+        assertTrue(shown.stderr().contains("nothing approved"), shown.stderr());
+        assertTrue(shown.stderr().contains("  portcullis approve " + runId + " --plan-digest " + prodPlanDigest), shown.stderr());
+        assertEquals(1, wrongPlan.exit(), wrongPlan.stderr());
+        assertTrue(wrongPlan.stderr().contains("PLAN_DIGEST_MISMATCH"), wrongPlan.stderr());
+        assertEquals(RunState.RUN_STATE_AWAITING_APPROVAL, run(runId).getState());
+        assertEquals(0, run(runId).getApprovalsCount());
+    }
+
+    @Test
+    void anApplyOfAFailedPlanIsRefusedWithExitOneAndTheReason() throws Exception {
+        Result plan = cli("ci", submit("plan", suite.mainCommit, "refs/heads/main", "stage/missing", "stage", "--no-follow"));
+        String planRun = plan.stdout().strip();
+        suite.awaitState(planRun, RunState.RUN_STATE_FAILED);
+
+        Result apply = cli("ci", submit("apply", suite.mainCommit, "refs/heads/main", "stage/missing", "stage", "--plan-run", planRun));
 
         assertEquals(1, apply.exit(), apply.stderr());
         assertTrue(apply.stderr().contains("FAILED_PRECONDITION (PLAN_NOT_USABLE)"), apply.stderr());

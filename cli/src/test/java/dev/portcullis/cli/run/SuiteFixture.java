@@ -127,14 +127,12 @@ final class SuiteFixture implements AutoCloseable {
     }
 
     /**
-     * The suite on dev mode's own demo repository ({@code DATA_DIR/repos/example}, seeded on
-     * start) with {@code catalog}, whose {@code @REPOS@} names the repositories directory.
-     * {@code branchCommit} is the head of {@code feature/demo}.
+     * The suite exactly as {@code portcullis dev} starts it on a fresh data directory: its dev
+     * catalog and its demo repository ({@code DATA_DIR/repos/example}). {@code branchCommit} is
+     * the head of {@code feature/demo}.
      */
-    static SuiteFixture startOnDemo(Path dir, String catalog) throws Exception {
-        Path data = Files.createDirectories(dir.resolve("data"));
-        Files.writeString(data.resolve("catalog.yaml"),
-                catalog.replace("@REPOS@", data.resolve("repos").toAbsolutePath().toString()), UTF_8);
+    static SuiteFixture startOnDemo(Path dir) throws Exception {
+        Path data = dir.resolve("data");
         DevMode dev = DevMode.start(data, 0, Clock.systemUTC());
         Path repo = dev.demoRepository();
         return new SuiteFixture(data, repo, git(repo, "rev-parse", "main"), git(repo, "rev-parse", "feature/demo"), dev);
