@@ -52,8 +52,10 @@ public final class DevMode implements AutoCloseable {
      *     0 gives every service a free port.
      * @throws RuntimeException naming the problem (e.g. a port in use); nothing is left running
      */
-    public static DevMode start(Path dataDir, int basePort, Clock clock) {
-        requireNonNull(dataDir, "dataDir is null");
+    public static DevMode start(Path data, int basePort, Clock clock) {
+        // every path handed to a service is absolute: the default data directory is relative, and
+        // a service that runs child processes elsewhere (the executor's git) must not resolve it twice
+        Path dataDir = requireNonNull(data, "data is null").toAbsolutePath();
         createPrivateDirectory(dataDir);
         DevPki pki = new DevPki(dataDir.resolve("pki"));
         pki.ensure(clock);

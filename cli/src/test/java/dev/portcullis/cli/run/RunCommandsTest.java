@@ -51,7 +51,8 @@ class RunCommandsTest {
 
     @BeforeAll
     void start() throws Exception {
-        suite = SuiteFixture.startOnDemo(dir);
+        // relative, as `portcullis dev`'s default data directory (.portcullis) is
+        suite = SuiteFixture.startOnDemo(Path.of("").toAbsolutePath().relativize(dir));
         Result plan = cli("ci", submit("plan", suite.mainCommit, "refs/heads/main", "prod/app", "prod", "--no-follow"));
         assertEquals(0, plan.exit(), plan.stderr());
         prodPlan = plan.stdout().strip();
