@@ -27,8 +27,9 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "approve", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
         description = {"Approves a run awaiting approval (approver identity; never your own run).",
-            "For an apply, --plan-digest must name the plan you reviewed; without it, the plan is shown and",
-            "nothing is approved. Exit status 0 approved, 1 not approved (the reason is printed)."})
+            "For an apply, --plan-digest must name the plan you reviewed; without it the",
+            "plan is shown and nothing is approved.",
+            "Exit status 0 approved, 1 not approved (the reason is printed)."})
 public final class ApproveCommand implements Callable<Integer> {
     private static final long CALL_SECONDS = 30;
 

@@ -135,9 +135,11 @@ public final class RunsCommand {
 
     /** {@code portcullis runs watch RUN [--from N]}. */
     @Command(name = "watch", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
-            description = {"Follows a run until it ends: log lines on stdout, state changes on stderr; reconnects from",
-                "the last offset when the gateway is lost. Exit status as for plan and apply: 0 succeeded,",
-                "1 usage or transport error, 2 denied, 3 rejected or expired, 4 failed or timed out, 5 cancelled."})
+            description = {"Follows a run until it ends.",
+                "Log lines on stdout, state changes on stderr; reconnects from the last offset",
+                "when the gateway is lost. Exit status as for plan and apply: 0 succeeded,",
+                "1 usage or transport error, 2 denied, 3 rejected or expired,",
+                "4 failed or timed out, 5 cancelled."})
     static final class Watch implements Callable<Integer> {
         @Spec
         CommandSpec spec;
