@@ -138,8 +138,8 @@ class DevModeTest {
 
     @Test
     void aPortInUseStopsStartUpNamingTheAddressAndLeavesNothingRunning() throws Exception {
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            int gatewayPort = taken.getLocalPort() ;
+        try (java.net.ServerSocket taken = portWithFreeNeighbours()) {
+            int gatewayPort = taken.getLocalPort();
             RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
                     () -> DevMode.start(dir.resolve("data"), gatewayPort, Clock.systemUTC()).close());
 
@@ -161,5 +161,26 @@ class DevModeTest {
             }
         }
         return env;
+    }
+
+    /** A bound loopback port whose next three ports (the other services' in dev mode) are free now. */
+    private static java.net.ServerSocket portWithFreeNeighbours() throws java.io.IOException {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            java.net.ServerSocket candidate = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+            boolean free = candidate.getLocalPort() + 3 <= 65535;
+            for (int offset = 1; free && offset <= 3; offset++) {
+                try (java.net.ServerSocket probe = new java.net.ServerSocket(candidate.getLocalPort() + offset, 1,
+                        java.net.InetAddress.getLoopbackAddress())) {
+                    free = probe.isBound();
+                } catch (java.io.IOException e) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return candidate;
+            }
+            candidate.close();
+        }
+        throw new IllegalStateException("no loopback port with three free neighbours");
     }
 }

@@ -23,7 +23,8 @@ public final class ServiceLauncher {
      *
      * @param properties configuration, taking precedence over every other source
      * @param readEnvironment whether environment variables are read too (true in production;
-     *     false in dev mode and tests, so the services of one JVM stay apart)
+     *     false in dev mode and tests, so the services of one JVM stay apart). In production the
+     *     service also refuses development material and settings ({@link ProductionSafety}).
      * @throws RuntimeException naming the offending setting when configuration is invalid or
      *     the port cannot be bound; the context is closed again
      */
@@ -39,6 +40,9 @@ public final class ServiceLauncher {
                 .build();
         try {
             context.start();
+            if (readEnvironment) {
+                ProductionSafety.check(name, context);
+            }
             ServiceServer server = context.getBean(ServiceServer.class, Qualifiers.byName(name));
             server.start();
             return new RunningService(name, context, server);
