@@ -198,7 +198,7 @@ public final class RunDriver implements AutoCloseable {
                 log.atWarn().addKeyValue("run_id", run.id().value()).addKeyValue("error", e.getMessage()).log("run.start_deferred");
                 return; // keeps the lock and its place; retried on the next round
             }
-            end(run, RunState.FAILED, "the executor refused the task: " + e.getMessage(), AuditAction.RUN_FINISHED,
+            end(run, RunState.FAILED, e.getMessage(), AuditAction.RUN_FINISHED,
                     AuditOutcome.FAILURE);
             return;
         }

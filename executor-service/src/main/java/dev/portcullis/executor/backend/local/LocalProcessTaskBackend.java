@@ -68,7 +68,8 @@ public final class LocalProcessTaskBackend implements TaskBackend {
      * behind by an executor that died are killed first.
      */
     public LocalProcessTaskBackend(Path workRoot, int maxConcurrent) {
-        this.workRoot = requireNonNull(workRoot, "workRoot is null");
+        // absolute: git clones into a path resolved from inside the task directory
+        this.workRoot = requireNonNull(workRoot, "workRoot is null").toAbsolutePath();
         if (maxConcurrent < 1) {
             throw new IllegalArgumentException("maxConcurrent must be at least 1");
         }
