@@ -53,6 +53,14 @@ public final class DevMode implements AutoCloseable {
      * @throws RuntimeException naming the problem (e.g. a port in use); nothing is left running
      */
     public static DevMode start(Path data, int basePort, Clock clock) {
+        return start(data, basePort, clock, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, int, Clock)}, with {@code overrides} (service name to properties)
+     * laid over each service's dev configuration, e.g. a PostgreSQL run store for the gateway.
+     */
+    public static DevMode start(Path data, int basePort, Clock clock, Map<String, Map<String, Object>> overrides) {
         // every path handed to a service is absolute: the default data directory is relative, and
         // a service that runs child processes elsewhere (the executor's git) must not resolve it twice
         Path dataDir = requireNonNull(data, "data is null").toAbsolutePath();
@@ -67,7 +75,8 @@ public final class DevMode implements AutoCloseable {
         try {
             for (String name : SERVICES) {
                 int port = basePort == 0 ? 0 : basePort + PORT_OFFSETS.get(name);
-                Map<String, Object> properties = properties(name, port, pki, ports, catalog);
+                Map<String, Object> properties = new HashMap<>(properties(name, port, pki, ports, catalog));
+                properties.putAll(overrides.getOrDefault(name, Map.of()));
                 RunningService service = ServiceLauncher.start(name, properties, false);
                 running.add(service);
                 ports.put(name, service.port());
@@ -163,6 +172,11 @@ public final class DevMode implements AutoCloseable {
         RunningService fresh = ServiceLauncher.start(name, properties.get(name), false);
         running.set(running.indexOf(old), fresh);
         return fresh;
+    }
+
+    /** The configuration service {@code name} was started with (its port fixed). */
+    public synchronized Map<String, Object> configuration(String name) {
+        return properties.get(name);
     }
 
     /** Stops the service named {@code name}, as if its process died; {@link #restart} brings it back. */

@@ -91,6 +91,11 @@ final class SuiteFixture implements AutoCloseable {
     }
 
     static SuiteFixture start(Path dir) throws Exception {
+        return start(dir, Map.of());
+    }
+
+    /** As {@link #start(Path)}, with service properties laid over dev mode's. */
+    static SuiteFixture start(Path dir, Map<String, Map<String, Object>> overrides) throws Exception {
         Path data = dir.resolve("data");
         Path repo = dir.resolve("repo");
         Files.createDirectories(data);
@@ -122,7 +127,7 @@ final class SuiteFixture implements AutoCloseable {
         String branch = git(repo, "rev-parse", "HEAD");
         git(repo, "checkout", "-q", "main");
         Files.writeString(data.resolve("catalog.yaml"), CATALOG.replace("@REPO@", repo.toAbsolutePath().toString()), UTF_8);
-        DevMode dev = DevMode.start(data, 0, Clock.systemUTC());
+        DevMode dev = DevMode.start(data, 0, Clock.systemUTC(), overrides);
         return new SuiteFixture(data, repo, main, branch, dev);
     }
 
@@ -154,6 +159,17 @@ final class SuiteFixture implements AutoCloseable {
                 "PORTCULLIS_CERT_FILE", dev.pki().certFile(member).toString(),
                 "PORTCULLIS_KEY_FILE", dev.pki().keyFile(member).toString()));
         ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + dev.ports().get(service), env.credentials()).build();
+        channels.add(channel);
+        return channel;
+    }
+
+    /** A channel to a loopback {@code port} as the dev identity {@code member}. */
+    ManagedChannel channelTo(int port, String member) {
+        ClientEnvironment env = new ClientEnvironment(Map.of(
+                "PORTCULLIS_CA_FILE", dev.pki().caFile().toString(),
+                "PORTCULLIS_CERT_FILE", dev.pki().certFile(member).toString(),
+                "PORTCULLIS_KEY_FILE", dev.pki().keyFile(member).toString()));
+        ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + port, env.credentials()).build();
         channels.add(channel);
         return channel;
     }
