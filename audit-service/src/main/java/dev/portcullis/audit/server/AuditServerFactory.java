@@ -32,6 +32,7 @@ import dev.portcullis.audit.source.SilenceWatch;
 import dev.portcullis.audit.source.Source;
 import dev.portcullis.audit.source.SourceActivityStore;
 import dev.portcullis.audit.source.SourceConfig;
+import dev.portcullis.audit.source.SourceCounters;
 import dev.portcullis.audit.source.SourceIntake;
 import dev.portcullis.audit.source.SourceMonitor;
 import dev.portcullis.audit.source.SourceName;
@@ -194,15 +195,22 @@ public final class AuditServerFactory {
         return new JdbcSourceActivityStore(dataSource);
     }
 
+    /** Delivery counters, written to the store once a second. */
     @Singleton
-    SourceMonitor sourceMonitor(Sources sources, SourceActivityStore activity, AuditIngest ingest, Clock clock) {
-        return new SourceMonitor(sources, activity, ingest, clock);
+    @Bean(preDestroy = "close")
+    SourceCounters sourceCounters(SourceActivityStore activity) {
+        return new SourceCounters(activity, Duration.ofSeconds(1));
     }
 
     @Singleton
-    SourceIntake sourceIntake(Sources sources, AuditIngest ingest, SourceActivityStore activity, CatalogView catalog,
+    SourceMonitor sourceMonitor(Sources sources, SourceCounters counters, AuditIngest ingest, Clock clock) {
+        return new SourceMonitor(sources, counters, ingest, clock);
+    }
+
+    @Singleton
+    SourceIntake sourceIntake(Sources sources, AuditIngest ingest, SourceCounters counters, CatalogView catalog,
             SourcesConfig config, Clock clock) {
-        return new SourceIntake(sources, ingest, activity, catalog, config.replayWindow(), clock);
+        return new SourceIntake(sources, ingest, counters, catalog, config.replayWindow(), clock);
     }
 
     /** The HTTPS listener outside sources deliver to; only when its port is configured. */

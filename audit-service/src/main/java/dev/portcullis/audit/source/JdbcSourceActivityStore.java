@@ -45,17 +45,19 @@ public final class JdbcSourceActivityStore implements SourceActivityStore {
     }
 
     @Override
-    public void recordDelivery(SourceName source, Instant at) {
-        update("UPDATE audit_source_activity SET deliveries = deliveries + 1,"
+    public void recordDeliveries(SourceName source, long count, Instant newest) {
+        update("UPDATE audit_source_activity SET deliveries = deliveries + ?,"
                 + " last_delivery_at = CASE WHEN last_delivery_at > ? THEN last_delivery_at ELSE ? END WHERE source = ?",
-                List.of(at.toEpochMilli(), at.toEpochMilli(), source.value()));
+                List.of(count, newest.toEpochMilli(), newest.toEpochMilli(), source.value()));
     }
 
     @Override
-    public void recordRefusal(SourceName source, Instant at, String reason) {
-        update("UPDATE audit_source_activity SET refusals = refusals + 1, last_refusal_reason = ?,"
+    public void recordRefusals(SourceName source, long count, Instant newest, String newestReason) {
+        update("UPDATE audit_source_activity SET refusals = refusals + ?,"
+                + " last_refusal_reason = CASE WHEN last_refusal_at > ? THEN last_refusal_reason ELSE ? END,"
                 + " last_refusal_at = CASE WHEN last_refusal_at > ? THEN last_refusal_at ELSE ? END WHERE source = ?",
-                List.of(reason, at.toEpochMilli(), at.toEpochMilli(), source.value()));
+                List.of(count, newest.toEpochMilli(), newestReason, newest.toEpochMilli(), newest.toEpochMilli(),
+                        source.value()));
     }
 
     private void update(String sql, List<Object> parameters) {

@@ -14,11 +14,11 @@ public interface SourceActivityStore {
     /** Starts counting for {@code source} as of {@code now}, unless it is counted already. */
     void register(SourceName source, Instant now);
 
-    /** Counts one accepted delivery at {@code at}. */
-    void recordDelivery(SourceName source, Instant at);
+    /** Adds {@code count} accepted deliveries, the newest at {@code newest}. */
+    void recordDeliveries(SourceName source, long count, Instant newest);
 
-    /** Counts one refused delivery at {@code at} for {@code reason}. */
-    void recordRefusal(SourceName source, Instant at, String reason);
+    /** Adds {@code count} refused deliveries, the newest at {@code newest} for {@code newestReason}. */
+    void recordRefusals(SourceName source, long count, Instant newest, String newestReason);
 
     /** Every registered source's activity, by name. */
     List<SourceActivity> all();

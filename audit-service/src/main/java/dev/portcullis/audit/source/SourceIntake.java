@@ -41,16 +41,16 @@ public final class SourceIntake {
 
     private final Sources sources;
     private final AuditIngest ingest;
-    private final SourceActivityStore activity;
+    private final SourceCounters counters;
     private final Supplier<CatalogRepos> catalog;
     private final Duration replayWindow;
     private final Clock clock;
 
-    public SourceIntake(Sources sources, AuditIngest ingest, SourceActivityStore activity, Supplier<CatalogRepos> catalog,
+    public SourceIntake(Sources sources, AuditIngest ingest, SourceCounters counters, Supplier<CatalogRepos> catalog,
             Duration replayWindow, Clock clock) {
         this.sources = requireNonNull(sources, "sources is null");
         this.ingest = requireNonNull(ingest, "ingest is null");
-        this.activity = requireNonNull(activity, "activity is null");
+        this.counters = requireNonNull(counters, "counters is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
         this.replayWindow = requireNonNull(replayWindow, "replayWindow is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -126,7 +126,7 @@ public final class SourceIntake {
             // every event id of this delivery is in the chain already: it was delivered before
             return refuse(known, delivery, Verdict.REPLAYED, now);
         }
-        count(() -> activity.recordDelivery(source.name(), now));
+        counters.delivered(source.name(), now);
         return new DeliveryOutcome(Verdict.ACCEPTED, result.stored().size());
     }
 
@@ -205,19 +205,10 @@ public final class SourceIntake {
         } catch (DomainException e) {
             log.atWarn().addKeyValue("source", name).addKeyValue("reason", verdict.name()).log("audit.refusal_not_recorded");
         }
-        source.ifPresent(s -> count(() -> activity.recordRefusal(s.name(), now, verdict.name())));
+        source.ifPresent(s -> counters.refused(s.name(), now, verdict.name()));
         log.atInfo().addKeyValue("source", name).addKeyValue("reason", verdict.name())
                 .addKeyValue("source_address", delivery.remoteAddress()).log("audit.source_delivery_refused");
         return new DeliveryOutcome(verdict, 0);
-    }
-
-    private static void count(Runnable update) {
-        try {
-            update.run();
-        } catch (DomainException e) {
-            // the delivery is decided and on record; only the counters for `audit sources` lag
-            log.atWarn().log("audit.source_activity_not_counted");
-        }
     }
 
     /** {@code text} cut to {@code max} printable ASCII characters, others as '?'. */

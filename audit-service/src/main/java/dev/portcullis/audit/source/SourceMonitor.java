@@ -25,24 +25,24 @@ import java.util.stream.Collectors;
  */
 public final class SourceMonitor {
     private final Sources sources;
-    private final SourceActivityStore activity;
+    private final SourceCounters counters;
     private final AuditIngest ingest;
     private final Clock clock;
 
     /** Registers every configured source with the store, so its silence counts from now. */
-    public SourceMonitor(Sources sources, SourceActivityStore activity, AuditIngest ingest, Clock clock) {
+    public SourceMonitor(Sources sources, SourceCounters counters, AuditIngest ingest, Clock clock) {
         this.sources = requireNonNull(sources, "sources is null");
-        this.activity = requireNonNull(activity, "activity is null");
+        this.counters = requireNonNull(counters, "counters is null");
         this.ingest = requireNonNull(ingest, "ingest is null");
         this.clock = requireNonNull(clock, "clock is null");
         Instant now = clock.instant();
-        sources.all().forEach(source -> activity.register(source.name(), now));
+        sources.all().forEach(source -> counters.register(source.name(), now));
     }
 
     /** Every configured source with its activity, in configuration order. Blocks on the store. */
     public List<SourceStatus> statuses() {
         Instant now = clock.instant();
-        Map<SourceName, SourceActivity> byName = activity.all().stream()
+        Map<SourceName, SourceActivity> byName = counters.all().stream()
                 .collect(Collectors.toMap(SourceActivity::source, Function.identity()));
         List<SourceStatus> statuses = new ArrayList<>();
         for (Source source : sources.all()) {

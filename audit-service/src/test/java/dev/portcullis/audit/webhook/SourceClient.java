@@ -1,25 +1,19 @@
 package dev.portcullis.audit.webhook;
 
+import dev.portcullis.runtime.pki.PemFiles;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * A sender of deliveries, as GitHub, GitLab or a CI server would be: HTTPS to the listener on
@@ -31,7 +25,7 @@ final class SourceClient {
 
     SourceClient(Path caFile, int port) {
         this.port = port;
-        this.client = HttpClient.newBuilder().sslContext(trusting(caFile)).connectTimeout(Duration.ofSeconds(10)).build();
+        this.client = HttpClient.newBuilder().sslContext(PemFiles.trustingOnly(caFile)).connectTimeout(Duration.ofSeconds(10)).build();
     }
 
     static String hmac(String secret, byte[] body) {
@@ -84,23 +78,5 @@ final class SourceClient {
     HttpResponse<String> generic(String source, String secret, String json) {
         byte[] body = json.getBytes(StandardCharsets.UTF_8);
         return post(source, Map.of("X-Portcullis-Signature", hmac(secret, body)), body);
-    }
-
-    private static SSLContext trusting(Path caFile) {
-        try (InputStream in = Files.newInputStream(caFile)) {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            int n = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
-                trust.setCertificateEntry("ca-" + n++, certificate);
-            }
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, factory.getTrustManagers(), null);
-            return context;
-        } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
