@@ -323,6 +323,42 @@ class WebhookIngestTest {
         assertEquals("DELIVERY_ID_MISSING", refusals().get(0).getReason());
     }
 
+    @Test
+    void theSamplePayloadsUnderDeployExamplesAreAcceptedAsTheirDocumentedActions() throws Exception {
+        Path samples = Path.of("../deploy/examples/webhooks");
+        Map<String, String> github = Map.of("github-push.json", "push",
+                "github-branch-protection-edited.json", "branch_protection_rule",
+                "github-deploy-key-created.json", "deploy_key", "github-workflow-run-completed.json", "workflow_run");
+        Map<String, String> gitlab = Map.of("gitlab-push-hook.json", "Push Hook",
+                "gitlab-system-hook-failed-login.json", "System Hook");
+        int n = 0;
+        for (Map.Entry<String, String> sample : github.entrySet()) {
+            assertEquals(202, sources.github("github-acme", GITHUB_SECRET, sample.getValue(), "sample-" + n++,
+                    Files.readString(samples.resolve(sample.getKey()))).statusCode(), sample.getKey());
+        }
+        for (Map.Entry<String, String> sample : gitlab.entrySet()) {
+            assertEquals(202, sources.gitlab("gitlab-platform", GITLAB_TOKEN, sample.getValue(), "sample-" + n++,
+                    Files.readString(samples.resolve(sample.getKey()))).statusCode(), sample.getKey());
+        }
+        for (String sample : List.of("generic-ci-login-failed.json", "generic-artifact-published.json")) {
+            String body = Files.readString(samples.resolve(sample)).replace("2026-11-24T09:00:00Z", Instant.now().toString());
+            assertEquals(202, sources.generic("jenkins", JENKINS_SECRET, body).statusCode(), sample);
+        }
+
+        AuditEvent protection = events(AuditAction.AUDIT_ACTION_SCM_PROTECTION_CHANGED).get(0);
+        assertEquals("true", protection.getAttributesMap().get("weakened"));
+        assertEquals("required_approving_review_count,admin_enforced,allow_force_pushes_enforcement_level",
+                protection.getAttributesMap().get("weakened_by"));
+        assertEquals("true", events(AuditAction.AUDIT_ACTION_SCM_PUSH).stream()
+                .filter(e -> e.getService().equals("source:github-acme")).findFirst().orElseThrow()
+                .getAttributesMap().get("forced"));
+        assertEquals(1, events(AuditAction.AUDIT_ACTION_SCM_DEPLOY_KEY_ADDED).size());
+        assertEquals(1, events(AuditAction.AUDIT_ACTION_CI_WORKFLOW_RUN).size());
+        assertEquals(2, events(AuditAction.AUDIT_ACTION_CI_LOGIN_FAILED).size());
+        assertEquals(1, events(AuditAction.AUDIT_ACTION_ARTIFACT_PUBLISHED).size());
+        assertEquals(List.of(), refusals());
+    }
+
     private int listenerPort() {
         return fixture.service().context().getBean(HttpsSourceListener.class).port();
     }
