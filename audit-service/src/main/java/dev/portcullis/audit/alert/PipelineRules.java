@@ -281,7 +281,7 @@ public final class PipelineRules implements AnomalyRules {
 
     /** True when the repository is one Portcullis deploys; an event without a location counts only without a catalog. */
     private static boolean deployed(CatalogRepos repos, Optional<RepoUrl> url) {
-        return url.map(repos::deploys).orElse(repos.size() == 0 && repos.deploys(new RepoUrl("unknown")));
+        return url.map(repos::deploys).orElse(!repos.configured());
     }
 
     private static String repoName(AuditEvent event) {

@@ -92,6 +92,11 @@ public final class CatalogRepos {
         return byUrl(url).map(repo -> repo.protectedRefs().matches(ref)).orElse(false);
     }
 
+    /** True when a catalog is configured; false means every repository counts as deployed. */
+    public boolean configured() {
+        return configured;
+    }
+
     /** How many repositories the catalog names (0 without a catalog). */
     public int size() {
         return byName.size();

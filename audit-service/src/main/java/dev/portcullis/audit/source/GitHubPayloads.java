@@ -178,9 +178,8 @@ final class GitHubPayloads {
                 weaker = !values(to).containsAll(values(from));
             } else if (EXEMPTION_LISTS.contains(setting)) {
                 weaker = !values(from).containsAll(values(to));
-            } else if (setting.equals("name")) {
-                weaker = true; // a renamed pattern may stop covering the branches it protected
             } else {
+                // e.g. a renamed pattern may stop covering the branches it protected
                 weaker = true;
             }
             if (weaker) {
