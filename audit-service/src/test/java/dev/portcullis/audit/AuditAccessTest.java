@@ -43,7 +43,8 @@ class AuditAccessTest {
                 Map.entry("Query", Set.of(AUDITOR, ADMIN)),
                 Map.entry("Verify", Set.of(AUDITOR, ADMIN)),
                 Map.entry("ListAlerts", Set.of(AUDITOR, ADMIN)),
-                Map.entry("WatchAlerts", Set.of(AUDITOR, ADMIN)));
+                Map.entry("WatchAlerts", Set.of(AUDITOR, ADMIN)),
+                Map.entry("ListSources", Set.of(AUDITOR, ADMIN)));
 
         AccessMatrix.assertEnforced(fixture, AuditServiceGrpc.getServiceDescriptor(), allowed);
     }

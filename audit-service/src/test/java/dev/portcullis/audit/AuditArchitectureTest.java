@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AuditArchitectureTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"alert", "chain", "ingest", "store"})
+    @ValueSource(strings = {"alert", "catalog", "chain", "ingest", "source", "store", "webhook"})
     void domainPackagesImportNoTransportOrFramework(String pkg) {
         PackageBoundary.assertPlainJava(Path.of("src/main/java/dev/portcullis/audit", pkg));
     }

@@ -11,6 +11,10 @@ import dev.portcullis.audit.api.AuditGrpcService;
 import dev.portcullis.audit.chain.ChainVerification;
 import dev.portcullis.audit.chain.CheckpointSigner;
 import dev.portcullis.audit.ingest.AuditIngest;
+import dev.portcullis.audit.source.JdbcSourceActivityStore;
+import dev.portcullis.audit.source.SourceCounters;
+import dev.portcullis.audit.source.SourceMonitor;
+import dev.portcullis.audit.source.Sources;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.audit.store.JdbcAuditStore;
 import dev.portcullis.bench.Bench.Figure;
@@ -69,7 +73,9 @@ final class AuditBench {
                     Duration.ofMinutes(10), true, true, true, true), clock), alerts, dispatcher);
             AuditIngest ingest = new AuditIngest(store, signer, 10_000, Duration.ofMinutes(1), clock, List.of(pipeline));
             AuditGrpcService service = new AuditGrpcService(ingest, store, new ChainVerification(store, signer.publicKey()),
-                    alerts, pipeline);
+                    alerts, pipeline, new SourceMonitor(new Sources(List.of()),
+                            new SourceCounters(new JdbcSourceActivityStore(chained), Duration.ofSeconds(1)), ingest, clock),
+                    false);
             try (LoopbackMtls mtls = new LoopbackMtls(List.of(service))) {
                 AuditServiceGrpc.AuditServiceBlockingStub audit = AuditServiceGrpc.newBlockingStub(mtls.channel());
                 List<AppendRequest> batches = new ArrayList<>();

@@ -18,8 +18,9 @@ public final class Bench {
             case "policy" -> new PolicyBench().run();
             case "audit" -> new AuditBench().run();
             case "redaction" -> new RedactionBench().run();
+            case "ingest-webhooks" -> new WebhookIngestBench().run();
             default -> {
-                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline, policy, audit, redaction");
+                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline, policy, audit, redaction, ingest-webhooks");
                 System.exit(2);
                 yield Map.of();
             }

@@ -57,6 +57,16 @@ final class LoopbackMtls implements AutoCloseable {
         return channel;
     }
 
+    /** The server's TLS material, e.g. for a second, server-authenticated listener with the same certificate. */
+    TlsMaterial serverTls() {
+        return serverTls;
+    }
+
+    /** The CA bundle that issued both certificates. */
+    Path caFile() {
+        return dir.resolve("ca.pem");
+    }
+
     private TlsConfig write(CertificateAuthority ca, String name, String id) {
         IssuedCertificate issued = ca.issue(new CertificateRequest(name, new SpiffeId(id), List.of("localhost"),
                 List.of("127.0.0.1"), Validity.startingNow(Clock.systemUTC(), Duration.ofHours(1))));

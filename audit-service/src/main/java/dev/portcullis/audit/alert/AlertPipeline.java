@@ -14,7 +14,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * handed to the dispatcher for delivery, and announced to watchers. Thread-safe.
  */
 public final class AlertPipeline implements AuditIngest.StoredEventListener {
-    private final AnomalyDetector detector;
+    private final List<AnomalyRules> rules;
     private final AlertStore store;
     private final AlertDispatcher dispatcher;
     private final ReentrantLock lock = new ReentrantLock();
@@ -23,7 +23,12 @@ public final class AlertPipeline implements AuditIngest.StoredEventListener {
     private long newest;
 
     public AlertPipeline(AnomalyDetector detector, AlertStore store, AlertDispatcher dispatcher) {
-        this.detector = requireNonNull(detector, "detector is null");
+        this(List.of(requireNonNull(detector, "detector is null")), store, dispatcher);
+    }
+
+    /** Runs every event through each of {@code rules}, in order. */
+    public AlertPipeline(List<AnomalyRules> rules, AlertStore store, AlertDispatcher dispatcher) {
+        this.rules = List.copyOf(rules);
         this.store = requireNonNull(store, "store is null");
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
         List<StoredAlert> latest = store.list(java.util.Optional.empty(), java.util.Optional.empty(), Long.MAX_VALUE, 1);
@@ -33,7 +38,7 @@ public final class AlertPipeline implements AuditIngest.StoredEventListener {
     @Override
     public void onStored(List<StoredEvent> events) {
         for (StoredEvent event : events) {
-            for (Alert alert : detector.onEvent(event.event())) {
+            for (Alert alert : rules.stream().flatMap(set -> set.onEvent(event.event()).stream()).toList()) {
                 StoredAlert stored = store.append(alert);
                 dispatcher.dispatch(stored);
                 lock.lock();

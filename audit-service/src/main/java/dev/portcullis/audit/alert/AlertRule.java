@@ -19,7 +19,21 @@ public enum AlertRule {
     /** A secret was found (and masked) in a task's output. */
     SECRET_LEAK("secret_leak"),
     /** An admin used break-glass access. */
-    BREAKGLASS("breakglass");
+    BREAKGLASS("breakglass"),
+    /** Branch protection or a ruleset of a repository Portcullis deploys was weakened or removed. */
+    PROTECTION_WEAKENED("protection_weakened"),
+    /** A force-push to a protected ref of a repository Portcullis deploys. */
+    PROTECTED_REF_FORCE_PUSH("protected_ref_force_push"),
+    /** A push to the repository that holds the Service Catalog. */
+    CATALOG_REPO_PUSH("catalog_repo_push"),
+    /** Repeated failed sign-ins to a CI server or forge, by one user or from one address. */
+    CI_LOGIN_FAILURE_BURST("ci_login_failure_burst"),
+    /** A deploy key was added to a repository. */
+    DEPLOY_KEY_ADDED("deploy_key_added"),
+    /** An apply run of a commit pushed by an identity that had never pushed to that repository before. */
+    UNFAMILIAR_PUSHER_APPLY("unfamiliar_pusher_apply"),
+    /** An outside source delivered nothing for longer than its configured max silence. */
+    SOURCE_SILENT("source_silent");
 
     private static final Map<String, AlertRule> BY_NAME =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(AlertRule::ruleName, Function.identity()));

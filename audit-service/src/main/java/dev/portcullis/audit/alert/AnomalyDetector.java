@@ -37,7 +37,7 @@ import java.util.UUID;
  * new once after a restart. Each replica has its own memory, so with several replicas a new
  * caller can be reported once per replica.
  */
-public final class AnomalyDetector {
+public final class AnomalyDetector implements AnomalyRules {
     /** How many runs are remembered as already reported for {@code change_window_violation}. */
     static final int REMEMBERED_RUNS = 10_000;
     private static final int MAX_SUMMARY_VALUE = 256;
@@ -79,6 +79,7 @@ public final class AnomalyDetector {
      * The alerts {@code event} raises, usually none. Call once per newly stored event, in chain
      * order; an event offered twice is counted twice. Never blocks on I/O.
      */
+    @Override
     public synchronized List<Alert> onEvent(AuditEvent event) {
         requireNonNull(event, "event is null");
         Instant now = clock.instant();
@@ -211,7 +212,7 @@ public final class AnomalyDetector {
     }
 
     /** An alert raised by one event: it carries the event's attributes for triage, as {@code event.*}. */
-    private static Alert single(AlertRule rule, Severity severity, String summary, AuditEvent event, Instant now) {
+    static Alert single(AlertRule rule, Severity severity, String summary, AuditEvent event, Instant now) {
         Map<String, String> attributes = new HashMap<>();
         event.attributes().forEach((key, value) -> attributes.put("event." + key, value));
         putIfPresent(attributes, "actor", event.actor());
@@ -231,7 +232,7 @@ public final class AnomalyDetector {
     }
 
     /** ", run R of repo X", or the part of it that is known. */
-    private static String where(AuditEvent event) {
+    static String where(AuditEvent event) {
         String runId = event.resource().runId();
         String repo = event.resource().repo();
         if (!runId.isEmpty() && !repo.isEmpty()) {
@@ -243,7 +244,7 @@ public final class AnomalyDetector {
         return repo.isEmpty() ? "" : ", repo " + plain(repo);
     }
 
-    private static List<UUID> idsInTimeOrder(Collection<Hit> hits) {
+    static List<UUID> idsInTimeOrder(Collection<Hit> hits) {
         return hits.stream().sorted(Comparator.comparing(Hit::time)).map(Hit::eventId).distinct().toList();
     }
 

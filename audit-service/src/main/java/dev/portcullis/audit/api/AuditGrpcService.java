@@ -10,6 +10,9 @@ import dev.portcullis.audit.chain.ChainVerification;
 import dev.portcullis.audit.chain.StoredEvent;
 import dev.portcullis.audit.chain.VerificationReport;
 import dev.portcullis.audit.ingest.AuditIngest;
+import dev.portcullis.audit.source.SourceActivity;
+import dev.portcullis.audit.source.SourceMonitor;
+import dev.portcullis.audit.source.SourceStatus;
 import dev.portcullis.audit.store.AppendResult;
 import dev.portcullis.audit.store.AuditStore;
 import dev.portcullis.audit.store.EventFilter;
@@ -28,6 +31,10 @@ import dev.portcullis.v1.AppendResponse;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.ListAlertsRequest;
 import dev.portcullis.v1.ListAlertsResponse;
+import dev.portcullis.v1.ListSourcesRequest;
+import dev.portcullis.v1.ListSourcesResponse;
+import dev.portcullis.v1.Source;
+import dev.portcullis.v1.SourceKind;
 import dev.portcullis.v1.QueryOrder;
 import dev.portcullis.v1.QueryRequest;
 import dev.portcullis.v1.QueryResponse;
@@ -61,9 +68,17 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     private final ChainVerification verification;
     private final AlertStore alerts;
     private final AlertPipeline pipeline;
+    private final SourceMonitor sources;
+    private final boolean listenerEnabled;
 
+    /**
+     * @param sources the configured outside sources, for ListSources
+     * @param listenerEnabled whether the HTTPS listener for their deliveries runs
+     */
     public AuditGrpcService(AuditIngest ingest, AuditStore store, ChainVerification verification, AlertStore alerts,
-            AlertPipeline pipeline) {
+            AlertPipeline pipeline, SourceMonitor sources, boolean listenerEnabled) {
+        this.sources = requireNonNull(sources, "sources is null");
+        this.listenerEnabled = listenerEnabled;
         this.ingest = requireNonNull(ingest, "ingest is null");
         this.store = requireNonNull(store, "store is null");
         this.verification = requireNonNull(verification, "verification is null");
@@ -124,6 +139,33 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                 response.onError(ErrorStatus.of(e));
             }
         }
+    }
+
+    @Override
+    public void listSources(ListSourcesRequest request, StreamObserver<ListSourcesResponse> response) {
+        ListSourcesResponse.Builder result = ListSourcesResponse.newBuilder().setListenerEnabled(listenerEnabled);
+        try {
+            for (SourceStatus status : sources.statuses()) {
+                SourceActivity activity = status.activity();
+                Source.Builder source = Source.newBuilder()
+                        .setName(status.source().name().value())
+                        .setKind(SourceKind.valueOf("SOURCE_KIND_" + status.source().kind().name()))
+                        .setDeliveries(activity.deliveries())
+                        .setRefusals(activity.refusals())
+                        .setLastRefusalReason(activity.lastRefusalReason())
+                        .setSilent(status.silent());
+                activity.lastDeliveryTime().ifPresent(time -> source.setLastDeliveryTime(ChainedEvents.timestamp(time)));
+                activity.lastRefusalTime().ifPresent(time -> source.setLastRefusalTime(ChainedEvents.timestamp(time)));
+                status.source().watchedFor().ifPresent(max -> source.setMaxSilence(com.google.protobuf.Duration.newBuilder()
+                        .setSeconds(max.getSeconds()).setNanos(max.getNano())));
+                result.addSources(source);
+            }
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+            return;
+        }
+        response.onNext(result.build());
+        response.onCompleted();
     }
 
     private static Alert toProto(StoredAlert stored) {

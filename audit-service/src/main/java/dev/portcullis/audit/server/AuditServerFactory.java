@@ -10,14 +10,37 @@ import dev.portcullis.audit.alert.AlertStore;
 import dev.portcullis.audit.alert.AnomalyDetector;
 import dev.portcullis.audit.alert.JdbcAlertStore;
 import dev.portcullis.audit.alert.WebhookAlertSink;
+import dev.portcullis.audit.alert.PipelineRules;
+import dev.portcullis.audit.alert.PipelineRulesConfig;
 import dev.portcullis.audit.api.AuditGrpcService;
+import dev.portcullis.audit.catalog.CatalogFile;
+import dev.portcullis.audit.catalog.CatalogRepos;
+import dev.portcullis.audit.catalog.CatalogView;
+import dev.portcullis.audit.catalog.RefPatterns;
+import dev.portcullis.audit.catalog.RepoUrl;
+import dev.portcullis.audit.chain.StoredEvent;
 import dev.portcullis.audit.chain.ChainVerification;
 import dev.portcullis.audit.chain.CheckpointSigner;
 import dev.portcullis.audit.ingest.AuditIngest;
 import dev.portcullis.audit.ingest.LocalAuditRecorder;
 import dev.portcullis.audit.store.AuditStore;
+import dev.portcullis.audit.store.EventFilter;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.audit.store.JdbcAuditStore;
+import dev.portcullis.audit.source.JdbcSourceActivityStore;
+import dev.portcullis.audit.source.SilenceWatch;
+import dev.portcullis.audit.source.Source;
+import dev.portcullis.audit.source.SourceActivityStore;
+import dev.portcullis.audit.source.SourceConfig;
+import dev.portcullis.audit.source.SourceCounters;
+import dev.portcullis.audit.source.SourceIntake;
+import dev.portcullis.audit.source.SourceMonitor;
+import dev.portcullis.audit.source.SourceName;
+import dev.portcullis.audit.source.SourceSecret;
+import dev.portcullis.audit.source.Sources;
+import dev.portcullis.audit.source.SourcesConfig;
+import dev.portcullis.audit.webhook.HttpsSourceListener;
+import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.server.ServiceLauncher;
@@ -25,6 +48,7 @@ import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.runtime.transport.TlsMaterial;
 import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
@@ -35,8 +59,11 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /** Composition root of the audit service. */
 @Factory
@@ -98,8 +125,112 @@ public final class AuditServerFactory {
     }
 
     @Singleton
-    AlertPipeline alertPipeline(AnomalyDetector detector, AlertStore alerts, AlertDispatcher dispatcher) {
-        return new AlertPipeline(detector, alerts, dispatcher);
+    AlertPipeline alertPipeline(AnomalyDetector detector, PipelineRules pipelineRules, AlertStore alerts,
+            AlertDispatcher dispatcher) {
+        return new AlertPipeline(List.of(detector, pipelineRules), alerts, dispatcher);
+    }
+
+    /** What the audit service knows of the Service Catalog: its file, followed, or nothing (every repo counts). */
+    @Singleton
+    CatalogView catalogView(SourcesConfig config, Clock clock) {
+        Optional<RepoUrl> catalogRepository = Optional.ofNullable(config.catalogRepository()).map(RepoUrl::of);
+        RefPatterns alwaysProtected = new RefPatterns(config.protectedRefs());
+        if (config.catalogFile() == null) {
+            return CatalogView.fixed(CatalogRepos.unconfigured(catalogRepository, alwaysProtected));
+        }
+        return CatalogView.watching(new CatalogFile(config.catalogFile(), catalogRepository, alwaysProtected,
+                config.catalogReloadInterval(), clock));
+    }
+
+    /** The pipeline rules, told at start who pushed what before. */
+    @Singleton
+    PipelineRules pipelineRules(PipelineRulesConfig config, CatalogView catalog, AuditStore store, Clock clock) {
+        PipelineRules rules = new PipelineRules(config, catalog, clock);
+        EventFilter pushes = EventFilter.builder().actions(Set.of(AuditAction.SCM_PUSH)).build();
+        long after = 0;
+        while (true) {
+            List<StoredEvent> page = store.query(pushes, false, after, 1000);
+            rules.seedPushes(page.stream().map(StoredEvent::event).toList());
+            if (page.size() < 1000) {
+                return rules;
+            }
+            after = page.get(page.size() - 1).sequence();
+        }
+    }
+
+    /** The configured outside sources, their secrets read from the files or variables named. */
+    @Singleton
+    Sources sources(List<SourceConfig> feeds) {
+        List<Source> sources = new ArrayList<>();
+        for (SourceConfig feed : feeds) {
+            String property = "portcullis.audit.sources.feeds." + feed.name() + ".";
+            String secret;
+            if (feed.secretFile() != null) {
+                try {
+                    secret = Files.readString(feed.secretFile(), StandardCharsets.UTF_8).strip();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(property + "secret-file cannot be read: " + feed.secretFile(), e);
+                }
+            } else {
+                secret = System.getenv(feed.secretEnv());
+                if (secret == null) {
+                    throw new IllegalStateException(property + "secret-env names an unset variable: " + feed.secretEnv());
+                }
+                secret = secret.strip();
+            }
+            SourceSecret sourceSecret;
+            try {
+                sourceSecret = new SourceSecret(secret);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException(property + "secret-file/secret-env: " + e.getMessage());
+            }
+            sources.add(new Source(new SourceName(feed.name()), feed.kind(), sourceSecret,
+                    feed.maxSilence() == null ? Duration.ZERO : feed.maxSilence()));
+        }
+        return new Sources(sources);
+    }
+
+    @Singleton
+    SourceActivityStore sourceActivityStore(HikariDataSource dataSource) {
+        return new JdbcSourceActivityStore(dataSource);
+    }
+
+    /** Delivery counters, written to the store once a second. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    SourceCounters sourceCounters(SourceActivityStore activity) {
+        return new SourceCounters(activity, Duration.ofSeconds(1));
+    }
+
+    @Singleton
+    SourceMonitor sourceMonitor(Sources sources, SourceCounters counters, AuditIngest ingest, Clock clock) {
+        return new SourceMonitor(sources, counters, ingest, clock);
+    }
+
+    @Singleton
+    SourceIntake sourceIntake(Sources sources, AuditIngest ingest, SourceCounters counters, CatalogView catalog,
+            SourcesConfig config, Clock clock) {
+        return new SourceIntake(sources, ingest, counters, catalog, config.replayWindow(), clock);
+    }
+
+    /** The HTTPS listener outside sources deliver to; only when its port is configured. */
+    @Context
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "audit")
+    @Requires(property = "portcullis.audit.sources.port")
+    @Bean(preDestroy = "close")
+    HttpsSourceListener sourcesListener(SourcesConfig config, TlsMaterial tls, SourceIntake intake) {
+        HttpsSourceListener listener = new HttpsSourceListener(config.host(), config.port(), tls.serverAuthContext(), intake,
+                config.maxBodyBytes(), config.threads());
+        listener.start();
+        return listener;
+    }
+
+    /** Checks the sources for silence now and then. */
+    @Context
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "audit")
+    @Bean(preDestroy = "close")
+    SilenceWatch silenceWatch(SourceMonitor monitor, SourcesConfig config) {
+        return new SilenceWatch(monitor, config.silenceCheckInterval());
     }
 
     @Singleton
@@ -127,8 +258,10 @@ public final class AuditServerFactory {
     @Named("audit")
     @Bean(preDestroy = "close")
     ServiceServer auditServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, AuditIngest ingest, AuditStore store,
-            ChainVerification verification, AuditRecorder audit, Clock clock, AlertStore alerts, AlertPipeline pipeline) {
+            ChainVerification verification, AuditRecorder audit, Clock clock, AlertStore alerts, AlertPipeline pipeline,
+            SourceMonitor sources, SourcesConfig sourcesConfig) {
         return new ServiceServer("audit", config, tls, roles,
-                List.of(new AuditGrpcService(ingest, store, verification, alerts, pipeline)), audit, clock);
+                List.of(new AuditGrpcService(ingest, store, verification, alerts, pipeline, sources, sourcesConfig.listenerEnabled())),
+                audit, clock);
     }
 }

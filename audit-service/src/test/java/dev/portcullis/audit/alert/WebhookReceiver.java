@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code failures} requests and 200 after, optionally holding each request until released.
  * Its URL carries a token in the path, as Slack's does, so tests can check it never leaks.
  */
-final class WebhookReceiver implements AutoCloseable {
+public final class WebhookReceiver implements AutoCloseable {
     static final String TOKEN_PATH = "/services/T0000/B0000/xoxb-secret-token";
 
     /** One request as received. */
@@ -53,7 +53,7 @@ final class WebhookReceiver implements AutoCloseable {
         server.start();
     }
 
-    static WebhookReceiver accepting() {
+    public static WebhookReceiver accepting() {
         return new WebhookReceiver(0, false);
     }
 
@@ -70,12 +70,12 @@ final class WebhookReceiver implements AutoCloseable {
         return new WebhookReceiver(0, true);
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("http://127.0.0.1:" + server.getAddress().getPort() + TOKEN_PATH);
     }
 
     /** The body of the next request answered 200; fails the test if none arrives in time. */
-    String awaitAccepted(Duration timeout) throws InterruptedException {
+    public String awaitAccepted(Duration timeout) throws InterruptedException {
         String body = accepted.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (body == null) {
             fail("no webhook request was accepted within " + timeout + "; requests: " + requests);

@@ -7,9 +7,12 @@ import dev.portcullis.cli.ConnectionOptions;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.ChainedEvent;
+import dev.portcullis.v1.ListSourcesRequest;
+import dev.portcullis.v1.ListSourcesResponse;
 import dev.portcullis.v1.QueryOrder;
 import dev.portcullis.v1.QueryRequest;
 import dev.portcullis.v1.QueryResponse;
+import dev.portcullis.v1.Source;
 import dev.portcullis.v1.VerifyRequest;
 import dev.portcullis.v1.VerifyResponse;
 import io.grpc.ManagedChannel;
@@ -35,7 +38,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = {"Queries, exports and verifies the audit log (auditor or admin identity).",
             "The service address and certificate come from PORTCULLIS_AUDIT_ADDR and PORTCULLIS_{CA,CERT,KEY}_FILE."},
-        subcommands = {AuditCommand.Query.class, AuditCommand.Export.class, AuditCommand.Verify.class})
+        subcommands = {AuditCommand.Query.class, AuditCommand.Export.class, AuditCommand.Verify.class,
+            AuditCommand.Sources.class})
 public final class AuditCommand {
 
     /** Where the audit service is and who we are. */
@@ -237,6 +241,50 @@ public final class AuditCommand {
                 }
             }
             out.flush();
+        }
+    }
+
+    /** {@code portcullis audit sources}. */
+    @Command(name = "sources", mixinStandardHelpOptions = true,
+            description = {"Lists the outside sources (GitHub, GitLab, CI servers) feeding the audit log,",
+                "with their newest delivery, refusal counts and whether they have gone silent."})
+    static final class Sources implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        Connection connection;
+
+        @Override
+        public Integer call() {
+            ManagedChannel channel = connection.open();
+            try {
+                ListSourcesResponse listed = AuditServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .listSources(ListSourcesRequest.getDefaultInstance());
+                PrintWriter out = spec.commandLine().getOut();
+                out.println("listener: " + (listed.getListenerEnabled() ? "on" : "off (portcullis.audit.sources.port unset)"));
+                out.printf("%-24s %-8s %-24s %10s %9s %-24s %-10s %s%n", "SOURCE", "KIND", "LAST DELIVERY", "DELIVERIES",
+                        "REFUSALS", "LAST REFUSAL", "MAX SILENCE", "STATE");
+                for (Source source : listed.getSourcesList()) {
+                    out.printf("%-24s %-8s %-24s %10d %9d %-24s %-10s %s%n", source.getName(),
+                            source.getKind().name().substring("SOURCE_KIND_".length()).toLowerCase(),
+                            source.hasLastDeliveryTime() ? instant(source.getLastDeliveryTime()) : "never",
+                            source.getDeliveries(), source.getRefusals(),
+                            source.hasLastRefusalTime() ? source.getLastRefusalReason() : "-",
+                            source.hasMaxSilence() ? java.time.Duration.ofSeconds(source.getMaxSilence().getSeconds(),
+                                    source.getMaxSilence().getNanos()).toString().substring(2).toLowerCase() : "-",
+                            source.getSilent() ? "SILENT" : "ok");
+                }
+                out.flush();
+                // a silent feed is an operational problem a script should notice
+                return listed.getSourcesList().stream().anyMatch(Source::getSilent) ? 1 : 0;
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+
+        private static String instant(com.google.protobuf.Timestamp time) {
+            return Instant.ofEpochSecond(time.getSeconds(), time.getNanos()).toString();
         }
     }
 

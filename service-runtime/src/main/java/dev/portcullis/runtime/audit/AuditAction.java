@@ -33,7 +33,20 @@ public enum AuditAction {
     CATALOG_LOADED("catalog.loaded"),
     CATALOG_REJECTED("catalog.rejected"),
     BREAKGLASS_USED("breakglass.used"),
-    AUDIT_CHECKPOINT("audit.checkpoint");
+    AUDIT_CHECKPOINT("audit.checkpoint"),
+    // what outside sources (source control, CI servers, artefact repositories) report
+    SCM_PUSH("scm.push"),
+    SCM_PROTECTION_CHANGED("scm.protection_changed"),
+    SCM_PERMISSION_CHANGED("scm.permission_changed"),
+    SCM_DEPLOY_KEY_ADDED("scm.deploy_key_added"),
+    SCM_DEPLOY_KEY_REMOVED("scm.deploy_key_removed"),
+    CI_WORKFLOW_RUN("ci.workflow_run"),
+    CI_LOGIN_FAILED("ci.login_failed"),
+    ARTIFACT_PUBLISHED("artifact.published"),
+    SOURCE_EVENT("source.event"),
+    // written by the audit service about its outside sources
+    SOURCE_DELIVERY_REFUSED("source.delivery_refused"),
+    SOURCE_SILENT("source.silent");
 
     private static final Map<String, AuditAction> BY_NAME =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(AuditAction::dottedName, Function.identity()));
@@ -47,6 +60,19 @@ public enum AuditAction {
     /** The action's name in exports and the CLI, e.g. {@code run.submitted}. */
     public String dottedName() {
         return dottedName;
+    }
+
+    /**
+     * True for the actions an outside source may report about itself: never one of the suite's
+     * own (a webhook must not be able to forge a {@code run.approved}), nor what the audit service
+     * writes about its sources.
+     */
+    public boolean reportableBySource() {
+        return switch (this) {
+            case SCM_PUSH, SCM_PROTECTION_CHANGED, SCM_PERMISSION_CHANGED, SCM_DEPLOY_KEY_ADDED, SCM_DEPLOY_KEY_REMOVED,
+                    CI_WORKFLOW_RUN, CI_LOGIN_FAILED, ARTIFACT_PUBLISHED, SOURCE_EVENT -> true;
+            default -> false;
+        };
     }
 
     /** The action named {@code dottedName}, if there is one. */

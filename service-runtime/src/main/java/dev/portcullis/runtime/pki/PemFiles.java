@@ -13,12 +13,16 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyStore;
 import java.security.PrivateKey;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * PEM files for certificates and PKCS#8 EC private keys. Writes are atomic (a reader never sees
@@ -80,6 +84,31 @@ public final class PemFiles {
             throw new UncheckedIOException("cannot read certificate " + file, e);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("not a PEM certificate: " + file, e);
+        }
+    }
+
+    /**
+     * A TLS client context that trusts exactly the certificates of the PEM bundle {@code caFile}
+     * and presents none: for HTTPS clients of a server-authenticated listener (tests, benchmarks).
+     */
+    public static SSLContext trustingOnly(Path caFile) {
+        try {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            int n = 0;
+            for (Certificate certificate : CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(Files.readAllBytes(caFile)))) {
+                trust.setCertificateEntry("ca-" + n++, certificate);
+            }
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, factory.getTrustManagers(), null);
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read CA bundle " + caFile, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("not a PEM CA bundle: " + caFile, e);
         }
     }
 

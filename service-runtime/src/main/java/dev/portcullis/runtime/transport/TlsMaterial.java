@@ -23,6 +23,8 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.concurrent.Executors;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -112,6 +114,21 @@ public final class TlsMaterial implements AutoCloseable {
                 .trustManager(serverTrust)
                 .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
                 .build();
+    }
+
+    /**
+     * A server-authenticated TLS context (TLS 1.2 or 1.3, no client certificate asked for) that
+     * presents this service's current certificate, rotated like the gRPC server's: for listeners
+     * whose callers cannot present a client certificate, such as webhooks from GitHub or GitLab.
+     */
+    public SSLContext serverAuthContext() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[] {keyManager}, null, RANDOM);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK offers no TLS context", e);
+        }
     }
 
     /** Channel credentials: presents this service's certificate, checks the server's chain and host name. */

@@ -1,0 +1,82 @@
+package dev.portcullis.audit.source;
+
+import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Nullable;
+import io.micronaut.core.bind.annotation.Bindable;
+import io.micronaut.core.convert.format.ReadableBytes;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The HTTPS listener through which outside sources (GitHub, GitLab, CI servers, artefact
+ * repositories) deliver events, and what the pipeline rules know of the catalog. The sources
+ * themselves are {@link SourceConfig}s under {@code portcullis.audit.sources.feeds.NAME}. Every
+ * key is documented in the README.
+ *
+ * @param host address the listener binds
+ * @param port its TCP port; unset (the default) means no listener: no outside source can deliver
+ * @param maxBodyBytes largest delivery accepted; larger ones are refused with 413
+ * @param replayWindow how far a generic delivery's signed {@code sent_at} may lie from now
+ * @param threads deliveries handled at once
+ * @param catalogFile the Service Catalog YAML (the policy service's file); unset means every
+ *     repository counts as deployed by Portcullis
+ * @param catalogReloadInterval how often the catalog file is checked for a new version
+ * @param catalogRepository URL of the repository that holds the catalog; pushes to it alert
+ * @param protectedRefs ref patterns protected in every repository, on top of the catalog's
+ * @param silenceCheckInterval how often sources are checked for silence
+ */
+@ConfigurationProperties("portcullis.audit.sources")
+public record SourcesConfig(
+        @Bindable(defaultValue = "127.0.0.1") String host,
+        @Nullable Integer port,
+        @ReadableBytes @Bindable(defaultValue = "1MB") long maxBodyBytes,
+        @Bindable(defaultValue = "5m") Duration replayWindow,
+        @Bindable(defaultValue = "4") int threads,
+        @Nullable Path catalogFile,
+        @Bindable(defaultValue = "10s") Duration catalogReloadInterval,
+        @Nullable String catalogRepository,
+        @Nullable List<String> protectedRefs,
+        @Bindable(defaultValue = "30s") Duration silenceCheckInterval) {
+
+    private static final String PREFIX = "portcullis.audit.sources.";
+    /** GitHub caps payloads at 25 MB; nothing legitimate is larger. */
+    public static final long MAX_BODY_BYTES = 25L * 1024 * 1024;
+
+    public SourcesConfig {
+        if (host == null || host.isBlank()) {
+            throw new IllegalArgumentException(PREFIX + "host must name an address to bind, e.g. 0.0.0.0");
+        }
+        if (port != null && (port < 0 || port > 65535)) {
+            throw new IllegalArgumentException(PREFIX + "port must be between 0 and 65535 (0 picks a free port)");
+        }
+        if (maxBodyBytes < 1024 || maxBodyBytes > MAX_BODY_BYTES) {
+            throw new IllegalArgumentException(PREFIX + "max-body-bytes must be between 1KB and 25MB, was " + maxBodyBytes);
+        }
+        positive(PREFIX + "replay-window", replayWindow, Duration.ofDays(1));
+        if (threads < 1 || threads > 64) {
+            throw new IllegalArgumentException(PREFIX + "threads must be between 1 and 64, was " + threads);
+        }
+        positive(PREFIX + "catalog-reload-interval", catalogReloadInterval, Duration.ofHours(1));
+        positive(PREFIX + "silence-check-interval", silenceCheckInterval, Duration.ofHours(1));
+        catalogRepository = catalogRepository == null || catalogRepository.isBlank() ? null : catalogRepository.strip();
+        protectedRefs = protectedRefs == null ? List.of() : List.copyOf(protectedRefs);
+        for (String ref : protectedRefs) {
+            if (!ref.startsWith("refs/") || ref.length() > 256) {
+                throw new IllegalArgumentException(PREFIX + "protected-refs entries must be ref patterns starting with refs/");
+            }
+        }
+    }
+
+    /** True when the HTTPS listener runs. */
+    public boolean listenerEnabled() {
+        return port != null;
+    }
+
+    private static void positive(String property, Duration value, Duration max) {
+        if (value == null || value.isNegative() || value.isZero() || value.compareTo(max) > 0) {
+            throw new IllegalArgumentException(property + " must be a positive duration of at most " + max.toString()
+                    .substring(2).toLowerCase(java.util.Locale.ROOT));
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package dev.portcullis.audit.source;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.runtime.server.StartupFailure;
+import dev.portcullis.runtime.testing.ConfigBinding;
+import io.micronaut.context.ApplicationContext;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class SourcesConfigTest {
+    static final String PREFIX = "portcullis.audit.sources.";
+
+    @Test
+    void theListenerIsOffAndEveryDefaultHoldsWhenNothingIsSet() {
+        SourcesConfig config = ConfigBinding.bind(SourcesConfig.class, Map.of());
+
+        assertEquals(new SourcesConfig("127.0.0.1", null, 1024 * 1024, Duration.ofMinutes(5), 4, null,
+                Duration.ofSeconds(10), null, List.of(), Duration.ofSeconds(30)), config);
+        assertEquals(false, config.listenerEnabled());
+    }
+
+    @Test
+    void everyKeyIsBound() {
+        SourcesConfig config = ConfigBinding.bind(SourcesConfig.class, Map.of(
+                PREFIX + "host", "0.0.0.0",
+                PREFIX + "port", "8443",
+                PREFIX + "max-body-bytes", "5MB",
+                PREFIX + "replay-window", "2m",
+                PREFIX + "threads", "8",
+                PREFIX + "catalog-file", "/etc/portcullis/catalog.yaml",
+                PREFIX + "catalog-reload-interval", "30s",
+                PREFIX + "catalog-repository", "https://github.com/acme/portcullis-catalog.git",
+                PREFIX + "protected-refs", "refs/heads/main,refs/tags/**",
+                PREFIX + "silence-check-interval", "1m"));
+
+        assertEquals(new SourcesConfig("0.0.0.0", 8443, 5L * 1024 * 1024, Duration.ofMinutes(2), 8,
+                Path.of("/etc/portcullis/catalog.yaml"), Duration.ofSeconds(30),
+                "https://github.com/acme/portcullis-catalog.git", List.of("refs/heads/main", "refs/tags/**"),
+                Duration.ofMinutes(1)), config);
+    }
+
+    @Test
+    void eachSourceIsBoundFromItsOwnKeys() {
+        try (ApplicationContext context = ApplicationContext.builder().properties(Map.of(
+                        PREFIX + "feeds.github-acme.kind", "github",
+                        PREFIX + "feeds.github-acme.secret-file", "/run/secrets/github",
+                        PREFIX + "feeds.github-acme.max-silence", "6h",
+                        PREFIX + "feeds.jenkins.kind", "generic",
+                        PREFIX + "feeds.jenkins.secret-env", "JENKINS_HOOK_SECRET"))
+                .environmentPropertySource(false).deduceEnvironment(false).banner(false).start()) {
+            List<SourceConfig> feeds = List.copyOf(context.getBeansOfType(SourceConfig.class));
+
+            assertEquals(2, feeds.size());
+            assertTrue(feeds.contains(new SourceConfig("github-acme", SourceKind.GITHUB, Path.of("/run/secrets/github"), null,
+                    Duration.ofHours(6))), feeds.toString());
+            assertTrue(feeds.contains(new SourceConfig("jenkins", SourceKind.GENERIC, null, "JENKINS_HOOK_SECRET", null)),
+                    feeds.toString());
+        }
+    }
+
+    @Test
+    void aSourceNeedsExactlyOneSecretReference() {
+        IllegalArgumentException neither = assertThrows(IllegalArgumentException.class,
+                () -> new SourceConfig("github-acme", SourceKind.GITHUB, null, null, null));
+        IllegalArgumentException both = assertThrows(IllegalArgumentException.class,
+                () -> new SourceConfig("github-acme", SourceKind.GITHUB, Path.of("/s"), "SECRET", null));
+
+        assertEquals(PREFIX + "feeds.github-acme.secret-file or secret-env must be set, exactly one of them",
+                neither.getMessage());
+        assertEquals(neither.getMessage(), both.getMessage());
+    }
+
+    @Test
+    void invalidSettingsAreRefusedNamingTheKey() {
+        RuntimeException size = assertThrows(RuntimeException.class,
+                () -> ConfigBinding.bind(SourcesConfig.class, Map.of(PREFIX + "max-body-bytes", "100MB")));
+        RuntimeException ref = assertThrows(RuntimeException.class,
+                () -> ConfigBinding.bind(SourcesConfig.class, Map.of(PREFIX + "protected-refs", "main")));
+        IllegalArgumentException name = assertThrows(IllegalArgumentException.class,
+                () -> new SourceConfig("GitHub_Acme", SourceKind.GITHUB, Path.of("/s"), null, null));
+
+        assertTrue(StartupFailure.describe(size).contains(PREFIX + "max-body-bytes must be between 1KB and 25MB"),
+                StartupFailure.describe(size));
+        assertTrue(StartupFailure.describe(ref).contains(PREFIX + "protected-refs"), StartupFailure.describe(ref));
+        assertTrue(name.getMessage().contains("must be 1-48 lowercase letters"), name.getMessage());
+    }
+
+    @Test
+    void aSecretNeverPrints() {
+        SourceSecret secret = new SourceSecret("a-secret-of-enough-length");
+
+        assertEquals("SourceSecret[redacted]", secret.toString());
+        assertTrue(secret.matches("a-secret-of-enough-length"));
+        assertEquals(false, secret.matches("a-secret-of-enough-lengtH"));
+        assertThrows(IllegalArgumentException.class, () -> new SourceSecret("short"));
+    }
+}
