@@ -78,6 +78,17 @@ class RunDriverTest {
         assertEquals(state, runs.get(id).state(), runs.get(id).stateReason());
     }
 
+    /** The driver audits right after it stored a transition: wait for the record, not just the state. */
+    private boolean audited(java.util.function.Predicate<dev.portcullis.runtime.audit.AuditEvent> wanted) throws InterruptedException {
+        for (int i = 0; i < 500; i++) {
+            if (audit.events().stream().anyMatch(wanted)) {
+                return true;
+            }
+            Thread.sleep(20);
+        }
+        return false;
+    }
+
     @Test
     void aRunTheCatalogNowDeniesEndsDeniedWithTheNewReasonsWhenItLeavesTheQueue() throws Exception {
         Run run = runs.submit(new RunService.Submission(Runs.spec("stage/app", "stage", "plan"), "k", "",
@@ -92,8 +103,7 @@ class RunDriverTest {
         assertTrue(runs.get(run.id()).stateReason().contains("the new catalog allows only tags"));
         assertEquals("b".repeat(64), runs.get(run.id()).decision().catalogVersion());
         assertEquals(List.of(), started, "no task started");
-        assertTrue(audit.events().stream().anyMatch(e -> e.action() == AuditAction.POLICY_DENIED
-                && "dequeue".equals(e.attributes().get("when"))));
+        assertTrue(audited(e -> e.action() == AuditAction.POLICY_DENIED && "dequeue".equals(e.attributes().get("when"))));
     }
 
     @Test
@@ -105,7 +115,7 @@ class RunDriverTest {
         awaitState(run.id(), RunState.RUNNING);
 
         assertEquals(List.of(run.id()), started);
-        assertTrue(audit.events().stream().anyMatch(e -> e.action() == AuditAction.RUN_STARTED));
+        assertTrue(audited(e -> e.action() == AuditAction.RUN_STARTED));
     }
 
     @Test
@@ -120,7 +130,7 @@ class RunDriverTest {
         driver.start();
         awaitState(run.id(), RunState.EXPIRED);
 
-        assertTrue(audit.events().stream().anyMatch(e -> e.action() == AuditAction.RUN_EXPIRED));
+        assertTrue(audited(e -> e.action() == AuditAction.RUN_EXPIRED));
         assertEquals(List.of(), started);
     }
 }
