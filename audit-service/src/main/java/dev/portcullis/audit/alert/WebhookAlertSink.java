@@ -23,6 +23,7 @@ import java.util.TreeMap;
 public final class WebhookAlertSink implements AlertSink {
     private final String name;
     private final ChatWebhook webhook;
+    private final String target;
 
     /**
      * @param name the sink's name in logs and dead letters, 1-128 characters
@@ -39,6 +40,7 @@ public final class WebhookAlertSink implements AlertSink {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("webhook URL of sink " + name + " " + e.getMessage());
         }
+        this.target = ChatWebhook.target(url);
     }
 
     @Override
@@ -90,6 +92,6 @@ public final class WebhookAlertSink implements AlertSink {
 
     @Override
     public String toString() {
-        return "WebhookAlertSink[" + name + ", " + webhook + "]";
+        return "WebhookAlertSink[" + name + ", " + target + "]";
     }
 }
