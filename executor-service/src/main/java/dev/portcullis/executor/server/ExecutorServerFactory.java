@@ -43,7 +43,6 @@ public final class ExecutorServerFactory {
     @Singleton
     @Bean(preDestroy = "close")
     ArtifactStore artifactStore(ArtifactsConfig artifacts, ExecutorConfig config) {
-        requireS3ForEcs(config, artifacts);
         if (artifacts.usesS3()) {
             return S3Clients.store(artifacts, DefaultCredentialsProvider.builder().build());
         }
@@ -69,11 +68,15 @@ public final class ExecutorServerFactory {
      */
     @Singleton
     @Bean(preDestroy = "close")
-    TaskService taskService(ExecutorConfig config, BeanProvider<EcsConfig> ecs, SecretSource secrets, ArtifactStore artifacts,
-            AuditRecorder audit, Clock clock) {
+    TaskService taskService(ExecutorConfig config, BeanProvider<EcsConfig> ecs, ArtifactsConfig artifactsConfig,
+            SecretSource secrets, ArtifactStore artifacts, AuditRecorder audit, Clock clock) {
         TaskBackend backend = switch (config.backendKind()) {
-            // the ECS keys are bound, and checked, only when the ECS backend is chosen
-            case ECS -> EcsTaskBackend.create(ecs.get(), DefaultCredentialsProvider.builder().build(), clock);
+            // the ECS keys are bound, and checked, only when the ECS backend is chosen; then the store
+            case ECS -> {
+                EcsConfig settings = ecs.get();
+                requireS3ForEcs(config, artifactsConfig);
+                yield EcsTaskBackend.create(settings, DefaultCredentialsProvider.builder().build(), clock);
+            }
             case LOCAL -> new LocalProcessTaskBackend(config.workDir().resolve("tasks"), config.maxConcurrentTasks());
         };
         ArtifactHandoff handoff = artifacts instanceof ArtifactHandoff presigning ? presigning : ArtifactHandoff.unsupported();

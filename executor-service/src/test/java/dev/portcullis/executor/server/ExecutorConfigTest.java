@@ -28,7 +28,7 @@ class ExecutorConfigTest {
         ArtifactsConfig artifacts = ConfigBinding.bind(ArtifactsConfig.class, Map.of(P + "artifacts.dir", "/srv/artifacts"));
 
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> new ExecutorServerFactory().artifactStore(artifacts, config));
+                () -> ExecutorServerFactory.requireS3ForEcs(config, artifacts));
 
         assertTrue(e.getMessage().contains("portcullis.executor.backend=ecs"), e.getMessage());
         assertTrue(e.getMessage().contains("portcullis.executor.artifacts.s3-bucket"), e.getMessage());
