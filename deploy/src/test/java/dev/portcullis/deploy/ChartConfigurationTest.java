@@ -10,6 +10,8 @@ import dev.portcullis.executor.backend.ecs.EcsConfig;
 import dev.portcullis.executor.secret.VaultConfig;
 import dev.portcullis.executor.server.ExecutorConfig;
 import dev.portcullis.gateway.server.GatewayConfig;
+import dev.portcullis.gateway.server.RunsConfig;
+import dev.portcullis.gateway.server.StoreConfig;
 import dev.portcullis.policy.server.PolicyConfig;
 import dev.portcullis.runtime.audit.AuditClientConfig;
 import dev.portcullis.runtime.outbox.OutboxConfig;
@@ -58,7 +60,7 @@ class ChartConfigurationTest {
     @MethodSource("renderings")
     void everyServiceFileBindsIntoItsConfigurationRecords(RenderedChart chart) {
         Map<String, List<Class<?>>> records = Map.of(
-                "gateway", List.of(GatewayConfig.class, AuditClientConfig.class, OutboxConfig.class),
+                "gateway", List.of(GatewayConfig.class, StoreConfig.class, RunsConfig.class, AuditClientConfig.class, OutboxConfig.class),
                 "policy", List.of(PolicyConfig.class, AuditClientConfig.class, OutboxConfig.class),
                 "executor", List.of(ExecutorConfig.class, VaultConfig.class, AuditClientConfig.class, OutboxConfig.class),
                 "audit", List.of(AuditConfig.class));
@@ -72,6 +74,16 @@ class ChartConfigurationTest {
                 ConfigBinding.bind(EcsConfig.class, properties);
             }
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void everyGatewayReplicaUsesTheSharedPostgresqlDatabaseWithItsPasswordFromAMountedSecret(RenderedChart chart) {
+        StoreConfig store = ConfigBinding.bind(StoreConfig.class, new HashMap<>(ServiceProperties.of(chart, "gateway")));
+
+        assertTrue(store.effectiveJdbcUrl().startsWith("jdbc:postgresql://"), store.effectiveJdbcUrl());
+        assertEquals(java.nio.file.Path.of("/var/run/portcullis/db/password"), store.dbPasswordFile());
+        assertTrue(store.dataDir().startsWith("/tmp"), "the data dir must be on a writable volume: " + store.dataDir());
     }
 
     @ParameterizedTest

@@ -76,20 +76,31 @@ class RunnerTest {
         assertEquals(0, result.exit(), result.output());
         assertTrue(result.output().contains("RUN_SECRET=kept-for-the-command"), result.output());
         assertFalse(result.output().contains(TOKEN), result.output());
-        assertFalse(result.output().contains("PORTCULLIS_ARTIFACT_URI"), result.output());
+    }
+
+    @Test
+    void theArtifactUrlsNeverReachTheCommandsEnvironmentNorTheLog() throws Exception {
+        Path stored = dir.resolve("store/plan.tfplan");
+
+        Result result = run(Map.of("PORTCULLIS_ARTIFACT_PATH", "plan.tfplan", "PORTCULLIS_ARTIFACT_PUT_URL", "file://" + stored),
+                "sh", "-c", "env; printf 'the plan' > plan.tfplan");
+
+        assertEquals(0, result.exit(), result.output());
+        assertFalse(result.output().contains("PORTCULLIS_ARTIFACT"), result.output());
+        assertFalse(result.output().contains(stored.toString()), result.output());
     }
 
     @Test
     void theProducedArtifactIsStoredAndItsDigestIsTheLastLine() throws Exception {
-        Path stored = dir.resolve("store/" + RUN_ID + "/plan.tfplan");
+        Path stored = dir.resolve("store/" + RUN_ID + "/out/plan.tfplan");
 
-        Result result = run(Map.of("PORTCULLIS_PRODUCES_ARTIFACT", "plan.tfplan", "PORTCULLIS_ARTIFACT_URI", "file://" + stored),
-                "sh", "-c", "printf 'the plan' > plan.tfplan");
+        Result result = run(Map.of("PORTCULLIS_ARTIFACT_PATH", "out/plan.tfplan", "PORTCULLIS_ARTIFACT_PUT_URL", "file://" + stored),
+                "sh", "-c", "mkdir out && printf 'the plan' > out/plan.tfplan");
 
         assertEquals(0, result.exit(), result.output());
         assertArrayEquals("the plan".getBytes(UTF_8), Files.readAllBytes(stored));
         List<String> lines = result.output().lines().toList();
-        assertEquals("portcullis-runner: artifact sha256=" + sha256("the plan") + " size=8 uri=file://" + stored,
+        assertEquals("portcullis-runner: artifact sha256=" + sha256("the plan") + " size=8 path=out/plan.tfplan",
                 lines.get(lines.size() - 1));
     }
 
@@ -99,7 +110,7 @@ class RunnerTest {
         Files.createDirectories(stored.getParent());
         Files.writeString(stored, "planted earlier");
 
-        Result result = run(Map.of("PORTCULLIS_PRODUCES_ARTIFACT", "plan.tfplan", "PORTCULLIS_ARTIFACT_URI", "file://" + stored),
+        Result result = run(Map.of("PORTCULLIS_ARTIFACT_PATH", "plan.tfplan", "PORTCULLIS_ARTIFACT_PUT_URL", "file://" + stored),
                 "sh", "-c", "printf 'the plan' > plan.tfplan");
 
         assertEquals(68, result.exit(), result.output());
@@ -111,9 +122,9 @@ class RunnerTest {
         Path plan = dir.resolve("plan.tfplan");
         Files.writeString(plan, "a different plan");
 
-        Result result = run(Map.of("PORTCULLIS_PLAN_ARTIFACT_URI", "file://" + plan,
-                        "PORTCULLIS_PLAN_ARTIFACT_SHA256", sha256("the approved plan"),
-                        "PORTCULLIS_PLAN_ARTIFACT_FILE", "plan.tfplan"),
+        Result result = run(Map.of("PORTCULLIS_PLAN_GET_URL", "file://" + plan,
+                        "PORTCULLIS_PLAN_SHA256", sha256("the approved plan"),
+                        "PORTCULLIS_PLAN_PATH", "plan.tfplan"),
                 "sh", "-c", "echo the-command-ran");
 
         assertEquals(67, result.exit(), result.output());
@@ -125,13 +136,97 @@ class RunnerTest {
         Path plan = dir.resolve("plan.tfplan");
         Files.writeString(plan, "the approved plan");
 
-        Result result = run(Map.of("PORTCULLIS_PLAN_ARTIFACT_URI", "file://" + plan,
-                        "PORTCULLIS_PLAN_ARTIFACT_SHA256", sha256("the approved plan"),
-                        "PORTCULLIS_PLAN_ARTIFACT_FILE", "plan.tfplan"),
+        Result result = run(Map.of("PORTCULLIS_PLAN_GET_URL", "file://" + plan,
+                        "PORTCULLIS_PLAN_SHA256", sha256("the approved plan"),
+                        "PORTCULLIS_PLAN_PATH", "plan.tfplan"),
                 "cat", "plan.tfplan");
 
         assertEquals(0, result.exit(), result.output());
         assertTrue(result.output().contains("the approved plan"), result.output());
+    }
+
+    @Test
+    void overHttpThePlanIsFetchedAndTheArtifactPutOnceWithIfNoneMatch() throws Exception {
+        try (ObjectServer server = new ObjectServer()) {
+            server.objects.put("/plan?X-Amz-Signature=" + "a".repeat(64), "the approved plan".getBytes(UTF_8));
+
+            Result result = run(Map.of("PORTCULLIS_PLAN_GET_URL", server.url("/plan?X-Amz-Signature=" + "a".repeat(64)),
+                            "PORTCULLIS_PLAN_SHA256", sha256("the approved plan"), "PORTCULLIS_PLAN_PATH", "in/plan.tfplan",
+                            "PORTCULLIS_ARTIFACT_PATH", "out.bin", "PORTCULLIS_ARTIFACT_PUT_URL", server.url("/out?X-Amz-Signature=b")),
+                    "sh", "-c", "cat in/plan.tfplan > out.bin");
+
+            assertEquals(0, result.exit(), result.output());
+            assertEquals(List.of("GET /plan", "PUT /out If-None-Match=*"), server.requests);
+            assertArrayEquals("the approved plan".getBytes(UTF_8), server.objects.get("/out?X-Amz-Signature=b"));
+            assertFalse(result.output().contains("X-Amz-Signature"), result.output());
+        }
+    }
+
+    @Test
+    void overHttpAnArtifactThatExistsAlreadyFailsTheUpload() throws Exception {
+        try (ObjectServer server = new ObjectServer()) {
+            server.objects.put("/out", "planted earlier".getBytes(UTF_8));
+
+            Result result = run(Map.of("PORTCULLIS_ARTIFACT_PATH", "out.bin", "PORTCULLIS_ARTIFACT_PUT_URL", server.url("/out")),
+                    "sh", "-c", "printf 'the plan' > out.bin");
+
+            assertEquals(68, result.exit(), result.output());
+            assertArrayEquals("planted earlier".getBytes(UTF_8), server.objects.get("/out"));
+        }
+    }
+
+    @Test
+    void aPlanUrlThatIsNotHttpsIsRefused() throws Exception {
+        Result result = run(Map.of("PORTCULLIS_PLAN_GET_URL", "http://example.org/plan",
+                        "PORTCULLIS_PLAN_SHA256", sha256("the approved plan"), "PORTCULLIS_PLAN_PATH", "plan.tfplan"),
+                "sh", "-c", "echo the-command-ran");
+
+        assertEquals(64, result.exit(), result.output());
+        assertFalse(result.output().contains("the-command-ran"), result.output());
+    }
+
+    /** S3's presigned-URL behaviour on loopback, as far as the runner uses it: GET, and PUT honouring If-None-Match. */
+    private static final class ObjectServer implements AutoCloseable {
+        final Map<String, byte[]> objects = new java.util.concurrent.ConcurrentHashMap<>();
+        final List<String> requests = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final com.sun.net.httpserver.HttpServer server;
+
+        ObjectServer() throws IOException {
+            server = com.sun.net.httpserver.HttpServer.create(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+            server.createContext("/", exchange -> {
+                try (exchange) {
+                    String key = exchange.getRequestURI().getRawPath()
+                            + (exchange.getRequestURI().getRawQuery() == null ? "" : "?" + exchange.getRequestURI().getRawQuery());
+                    String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
+                    requests.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getRawPath()
+                            + (ifNoneMatch == null ? "" : " If-None-Match=" + ifNoneMatch));
+                    byte[] body = exchange.getRequestBody().readAllBytes();
+                    if (exchange.getRequestMethod().equals("PUT")) {
+                        boolean stored = !"*".equals(ifNoneMatch) || objects.putIfAbsent(key, body) == null;
+                        if (!"*".equals(ifNoneMatch)) {
+                            objects.put(key, body);
+                        }
+                        exchange.sendResponseHeaders(stored ? 200 : 412, -1);
+                    } else if (objects.containsKey(key)) {
+                        exchange.sendResponseHeaders(200, objects.get(key).length);
+                        exchange.getResponseBody().write(objects.get(key));
+                    } else {
+                        exchange.sendResponseHeaders(404, -1);
+                    }
+                }
+            });
+            server.start();
+        }
+
+        String url(String pathAndQuery) {
+            return "http://127.0.0.1:" + server.getAddress().getPort() + pathAndQuery;
+        }
+
+        @Override
+        public void close() {
+            server.stop(0);
+        }
     }
 
     @Test

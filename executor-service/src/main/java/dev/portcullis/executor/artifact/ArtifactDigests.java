@@ -48,19 +48,47 @@ public final class ArtifactDigests {
      */
     public static void fetchVerified(ArtifactStore store, ArtifactLocation location, ArtifactRef ref, Path target) {
         Digested got;
-        try (InputStream in = store.open(location);
-                OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            got = copy(in, out);
-        } catch (IOException e) {
+        try (OutputStream out = Files.newOutputStream(target, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            got = read(store, location, out);
+        } catch (IOException | ArtifactException e) {
             deleteQuietly(target);
-            throw new ArtifactException(ArtifactException.Problem.UNAVAILABLE,
-                    "the artifact " + location.key() + " could not be read", e);
+            throw e instanceof ArtifactException artifact ? artifact : new ArtifactException(
+                    ArtifactException.Problem.UNAVAILABLE, "the artifact " + location.key() + " could not be read", e);
+        }
+        try {
+            requireMatch(location, ref, got);
         } catch (ArtifactException e) {
             deleteQuietly(target);
             throw e;
         }
+    }
+
+    /**
+     * Reads the artifact {@code ref} names from {@code store}, keeping nothing, and checks that its
+     * bytes have the digest and size of {@code ref}: for a task that fetches the plan itself.
+     *
+     * @throws ArtifactException MISSING, UNAVAILABLE, or DIGEST_MISMATCH
+     */
+    public static void verify(ArtifactStore store, ArtifactLocation location, ArtifactRef ref) {
+        requireMatch(location, ref, read(store, location, OutputStream.nullOutputStream()));
+    }
+
+    /**
+     * Copies the artifact's bytes from {@code store} to {@code out}; the digest and size of what was read.
+     *
+     * @throws ArtifactException MISSING or UNAVAILABLE
+     */
+    public static Digested read(ArtifactStore store, ArtifactLocation location, OutputStream out) {
+        try (InputStream in = store.open(location)) {
+            return copy(in, out);
+        } catch (IOException e) {
+            throw new ArtifactException(ArtifactException.Problem.UNAVAILABLE,
+                    "the artifact " + location.key() + " could not be read", e);
+        }
+    }
+
+    private static void requireMatch(ArtifactLocation location, ArtifactRef ref, Digested got) {
         if (!got.sha256().equals(ref.sha256()) || got.sizeBytes() != ref.sizeBytes()) {
-            deleteQuietly(target);
             throw new ArtifactException(ArtifactException.Problem.DIGEST_MISMATCH, "the artifact " + location.key()
                     + " has SHA-256 " + got.sha256() + " (" + got.sizeBytes() + " bytes), not the expected "
                     + ref.sha256() + " (" + ref.sizeBytes() + " bytes)", null);

@@ -33,6 +33,15 @@ public interface ArtifactStore extends AutoCloseable {
      */
     InputStream open(ArtifactLocation location);
 
+    /**
+     * Reads the stored artifact at {@code location} whole and returns its reference with the
+     * SHA-256 and size of the bytes read, computed here: for an artifact a remote task uploaded,
+     * whatever that task said about it is never trusted.
+     *
+     * @throws ArtifactException MISSING or UNAVAILABLE
+     */
+    ArtifactRef inspect(ArtifactLocation location);
+
     /** Releases the store's clients; the artifacts stay. */
     @Override
     default void close() {}

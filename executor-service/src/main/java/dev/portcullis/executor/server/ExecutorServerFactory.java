@@ -1,10 +1,10 @@
 package dev.portcullis.executor.server;
 
 import dev.portcullis.executor.api.ExecutorGrpcService;
+import dev.portcullis.executor.artifact.ArtifactHandoff;
 import dev.portcullis.executor.artifact.ArtifactStore;
 import dev.portcullis.executor.artifact.ArtifactsConfig;
 import dev.portcullis.executor.artifact.local.LocalArtifactStore;
-import dev.portcullis.executor.artifact.s3.S3ArtifactStore;
 import dev.portcullis.executor.artifact.s3.S3Clients;
 import dev.portcullis.executor.backend.ecs.EcsConfig;
 import dev.portcullis.executor.backend.ecs.EcsTaskBackend;
@@ -44,10 +44,21 @@ public final class ExecutorServerFactory {
     @Bean(preDestroy = "close")
     ArtifactStore artifactStore(ArtifactsConfig artifacts, ExecutorConfig config) {
         if (artifacts.usesS3()) {
-            return new S3ArtifactStore(S3Clients.of(artifacts, DefaultCredentialsProvider.builder().build()),
-                    artifacts.s3Bucket(), artifacts.s3Prefix());
+            return S3Clients.store(artifacts, DefaultCredentialsProvider.builder().build());
         }
         return new LocalArtifactStore(artifacts.directory().orElse(config.workDir().resolve("artifacts")));
+    }
+
+    /**
+     * A Fargate task cannot reach the executor's directory: with the ECS backend, artifacts must be
+     * in S3, and start-up stops otherwise (rather than failing every plan later).
+     */
+    static void requireS3ForEcs(ExecutorConfig config, ArtifactsConfig artifacts) {
+        if (config.backendKind() == ExecutorConfig.Backend.ECS && !artifacts.usesS3()) {
+            throw new IllegalArgumentException("portcullis.executor.backend=ecs needs plan artifacts in S3: set "
+                    + "portcullis.executor.artifacts.s3-bucket and portcullis.executor.artifacts.s3-region "
+                    + "(portcullis.executor.artifacts.dir is for the local backend only)");
+        }
     }
 
     /**
@@ -57,15 +68,20 @@ public final class ExecutorServerFactory {
      */
     @Singleton
     @Bean(preDestroy = "close")
-    TaskService taskService(ExecutorConfig config, BeanProvider<EcsConfig> ecs, SecretSource secrets, ArtifactStore artifacts,
-            AuditRecorder audit, Clock clock) {
+    TaskService taskService(ExecutorConfig config, BeanProvider<EcsConfig> ecs, ArtifactsConfig artifactsConfig,
+            SecretSource secrets, ArtifactStore artifacts, AuditRecorder audit, Clock clock) {
         TaskBackend backend = switch (config.backendKind()) {
-            // the ECS keys are bound, and checked, only when the ECS backend is chosen
-            case ECS -> EcsTaskBackend.create(ecs.get(), DefaultCredentialsProvider.builder().build(), clock);
+            // the ECS keys are bound, and checked, only when the ECS backend is chosen; then the store
+            case ECS -> {
+                EcsConfig settings = ecs.get();
+                requireS3ForEcs(config, artifactsConfig);
+                yield EcsTaskBackend.create(settings, DefaultCredentialsProvider.builder().build(), clock);
+            }
             case LOCAL -> new LocalProcessTaskBackend(config.workDir().resolve("tasks"), config.maxConcurrentTasks());
         };
+        ArtifactHandoff handoff = artifacts instanceof ArtifactHandoff presigning ? presigning : ArtifactHandoff.unsupported();
         try {
-            return new TaskService(backend, secrets, artifacts, audit, clock, config.workDir(), config.logLinesInMemory());
+            return new TaskService(backend, secrets, artifacts, handoff, audit, clock, config.workDir(), config.logLinesInMemory());
         } catch (RuntimeException e) {
             backend.close();
             throw e;

@@ -19,6 +19,18 @@ public interface TaskBackend extends AutoCloseable {
     Handle start(TaskSpec spec, Map<String, String> environment, TaskRun run);
 
     /**
+     * Whether this backend checks the repository out on the executor's host and calls
+     * {@link TaskRun#prepare} and {@link TaskRun#collect}, so artifacts move as files. When it does
+     * not (ECS), the task moves them itself: the {@code environment} given to {@link #start} then
+     * carries presigned URLs ({@code PORTCULLIS_ARTIFACT_PATH}, {@code PORTCULLIS_ARTIFACT_PUT_URL};
+     * {@code PORTCULLIS_PLAN_PATH}, {@code PORTCULLIS_PLAN_SHA256}, {@code PORTCULLIS_PLAN_GET_URL}),
+     * and the service reads what the task uploaded after it succeeded.
+     */
+    default boolean collectsFiles() {
+        return true;
+    }
+
+    /**
      * Whether a task this backend started keeps running when the executor stops, so that a new
      * executor can {@link #resume} it.
      */

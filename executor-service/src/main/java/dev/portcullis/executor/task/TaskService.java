@@ -4,10 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.executor.artifact.ArtifactDigests;
 import dev.portcullis.executor.artifact.ArtifactException;
+import dev.portcullis.executor.artifact.ArtifactHandoff;
 import dev.portcullis.executor.artifact.ArtifactLocation;
 import dev.portcullis.executor.artifact.ArtifactPath;
 import dev.portcullis.executor.artifact.ArtifactRef;
 import dev.portcullis.executor.artifact.ArtifactStore;
+import dev.portcullis.executor.artifact.ArtifactUrl;
 import dev.portcullis.executor.redact.LineStream;
 import dev.portcullis.executor.redact.RedactedLine;
 import dev.portcullis.executor.redact.Redactor;
@@ -33,6 +35,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -54,6 +58,14 @@ import org.slf4j.LoggerFactory;
  * the task's folder at the path it was produced at. A task that produces an artifact has it stored
  * after its command succeeded, and reports its SHA-256 on {@link Task#artifact()}.
  *
+ * <p>On a backend that does not {@linkplain TaskBackend#collectsFiles() collect files} (ECS), the
+ * plan's stored bytes are checked the same way before anything is launched, and the task gets
+ * presigned URLs from the {@link ArtifactHandoff} instead: a download URL of the plan with its
+ * approved SHA-256 (the task checks it again), an upload URL for the artifact it produces. The URLs
+ * are secrets of the task: its log is redacted of them. After the task succeeded, the service reads
+ * the uploaded object itself and computes its digest; whatever the task printed about it counts for
+ * nothing. No object: {@link TaskFailure#ARTIFACT_MISSING}.
+ *
  * <p><b>Restarts.</b> Every task's spec, state changes and redacted lines go to its
  * {@link TaskJournal} under {@code stateDir/journal}; a new service on the same directory answers
  * for every journaled task with its full log, and starting a known run id again returns it. A task
@@ -67,10 +79,14 @@ public final class TaskService implements AutoCloseable {
     public static final String RESTARTED = "executor restarted while the task ran";
     private static final Logger log = LoggerFactory.getLogger(TaskService.class);
     private static final Set<String> RESERVED = Set.of("PATH", "HOME", "LANG", "SHELL", "IFS");
+    /** Beyond the task's own timeout, for provisioning (image pull, checkout) and the upload. */
+    private static final Duration URL_MARGIN = Duration.ofMinutes(30);
+    private static final Duration MAX_URL_VALIDITY = Duration.ofDays(7);
 
     private final TaskBackend backend;
     private final SecretSource secrets;
     private final ArtifactStore artifacts;
+    private final ArtifactHandoff handoff;
     private final AuditRecorder audit;
     private final Clock clock;
     private final Path journalDir;
@@ -90,9 +106,19 @@ public final class TaskService implements AutoCloseable {
      */
     public TaskService(TaskBackend backend, SecretSource secrets, ArtifactStore artifacts, AuditRecorder audit, Clock clock,
             Path stateDir, int memoryLines) {
+        this(backend, secrets, artifacts, ArtifactHandoff.unsupported(), audit, clock, stateDir, memoryLines);
+    }
+
+    /**
+     * As above, with {@code handoff} giving tasks on a backend that does not collect files the URLs
+     * of their artifacts in {@code artifacts} (the same store).
+     */
+    public TaskService(TaskBackend backend, SecretSource secrets, ArtifactStore artifacts, ArtifactHandoff handoff,
+            AuditRecorder audit, Clock clock, Path stateDir, int memoryLines) {
         this.backend = requireNonNull(backend, "backend is null");
         this.secrets = requireNonNull(secrets, "secrets is null");
         this.artifacts = requireNonNull(artifacts, "artifacts is null");
+        this.handoff = requireNonNull(handoff, "handoff is null");
         this.audit = requireNonNull(audit, "audit is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.journalDir = requireNonNull(stateDir, "stateDir is null").resolve("journal");
@@ -285,7 +311,9 @@ public final class TaskService implements AutoCloseable {
         }
 
         void launch() {
-            if (spec.artifacts().plan().isPresent() && !fetchPlan(spec.artifacts().plan().get())) {
+            boolean remote = !backend.collectsFiles();
+            if (spec.artifacts().plan().isPresent()
+                    && !(remote ? verifyPlan(spec.artifacts().plan().get()) : fetchPlan(spec.artifacts().plan().get()))) {
                 return;
             }
             TaskSecrets taskSecrets;
@@ -303,7 +331,20 @@ public final class TaskService implements AutoCloseable {
                     return;
                 }
             }
-            if (!redactWith(taskSecrets)) {
+            Map<String, String> environment = new HashMap<>(taskSecrets.environment());
+            List<Secret> urls = new ArrayList<>();
+            if (remote) {
+                try {
+                    handOff(environment, urls);
+                } catch (ArtifactException e) {
+                    taskSecrets.close();
+                    boolean plan = spec.artifacts().plan().isPresent();
+                    failBeforeStart(plan ? TaskFailure.PLAN_UNAVAILABLE : TaskFailure.ARTIFACT_UNAVAILABLE,
+                            (plan ? "PLAN_UNAVAILABLE: " : "ARTIFACT_UNAVAILABLE: ") + e.getMessage(), Map.of());
+                    return;
+                }
+            }
+            if (!redactWith(taskSecrets, urls)) {
                 return;
             }
             if (!grants.isEmpty()) {
@@ -311,7 +352,7 @@ public final class TaskService implements AutoCloseable {
                         grants.stream().map(SecretGrant::path).collect(Collectors.joining(","))));
             }
             synchronized (this) {
-                handle = backend.start(spec, taskSecrets.environment(), this);
+                handle = backend.start(spec, Map.copyOf(environment), this);
                 if (cancelRequested) {
                     handle.cancel(cancelReason);
                 }
@@ -336,7 +377,7 @@ public final class TaskService implements AutoCloseable {
                 }
                 return;
             }
-            if (!redactWith(reopened)) {
+            if (!redactWith(reopened, List.of())) {
                 return;
             }
             synchronized (this) {
@@ -346,11 +387,44 @@ public final class TaskService implements AutoCloseable {
             }
         }
 
-        private boolean redactWith(TaskSecrets taskSecrets) {
+        /**
+         * The presigned URLs of the task's artifacts, into its {@code environment}; each URL and its
+         * signature also into {@code urls}, so the task's log is redacted of them.
+         */
+        private void handOff(Map<String, String> environment, List<Secret> urls) {
+            Duration validFor = spec.timeout().plus(URL_MARGIN);
+            validFor = validFor.compareTo(MAX_URL_VALIDITY) > 0 ? MAX_URL_VALIDITY : validFor;
+            if (spec.artifacts().plan().isPresent()) {
+                ArtifactRef ref = spec.artifacts().plan().get();
+                ArtifactLocation location = artifacts.locate(ref.uri()).orElseThrow();
+                ArtifactUrl url = handoff.downloadUrl(location, validFor);
+                environment.put("PORTCULLIS_PLAN_PATH", location.path().value());
+                environment.put("PORTCULLIS_PLAN_SHA256", ref.sha256().value());
+                environment.put("PORTCULLIS_PLAN_GET_URL", url.reveal());
+                urls.addAll(secretsOf("plan download URL", url));
+            }
+            if (spec.artifacts().produces().isPresent()) {
+                ArtifactPath path = spec.artifacts().produces().get();
+                ArtifactUrl url = handoff.uploadUrl(new ArtifactLocation(spec.runId(), path), validFor);
+                environment.put("PORTCULLIS_ARTIFACT_PATH", path.value());
+                environment.put("PORTCULLIS_ARTIFACT_PUT_URL", url.reveal());
+                urls.addAll(secretsOf("artifact upload URL", url));
+            }
+        }
+
+        private static List<Secret> secretsOf(String name, ArtifactUrl url) {
+            List<Secret> secrets = new ArrayList<>(List.of(new Secret(name, url.reveal())));
+            url.signature().ifPresent(signature -> secrets.add(new Secret(name + "#signature", signature)));
+            return secrets;
+        }
+
+        private boolean redactWith(TaskSecrets taskSecrets, List<Secret> more) {
             Redactor redactor;
             try {
-                redactor = Redactor.of(taskSecrets.valuesByPath().entrySet().stream()
+                List<Secret> all = new ArrayList<>(taskSecrets.valuesByPath().entrySet().stream()
                         .map(secret -> new Secret(secret.getKey(), secret.getValue())).toList());
+                all.addAll(more);
+                redactor = Redactor.of(all);
             } catch (UnsafeSecretException e) {
                 taskSecrets.close();
                 failBeforeStart(TaskFailure.SECRETS_UNAVAILABLE, e.getMessage(), Map.of());
@@ -372,16 +446,31 @@ public final class TaskService implements AutoCloseable {
             try {
                 ArtifactDigests.fetchVerified(artifacts, location, ref, target);
             } catch (ArtifactException e) {
-                boolean mismatch = e.problem() == ArtifactException.Problem.DIGEST_MISMATCH;
-                failBeforeStart(mismatch ? TaskFailure.PLAN_DIGEST_MISMATCH : TaskFailure.PLAN_UNAVAILABLE,
-                        (mismatch ? "PLAN_DIGEST_MISMATCH: " : "PLAN_UNAVAILABLE: ") + e.getMessage(),
-                        Map.of("expected_digest", ref.sha256().value(), "plan_uri", ref.uri()));
+                failPlan(ref, e);
                 return false;
             }
             synchronized (this) {
                 plan = target;
             }
             return true;
+        }
+
+        /** Checks the stored plan's bytes for a task that fetches it itself; false when the task has failed instead. */
+        private boolean verifyPlan(ArtifactRef ref) {
+            try {
+                ArtifactDigests.verify(artifacts, artifacts.locate(ref.uri()).orElseThrow(), ref);
+            } catch (ArtifactException e) {
+                failPlan(ref, e);
+                return false;
+            }
+            return true;
+        }
+
+        private void failPlan(ArtifactRef ref, ArtifactException e) {
+            boolean mismatch = e.problem() == ArtifactException.Problem.DIGEST_MISMATCH;
+            failBeforeStart(mismatch ? TaskFailure.PLAN_DIGEST_MISMATCH : TaskFailure.PLAN_UNAVAILABLE,
+                    (mismatch ? "PLAN_DIGEST_MISMATCH: " : "PLAN_UNAVAILABLE: ") + e.getMessage(),
+                    Map.of("expected_digest", ref.sha256().value(), "plan_uri", ref.uri()));
         }
 
         synchronized void cancel(String reason) {
@@ -508,7 +597,35 @@ public final class TaskService implements AutoCloseable {
         }
 
         @Override
-        public synchronized void ended(Outcome outcome, int exitCode, String reason) {
+        public void ended(Outcome outcome, int exitCode, String reason) {
+            if (outcome == Outcome.SUCCEEDED && !backend.collectsFiles() && spec.artifacts().produces().isPresent()
+                    && !task.state().isFinal()) {
+                inspectUploaded(spec.artifacts().produces().get()); // reads the store: not under the lock
+            }
+            end(outcome, exitCode, reason);
+        }
+
+        /** Reads what the task uploaded and digests it here; a missing or unreadable object refuses the task. */
+        private void inspectUploaded(ArtifactPath path) {
+            ArtifactRef ref;
+            try {
+                ref = artifacts.inspect(new ArtifactLocation(spec.runId(), path));
+            } catch (ArtifactException e) {
+                boolean missing = e.problem() == ArtifactException.Problem.MISSING;
+                synchronized (this) {
+                    refusal = missing ? TaskFailure.ARTIFACT_MISSING : TaskFailure.ARTIFACT_UNAVAILABLE;
+                    refusalMessage = missing ? "the command succeeded but the artifact '" + path + "' was not uploaded"
+                            : e.getMessage();
+                }
+                return;
+            }
+            synchronized (this) {
+                produced = ref;
+            }
+            system("artifact " + path + " stored, SHA-256 " + ref.sha256() + ", " + ref.sizeBytes() + " bytes");
+        }
+
+        private synchronized void end(Outcome outcome, int exitCode, String reason) {
             if (detached || task.state().isFinal()) {
                 return;
             }

@@ -145,4 +145,26 @@ class ExecutorGrpcServiceTest {
         assertEquals("portcullis.executor.ecs.cluster is required: the ECS cluster that runs the tasks",
                 dev.portcullis.runtime.server.StartupFailure.describe(e));
     }
+
+    @Test
+    void theEcsBackendWithArtifactsInALocalDirectoryStopsStartupNamingTheKeys() {
+        Map<String, Object> settings = new java.util.HashMap<>(Map.of(
+                "portcullis.executor.work-dir", dir.resolve("ecs-local-work").toString(),
+                "portcullis.executor.backend", "ecs",
+                "portcullis.executor.ecs.cluster", "portcullis",
+                "portcullis.executor.ecs.task-definition", "portcullis-runner:3",
+                "portcullis.executor.ecs.container-name", "runner",
+                "portcullis.executor.ecs.subnets", "subnet-0123456789abcdef0",
+                "portcullis.executor.ecs.security-groups", "sg-0123456789abcdef0",
+                "portcullis.executor.ecs.region", "eu-central-1",
+                "portcullis.executor.ecs.log-group", "/portcullis/runner",
+                "portcullis.executor.ecs.log-stream-prefix", "portcullis"));
+
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> ServiceFixture.start("executor", dir.resolve("ecs-local"), settings));
+
+        assertEquals("portcullis.executor.backend=ecs needs plan artifacts in S3: set portcullis.executor.artifacts.s3-bucket "
+                + "and portcullis.executor.artifacts.s3-region (portcullis.executor.artifacts.dir is for the local backend only)",
+                dev.portcullis.runtime.server.StartupFailure.describe(e));
+    }
 }

@@ -48,6 +48,25 @@ public abstract class ArtifactStoreContract {
     }
 
     @Test
+    void inspectingAStoredArtifactDigestsItsBytesAsStoredNow() throws Exception {
+        ArtifactRef ref = store().put(location, file("plan bytes\n"));
+        tamper(location, "plan bytez, longer\n".getBytes());
+
+        ArtifactRef inspected = store().inspect(location);
+
+        assertEquals(ref.uri(), inspected.uri());
+        assertEquals(new Sha256Digest(sha256Hex("plan bytez, longer\n".getBytes())), inspected.sha256());
+        assertEquals(19, inspected.sizeBytes());
+    }
+
+    @Test
+    void inspectingAMissingArtifactIsMissing() {
+        ArtifactException e = assertThrows(ArtifactException.class, () -> store().inspect(location));
+
+        assertEquals(ArtifactException.Problem.MISSING, e.problem());
+    }
+
+    @Test
     void aStoredArtifactIsFetchedWhenItsDigestMatches() throws Exception {
         ArtifactRef ref = store().put(location, file("plan bytes\n"));
         Path target = scratch.resolve("fetched");

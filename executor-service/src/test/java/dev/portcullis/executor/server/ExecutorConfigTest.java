@@ -2,7 +2,9 @@ package dev.portcullis.executor.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.executor.artifact.ArtifactsConfig;
 import dev.portcullis.runtime.server.StartupFailure;
 import dev.portcullis.runtime.testing.ConfigBinding;
 import java.nio.file.Path;
@@ -18,6 +20,29 @@ class ExecutorConfigTest {
 
         assertEquals(new ExecutorConfig(Path.of(".portcullis/executor"), 4, "local", 10_000), config);
         assertEquals(ExecutorConfig.Backend.LOCAL, config.backendKind());
+    }
+
+    @Test
+    void theEcsBackendWithArtifactsInALocalDirectoryStopsStartupNamingTheKeys() {
+        ExecutorConfig config = ConfigBinding.bind(ExecutorConfig.class, Map.of(P + "backend", "ecs"));
+        ArtifactsConfig artifacts = ConfigBinding.bind(ArtifactsConfig.class, Map.of(P + "artifacts.dir", "/srv/artifacts"));
+
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ExecutorServerFactory.requireS3ForEcs(config, artifacts));
+
+        assertTrue(e.getMessage().contains("portcullis.executor.backend=ecs"), e.getMessage());
+        assertTrue(e.getMessage().contains("portcullis.executor.artifacts.s3-bucket"), e.getMessage());
+        assertTrue(e.getMessage().contains("portcullis.executor.artifacts.s3-region"), e.getMessage());
+        assertTrue(e.getMessage().contains("portcullis.executor.artifacts.dir"), e.getMessage());
+    }
+
+    @Test
+    void theEcsBackendWithArtifactsInS3Starts() {
+        ExecutorConfig config = ConfigBinding.bind(ExecutorConfig.class, Map.of(P + "backend", "ecs"));
+        ArtifactsConfig artifacts = ConfigBinding.bind(ArtifactsConfig.class, Map.of(
+                P + "artifacts.s3-bucket", "portcullis-artifacts", P + "artifacts.s3-region", "eu-central-1"));
+
+        ExecutorServerFactory.requireS3ForEcs(config, artifacts);
     }
 
     @Test

@@ -120,6 +120,10 @@ class TaskRestartTest {
         long pid;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(crashing.getInputStream()))) {
             String line = out.readLine();
+            // logback prints its status to stdout when two logback-test.xml are on the classpath (reactor builds)
+            while (line != null && !line.startsWith("RUNNING ")) {
+                line = out.readLine();
+            }
             assertTrue(line != null && line.startsWith("RUNNING "), "the crashing executor did not start its task: " + line);
             pid = Long.parseLong(line.substring("RUNNING ".length()));
         }

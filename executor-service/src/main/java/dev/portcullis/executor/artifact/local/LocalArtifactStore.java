@@ -88,6 +88,13 @@ public final class LocalArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public ArtifactRef inspect(ArtifactLocation location) {
+        Path file = root.resolve(location.runId().value()).resolve(location.path().value());
+        ArtifactDigests.Digested digested = ArtifactDigests.read(this, location, OutputStream.nullOutputStream());
+        return new ArtifactRef(file.toUri().toString(), digested.sha256(), digested.sizeBytes());
+    }
+
+    @Override
     public InputStream open(ArtifactLocation location) {
         Path file = root.resolve(location.runId().value()).resolve(location.path().value());
         try {

@@ -30,8 +30,10 @@ import software.amazon.awssdk.services.ecs.EcsClient;
  * threads, so starting and cancelling return at once. Tasks survive the executor: a new backend
  * {@linkplain #resume resumes} them by run id and never launches one twice.
  *
- * <p>Plan artifacts are not supported here yet (the runner image has no upload step): a task that
- * produces or applies one fails before anything is launched. Thread-safe.
+ * <p>Plan artifacts never pass through the executor's files here: the task service puts presigned
+ * URLs of the artifact store into the environment (see {@link TaskBackend#collectsFiles()}), the
+ * runner image fetches and checks the plan and uploads the produced artifact, and the service
+ * digests the uploaded object itself. Thread-safe.
  */
 public final class EcsTaskBackend implements TaskBackend {
     private static final Logger log = LoggerFactory.getLogger(EcsTaskBackend.class);
@@ -74,6 +76,12 @@ public final class EcsTaskBackend implements TaskBackend {
         return Kind.ECS;
     }
 
+    /** The task runs in Fargate: artifacts move through presigned URLs, never as the executor's files. */
+    @Override
+    public boolean collectsFiles() {
+        return false;
+    }
+
     @Override
     public boolean survivesRestart() {
         return true;
@@ -82,10 +90,6 @@ public final class EcsTaskBackend implements TaskBackend {
     @Override
     public Handle start(TaskSpec spec, Map<String, String> environment, TaskRun run) {
         Follow follow = new Follow(spec, run);
-        if (!spec.artifacts().isEmpty()) {
-            run.ended(Outcome.FAILED, -1, "plan artifacts are not supported on the ECS backend yet");
-            return follow;
-        }
         Map<String, String> launchEnvironment = new HashMap<>(environment);
         launchEnvironment.put("PORTCULLIS_RUN_ID", spec.runId().value());
         launchEnvironment.put("PORTCULLIS_REPO_URL", spec.repoUrl());

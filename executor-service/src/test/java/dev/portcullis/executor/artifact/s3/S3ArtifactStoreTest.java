@@ -1,6 +1,7 @@
 package dev.portcullis.executor.artifact.s3;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,10 +11,17 @@ import dev.portcullis.executor.artifact.ArtifactPath;
 import dev.portcullis.executor.artifact.ArtifactRef;
 import dev.portcullis.executor.artifact.ArtifactStore;
 import dev.portcullis.executor.artifact.ArtifactStoreContract;
+import dev.portcullis.executor.artifact.ArtifactUrl;
 import dev.portcullis.executor.artifact.ArtifactsConfig;
 import dev.portcullis.runtime.request.RunId;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,12 +46,12 @@ class S3ArtifactStoreTest extends ArtifactStoreContract {
         fake = new S3Fake(BUCKET);
         ArtifactsConfig config = new ArtifactsConfig(null, BUCKET, PREFIX, S3Fake.REGION, fake.endpoint().toString());
         client = S3Clients.of(config, TEST_CREDENTIALS);
-        store = new S3ArtifactStore(client, config.s3Bucket(), config.s3Prefix());
+        store = new S3ArtifactStore(client, S3Clients.presigner(config, TEST_CREDENTIALS), config.s3Bucket(), config.s3Prefix());
     }
 
     @AfterEach
     void close() {
-        client.close();
+        store.close();
         fake.close();
     }
 
@@ -82,6 +90,63 @@ class S3ArtifactStoreTest extends ArtifactStoreContract {
         assertEquals("plan bytes\n", new String(fake.object(key).bytes()));
         assertEquals(java.util.Base64.getEncoder().encodeToString(java.util.HexFormat.of().parseHex(ref.sha256().value())),
                 fake.object(key).checksumSha256());
+    }
+
+    @Test
+    void aPresignedUploadUrlStoresTheObjectOnceWithoutAChecksumKnownInAdvance() throws Exception {
+        ArtifactLocation location = new ArtifactLocation(RunId.random(), new ArtifactPath("plan.tfplan"));
+        ArtifactUrl url = store.uploadUrl(location, Duration.ofMinutes(90));
+
+        int first = put(url, "the plan", true);
+        int second = put(url, "a forged plan", true);
+
+        assertEquals(200, first);
+        assertEquals(412, second);
+        assertEquals("the plan", new String(fake.object(PREFIX + location.key()).bytes(), StandardCharsets.UTF_8));
+        assertTrue(url.reveal().contains("X-Amz-Expires=5400"), "validity");
+        assertFalse(url.reveal().toLowerCase(java.util.Locale.ROOT).contains("checksum"), "no checksum is signed in");
+        assertEquals("ArtifactUrl[redacted]", url.toString());
+        assertEquals(64, url.signature().orElseThrow().length());
+    }
+
+    @Test
+    void aPresignedUploadWithoutIfNoneMatchIsRefused() throws Exception {
+        ArtifactLocation location = new ArtifactLocation(RunId.random(), new ArtifactPath("plan.tfplan"));
+
+        int status = put(store.uploadUrl(location, Duration.ofMinutes(5)), "the plan", false);
+
+        assertEquals(403, status);
+        assertEquals(null, fake.object(PREFIX + location.key()));
+    }
+
+    @Test
+    void aPresignedDownloadUrlReadsTheStoredBytes() throws Exception {
+        ArtifactLocation location = new ArtifactLocation(RunId.random(), new ArtifactPath("plan.tfplan"));
+        store.put(location, file("plan bytes\n"));
+
+        HttpResponse<String> response = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(store.downloadUrl(location, Duration.ofMinutes(5)).reveal())).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, response.statusCode());
+        assertEquals("plan bytes\n", response.body());
+    }
+
+    @Test
+    void aPresignedUrlValidForLongerThanSevenDaysIsRefused() {
+        ArtifactLocation location = new ArtifactLocation(RunId.random(), new ArtifactPath("plan.tfplan"));
+
+        assertThrows(IllegalArgumentException.class, () -> store.uploadUrl(location, Duration.ofDays(8)));
+    }
+
+    /** What the runner does: one PUT of the bytes to the URL, as a client outside the SDK. */
+    private static int put(ArtifactUrl url, String content, boolean ifNoneMatch) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url.reveal()))
+                .PUT(HttpRequest.BodyPublishers.ofString(content));
+        if (ifNoneMatch) {
+            request.header("If-None-Match", "*");
+        }
+        return HttpClient.newHttpClient().send(request.build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     @Test

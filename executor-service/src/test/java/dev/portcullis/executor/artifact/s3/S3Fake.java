@@ -24,11 +24,14 @@ import java.util.regex.Pattern;
  * {@code HEAD /BUCKET/KEY} of the REST API, with SigV4-signed requests (service {@code s3}),
  * {@code x-amz-checksum-sha256} checked on upload (400 {@code BadDigest}), user metadata
  * ({@code x-amz-meta-*}), and 404 {@code NoSuchKey} / {@code NoSuchBucket} errors in S3's XML.
+ * Presigned requests (SigV4 in the query string) are accepted while unexpired, when every header
+ * they signed is sent; {@code If-None-Match: *} on a {@code PUT} of an existing key is 412
+ * {@code PreconditionFailed}.
  * A test may replace an object's bytes behind the store's back, or make the next calls fail with
  * 503 {@code SlowDown}. Thread-safe: {@link #lock} guards all state.
  */
-final class S3Fake implements AutoCloseable {
-    static final String REGION = "us-east-1";
+public final class S3Fake implements AutoCloseable {
+    public static final String REGION = "us-east-1";
     private static final Pattern SIGV4 = Pattern.compile(
             "AWS4-HMAC-SHA256 Credential=[^/]+/[0-9]{8}/" + REGION + "/s3/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}");
 
@@ -37,7 +40,7 @@ final class S3Fake implements AutoCloseable {
     }
 
     /** One stored object. */
-    record StoredObject(byte[] bytes, Map<String, String> metadata, String checksumSha256) {}
+    public record StoredObject(byte[] bytes, Map<String, String> metadata, String checksumSha256) {}
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(2);
@@ -47,7 +50,7 @@ final class S3Fake implements AutoCloseable {
     private final List<String> requests = new ArrayList<>(); // guarded by lock: "METHOD /path"
     private int unavailable; // guarded by lock
 
-    S3Fake(String bucket) throws IOException {
+    public S3Fake(String bucket) throws IOException {
         this.bucket = bucket;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
@@ -55,18 +58,18 @@ final class S3Fake implements AutoCloseable {
         server.start();
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return URI.create("http://" + server.getAddress().getHostString() + ":" + server.getAddress().getPort());
     }
 
-    StoredObject object(String key) {
+    public StoredObject object(String key) {
         synchronized (lock) {
             return objects.get(key);
         }
     }
 
     /** Replaces an object's bytes, keeping its metadata: what a tampering writer would do. */
-    void tamper(String key, byte[] bytes) {
+    public void tamper(String key, byte[] bytes) {
         synchronized (lock) {
             objects.put(key, new StoredObject(bytes.clone(), objects.get(key).metadata(), objects.get(key).checksumSha256()));
         }
@@ -78,7 +81,7 @@ final class S3Fake implements AutoCloseable {
         }
     }
 
-    List<String> requests() {
+    public List<String> requests() {
         synchronized (lock) {
             return List.copyOf(requests);
         }
@@ -104,7 +107,9 @@ final class S3Fake implements AutoCloseable {
                 }
             }
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-            if (authorization == null || !SIGV4.matcher(authorization).matches()) {
+            boolean presigned = exchange.getRequestURI().getRawQuery() != null
+                    && exchange.getRequestURI().getRawQuery().contains("X-Amz-Signature=");
+            if (presigned ? !presignedValid(exchange) : authorization == null || !SIGV4.matcher(authorization).matches()) {
                 error(exchange, method, 403, "SignatureDoesNotMatch", "The request signature we calculated does not match.");
                 return;
             }
@@ -122,7 +127,35 @@ final class S3Fake implements AutoCloseable {
         }
     }
 
+    /** Query-string SigV4: its shape, that it has not expired, and that every header it signed is sent. */
+    private static boolean presignedValid(HttpExchange exchange) {
+        Map<String, String> query = new HashMap<>();
+        for (String parameter : exchange.getRequestURI().getRawQuery().split("&")) {
+            String[] pair = parameter.split("=", 2);
+            query.put(pair[0], pair.length == 2 ? java.net.URLDecoder.decode(pair[1], StandardCharsets.UTF_8) : "");
+        }
+        if (!"AWS4-HMAC-SHA256".equals(query.get("X-Amz-Algorithm"))
+                || !query.getOrDefault("X-Amz-Credential", "").matches("[^/]+/[0-9]{8}/" + REGION + "/s3/aws4_request")
+                || !query.getOrDefault("X-Amz-Signature", "").matches("[0-9a-f]{64}")
+                || !query.getOrDefault("X-Amz-Date", "").matches("[0-9]{8}T[0-9]{6}Z")
+                || !query.getOrDefault("X-Amz-Expires", "").matches("[0-9]{1,6}")) {
+            return false;
+        }
+        java.time.Instant signed = java.time.LocalDateTime.parse(query.get("X-Amz-Date"),
+                java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")).toInstant(java.time.ZoneOffset.UTC);
+        if (java.time.Instant.now().isAfter(signed.plusSeconds(Long.parseLong(query.get("X-Amz-Expires"))))) {
+            return false;
+        }
+        for (String header : query.getOrDefault("X-Amz-SignedHeaders", "").split(";")) {
+            if (exchange.getRequestHeaders().getFirst(header) == null) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private void put(HttpExchange exchange, String key, byte[] body) throws IOException {
+        boolean onlyIfAbsent = "*".equals(exchange.getRequestHeaders().getFirst("If-None-Match"));
         String contentSha256 = exchange.getRequestHeaders().getFirst("x-amz-content-sha256");
         Map<String, String> trailers = new HashMap<>();
         if (contentSha256 != null && contentSha256.startsWith("STREAMING-")) {
@@ -150,6 +183,10 @@ final class S3Fake implements AutoCloseable {
             }
         });
         synchronized (lock) {
+            if (onlyIfAbsent && objects.containsKey(key)) {
+                error(exchange, "PUT", 412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold");
+                return;
+            }
             objects.put(key, new StoredObject(body, Map.copyOf(metadata), given == null ? "" : given));
         }
         exchange.getResponseHeaders().add("ETag", "\"" + java.util.HexFormat.of().formatHex(md5(body)) + "\"");

@@ -4,8 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.executor.artifact.ArtifactHandoff;
+import dev.portcullis.executor.artifact.ArtifactLocation;
 import dev.portcullis.executor.artifact.ArtifactPath;
+import dev.portcullis.executor.artifact.ArtifactRef;
+import dev.portcullis.executor.artifact.ArtifactStore;
+import dev.portcullis.executor.artifact.ArtifactsConfig;
 import dev.portcullis.executor.artifact.local.LocalArtifactStore;
+import dev.portcullis.executor.artifact.s3.S3ArtifactStore;
+import dev.portcullis.executor.artifact.s3.S3Clients;
+import dev.portcullis.executor.artifact.s3.S3Fake;
 import dev.portcullis.executor.backend.ecs.EcsFake.Script;
 import dev.portcullis.executor.secret.SecretGrant;
 import dev.portcullis.executor.secret.SecretSource;
@@ -21,13 +29,24 @@ import dev.portcullis.executor.task.TaskState;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.request.Sha256Digest;
 import dev.portcullis.runtime.testing.RecordingAuditRecorder;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
@@ -47,6 +66,10 @@ class EcsTaskBackendTest {
     @TempDir
     Path dir;
 
+    private static final String BUCKET = "portcullis-artifacts";
+    private static final String PREFIX = "portcullis/artifacts/";
+
+    private S3Fake s3;
     private EcsFake fake = EcsFake.start(EcsTaskRunnerTest.CLUSTER, EcsTaskRunnerTest.LOG_GROUP, EcsTaskRunnerTest.STREAM_PREFIX);
     private final RecordingAuditRecorder audit = new RecordingAuditRecorder();
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -63,6 +86,10 @@ class EcsTaskBackendTest {
     }
 
     private TaskService service() {
+        return service(new LocalArtifactStore(dir.resolve("artifacts")), ArtifactHandoff.unsupported());
+    }
+
+    private TaskService service(ArtifactStore artifacts, ArtifactHandoff handoff) {
         EcsConfig config = new EcsConfig(EcsTaskRunnerTest.CLUSTER, "portcullis-task:7", "runner",
                 List.of("subnet-0123456789abcdef0"), List.of("sg-0123456789abcdef0"), EcsFake.REGION,
                 EcsTaskRunnerTest.LOG_GROUP, EcsTaskRunnerTest.STREAM_PREFIX, Duration.ofMillis(2), Duration.ofMillis(20),
@@ -72,7 +99,7 @@ class EcsTaskBackendTest {
         closeables.add(ecs);
         closeables.add(logs);
         TaskService service = new TaskService(new EcsTaskBackend(new EcsTaskRunner(config, ecs, logs, Clock.systemUTC())),
-                ONE_SECRET, new LocalArtifactStore(dir.resolve("artifacts")), audit, Clock.systemUTC(), dir.resolve("executor"), 100);
+                ONE_SECRET, artifacts, handoff, audit, Clock.systemUTC(), dir.resolve("executor"), 100);
         closeables.add(service);
         return service;
     }
@@ -183,16 +210,152 @@ class EcsTaskBackendTest {
     }
 
     @Test
-    void aTaskWithAPlanArtifactIsRefusedBeforeAnythingIsLaunched() throws Exception {
+    void withoutAStoreThatCanHandArtifactsOutAPlanTaskIsRefusedBeforeAnythingIsLaunched() throws Exception {
         TaskService tasks = service();
-        TaskSpec plan = new TaskSpec(RunId.random(), spec.repoUrl(), spec.commit(), spec.folder(), "stage", spec.argv(),
-                spec.timeout(), TaskArtifacts.NONE.producing(new ArtifactPath("plan.tfplan")));
+        TaskSpec plan = planSpec();
 
         tasks.start(plan, List.of());
 
         awaitTask(tasks, plan.runId(), t -> t.get(plan.runId()).state().isFinal());
         assertEquals(TaskState.FAILED, tasks.get(plan.runId()).state());
+        assertEquals(TaskFailure.ARTIFACT_UNAVAILABLE, tasks.get(plan.runId()).failure());
         assertFalse(tasks.get(plan.runId()).artifact().isPresent());
         assertEquals(0, fake.calls("RunTask"));
+    }
+
+    @Test
+    void aPlanTasksUploadBecomesItsArtifactWithTheDigestTheExecutorComputedAndItsUrlIsRedacted() throws Exception {
+        S3ArtifactStore store = s3Store();
+        fake.nextTask(Script.runsUntilStopped(List.of("planning")));
+        TaskService tasks = service(store, store);
+        TaskSpec plan = planSpec();
+        tasks.start(plan, List.of());
+        awaitTask(tasks, plan.runId(), t -> t.get(plan.runId()).state() == TaskState.RUNNING);
+        Map<String, String> environment = launchEnvironment();
+        String putUrl = environment.get("PORTCULLIS_ARTIFACT_PUT_URL");
+        String signature = putUrl.replaceFirst(".*X-Amz-Signature=([0-9a-f]{64}).*", "$1");
+
+        assertEquals(200, upload(putUrl, "the plan"));
+        String taskArn = tasks.get(plan.runId()).backendRef();
+        fake.appendLogs(taskArn, List.of("uploading to " + putUrl, "signature " + signature,
+                "portcullis-runner: artifact sha256=" + "0".repeat(64) + " size=1"));
+        fake.finish(taskArn, 0);
+
+        awaitTask(tasks, plan.runId(), t -> t.exhausted(plan.runId(), t.eventCount(plan.runId())));
+        Task task = tasks.get(plan.runId());
+        assertEquals(TaskState.SUCCEEDED, task.state(), task.stopReason());
+        assertEquals("plan.tfplan", environment.get("PORTCULLIS_ARTIFACT_PATH"));
+        assertTrue(putUrl.startsWith(s3.endpoint() + "/" + BUCKET + "/" + PREFIX + plan.runId().value() + "/plan.tfplan?"), putUrl);
+        assertFalse(environment.containsKey("PORTCULLIS_PLAN_GET_URL"));
+        ArtifactRef artifact = task.artifact().orElseThrow();
+        assertEquals("s3://" + BUCKET + "/" + PREFIX + plan.runId().value() + "/plan.tfplan", artifact.uri());
+        assertEquals(new Sha256Digest(sha256("the plan")), artifact.sha256());
+        assertEquals(8, artifact.sizeBytes());
+        List<String> log = stdout(tasks, plan.runId());
+        assertEquals(List.of("planning", "uploading to [REDACTED]", "signature [REDACTED]"), log.subList(0, 3));
+        assertTrue(tasks.events(plan.runId(), 0, 10_000).stream().noneMatch(e -> e.toString().contains(signature)));
+    }
+
+    @Test
+    void aPlanTaskThatUploadedNothingFailsWithTheArtifactMissing() throws Exception {
+        S3ArtifactStore store = s3Store();
+        fake.nextTask(Script.exits(0, List.of("portcullis-runner: artifact sha256=" + sha256("the plan") + " size=8")));
+        TaskService tasks = service(store, store);
+        TaskSpec plan = planSpec();
+
+        tasks.start(plan, List.of());
+
+        awaitTask(tasks, plan.runId(), t -> t.get(plan.runId()).state().isFinal());
+        Task task = tasks.get(plan.runId());
+        assertEquals(TaskState.FAILED, task.state());
+        assertEquals(TaskFailure.ARTIFACT_MISSING, task.failure());
+        assertFalse(task.artifact().isPresent());
+        assertEquals(1, fake.calls("RunTask"));
+    }
+
+    @Test
+    void anApplyGetsADownloadUrlOfThePlanWithItsApprovedDigest() throws Exception {
+        S3ArtifactStore store = s3Store();
+        ArtifactRef stored = storedPlan(store, "the approved plan");
+        fake.nextTask(Script.exits(0, List.of("Apply complete!")));
+        TaskService tasks = service(store, store);
+        TaskSpec apply = applySpec(stored);
+
+        tasks.start(apply, List.of());
+
+        awaitTask(tasks, apply.runId(), t -> t.get(apply.runId()).state().isFinal());
+        assertEquals(TaskState.SUCCEEDED, tasks.get(apply.runId()).state(), tasks.get(apply.runId()).stopReason());
+        Map<String, String> environment = launchEnvironment();
+        assertEquals("plan.tfplan", environment.get("PORTCULLIS_PLAN_PATH"));
+        assertEquals(stored.sha256().value(), environment.get("PORTCULLIS_PLAN_SHA256"));
+        HttpResponse<String> download = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create(environment.get("PORTCULLIS_PLAN_GET_URL"))).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals("the approved plan", download.body());
+        assertFalse(environment.containsKey("PORTCULLIS_ARTIFACT_PUT_URL"));
+    }
+
+    @Test
+    void anApplyWhoseStoredPlanDiffersFromTheApprovedDigestIsRefusedBeforeLaunch() throws Exception {
+        S3ArtifactStore store = s3Store();
+        ArtifactRef approved = storedPlan(store, "the approved plan");
+        s3.tamper(approved.uri().substring(("s3://" + BUCKET + "/").length()), "a different plan".getBytes(StandardCharsets.UTF_8));
+        TaskService tasks = service(store, store);
+        TaskSpec apply = applySpec(approved);
+
+        tasks.start(apply, List.of());
+
+        awaitTask(tasks, apply.runId(), t -> t.get(apply.runId()).state().isFinal());
+        Task task = tasks.get(apply.runId());
+        assertEquals(TaskState.FAILED, task.state());
+        assertEquals(TaskFailure.PLAN_DIGEST_MISMATCH, task.failure());
+        assertEquals(0, fake.calls("RunTask"));
+    }
+
+    private TaskSpec planSpec() {
+        return new TaskSpec(RunId.random(), spec.repoUrl(), spec.commit(), spec.folder(), "stage",
+                List.of("terraform", "plan", "-out=plan.tfplan"), spec.timeout(),
+                TaskArtifacts.NONE.producing(new ArtifactPath("plan.tfplan")));
+    }
+
+    private TaskSpec applySpec(ArtifactRef plan) {
+        return new TaskSpec(RunId.random(), spec.repoUrl(), spec.commit(), spec.folder(), "stage", spec.argv(),
+                spec.timeout(), TaskArtifacts.NONE.applying(plan));
+    }
+
+    private S3ArtifactStore s3Store() throws Exception {
+        s3 = new S3Fake(BUCKET);
+        ArtifactsConfig config = new ArtifactsConfig(null, BUCKET, PREFIX, S3Fake.REGION, s3.endpoint().toString());
+        S3ArtifactStore store = S3Clients.store(config, EcsTaskRunnerTest.TEST_CREDENTIALS);
+        closeables.add(s3);
+        closeables.add(store);
+        return store;
+    }
+
+    private ArtifactRef storedPlan(S3ArtifactStore store, String content) throws Exception {
+        Path file = dir.resolve("plan-" + UUID.randomUUID());
+        Files.writeString(file, content);
+        return store.put(new ArtifactLocation(RunId.random(), new ArtifactPath("plan.tfplan")), file);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Map<String, String> launchEnvironment() {
+        Map<String, Object> overrides = (Map<String, Object>) ((List<Object>) ((Map<String, Object>)
+                fake.requests("RunTask").get(0).body().get("overrides")).get("containerOverrides")).get(0);
+        Map<String, String> environment = new HashMap<>();
+        for (Map<String, String> variable : (List<Map<String, String>>) overrides.get("environment")) {
+            environment.put(variable.get("name"), variable.get("value"));
+        }
+        return environment;
+    }
+
+    /** What the runner does after the command: one PUT with {@code If-None-Match: *}, outside the SDK. */
+    private static int upload(String url, String content) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).header("If-None-Match", "*")
+                .PUT(HttpRequest.BodyPublishers.ofString(content)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    private static String sha256(String text) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
     }
 }
