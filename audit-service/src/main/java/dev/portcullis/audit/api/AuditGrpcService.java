@@ -19,6 +19,7 @@ import dev.portcullis.runtime.audit.AuditEvents;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.request.FieldParser;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.Caller;
 import dev.portcullis.runtime.transport.ErrorStatus;
 import dev.portcullis.v1.Alert;
@@ -57,6 +58,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     private static final int MAX_ALERT_PAGE = 500;
 
     private final AuditIngest ingest;
+    private final Telemetry telemetry;
     private final AuditStore store;
     private final ChainVerification verification;
     private final AlertStore alerts;
@@ -64,6 +66,16 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
 
     public AuditGrpcService(AuditIngest ingest, AuditStore store, ChainVerification verification, AlertStore alerts,
             AlertPipeline pipeline) {
+        this(ingest, store, verification, alerts, pipeline, Telemetry.disabled("audit"));
+    }
+
+    /**
+     * As above; every appended event that names the span it was recorded in gets an
+     * {@code audit.store} span in that span's trace, so a run's trace reaches its audit record.
+     */
+    public AuditGrpcService(AuditIngest ingest, AuditStore store, ChainVerification verification, AlertStore alerts,
+            AlertPipeline pipeline, Telemetry telemetry) {
+        this.telemetry = requireNonNull(telemetry, "telemetry is null");
         this.ingest = requireNonNull(ingest, "ingest is null");
         this.store = requireNonNull(store, "store is null");
         this.verification = requireNonNull(verification, "verification is null");
@@ -144,6 +156,14 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
         try {
             List<AuditEvent> events = parseBatch(request, Caller.current());
             AppendResult result = ingest.append(events);
+            for (AuditEvent event : events) {
+                String spanId = event.attributes().getOrDefault(AuditEvent.SPAN_ID_ATTRIBUTE, "");
+                if (!event.traceId().isEmpty() && !spanId.isEmpty()) {
+                    telemetry.inTrace(event.traceId(), spanId, "audit.store", Map.of("portcullis.audit_action",
+                            event.action().dottedName(), "portcullis.service", event.service(),
+                            "portcullis.run_id", event.resource().runId()), () -> { });
+                }
+            }
             response.onNext(AppendResponse.newBuilder()
                     .setStored(result.stored().size()).setDuplicates(result.duplicates()).build());
             response.onCompleted();

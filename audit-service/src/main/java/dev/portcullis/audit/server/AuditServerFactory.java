@@ -22,6 +22,7 @@ import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.transport.ServerConfig;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.runtime.transport.TlsMaterial;
 import io.micronaut.context.annotation.Bean;
@@ -127,8 +128,9 @@ public final class AuditServerFactory {
     @Named("audit")
     @Bean(preDestroy = "close")
     ServiceServer auditServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, AuditIngest ingest, AuditStore store,
-            ChainVerification verification, AuditRecorder audit, Clock clock, AlertStore alerts, AlertPipeline pipeline) {
+            ChainVerification verification, AuditRecorder audit, Clock clock, AlertStore alerts, AlertPipeline pipeline,
+            Telemetry telemetry) {
         return new ServiceServer("audit", config, tls, roles,
-                List.of(new AuditGrpcService(ingest, store, verification, alerts, pipeline)), audit, clock);
+                List.of(new AuditGrpcService(ingest, store, verification, alerts, pipeline, telemetry)), audit, clock, telemetry);
     }
 }

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.runtime.pki.DevPki;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.server.ServiceLauncher.RunningService;
+import dev.portcullis.runtime.telemetry.TelemetrySource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * All four services in one JVM on loopback, with the dev PKI under {@code DATA_DIR/pki}. For
@@ -34,8 +36,11 @@ public final class DevMode implements AutoCloseable {
     // guarded by this: the services in start order, replaced one by one on restart
     private final List<RunningService> running;
     private final Map<String, Map<String, Object>> properties;
+    private final Optional<TelemetrySource> telemetry;
 
-    private DevMode(Path dataDir, DevPki pki, List<RunningService> running, Map<String, Map<String, Object>> properties) {
+    private DevMode(Path dataDir, DevPki pki, List<RunningService> running, Map<String, Map<String, Object>> properties,
+            Optional<TelemetrySource> telemetry) {
+        this.telemetry = telemetry;
         this.dataDir = dataDir;
         this.pki = pki;
         this.running = new ArrayList<>(running);
@@ -50,7 +55,17 @@ public final class DevMode implements AutoCloseable {
      * @throws RuntimeException naming the problem (e.g. a port in use); nothing is left running
      */
     public static DevMode start(Path dataDir, int basePort, Clock clock) {
+        return start(dataDir, basePort, clock, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(Path, int, Clock)}, the services' telemetry from {@code telemetry} when
+     * given (tests: in-memory exporters), else from the {@code OTEL_*} environment (which
+     * exports nothing unless asked).
+     */
+    public static DevMode start(Path dataDir, int basePort, Clock clock, Optional<TelemetrySource> telemetry) {
         requireNonNull(dataDir, "dataDir is null");
+        requireNonNull(telemetry, "telemetry is null");
         createPrivateDirectory(dataDir);
         DevPki pki = new DevPki(dataDir.resolve("pki"));
         pki.ensure(clock);
@@ -62,7 +77,7 @@ public final class DevMode implements AutoCloseable {
             for (String name : SERVICES) {
                 int port = basePort == 0 ? 0 : basePort + PORT_OFFSETS.get(name);
                 Map<String, Object> properties = properties(name, port, pki, ports, catalog);
-                RunningService service = ServiceLauncher.start(name, properties, false);
+                RunningService service = ServiceLauncher.start(name, properties, false, telemetry);
                 running.add(service);
                 ports.put(name, service.port());
                 Map<String, Object> again = new HashMap<>(properties);
@@ -73,7 +88,7 @@ public final class DevMode implements AutoCloseable {
             stopAll(running);
             throw e;
         }
-        DevMode dev = new DevMode(dataDir, pki, List.copyOf(running), started);
+        DevMode dev = new DevMode(dataDir, pki, List.copyOf(running), started, telemetry);
         dev.writeEnvFile();
         return dev;
     }
@@ -141,7 +156,7 @@ public final class DevMode implements AutoCloseable {
     public synchronized RunningService restart(String name) {
         RunningService old = service(name);
         old.close();
-        RunningService fresh = ServiceLauncher.start(name, properties.get(name), false);
+        RunningService fresh = ServiceLauncher.start(name, properties.get(name), false, telemetry);
         running.set(running.indexOf(old), fresh);
         return fresh;
     }
