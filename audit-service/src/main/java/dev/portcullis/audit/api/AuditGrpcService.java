@@ -22,6 +22,7 @@ import dev.portcullis.runtime.audit.AuditEvents;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.request.FieldParser;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.Caller;
 import dev.portcullis.runtime.transport.ErrorStatus;
 import dev.portcullis.v1.Alert;
@@ -64,6 +65,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     private static final int MAX_ALERT_PAGE = 500;
 
     private final AuditIngest ingest;
+    private final Telemetry telemetry;
     private final AuditStore store;
     private final ChainVerification verification;
     private final AlertStore alerts;
@@ -77,6 +79,16 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
      */
     public AuditGrpcService(AuditIngest ingest, AuditStore store, ChainVerification verification, AlertStore alerts,
             AlertPipeline pipeline, SourceMonitor sources, boolean listenerEnabled) {
+        this(ingest, store, verification, alerts, pipeline, sources, listenerEnabled, Telemetry.disabled("audit"));
+    }
+
+    /**
+     * As above; every appended event that names the span it was recorded in gets an
+     * {@code audit.store} span in that span's trace, so a run's trace reaches its audit record.
+     */
+    public AuditGrpcService(AuditIngest ingest, AuditStore store, ChainVerification verification, AlertStore alerts,
+            AlertPipeline pipeline, SourceMonitor sources, boolean listenerEnabled, Telemetry telemetry) {
+        this.telemetry = requireNonNull(telemetry, "telemetry is null");
         this.sources = requireNonNull(sources, "sources is null");
         this.listenerEnabled = listenerEnabled;
         this.ingest = requireNonNull(ingest, "ingest is null");
@@ -186,6 +198,14 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
         try {
             List<AuditEvent> events = parseBatch(request, Caller.current());
             AppendResult result = ingest.append(events);
+            for (AuditEvent event : events) {
+                String spanId = event.attributes().getOrDefault(AuditEvent.SPAN_ID_ATTRIBUTE, "");
+                if (!event.traceId().isEmpty() && !spanId.isEmpty()) {
+                    telemetry.inTrace(event.traceId(), spanId, "audit.store", Map.of("portcullis.audit_action",
+                            event.action().dottedName(), "portcullis.service", event.service(),
+                            "portcullis.run_id", event.resource().runId()), () -> { });
+                }
+            }
             response.onNext(AppendResponse.newBuilder()
                     .setStored(result.stored().size()).setDuplicates(result.duplicates()).build());
             response.onCompleted();

@@ -45,6 +45,7 @@ import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.transport.ServerConfig;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.runtime.transport.TlsMaterial;
 import io.micronaut.context.annotation.Bean;
@@ -259,9 +260,8 @@ public final class AuditServerFactory {
     @Bean(preDestroy = "close")
     ServiceServer auditServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, AuditIngest ingest, AuditStore store,
             ChainVerification verification, AuditRecorder audit, Clock clock, AlertStore alerts, AlertPipeline pipeline,
-            SourceMonitor sources, SourcesConfig sourcesConfig) {
-        return new ServiceServer("audit", config, tls, roles,
-                List.of(new AuditGrpcService(ingest, store, verification, alerts, pipeline, sources, sourcesConfig.listenerEnabled())),
-                audit, clock);
+            SourceMonitor sources, SourcesConfig sourcesConfig, Telemetry telemetry) {
+        return new ServiceServer("audit", config, tls, roles, List.of(new AuditGrpcService(ingest, store, verification, alerts,
+                pipeline, sources, sourcesConfig.listenerEnabled(), telemetry)), audit, clock, telemetry);
     }
 }

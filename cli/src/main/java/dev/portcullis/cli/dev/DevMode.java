@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.runtime.pki.DevPki;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.server.ServiceLauncher.RunningService;
+import dev.portcullis.runtime.telemetry.TelemetrySource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +19,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * All four services in one JVM on loopback, with the dev PKI under {@code DATA_DIR/pki}. For
@@ -35,9 +37,11 @@ public final class DevMode implements AutoCloseable {
     private final List<RunningService> running;
     private final Map<String, Map<String, Object>> properties;
     private final String demoStatus;
+    private final Optional<TelemetrySource> telemetry;
 
     private DevMode(Path dataDir, DevPki pki, List<RunningService> running, Map<String, Map<String, Object>> properties,
-            String demoStatus) {
+            String demoStatus, Optional<TelemetrySource> telemetry) {
+        this.telemetry = telemetry;
         this.dataDir = dataDir;
         this.pki = pki;
         this.running = new ArrayList<>(running);
@@ -53,7 +57,7 @@ public final class DevMode implements AutoCloseable {
      * @throws RuntimeException naming the problem (e.g. a port in use); nothing is left running
      */
     public static DevMode start(Path data, int basePort, Clock clock) {
-        return start(data, basePort, clock, Map.of());
+        return start(data, basePort, clock, Map.of(), Optional.empty());
     }
 
     /**
@@ -61,6 +65,22 @@ public final class DevMode implements AutoCloseable {
      * laid over each service's dev configuration, e.g. a PostgreSQL run store for the gateway.
      */
     public static DevMode start(Path data, int basePort, Clock clock, Map<String, Map<String, Object>> overrides) {
+        return start(data, basePort, clock, overrides, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(Path, int, Clock)}, the services' telemetry from {@code telemetry} when
+     * given (tests: in-memory exporters), else from the {@code OTEL_*} environment (which
+     * exports nothing unless asked).
+     */
+    public static DevMode start(Path data, int basePort, Clock clock, Optional<TelemetrySource> telemetry) {
+        return start(data, basePort, clock, Map.of(), telemetry);
+    }
+
+    /** The most general start: property overrides per service and a telemetry source. */
+    public static DevMode start(Path data, int basePort, Clock clock, Map<String, Map<String, Object>> overrides,
+            Optional<TelemetrySource> telemetry) {
+        requireNonNull(telemetry, "telemetry is null");
         // every path handed to a service is absolute: the default data directory is relative, and
         // a service that runs child processes elsewhere (the executor's git) must not resolve it twice
         Path dataDir = requireNonNull(data, "data is null").toAbsolutePath();
@@ -77,7 +97,7 @@ public final class DevMode implements AutoCloseable {
                 int port = basePort == 0 ? 0 : basePort + PORT_OFFSETS.get(name);
                 Map<String, Object> properties = new HashMap<>(properties(name, port, pki, ports, catalog));
                 properties.putAll(overrides.getOrDefault(name, Map.of()));
-                RunningService service = ServiceLauncher.start(name, properties, false);
+                RunningService service = ServiceLauncher.start(name, properties, false, telemetry);
                 running.add(service);
                 ports.put(name, service.port());
                 Map<String, Object> again = new HashMap<>(properties);
@@ -88,7 +108,7 @@ public final class DevMode implements AutoCloseable {
             stopAll(running);
             throw e;
         }
-        DevMode dev = new DevMode(dataDir, pki, List.copyOf(running), started, demoStatus);
+        DevMode dev = new DevMode(dataDir, pki, List.copyOf(running), started, demoStatus, telemetry);
         dev.writeEnvFile();
         return dev;
     }
@@ -169,7 +189,7 @@ public final class DevMode implements AutoCloseable {
     public synchronized RunningService restart(String name) {
         RunningService old = service(name);
         old.close();
-        RunningService fresh = ServiceLauncher.start(name, properties.get(name), false);
+        RunningService fresh = ServiceLauncher.start(name, properties.get(name), false, telemetry);
         running.set(running.indexOf(old), fresh);
         return fresh;
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.portcullis.cli.ClientEnvironment;
 import dev.portcullis.cli.dev.DevMode;
+import dev.portcullis.runtime.telemetry.TelemetrySource;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.ChainedEvent;
 import dev.portcullis.v1.GatewayServiceGrpc;
@@ -28,6 +29,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -91,11 +93,21 @@ final class SuiteFixture implements AutoCloseable {
     }
 
     static SuiteFixture start(Path dir) throws Exception {
-        return start(dir, Map.of());
+        return start(dir, Map.of(), Optional.empty());
     }
 
     /** As {@link #start(Path)}, with service properties laid over dev mode's. */
     static SuiteFixture start(Path dir, Map<String, Map<String, Object>> overrides) throws Exception {
+        return start(dir, overrides, Optional.empty());
+    }
+
+    /** The suite with its services' telemetry from {@code telemetry} (in-memory exporters). */
+    static SuiteFixture start(Path dir, Optional<TelemetrySource> telemetry) throws Exception {
+        return start(dir, Map.of(), telemetry);
+    }
+
+    static SuiteFixture start(Path dir, Map<String, Map<String, Object>> overrides, Optional<TelemetrySource> telemetry)
+            throws Exception {
         Path data = dir.resolve("data");
         Path repo = dir.resolve("repo");
         Files.createDirectories(data);
@@ -127,7 +139,7 @@ final class SuiteFixture implements AutoCloseable {
         String branch = git(repo, "rev-parse", "HEAD");
         git(repo, "checkout", "-q", "main");
         Files.writeString(data.resolve("catalog.yaml"), CATALOG.replace("@REPO@", repo.toAbsolutePath().toString()), UTF_8);
-        DevMode dev = DevMode.start(data, 0, Clock.systemUTC(), overrides);
+        DevMode dev = DevMode.start(data, 0, Clock.systemUTC(), overrides, telemetry);
         return new SuiteFixture(data, repo, main, branch, dev);
     }
 

@@ -16,6 +16,7 @@ import dev.portcullis.runtime.request.FieldParser;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.request.Sha256Digest;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ErrorStatus;
 import dev.portcullis.v1.CancelTaskRequest;
 import dev.portcullis.v1.CancelTaskResponse;
@@ -36,13 +37,21 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** gRPC adapter of {@code portcullis.v1.ExecutorService}. Only the gateway's identity gets here. */
 public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServiceImplBase {
     private final TaskService tasks;
+    private final Telemetry telemetry;
 
     public ExecutorGrpcService(TaskService tasks) {
+        this(tasks, Telemetry.disabled("executor"));
+    }
+
+    /** As above, each task start in a {@code task.start} span. */
+    public ExecutorGrpcService(TaskService tasks, Telemetry telemetry) {
+        this.telemetry = requireNonNull(telemetry, "telemetry is null");
         this.tasks = requireNonNull(tasks, "tasks is null");
     }
 
@@ -50,7 +59,13 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
     public void startTask(StartTaskRequest request, StreamObserver<StartTaskResponse> response) {
         try {
             ParsedTask parsed = parse(request.getTask());
-            Task task = tasks.start(parsed.spec(), parsed.grants());
+            Task task = telemetry.inSpan("task.start", Map.of("portcullis.run_id", parsed.spec().runId().value(),
+                    "portcullis.environment", request.getTask().getEnvironment(),
+                    "portcullis.secret_grants", String.valueOf(parsed.grants().size())), () -> {
+                        Task started = tasks.start(parsed.spec(), parsed.grants());
+                        Telemetry.annotate(Map.of("portcullis.task_state", started.state().name()));
+                        return started;
+                    });
             response.onNext(StartTaskResponse.newBuilder().setTask(toProto(task)).build());
             response.onCompleted();
         } catch (RuntimeException e) {
@@ -110,7 +125,7 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
         TaskArtifacts parsedArtifacts = artifacts;
         Optional<TaskSpec> spec = fields.parse("task", "", ignored -> new TaskSpec(runId.orElseThrow(), proto.getRepoUrl(),
                 commit.orElseThrow(), folder.orElseThrow(), proto.getEnvironment(), proto.getArgvList(), timeout,
-                parsedArtifacts));
+                parsedArtifacts, proto.getTraceId()));
         fields.throwIfInvalid();
         return new ParsedTask(spec.orElseThrow(), grants);
     }

@@ -18,6 +18,7 @@ import dev.portcullis.executor.task.TaskService;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.transport.ServerConfig;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.runtime.transport.TlsMaterial;
 import io.micronaut.context.BeanProvider;
@@ -93,7 +94,8 @@ public final class ExecutorServerFactory {
     @Named("executor")
     @Bean(preDestroy = "close")
     ServiceServer executorServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, TaskService tasks,
-            AuditRecorder audit, Clock clock) {
-        return new ServiceServer("executor", config, tls, roles, List.of(new ExecutorGrpcService(tasks)), audit, clock);
+            AuditRecorder audit, Clock clock, Telemetry telemetry) {
+        return new ServiceServer("executor", config, tls, roles, List.of(new ExecutorGrpcService(tasks, telemetry)), audit,
+                clock, telemetry);
     }
 }

@@ -726,6 +726,7 @@ public final class TaskService implements AutoCloseable {
                         .resource(new AuditResource("task", spec.runId().value(), "", spec.runId().value()))
                         .outcome(outcome)
                         .reason(reason)
+                        .traceId(spec.traceId())
                         .attributes(attributes)
                         .build());
             } catch (RuntimeException e) {

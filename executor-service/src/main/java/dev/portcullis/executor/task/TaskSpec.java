@@ -15,9 +15,11 @@ import java.util.List;
  * @param argv the command's argv as the catalog rendered it
  * @param timeout wall-clock limit, 1 second to 24 hours
  * @param artifacts the file the task produces and the plan it applies, if any
+ * @param traceId the run's W3C trace id (32 lowercase hex), carried by the task's audit events;
+ *     empty when none
  */
 public record TaskSpec(RunId runId, String repoUrl, CommitSha commit, RepoFolder folder, String environment,
-        List<String> argv, Duration timeout, TaskArtifacts artifacts) {
+        List<String> argv, Duration timeout, TaskArtifacts artifacts, String traceId) {
     public static final Duration MAX_TIMEOUT = Duration.ofHours(24);
 
     public TaskSpec {
@@ -29,6 +31,9 @@ public record TaskSpec(RunId runId, String repoUrl, CommitSha commit, RepoFolder
         argv = List.copyOf(argv);
         requireNonNull(timeout, "timeout is null");
         requireNonNull(artifacts, "artifacts is null");
+        if (!requireNonNull(traceId, "traceId is null").matches("|[0-9a-f]{32}")) {
+            throw new IllegalArgumentException("trace id must be 32 lowercase hex characters or empty");
+        }
         if (argv.isEmpty() || argv.size() > 64 || argv.stream().anyMatch(a -> a.length() > 4096 || a.indexOf('\0') >= 0)) {
             throw new IllegalArgumentException("argv must hold 1-64 arguments of at most 4096 characters, without NUL");
         }
@@ -40,6 +45,12 @@ public record TaskSpec(RunId runId, String repoUrl, CommitSha commit, RepoFolder
                 || repoUrl.chars().anyMatch(c -> c < 0x21 || c > 0x7e) || repoUrl.startsWith("-")) {
             throw new IllegalArgumentException("repo URL must be https://, ssh://, file:/// or an absolute path, without spaces");
         }
+    }
+
+    /** A task outside any trace. */
+    public TaskSpec(RunId runId, String repoUrl, CommitSha commit, RepoFolder folder, String environment,
+            List<String> argv, Duration timeout, TaskArtifacts artifacts) {
+        this(runId, repoUrl, commit, folder, environment, argv, timeout, artifacts, "");
     }
 
     /** A task without artifacts. */

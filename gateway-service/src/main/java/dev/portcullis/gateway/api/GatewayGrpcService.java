@@ -27,6 +27,7 @@ import dev.portcullis.runtime.request.GitRef;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.role.Role;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.Caller;
 import dev.portcullis.runtime.transport.ErrorStatus;
 import dev.portcullis.v1.ApproveRunRequest;
@@ -126,7 +127,10 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
         fields.throwIfInvalid();
         RunSpec spec = new RunSpec(repo.orElseThrow(), commit.orElseThrow(), ref.orElseThrow(), folder.orElseThrow(),
                 environment.orElseThrow(), command.orElseThrow(), planRun);
-        return new RunService.Submission(spec, request.getRequestKey(), justification, newTraceId());
+        // inside the call's server span (the caller's trace when it sent one): the run is that trace
+        Optional<String> traceId = Telemetry.currentTraceId();
+        return new RunService.Submission(spec, request.getRequestKey(), justification, traceId.orElseGet(
+                GatewayGrpcService::newTraceId), traceId.flatMap(ignored -> Telemetry.currentSpanId()).orElse(""));
     }
 
     private static String newTraceId() {

@@ -23,6 +23,7 @@ public final class Run {
     private final PlanArtifact artifact;
     private final Integer exitCode;
     private final String traceId;
+    private final String traceSpanId;
     private final String breakGlassJustification;
     private final Instant createdAt;
     private final Instant updatedAt;
@@ -45,6 +46,7 @@ public final class Run {
         this.artifact = b.artifact;
         this.exitCode = b.exitCode;
         this.traceId = requireNonNull(b.traceId, "traceId is null");
+        this.traceSpanId = requireNonNull(b.traceSpanId, "traceSpanId is null");
         this.breakGlassJustification = requireNonNull(b.breakGlassJustification, "breakGlassJustification is null");
         this.createdAt = requireNonNull(b.createdAt, "createdAt is null");
         this.updatedAt = requireNonNull(b.updatedAt, "updatedAt is null");
@@ -74,6 +76,7 @@ public final class Run {
         b.artifact = artifact;
         b.exitCode = exitCode;
         b.traceId = traceId;
+        b.traceSpanId = traceSpanId;
         b.breakGlassJustification = breakGlassJustification;
         b.createdAt = createdAt;
         b.updatedAt = updatedAt;
@@ -144,6 +147,11 @@ public final class Run {
         return traceId;
     }
 
+    /** The span (16 hex) that submitted the run, parent of the driver's spans; empty when none. */
+    public String traceSpanId() {
+        return traceSpanId;
+    }
+
     /** True when submitted with break-glass. */
     public boolean breakGlass() {
         return !breakGlassJustification.isEmpty();
@@ -202,6 +210,7 @@ public final class Run {
         private PlanArtifact artifact;
         private Integer exitCode;
         private String traceId = "";
+        private String traceSpanId = "";
         private String breakGlassJustification = "";
         private Instant createdAt;
         private Instant updatedAt;
@@ -269,6 +278,11 @@ public final class Run {
 
         public Builder exitCode(int value) {
             exitCode = value;
+            return this;
+        }
+
+        public Builder traceSpanId(String value) {
+            traceSpanId = value;
             return this;
         }
 

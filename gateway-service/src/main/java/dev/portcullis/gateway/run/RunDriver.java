@@ -9,6 +9,7 @@ import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -56,9 +57,20 @@ public final class RunDriver implements AutoCloseable {
     });
     private volatile boolean closed;
     private final String actor;
+    private final Telemetry telemetry;
 
     public RunDriver(RunStore store, PolicyCheck policy, TaskRunner tasks, AuditRecorder audit, RunSignals signals,
             RunSettings settings, Clock clock, String gatewayIdentity) {
+        this(store, policy, tasks, audit, signals, settings, clock, gatewayIdentity, Telemetry.disabled("gateway"));
+    }
+
+    /**
+     * As above; the work for each run (dispatch, following the task) runs in a span of the run's
+     * own trace, a child of the span that submitted it, so the calls it makes join that trace.
+     */
+    public RunDriver(RunStore store, PolicyCheck policy, TaskRunner tasks, AuditRecorder audit, RunSignals signals,
+            RunSettings settings, Clock clock, String gatewayIdentity, Telemetry telemetry) {
+        this.telemetry = requireNonNull(telemetry, "telemetry is null");
         this.store = requireNonNull(store, "store is null");
         this.policy = requireNonNull(policy, "policy is null");
         this.tasks = requireNonNull(tasks, "tasks is null");
@@ -136,7 +148,8 @@ public final class RunDriver implements AutoCloseable {
             }
             try {
                 if (run.state() == RunState.QUEUED) {
-                    dispatch(run);
+                    telemetry.inTrace(run.traceId(), run.traceSpanId(), "run.dispatch",
+                            Map.of("portcullis.run_id", run.id().value()), () -> dispatch(run));
                 } else {
                     follow(run);
                 }
@@ -251,6 +264,17 @@ public final class RunDriver implements AutoCloseable {
 
         @Override
         public void run() {
+            Optional<Run> run;
+            try {
+                run = store.find(id);
+            } catch (RuntimeException e) {
+                run = Optional.empty();
+            }
+            telemetry.inTrace(run.map(Run::traceId).orElse(""), run.map(Run::traceSpanId).orElse(""), "run.follow",
+                    Map.of("portcullis.run_id", id.value()), this::followTask);
+        }
+
+        private void followTask() {
             Duration backoff = Duration.ofMillis(200);
             try {
                 while (!closed) {
@@ -362,6 +386,8 @@ public final class RunDriver implements AutoCloseable {
                 });
                 signals.changed();
                 if (after.state().isFinal()) {
+                    Telemetry.annotate(Map.of("portcullis.run_state", after.state().name(),
+                            "portcullis.exit_code", after.exitCode().map(String::valueOf).orElse("")));
                     audit.record(AuditAction.RUN_FINISHED, after, actor, switch (after.state()) {
                         case SUCCEEDED -> AuditOutcome.SUCCESS;
                         default -> AuditOutcome.FAILURE;

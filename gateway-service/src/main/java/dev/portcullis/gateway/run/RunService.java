@@ -50,12 +50,19 @@ public final class RunService {
     }
 
     /** A run request as parsed from the caller. */
-    public record Submission(RunSpec spec, String requestKey, String breakGlassJustification, String traceId) {
+    public record Submission(RunSpec spec, String requestKey, String breakGlassJustification, String traceId,
+            String traceSpanId) {
         public Submission {
             requireNonNull(spec, "spec is null");
             requireNonNull(requestKey, "requestKey is null");
             requireNonNull(breakGlassJustification, "breakGlassJustification is null");
             requireNonNull(traceId, "traceId is null");
+            requireNonNull(traceSpanId, "traceSpanId is null");
+        }
+
+        /** A submission made outside any span. */
+        public Submission(RunSpec spec, String requestKey, String breakGlassJustification, String traceId) {
+            this(spec, requestKey, breakGlassJustification, traceId, "");
         }
     }
 
@@ -114,6 +121,7 @@ public final class RunService {
                 .stateReason(reason)
                 .decision(decision)
                 .traceId(submission.traceId())
+                .traceSpanId(submission.traceSpanId())
                 .breakGlassJustification(submission.breakGlassJustification())
                 .createdAt(now)
                 .updatedAt(now);

@@ -10,10 +10,12 @@ import dev.portcullis.gateway.run.RunSettings;
 import dev.portcullis.gateway.run.RunSignals;
 import dev.portcullis.gateway.store.JdbcRunStore;
 import dev.portcullis.gateway.store.RunStore;
+import dev.portcullis.gateway.store.TracedRunStore;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.identity.CertificateIdentity;
 import dev.portcullis.runtime.role.RoleMapping;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceChannels;
 import dev.portcullis.runtime.transport.ServiceServer;
@@ -71,8 +73,9 @@ public final class GatewayServerFactory {
     }
 
     @Singleton
-    RunStore runStore(RunDatabase database, Clock clock) {
-        return new JdbcRunStore(database.dataSource(), clock);
+    RunStore runStore(RunDatabase database, Clock clock, StoreConfig config, Telemetry telemetry) {
+        return new TracedRunStore(new JdbcRunStore(database.dataSource(), clock), telemetry,
+                config.effectiveJdbcUrl().startsWith("jdbc:postgresql:") ? "postgresql" : "h2");
     }
 
     @Singleton
@@ -125,8 +128,8 @@ public final class GatewayServerFactory {
     @Singleton
     @Bean(preDestroy = "close")
     RunDriver runDriver(RunStore store, GrpcPolicyCheck policy, GrpcTaskRunner tasks, AuditRecorder audit, RunSignals signals,
-            RunSettings settings, Clock clock, TlsConfig tls) {
-        return new RunDriver(store, policy, tasks, audit, signals, settings, clock, ownIdentity(tls));
+            RunSettings settings, Clock clock, TlsConfig tls, Telemetry telemetry) {
+        return new RunDriver(store, policy, tasks, audit, signals, settings, clock, ownIdentity(tls), telemetry);
     }
 
     private static String ownIdentity(TlsConfig tls) {
@@ -149,9 +152,9 @@ public final class GatewayServerFactory {
     @Named("gateway")
     @Bean(preDestroy = "close")
     ServiceServer gatewayServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, Neighbours neighbours, AuditRecorder audit,
-            Clock clock, RunService runs, RunDriver driver) {
+            Clock clock, RunService runs, RunDriver driver, Telemetry telemetry) {
         ServiceServer server = new ServiceServer("gateway", config, tls, roles,
-                List.of(new GatewayGrpcService(runs, audit, clock)), audit, clock);
+                List.of(new GatewayGrpcService(runs, audit, clock)), audit, clock, telemetry);
         driver.start();
         return server;
     }

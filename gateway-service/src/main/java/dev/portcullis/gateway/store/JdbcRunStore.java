@@ -47,7 +47,7 @@ public final class JdbcRunStore implements RunStore {
     private static final String COLUMNS = "run_id, seq, request_key, requester, repo, commit_sha, git_ref, folder, environment, "
             + "command, plan_run_id, state, state_reason, decision, approval_deadline, artifact_uri, artifact_sha256, "
             + "artifact_size, exit_code, trace_id, break_glass, created_at, updated_at, next_offset, task_offset, "
-            + "cancel_requested";
+            + "cancel_requested, trace_span_id";
     private static final String ACTIVE = "'QUEUED', 'RUNNING'";
 
     private final DataSource dataSource;
@@ -66,7 +66,7 @@ public final class JdbcRunStore implements RunStore {
                 try (PreparedStatement insert = connection.prepareStatement("INSERT INTO runs (run_id, request_key, requester, "
                         + "repo, commit_sha, git_ref, folder, environment, command, plan_run_id, lock_key, state, state_reason, "
                         + "decision, approval_deadline, trace_id, break_glass, created_at, updated_at, next_offset, task_offset, "
-                        + "cancel_requested) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, FALSE)")) {
+                        + "cancel_requested, trace_span_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, FALSE, ?)")) {
                     RunSpec spec = run.spec();
                     insert.setString(1, run.id().value());
                     insert.setString(2, run.requestKey());
@@ -87,6 +87,7 @@ public final class JdbcRunStore implements RunStore {
                     insert.setString(17, run.breakGlassJustification());
                     insert.setObject(18, timestamp(run.createdAt()));
                     insert.setObject(19, timestamp(run.updatedAt()));
+                    insert.setString(20, run.traceSpanId());
                     insert.executeUpdate();
                 }
                 insertState(connection, run.id(), 0, run.createdAt(), run.state(), run.stateReason(), Optional.empty());
@@ -475,7 +476,8 @@ public final class JdbcRunStore implements RunStore {
                 .updatedAt(row.getObject(23, OffsetDateTime.class).toInstant())
                 .nextOffset(row.getLong(24))
                 .taskOffset(row.getLong(25))
-                .cancelRequested(row.getBoolean(26));
+                .cancelRequested(row.getBoolean(26))
+                .traceSpanId(row.getString(27));
         OffsetDateTime deadline = row.getObject(15, OffsetDateTime.class);
         if (deadline != null) {
             builder.approvalDeadline(deadline.toInstant());

@@ -9,6 +9,7 @@ import dev.portcullis.policy.catalog.CatalogRejectedException;
 import dev.portcullis.policy.catalog.LoadedCatalog;
 import dev.portcullis.policy.decision.PolicyEngine;
 import dev.portcullis.runtime.error.DomainException;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ErrorStatus;
 import dev.portcullis.v1.CatalogProblem;
 import dev.portcullis.v1.EvaluateRequest;
@@ -24,10 +25,17 @@ import java.util.Map;
 /** gRPC adapter of {@code portcullis.v1.PolicyService}. Callers are authorised by the transport. */
 public final class PolicyGrpcService extends PolicyServiceGrpc.PolicyServiceImplBase {
     private final PolicyEngine engine;
+    private final Telemetry telemetry;
     private final ActiveCatalog catalogs;
     private final CatalogLoader loader;
 
     public PolicyGrpcService(PolicyEngine engine, ActiveCatalog catalogs, CatalogLoader loader) {
+        this(engine, catalogs, loader, Telemetry.disabled("policy"));
+    }
+
+    /** As above, each decision in a {@code policy.decide} span (decision, rule, catalog version). */
+    public PolicyGrpcService(PolicyEngine engine, ActiveCatalog catalogs, CatalogLoader loader, Telemetry telemetry) {
+        this.telemetry = requireNonNull(telemetry, "telemetry is null");
         this.engine = requireNonNull(engine, "engine is null");
         this.catalogs = requireNonNull(catalogs, "catalogs is null");
         this.loader = requireNonNull(loader, "loader is null");
@@ -36,7 +44,16 @@ public final class PolicyGrpcService extends PolicyServiceGrpc.PolicyServiceImpl
     @Override
     public void evaluate(EvaluateRequest request, StreamObserver<EvaluateResponse> response) {
         try {
-            var decision = engine.evaluate(EvaluationRequests.parse(request));
+            var parsed = EvaluationRequests.parse(request);
+            var decision = telemetry.inSpan("policy.decide", Map.of("portcullis.repo", request.getRepo(),
+                    "portcullis.command", request.getCommand(), "portcullis.environment", request.getEnvironment()), () -> {
+                        var decided = engine.evaluate(parsed);
+                        Telemetry.annotate(Map.of("portcullis.decision", decided.outcome().name(),
+                                "portcullis.catalog_version", decided.catalogVersion().value(),
+                                "portcullis.rule", decided.matchedRule().map(m -> m.repo().value() + " rule " + m.rule().index())
+                                        .orElse("")));
+                        return decided;
+                    });
             response.onNext(EvaluateResponse.newBuilder().setDecision(Decisions.toProto(decision)).build());
             response.onCompleted();
         } catch (RuntimeException e) {

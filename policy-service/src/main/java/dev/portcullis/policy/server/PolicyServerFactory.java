@@ -9,6 +9,7 @@ import dev.portcullis.policy.decision.PolicyEngine;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.transport.ServerConfig;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.runtime.transport.TlsMaterial;
 import io.micronaut.context.annotation.Bean;
@@ -57,7 +58,8 @@ public final class PolicyServerFactory {
     @Named("policy")
     @Bean(preDestroy = "close")
     ServiceServer policyServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, PolicyEngine engine,
-            ActiveCatalog catalog, CatalogLoader loader, AuditRecorder audit, Clock clock) {
-        return new ServiceServer("policy", config, tls, roles, List.of(new PolicyGrpcService(engine, catalog, loader)), audit, clock);
+            ActiveCatalog catalog, CatalogLoader loader, AuditRecorder audit, Clock clock, Telemetry telemetry) {
+        return new ServiceServer("policy", config, tls, roles, List.of(new PolicyGrpcService(engine, catalog, loader, telemetry)),
+                audit, clock, telemetry);
     }
 }

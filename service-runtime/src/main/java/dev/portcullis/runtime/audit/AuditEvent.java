@@ -26,6 +26,8 @@ public record AuditEvent(UUID eventId, Instant time, String service, String acto
     public static final int MAX_ATTRIBUTES = 64;
     public static final int MAX_KEY = 64;
     public static final int MAX_VALUE = 1024;
+    /** The attribute naming the span (16 lowercase hex) an event was recorded in, within its trace. */
+    public static final String SPAN_ID_ATTRIBUTE = "span_id";
     private static final Pattern TRACE_ID = Pattern.compile("|[0-9a-f]{32}");
 
     public AuditEvent {
@@ -64,6 +66,19 @@ public record AuditEvent(UUID eventId, Instant time, String service, String acto
         });
         // times are kept to the millisecond everywhere (spool, wire, database, hash)
         time = Instant.ofEpochMilli(time.toEpochMilli());
+    }
+
+    /**
+     * This event with {@link #SPAN_ID_ATTRIBUTE} set to {@code spanId}, unless it already names a
+     * span or has no room for another attribute.
+     */
+    public AuditEvent inSpan(String spanId) {
+        if (attributes.containsKey(SPAN_ID_ATTRIBUTE) || attributes.size() >= MAX_ATTRIBUTES) {
+            return this;
+        }
+        Map<String, String> more = new java.util.HashMap<>(attributes);
+        more.put(SPAN_ID_ATTRIBUTE, spanId);
+        return new AuditEvent(eventId, time, service, actor, action, resource, outcome, reason, traceId, sourceAddress, more);
     }
 
     /** Starts an event of {@code action} by {@code service}, now, with a fresh id. */

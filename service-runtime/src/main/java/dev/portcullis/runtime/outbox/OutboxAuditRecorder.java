@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import io.grpc.ManagedChannel;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Records a service's audit events through its outbox to the audit service; owns both. */
@@ -19,7 +21,10 @@ public final class OutboxAuditRecorder implements AuditRecorder, AutoCloseable {
 
     @Override
     public void record(AuditEvent event) {
-        outbox.record(event);
+        // an event recorded inside its own trace names the span, so the audit service's span joins the trace
+        Optional<String> span = event.traceId().isEmpty() || !Telemetry.currentTraceId().equals(Optional.of(event.traceId()))
+                ? Optional.empty() : Telemetry.currentSpanId();
+        outbox.record(span.map(event::inSpan).orElse(event));
     }
 
     @Override

@@ -2,10 +2,12 @@ package dev.portcullis.runtime.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.runtime.telemetry.TelemetrySource;
 import dev.portcullis.runtime.transport.ServiceServer;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.inject.qualifiers.Qualifiers;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Starts one service: a Micronaut context for its configuration and wiring, then its gRPC
@@ -29,6 +31,15 @@ public final class ServiceLauncher {
      *     the port cannot be bound; the context is closed again
      */
     public static RunningService start(String name, Map<String, Object> properties, boolean readEnvironment) {
+        return start(name, properties, readEnvironment, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(String, Map, boolean)}, with the service's telemetry taken from
+     * {@code telemetry} (tests: in-memory exporters) instead of the {@code OTEL_*} environment.
+     */
+    public static RunningService start(String name, Map<String, Object> properties, boolean readEnvironment,
+            Optional<TelemetrySource> telemetry) {
         requireNonNull(name, "name is null");
         Map<String, Object> all = new java.util.HashMap<>(properties);
         all.put(SERVICE_NAME_PROPERTY, name);
@@ -37,6 +48,7 @@ public final class ServiceLauncher {
                 .environmentPropertySource(readEnvironment)
                 .deduceEnvironment(false)
                 .banner(false)
+                .singletons(telemetry.map(source -> new Object[] {source}).orElse(new Object[0]))
                 .build();
         try {
             context.start();

@@ -12,7 +12,13 @@ import dev.portcullis.runtime.outbox.AuditOutbox;
 import dev.portcullis.runtime.outbox.GrpcAuditShipper;
 import dev.portcullis.runtime.outbox.OutboxAuditRecorder;
 import dev.portcullis.runtime.outbox.OutboxConfig;
+import dev.portcullis.runtime.telemetry.Telemetry;
+import dev.portcullis.runtime.telemetry.TelemetryConfig;
+import dev.portcullis.runtime.telemetry.TelemetryEnvironment;
+import dev.portcullis.runtime.telemetry.TelemetrySource;
 import io.grpc.ManagedChannel;
+import io.micronaut.context.annotation.Secondary;
+import io.micronaut.context.annotation.Value;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
@@ -38,8 +44,23 @@ public final class TransportFactory {
 
     /** Channels to the suite's other services, with this service's identity. */
     @Singleton
-    ServiceChannels serviceChannels(TlsMaterial tls) {
-        return new ServiceChannels(tls);
+    ServiceChannels serviceChannels(TlsMaterial tls, Telemetry telemetry) {
+        return new ServiceChannels(tls, telemetry);
+    }
+
+    /** Telemetry from the environment's {@code OTEL_*} variables, unless the launcher was given a source. */
+    @Singleton
+    @Secondary
+    TelemetrySource environmentTelemetry() {
+        return (service, config) -> TelemetryEnvironment.build(service, System.getenv(), config);
+    }
+
+    /** This service's traces and metrics; flushed when the context closes. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    Telemetry telemetry(TelemetrySource source, TelemetryConfig config,
+            @Value("${" + ServiceLauncher.SERVICE_NAME_PROPERTY + "}") String service) {
+        return source.forService(service, config);
     }
 
     /**

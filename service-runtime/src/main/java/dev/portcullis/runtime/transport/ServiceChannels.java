@@ -2,6 +2,8 @@ package dev.portcullis.runtime.transport;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.runtime.telemetry.ClientCallTelemetry;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 
@@ -11,9 +13,16 @@ import io.grpc.ManagedChannel;
  */
 public final class ServiceChannels {
     private final TlsMaterial tls;
+    private final ClientCallTelemetry telemetry;
 
     public ServiceChannels(TlsMaterial tls) {
+        this(tls, Telemetry.disabled("client"));
+    }
+
+    /** Channels whose calls carry the current trace context and record client spans. */
+    public ServiceChannels(TlsMaterial tls, Telemetry telemetry) {
         this.tls = requireNonNull(tls, "tls is null");
+        this.telemetry = new ClientCallTelemetry(requireNonNull(telemetry, "telemetry is null"));
     }
 
     /**
@@ -22,6 +31,6 @@ public final class ServiceChannels {
      */
     public ManagedChannel open(String target) {
         requireNonNull(target, "target is null");
-        return Grpc.newChannelBuilder(target, tls.channelCredentials()).build();
+        return Grpc.newChannelBuilder(target, tls.channelCredentials()).intercept(telemetry).build();
     }
 }

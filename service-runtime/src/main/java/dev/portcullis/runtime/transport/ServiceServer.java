@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.role.RoleMapping;
+import dev.portcullis.runtime.telemetry.ServerCallTelemetry;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
@@ -52,6 +54,15 @@ public final class ServiceServer implements AutoCloseable {
      */
     public ServiceServer(String name, ServerConfig config, TlsMaterial tls, RoleMapping roles,
             List<BindableService> services, AuditRecorder audit, Clock clock) {
+        this(name, config, tls, roles, services, audit, clock, Telemetry.disabled(name));
+    }
+
+    /**
+     * As above, with a server span and call metrics per call ({@link ServerCallTelemetry}, outside
+     * access control so refusals are counted too).
+     */
+    public ServiceServer(String name, ServerConfig config, TlsMaterial tls, RoleMapping roles,
+            List<BindableService> services, AuditRecorder audit, Clock clock, Telemetry telemetry) {
         this.name = requireNonNull(name, "name is null");
         this.config = requireNonNull(config, "config is null");
         requireNonNull(tls, "tls is null");
@@ -69,7 +80,9 @@ public final class ServiceServer implements AutoCloseable {
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
                 .maxInboundMetadataSize(16 * 1024)
                 .handshakeTimeout(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .intercept(new AccessInterceptor(name, AccessRules.of(definitions), roles, audit, clock));
+                .intercept(new AccessInterceptor(name, AccessRules.of(definitions), roles, audit, clock))
+                // added last, so it runs first
+                .intercept(new ServerCallTelemetry(requireNonNull(telemetry, "telemetry is null")));
         definitions.forEach(builder::addService);
         this.server = builder.build();
         this.healthServer = config.healthProbePort().isPresent()
