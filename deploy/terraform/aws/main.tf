@@ -1,6 +1,6 @@
 # The AWS side of Portcullis: the ECS cluster that runs every deployment as a Fargate task,
-# the runner task definition and its log group, one task role per environment, and the
-# executor's role (IRSA) with exactly the permissions the ECS backend uses. Every IAM
+# the runner task definition and its log group, the plan artifact bucket, and the executor's
+# role (IRSA) with exactly the permissions the ECS backend and the S3 artifact store use. Every IAM
 # document is a JSON file in policies/ (the deploy module's tests parse them).
 
 provider "aws" {
@@ -44,7 +44,8 @@ resource "aws_cloudwatch_log_group" "runner" {
   retention_in_days = var.log_retention_days
 }
 
-# Plan artifacts: written once per run by the runner, read by the apply that names the plan.
+# Plan artifacts: written once per run by the runner, read by the apply that names the plan,
+# both through URLs the executor presigns; only the executor's role reaches the bucket.
 resource "aws_s3_bucket" "artifacts" {
   bucket = local.artifact_bucket
 }
@@ -73,7 +74,7 @@ resource "aws_s3_bucket_server_side_encryption_configuration" "artifacts" {
   }
 }
 
-# --- the runner's roles ----------------------------------------------------------------------
+# --- the runner's execution role --------------------------------------------------------------
 
 # What ECS itself uses to start a task: pull the runner image, write its log stream.
 resource "aws_iam_role" "task_execution" {
@@ -94,35 +95,11 @@ resource "aws_iam_role_policy" "task_execution" {
   })
 }
 
-# One task role per environment: the command's own AWS access comes from Vault (the catalog's
-# aws: grants); this role only reaches the environment's plan artifacts.
-resource "aws_iam_role" "task" {
-  for_each = var.environments
-
-  name = "${var.name}-runner-${each.key}"
-  assume_role_policy = templatefile("${path.module}/policies/ecs-tasks-trust.json.tftpl", {
-    account_id = local.account_id
-    partition  = local.partition
-    region     = var.region
-  })
-  tags = { "portcullis:environment" = each.key }
-}
-
-resource "aws_iam_role_policy" "task" {
-  for_each = var.environments
-
-  name = "plan-artifacts-${each.key}"
-  role = aws_iam_role.task[each.key].id
-  policy = templatefile("${path.module}/policies/runner-task.json.tftpl", {
-    artifact_bucket_arn = aws_s3_bucket.artifacts.arn
-    environment         = each.key
-  })
-}
-
 # --- the runner task definition --------------------------------------------------------------
 
-# No default task role: a task gets an environment's role only when the executor names it in
-# the launch (overrides.taskRoleArn), so a task launched without one holds no AWS credentials.
+# No task role: a task holds no AWS credentials of its own. It reaches its plan artifact only
+# through the presigned URLs the executor signs with its own role (see below); the command's AWS
+# access comes from Vault (the catalog's aws: grants), as environment variables.
 resource "aws_ecs_task_definition" "runner" {
   family                   = local.family
   requires_compatibilities = ["FARGATE"]
@@ -165,9 +142,6 @@ resource "aws_ecs_task_definition" "runner" {
       { sourceVolume = "work", containerPath = "/work", readOnly = false },
       { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false },
     ]
-    environment = [
-      { name = "PORTCULLIS_ARTIFACT_BUCKET", value = aws_s3_bucket.artifacts.bucket },
-    ]
     logConfiguration = {
       logDriver = "awslogs"
       options = {
@@ -202,7 +176,9 @@ resource "aws_iam_role_policy" "executor" {
     cluster_arn    = aws_ecs_cluster.runner.arn
     family         = local.family
     log_group_arn  = local.log_group_arn
-    pass_role_arns = jsonencode(concat([aws_iam_role.task_execution.arn], [for r in aws_iam_role.task : r.arn]))
+    pass_role_arns = jsonencode([aws_iam_role.task_execution.arn])
+    # the executor's artifact store: keys PREFIX RUN_ID/PATH (portcullis.executor.artifacts.s3-prefix)
+    artifact_objects_arn = "${aws_s3_bucket.artifacts.arn}/${var.artifact_prefix}*"
   })
 }
 

@@ -1,4 +1,4 @@
-# The Helm chart's values (deploy/helm/portcullis, keys ecs.* and executor.roleArn).
+# The Helm chart's values (deploy/helm/portcullis, keys ecs.*, executor.roleArn and executor.artifacts.*).
 
 output "ecs_cluster" {
   description = "ecs.cluster"
@@ -30,14 +30,19 @@ output "executor_role_arn" {
   value       = aws_iam_role.executor.arn
 }
 
-output "runner_task_role_arns" {
-  description = "The task role of each environment, for the executor to name per launch"
-  value       = { for env, role in aws_iam_role.task : env => role.arn }
+output "artifact_bucket" {
+  description = "executor.artifacts.s3Bucket: the plan artifact bucket"
+  value       = aws_s3_bucket.artifacts.bucket
 }
 
-output "artifact_bucket" {
-  description = "Where the runner uploads plan artifacts"
-  value       = aws_s3_bucket.artifacts.bucket
+output "artifact_prefix" {
+  description = "executor.artifacts.s3Prefix: the key prefix the executor's role reaches"
+  value       = var.artifact_prefix
+}
+
+output "artifact_region" {
+  description = "executor.artifacts.s3Region: the bucket's region"
+  value       = var.region
 }
 
 output "runner_security_group_id" {

@@ -15,12 +15,23 @@ variable "region" {
 }
 
 variable "environments" {
-  description = "The catalog's environments (e.g. [\"stage\", \"prod\"]): each gets its own runner task role, limited to its own plan artifacts."
+  description = "The catalog's environments (e.g. [\"stage\", \"prod\"]): the executor's Vault policy reads KV secrets under each."
   type        = set(string)
 
   validation {
     condition     = length(var.environments) > 0 && alltrue([for e in var.environments : can(regex("^[a-z][a-z0-9-]{0,31}$", e))])
     error_message = "environments must name at least one environment of lowercase letters, digits or '-'."
+  }
+}
+
+variable "artifact_prefix" {
+  description = "Key prefix of plan artifacts in the bucket: portcullis.executor.artifacts.s3-prefix must be the same. The executor's role reaches only keys under it."
+  type        = string
+  default     = "portcullis/artifacts/"
+
+  validation {
+    condition     = can(regex("^([A-Za-z0-9._-]+/)+$", var.artifact_prefix))
+    error_message = "artifact_prefix must be one or more segments of letters, digits, '.', '_', '-', each ending in '/', e.g. portcullis/artifacts/."
   }
 }
 

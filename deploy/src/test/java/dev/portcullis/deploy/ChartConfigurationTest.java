@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.audit.server.AuditConfig;
+import dev.portcullis.executor.artifact.ArtifactsConfig;
 import dev.portcullis.executor.backend.ecs.EcsConfig;
 import dev.portcullis.executor.secret.VaultConfig;
 import dev.portcullis.executor.server.ExecutorConfig;
@@ -30,6 +31,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -62,7 +64,8 @@ class ChartConfigurationTest {
         Map<String, List<Class<?>>> records = Map.of(
                 "gateway", List.of(GatewayConfig.class, StoreConfig.class, RunsConfig.class, AuditClientConfig.class, OutboxConfig.class),
                 "policy", List.of(PolicyConfig.class, AuditClientConfig.class, OutboxConfig.class),
-                "executor", List.of(ExecutorConfig.class, VaultConfig.class, AuditClientConfig.class, OutboxConfig.class),
+                "executor", List.of(ExecutorConfig.class, ArtifactsConfig.class, VaultConfig.class, AuditClientConfig.class,
+                        OutboxConfig.class),
                 "audit", List.of(AuditConfig.class));
         for (String service : RenderedChartTest.SERVICES) {
             Map<String, Object> properties = new HashMap<>(ServiceProperties.of(chart, service));
@@ -74,6 +77,37 @@ class ChartConfigurationTest {
                 ConfigBinding.bind(EcsConfig.class, properties);
             }
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("renderings")
+    void theEcsSettingsSelectTheEcsBackendWithPlanArtifactsInS3AndTheirAbsenceTheLocalOne(RenderedChart chart) {
+        Map<String, Object> properties = new HashMap<>(ServiceProperties.of(chart, "executor"));
+        ExecutorConfig executor = ConfigBinding.bind(ExecutorConfig.class, properties);
+        ArtifactsConfig artifacts = ConfigBinding.bind(ArtifactsConfig.class, properties);
+
+        if (properties.containsKey("portcullis.executor.ecs.cluster")) {
+            assertEquals(ExecutorConfig.Backend.ECS, executor.backendKind(), chart.toString());
+            assertTrue(artifacts.usesS3(), chart + ": the ECS backend without an S3 bucket refuses to start");
+            assertEquals(ConfigBinding.bind(EcsConfig.class, properties).region(), artifacts.s3Region(), chart.toString());
+        } else {
+            assertEquals(ExecutorConfig.Backend.LOCAL, executor.backendKind(), chart.toString());
+            assertFalse(properties.containsKey("portcullis.executor.artifacts.dir"), chart.toString());
+        }
+    }
+
+    @Test
+    void theEcsExampleRunsTasksOnEcsWithArtifactsInTheTerraformBucketAndTheOtherLocally() {
+        Map<String, String> ecs = ServiceProperties.of(RenderedChart.named("example"), "executor");
+        Map<String, String> local = ServiceProperties.of(RenderedChart.named("spiffe-gitsync"), "executor");
+
+        assertEquals("ecs", ecs.get("portcullis.executor.backend"));
+        assertEquals("portcullis-artifacts-123456789012-eu-central-1", ecs.get("portcullis.executor.artifacts.s3-bucket"));
+        assertEquals("portcullis/artifacts/", ecs.get("portcullis.executor.artifacts.s3-prefix"));
+        assertEquals("eu-central-1", ecs.get("portcullis.executor.artifacts.s3-region"));
+        assertEquals("local", local.get("portcullis.executor.backend"));
+        assertFalse(local.keySet().stream().anyMatch(k -> k.startsWith("portcullis.executor.artifacts.")
+                || k.startsWith("portcullis.executor.ecs.")), local.toString());
     }
 
     @ParameterizedTest

@@ -23,10 +23,10 @@ final class IamPolicies {
     static final Path TERRAFORM = Path.of("terraform", "aws");
     static final String CLUSTER_ARN = "arn:aws:ecs:eu-central-1:123456789012:cluster/portcullis";
     static final String LOG_GROUP_ARN = "arn:aws:logs:eu-central-1:123456789012:log-group:/portcullis/runner";
-    static final List<String> PASS_ROLES = List.of(
-            "arn:aws:iam::123456789012:role/portcullis-runner-execution",
-            "arn:aws:iam::123456789012:role/portcullis-runner-prod",
-            "arn:aws:iam::123456789012:role/portcullis-runner-stage");
+    static final List<String> PASS_ROLES = List.of("arn:aws:iam::123456789012:role/portcullis-runner-execution");
+    static final String ARTIFACT_BUCKET_ARN = "arn:aws:s3:::portcullis-artifacts-123456789012-eu-central-1";
+    /** main.tf's {@code "${aws_s3_bucket.artifacts.arn}/${var.artifact_prefix}*"} with the default prefix. */
+    static final String ARTIFACT_OBJECTS_ARN = ARTIFACT_BUCKET_ARN + "/portcullis/artifacts/*";
     private static final Map<String, String> SAMPLES = Map.ofEntries(
             Map.entry("partition", "aws"),
             Map.entry("region", "eu-central-1"),
@@ -36,8 +36,7 @@ final class IamPolicies {
             Map.entry("family", "portcullis-runner"),
             Map.entry("log_group_arn", LOG_GROUP_ARN),
             Map.entry("repository_arn", "arn:aws:ecr:eu-central-1:123456789012:repository/portcullis-runner"),
-            Map.entry("artifact_bucket_arn", "arn:aws:s3:::portcullis-artifacts-123456789012-eu-central-1"),
-            Map.entry("environment", "prod"),
+            Map.entry("artifact_objects_arn", ARTIFACT_OBJECTS_ARN),
             Map.entry("oidc_provider_arn", "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE"),
             Map.entry("oidc_issuer", "oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE"),
             Map.entry("namespace", "portcullis"),

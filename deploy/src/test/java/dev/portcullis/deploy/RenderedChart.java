@@ -53,6 +53,15 @@ final class RenderedChart {
         }
     }
 
+    /** The rendering of {@code ci/NAME-values.yaml}. */
+    static RenderedChart named(String name) {
+        try {
+            return read(CHART.resolve("rendered").resolve(name + ".yaml"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @SuppressWarnings("unchecked")
     private static RenderedChart read(Path file) throws IOException {
         String text = Files.readString(file, UTF_8);

@@ -19,13 +19,14 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The IAM the Terraform grants is least privilege: the executor's role exactly as the design
- * lists it (RunTask on the runner's family in its cluster, PassRole for the runner's roles,
- * DescribeTasks/StopTask on the cluster, log reads on the runner's log group), and no wildcard
+ * lists it (RunTask on the runner's family in its cluster, PassRole for the runner's execution role,
+ * DescribeTasks/StopTask on the cluster, log reads on the runner's log group, object reads and
+ * writes under the artifact prefix of the artifact bucket), and no wildcard
  * action or resource anywhere a narrower one exists.
  */
 class TerraformPolicyTest {
     private static final List<String> DOCUMENTS =
-            List.of("executor", "executor-trust", "ecs-tasks-trust", "runner-execution", "runner-task");
+            List.of("executor", "executor-trust", "ecs-tasks-trust", "runner-execution");
     private static final String TASKS_IN_CLUSTER = "arn:aws:ecs:eu-central-1:123456789012:task/portcullis/*";
 
     @Test
@@ -46,7 +47,7 @@ class TerraformPolicyTest {
         IamPolicies.statements(IamPolicies.load("executor")).forEach(s -> actions.addAll(Yaml.strings(s, "Action")));
 
         assertEquals(Set.of("ecs:RunTask", "ecs:TagResource", "ecs:DescribeTasks", "ecs:StopTask", "ecs:ListTasks",
-                "iam:PassRole", "logs:GetLogEvents"), actions);
+                "iam:PassRole", "logs:GetLogEvents", "s3:PutObject", "s3:GetObject"), actions);
     }
 
     @Test
@@ -99,7 +100,7 @@ class TerraformPolicyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"executor", "runner-execution", "runner-task", "executor-trust", "ecs-tasks-trust"})
+    @ValueSource(strings = {"executor", "runner-execution", "executor-trust", "ecs-tasks-trust"})
     void noWildcardActionAndNoWildcardResourceWhereANarrowerOneExists(String document) {
         // AWS offers no narrower resource for these two: ListTasks is bound by its cluster
         // condition above, GetAuthorizationToken is account-wide by design
@@ -137,12 +138,34 @@ class TerraformPolicyTest {
     }
 
     @Test
-    void eachEnvironmentsTaskRoleReachesOnlyItsOwnArtifacts() {
-        List<Map<String, Object>> statements = IamPolicies.statements(IamPolicies.load("runner-task"));
+    void artifactObjectsAreReachableOnlyUnderTheArtifactPrefixOfTheBucket() throws IOException {
+        Map<String, Object> statement = only("executor", "s3:GetObject");
+        String terraform = Files.readString(IamPolicies.TERRAFORM.resolve("main.tf"), UTF_8);
+        String variables = Files.readString(IamPolicies.TERRAFORM.resolve("variables.tf"), UTF_8);
 
-        assertEquals(1, statements.size());
-        assertEquals(List.of("arn:aws:s3:::portcullis-artifacts-123456789012-eu-central-1/prod/*"),
-                Yaml.strings(statements.get(0), "Resource"));
+        // HeadObject is authorised by s3:GetObject; nothing lists, deletes or reaches another key
+        assertEquals(List.of("s3:PutObject", "s3:GetObject"), Yaml.strings(statement, "Action"));
+        assertEquals(List.of(IamPolicies.ARTIFACT_OBJECTS_ARN), Yaml.strings(statement, "Resource"));
+        assertFalse(statement.containsKey("Condition"));
+        // the sample is what main.tf passes: the bucket's objects under the prefix, whose default
+        // is the executor's portcullis.executor.artifacts.s3-prefix default (keys PREFIX RUN_ID/PATH)
+        assertTrue(terraform.contains("artifact_objects_arn = \"${aws_s3_bucket.artifacts.arn}/${var.artifact_prefix}*\""),
+                "main.tf does not pass the artifact prefix's objects to the executor's policy");
+        assertTrue(variables.contains("default     = \"portcullis/artifacts/\""), "artifact_prefix's default changed");
+        // an empty prefix would make the grant the whole bucket
+        assertTrue(variables.contains("regex(\"^([A-Za-z0-9._-]+/)+$\", var.artifact_prefix)"),
+                "artifact_prefix may be empty or malformed");
+    }
+
+    @Test
+    void noRunnerTaskRoleExistsSoATaskHoldsNoAwsCredentials() throws IOException {
+        String terraform = Files.readString(IamPolicies.TERRAFORM.resolve("main.tf"), UTF_8);
+
+        assertFalse(terraform.contains("task_role_arn"), "the runner task definition names a task role");
+        assertFalse(Pattern.compile("resource \"aws_iam_role\" \"task\"").matcher(terraform).find(),
+                "main.tf creates runner task roles again");
+        assertTrue(terraform.contains("pass_role_arns = jsonencode([aws_iam_role.task_execution.arn])"),
+                "the executor may pass more than the runner's execution role");
     }
 
     @Test
