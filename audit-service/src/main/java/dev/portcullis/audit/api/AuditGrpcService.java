@@ -25,6 +25,7 @@ import dev.portcullis.runtime.request.FieldParser;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.Caller;
 import dev.portcullis.runtime.transport.ErrorStatus;
+import dev.portcullis.runtime.transport.ProtoTime;
 import dev.portcullis.v1.Alert;
 import dev.portcullis.v1.AlertSeverity;
 import dev.portcullis.v1.AppendRequest;
@@ -113,7 +114,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
             }
             fields.throwIfInvalid();
             List<StoredAlert> page = alerts.list(
-                    request.hasSince() ? Optional.of(ChainedEvents.instant(request.getSince())) : Optional.empty(),
+                    request.hasSince() ? Optional.of(ProtoTime.toInstant(request.getSince())) : Optional.empty(),
                     request.hasRule() ? Optional.of(request.getRule()) : Optional.empty(), before, pageSize + 1);
             ListAlertsResponse.Builder result = ListAlertsResponse.newBuilder();
             page.stream().limit(pageSize).forEach(alert -> result.addAlerts(toProto(alert)));
@@ -166,8 +167,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                         .setRefusals(activity.refusals())
                         .setLastRefusalReason(activity.lastRefusalReason())
                         .setSilent(status.silent());
-                activity.lastDeliveryTime().ifPresent(time -> source.setLastDeliveryTime(ChainedEvents.timestamp(time)));
-                activity.lastRefusalTime().ifPresent(time -> source.setLastRefusalTime(ChainedEvents.timestamp(time)));
+                activity.lastDeliveryTime().ifPresent(time -> source.setLastDeliveryTime(ProtoTime.of(time)));
+                activity.lastRefusalTime().ifPresent(time -> source.setLastRefusalTime(ProtoTime.of(time)));
                 status.source().watchedFor().ifPresent(max -> source.setMaxSilence(com.google.protobuf.Duration.newBuilder()
                         .setSeconds(max.getSeconds()).setNanos(max.getNano())));
                 result.addSources(source);
@@ -184,7 +185,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
         dev.portcullis.audit.alert.Alert alert = stored.alert();
         return Alert.newBuilder()
                 .setSequence(stored.sequence())
-                .setRaisedAt(ChainedEvents.timestamp(alert.raisedAt()))
+                .setRaisedAt(ProtoTime.of(alert.raisedAt()))
                 .setRule(alert.rule())
                 .setSeverity(AlertSeverity.valueOf("ALERT_SEVERITY_" + alert.severity().name()))
                 .setSummary(alert.summary())
@@ -281,10 +282,10 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
         EventFilter.Builder filter = EventFilter.builder();
         FieldParser fields = new FieldParser();
         if (request.hasFromTime()) {
-            filter.from(ChainedEvents.instant(request.getFromTime()));
+            filter.from(ProtoTime.toInstant(request.getFromTime()));
         }
         if (request.hasToTime()) {
-            filter.to(ChainedEvents.instant(request.getToTime()));
+            filter.to(ProtoTime.toInstant(request.getToTime()));
         }
         if (request.hasActor()) {
             filter.actor(request.getActor());

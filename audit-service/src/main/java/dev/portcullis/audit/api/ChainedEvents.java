@@ -1,12 +1,11 @@
 package dev.portcullis.audit.api;
 
 import com.google.protobuf.ByteString;
-import com.google.protobuf.Timestamp;
 import dev.portcullis.audit.chain.Checkpoint;
 import dev.portcullis.audit.chain.StoredEvent;
 import dev.portcullis.runtime.audit.AuditEvents;
+import dev.portcullis.runtime.transport.ProtoTime;
 import dev.portcullis.v1.ChainedEvent;
-import java.time.Instant;
 
 /** Maps stored events and checkpoints to and from their contract form (also the export format). */
 public final class ChainedEvents {
@@ -18,13 +17,13 @@ public final class ChainedEvents {
                 .setSequence(stored.sequence())
                 .setHash(stored.hash())
                 .setPreviousHash(stored.previousHash())
-                .setStoredAt(timestamp(stored.storedAt()))
+                .setStoredAt(ProtoTime.of(stored.storedAt()))
                 .build();
     }
 
     /** @throws IllegalArgumentException when the record is malformed */
     public static StoredEvent fromProto(ChainedEvent proto) {
-        return new StoredEvent(proto.getSequence(), AuditEvents.fromProto(proto.getEvent()), instant(proto.getStoredAt()),
+        return new StoredEvent(proto.getSequence(), AuditEvents.fromProto(proto.getEvent()), ProtoTime.toInstant(proto.getStoredAt()),
                 proto.getPreviousHash(), proto.getHash());
     }
 
@@ -32,22 +31,15 @@ public final class ChainedEvents {
         return dev.portcullis.v1.Checkpoint.newBuilder()
                 .setSequence(checkpoint.sequence())
                 .setHash(checkpoint.hash())
-                .setSignedAt(timestamp(checkpoint.signedAt()))
+                .setSignedAt(ProtoTime.of(checkpoint.signedAt()))
                 .setSignature(ByteString.copyFrom(checkpoint.signature()))
                 .setKeyId(checkpoint.keyId())
                 .build();
     }
 
     public static Checkpoint fromProto(dev.portcullis.v1.Checkpoint proto) {
-        return new Checkpoint(proto.getSequence(), proto.getHash(), instant(proto.getSignedAt()),
+        return new Checkpoint(proto.getSequence(), proto.getHash(), ProtoTime.toInstant(proto.getSignedAt()),
                 proto.getSignature().toByteArray(), proto.getKeyId());
     }
 
-    static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
-    }
-
-    static Instant instant(Timestamp timestamp) {
-        return Instant.ofEpochSecond(timestamp.getSeconds(), timestamp.getNanos());
-    }
 }

@@ -2,7 +2,6 @@ package dev.portcullis.executor.api;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.protobuf.Timestamp;
 import dev.portcullis.executor.artifact.ArtifactPath;
 import dev.portcullis.executor.artifact.ArtifactRef;
 import dev.portcullis.executor.secret.SecretGrant;
@@ -18,6 +17,7 @@ import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.request.Sha256Digest;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ErrorStatus;
+import dev.portcullis.runtime.transport.ProtoTime;
 import dev.portcullis.v1.CancelTaskRequest;
 import dev.portcullis.v1.CancelTaskResponse;
 import dev.portcullis.v1.ExecutorServiceGrpc;
@@ -184,14 +184,11 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
     }
 
     private static RunId runId(String text) {
-        FieldParser fields = new FieldParser();
-        Optional<RunId> runId = fields.parse("run_id", text, RunId::new);
-        fields.throwIfInvalid();
-        return runId.orElseThrow();
+        return FieldParser.single("run_id", text, RunId::new);
     }
 
     private static WatchTaskResponse toProto(TaskEvent event) {
-        WatchTaskResponse.Builder proto = WatchTaskResponse.newBuilder().setOffset(event.offset()).setTime(timestamp(event.time()));
+        WatchTaskResponse.Builder proto = WatchTaskResponse.newBuilder().setOffset(event.offset()).setTime(ProtoTime.of(event.time()));
         if (event instanceof TaskEvent.StateChanged changed) {
             proto.setStateChange(toProto(changed.task()));
         } else if (event instanceof TaskEvent.Line line) {
@@ -219,17 +216,14 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
                         ? "UNSPECIFIED" : task.failure().name())))
                 .setBackendRef(task.backendRef())
                 .setStopReason(task.stopReason())
-                .setCreatedAt(timestamp(task.createdAt()));
+                .setCreatedAt(ProtoTime.of(task.createdAt()));
         task.exitCode().ifPresent(proto::setExitCode);
         task.artifact().ifPresent(artifact -> proto.setArtifact(dev.portcullis.v1.ArtifactRef.newBuilder()
                 .setUri(artifact.uri()).setSha256(artifact.sha256().value()).setSizeBytes(artifact.sizeBytes())));
-        task.startedAt().ifPresent(at -> proto.setStartedAt(timestamp(at)));
-        task.endedAt().ifPresent(at -> proto.setEndedAt(timestamp(at)));
+        task.startedAt().ifPresent(at -> proto.setStartedAt(ProtoTime.of(at)));
+        task.endedAt().ifPresent(at -> proto.setEndedAt(ProtoTime.of(at)));
         return proto.build();
     }
 
-    private static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
-    }
 
 }

@@ -2,7 +2,6 @@ package dev.portcullis.gateway.api;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.protobuf.Timestamp;
 import dev.portcullis.gateway.run.Actor;
 import dev.portcullis.gateway.run.Approval;
 import dev.portcullis.gateway.run.Decision;
@@ -30,6 +29,7 @@ import dev.portcullis.runtime.role.Role;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.Caller;
 import dev.portcullis.runtime.transport.ErrorStatus;
+import dev.portcullis.runtime.transport.ProtoTime;
 import dev.portcullis.v1.ApproveRunRequest;
 import dev.portcullis.v1.ApproveRunResponse;
 import dev.portcullis.v1.ArtifactRef;
@@ -301,10 +301,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
     }
 
     private static RunId runId(String text) {
-        FieldParser fields = new FieldParser();
-        Optional<RunId> id = fields.parse("run_id", text, RunId::new);
-        fields.throwIfInvalid();
-        return id.orElseThrow();
+        return FieldParser.single("run_id", text, RunId::new);
     }
 
     private static Actor actor(Caller caller) {
@@ -345,19 +342,19 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
                 .setRequiredApprovals(run.decision().requiredApprovals())
                 .setStateReason(run.stateReason())
                 .setTraceId(run.traceId())
-                .setCreatedAt(timestamp(run.createdAt()))
-                .setUpdatedAt(timestamp(run.updatedAt()))
+                .setCreatedAt(ProtoTime.of(run.createdAt()))
+                .setUpdatedAt(ProtoTime.of(run.updatedAt()))
                 .setQueuePosition(run.queuePosition())
                 .setBreakGlass(run.breakGlass());
         for (Approval approval : run.approvals()) {
             proto.addApprovals(dev.portcullis.v1.Approval.newBuilder()
                     .setApprover(approval.approver().value())
-                    .setApprovedAt(timestamp(approval.approvedAt()))
+                    .setApprovedAt(ProtoTime.of(approval.approvedAt()))
                     .setPlanDigest(approval.planDigest())
                     .setComment(approval.comment()));
         }
         if (run.state() == RunState.AWAITING_APPROVAL) {
-            run.approvalDeadline().ifPresent(deadline -> proto.setApprovalDeadline(timestamp(deadline)));
+            run.approvalDeadline().ifPresent(deadline -> proto.setApprovalDeadline(ProtoTime.of(deadline)));
         }
         run.artifact().ifPresent(artifact -> proto.setPlanArtifact(toProto(artifact)));
         run.exitCode().ifPresent(proto::setExitCode);
@@ -393,22 +390,22 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
      * same bytes: the run's fixed parts plus what the event itself recorded.
      */
     private static WatchRunResponse toProto(RunEvent event, Run current) {
-        WatchRunResponse.Builder proto = WatchRunResponse.newBuilder().setOffset(event.offset()).setTime(timestamp(event.time()));
+        WatchRunResponse.Builder proto = WatchRunResponse.newBuilder().setOffset(event.offset()).setTime(ProtoTime.of(event.time()));
         if (event instanceof RunEvent.StateChanged changed) {
             dev.portcullis.v1.Run.Builder run = toProto(current).toBuilder()
                     .setState(dev.portcullis.v1.RunState.valueOf("RUN_STATE_" + changed.state().name()))
                     .setStateReason(changed.reason())
-                    .setUpdatedAt(timestamp(changed.time()))
+                    .setUpdatedAt(ProtoTime.of(changed.time()))
                     .clearQueuePosition()
                     .clearApprovals()
                     .clearApprovalDeadline()
                     .clearPlanArtifact()
                     .clearExitCode();
             current.approvals().stream().filter(a -> !a.approvedAt().isAfter(changed.time())).forEach(a -> run.addApprovals(
-                    dev.portcullis.v1.Approval.newBuilder().setApprover(a.approver().value()).setApprovedAt(timestamp(a.approvedAt()))
+                    dev.portcullis.v1.Approval.newBuilder().setApprover(a.approver().value()).setApprovedAt(ProtoTime.of(a.approvedAt()))
                             .setPlanDigest(a.planDigest()).setComment(a.comment())));
             if (changed.state() == RunState.AWAITING_APPROVAL) {
-                current.approvalDeadline().ifPresent(deadline -> run.setApprovalDeadline(timestamp(deadline)));
+                current.approvalDeadline().ifPresent(deadline -> run.setApprovalDeadline(ProtoTime.of(deadline)));
             }
             if (changed.state().isFinal()) {
                 current.artifact().ifPresent(artifact -> run.setPlanArtifact(toProto(artifact)));
@@ -428,7 +425,4 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
         return proto.build();
     }
 
-    private static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
-    }
 }

@@ -39,6 +39,18 @@ public final class FieldParser {
         }
     }
 
+    /**
+     * Parses a request's one field, e.g. a run id.
+     *
+     * @throws InvalidRequestException naming {@code field} when it does not parse
+     */
+    public static <T> T single(String field, String raw, Function<String, T> parser) {
+        FieldParser fields = new FieldParser();
+        Optional<T> value = fields.parse(field, raw, parser);
+        fields.throwIfInvalid();
+        return value.orElseThrow();
+    }
+
     /** Records a violation found by the caller. */
     public void reject(String field, String description) {
         violations.add(new FieldViolation(field, description));
