@@ -223,9 +223,12 @@ public final class JdbcRunStore implements RunStore {
                 insert.executeUpdate();
             }
         }
+        boolean ended = state.isFinal();
+        // a run that ended is nobody's to drive any more: its lease goes with it
         try (PreparedStatement update = connection.prepareStatement("UPDATE runs SET state = ?, state_reason = ?, decision = ?, "
                 + "artifact_uri = ?, artifact_sha256 = ?, artifact_size = ?, exit_code = ?, updated_at = ?, next_offset = ?, "
-                + "task_offset = ?, cancel_requested = ?, owner = ?, lease_until = ? WHERE run_id = ?")) {
+                + "task_offset = ?, cancel_requested = ?" + (ended ? ", owner = NULL, lease_until = NULL" : "")
+                + " WHERE run_id = ?")) {
             update.setString(1, state.name());
             update.setString(2, change.state().isPresent() ? change.reason() : run.stateReason());
             update.setString(3, DecisionCodec.encode(change.decision().orElse(run.decision())));
@@ -238,35 +241,13 @@ public final class JdbcRunStore implements RunStore {
             update.setLong(9, offset);
             update.setLong(10, change.taskOffset() >= 0 ? change.taskOffset() : run.taskOffset());
             update.setBoolean(11, run.cancelRequested() || change.isCancelRequested());
-            boolean ended = state.isFinal();
-            String owner = ended ? null : currentOwner(connection, run.id());
-            update.setString(12, owner);
-            update.setObject(13, ended ? null : currentLease(connection, run.id()), Types.TIMESTAMP_WITH_TIMEZONE);
-            update.setString(14, run.id().value());
+            update.setString(12, run.id().value());
             update.executeUpdate();
         }
         if (state.isFinal() || state == RunState.AWAITING_APPROVAL) {
             try (PreparedStatement unlock = connection.prepareStatement("DELETE FROM run_locks WHERE run_id = ?")) {
                 unlock.setString(1, run.id().value());
                 unlock.executeUpdate();
-            }
-        }
-    }
-
-    private static String currentOwner(Connection connection, RunId id) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT owner FROM runs WHERE run_id = ?")) {
-            select.setString(1, id.value());
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? rows.getString(1) : null;
-            }
-        }
-    }
-
-    private static OffsetDateTime currentLease(Connection connection, RunId id) throws SQLException {
-        try (PreparedStatement select = connection.prepareStatement("SELECT lease_until FROM runs WHERE run_id = ?")) {
-            select.setString(1, id.value());
-            try (ResultSet rows = select.executeQuery()) {
-                return rows.next() ? rows.getObject(1, OffsetDateTime.class) : null;
             }
         }
     }
