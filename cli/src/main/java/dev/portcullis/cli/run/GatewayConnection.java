@@ -1,7 +1,10 @@
 package dev.portcullis.cli.run;
 
 import dev.portcullis.cli.ConnectionOptions;
+import dev.portcullis.v1.GatewayServiceGrpc;
 import io.grpc.ManagedChannel;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -16,5 +19,15 @@ final class GatewayConnection {
 
     ManagedChannel open() {
         return tls.open(address, "PORTCULLIS_GATEWAY_ADDR");
+    }
+
+    /** Makes one call with a 30 s deadline on a channel of its own, closed afterwards. */
+    <T> T call(Function<GatewayServiceGrpc.GatewayServiceBlockingStub, T> rpc) {
+        ManagedChannel channel = open();
+        try {
+            return rpc.apply(GatewayServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS));
+        } finally {
+            channel.shutdownNow();
+        }
     }
 }

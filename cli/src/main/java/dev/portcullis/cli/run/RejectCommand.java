@@ -1,11 +1,8 @@
 package dev.portcullis.cli.run;
 
-import dev.portcullis.v1.GatewayServiceGrpc;
 import dev.portcullis.v1.RejectRunRequest;
 import dev.portcullis.v1.Run;
-import io.grpc.ManagedChannel;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -35,15 +32,9 @@ public final class RejectCommand implements Callable<Integer> {
     public Integer call() {
         RunArguments.runId("RUN", runId);
         RunArguments.text("--reason", reason, 1);
-        ManagedChannel channel = gateway.open();
-        try {
-            Run run = GatewayServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-                    .rejectRun(RejectRunRequest.newBuilder().setRunId(runId).setReason(reason).build()).getRun();
-            spec.commandLine().getOut().printf("rejected run %s; it is %s%n", run.getRunId(), RunFormat.state(run.getState()));
-            spec.commandLine().getOut().flush();
-            return RunExitCode.SUCCESS.code();
-        } finally {
-            channel.shutdownNow();
-        }
+        Run run = gateway.call(stub -> stub.rejectRun(RejectRunRequest.newBuilder().setRunId(runId).setReason(reason).build()).getRun());
+        spec.commandLine().getOut().printf("rejected run %s; it is %s%n", run.getRunId(), RunFormat.state(run.getState()));
+        spec.commandLine().getOut().flush();
+        return RunExitCode.SUCCESS.code();
     }
 }

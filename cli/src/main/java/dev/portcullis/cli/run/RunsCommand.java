@@ -115,21 +115,15 @@ public final class RunsCommand {
         @Override
         public Integer call() {
             RunArguments.runId("RUN", runId);
-            ManagedChannel channel = gateway.open();
-            try {
-                Run run = GatewayServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
-                        .getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getRun();
-                PrintWriter out = spec.commandLine().getOut();
-                if (json) {
-                    out.println(RunFormat.json(run));
-                } else {
-                    RunFormat.details(run).forEach(out::println);
-                }
-                out.flush();
-                return RunExitCode.SUCCESS.code();
-            } finally {
-                channel.shutdownNow();
+            Run run = gateway.call(stub -> stub.getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getRun());
+            PrintWriter out = spec.commandLine().getOut();
+            if (json) {
+                out.println(RunFormat.json(run));
+            } else {
+                RunFormat.details(run).forEach(out::println);
             }
+            out.flush();
+            return RunExitCode.SUCCESS.code();
         }
     }
 

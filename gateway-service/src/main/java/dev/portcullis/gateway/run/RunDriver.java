@@ -162,10 +162,16 @@ public final class RunDriver implements AutoCloseable {
     }
 
     /** A queued run first in line: lock, decide again, start the task, mark it RUNNING. */
-    private void dispatch(Run run) {
-        if (!store.tryLock(run.id())) {
+    private void dispatch(Run scanned) {
+        if (!store.tryLock(scanned.id())) {
             return;
         }
+        // the scan carries no approvals, and the run may have changed since: decide on it as it is now
+        Optional<Run> now = store.find(scanned.id());
+        if (now.isEmpty() || now.get().state() != RunState.QUEUED) {
+            return;
+        }
+        Run run = now.get();
         List<PolicyCheck.PlanBinding> plan = List.of();
         Optional<PlanArtifact> artifact = Optional.empty();
         if (run.spec().planRun().isPresent()) {

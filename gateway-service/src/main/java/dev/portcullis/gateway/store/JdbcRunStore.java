@@ -359,7 +359,7 @@ public final class JdbcRunStore implements RunStore {
                 + states.stream().map(s -> "'" + s.name() + "'").sorted().collect(Collectors.joining(", "))
                 + ") AND (owner IS NULL OR owner = ? OR lease_until < ?) ORDER BY seq FETCH FIRST " + max + " ROWS ONLY";
         try (Connection connection = dataSource.getConnection()) {
-            return query(connection, sql, List.of(owner, timestamp(now)));
+            return query(connection, sql, List.of(owner, timestamp(now)), false);
         } catch (SQLException e) {
             throw unavailable(e);
         }
@@ -381,7 +381,7 @@ public final class JdbcRunStore implements RunStore {
     public List<Run> approvalsPastDeadline(Instant now, int max) {
         try (Connection connection = dataSource.getConnection()) {
             return query(connection, "SELECT " + COLUMNS + " FROM runs WHERE state = 'AWAITING_APPROVAL' AND approval_deadline < ? "
-                    + "ORDER BY seq FETCH FIRST " + max + " ROWS ONLY", List.of(timestamp(now)));
+                    + "ORDER BY seq FETCH FIRST " + max + " ROWS ONLY", List.of(timestamp(now)), false);
         } catch (SQLException e) {
             throw unavailable(e);
         }
@@ -414,6 +414,15 @@ public final class JdbcRunStore implements RunStore {
     }
 
     private static List<Run> query(Connection connection, String sql, List<Object> parameters) throws SQLException {
+        return query(connection, sql, parameters, true);
+    }
+
+    /**
+     * Runs {@code sql}; with {@code details} each run also gets its approvals and queue position
+     * (two more queries per run), which the driver's frequent scans do without.
+     */
+    private static List<Run> query(Connection connection, String sql, List<Object> parameters, boolean details)
+            throws SQLException {
         List<Run.Builder> builders = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.size(); i++) {
@@ -427,6 +436,10 @@ public final class JdbcRunStore implements RunStore {
         }
         List<Run> runs = new ArrayList<>();
         for (Run.Builder builder : builders) {
+            if (!details) {
+                runs.add(builder.build());
+                continue;
+            }
             Run partial = builder.build();
             builder.approvals(approvals(connection, partial.id()));
             if (partial.state() == RunState.QUEUED) {

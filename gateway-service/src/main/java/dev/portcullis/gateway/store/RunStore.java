@@ -55,7 +55,8 @@ public interface RunStore {
 
     /**
      * Runs in {@code states} that nobody drives: unowned, owned by {@code owner}, or whose owner's
-     * lease ran out; oldest first.
+     * lease ran out; oldest first. For scanning: the runs carry no approvals or queue position
+     * ({@link #find} has them).
      */
     List<Run> unattended(Set<RunState> states, String owner, Instant now, int max);
 
@@ -65,7 +66,7 @@ public interface RunStore {
     /** Sets every lease {@code owner} holds to end at {@code until}; a past time lets go of them. */
     void renew(String owner, Instant until);
 
-    /** AWAITING_APPROVAL runs whose approval deadline passed. */
+    /** AWAITING_APPROVAL runs whose approval deadline passed (without approvals or queue position). */
     List<Run> approvalsPastDeadline(Instant now, int max);
 
     /** How many unfinished runs {@code requester} has. */
