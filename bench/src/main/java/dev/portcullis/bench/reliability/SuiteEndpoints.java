@@ -1,0 +1,22 @@
+package dev.portcullis.bench.reliability;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.runtime.pki.DevPki;
+import java.nio.file.Path;
+
+/**
+ * Where a running dev suite is, for the reliability suite's callers: its dev PKI (to issue
+ * caller certificates), the loopback host, the gateway's and audit service's ports and the
+ * catalog file the policy service reads.
+ */
+public record SuiteEndpoints(DevPki pki, String host, int gatewayPort, int auditPort, Path catalogFile) {
+    public SuiteEndpoints {
+        requireNonNull(pki, "pki is null");
+        requireNonNull(host, "host is null");
+        requireNonNull(catalogFile, "catalogFile is null");
+        if (gatewayPort <= 0 || gatewayPort > 65_535 || auditPort <= 0 || auditPort > 65_535) {
+            throw new IllegalArgumentException("ports must be between 1 and 65535");
+        }
+    }
+}
