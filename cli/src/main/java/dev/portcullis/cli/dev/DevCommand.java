@@ -15,10 +15,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code portcullis dev}: the whole suite on this machine, for development. */
-@Command(name = "dev", mixinStandardHelpOptions = true,
+@Command(name = "dev", mixinStandardHelpOptions = true, subcommands = DevServeCommand.class,
         description = {
             "Runs all four services in one JVM on loopback with a dev PKI. FOR DEVELOPMENT ONLY.",
-            "Writes DATA_DIR/dev.env with the addresses and the dev CI certificate; stops on Ctrl-C or SIGTERM."})
+            "Writes DATA_DIR/dev.env with the addresses and the dev CI certificate; stops on Ctrl-C or SIGTERM.",
+            "`portcullis dev serve NAME` runs one of the services in a process of its own instead."})
 public final class DevCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

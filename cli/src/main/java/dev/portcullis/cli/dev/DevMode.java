@@ -81,14 +81,11 @@ public final class DevMode implements AutoCloseable {
     public static DevMode start(Path data, int basePort, Clock clock, Map<String, Map<String, Object>> overrides,
             Optional<TelemetrySource> telemetry) {
         requireNonNull(telemetry, "telemetry is null");
-        // every path handed to a service is absolute: the default data directory is relative, and
-        // a service that runs child processes elsewhere (the executor's git) must not resolve it twice
-        Path dataDir = requireNonNull(data, "data is null").toAbsolutePath();
-        createPrivateDirectory(dataDir);
-        DevPki pki = new DevPki(dataDir.resolve("pki"));
-        pki.ensure(clock);
-        Path catalog = writeDevCatalogIfAbsent(dataDir);
-        String demoStatus = seedDemoRepository(dataDir);
+        Prepared prepared = prepare(data, clock);
+        Path dataDir = prepared.dataDir();
+        DevPki pki = prepared.pki();
+        Path catalog = prepared.catalog();
+        String demoStatus = prepared.demoStatus();
         Map<String, Integer> ports = new HashMap<>();
         List<RunningService> running = new ArrayList<>();
         Map<String, Map<String, Object>> started = new HashMap<>();
@@ -111,6 +108,54 @@ public final class DevMode implements AutoCloseable {
         DevMode dev = new DevMode(dataDir, pki, List.copyOf(running), started, demoStatus, telemetry);
         dev.writeEnvFile();
         return dev;
+    }
+
+    /**
+     * A data directory made ready for dev mode: its absolute path, the dev PKI (created or
+     * renewed), the catalog and what became of the demo repository.
+     */
+    public record Prepared(Path dataDir, DevPki pki, Path catalog, String demoStatus) {
+        public Prepared {
+            requireNonNull(dataDir, "dataDir is null");
+            requireNonNull(pki, "pki is null");
+            requireNonNull(catalog, "catalog is null");
+            requireNonNull(demoStatus, "demoStatus is null");
+        }
+    }
+
+    /**
+     * Makes {@code data} ready for the services without starting any: creates or renews the dev
+     * PKI, writes the dev catalog unless a catalog is there, and seeds the demo repository.
+     * Not safe against another process preparing the same directory at the same time: prepare
+     * once, then start one process per service ({@code portcullis dev serve}).
+     */
+    public static Prepared prepare(Path data, Clock clock) {
+        // every path handed to a service is absolute: the default data directory is relative, and
+        // a service that runs child processes elsewhere (the executor's git) must not resolve it twice
+        Path dataDir = requireNonNull(data, "data is null").toAbsolutePath();
+        createPrivateDirectory(dataDir);
+        DevPki pki = new DevPki(dataDir.resolve("pki"));
+        pki.ensure(clock);
+        Path catalog = writeDevCatalogIfAbsent(dataDir);
+        return new Prepared(dataDir, pki, catalog, seedDemoRepository(dataDir));
+    }
+
+    /**
+     * The dev configuration of service {@code name} on its fixed port in a prepared data
+     * directory: {@code basePort} for the gateway, the next three for policy, executor and audit,
+     * as {@link #start} with a non-zero base port uses. Each service's neighbours are at their
+     * fixed ports, so each can run in a process of its own.
+     */
+    public static Map<String, Object> serviceConfiguration(String name, Prepared prepared, int basePort) {
+        if (!PORT_OFFSETS.containsKey(requireNonNull(name, "name is null"))) {
+            throw new IllegalArgumentException("unknown service '" + name + "'; choose from " + SERVICES);
+        }
+        if (basePort < 1 || basePort > 65532) {
+            throw new IllegalArgumentException("the base port must be between 1 and 65532");
+        }
+        Map<String, Integer> ports = new HashMap<>();
+        PORT_OFFSETS.forEach((service, offset) -> ports.put(service, basePort + offset));
+        return Map.copyOf(properties(name, ports.get(name), prepared.pki(), ports, prepared.catalog()));
     }
 
     /** The dev catalog lives in the data directory, so a developer edits it and sees it reload. */
