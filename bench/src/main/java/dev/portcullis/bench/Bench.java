@@ -13,29 +13,43 @@ public final class Bench {
         List<String> arguments = Arrays.asList(args);
         boolean json = arguments.contains("--json");
         String name = arguments.stream().filter(a -> !a.startsWith("--")).findFirst().orElse("");
+        ReliabilityBench reliability = new ReliabilityBench();
         Map<String, Figure> figures = switch (name) {
             case "grpc-baseline" -> new GrpcBaseline().run();
             case "policy" -> new PolicyBench().run();
             case "audit" -> new AuditBench().run();
             case "redaction" -> new RedactionBench().run();
             case "ingest-webhooks" -> new WebhookIngestBench().run();
+            case "reliability" -> reliability.run(arguments);
             default -> {
-                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline, policy, audit, redaction, ingest-webhooks");
+                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline, policy, audit, redaction, ingest-webhooks, reliability");
                 System.exit(2);
                 yield Map.of();
             }
         };
         System.out.println(json ? json(name, figures) : table(name, figures));
-        System.exit(0);
+        // the reliability suite's verdict is its exit status: anything lost or doubled fails it
+        System.exit(name.equals("reliability") && !reliability.passed() ? 1 : 0);
     }
 
-    /** One measured figure, with its unit and what it is. */
-    record Figure(double value, String unit, String meaning) {}
+    /**
+     * One figure, with its unit and what it is. {@code measured} false: the figure was not
+     * measured this time, printed as "not run" (never as a number).
+     */
+    record Figure(double value, String unit, String meaning, boolean measured) {
+        Figure(double value, String unit, String meaning) {
+            this(value, unit, meaning, true);
+        }
+
+        static Figure notRun(String unit, String meaning) {
+            return new Figure(0, unit, meaning, false);
+        }
+    }
 
     static String json(String name, Map<String, Figure> figures) {
         Map<String, String> fields = new LinkedHashMap<>();
         fields.put("benchmark", "\"" + name + "\"");
-        figures.forEach((key, figure) -> fields.put(key, format(figure.value())));
+        figures.forEach((key, figure) -> fields.put(key, figure.measured() ? format(figure.value()) : "\"not run\""));
         StringBuilder out = new StringBuilder("{");
         fields.forEach((key, value) -> out.append(out.length() > 1 ? ", " : "").append('"').append(key).append("\": ").append(value));
         return out.append('}').toString();
@@ -45,7 +59,7 @@ public final class Bench {
         StringBuilder out = new StringBuilder("benchmark " + name + "\n");
         int width = figures.keySet().stream().mapToInt(String::length).max().orElse(10);
         figures.forEach((key, figure) -> out.append(String.format("  %-" + width + "s %12s %-8s %s%n",
-                key, format(figure.value()), figure.unit(), figure.meaning())));
+                key, figure.measured() ? format(figure.value()) : "not run", figure.unit(), figure.meaning())));
         return out.toString();
     }
 

@@ -1,0 +1,94 @@
+package dev.portcullis.bench.reliability;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Kills services with SIGKILL while the load runs and starts them again on the same port. The
+ * points are random but reproducible from the seed: the k-th fault comes when the load's progress
+ * (runs finished) passes a threshold drawn between 5 % and 85 % of the planned runs; the victims
+ * go round the four services in a shuffled order, so with four faults or more each service dies
+ * at least once. A killed service stays down for 0 to 1.5 s (also drawn) before it is started
+ * again. Runs on its own thread; {@link #injected()} is safe to read from any thread.
+ */
+final class FaultInjector implements Runnable {
+    private final ServiceProcesses services;
+    private final AtomicInteger progress;
+    private final AtomicBoolean loadOver;
+    private final PrintStream log;
+    private final List<String> victims = new ArrayList<>();
+    private final List<Integer> thresholds = new ArrayList<>();
+    private final List<Long> downtimes = new ArrayList<>();
+    private final List<InjectedFault> injected = Collections.synchronizedList(new ArrayList<>());
+    private volatile RuntimeException failure;
+
+    FaultInjector(ServiceProcesses services, long seed, int faults, int plannedRuns, AtomicInteger progress,
+            AtomicBoolean loadOver, PrintStream log) {
+        this.services = requireNonNull(services, "services is null");
+        this.progress = requireNonNull(progress, "progress is null");
+        this.loadOver = requireNonNull(loadOver, "loadOver is null");
+        this.log = requireNonNull(log, "log is null");
+        Random random = new Random(seed);
+        List<String> round = new ArrayList<>(ServiceProcesses.SERVICES);
+        while (victims.size() < faults) {
+            Collections.shuffle(round, random);
+            victims.addAll(round);
+        }
+        victims.subList(faults, victims.size()).clear();
+        for (int i = 0; i < faults; i++) {
+            thresholds.add((int) Math.round(plannedRuns * (0.05 + 0.80 * random.nextDouble())));
+            downtimes.add((long) random.nextInt(1500));
+        }
+        Collections.sort(thresholds);
+    }
+
+    @Override
+    public void run() {
+        try {
+            for (int k = 0; k < victims.size(); k++) {
+                while (progress.get() < thresholds.get(k)) {
+                    if (loadOver.get()) {
+                        return;
+                    }
+                    // polling the load's progress between two faults, not a synchronisation of results
+                    TimeUnit.MILLISECONDS.sleep(50);
+                }
+                String victim = victims.get(k);
+                int at = progress.get();
+                long killedAt = System.nanoTime();
+                services.kill(victim);
+                TimeUnit.MILLISECONDS.sleep(downtimes.get(k));
+                services.start(victim);
+                long back = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+                injected.add(new InjectedFault(victim, at, downtimes.get(k), back));
+                log.printf("reliability: fault %d/%d: SIGKILL %s after %d finished runs; serving again after %d ms%n",
+                        k + 1, victims.size(), victim, at, back);
+                log.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            failure = e;
+            log.println("reliability: fault injection failed: " + e.getMessage());
+        }
+    }
+
+    List<InjectedFault> injected() {
+        synchronized (injected) {
+            return List.copyOf(injected);
+        }
+    }
+
+    /** Why injection stopped early (e.g. a service did not come back), if it did. */
+    java.util.Optional<RuntimeException> failure() {
+        return java.util.Optional.ofNullable(failure);
+    }
+}

@@ -1,0 +1,447 @@
+package dev.portcullis.bench.reliability;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.cli.dev.DevMode;
+import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.pki.CertificateRequest;
+import dev.portcullis.runtime.pki.DevPki;
+import dev.portcullis.runtime.pki.Validity;
+import dev.portcullis.v1.AuditEvent;
+import dev.portcullis.v1.AuditServiceGrpc;
+import dev.portcullis.v1.GatewayServiceGrpc;
+import dev.portcullis.v1.GetRunRequest;
+import dev.portcullis.v1.QueryOrder;
+import dev.portcullis.v1.QueryRequest;
+import dev.portcullis.v1.QueryResponse;
+import dev.portcullis.v1.Run;
+import dev.portcullis.v1.RunSpec;
+import dev.portcullis.v1.VerifyRequest;
+import dev.portcullis.v1.VerifyResponse;
+import dev.portcullis.v1.WatchRunRequest;
+import dev.portcullis.v1.WatchRunResponse;
+import com.google.protobuf.Timestamp;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * The reliability suite: the four dev services as child processes on PostgreSQL, N concurrent
+ * CI callers submitting and watching plan runs, SIGKILLs of every service at seeded random
+ * points of that load, and afterwards a count of everything that should hold: every acknowledged
+ * run ended, no task ran twice, every audit event a run's path implies arrived exactly once, the
+ * chain verifies, and every caller saw its run's whole event list. Not thread-safe; run once.
+ */
+public final class ReliabilitySuite {
+    private static final Duration WATCH_GRACE = Duration.ofMinutes(3);
+    private static final Duration DRAIN = Duration.ofSeconds(90);
+    private static final Duration AUDIT_DRAIN = Duration.ofSeconds(120);
+    private static final int MAX_PROBLEM_LINES = 40;
+
+    private final ReliabilitySettings settings;
+    private final PrintStream log;
+    private final Clock clock = Clock.systemUTC();
+    private final List<String> problems = new ArrayList<>();
+
+    public ReliabilitySuite(ReliabilitySettings settings, PrintStream log) {
+        this.settings = requireNonNull(settings, "settings is null");
+        this.log = requireNonNull(log, "log is null");
+    }
+
+    /**
+     * Hostile inputs against the running suite. LEAD: wire the hostile corpus here, the one call
+     * site, e.g. {@code HostileReport r = HostileCorpus.run(endpoints); return Optional.of(new
+     * ReliabilityReport.HostileOutcome(r.tried(), r.refused(), r.unexpected()));}. Until then the
+     * report says "not run" (never zero).
+     */
+    static Optional<ReliabilityReport.HostileOutcome> hostile(SuiteEndpoints endpoints) {
+        requireNonNull(endpoints, "endpoints is null");
+        return Optional.empty();
+    }
+
+    /** Runs the suite and returns its figures; throws only when the suite itself cannot be set up. */
+    public ReliabilityReport run() throws Exception {
+        long begin = System.nanoTime();
+        Instant since = clock.instant().minusSeconds(60);
+        Path dataDir = settings.dataDir().toAbsolutePath();
+        freshDirectory(dataDir);
+        LoadRepository repository = LoadRepository.create(dataDir.resolve("repos").resolve(LoadRepository.REPO),
+                Math.max(1, (settings.callers() + 3) / 4), dataDir.resolve("catalog.yaml"));
+        DevMode.Prepared prepared = DevMode.prepare(dataDir, clock);
+        DevPki pki = prepared.pki();
+        for (int i = 0; i < settings.callers(); i++) {
+            pki.issue(callerName(i), new CertificateRequest(callerName(i),
+                    new SpiffeId("spiffe://" + DevPki.TRUST_DOMAIN + "/ci/load/" + callerName(i)), List.of(), List.of(),
+                    Validity.startingNow(clock, DevPki.LEAF_VALIDITY)));
+        }
+        String gatewaySchema = settings.schemaPrefix() + "_gateway";
+        String auditSchema = settings.schemaPrefix() + "_audit";
+        resetSchemas(gatewaySchema, auditSchema);
+        Path password = writePrivate(dataDir.resolve("secrets").resolve("db-password"), settings.database().password());
+        int basePort = freeBasePort();
+        Map<String, List<String>> arguments = Map.of(
+                "gateway", List.of("--jdbc-url", settings.database().inSchema(gatewaySchema), "--db-user",
+                        settings.database().user(), "--db-password-file", password.toString(),
+                        // a short lease, so a restarted gateway takes its runs over within seconds
+                        "--set", "portcullis.gateway.runs.lease=5s", "--set", "portcullis.gateway.runs.poll-interval=250ms"),
+                "audit", List.of("--jdbc-url", settings.database().inSchema(auditSchema), "--db-user",
+                        settings.database().user(), "--db-password-file", password.toString()));
+        log.printf("reliability: seed %d, %d callers x %d runs, %d faults, data in %s, ports %d-%d%n", settings.seed(),
+                settings.callers(), settings.runsPerCaller(), settings.faults(), dataDir, basePort, basePort + 3);
+        List<ManagedChannel> channels = new ArrayList<>();
+        try (ServiceProcesses services = new ServiceProcesses(dataDir, basePort, pki, arguments)) {
+            services.startAll();
+            Map<String, Long> rssStart = rss(services);
+            ManagedChannel gatewayAuditor = channel(pki, "auditor", services.port("gateway"), channels);
+            ManagedChannel auditAuditor = channel(pki, "auditor", services.port("audit"), channels);
+
+            AtomicInteger progress = new AtomicInteger();
+            AtomicBoolean loadOver = new AtomicBoolean();
+            int planned = settings.callers() * settings.runsPerCaller();
+            FaultInjector faults = new FaultInjector(services, settings.seed(), settings.faults(), planned, progress, loadOver, log);
+            Thread faultThread = new Thread(faults, "fault-injector");
+            ExecutorService callerThreads = Executors.newFixedThreadPool(settings.callers(), runnable -> {
+                Thread thread = new Thread(runnable, "load-caller");
+                thread.setDaemon(true);
+                return thread;
+            });
+            String keyPrefix = "rel-" + Long.toHexString(new Random(settings.seed()).nextLong() ^ System.nanoTime());
+            long loadStart = System.nanoTime();
+            long submitUntil = loadStart + settings.duration().toNanos();
+            long giveUpAt = submitUntil + WATCH_GRACE.toNanos();
+            List<Future<List<LoadCaller.Outcome>>> futures = new ArrayList<>();
+            for (int i = 0; i < settings.callers(); i++) {
+                RunSpec spec = RunSpec.newBuilder().setRepo(LoadRepository.REPO).setCommitSha(repository.commit())
+                        .setRef("refs/heads/main").setFolder(repository.folder(i)).setEnvironment(repository.environment(i))
+                        .setCommand("plan").build();
+                LoadCaller caller = new LoadCaller(i, channel(pki, callerName(i), services.port("gateway"), channels), spec,
+                        keyPrefix);
+                futures.add(callerThreads.submit(() -> caller.run(settings.runsPerCaller(), submitUntil, giveUpAt, progress)));
+            }
+            faultThread.start();
+            List<LoadCaller.Outcome> outcomes = new ArrayList<>();
+            for (Future<List<LoadCaller.Outcome>> future : futures) {
+                outcomes.addAll(future.get());
+            }
+            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
+            loadOver.set(true);
+            faultThread.join(TimeUnit.MINUTES.toMillis(5));
+            callerThreads.shutdown();
+            log.printf("reliability: load over after %.1f s: %d submissions, %d faults; verifying%n", loadSeconds,
+                    outcomes.size(), faults.injected().size());
+
+            Optional<ReliabilityReport.HostileOutcome> hostile = hostile(new SuiteEndpoints(pki, "localhost",
+                    services.port("gateway"), services.port("audit"), dataDir.resolve("catalog.yaml")));
+            ReliabilityReport report = verify(outcomes, gatewayAuditor, auditAuditor, since, loadSeconds, faults, hostile,
+                    rssStart, rss(services), begin);
+            writeProblems(dataDir);
+            return report;
+        } finally {
+            channels.forEach(ManagedChannel::shutdownNow);
+        }
+    }
+
+    private ReliabilityReport verify(List<LoadCaller.Outcome> outcomes, ManagedChannel gateway, ManagedChannel audit,
+            Instant since, double loadSeconds, FaultInjector faults, Optional<ReliabilityReport.HostileOutcome> hostile,
+            Map<String, Long> rssStart, Map<String, Long> rssEnd, long begin) throws InterruptedException {
+        List<LoadCaller.Outcome> acknowledged = outcomes.stream().filter(o -> o.runId().isPresent()).toList();
+        outcomes.stream().filter(o -> o.runId().isEmpty())
+                .forEach(o -> problem("caller " + o.caller() + " key " + o.requestKey() + ": " + o.problems()));
+        // every acknowledged run must be known and end within the drain bound
+        long drainUntil = System.nanoTime() + DRAIN.toNanos();
+        Map<String, Run> finalRuns = new LinkedHashMap<>();
+        int lost = 0;
+        for (LoadCaller.Outcome outcome : acknowledged) {
+            String id = outcome.runId().orElseThrow();
+            Optional<Run> run = awaitFinal(gateway, id, drainUntil);
+            if (run.isPresent() && RunStates.isFinal(run.get().getState())) {
+                finalRuns.put(id, run.get());
+            } else {
+                lost++;
+                problem("run " + id + " (caller " + outcome.caller() + ") " + run.map(r -> "stuck in " + r.getState())
+                        .orElse("unknown to the gateway"));
+            }
+        }
+        Map<String, Integer> states = new TreeMap<>();
+        finalRuns.values().forEach(r -> states.merge(r.getState().name().replace("RUN_STATE_", ""), 1, Integer::sum));
+
+        // each caller's watch against the run's whole event list, read again from offset 0
+        Map<String, List<WatchRunResponse>> full = new HashMap<>();
+        int watchComplete = 0;
+        int reconnects = 0;
+        for (LoadCaller.Outcome outcome : acknowledged) {
+            reconnects += outcome.watchReconnects();
+            String id = outcome.runId().orElseThrow();
+            if (!finalRuns.containsKey(id)) {
+                continue;
+            }
+            List<WatchRunResponse> events = readAll(gateway, id);
+            full.put(id, events);
+            if (events.equals(outcome.events())) {
+                watchComplete++;
+            } else {
+                problem("run " + id + ": the caller saw " + outcome.events().size() + " events, the run has " + events.size()
+                        + (outcome.problems().isEmpty() ? "" : " " + outcome.problems()));
+            }
+        }
+
+        // the audit log: every event the runs' paths imply, exactly once; wait for the outboxes to drain
+        long auditUntil = System.nanoTime() + AUDIT_DRAIN.toNanos();
+        Map<String, RunLedger.Count> counts;
+        while (true) {
+            Map<String, List<AuditEvent>> byRun = auditEventsByRun(audit, since);
+            counts = new LinkedHashMap<>();
+            for (Map.Entry<String, List<WatchRunResponse>> run : full.entrySet()) {
+                counts.put(run.getKey(), RunLedger.compare(run.getValue(), byRun.getOrDefault(run.getKey(), List.of())));
+            }
+            boolean complete = counts.values().stream().allMatch(c -> c.lost() == 0);
+            if (complete || System.nanoTime() > auditUntil) {
+                break;
+            }
+            TimeUnit.SECONDS.sleep(2); // a pause between two polls of the audit log against a deadline
+        }
+        int eventsLost = 0;
+        int eventsDuplicated = 0;
+        int duplicateTasks = 0;
+        for (Map.Entry<String, RunLedger.Count> count : counts.entrySet()) {
+            RunLedger.Count c = count.getValue();
+            eventsLost += c.lost();
+            eventsDuplicated += c.duplicated();
+            duplicateTasks += c.taskRanTwice() ? 1 : 0;
+            if (c.lost() > 0 || c.duplicated() > 0 || c.taskRanTwice()) {
+                problem("run " + count.getKey() + " (" + finalRuns.get(count.getKey()).getState() + "): audit " + c.detail()
+                        + (c.taskRanTwice() ? "; its task ran twice" : ""));
+            }
+        }
+        VerifyResponse chain = retrying(() -> AuditServiceGrpc.newBlockingStub(audit).withDeadlineAfter(120, TimeUnit.SECONDS)
+                .verify(VerifyRequest.getDefaultInstance()), System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+        if (!chain.getIntact()) {
+            problem("audit chain broken at " + chain.getFirstBrokenSequence() + ": " + chain.getProblem());
+        }
+
+        long[] submitNanos = acknowledged.stream().mapToLong(LoadCaller.Outcome::submitNanos).sorted().toArray();
+        int finishedDuringLoad = (int) acknowledged.stream().filter(o -> o.finalState().isPresent()).count();
+        return new ReliabilityReport(settings.callers(), settings.seed(), acknowledged.size(), finalRuns.size(), lost,
+                outcomes.size() - acknowledged.size(), states, duplicateTasks, eventsLost, eventsDuplicated, chain.getIntact(),
+                chain.getChecked(), watchComplete, reconnects, loadSeconds, finishedDuringLoad / loadSeconds,
+                percentileMillis(submitNanos, 50), percentileMillis(submitNanos, 99), faults.injected(), settings.faults(),
+                faults.failure().isEmpty(), hostile, rssStart, rssEnd, (System.nanoTime() - begin) / 1e9, problems);
+    }
+
+    private Optional<Run> awaitFinal(ManagedChannel gateway, String id, long until) throws InterruptedException {
+        while (true) {
+            Optional<Run> run;
+            try {
+                run = Optional.of(retrying(() -> GatewayServiceGrpc.newBlockingStub(gateway).withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .getRun(GetRunRequest.newBuilder().setRunId(id).build()).getRun(), until));
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() == Status.Code.NOT_FOUND) {
+                    return Optional.empty();
+                }
+                throw e;
+            }
+            if (RunStates.isFinal(run.get().getState()) || System.nanoTime() > until) {
+                return run;
+            }
+            TimeUnit.MILLISECONDS.sleep(250); // a pause between two polls against the drain bound
+        }
+    }
+
+    private static List<WatchRunResponse> readAll(ManagedChannel gateway, String id) {
+        return retrying(() -> {
+            List<WatchRunResponse> events = new ArrayList<>();
+            Iterator<WatchRunResponse> stream = GatewayServiceGrpc.newBlockingStub(gateway).withDeadlineAfter(60, TimeUnit.SECONDS)
+                    .watchRun(WatchRunRequest.newBuilder().setRunId(id).setFromOffset(0).build());
+            stream.forEachRemaining(events::add);
+            return events;
+        }, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+    }
+
+    /** Every audit event since {@code since}, oldest first, by the run it names. */
+    private static Map<String, List<AuditEvent>> auditEventsByRun(ManagedChannel audit, Instant since) {
+        Map<String, List<AuditEvent>> byRun = new HashMap<>();
+        String cursor = "";
+        while (true) {
+            String from = cursor;
+            List<QueryResponse> page = retrying(() -> {
+                List<QueryResponse> responses = new ArrayList<>();
+                AuditServiceGrpc.newBlockingStub(audit).withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .query(QueryRequest.newBuilder().setFromTime(Timestamp.newBuilder().setSeconds(since.getEpochSecond()))
+                                .setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST).setLimit(10_000).setCursor(from).build())
+                        .forEachRemaining(responses::add);
+                return responses;
+            }, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+            for (QueryResponse response : page) {
+                AuditEvent event = response.getEvent().getEvent();
+                if (!event.getResource().getRunId().isEmpty()) {
+                    byRun.computeIfAbsent(event.getResource().getRunId(), k -> new ArrayList<>()).add(event);
+                }
+            }
+            if (page.size() < 10_000) {
+                return byRun;
+            }
+            cursor = page.get(page.size() - 1).getCursor();
+        }
+    }
+
+    /** Calls {@code call} again while the service answers UNAVAILABLE, until {@code until} (System.nanoTime). */
+    private static <T> T retrying(Supplier<T> call, long until) {
+        while (true) {
+            try {
+                return call.get();
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.UNAVAILABLE || System.nanoTime() > until) {
+                    throw e;
+                }
+                try {
+                    TimeUnit.MILLISECONDS.sleep(250); // a retry pause
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private void problem(String line) {
+        problems.add(line);
+    }
+
+    private void writeProblems(Path dataDir) throws IOException {
+        Files.write(dataDir.resolve("problems.txt"), problems, StandardCharsets.UTF_8);
+        problems.stream().limit(MAX_PROBLEM_LINES).forEach(line -> log.println("reliability: PROBLEM " + line));
+        if (problems.size() > MAX_PROBLEM_LINES) {
+            log.println("reliability: ... " + (problems.size() - MAX_PROBLEM_LINES) + " more in " + dataDir.resolve("problems.txt"));
+        }
+    }
+
+    private static double percentileMillis(long[] sorted, int percent) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int index = (int) Math.ceil(percent / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))] / 1e6;
+    }
+
+    private static Map<String, Long> rss(ServiceProcesses services) {
+        Map<String, Long> rss = new LinkedHashMap<>();
+        ServiceProcesses.SERVICES.forEach(name -> services.rssBytes(name).ifPresent(bytes -> rss.put(name, bytes)));
+        return rss;
+    }
+
+    private static String callerName(int index) {
+        return String.format("caller-%03d", index);
+    }
+
+    private static ManagedChannel channel(DevPki pki, String member, int port, List<ManagedChannel> channels) {
+        try {
+            ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + port, TlsChannelCredentials.newBuilder()
+                    .keyManager(pki.certFile(member).toFile(), pki.keyFile(member).toFile())
+                    .trustManager(pki.caFile().toFile()).build()).build();
+            channels.add(channel);
+            return channel;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the certificate of " + member, e);
+        }
+    }
+
+    private void resetSchemas(String... schemas) throws SQLException {
+        ReliabilitySettings.Database db = settings.database();
+        try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                Statement statement = connection.createStatement()) {
+            for (String schema : schemas) {
+                statement.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+                statement.execute("CREATE SCHEMA " + schema);
+            }
+        }
+    }
+
+    /** Drops the suite's schemas (tests clean up after themselves). */
+    public void dropSchemas() throws SQLException {
+        ReliabilitySettings.Database db = settings.database();
+        try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
+                Statement statement = connection.createStatement()) {
+            statement.execute("DROP SCHEMA IF EXISTS " + settings.schemaPrefix() + "_gateway CASCADE");
+            statement.execute("DROP SCHEMA IF EXISTS " + settings.schemaPrefix() + "_audit CASCADE");
+        }
+    }
+
+    private static Path writePrivate(Path file, String content) throws IOException {
+        Files.createDirectories(file.getParent());
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, content, StandardCharsets.UTF_8);
+        return file;
+    }
+
+    private static void freshDirectory(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (Stream<Path> walk = Files.walk(dir)) {
+                for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(path);
+                }
+            }
+        }
+        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+
+    /** A base port whose three successors are free too (the services bind them one by one later). */
+    private static int freeBasePort() throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int base;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                base = socket.getLocalPort();
+            }
+            if (base > 65_000) {
+                continue;
+            }
+            boolean free = true;
+            for (int port : new int[] {base + 1, base + 2, base + 3}) {
+                try (ServerSocket probe = new ServerSocket(port)) {
+                    probe.setReuseAddress(true);
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("found no four consecutive free ports");
+    }
+}
