@@ -7,9 +7,11 @@ import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.audit.AuditResource;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,6 +37,24 @@ final class RunAudit {
 
     void record(AuditAction action, Run run, String actor, AuditOutcome outcome, String reason, String sourceAddress,
             Map<String, String> extra) {
+        record(UUID.randomUUID(), action, run, actor, outcome, reason, sourceAddress, extra);
+    }
+
+    /**
+     * Records an event that happens once in a run's life ({@code occurrence}, e.g. "submit"),
+     * with an event id derived from the run, the action and the occurrence. Recording it again
+     * is how a transition stored before a crash, whose event may not have reached the outbox, is
+     * repaired: the audit service stores an event id once.
+     */
+    void recordOnce(String occurrence, AuditAction action, Run run, String actor, AuditOutcome outcome, String reason,
+            String sourceAddress, Map<String, String> extra) {
+        UUID id = UUID.nameUUIDFromBytes(("gateway\n" + run.id().value() + "\n" + action.dottedName() + "\n" + occurrence)
+                .getBytes(StandardCharsets.UTF_8));
+        record(id, action, run, actor, outcome, reason, sourceAddress, extra);
+    }
+
+    private void record(UUID eventId, AuditAction action, Run run, String actor, AuditOutcome outcome, String reason,
+            String sourceAddress, Map<String, String> extra) {
         Map<String, String> attributes = new HashMap<>();
         RunSpec spec = run.spec();
         attributes.put("repo", spec.repo().value());
@@ -52,6 +72,7 @@ final class RunAudit {
         extra.forEach((key, value) -> attributes.put(key, value.length() > AuditEvent.MAX_VALUE
                 ? value.substring(0, AuditEvent.MAX_VALUE) : value));
         AuditEvent event = AuditEvent.builder("gateway", action, clock.instant())
+                .eventId(eventId)
                 .actor(actor)
                 .resource(new AuditResource("run", run.id().value(), spec.repo().value(), run.id().value()))
                 .outcome(outcome)

@@ -151,6 +151,9 @@ public final class RunDriver implements AutoCloseable {
                     telemetry.inTrace(run.traceId(), run.traceSpanId(), "run.dispatch",
                             Map.of("portcullis.run_id", run.id().value()), () -> dispatch(run));
                 } else {
+                    // taken over (after a restart, or from a replica that died): the events of the
+                    // run's start may have died with the replica that stored it; recorded again, stored once
+                    auditStart(run);
                     follow(run);
                 }
             } catch (DomainException e) {
@@ -229,11 +232,19 @@ public final class RunDriver implements AutoCloseable {
             cancelQuietly(run.id(), "the run ended before its task started");
             return;
         }
-        audit.record(AuditAction.POLICY_ALLOWED, running, actor, AuditOutcome.SUCCESS, "", "", decided);
-        audit.record(AuditAction.RUN_STARTED, running, actor, AuditOutcome.SUCCESS, "", "",
-                Map.of("catalog_version", decision.catalogVersion()));
+        auditStart(running);
         signals.changed();
         follow(running);
+    }
+
+    /** The events of a run leaving the queue for its task, with ids derived from the run. */
+    private void auditStart(Run running) {
+        Decision decision = running.decision();
+        Map<String, String> decided = Map.of("catalog_version", decision.catalogVersion(), "rule", decision.matchedRule(),
+                "reasons", decision.reasonCodes(), "when", "dequeue");
+        audit.recordOnce("dequeue", AuditAction.POLICY_ALLOWED, running, actor, AuditOutcome.SUCCESS, "", "", decided);
+        audit.recordOnce("start", AuditAction.RUN_STARTED, running, actor, AuditOutcome.SUCCESS, "", "",
+                Map.of("catalog_version", decision.catalogVersion()));
     }
 
     private void end(Run run, RunState state, String reason, AuditAction action, AuditOutcome outcome) {
@@ -371,6 +382,10 @@ public final class RunDriver implements AutoCloseable {
                 }
                 long copiedTo = nextTaskOffset;
                 Optional<TaskRunner.TaskStatus> ending = finished;
+                // the run's end is recorded before it is stored: a gateway dying in between ends the
+                // run again after the takeover and records the same event (stored once), whereas
+                // an end stored first and recorded after would leave no trace of the event
+                ending.ifPresent(status -> auditEnd(ended(run, status)));
                 Run after = store.update(id, current -> {
                     if (current.state() != RunState.RUNNING) {
                         return RunChange.keepState();
@@ -379,13 +394,7 @@ public final class RunDriver implements AutoCloseable {
                         return RunChange.keepState().lines(lines, copiedTo);
                     }
                     TaskRunner.TaskStatus status = ending.get();
-                    RunState state = switch (status.state()) {
-                        case SUCCEEDED -> RunState.SUCCEEDED;
-                        case CANCELLED -> RunState.CANCELLED;
-                        case TIMED_OUT -> RunState.TIMED_OUT;
-                        default -> RunState.FAILED;
-                    };
-                    RunChange change = RunChange.to(state, status.stopReason()).lines(lines, copiedTo);
+                    RunChange change = RunChange.to(finalState(status), status.stopReason()).lines(lines, copiedTo);
                     status.exitCode().forEach(change::exitCode);
                     status.artifact().forEach(change::artifact);
                     return change;
@@ -394,11 +403,6 @@ public final class RunDriver implements AutoCloseable {
                 if (after.state().isFinal()) {
                     Telemetry.annotate(Map.of("portcullis.run_state", after.state().name(),
                             "portcullis.exit_code", after.exitCode().map(String::valueOf).orElse("")));
-                    audit.record(AuditAction.RUN_FINISHED, after, actor, switch (after.state()) {
-                        case SUCCEEDED -> AuditOutcome.SUCCESS;
-                        default -> AuditOutcome.FAILURE;
-                    }, after.state().name(), "", Map.of("exit_code", after.exitCode().map(String::valueOf).orElse(""),
-                            "artifact_sha256", after.artifact().map(a -> a.sha256().value()).orElse("")));
                     return Boolean.FALSE;
                 }
                 if (after.state() != RunState.RUNNING) {
@@ -412,6 +416,21 @@ public final class RunDriver implements AutoCloseable {
                 }
             }
             return Boolean.TRUE;
+        }
+
+        /** The run as its task's end leaves it. */
+        private Run ended(Run run, TaskRunner.TaskStatus status) {
+            Run.Builder ended = run.toBuilder().state(finalState(status));
+            status.exitCode().forEach(ended::exitCode);
+            status.artifact().forEach(ended::artifact);
+            return ended.build();
+        }
+
+        private void auditEnd(Run ended) {
+            audit.recordOnce("end", AuditAction.RUN_FINISHED, ended, actor, ended.state() == RunState.SUCCEEDED
+                    ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE, ended.state().name(), "", Map.of(
+                    "exit_code", ended.exitCode().map(String::valueOf).orElse(""),
+                    "artifact_sha256", ended.artifact().map(a -> a.sha256().value()).orElse("")));
         }
 
         private void maybeCancel() {
@@ -428,6 +447,15 @@ public final class RunDriver implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private static RunState finalState(TaskRunner.TaskStatus status) {
+        return switch (status.state()) {
+            case SUCCEEDED -> RunState.SUCCEEDED;
+            case CANCELLED -> RunState.CANCELLED;
+            case TIMED_OUT -> RunState.TIMED_OUT;
+            default -> RunState.FAILED;
+        };
     }
 
     /** Stops driving; leases run out and another replica (or the next start) takes over. */

@@ -79,7 +79,7 @@ public final class RunService {
         }
         Optional<Run> existing = store.findByRequestKey(actor.identity(), submission.requestKey());
         if (existing.isPresent()) {
-            return sameRequest(existing.get(), submission);
+            return retried(sameRequest(existing.get(), submission), actor);
         }
         if (!audit.healthy()) {
             throw new DomainException(DomainException.Kind.UNAVAILABLE, "AUDIT_UNAVAILABLE",
@@ -132,31 +132,62 @@ public final class RunService {
         try {
             run = store.create(builder.build());
         } catch (RequestKeyTakenException e) {
-            return sameRequest(store.findByRequestKey(actor.identity(), submission.requestKey()).orElseThrow(), submission);
+            return retried(sameRequest(store.findByRequestKey(actor.identity(), submission.requestKey()).orElseThrow(),
+                    submission), actor);
         }
+        auditSubmission(run, actor);
+        if (state == RunState.AWAITING_APPROVAL) {
+            announcer.announce(run);
+        }
+        signals.changed();
+        return run;
+    }
+
+    /**
+     * The events of a submission, each with an id of its own derived from the run: recorded
+     * again for a retried submission, they repair what a gateway that died between storing the
+     * run and recording them lost, and are stored once otherwise.
+     */
+    private void auditSubmission(Run run, Actor actor) {
+        Decision decision = run.decision();
         String who = actor.identity().value();
-        audit.record(AuditAction.RUN_SUBMITTED, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(),
+        audit.recordOnce("submit", AuditAction.RUN_SUBMITTED, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(),
                 Map.of("request_key", run.requestKey()));
         Map<String, String> decided = Map.of("catalog_version", decision.catalogVersion(), "rule", decision.matchedRule(),
                 "reasons", decision.reasonCodes());
         if (decision.allowed()) {
-            audit.record(AuditAction.POLICY_ALLOWED, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(), decided);
+            audit.recordOnce("submit", AuditAction.POLICY_ALLOWED, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(),
+                    decided);
         } else {
-            audit.record(AuditAction.POLICY_DENIED, run, who, AuditOutcome.DENIED, "POLICY_DENIED", actor.sourceAddress(), decided);
+            audit.recordOnce("submit", AuditAction.POLICY_DENIED, run, who, AuditOutcome.DENIED, "POLICY_DENIED",
+                    actor.sourceAddress(), decided);
         }
-        if (breakGlass) {
-            audit.record(AuditAction.BREAKGLASS_USED, run, who, decision.allowed() ? AuditOutcome.SUCCESS : AuditOutcome.DENIED,
-                    "", actor.sourceAddress(), Map.of("justification", run.breakGlassJustification()));
+        if (run.breakGlass()) {
+            audit.recordOnce("submit", AuditAction.BREAKGLASS_USED, run, who, decision.allowed() ? AuditOutcome.SUCCESS
+                    : AuditOutcome.DENIED, "", actor.sourceAddress(), Map.of("justification", run.breakGlassJustification()));
         }
-        if (state == RunState.AWAITING_APPROVAL) {
-            audit.record(AuditAction.RUN_AWAITING_APPROVAL, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(),
-                    Map.of("required_approvals", Integer.toString(decision.requiredApprovals())));
-            announcer.announce(run);
-        } else if (state == RunState.QUEUED) {
-            audit.record(AuditAction.RUN_QUEUED, run, who, actor.sourceAddress());
+        if (decision.allowed() && decision.requiredApprovals() > 0) {
+            audit.recordOnce("submit", AuditAction.RUN_AWAITING_APPROVAL, run, who, AuditOutcome.SUCCESS, "",
+                    actor.sourceAddress(), Map.of("required_approvals", Integer.toString(decision.requiredApprovals())));
+        } else if (decision.allowed()) {
+            audit.recordOnce("submit", AuditAction.RUN_QUEUED, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(),
+                    Map.of());
         }
-        signals.changed();
-        return run;
+    }
+
+    /**
+     * A retried submission's run, its submission's events recorded again (stored once). Only for
+     * a run the policy allowed that was not denied since: leaving the queue replaces the stored
+     * decision, and a later denial must not be written down as the submission's.
+     */
+    private Run retried(Run existing, Actor actor) {
+        Decision decision = existing.decision();
+        if (decision.allowed() && existing.state() != RunState.DENIED) {
+            // the run as it was submitted: its events say the state it was submitted into
+            RunState submitted = decision.requiredApprovals() > 0 ? RunState.AWAITING_APPROVAL : RunState.QUEUED;
+            auditSubmission(existing.toBuilder().state(submitted).build(), actor);
+        }
+        return existing;
     }
 
     private static Run sameRequest(Run existing, Submission submission) {

@@ -133,4 +133,42 @@ class RunDriverTest {
         assertTrue(audited(e -> e.action() == AuditAction.RUN_EXPIRED));
         assertEquals(List.of(), started);
     }
+
+    @Test
+    void aRunningRunTakenOverByANewDriverHasItsStartRecordedAgainUnderTheSameEventIds() throws Exception {
+        Run run = runs.submit(new RunService.Submission(Runs.spec("stage/app", "stage", "plan"), "k", "",
+                "0af7651916cd43dd8448eb211c80319c"), CI);
+        driver.start();
+        awaitState(run.id(), RunState.RUNNING);
+        assertTrue(audited(e -> e.action() == AuditAction.RUN_STARTED));
+        driver.close(); // as if it died after storing RUNNING: the events it recorded may never have left
+
+        try (RunDriver successor = new RunDriver(store, (caller, spec, plan, breakGlass, traceId) -> decision.get(),
+                new TaskRunner() {
+                    @Override
+                    public TaskStatus start(TaskRequest request) {
+                        throw new AssertionError("a running run is never started again");
+                    }
+
+                    @Override
+                    public TaskStatus cancel(RunId id, String reason) {
+                        return new TaskStatus(TaskState.CANCELLED, List.of(), reason, List.of());
+                    }
+
+                    @Override
+                    public Subscription follow(RunId id, long fromOffset, Sink sink) {
+                        return () -> { };
+                    }
+                }, audit, signals, settings, clock, "spiffe://test.example/service/gateway")) {
+            successor.start();
+
+            assertTrue(audited(e -> audit.events().stream().filter(x -> x.action() == AuditAction.RUN_STARTED).count() == 2));
+        }
+
+        List<java.util.UUID> startIds = audit.events().stream().filter(e -> e.action() == AuditAction.RUN_STARTED)
+                .map(dev.portcullis.runtime.audit.AuditEvent::eventId).distinct().toList();
+        assertEquals(1, startIds.size(), "the audit service stores the repaired start once");
+        assertEquals(1, audit.events().stream().filter(e -> e.action() == AuditAction.POLICY_ALLOWED
+                && "dequeue".equals(e.attributes().get("when"))).map(dev.portcullis.runtime.audit.AuditEvent::eventId).distinct().count());
+    }
 }
