@@ -32,7 +32,7 @@ final class ReliabilityBench {
                         env("PORTCULLIS_TEST_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/portcullis_test"),
                         env("PORTCULLIS_TEST_DB_USER", "portcullis_test"),
                         env("PORTCULLIS_TEST_DB_PASSWORD", "portcullis_test")),
-                "reliability");
+                "reliability", List.of("gateway", "policy", "executor", "audit"));
         report = new ReliabilitySuite(settings, System.err).run();
         return figures(report);
     }

@@ -15,8 +15,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Kills services with SIGKILL while the load runs and starts them again on the same port. The
  * points are random but reproducible from the seed: the k-th fault comes when the load's progress
  * (runs finished) passes a threshold drawn between 5 % and 85 % of the planned runs; the victims
- * go round the four services in a shuffled order, so with four faults or more each service dies
- * at least once. A killed service stays down for 0 to 1.5 s (also drawn) before it is started
+ * go round the target services (all four by default) in a shuffled order, so with as many faults
+ * as targets or more each of them dies at least once. A killed service stays down for 0 to 1.5 s (also drawn) before it is started
  * again. Runs on its own thread; {@link #injected()} is safe to read from any thread.
  */
 final class FaultInjector implements Runnable {
@@ -30,14 +30,14 @@ final class FaultInjector implements Runnable {
     private final List<InjectedFault> injected = Collections.synchronizedList(new ArrayList<>());
     private volatile RuntimeException failure;
 
-    FaultInjector(ServiceProcesses services, long seed, int faults, int plannedRuns, AtomicInteger progress,
+    FaultInjector(ServiceProcesses services, List<String> targets, long seed, int faults, int plannedRuns, AtomicInteger progress,
             AtomicBoolean loadOver, PrintStream log) {
         this.services = requireNonNull(services, "services is null");
         this.progress = requireNonNull(progress, "progress is null");
         this.loadOver = requireNonNull(loadOver, "loadOver is null");
         this.log = requireNonNull(log, "log is null");
         Random random = new Random(seed);
-        List<String> round = new ArrayList<>(ServiceProcesses.SERVICES);
+        List<String> round = new ArrayList<>(targets);
         while (victims.size() < faults) {
             Collections.shuffle(round, random);
             victims.addAll(round);

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How the reliability suite runs.
@@ -16,9 +17,10 @@ import java.time.Duration;
  * @param dataDir the suite's data directory; emptied first
  * @param database the PostgreSQL the gateway and the audit service use
  * @param schemaPrefix their schemas are PREFIX_gateway and PREFIX_audit, dropped at the start
+ * @param faultTargets the services the faults go round (in a seeded order): all four, or fewer
  */
 public record ReliabilitySettings(int callers, int runsPerCaller, Duration duration, long seed, int faults, Path dataDir,
-        Database database, String schemaPrefix) {
+        Database database, String schemaPrefix, List<String> faultTargets) {
     public ReliabilitySettings {
         if (callers < 1 || callers > 1000) {
             throw new IllegalArgumentException("--callers must be between 1 and 1000");
@@ -37,6 +39,10 @@ public record ReliabilitySettings(int callers, int runsPerCaller, Duration durat
         requireNonNull(database, "database is null");
         if (!requireNonNull(schemaPrefix, "schemaPrefix is null").matches("[a-z][a-z0-9_]{0,40}")) {
             throw new IllegalArgumentException("the schema prefix must be a lowercase SQL identifier");
+        }
+        faultTargets = List.copyOf(faultTargets);
+        if (faultTargets.isEmpty() || !ServiceProcesses.SERVICES.containsAll(faultTargets)) {
+            throw new IllegalArgumentException("fault targets must be some of " + ServiceProcesses.SERVICES);
         }
     }
 

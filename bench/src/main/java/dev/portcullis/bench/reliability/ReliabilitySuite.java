@@ -133,7 +133,7 @@ public final class ReliabilitySuite {
             AtomicInteger progress = new AtomicInteger();
             AtomicBoolean loadOver = new AtomicBoolean();
             int planned = settings.callers() * settings.runsPerCaller();
-            FaultInjector faults = new FaultInjector(services, settings.seed(), settings.faults(), planned, progress, loadOver, log);
+            FaultInjector faults = new FaultInjector(services, settings.faultTargets(), settings.seed(), settings.faults(), planned, progress, loadOver, log);
             Thread faultThread = new Thread(faults, "fault-injector");
             ExecutorService callerThreads = Executors.newFixedThreadPool(settings.callers(), runnable -> {
                 Thread thread = new Thread(runnable, "load-caller");
@@ -199,6 +199,12 @@ public final class ReliabilitySuite {
         }
         Map<String, Integer> states = new TreeMap<>();
         finalRuns.values().forEach(r -> states.merge(r.getState().name().replace("RUN_STATE_", ""), 1, Integer::sum));
+        // a failed run is final, not lost (a task running when its executor died fails by design); say why
+        Map<String, Integer> failures = new TreeMap<>();
+        finalRuns.values().stream().filter(r -> !r.getState().name().equals("RUN_STATE_SUCCEEDED")).forEach(r -> failures.merge(
+                r.getState().name() + ": " + r.getStateReason().substring(0, Math.min(100, r.getStateReason().length())), 1,
+                Integer::sum));
+        failures.forEach((reason, count) -> log.printf("reliability: %d run(s) ended %s%n", count, reason));
 
         // each caller's watch against the run's whole event list, read again from offset 0
         Map<String, List<WatchRunResponse>> full = new HashMap<>();

@@ -61,10 +61,11 @@ final class RunLedger {
         }
         int ended = actual.getOrDefault(AuditAction.AUDIT_ACTION_TASK_FINISHED, 0)
                 + actual.getOrDefault(AuditAction.AUDIT_ACTION_TASK_CANCELLED, 0);
+        // a run that never ran may still have had a task the executor ended (e.g. refused on a retried start)
         int expectedEnds = running ? 1 : 0;
         lost += Math.max(0, expectedEnds - ended);
-        duplicated += Math.max(0, ended - expectedEnds);
-        if (ended != expectedEnds) {
+        duplicated += Math.max(0, ended - 1);
+        if (ended != expectedEnds && (running || ended > 1)) {
             detail.append(" task.finished ").append(ended).append('/').append(expectedEnds);
         }
         return new Count(lost, duplicated, started > 1 || planStarts > 1, detail.toString().strip());

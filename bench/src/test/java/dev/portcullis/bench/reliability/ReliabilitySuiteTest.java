@@ -1,0 +1,58 @@
+package dev.portcullis.bench.reliability;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.runtime.testing.TestDatabases;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The reliability suite, short: 16 CI callers on PostgreSQL, each service a process of its own,
+ * the gateway, the executor and the audit service each killed with SIGKILL once during the load.
+ * Nothing acknowledged may be lost, no task may run twice, every audit event must arrive once,
+ * the chain must verify and every caller must have seen its run's whole event list.
+ */
+class ReliabilitySuiteTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void sixteenCallersLoseNothingThroughSigkillsOfTheGatewayTheExecutorAndTheAuditService() throws Exception {
+        TestDatabases.Settings db = TestDatabases.freshPostgresSchema();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        ReliabilitySuite suite = new ReliabilitySuite(new ReliabilitySettings(16, 3, Duration.ofSeconds(60), 42, 3,
+                dir.resolve("data"), new ReliabilitySettings.Database(db.jdbcUrl(), db.user(), db.password()), db.schema(),
+                List.of("gateway", "executor", "audit")), new PrintStream(log, true, StandardCharsets.UTF_8));
+        ReliabilityReport report;
+        try {
+            report = suite.run();
+        } finally {
+            suite.dropSchemas();
+        }
+        String seen = log.toString(StandardCharsets.UTF_8) + "\n" + report;
+
+        assertEquals(48, report.runsSubmitted(), seen);
+        assertEquals(48, report.runsFinal(), seen);
+        assertEquals(0, report.runsLost(), seen);
+        assertEquals(0, report.submitsUnacknowledged(), seen);
+        assertEquals(0, report.duplicateTasks(), seen);
+        assertEquals(0, report.eventsLost(), seen);
+        assertEquals(0, report.eventsDuplicated(), seen);
+        assertTrue(report.chainIntact(), seen);
+        assertTrue(report.chainChecked() >= 48 * 6, seen);
+        assertEquals(48, report.watchComplete(), seen);
+        assertEquals(List.of("audit", "executor", "gateway"), report.faults().stream().map(InjectedFault::service).sorted()
+                .toList(), seen);
+        assertTrue(report.faultsRecovered(), seen);
+        assertTrue(report.watchReconnects() > 0, "the callers lived through the gateway's death: " + seen);
+        assertEquals(List.of(), report.problems(), seen);
+        assertTrue(report.passed(), seen);
+    }
+}
