@@ -23,8 +23,8 @@ final class ReliabilityBench {
     Map<String, Figure> run(List<String> arguments) throws Exception {
         ReliabilitySettings settings = new ReliabilitySettings(
                 integer(arguments, "--callers", 200),
-                integer(arguments, "--runs-per-caller", 3),
-                Duration.parse("PT" + option(arguments, "--duration", "8m").toUpperCase(java.util.Locale.ROOT)),
+                integer(arguments, "--runs-per-caller", 2),
+                Duration.parse("PT" + option(arguments, "--duration", "5m").toUpperCase(java.util.Locale.ROOT)),
                 Long.parseLong(option(arguments, "--seed", Long.toString(System.currentTimeMillis() % 1_000_000))),
                 integer(arguments, "--faults", 8),
                 Path.of(option(arguments, "--data-dir", "bench/target/reliability")),
