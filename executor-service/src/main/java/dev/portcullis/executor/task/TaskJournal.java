@@ -43,7 +43,9 @@ final class TaskJournal implements AutoCloseable {
     private static final byte SPEC = 'S';
     private static final byte STATE = 'T';
     private static final byte LINE = 'L';
-    private static final int VERSION = 1;
+    /** Version 2 adds the run's trace id after the backend; version 1 journals are read with none. */
+    private static final int VERSION = 2;
+    private static final int VERSION_WITHOUT_TRACE = 1;
     private static final int MAX_RECORD = 1 << 20;
 
     private final Path file;
@@ -282,12 +284,17 @@ final class TaskJournal implements AutoCloseable {
         string(out, spec.artifacts().produces().map(ArtifactPath::value).orElse(""));
         artifact(out, spec.artifacts().plan());
         string(out, header.backend().name());
+        string(out, spec.traceId());
         return bytes.toByteArray();
     }
 
     private static Header decodeHeader(byte[] payload) throws IOException {
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload));
-        if (in.readByte() != SPEC || in.readInt() != VERSION) {
+        if (in.readByte() != SPEC) {
+            throw new IOException("not a task journal");
+        }
+        int version = in.readInt();
+        if (version != VERSION && version != VERSION_WITHOUT_TRACE) {
             throw new IOException("not a task journal of this version");
         }
         try {
@@ -315,8 +322,9 @@ final class TaskJournal implements AutoCloseable {
                 artifacts = artifacts.applying(plan.get());
             }
             TaskBackend.Kind backend = TaskBackend.Kind.valueOf(string(in));
-            return new Header(new TaskSpec(runId, repoUrl, commit, folder, environment, argv, timeout, artifacts), grants,
-                    backend);
+            String traceId = version == VERSION ? string(in) : "";
+            return new Header(new TaskSpec(runId, repoUrl, commit, folder, environment, argv, timeout, artifacts, traceId),
+                    grants, backend);
         } catch (IllegalArgumentException e) {
             throw new IOException("the journal's header is not valid", e);
         }

@@ -303,7 +303,7 @@ public final class TaskService implements AutoCloseable {
         }
 
         Task sameOrConflict(TaskSpec other, List<SecretGrant> otherGrants) {
-            if (!spec.equals(other) || !grants.equals(otherGrants)) {
+            if (!spec.sameTaskAs(other) || !grants.equals(otherGrants)) {
                 throw new DomainException(DomainException.Kind.CONFLICT, "TASK_CONFLICT",
                         "a task for this run was already started with different content", Map.of("run_id", spec.runId().value()));
             }

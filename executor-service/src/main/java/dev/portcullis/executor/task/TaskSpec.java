@@ -47,6 +47,16 @@ public record TaskSpec(RunId runId, String repoUrl, CommitSha commit, RepoFolder
         }
     }
 
+    /**
+     * Whether {@code other} asks for the same task: everything but the trace id, which is where
+     * the request was traced, not what it asks for (a retried StartTask may come from another
+     * trace, and a journal written before trace ids were kept has none).
+     */
+    public boolean sameTaskAs(TaskSpec other) {
+        return equals(new TaskSpec(other.runId, other.repoUrl, other.commit, other.folder, other.environment, other.argv,
+                other.timeout, other.artifacts, traceId));
+    }
+
     /** A task outside any trace. */
     public TaskSpec(RunId runId, String repoUrl, CommitSha commit, RepoFolder folder, String environment,
             List<String> argv, Duration timeout, TaskArtifacts artifacts) {

@@ -3,6 +3,7 @@ package dev.portcullis.executor.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.portcullis.executor.artifact.ArtifactPath;
 import dev.portcullis.executor.artifact.local.LocalArtifactStore;
@@ -10,6 +11,7 @@ import dev.portcullis.executor.backend.local.LocalProcessTaskBackend;
 import dev.portcullis.executor.secret.SecretSource;
 import dev.portcullis.executor.secret.TaskSecrets;
 import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
@@ -107,6 +109,31 @@ class TaskRestartTest {
         String journal = Files.readString(dir.resolve("executor/journal").resolve(spec.runId().value() + ".journal"),
                 java.nio.charset.StandardCharsets.ISO_8859_1);
         assertFalse(journal.contains(SECRET));
+    }
+
+    @Test
+    void aStartTaskRetriedAfterARestartIsTheSameTaskWhateverTraceItComesFrom() throws Exception {
+        // found by the reliability suite: the journal did not keep the trace id, so the gateway's
+        // retried StartTask (same run, same trace) was refused as a conflicting task after a restart
+        TaskService first = service(1000);
+        TaskSpec plain = spec("sh", "-c", "echo traced");
+        TaskSpec traced = new TaskSpec(plain.runId(), plain.repoUrl(), plain.commit(), plain.folder(), plain.environment(),
+                plain.argv(), plain.timeout(), plain.artifacts(), "0af7651916cd43dd8448eb211c80319c");
+        first.start(traced, List.of());
+        awaitEnd(first, traced.runId());
+        Task before = first.get(traced.runId());
+        first.close();
+
+        TaskService second = service(1000);
+
+        assertEquals(before, second.start(traced, List.of()));
+        TaskSpec otherTrace = new TaskSpec(traced.runId(), traced.repoUrl(), traced.commit(), traced.folder(),
+                traced.environment(), traced.argv(), traced.timeout(), traced.artifacts(), "4bf92f3577b34da6a3ce929d0e0e4736");
+        assertEquals(before, second.start(otherTrace, List.of()));
+        TaskSpec otherCommand = new TaskSpec(traced.runId(), traced.repoUrl(), traced.commit(), traced.folder(),
+                traced.environment(), List.of("sh", "-c", "echo other"), traced.timeout(), traced.artifacts(), traced.traceId());
+        DomainException conflict = assertThrows(DomainException.class, () -> second.start(otherCommand, List.of()));
+        assertEquals("TASK_CONFLICT", conflict.reason());
     }
 
     @Test
