@@ -65,7 +65,9 @@ public final class TelemetryEnvironment {
             metrics.registerMetricReader(PeriodicMetricReader.builder(metricExporter(env)).build());
         }
         Optional<PrometheusMetricReader> prometheus = config.prometheusPort() == TelemetryConfig.NO_PROMETHEUS
-                ? Optional.empty() : Optional.of(PrometheusMetricReader.create());
+                ? Optional.empty() : Optional.of(PrometheusMetricReader.builder()
+                        // every series names its service: dev mode serves four from one host
+                        .setAllowedResourceAttributesFilter("service.name"::equals).build());
         prometheus.ifPresent(metrics::registerMetricReader);
         OpenTelemetrySdk built = sdk.setTracerProvider(tracing.build()).setMeterProvider(metrics.build()).build();
         Optional<PrometheusEndpoint> endpoint;

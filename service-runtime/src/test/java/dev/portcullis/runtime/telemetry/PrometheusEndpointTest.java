@@ -50,7 +50,8 @@ class PrometheusEndpointTest {
             waits.record(Duration.ofMillis(1500), Map.of("outcome", "ok"));
             PrometheusScrape scrape = PrometheusScrape.of(telemetry.prometheusAddress().orElseThrow());
 
-            assertEquals(1, scrape.sum("portcullis_test_things_total", Map.of("outcome", "allow")), scrape.text());
+            assertEquals(1, scrape.sum("portcullis_test_things_total", Map.of("outcome", "allow",
+                    "service_name", "portcullis-policy")), scrape.text());
             assertEquals(2, scrape.sum("portcullis_test_things_total", Map.of("outcome", "deny")), scrape.text());
             assertEquals(1, scrape.sum("portcullis_test_wait_seconds_count", Map.of("outcome", "ok")), scrape.text());
             assertEquals(1.5, scrape.sum("portcullis_test_wait_seconds_sum", Map.of("outcome", "ok")), 1e-9, scrape.text());
