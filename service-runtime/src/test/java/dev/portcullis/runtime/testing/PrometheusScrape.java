@@ -3,6 +3,7 @@ package dev.portcullis.runtime.testing;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -53,6 +54,24 @@ public final class PrometheusScrape {
         assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/plain"),
                 "content type of " + uri + ": " + response.headers().firstValue("content-type"));
         return parse(response.body());
+    }
+
+    /**
+     * Scrapes {@code address} until {@code settled} holds for a scrape (for figures another thread
+     * moves), and returns that scrape; fails the test with the last one after {@code timeout}.
+     */
+    public static PrometheusScrape awaitScrape(InetSocketAddress address, Predicate<PrometheusScrape> settled,
+            Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        PrometheusScrape scrape = of(address);
+        while (!settled.test(scrape)) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("the metrics did not settle within " + timeout + ":\n" + scrape.text());
+            }
+            Thread.sleep(20); // polling against a deadline: the figure is moved by another thread
+            scrape = of(address);
+        }
+        return scrape;
     }
 
     /** Parses an exposition in the text format. */
