@@ -703,8 +703,9 @@ public final class TaskService implements AutoCloseable {
 
         private void failBeforeStart(TaskFailure failure, String reason, Map<String, String> attributes) {
             synchronized (this) {
-                publish(task.withFailure(failure).moveTo(TaskState.FAILED, clock.instant(), reason));
-                measure(task);
+                Task failed = task.withFailure(failure).moveTo(TaskState.FAILED, clock.instant(), reason);
+                measure(failed); // before it is published: whoever sees the end sees it measured
+                publish(failed);
                 record(AuditAction.TASK_FINISHED, AuditOutcome.FAILURE, failure.name(), attributes);
                 log.close();
                 cleanUp();
@@ -712,8 +713,8 @@ public final class TaskService implements AutoCloseable {
         }
 
         private void finish(Task ended, int exitCode) {
+            measure(ended); // before it is published: whoever sees the end sees it measured
             publish(ended);
-            measure(ended);
             java.util.Map<String, String> attributes = new java.util.HashMap<>();
             attributes.put("exit_code", String.valueOf(exitCode));
             ended.artifact().ifPresent(artifact -> attributes.put("artifact_sha256", artifact.sha256().value()));

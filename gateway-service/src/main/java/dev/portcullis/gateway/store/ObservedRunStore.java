@@ -62,10 +62,11 @@ public final class ObservedRunStore implements RunStore {
     }
 
     private void entered(Run run, RunState state) {
-        transitions.add(Map.of("to", state.name()));
         if (state.isFinal()) {
             durations.record(Duration.between(run.createdAt(), clock.instant()), Map.of("state", state.name()));
         }
+        // last: whoever sees the transition counted sees the duration too
+        transitions.add(Map.of("to", state.name()));
     }
 
     private <T> T traced(String operation, Optional<RunId> run, Supplier<T> work) {
