@@ -55,7 +55,7 @@ public final class AlertDispatcher implements AutoCloseable {
      */
     public AlertDispatcher(List<AlertSink> sinks, AlertStore store, AlertDeliveryConfig config, Clock clock,
             Telemetry telemetry) {
-        this.deliveries = telemetry.counter("portcullis.audit.alert.deliveries", "{attempt}",
+        this.deliveries = requireNonNull(telemetry, "telemetry is null").counter("portcullis.audit.alert.deliveries", "{attempt}",
                 "alert deliveries to a sink: delivered, failed and retried, or dead-lettered");
         this.sinks = List.copyOf(sinks);
         this.store = requireNonNull(store, "store is null");

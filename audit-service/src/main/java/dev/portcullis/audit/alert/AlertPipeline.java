@@ -37,7 +37,7 @@ public final class AlertPipeline implements AuditIngest.StoredEventListener {
 
     /** As above, counting raised alerts ({@code portcullis.audit.alerts}) by rule and severity. */
     public AlertPipeline(List<AnomalyRules> rules, AlertStore store, AlertDispatcher dispatcher, Telemetry telemetry) {
-        this.alerts = telemetry.counter("portcullis.audit.alerts", "{alert}", "alerts raised, by rule and severity");
+        this.alerts = requireNonNull(telemetry, "telemetry is null").counter("portcullis.audit.alerts", "{alert}", "alerts raised, by rule and severity");
         this.rules = List.copyOf(rules);
         this.store = requireNonNull(store, "store is null");
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");

@@ -22,7 +22,7 @@ public final class ChainVerification {
 
     /** As above, counting verifications ({@code portcullis.audit.verifications}) by result: intact or broken. */
     public ChainVerification(AuditStore store, PublicKey checkpointKey, Telemetry telemetry) {
-        this.verifications = telemetry.counter("portcullis.audit.verifications", "{verification}",
+        this.verifications = requireNonNull(telemetry, "telemetry is null").counter("portcullis.audit.verifications", "{verification}",
                 "chain verifications, by result (broken: altered, inserted, deleted or cut off)");
         this.store = requireNonNull(store, "store is null");
         this.checkpointKey = requireNonNull(checkpointKey, "checkpointKey is null");

@@ -51,7 +51,7 @@ public final class AuditIngest implements AutoCloseable {
     /** As above, counting stored events ({@code portcullis.audit.events}) by action and outcome. */
     public AuditIngest(AuditStore store, CheckpointSigner signer, int checkpointEvery, Duration checkpointInterval,
             Clock clock, List<StoredEventListener> listeners, Telemetry telemetry) {
-        this.ingested = telemetry.counter("portcullis.audit.events", "{event}",
+        this.ingested = requireNonNull(telemetry, "telemetry is null").counter("portcullis.audit.events", "{event}",
                 "audit events stored in the chain (each id once), by action and outcome");
         this.store = requireNonNull(store, "store is null");
         this.signer = requireNonNull(signer, "signer is null");

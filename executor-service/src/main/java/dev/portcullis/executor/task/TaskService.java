@@ -132,7 +132,7 @@ public final class TaskService implements AutoCloseable {
      */
     public TaskService(TaskBackend backend, SecretSource secrets, ArtifactStore artifacts, ArtifactHandoff handoff,
             AuditRecorder audit, Clock clock, Path stateDir, int memoryLines, Telemetry telemetry) {
-        this.durations = telemetry.durations("portcullis.executor.task.duration",
+        this.durations = requireNonNull(telemetry, "telemetry is null").durations("portcullis.executor.task.duration",
                 "time from a task's creation to its end, by final state and artifact role");
         this.secretFailures = telemetry.counter("portcullis.executor.secret.failures", "{task}",
                 "tasks whose secrets could not be read (the task fails, or its log is not kept), by phase");

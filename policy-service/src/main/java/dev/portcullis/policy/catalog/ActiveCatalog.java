@@ -60,7 +60,7 @@ public final class ActiveCatalog implements AutoCloseable {
      * or rejected) and publishing the version in force ({@code portcullis.policy.catalog.version}).
      */
     public ActiveCatalog(CatalogLoader loader, Path file, Clock clock, AuditRecorder audit, Telemetry telemetry) {
-        this.reloads = telemetry.counter("portcullis.policy.catalog.loads", "{load}",
+        this.reloads = requireNonNull(telemetry, "telemetry is null").counter("portcullis.policy.catalog.loads", "{load}",
                 "catalog versions loaded or rejected (the last good one stays in force)");
         this.loader = requireNonNull(loader, "loader is null");
         this.file = requireNonNull(file, "file is null");

@@ -44,7 +44,7 @@ public final class PolicyEngine {
     public PolicyEngine(ActiveCatalog catalogs, Clock clock, Telemetry telemetry) {
         this.catalogs = requireNonNull(catalogs, "catalogs is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.decisions = telemetry.counter("portcullis.policy.decisions", "{decision}",
+        this.decisions = requireNonNull(telemetry, "telemetry is null").counter("portcullis.policy.decisions", "{decision}",
                 "policy decisions by outcome (allow, needs_approval, deny) and command");
     }
 
