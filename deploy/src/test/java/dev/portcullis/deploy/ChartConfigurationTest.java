@@ -17,6 +17,7 @@ import dev.portcullis.policy.server.PolicyConfig;
 import dev.portcullis.runtime.audit.AuditClientConfig;
 import dev.portcullis.runtime.outbox.OutboxConfig;
 import dev.portcullis.runtime.role.RolesConfig;
+import dev.portcullis.runtime.telemetry.TelemetryConfig;
 import dev.portcullis.runtime.testing.ConfigBinding;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.TlsConfig;
@@ -69,7 +70,8 @@ class ChartConfigurationTest {
                 "audit", List.of(AuditConfig.class));
         for (String service : RenderedChartTest.SERVICES) {
             Map<String, Object> properties = new HashMap<>(ServiceProperties.of(chart, service));
-            for (Class<?> type : Stream.concat(Stream.of(ServerConfig.class, TlsConfig.class, RolesConfig.class),
+            for (Class<?> type : Stream.concat(Stream.of(ServerConfig.class, TlsConfig.class, RolesConfig.class,
+                    TelemetryConfig.class),
                     records.get(service).stream()).toList()) {
                 assertFalse(ConfigBinding.bind(type, properties) == null, service + " " + type.getSimpleName());
             }

@@ -87,6 +87,30 @@ class RenderedChartTest {
 
     @ParameterizedTest
     @MethodSource("renderings")
+    void everyServiceServesMetricsOnItsAnnotatedPortToTheConfiguredScrapersAlone(RenderedChart chart) {
+        for (String service : SERVICES) {
+            Map<String, Object> deployment = chart.named("Deployment", "portcullis-" + service).orElseThrow();
+            Map<String, Object> container = containers(Yaml.map(deployment, "spec", "template", "spec")).stream()
+                    .filter(c -> service.equals(c.get("name"))).findFirst().orElseThrow();
+            Map<String, String> properties = ServiceProperties.of(chart, service);
+            String metricsPort = properties.get("portcullis.telemetry.prometheus-port");
+            Map<String, Object> annotations = Yaml.map(deployment, "spec", "template", "metadata", "annotations");
+            String where = chart + " " + service;
+
+            assertEquals("0.0.0.0", properties.get("portcullis.telemetry.prometheus-host"), where);
+            assertEquals(metricsPort, Yaml.string(annotations, "prometheus.io/port"), where);
+            assertEquals("true", Yaml.string(annotations, "prometheus.io/scrape"), where);
+            assertEquals("/metrics", Yaml.string(annotations, "prometheus.io/path"), where);
+            assertTrue(Yaml.maps(container, "ports").stream().anyMatch(p -> "metrics".equals(Yaml.string(p, "name"))
+                    && metricsPort.equals(Yaml.string(p, "containerPort"))), where);
+            // plain HTTP: open only to networkPolicy.metricsFrom, never to every source
+            List<Map<String, Object>> scrapers = ingressPeers(chart, service, metricsPort);
+            assertTrue(scrapers.stream().noneMatch(peer -> peer.containsKey("everyone")), where + ": " + scrapers);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("renderings")
     void everyServiceIsProbedOverGrpcOnItsConfiguredHealthPort(RenderedChart chart) {
         for (String service : SERVICES) {
             Map<String, Object> deployment = chart.named("Deployment", "portcullis-" + service).orElseThrow();

@@ -3,9 +3,12 @@ package dev.portcullis.audit.alert;
 import static java.util.Objects.requireNonNull;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
+import dev.portcullis.runtime.telemetry.Counter;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -37,11 +40,23 @@ public final class AlertDispatcher implements AutoCloseable {
     private final AlertDeliveryConfig config;
     private final Clock clock;
     private final ScheduledThreadPoolExecutor executor;
+    private final Counter deliveries;
     // deliveries not yet settled; whoever removes one settles it (delivered or dead-lettered), exactly once
     private final Set<Delivery> pending = ConcurrentHashMap.newKeySet();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public AlertDispatcher(List<AlertSink> sinks, AlertStore store, AlertDeliveryConfig config, Clock clock) {
+        this(sinks, store, config, clock, Telemetry.disabled("audit"));
+    }
+
+    /**
+     * As above, counting delivery attempts ({@code portcullis.audit.alert.deliveries}) by sink
+     * and result: delivered, failed (retried) or dead_lettered.
+     */
+    public AlertDispatcher(List<AlertSink> sinks, AlertStore store, AlertDeliveryConfig config, Clock clock,
+            Telemetry telemetry) {
+        this.deliveries = requireNonNull(telemetry, "telemetry is null").counter("portcullis.audit.alert.deliveries", "{attempt}",
+                "alert deliveries to a sink: delivered, failed and retried, or dead-lettered");
         this.sinks = List.copyOf(sinks);
         this.store = requireNonNull(store, "store is null");
         this.config = requireNonNull(config, "config is null");
@@ -100,6 +115,7 @@ public final class AlertDispatcher implements AutoCloseable {
                 giveUp(delivery, error);
                 return;
             }
+            deliveries.add(Map.of("sink", delivery.sink.name(), "result", "failed"));
             Duration wait = backoff(attempt, config.initialBackoff(), config.maxBackoff());
             log.atWarn().setMessage("alert_delivery_failed")
                     .addKeyValue("sink", delivery.sink.name())
@@ -112,6 +128,7 @@ public final class AlertDispatcher implements AutoCloseable {
             return;
         }
         if (pending.remove(delivery)) {
+            deliveries.add(Map.of("sink", delivery.sink.name(), "result", "delivered"));
             log.atDebug().setMessage("alert_delivered")
                     .addKeyValue("sink", delivery.sink.name())
                     .addKeyValue("alert_sequence", delivery.alert.sequence())
@@ -128,6 +145,7 @@ public final class AlertDispatcher implements AutoCloseable {
         String lastError = delivery.lastError == null || reason.equals(delivery.lastError)
                 ? reason : reason + "; last error: " + delivery.lastError;
         int attempts = delivery.attempts.get();
+        deliveries.add(Map.of("sink", delivery.sink.name(), "result", "dead_lettered"));
         try {
             store.recordDeadLetter(delivery.alert, delivery.sink.name(), attempts, cut(lastError));
         } catch (RuntimeException e) {

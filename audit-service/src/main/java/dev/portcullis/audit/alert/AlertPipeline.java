@@ -4,8 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.audit.chain.StoredEvent;
 import dev.portcullis.audit.ingest.AuditIngest;
+import dev.portcullis.runtime.telemetry.Counter;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -17,6 +20,7 @@ public final class AlertPipeline implements AuditIngest.StoredEventListener {
     private final List<AnomalyRules> rules;
     private final AlertStore store;
     private final AlertDispatcher dispatcher;
+    private final Counter alerts;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition raised = lock.newCondition();
     // guarded by lock: the newest alert sequence announced
@@ -28,6 +32,12 @@ public final class AlertPipeline implements AuditIngest.StoredEventListener {
 
     /** Runs every event through each of {@code rules}, in order. */
     public AlertPipeline(List<AnomalyRules> rules, AlertStore store, AlertDispatcher dispatcher) {
+        this(rules, store, dispatcher, Telemetry.disabled("audit"));
+    }
+
+    /** As above, counting raised alerts ({@code portcullis.audit.alerts}) by rule and severity. */
+    public AlertPipeline(List<AnomalyRules> rules, AlertStore store, AlertDispatcher dispatcher, Telemetry telemetry) {
+        this.alerts = requireNonNull(telemetry, "telemetry is null").counter("portcullis.audit.alerts", "{alert}", "alerts raised, by rule and severity");
         this.rules = List.copyOf(rules);
         this.store = requireNonNull(store, "store is null");
         this.dispatcher = requireNonNull(dispatcher, "dispatcher is null");
@@ -40,6 +50,7 @@ public final class AlertPipeline implements AuditIngest.StoredEventListener {
         for (StoredEvent event : events) {
             for (Alert alert : rules.stream().flatMap(set -> set.onEvent(event.event()).stream()).toList()) {
                 StoredAlert stored = store.append(alert);
+                alerts.add(Map.of("rule", alert.rule(), "severity", alert.severity().name()));
                 dispatcher.dispatch(stored);
                 lock.lock();
                 try {

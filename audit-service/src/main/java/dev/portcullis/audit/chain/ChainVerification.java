@@ -3,16 +3,27 @@ package dev.portcullis.audit.chain;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.audit.store.AuditStore;
+import dev.portcullis.runtime.telemetry.Counter;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import java.security.PublicKey;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Verifies ranges of the stored chain against its hashes and the newest signed checkpoint. Thread-safe. */
 public final class ChainVerification {
     private final AuditStore store;
     private final PublicKey checkpointKey;
+    private final Counter verifications;
 
     public ChainVerification(AuditStore store, PublicKey checkpointKey) {
+        this(store, checkpointKey, Telemetry.disabled("audit"));
+    }
+
+    /** As above, counting verifications ({@code portcullis.audit.verifications}) by result: intact or broken. */
+    public ChainVerification(AuditStore store, PublicKey checkpointKey, Telemetry telemetry) {
+        this.verifications = requireNonNull(telemetry, "telemetry is null").counter("portcullis.audit.verifications", "{verification}",
+                "chain verifications, by result (broken: altered, inserted, deleted or cut off)");
         this.store = requireNonNull(store, "store is null");
         this.checkpointKey = requireNonNull(checkpointKey, "checkpointKey is null");
     }
@@ -23,6 +34,12 @@ public final class ChainVerification {
      * checkpoint.
      */
     public VerificationReport verify(long from, long to) {
+        VerificationReport report = check(from, to);
+        verifications.add(Map.of("result", report.intact() ? "intact" : "broken"));
+        return report;
+    }
+
+    private VerificationReport check(long from, long to) {
         long first = Math.max(1, from);
         long head = store.headSequence();
         long last = to == 0 ? head : Math.min(to, head);

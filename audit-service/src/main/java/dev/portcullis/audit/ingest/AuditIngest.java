@@ -8,10 +8,13 @@ import dev.portcullis.audit.chain.StoredEvent;
 import dev.portcullis.audit.store.AppendResult;
 import dev.portcullis.audit.store.AuditStore;
 import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.telemetry.Counter;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,11 +39,20 @@ public final class AuditIngest implements AutoCloseable {
     private final Duration checkpointInterval;
     private final Clock clock;
     private final List<StoredEventListener> listeners;
+    private final Counter ingested;
     // guarded by this
     private Optional<Checkpoint> lastCheckpoint;
 
     public AuditIngest(AuditStore store, CheckpointSigner signer, int checkpointEvery, Duration checkpointInterval,
             Clock clock, List<StoredEventListener> listeners) {
+        this(store, signer, checkpointEvery, checkpointInterval, clock, listeners, Telemetry.disabled("audit"));
+    }
+
+    /** As above, counting stored events ({@code portcullis.audit.events}) by action and outcome. */
+    public AuditIngest(AuditStore store, CheckpointSigner signer, int checkpointEvery, Duration checkpointInterval,
+            Clock clock, List<StoredEventListener> listeners, Telemetry telemetry) {
+        this.ingested = requireNonNull(telemetry, "telemetry is null").counter("portcullis.audit.events", "{event}",
+                "audit events stored in the chain (each id once), by action and outcome");
         this.store = requireNonNull(store, "store is null");
         this.signer = requireNonNull(signer, "signer is null");
         this.checkpointEvery = checkpointEvery;
@@ -57,6 +69,9 @@ public final class AuditIngest implements AutoCloseable {
      */
     public AppendResult append(List<AuditEvent> events) {
         AppendResult result = store.append(events);
+        // actions and outcomes are closed vocabularies: bounded labels (never actor, run or repo)
+        result.stored().forEach(stored -> ingested.add(Map.of("action", stored.event().action().dottedName(),
+                "outcome", stored.event().outcome().name())));
         if (!result.stored().isEmpty()) {
             for (StoredEventListener listener : listeners) {
                 try {

@@ -116,19 +116,19 @@ public final class AuditServerFactory {
     /** Delivery of every alert to each configured webhook, with retries and dead letters. */
     @Singleton
     @Bean(preDestroy = "close")
-    AlertDispatcher alertDispatcher(AlertDeliveryConfig delivery, AlertStore alerts, Clock clock) {
+    AlertDispatcher alertDispatcher(AlertDeliveryConfig delivery, AlertStore alerts, Clock clock, Telemetry telemetry) {
         List<AlertSink> sinks = new ArrayList<>();
         List<URI> urls = delivery.webhookUris();
         for (int i = 0; i < urls.size(); i++) {
             sinks.add(new WebhookAlertSink("webhook-" + (i + 1), urls.get(i), delivery.timeout()));
         }
-        return new AlertDispatcher(sinks, alerts, delivery, clock);
+        return new AlertDispatcher(sinks, alerts, delivery, clock, telemetry);
     }
 
     @Singleton
     AlertPipeline alertPipeline(AnomalyDetector detector, PipelineRules pipelineRules, AlertStore alerts,
-            AlertDispatcher dispatcher) {
-        return new AlertPipeline(List.of(detector, pipelineRules), alerts, dispatcher);
+            AlertDispatcher dispatcher, Telemetry telemetry) {
+        return new AlertPipeline(List.of(detector, pipelineRules), alerts, dispatcher, telemetry);
     }
 
     /** What the audit service knows of the Service Catalog: its file, followed, or nothing (every repo counts). */
@@ -237,14 +237,14 @@ public final class AuditServerFactory {
     @Singleton
     @Bean(preDestroy = "close")
     AuditIngest auditIngest(AuditStore store, CheckpointSigner signer, AuditConfig config, Clock clock,
-            AlertPipeline alerts) {
+            AlertPipeline alerts, Telemetry telemetry) {
         return new AuditIngest(store, signer, config.checkpointEvery(), config.checkpointInterval(), clock,
-                List.of(alerts));
+                List.of(alerts), telemetry);
     }
 
     @Singleton
-    ChainVerification chainVerification(AuditStore store, CheckpointSigner signer) {
-        return new ChainVerification(store, signer.publicKey());
+    ChainVerification chainVerification(AuditStore store, CheckpointSigner signer, Telemetry telemetry) {
+        return new ChainVerification(store, signer.publicKey(), telemetry);
     }
 
     /** The audit service records its own events locally, never through the network to itself. */

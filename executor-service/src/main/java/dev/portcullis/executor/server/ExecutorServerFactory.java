@@ -70,7 +70,7 @@ public final class ExecutorServerFactory {
     @Singleton
     @Bean(preDestroy = "close")
     TaskService taskService(ExecutorConfig config, BeanProvider<EcsConfig> ecs, ArtifactsConfig artifactsConfig,
-            SecretSource secrets, ArtifactStore artifacts, AuditRecorder audit, Clock clock) {
+            SecretSource secrets, ArtifactStore artifacts, AuditRecorder audit, Clock clock, Telemetry telemetry) {
         TaskBackend backend = switch (config.backendKind()) {
             // the ECS keys are bound, and checked, only when the ECS backend is chosen; then the store
             case ECS -> {
@@ -82,7 +82,8 @@ public final class ExecutorServerFactory {
         };
         ArtifactHandoff handoff = artifacts instanceof ArtifactHandoff presigning ? presigning : ArtifactHandoff.unsupported();
         try {
-            return new TaskService(backend, secrets, artifacts, handoff, audit, clock, config.workDir(), config.logLinesInMemory());
+            return new TaskService(backend, secrets, artifacts, handoff, audit, clock, config.workDir(), config.logLinesInMemory(),
+                    telemetry);
         } catch (RuntimeException e) {
             backend.close();
             throw e;

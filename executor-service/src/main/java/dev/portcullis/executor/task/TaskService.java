@@ -28,6 +28,9 @@ import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.error.FieldViolation;
 import dev.portcullis.runtime.error.InvalidRequestException;
 import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.telemetry.Counter;
+import dev.portcullis.runtime.telemetry.DurationHistogram;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,6 +39,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -92,6 +96,8 @@ public final class TaskService implements AutoCloseable {
     private final Path journalDir;
     private final Path incomingDir;
     private final int memoryLines;
+    private final DurationHistogram durations;
+    private final Counter secretFailures;
     private final Map<RunId, Entry> tasks = new ConcurrentHashMap<>();
     /** Held while a new task's journal is created, so a run id gets one journal. */
     private final Object creating = new Object();
@@ -115,6 +121,21 @@ public final class TaskService implements AutoCloseable {
      */
     public TaskService(TaskBackend backend, SecretSource secrets, ArtifactStore artifacts, ArtifactHandoff handoff,
             AuditRecorder audit, Clock clock, Path stateDir, int memoryLines) {
+        this(backend, secrets, artifacts, handoff, audit, clock, stateDir, memoryLines, Telemetry.disabled("executor"));
+    }
+
+    /**
+     * As above, measuring tasks through {@code telemetry}: {@code portcullis.executor.task.duration}
+     * (creation to end, by final {@code state} and {@code artifact}: produces, applies or none),
+     * {@code portcullis.executor.tasks} (unfinished tasks by state) and
+     * {@code portcullis.executor.secret.failures} (secrets that could not be read, by {@code phase}).
+     */
+    public TaskService(TaskBackend backend, SecretSource secrets, ArtifactStore artifacts, ArtifactHandoff handoff,
+            AuditRecorder audit, Clock clock, Path stateDir, int memoryLines, Telemetry telemetry) {
+        this.durations = requireNonNull(telemetry, "telemetry is null").durations("portcullis.executor.task.duration",
+                "time from a task's creation to its end, by final state and artifact role");
+        this.secretFailures = telemetry.counter("portcullis.executor.secret.failures", "{task}",
+                "tasks whose secrets could not be read (the task fails, or its log is not kept), by phase");
         this.backend = requireNonNull(backend, "backend is null");
         this.secrets = requireNonNull(secrets, "secrets is null");
         this.artifacts = requireNonNull(artifacts, "artifacts is null");
@@ -129,6 +150,20 @@ public final class TaskService implements AutoCloseable {
         this.memoryLines = memoryLines;
         clearIncoming();
         recover();
+        telemetry.gauge("portcullis.executor.tasks", "{task}", "unfinished tasks by state", this::unfinished);
+    }
+
+    private Map<Map<String, String>, Long> unfinished() {
+        Map<TaskState, Long> counts = new EnumMap<>(TaskState.class);
+        for (TaskState state : TaskState.values()) {
+            if (!state.isFinal()) {
+                counts.put(state, 0L);
+            }
+        }
+        tasks.values().forEach(entry -> counts.computeIfPresent(entry.task.state(), (state, count) -> count + 1));
+        Map<Map<String, String>, Long> byState = new HashMap<>();
+        counts.forEach((state, count) -> byState.put(Map.of("state", state.name()), count));
+        return byState;
     }
 
     /**
@@ -320,6 +355,7 @@ public final class TaskService implements AutoCloseable {
             try {
                 taskSecrets = secrets.open(grants);
             } catch (SecretUnavailableException e) {
+                secretFailures.add(Map.of("phase", "start"));
                 failBeforeStart(TaskFailure.SECRETS_UNAVAILABLE, e.getMessage(), Map.of());
                 return;
             }
@@ -368,6 +404,7 @@ public final class TaskService implements AutoCloseable {
             try {
                 reopened = secrets.open(readable);
             } catch (SecretUnavailableException e) {
+                secretFailures.add(Map.of("phase", "resume"));
                 synchronized (this) {
                     // fail closed: without the values the log cannot be redacted, so nothing of it is kept
                     refusal = TaskFailure.SECRETS_UNAVAILABLE;
@@ -666,7 +703,9 @@ public final class TaskService implements AutoCloseable {
 
         private void failBeforeStart(TaskFailure failure, String reason, Map<String, String> attributes) {
             synchronized (this) {
-                publish(task.withFailure(failure).moveTo(TaskState.FAILED, clock.instant(), reason));
+                Task failed = task.withFailure(failure).moveTo(TaskState.FAILED, clock.instant(), reason);
+                measure(failed); // before it is published: whoever sees the end sees it measured
+                publish(failed);
                 record(AuditAction.TASK_FINISHED, AuditOutcome.FAILURE, failure.name(), attributes);
                 log.close();
                 cleanUp();
@@ -674,6 +713,7 @@ public final class TaskService implements AutoCloseable {
         }
 
         private void finish(Task ended, int exitCode) {
+            measure(ended); // before it is published: whoever sees the end sees it measured
             publish(ended);
             java.util.Map<String, String> attributes = new java.util.HashMap<>();
             attributes.put("exit_code", String.valueOf(exitCode));
@@ -686,6 +726,13 @@ public final class TaskService implements AutoCloseable {
                     reason, attributes);
             log.close();
             cleanUp();
+        }
+
+        private void measure(Task ended) {
+            String artifact = spec.artifacts().plan().isPresent() ? "applies"
+                    : spec.artifacts().produces().isPresent() ? "produces" : "none";
+            durations.record(Duration.between(ended.createdAt(), ended.endedAt().orElse(clock.instant())),
+                    Map.of("state", ended.state().name(), "artifact", artifact));
         }
 
         private void cleanUp() {

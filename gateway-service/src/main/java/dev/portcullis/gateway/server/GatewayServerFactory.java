@@ -10,7 +10,7 @@ import dev.portcullis.gateway.run.RunSettings;
 import dev.portcullis.gateway.run.RunSignals;
 import dev.portcullis.gateway.store.JdbcRunStore;
 import dev.portcullis.gateway.store.RunStore;
-import dev.portcullis.gateway.store.TracedRunStore;
+import dev.portcullis.gateway.store.ObservedRunStore;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.identity.CertificateIdentity;
@@ -74,8 +74,8 @@ public final class GatewayServerFactory {
 
     @Singleton
     RunStore runStore(RunDatabase database, Clock clock, StoreConfig config, Telemetry telemetry) {
-        return new TracedRunStore(new JdbcRunStore(database.dataSource(), clock), telemetry,
-                config.effectiveJdbcUrl().startsWith("jdbc:postgresql:") ? "postgresql" : "h2");
+        return new ObservedRunStore(new JdbcRunStore(database.dataSource(), clock), telemetry,
+                config.effectiveJdbcUrl().startsWith("jdbc:postgresql:") ? "postgresql" : "h2", clock);
     }
 
     @Singleton

@@ -402,6 +402,28 @@ public final class JdbcRunStore implements RunStore {
         }
     }
 
+    @Override
+    public Map<RunState, Long> countByState(Set<RunState> states) {
+        Map<RunState, Long> counts = new java.util.EnumMap<>(RunState.class);
+        states.forEach(state -> counts.put(state, 0L));
+        if (states.isEmpty()) {
+            return counts;
+        }
+        // the state names are the enum's own, never input: safe to inline; the queue index covers the scan
+        String in = states.stream().map(state -> "'" + state.name() + "'").sorted().collect(Collectors.joining(", "));
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(
+                        "SELECT state, COUNT(*) FROM runs WHERE state IN (" + in + ") GROUP BY state");
+                ResultSet rows = select.executeQuery()) {
+            while (rows.next()) {
+                counts.put(RunState.valueOf(rows.getString(1)), rows.getLong(2));
+            }
+            return counts;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
     private int execute(String sql, Object... parameters) {
         try (Connection connection = dataSource.getConnection(); PreparedStatement statement = connection.prepareStatement(sql)) {
             for (int i = 0; i < parameters.length; i++) {

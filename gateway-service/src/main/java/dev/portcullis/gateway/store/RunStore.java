@@ -7,6 +7,7 @@ import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.RunId;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
@@ -71,6 +72,9 @@ public interface RunStore {
 
     /** How many unfinished runs {@code requester} has. */
     int activeRuns(SpiffeId requester);
+
+    /** How many runs are in each of {@code states} now, in one query; a state without runs counts 0. */
+    Map<RunState, Long> countByState(Set<RunState> states);
 
     /** A filter and page for {@link #list}. Empty strings and sets mean "any". */
     record RunQuery(String repo, String environment, Set<RunState> states, String requester, int limit,

@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
@@ -216,6 +217,18 @@ abstract class RunStoreContract {
 
         assertEquals(1, store.activeRuns(Runs.CI));
         assertEquals(0, store.activeRuns(new SpiffeId("spiffe://test.example/ci/other")));
+    }
+
+    @Test
+    void runsAreCountedByStateAndAStateWithoutRunsCountsZero() {
+        Run a = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+        store.create(Runs.queued(Runs.spec("stage/db", "stage", "plan"), T0));
+        store.create(Runs.queued(Runs.spec("stage/web", "stage", "plan"), T0));
+        store.update(a.id(), current -> RunChange.to(RunState.CANCELLED, "by test"));
+
+        Map<RunState, Long> counts = store.countByState(EnumSet.of(RunState.QUEUED, RunState.RUNNING, RunState.CANCELLED));
+
+        assertEquals(Map.of(RunState.QUEUED, 2L, RunState.RUNNING, 0L, RunState.CANCELLED, 1L), counts);
     }
 
     @Test

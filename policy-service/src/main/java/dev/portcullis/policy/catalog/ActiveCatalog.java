@@ -7,6 +7,8 @@ import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.audit.AuditResource;
+import dev.portcullis.runtime.telemetry.Counter;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -36,6 +38,7 @@ public final class ActiveCatalog implements AutoCloseable {
     private final Path file;
     private final Clock clock;
     private final AuditRecorder audit;
+    private final Counter reloads;
     private final AtomicReference<LoadedCatalog> current = new AtomicReference<>();
     private final ScheduledExecutorService watcher;
     // guarded by this: what the file looked like at the last load attempt
@@ -49,6 +52,16 @@ public final class ActiveCatalog implements AutoCloseable {
      * @throws UncheckedIOException when it cannot be read
      */
     public ActiveCatalog(CatalogLoader loader, Path file, Clock clock, AuditRecorder audit) {
+        this(loader, file, clock, audit, Telemetry.disabled("policy"));
+    }
+
+    /**
+     * As above, counting loads ({@code portcullis.policy.catalog.loads}: {@code result} loaded
+     * or rejected) and publishing the version in force ({@code portcullis.policy.catalog.version}).
+     */
+    public ActiveCatalog(CatalogLoader loader, Path file, Clock clock, AuditRecorder audit, Telemetry telemetry) {
+        this.reloads = requireNonNull(telemetry, "telemetry is null").counter("portcullis.policy.catalog.loads", "{load}",
+                "catalog versions loaded or rejected (the last good one stays in force)");
         this.loader = requireNonNull(loader, "loader is null");
         this.file = requireNonNull(file, "file is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -64,9 +77,12 @@ public final class ActiveCatalog implements AutoCloseable {
             current.set(new LoadedCatalog(loader.load(file.toString(), lastContent), clock.instant()));
         }
         loaded(current.get().catalog());
+        telemetry.gauge("portcullis.policy.catalog.version", "{version}", "1 for the catalog version in force, by version",
+                () -> Map.of(Map.of("version", current().catalog().version().value()), 1));
     }
 
     private void loaded(Catalog catalog) {
+        reloads.add(Map.of("result", "loaded"));
         log.atInfo().addKeyValue("version", catalog.version().value()).log("catalog.loaded");
         record(AuditEvent.builder("policy", AuditAction.CATALOG_LOADED, clock.instant())
                 .resource(new AuditResource("catalog", catalog.version().value(), "", ""))
@@ -137,6 +153,7 @@ public final class ActiveCatalog implements AutoCloseable {
                             "problems", String.valueOf(e.problems().size()),
                             "first_problem", first.length() > 1024 ? first.substring(0, 1024) : first))
                     .build());
+            reloads.add(Map.of("result", "rejected"));
             return Reload.REJECTED;
         }
     }

@@ -14,11 +14,14 @@ import dev.portcullis.policy.decision.Decision.Outcome;
 import dev.portcullis.policy.decision.Decision.Reason;
 import dev.portcullis.policy.rule.CelCondition;
 import dev.portcullis.policy.rule.ConditionInput;
+import dev.portcullis.runtime.telemetry.Counter;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -31,15 +34,36 @@ import java.util.Optional;
 public final class PolicyEngine {
     private final ActiveCatalog catalogs;
     private final Clock clock;
+    private final Counter decisions;
 
     public PolicyEngine(ActiveCatalog catalogs, Clock clock) {
+        this(catalogs, clock, Telemetry.disabled("policy"));
+    }
+
+    /** As above, counting decisions ({@code portcullis.policy.decisions}) by outcome and command. */
+    public PolicyEngine(ActiveCatalog catalogs, Clock clock, Telemetry telemetry) {
         this.catalogs = requireNonNull(catalogs, "catalogs is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.decisions = requireNonNull(telemetry, "telemetry is null").counter("portcullis.policy.decisions", "{decision}",
+                "policy decisions by outcome (allow, needs_approval, deny) and command");
     }
 
     /** Decides against the catalog in force; the whole decision sees one catalog version. */
     public Decision evaluate(EvaluationRequest request) {
-        return decide(catalogs.current().catalog(), request, clock.instant());
+        Catalog catalog = catalogs.current().catalog();
+        Decision decision = decide(catalog, request, clock.instant());
+        decisions.add(Map.of("outcome", outcome(decision),
+                // a command outside the catalog is the caller's word: one label value for all of them
+                "command", catalog.command(request.command()).isPresent() ? request.command().value() : "unknown",
+                "break_glass", String.valueOf(request.breakGlass())));
+        return decision;
+    }
+
+    private static String outcome(Decision decision) {
+        if (!decision.allowed()) {
+            return "deny";
+        }
+        return decision.requiredApprovals() > 0 ? "needs_approval" : "allow";
     }
 
     /** Decides {@code request} against {@code catalog} at {@code now}. Pure. */

@@ -35,10 +35,11 @@ public final class PolicyServerFactory {
      */
     @Singleton
     @Bean(preDestroy = "close")
-    ActiveCatalog activeCatalog(PolicyConfig config, CatalogLoader loader, Clock clock, AuditRecorder audit) {
+    ActiveCatalog activeCatalog(PolicyConfig config, CatalogLoader loader, Clock clock, AuditRecorder audit,
+            Telemetry telemetry) {
         ActiveCatalog catalog;
         try {
-            catalog = new ActiveCatalog(loader, config.catalogFile(), clock, audit);
+            catalog = new ActiveCatalog(loader, config.catalogFile(), clock, audit, telemetry);
         } catch (CatalogRejectedException e) {
             throw new IllegalStateException("portcullis.policy.catalog-file " + config.catalogFile()
                     + " is refused:\n" + e.problems().stream().map(CatalogProblem::toString)
@@ -49,8 +50,8 @@ public final class PolicyServerFactory {
     }
 
     @Singleton
-    PolicyEngine policyEngine(ActiveCatalog catalog, Clock clock) {
-        return new PolicyEngine(catalog, clock);
+    PolicyEngine policyEngine(ActiveCatalog catalog, Clock clock, Telemetry telemetry) {
+        return new PolicyEngine(catalog, clock, telemetry);
     }
 
     /** The policy service's gRPC server; stopped gracefully when the context closes. */

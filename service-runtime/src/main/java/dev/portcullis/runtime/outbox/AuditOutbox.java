@@ -23,10 +23,12 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
@@ -90,6 +92,10 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
     private long flushDeadlineNanos;
     private Thread shippingThread; // null until start
     private long syncs;
+    /** Durable, unacknowledged frames by the group they became durable in, oldest first: {frames, epoch millis}. */
+    private final ArrayDeque<long[]> unackedGroups = new ArrayDeque<>();
+
+    private final AtomicLong deliveryFailures = new AtomicLong();
 
     // Owned by the writer thread (set before it starts).
     private FileChannel active;
@@ -129,6 +135,10 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
             this.active = FileChannel.open(last.file(), WRITE);
             this.activeSize = last.end() - last.base();
             this.durableFrames = recovered.frames();
+            if (recovered.frames() > 0) {
+                // when they were written is not kept: their age counts from this open
+                unackedGroups.add(new long[] {recovered.frames(), clock.millis()});
+            }
             this.backlog = recovered.events();
             this.unackedBytes = recovered.frameBytes();
         } catch (IOException | RuntimeException e) {
@@ -209,6 +219,26 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * How long the oldest event on disk has waited for the audit service's acknowledgement
+     * (counted from when it became durable, or from this open for events recovered from an
+     * earlier one); zero when nothing waits.
+     */
+    public Duration oldestUnacknowledgedAge() {
+        lock.lock();
+        try {
+            long[] oldest = unackedGroups.peekFirst();
+            return oldest == null ? Duration.ZERO : Duration.ofMillis(Math.max(0, clock.millis() - oldest[1]));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Delivery attempts that failed since open (each is retried after a backoff). */
+    public long deliveryFailures() {
+        return deliveryFailures.get();
     }
 
     /**
@@ -329,6 +359,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
                     current.end(current.base() + activeSize);
                     durableSeq = groupSeq;
                     durableFrames += group.size();
+                    unackedGroups.addLast(new long[] {group.size(), clock.millis()});
                     syncs++;
                     durableChanged.signalAll();
                     shipperWork.signalAll();
@@ -438,6 +469,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
                     }
                     continue;
                 }
+                deliveryFailures.incrementAndGet();
                 if (shippingStopped() || Thread.currentThread().isInterrupted()) {
                     log.atWarn().addKeyValue("backlog", backlog()).addKeyValue("failure", failure.toString())
                             .log("outbox.final_delivery_failed");
@@ -514,6 +546,16 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
         try {
             backlog -= batch.validFrames();
             unackedBytes -= batch.frameBytes();
+            long remaining = batch.frames();
+            while (remaining > 0 && !unackedGroups.isEmpty()) {
+                long[] oldest = unackedGroups.peekFirst();
+                long taken = Math.min(remaining, oldest[0]);
+                oldest[0] -= taken;
+                remaining -= taken;
+                if (oldest[0] == 0) {
+                    unackedGroups.removeFirst();
+                }
+            }
             refusedForSpace = false;
             while (segments.size() > 1 && segments.get(0).end() <= batch.end()) {
                 obsolete.add(segments.remove(0));

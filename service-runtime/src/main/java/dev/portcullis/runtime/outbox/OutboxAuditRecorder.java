@@ -6,6 +6,7 @@ import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import io.grpc.ManagedChannel;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -35,6 +36,20 @@ public final class OutboxAuditRecorder implements AuditRecorder, AutoCloseable {
     /** Events recorded but not yet acknowledged by the audit service. */
     public long backlog() {
         return outbox.backlog();
+    }
+
+    /**
+     * Publishes the outbox's state through {@code telemetry}: {@code portcullis.outbox.backlog}
+     * (events not yet acknowledged), {@code portcullis.outbox.oldest_age} (seconds the oldest of
+     * them has waited) and {@code portcullis.outbox.delivery_failures} (failed attempts).
+     */
+    public void reportTo(Telemetry telemetry) {
+        telemetry.gauge("portcullis.outbox.backlog", "{event}", "audit events recorded but not yet acknowledged",
+                () -> Map.of(Map.of(), outbox.backlog()));
+        telemetry.gauge("portcullis.outbox.oldest_age", "s", "how long the oldest unacknowledged audit event has waited",
+                () -> Map.of(Map.of(), outbox.oldestUnacknowledgedAge().toMillis() / 1000.0));
+        telemetry.counted("portcullis.outbox.delivery_failures", "{attempt}",
+                "audit deliveries that failed and will be retried", () -> Map.of(Map.of(), outbox.deliveryFailures()));
     }
 
     @Override

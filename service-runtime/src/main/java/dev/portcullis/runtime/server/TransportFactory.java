@@ -70,11 +70,14 @@ public final class TransportFactory {
     @Singleton
     @Requires(property = "portcullis.audit-client.address")
     @Bean(preDestroy = "close")
-    OutboxAuditRecorder outboxAuditRecorder(AuditClientConfig client, OutboxConfig outbox, ServiceChannels channels, Clock clock) {
+    OutboxAuditRecorder outboxAuditRecorder(AuditClientConfig client, OutboxConfig outbox, ServiceChannels channels, Clock clock,
+            Telemetry telemetry) {
         ManagedChannel channel = channels.open(client.address());
         AuditOutbox spool = new AuditOutbox(outbox, new GrpcAuditShipper(channel, client.callTimeout()), clock);
         spool.start();
-        return new OutboxAuditRecorder(spool, channel);
+        OutboxAuditRecorder recorder = new OutboxAuditRecorder(spool, channel);
+        recorder.reportTo(telemetry);
+        return recorder;
     }
 
     /** Without an audit service: events are logged and audit delivery reports itself unhealthy. */

@@ -19,9 +19,13 @@ import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One service's traces and metrics: an OpenTelemetry instance whose resource names the service,
@@ -30,18 +34,25 @@ import java.util.function.Supplier;
  * a token, a certificate or a request body. Thread-safe.
  */
 public final class Telemetry implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Telemetry.class);
     private static final String SCOPE = "dev.portcullis";
+    /** Bucket bounds of every duration histogram, in seconds: from an RPC's milliseconds to a task's hours. */
+    private static final List<Double> DURATION_BUCKETS = List.of(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+            5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0, 1200.0, 1800.0, 3600.0, 7200.0);
 
     private final String service;
     private final OpenTelemetry openTelemetry;
     private final Tracer tracer;
     private final Meter meter;
     private final Runnable shutdown;
+    private final Optional<InetSocketAddress> prometheusAddress;
 
-    private Telemetry(String service, OpenTelemetry openTelemetry, Runnable shutdown) {
+    private Telemetry(String service, OpenTelemetry openTelemetry, Runnable shutdown,
+            Optional<InetSocketAddress> prometheusAddress) {
         this.service = requireNonNull(service, "service is null");
         this.openTelemetry = requireNonNull(openTelemetry, "openTelemetry is null");
         this.shutdown = requireNonNull(shutdown, "shutdown is null");
+        this.prometheusAddress = requireNonNull(prometheusAddress, "prometheusAddress is null");
         this.tracer = openTelemetry.getTracer(SCOPE);
         this.meter = openTelemetry.getMeter(SCOPE);
     }
@@ -51,7 +62,7 @@ public final class Telemetry implements AutoCloseable {
      * shuts down (tests pass an SDK with in-memory exporters).
      */
     public static Telemetry of(String service, OpenTelemetry openTelemetry) {
-        return new Telemetry(service, openTelemetry, () -> { });
+        return new Telemetry(service, openTelemetry, () -> { }, Optional.empty());
     }
 
     /** Telemetry that records nothing (propagation still passes W3C context through). */
@@ -61,9 +72,15 @@ public final class Telemetry implements AutoCloseable {
                         io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator.getInstance())));
     }
 
-    /** Telemetry that owns {@code sdk}: {@link #close()} flushes and shuts it down. */
-    static Telemetry owning(String service, OpenTelemetrySdk sdk) {
-        return new Telemetry(service, sdk, () -> sdk.shutdown().join(10, java.util.concurrent.TimeUnit.SECONDS));
+    /**
+     * Telemetry that owns {@code sdk} and the Prometheus {@code endpoint} reading from it, if any:
+     * {@link #close()} flushes and shuts both down.
+     */
+    static Telemetry owning(String service, OpenTelemetrySdk sdk, Optional<PrometheusEndpoint> endpoint) {
+        return new Telemetry(service, sdk, () -> {
+            endpoint.ifPresent(PrometheusEndpoint::close);
+            sdk.shutdown().join(10, java.util.concurrent.TimeUnit.SECONDS);
+        }, endpoint.map(PrometheusEndpoint::address));
     }
 
     /** The service name spans and metrics carry ({@code service.name}). */
@@ -84,6 +101,63 @@ public final class Telemetry implements AutoCloseable {
     /** The meter of the suite's own instruments. */
     public Meter meter() {
         return meter;
+    }
+
+    /**
+     * Where this service serves {@code /metrics} for Prometheus ({@code portcullis.telemetry.prometheus-port}),
+     * when it does.
+     */
+    public Optional<InetSocketAddress> prometheusAddress() {
+        return prometheusAddress;
+    }
+
+    /**
+     * A counter named {@code name} (OpenTelemetry style, {@code portcullis.SERVICE.WHAT}), its
+     * {@code unit} in UCUM ({@code {run}}, {@code {event}}, …). Asking twice for one name gives
+     * the same series.
+     */
+    public Counter counter(String name, String unit, String description) {
+        return new Counter(meter.counterBuilder(name).setUnit(unit).setDescription(description).build());
+    }
+
+    /** A histogram of durations in seconds, with buckets from 5 ms to 2 h. */
+    public DurationHistogram durations(String name, String description) {
+        return new DurationHistogram(meter.histogramBuilder(name).setUnit("s").setDescription(description)
+                .setExplicitBucketBoundariesAdvice(DURATION_BUCKETS).build());
+    }
+
+    /**
+     * A gauge whose values {@code reading} gives at each collection, one per label set. A reading
+     * that fails is logged and skipped: the series has a gap rather than a wrong value.
+     */
+    public ObservedMetric gauge(String name, String unit, String description,
+            Supplier<? extends Map<Map<String, String>, ? extends Number>> reading) {
+        requireNonNull(reading, "reading is null");
+        return new ObservedMetric(meter.gaugeBuilder(name).setUnit(unit).setDescription(description)
+                .buildWithCallback(measurement -> read(name, reading).forEach((labels, value) ->
+                        measurement.record(value.doubleValue(), attributes(labels)))));
+    }
+
+    /**
+     * A counter whose totals (monotonic, since start) {@code reading} gives at each collection,
+     * for counts a component keeps anyway. Failures as for {@link #gauge}.
+     */
+    public ObservedMetric counted(String name, String unit, String description,
+            Supplier<? extends Map<Map<String, String>, Long>> reading) {
+        requireNonNull(reading, "reading is null");
+        return new ObservedMetric(meter.counterBuilder(name).setUnit(unit).setDescription(description)
+                .buildWithCallback(measurement -> read(name, reading).forEach((labels, value) ->
+                        measurement.record(value.longValue(), attributes(labels)))));
+    }
+
+    private static Map<Map<String, String>, ? extends Number> read(String name,
+            Supplier<? extends Map<Map<String, String>, ? extends Number>> reading) {
+        try {
+            return reading.get();
+        } catch (RuntimeException e) {
+            log.atWarn().addKeyValue("metric", name).addKeyValue("problem", e.toString()).log("telemetry.reading_failed");
+            return Map.of();
+        }
     }
 
     /**

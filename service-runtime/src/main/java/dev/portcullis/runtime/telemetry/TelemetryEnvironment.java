@@ -10,7 +10,7 @@ import io.opentelemetry.exporter.otlp.http.metrics.OtlpHttpMetricExporter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
 import io.opentelemetry.exporter.otlp.metrics.OtlpGrpcMetricExporter;
 import io.opentelemetry.exporter.otlp.trace.OtlpGrpcSpanExporter;
-import io.opentelemetry.exporter.prometheus.PrometheusHttpServer;
+import io.opentelemetry.exporter.prometheus.PrometheusMetricReader;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.OpenTelemetrySdkBuilder;
 import io.opentelemetry.sdk.metrics.SdkMeterProvider;
@@ -25,6 +25,8 @@ import java.net.URI;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Builds a service's {@link Telemetry} from the standard {@code OTEL_*} environment variables
@@ -34,6 +36,8 @@ import java.util.Optional;
  * hold a collector's token) are passed to the exporter and never logged or echoed.
  */
 public final class TelemetryEnvironment {
+    private static final Logger log = LoggerFactory.getLogger(TelemetryEnvironment.class);
+
     private TelemetryEnvironment() {}
 
     /**
@@ -60,11 +64,24 @@ public final class TelemetryEnvironment {
         if (exporter(env, "OTEL_METRICS_EXPORTER", "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT")) {
             metrics.registerMetricReader(PeriodicMetricReader.builder(metricExporter(env)).build());
         }
-        if (config.prometheusPort() >= 0) {
-            metrics.registerMetricReader(PrometheusHttpServer.builder()
-                    .setHost(config.prometheusHost()).setPort(config.prometheusPort()).build());
+        Optional<PrometheusMetricReader> prometheus = config.prometheusPort() == TelemetryConfig.NO_PROMETHEUS
+                ? Optional.empty() : Optional.of(PrometheusMetricReader.builder()
+                        // every series names its service: dev mode serves four from one host
+                        .setAllowedResourceAttributesFilter("service.name"::equals).build());
+        prometheus.ifPresent(metrics::registerMetricReader);
+        OpenTelemetrySdk built = sdk.setTracerProvider(tracing.build()).setMeterProvider(metrics.build()).build();
+        Optional<PrometheusEndpoint> endpoint;
+        try {
+            endpoint = prometheus.map(reader -> PrometheusEndpoint.start(reader, config.prometheusHost(),
+                    config.prometheusPort(), service));
+        } catch (RuntimeException e) {
+            built.shutdown();
+            throw e;
         }
-        return Telemetry.owning(service, sdk.setTracerProvider(tracing.build()).setMeterProvider(metrics.build()).build());
+        endpoint.ifPresent(served -> log.atInfo().addKeyValue("service", service)
+                .addKeyValue("address", served.address().getHostString() + ":" + served.address().getPort())
+                .addKeyValue("path", "/metrics").log("telemetry.prometheus_serving"));
+        return Telemetry.owning(service, built, endpoint);
     }
 
     private static Attributes resourceAttributes(String service, Map<String, String> env) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditEvents;
+import dev.portcullis.runtime.testing.MutableClock;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -348,6 +349,42 @@ class AuditOutboxTest {
         }
 
         assertEquals(1, SpoolFiles.segments(nested).size());
+    }
+
+    @Test
+    void theOldestUnacknowledgedEventAgesUntilDeliveryResumesAndFailedAttemptsAreCounted() throws Exception {
+        MutableClock clock = MutableClock.at(Instant.parse("2026-11-24T09:00:00Z"));
+        RecordingShipper shipper = RecordingShipper.alwaysFailing();
+
+        try (AuditOutbox outbox = new AuditOutbox(config(), shipper, clock)) {
+            outbox.start();
+            assertEquals(Duration.ZERO, outbox.oldestUnacknowledgedAge());
+            outbox.record(TestEvents.numbered("old", 1));
+            clock.advance(Duration.ofSeconds(60));
+            outbox.record(TestEvents.numbered("new", 2));
+            clock.advance(Duration.ofSeconds(30));
+            awaitTrue(() -> outbox.deliveryFailures() >= 2);
+
+            assertEquals(Duration.ofSeconds(90), outbox.oldestUnacknowledgedAge());
+
+            shipper.failing(false);
+            awaitTrue(() -> outbox.backlog() == 0);
+            assertEquals(Duration.ZERO, outbox.oldestUnacknowledgedAge());
+            assertEquals(shipper.failedCalls(), outbox.deliveryFailures());
+        }
+    }
+
+    @Test
+    void eventsRecoveredFromAnEarlierOpenAgeFromTheReopening() throws Exception {
+        spoolWithoutShipping(3);
+        MutableClock clock = MutableClock.at(Instant.parse("2026-11-25T09:00:00Z"));
+
+        try (AuditOutbox reopened = new AuditOutbox(config(), RecordingShipper.alwaysFailing(), clock)) {
+            clock.advance(Duration.ofSeconds(5));
+
+            assertEquals(Duration.ofSeconds(5), reopened.oldestUnacknowledgedAge());
+            assertEquals(0, reopened.deliveryFailures());
+        }
     }
 
     /** Records {@code count} events without ever shipping them, then closes. */
