@@ -2,6 +2,7 @@ package dev.portcullis.runtime.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.runtime.health.ReadinessPoller;
 import dev.portcullis.runtime.telemetry.TelemetrySource;
 import dev.portcullis.runtime.transport.ServiceServer;
 import io.micronaut.context.ApplicationContext;
@@ -12,7 +13,9 @@ import java.util.Optional;
 /**
  * Starts one service: a Micronaut context for its configuration and wiring, then its gRPC
  * server, which every service's factory registers as a {@link ServiceServer} bean named after
- * the service. Several services can run in one JVM (dev mode), each in its own context.
+ * the service, and then the {@link ReadinessPoller} that keeps the server's health status true to
+ * the service's readiness checks. Several services can run in one JVM (dev mode), each in its own
+ * context.
  */
 public final class ServiceLauncher {
     /** Set by the launcher in each service's context: which service it is. */
@@ -57,6 +60,7 @@ public final class ServiceLauncher {
             }
             ServiceServer server = context.getBean(ServiceServer.class, Qualifiers.byName(name));
             server.start();
+            context.getBean(ReadinessPoller.class).start();
             return new RunningService(name, context, server);
         } catch (RuntimeException e) {
             context.close();

@@ -1,0 +1,26 @@
+package dev.portcullis.runtime.server;
+
+import dev.portcullis.runtime.health.HealthConfig;
+import dev.portcullis.runtime.health.ReadinessCheck;
+import dev.portcullis.runtime.health.ReadinessPoller;
+import dev.portcullis.runtime.transport.ServiceServer;
+import io.micronaut.context.annotation.Bean;
+import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Value;
+import jakarta.inject.Singleton;
+import java.util.List;
+
+/**
+ * Feeds the service's {@code grpc.health.v1} status from the {@link ReadinessCheck} beans its
+ * composition root declares; {@link ServiceLauncher} starts the poller once the server serves.
+ */
+@Factory
+public final class HealthFactory {
+
+    @Singleton
+    @Bean(preDestroy = "close")
+    ReadinessPoller readinessPoller(List<ReadinessCheck> checks, HealthConfig config, ServiceServer server,
+            @Value("${" + ServiceLauncher.SERVICE_NAME_PROPERTY + "}") String service) {
+        return new ReadinessPoller(service, checks, config, server);
+    }
+}
