@@ -16,6 +16,7 @@ import dev.portcullis.executor.secret.VaultSecretSource;
 import dev.portcullis.executor.task.TaskBackend;
 import dev.portcullis.executor.task.TaskService;
 import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.telemetry.Telemetry;
@@ -87,6 +88,12 @@ public final class ExecutorServerFactory {
             backend.close();
             throw e;
         }
+    }
+
+    /** Ready while the task backend can start tasks: its work directory (local), or ECS answering for the cluster. */
+    @Singleton
+    ReadinessCheck taskBackendReadiness(TaskService tasks) {
+        return ReadinessCheck.of("task-backend", tasks::backendReadiness);
     }
 
     /** The executor's gRPC server; stopped gracefully when the context closes, then running tasks are cancelled. */

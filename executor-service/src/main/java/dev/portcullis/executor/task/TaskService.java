@@ -19,6 +19,7 @@ import dev.portcullis.executor.secret.SecretGrant;
 import dev.portcullis.executor.secret.SecretSource;
 import dev.portcullis.executor.secret.SecretUnavailableException;
 import dev.portcullis.executor.secret.TaskSecrets;
+import dev.portcullis.runtime.health.Readiness;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
@@ -129,6 +130,11 @@ public final class TaskService implements AutoCloseable {
         this.memoryLines = memoryLines;
         clearIncoming();
         recover();
+    }
+
+    /** Whether the backend can start tasks now ({@link TaskBackend#readiness()}). */
+    public Readiness backendReadiness() {
+        return backend.readiness();
     }
 
     /**

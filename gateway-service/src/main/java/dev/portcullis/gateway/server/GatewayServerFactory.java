@@ -13,6 +13,10 @@ import dev.portcullis.gateway.store.RunStore;
 import dev.portcullis.gateway.store.TracedRunStore;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.database.Databases;
+import dev.portcullis.runtime.database.JdbcReadinessCheck;
+import dev.portcullis.runtime.health.HealthConfig;
+import dev.portcullis.runtime.health.Readiness;
+import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.runtime.identity.CertificateIdentity;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.telemetry.Telemetry;
@@ -70,6 +74,21 @@ public final class GatewayServerFactory {
         }
         return new RunDatabase(Databases.open("gateway", config.effectiveJdbcUrl(), config.dbUser(), password, "",
                 config.maxConnections()));
+    }
+
+    /** Ready while the run database answers (runs, locks and queues live there). */
+    @Singleton
+    @Named("database")
+    ReadinessCheck databaseReadiness(RunDatabase database, HealthConfig health) {
+        return new JdbcReadinessCheck(database.dataSource(), health.checkTimeout());
+    }
+
+    /** Ready while audit events can be delivered or spooled: otherwise new runs are refused (fail closed). */
+    @Singleton
+    @Named("audit-outbox")
+    ReadinessCheck auditOutboxReadiness(AuditRecorder audit) {
+        return ReadinessCheck.of("audit-outbox", () -> audit.healthy() ? Readiness.READY
+                : Readiness.notReady("audit events can be neither delivered nor spooled; new runs are refused"));
     }
 
     @Singleton

@@ -7,6 +7,8 @@ import dev.portcullis.policy.catalog.CatalogProblem;
 import dev.portcullis.policy.catalog.CatalogRejectedException;
 import dev.portcullis.policy.decision.PolicyEngine;
 import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.health.Readiness;
+import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.telemetry.Telemetry;
@@ -46,6 +48,16 @@ public final class PolicyServerFactory {
         }
         catalog.watch(config.reloadInterval());
         return catalog;
+    }
+
+    /**
+     * Ready while a valid catalog is in force. A bad reload keeps the last good one, so this holds
+     * from a successful start on; it is here so that readiness never outruns the catalog.
+     */
+    @Singleton
+    ReadinessCheck catalogReadiness(ActiveCatalog catalog) {
+        return ReadinessCheck.of("catalog", () -> catalog.current() != null ? Readiness.READY
+                : Readiness.notReady("no valid catalog is loaded"));
     }
 
     @Singleton
