@@ -95,6 +95,7 @@ public final class AuditServerFactory {
 
     /** Ready while the audit database answers (every append and query goes there). */
     @Singleton
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "audit")
     ReadinessCheck databaseReadiness(HikariDataSource dataSource, HealthConfig health) {
         return new JdbcReadinessCheck(dataSource, health.checkTimeout());
     }

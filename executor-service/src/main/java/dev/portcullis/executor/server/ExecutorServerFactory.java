@@ -18,6 +18,7 @@ import dev.portcullis.executor.task.TaskService;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.runtime.role.RoleMapping;
+import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ServiceServer;
@@ -25,6 +26,7 @@ import dev.portcullis.runtime.transport.TlsMaterial;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -92,6 +94,7 @@ public final class ExecutorServerFactory {
 
     /** Ready while the task backend can start tasks: its work directory (local), or ECS answering for the cluster. */
     @Singleton
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "executor")
     ReadinessCheck taskBackendReadiness(TaskService tasks) {
         return ReadinessCheck.of("task-backend", tasks::backendReadiness);
     }

@@ -19,6 +19,7 @@ import dev.portcullis.runtime.health.Readiness;
 import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.runtime.identity.CertificateIdentity;
 import dev.portcullis.runtime.role.RoleMapping;
+import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceChannels;
@@ -28,6 +29,7 @@ import dev.portcullis.runtime.transport.TlsMaterial;
 import dev.portcullis.runtime.webhook.ChatWebhook;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -79,6 +81,7 @@ public final class GatewayServerFactory {
     /** Ready while the run database answers (runs, locks and queues live there). */
     @Singleton
     @Named("database")
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "gateway")
     ReadinessCheck databaseReadiness(RunDatabase database, HealthConfig health) {
         return new JdbcReadinessCheck(database.dataSource(), health.checkTimeout());
     }
@@ -86,6 +89,7 @@ public final class GatewayServerFactory {
     /** Ready while audit events can be delivered or spooled: otherwise new runs are refused (fail closed). */
     @Singleton
     @Named("audit-outbox")
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "gateway")
     ReadinessCheck auditOutboxReadiness(AuditRecorder audit) {
         return ReadinessCheck.of("audit-outbox", () -> audit.healthy() ? Readiness.READY
                 : Readiness.notReady("audit events can be neither delivered nor spooled; new runs are refused"));

@@ -19,6 +19,11 @@ public final class LogCapture implements AutoCloseable {
     private final Level level;
 
     public LogCapture(Class<?> source) {
+        // SLF4J initialises under this lock; a logger asked for meanwhile from another thread (tests
+        // run in parallel) would be a stand-in, not logback's
+        synchronized (LoggerFactory.class) {
+            LoggerFactory.getILoggerFactory();
+        }
         this.logger = (Logger) LoggerFactory.getLogger(source);
         this.level = logger.getLevel();
         logger.setLevel(Level.TRACE);
