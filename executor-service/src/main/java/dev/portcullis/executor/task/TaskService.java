@@ -46,6 +46,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Runs tasks: one task per run id, ever, also across executor restarts. Fetches exactly the
@@ -146,6 +147,12 @@ public final class TaskService implements AutoCloseable {
      * @throws InvalidRequestException when the plan artifact is not one of this executor's store
      */
     public Task start(TaskSpec spec, List<SecretGrant> grants) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("run_id", spec.runId().value())) {
+            return startNew(spec, grants);
+        }
+    }
+
+    private Task startNew(TaskSpec spec, List<SecretGrant> grants) {
         List<SecretGrant> granted = List.copyOf(grants);
         Entry existing = tasks.get(spec.runId());
         if (existing != null) {
@@ -180,9 +187,11 @@ public final class TaskService implements AutoCloseable {
 
     /** Stops a task; a finished task is returned unchanged. */
     public Task cancel(RunId runId, String reason) {
-        Entry entry = entry(runId);
-        entry.cancel(reason);
-        return entry.task;
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("run_id", runId.value())) {
+            Entry entry = entry(runId);
+            entry.cancel(reason);
+            return entry.task;
+        }
     }
 
     /** Up to {@code max} events from {@code offset}. */

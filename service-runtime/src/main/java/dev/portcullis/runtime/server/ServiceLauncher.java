@@ -3,6 +3,7 @@ package dev.portcullis.runtime.server;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.health.ReadinessPoller;
+import dev.portcullis.runtime.logging.ConsoleLogs;
 import dev.portcullis.runtime.telemetry.TelemetrySource;
 import dev.portcullis.runtime.transport.ServiceServer;
 import io.micronaut.context.ApplicationContext;
@@ -70,12 +71,14 @@ public final class ServiceLauncher {
 
     /**
      * Runs service {@code name} configured from the environment until the JVM is asked to stop
-     * (SIGTERM, Ctrl-C), then shuts it down gracefully. A configuration error ends the process
-     * with status 1 and one line naming the setting.
+     * (SIGTERM, Ctrl-C), then shuts it down gracefully. Logs go to standard output as JSON lines
+     * ({@link ConsoleLogs}). A configuration error ends the process with status 1 and one line
+     * naming the setting.
      */
     public static void runUntilShutdown(String name) throws InterruptedException {
         RunningService service;
         try {
+            ConsoleLogs.install(name, System.getenv());
             service = start(name, Map.of(), true);
         } catch (RuntimeException e) {
             System.err.println("portcullis " + name + ": cannot start: " + StartupFailure.describe(e));
