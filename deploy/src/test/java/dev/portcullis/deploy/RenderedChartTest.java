@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.runtime.transport.ServiceServer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -121,6 +122,12 @@ class RenderedChartTest {
             assertNotEquals(grpcPort, healthPort, chart + " " + service + ": the probe port must not be the mTLS port");
             for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
                 assertEquals(healthPort, Yaml.string(container, probe, "grpc", "port"), chart + " " + service + " " + probe);
+            }
+            // readiness is the service's own status; liveness and startup only that the process serves
+            assertEquals("portcullis.v1." + Character.toUpperCase(service.charAt(0)) + service.substring(1) + "Service",
+                    Yaml.string(container, "readinessProbe", "grpc", "service"), chart + " " + service);
+            for (String probe : List.of("startupProbe", "livenessProbe")) {
+                assertEquals(ServiceServer.LIVENESS, Yaml.string(container, probe, "grpc", "service"), chart + " " + service + " " + probe);
             }
         }
     }

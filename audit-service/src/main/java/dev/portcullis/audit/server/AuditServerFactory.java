@@ -26,6 +26,9 @@ import dev.portcullis.audit.ingest.LocalAuditRecorder;
 import dev.portcullis.audit.store.AuditStore;
 import dev.portcullis.audit.store.EventFilter;
 import dev.portcullis.runtime.database.Databases;
+import dev.portcullis.runtime.database.JdbcReadinessCheck;
+import dev.portcullis.runtime.health.HealthConfig;
+import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.audit.store.JdbcAuditStore;
 import dev.portcullis.audit.source.JdbcSourceActivityStore;
 import dev.portcullis.audit.source.SilenceWatch;
@@ -88,6 +91,13 @@ public final class AuditServerFactory {
             throw new UncheckedIOException("portcullis.audit.data-dir cannot be created: " + config.dataDir(), e);
         }
         return Databases.open("audit", config.effectiveJdbcUrl(), config.dbUser(), password, "", config.maxConnections());
+    }
+
+    /** Ready while the audit database answers (every append and query goes there). */
+    @Singleton
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "audit")
+    ReadinessCheck databaseReadiness(HikariDataSource dataSource, HealthConfig health) {
+        return new JdbcReadinessCheck(dataSource, health.checkTimeout());
     }
 
     @Singleton

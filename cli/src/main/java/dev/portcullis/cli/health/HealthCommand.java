@@ -2,6 +2,11 @@ package dev.portcullis.cli.health;
 
 import dev.portcullis.cli.ClientEnvironment;
 import dev.portcullis.cli.DurationConverter;
+import dev.portcullis.runtime.transport.ServiceServer;
+import dev.portcullis.v1.AuditServiceGrpc;
+import dev.portcullis.v1.ExecutorServiceGrpc;
+import dev.portcullis.v1.GatewayServiceGrpc;
+import dev.portcullis.v1.PolicyServiceGrpc;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
@@ -12,6 +17,7 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -22,10 +28,20 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code portcullis health}: asks each service's grpc.health.v1 over mTLS. */
 @Command(name = "health", mixinStandardHelpOptions = true,
         description = {
-            "Checks the health of the suite's services over mTLS (grpc.health.v1).",
+            "Checks the readiness of the suite's services over mTLS (grpc.health.v1, each service's own",
+            "name: its database, catalog, audit outbox or task backend). A service that is not ready",
+            "but runs says so; its log names the failing check (health.check_failed).",
             "Addresses and certificate come from PORTCULLIS_{GATEWAY,POLICY,EXECUTOR,AUDIT}_ADDR and",
             "PORTCULLIS_{CA,CERT,KEY}_FILE. Exit status 0 when every service checked is SERVING."})
 public final class HealthCommand implements Callable<Integer> {
+    private static final String SERVING = "SERVING";
+    private static final String NOT_SERVING = "NOT_SERVING";
+    private static final Map<String, String> GRPC_SERVICES = Map.of(
+            "gateway", GatewayServiceGrpc.SERVICE_NAME,
+            "policy", PolicyServiceGrpc.SERVICE_NAME,
+            "executor", ExecutorServiceGrpc.SERVICE_NAME,
+            "audit", AuditServiceGrpc.SERVICE_NAME);
+
     @Spec
     CommandSpec spec;
 
@@ -42,7 +58,12 @@ public final class HealthCommand implements Callable<Integer> {
         return check(environment, spec.commandLine().getOut());
     }
 
-    /** Checks the services and prints one line each; 0 when all are SERVING. */
+    /**
+     * Checks the services and prints one line each: name, address, and the readiness of the
+     * service's own gRPC service ({@code portcullis.v1.GatewayService}, …: what load balancers and
+     * the chart's readiness probe ask), then, when it is not SERVING, whether the process runs at
+     * all. 0 when every service checked is SERVING.
+     */
     public int check(ClientEnvironment environment, PrintWriter out) {
         ChannelCredentials credentials = environment.credentials();
         List<String> names = services.isEmpty() ? List.copyOf(ClientEnvironment.ADDRESS_VARIABLES.keySet()) : services;
@@ -54,25 +75,33 @@ public final class HealthCommand implements Callable<Integer> {
             }
             String address = environment.address(name)
                     .orElseThrow(() -> new IllegalStateException(variable + " is not set"));
-            String status = status(address, credentials);
-            allServing &= status.equals("SERVING");
-            out.printf("%-9s %-22s %s%n", name, address, status);
+            ManagedChannel channel = Grpc.newChannelBuilder(address, credentials).build();
+            try {
+                String ready = status(channel, GRPC_SERVICES.get(name));
+                allServing &= ready.equals(SERVING);
+                String note = "";
+                if (ready.equals(NOT_SERVING)) {
+                    note = status(channel, ServiceServer.LIVENESS).equals(SERVING)
+                            ? "  (running, not ready: its log names the failing check, health.check_failed)"
+                            : "  (shutting down)";
+                }
+                out.printf("%-9s %-22s %s%s%n", name, address, ready, note);
+            } finally {
+                channel.shutdownNow();
+            }
         }
         out.flush();
         return allServing ? 0 : 1;
     }
 
-    private String status(String address, ChannelCredentials credentials) {
-        ManagedChannel channel = Grpc.newChannelBuilder(address, credentials).build();
+    private String status(ManagedChannel channel, String service) {
         try {
             return HealthGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
-                    .check(HealthCheckRequest.getDefaultInstance())
+                    .check(HealthCheckRequest.newBuilder().setService(service).build())
                     .getStatus().name();
         } catch (StatusRuntimeException e) {
             return e.getStatus().getCode() + (e.getStatus().getDescription() == null ? "" : ": " + e.getStatus().getDescription());
-        } finally {
-            channel.shutdownNow();
         }
     }
 }

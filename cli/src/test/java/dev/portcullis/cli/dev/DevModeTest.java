@@ -42,7 +42,7 @@ class DevModeTest {
             int status = health.check(new ClientEnvironment(readEnv(dev.envFile())), new PrintWriter(out));
 
             assertEquals(0, status, out.toString());
-            assertEquals(4, out.toString().lines().filter(line -> line.endsWith("SERVING")).count(), out.toString());
+            assertEquals(4, out.toString().lines().filter(line -> line.endsWith(" SERVING")).count(), out.toString());
         }
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.portcullis.cli.Portcullis;
+import dev.portcullis.runtime.testing.SeveringProxy;
 import dev.portcullis.v1.GetRunRequest;
 import dev.portcullis.v1.Run;
 import dev.portcullis.v1.RunState;

@@ -14,9 +14,6 @@ import dev.portcullis.v1.SubmitRunRequest;
 import dev.portcullis.v1.WatchRunResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,13 +35,9 @@ class TwoGatewaysTest {
     @Test
     void runsSubmittedToTwoGatewaysExecuteOnceEachInSubmissionOrder() throws Exception {
         TestDatabases.Settings db = TestDatabases.freshPostgresSchema();
-        try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-                Statement statement = connection.createStatement()) {
-            statement.execute("CREATE SCHEMA " + db.schema());
-        }
         Path password = Files.writeString(Files.createDirectories(dir.resolve("secrets")).resolve("db-password"), db.password(), UTF_8);
         Map<String, Object> store = Map.of(
-                "portcullis.gateway.store.jdbc-url", db.jdbcUrl() + (db.jdbcUrl().contains("?") ? "&" : "?") + "currentSchema=" + db.schema(),
+                "portcullis.gateway.store.jdbc-url", db.jdbcUrlInSchema(),
                 "portcullis.gateway.store.db-user", db.user(),
                 "portcullis.gateway.store.db-password-file", password.toString(),
                 "portcullis.gateway.runs.lease", "3s",

@@ -16,7 +16,9 @@ import dev.portcullis.executor.secret.VaultSecretSource;
 import dev.portcullis.executor.task.TaskBackend;
 import dev.portcullis.executor.task.TaskService;
 import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.runtime.role.RoleMapping;
+import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ServiceServer;
@@ -24,6 +26,7 @@ import dev.portcullis.runtime.transport.TlsMaterial;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -88,6 +91,13 @@ public final class ExecutorServerFactory {
             backend.close();
             throw e;
         }
+    }
+
+    /** Ready while the task backend can start tasks: its work directory (local), or ECS answering for the cluster. */
+    @Singleton
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "executor")
+    ReadinessCheck taskBackendReadiness(TaskService tasks) {
+        return ReadinessCheck.of("task-backend", tasks::backendReadiness);
     }
 
     /** The executor's gRPC server; stopped gracefully when the context closes, then running tasks are cancelled. */

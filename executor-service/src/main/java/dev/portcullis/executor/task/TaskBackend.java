@@ -1,5 +1,6 @@
 package dev.portcullis.executor.task;
 
+import dev.portcullis.runtime.health.Readiness;
 import java.util.Map;
 
 /**
@@ -44,6 +45,13 @@ public interface TaskBackend extends AutoCloseable {
      * @throws UnsupportedOperationException when {@link #survivesRestart()} is false
      */
     Handle resume(TaskSpec spec, TaskRun run);
+
+    /**
+     * Whether the backend can start tasks now: its directory is writable (local), or its cloud API
+     * answers for its cluster (ECS). Blocks for at most one cheap call; thread-safe. The problem
+     * text names no secret.
+     */
+    Readiness readiness();
 
     /** Stops following tasks; tasks that survive restarts keep running. */
     @Override

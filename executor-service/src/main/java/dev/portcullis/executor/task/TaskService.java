@@ -19,6 +19,7 @@ import dev.portcullis.executor.secret.SecretGrant;
 import dev.portcullis.executor.secret.SecretSource;
 import dev.portcullis.executor.secret.SecretUnavailableException;
 import dev.portcullis.executor.secret.TaskSecrets;
+import dev.portcullis.runtime.health.Readiness;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
@@ -49,6 +50,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Runs tasks: one task per run id, ever, also across executor restarts. Fetches exactly the
@@ -166,6 +168,11 @@ public final class TaskService implements AutoCloseable {
         return byState;
     }
 
+    /** Whether the backend can start tasks now ({@link TaskBackend#readiness()}). */
+    public Readiness backendReadiness() {
+        return backend.readiness();
+    }
+
     /**
      * Starts the task of {@code spec.runId()}. Starting the same task again — also after a
      * restart — returns it as it is and never starts a second one. Blocks while the plan artifact
@@ -175,6 +182,12 @@ public final class TaskService implements AutoCloseable {
      * @throws InvalidRequestException when the plan artifact is not one of this executor's store
      */
     public Task start(TaskSpec spec, List<SecretGrant> grants) {
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("run_id", spec.runId().value())) {
+            return startNew(spec, grants);
+        }
+    }
+
+    private Task startNew(TaskSpec spec, List<SecretGrant> grants) {
         List<SecretGrant> granted = List.copyOf(grants);
         Entry existing = tasks.get(spec.runId());
         if (existing != null) {
@@ -209,9 +222,11 @@ public final class TaskService implements AutoCloseable {
 
     /** Stops a task; a finished task is returned unchanged. */
     public Task cancel(RunId runId, String reason) {
-        Entry entry = entry(runId);
-        entry.cancel(reason);
-        return entry.task;
+        try (MDC.MDCCloseable ignored = MDC.putCloseable("run_id", runId.value())) {
+            Entry entry = entry(runId);
+            entry.cancel(reason);
+            return entry.task;
+        }
     }
 
     /** Up to {@code max} events from {@code offset}. */

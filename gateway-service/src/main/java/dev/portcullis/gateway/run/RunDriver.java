@@ -28,6 +28,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 /**
  * Moves runs on after they are queued, on every replica at once without stepping on each
@@ -146,7 +147,7 @@ public final class RunDriver implements AutoCloseable {
             if (!store.claim(run.id(), owner, now, now.plus(settings.lease()))) {
                 continue;
             }
-            try {
+            try (MDC.MDCCloseable ignored = MDC.putCloseable("run_id", run.id().value())) {
                 if (run.state() == RunState.QUEUED) {
                     telemetry.inTrace(run.traceId(), run.traceSpanId(), "run.dispatch",
                             Map.of("portcullis.run_id", run.id().value()), () -> dispatch(run));
@@ -287,8 +288,10 @@ public final class RunDriver implements AutoCloseable {
             } catch (RuntimeException e) {
                 run = Optional.empty();
             }
-            telemetry.inTrace(run.map(Run::traceId).orElse(""), run.map(Run::traceSpanId).orElse(""), "run.follow",
-                    Map.of("portcullis.run_id", id.value()), this::followTask);
+            try (MDC.MDCCloseable ignored = MDC.putCloseable("run_id", id.value())) {
+                telemetry.inTrace(run.map(Run::traceId).orElse(""), run.map(Run::traceSpanId).orElse(""), "run.follow",
+                        Map.of("portcullis.run_id", id.value()), this::followTask);
+            }
         }
 
         private void followTask() {

@@ -13,8 +13,13 @@ import dev.portcullis.gateway.store.RunStore;
 import dev.portcullis.gateway.store.ObservedRunStore;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.database.Databases;
+import dev.portcullis.runtime.database.JdbcReadinessCheck;
+import dev.portcullis.runtime.health.HealthConfig;
+import dev.portcullis.runtime.health.Readiness;
+import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.runtime.identity.CertificateIdentity;
 import dev.portcullis.runtime.role.RoleMapping;
+import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceChannels;
@@ -24,6 +29,7 @@ import dev.portcullis.runtime.transport.TlsMaterial;
 import dev.portcullis.runtime.webhook.ChatWebhook;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -70,6 +76,23 @@ public final class GatewayServerFactory {
         }
         return new RunDatabase(Databases.open("gateway", config.effectiveJdbcUrl(), config.dbUser(), password, "",
                 config.maxConnections()));
+    }
+
+    /** Ready while the run database answers (runs, locks and queues live there). */
+    @Singleton
+    @Named("database")
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "gateway")
+    ReadinessCheck databaseReadiness(RunDatabase database, HealthConfig health) {
+        return new JdbcReadinessCheck(database.dataSource(), health.checkTimeout());
+    }
+
+    /** Ready while audit events can be delivered or spooled: otherwise new runs are refused (fail closed). */
+    @Singleton
+    @Named("audit-outbox")
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "gateway")
+    ReadinessCheck auditOutboxReadiness(AuditRecorder audit) {
+        return ReadinessCheck.of("audit-outbox", () -> audit.healthy() ? Readiness.READY
+                : Readiness.notReady("audit events can be neither delivered nor spooled; new runs are refused"));
     }
 
     @Singleton

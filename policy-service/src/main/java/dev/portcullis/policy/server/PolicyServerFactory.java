@@ -7,13 +7,17 @@ import dev.portcullis.policy.catalog.CatalogProblem;
 import dev.portcullis.policy.catalog.CatalogRejectedException;
 import dev.portcullis.policy.decision.PolicyEngine;
 import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.health.Readiness;
+import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.runtime.role.RoleMapping;
+import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.runtime.transport.TlsMaterial;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
@@ -47,6 +51,17 @@ public final class PolicyServerFactory {
         }
         catalog.watch(config.reloadInterval());
         return catalog;
+    }
+
+    /**
+     * Ready while a valid catalog is in force. A bad reload keeps the last good one, so this holds
+     * from a successful start on; it is here so that readiness never outruns the catalog.
+     */
+    @Singleton
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "policy")
+    ReadinessCheck catalogReadiness(ActiveCatalog catalog) {
+        return ReadinessCheck.of("catalog", () -> catalog.current() != null ? Readiness.READY
+                : Readiness.notReady("no valid catalog is loaded"));
     }
 
     @Singleton

@@ -2,6 +2,8 @@ package dev.portcullis.runtime.server;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.runtime.health.ReadinessPoller;
+import dev.portcullis.runtime.logging.ConsoleLogs;
 import dev.portcullis.runtime.telemetry.TelemetrySource;
 import dev.portcullis.runtime.transport.ServiceServer;
 import io.micronaut.context.ApplicationContext;
@@ -12,7 +14,9 @@ import java.util.Optional;
 /**
  * Starts one service: a Micronaut context for its configuration and wiring, then its gRPC
  * server, which every service's factory registers as a {@link ServiceServer} bean named after
- * the service. Several services can run in one JVM (dev mode), each in its own context.
+ * the service, and then the {@link ReadinessPoller} that keeps the server's health status true to
+ * the service's readiness checks. Several services can run in one JVM (dev mode), each in its own
+ * context.
  */
 public final class ServiceLauncher {
     /** Set by the launcher in each service's context: which service it is. */
@@ -57,6 +61,7 @@ public final class ServiceLauncher {
             }
             ServiceServer server = context.getBean(ServiceServer.class, Qualifiers.byName(name));
             server.start();
+            context.getBean(ReadinessPoller.class).start();
             return new RunningService(name, context, server);
         } catch (RuntimeException e) {
             context.close();
@@ -66,12 +71,14 @@ public final class ServiceLauncher {
 
     /**
      * Runs service {@code name} configured from the environment until the JVM is asked to stop
-     * (SIGTERM, Ctrl-C), then shuts it down gracefully. A configuration error ends the process
-     * with status 1 and one line naming the setting.
+     * (SIGTERM, Ctrl-C), then shuts it down gracefully. Logs go to standard output as JSON lines
+     * ({@link ConsoleLogs}). A configuration error ends the process with status 1 and one line
+     * naming the setting.
      */
     public static void runUntilShutdown(String name) throws InterruptedException {
         RunningService service;
         try {
+            ConsoleLogs.install(name, System.getenv());
             service = start(name, Map.of(), true);
         } catch (RuntimeException e) {
             System.err.println("portcullis " + name + ": cannot start: " + StartupFailure.describe(e));

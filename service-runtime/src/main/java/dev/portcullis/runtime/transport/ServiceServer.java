@@ -3,6 +3,7 @@ package dev.portcullis.runtime.transport;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.health.ServingSwitch;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.telemetry.ServerCallTelemetry;
 import dev.portcullis.runtime.telemetry.Telemetry;
@@ -36,8 +37,15 @@ import org.slf4j.LoggerFactory;
  * answers {@code grpc.health.v1.Health/Check} and nothing else (not {@code Watch}, whose open
  * streams an unauthenticated caller could pile up), from the same health status. Kubernetes'
  * native {@code grpc:} probe speaks no TLS; this port is what it probes.
+ *
+ * <p>Readiness ({@link #setServing}, fed by the service's readiness checks) is reported for the
+ * whole server ({@code ""}) and each of its services; {@value #LIVENESS} reports only that the
+ * process serves, from {@link #start()} until {@link #close()}, for liveness probes: a database
+ * outage must take a replica out of rotation, not restart it.
  */
-public final class ServiceServer implements AutoCloseable {
+public final class ServiceServer implements ServingSwitch, AutoCloseable {
+    /** The health service name that is SERVING while the server runs, whatever its readiness. */
+    public static final String LIVENESS = "liveness";
     private static final Logger log = LoggerFactory.getLogger(ServiceServer.class);
 
     private final String name;
@@ -119,6 +127,7 @@ public final class ServiceServer implements AutoCloseable {
                 throw e;
             }
         }
+        health.setStatus(LIVENESS, ServingStatus.SERVING);
         setServing(true);
         log.atInfo().addKeyValue("service", name).addKeyValue("port", port())
                 .addKeyValue("health_port", healthPort().isPresent() ? healthPort().getAsInt() : "none")
@@ -139,6 +148,7 @@ public final class ServiceServer implements AutoCloseable {
     }
 
     /** Sets what the health service reports for the whole server and each of its services. */
+    @Override
     public void setServing(boolean serving) {
         ServingStatus status = serving ? ServingStatus.SERVING : ServingStatus.NOT_SERVING;
         health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, status);

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditEvents;
+import dev.portcullis.runtime.testing.LogCapture;
 import dev.portcullis.runtime.testing.MutableClock;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;

@@ -4,6 +4,8 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -18,6 +20,35 @@ public final class TestDatabases {
 
     /** Connection settings for one test's database. */
     public record Settings(String jdbcUrl, String user, String password, String schema) {
+        private static final Pattern HOST_PORT = Pattern.compile("^(jdbc:postgresql://)([^/:]+)(?::([0-9]+))?(/.*)$");
+
+        /**
+         * The URL for a service that takes no schema setting: the test's schema as the connection's
+         * {@code currentSchema}, created first (PostgreSQL only).
+         */
+        public String jdbcUrlInSchema() {
+            createSchema(this);
+            return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
+        }
+
+        /** The PostgreSQL server's TCP port in {@link #jdbcUrl()}. */
+        public int port() {
+            Matcher matcher = HOST_PORT.matcher(jdbcUrl);
+            if (!matcher.matches()) {
+                throw new IllegalStateException("not a jdbc:postgresql://host[:port]/… URL: " + jdbcUrl);
+            }
+            return matcher.group(3) == null ? 5432 : Integer.parseInt(matcher.group(3));
+        }
+
+        /** The same database reached through {@code 127.0.0.1:port} (a proxy in front of it). */
+        public Settings through(int port) {
+            Matcher matcher = HOST_PORT.matcher(jdbcUrl);
+            if (!matcher.matches()) {
+                throw new IllegalStateException("not a jdbc:postgresql://host[:port]/… URL: " + jdbcUrl);
+            }
+            return new Settings(matcher.group(1) + "127.0.0.1:" + port + matcher.group(4), user, password, schema);
+        }
+
         @Override
         public String toString() {
             return "Settings[jdbcUrl=" + jdbcUrl + ", user=" + user + ", schema=" + schema + ", password=redacted]";
@@ -45,6 +76,15 @@ public final class TestDatabases {
             Assumptions.abort(message);
         }
         return new Settings(url, user, password, "t" + UUID.randomUUID().toString().replace("-", ""));
+    }
+
+    private static void createSchema(Settings settings) {
+        try (Connection connection = DriverManager.getConnection(settings.jdbcUrl(), settings.user(), settings.password());
+                var statement = connection.createStatement()) {
+            statement.execute("CREATE SCHEMA IF NOT EXISTS " + settings.schema());
+        } catch (SQLException e) {
+            throw new IllegalStateException("cannot create test schema " + settings.schema(), e);
+        }
     }
 
     /** Drops the schema a test made (PostgreSQL); nothing to do for H2, which dies with the JVM. */

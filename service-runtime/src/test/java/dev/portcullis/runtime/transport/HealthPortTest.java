@@ -87,6 +87,17 @@ class HealthPortTest {
     }
 
     @Test
+    void livenessStaysServingWhileTheServiceIsNotReady() {
+        start(0);
+        channel = TestChannels.plaintext(server.healthPort().getAsInt());
+
+        server.setServing(false);
+
+        assertEquals(ServingStatus.SERVING, check(ServiceServer.LIVENESS).getStatus());
+        assertEquals(ServingStatus.NOT_SERVING, check(PolicyServiceGrpc.SERVICE_NAME).getStatus());
+    }
+
+    @Test
     void plaintextHealthPortDoesNotServeTheServiceItself() {
         start(0);
         channel = TestChannels.plaintext(server.healthPort().getAsInt());

@@ -7,6 +7,7 @@ import dev.portcullis.executor.task.TaskEvent;
 import dev.portcullis.executor.task.TaskRun;
 import dev.portcullis.executor.task.TaskRun.Outcome;
 import dev.portcullis.executor.task.TaskSpec;
+import dev.portcullis.runtime.health.Readiness;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
@@ -80,6 +81,11 @@ public final class EcsTaskBackend implements TaskBackend {
     @Override
     public boolean collectsFiles() {
         return false;
+    }
+
+    @Override
+    public Readiness readiness() {
+        return runner.readiness();
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.portcullis.executor.backend.ecs;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.runtime.health.Readiness;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,6 +64,8 @@ public final class EcsTaskRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(EcsTaskRunner.class);
     private static final int DESCRIBE_BATCH = 100;
     private static final int FOLLOW_THREADS = 2;
+    /** Longest time the readiness call may take, so a hung one frees its thread. */
+    static final Duration READINESS_CALL_TIMEOUT = Duration.ofSeconds(5);
 
     private final EcsConfig config;
     private final EcsClient ecs;
@@ -79,6 +82,27 @@ public final class EcsTaskRunner implements AutoCloseable {
         this.logs = requireNonNull(logs, "logs is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.scheduler = Executors.newScheduledThreadPool(FOLLOW_THREADS, daemonThreads());
+    }
+
+    /**
+     * Whether ECS answers for the cluster: one {@code ListTasks} of at most one task (an action the
+     * executor's role already has), not retried. Throttling counts as ready, since ECS answered;
+     * anything else is reported by its AWS error code, never by AWS's message text.
+     */
+    public Readiness readiness() {
+        if (closed) {
+            return Readiness.notReady("the ECS task runner is closed");
+        }
+        try {
+            ecs.listTasks(r -> r.cluster(config.cluster()).maxResults(1)
+                    .overrideConfiguration(o -> o.apiCallTimeout(READINESS_CALL_TIMEOUT).apiCallAttemptTimeout(READINESS_CALL_TIMEOUT)));
+            return Readiness.READY;
+        } catch (SdkException e) {
+            if (AwsFailure.of(e) == AwsFailure.THROTTLED) {
+                return Readiness.READY;
+            }
+            return Readiness.notReady("ECS ListTasks for the cluster failed: " + AwsFailure.code(e));
+        }
     }
 
     /**

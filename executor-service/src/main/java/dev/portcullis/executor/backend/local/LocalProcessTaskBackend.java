@@ -9,6 +9,7 @@ import dev.portcullis.executor.task.TaskRefusedException;
 import dev.portcullis.executor.task.TaskRun;
 import dev.portcullis.executor.task.TaskRun.Outcome;
 import dev.portcullis.executor.task.TaskSpec;
+import dev.portcullis.runtime.health.Readiness;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -80,6 +81,21 @@ public final class LocalProcessTaskBackend implements TaskBackend {
     @Override
     public Kind kind() {
         return Kind.LOCAL;
+    }
+
+    /**
+     * Ready while a file can be created (and removed) in the task directory, where every checkout
+     * goes; the directory is created when missing, as the next task would.
+     */
+    @Override
+    public Readiness readiness() {
+        try {
+            Files.createDirectories(workRoot);
+            Files.delete(Files.createTempFile(workRoot, ".ready-", ""));
+            return Readiness.READY;
+        } catch (IOException e) {
+            return Readiness.notReady("the task directory is not writable (" + e.getClass().getSimpleName() + ")");
+        }
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.runtime.health.Readiness;
 import dev.portcullis.executor.task.TaskBackend;
 import dev.portcullis.executor.task.TaskEvent;
 import dev.portcullis.executor.task.TaskRun;
@@ -118,6 +119,23 @@ class LocalProcessTaskBackendTest {
 
         String await() throws Exception {
             return ended.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void readyWhileTheTaskDirectoryIsWritable() {
+        assertEquals(Readiness.READY, backend.readiness());
+    }
+
+    @Test
+    void notReadyWhenTheTaskDirectoryCannotBeWritten() throws Exception {
+        LocalProcessTaskBackend blocked = new LocalProcessTaskBackend(Files.writeString(dir.resolve("a-file"), "x"), 1);
+
+        try {
+            assertEquals(Readiness.notReady("the task directory is not writable (FileAlreadyExistsException)"),
+                    blocked.readiness());
+        } finally {
+            blocked.close();
         }
     }
 
