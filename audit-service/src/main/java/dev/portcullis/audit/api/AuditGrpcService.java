@@ -3,7 +3,6 @@ package dev.portcullis.audit.api;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.audit.alert.AlertPipeline;
-import dev.portcullis.audit.alert.AlertRule;
 import dev.portcullis.audit.alert.AlertStore;
 import dev.portcullis.audit.alert.StoredAlert;
 import dev.portcullis.audit.chain.ChainVerification;
@@ -16,12 +15,8 @@ import dev.portcullis.audit.source.SourceStatus;
 import dev.portcullis.audit.store.AppendResult;
 import dev.portcullis.audit.store.AuditStore;
 import dev.portcullis.audit.store.EventFilter;
-import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
-import dev.portcullis.runtime.audit.AuditEvents;
-import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.error.DomainException;
-import dev.portcullis.runtime.request.FieldParser;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.Caller;
 import dev.portcullis.runtime.transport.ErrorStatus;
@@ -37,7 +32,6 @@ import dev.portcullis.v1.ListSourcesRequest;
 import dev.portcullis.v1.ListSourcesResponse;
 import dev.portcullis.v1.Source;
 import dev.portcullis.v1.SourceKind;
-import dev.portcullis.v1.QueryOrder;
 import dev.portcullis.v1.QueryRequest;
 import dev.portcullis.v1.QueryResponse;
 import dev.portcullis.v1.VerifyRequest;
@@ -47,23 +41,14 @@ import dev.portcullis.v1.WatchAlertsResponse;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
+import java.util.OptionalLong;
 
 /** gRPC adapter of {@code portcullis.v1.AuditService}. Callers are authorised by the transport. */
 public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
-    private static final int MAX_BATCH = 500;
-    private static final int DEFAULT_LIMIT = 1000;
-    private static final int MAX_LIMIT = 10_000;
     private static final int PAGE = 500;
-
-    private static final int DEFAULT_ALERT_PAGE = 50;
-    private static final int MAX_ALERT_PAGE = 500;
 
     private final AuditIngest ingest;
     private final Telemetry telemetry;
@@ -102,20 +87,9 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     @Override
     public void listAlerts(ListAlertsRequest request, StreamObserver<ListAlertsResponse> response) {
         try {
-            FieldParser fields = new FieldParser();
-            int pageSize = request.getPageSize() == 0 ? DEFAULT_ALERT_PAGE : request.getPageSize();
-            if (pageSize > MAX_ALERT_PAGE) {
-                fields.reject("page_size", "must be at most " + MAX_ALERT_PAGE);
-            }
-            long before = request.getPageToken().isEmpty() ? Long.MAX_VALUE
-                    : fields.parse("page_token", request.getPageToken(), token -> Cursors.sequence(token, true)).orElse(0L);
-            if (request.hasRule() && AlertRule.byRuleName(request.getRule()).isEmpty()) {
-                fields.reject("rule", "is not a known alert rule");
-            }
-            fields.throwIfInvalid();
-            List<StoredAlert> page = alerts.list(
-                    request.hasSince() ? Optional.of(ProtoTime.toInstant(request.getSince())) : Optional.empty(),
-                    request.hasRule() ? Optional.of(request.getRule()) : Optional.empty(), before, pageSize + 1);
+            AuditRequests.AlertPage parsed = AuditRequests.alertPage(request);
+            int pageSize = parsed.pageSize();
+            List<StoredAlert> page = alerts.list(parsed.since(), parsed.rule(), parsed.before(), pageSize + 1);
             ListAlertsResponse.Builder result = ListAlertsResponse.newBuilder();
             page.stream().limit(pageSize).forEach(alert -> result.addAlerts(toProto(alert)));
             if (page.size() > pageSize) {
@@ -132,7 +106,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     public void watchAlerts(WatchAlertsRequest request, StreamObserver<WatchAlertsResponse> response) {
         ServerCallStreamObserver<WatchAlertsResponse> stream = (ServerCallStreamObserver<WatchAlertsResponse>) response;
         try {
-            long last = request.hasAfterSequence() ? request.getAfterSequence() : pipeline.newest();
+            OptionalLong after = AuditRequests.watchAfter(request);
+            long last = after.isPresent() ? after.getAsLong() : pipeline.newest();
             while (!stream.isCancelled()) {
                 List<StoredAlert> next = alerts.after(last, 100);
                 for (StoredAlert alert : next) {
@@ -197,7 +172,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     @Override
     public void append(AppendRequest request, StreamObserver<AppendResponse> response) {
         try {
-            List<AuditEvent> events = parseBatch(request, Caller.current());
+            List<String> segments = Caller.current().identity().segments();
+            List<AuditEvent> events = AuditRequests.batch(request, segments.get(segments.size() - 1));
             AppendResult result = ingest.append(events);
             for (AuditEvent event : events) {
                 String spanId = event.attributes().getOrDefault(AuditEvent.SPAN_ID_ATTRIBUTE, "");
@@ -215,45 +191,14 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
         }
     }
 
-    /** Every event must be well-formed and written in the caller's own service name. */
-    private static List<AuditEvent> parseBatch(AppendRequest request, Caller caller) {
-        FieldParser fields = new FieldParser();
-        if (request.getEventsCount() == 0 || request.getEventsCount() > MAX_BATCH) {
-            fields.reject("events", "must hold 1 to " + MAX_BATCH + " events");
-            fields.throwIfInvalid();
-        }
-        List<String> segments = caller.identity().segments();
-        String callerService = segments.get(segments.size() - 1);
-        List<AuditEvent> events = new ArrayList<>();
-        for (int i = 0; i < request.getEventsCount(); i++) {
-            String field = "events[" + i + "]";
-            dev.portcullis.v1.AuditEvent proto = request.getEvents(i);
-            fields.parse(field, "", ignored -> AuditEvents.fromProto(proto)).ifPresent(event -> {
-                if (!event.service().equals(callerService)) {
-                    // one service may not write events in another's name
-                    fields.reject(field + ".service", "must be '" + callerService + "', the caller's own service name");
-                } else {
-                    events.add(event);
-                }
-            });
-        }
-        fields.throwIfInvalid();
-        return events;
-    }
-
     @Override
     public void query(QueryRequest request, StreamObserver<QueryResponse> response) {
         try {
-            boolean newestFirst = request.getOrder() != QueryOrder.QUERY_ORDER_OLDEST_FIRST;
-            EventFilter filter = filter(request);
-            int limit = request.getLimit() == 0 ? DEFAULT_LIMIT : request.getLimit();
-            FieldParser fields = new FieldParser();
-            if (limit > MAX_LIMIT) {
-                fields.reject("limit", "must be at most " + MAX_LIMIT);
-            }
-            long after = request.getCursor().isEmpty() ? 0 : fields.parse("cursor", request.getCursor(),
-                    cursor -> Cursors.sequence(cursor, newestFirst)).orElse(0L);
-            fields.throwIfInvalid();
+            AuditRequests.Querying querying = AuditRequests.querying(request);
+            boolean newestFirst = querying.newestFirst();
+            EventFilter filter = querying.filter();
+            int limit = querying.limit();
+            long after = querying.after();
             ServerCallStreamObserver<QueryResponse> stream = (ServerCallStreamObserver<QueryResponse>) response;
             int sent = 0;
             while (sent < limit && !stream.isCancelled()) {
@@ -278,67 +223,11 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
         }
     }
 
-    private static EventFilter filter(QueryRequest request) {
-        EventFilter.Builder filter = EventFilter.builder();
-        FieldParser fields = new FieldParser();
-        if (request.hasFromTime()) {
-            filter.from(ProtoTime.toInstant(request.getFromTime()));
-        }
-        if (request.hasToTime()) {
-            filter.to(ProtoTime.toInstant(request.getToTime()));
-        }
-        if (request.hasActor()) {
-            filter.actor(request.getActor());
-        }
-        if (request.getActionsCount() > 0) {
-            Set<AuditAction> actions = EnumSet.noneOf(AuditAction.class);
-            for (int i = 0; i < request.getActionsCount(); i++) {
-                dev.portcullis.v1.AuditAction action = request.getActions(i);
-                if (action == dev.portcullis.v1.AuditAction.UNRECOGNIZED
-                        || action == dev.portcullis.v1.AuditAction.AUDIT_ACTION_UNSPECIFIED) {
-                    fields.reject("actions[" + i + "]", "is not a known action");
-                } else {
-                    actions.add(AuditAction.valueOf(action.name().substring("AUDIT_ACTION_".length())));
-                }
-            }
-            filter.actions(actions);
-        }
-        if (request.hasRepo()) {
-            filter.repo(request.getRepo());
-        }
-        if (request.hasRunId()) {
-            filter.runId(request.getRunId());
-        }
-        if (request.hasOutcome()) {
-            switch (request.getOutcome()) {
-                case AUDIT_OUTCOME_SUCCESS -> filter.outcome(AuditOutcome.SUCCESS);
-                case AUDIT_OUTCOME_FAILURE -> filter.outcome(AuditOutcome.FAILURE);
-                case AUDIT_OUTCOME_DENIED -> filter.outcome(AuditOutcome.DENIED);
-                default -> fields.reject("outcome", "is not a known outcome");
-            }
-        }
-        if (request.hasTraceId()) {
-            filter.traceId(request.getTraceId());
-        }
-        for (String text : List.of(request.getActor(), request.getRepo(), request.getRunId(), request.getTraceId())) {
-            if (text.length() > 2048) {
-                fields.reject("filter", "filter values are at most 2048 characters");
-                break;
-            }
-        }
-        fields.throwIfInvalid();
-        return filter.build();
-    }
-
     @Override
     public void verify(VerifyRequest request, StreamObserver<VerifyResponse> response) {
         try {
-            if (request.getToSequence() != 0 && request.getToSequence() < request.getFromSequence()) {
-                FieldParser fields = new FieldParser();
-                fields.reject("to_sequence", "must not be below from_sequence");
-                fields.throwIfInvalid();
-            }
-            VerificationReport report = verification.verify(request.getFromSequence(), request.getToSequence());
+            AuditRequests.Verifying range = AuditRequests.verifying(request);
+            VerificationReport report = verification.verify(range.fromSequence(), range.toSequence());
             VerifyResponse.Builder result = VerifyResponse.newBuilder()
                     .setIntact(report.intact())
                     .setChecked(report.checked())

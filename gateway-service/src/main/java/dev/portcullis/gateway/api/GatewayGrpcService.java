@@ -11,19 +11,12 @@ import dev.portcullis.gateway.run.RunEvent;
 import dev.portcullis.gateway.run.RunService;
 import dev.portcullis.gateway.run.RunSpec;
 import dev.portcullis.gateway.run.RunState;
-import dev.portcullis.gateway.store.RunStore;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.error.InvalidRequestException;
-import dev.portcullis.runtime.identity.SpiffeId;
-import dev.portcullis.runtime.request.CatalogName;
-import dev.portcullis.runtime.request.CommitSha;
-import dev.portcullis.runtime.request.FieldParser;
-import dev.portcullis.runtime.request.GitRef;
-import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.role.Role;
 import dev.portcullis.runtime.telemetry.Telemetry;
@@ -57,21 +50,15 @@ import io.grpc.stub.StreamObserver;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.regex.Pattern;
+import java.util.function.Supplier;
 
 /** gRPC adapter of {@code portcullis.v1.GatewayService}: parses, calls {@link RunService}, maps back. */
 public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceImplBase {
-    private static final Pattern REQUEST_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int PAGE_DEFAULT = 50;
-    private static final int PAGE_MAX = 500;
     private static final int WATCH_BATCH = 500;
 
     private final RunService runs;
@@ -89,13 +76,11 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
         Caller caller = Caller.current();
         Run run;
         try {
-            RunService.Submission submission;
-            try {
-                submission = parse(request);
-            } catch (InvalidRequestException invalid) {
-                auditInvalid(caller, "SubmitRun", invalid);
-                throw invalid;
-            }
+            // inside the call's server span (the caller's trace when it sent one): the run is that trace
+            Optional<String> traceId = Telemetry.currentTraceId();
+            RunService.Submission submission = parsed(caller, "SubmitRun", () -> RunRequests.submission(request,
+                    traceId.orElseGet(GatewayGrpcService::newTraceId),
+                    traceId.flatMap(ignored -> Telemetry.currentSpanId()).orElse("")));
             run = runs.submit(submission, actor(caller));
         } catch (RuntimeException e) {
             response.onError(ErrorStatus.of(e));
@@ -103,34 +88,6 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
         }
         response.onNext(SubmitRunResponse.newBuilder().setRun(toProto(run)).build());
         response.onCompleted();
-    }
-
-    private static RunService.Submission parse(SubmitRunRequest request) {
-        FieldParser fields = new FieldParser();
-        dev.portcullis.v1.RunSpec raw = request.getSpec();
-        Optional<CatalogName> repo = fields.parse("spec.repo", raw.getRepo(), CatalogName::new);
-        Optional<CommitSha> commit = fields.parse("spec.commit_sha", raw.getCommitSha(), CommitSha::new);
-        Optional<GitRef> ref = fields.parse("spec.ref", raw.getRef(), GitRef::new);
-        Optional<RepoFolder> folder = fields.parse("spec.folder", raw.getFolder(), RepoFolder::parse);
-        Optional<CatalogName> environment = fields.parse("spec.environment", raw.getEnvironment(), CatalogName::new);
-        Optional<CatalogName> command = fields.parse("spec.command", raw.getCommand(), CatalogName::new);
-        Optional<RunId> planRun = raw.hasPlanRunId() ? fields.parse("spec.plan_run_id", raw.getPlanRunId(), RunId::new)
-                : Optional.empty();
-        if (!REQUEST_KEY.matcher(request.getRequestKey()).matches()) {
-            fields.reject("request_key", "must be 1-128 characters of A-Z, a-z, 0-9, '.', '_', ':', '-'");
-        }
-        String justification = request.hasBreakGlassJustification() ? request.getBreakGlassJustification() : "";
-        if (request.hasBreakGlassJustification() && (justification.strip().length() < 20 || justification.length() > 2048
-                || !justification.chars().allMatch(c -> c >= 0x20 || c == '\n'))) {
-            fields.reject("break_glass_justification", "must be 20-2048 printable characters saying why");
-        }
-        fields.throwIfInvalid();
-        RunSpec spec = new RunSpec(repo.orElseThrow(), commit.orElseThrow(), ref.orElseThrow(), folder.orElseThrow(),
-                environment.orElseThrow(), command.orElseThrow(), planRun);
-        // inside the call's server span (the caller's trace when it sent one): the run is that trace
-        Optional<String> traceId = Telemetry.currentTraceId();
-        return new RunService.Submission(spec, request.getRequestKey(), justification, traceId.orElseGet(
-                GatewayGrpcService::newTraceId), traceId.flatMap(ignored -> Telemetry.currentSpanId()).orElse(""));
     }
 
     private static String newTraceId() {
@@ -142,7 +99,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
     @Override
     public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> response) {
         try {
-            Run run = runs.get(runId(request.getRunId()));
+            Run run = runs.get(parsed(Caller.current(), "GetRun", () -> RunRequests.runId(request.getRunId())));
             response.onNext(GetRunResponse.newBuilder().setRun(toProto(run)).build());
             response.onCompleted();
         } catch (RuntimeException e) {
@@ -153,44 +110,9 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
     @Override
     public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
         try {
-            FieldParser fields = new FieldParser();
-            if (request.hasRepo()) {
-                fields.parse("repo", request.getRepo(), CatalogName::new);
-            }
-            if (request.hasEnvironment()) {
-                fields.parse("environment", request.getEnvironment(), CatalogName::new);
-            }
-            if (request.hasRequester()) {
-                fields.parse("requester", request.getRequester(), SpiffeId::new);
-            }
-            if (request.getPageSize() > PAGE_MAX) {
-                fields.reject("page_size", "must be at most " + PAGE_MAX);
-            }
-            Set<RunState> states = EnumSet.noneOf(RunState.class);
-            for (int i = 0; i < request.getStatesCount(); i++) {
-                dev.portcullis.v1.RunState state = request.getStates(i);
-                if (state == dev.portcullis.v1.RunState.RUN_STATE_UNSPECIFIED || state == dev.portcullis.v1.RunState.UNRECOGNIZED) {
-                    fields.reject("states[" + i + "]", "is not a run state");
-                } else {
-                    states.add(RunState.valueOf(state.name().substring("RUN_STATE_".length())));
-                }
-            }
-            long before = Long.MAX_VALUE;
-            if (!request.getPageToken().isEmpty()) {
-                try {
-                    before = Long.parseLong(request.getPageToken());
-                } catch (NumberFormatException e) {
-                    before = -1;
-                }
-                if (before < 1) {
-                    throw new DomainException(DomainException.Kind.INVALID, "PAGE_TOKEN_INVALID",
-                            "page_token is not one this service issued", Map.of());
-                }
-            }
-            fields.throwIfInvalid();
-            int size = request.getPageSize() == 0 ? PAGE_DEFAULT : request.getPageSize();
-            List<Run> page = runs.list(new RunStore.RunQuery(request.getRepo(), request.getEnvironment(), states,
-                    request.getRequester(), size + 1, before));
+            RunRequests.Listing listing = parsed(Caller.current(), "ListRuns", () -> RunRequests.listing(request));
+            int size = listing.pageSize();
+            List<Run> page = runs.list(listing.query());
             ListRunsResponse.Builder reply = ListRunsResponse.newBuilder();
             page.stream().limit(size).forEach(run -> reply.addRuns(toProto(run)));
             if (page.size() > size) {
@@ -207,9 +129,10 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
     public void watchRun(WatchRunRequest request, StreamObserver<WatchRunResponse> response) {
         ServerCallStreamObserver<WatchRunResponse> stream = (ServerCallStreamObserver<WatchRunResponse>) response;
         try {
-            RunId id = runId(request.getRunId());
+            RunRequests.Watching watching = parsed(Caller.current(), "WatchRun", () -> RunRequests.watching(request));
+            RunId id = watching.run();
             Run run = runs.get(id);
-            long offset = request.getFromOffset();
+            long offset = watching.fromOffset();
             if (offset > run.nextOffset()) {
                 throw new DomainException(DomainException.Kind.OUT_OF_RANGE, "OFFSET_OUT_OF_RANGE", "from_offset " + offset
                         + " lies beyond the newest event (" + (run.nextOffset() - 1) + ")",
@@ -249,14 +172,9 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
     @Override
     public void approveRun(ApproveRunRequest request, StreamObserver<ApproveRunResponse> response) {
         try {
-            FieldParser fields = new FieldParser();
-            Optional<RunId> id = fields.parse("run_id", request.getRunId(), RunId::new);
-            if (!request.getPlanDigest().isEmpty() && !request.getPlanDigest().matches("[0-9a-f]{64}")) {
-                fields.reject("plan_digest", "must be 64 lowercase hexadecimal characters or empty");
-            }
-            comment(fields, "comment", request.getComment(), 0);
-            fields.throwIfInvalid();
-            Run run = runs.approve(id.orElseThrow(), actor(Caller.current()), request.getPlanDigest(), request.getComment());
+            Caller caller = Caller.current();
+            RunRequests.Approving approving = parsed(caller, "ApproveRun", () -> RunRequests.approving(request));
+            Run run = runs.approve(approving.run(), actor(caller), approving.planDigest(), approving.comment());
             response.onNext(ApproveRunResponse.newBuilder().setRun(toProto(run)).build());
             response.onCompleted();
         } catch (RuntimeException e) {
@@ -267,11 +185,9 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
     @Override
     public void rejectRun(RejectRunRequest request, StreamObserver<RejectRunResponse> response) {
         try {
-            FieldParser fields = new FieldParser();
-            Optional<RunId> id = fields.parse("run_id", request.getRunId(), RunId::new);
-            comment(fields, "reason", request.getReason(), 1);
-            fields.throwIfInvalid();
-            Run run = runs.reject(id.orElseThrow(), actor(Caller.current()), request.getReason());
+            Caller caller = Caller.current();
+            RunRequests.Ending rejecting = parsed(caller, "RejectRun", () -> RunRequests.rejecting(request));
+            Run run = runs.reject(rejecting.run(), actor(caller), rejecting.reason());
             response.onNext(RejectRunResponse.newBuilder().setRun(toProto(run)).build());
             response.onCompleted();
         } catch (RuntimeException e) {
@@ -282,11 +198,9 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
     @Override
     public void cancelRun(CancelRunRequest request, StreamObserver<CancelRunResponse> response) {
         try {
-            FieldParser fields = new FieldParser();
-            Optional<RunId> id = fields.parse("run_id", request.getRunId(), RunId::new);
-            comment(fields, "reason", request.getReason(), 0);
-            fields.throwIfInvalid();
-            Run run = runs.cancel(id.orElseThrow(), actor(Caller.current()), request.getReason());
+            Caller caller = Caller.current();
+            RunRequests.Ending cancelling = parsed(caller, "CancelRun", () -> RunRequests.cancelling(request));
+            Run run = runs.cancel(cancelling.run(), actor(caller), cancelling.reason());
             response.onNext(CancelRunResponse.newBuilder().setRun(toProto(run)).build());
             response.onCompleted();
         } catch (RuntimeException e) {
@@ -294,29 +208,35 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
         }
     }
 
-    private static void comment(FieldParser fields, String field, String text, int min) {
-        if (text.length() < min || text.length() > 1024 || !text.chars().allMatch(c -> c >= 0x20 || c == '\n')) {
-            fields.reject(field, "must be " + min + "-1024 printable characters");
-        }
-    }
-
-    private static RunId runId(String text) {
-        return FieldParser.single("run_id", text, RunId::new);
-    }
-
     private static Actor actor(Caller caller) {
         return new Actor(caller.identity(), caller.has(Role.ADMIN), caller.remoteAddress());
     }
 
-    private void auditInvalid(Caller caller, String method, InvalidRequestException invalid) {
+    /** Parses a request; a malformed one is audited ({@code request.invalid}) before it is refused. */
+    private <T> T parsed(Caller caller, String method, Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (DomainException invalid) {
+            if (invalid.kind() == DomainException.Kind.INVALID) {
+                auditInvalid(caller, method, invalid);
+            }
+            throw invalid;
+        }
+    }
+
+    private void auditInvalid(Caller caller, String method, DomainException invalid) {
+        List<String> fields = invalid instanceof InvalidRequestException request
+                ? request.violations().stream().map(v -> v.field()).distinct().toList()
+                : List.of();
+        String joined = String.join(",", fields);
         try {
             audit.record(AuditEvent.builder("gateway", AuditAction.REQUEST_INVALID, clock.instant())
                     .actor(caller.identity().value())
                     .outcome(AuditOutcome.DENIED)
                     .reason(invalid.reason())
                     .sourceAddress(caller.remoteAddress())
-                    .attributes(Map.of("method", method, "fields", String.join(",",
-                            invalid.violations().stream().map(v -> v.field()).distinct().toList())))
+                    .attributes(Map.of("method", method, "fields", joined.length() > AuditEvent.MAX_VALUE
+                            ? joined.substring(0, AuditEvent.MAX_VALUE) : joined))
                     .build());
         } catch (RuntimeException e) {
             // refused anyway; the outbox reports itself unhealthy

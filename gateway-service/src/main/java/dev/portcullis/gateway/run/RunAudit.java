@@ -7,6 +7,7 @@ import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.audit.AuditResource;
+import dev.portcullis.runtime.request.RunId;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
@@ -55,37 +56,68 @@ final class RunAudit {
 
     private void record(UUID eventId, AuditAction action, Run run, String actor, AuditOutcome outcome, String reason,
             String sourceAddress, Map<String, String> extra) {
+        Map<String, String> attributes = specAttributes(run.spec());
+        attributes.put("state", run.state().name());
+        attributes.put("requester", run.requester().value());
+        if (run.breakGlass()) {
+            attributes.put("break_glass", "true");
+        }
+        attributes.putAll(extra);
+        write(eventId, action, run.id().value(), run.spec().repo().value(), run.traceId(), actor, outcome, reason,
+                sourceAddress, attributes);
+    }
+
+    /** A refused request about an existing run. */
+    void refused(AuditAction action, Run run, Actor actor, String reason) {
+        record(action, run, actor.identity().value(), AuditOutcome.DENIED, reason, actor.sourceAddress(), Map.of());
+    }
+
+    /** A refused request about a run that may not exist. */
+    void refused(AuditAction action, RunId run, Actor actor, String reason) {
+        write(UUID.randomUUID(), action, run.value(), "", "", actor.identity().value(), AuditOutcome.DENIED, reason,
+                actor.sourceAddress(),
+                new HashMap<>());
+    }
+
+    /** A refused request for a new run: what was asked, no run. */
+    void refused(AuditAction action, RunSpec spec, Actor actor, String reason, Map<String, String> extra) {
+        Map<String, String> attributes = specAttributes(spec);
+        attributes.putAll(extra);
+        write(UUID.randomUUID(), action, "", spec.repo().value(), "", actor.identity().value(), AuditOutcome.DENIED, reason,
+                actor.sourceAddress(), attributes);
+    }
+
+    private static Map<String, String> specAttributes(RunSpec spec) {
         Map<String, String> attributes = new HashMap<>();
-        RunSpec spec = run.spec();
         attributes.put("repo", spec.repo().value());
         attributes.put("commit_sha", spec.commit().value());
         attributes.put("ref", spec.ref().value());
         attributes.put("folder", spec.folder().value());
         attributes.put("environment", spec.environment().value());
         attributes.put("command", spec.command().value());
-        attributes.put("state", run.state().name());
-        attributes.put("requester", run.requester().value());
         spec.planRun().ifPresent(plan -> attributes.put("plan_run_id", plan.value()));
-        if (run.breakGlass()) {
-            attributes.put("break_glass", "true");
-        }
-        extra.forEach((key, value) -> attributes.put(key, value.length() > AuditEvent.MAX_VALUE
-                ? value.substring(0, AuditEvent.MAX_VALUE) : value));
+        return attributes;
+    }
+
+    private void write(UUID eventId, AuditAction action, String runId, String repo, String traceId, String actor, AuditOutcome outcome,
+            String reason, String sourceAddress, Map<String, String> attributes) {
+        attributes.replaceAll((key, value) -> value.length() > AuditEvent.MAX_VALUE ? value.substring(0, AuditEvent.MAX_VALUE)
+                : value);
         AuditEvent event = AuditEvent.builder("gateway", action, clock.instant())
                 .eventId(eventId)
                 .actor(actor)
-                .resource(new AuditResource("run", run.id().value(), spec.repo().value(), run.id().value()))
+                .resource(new AuditResource("run", runId, repo, runId))
                 .outcome(outcome)
                 .reason(reason)
-                .traceId(run.traceId())
+                .traceId(traceId)
                 .sourceAddress(sourceAddress)
                 .attributes(attributes)
                 .build();
         try {
             recorder.record(event);
         } catch (RuntimeException e) {
-            // the transition is stored already; the outbox turns unhealthy, and new runs are refused
-            log.atError().addKeyValue("run_id", run.id().value()).addKeyValue("action", action.dottedName()).setCause(e)
+            // the transition is stored already (or nothing was); the outbox turns unhealthy, and new runs are refused
+            log.atError().addKeyValue("run_id", runId).addKeyValue("action", action.dottedName()).setCause(e)
                     .log("run.audit_failed");
         }
     }

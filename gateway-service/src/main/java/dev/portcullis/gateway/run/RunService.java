@@ -20,7 +20,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The run lifecycle as callers see it: submit, approve, reject, cancel, read and watch. Every
- * transition is stored before it is acknowledged and audited with the run's trace id. The
+ * transition is stored before it is acknowledged and audited with the run's trace id; every
+ * refused submit, approval, rejection and cancellation is audited too (outcome DENIED, the
+ * refusal's reason), whether or not the run exists. The
  * {@link RunDriver} moves runs on from QUEUED. Thread-safe.
  */
 public final class RunService {
@@ -72,6 +74,16 @@ public final class RunService {
      * same run.
      */
     public Run submit(Submission submission, Actor actor) {
+        try {
+            return submitChecked(submission, actor);
+        } catch (DomainException refused) {
+            audit.refused(AuditAction.RUN_SUBMITTED, submission.spec(), actor, refused.reason(),
+                    Map.of("request_key", submission.requestKey()));
+            throw refused;
+        }
+    }
+
+    private Run submitChecked(Submission submission, Actor actor) {
         boolean breakGlass = !submission.breakGlassJustification().isEmpty();
         if (breakGlass && !actor.admin()) {
             throw new DomainException(DomainException.Kind.DENIED, "ROLE_REQUIRED",
@@ -246,7 +258,13 @@ public final class RunService {
      * names the digest of the plan the approver reviewed.
      */
     public Run approve(RunId id, Actor approver, String planDigest, String comment) {
-        Run before = get(id);
+        Run before;
+        try {
+            before = get(id);
+        } catch (DomainException refused) {
+            audit.refused(AuditAction.RUN_APPROVED, id, approver, refused.reason());
+            throw refused;
+        }
         Optional<PlanArtifact> plan = planOf(before);
         Run after;
         try {
@@ -282,8 +300,7 @@ public final class RunService {
                 return change.approval(approval);
             });
         } catch (DomainException refused) {
-            audit.record(AuditAction.RUN_APPROVED, before, approver.identity().value(), AuditOutcome.DENIED, refused.reason(),
-                    approver.sourceAddress(), Map.of());
+            audit.refused(AuditAction.RUN_APPROVED, before, approver, refused.reason());
             throw refused;
         }
         audit.record(AuditAction.RUN_APPROVED, after, approver.identity().value(), AuditOutcome.SUCCESS, "",
@@ -303,13 +320,19 @@ public final class RunService {
 
     /** Rejects a run awaiting approval; it ends REJECTED. */
     public Run reject(RunId id, Actor approver, String reason) {
-        Run after = store.update(id, run -> {
-            if (run.state() != RunState.AWAITING_APPROVAL) {
-                throw new DomainException(DomainException.Kind.PRECONDITION, "RUN_STATE_CONFLICT",
-                        "run " + id + " is " + run.state() + ", not awaiting approval", Map.of("state", run.state().name()));
-            }
-            return RunChange.to(RunState.REJECTED, "rejected by " + approver.identity() + ": " + reason);
-        });
+        Run after;
+        try {
+            after = store.update(id, run -> {
+                if (run.state() != RunState.AWAITING_APPROVAL) {
+                    throw new DomainException(DomainException.Kind.PRECONDITION, "RUN_STATE_CONFLICT",
+                            "run " + id + " is " + run.state() + ", not awaiting approval", Map.of("state", run.state().name()));
+                }
+                return RunChange.to(RunState.REJECTED, "rejected by " + approver.identity() + ": " + reason);
+            });
+        } catch (DomainException refused) {
+            audit.refused(AuditAction.RUN_REJECTED, id, approver, refused.reason());
+            throw refused;
+        }
         audit.record(AuditAction.RUN_REJECTED, after, approver.identity().value(), AuditOutcome.SUCCESS, "",
                 approver.sourceAddress(), Map.of("reason", reason));
         signals.changed();
@@ -321,23 +344,29 @@ public final class RunService {
      * running task is asked to stop and the run ends when it has (with its full log).
      */
     public Run cancel(RunId id, Actor actor, String reason) {
-        Run before = get(id);
-        if (!actor.admin() && !before.requester().equals(actor.identity())) {
-            throw new DomainException(DomainException.Kind.DENIED, "ROLE_REQUIRED",
-                    "a CI identity may cancel only its own runs; cancelling others' runs needs the admin role",
-                    Map.of("role", "admin"));
-        }
         String why = "cancelled by " + actor.identity() + (reason.isEmpty() ? "" : ": " + reason);
-        Run after = store.update(id, run -> {
-            if (run.state().isFinal()) {
-                throw new DomainException(DomainException.Kind.PRECONDITION, "RUN_STATE_CONFLICT",
-                        "run " + id + " already ended " + run.state(), Map.of("state", run.state().name()));
+        Run after;
+        try {
+            Run before = get(id);
+            if (!actor.admin() && !before.requester().equals(actor.identity())) {
+                throw new DomainException(DomainException.Kind.DENIED, "ROLE_REQUIRED",
+                        "a CI identity may cancel only its own runs; cancelling others' runs needs the admin role",
+                        Map.of("role", "admin"));
             }
-            if (run.state() == RunState.RUNNING) {
-                return run.cancelRequested() ? RunChange.keepState() : RunChange.keepState().cancelRequested();
-            }
-            return RunChange.to(RunState.CANCELLED, why);
-        });
+            after = store.update(id, run -> {
+                if (run.state().isFinal()) {
+                    throw new DomainException(DomainException.Kind.PRECONDITION, "RUN_STATE_CONFLICT",
+                            "run " + id + " already ended " + run.state(), Map.of("state", run.state().name()));
+                }
+                if (run.state() == RunState.RUNNING) {
+                    return run.cancelRequested() ? RunChange.keepState() : RunChange.keepState().cancelRequested();
+                }
+                return RunChange.to(RunState.CANCELLED, why);
+            });
+        } catch (DomainException refused) {
+            audit.refused(AuditAction.RUN_CANCELLED, id, actor, refused.reason());
+            throw refused;
+        }
         audit.record(AuditAction.RUN_CANCELLED, after, actor.identity().value(), AuditOutcome.SUCCESS, "",
                 actor.sourceAddress(), Map.of("reason", reason));
         if (after.state() == RunState.RUNNING || after.state() == RunState.QUEUED) {

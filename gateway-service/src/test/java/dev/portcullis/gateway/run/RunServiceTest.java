@@ -172,7 +172,10 @@ class RunServiceTest {
 
         assertEquals("POLICY_UNAVAILABLE", refused.reason());
         assertEquals(List.of(), store.list(new RunStore.RunQuery("", "", java.util.Set.of(), "", 10, Long.MAX_VALUE)));
-        assertEquals(List.of(), actions());
+        // only the refusal is on the record: no run was made
+        assertEquals(List.of(AuditAction.RUN_SUBMITTED), actions());
+        assertEquals("POLICY_UNAVAILABLE", audit.events().get(0).reason());
+        assertEquals("", audit.events().get(0).resource().runId());
     }
 
     @Test
@@ -261,6 +264,40 @@ class RunServiceTest {
 
         assertEquals(RunState.CANCELLED, cancelled.state());
         assertEquals("RUN_STATE_CONFLICT", assertThrows(DomainException.class, () -> runs.cancel(run.id(), ADMIN, "")).reason());
+    }
+
+    @Test
+    void refusedSubmitsAreAuditedWithWhatWasAsked() {
+        RunService.Submission glass = new RunService.Submission(Runs.spec("prod/app", "prod", "plan"), "bg",
+                "prod is down, INC-1234, approved by phone", TRACE);
+
+        assertThrows(DomainException.class, () -> runs.submit(glass, CI));
+
+        AuditEvent refused = audit.events().get(0);
+        assertEquals(AuditAction.RUN_SUBMITTED, refused.action());
+        assertEquals(dev.portcullis.runtime.audit.AuditOutcome.DENIED, refused.outcome());
+        assertEquals("ROLE_REQUIRED", refused.reason());
+        assertEquals(Runs.CI.value(), refused.actor());
+        assertEquals("prod/app", refused.attributes().get("folder"));
+        assertEquals("bg", refused.attributes().get("request_key"));
+    }
+
+    @Test
+    void refusedApprovalsRejectionsAndCancellationsAreAuditedEvenForRunsThatDoNotExist() {
+        Run run = submit(CI, Runs.spec("stage/app", "stage", "plan"), "k");
+        RunId missing = RunId.random();
+        Actor otherCi = new Actor(new SpiffeId("spiffe://test.example/ci/other"), false, "127.0.0.1:2");
+        int before = audit.events().size();
+
+        assertThrows(DomainException.class, () -> runs.approve(missing, ALICE, "", ""));
+        assertThrows(DomainException.class, () -> runs.reject(run.id(), ALICE, "no"));
+        assertThrows(DomainException.class, () -> runs.cancel(run.id(), otherCi, ""));
+        assertThrows(DomainException.class, () -> runs.cancel(missing, ADMIN, ""));
+
+        assertEquals(List.of("run.approved RUN_NOT_FOUND " + missing.value(), "run.rejected RUN_STATE_CONFLICT " + run.id().value(),
+                "run.cancelled ROLE_REQUIRED " + run.id().value(), "run.cancelled RUN_NOT_FOUND " + missing.value()),
+                audit.events().subList(before, audit.events().size()).stream()
+                        .map(e -> e.action().dottedName() + " " + e.reason() + " " + e.resource().runId()).toList());
     }
 
     /** A task runner for services that must not start tasks. */

@@ -58,6 +58,12 @@ public final class AuditEvents {
             default -> dev.portcullis.runtime.audit.AuditOutcome.valueOf(
                     proto.getOutcome().name().substring("AUDIT_OUTCOME_".length()));
         };
+        // the range google.protobuf.Timestamp defines (as transport.ProtoTime checks it): beyond it
+        // the JDK throws DateTimeException, which is no field violation
+        if (proto.getTime().getSeconds() < -62_135_596_800L || proto.getTime().getSeconds() > 253_402_300_799L
+                || proto.getTime().getNanos() < 0 || proto.getTime().getNanos() > 999_999_999) {
+            throw new IllegalArgumentException("time must lie between 0001-01-01 and 9999-12-31, nanos 0-999999999");
+        }
         Instant time = Instant.ofEpochSecond(proto.getTime().getSeconds(), proto.getTime().getNanos());
         return new AuditEvent(id, time, proto.getService(), proto.getActor(), action,
                 new AuditResource(proto.getResource().getKind(), proto.getResource().getId(),

@@ -9,6 +9,9 @@ import java.util.List;
 /** Reads the SPIFFE identity out of an X.509 certificate (an X509-SVID). */
 public final class CertificateIdentity {
     private static final int SAN_URI = 6;
+    private static final int SAN_DNS = 2;
+    private static final int SAN_EMAIL = 1;
+    private static final int MAX_CLAIM = 512;
 
     private CertificateIdentity() {}
 
@@ -43,5 +46,49 @@ public final class CertificateIdentity {
             throw new InvalidIdentityException("the certificate's URI SAN is not a SPIFFE ID: " + problem);
         });
         return new SpiffeId(uri);
+    }
+
+    /**
+     * What {@code certificate} claims to be, for the record of a refusal: its URI, DNS and e-mail
+     * SANs ({@code uri:…}, {@code dns:…}, {@code email:…}, comma-separated) or, without any, its
+     * subject. Never an identity: the caller may have written anything there. Printable ASCII
+     * only (anything else becomes '?'), at most 512 characters.
+     */
+    public static String claimedNames(X509Certificate certificate) {
+        List<String> claims = new ArrayList<>();
+        try {
+            Collection<List<?>> names = certificate.getSubjectAlternativeNames();
+            if (names != null) {
+                for (List<?> name : names) {
+                    if (name.size() >= 2 && name.get(0) instanceof Integer type) {
+                        String prefix = switch (type) {
+                            case SAN_URI -> "uri:";
+                            case SAN_DNS -> "dns:";
+                            case SAN_EMAIL -> "email:";
+                            default -> "";
+                        };
+                        if (!prefix.isEmpty()) {
+                            claims.add(prefix + name.get(1));
+                        }
+                    }
+                }
+            }
+        } catch (CertificateParsingException e) {
+            claims.add("unparsable subject alternative names");
+        }
+        if (claims.isEmpty()) {
+            claims.add("subject:" + certificate.getSubjectX500Principal().getName());
+        }
+        return printable(String.join(",", claims), MAX_CLAIM);
+    }
+
+    /** {@code text} as printable ASCII of at most {@code max} characters, for logs and audit records. */
+    public static String printable(String text, int max) {
+        StringBuilder safe = new StringBuilder(Math.min(text.length(), max));
+        for (int i = 0; i < text.length() && safe.length() < max; i++) {
+            char c = text.charAt(i);
+            safe.append(c >= 0x20 && c < 0x7f ? c : '?');
+        }
+        return safe.toString();
     }
 }

@@ -7,7 +7,9 @@ import static java.util.Objects.requireNonNull;
  * git's ref-name rules ({@code git check-ref-format}) and, stricter than git, printable ASCII
  * only: no component starts with '.' or ends with ".lock"; no "..", "//", "@{", control
  * characters, space, '~', '^', ':', '?', '*', '[' or '\'; not ending in '/' or '.'; at most
- * 255 characters.
+ * 255 characters. Also stricter than git: none of the shell's quoting and command characters
+ * {@code $ ` ; | & < > ' " ( )}, so a ref copied into a script, a chat message or a log line
+ * can never read as a command substitution ({@code refs/heads/x$(id)}).
  */
 public record GitRef(String value) {
     public static final int MAX_LENGTH = 255;
@@ -32,7 +34,7 @@ public record GitRef(String value) {
             if (c < 0x21 || c > 0x7e) {
                 return "must hold printable ASCII only (no spaces, control or non-ASCII characters)";
             }
-            if ("~^:?*[\\".indexOf(c) >= 0) {
+            if ("~^:?*[\\$`;|&<>'\"()".indexOf(c) >= 0) {
                 return "must not contain '" + c + "'";
             }
         }

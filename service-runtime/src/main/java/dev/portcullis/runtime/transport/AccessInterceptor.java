@@ -17,6 +17,8 @@ import dev.portcullis.runtime.role.Role;
 import dev.portcullis.runtime.role.RoleMapping;
 import io.grpc.Context;
 import io.grpc.Contexts;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
 import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -53,12 +55,16 @@ final class AccessInterceptor implements ServerInterceptor {
     private final AuditRecorder audit;
     private final Clock clock;
 
-    AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock) {
+    private final InboundGuard guard;
+
+    AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock,
+            InboundGuard guard) {
         this.service = requireNonNull(service, "service is null");
         this.rules = requireNonNull(rules, "rules is null");
         this.roles = requireNonNull(roles, "roles is null");
         this.audit = requireNonNull(audit, "audit is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.guard = requireNonNull(guard, "guard is null");
     }
 
     @Override
@@ -66,31 +72,80 @@ final class AccessInterceptor implements ServerInterceptor {
             ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String method = call.getMethodDescriptor().getFullMethodName();
         String remote = remoteAddress(call);
+        InboundGuard.CallWatch watch = InboundGuard.WATCH.get();
+        ServerCall<Q, R> watched = watch == null ? call : new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+            @Override
+            public void close(io.grpc.Status status, Metadata trailers) {
+                watch.closedByServer();
+                super.close(status, trailers);
+            }
+        };
         SpiffeId identity;
+        X509Certificate certificate;
         try {
-            identity = CertificateIdentity.of(peerCertificate(call));
+            certificate = peerCertificate(call);
         } catch (NoClientCertificate e) {
-            return refuse(call, Code.UNAUTHENTICATED, "a client certificate is required",
-                    "NO_CLIENT_CERTIFICATE", Map.of(), method, "", remote);
+            return refuse(watched, Code.UNAUTHENTICATED, "a client certificate is required",
+                    "NO_CLIENT_CERTIFICATE", Map.of(), method, "", remote, Map.of());
+        }
+        try {
+            identity = CertificateIdentity.of(certificate);
         } catch (InvalidIdentityException e) {
-            return refuse(call, Code.UNAUTHENTICATED, "the client certificate carries no valid SPIFFE identity",
-                    "IDENTITY_INVALID", Map.of("problem", e.getMessage()), method, "", remote);
+            // the chain is trusted but names no identity we accept: record what it claimed, as such
+            return refuse(watched, Code.UNAUTHENTICATED, "the client certificate carries no valid SPIFFE identity",
+                    "IDENTITY_INVALID", Map.of("problem", e.getMessage()), method, "", remote,
+                    Map.of("unverified_names", CertificateIdentity.claimedNames(certificate)));
         }
         Set<Role> held = roles.rolesOf(identity);
         var rule = rules.ruleFor(method);
         if (rule.isEmpty()) {
-            return refuse(call, Code.PERMISSION_DENIED, "this method admits no caller",
-                    "METHOD_NOT_ALLOWED", Map.of("method", method), method, identity.value(), remote);
+            return refuse(watched, Code.PERMISSION_DENIED, "this method admits no caller",
+                    "METHOD_NOT_ALLOWED", Map.of("method", method), method, identity.value(), remote, Map.of());
         }
         if (rule.get() instanceof AccessRules.AnyOf anyOf && anyOf.roles().stream().noneMatch(held::contains)) {
             String required = String.join(",", new TreeSet<>(anyOf.roles().stream().map(r -> r.name().toLowerCase()).toList()));
-            return refuse(call, Code.PERMISSION_DENIED, "identity " + identity + " may not call " + method,
+            return refuse(watched, Code.PERMISSION_DENIED, "identity " + identity + " may not call " + method,
                     "ROLE_REQUIRED",
                     Map.of("identity", identity.value(), "method", method, "required_roles", required),
-                    method, identity.value(), remote);
+                    method, identity.value(), remote, Map.of());
+        }
+        if (watch != null) {
+            watch.onTransportRefusal(status -> record(AuditAction.REQUEST_INVALID, "REQUEST_TOO_LARGE", method,
+                    identity.value(), remote, Map.of("method", shortName(method))));
         }
         Context context = Context.current().withValue(Caller.CONTEXT_KEY, new Caller(identity, held, remote));
-        return Contexts.interceptCall(context, call, headers, next);
+        ServerCall.Listener<Q> listener = Contexts.interceptCall(context, watched, headers, next);
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+            private boolean refused;
+
+            @Override
+            public void onMessage(Q message) {
+                if (refused) {
+                    return;
+                }
+                if (guard.isMalformed(message)) {
+                    refused = true;
+                    record(AuditAction.REQUEST_INVALID, "REQUEST_MALFORMED", method, identity.value(), remote,
+                            Map.of("method", shortName(method)));
+                    close(watched, Code.INVALID_ARGUMENT, "the request is not a valid " + method + " message",
+                            "REQUEST_MALFORMED", Map.of());
+                    return;
+                }
+                super.onMessage(message);
+            }
+
+            @Override
+            public void onHalfClose() {
+                if (!refused) {
+                    super.onHalfClose();
+                }
+            }
+        };
+    }
+
+    /** "portcullis.v1.GatewayService/SubmitRun" becomes "SubmitRun", as the services name methods in audit records. */
+    private static String shortName(String fullMethodName) {
+        return fullMethodName.substring(fullMethodName.lastIndexOf('/') + 1);
     }
 
     private static X509Certificate peerCertificate(ServerCall<?, ?> call) {
@@ -116,25 +171,36 @@ final class AccessInterceptor implements ServerInterceptor {
 
     private <Q> ServerCall.Listener<Q> refuse(
             ServerCall<Q, ?> call, Code code, String message, String reason, Map<String, String> metadata,
-            String method, String identity, String remote) {
+            String method, String identity, String remote, Map<String, String> attributes) {
         log.atWarn()
                 .addKeyValue("method", method)
                 .addKeyValue("identity", identity)
                 .addKeyValue("remote", remote)
                 .addKeyValue("reason", reason)
                 .log("access.refused");
+        record(AuditAction.AUTH_FAILED, reason, method, identity, remote, attributes);
+        close(call, code, message, reason, metadata);
+        return new ServerCall.Listener<>() {};
+    }
+
+    private void record(AuditAction action, String reason, String method, String identity, String remote,
+            Map<String, String> attributes) {
         try {
-            audit.record(AuditEvent.builder(service, AuditAction.AUTH_FAILED, clock.instant())
+            audit.record(AuditEvent.builder(service, action, clock.instant())
                     .actor(identity)
                     .resource(new AuditResource("method", method, "", ""))
                     .outcome(AuditOutcome.DENIED)
                     .reason(reason)
                     .sourceAddress(remote.length() > 128 ? remote.substring(0, 128) : remote)
+                    .attributes(attributes)
                     .build());
         } catch (RuntimeException e) {
             // the call is refused either way; a full spool is reported by the recorder's health
             log.atError().setCause(e).log("access.refusal_not_audited");
         }
+    }
+
+    private static void close(ServerCall<?, ?> call, Code code, String message, String reason, Map<String, String> metadata) {
         com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
                 .setCode(code.getNumber())
                 .setMessage(message)
@@ -146,7 +212,6 @@ final class AccessInterceptor implements ServerInterceptor {
                 .build();
         StatusException refusal = StatusProto.toStatusException(status);
         call.close(refusal.getStatus(), requireNonNull(refusal.getTrailers(), "trailers"));
-        return new ServerCall.Listener<>() {};
     }
 
     /** The session has no verified peer certificate. */

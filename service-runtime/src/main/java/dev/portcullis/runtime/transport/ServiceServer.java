@@ -83,12 +83,15 @@ public final class ServiceServer implements ServingSwitch, AutoCloseable {
         }
         definitions.add(health.getHealthService().bindService());
         definitions.add(ProtoReflectionServiceV1.newInstance().bindService());
+        InboundGuard guard = new InboundGuard();
+        definitions = guard.guard(definitions);
         NettyServerBuilder builder = NettyServerBuilder
-                .forAddress(new InetSocketAddress(config.host(), config.port()), tls.serverCredentials())
+                .forAddress(new InetSocketAddress(config.host(), config.port()), tls.serverCredentials(name, audit, clock))
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
                 .maxInboundMetadataSize(16 * 1024)
                 .handshakeTimeout(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .intercept(new AccessInterceptor(name, AccessRules.of(definitions), roles, audit, clock))
+                .addStreamTracerFactory(guard)
+                .intercept(new AccessInterceptor(name, AccessRules.of(definitions), roles, audit, clock, guard))
                 // added last, so it runs first
                 .intercept(new ServerCallTelemetry(requireNonNull(telemetry, "telemetry is null")));
         definitions.forEach(builder::addService);

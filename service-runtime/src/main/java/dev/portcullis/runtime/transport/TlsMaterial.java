@@ -2,6 +2,7 @@ package dev.portcullis.runtime.transport;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.runtime.audit.AuditRecorder;
 import io.grpc.ChannelCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsChannelCredentials;
@@ -21,6 +22,7 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.Executors;
 import javax.net.ssl.KeyManager;
@@ -112,6 +114,18 @@ public final class TlsMaterial implements AutoCloseable {
         return TlsServerCredentials.newBuilder()
                 .keyManager(keyManager)
                 .trustManager(serverTrust)
+                .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
+                .build();
+    }
+
+    /**
+     * As {@link #serverCredentials()}, and every client certificate the bundle refuses is
+     * recorded as {@code auth.failed} by {@code service} ({@link AuditedClientTrust}).
+     */
+    public ServerCredentials serverCredentials(String service, AuditRecorder audit, Clock clock) {
+        return TlsServerCredentials.newBuilder()
+                .keyManager(keyManager)
+                .trustManager(new AuditedClientTrust(serverTrust, service, audit, clock))
                 .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
                 .build();
     }

@@ -53,7 +53,7 @@ class GitRefFuzzTest {
             for (char c : component.toCharArray()) {
                 boolean printableAscii = c >= '!' && c <= '~';
                 if (!printableAscii || c == '~' || c == '^' || c == ':' || c == '?' || c == '*' || c == '['
-                        || c == '\\') {
+                        || c == '\\' || "$`;|&<>'\"()".indexOf(c) >= 0) {
                     return false;
                 }
             }

@@ -2,6 +2,7 @@ package dev.portcullis.runtime.request;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -38,7 +39,7 @@ class GitRefTest {
             "refs/heads/a./b",
             "refs/heads/a.b",
             "refs/heads/-dash",
-            "refs/heads/a!#$%&()+,;<=>]`{|}b",
+            "refs/heads/a!#%+,=]{}b",
             "refs/heads/UPPER/Case",
     })
     void refFollowingTheRulesIsAccepted(String value) {
@@ -46,6 +47,25 @@ class GitRefTest {
 
         assertEquals(value, ref.value());
         assertEquals(value, ref.toString());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {
+            "refs/heads/main$(id)",
+            "refs/heads/main`id`",
+            "refs/heads/main;id",
+            "refs/heads/main|id",
+            "refs/heads/main&&id",
+            "refs/heads/a<b",
+            "refs/heads/a>b",
+            "refs/heads/it's",
+            "refs/heads/\"x\"",
+            "refs/heads/(x)",
+    })
+    void shellQuotingAndCommandCharactersAreRefused(String value) {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> new GitRef(value));
+
+        assertTrue(refused.getMessage().startsWith("must not contain '"), refused.getMessage());
     }
 
     @ParameterizedTest(name = "{0}")

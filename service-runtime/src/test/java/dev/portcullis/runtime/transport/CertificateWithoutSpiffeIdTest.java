@@ -89,6 +89,19 @@ class CertificateWithoutSpiffeIdTest {
     }
 
     @Test
+    void refusalOfACertificateWithoutIdentityRecordsWhatItClaimedAsUnverified() {
+        TestPki.Credential anonymous = pki.issueWithoutUriSan("anonymous");
+
+        assertThrows(StatusRuntimeException.class, () -> call(anonymous, channel -> PolicyServiceGrpc.newBlockingStub(channel)
+                .withDeadlineAfter(10, TimeUnit.SECONDS).evaluate(EvaluateRequest.getDefaultInstance())));
+
+        var event = audit.events().get(0);
+        assertEquals("IDENTITY_INVALID", event.reason());
+        assertEquals("", event.actor());
+        assertEquals("dns:localhost", event.attributes().get("unverified_names"));
+    }
+
+    @Test
     void callerWithoutUriSanMayNotEvenCheckHealth() {
         TestPki.Credential anonymous = pki.issueWithoutUriSan("anonymous");
 

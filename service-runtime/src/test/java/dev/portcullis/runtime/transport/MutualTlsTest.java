@@ -16,13 +16,16 @@ import dev.portcullis.runtime.testing.TestPki;
 import dev.portcullis.v1.EvaluateRequest;
 import dev.portcullis.v1.EvaluateResponse;
 import dev.portcullis.v1.PolicyServiceGrpc;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -179,6 +182,99 @@ class MutualTlsTest {
                 new Validity(now.plus(Duration.ofHours(1)), now.plus(Duration.ofHours(2))));
 
         assertRefusedByTls(TestChannels.mtls(server.port(), early));
+    }
+
+    @Test
+    void certificateFromAnotherCaIsAuditedWithWhatItClaimedUnverified() throws Exception {
+        TestPki other = TestPki.create(Files.createDirectory(dir.resolve("other")));
+        TestPki.Credential impostor = other.issue("gateway", id("service/gateway"));
+        Files.copy(pki.caFile(), impostor.caFile(), StandardCopyOption.REPLACE_EXISTING);
+
+        assertRefusedByTls(TestChannels.mtls(server.port(), impostor));
+
+        var event = audit.events().get(0);
+        assertEquals(dev.portcullis.runtime.audit.AuditAction.AUTH_FAILED, event.action());
+        assertEquals("CERTIFICATE_REJECTED", event.reason());
+        assertEquals("", event.actor());
+        assertEquals("false", event.attributes().get("verified"));
+        assertEquals("uri:spiffe://test.example/service/gateway,dns:localhost", event.attributes().get("unverified_names"));
+        assertEquals("not issued by a trusted CA", event.attributes().get("problem"));
+        assertEquals(impostor.issued().certificate().getSerialNumber().toString(16), event.attributes().get("serial"));
+    }
+
+    @Test
+    void expiredCertificateIsAuditedAsExpired() {
+        Instant now = Instant.now();
+        TestPki.Credential expired = pki.issue("expired", id("service/gateway"),
+                new Validity(now.minus(Duration.ofHours(2)), now.minus(Duration.ofHours(1))));
+
+        assertRefusedByTls(TestChannels.mtls(server.port(), expired));
+
+        assertEquals("CERTIFICATE_REJECTED", audit.events().get(0).reason());
+        assertEquals("expired", audit.events().get(0).attributes().get("problem"));
+    }
+
+    @Test
+    void bytesThatAreNotTheRequestMessageAreRefusedAsMalformedAndAudited() {
+        MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
+                .setType(MethodDescriptor.MethodType.UNARY)
+                .setFullMethodName(PolicyServiceGrpc.getEvaluateMethod().getFullMethodName())
+                .setRequestMarshaller(RawBytes.INSTANCE)
+                .setResponseMarshaller(RawBytes.INSTANCE)
+                .build();
+        byte[] truncated = {0x0a, 0x7f, 0x61};
+
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call(TestChannels.mtls(server.port(), gateway),
+                channel -> ClientCalls.blockingUnaryCall(channel, raw, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                        truncated)));
+
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals("REQUEST_MALFORMED", errorInfo(e).getReason());
+        assertEquals(0, evaluations.get());
+        var event = audit.events().get(0);
+        assertEquals(dev.portcullis.runtime.audit.AuditAction.REQUEST_INVALID, event.action());
+        assertEquals("spiffe://test.example/service/gateway", event.actor());
+        assertEquals("Evaluate", event.attributes().get("method"));
+    }
+
+    @Test
+    void messageOverTheSizeLimitIsRefusedByTheTransportAndAudited() throws InterruptedException {
+        EvaluateRequest huge = EvaluateRequest.newBuilder().setFolder("a".repeat(5 << 20)).build();
+
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> call(TestChannels.mtls(server.port(), gateway),
+                channel -> PolicyServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS).evaluate(huge)));
+
+        assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+        assertEquals(0, evaluations.get());
+        // the transport reports the closed stream on its own thread, maybe after the client heard
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (audit.events().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        var event = audit.events().get(0);
+        assertEquals(dev.portcullis.runtime.audit.AuditAction.REQUEST_INVALID, event.action());
+        assertEquals("REQUEST_TOO_LARGE", event.reason());
+        assertEquals("spiffe://test.example/service/gateway", event.actor());
+        assertEquals(1, audit.events().size());
+    }
+
+    /** Bytes as they are, so a test can send what no encoder writes. */
+    private enum RawBytes implements MethodDescriptor.Marshaller<byte[]> {
+        INSTANCE;
+
+        @Override
+        public java.io.InputStream stream(byte[] value) {
+            return new java.io.ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(java.io.InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
     }
 
     @Test

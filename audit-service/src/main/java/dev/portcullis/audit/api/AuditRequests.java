@@ -1,0 +1,203 @@
+package dev.portcullis.audit.api;
+
+import dev.portcullis.audit.alert.AlertRule;
+import dev.portcullis.audit.store.EventFilter;
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditEvents;
+import dev.portcullis.runtime.audit.AuditOutcome;
+import dev.portcullis.runtime.error.DomainException;
+import dev.portcullis.runtime.error.InvalidRequestException;
+import dev.portcullis.runtime.request.FieldParser;
+import dev.portcullis.runtime.transport.ProtoTime;
+import dev.portcullis.v1.AppendRequest;
+import dev.portcullis.v1.ListAlertsRequest;
+import dev.portcullis.v1.QueryOrder;
+import dev.portcullis.v1.QueryRequest;
+import dev.portcullis.v1.VerifyRequest;
+import dev.portcullis.v1.WatchAlertsRequest;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+
+/**
+ * The audit service's requests parsed into domain values, every bound of {@code audit.proto}
+ * checked and every violation reported at once. Each method returns values the domain can trust
+ * or throws an {@link InvalidRequestException} (a cursor or page token a {@link DomainException}
+ * of kind INVALID); nothing else.
+ */
+final class AuditRequests {
+    static final int MAX_BATCH = 500;
+    static final int DEFAULT_LIMIT = 1000;
+    static final int MAX_LIMIT = 10_000;
+    static final int DEFAULT_ALERT_PAGE = 50;
+    static final int MAX_ALERT_PAGE = 500;
+    private static final int MAX_FILTER = 2048;
+    /** More action filters than there are actions can only repeat some. */
+    private static final int MAX_ACTIONS = AuditAction.values().length;
+
+    private AuditRequests() {}
+
+    /** Every event well-formed and written in {@code callerService}'s own name. */
+    static List<AuditEvent> batch(AppendRequest request, String callerService) {
+        FieldParser fields = new FieldParser();
+        if (request.getEventsCount() == 0 || request.getEventsCount() > MAX_BATCH) {
+            fields.reject("events", "must hold 1 to " + MAX_BATCH + " events");
+            fields.throwIfInvalid();
+        }
+        List<AuditEvent> events = new ArrayList<>();
+        for (int i = 0; i < request.getEventsCount(); i++) {
+            String field = "events[" + i + "]";
+            dev.portcullis.v1.AuditEvent proto = request.getEvents(i);
+            fields.parse(field, "", ignored -> AuditEvents.fromProto(proto)).ifPresent(event -> {
+                if (!event.service().equals(callerService)) {
+                    // one service may not write events in another's name
+                    fields.reject(field + ".service", "must be '" + callerService + "', the caller's own service name");
+                } else {
+                    events.add(event);
+                }
+            });
+        }
+        fields.throwIfInvalid();
+        return events;
+    }
+
+    /** A query: its filter and order, how many events at most, and the sequence to continue after (0: start). */
+    record Querying(EventFilter filter, boolean newestFirst, int limit, long after) {}
+
+    static Querying querying(QueryRequest request) {
+        FieldParser fields = new FieldParser();
+        boolean newestFirst = request.getOrder() != QueryOrder.QUERY_ORDER_OLDEST_FIRST;
+        EventFilter.Builder filter = EventFilter.builder();
+        if (request.hasFromTime()) {
+            fields.parse("from_time", "", ignored -> ProtoTime.toInstant(request.getFromTime())).ifPresent(filter::from);
+        }
+        if (request.hasToTime()) {
+            fields.parse("to_time", "", ignored -> ProtoTime.toInstant(request.getToTime())).ifPresent(filter::to);
+        }
+        if (request.hasActor()) {
+            filter.actor(request.getActor());
+        }
+        if (request.getActionsCount() > MAX_ACTIONS) {
+            fields.reject("actions", "must name at most " + MAX_ACTIONS + " actions");
+        } else if (request.getActionsCount() > 0) {
+            Set<AuditAction> actions = EnumSet.noneOf(AuditAction.class);
+            for (int i = 0; i < request.getActionsCount(); i++) {
+                dev.portcullis.v1.AuditAction action = request.getActions(i);
+                if (action == dev.portcullis.v1.AuditAction.UNRECOGNIZED
+                        || action == dev.portcullis.v1.AuditAction.AUDIT_ACTION_UNSPECIFIED) {
+                    fields.reject("actions[" + i + "]", "is not a known action");
+                } else {
+                    actions.add(AuditAction.valueOf(action.name().substring("AUDIT_ACTION_".length())));
+                }
+            }
+            filter.actions(actions);
+        }
+        if (request.hasRepo()) {
+            filter.repo(request.getRepo());
+        }
+        if (request.hasRunId()) {
+            filter.runId(request.getRunId());
+        }
+        if (request.hasOutcome()) {
+            switch (request.getOutcome()) {
+                case AUDIT_OUTCOME_SUCCESS -> filter.outcome(AuditOutcome.SUCCESS);
+                case AUDIT_OUTCOME_FAILURE -> filter.outcome(AuditOutcome.FAILURE);
+                case AUDIT_OUTCOME_DENIED -> filter.outcome(AuditOutcome.DENIED);
+                default -> fields.reject("outcome", "is not a known outcome");
+            }
+        }
+        if (request.hasTraceId()) {
+            filter.traceId(request.getTraceId());
+        }
+        for (String text : List.of(request.getActor(), request.getRepo(), request.getRunId(), request.getTraceId())) {
+            if (text.length() > MAX_FILTER) {
+                fields.reject("filter", "filter values are at most " + MAX_FILTER + " characters");
+                break;
+            }
+        }
+        int limit = request.getLimit() == 0 ? DEFAULT_LIMIT : request.getLimit();
+        // uint32 on the wire: above 2^31-1 it arrives negative
+        if (limit > MAX_LIMIT || limit < 0) {
+            fields.reject("limit", "must be at most " + MAX_LIMIT);
+        }
+        long after = request.getCursor().isEmpty() ? 0
+                : fields.parse("cursor", request.getCursor(), cursor -> AuditGrpcService.Cursors.sequence(cursor, newestFirst))
+                        .orElse(0L);
+        fields.throwIfInvalid();
+        return new Querying(filter.build(), newestFirst, limit, after);
+    }
+
+    /** A range of the chain to verify: from 1 (or the first given), to the newest (0) or the last given. */
+    record Verifying(long fromSequence, long toSequence) {}
+
+    static Verifying verifying(VerifyRequest request) {
+        FieldParser fields = new FieldParser();
+        // uint64 on the wire: above 2^63-1 it arrives negative, beyond any chain
+        if (request.getFromSequence() < 0) {
+            fields.reject("from_sequence", "must be at most 2^63-1");
+        }
+        if (request.getToSequence() < 0) {
+            fields.reject("to_sequence", "must be at most 2^63-1");
+        }
+        if (request.getToSequence() > 0 && request.getToSequence() < request.getFromSequence()) {
+            fields.reject("to_sequence", "must not be below from_sequence");
+        }
+        fields.throwIfInvalid();
+        return new Verifying(request.getFromSequence(), request.getToSequence());
+    }
+
+    /** A page of alerts: since when (if at all), of which rule (if any), before which sequence, how many. */
+    record AlertPage(List<Instant> sinceIfAny, List<String> ruleIfAny, long before, int pageSize) {
+        AlertPage {
+            sinceIfAny = List.copyOf(sinceIfAny);
+            ruleIfAny = List.copyOf(ruleIfAny);
+        }
+
+        Optional<Instant> since() {
+            return sinceIfAny.stream().findFirst();
+        }
+
+        Optional<String> rule() {
+            return ruleIfAny.stream().findFirst();
+        }
+    }
+
+    static AlertPage alertPage(ListAlertsRequest request) {
+        FieldParser fields = new FieldParser();
+        int pageSize = request.getPageSize() == 0 ? DEFAULT_ALERT_PAGE : request.getPageSize();
+        // uint32 on the wire: above 2^31-1 it arrives negative
+        if (pageSize > MAX_ALERT_PAGE || pageSize < 0) {
+            fields.reject("page_size", "must be at most " + MAX_ALERT_PAGE);
+        }
+        long before = request.getPageToken().isEmpty() ? Long.MAX_VALUE
+                : fields.parse("page_token", request.getPageToken(), token -> AuditGrpcService.Cursors.sequence(token, true))
+                        .orElse(0L);
+        if (request.hasRule() && AlertRule.byRuleName(request.getRule()).isEmpty()) {
+            fields.reject("rule", "is not a known alert rule");
+        }
+        List<Instant> since = new ArrayList<>();
+        if (request.hasSince()) {
+            fields.parse("since", "", ignored -> ProtoTime.toInstant(request.getSince())).ifPresent(since::add);
+        }
+        fields.throwIfInvalid();
+        return new AlertPage(since, request.hasRule() ? List.of(request.getRule()) : List.of(), before, pageSize);
+    }
+
+    /** The sequence to watch alerts after, when the caller named one; empty for "from now on". */
+    static OptionalLong watchAfter(WatchAlertsRequest request) {
+        if (!request.hasAfterSequence()) {
+            return OptionalLong.empty();
+        }
+        if (request.getAfterSequence() < 0) {
+            FieldParser fields = new FieldParser();
+            fields.reject("after_sequence", "must be at most 2^63-1");
+            fields.throwIfInvalid();
+        }
+        return OptionalLong.of(request.getAfterSequence());
+    }
+}

@@ -1,0 +1,65 @@
+package dev.portcullis.bench.reliability;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.portcullis.cli.dev.DevMode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The hostile-input corpus against the dev suite in this JVM: every attack refused with the
+ * expected status and reason, and every refusal in the audit log.
+ */
+class HostileCorpusTest {
+    /**
+     * Every case of the corpus, including the two that need this test's catalog (the admin's
+     * self-approval, the repository of other CI identities): fewer would mean some did not run.
+     */
+    private static final int CORPUS_SIZE = 172;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void everyHostileInputIsRefusedAndAudited() throws IOException {
+        Path data = dir.resolve("data");
+        Files.createDirectories(data);
+        // the dev catalog plus what lets the corpus try more: the admin may submit (so its
+        // self-approval can be tried) and a repository only other CI identities may use
+        String devCatalog;
+        try (InputStream in = DevMode.class.getResourceAsStream("/dev/catalog.yaml")) {
+            devCatalog = new String(in.readAllBytes(), UTF_8);
+        }
+        String catalog = devCatalog.replace("@REPOS@", data.resolve("repos").toAbsolutePath().toString())
+                .replace("callers: [\"spiffe://portcullis.dev/ci/**\"]",
+                        "callers: [\"spiffe://portcullis.dev/ci/**\", \"spiffe://portcullis.dev/human/admin\"]")
+                + """
+                  - name: billing
+                    url: https://git.example.org/billing.git
+                    folders: ["stage/**"]
+                    callers: ["spiffe://portcullis.dev/ci/billing/**"]
+                    rules:
+                      - commands: [plan]
+                        refs: ["refs/heads/main"]
+                        environments: [stage]
+                """;
+        Files.writeString(data.resolve("catalog.yaml"), catalog, UTF_8);
+
+        HostileReport report;
+        try (DevMode dev = DevMode.start(data, 0, Clock.systemUTC())) {
+            SuiteEndpoints suite = new SuiteEndpoints(dev.pki(), "127.0.0.1", dev.ports().get("gateway"),
+                    dev.ports().get("audit"), dev.catalogFile());
+            report = HostileCorpus.run(suite);
+        }
+
+        assertEquals(java.util.List.of(), report.unexpected(), "cases not refused and audited as expected");
+        assertEquals(report.tried(), report.refused());
+        assertEquals(CORPUS_SIZE, report.tried());
+    }
+}
