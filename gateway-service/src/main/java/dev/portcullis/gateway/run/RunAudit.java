@@ -8,7 +8,6 @@ import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.audit.AuditResource;
 import dev.portcullis.runtime.request.RunId;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
@@ -17,8 +16,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Records a run's audit events: every one names the run, its repo and its trace id, and carries
- * what was asked (repo, commit, ref, folder, environment, command). Never a secret value.
+ * Makes a run's audit events: every one names the run, its repo and its trace id, and carries
+ * what was asked (repo, commit, ref, folder, environment, command). Never a secret value. The
+ * events of a transition go to the store with it ({@code RunChange.audit}); refusals, which
+ * change nothing, are recorded here directly.
  */
 final class RunAudit {
     private static final Logger log = LoggerFactory.getLogger(RunAudit.class);
@@ -36,26 +37,12 @@ final class RunAudit {
         return recorder.healthy();
     }
 
-    void record(AuditAction action, Run run, String actor, AuditOutcome outcome, String reason, String sourceAddress,
-            Map<String, String> extra) {
-        record(UUID.randomUUID(), action, run, actor, outcome, reason, sourceAddress, extra);
-    }
-
     /**
-     * Records an event that happens once in a run's life ({@code occurrence}, e.g. "submit"),
-     * with an event id derived from the run, the action and the occurrence. Recording it again
-     * is how a transition stored before a crash, whose event may not have reached the outbox, is
-     * repaired: the audit service stores an event id once.
+     * The event of a run's transition, for the store to commit with it ({@code RunChange.audit}):
+     * made from the run as the transition leaves it, with a fresh event id.
      */
-    void recordOnce(String occurrence, AuditAction action, Run run, String actor, AuditOutcome outcome, String reason,
-            String sourceAddress, Map<String, String> extra) {
-        UUID id = UUID.nameUUIDFromBytes(("gateway\n" + run.id().value() + "\n" + action.dottedName() + "\n" + occurrence)
-                .getBytes(StandardCharsets.UTF_8));
-        record(id, action, run, actor, outcome, reason, sourceAddress, extra);
-    }
-
-    private void record(UUID eventId, AuditAction action, Run run, String actor, AuditOutcome outcome, String reason,
-            String sourceAddress, Map<String, String> extra) {
+    AuditEvent event(AuditAction action, Run run, String actor, AuditOutcome outcome, String reason, String sourceAddress,
+            Map<String, String> extra) {
         Map<String, String> attributes = specAttributes(run.spec());
         attributes.put("state", run.state().name());
         attributes.put("requester", run.requester().value());
@@ -63,28 +50,32 @@ final class RunAudit {
             attributes.put("break_glass", "true");
         }
         attributes.putAll(extra);
-        write(eventId, action, run.id().value(), run.spec().repo().value(), run.traceId(), actor, outcome, reason,
+        return build(action, run.id().value(), run.spec().repo().value(), run.traceId(), actor, outcome, reason,
                 sourceAddress, attributes);
     }
 
-    /** A refused request about an existing run. */
+    /** A successful transition's event. */
+    AuditEvent event(AuditAction action, Run run, String actor, String sourceAddress) {
+        return event(action, run, actor, AuditOutcome.SUCCESS, "", sourceAddress, Map.of());
+    }
+
+    /** A refused request about an existing run: nothing changed, so it is recorded directly. */
     void refused(AuditAction action, Run run, Actor actor, String reason) {
-        record(action, run, actor.identity().value(), AuditOutcome.DENIED, reason, actor.sourceAddress(), Map.of());
+        record(event(action, run, actor.identity().value(), AuditOutcome.DENIED, reason, actor.sourceAddress(), Map.of()));
     }
 
     /** A refused request about a run that may not exist. */
     void refused(AuditAction action, RunId run, Actor actor, String reason) {
-        write(UUID.randomUUID(), action, run.value(), "", "", actor.identity().value(), AuditOutcome.DENIED, reason,
-                actor.sourceAddress(),
-                new HashMap<>());
+        record(build(action, run.value(), "", "", actor.identity().value(), AuditOutcome.DENIED, reason,
+                actor.sourceAddress(), new HashMap<>()));
     }
 
     /** A refused request for a new run: what was asked, no run. */
     void refused(AuditAction action, RunSpec spec, Actor actor, String reason, Map<String, String> extra) {
         Map<String, String> attributes = specAttributes(spec);
         attributes.putAll(extra);
-        write(UUID.randomUUID(), action, "", spec.repo().value(), "", actor.identity().value(), AuditOutcome.DENIED, reason,
-                actor.sourceAddress(), attributes);
+        record(build(action, "", spec.repo().value(), "", actor.identity().value(), AuditOutcome.DENIED, reason,
+                actor.sourceAddress(), attributes));
     }
 
     private static Map<String, String> specAttributes(RunSpec spec) {
@@ -99,12 +90,12 @@ final class RunAudit {
         return attributes;
     }
 
-    private void write(UUID eventId, AuditAction action, String runId, String repo, String traceId, String actor, AuditOutcome outcome,
-            String reason, String sourceAddress, Map<String, String> attributes) {
+    private AuditEvent build(AuditAction action, String runId, String repo, String traceId, String actor,
+            AuditOutcome outcome, String reason, String sourceAddress, Map<String, String> attributes) {
         attributes.replaceAll((key, value) -> value.length() > AuditEvent.MAX_VALUE ? value.substring(0, AuditEvent.MAX_VALUE)
                 : value);
-        AuditEvent event = AuditEvent.builder("gateway", action, clock.instant())
-                .eventId(eventId)
+        return AuditEvent.builder("gateway", action, clock.instant())
+                .eventId(UUID.randomUUID())
                 .actor(actor)
                 .resource(new AuditResource("run", runId, repo, runId))
                 .outcome(outcome)
@@ -113,16 +104,15 @@ final class RunAudit {
                 .sourceAddress(sourceAddress)
                 .attributes(attributes)
                 .build();
+    }
+
+    private void record(AuditEvent event) {
         try {
             recorder.record(event);
         } catch (RuntimeException e) {
-            // the transition is stored already (or nothing was); the outbox turns unhealthy, and new runs are refused
-            log.atError().addKeyValue("run_id", runId).addKeyValue("action", action.dottedName()).setCause(e)
-                    .log("run.audit_failed");
+            // a refusal changed nothing; the outbox turns unhealthy, and new runs are refused
+            log.atError().addKeyValue("run_id", event.resource().runId()).addKeyValue("action", event.action().dottedName())
+                    .setCause(e).log("run.audit_failed");
         }
-    }
-
-    void record(AuditAction action, Run run, String actor, String sourceAddress) {
-        record(action, run, actor, AuditOutcome.SUCCESS, "", sourceAddress, Map.of());
     }
 }

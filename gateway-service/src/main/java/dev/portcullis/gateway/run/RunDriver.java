@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.gateway.store.RunChange;
 import dev.portcullis.gateway.store.RunStore;
 import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.error.DomainException;
@@ -37,10 +38,14 @@ import org.slf4j.MDC;
  * decision again, starts the task, copies the task's log into the run's events (resuming from
  * the last copied offset, so nothing is lost or doubled across restarts) and ends the run with
  * the task. A replica that dies lets its leases run out; another (or its successor) takes over.
+ * Each round also relays audit events that committed changes left waiting in the store.
  */
 public final class RunDriver implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RunDriver.class);
     private static final int BATCH = 500;
+    /** A change's own hand-off takes milliseconds: rows older than this were left behind. */
+    static final Duration RELAY_AFTER = Duration.ofSeconds(5);
+    private static final Duration RELAY_EVERY = Duration.ofSeconds(1);
 
     private final RunStore store;
     private final PolicyCheck policy;
@@ -89,6 +94,7 @@ public final class RunDriver implements AutoCloseable {
 
     private void loop() {
         Instant lastRenew = Instant.MIN;
+        Instant lastRelay = Instant.MIN;
         while (!closed) {
             long seen = signals.version();
             try {
@@ -96,6 +102,11 @@ public final class RunDriver implements AutoCloseable {
                 if (Duration.between(lastRenew, now).compareTo(settings.lease().dividedBy(3)) >= 0) {
                     store.renew(owner, now.plus(settings.lease()));
                     lastRenew = now;
+                }
+                if (Duration.between(lastRelay, now).compareTo(RELAY_EVERY) >= 0) {
+                    // audit events a gateway committed but never handed to its outbox (it died, or the outbox was full)
+                    store.relayAudit(now.minus(RELAY_AFTER), now, now.plus(settings.lease()), BATCH);
+                    lastRelay = now;
                 }
                 expireApprovals();
                 drive();
@@ -119,12 +130,12 @@ public final class RunDriver implements AutoCloseable {
             try {
                 expired = store.update(run.id(), current -> current.state() == RunState.AWAITING_APPROVAL
                         ? RunChange.to(RunState.EXPIRED, "no approval before " + current.approvalDeadline().orElseThrow())
+                                .audit(after -> List.of(audit.event(AuditAction.RUN_EXPIRED, after, actor, "")))
                         : RunChange.keepState());
             } catch (DomainException e) {
                 continue;
             }
             if (expired.state() == RunState.EXPIRED) {
-                audit.record(AuditAction.RUN_EXPIRED, expired, actor, "");
                 signals.changed();
             }
         }
@@ -152,10 +163,7 @@ public final class RunDriver implements AutoCloseable {
                     telemetry.inTrace(run.traceId(), run.traceSpanId(), "run.dispatch",
                             Map.of("portcullis.run_id", run.id().value()), () -> dispatch(run));
                 } else {
-                    // taken over (after a restart, or from a replica that died): the events of the
-                    // run's start may have died with the replica that stored it; recorded again, stored once
-                    auditStart(run);
-                    follow(run);
+                    follow(run); // taken over, after a restart or from a replica that died
                 }
             } catch (DomainException e) {
                 // e.g. the policy service or the store is down: the run keeps its place, retried next round
@@ -193,21 +201,22 @@ public final class RunDriver implements AutoCloseable {
         Map<String, String> decided = Map.of("catalog_version", decision.catalogVersion(), "rule", decision.matchedRule(),
                 "reasons", decision.reasonCodes(), "when", "dequeue");
         if (!decision.allowed()) {
-            Run denied = store.update(run.id(), current -> current.state() == RunState.QUEUED
+            store.update(run.id(), current -> current.state() == RunState.QUEUED
                     ? RunChange.to(RunState.DENIED, "denied when leaving the queue: " + RunService.summary(decision))
-                            .decision(decision)
+                            .decision(decision).audit(denied -> List.of(audit.event(AuditAction.POLICY_DENIED, denied, actor,
+                                    AuditOutcome.DENIED, "POLICY_DENIED", "", decided)))
                     : RunChange.keepState());
-            audit.record(AuditAction.POLICY_DENIED, denied, actor, AuditOutcome.DENIED, "POLICY_DENIED", "", decided);
             signals.changed();
             return;
         }
         if (decision.requiredApprovals() > run.approvals().size()) {
-            Run denied = store.update(run.id(), current -> current.state() == RunState.QUEUED
+            store.update(run.id(), current -> current.state() == RunState.QUEUED
                     ? RunChange.to(RunState.DENIED, "APPROVALS_REQUIRED: the catalog now requires "
                             + decision.requiredApprovals() + " approval(s) and the run has " + current.approvals().size()
-                            + "; submit it again").decision(decision)
+                            + "; submit it again").decision(decision).audit(denied -> List.of(audit.event(
+                                    AuditAction.POLICY_DENIED, denied, actor, AuditOutcome.DENIED, "APPROVALS_REQUIRED", "",
+                                    decided)))
                     : RunChange.keepState());
-            audit.record(AuditAction.POLICY_DENIED, denied, actor, AuditOutcome.DENIED, "APPROVALS_REQUIRED", "", decided);
             signals.changed();
             return;
         }
@@ -227,31 +236,24 @@ public final class RunDriver implements AutoCloseable {
         }
         Run running;
         try {
-            running = store.update(run.id(), current -> RunChange.to(RunState.RUNNING, "").decision(decision));
+            running = store.update(run.id(), current -> RunChange.to(RunState.RUNNING, "").decision(decision)
+                    .audit(started -> List.of(
+                            audit.event(AuditAction.POLICY_ALLOWED, started, actor, AuditOutcome.SUCCESS, "", "", decided),
+                            audit.event(AuditAction.RUN_STARTED, started, actor, AuditOutcome.SUCCESS, "", "",
+                                    Map.of("catalog_version", decision.catalogVersion())))));
         } catch (DomainException e) {
             // cancelled (or otherwise ended) while the task was starting: stop the task
             cancelQuietly(run.id(), "the run ended before its task started");
             return;
         }
-        auditStart(running);
         signals.changed();
         follow(running);
     }
 
-    /** The events of a run leaving the queue for its task, with ids derived from the run. */
-    private void auditStart(Run running) {
-        Decision decision = running.decision();
-        Map<String, String> decided = Map.of("catalog_version", decision.catalogVersion(), "rule", decision.matchedRule(),
-                "reasons", decision.reasonCodes(), "when", "dequeue");
-        audit.recordOnce("dequeue", AuditAction.POLICY_ALLOWED, running, actor, AuditOutcome.SUCCESS, "", "", decided);
-        audit.recordOnce("start", AuditAction.RUN_STARTED, running, actor, AuditOutcome.SUCCESS, "", "",
-                Map.of("catalog_version", decision.catalogVersion()));
-    }
-
     private void end(Run run, RunState state, String reason, AuditAction action, AuditOutcome outcome) {
-        Run ended = store.update(run.id(), current -> current.state().canMoveTo(state) ? RunChange.to(state, reason)
+        store.update(run.id(), current -> current.state().canMoveTo(state) ? RunChange.to(state, reason)
+                .audit(ended -> List.of(audit.event(action, ended, actor, outcome, state.name(), "", Map.of("reason", reason))))
                 : RunChange.keepState());
-        audit.record(action, ended, actor, outcome, state.name(), "", Map.of("reason", reason));
         signals.changed();
     }
 
@@ -385,10 +387,6 @@ public final class RunDriver implements AutoCloseable {
                 }
                 long copiedTo = nextTaskOffset;
                 Optional<TaskRunner.TaskStatus> ending = finished;
-                // the run's end is recorded before it is stored: a gateway dying in between ends the
-                // run again after the takeover and records the same event (stored once), whereas
-                // an end stored first and recorded after would leave no trace of the event
-                ending.ifPresent(status -> auditEnd(ended(run, status)));
                 Run after = store.update(id, current -> {
                     if (current.state() != RunState.RUNNING) {
                         return RunChange.keepState();
@@ -397,7 +395,8 @@ public final class RunDriver implements AutoCloseable {
                         return RunChange.keepState().lines(lines, copiedTo);
                     }
                     TaskRunner.TaskStatus status = ending.get();
-                    RunChange change = RunChange.to(finalState(status), status.stopReason()).lines(lines, copiedTo);
+                    RunChange change = RunChange.to(finalState(status), status.stopReason()).lines(lines, copiedTo)
+                            .audit(ended -> List.of(endEvent(ended)));
                     status.exitCode().forEach(change::exitCode);
                     status.artifact().forEach(change::artifact);
                     return change;
@@ -421,16 +420,8 @@ public final class RunDriver implements AutoCloseable {
             return Boolean.TRUE;
         }
 
-        /** The run as its task's end leaves it. */
-        private Run ended(Run run, TaskRunner.TaskStatus status) {
-            Run.Builder ended = run.toBuilder().state(finalState(status));
-            status.exitCode().forEach(ended::exitCode);
-            status.artifact().forEach(ended::artifact);
-            return ended.build();
-        }
-
-        private void auditEnd(Run ended) {
-            audit.recordOnce("end", AuditAction.RUN_FINISHED, ended, actor, ended.state() == RunState.SUCCEEDED
+        private AuditEvent endEvent(Run ended) {
+            return audit.event(AuditAction.RUN_FINISHED, ended, actor, ended.state() == RunState.SUCCEEDED
                     ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE, ended.state().name(), "", Map.of(
                     "exit_code", ended.exitCode().map(String::valueOf).orElse(""),
                     "artifact_sha256", ended.artifact().map(a -> a.sha256().value()).orElse("")));

@@ -6,12 +6,14 @@ import dev.portcullis.gateway.store.RequestKeyTakenException;
 import dev.portcullis.gateway.store.RunChange;
 import dev.portcullis.gateway.store.RunStore;
 import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.request.RunId;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The run lifecycle as callers see it: submit, approve, reject, cancel, read and watch. Every
- * transition is stored before it is acknowledged and audited with the run's trace id; every
+ * transition is stored together with its audit events (named by the run's trace id) before it is
+ * acknowledged; every
  * refused submit, approval, rejection and cancellation is audited too (outcome DENIED, the
  * refusal's reason), whether or not the run exists. The
  * {@link RunDriver} moves runs on from QUEUED. Thread-safe.
@@ -91,7 +94,7 @@ public final class RunService {
         }
         Optional<Run> existing = store.findByRequestKey(actor.identity(), submission.requestKey());
         if (existing.isPresent()) {
-            return retried(sameRequest(existing.get(), submission), actor);
+            return sameRequest(existing.get(), submission); // its events committed with it
         }
         if (!audit.healthy()) {
             throw new DomainException(DomainException.Kind.UNAVAILABLE, "AUDIT_UNAVAILABLE",
@@ -142,12 +145,10 @@ public final class RunService {
         }
         Run run;
         try {
-            run = store.create(builder.build());
+            run = store.create(builder.build(), created -> submissionEvents(created, actor));
         } catch (RequestKeyTakenException e) {
-            return retried(sameRequest(store.findByRequestKey(actor.identity(), submission.requestKey()).orElseThrow(),
-                    submission), actor);
+            return sameRequest(store.findByRequestKey(actor.identity(), submission.requestKey()).orElseThrow(), submission);
         }
-        auditSubmission(run, actor);
         if (state == RunState.AWAITING_APPROVAL) {
             announcer.announce(run);
         }
@@ -155,51 +156,34 @@ public final class RunService {
         return run;
     }
 
-    /**
-     * The events of a submission, each with an id of its own derived from the run: recorded
-     * again for a retried submission, they repair what a gateway that died between storing the
-     * run and recording them lost, and are stored once otherwise.
-     */
-    private void auditSubmission(Run run, Actor actor) {
+    /** The events of a submission, stored with the run. */
+    private List<AuditEvent> submissionEvents(Run run, Actor actor) {
         Decision decision = run.decision();
         String who = actor.identity().value();
-        audit.recordOnce("submit", AuditAction.RUN_SUBMITTED, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(),
-                Map.of("request_key", run.requestKey()));
+        List<AuditEvent> events = new ArrayList<>();
+        events.add(audit.event(AuditAction.RUN_SUBMITTED, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(),
+                Map.of("request_key", run.requestKey())));
         Map<String, String> decided = Map.of("catalog_version", decision.catalogVersion(), "rule", decision.matchedRule(),
                 "reasons", decision.reasonCodes());
         if (decision.allowed()) {
-            audit.recordOnce("submit", AuditAction.POLICY_ALLOWED, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(),
-                    decided);
+            events.add(audit.event(AuditAction.POLICY_ALLOWED, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(),
+                    decided));
         } else {
-            audit.recordOnce("submit", AuditAction.POLICY_DENIED, run, who, AuditOutcome.DENIED, "POLICY_DENIED",
-                    actor.sourceAddress(), decided);
+            events.add(audit.event(AuditAction.POLICY_DENIED, run, who, AuditOutcome.DENIED, "POLICY_DENIED",
+                    actor.sourceAddress(), decided));
         }
         if (run.breakGlass()) {
-            audit.recordOnce("submit", AuditAction.BREAKGLASS_USED, run, who, decision.allowed() ? AuditOutcome.SUCCESS
-                    : AuditOutcome.DENIED, "", actor.sourceAddress(), Map.of("justification", run.breakGlassJustification()));
+            events.add(audit.event(AuditAction.BREAKGLASS_USED, run, who, decision.allowed() ? AuditOutcome.SUCCESS
+                    : AuditOutcome.DENIED, "", actor.sourceAddress(), Map.of("justification", run.breakGlassJustification())));
         }
         if (decision.allowed() && decision.requiredApprovals() > 0) {
-            audit.recordOnce("submit", AuditAction.RUN_AWAITING_APPROVAL, run, who, AuditOutcome.SUCCESS, "",
-                    actor.sourceAddress(), Map.of("required_approvals", Integer.toString(decision.requiredApprovals())));
+            events.add(audit.event(AuditAction.RUN_AWAITING_APPROVAL, run, who, AuditOutcome.SUCCESS, "",
+                    actor.sourceAddress(), Map.of("required_approvals", Integer.toString(decision.requiredApprovals()))));
         } else if (decision.allowed()) {
-            audit.recordOnce("submit", AuditAction.RUN_QUEUED, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(),
-                    Map.of());
+            events.add(audit.event(AuditAction.RUN_QUEUED, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(),
+                    Map.of()));
         }
-    }
-
-    /**
-     * A retried submission's run, its submission's events recorded again (stored once). Only for
-     * a run the policy allowed that was not denied since: leaving the queue replaces the stored
-     * decision, and a later denial must not be written down as the submission's.
-     */
-    private Run retried(Run existing, Actor actor) {
-        Decision decision = existing.decision();
-        if (decision.allowed() && existing.state() != RunState.DENIED) {
-            // the run as it was submitted: its events say the state it was submitted into
-            RunState submitted = decision.requiredApprovals() > 0 ? RunState.AWAITING_APPROVAL : RunState.QUEUED;
-            auditSubmission(existing.toBuilder().state(submitted).build(), actor);
-        }
-        return existing;
+        return events;
     }
 
     private static Run sameRequest(Run existing, Submission submission) {
@@ -297,20 +281,26 @@ public final class RunService {
                 RunChange change = given >= run.decision().requiredApprovals()
                         ? RunChange.to(RunState.QUEUED, "approved by " + given + " of " + run.decision().requiredApprovals())
                         : RunChange.keepState();
-                return change.approval(approval);
+                return change.approval(approval).audit(approved -> approvalEvents(approved, approver, planDigest));
             });
         } catch (DomainException refused) {
             audit.refused(AuditAction.RUN_APPROVED, before, approver, refused.reason());
             throw refused;
         }
-        audit.record(AuditAction.RUN_APPROVED, after, approver.identity().value(), AuditOutcome.SUCCESS, "",
-                approver.sourceAddress(), Map.of("plan_digest", planDigest, "approvals",
-                        after.approvals().size() + "/" + after.decision().requiredApprovals()));
-        if (after.state() == RunState.QUEUED) {
-            audit.record(AuditAction.RUN_QUEUED, after, approver.identity().value(), approver.sourceAddress());
-        }
         signals.changed();
         return after;
+    }
+
+    private List<AuditEvent> approvalEvents(Run approved, Actor approver, String planDigest) {
+        String who = approver.identity().value();
+        List<AuditEvent> events = new ArrayList<>();
+        events.add(audit.event(AuditAction.RUN_APPROVED, approved, who, AuditOutcome.SUCCESS, "", approver.sourceAddress(),
+                Map.of("plan_digest", planDigest, "approvals",
+                        approved.approvals().size() + "/" + approved.decision().requiredApprovals())));
+        if (approved.state() == RunState.QUEUED) {
+            events.add(audit.event(AuditAction.RUN_QUEUED, approved, who, approver.sourceAddress()));
+        }
+        return events;
     }
 
     /** The plan artifact an apply applies (the plan run's), or empty for runs without a plan. */
@@ -327,14 +317,15 @@ public final class RunService {
                     throw new DomainException(DomainException.Kind.PRECONDITION, "RUN_STATE_CONFLICT",
                             "run " + id + " is " + run.state() + ", not awaiting approval", Map.of("state", run.state().name()));
                 }
-                return RunChange.to(RunState.REJECTED, "rejected by " + approver.identity() + ": " + reason);
+                return RunChange.to(RunState.REJECTED, "rejected by " + approver.identity() + ": " + reason)
+                        .audit(rejected -> List.of(audit.event(AuditAction.RUN_REJECTED, rejected,
+                                approver.identity().value(), AuditOutcome.SUCCESS, "", approver.sourceAddress(),
+                                Map.of("reason", reason))));
             });
         } catch (DomainException refused) {
             audit.refused(AuditAction.RUN_REJECTED, id, approver, refused.reason());
             throw refused;
         }
-        audit.record(AuditAction.RUN_REJECTED, after, approver.identity().value(), AuditOutcome.SUCCESS, "",
-                approver.sourceAddress(), Map.of("reason", reason));
         signals.changed();
         return after;
     }
@@ -358,17 +349,19 @@ public final class RunService {
                     throw new DomainException(DomainException.Kind.PRECONDITION, "RUN_STATE_CONFLICT",
                             "run " + id + " already ended " + run.state(), Map.of("state", run.state().name()));
                 }
+                RunChange change;
                 if (run.state() == RunState.RUNNING) {
-                    return run.cancelRequested() ? RunChange.keepState() : RunChange.keepState().cancelRequested();
+                    change = run.cancelRequested() ? RunChange.keepState() : RunChange.keepState().cancelRequested();
+                } else {
+                    change = RunChange.to(RunState.CANCELLED, why);
                 }
-                return RunChange.to(RunState.CANCELLED, why);
+                return change.audit(cancelled -> List.of(audit.event(AuditAction.RUN_CANCELLED, cancelled,
+                        actor.identity().value(), AuditOutcome.SUCCESS, "", actor.sourceAddress(), Map.of("reason", reason))));
             });
         } catch (DomainException refused) {
             audit.refused(AuditAction.RUN_CANCELLED, id, actor, refused.reason());
             throw refused;
         }
-        audit.record(AuditAction.RUN_CANCELLED, after, actor.identity().value(), AuditOutcome.SUCCESS, "",
-                actor.sourceAddress(), Map.of("reason", reason));
         if (after.state() == RunState.RUNNING || after.state() == RunState.QUEUED) {
             try {
                 tasks.cancel(id, why);

@@ -96,8 +96,8 @@ public final class GatewayServerFactory {
     }
 
     @Singleton
-    RunStore runStore(RunDatabase database, Clock clock, StoreConfig config, Telemetry telemetry) {
-        return new ObservedRunStore(new JdbcRunStore(database.dataSource(), clock), telemetry,
+    RunStore runStore(RunDatabase database, Clock clock, StoreConfig config, Telemetry telemetry, AuditRecorder audit) {
+        return new ObservedRunStore(new JdbcRunStore(database.dataSource(), clock, audit), telemetry,
                 config.effectiveJdbcUrl().startsWith("jdbc:postgresql:") ? "postgresql" : "h2", clock);
     }
 

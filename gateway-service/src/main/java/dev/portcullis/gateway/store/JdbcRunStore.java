@@ -8,6 +8,9 @@ import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunEvent;
 import dev.portcullis.gateway.run.RunSpec;
 import dev.portcullis.gateway.run.RunState;
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditEvents;
+import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.CatalogName;
@@ -30,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import javax.sql.DataSource;
@@ -39,7 +43,9 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link RunStore} on JDBC: embedded H2 by default, PostgreSQL in production, one code path.
  * Changes to a run take its row lock ({@code SELECT … FOR UPDATE}), so replicas serialise on it;
- * the queue lock is the primary key of {@code run_locks}. Thread-safe.
+ * the queue lock is the primary key of {@code run_locks}. A change's audit events go into
+ * {@code audit_pending} in the change's transaction (one batch insert) and, once it committed, to
+ * the {@link AuditRecorder}; their rows are deleted when the recorder took them. Thread-safe.
  */
 public final class JdbcRunStore implements RunStore {
     private static final Logger log = LoggerFactory.getLogger(JdbcRunStore.class);
@@ -52,14 +58,19 @@ public final class JdbcRunStore implements RunStore {
 
     private final DataSource dataSource;
     private final Clock clock;
+    private final AuditRecorder recorder;
 
-    public JdbcRunStore(DataSource dataSource, Clock clock) {
+    /** @param recorder where the audit events of committed changes go (the durable outbox) */
+    public JdbcRunStore(DataSource dataSource, Clock clock, AuditRecorder recorder) {
         this.dataSource = requireNonNull(dataSource, "dataSource is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.recorder = requireNonNull(recorder, "recorder is null");
     }
 
     @Override
-    public Run create(Run run) {
+    public Run create(Run run, Function<Run, List<AuditEvent>> audit) {
+        Run created;
+        List<AuditEvent> events;
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -91,6 +102,9 @@ public final class JdbcRunStore implements RunStore {
                     insert.executeUpdate();
                 }
                 insertState(connection, run.id(), 0, run.createdAt(), run.state(), run.stateReason(), Optional.empty());
+                created = reread(connection, run.id());
+                events = List.copyOf(audit.apply(created));
+                insertAudit(connection, events);
                 connection.commit();
             } catch (SQLException e) {
                 connection.rollback();
@@ -98,11 +112,131 @@ public final class JdbcRunStore implements RunStore {
                     throw new RequestKeyTakenException();
                 }
                 throw e;
+            } catch (RuntimeException e) {
+                connection.rollback();
+                throw e;
             }
         } catch (SQLException e) {
             throw unavailable(e);
         }
-        return find(run.id()).orElseThrow(() -> new IllegalStateException("run " + run.id() + " vanished after insert"));
+        handOff(events);
+        return created;
+    }
+
+    /** The run as this transaction sees it, with approvals and queue position. */
+    private static Run reread(Connection connection, RunId id) throws SQLException {
+        List<Run> runs = query(connection, "SELECT " + COLUMNS + " FROM runs WHERE run_id = ?", List.of(id.value()));
+        if (runs.isEmpty()) {
+            throw new IllegalStateException("run " + id + " vanished inside its own transaction");
+        }
+        return runs.get(0);
+    }
+
+    private void insertAudit(Connection connection, List<AuditEvent> events) throws SQLException {
+        if (events.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement insert = connection.prepareStatement(
+                "INSERT INTO audit_pending (event_id, event, created_at) VALUES (?, ?, ?)")) {
+            OffsetDateTime now = timestamp(clock.instant());
+            for (AuditEvent event : events) {
+                insert.setObject(1, event.eventId());
+                insert.setBytes(2, AuditEvents.encode(event));
+                insert.setObject(3, now);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
+    }
+
+    /**
+     * Hands committed events to the recorder, then deletes the rows of those it took. Never
+     * throws: the change is committed, and whatever is left behind is {@link #relayAudit}'s.
+     */
+    private int handOff(List<AuditEvent> events) {
+        List<UUID> taken = new ArrayList<>();
+        for (AuditEvent event : events) {
+            try {
+                recorder.record(event);
+            } catch (RuntimeException e) {
+                // the outbox is full or broken: it reports itself unhealthy and new runs are refused
+                log.atWarn().addKeyValue("event_id", event.eventId()).addKeyValue("action", event.action().dottedName())
+                        .addKeyValue("error", e.toString()).log("run.audit_handoff_deferred");
+                break;
+            }
+            taken.add(event.eventId());
+        }
+        if (taken.isEmpty()) {
+            return 0;
+        }
+        // the ids are UUIDs, never input: safe to inline, one statement for the whole change
+        String in = taken.stream().map(id -> "'" + id + "'").collect(Collectors.joining(", "));
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement delete = connection.prepareStatement("DELETE FROM audit_pending WHERE event_id IN (" + in
+                        + ")")) {
+            delete.executeUpdate();
+        } catch (SQLException e) {
+            // recorded already: a relay records them again, and the audit service stores an event id once
+            log.atWarn().addKeyValue("sql_state", String.valueOf(e.getSQLState())).setCause(e).log("run.audit_delete_deferred");
+        }
+        return taken.size();
+    }
+
+    @Override
+    public int relayAudit(Instant createdBefore, Instant now, Instant claimUntil, int max) {
+        String token = UUID.randomUUID().toString();
+        List<AuditEvent> events = new ArrayList<>();
+        try (Connection connection = dataSource.getConnection()) {
+            // claim first (one statement, committed at once), so another replica's relay skips these rows; a
+            // claim that outlives its relay (the replica died) runs out at claimUntil
+            String free = "created_at < ? AND (claimed_until IS NULL OR claimed_until < ?)";
+            try (PreparedStatement claim = connection.prepareStatement("UPDATE audit_pending SET claim_token = ?, "
+                    + "claimed_until = ? WHERE " + free + " AND event_id IN (SELECT event_id FROM audit_pending WHERE " + free
+                    + " ORDER BY created_at FETCH FIRST " + max + " ROWS ONLY)")) {
+                claim.setString(1, token);
+                claim.setObject(2, timestamp(claimUntil));
+                claim.setObject(3, timestamp(createdBefore));
+                claim.setObject(4, timestamp(now));
+                claim.setObject(5, timestamp(createdBefore));
+                claim.setObject(6, timestamp(now));
+                if (claim.executeUpdate() == 0) {
+                    return 0;
+                }
+            }
+            try (PreparedStatement select = connection.prepareStatement(
+                    "SELECT event_id, event FROM audit_pending WHERE claim_token = ? ORDER BY created_at")) {
+                select.setString(1, token);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        try {
+                            events.add(AuditEvents.decode(rows.getBytes(2)));
+                        } catch (IllegalArgumentException e) {
+                            // written by a newer gateway: left for it (and counted as pending), never dropped
+                            log.atError().addKeyValue("event_id", rows.getObject(1)).log("run.audit_row_unreadable");
+                        }
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+        int handedOn = handOff(events);
+        if (handedOn > 0) {
+            log.atInfo().addKeyValue("events", handedOn).log("run.audit_relayed");
+        }
+        return handedOn;
+    }
+
+    @Override
+    public long pendingAudit() {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement("SELECT COUNT(*) FROM audit_pending");
+                ResultSet rows = select.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
     }
 
     @Override
@@ -156,6 +290,8 @@ public final class JdbcRunStore implements RunStore {
 
     @Override
     public Run update(RunId id, Function<Run, RunChange> decide) {
+        Run after;
+        List<AuditEvent> events;
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
@@ -166,11 +302,16 @@ public final class JdbcRunStore implements RunStore {
                 }
                 Run run = locked.get(0);
                 RunChange change = decide.apply(run);
-                if (change.isEmpty()) {
+                if (!change.isEmpty()) {
+                    apply(connection, run, change);
+                }
+                after = change.isEmpty() ? run : reread(connection, id);
+                events = change.auditOf(after);
+                if (change.isEmpty() && events.isEmpty()) {
                     connection.rollback();
                     return run;
                 }
-                apply(connection, run, change);
+                insertAudit(connection, events);
                 connection.commit();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
@@ -179,7 +320,8 @@ public final class JdbcRunStore implements RunStore {
         } catch (SQLException e) {
             throw unavailable(e);
         }
-        return find(id).orElseThrow(() -> notFound(id));
+        handOff(events);
+        return after;
     }
 
     private void apply(Connection connection, Run run, RunChange change) throws SQLException {

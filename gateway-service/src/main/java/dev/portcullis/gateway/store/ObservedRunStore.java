@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunEvent;
 import dev.portcullis.gateway.run.RunState;
+import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.telemetry.Counter;
@@ -31,8 +32,9 @@ import java.util.stream.Collectors;
  * a run's time from submission to its final state is measured
  * ({@code portcullis.gateway.run.duration} by final {@code state}), and the runs in each
  * unfinished state are read from the database at each collection ({@code portcullis.gateway.runs}
- * by {@code state}: the same figure on every replica sharing the database). Thread-safe as its
- * delegate.
+ * by {@code state}: the same figure on every replica sharing the database), and so are the audit
+ * events committed but not yet handed to the audit outbox ({@code portcullis.gateway.audit.pending}).
+ * Thread-safe as its delegate.
  */
 public final class ObservedRunStore implements RunStore {
     private static final Set<RunState> UNFINISHED = EnumSet.of(RunState.SUBMITTED, RunState.AWAITING_APPROVAL,
@@ -59,6 +61,9 @@ public final class ObservedRunStore implements RunStore {
                 "unfinished runs in the shared database by state (every replica reports the same)",
                 () -> delegate.countByState(UNFINISHED).entrySet().stream()
                         .collect(Collectors.toMap(entry -> Map.of("state", entry.getKey().name()), Map.Entry::getValue)));
+        telemetry.gauge("portcullis.gateway.audit.pending", "{event}",
+                "audit events of committed run changes not yet handed to the audit outbox (every replica reports the same)",
+                () -> Map.of(Map.of(), delegate.pendingAudit()));
     }
 
     private void entered(Run run, RunState state) {
@@ -80,8 +85,8 @@ public final class ObservedRunStore implements RunStore {
     }
 
     @Override
-    public Run create(Run run) {
-        Run created = traced("create_run", Optional.of(run.id()), () -> delegate.create(run));
+    public Run create(Run run, Function<Run, List<AuditEvent>> audit) {
+        Run created = traced("create_run", Optional.of(run.id()), () -> delegate.create(run, audit));
         entered(created, created.state());
         return created;
     }
@@ -149,6 +154,16 @@ public final class ObservedRunStore implements RunStore {
     @Override
     public List<Run> approvalsPastDeadline(Instant now, int max) {
         return traced("approvals_past_deadline", Optional.empty(), () -> delegate.approvalsPastDeadline(now, max));
+    }
+
+    @Override
+    public int relayAudit(Instant createdBefore, Instant now, Instant claimUntil, int max) {
+        return traced("relay_audit", Optional.empty(), () -> delegate.relayAudit(createdBefore, now, claimUntil, max));
+    }
+
+    @Override
+    public long pendingAudit() {
+        return traced("count_pending_audit", Optional.empty(), delegate::pendingAudit);
     }
 
     @Override

@@ -5,16 +5,20 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.gateway.run.Approval;
 import dev.portcullis.gateway.run.Decision;
 import dev.portcullis.gateway.run.PlanArtifact;
+import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunEvent;
 import dev.portcullis.gateway.run.RunState;
+import dev.portcullis.runtime.audit.AuditEvent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * One atomic change to a run: log lines copied from its task, then at most one state change,
- * plus what goes with it. Written in one transaction or not at all. Not thread-safe.
+ * plus what goes with it, including the audit events that tell of it. Written in one
+ * transaction or not at all. Not thread-safe.
  */
 public final class RunChange {
     private RunState state;
@@ -27,6 +31,7 @@ public final class RunChange {
     private long taskOffset = -1;
     private boolean cancelRequested;
     private boolean nothing = true;
+    private Function<Run, List<AuditEvent>> audit = run -> List.of();
 
     private RunChange() {}
 
@@ -80,6 +85,21 @@ public final class RunChange {
         cancelRequested = true;
         nothing = false;
         return this;
+    }
+
+    /**
+     * The audit events of the change, made from the run as the change leaves it (they name its
+     * new state): stored in the change's transaction, so they exist exactly when the change does.
+     * Events alone make a change too: they are stored even when nothing else changes.
+     */
+    public RunChange audit(Function<Run, List<AuditEvent>> events) {
+        audit = requireNonNull(events, "events is null");
+        return this;
+    }
+
+    /** The audit events of the change for {@code after}, the run as the change left it. */
+    public List<AuditEvent> auditOf(Run after) {
+        return List.copyOf(audit.apply(after));
     }
 
     public Optional<RunState> state() {

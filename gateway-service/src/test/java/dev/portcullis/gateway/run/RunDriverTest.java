@@ -42,7 +42,7 @@ class RunDriverTest {
     void open() {
         TestDatabases.Settings db = TestDatabases.freshH2();
         dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
-        store = new JdbcRunStore(dataSource, clock);
+        store = new JdbcRunStore(dataSource, clock, audit);
         PolicyCheck policy = (caller, spec, plan, breakGlass, traceId) -> decision.get();
         TaskRunner tasks = new TaskRunner() {
             @Override

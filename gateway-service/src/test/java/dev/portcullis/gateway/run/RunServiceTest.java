@@ -49,7 +49,7 @@ class RunServiceTest {
     void open() {
         TestDatabases.Settings db = TestDatabases.freshH2();
         dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
-        store = new JdbcRunStore(dataSource, clock);
+        store = new JdbcRunStore(dataSource, clock, audit);
         runs = service(5, 3);
     }
 

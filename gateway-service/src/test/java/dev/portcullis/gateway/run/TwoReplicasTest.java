@@ -56,17 +56,18 @@ class TwoReplicasTest {
     }
 
     private RunService replica(RunDriver[] driverOut) {
-        RunStore store = new JdbcRunStore(dataSource, Clock.systemUTC());
+        RecordingAuditRecorder audit = new RecordingAuditRecorder();
+        RunStore store = new JdbcRunStore(dataSource, Clock.systemUTC(), audit);
         RunSignals signals = new RunSignals();
         RunSettings settings = new RunSettings(Duration.ofHours(1), Duration.ofMinutes(5), 10_000, 10_000,
                 Duration.ofSeconds(3), Duration.ofMillis(50));
         PolicyCheck allow = (caller, spec, plan, breakGlass, traceId) -> Runs.ALLOW;
-        RunDriver driver = new RunDriver(store, allow, tasks, new RecordingAuditRecorder(), signals, settings, Clock.systemUTC(),
+        RunDriver driver = new RunDriver(store, allow, tasks, audit, signals, settings, Clock.systemUTC(),
                 "spiffe://test.example/service/gateway");
         driver.start();
         closing.add(driver);
         driverOut[0] = driver;
-        return new RunService(store, allow, tasks, new RecordingAuditRecorder(), run -> { }, signals, settings,
+        return new RunService(store, allow, tasks, audit, run -> { }, signals, settings,
                 Clock.systemUTC());
     }
 

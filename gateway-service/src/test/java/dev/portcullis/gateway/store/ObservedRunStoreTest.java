@@ -12,6 +12,7 @@ import dev.portcullis.runtime.telemetry.TelemetryConfig;
 import dev.portcullis.runtime.telemetry.TelemetryEnvironment;
 import dev.portcullis.runtime.testing.MutableClock;
 import dev.portcullis.runtime.testing.PrometheusScrape;
+import dev.portcullis.runtime.testing.RecordingAuditRecorder;
 import dev.portcullis.runtime.testing.TestDatabases;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,7 @@ class ObservedRunStoreTest {
         db = TestDatabases.freshH2();
         dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
         telemetry = TelemetryEnvironment.build("gateway", Map.of(), new TelemetryConfig(0, "127.0.0.1"));
-        store = new ObservedRunStore(new JdbcRunStore(dataSource, clock), telemetry, "h2", clock);
+        store = new ObservedRunStore(new JdbcRunStore(dataSource, clock, new RecordingAuditRecorder()), telemetry, "h2", clock);
     }
 
     @AfterEach
@@ -51,7 +52,7 @@ class ObservedRunStoreTest {
 
     @Test
     void committedTransitionsAreCountedAndAFinishedRunsDurationIsMeasured() throws Exception {
-        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
         store.update(run.id(), current -> RunChange.to(RunState.RUNNING, "started"));
         store.update(run.id(), current -> RunChange.keepState().exitCode(0));
         clock.advance(Duration.ofSeconds(42));
@@ -71,8 +72,8 @@ class ObservedRunStoreTest {
 
     @Test
     void unfinishedRunsByStateAreReadFromTheDatabaseAtEachScrape() throws Exception {
-        Run first = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
-        store.create(Runs.queued(Runs.spec("stage/db", "stage", "plan"), T0));
+        Run first = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
+        store.create(Runs.queued(Runs.spec("stage/db", "stage", "plan"), T0), Runs.NO_AUDIT);
         double queuedBefore = scrape().sum("portcullis_gateway_runs", Map.of("state", "QUEUED"));
 
         store.update(first.id(), current -> RunChange.to(RunState.RUNNING, "started"));

@@ -12,18 +12,25 @@ import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunEvent;
 import dev.portcullis.gateway.run.RunState;
 import dev.portcullis.gateway.run.Runs;
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.audit.AuditResource;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.Sha256Digest;
 import dev.portcullis.runtime.testing.MutableClock;
+import dev.portcullis.runtime.testing.RecordingAuditRecorder;
 import dev.portcullis.runtime.testing.TestDatabases;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,6 +46,7 @@ abstract class RunStoreContract {
     protected TestDatabases.Settings db;
     protected HikariDataSource dataSource;
     protected MutableClock clock;
+    protected final RecordingAuditRecorder audit = new RecordingAuditRecorder();
     protected JdbcRunStore store;
 
     protected abstract TestDatabases.Settings database();
@@ -48,7 +56,7 @@ abstract class RunStoreContract {
         db = database();
         dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 8);
         clock = MutableClock.at(T0);
-        store = new JdbcRunStore(dataSource, clock);
+        store = new JdbcRunStore(dataSource, clock, audit);
     }
 
     @AfterEach
@@ -59,7 +67,7 @@ abstract class RunStoreContract {
 
     @Test
     void aCreatedRunReadsBackWithItsFirstStateEventAtOffsetZero() {
-        Run created = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+        Run created = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
 
         Run found = store.find(created.id()).orElseThrow();
         assertEquals(created.spec(), found.spec());
@@ -73,18 +81,18 @@ abstract class RunStoreContract {
 
     @Test
     void aRequestKeyIsUsedOncePerRequester() {
-        Run first = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+        Run first = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
         Run again = Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0).toBuilder().requestKey(first.requestKey()).build();
 
-        assertThrows(RequestKeyTakenException.class, () -> store.create(again));
+        assertThrows(RequestKeyTakenException.class, () -> store.create(again, Runs.NO_AUDIT));
         assertEquals(first.id(), store.findByRequestKey(Runs.CI, first.requestKey()).orElseThrow().id());
         Run otherCaller = again.toBuilder().requester(new SpiffeId("spiffe://test.example/ci/other")).build();
-        assertEquals(otherCaller.id(), store.create(otherCaller).id());
+        assertEquals(otherCaller.id(), store.create(otherCaller, Runs.NO_AUDIT).id());
     }
 
     @Test
     void linesAndAStateChangeAreAppendedAtDenseOffsetsInOneChange() {
-        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
         store.update(run.id(), current -> RunChange.to(RunState.RUNNING, ""));
         List<RunChange.Line> lines = List.of(new RunChange.Line(T0, RunEvent.Stream.STDOUT, "one", false),
                 new RunChange.Line(T0, RunEvent.Stream.STDERR, "two ****", true));
@@ -107,7 +115,7 @@ abstract class RunStoreContract {
 
     @Test
     void aTransitionTheLifecycleForbidsIsRefusedAndWritesNothing() {
-        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
 
         DomainException refused = assertThrows(DomainException.class,
                 () -> store.update(run.id(), current -> RunChange.to(RunState.SUCCEEDED, "").lines(
@@ -121,7 +129,7 @@ abstract class RunStoreContract {
     @Test
     void approvalsAreKeptWithTheRun() {
         Run run = store.create(Runs.queued(Runs.spec("prod/app", "prod", "apply"), T0).toBuilder()
-                .state(RunState.AWAITING_APPROVAL).approvalDeadline(T0.plusSeconds(60)).build());
+                .state(RunState.AWAITING_APPROVAL).approvalDeadline(T0.plusSeconds(60)).build(), Runs.NO_AUDIT);
         Approval approval = new Approval(new SpiffeId("spiffe://test.example/human/alice"), T0, "c".repeat(64), "ok");
 
         Run approved = store.update(run.id(), current -> RunChange.to(RunState.QUEUED, "approved").approval(approval));
@@ -133,9 +141,9 @@ abstract class RunStoreContract {
 
     @Test
     void onlyTheFirstQueuedRunOfALockKeyTakesTheLockAndAFinalStateFreesIt() {
-        Run first = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
-        Run second = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
-        Run otherFolder = store.create(Runs.queued(Runs.spec("stage/db", "stage", "plan"), T0));
+        Run first = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
+        Run second = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
+        Run otherFolder = store.create(Runs.queued(Runs.spec("stage/db", "stage", "plan"), T0), Runs.NO_AUDIT);
 
         assertFalse(store.tryLock(second.id()), "the second in line waits");
         assertTrue(store.tryLock(first.id()));
@@ -153,11 +161,11 @@ abstract class RunStoreContract {
 
     @Test
     void twoReplicasRacingForOneLockNeverBothGetIt() throws Exception {
-        JdbcRunStore otherReplica = new JdbcRunStore(dataSource, clock);
+        JdbcRunStore otherReplica = new JdbcRunStore(dataSource, clock, audit);
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             for (int round = 0; round < 20; round++) {
-                Run run = store.create(Runs.queued(Runs.spec("race/" + round, "stage", "plan"), T0));
+                Run run = store.create(Runs.queued(Runs.spec("race/" + round, "stage", "plan"), T0), Runs.NO_AUDIT);
                 List<Callable<Boolean>> attempts = new ArrayList<>();
                 for (int i = 0; i < 8; i++) {
                     JdbcRunStore replica = i % 2 == 0 ? store : otherReplica;
@@ -187,7 +195,7 @@ abstract class RunStoreContract {
 
     @Test
     void aLeaseKeepsOtherReplicasAwayUntilItRunsOut() {
-        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
         Set<RunState> driven = EnumSet.of(RunState.QUEUED, RunState.RUNNING);
 
         assertTrue(store.claim(run.id(), "replica-a", T0, T0.plusSeconds(15)));
@@ -203,7 +211,7 @@ abstract class RunStoreContract {
     @Test
     void anAwaitingRunPastItsDeadlineIsFoundForExpiry() {
         Run run = store.create(Runs.queued(Runs.spec("prod/app", "prod", "apply"), T0).toBuilder()
-                .state(RunState.AWAITING_APPROVAL).approvalDeadline(T0.plusSeconds(60)).build());
+                .state(RunState.AWAITING_APPROVAL).approvalDeadline(T0.plusSeconds(60)).build(), Runs.NO_AUDIT);
 
         assertEquals(List.of(), store.approvalsPastDeadline(T0.plusSeconds(59), 10));
         assertEquals(List.of(run.id()), store.approvalsPastDeadline(T0.plusSeconds(61), 10).stream().map(Run::id).toList());
@@ -211,8 +219,8 @@ abstract class RunStoreContract {
 
     @Test
     void activeRunsCountsOnlyUnfinishedRunsOfTheRequester() {
-        Run a = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
-        store.create(Runs.queued(Runs.spec("stage/db", "stage", "plan"), T0));
+        Run a = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
+        store.create(Runs.queued(Runs.spec("stage/db", "stage", "plan"), T0), Runs.NO_AUDIT);
         store.update(a.id(), current -> RunChange.to(RunState.CANCELLED, "by test"));
 
         assertEquals(1, store.activeRuns(Runs.CI));
@@ -221,9 +229,9 @@ abstract class RunStoreContract {
 
     @Test
     void runsAreCountedByStateAndAStateWithoutRunsCountsZero() {
-        Run a = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0));
-        store.create(Runs.queued(Runs.spec("stage/db", "stage", "plan"), T0));
-        store.create(Runs.queued(Runs.spec("stage/web", "stage", "plan"), T0));
+        Run a = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
+        store.create(Runs.queued(Runs.spec("stage/db", "stage", "plan"), T0), Runs.NO_AUDIT);
+        store.create(Runs.queued(Runs.spec("stage/web", "stage", "plan"), T0), Runs.NO_AUDIT);
         store.update(a.id(), current -> RunChange.to(RunState.CANCELLED, "by test"));
 
         Map<RunState, Long> counts = store.countByState(EnumSet.of(RunState.QUEUED, RunState.RUNNING, RunState.CANCELLED));
@@ -235,7 +243,7 @@ abstract class RunStoreContract {
     void listingIsNewestFirstFilteredAndPagedBySequence() {
         List<Run> created = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            created.add(store.create(Runs.queued(Runs.spec("stage/app" + i, i % 2 == 0 ? "stage" : "prod", "plan"), T0)));
+            created.add(store.create(Runs.queued(Runs.spec("stage/app" + i, i % 2 == 0 ? "stage" : "prod", "plan"), T0), Runs.NO_AUDIT));
         }
 
         List<Run> stage = store.list(new RunStore.RunQuery("", "stage", Set.of(), "", 2, Long.MAX_VALUE));
@@ -246,5 +254,114 @@ abstract class RunStoreContract {
         assertEquals(5, store.list(new RunStore.RunQuery("infra", "", Set.of(RunState.QUEUED), Runs.CI.value(), 10,
                 Long.MAX_VALUE)).size());
         assertEquals(0, store.list(new RunStore.RunQuery("", "", Set.of(RunState.RUNNING), "", 10, Long.MAX_VALUE)).size());
+    }
+
+    /** A recorder that refuses every event: the gateway died (or its outbox was full) before the hand-off. */
+    private static final AuditRecorder NO_HAND_OFF = new AuditRecorder() {
+        @Override
+        public void record(AuditEvent event) {
+            throw new IllegalStateException("killed before the hand-off");
+        }
+
+        @Override
+        public boolean healthy() {
+            return true;
+        }
+    };
+
+    private AuditEvent auditEvent(UUID id, AuditAction action, Run run) {
+        return AuditEvent.builder("gateway", action, clock.instant()).eventId(id).actor(Runs.CI.value())
+                .resource(new AuditResource("run", run.id().value(), run.spec().repo().value(), run.id().value()))
+                .traceId(run.traceId()).attributes(Map.of("state", run.state().name())).build();
+    }
+
+    private java.util.function.Function<Run, List<AuditEvent>> events(AuditAction... actions) {
+        return run -> java.util.Arrays.stream(actions).map(action -> auditEvent(UUID.randomUUID(), action, run)).toList();
+    }
+
+    @Test
+    void theAuditEventsOfACreateAndAnUpdateCommitWithThemAndAreHandedToTheRecorder() {
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0),
+                events(AuditAction.RUN_SUBMITTED, AuditAction.RUN_QUEUED));
+
+        store.update(run.id(), current -> RunChange.to(RunState.CANCELLED, "stop").audit(events(AuditAction.RUN_CANCELLED)));
+
+        assertEquals(List.of(AuditAction.RUN_SUBMITTED, AuditAction.RUN_QUEUED, AuditAction.RUN_CANCELLED),
+                audit.events().stream().map(AuditEvent::action).toList());
+        assertEquals(List.of("QUEUED", "QUEUED", "CANCELLED"),
+                audit.events().stream().map(e -> e.attributes().get("state")).toList(), "made from the run as the change left it");
+        assertEquals(0, store.pendingAudit());
+    }
+
+    @Test
+    void aRefusedChangeStoresNoAuditEvents() {
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
+        Run sameKey = Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0).toBuilder().requestKey(run.requestKey()).build();
+
+        assertThrows(DomainException.class, () -> store.update(run.id(),
+                current -> RunChange.to(RunState.SUCCEEDED, "").audit(events(AuditAction.RUN_FINISHED))));
+        assertThrows(RequestKeyTakenException.class, () -> store.create(sameKey, events(AuditAction.RUN_SUBMITTED)));
+
+        assertEquals(List.of(), audit.events());
+        assertEquals(0, store.pendingAudit());
+    }
+
+    @Test
+    void aChangeWhoseAuditEventsCannotBeStoredIsRolledBackWithThem() {
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
+        UUID taken = UUID.randomUUID();
+        JdbcRunStore dying = new JdbcRunStore(dataSource, clock, NO_HAND_OFF);
+        dying.create(Runs.queued(Runs.spec("stage/db", "stage", "plan"), T0), r -> List.of(auditEvent(taken, AuditAction.RUN_QUEUED, r)));
+
+        // an event id already waiting in the table: the event's insert fails, so must the change
+        DomainException failed = assertThrows(DomainException.class, () -> store.update(run.id(),
+                current -> RunChange.to(RunState.CANCELLED, "stop").audit(r -> List.of(auditEvent(taken, AuditAction.RUN_CANCELLED, r)))));
+
+        assertEquals("STORE_UNAVAILABLE", failed.reason());
+        assertEquals(RunState.QUEUED, store.find(run.id()).orElseThrow().state());
+        assertEquals(1, store.events(run.id(), 0, 10).size());
+        assertEquals(1, store.pendingAudit());
+        assertEquals(List.of(), audit.events());
+    }
+
+    @Test
+    void eventsLeftByAGatewayKilledBeforeTheHandOffAreRelayedOnceAfterTheGracePeriod() {
+        JdbcRunStore dying = new JdbcRunStore(dataSource, clock, NO_HAND_OFF);
+        Run run = dying.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0),
+                events(AuditAction.RUN_SUBMITTED, AuditAction.RUN_QUEUED));
+        dying.update(run.id(), current -> RunChange.to(RunState.CANCELLED, "stop").audit(events(AuditAction.RUN_CANCELLED)));
+        assertEquals(3, store.pendingAudit());
+        Instant now = clock.instant();
+
+        assertEquals(0, store.relayAudit(now.minusSeconds(5), now, now.plusSeconds(15), 100), "too young: maybe in hand-off");
+        clock.advance(Duration.ofSeconds(6));
+        now = clock.instant();
+        int relayed = store.relayAudit(now.minusSeconds(5), now, now.plusSeconds(15), 100);
+
+        assertEquals(3, relayed);
+        assertEquals(List.of(AuditAction.RUN_SUBMITTED, AuditAction.RUN_QUEUED, AuditAction.RUN_CANCELLED),
+                audit.events().stream().map(AuditEvent::action).toList());
+        assertEquals(run.id().value(), audit.events().get(2).resource().runId());
+        assertEquals("CANCELLED", audit.events().get(2).attributes().get("state"));
+        assertEquals(0, store.pendingAudit());
+        assertEquals(0, store.relayAudit(now, now, now.plusSeconds(15), 100));
+        assertEquals(3, audit.events().size());
+    }
+
+    @Test
+    void eventsClaimedByAReplicasRelayAreLeftToItUntilTheClaimRunsOut() {
+        JdbcRunStore dying = new JdbcRunStore(dataSource, clock, NO_HAND_OFF);
+        dying.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), events(AuditAction.RUN_SUBMITTED));
+        clock.advance(Duration.ofSeconds(10));
+        Instant now = clock.instant();
+        // a replica claims the row and dies (its recorder never takes the event)
+        assertEquals(0, dying.relayAudit(now, now, now.plusSeconds(15), 100));
+
+        assertEquals(0, store.relayAudit(now, now, now.plusSeconds(15), 100));
+        clock.advance(Duration.ofSeconds(16));
+        now = clock.instant();
+        assertEquals(1, store.relayAudit(now, now, now.plusSeconds(15), 100));
+
+        assertEquals(List.of(AuditAction.RUN_SUBMITTED), audit.events().stream().map(AuditEvent::action).toList());
     }
 }

@@ -1,5 +1,6 @@
 package dev.portcullis.runtime.audit;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Timestamp;
 import dev.portcullis.v1.AuditOutcome;
 import java.time.Instant;
@@ -11,6 +12,27 @@ import java.util.UUID;
  */
 public final class AuditEvents {
     private AuditEvents() {}
+
+    /**
+     * The stored form of {@code event}: its serialized contract form. The outbox spool and the
+     * gateway's table of audit events not yet handed to the outbox both keep events this way.
+     */
+    public static byte[] encode(AuditEvent event) {
+        return toProto(event).toByteArray();
+    }
+
+    /**
+     * The event {@link #encode} stored.
+     *
+     * @throws IllegalArgumentException when the bytes are no event this version understands
+     */
+    public static AuditEvent decode(byte[] stored) {
+        try {
+            return fromProto(dev.portcullis.v1.AuditEvent.parseFrom(stored));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException("not a serialized audit event");
+        }
+    }
 
     /** The contract form of {@code event}. */
     public static dev.portcullis.v1.AuditEvent toProto(AuditEvent event) {

@@ -166,7 +166,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
     @Override
     public void record(AuditEvent event) {
         requireNonNull(event, "event is null");
-        ByteBuffer frame = SpoolFormat.frame(AuditEvents.toProto(event).toByteArray());
+        ByteBuffer frame = SpoolFormat.frame(AuditEvents.encode(event));
         int frameBytes = frame.remaining();
         lock.lock();
         try {

@@ -3,7 +3,6 @@ package dev.portcullis.runtime.outbox;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.util.Objects.requireNonNull;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditEvents;
 import dev.portcullis.runtime.outbox.SpoolFormat.Corrupt;
@@ -105,8 +104,8 @@ final class SpoolReader implements AutoCloseable {
 
     private static Optional<AuditEvent> decode(byte[] payload, Path file, long offset) {
         try {
-            return Optional.of(AuditEvents.fromProto(dev.portcullis.v1.AuditEvent.parseFrom(payload)));
-        } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
+            return Optional.of(AuditEvents.decode(payload));
+        } catch (IllegalArgumentException e) {
             // its CRC matched, so it was written like this: by a newer version that knows more actions
             log.atError().addKeyValue("segment", file).addKeyValue("offset", offset)
                     .addKeyValue("problem", e.getMessage()).log("outbox.event_unreadable");
