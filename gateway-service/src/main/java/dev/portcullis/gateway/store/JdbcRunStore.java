@@ -224,6 +224,13 @@ public final class JdbcRunStore implements RunStore {
         if (handedOn > 0) {
             log.atInfo().addKeyValue("events", handedOn).log("run.audit_relayed");
         }
+        if (handedOn < events.size()) {
+            // the recorder refused (outbox full): let go at once, so any replica may try again next round
+            String refused = events.subList(handedOn, events.size()).stream().map(e -> "'" + e.eventId() + "'")
+                    .collect(Collectors.joining(", "));
+            execute("UPDATE audit_pending SET claim_token = NULL, claimed_until = NULL WHERE claim_token = ? AND event_id IN ("
+                    + refused + ")", token);
+        }
         return handedOn;
     }
 

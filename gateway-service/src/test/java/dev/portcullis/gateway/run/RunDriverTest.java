@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -135,13 +137,13 @@ class RunDriverTest {
     }
 
     @Test
-    void aRunningRunTakenOverByANewDriverHasItsStartRecordedAgainUnderTheSameEventIds() throws Exception {
+    void aRunningRunTakenOverByANewDriverIsFollowedWithoutRecordingItsStartAgain() throws Exception {
         Run run = runs.submit(new RunService.Submission(Runs.spec("stage/app", "stage", "plan"), "k", "",
                 "0af7651916cd43dd8448eb211c80319c"), CI);
         driver.start();
         awaitState(run.id(), RunState.RUNNING);
-        assertTrue(audited(e -> e.action() == AuditAction.RUN_STARTED));
-        driver.close(); // as if it died after storing RUNNING: the events it recorded may never have left
+        driver.close(); // its start's events committed with RUNNING: nothing is left to repair
+        CountDownLatch followed = new CountDownLatch(1);
 
         try (RunDriver successor = new RunDriver(store, (caller, spec, plan, breakGlass, traceId) -> decision.get(),
                 new TaskRunner() {
@@ -157,18 +159,18 @@ class RunDriverTest {
 
                     @Override
                     public Subscription follow(RunId id, long fromOffset, Sink sink) {
+                        followed.countDown();
                         return () -> { };
                     }
                 }, audit, signals, settings, clock, "spiffe://test.example/service/gateway")) {
             successor.start();
 
-            assertTrue(audited(e -> audit.events().stream().filter(x -> x.action() == AuditAction.RUN_STARTED).count() == 2));
+            assertTrue(followed.await(10, TimeUnit.SECONDS), "the successor takes the run over");
         }
 
-        List<java.util.UUID> startIds = audit.events().stream().filter(e -> e.action() == AuditAction.RUN_STARTED)
-                .map(dev.portcullis.runtime.audit.AuditEvent::eventId).distinct().toList();
-        assertEquals(1, startIds.size(), "the audit service stores the repaired start once");
+        assertEquals(1, audit.events().stream().filter(e -> e.action() == AuditAction.RUN_STARTED).count());
         assertEquals(1, audit.events().stream().filter(e -> e.action() == AuditAction.POLICY_ALLOWED
-                && "dequeue".equals(e.attributes().get("when"))).map(dev.portcullis.runtime.audit.AuditEvent::eventId).distinct().count());
+                && "dequeue".equals(e.attributes().get("when"))).count());
+        assertEquals(0, store.pendingAudit());
     }
 }

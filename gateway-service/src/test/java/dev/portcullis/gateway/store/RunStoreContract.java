@@ -349,18 +349,50 @@ abstract class RunStoreContract {
     }
 
     @Test
-    void eventsClaimedByAReplicasRelayAreLeftToItUntilTheClaimRunsOut() {
-        JdbcRunStore dying = new JdbcRunStore(dataSource, clock, NO_HAND_OFF);
-        dying.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), events(AuditAction.RUN_SUBMITTED));
+    void whileAReplicasRelayHandsEventsOnAnotherReplicasRelayLeavesThemAlone() {
+        new JdbcRunStore(dataSource, clock, NO_HAND_OFF).create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0),
+                events(AuditAction.RUN_SUBMITTED));
         clock.advance(Duration.ofSeconds(10));
         Instant now = clock.instant();
-        // a replica claims the row and dies (its recorder never takes the event)
-        assertEquals(0, dying.relayAudit(now, now, now.plusSeconds(15), 100));
+        java.util.concurrent.atomic.AtomicInteger otherRelayed = new java.util.concurrent.atomic.AtomicInteger(-1);
+        JdbcRunStore replica = new JdbcRunStore(dataSource, clock, new AuditRecorder() {
+            @Override
+            public void record(AuditEvent event) {
+                otherRelayed.set(store.relayAudit(now, now, now.plusSeconds(15), 100)); // the other replica, meanwhile
+                audit.record(event);
+            }
+
+            @Override
+            public boolean healthy() {
+                return true;
+            }
+        });
+
+        int relayed = replica.relayAudit(now, now, now.plusSeconds(15), 100);
+
+        assertEquals(1, relayed);
+        assertEquals(0, otherRelayed.get());
+        assertEquals(List.of(AuditAction.RUN_SUBMITTED), audit.events().stream().map(AuditEvent::action).toList());
+        assertEquals(0, store.pendingAudit());
+    }
+
+    @Test
+    void aClaimLeftByARelayThatDiedRunsOutAndARefusedHandOffLetsGoAtOnce() throws Exception {
+        new JdbcRunStore(dataSource, clock, NO_HAND_OFF).create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0),
+                events(AuditAction.RUN_SUBMITTED));
+        clock.advance(Duration.ofSeconds(10));
+        Instant now = clock.instant();
+        try (var connection = dataSource.getConnection(); var claim = connection.prepareStatement(
+                "UPDATE audit_pending SET claim_token = 'died', claimed_until = ?")) {
+            claim.setObject(1, java.time.OffsetDateTime.ofInstant(now.plusSeconds(15), java.time.ZoneOffset.UTC));
+            claim.executeUpdate(); // as a relay killed after its claim leaves the row
+        }
 
         assertEquals(0, store.relayAudit(now, now, now.plusSeconds(15), 100));
         clock.advance(Duration.ofSeconds(16));
         now = clock.instant();
-        assertEquals(1, store.relayAudit(now, now, now.plusSeconds(15), 100));
+        assertEquals(0, new JdbcRunStore(dataSource, clock, NO_HAND_OFF).relayAudit(now, now, now.plusSeconds(15), 100));
+        assertEquals(1, store.relayAudit(now, now, now.plusSeconds(15), 100), "the refused hand-off let go of its claim");
 
         assertEquals(List.of(AuditAction.RUN_SUBMITTED), audit.events().stream().map(AuditEvent::action).toList());
     }

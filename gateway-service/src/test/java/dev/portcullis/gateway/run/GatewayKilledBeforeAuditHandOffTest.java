@@ -1,0 +1,166 @@
+package dev.portcullis.gateway.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.gateway.store.JdbcRunStore;
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.database.Databases;
+import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.testing.MutableClock;
+import dev.portcullis.runtime.testing.RecordingAuditRecorder;
+import dev.portcullis.runtime.testing.TestDatabases;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A gateway killed after committing transitions but before handing their audit events to its
+ * outbox (a recorder that never takes them stands for the kill) loses none: the next gateway on
+ * the same database relays every one of them, each event id once.
+ */
+class GatewayKilledBeforeAuditHandOffTest {
+    private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
+    private static final Actor CI = new Actor(Runs.CI, false, "127.0.0.1:5000");
+    private static final Actor APPROVER = new Actor(new SpiffeId("spiffe://test.example/human/bob"), false, "127.0.0.1:5001");
+    private static final String GATEWAY = "spiffe://test.example/service/gateway";
+    private static final String TRACE = "0af7651916cd43dd8448eb211c80319c";
+
+    private final MutableClock clock = MutableClock.at(T0);
+    private final RunSettings settings = new RunSettings(Duration.ofMinutes(30), Duration.ofMinutes(10), 100, 100,
+            Duration.ofSeconds(15), Duration.ofMillis(20));
+    private final AtomicReference<Decision> decision = new AtomicReference<>(needsOneApproval());
+    private final PolicyCheck policy = (caller, spec, plan, breakGlass, traceId) -> decision.get();
+    private final TaskRunner noTasks = new TaskRunner() {
+        @Override
+        public TaskStatus start(TaskRequest request) {
+            throw new AssertionError("every run here ends before it starts");
+        }
+
+        @Override
+        public TaskStatus cancel(RunId run, String reason) {
+            return new TaskStatus(TaskState.CANCELLED, List.of(), reason, List.of());
+        }
+
+        @Override
+        public Subscription follow(RunId run, long fromOffset, Sink sink) {
+            return () -> { };
+        }
+    };
+    /** Takes no event, as a gateway killed between its commit and the hand-off. */
+    private final AuditRecorder killed = new AuditRecorder() {
+        @Override
+        public void record(AuditEvent event) {
+            throw new IllegalStateException("SIGKILL between commit and hand-off");
+        }
+
+        @Override
+        public boolean healthy() {
+            return true;
+        }
+    };
+    private TestDatabases.Settings db;
+    private HikariDataSource dataSource;
+
+    @BeforeEach
+    void open() {
+        db = TestDatabases.freshH2();
+        dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
+    }
+
+    @AfterEach
+    void close() {
+        dataSource.close();
+        TestDatabases.drop(db);
+    }
+
+    private static Decision needsOneApproval() {
+        return new Decision(true, Runs.ALLOW.reasons(), Runs.ALLOW.matchedRule(), 1, Runs.ALLOW.catalogVersion(),
+                Runs.ALLOW.argv(), List.of(), "", false, List.of(), Runs.ALLOW.repoUrl());
+    }
+
+    private static Decision denied() {
+        return new Decision(false, List.of(new Decision.Reason("NO_RULE", "no rule allows it", "")), "", 0,
+                Runs.ALLOW.catalogVersion(), List.of(), List.of(), "", false, List.of(), Runs.ALLOW.repoUrl());
+    }
+
+    private Run submit(RunService runs, String folder, String key) {
+        return runs.submit(new RunService.Submission(Runs.spec(folder, "prod", "plan"), key, "", TRACE), CI);
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting until " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void everyTransitionsEventsStoredByAKilledGatewayAreRecordedExactlyOnceByTheNextOne() throws Exception {
+        JdbcRunStore dyingStore = new JdbcRunStore(dataSource, clock, killed);
+        RunSignals dyingSignals = new RunSignals();
+        RunService dying = new RunService(dyingStore, policy, noTasks, killed, run -> { }, dyingSignals, settings, clock);
+        Run approved = submit(dying, "prod/a", "k1"); // a submit whose caller never retries
+        Run rejected = submit(dying, "prod/b", "k2");
+        Run cancelled = submit(dying, "prod/c", "k3");
+        Run expired = submit(dying, "prod/d", "k4");
+        dying.approve(approved.id(), APPROVER, "", "ok");
+        dying.reject(rejected.id(), APPROVER, "not now");
+        dying.cancel(cancelled.id(), CI, "superseded");
+        decision.set(denied()); // the catalog changed: the approved run is denied when it leaves the queue
+        clock.advance(Duration.ofMinutes(31));
+        try (RunDriver dyingDriver = new RunDriver(dyingStore, policy, noTasks, killed, dyingSignals, settings, clock, GATEWAY)) {
+            dyingDriver.start();
+            await("the driver denied and expired", () -> dying.get(approved.id()).state() == RunState.DENIED
+                    && dying.get(expired.id()).state() == RunState.EXPIRED);
+        }
+        long pending = dyingStore.pendingAudit();
+
+        RecordingAuditRecorder outbox = new RecordingAuditRecorder();
+        JdbcRunStore store = new JdbcRunStore(dataSource, clock, outbox);
+        RunSignals signals = new RunSignals();
+        clock.advance(Duration.ofSeconds(6)); // past the grace a live gateway's own hand-off gets
+        try (RunDriver successor = new RunDriver(store, policy, noTasks, outbox, signals, settings, clock, GATEWAY)) {
+            successor.start();
+            await("the successor relayed the waiting events", () -> store.pendingAudit() == 0);
+        }
+
+        List<AuditAction> asked = List.of(AuditAction.RUN_SUBMITTED, AuditAction.POLICY_ALLOWED,
+                AuditAction.RUN_AWAITING_APPROVAL);
+        Map<String, List<AuditAction>> byRun = outbox.events().stream().collect(Collectors.groupingBy(
+                e -> e.resource().runId(), Collectors.mapping(AuditEvent::action,
+                        Collectors.collectingAndThen(Collectors.toList(), GatewayKilledBeforeAuditHandOffTest::sorted))));
+        assertEquals(Map.of(
+                approved.id().value(), concat(asked, AuditAction.RUN_APPROVED, AuditAction.RUN_QUEUED, AuditAction.POLICY_DENIED),
+                rejected.id().value(), concat(asked, AuditAction.RUN_REJECTED),
+                cancelled.id().value(), concat(asked, AuditAction.RUN_CANCELLED),
+                expired.id().value(), concat(asked, AuditAction.RUN_EXPIRED)), byRun);
+        assertEquals(pending, outbox.events().size());
+        assertEquals(pending, outbox.events().stream().map(AuditEvent::eventId).distinct().count(), "each event id once");
+        Instant now = clock.instant();
+        assertEquals(0, store.relayAudit(now, now, now.plusSeconds(15), 100));
+    }
+
+    /** The actions, in a fixed order: a relay hands on the events of one transaction in any order. */
+    private static List<AuditAction> concat(List<AuditAction> first, AuditAction... then) {
+        List<AuditAction> all = new java.util.ArrayList<>(first);
+        all.addAll(List.of(then));
+        return sorted(all);
+    }
+
+    private static List<AuditAction> sorted(List<AuditAction> actions) {
+        return actions.stream().sorted().toList();
+    }
+}
