@@ -86,4 +86,28 @@ class ObservedRunStoreTest {
         assertEquals(true, after.samples("portcullis_gateway_runs").stream()
                 .noneMatch(s -> s.labels().get("state").equals("SUCCEEDED")), after.text());
     }
+
+    @Test
+    void auditEventsWaitingForTheOutboxAreReadFromTheDatabaseAtEachScrape() throws Exception {
+        JdbcRunStore killed = new JdbcRunStore(dataSource, clock, new dev.portcullis.runtime.audit.AuditRecorder() {
+            @Override
+            public void record(dev.portcullis.runtime.audit.AuditEvent event) {
+                throw new IllegalStateException("killed before the hand-off");
+            }
+
+            @Override
+            public boolean healthy() {
+                return true;
+            }
+        });
+        double before = scrape().sum("portcullis_gateway_audit_pending", Map.of());
+
+        killed.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), run -> java.util.List.of(
+                dev.portcullis.runtime.audit.AuditEvent.builder("gateway", dev.portcullis.runtime.audit.AuditAction.RUN_QUEUED,
+                        T0).eventId(java.util.UUID.randomUUID()).build()));
+
+        PrometheusScrape after = scrape();
+        assertEquals(0, before);
+        assertEquals(1, after.sum("portcullis_gateway_audit_pending", Map.of()), after.text());
+    }
 }
