@@ -105,7 +105,10 @@ public final class HostileCorpus {
         this.certificates = CallerCertificates.of(pki.caFile(), pki.dir().resolve("ca.key"),
                 Validity.startingNow(clock, Duration.ofHours(2)));
         this.domain = "spiffe://" + DevPki.TRUST_DOMAIN;
-        this.tag = HexFormat.of().formatHex(RANDOM.generateSeed(4));
+        byte[] tag = new byte[4];
+        RANDOM.nextBytes(tag);
+        // every identity the corpus makes carries it, so two runs against one suite never mix
+        this.tag = HexFormat.of().formatHex(tag);
         this.mainCommit = facts.mainCommit();
         this.foreignRepo = facts.foreignRepo();
         this.adminIsCaller = facts.adminIsCaller();
@@ -200,6 +203,7 @@ public final class HostileCorpus {
         invalidList("list filter requester of 3000 characters", ListRunsRequest.newBuilder()
                 .setRequester(domain + "/ci/" + "x".repeat(3000)).build(), "requester");
         invalidList("list page size over 500", ListRunsRequest.newBuilder().setPageSize(501).build(), "page_size");
+        invalidList("list page size 2^32-1", ListRunsRequest.newBuilder().setPageSize(-1).build(), "page_size");
         ListRunsRequest.Builder manyStates = ListRunsRequest.newBuilder();
         for (int i = 0; i < 100_000; i++) {
             manyStates.addStates(RunState.RUN_STATE_QUEUED);

@@ -86,7 +86,8 @@ final class RunRequests {
         if (request.hasRequester()) {
             fields.parse("requester", request.getRequester(), SpiffeId::new);
         }
-        if (request.getPageSize() > PAGE_MAX) {
+        // uint32 on the wire: above 2^31-1 it arrives negative (found by RunRequestsFuzzTest)
+        if (request.getPageSize() > PAGE_MAX || request.getPageSize() < 0) {
             fields.reject("page_size", "must be at most " + PAGE_MAX);
         }
         Set<RunState> states = EnumSet.noneOf(RunState.class);

@@ -38,6 +38,15 @@ class RunRequestsTest {
     }
 
     @Test
+    void aPageSizeAboveTwoToTheThirtyOneIsRefusedNotTakenAsNegative() {
+        ListRunsRequest request = ListRunsRequest.newBuilder().setPageSize(-1).build();
+
+        InvalidRequestException refused = assertThrows(InvalidRequestException.class, () -> RunRequests.listing(request));
+
+        assertEquals("page_size", refused.violations().get(0).field());
+    }
+
+    @Test
     void aWatchOffsetAboveTwoToTheSixtyThreeIsRefused() {
         WatchRunRequest request = WatchRunRequest.newBuilder().setRunId(UUID.randomUUID().toString()).setFromOffset(-1L).build();
 
