@@ -41,10 +41,16 @@ final class LoadRepository {
                 approvals: 0
               test:
                 approvals: 0
+              prod:
+                approvals: 1
             commands:
               plan:
                 argv: ["sh", "plan.sh", "${environment}"]
                 produces: plan.out
+              apply:
+                argv: ["sh", "apply.sh", "plan.out"]
+                requires_plan: true
+                changes_infrastructure: true
             repos:
               - name: load
                 url: file://@REPO@
@@ -54,6 +60,20 @@ final class LoadRepository {
                   - commands: [plan]
                     refs: ["refs/heads/**"]
                     environments: [stage, test]
+              # the dev catalog's demo repo (portcullis dev seeds it), which the hostile corpus attacks
+              - name: example
+                url: file://@EXAMPLE@
+                folders: ["stage/**", "prod/**"]
+                callers: ["spiffe://portcullis.dev/ci/**"]
+                rules:
+                  - commands: [plan]
+                    refs: ["refs/heads/**", "refs/pull/*/head"]
+                    environments: [stage, prod]
+                    when: 'request.folder.startsWith(request.environment + "/")'
+                  - commands: [apply]
+                    refs: ["refs/heads/main"]
+                    environments: [stage, prod]
+                    when: 'request.folder.startsWith(request.environment + "/")'
             """;
 
     private final int folders;
@@ -85,7 +105,8 @@ final class LoadRepository {
             git(dir, "add", "-A");
             git(dir, "commit", "-q", "-m", "load repository");
             String commit = git(dir, "rev-parse", "HEAD");
-            Files.writeString(catalogFile, CATALOG.replace("@REPO@", dir.toAbsolutePath().toString()), UTF_8);
+            Files.writeString(catalogFile, CATALOG.replace("@REPO@", dir.toAbsolutePath().toString())
+                    .replace("@EXAMPLE@", dir.toAbsolutePath().resolveSibling("example").toString()), UTF_8);
             return new LoadRepository(folders, commit);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the load repository in " + dir, e);

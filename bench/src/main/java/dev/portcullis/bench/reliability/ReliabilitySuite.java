@@ -84,14 +84,12 @@ public final class ReliabilitySuite {
     }
 
     /**
-     * Hostile inputs against the running suite. LEAD: wire the hostile corpus here, the one call
-     * site, e.g. {@code HostileReport r = HostileCorpus.run(endpoints); return Optional.of(new
-     * ReliabilityReport.HostileOutcome(r.tried(), r.refused(), r.unexpected()));}. Until then the
-     * report says "not run" (never zero).
+     * The hostile corpus against the running suite, after the load and its faults: every case
+     * refused with its status and reason and found in the audit log.
      */
     static Optional<ReliabilityReport.HostileOutcome> hostile(SuiteEndpoints endpoints) {
-        requireNonNull(endpoints, "endpoints is null");
-        return Optional.empty();
+        HostileReport report = HostileCorpus.run(endpoints);
+        return Optional.of(new ReliabilityReport.HostileOutcome(report.tried(), report.refused(), report.unexpected()));
     }
 
     /** Runs the suite and returns its figures; throws only when the suite itself cannot be set up. */

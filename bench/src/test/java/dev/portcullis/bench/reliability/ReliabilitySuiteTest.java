@@ -52,6 +52,10 @@ class ReliabilitySuiteTest {
                 .toList(), seen);
         assertTrue(report.faultsRecovered(), seen);
         assertTrue(report.watchReconnects() > 0, "the callers lived through the gateway's death: " + seen);
+        ReliabilityReport.HostileOutcome hostile = report.hostile().orElseThrow();
+        assertTrue(hostile.tried() > 50, "the hostile corpus ran after the faults: " + seen);
+        assertEquals(hostile.tried(), hostile.refused(), seen);
+        assertEquals(List.of(), hostile.unexpected(), seen);
         assertEquals(List.of(), report.problems(), seen);
         assertTrue(report.passed(), seen);
     }
