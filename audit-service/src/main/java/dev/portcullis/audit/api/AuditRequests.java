@@ -137,18 +137,13 @@ final class AuditRequests {
 
     static Verifying verifying(VerifyRequest request) {
         FieldParser fields = new FieldParser();
-        // uint64 on the wire: above 2^63-1 it arrives negative, beyond any chain
-        if (request.getFromSequence() < 0) {
-            fields.reject("from_sequence", "must be at most 2^63-1");
-        }
-        if (request.getToSequence() < 0) {
-            fields.reject("to_sequence", "must be at most 2^63-1");
-        }
-        if (request.getToSequence() > 0 && request.getToSequence() < request.getFromSequence()) {
+        long from = fields.unsigned64("from_sequence", request.getFromSequence());
+        long to = fields.unsigned64("to_sequence", request.getToSequence());
+        if (to > 0 && to < from) {
             fields.reject("to_sequence", "must not be below from_sequence");
         }
         fields.throwIfInvalid();
-        return new Verifying(request.getFromSequence(), request.getToSequence());
+        return new Verifying(from, to);
     }
 
     /** A page of alerts: since when (if at all), of which rule (if any), before which sequence, how many. */
@@ -193,11 +188,9 @@ final class AuditRequests {
         if (!request.hasAfterSequence()) {
             return OptionalLong.empty();
         }
-        if (request.getAfterSequence() < 0) {
-            FieldParser fields = new FieldParser();
-            fields.reject("after_sequence", "must be at most 2^63-1");
-            fields.throwIfInvalid();
-        }
-        return OptionalLong.of(request.getAfterSequence());
+        FieldParser fields = new FieldParser();
+        long after = fields.unsigned64("after_sequence", request.getAfterSequence());
+        fields.throwIfInvalid();
+        return OptionalLong.of(after);
     }
 }

@@ -69,11 +69,9 @@ final class TaskRequests {
         if (proto.hasPlanArtifact()) {
             dev.portcullis.v1.ArtifactRef ref = proto.getPlanArtifact();
             Optional<Sha256Digest> digest = fields.parse("task.plan_artifact.sha256", ref.getSha256(), Sha256Digest::new);
-            if (ref.getSizeBytes() < 0) {
-                fields.reject("task.plan_artifact.size_bytes", "must be at most 2^63-1");
-            }
+            long size = fields.unsigned64("task.plan_artifact.size_bytes", ref.getSizeBytes());
             plan = fields.parse("task.plan_artifact.uri", ref.getUri(), uri -> new ArtifactRef(uri,
-                    digest.orElse(ANY_DIGEST), Math.max(0, ref.getSizeBytes())));
+                    digest.orElse(ANY_DIGEST), size));
         }
         fields.throwIfInvalid();
         TaskArtifacts artifacts = TaskArtifacts.NONE;
@@ -102,12 +100,9 @@ final class TaskRequests {
     static Watching watching(WatchTaskRequest request) {
         FieldParser fields = new FieldParser();
         Optional<RunId> id = fields.parse("run_id", request.getRunId(), RunId::new);
-        // uint64 on the wire: above 2^63-1 it arrives negative, before any event
-        if (request.getFromOffset() < 0) {
-            fields.reject("from_offset", "must be at most 2^63-1");
-        }
+        long from = fields.unsigned64("from_offset", request.getFromOffset());
         fields.throwIfInvalid();
-        return new Watching(id.orElseThrow(), request.getFromOffset());
+        return new Watching(id.orElseThrow(), from);
     }
 
     /** Why a task is cancelled, cut to 1024 characters (the gateway has checked it already). */

@@ -128,12 +128,9 @@ final class RunRequests {
     static Watching watching(WatchRunRequest request) {
         FieldParser fields = new FieldParser();
         Optional<RunId> id = fields.parse("run_id", request.getRunId(), RunId::new);
-        // uint64 on the wire: above 2^63-1 it arrives negative and lies beyond any run's events
-        if (request.getFromOffset() < 0) {
-            fields.reject("from_offset", "must be at most 2^63-1");
-        }
+        long from = fields.unsigned64("from_offset", request.getFromOffset());
         fields.throwIfInvalid();
-        return new Watching(id.orElseThrow(), request.getFromOffset());
+        return new Watching(id.orElseThrow(), from);
     }
 
     /** An approval as asked for. */

@@ -51,6 +51,18 @@ public final class FieldParser {
         return value.orElseThrow();
     }
 
+    /**
+     * A proto {@code uint64} as Java reads it: above 2^63-1 it arrives negative, which no offset,
+     * sequence or size of ours can be, so it is rejected and read as 0.
+     */
+    public long unsigned64(String field, long wireValue) {
+        if (wireValue < 0) {
+            reject(field, "must be at most 2^63-1");
+            return 0;
+        }
+        return wireValue;
+    }
+
     /** Records a violation found by the caller. */
     public void reject(String field, String description) {
         violations.add(new FieldViolation(field, description));

@@ -55,6 +55,18 @@ class FieldParserTest {
     }
 
     @Test
+    void uint64AboveTheLongRangeIsRejectedAndReadAsZero() {
+        FieldParser fields = new FieldParser();
+
+        assertEquals(Long.MAX_VALUE, fields.unsigned64("from_offset", Long.MAX_VALUE));
+        assertDoesNotThrow(fields::throwIfInvalid);
+        assertEquals(0, fields.unsigned64("from_offset", -1)); // 2^64-1 on the wire
+
+        InvalidRequestException invalid = assertThrows(InvalidRequestException.class, fields::throwIfInvalid);
+        assertEquals("invalid from_offset: must be at most 2^63-1", invalid.getMessage());
+    }
+
+    @Test
     void violationFoundByTheCallerIsReported() {
         FieldParser fields = new FieldParser();
 
