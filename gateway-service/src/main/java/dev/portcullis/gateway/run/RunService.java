@@ -253,10 +253,7 @@ public final class RunService {
         Run after;
         try {
             after = store.update(id, run -> {
-                if (run.state() != RunState.AWAITING_APPROVAL) {
-                    throw new DomainException(DomainException.Kind.PRECONDITION, "RUN_STATE_CONFLICT",
-                            "run " + id + " is " + run.state() + ", not awaiting approval", Map.of("state", run.state().name()));
-                }
+                requireAwaitingApproval(run);
                 if (run.requester().equals(approver.identity())) {
                     throw new DomainException(DomainException.Kind.DENIED, "SELF_APPROVAL",
                             "the requester of a run can never approve it", Map.of());
@@ -303,6 +300,13 @@ public final class RunService {
         return events;
     }
 
+    private static void requireAwaitingApproval(Run run) {
+        if (run.state() != RunState.AWAITING_APPROVAL) {
+            throw new DomainException(DomainException.Kind.PRECONDITION, "RUN_STATE_CONFLICT",
+                    "run " + run.id() + " is " + run.state() + ", not awaiting approval", Map.of("state", run.state().name()));
+        }
+    }
+
     /** The plan artifact an apply applies (the plan run's), or empty for runs without a plan. */
     public Optional<PlanArtifact> planOf(Run run) {
         return run.spec().planRun().flatMap(store::find).flatMap(Run::artifact);
@@ -313,10 +317,7 @@ public final class RunService {
         Run after;
         try {
             after = store.update(id, run -> {
-                if (run.state() != RunState.AWAITING_APPROVAL) {
-                    throw new DomainException(DomainException.Kind.PRECONDITION, "RUN_STATE_CONFLICT",
-                            "run " + id + " is " + run.state() + ", not awaiting approval", Map.of("state", run.state().name()));
-                }
+                requireAwaitingApproval(run);
                 return RunChange.to(RunState.REJECTED, "rejected by " + approver.identity() + ": " + reason)
                         .audit(rejected -> List.of(audit.event(AuditAction.RUN_REJECTED, rejected,
                                 approver.identity().value(), AuditOutcome.SUCCESS, "", approver.sourceAddress(),
