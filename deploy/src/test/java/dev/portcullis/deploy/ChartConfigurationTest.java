@@ -148,7 +148,7 @@ class ChartConfigurationTest {
     }
 
     private static Set<String> documentedKeys() throws IOException {
-        String documentation = Files.readString(Path.of("..", "README.md"), UTF_8)
+        String documentation = Files.readString(Path.of("..", "docs", "configuration.md"), UTF_8)
                 + Files.readString(Path.of("README.md"), UTF_8);
         Matcher matcher = DOCUMENTED_KEY.matcher(documentation);
         return matcher.results().map(m -> m.group(1)).collect(Collectors.toSet());

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Where alerts are delivered and how hard delivery tries. Every key is documented in the README.
+ * Where alerts are delivered and how hard delivery tries. Every key is documented in docs/configuration.md.
  *
  * <p>A chat webhook URL usually carries its token in the path (Slack's does), so this record
  * never prints, logs or quotes a URL beyond its scheme and host: not in {@link #toString()}, not in

@@ -6,7 +6,7 @@ import java.time.Duration;
 
 /**
  * Which anomaly rules run, and their thresholds. Every rule is on by default and can be switched
- * off. Every key is documented in the README.
+ * off. Every key is documented in docs/configuration.md.
  *
  * @param authFailureBurstEnabled whether {@code auth_failure_burst} runs
  * @param authFailureBurstThreshold failed authentications by one identity, or from one address,

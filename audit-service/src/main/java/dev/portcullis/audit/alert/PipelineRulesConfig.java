@@ -7,7 +7,7 @@ import java.time.Duration;
 /**
  * The anomaly rules over events from outside sources (source control, CI servers), next to the
  * suite's own rules under the same prefix. Every rule is on by default and can be switched off.
- * Every key is documented in the README.
+ * Every key is documented in docs/configuration.md.
  *
  * @param protectionWeakenedEnabled whether {@code protection_weakened} runs
  * @param protectedRefForcePushEnabled whether {@code protected_ref_force_push} runs

@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Where and how the audit service keeps the log. Every key is documented in the README.
+ * Where and how the audit service keeps the log. Every key is documented in docs/configuration.md.
  *
  * @param dataDir directory for the embedded database and the checkpoint signing key
  * @param jdbcUrl the database; empty means embedded H2 in {@code data-dir}

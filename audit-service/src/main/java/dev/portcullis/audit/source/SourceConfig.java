@@ -9,7 +9,7 @@ import java.time.Duration;
 /**
  * One outside source, {@code portcullis.audit.sources.feeds.NAME.*}. The secret is referenced,
  * never written into configuration: a file ({@code secret-file}) or an environment variable
- * ({@code secret-env}), exactly one of them. Every key is documented in the README.
+ * ({@code secret-env}), exactly one of them. Every key is documented in docs/configuration.md.
  *
  * @param name the source's name, the NAME in the key and in the delivery URL {@code /sources/NAME}
  * @param kind github, gitlab or generic

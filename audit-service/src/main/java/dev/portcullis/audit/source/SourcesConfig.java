@@ -12,7 +12,7 @@ import java.util.List;
  * The HTTPS listener through which outside sources (GitHub, GitLab, CI servers, artefact
  * repositories) deliver events, and what the pipeline rules know of the catalog. The sources
  * themselves are {@link SourceConfig}s under {@code portcullis.audit.sources.feeds.NAME}. Every
- * key is documented in the README.
+ * key is documented in docs/configuration.md.
  *
  * @param host address the listener binds
  * @param port its TCP port; unset (the default) means no listener: no outside source can deliver

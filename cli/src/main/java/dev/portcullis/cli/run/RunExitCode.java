@@ -4,7 +4,7 @@ import dev.portcullis.v1.RunState;
 
 /**
  * The exit status of the run commands, one per outcome a CI job acts on differently. Documented
- * in the README ("How a CI job calls Portcullis"); the numbers are a contract.
+ * in the README ("Exit statuses"); the numbers are a contract.
  */
 enum RunExitCode {
     /** The run succeeded (or, with --no-follow, was accepted); or an approve, reject or cancel was done. */

@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
 
 /**
  * Where plan artifacts are kept: a local directory (the default, for development) or an S3
- * bucket (production). Every key is documented in the README.
+ * bucket (production). Every key is documented in docs/configuration.md.
  *
  * @param dir the local directory; unset means {@code WORK_DIR/artifacts}. Not with {@code s3-bucket}
  * @param s3Bucket the S3 bucket; set to keep artifacts in S3

@@ -13,7 +13,7 @@ import java.util.regex.Pattern;
 /**
  * Where the executor reads task secrets: a Vault server, how to log in to it, and the KV v2 mount
  * that {@code kv:} grants name. Holds references to credentials (files), never a token or secret
- * id. Every key is documented in the README.
+ * id. Every key is documented in docs/configuration.md.
  *
  * @param address Vault's base URL, {@code https://vault.example:8200} ({@code http://} only to a
  *     loopback address, e.g. a Vault agent); unset means no Vault: a task that asks for secrets fails

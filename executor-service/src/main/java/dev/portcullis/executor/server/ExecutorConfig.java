@@ -5,7 +5,7 @@ import io.micronaut.core.bind.annotation.Bindable;
 import java.nio.file.Path;
 
 /**
- * How the executor runs tasks. Every key is documented in the README.
+ * How the executor runs tasks. Every key is documented in docs/configuration.md.
  *
  * @param workDir the executor's directory: task journals ({@code journal/}), fetched plans
  *     ({@code incoming/}), local checkouts ({@code tasks/}, one fresh directory per task) and, by

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
 
 /**
  * Where the gateway finds its neighbours, as "host:port". The host must be a name or address in
- * the neighbour's server certificate. Every key is documented in the README.
+ * the neighbour's server certificate. Every key is documented in docs/configuration.md.
  *
  * @param policyAddress the policy service
  * @param executorAddress the executor service

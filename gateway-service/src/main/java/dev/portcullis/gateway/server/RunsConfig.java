@@ -7,7 +7,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * How the gateway handles runs. Every key is documented in the README. Webhook URLs usually
+ * How the gateway handles runs. Every key is documented in docs/configuration.md. Webhook URLs usually
  * carry a token, so none is ever quoted in a message.
  *
  * @param approvalTtl how long a run waits for its approvals before it expires

@@ -6,7 +6,7 @@ import io.micronaut.core.bind.annotation.Bindable;
 import java.nio.file.Path;
 
 /**
- * Where the gateway keeps runs. Every key is documented in the README. Replicas of the gateway
+ * Where the gateway keeps runs. Every key is documented in docs/configuration.md. Replicas of the gateway
  * must share one PostgreSQL database.
  *
  * @param dataDir directory for the embedded database

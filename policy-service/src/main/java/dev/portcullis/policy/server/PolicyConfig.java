@@ -7,7 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The policy service's catalog. Every key is documented in the README.
+ * The policy service's catalog. Every key is documented in docs/configuration.md.
  *
  * @param catalogFile the Service Catalog YAML file (kept in a reviewed git repo, deployed here)
  * @param reloadInterval how often the file is checked for a new version

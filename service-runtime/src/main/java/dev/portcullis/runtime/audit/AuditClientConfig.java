@@ -6,7 +6,7 @@ import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
 
 /**
- * Where a service delivers its audit events. Every key is documented in the README.
+ * Where a service delivers its audit events. Every key is documented in docs/configuration.md.
  *
  * @param address the audit service as host:port; unset means events are only logged and the
  *     service reports its audit delivery unhealthy

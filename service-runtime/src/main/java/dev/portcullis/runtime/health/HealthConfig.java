@@ -5,7 +5,7 @@ import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
 
 /**
- * How often a service checks its readiness. Every key is documented in the README.
+ * How often a service checks its readiness. Every key is documented in docs/configuration.md.
  *
  * @param interval time between the end of one round of checks and the start of the next
  * @param checkTimeout how long one check may take; a later answer counts as not ready

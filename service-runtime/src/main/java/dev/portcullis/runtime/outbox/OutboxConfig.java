@@ -9,7 +9,7 @@ import java.time.Duration;
 
 /**
  * The audit outbox of a service: where events wait for the audit service, how much may wait,
- * and how delivery is retried. Every key is documented in the README.
+ * and how delivery is retried. Every key is documented in docs/configuration.md.
  *
  * @param spoolDir directory of the spool files; required, one per outbox (it is locked while in use)
  * @param maxSpoolBytes unacknowledged bytes the spool may hold before {@code record} refuses

@@ -8,7 +8,7 @@ import java.util.List;
  * Which identities hold which role: per role, a list of SPIFFE ID patterns ({@code *} is one
  * path segment, a final {@code **} is any remaining segments). Every list defaults to empty,
  * so an unconfigured service grants nothing and refuses every call (fail closed).
- * Every key is documented in the README.
+ * Every key is documented in docs/configuration.md.
  */
 @ConfigurationProperties("portcullis.roles")
 public record RolesConfig(

@@ -5,7 +5,7 @@ import io.micronaut.core.bind.annotation.Bindable;
 
 /**
  * Telemetry settings of one service beyond the standard {@code OTEL_*} variables. Every key is
- * documented in the README.
+ * documented in docs/configuration.md.
  *
  * @param prometheusPort {@code -1} (the default) for none; otherwise the TCP port of a plain HTTP
  *     endpoint serving the service's metrics in Prometheus' text format at {@code /metrics};

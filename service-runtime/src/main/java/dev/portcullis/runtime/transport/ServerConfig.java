@@ -8,7 +8,7 @@ import java.util.OptionalInt;
 
 /**
  * Where and how a service serves gRPC. The port has no default: each service is told its own.
- * Every key is documented in the README.
+ * Every key is documented in docs/configuration.md.
  *
  * @param host address to bind; loopback by default, set {@code 0.0.0.0} in a container
  * @param port TCP port; 0 picks a free one (tests)

@@ -11,7 +11,7 @@ import java.time.Duration;
  * the PEM bundle of CAs whose certificates it accepts. The files are re-read whenever they
  * change (checked every {@code reload-interval}), so SPIRE, cert-manager or Vault PKI can rotate
  * them without a restart. Holds file paths only, never key material.
- * Every key is documented in the README.
+ * Every key is documented in docs/configuration.md.
  */
 @ConfigurationProperties("portcullis.tls")
 public record TlsConfig(

@@ -12,7 +12,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Where and how the ECS backend runs tasks on Fargate. Every key is documented in the README.
+ * Where and how the ECS backend runs tasks on Fargate. Every key is documented in docs/configuration.md.
  * Only the endpoint override and the two poll intervals have defaults: everything else names
  * AWS resources that Terraform created, so a missing one stops start-up naming the property.
  *
