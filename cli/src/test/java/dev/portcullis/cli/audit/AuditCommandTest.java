@@ -3,6 +3,7 @@ package dev.portcullis.cli.audit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import dev.portcullis.cli.dev.DevMode;
 import dev.portcullis.runtime.audit.AuditAction;
@@ -117,7 +118,7 @@ class AuditCommandTest {
             return lines;
         });
 
-        assertEquals(1, verifyOffline(file));
+        assertEquals(ExitStatus.TAMPERED.code(), verifyOffline(file));
         assertTrue(out.toString().contains("first broken at:     12"), out.toString());
     }
 
@@ -128,7 +129,7 @@ class AuditCommandTest {
             return lines;
         });
 
-        assertEquals(1, verifyOffline(file));
+        assertEquals(ExitStatus.TAMPERED.code(), verifyOffline(file));
         assertTrue(out.toString().contains("first broken at:     7"), out.toString());
     }
 
@@ -139,7 +140,7 @@ class AuditCommandTest {
             return lines;
         });
 
-        assertEquals(1, verifyOffline(file));
+        assertEquals(ExitStatus.TAMPERED.code(), verifyOffline(file));
         assertTrue(out.toString().contains("first broken at:     21"), out.toString());
     }
 
@@ -152,7 +153,7 @@ class AuditCommandTest {
             return kept;
         });
 
-        assertEquals(1, verifyOffline(file));
+        assertEquals(ExitStatus.TAMPERED.code(), verifyOffline(file));
         assertTrue(out.toString().contains("missing after checkpoint: 5"), out.toString());
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import dev.portcullis.runtime.testing.SeveringProxy;
 import dev.portcullis.v1.GetRunRequest;
@@ -166,12 +167,12 @@ class RunCommandsTest {
     }
 
     @Test
-    void aMalformedCommitIsRefusedBeforeAnythingIsSentWithExitOne() {
+    void aMalformedCommitIsRefusedBeforeAnythingIsSentAsAUsageError() {
         // nothing listens on this address: reaching for the gateway would fail differently
         Result plan = cli("ci", "localhost:1", new StringWriter(), new StringWriter(),
                 submit("plan", "ABC123", "refs/heads/main", "../etc", "stage"));
 
-        assertEquals(1, plan.exit(), plan.stderr());
+        assertEquals(ExitStatus.USAGE.code(), plan.exit(), plan.stderr());
         assertTrue(plan.stderr().contains("--commit: must be a full commit SHA: 40 lowercase hexadecimal characters"),
                 plan.stderr());
         assertTrue(plan.stderr().contains("--folder: "), "every bad option is named: " + plan.stderr());
@@ -179,11 +180,11 @@ class RunCommandsTest {
     }
 
     @Test
-    void aMissingRequiredOptionIsAUsageErrorWithExitOne() {
+    void aMissingRequiredOptionIsAUsageError() {
         Result plan = cli("ci", "plan", "--repo", "example", "--commit", suite.mainCommit, "--ref", "refs/heads/main",
                 "--folder", "stage/app");
 
-        assertEquals(1, plan.exit(), plan.stderr());
+        assertEquals(ExitStatus.USAGE.code(), plan.exit(), plan.stderr());
         assertTrue(plan.stderr().contains("--env"), plan.stderr());
     }
 
@@ -311,7 +312,7 @@ class RunCommandsTest {
         assertEquals(0, json.exit(), json.stderr());
         assertEquals(1, json.stdout().lines().count(), json.stdout());
         assertTrue(json.stdout().startsWith("{\"runId\":\"" + awaiting + "\""), "newest first: " + json.stdout());
-        assertEquals(1, badState.exit());
+        assertEquals(ExitStatus.USAGE.code(), badState.exit());
         assertTrue(badState.stderr().contains("--state: must be one of"), badState.stderr());
     }
 
