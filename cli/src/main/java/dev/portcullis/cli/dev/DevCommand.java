@@ -1,5 +1,6 @@
 package dev.portcullis.cli.dev;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.runtime.pki.DevPki;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -72,6 +73,6 @@ public final class DevCommand implements Callable<Integer> {
         out.println("Stop with Ctrl-C.");
         out.flush();
         stopped.await();
-        return 0;
+        return ExitStatus.SUCCESS.code();
     }
 }

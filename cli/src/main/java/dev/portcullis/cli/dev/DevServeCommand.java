@@ -1,5 +1,6 @@
 package dev.portcullis.cli.dev;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.runtime.pki.DevPki;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.server.ServiceLauncher.RunningService;
@@ -79,7 +80,7 @@ public final class DevServeCommand implements Callable<Integer> {
                 DevPki.Member.valueOf(name.toUpperCase(java.util.Locale.ROOT)).identity(), ProcessHandle.current().pid());
         out.flush();
         stopped.await();
-        return 0;
+        return ExitStatus.SUCCESS.code();
     }
 
     /** The service's dev configuration with the database and the extra settings laid over it. */

@@ -1,6 +1,7 @@
 package dev.portcullis.cli.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.cli.ExitStatus;
@@ -109,6 +110,16 @@ class AuditCommandTest {
         assertTrue(events >= 30, "dev mode's own events come on top of the test's 30");
         assertTrue(out.toString().contains("events checked:      " + events), out.toString());
         assertEquals(0, run("audit", "verify"), out.toString());
+    }
+
+    @Test
+    void alertsListStartsWithAHeaderRow() {
+        int status = run("alerts", "list");
+
+        assertEquals(0, status, out.toString());
+        assertTrue(out.toString().lines().findFirst().orElse("").matches("SEQ +RAISED +SEVERITY +RULE +SUMMARY"),
+                out.toString());
+        assertFalse(out.toString().contains("\tat "), out.toString());
     }
 
     @Test

@@ -262,7 +262,7 @@ class RunCommandsTest {
         Result rejected = cli("approver", "reject", runId, "--reason", "not this week");
         Result watch = cli("ci", "runs", "watch", runId);
 
-        assertEquals(1, withoutReason.exit(), withoutReason.stderr());
+        assertEquals(ExitStatus.USAGE.code(), withoutReason.exit(), withoutReason.stderr());
         assertEquals(0, rejected.exit(), rejected.stderr());
         assertTrue(rejected.stdout().contains("it is REJECTED"), rejected.stdout());
         assertEquals(3, watch.exit(), watch.stderr());
@@ -280,6 +280,39 @@ class RunCommandsTest {
         assertEquals(0, cancelled.exit(), cancelled.stderr());
         assertTrue(cancelled.stdout().contains("it is CANCELLED"), cancelled.stdout());
         assertEquals(5, watch.exit(), watch.stderr());
+    }
+
+    @Test
+    void watchingACancelledRunPrintsNoApproveHint() {
+        String runId = prodApplyAwaitingApproval();
+        assertEquals(0, cli("ci", "cancel", runId, "--reason", "superseded").exit());
+
+        Result watch = cli("ci", "runs", "watch", runId);
+
+        assertEquals(ExitStatus.CANCELLED.code(), watch.exit(), watch.stderr());
+        assertTrue(watch.stderr().contains("is AWAITING_APPROVAL"), "the history is shown: " + watch.stderr());
+        assertFalse(watch.stderr().contains("portcullis approve"), watch.stderr());
+        assertFalse(watch.stderr().contains("an approver"), watch.stderr());
+        assertFalse(watch.stderr().contains("\tat "), watch.stderr());
+    }
+
+    @Test
+    void aWaitingRunsStatusIsPrintedAgainEveryInterval() throws Exception {
+        String runId = prodApplyAwaitingApproval();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String gateway = "localhost:" + suite.dev.ports().get("gateway");
+        Future<Result> watch = background.submit(() -> cli("ci", gateway, out, err,
+                "runs", "watch", runId, "--status-interval", "50ms"));
+
+        await("the waiting status is printed twice", () -> count(err.toString(), "is still AWAITING_APPROVAL") >= 2);
+        assertEquals(0, cli("ci", "cancel", runId, "--reason", "seen enough").exit());
+
+        Result ended = watch.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(ExitStatus.CANCELLED.code(), ended.exit(), ended.stderr());
+        assertTrue(ended.stderr().matches("(?s).*portcullis: run " + runId + " is still AWAITING_APPROVAL since \\S+:"
+                + " 1 more approval\\(s\\) needed \\(0 of 1\\), the approval window closes at \\S+.*"), ended.stderr());
+        assertFalse(ended.stderr().contains("\tat "), ended.stderr());
     }
 
     @Test
