@@ -1,5 +1,16 @@
 package dev.portcullis.cli;
 
+import static dev.portcullis.cli.ExitStatus.CANCELLED;
+import static dev.portcullis.cli.ExitStatus.DENIED;
+import static dev.portcullis.cli.ExitStatus.ERROR;
+import static dev.portcullis.cli.ExitStatus.FAILED;
+import static dev.portcullis.cli.ExitStatus.INVALID_CATALOG;
+import static dev.portcullis.cli.ExitStatus.NOT_APPROVED;
+import static dev.portcullis.cli.ExitStatus.SUCCESS;
+import static dev.portcullis.cli.ExitStatus.TAMPERED;
+import static dev.portcullis.cli.ExitStatus.UNHEALTHY;
+import static dev.portcullis.cli.ExitStatus.USAGE;
+
 import dev.portcullis.cli.audit.AlertsCommand;
 import dev.portcullis.cli.audit.AuditCommand;
 import dev.portcullis.cli.catalog.CatalogCommand;
@@ -12,8 +23,18 @@ import dev.portcullis.cli.run.CancelCommand;
 import dev.portcullis.cli.run.PlanCommand;
 import dev.portcullis.cli.run.RejectCommand;
 import dev.portcullis.cli.run.RunsCommand;
+import dev.portcullis.runtime.error.InvalidRequestException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
 
 /** The {@code portcullis} command. */
 @Command(
@@ -24,21 +45,90 @@ import picocli.CommandLine.Command;
         subcommands = {DevCommand.class, PkiCommand.class, HealthCommand.class, PlanCommand.class, ApplyCommand.class,
             ApproveCommand.class, RejectCommand.class, CancelCommand.class, RunsCommand.class, CatalogCommand.class,
             AuditCommand.class, AlertsCommand.class, CommandLine.HelpCommand.class})
-public final class Portcullis {
+public final class Portcullis implements Callable<Integer> {
+    /** Exit statuses each command can return beyond 0, 1 and 64, which every command can. */
+    private static final Map<String, List<ExitStatus>> OUTCOMES = Map.of(
+            "plan", List.of(DENIED, NOT_APPROVED, FAILED, CANCELLED),
+            "apply", List.of(DENIED, NOT_APPROVED, FAILED, CANCELLED),
+            "runs watch", List.of(DENIED, NOT_APPROVED, FAILED, CANCELLED),
+            "catalog validate", List.of(INVALID_CATALOG),
+            "catalog explain", List.of(DENIED, INVALID_CATALOG),
+            "audit verify", List.of(TAMPERED),
+            "audit sources", List.of(UNHEALTHY),
+            "health", List.of(UNHEALTHY));
+
+    @Spec
+    CommandSpec spec;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
     }
 
-    /** The command line with our error handling, for main and for tests. */
+    /** {@code portcullis} alone: a command is missing. */
+    @Override
+    public Integer call() {
+        throw new ParameterException(spec.commandLine(), "a command is required, e.g. `portcullis dev` or `portcullis plan`");
+    }
+
+    /** The command line with our error handling and exit statuses, for main and for tests. */
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Portcullis());
+        commandLine.setParameterExceptionHandler(Portcullis::usageError);
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
             // expected failures carry a message meant for the user; no stack trace for those
             line.getErr().println("portcullis: " + CallFailure.describe(e));
+            // the CLI's own check of an option's value (every bad option named) is a usage error
+            boolean usage = e instanceof InvalidRequestException;
+            if (usage) {
+                line.getErr().println(helpHint(line));
+            }
             line.getErr().flush();
-            return 1;
+            return (usage ? ExitStatus.USAGE : ExitStatus.ERROR).code();
         });
+        documentExitStatuses(commandLine, "");
         return commandLine;
+    }
+
+    /** Unknown command or option, missing or malformed option or argument: one line each and where help is, never the whole usage. */
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine line = e.getCommandLine();
+        PrintWriter err = line.getErr();
+        err.println("portcullis: " + message(e));
+        UnmatchedArgumentException.printSuggestions(e, err);
+        err.println(helpHint(line));
+        err.flush();
+        return ExitStatus.USAGE.code();
+    }
+
+    /** picocli's "Unmatched argument at index 0: 'plna'" is, at a command's place, an unknown command. */
+    private static String message(ParameterException e) {
+        if (e instanceof UnmatchedArgumentException unmatched && !e.getCommandLine().getSubcommands().isEmpty()
+                && !unmatched.getUnmatched().isEmpty() && !unmatched.getUnmatched().get(0).startsWith("-")) {
+            return "unknown command '" + unmatched.getUnmatched().get(0) + "'";
+        }
+        return e.getMessage();
+    }
+
+    private static String helpHint(CommandLine line) {
+        return "Try '" + line.getCommandSpec().qualifiedName() + " --help' for the commands, options and exit statuses.";
+    }
+
+    /** Puts the exit-status table into every command's --help: all of it on top, what can happen below. */
+    private static void documentExitStatuses(CommandLine line, String path) {
+        List<ExitStatus> statuses = new ArrayList<>();
+        if (path.isEmpty()) {
+            statuses.addAll(List.of(ExitStatus.values()));
+        } else {
+            statuses.addAll(List.of(SUCCESS, ERROR));
+            statuses.addAll(OUTCOMES.getOrDefault(path, List.of()));
+            statuses.add(USAGE);
+        }
+        line.getCommandSpec().usageMessage().exitCodeListHeading("%nExit status:%n")
+                .exitCodeList(ExitStatus.helpList(statuses.toArray(ExitStatus[]::new)));
+        line.getSubcommands().forEach((name, sub) -> {
+            if (!name.equals("help")) {
+                documentExitStatuses(sub, (path + " " + name).strip());
+            }
+        });
     }
 }

@@ -1,5 +1,6 @@
 package dev.portcullis.cli.audit;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.v1.Alert;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.ListAlertsRequest;
@@ -23,8 +24,14 @@ import picocli.CommandLine.Spec;
         subcommands = {AlertsCommand.ListAlerts.class, AlertsCommand.Watch.class})
 public final class AlertsCommand {
 
+    private static final String ROW = "%-6s %-24s %-9s %-24s %s%n";
+
+    static void header(PrintWriter out) {
+        out.printf(ROW, "SEQ", "RAISED", "SEVERITY", "RULE", "SUMMARY");
+    }
+
     static void print(PrintWriter out, Alert alert) {
-        out.printf("%-6d %-24s %-9s %-24s %s%n", alert.getSequence(),
+        out.printf(ROW, alert.getSequence(),
                 Instant.ofEpochSecond(alert.getRaisedAt().getSeconds(), alert.getRaisedAt().getNanos()),
                 alert.getSeverity().name().substring("ALERT_SEVERITY_".length()), alert.getRule(), alert.getSummary());
         out.flush();
@@ -40,7 +47,9 @@ public final class AlertsCommand {
         AuditCommand.Connection connection;
 
         @Option(names = "--rule", description = "Only this rule, e.g. auth_failure_burst.") String rule;
-        @Option(names = "--limit", defaultValue = "50") int limit;
+        @Option(names = "--limit", defaultValue = "50", paramLabel = "N",
+                description = "At most this many alerts, newest first (default: ${DEFAULT-VALUE}; at most 500).")
+        int limit;
 
         @Override
         public Integer call() {
@@ -53,8 +62,10 @@ public final class AlertsCommand {
                 ListAlertsResponse page = AuditServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                         .listAlerts(request.build());
                 PrintWriter out = spec.commandLine().getOut();
+                header(out);
                 page.getAlertsList().forEach(alert -> print(out, alert));
-                return 0;
+                out.flush();
+                return ExitStatus.SUCCESS.code();
             } finally {
                 channel.shutdownNow();
             }
@@ -81,10 +92,12 @@ public final class AlertsCommand {
                         .watchAlerts(after == null ? WatchAlertsRequest.getDefaultInstance()
                                 : WatchAlertsRequest.newBuilder().setAfterSequence(after).build());
                 PrintWriter out = spec.commandLine().getOut();
+                header(out);
+                out.flush();
                 while (alerts.hasNext()) {
                     print(out, alerts.next().getAlert());
                 }
-                return 0;
+                return ExitStatus.SUCCESS.code();
             } finally {
                 channel.shutdownNow();
             }

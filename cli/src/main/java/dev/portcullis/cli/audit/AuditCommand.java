@@ -4,6 +4,8 @@ import dev.portcullis.audit.api.ExportFormat;
 import dev.portcullis.audit.chain.CheckpointSigner;
 import dev.portcullis.audit.chain.VerificationReport;
 import dev.portcullis.cli.ConnectionOptions;
+import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.FileArguments;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.ChainedEvent;
@@ -24,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -32,6 +35,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code portcullis audit}: query, export and verify the audit log. */
@@ -84,8 +88,8 @@ public final class AuditCommand {
                 request.setActor(actor);
             }
             for (String name : actions) {
-                AuditAction action = AuditAction.byDottedName(name)
-                        .orElseThrow(() -> new IllegalArgumentException("--action: unknown action '" + name + "'"));
+                AuditAction action = AuditAction.byDottedName(name).orElseThrow(() -> new ParameterException(
+                        spec.commandLine(), "--action: unknown action '" + name + "'"));
                 request.addActions(dev.portcullis.v1.AuditAction.valueOf("AUDIT_ACTION_" + action.name()));
             }
             if (repo != null) {
@@ -98,10 +102,10 @@ public final class AuditCommand {
                 request.setTraceId(traceId);
             }
             if (since != null) {
-                request.setFromTime(timestamp(Instant.parse(since)));
+                request.setFromTime(timestamp(instant("--since", since)));
             }
             if (until != null) {
-                request.setToTime(timestamp(Instant.parse(until)));
+                request.setToTime(timestamp(instant("--until", until)));
             }
             PrintWriter out = spec.commandLine().getOut();
             ManagedChannel channel = connection.open();
@@ -125,9 +129,17 @@ public final class AuditCommand {
                     }
                 }
                 out.flush();
-                return 0;
+                return ExitStatus.SUCCESS.code();
             } finally {
                 channel.shutdownNow();
+            }
+        }
+
+        private Instant instant(String option, String text) {
+            try {
+                return Instant.parse(text);
+            } catch (DateTimeParseException e) {
+                throw new ParameterException(spec.commandLine(), option + ": not an ISO-8601 instant, e.g. 2026-11-24T09:00:00Z");
             }
         }
     }
@@ -146,6 +158,7 @@ public final class AuditCommand {
 
         @Override
         public Integer call() throws IOException {
+            FileArguments.newFile(spec, "--out", out);
             ManagedChannel channel = connection.open();
             long events = 0;
             try (Writer writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
@@ -177,13 +190,13 @@ public final class AuditCommand {
             }
             spec.commandLine().getOut().printf("exported %d events to %s%n", events, out);
             spec.commandLine().getOut().flush();
-            return 0;
+            return ExitStatus.SUCCESS.code();
         }
     }
 
     /** {@code portcullis audit verify [--offline FILE --key PUB]}. */
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Verifies the hash chain and the newest signed checkpoint; exit 0 intact, 1 broken.",
+            description = {"Verifies the hash chain and the newest signed checkpoint; exit 0 INTACT, 6 TAMPERED.",
                 "With --offline, verifies an export file with the audit service's public key, without the service."})
     static final class Verify implements Callable<Integer> {
         @Spec
@@ -204,8 +217,10 @@ public final class AuditCommand {
             boolean intact;
             if (offline != null) {
                 if (key == null) {
-                    throw new IllegalArgumentException("--offline needs --key, the audit service's public key file");
+                    throw new ParameterException(spec.commandLine(), "--offline needs --key, the audit service's public key file");
                 }
+                FileArguments.existingFile(spec, "--offline", offline);
+                FileArguments.existingFile(spec, "--key", key);
                 VerificationReport report;
                 try (BufferedReader in = Files.newBufferedReader(offline, StandardCharsets.UTF_8)) {
                     report = ExportFormat.verify(in, CheckpointSigner.readPublicKey(key));
@@ -225,12 +240,12 @@ public final class AuditCommand {
                     channel.shutdownNow();
                 }
             }
-            return intact ? 0 : 1;
+            return (intact ? ExitStatus.SUCCESS : ExitStatus.TAMPERED).code();
         }
 
         private static void print(PrintWriter out, boolean intact, long checked, long broken, String problem, long checkpoint,
                 long missing) {
-            out.println(intact ? "INTACT" : "BROKEN");
+            out.println(intact ? "INTACT" : "TAMPERED: the chain or its checkpoint is broken");
             out.println("  events checked:      " + checked);
             out.println("  newest checkpoint:   " + (checkpoint == 0 ? "none" : "sequence " + checkpoint));
             if (!intact) {
@@ -277,7 +292,8 @@ public final class AuditCommand {
                 }
                 out.flush();
                 // a silent feed is an operational problem a script should notice
-                return listed.getSourcesList().stream().anyMatch(Source::getSilent) ? 1 : 0;
+                return (listed.getSourcesList().stream().anyMatch(Source::getSilent) ? ExitStatus.UNHEALTHY : ExitStatus.SUCCESS)
+                        .code();
             } finally {
                 channel.shutdownNow();
             }

@@ -1,5 +1,7 @@
 package dev.portcullis.cli.catalog;
 
+import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.FileArguments;
 import dev.portcullis.policy.api.EvaluationRequests;
 import dev.portcullis.policy.catalog.Catalog;
 import dev.portcullis.policy.catalog.CatalogLoader;
@@ -16,10 +18,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -37,10 +42,10 @@ public final class CatalogCommand {
         }
     }
 
-    /** {@code portcullis catalog validate FILE}: exit 0 when valid, 1 with every problem otherwise. */
+    /** {@code portcullis catalog validate FILE}: exit 0 when valid, INVALID_CATALOG with every problem otherwise. */
     @Command(name = "validate", mixinStandardHelpOptions = true,
             description = {"Validates a catalog file the way the policy service does; for the catalog repository's CI.",
-                "Exit status 0 when valid; 1 with every problem as FILE:LINE:COLUMN: FIELD: REASON."})
+                "Prints every problem as FILE:LINE:COLUMN: FIELD: REASON."})
     static final class Validate implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -50,19 +55,20 @@ public final class CatalogCommand {
 
         @Override
         public Integer call() {
+            FileArguments.existingFile(spec, "FILE", file);
             PrintWriter out = spec.commandLine().getOut();
             try {
                 Catalog catalog = load(file);
                 out.printf("%s: valid (version %s; %d environments, %d commands, %d repos)%n", file,
                         catalog.version(), catalog.environments().size(), catalog.commands().size(), catalog.repos().size());
                 out.flush();
-                return 0;
+                return ExitStatus.SUCCESS.code();
             } catch (CatalogRejectedException e) {
                 PrintWriter err = spec.commandLine().getErr();
                 e.problems().forEach(err::println);
                 err.printf("%s: refused, %d problem(s)%n", file, e.problems().size());
                 err.flush();
-                return 1;
+                return ExitStatus.INVALID_CATALOG.code();
             }
         }
     }
@@ -70,8 +76,15 @@ public final class CatalogCommand {
     /** {@code portcullis catalog explain}: the decision for one request, with its reasons. */
     @Command(name = "explain", mixinStandardHelpOptions = true,
             description = {"Evaluates one run request against a catalog file and prints the decision with every reason.",
-                "Exit status 0 for ALLOW, 1 for DENY, 2 for a malformed request."})
+                "Exit status 0 for ALLOW, 2 for DENY (as plan and apply), 7 for an invalid catalog."})
     static final class Explain implements Callable<Integer> {
+        /** The request's fields, as the policy service names them, to the options that set them. */
+        private static final Map<String, String> OPTIONS = Map.ofEntries(
+                Map.entry("caller", "--caller"), Map.entry("repo", "--repo"), Map.entry("commit_sha", "--commit"),
+                Map.entry("ref", "--ref"), Map.entry("folder", "--folder"), Map.entry("environment", "--environment"),
+                Map.entry("command", "--command"), Map.entry("plan.plan_run_id", "--plan-run"),
+                Map.entry("plan.commit_sha", "--plan-commit"), Map.entry("plan.artifact_sha256", "--plan-digest"));
+
         @Spec
         CommandSpec spec;
 
@@ -118,6 +131,7 @@ public final class CatalogCommand {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
+            FileArguments.existingFile(spec, "--catalog", file);
             Catalog catalog;
             try {
                 catalog = load(file);
@@ -125,7 +139,7 @@ public final class CatalogCommand {
                 e.problems().forEach(err::println);
                 err.printf("%s: refused, %d problem(s)%n", file, e.problems().size());
                 err.flush();
-                return 2;
+                return ExitStatus.INVALID_CATALOG.code();
             }
             EvaluateRequest.Builder request = EvaluateRequest.newBuilder().setCaller(caller).setRepo(repo)
                     .setCommitSha(commit).setRef(ref).setFolder(folder).setEnvironment(environment).setCommand(command)
@@ -140,20 +154,18 @@ public final class CatalogCommand {
             try {
                 now = at == null ? Instant.now() : Instant.parse(at);
             } catch (DateTimeParseException e) {
-                err.println("--at: not an ISO-8601 instant, e.g. 2026-11-24T09:00:00Z");
-                err.flush();
-                return 2;
+                throw new ParameterException(spec.commandLine(), "--at: not an ISO-8601 instant, e.g. 2026-11-24T09:00:00Z");
             }
             Decision decision;
             try {
                 decision = PolicyEngine.decide(catalog, EvaluationRequests.parse(request.build()), now);
             } catch (InvalidRequestException e) {
-                e.violations().forEach(v -> err.println("invalid --" + v.field().replace('_', '-') + ": " + v.description()));
-                err.flush();
-                return 2;
+                List<String> invalid = e.violations().stream()
+                        .map(v -> "invalid " + OPTIONS.getOrDefault(v.field(), v.field()) + ": " + v.description()).toList();
+                throw new ParameterException(spec.commandLine(), String.join(System.lineSeparator() + "portcullis: ", invalid));
             }
             print(decision, out);
-            return decision.allowed() ? 0 : 1;
+            return (decision.allowed() ? ExitStatus.SUCCESS : ExitStatus.DENIED).code();
         }
 
         private static void print(Decision decision, PrintWriter out) {

@@ -1,5 +1,6 @@
 package dev.portcullis.cli.dev;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.runtime.pki.DevPki;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code portcullis dev}: the whole suite on this machine, for development. */
@@ -35,7 +37,7 @@ public final class DevCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InterruptedException {
         if (basePort < 0 || basePort > 65532) {
-            throw new IllegalArgumentException("--base-port must be between 0 and 65532");
+            throw new ParameterException(spec.commandLine(), "--base-port must be between 0 and 65532");
         }
         PrintWriter out = spec.commandLine().getOut();
         Clock clock = Clock.systemUTC();
@@ -71,6 +73,6 @@ public final class DevCommand implements Callable<Integer> {
         out.println("Stop with Ctrl-C.");
         out.flush();
         stopped.await();
-        return 0;
+        return ExitStatus.SUCCESS.code();
     }
 }

@@ -38,10 +38,12 @@ public final class DevMode implements AutoCloseable {
     private final Map<String, Map<String, Object>> properties;
     private final String demoStatus;
     private final Optional<TelemetrySource> telemetry;
+    private final DataDirectoryLock lock;
 
     private DevMode(Path dataDir, DevPki pki, List<RunningService> running, Map<String, Map<String, Object>> properties,
-            String demoStatus, Optional<TelemetrySource> telemetry) {
+            String demoStatus, Optional<TelemetrySource> telemetry, DataDirectoryLock lock) {
         this.telemetry = telemetry;
+        this.lock = lock;
         this.dataDir = dataDir;
         this.pki = pki;
         this.running = new ArrayList<>(running);
@@ -54,7 +56,8 @@ public final class DevMode implements AutoCloseable {
      *
      * @param basePort the gateway's port; policy, executor and audit take the next three.
      *     0 gives every service a free port.
-     * @throws RuntimeException naming the problem (e.g. a port in use); nothing is left running
+     * @throws RuntimeException naming the problem (e.g. a port in use, or the data directory in
+     *     use by another dev mode); nothing is left running
      */
     public static DevMode start(Path data, int basePort, Clock clock) {
         return start(data, basePort, clock, Map.of(), Optional.empty());
@@ -81,6 +84,20 @@ public final class DevMode implements AutoCloseable {
     public static DevMode start(Path data, int basePort, Clock clock, Map<String, Map<String, Object>> overrides,
             Optional<TelemetrySource> telemetry) {
         requireNonNull(telemetry, "telemetry is null");
+        Path absolute = requireNonNull(data, "data is null").toAbsolutePath();
+        createPrivateDirectory(absolute);
+        // before anything in the directory is touched: a second dev mode must not renew the first one's PKI
+        DataDirectoryLock lock = DataDirectoryLock.acquire(absolute, clock);
+        try {
+            return start(absolute, basePort, clock, overrides, telemetry, lock);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+    }
+
+    private static DevMode start(Path data, int basePort, Clock clock, Map<String, Map<String, Object>> overrides,
+            Optional<TelemetrySource> telemetry, DataDirectoryLock lock) {
         Prepared prepared = prepare(data, clock);
         Path dataDir = prepared.dataDir();
         DevPki pki = prepared.pki();
@@ -94,7 +111,7 @@ public final class DevMode implements AutoCloseable {
                 int port = basePort == 0 ? 0 : basePort + PORT_OFFSETS.get(name);
                 Map<String, Object> properties = new HashMap<>(properties(name, port, pki, ports, catalog));
                 properties.putAll(overrides.getOrDefault(name, Map.of()));
-                RunningService service = ServiceLauncher.start(name, properties, false, telemetry);
+                RunningService service = startService(name, port, properties, telemetry);
                 running.add(service);
                 ports.put(name, service.port());
                 Map<String, Object> again = new HashMap<>(properties);
@@ -105,9 +122,44 @@ public final class DevMode implements AutoCloseable {
             stopAll(running);
             throw e;
         }
-        DevMode dev = new DevMode(dataDir, pki, List.copyOf(running), started, demoStatus, telemetry);
+        DevMode dev = new DevMode(dataDir, pki, List.copyOf(running), started, demoStatus, telemetry, lock);
         dev.writeEnvFile();
         return dev;
+    }
+
+    /**
+     * Starts one service; a fixed port already taken is told in dev mode's terms: the user chose
+     * it with --base-port, not with the service's port property.
+     */
+    private static RunningService startService(String name, int port, Map<String, Object> properties,
+            Optional<TelemetrySource> telemetry) {
+        try {
+            return ServiceLauncher.start(name, properties, false, telemetry);
+        } catch (RuntimeException e) {
+            if (port == 0 || !causedByBind(e, port)) {
+                throw e;
+            }
+            throw new IllegalStateException("port " + port + " (" + name + ") is in use: another `portcullis dev` may be"
+                    + " running, or start with another --base-port N (N to N+3 must be free; --base-port 0 picks free ports)",
+                    e);
+        }
+    }
+
+    /**
+     * True when the failure is the port being taken. gRPC's Netty transport does not always say so
+     * with a BindException, so the port itself is asked as well.
+     */
+    private static boolean causedByBind(Throwable failure, int port) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof java.net.BindException) {
+                return true;
+            }
+        }
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     /**
@@ -319,10 +371,14 @@ public final class DevMode implements AutoCloseable {
         }
     }
 
-    /** Stops the services, gateway first. */
+    /** Stops the services, gateway first, then lets another dev mode use the data directory. */
     @Override
     public synchronized void close() {
-        stopAll(running);
+        try {
+            stopAll(running);
+        } finally {
+            lock.close();
+        }
     }
 
     private static void stopAll(List<RunningService> running) {

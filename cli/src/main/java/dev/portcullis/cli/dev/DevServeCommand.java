@@ -1,5 +1,6 @@
 package dev.portcullis.cli.dev;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.runtime.pki.DevPki;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.server.ServiceLauncher.RunningService;
@@ -16,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -78,7 +80,7 @@ public final class DevServeCommand implements Callable<Integer> {
                 DevPki.Member.valueOf(name.toUpperCase(java.util.Locale.ROOT)).identity(), ProcessHandle.current().pid());
         out.flush();
         stopped.await();
-        return 0;
+        return ExitStatus.SUCCESS.code();
     }
 
     /** The service's dev configuration with the database and the extra settings laid over it. */
@@ -86,7 +88,7 @@ public final class DevServeCommand implements Callable<Integer> {
         Path prepared = dataDir.toAbsolutePath();
         if (!Files.isRegularFile(prepared.resolve("pki").resolve("ca.pem"))
                 || !Files.isRegularFile(prepared.resolve("catalog.yaml"))) {
-            throw new IllegalArgumentException("--data-dir " + prepared + " is not a prepared dev data directory "
+            throw new ParameterException(spec.commandLine(), "--data-dir " + prepared + " is not a prepared dev data directory "
                     + "(no pki/ca.pem or catalog.yaml); run `portcullis dev --data-dir " + prepared + "` once first");
         }
         DevMode.Prepared data = new DevMode.Prepared(prepared, new DevPki(prepared.resolve("pki")),
@@ -96,7 +98,7 @@ public final class DevServeCommand implements Callable<Integer> {
         if (database) {
             String prefix = STORE_PREFIX.get(name);
             if (prefix == null) {
-                throw new IllegalArgumentException("--jdbc-url, --db-user and --db-password-file are for gateway and audit only");
+                throw new ParameterException(spec.commandLine(), "--jdbc-url, --db-user and --db-password-file are for gateway and audit only");
             }
             jdbcUrl.ifPresent(url -> properties.put(prefix + "jdbc-url", url));
             dbUser.ifPresent(user -> properties.put(prefix + "db-user", user));

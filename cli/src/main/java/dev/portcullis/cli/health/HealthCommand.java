@@ -2,6 +2,7 @@ package dev.portcullis.cli.health;
 
 import dev.portcullis.cli.ClientEnvironment;
 import dev.portcullis.cli.DurationConverter;
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.ExecutorServiceGrpc;
@@ -22,17 +23,19 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code portcullis health}: asks each service's grpc.health.v1 over mTLS. */
 @Command(name = "health", mixinStandardHelpOptions = true,
         description = {
-            "Checks the readiness of the suite's services over mTLS (grpc.health.v1, each service's own",
-            "name: its database, catalog, audit outbox or task backend). A service that is not ready",
-            "but runs says so; its log names the failing check (health.check_failed).",
-            "Addresses and certificate come from PORTCULLIS_{GATEWAY,POLICY,EXECUTOR,AUDIT}_ADDR and",
-            "PORTCULLIS_{CA,CERT,KEY}_FILE. Exit status 0 when every service checked is SERVING."})
+            "Checks that the suite's services are up and ready, over mTLS.",
+            "Asks each service's grpc.health.v1 for its own service name, which covers what it depends on: its"
+                + " database, catalog, audit outbox or task backend. A service that runs but is not ready says so;"
+                + " its log names the failing check (health.check_failed).",
+            "Addresses and certificate come from PORTCULLIS_{GATEWAY,POLICY,EXECUTOR,AUDIT}_ADDR and"
+                + " PORTCULLIS_{CA,CERT,KEY}_FILE."})
 public final class HealthCommand implements Callable<Integer> {
     private static final String SERVING = "SERVING";
     private static final String NOT_SERVING = "NOT_SERVING";
@@ -62,7 +65,7 @@ public final class HealthCommand implements Callable<Integer> {
      * Checks the services and prints one line each: name, address, and the readiness of the
      * service's own gRPC service ({@code portcullis.v1.GatewayService}, …: what load balancers and
      * the chart's readiness probe ask), then, when it is not SERVING, whether the process runs at
-     * all. 0 when every service checked is SERVING.
+     * all. {@link ExitStatus#SUCCESS} when every service checked is SERVING, else {@link ExitStatus#UNHEALTHY}.
      */
     public int check(ClientEnvironment environment, PrintWriter out) {
         ChannelCredentials credentials = environment.credentials();
@@ -71,7 +74,8 @@ public final class HealthCommand implements Callable<Integer> {
         for (String name : names) {
             String variable = ClientEnvironment.ADDRESS_VARIABLES.get(name);
             if (variable == null) {
-                throw new IllegalArgumentException("unknown service '" + name + "'; choose from " + ClientEnvironment.ADDRESS_VARIABLES.keySet());
+                throw new ParameterException(spec.commandLine(),
+                        "--service: unknown service '" + name + "'; choose from " + ClientEnvironment.ADDRESS_VARIABLES.keySet());
             }
             String address = environment.address(name)
                     .orElseThrow(() -> new IllegalStateException(variable + " is not set"));
@@ -91,7 +95,7 @@ public final class HealthCommand implements Callable<Integer> {
             }
         }
         out.flush();
-        return allServing ? 0 : 1;
+        return (allServing ? ExitStatus.SUCCESS : ExitStatus.UNHEALTHY).code();
     }
 
     private String status(ManagedChannel channel, String service) {

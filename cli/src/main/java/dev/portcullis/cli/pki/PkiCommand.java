@@ -1,6 +1,7 @@
 package dev.portcullis.cli.pki;
 
 import dev.portcullis.cli.DurationConverter;
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.pki.CertificateRequest;
 import dev.portcullis.runtime.pki.DevPki;
@@ -16,6 +17,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -51,7 +53,7 @@ public final class PkiCommand {
             for (DevPki.Member member : DevPki.Member.values()) {
                 out.printf("  %-9s %s  %s%n", member.fileName(), member.identity(), pki.certFile(member.fileName()));
             }
-            return 0;
+            return ExitStatus.SUCCESS.code();
         }
     }
 
@@ -91,17 +93,17 @@ public final class PkiCommand {
             try {
                 identity = SpiffeId.parse(id);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--id: " + e.getMessage());
+                throw new ParameterException(spec.commandLine(), "--id: " + e.getMessage());
             }
             if (validFor.isNegative() || validFor.isZero() || validFor.compareTo(DevPki.CA_VALIDITY) > 0) {
-                throw new IllegalArgumentException("--valid-for must be positive and at most " + DevPki.CA_VALIDITY);
+                throw new ParameterException(spec.commandLine(), "--valid-for must be positive and at most " + DevPki.CA_VALIDITY);
             }
             IssuedCertificate issued = pki.issue(name, new CertificateRequest(
                     name, identity, dns, ips, Validity.startingNow(Clock.systemUTC(), validFor)));
             spec.commandLine().getOut().printf("issued %s (%s, serial %s, valid until %s)%n",
                     pki.certFile(name), identity, issued.certificate().getSerialNumber().toString(16),
                     issued.certificate().getNotAfter().toInstant());
-            return 0;
+            return ExitStatus.SUCCESS.code();
         }
     }
 }

@@ -9,13 +9,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code portcullis apply --plan-run RUN}: submits the catalog's "apply" command and follows it through approval. */
-@Command(name = "apply", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+@Command(name = "apply", mixinStandardHelpOptions = true,
         description = {"Submits an apply run of a plan and follows it through approval to its end.",
             "Submits the catalog command \"apply\" of the plan an earlier plan run made at",
             "the same commit, and follows the run; while it waits for approval, prints the",
-            "line an approver runs.",
-            "Exit status: 0 succeeded, 1 usage or transport error, 2 denied,",
-            "3 rejected or expired, 4 failed or timed out, 5 cancelled."})
+            "line an approver runs, and its status again every --status-interval."})
 public final class ApplyCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;

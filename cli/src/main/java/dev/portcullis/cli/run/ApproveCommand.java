@@ -1,5 +1,6 @@
 package dev.portcullis.cli.run;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.runtime.request.FieldParser;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.request.Sha256Digest;
@@ -25,11 +26,10 @@ import picocli.CommandLine.Spec;
  * prints the exact line to approve that plan. There is deliberately no "--yes" that fills in the
  * digest, so an approval is never given for a plan nobody named.
  */
-@Command(name = "approve", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+@Command(name = "approve", mixinStandardHelpOptions = true,
         description = {"Approves a run awaiting approval (approver identity; never your own run).",
             "For an apply, --plan-digest must name the plan you reviewed; without it the",
-            "plan is shown and nothing is approved.",
-            "Exit status 0 approved, 1 not approved (the reason is printed)."})
+            "plan is shown and nothing is approved (exit status 1)."})
 public final class ApproveCommand implements Callable<Integer> {
     private static final long CALL_SECONDS = 30;
 
@@ -69,7 +69,7 @@ public final class ApproveCommand implements Callable<Integer> {
                     Run plan = stub.withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS)
                             .getRun(GetRunRequest.newBuilder().setRunId(run.getSpec().getPlanRunId()).build()).getRun();
                     showPlan(err, run, plan);
-                    return RunExitCode.ERROR.code();
+                    return ExitStatus.ERROR.code();
                 }
             }
             ApproveRunRequest.Builder request = ApproveRunRequest.newBuilder().setRunId(runId).setComment(comment);
@@ -80,7 +80,7 @@ public final class ApproveCommand implements Callable<Integer> {
             out.printf("approved run %s (%d of %d approvals); it is %s%n", approved.getRunId(), approved.getApprovalsCount(),
                     approved.getRequiredApprovals(), RunFormat.state(approved.getState()));
             out.flush();
-            return RunExitCode.SUCCESS.code();
+            return ExitStatus.SUCCESS.code();
         } finally {
             channel.shutdownNow();
         }

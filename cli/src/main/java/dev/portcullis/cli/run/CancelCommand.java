@@ -1,5 +1,6 @@
 package dev.portcullis.cli.run;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.v1.CancelRunRequest;
 import dev.portcullis.v1.Run;
 import java.util.concurrent.Callable;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code portcullis cancel RUN [--reason R]}. */
-@Command(name = "cancel", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+@Command(name = "cancel", mixinStandardHelpOptions = true,
         description = {"Cancels a run that has not finished; a running task is stopped.",
             "A CI identity may cancel only its own runs. Watchers of the run exit 5.",
             "Exit status 0 cancelled, 1 not (the reason is printed)."})
@@ -35,6 +36,6 @@ public final class CancelCommand implements Callable<Integer> {
         Run run = gateway.call(stub -> stub.cancelRun(CancelRunRequest.newBuilder().setRunId(runId).setReason(reason).build()).getRun());
         spec.commandLine().getOut().printf("cancelled run %s; it is %s%n", run.getRunId(), RunFormat.state(run.getState()));
         spec.commandLine().getOut().flush();
-        return RunExitCode.SUCCESS.code();
+        return ExitStatus.SUCCESS.code();
     }
 }

@@ -1,5 +1,6 @@
 package dev.portcullis.cli.run;
 
+import dev.portcullis.runtime.request.FieldParser;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -18,7 +19,9 @@ final class ReconnectPolicy {
 
     int attempts() {
         if (attempts < 0 || attempts > 1000) {
-            throw new IllegalArgumentException("--reconnect-attempts must be between 0 and 1000");
+            FieldParser fields = new FieldParser();
+            fields.reject("--reconnect-attempts", "must be between 0 and 1000");
+            fields.throwIfInvalid();
         }
         return attempts;
     }

@@ -1,5 +1,6 @@
 package dev.portcullis.cli.run;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.v1.RejectRunRequest;
 import dev.portcullis.v1.Run;
 import java.util.concurrent.Callable;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code portcullis reject RUN --reason R}. */
-@Command(name = "reject", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+@Command(name = "reject", mixinStandardHelpOptions = true,
         description = {"Rejects a run awaiting approval (approver identity).",
             "The run ends REJECTED and its watchers exit 3.",
             "Exit status 0 rejected, 1 not (the reason is printed)."})
@@ -35,6 +36,6 @@ public final class RejectCommand implements Callable<Integer> {
         Run run = gateway.call(stub -> stub.rejectRun(RejectRunRequest.newBuilder().setRunId(runId).setReason(reason).build()).getRun());
         spec.commandLine().getOut().printf("rejected run %s; it is %s%n", run.getRunId(), RunFormat.state(run.getState()));
         spec.commandLine().getOut().flush();
-        return RunExitCode.SUCCESS.code();
+        return ExitStatus.SUCCESS.code();
     }
 }

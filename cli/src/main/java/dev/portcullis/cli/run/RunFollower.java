@@ -16,6 +16,8 @@ import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,12 +31,20 @@ final class RunFollower {
 
     private final ManagedChannel channel;
     private final ReconnectPolicy reconnect;
+    private final Duration statusInterval;
     private final PrintWriter out;
+    // written by the following thread and the reminder thread: multi-line output holds its monitor
     private final PrintWriter err;
 
-    RunFollower(ManagedChannel channel, ReconnectPolicy reconnect, PrintWriter out, PrintWriter err) {
+    /**
+     * @param statusInterval how often to say again that the run is still waiting for approval or
+     *     in the queue; zero never
+     */
+    RunFollower(ManagedChannel channel, ReconnectPolicy reconnect, Duration statusInterval, PrintWriter out,
+            PrintWriter err) {
         this.channel = requireNonNull(channel, "channel is null");
         this.reconnect = requireNonNull(reconnect, "reconnect is null");
+        this.statusInterval = requireNonNull(statusInterval, "statusInterval is null");
         this.out = requireNonNull(out, "out is null");
         this.err = requireNonNull(err, "err is null");
     }
@@ -47,6 +57,44 @@ final class RunFollower {
      *     the message says how to resume
      */
     Run follow(String runId, long from) {
+        if (statusInterval.isZero()) {
+            return followEvents(runId, from);
+        }
+        ScheduledExecutorService reminders = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "run-status-reminder");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            reminders.scheduleWithFixedDelay(() -> remindIfWaiting(runId), statusInterval.toMillis(),
+                    statusInterval.toMillis(), TimeUnit.MILLISECONDS);
+            return followEvents(runId, from);
+        } finally {
+            reminders.shutdownNow();
+        }
+    }
+
+    /**
+     * Says again where a waiting run stands: nothing arrives on the watch while it waits, and a
+     * silent terminal looks hung. Asks the gateway, so the line is current (queue position,
+     * approvals) and a run that moved on is not reported as waiting.
+     */
+    private void remindIfWaiting(String runId) {
+        Run run;
+        try {
+            run = get(runId);
+        } catch (StatusRuntimeException e) {
+            return; // the watch itself reports a lost gateway; a reminder adds nothing
+        }
+        if (RunOutcome.isWaiting(run.getState())) {
+            synchronized (err) {
+                err.println("portcullis: " + RunFormat.waitingLine(run));
+                err.flush();
+            }
+        }
+    }
+
+    private Run followEvents(String runId, long from) {
         int attempts = reconnect.attempts();
         long next = from;
         int failures = 0;
@@ -65,7 +113,7 @@ final class RunFollower {
                     show(event);
                 }
                 Run run = get(runId);
-                if (RunExitCode.isFinal(run.getState())) {
+                if (RunOutcome.isFinal(run.getState())) {
                     return run;
                 }
                 lost = "the watch ended before the run did";
@@ -95,20 +143,38 @@ final class RunFollower {
             out.flush();
         } else if (event.hasStateChange()) {
             Run run = event.getStateChange();
-            err.println("portcullis: " + RunFormat.stateLine(run));
-            if (run.getState() == RunState.RUN_STATE_AWAITING_APPROVAL) {
-                printApprovalHint(run);
+            synchronized (err) {
+                err.println("portcullis: " + RunFormat.stateLine(run));
+                if (run.getState() == RunState.RUN_STATE_AWAITING_APPROVAL && stillAwaitingApproval(run.getRunId())) {
+                    printApprovalHint(run);
+                }
+                err.flush();
             }
-            err.flush();
+        }
+    }
+
+    /**
+     * A watch replays a run's history: an approval hint is for a run that waits now, not for one
+     * that waited once and has since been approved, rejected or cancelled.
+     */
+    private boolean stillAwaitingApproval(String runId) {
+        try {
+            return get(runId).getState() == RunState.RUN_STATE_AWAITING_APPROVAL;
+        } catch (StatusRuntimeException e) {
+            return true; // cannot tell: a hint too many is better than a waiting run nobody knows how to approve
         }
     }
 
     /** Tells the user who may let the run go on, and the exact line an approver runs. */
     void printApprovalHint(Run run) {
-        err.printf("portcullis: waiting for %d approval(s)%s; an approver (not %s) runs:%n", run.getRequiredApprovals(),
-                run.hasApprovalDeadline() ? " until " + RunFormat.instant(run.getApprovalDeadline()) : "", run.getRequester());
-        err.println("  " + approveLine(run));
-        err.flush();
+        String approve = approveLine(run);
+        synchronized (err) {
+            err.printf("portcullis: waiting for %d approval(s)%s; an approver (not %s) runs:%n", run.getRequiredApprovals(),
+                    run.hasApprovalDeadline() ? " until " + RunFormat.instant(run.getApprovalDeadline()) : "",
+                    run.getRequester());
+            err.println("  " + approve);
+            err.flush();
+        }
     }
 
     private String approveLine(Run run) {

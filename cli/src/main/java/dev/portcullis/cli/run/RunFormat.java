@@ -32,11 +32,32 @@ final class RunFormat {
         if (run.getState() == RunState.RUN_STATE_QUEUED && run.getQueuePosition() > 0) {
             line.append(" (").append(run.getQueuePosition()).append(" run(s) ahead)");
         }
-        if (run.hasExitCode() && RunExitCode.isFinal(run.getState())) {
+        if (run.hasExitCode() && RunOutcome.isFinal(run.getState())) {
             line.append(" (exit code ").append(run.getExitCode()).append(')');
         }
         if (!run.getStateReason().isBlank() && run.getState() != RunState.RUN_STATE_DENIED) {
             line.append(": ").append(run.getStateReason());
+        }
+        return line.toString();
+    }
+
+    /**
+     * The reminder a follower prints while a run waits, e.g. "run ID is still AWAITING_APPROVAL
+     * since T: 1 more approval(s) needed, the approval window closes at T" or "run ID is still
+     * QUEUED since T: 2 run(s) ahead".
+     */
+    static String waitingLine(Run run) {
+        StringBuilder line = new StringBuilder("run ").append(run.getRunId()).append(" is still ")
+                .append(state(run.getState())).append(" since ").append(instant(run.getUpdatedAt()));
+        if (run.getState() == RunState.RUN_STATE_QUEUED) {
+            line.append(": ").append(run.getQueuePosition()).append(" run(s) ahead");
+        } else if (run.getState() == RunState.RUN_STATE_AWAITING_APPROVAL) {
+            int needed = Math.max(0, run.getRequiredApprovals() - run.getApprovalsCount());
+            line.append(": ").append(needed).append(" more approval(s) needed (").append(run.getApprovalsCount())
+                    .append(" of ").append(run.getRequiredApprovals()).append(')');
+            if (run.hasApprovalDeadline()) {
+                line.append(", the approval window closes at ").append(instant(run.getApprovalDeadline()));
+            }
         }
         return line.toString();
     }

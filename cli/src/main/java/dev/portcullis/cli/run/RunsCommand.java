@@ -1,5 +1,6 @@
 package dev.portcullis.cli.run;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.FieldParser;
@@ -11,6 +12,7 @@ import dev.portcullis.v1.Run;
 import dev.portcullis.v1.RunState;
 import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -24,14 +26,14 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code portcullis runs list|show|watch}. */
-@Command(name = "runs", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+@Command(name = "runs", mixinStandardHelpOptions = true,
         description = "Lists, shows and follows runs (ci, approver, auditor or admin identity).",
         subcommands = {RunsCommand.ListRuns.class, RunsCommand.Show.class, RunsCommand.Watch.class})
 public final class RunsCommand {
     private static final int PAGE_MAX = 500;
 
     /** {@code portcullis runs list}. */
-    @Command(name = "list", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+    @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Prints runs, newest first, as a table or (--json) one JSON object per line.")
     static final class ListRuns implements Callable<Integer> {
         @Spec
@@ -92,7 +94,7 @@ public final class RunsCommand {
                     token = page.getNextPageToken();
                 } while (!token.isEmpty() && printed < limit);
                 out.flush();
-                return RunExitCode.SUCCESS.code();
+                return ExitStatus.SUCCESS.code();
             } finally {
                 channel.shutdownNow();
             }
@@ -100,7 +102,7 @@ public final class RunsCommand {
     }
 
     /** {@code portcullis runs show RUN}. */
-    @Command(name = "show", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+    @Command(name = "show", mixinStandardHelpOptions = true,
             description = "Prints one run: spec, decision with reasons, approvals, plan digest, exit code, trace id.")
     static final class Show implements Callable<Integer> {
         @Spec
@@ -123,17 +125,15 @@ public final class RunsCommand {
                 RunFormat.details(run).forEach(out::println);
             }
             out.flush();
-            return RunExitCode.SUCCESS.code();
+            return ExitStatus.SUCCESS.code();
         }
     }
 
     /** {@code portcullis runs watch RUN [--from N]}. */
-    @Command(name = "watch", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1,
+    @Command(name = "watch", mixinStandardHelpOptions = true,
             description = {"Follows a run until it ends.",
                 "Log lines on stdout, state changes on stderr; reconnects from the last offset",
-                "when the gateway is lost. Exit status as for plan and apply: 0 succeeded,",
-                "1 usage or transport error, 2 denied, 3 rejected or expired,",
-                "4 failed or timed out, 5 cancelled."})
+                "when the gateway is lost. Exit status as for plan and apply."})
     static final class Watch implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -144,6 +144,9 @@ public final class RunsCommand {
         @Mixin
         ReconnectPolicy reconnect;
 
+        @Mixin
+        StatusInterval status;
+
         @Parameters(index = "0", paramLabel = "RUN") String runId;
         @Option(names = "--from", defaultValue = "0", paramLabel = "OFFSET",
                 description = "Offset of the first event to print: 0 for all, or the offset printed when a watch gave up.")
@@ -153,13 +156,17 @@ public final class RunsCommand {
         public Integer call() {
             RunArguments.runId("RUN", runId);
             if (from < 0) {
-                throw new IllegalArgumentException("--from must not be negative");
+                FieldParser fields = new FieldParser();
+                fields.reject("--from", "must not be negative");
+                fields.throwIfInvalid();
             }
+            Duration statusInterval = status.interval();
             ManagedChannel channel = gateway.open();
             try {
-                Run ended = new RunFollower(channel, reconnect, spec.commandLine().getOut(), spec.commandLine().getErr())
+                Run ended = new RunFollower(channel, reconnect, statusInterval, spec.commandLine().getOut(),
+                        spec.commandLine().getErr())
                         .follow(runId, from);
-                return RunExitCode.of(ended.getState()).code();
+                return RunOutcome.exitStatus(ended.getState()).code();
             } finally {
                 channel.shutdownNow();
             }

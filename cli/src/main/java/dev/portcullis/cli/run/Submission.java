@@ -1,6 +1,7 @@
 package dev.portcullis.cli.run;
 
 import dev.portcullis.cli.CallFailure;
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.FieldParser;
@@ -67,9 +68,13 @@ final class Submission {
     @Mixin
     ReconnectPolicy reconnect;
 
+    @Mixin
+    StatusInterval status;
+
     /** Submits {@code command} and, unless --no-follow, follows the run to its end; returns the exit status. */
     int submit(CommandSpec command, String commandName, Optional<String> planRun) {
         RunSpec spec = parse(commandName, planRun);
+        Duration statusInterval = status.interval();
         String key = requestKey != null ? requestKey : RequestKey.derive(System.getenv(), spec, breakGlass == null ? "" : breakGlass);
         PrintWriter out = command.commandLine().getOut();
         PrintWriter err = command.commandLine().getErr();
@@ -90,9 +95,9 @@ final class Submission {
                 decision.subList(1, decision.size()).forEach(err::println); // every reason, not only the first
                 err.println("portcullis: run " + run.getRunId() + " is DENIED");
                 err.flush();
-                return RunExitCode.DENIED.code();
+                return ExitStatus.DENIED.code();
             }
-            RunFollower follower = new RunFollower(channel, reconnect, out, err);
+            RunFollower follower = new RunFollower(channel, reconnect, statusInterval, out, err);
             if (noFollow) {
                 err.println("portcullis: " + RunFormat.stateLine(run));
                 if (run.getState() == RunState.RUN_STATE_AWAITING_APPROVAL) {
@@ -101,10 +106,10 @@ final class Submission {
                 err.flush();
                 out.println(run.getRunId());
                 out.flush();
-                return RunExitCode.of(run.getState()).code();
+                return RunOutcome.exitStatus(run.getState()).code();
             }
             Run ended = follower.follow(run.getRunId(), 0);
-            return RunExitCode.of(ended.getState()).code();
+            return RunOutcome.exitStatus(ended.getState()).code();
         } finally {
             channel.shutdownNow();
         }

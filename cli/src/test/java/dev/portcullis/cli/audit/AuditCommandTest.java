@@ -1,8 +1,10 @@
 package dev.portcullis.cli.audit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import dev.portcullis.cli.dev.DevMode;
 import dev.portcullis.runtime.audit.AuditAction;
@@ -111,13 +113,23 @@ class AuditCommandTest {
     }
 
     @Test
+    void alertsListStartsWithAHeaderRow() {
+        int status = run("alerts", "list");
+
+        assertEquals(0, status, out.toString());
+        assertTrue(out.toString().lines().findFirst().orElse("").matches("SEQ +RAISED +SEVERITY +RULE +SUMMARY"),
+                out.toString());
+        assertFalse(out.toString().contains("\tat "), out.toString());
+    }
+
+    @Test
     void anEditedEventIsTheFirstBrokenSequence() throws Exception {
         Path file = tampered("edited.jsonl", lines -> {
             lines.set(11, lines.get(11).replace("ci/dev/example", "ci/dev/innocent"));
             return lines;
         });
 
-        assertEquals(1, verifyOffline(file));
+        assertEquals(ExitStatus.TAMPERED.code(), verifyOffline(file));
         assertTrue(out.toString().contains("first broken at:     12"), out.toString());
     }
 
@@ -128,7 +140,7 @@ class AuditCommandTest {
             return lines;
         });
 
-        assertEquals(1, verifyOffline(file));
+        assertEquals(ExitStatus.TAMPERED.code(), verifyOffline(file));
         assertTrue(out.toString().contains("first broken at:     7"), out.toString());
     }
 
@@ -139,7 +151,7 @@ class AuditCommandTest {
             return lines;
         });
 
-        assertEquals(1, verifyOffline(file));
+        assertEquals(ExitStatus.TAMPERED.code(), verifyOffline(file));
         assertTrue(out.toString().contains("first broken at:     21"), out.toString());
     }
 
@@ -152,7 +164,7 @@ class AuditCommandTest {
             return kept;
         });
 
-        assertEquals(1, verifyOffline(file));
+        assertEquals(ExitStatus.TAMPERED.code(), verifyOffline(file));
         assertTrue(out.toString().contains("missing after checkpoint: 5"), out.toString());
     }
 

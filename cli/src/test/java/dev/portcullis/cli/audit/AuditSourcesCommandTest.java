@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portcullis.audit.source.Delivery;
 import dev.portcullis.audit.source.SourceIntake;
 import dev.portcullis.audit.source.Verdict;
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.TestIdentity;
@@ -81,7 +82,7 @@ class AuditSourcesCommandTest {
         int status = run("audit", "sources");
 
         String printed = out.toString();
-        assertEquals(1, status, printed);
+        assertEquals(ExitStatus.UNHEALTHY.code(), status, printed);
         assertTrue(printed.contains("listener: off"), printed);
         assertTrue(printed.matches("(?s).*github-acme\\s+github\\s+\\d{4}-\\S+\\s+1\\s+1\\s+REPLAYED\\s+-\\s+ok.*"), printed);
         assertTrue(printed.matches("(?s).*jenkins\\s+generic\\s+never\\s+0\\s+0\\s+-\\s+0\\.001s\\s+SILENT.*"), printed);

@@ -1,8 +1,10 @@
 package dev.portcullis.cli.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -55,7 +57,7 @@ class CatalogCommandTest {
 
         int status = run("catalog", "validate", bad.toString());
 
-        assertEquals(1, status);
+        assertEquals(ExitStatus.INVALID_CATALOG.code(), status);
         assertTrue(err.toString().contains(bad + ":10:16: environments.prod.approvals: must be a whole number"), err.toString());
         assertTrue(err.toString().contains("unknown command 'aply'"), err.toString());
         assertTrue(err.toString().contains(bad + ":38:20: repos[0].rules[1].commands[0]: unknown command 'aply'"), err.toString());
@@ -72,22 +74,69 @@ class CatalogCommandTest {
     }
 
     @Test
-    void explainPrintsEveryDenialReasonAndExitsOne() {
+    void explainPrintsEveryDenialReasonAndExitsTwoAsADeniedRunDoes() {
         int status = run(explain("--ref", "refs/heads/feature", "--folder", "prod/net", "--command", "apply",
                 "--plan-run", "11111111-2222-4333-8444-555555555555", "--plan-digest", "a".repeat(64),
                 "--at", "2026-11-28T10:00:00Z"));
 
-        assertEquals(1, status, err.toString());
+        assertEquals(ExitStatus.DENIED.code(), status, err.toString());
         assertTrue(out.toString().contains("REF_NOT_ALLOWED"), out.toString());
         assertTrue(out.toString().contains("OUTSIDE_CHANGE_WINDOW"), out.toString());
     }
 
     @Test
-    void explainRefusesAMalformedRequestWithExitTwo() {
+    void explainRefusesAMalformedRequestAsAUsageError() {
         int status = run(explain("--ref", "main", "--folder", "../etc", "--command", "plan"));
 
-        assertEquals(2, status);
+        assertEquals(ExitStatus.USAGE.code(), status);
         assertTrue(err.toString().contains("invalid --ref"), err.toString());
         assertTrue(err.toString().contains("invalid --folder"), err.toString());
+    }
+
+    @Test
+    void explainOfAShortCommitNamesTheCommitOption() {
+        String[] args = explain("--ref", "refs/heads/main", "--folder", "prod/net", "--command", "plan");
+        args[java.util.Arrays.asList(args).indexOf("--commit") + 1] = "0123456";
+
+        int status = run(args);
+
+        assertEquals(ExitStatus.USAGE.code(), status, err.toString());
+        assertTrue(err.toString().contains("invalid --commit: "), err.toString());
+        assertFalse(err.toString().contains("--commit-sha"), err.toString());
+        assertFalse(err.toString().contains("\tat "), err.toString());
+    }
+
+    @Test
+    void validateWithoutAFileIsAUsageError() {
+        int status = run("catalog", "validate");
+
+        assertEquals(ExitStatus.USAGE.code(), status, err.toString());
+        assertTrue(err.toString().contains("Missing required parameter: 'FILE'"), err.toString());
+        assertTrue(err.toString().contains("Try 'portcullis catalog validate --help'"), err.toString());
+        assertFalse(err.toString().contains("\tat "), err.toString());
+    }
+
+    @Test
+    void validateOfAMissingFileSaysThereIsNoSuchFile() {
+        Path missing = dir.resolve("nope.yaml");
+
+        int status = run("catalog", "validate", missing.toString());
+
+        assertEquals(ExitStatus.USAGE.code(), status, err.toString());
+        assertTrue(err.toString().contains("portcullis: FILE: " + missing + ": no such file or directory"), err.toString());
+        assertFalse(err.toString().contains("\tat "), err.toString());
+    }
+
+    @Test
+    void explainOfAnInvalidCatalogExitsInvalidCatalog() throws Exception {
+        Path bad = dir.resolve("catalog.yaml");
+        Files.writeString(bad, Files.readString(EXAMPLE).replace("approvals: 1", "approvals: x"));
+        String[] args = explain("--ref", "refs/heads/main", "--folder", "prod/net", "--command", "plan");
+        args[3] = bad.toString();
+
+        int status = run(args);
+
+        assertEquals(ExitStatus.INVALID_CATALOG.code(), status, err.toString());
+        assertTrue(err.toString().contains("refused, 1 problem(s)"), err.toString());
     }
 }

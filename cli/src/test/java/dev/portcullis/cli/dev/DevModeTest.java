@@ -143,7 +143,7 @@ class DevModeTest {
             RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
                     () -> DevMode.start(dir.resolve("data"), gatewayPort, Clock.systemUTC()).close());
 
-            assertTrue(e.getMessage().contains("127.0.0.1:" + gatewayPort), e.getMessage());
+            assertTrue(e.getMessage().contains("port " + gatewayPort + " (gateway) is in use"), e.getMessage());
             // the services started before the gateway were stopped again: their ports are free
             try (java.net.ServerSocket audit = new java.net.ServerSocket(gatewayPort + 3, 1,
                     java.net.InetAddress.getLoopbackAddress())) {

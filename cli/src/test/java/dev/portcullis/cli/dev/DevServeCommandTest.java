@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.server.ServiceLauncher.RunningService;
@@ -58,7 +59,7 @@ class DevServeCommandTest {
     void aDatabaseIsRefusedForTheServicesThatHaveNone() {
         Path data = DevMode.prepare(dir.resolve("data"), Clock.systemUTC()).dataDir();
 
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> parse("policy", "--data-dir",
+        CommandLine.ParameterException refused = assertThrows(CommandLine.ParameterException.class, () -> parse("policy", "--data-dir",
                 data.toString(), "--jdbc-url", "jdbc:postgresql://127.0.0.1/db").configuration());
 
         assertTrue(refused.getMessage().contains("gateway and audit only"), refused.getMessage());
@@ -72,7 +73,7 @@ class DevServeCommandTest {
 
         int status = line.execute("dev", "serve", "policy", "--data-dir", dir.resolve("empty").toString());
 
-        assertEquals(1, status);
+        assertEquals(ExitStatus.USAGE.code(), status, err.toString());
         assertTrue(err.toString().contains("not a prepared dev data directory"), err.toString());
     }
 

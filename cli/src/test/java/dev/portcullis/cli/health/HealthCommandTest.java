@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.cli.ClientEnvironment;
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.runtime.testing.HealthWatch;
 import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.TestIdentity;
@@ -54,7 +55,7 @@ class HealthCommandTest {
 
             int status = health.check(environment, new PrintWriter(out));
 
-            assertEquals(1, status, out.toString());
+            assertEquals(ExitStatus.UNHEALTHY.code(), status, out.toString());
             List<String> lines = out.toString().lines().toList();
             assertEquals(2, lines.size(), out.toString());
             assertTrue(lines.get(0).matches("gateway +localhost:[0-9]+ +NOT_SERVING  \\(running, not ready: its log names "

@@ -3,6 +3,7 @@ package dev.portcullis.cli.pki;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import dev.portcullis.runtime.identity.CertificateIdentity;
 import dev.portcullis.runtime.pki.DevPki;
@@ -97,7 +98,7 @@ class PkiCommandTest {
 
         int status = run("pki", "issue", dir.toString(), "--name", "x", "--id", "https://example.org/ci");
 
-        assertEquals(1, status);
+        assertEquals(ExitStatus.USAGE.code(), status, err.toString());
         assertTrue(err.toString().contains("--id"), err.toString());
         assertTrue(Files.notExists(dir.resolve("x.pem")));
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import dev.portcullis.runtime.testing.SeveringProxy;
 import dev.portcullis.v1.GetRunRequest;
@@ -166,12 +167,12 @@ class RunCommandsTest {
     }
 
     @Test
-    void aMalformedCommitIsRefusedBeforeAnythingIsSentWithExitOne() {
+    void aMalformedCommitIsRefusedBeforeAnythingIsSentAsAUsageError() {
         // nothing listens on this address: reaching for the gateway would fail differently
         Result plan = cli("ci", "localhost:1", new StringWriter(), new StringWriter(),
                 submit("plan", "ABC123", "refs/heads/main", "../etc", "stage"));
 
-        assertEquals(1, plan.exit(), plan.stderr());
+        assertEquals(ExitStatus.USAGE.code(), plan.exit(), plan.stderr());
         assertTrue(plan.stderr().contains("--commit: must be a full commit SHA: 40 lowercase hexadecimal characters"),
                 plan.stderr());
         assertTrue(plan.stderr().contains("--folder: "), "every bad option is named: " + plan.stderr());
@@ -179,11 +180,11 @@ class RunCommandsTest {
     }
 
     @Test
-    void aMissingRequiredOptionIsAUsageErrorWithExitOne() {
+    void aMissingRequiredOptionIsAUsageError() {
         Result plan = cli("ci", "plan", "--repo", "example", "--commit", suite.mainCommit, "--ref", "refs/heads/main",
                 "--folder", "stage/app");
 
-        assertEquals(1, plan.exit(), plan.stderr());
+        assertEquals(ExitStatus.USAGE.code(), plan.exit(), plan.stderr());
         assertTrue(plan.stderr().contains("--env"), plan.stderr());
     }
 
@@ -261,7 +262,7 @@ class RunCommandsTest {
         Result rejected = cli("approver", "reject", runId, "--reason", "not this week");
         Result watch = cli("ci", "runs", "watch", runId);
 
-        assertEquals(1, withoutReason.exit(), withoutReason.stderr());
+        assertEquals(ExitStatus.USAGE.code(), withoutReason.exit(), withoutReason.stderr());
         assertEquals(0, rejected.exit(), rejected.stderr());
         assertTrue(rejected.stdout().contains("it is REJECTED"), rejected.stdout());
         assertEquals(3, watch.exit(), watch.stderr());
@@ -279,6 +280,39 @@ class RunCommandsTest {
         assertEquals(0, cancelled.exit(), cancelled.stderr());
         assertTrue(cancelled.stdout().contains("it is CANCELLED"), cancelled.stdout());
         assertEquals(5, watch.exit(), watch.stderr());
+    }
+
+    @Test
+    void watchingACancelledRunPrintsNoApproveHint() {
+        String runId = prodApplyAwaitingApproval();
+        assertEquals(0, cli("ci", "cancel", runId, "--reason", "superseded").exit());
+
+        Result watch = cli("ci", "runs", "watch", runId);
+
+        assertEquals(ExitStatus.CANCELLED.code(), watch.exit(), watch.stderr());
+        assertTrue(watch.stderr().contains("is AWAITING_APPROVAL"), "the history is shown: " + watch.stderr());
+        assertFalse(watch.stderr().contains("portcullis approve"), watch.stderr());
+        assertFalse(watch.stderr().contains("an approver"), watch.stderr());
+        assertFalse(watch.stderr().contains("\tat "), watch.stderr());
+    }
+
+    @Test
+    void aWaitingRunsStatusIsPrintedAgainEveryInterval() throws Exception {
+        String runId = prodApplyAwaitingApproval();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String gateway = "localhost:" + suite.dev.ports().get("gateway");
+        Future<Result> watch = background.submit(() -> cli("ci", gateway, out, err,
+                "runs", "watch", runId, "--status-interval", "50ms"));
+
+        await("the waiting status is printed twice", () -> count(err.toString(), "is still AWAITING_APPROVAL") >= 2);
+        assertEquals(0, cli("ci", "cancel", runId, "--reason", "seen enough").exit());
+
+        Result ended = watch.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(ExitStatus.CANCELLED.code(), ended.exit(), ended.stderr());
+        assertTrue(ended.stderr().matches("(?s).*portcullis: run " + runId + " is still AWAITING_APPROVAL since \\S+:"
+                + " 1 more approval\\(s\\) needed \\(0 of 1\\), the approval window closes at \\S+.*"), ended.stderr());
+        assertFalse(ended.stderr().contains("\tat "), ended.stderr());
     }
 
     @Test
@@ -311,7 +345,7 @@ class RunCommandsTest {
         assertEquals(0, json.exit(), json.stderr());
         assertEquals(1, json.stdout().lines().count(), json.stdout());
         assertTrue(json.stdout().startsWith("{\"runId\":\"" + awaiting + "\""), "newest first: " + json.stdout());
-        assertEquals(1, badState.exit());
+        assertEquals(ExitStatus.USAGE.code(), badState.exit());
         assertTrue(badState.stderr().contains("--state: must be one of"), badState.stderr());
     }
 

@@ -2,7 +2,12 @@ package dev.portcullis.runtime.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class StartupFailureTest {
 
@@ -19,5 +24,42 @@ class StartupFailureTest {
         RuntimeException failure = new RuntimeException("cannot bind", new IllegalStateException());
 
         assertEquals("cannot bind", StartupFailure.describe(failure));
+    }
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aMissingFileIsNamedAsMissing() {
+        String file = dir.resolve("nope.jsonl").toString();
+
+        assertEquals(file + ": no such file or directory", StartupFailure.describe(new NoSuchFileException(file)));
+    }
+
+    @Test
+    void aFileInAMissingDirectoryNamesTheDirectory() {
+        String file = dir.resolve("nodir").resolve("deeper").resolve("audit.jsonl").toString();
+
+        assertEquals(file + ": the directory " + dir.resolve("nodir") + " does not exist",
+                StartupFailure.describe(new NoSuchFileException(file)));
+    }
+
+    @Test
+    void anUnreadableFileSaysPermissionDenied() {
+        String file = dir.resolve("key.pem").toString();
+
+        assertEquals(file + ": permission denied (check the owner and mode of the file and its directory)",
+                StartupFailure.describe(new RuntimeException(new AccessDeniedException(file))));
+    }
+
+    @Test
+    void ourContextIsKeptAndTheFileIsNotNamedTwice() {
+        String file = dir.resolve("nodir").resolve("catalog.yaml").toString();
+
+        String described = StartupFailure.describe(
+                new UncheckedIOException("cannot write the dev catalog " + file, new NoSuchFileException(file)));
+
+        assertEquals("cannot write the dev catalog " + file + ": the directory " + dir.resolve("nodir") + " does not exist",
+                described);
     }
 }
