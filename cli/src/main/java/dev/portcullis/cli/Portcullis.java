@@ -12,6 +12,8 @@ import dev.portcullis.cli.run.CancelCommand;
 import dev.portcullis.cli.run.PlanCommand;
 import dev.portcullis.cli.run.RejectCommand;
 import dev.portcullis.cli.run.RunsCommand;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -25,8 +27,13 @@ import picocli.CommandLine.Command;
             ApproveCommand.class, RejectCommand.class, CancelCommand.class, RunsCommand.class, CatalogCommand.class,
             AuditCommand.class, AlertsCommand.class, CommandLine.HelpCommand.class})
 public final class Portcullis {
+    // held: java.util.logging keeps only weak references to loggers, and a collected one loses its level
+    private static final Logger CHANNEL_LOG = Logger.getLogger("io.grpc.internal.ManagedChannelImpl");
 
     public static void main(String[] args) {
+        // grpc-java's channel logs a failed name lookup with its stack trace straight to stderr; the
+        // call that fails with it is explained by CallFailure, so the warning would only add noise
+        CHANNEL_LOG.setLevel(Level.SEVERE);
         System.exit(commandLine().execute(args));
     }
 
@@ -34,7 +41,7 @@ public final class Portcullis {
     public static CommandLine commandLine() {
         CommandLine commandLine = new CommandLine(new Portcullis());
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
-            // expected failures carry a message meant for the user; no stack trace for those
+            // expected failures carry a message meant for the user, anything else is cut to one line: never a stack trace
             line.getErr().println("portcullis: " + CallFailure.describe(e));
             line.getErr().flush();
             return 1;

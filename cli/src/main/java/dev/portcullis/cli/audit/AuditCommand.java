@@ -51,7 +51,7 @@ public final class AuditCommand {
         ConnectionOptions tls;
 
         ManagedChannel open() {
-            return tls.open(address, "PORTCULLIS_AUDIT_ADDR");
+            return tls.open("audit", address);
         }
     }
 
