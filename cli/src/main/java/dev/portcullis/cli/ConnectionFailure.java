@@ -129,8 +129,12 @@ public final class ConnectionFailure extends RuntimeException {
             return Optional.empty(); // the service answered; its own status says why
         }
         String alert = null;
-        String local = null;
         boolean ssl = false;
+        // our trust manager's verdict, the most specific cause winning: it may be wrapped in a more general one
+        boolean expired = false;
+        boolean foreignIssuer = false;
+        boolean otherHost = false;
+        boolean untrusted = false;
         for (Throwable t = status.getCause(); t != null; t = t.getCause()) {
             String message = String.valueOf(t.getMessage()).toLowerCase(Locale.ROOT);
             if (t instanceof UnknownHostException) {
@@ -145,25 +149,26 @@ public final class ConnectionFailure extends RuntimeException {
             if (t instanceof ConnectException) {
                 return Optional.of(unreachable(endpoint, message.contains("refused") ? "connection refused" : "cannot connect"));
             }
-            if (t instanceof CertificateExpiredException
-                    || (t instanceof CertPathValidatorException path && path.getReason() == CertPathValidatorException.BasicReason.EXPIRED)) {
-                local = "its certificate has expired";
-            } else if (local == null && (t instanceof CertPathValidatorException || t instanceof CertPathBuilderException)) {
-                local = "its certificate is not issued by a CA in " + tls.caFileNamed();
-            } else if (local == null && t instanceof CertificateException) {
-                local = message.contains("subject alternative") || message.contains("no name matching")
-                        ? "its certificate does not name the host in " + endpoint.variable() + " (" + endpoint.address() + ")"
-                        : "its certificate is not trusted by " + tls.caFileNamed();
-            }
             if (message.contains("key_values_mismatch")) {
                 return Optional.of(wrongKey(endpoint, tls));
             }
+            expired |= t instanceof CertificateExpiredException || (t instanceof CertPathValidatorException path
+                    && path.getReason() == CertPathValidatorException.BasicReason.EXPIRED);
+            foreignIssuer |= t instanceof CertPathValidatorException || t instanceof CertPathBuilderException;
+            otherHost |= t instanceof CertificateException
+                    && (message.contains("subject alternative") || message.contains("no name matching"));
+            untrusted |= t instanceof CertificateException;
             Matcher matcher = ALERT.matcher(message);
             if (alert == null && matcher.find()) {
                 alert = matcher.group(1);
             }
             ssl |= t instanceof SSLException;
         }
+        String local = expired ? "its certificate has expired"
+                : foreignIssuer ? "its certificate is not issued by a CA in " + tls.caFileNamed()
+                : otherHost ? "its certificate does not name the host in " + endpoint.variable() + " (" + endpoint.address() + ")"
+                : untrusted ? "its certificate is not trusted by " + tls.caFileNamed()
+                : null;
         if (local != null) {
             return Optional.of(serverNotTrusted(endpoint, tls, local));
         }
