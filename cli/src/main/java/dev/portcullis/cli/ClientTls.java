@@ -24,6 +24,7 @@ import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
 import javax.net.ssl.KeyManagerFactory;
@@ -80,7 +81,7 @@ public final class ClientTls {
                     + KEY_VARIABLE + " at the key issued with this certificate (NAME.key next to NAME.pem), or "
                     + CERT_VARIABLE + " at the certificate of this key");
         }
-        Instant now = clock.instant();
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
         if (now.isAfter(own.getNotAfter().toInstant())) {
             throw new IllegalStateException("the certificate in " + named(CERT_VARIABLE, certFile) + " expired at "
                     + own.getNotAfter().toInstant() + " (it is now " + now + "): for the dev suite, restart `./portcullis dev`"

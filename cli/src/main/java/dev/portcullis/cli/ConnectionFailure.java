@@ -215,9 +215,9 @@ public final class ConnectionFailure extends RuntimeException {
         String advice = alert.equals("decrypt_error")
                 ? "Point " + ClientTls.KEY_VARIABLE + " at the key of the certificate in " + tls.certFileNamed()
                 : "Present a current certificate from a CA the " + endpoint.service() + " trusts (ours, in "
-                        + tls.certFileNamed() + ", is issued by " + tls.issuer() + "); for the dev suite, run " + DEV_ENV
-                        + " of the running `./portcullis dev`, or issue one with `./portcullis pki issue .portcullis/pki"
-                        + " --name NAME --id SPIFFE_ID`";
+                        + tls.certFileNamed() + ", is issued by " + tls.issuer() + "): for the dev suite, use the files"
+                        + " `./portcullis dev` wrote (run " + DEV_ENV + "), or issue one with `./portcullis pki issue"
+                        + " .portcullis/pki --name NAME --id SPIFFE_ID`";
         return new ConnectionFailure(Kind.CERTIFICATE_REFUSED, "the " + endpoint.service() + " at " + endpoint.address()
                 + " refused our certificate", reason, advice);
     }
