@@ -164,13 +164,22 @@ public final class ConnectionFailure extends RuntimeException {
             }
             ssl |= t instanceof SSLException;
         }
-        String local = expired ? "its certificate has expired"
-                : foreignIssuer ? "its certificate is not issued by a CA in " + tls.caFileNamed()
-                : otherHost ? "its certificate does not name the host in " + endpoint.variable() + " (" + endpoint.address() + ")"
-                : untrusted ? "its certificate is not trusted by " + tls.caFileNamed()
-                : null;
-        if (local != null) {
-            return Optional.of(serverNotTrusted(endpoint, tls, local));
+        if (expired) {
+            return Optional.of(serverNotTrusted(endpoint, "its certificate has expired",
+                    "Its operator must renew it (for the dev suite: restart `./portcullis dev`)"));
+        }
+        String trustAdvice = "Point " + ClientTls.CA_VARIABLE + " at the CA bundle of the suite you call (for the dev suite:"
+                + " run " + DEV_ENV + ")";
+        if (foreignIssuer) {
+            return Optional.of(serverNotTrusted(endpoint, "its certificate is not issued by a CA in " + tls.caFileNamed(),
+                    trustAdvice));
+        }
+        if (otherHost) {
+            return Optional.of(serverNotTrusted(endpoint, "its certificate does not name the host in " + endpoint.variable()
+                    + " (" + endpoint.address() + ")", "Call it by a name its certificate lists (for the dev suite: localhost)"));
+        }
+        if (untrusted) {
+            return Optional.of(serverNotTrusted(endpoint, "its certificate is not trusted by " + tls.caFileNamed(), trustAdvice));
         }
         if (alert != null) {
             return Optional.of(certificateRefused(endpoint, tls, alert));
@@ -178,7 +187,7 @@ public final class ConnectionFailure extends RuntimeException {
         if (ssl) {
             return Optional.of(new ConnectionFailure(Kind.HANDSHAKE_FAILED, "TLS handshake with the " + endpoint.service()
                     + " at " + endpoint.address() + " failed", CallFailure.oneLine(innermostMessage(status.getCause())),
-                    "check that " + endpoint.variable() + " names a Portcullis service and that " + ClientTls.CA_VARIABLE
+                    "Check that " + endpoint.variable() + " names a Portcullis service and that " + ClientTls.CA_VARIABLE
                             + ", " + ClientTls.CERT_VARIABLE + " and " + ClientTls.KEY_VARIABLE + " belong to its suite"));
         }
         return Optional.empty();
@@ -193,13 +202,7 @@ public final class ConnectionFailure extends RuntimeException {
                 + " (" + endpoint.variable() + ")", reason, advice);
     }
 
-    private static ConnectionFailure serverNotTrusted(Endpoint endpoint, ClientTls tls, String reason) {
-        String advice = reason.contains("expired")
-                ? "Its operator must renew it (for the dev suite: restart `./portcullis dev`)"
-                : reason.contains("host")
-                        ? "Call it by a name its certificate lists (for the dev suite: localhost)"
-                        : "Point " + ClientTls.CA_VARIABLE + " at the CA bundle of the suite you call (for the dev suite: run "
-                                + DEV_ENV + ")";
+    private static ConnectionFailure serverNotTrusted(Endpoint endpoint, String reason, String advice) {
         return new ConnectionFailure(Kind.SERVER_NOT_TRUSTED, "we refused the certificate of the " + endpoint.service() + " at "
                 + endpoint.address(), reason, advice);
     }
