@@ -3,11 +3,9 @@ package dev.portcullis.cli;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.ChannelCredentials;
-import io.grpc.TlsChannelCredentials;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -22,9 +20,16 @@ public final class ClientEnvironment {
     public static final Map<String, String> ADDRESS_VARIABLES = orderedAddresses();
 
     private final Map<String, String> environment;
+    private final Clock clock;
 
     public ClientEnvironment(Map<String, String> environment) {
+        this(environment, Clock.systemUTC());
+    }
+
+    /** As read at {@code clock}'s time: a certificate that is not valid then is refused before connecting. */
+    public ClientEnvironment(Map<String, String> environment, Clock clock) {
         this.environment = Map.copyOf(requireNonNull(environment, "environment is null"));
+        this.clock = requireNonNull(clock, "clock is null");
     }
 
     private static Map<String, String> orderedAddresses() {
@@ -42,30 +47,26 @@ public final class ClientEnvironment {
     }
 
     /**
-     * mTLS credentials from PORTCULLIS_CA_FILE, PORTCULLIS_CERT_FILE and PORTCULLIS_KEY_FILE.
+     * The caller's TLS files from PORTCULLIS_CA_FILE, PORTCULLIS_CERT_FILE and PORTCULLIS_KEY_FILE,
+     * read and checked ({@link ClientTls#load}).
      *
-     * @throws IllegalStateException naming the variable that is missing or names no readable file
+     * @throws IllegalStateException naming the variable that is missing, or the file that cannot
+     *     be used and why
      */
+    public ClientTls tls() {
+        return ClientTls.load(file(ClientTls.CA_VARIABLE), file(ClientTls.CERT_VARIABLE), file(ClientTls.KEY_VARIABLE), clock);
+    }
+
+    /** mTLS credentials from the checked files of {@link #tls()}. */
     public ChannelCredentials credentials() {
-        Path ca = file("PORTCULLIS_CA_FILE");
-        Path cert = file("PORTCULLIS_CERT_FILE");
-        Path key = file("PORTCULLIS_KEY_FILE");
-        try {
-            return TlsChannelCredentials.newBuilder()
-                    .keyManager(cert.toFile(), key.toFile())
-                    .trustManager(ca.toFile())
-                    .build();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the TLS files named by PORTCULLIS_CA_FILE, PORTCULLIS_CERT_FILE, PORTCULLIS_KEY_FILE", e);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalStateException("the TLS files named by PORTCULLIS_CA_FILE, PORTCULLIS_CERT_FILE, PORTCULLIS_KEY_FILE are not usable PEM files");
-        }
+        return tls().credentials();
     }
 
     private Path file(String variable) {
         String value = environment.get(variable);
         if (value == null || value.isBlank()) {
-            throw new IllegalStateException(variable + " is not set (source DATA_DIR/dev.env from `portcullis dev`, or set it)");
+            throw new IllegalStateException(variable + " is not set (run `set -a; . .portcullis/dev.env; set +a` while"
+                    + " `./portcullis dev` runs, or set it)");
         }
         Path path = Path.of(value);
         if (!Files.isReadable(path)) {

@@ -1,7 +1,6 @@
 package dev.portcullis.cli;
 
 import io.grpc.ManagedChannel;
-import io.grpc.Grpc;
 import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -20,16 +19,18 @@ public final class ConnectionOptions {
     @Option(names = "--key-file", defaultValue = "${env:PORTCULLIS_KEY_FILE}", description = "Client key (PKCS#8 PEM).")
     String keyFile;
 
-    /** An mTLS channel to {@code address}, which {@code variable} names when it is missing. */
-    public ManagedChannel open(String address, String variable) {
-        if (address == null || address.isBlank()) {
-            throw new IllegalStateException(variable + " is not set (or pass the address option)");
-        }
+    /**
+     * An mTLS channel to {@code service} (gateway, audit, …) at {@code address}, whose failures
+     * name both. The TLS files are checked first ({@link ClientTls#load}): a problem with them
+     * stops the command here, before any connection.
+     */
+    public ManagedChannel open(String service, String address) {
+        Endpoint endpoint = Endpoint.of(service, address);
         Map<String, String> files = new HashMap<>();
-        put(files, "PORTCULLIS_CA_FILE", caFile);
-        put(files, "PORTCULLIS_CERT_FILE", certFile);
-        put(files, "PORTCULLIS_KEY_FILE", keyFile);
-        return Grpc.newChannelBuilder(address, new ClientEnvironment(files).credentials()).build();
+        put(files, ClientTls.CA_VARIABLE, caFile);
+        put(files, ClientTls.CERT_VARIABLE, certFile);
+        put(files, ClientTls.KEY_VARIABLE, keyFile);
+        return new ClientEnvironment(files).tls().channel(endpoint);
     }
 
     private static void put(Map<String, String> files, String name, String value) {

@@ -29,6 +29,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -46,6 +48,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ApproveCommand.class, RejectCommand.class, CancelCommand.class, RunsCommand.class, CatalogCommand.class,
             AuditCommand.class, AlertsCommand.class, CommandLine.HelpCommand.class})
 public final class Portcullis implements Callable<Integer> {
+    // held: java.util.logging keeps only weak references to loggers, and a collected one loses its level
+    private static final Logger CHANNEL_LOG = Logger.getLogger("io.grpc.internal.ManagedChannelImpl");
     /** Exit statuses each command can return beyond 0, 1 and 64, which every command can. */
     private static final Map<String, List<ExitStatus>> OUTCOMES = Map.of(
             "plan", List.of(DENIED, NOT_APPROVED, FAILED, CANCELLED),
@@ -61,6 +65,9 @@ public final class Portcullis implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        // grpc-java's channel logs a failed name lookup with its stack trace straight to stderr; the
+        // call that fails with it is explained by CallFailure, so the warning would only add noise
+        CHANNEL_LOG.setLevel(Level.SEVERE);
         System.exit(commandLine().execute(args));
     }
 
@@ -75,7 +82,7 @@ public final class Portcullis implements Callable<Integer> {
         CommandLine commandLine = new CommandLine(new Portcullis());
         commandLine.setParameterExceptionHandler(Portcullis::usageError);
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
-            // expected failures carry a message meant for the user; no stack trace for those
+            // expected failures carry a message meant for the user, anything else is cut to one line: never a stack trace
             line.getErr().println("portcullis: " + CallFailure.describe(e));
             // the CLI's own check of an option's value (every bad option named) is a usage error
             boolean usage = e instanceof InvalidRequestException;

@@ -55,7 +55,7 @@ public final class AuditCommand {
         ConnectionOptions tls;
 
         ManagedChannel open() {
-            return tls.open(address, "PORTCULLIS_AUDIT_ADDR");
+            return tls.open("audit", address);
         }
     }
 
@@ -112,6 +112,7 @@ public final class AuditCommand {
             try {
                 Iterator<QueryResponse> results = AuditServiceGrpc.newBlockingStub(channel)
                         .withDeadlineAfter(60, TimeUnit.SECONDS).query(request.build());
+                results.hasNext(); // makes the call: a failed one throws here, before the table header
                 if (!json) {
                     out.printf("%-8s %-24s %-22s %-8s %-45s %s%n", "SEQ", "TIME", "ACTION", "OUTCOME", "ACTOR", "RESOURCE");
                 }

@@ -18,7 +18,7 @@ final class GatewayConnection {
     ConnectionOptions tls;
 
     ManagedChannel open() {
-        return tls.open(address, "PORTCULLIS_GATEWAY_ADDR");
+        return tls.open("gateway", address);
     }
 
     /** Makes one call with a 30 s deadline on a channel of its own, closed afterwards. */

@@ -75,14 +75,14 @@ public final class RunsCommand {
             PrintWriter out = spec.commandLine().getOut();
             ManagedChannel channel = gateway.open();
             try {
-                if (!json) {
-                    RunFormat.tableHeader(out);
-                }
                 int printed = 0;
                 String token = "";
                 do {
                     ListRunsResponse page = GatewayServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
                             .listRuns(request.setPageSize(Math.min(limit - printed, PAGE_MAX)).setPageToken(token).build());
+                    if (!json && token.isEmpty()) {
+                        RunFormat.tableHeader(out); // only once the gateway answered: a failed call prints no empty table
+                    }
                     for (Run run : page.getRunsList()) {
                         if (json) {
                             out.println(RunFormat.json(run));

@@ -3,6 +3,7 @@ package dev.portcullis.runtime.transport;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.pki.KeyMatch;
 import io.grpc.ChannelCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsChannelCredentials;
@@ -19,7 +20,6 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
-import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -193,7 +193,7 @@ public final class TlsMaterial implements AutoCloseable {
             // never include the parser's message: it may quote the key
             throw new InvalidMaterial("portcullis.tls.key-file is not a readable PKCS#8 PEM private key");
         }
-        if (!keyMatches(key, chain[0])) {
+        if (!KeyMatch.belongsTo(key, chain[0])) {
             throw new InvalidMaterial("portcullis.tls.key-file does not belong to the certificate in portcullis.tls.cert-file");
         }
         return new Material(key, chain, trusted);
@@ -218,32 +218,6 @@ public final class TlsMaterial implements AutoCloseable {
             return certificates;
         } catch (IOException | GeneralSecurityException e) {
             throw new InvalidMaterial(property + " is not a readable PEM certificate file");
-        }
-    }
-
-    private static boolean keyMatches(PrivateKey key, X509Certificate certificate) {
-        String algorithm = switch (key.getAlgorithm()) {
-            case "EC" -> "SHA256withECDSA";
-            case "RSA" -> "SHA256withRSA";
-            case "Ed25519", "EdDSA" -> "Ed25519";
-            default -> "";
-        };
-        if (algorithm.isEmpty()) {
-            return false;
-        }
-        try {
-            byte[] probe = new byte[32];
-            RANDOM.nextBytes(probe);
-            Signature signer = Signature.getInstance(algorithm);
-            signer.initSign(key);
-            signer.update(probe);
-            byte[] signature = signer.sign();
-            Signature verifier = Signature.getInstance(algorithm);
-            verifier.initVerify(certificate.getPublicKey());
-            verifier.update(probe);
-            return verifier.verify(signature);
-        } catch (GeneralSecurityException e) {
-            return false;
         }
     }
 

@@ -48,6 +48,11 @@ public final class HealthWatch implements AutoCloseable {
         return new HealthWatch(TestChannels.mtls(fixture.port(), fixture.credential(identity)), service);
     }
 
+    /** Watches {@code service} of the server on loopback {@code port}, presenting {@code credential} and trusting its CA. */
+    public static HealthWatch of(int port, TestPki.Credential credential, String service) {
+        return new HealthWatch(TestChannels.mtls(port, credential), service);
+    }
+
     /**
      * Waits until the server reports {@code expected}, at most {@code timeout}.
      *

@@ -1,0 +1,218 @@
+package dev.portcullis.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.runtime.pki.KeyMatch;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Base64;
+import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The caller's TLS files (trust bundle, certificate, private key), read and checked once before
+ * any connection: every file parses, the key belongs to the certificate, and the certificate is
+ * valid now. Each problem is reported naming the file and the variable that named it, with what
+ * to do, so that nothing a retry cannot fix is ever retried. The channels it opens present
+ * exactly what was checked (the files are not read again) and explain their transport failures
+ * ({@link ConnectionFailure}). Immutable.
+ */
+public final class ClientTls {
+    static final String CA_VARIABLE = "PORTCULLIS_CA_FILE";
+    static final String CERT_VARIABLE = "PORTCULLIS_CERT_FILE";
+    static final String KEY_VARIABLE = "PORTCULLIS_KEY_FILE";
+    private static final String DEV_ENV = "set -a; . .portcullis/dev.env; set +a";
+    private static final List<String> KEY_ALGORITHMS = List.of("EC", "RSA", "Ed25519");
+    private static final char[] NO_PASSWORD = new char[0];
+
+    private final Path caFile;
+    private final Path certFile;
+    private final Path keyFile;
+    private final List<X509Certificate> trusted;
+    private final List<X509Certificate> chain;
+    private final PrivateKey key;
+
+    private ClientTls(Path caFile, Path certFile, Path keyFile, List<X509Certificate> trusted,
+            List<X509Certificate> chain, PrivateKey key) {
+        this.caFile = caFile;
+        this.certFile = certFile;
+        this.keyFile = keyFile;
+        this.trusted = List.copyOf(trusted);
+        this.chain = List.copyOf(chain);
+        this.key = key;
+    }
+
+    /**
+     * Reads and checks the three files.
+     *
+     * @throws IllegalStateException naming the file (and its variable) that cannot be used, why,
+     *     and the next step; never quoting a key
+     */
+    public static ClientTls load(Path caFile, Path certFile, Path keyFile, Clock clock) {
+        requireNonNull(clock, "clock is null");
+        List<X509Certificate> trusted = certificates(CA_VARIABLE, caFile);
+        List<X509Certificate> chain = certificates(CERT_VARIABLE, certFile);
+        PrivateKey key = privateKey(keyFile);
+        X509Certificate own = chain.get(0);
+        if (!KeyMatch.belongsTo(key, own)) {
+            throw new IllegalStateException("the key in " + named(KEY_VARIABLE, keyFile) + " does not belong to the certificate in "
+                    + named(CERT_VARIABLE, certFile) + " (" + own.getSubjectX500Principal().getName() + "): point "
+                    + KEY_VARIABLE + " at the key issued with this certificate (NAME.key next to NAME.pem), or "
+                    + CERT_VARIABLE + " at the certificate of this key");
+        }
+        Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
+        if (now.isAfter(own.getNotAfter().toInstant())) {
+            throw new IllegalStateException("the certificate in " + named(CERT_VARIABLE, certFile) + " expired at "
+                    + own.getNotAfter().toInstant() + " (it is now " + now + "): for the dev suite, restart `./portcullis dev`"
+                    + " (it renews its certificates) and run `" + DEV_ENV + "`; otherwise re-issue it, e.g. with"
+                    + " `./portcullis pki issue DIR --name NAME --id SPIFFE_ID`");
+        }
+        if (now.isBefore(own.getNotBefore().toInstant())) {
+            throw new IllegalStateException("the certificate in " + named(CERT_VARIABLE, certFile) + " is not valid before "
+                    + own.getNotBefore().toInstant() + " (it is now " + now + "): check this machine's clock, or wait");
+        }
+        return new ClientTls(caFile, certFile, keyFile, trusted, chain, key);
+    }
+
+    /** An mTLS channel to {@code endpoint} presenting this certificate, its failures explained. */
+    public ManagedChannel channel(Endpoint endpoint) {
+        return Grpc.newChannelBuilder(endpoint.address(), credentials())
+                .intercept(ConnectionFailure.explaining(endpoint, this))
+                .build();
+    }
+
+    /** Credentials presenting the checked certificate and key, trusting the checked bundle (and host names it names). */
+    public ChannelCredentials credentials() {
+        try {
+            KeyStore identity = KeyStore.getInstance("PKCS12");
+            identity.load(null, null);
+            identity.setKeyEntry("client", key, NO_PASSWORD, chain.toArray(Certificate[]::new));
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(identity, NO_PASSWORD);
+            KeyStore anchors = KeyStore.getInstance("PKCS12");
+            anchors.load(null, null);
+            for (int i = 0; i < trusted.size(); i++) {
+                anchors.setCertificateEntry("ca-" + i, trusted.get(i));
+            }
+            TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(anchors);
+            return TlsChannelCredentials.newBuilder()
+                    .keyManager(keys.getKeyManagers())
+                    .trustManager(trust.getTrustManagers())
+                    .build();
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK cannot hold the checked TLS material: " + e.getClass().getSimpleName());
+        }
+    }
+
+    /** "PORTCULLIS_CA_FILE (/path/ca.pem)". */
+    String caFileNamed() {
+        return named(CA_VARIABLE, caFile);
+    }
+
+    /** "PORTCULLIS_CERT_FILE (/path/ci.pem)". */
+    String certFileNamed() {
+        return named(CERT_VARIABLE, certFile);
+    }
+
+    /** "PORTCULLIS_KEY_FILE (/path/ci.key)". */
+    String keyFileNamed() {
+        return named(KEY_VARIABLE, keyFile);
+    }
+
+    /** The distinguished name of our certificate's issuer: whom the server must trust. */
+    String issuer() {
+        return chain.get(0).getIssuerX500Principal().getName();
+    }
+
+    private static String named(String variable, Path file) {
+        return variable + " (" + file + ")";
+    }
+
+    private static String text(String variable, Path file) {
+        try {
+            return Files.readString(file, StandardCharsets.US_ASCII);
+        } catch (IOException | UncheckedIOException e) {
+            throw new IllegalStateException(named(variable, file) + " cannot be read: " + e.getClass().getSimpleName());
+        }
+    }
+
+    private static List<X509Certificate> certificates(String variable, Path file) {
+        String pem = text(variable, file);
+        if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
+            String swapped = pem.contains("PRIVATE KEY-----")
+                    ? "; it holds a private key: are " + CERT_VARIABLE + " and " + KEY_VARIABLE + " swapped?" : "";
+            throw new IllegalStateException(named(variable, file) + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)"
+                    + swapped);
+        }
+        try {
+            List<X509Certificate> certificates = CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
+                    .map(X509Certificate.class::cast)
+                    .toList();
+            if (certificates.isEmpty()) {
+                throw new CertificateException("no certificate");
+            }
+            return certificates;
+        } catch (CertificateException e) {
+            throw new IllegalStateException(named(variable, file) + " has a CERTIFICATE block that does not parse"
+                    + " (truncated or corrupted?): copy the file again from where it was issued");
+        }
+    }
+
+    private static PrivateKey privateKey(Path file) {
+        String pem = text(KEY_VARIABLE, file);
+        String problem;
+        if (pem.contains("-----BEGIN PRIVATE KEY-----")) {
+            int start = pem.indexOf("-----BEGIN PRIVATE KEY-----") + "-----BEGIN PRIVATE KEY-----".length();
+            int end = pem.indexOf("-----END PRIVATE KEY-----", start);
+            byte[] der;
+            try {
+                der = end < 0 ? new byte[0] : Base64.getMimeDecoder().decode(pem.substring(start, end));
+            } catch (IllegalArgumentException e) {
+                der = new byte[0];
+            }
+            for (String algorithm : KEY_ALGORITHMS) {
+                try {
+                    return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
+                } catch (GeneralSecurityException e) {
+                    // not a key of this algorithm: try the next
+                }
+            }
+            // the parser's own message is never shown: it may quote the key
+            problem = "has a PRIVATE KEY block that is not a PKCS#8 EC, RSA or Ed25519 key (truncated or corrupted?)";
+        } else if (pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
+            problem = "holds an encrypted key; the CLI needs it unencrypted: openssl pkcs8 -topk8 -nocrypt -in " + file
+                    + " -out NEW.key";
+        } else if (pem.contains("-----BEGIN RSA PRIVATE KEY-----") || pem.contains("-----BEGIN EC PRIVATE KEY-----")) {
+            problem = "holds a PKCS#1/SEC1 key; the CLI reads PKCS#8 (-----BEGIN PRIVATE KEY-----): convert it with"
+                    + " openssl pkcs8 -topk8 -nocrypt -in " + file + " -out NEW.key";
+        } else if (pem.contains("-----BEGIN CERTIFICATE-----")) {
+            problem = "holds a certificate, not a private key: are " + CERT_VARIABLE + " and " + KEY_VARIABLE + " swapped?";
+        } else {
+            problem = "holds no PEM private key (-----BEGIN PRIVATE KEY-----)";
+        }
+        throw new IllegalStateException(named(KEY_VARIABLE, file) + " " + problem);
+    }
+}
