@@ -24,8 +24,9 @@ public record Endpoint(String service, String address, String variable) {
                     + ClientEnvironment.ADDRESS_VARIABLES.keySet());
         }
         if (address == null || address.isBlank()) {
-            throw new IllegalStateException(variable + " is not set (source .portcullis/dev.env from `./portcullis dev`,"
-                    + " or pass the address option)");
+            String option = service.equals("gateway") || service.equals("audit") ? ", or pass --" + service + "-addr" : "";
+            throw new IllegalStateException(variable + " is not set: run `set -a; . .portcullis/dev.env; set +a` while"
+                    + " `./portcullis dev` runs, or set it to the " + service + "'s host:port" + option);
         }
         return new Endpoint(service, address.strip(), variable);
     }

@@ -57,7 +57,7 @@ final class DataDirectoryLock implements AutoCloseable {
                 throw new IllegalStateException(dataDir + " is in use by another portcullis dev (" + holder(file)
                         + "); stop it, or pass --data-dir with another directory");
             }
-            String owner = "pid " + ProcessHandle.current().pid() + ", started " + clock.instant() + System.lineSeparator();
+            String owner = "pid " + ProcessHandle.current().pid() + ", started " + clock.instant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS) + System.lineSeparator();
             channel.truncate(0);
             channel.write(ByteBuffer.wrap(owner.getBytes(StandardCharsets.UTF_8)), 0);
             channel.force(false);
