@@ -9,8 +9,6 @@ import dev.portcullis.runtime.pki.Validity;
 import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.TestIdentity;
 import dev.portcullis.runtime.testing.TestPki;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * What the CLI prints when its TLS files are wrong, a handshake is refused on either side, the
@@ -65,13 +62,10 @@ class ConnectionErrorsTest {
         List<String> line = new ArrayList<>(List.of(args));
         line.addAll(List.of("--gateway-addr", address, "--ca-file", caFile.toString(), "--cert-file", certFile.toString(),
                 "--key-file", keyFile.toString()));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine command = Portcullis.commandLine();
-        command.setOut(new PrintWriter(out, true));
-        command.setErr(new PrintWriter(err, true));
-        int exit = command.execute(line.toArray(String[]::new));
-        return new Result(exit, out.toString(), err.toString());
+        CliRun run = new CliRun();
+        int exit = run.execute(line.toArray(String[]::new));
+        run.assertNoStackTrace();
+        return new Result(exit, run.out(), run.err());
     }
 
     private Result cli(TestPki.Credential credential, String... args) {
@@ -82,10 +76,9 @@ class ConnectionErrorsTest {
         return "localhost:" + gateway.port();
     }
 
+    /** Beyond what every run is held to (no stack trace, no pipeline): no exception's class name either. */
     private static void assertNoStackTraceNorPipeline(Result result) {
         String printed = result.stdout() + result.stderr();
-        assertFalse(printed.contains("Channel Pipeline"), printed);
-        assertFalse(printed.contains("\tat "), printed);
         assertFalse(printed.contains("Exception:"), printed);
     }
 

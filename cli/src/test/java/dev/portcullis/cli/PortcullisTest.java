@@ -4,42 +4,34 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** What every command shares: its exit statuses and how it tells a usage error or a bad file. */
 class PortcullisTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRun cli = new CliRun();
 
     private int run(String... args) {
-        CommandLine cli = Portcullis.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
     }
 
     private void assertNoStackTrace() {
-        assertFalse(out.toString().contains("\tat "), out.toString());
-        assertFalse(err.toString().contains("\tat "), err.toString());
+        cli.assertNoStackTrace();
     }
 
     @Test
     void anUnknownCommandIsAUsageErrorWithASuggestion() {
         int status = run("plna");
 
-        assertEquals(64, status, err.toString());
-        assertTrue(err.toString().contains("portcullis: unknown command 'plna'"), err.toString());
-        assertTrue(err.toString().contains("Did you mean: portcullis plan"), err.toString());
-        assertTrue(err.toString().contains("Try 'portcullis --help'"), err.toString());
+        assertEquals(64, status, cli.err());
+        assertTrue(cli.err().contains("portcullis: unknown command 'plna'"), cli.err());
+        assertTrue(cli.err().contains("Did you mean: portcullis plan"), cli.err());
+        assertTrue(cli.err().contains("Try 'portcullis --help'"), cli.err());
         assertNoStackTrace();
     }
 
@@ -47,9 +39,9 @@ class PortcullisTest {
     void anUnknownOptionIsAUsageError() {
         int status = run("catalog", "validate", "--strict", "catalog.yaml");
 
-        assertEquals(64, status, err.toString());
-        assertTrue(err.toString().contains("Unknown option: '--strict'"), err.toString());
-        assertTrue(err.toString().contains("Try 'portcullis catalog validate --help'"), err.toString());
+        assertEquals(64, status, cli.err());
+        assertTrue(cli.err().contains("Unknown option: '--strict'"), cli.err());
+        assertTrue(cli.err().contains("Try 'portcullis catalog validate --help'"), cli.err());
         assertNoStackTrace();
     }
 
@@ -57,8 +49,8 @@ class PortcullisTest {
     void aMalformedOptionValueIsAUsageError() {
         int status = run("health", "--timeout", "soon");
 
-        assertEquals(64, status, err.toString());
-        assertTrue(err.toString().contains("not a duration: 'soon'"), err.toString());
+        assertEquals(64, status, cli.err());
+        assertTrue(cli.err().contains("not a duration: 'soon'"), cli.err());
         assertNoStackTrace();
     }
 
@@ -66,8 +58,8 @@ class PortcullisTest {
     void noCommandAtAllIsAUsageError() {
         int status = run();
 
-        assertEquals(64, status, err.toString());
-        assertTrue(err.toString().contains("a command is required"), err.toString());
+        assertEquals(64, status, cli.err());
+        assertTrue(cli.err().contains("a command is required"), cli.err());
         assertNoStackTrace();
     }
 
@@ -78,8 +70,8 @@ class PortcullisTest {
 
         int status = run("audit", "verify", "--offline", missing.toString(), "--key", key.toString());
 
-        assertEquals(64, status, err.toString());
-        assertTrue(err.toString().contains("portcullis: --offline: " + missing + ": no such file or directory"), err.toString());
+        assertEquals(64, status, cli.err());
+        assertTrue(cli.err().contains("portcullis: --offline: " + missing + ": no such file or directory"), cli.err());
         assertNoStackTrace();
     }
 
@@ -89,9 +81,9 @@ class PortcullisTest {
 
         int status = run("audit", "export", "--out", file.toString(), "--audit-addr", "localhost:1");
 
-        assertEquals(64, status, err.toString());
-        assertTrue(err.toString().contains("portcullis: --out: " + file + ": the directory " + dir.resolve("nodir")
-                + " does not exist"), err.toString());
+        assertEquals(64, status, cli.err());
+        assertTrue(cli.err().contains("portcullis: --out: " + file + ": the directory " + dir.resolve("nodir")
+                + " does not exist"), cli.err());
         assertNoStackTrace();
     }
 
@@ -100,7 +92,7 @@ class PortcullisTest {
         int status = run("--help");
 
         assertEquals(0, status);
-        String help = out.toString();
+        String help = cli.out();
         assertTrue(help.contains("Exit status:"), help);
         for (ExitStatus exit : ExitStatus.values()) {
             assertTrue(help.matches("(?s).*\\n\\s+" + exit.code() + "\\s+" + java.util.regex.Pattern.quote(
@@ -113,7 +105,7 @@ class PortcullisTest {
         int status = run("audit", "verify", "--help");
 
         assertEquals(0, status);
-        String help = out.toString();
+        String help = cli.out();
         assertTrue(help.contains("Exit status:"), help);
         assertTrue(help.contains(" 6 "), help);
         assertTrue(help.contains("64 "), help);
@@ -125,8 +117,8 @@ class PortcullisTest {
         int status = run("--help");
 
         assertEquals(0, status);
-        assertTrue(out.toString().contains("health   Checks that the suite's services are up and ready, over mTLS."),
-                out.toString());
+        assertTrue(cli.out().contains("health   Checks that the suite's services are up and ready, over mTLS."),
+                cli.out());
     }
 
     @Test

@@ -5,14 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.cli.ExitStatus;
-import dev.portcullis.cli.Portcullis;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.portcullis.cli.CliRun;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code portcullis catalog validate} and {@code portcullis catalog explain} over the example catalog. */
 class CatalogCommandTest {
@@ -21,13 +18,9 @@ class CatalogCommandTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRun cli = new CliRun();
 
     private int run(String... args) {
-        CommandLine cli = Portcullis.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
         return cli.execute(args);
     }
 
@@ -45,8 +38,8 @@ class CatalogCommandTest {
     void validateAcceptsTheExampleCatalog() {
         int status = run("catalog", "validate", EXAMPLE.toString());
 
-        assertEquals(0, status, err.toString());
-        assertTrue(out.toString().contains("valid (version "), out.toString());
+        assertEquals(0, status, cli.err());
+        assertTrue(cli.out().contains("valid (version "), cli.out());
     }
 
     @Test
@@ -58,19 +51,19 @@ class CatalogCommandTest {
         int status = run("catalog", "validate", bad.toString());
 
         assertEquals(ExitStatus.INVALID_CATALOG.code(), status);
-        assertTrue(err.toString().contains(bad + ":10:16: environments.prod.approvals: must be a whole number"), err.toString());
-        assertTrue(err.toString().contains("unknown command 'aply'"), err.toString());
-        assertTrue(err.toString().contains(bad + ":38:20: repos[0].rules[1].commands[0]: unknown command 'aply'"), err.toString());
-        assertTrue(err.toString().contains("refused, 4 problem(s)"), err.toString());
+        assertTrue(cli.err().contains(bad + ":10:16: environments.prod.approvals: must be a whole number"), cli.err());
+        assertTrue(cli.err().contains("unknown command 'aply'"), cli.err());
+        assertTrue(cli.err().contains(bad + ":38:20: repos[0].rules[1].commands[0]: unknown command 'aply'"), cli.err());
+        assertTrue(cli.err().contains("refused, 4 problem(s)"), cli.err());
     }
 
     @Test
     void explainPrintsAnAllowWithItsRuleAndExitsZero() {
         int status = run(explain("--ref", "refs/heads/main", "--folder", "prod/net", "--command", "plan"));
 
-        assertEquals(0, status, err.toString());
-        assertTrue(out.toString().startsWith("ALLOW"), out.toString());
-        assertTrue(out.toString().contains("infra-live rules[0]"), out.toString());
+        assertEquals(0, status, cli.err());
+        assertTrue(cli.out().startsWith("ALLOW"), cli.out());
+        assertTrue(cli.out().contains("infra-live rules[0]"), cli.out());
     }
 
     @Test
@@ -79,9 +72,9 @@ class CatalogCommandTest {
                 "--plan-run", "11111111-2222-4333-8444-555555555555", "--plan-digest", "a".repeat(64),
                 "--at", "2026-11-28T10:00:00Z"));
 
-        assertEquals(ExitStatus.DENIED.code(), status, err.toString());
-        assertTrue(out.toString().contains("REF_NOT_ALLOWED"), out.toString());
-        assertTrue(out.toString().contains("OUTSIDE_CHANGE_WINDOW"), out.toString());
+        assertEquals(ExitStatus.DENIED.code(), status, cli.err());
+        assertTrue(cli.out().contains("REF_NOT_ALLOWED"), cli.out());
+        assertTrue(cli.out().contains("OUTSIDE_CHANGE_WINDOW"), cli.out());
     }
 
     @Test
@@ -89,8 +82,8 @@ class CatalogCommandTest {
         int status = run(explain("--ref", "main", "--folder", "../etc", "--command", "plan"));
 
         assertEquals(ExitStatus.USAGE.code(), status);
-        assertTrue(err.toString().contains("invalid --ref"), err.toString());
-        assertTrue(err.toString().contains("invalid --folder"), err.toString());
+        assertTrue(cli.err().contains("invalid --ref"), cli.err());
+        assertTrue(cli.err().contains("invalid --folder"), cli.err());
     }
 
     @Test
@@ -100,20 +93,20 @@ class CatalogCommandTest {
 
         int status = run(args);
 
-        assertEquals(ExitStatus.USAGE.code(), status, err.toString());
-        assertTrue(err.toString().contains("invalid --commit: "), err.toString());
-        assertFalse(err.toString().contains("--commit-sha"), err.toString());
-        assertFalse(err.toString().contains("\tat "), err.toString());
+        assertEquals(ExitStatus.USAGE.code(), status, cli.err());
+        assertTrue(cli.err().contains("invalid --commit: "), cli.err());
+        assertFalse(cli.err().contains("--commit-sha"), cli.err());
+        assertFalse(cli.err().contains("\tat "), cli.err());
     }
 
     @Test
     void validateWithoutAFileIsAUsageError() {
         int status = run("catalog", "validate");
 
-        assertEquals(ExitStatus.USAGE.code(), status, err.toString());
-        assertTrue(err.toString().contains("Missing required parameter: 'FILE'"), err.toString());
-        assertTrue(err.toString().contains("Try 'portcullis catalog validate --help'"), err.toString());
-        assertFalse(err.toString().contains("\tat "), err.toString());
+        assertEquals(ExitStatus.USAGE.code(), status, cli.err());
+        assertTrue(cli.err().contains("Missing required parameter: 'FILE'"), cli.err());
+        assertTrue(cli.err().contains("Try 'portcullis catalog validate --help'"), cli.err());
+        assertFalse(cli.err().contains("\tat "), cli.err());
     }
 
     @Test
@@ -122,9 +115,9 @@ class CatalogCommandTest {
 
         int status = run("catalog", "validate", missing.toString());
 
-        assertEquals(ExitStatus.USAGE.code(), status, err.toString());
-        assertTrue(err.toString().contains("portcullis: FILE: " + missing + ": no such file or directory"), err.toString());
-        assertFalse(err.toString().contains("\tat "), err.toString());
+        assertEquals(ExitStatus.USAGE.code(), status, cli.err());
+        assertTrue(cli.err().contains("portcullis: FILE: " + missing + ": no such file or directory"), cli.err());
+        assertFalse(cli.err().contains("\tat "), cli.err());
     }
 
     @Test
@@ -136,7 +129,7 @@ class CatalogCommandTest {
 
         int status = run(args);
 
-        assertEquals(ExitStatus.INVALID_CATALOG.code(), status, err.toString());
-        assertTrue(err.toString().contains("refused, 1 problem(s)"), err.toString());
+        assertEquals(ExitStatus.INVALID_CATALOG.code(), status, cli.err());
+        assertTrue(cli.err().contains("refused, 1 problem(s)"), cli.err());
     }
 }

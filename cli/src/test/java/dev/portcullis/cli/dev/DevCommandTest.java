@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.cli.ExitStatus;
-import dev.portcullis.cli.Portcullis;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import dev.portcullis.cli.CliRun;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
@@ -16,20 +14,15 @@ import java.nio.file.Path;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code portcullis dev} refusing to start, as the person at the terminal reads it. */
 class DevCommandTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRun cli = new CliRun();
 
     private int run(String... args) {
-        CommandLine cli = Portcullis.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
         return cli.execute(args);
     }
 
@@ -42,11 +35,11 @@ class DevCommandTest {
 
             int status = run("dev", "--data-dir", data.toString(), "--base-port", Integer.toString(base));
 
-            assertEquals(ExitStatus.ERROR.code(), status, err.toString());
-            assertTrue(err.toString().contains("portcullis: port " + taken.getLocalPort() + " (audit) is in use: another"
-                    + " `portcullis dev` may be running, or start with another --base-port N"), err.toString());
-            assertFalse(err.toString().contains("portcullis.server.port"), err.toString());
-            assertFalse(err.toString().contains("\tat "), err.toString());
+            assertEquals(ExitStatus.ERROR.code(), status, cli.err());
+            assertTrue(cli.err().contains("portcullis: port " + taken.getLocalPort() + " (audit) is in use: another"
+                    + " `portcullis dev` may be running, or start with another --base-port N"), cli.err());
+            assertFalse(cli.err().contains("portcullis.server.port"), cli.err());
+            assertFalse(cli.err().contains("\tat "), cli.err());
         }
     }
 
@@ -58,11 +51,11 @@ class DevCommandTest {
 
             int status = run("dev", "--data-dir", data.toString(), "--base-port", "0");
 
-            assertEquals(ExitStatus.ERROR.code(), status, err.toString());
-            assertTrue(err.toString().contains(data.toAbsolutePath() + " is in use by another portcullis dev (pid "
-                    + ProcessHandle.current().pid() + ", started "), err.toString());
-            assertTrue(err.toString().contains("stop it, or pass --data-dir"), err.toString());
-            assertFalse(err.toString().contains("\tat "), err.toString());
+            assertEquals(ExitStatus.ERROR.code(), status, cli.err());
+            assertTrue(cli.err().contains(data.toAbsolutePath() + " is in use by another portcullis dev (pid "
+                    + ProcessHandle.current().pid() + ", started "), cli.err());
+            assertTrue(cli.err().contains("stop it, or pass --data-dir"), cli.err());
+            assertFalse(cli.err().contains("\tat "), cli.err());
         }
     }
 

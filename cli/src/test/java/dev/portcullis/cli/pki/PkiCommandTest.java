@@ -4,12 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.cli.ExitStatus;
-import dev.portcullis.cli.Portcullis;
+import dev.portcullis.cli.CliRun;
 import dev.portcullis.runtime.identity.CertificateIdentity;
 import dev.portcullis.runtime.pki.DevPki;
 import dev.portcullis.runtime.pki.PemFiles;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -19,20 +17,15 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** {@code portcullis pki init} and {@code portcullis pki issue}. */
 class PkiCommandTest {
     @TempDir
     Path dir;
 
-    private final StringWriter out = new StringWriter();
-    private final StringWriter err = new StringWriter();
+    private final CliRun cli = new CliRun();
 
     private int run(String... args) {
-        CommandLine cli = Portcullis.commandLine();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
         return cli.execute(args);
     }
 
@@ -40,7 +33,7 @@ class PkiCommandTest {
     void initIssuesEveryMemberWithItsSpiffeIdSignedByTheDevCa() throws Exception {
         int status = run("pki", "init", dir.toString());
 
-        assertEquals(0, status, err.toString());
+        assertEquals(0, status, cli.err());
         X509Certificate ca = PemFiles.readCertificate(dir.resolve("ca.pem"));
         for (DevPki.Member member : DevPki.Member.values()) {
             X509Certificate cert = PemFiles.readCertificate(dir.resolve(member.fileName() + ".pem"));
@@ -75,7 +68,7 @@ class PkiCommandTest {
         int status = run("pki", "init", dir.toString());
 
         assertEquals(1, status);
-        assertTrue(err.toString().contains("--force"), err.toString());
+        assertTrue(cli.err().contains("--force"), cli.err());
     }
 
     @Test
@@ -85,7 +78,7 @@ class PkiCommandTest {
         int status = run("pki", "issue", dir.toString(), "--name", "jenkins",
                 "--id", "spiffe://portcullis.dev/ci/jenkins/infra", "--valid-for", "2h");
 
-        assertEquals(0, status, err.toString());
+        assertEquals(0, status, cli.err());
         X509Certificate cert = PemFiles.readCertificate(dir.resolve("jenkins.pem"));
         assertEquals("spiffe://portcullis.dev/ci/jenkins/infra", CertificateIdentity.of(cert).value());
         Duration left = Duration.between(Instant.now(), cert.getNotAfter().toInstant());
@@ -98,8 +91,8 @@ class PkiCommandTest {
 
         int status = run("pki", "issue", dir.toString(), "--name", "x", "--id", "https://example.org/ci");
 
-        assertEquals(ExitStatus.USAGE.code(), status, err.toString());
-        assertTrue(err.toString().contains("--id"), err.toString());
+        assertEquals(ExitStatus.USAGE.code(), status, cli.err());
+        assertTrue(cli.err().contains("--id"), cli.err());
         assertTrue(Files.notExists(dir.resolve("x.pem")));
     }
 }
