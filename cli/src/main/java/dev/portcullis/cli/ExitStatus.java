@@ -7,7 +7,7 @@ import java.util.Map;
  * Every exit status of every {@code portcullis} command, in one table: the contract a CI job or a
  * script acts on. A status means the same thing whichever command returns it, so no two outcomes
  * share a number (a usage error is never mistaken for a denial). Shown in {@code --help} and
- * documented in the README; the numbers never change.
+ * documented in the README. A number, once given a meaning, is never given another.
  */
 public enum ExitStatus {
     /** Done: the run succeeded (with --no-follow: accepted), the check passed, the action was taken. */
