@@ -1,10 +1,10 @@
 package dev.portcullis.bench;
 
 import dev.portcullis.bench.Bench.Figure;
+import dev.portcullis.catalog.Catalog;
+import dev.portcullis.catalog.CatalogLoader;
 import dev.portcullis.policy.api.PolicyGrpcService;
 import dev.portcullis.policy.catalog.ActiveCatalog;
-import dev.portcullis.policy.catalog.Catalog;
-import dev.portcullis.policy.catalog.CatalogLoader;
 import dev.portcullis.policy.decision.EvaluationRequest;
 import dev.portcullis.policy.decision.PlanReference;
 import dev.portcullis.policy.decision.PolicyEngine;

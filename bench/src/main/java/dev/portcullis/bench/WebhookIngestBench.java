@@ -12,20 +12,18 @@ import dev.portcullis.audit.alert.PipelineRulesConfig;
 import dev.portcullis.audit.api.AuditGrpcService;
 import dev.portcullis.audit.catalog.CatalogRepos;
 import dev.portcullis.audit.catalog.CatalogView;
-import dev.portcullis.audit.catalog.RefPatterns;
 import dev.portcullis.audit.chain.ChainVerification;
 import dev.portcullis.audit.chain.CheckpointSigner;
 import dev.portcullis.audit.ingest.AuditIngest;
 import dev.portcullis.audit.source.JdbcSourceActivityStore;
-import dev.portcullis.audit.source.SourceCounters;
 import dev.portcullis.audit.source.Source;
+import dev.portcullis.audit.source.SourceCounters;
 import dev.portcullis.audit.source.SourceIntake;
 import dev.portcullis.audit.source.SourceKind;
 import dev.portcullis.audit.source.SourceMonitor;
 import dev.portcullis.audit.source.SourceName;
 import dev.portcullis.audit.source.SourceSecret;
 import dev.portcullis.audit.source.Sources;
-import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.audit.store.JdbcAuditStore;
 import dev.portcullis.audit.webhook.HttpsSourceListener;
 import dev.portcullis.bench.Bench.Figure;
@@ -33,6 +31,7 @@ import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditEvents;
 import dev.portcullis.runtime.audit.AuditResource;
+import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.pki.PemFiles;
 import dev.portcullis.v1.AppendRequest;
 import dev.portcullis.v1.AuditServiceGrpc;
@@ -92,7 +91,7 @@ final class WebhookIngestBench {
             JdbcAlertStore alerts = new JdbcAlertStore(data, clock);
             AlertDispatcher dispatcher = new AlertDispatcher(List.of(), alerts, new AlertDeliveryConfig(List.of(),
                     Duration.ofSeconds(5), 5, Duration.ofSeconds(1), Duration.ofSeconds(60)), clock);
-            CatalogView catalog = CatalogView.fixed(CatalogRepos.unconfigured(Optional.empty(), new RefPatterns(List.of())));
+            CatalogView catalog = CatalogView.fixed(CatalogRepos.unconfigured(Optional.empty(), List.of()));
             // every rule runs on ingest, as in the service
             AlertPipeline pipeline = new AlertPipeline(List.of(
                     new AnomalyDetector(new AlertRulesConfig(true, 5, Duration.ofMinutes(5), true, 10, Duration.ofMinutes(10),

@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PolicyArchitectureTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"catalog", "rule", "decision"})
+    @ValueSource(strings = {"catalog", "decision"})
     void domainPackagesImportNoTransportOrFramework(String pkg) {
         PackageBoundary.assertPlainJava(Path.of("src/main/java/dev/portcullis/policy", pkg));
     }

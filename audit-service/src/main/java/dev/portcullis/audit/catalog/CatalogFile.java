@@ -2,8 +2,15 @@ package dev.portcullis.audit.catalog;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.catalog.Catalog;
+import dev.portcullis.catalog.CatalogLoader;
+import dev.portcullis.catalog.CatalogRejectedException;
+import dev.portcullis.catalog.Command;
+import dev.portcullis.catalog.RefPattern;
+import dev.portcullis.catalog.Repo;
+import dev.portcullis.catalog.Rule;
+import dev.portcullis.runtime.request.CatalogName;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -11,36 +18,35 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
-import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
 
 /**
  * The Service Catalog file the policy service decides by, read by the audit service for the
  * repositories it names (the same file, deployed to both; the audit service never depends on the
- * policy service). Only {@code repos[].name}, {@code repos[].url}, {@code repos[].rules[]} and
- * {@code commands.*.changes_infrastructure} are read: validating the catalog is the policy
- * service's work, so this reader is lenient about everything else.
+ * policy service). It is loaded by the same {@link CatalogLoader}, so a file the policy service
+ * refuses is refused here too, and ref patterns mean the same in both. What the audit service
+ * keeps of it: each repository's name and URL, and the refs of the rules that allow a command
+ * with {@code changes_infrastructure}.
  *
  * <p>The file is checked for changes at most every {@code reloadInterval}, on use; a changed
- * file that cannot be read keeps the last good version in force (logged once). Thread-safe.
+ * file that cannot be read or is refused keeps the last good version in force (logged once).
+ * Thread-safe.
  */
 public final class CatalogFile implements Supplier<CatalogRepos> {
     private static final Logger log = LoggerFactory.getLogger(CatalogFile.class);
-    private static final int MAX_BYTES = 4 * 1024 * 1024;
 
     private final Path file;
     private final Optional<RepoUrl> catalogRepository;
-    private final RefPatterns alwaysProtected;
+    private final List<RefPattern> alwaysProtected;
+    private final CatalogLoader loader = new CatalogLoader();
     private final Duration reloadInterval;
     private final Clock clock;
     // guarded by this
@@ -53,11 +59,11 @@ public final class CatalogFile implements Supplier<CatalogRepos> {
      *
      * @throws IllegalStateException naming the file when it cannot be read as a catalog
      */
-    public CatalogFile(Path file, Optional<RepoUrl> catalogRepository, RefPatterns alwaysProtected, Duration reloadInterval,
-            Clock clock) {
+    public CatalogFile(Path file, Optional<RepoUrl> catalogRepository, List<RefPattern> alwaysProtected,
+            Duration reloadInterval, Clock clock) {
         this.file = requireNonNull(file, "file is null");
         this.catalogRepository = requireNonNull(catalogRepository, "catalogRepository is null");
-        this.alwaysProtected = requireNonNull(alwaysProtected, "alwaysProtected is null");
+        this.alwaysProtected = List.copyOf(alwaysProtected);
         this.reloadInterval = requireNonNull(reloadInterval, "reloadInterval is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.stamp = stamp(file);
@@ -87,52 +93,44 @@ public final class CatalogFile implements Supplier<CatalogRepos> {
     }
 
     private CatalogRepos read() {
-        String text;
+        byte[] content;
         try {
-            if (Files.size(file) > MAX_BYTES) {
-                throw new IllegalStateException("catalog file " + file + " is larger than 4 MiB");
+            if (Files.size(file) > CatalogLoader.MAX_BYTES) {
+                throw new IllegalStateException("catalog file " + file + " is larger than " + CatalogLoader.MAX_BYTES + " bytes");
             }
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            content = Files.readAllBytes(file);
         } catch (IOException e) {
             throw new IllegalStateException("catalog file " + file + " cannot be read");
         }
-        Object root;
+        Catalog catalog;
         try {
-            root = new Load(LoadSettings.builder().setAllowDuplicateKeys(false).setMaxAliasesForCollections(10)
-                    .setCodePointLimit(MAX_BYTES).build()).loadFromString(text);
-        } catch (YamlEngineException e) {
-            throw new IllegalStateException("catalog file " + file + " is not valid YAML");
+            catalog = loader.load(file.toString(), content);
+        } catch (CatalogRejectedException refused) {
+            throw new IllegalStateException("catalog file " + file + " is refused: " + refused.getMessage());
         }
-        return parse(root);
+        return repos(catalog);
     }
 
-    private CatalogRepos parse(Object root) {
-        Map<?, ?> top = root instanceof Map<?, ?> map ? map : Map.of();
-        Set<String> changing = new HashSet<>();
-        if (top.get("commands") instanceof Map<?, ?> commands) {
-            commands.forEach((name, command) -> {
-                if (command instanceof Map<?, ?> fields && Boolean.TRUE.equals(fields.get("changes_infrastructure"))) {
-                    changing.add(String.valueOf(name));
-                }
-            });
-        }
+    private CatalogRepos repos(Catalog catalog) {
+        Set<CatalogName> changing = catalog.commands().values().stream()
+                .filter(Command::changesInfrastructure)
+                .map(Command::name)
+                .collect(Collectors.toUnmodifiableSet());
         Map<String, CatalogRepos.Repo> repos = new LinkedHashMap<>();
-        List<?> entries = top.get("repos") instanceof List<?> list ? list : List.of();
-        for (Object entry : entries) {
-            if (!(entry instanceof Map<?, ?> repo) || !(repo.get("name") instanceof String name)
-                    || !(repo.get("url") instanceof String url)) {
-                throw new IllegalStateException("catalog file " + file + " has a repo without a name or url");
-            }
-            List<String> protectedRefs = new ArrayList<>();
-            List<?> rules = repo.get("rules") instanceof List<?> r ? r : List.of();
-            for (Object rule : rules) {
-                if (rule instanceof Map<?, ?> fields && fields.get("commands") instanceof List<?> commands
-                        && commands.stream().anyMatch(command -> changing.contains(String.valueOf(command)))
-                        && fields.get("refs") instanceof List<?> refs) {
-                    refs.forEach(ref -> protectedRefs.add(String.valueOf(ref)));
+        for (Repo repo : catalog.repos().values()) {
+            List<RefPattern> protectedRefs = new ArrayList<>();
+            for (Rule rule : repo.rules()) {
+                if (rule.commands().stream().anyMatch(changing::contains)) {
+                    protectedRefs.addAll(rule.refs());
                 }
             }
-            repos.put(name, new CatalogRepos.Repo(name, RepoUrl.of(url), new RefPatterns(protectedRefs)));
+            RepoUrl url;
+            try {
+                url = RepoUrl.of(repo.url());
+            } catch (IllegalArgumentException e) {
+                throw new IllegalStateException("catalog file " + file + ": repo " + repo.name() + " has no usable url");
+            }
+            repos.put(repo.name().value(), new CatalogRepos.Repo(repo.name().value(), url, protectedRefs));
         }
         return CatalogRepos.of(repos, catalogRepository, alwaysProtected);
     }

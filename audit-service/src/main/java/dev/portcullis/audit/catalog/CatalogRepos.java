@@ -2,6 +2,9 @@ package dev.portcullis.audit.catalog;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.catalog.RefPattern;
+import dev.portcullis.runtime.request.GitRef;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,12 +19,16 @@ import java.util.Optional;
  * quiet (fail closed).
  */
 public final class CatalogRepos {
-    /** One deployed repository. */
-    public record Repo(String name, RepoUrl url, RefPatterns protectedRefs) {
+    /**
+     * One deployed repository.
+     *
+     * @param protectedRefs the refs an infrastructure-changing command may run from, as the catalog writes them
+     */
+    public record Repo(String name, RepoUrl url, List<RefPattern> protectedRefs) {
         public Repo {
             requireNonNull(name, "name is null");
             requireNonNull(url, "url is null");
-            requireNonNull(protectedRefs, "protectedRefs is null");
+            protectedRefs = List.copyOf(protectedRefs);
         }
     }
 
@@ -29,16 +36,16 @@ public final class CatalogRepos {
     private final Map<RepoUrl, Repo> byUrl;
     private final Map<String, Repo> byName;
     private final Optional<RepoUrl> catalogRepository;
-    private final RefPatterns alwaysProtected;
+    private final List<RefPattern> alwaysProtected;
 
     private CatalogRepos(boolean configured, Map<String, Repo> byName, Optional<RepoUrl> catalogRepository,
-            RefPatterns alwaysProtected) {
+            List<RefPattern> alwaysProtected) {
         this.configured = configured;
         this.byName = Map.copyOf(byName);
         this.byUrl = this.byName.values().stream()
                 .collect(java.util.stream.Collectors.toUnmodifiableMap(Repo::url, repo -> repo, (a, b) -> a));
         this.catalogRepository = requireNonNull(catalogRepository, "catalogRepository is null");
-        this.alwaysProtected = requireNonNull(alwaysProtected, "alwaysProtected is null");
+        this.alwaysProtected = List.copyOf(alwaysProtected);
     }
 
     /**
@@ -47,12 +54,13 @@ public final class CatalogRepos {
      * @param catalogRepository where the catalog file itself is kept, when known
      * @param alwaysProtected refs protected in every repository, on top of the catalog's
      */
-    public static CatalogRepos of(Map<String, Repo> byName, Optional<RepoUrl> catalogRepository, RefPatterns alwaysProtected) {
+    public static CatalogRepos of(Map<String, Repo> byName, Optional<RepoUrl> catalogRepository,
+            List<RefPattern> alwaysProtected) {
         return new CatalogRepos(true, byName, catalogRepository, alwaysProtected);
     }
 
     /** No catalog configured: every repository counts as deployed by Portcullis. */
-    public static CatalogRepos unconfigured(Optional<RepoUrl> catalogRepository, RefPatterns alwaysProtected) {
+    public static CatalogRepos unconfigured(Optional<RepoUrl> catalogRepository, List<RefPattern> alwaysProtected) {
         return new CatalogRepos(false, Map.of(), catalogRepository, alwaysProtected);
     }
 
@@ -78,18 +86,34 @@ public final class CatalogRepos {
 
     /**
      * True when {@code ref} is protected in the repository at {@code url}: it matches a ref an
-     * infrastructure-changing command may run from there, a configured always-protected pattern,
-     * or is the repository's default branch ({@code defaultBranch}, e.g. {@code main}; empty when
-     * unknown).
+     * infrastructure-changing command may run from there or a configured always-protected pattern
+     * (with the catalog's meaning of {@link RefPattern}), or is the repository's default branch
+     * ({@code defaultBranch}, e.g. {@code main}; empty when unknown). A {@code ref} that is not a
+     * valid full git ref (git never reports one) matches no pattern.
      */
     public boolean isProtected(RepoUrl url, String ref, String defaultBranch) {
         if (!defaultBranch.isEmpty() && ref.equals("refs/heads/" + defaultBranch)) {
             return true;
         }
-        if (alwaysProtected.matches(ref)) {
+        GitRef parsed;
+        try {
+            parsed = new GitRef(ref);
+        } catch (IllegalArgumentException notARef) {
+            return false;
+        }
+        if (matchesAny(alwaysProtected, parsed)) {
             return true;
         }
-        return byUrl(url).map(repo -> repo.protectedRefs().matches(ref)).orElse(false);
+        return byUrl(url).map(repo -> matchesAny(repo.protectedRefs(), parsed)).orElse(false);
+    }
+
+    private static boolean matchesAny(List<RefPattern> patterns, GitRef ref) {
+        for (RefPattern pattern : patterns) {
+            if (pattern.matches(ref)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True when a catalog is configured; false means every repository counts as deployed. */

@@ -1,5 +1,6 @@
 package dev.portcullis.audit.source;
 
+import dev.portcullis.catalog.RefPattern;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
@@ -64,6 +65,12 @@ public record SourcesConfig(
         for (String ref : protectedRefs) {
             if (!ref.startsWith("refs/") || ref.length() > 256) {
                 throw new IllegalArgumentException(PREFIX + "protected-refs entries must be ref patterns starting with refs/");
+            }
+            try {
+                new RefPattern(ref);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(PREFIX + "protected-refs entry '" + ref + "' is not a catalog ref pattern: "
+                        + e.getMessage());
             }
         }
     }

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.portcullis.audit.catalog.CatalogRepos;
 import dev.portcullis.audit.catalog.CatalogView;
-import dev.portcullis.audit.catalog.RefPatterns;
 import dev.portcullis.audit.catalog.RepoUrl;
+import dev.portcullis.catalog.RefPattern;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditResource;
@@ -26,8 +26,8 @@ class PipelineRulesTest {
     private final MutableClock clock = MutableClock.at(Instant.parse("2026-11-24T09:00:00Z"));
     private final CatalogView catalog = CatalogView.fixed(CatalogRepos.of(
             Map.of("infra-live", new CatalogRepos.Repo("infra-live", new RepoUrl(INFRA_URL),
-                    new RefPatterns(List.of("refs/heads/main")))),
-            Optional.of(new RepoUrl("github.com/acme/catalog")), new RefPatterns(List.of())));
+                    List.of(new RefPattern("refs/heads/main")))),
+            Optional.of(new RepoUrl("github.com/acme/catalog")), List.of()));
     private final PipelineRules rules = new PipelineRules(PipelineRulesConfig.defaults(), catalog, clock);
 
     private AuditEvent event(AuditAction action, String actor, String repoUrl, Map<String, String> attributes) {

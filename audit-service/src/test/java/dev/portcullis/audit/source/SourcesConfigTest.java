@@ -92,6 +92,15 @@ class SourcesConfigTest {
     }
 
     @Test
+    void aProtectedRefThatIsNotACatalogRefPatternIsRefusedNamingTheKey() {
+        RuntimeException ref = assertThrows(RuntimeException.class,
+                () -> ConfigBinding.bind(SourcesConfig.class, Map.of(PREFIX + "protected-refs", "refs/heads/a..*")));
+
+        assertTrue(StartupFailure.describe(ref).contains(PREFIX + "protected-refs entry 'refs/heads/a..*'"),
+                StartupFailure.describe(ref));
+    }
+
+    @Test
     void aSecretNeverPrints() {
         SourceSecret secret = new SourceSecret("a-secret-of-enough-length");
 

@@ -843,9 +843,9 @@ public final class HostileCorpus {
     /** What the corpus needs to know of the catalog: the demo repo's main commit, and optional extras. */
     private record CatalogFacts(String mainCommit, Optional<String> foreignRepo, boolean adminIsCaller) {
         static CatalogFacts read(Path catalogFile, String repo) {
-            dev.portcullis.policy.catalog.Catalog catalog;
+            dev.portcullis.catalog.Catalog catalog;
             try {
-                catalog = new dev.portcullis.policy.catalog.CatalogLoader().load(catalogFile.toString(),
+                catalog = new dev.portcullis.catalog.CatalogLoader().load(catalogFile.toString(),
                         java.nio.file.Files.readAllBytes(catalogFile));
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read the suite's catalog " + catalogFile, e);

@@ -1,11 +1,11 @@
 package dev.portcullis.cli.catalog;
 
+import dev.portcullis.catalog.Catalog;
+import dev.portcullis.catalog.CatalogLoader;
+import dev.portcullis.catalog.CatalogRejectedException;
 import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.cli.FileArguments;
 import dev.portcullis.policy.api.EvaluationRequests;
-import dev.portcullis.policy.catalog.Catalog;
-import dev.portcullis.policy.catalog.CatalogLoader;
-import dev.portcullis.policy.catalog.CatalogRejectedException;
 import dev.portcullis.policy.decision.Decision;
 import dev.portcullis.policy.decision.PolicyEngine;
 import dev.portcullis.runtime.error.InvalidRequestException;

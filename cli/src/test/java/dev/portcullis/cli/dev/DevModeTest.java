@@ -118,7 +118,7 @@ class DevModeTest {
         String catalog;
         try (DevMode first = DevMode.start(data, 0, Clock.systemUTC())) {
             catalog = Files.readString(first.catalogFile());
-            var loaded = new dev.portcullis.policy.catalog.CatalogLoader().load("catalog.yaml", catalog.getBytes());
+            var loaded = new dev.portcullis.catalog.CatalogLoader().load("catalog.yaml", catalog.getBytes());
             var plan = loaded.command(new dev.portcullis.runtime.request.CatalogName("plan")).orElseThrow();
             assertEquals(java.util.List.of("sh", "plan.sh", "${environment}"), plan.argv());
             assertEquals("plan.out", plan.produces());

@@ -1,8 +1,8 @@
 package dev.portcullis.executor.api;
 
+import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.executor.artifact.ArtifactPath;
 import dev.portcullis.executor.artifact.ArtifactRef;
-import dev.portcullis.executor.secret.SecretGrant;
 import dev.portcullis.executor.task.TaskArtifacts;
 import dev.portcullis.executor.task.TaskSpec;
 import dev.portcullis.runtime.error.InvalidRequestException;

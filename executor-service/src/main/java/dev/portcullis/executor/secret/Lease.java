@@ -2,6 +2,8 @@ package dev.portcullis.executor.secret;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.catalog.SecretGrant;
+
 /**
  * A dynamic secret's lease, kept so it can be revoked when the task ends.
  *

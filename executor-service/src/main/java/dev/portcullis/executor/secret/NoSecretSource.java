@@ -1,5 +1,6 @@
 package dev.portcullis.executor.secret;
 
+import dev.portcullis.catalog.SecretGrant;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.stream.Collectors;

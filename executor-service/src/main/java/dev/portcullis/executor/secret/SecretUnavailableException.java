@@ -2,6 +2,7 @@ package dev.portcullis.executor.secret;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.runtime.error.DomainException;
 import java.util.List;
 import java.util.Map;

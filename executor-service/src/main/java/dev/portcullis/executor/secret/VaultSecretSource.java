@@ -2,6 +2,7 @@ package dev.portcullis.executor.secret;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.catalog.SecretGrant;
 import io.github.jopenlibs.vault.EnvironmentLoader;
 import io.github.jopenlibs.vault.SslConfig;
 import io.github.jopenlibs.vault.Vault;

@@ -3,9 +3,9 @@ package dev.portcullis.executor.task;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.executor.artifact.ArtifactPath;
 import dev.portcullis.executor.artifact.ArtifactRef;
-import dev.portcullis.executor.secret.SecretGrant;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;

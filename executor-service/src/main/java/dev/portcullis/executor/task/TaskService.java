@@ -2,6 +2,7 @@ package dev.portcullis.executor.task;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.executor.artifact.ArtifactDigests;
 import dev.portcullis.executor.artifact.ArtifactException;
 import dev.portcullis.executor.artifact.ArtifactHandoff;
@@ -15,11 +16,9 @@ import dev.portcullis.executor.redact.RedactedLine;
 import dev.portcullis.executor.redact.Redactor;
 import dev.portcullis.executor.redact.Secret;
 import dev.portcullis.executor.redact.UnsafeSecretException;
-import dev.portcullis.executor.secret.SecretGrant;
 import dev.portcullis.executor.secret.SecretSource;
 import dev.portcullis.executor.secret.SecretUnavailableException;
 import dev.portcullis.executor.secret.TaskSecrets;
-import dev.portcullis.runtime.health.Readiness;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
@@ -28,6 +27,7 @@ import dev.portcullis.runtime.audit.AuditResource;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.error.FieldViolation;
 import dev.portcullis.runtime.error.InvalidRequestException;
+import dev.portcullis.runtime.health.Readiness;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.telemetry.Counter;
 import dev.portcullis.runtime.telemetry.DurationHistogram;

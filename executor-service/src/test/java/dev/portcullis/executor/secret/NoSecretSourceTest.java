@@ -3,6 +3,7 @@ package dev.portcullis.executor.secret;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.portcullis.catalog.SecretGrant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

@@ -1,5 +1,6 @@
 package dev.portcullis.executor.secret;
 
+import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.runtime.testing.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

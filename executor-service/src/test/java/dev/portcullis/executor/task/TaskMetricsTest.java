@@ -3,11 +3,11 @@ package dev.portcullis.executor.task;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.executor.artifact.ArtifactHandoff;
 import dev.portcullis.executor.artifact.local.LocalArtifactStore;
 import dev.portcullis.executor.backend.local.LocalProcessTaskBackend;
 import dev.portcullis.executor.secret.NoSecretSource;
-import dev.portcullis.executor.secret.SecretGrant;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;

@@ -89,8 +89,8 @@ class TaskRestartTest {
     void aFinishedTaskIsAnsweredForAfterARestartWithItsWholeRedactedLogAndIsNeverRunAgain() throws Exception {
         TaskService first = service(1000);
         TaskSpec spec = spec("sh", "-c", "echo one; echo password $DB_PASSWORD; echo done > out.txt; echo two");
-        List<dev.portcullis.executor.secret.SecretGrant> grants = List.of(
-                dev.portcullis.executor.secret.SecretGrant.parse("kv:secret/data/prod/app"));
+        List<dev.portcullis.catalog.SecretGrant> grants = List.of(
+                dev.portcullis.catalog.SecretGrant.parse("kv:secret/data/prod/app"));
         first.start(spec, grants);
         awaitEnd(first, spec.runId());
         Task before = first.get(spec.runId());

@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.executor.artifact.local.LocalArtifactStore;
 import dev.portcullis.executor.backend.local.LocalProcessTaskBackend;
 import dev.portcullis.executor.secret.NoSecretSource;
-import dev.portcullis.executor.secret.SecretGrant;
 import dev.portcullis.executor.secret.SecretSource;
 import dev.portcullis.executor.secret.TaskSecrets;
 import dev.portcullis.runtime.audit.AuditAction;

@@ -297,7 +297,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
         decision.reasons().forEach(reason -> proto.addReasons(DecisionReason.newBuilder()
                 .setCode(reason.code()).setMessage(reason.message()).setField(reason.field())));
         decision.secretGrants().forEach(grant -> proto.addSecretGrants(SecretGrant.newBuilder()
-                .setKind(grant.kind() == Decision.SecretGrant.Kind.AWS ? SecretKind.SECRET_KIND_AWS : SecretKind.SECRET_KIND_KV)
+                .setKind(grant.kind() == dev.portcullis.catalog.SecretGrant.Kind.AWS ? SecretKind.SECRET_KIND_AWS : SecretKind.SECRET_KIND_KV)
                 .setPath(grant.path())));
         if (!decision.producesArtifact().isEmpty()) {
             proto.setProducesArtifact(decision.producesArtifact());

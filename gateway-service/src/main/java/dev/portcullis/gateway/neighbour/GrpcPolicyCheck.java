@@ -2,6 +2,7 @@ package dev.portcullis.gateway.neighbour;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.gateway.run.Decision;
 import dev.portcullis.gateway.run.PolicyCheck;
 import dev.portcullis.gateway.run.RunSpec;
@@ -69,16 +70,26 @@ public final class GrpcPolicyCheck implements PolicyCheck {
                         + " (line " + decision.getMatchedRule().getLocation() + ")" : "",
                 decision.getRequiredApprovals(), decision.getCatalogVersion(), decision.getArgvList(),
                 decision.getSecretGrantsList().stream()
-                        .map(g -> new Decision.SecretGrant(kind(g.getKind()), g.getPath()))
+                        .map(GrpcPolicyCheck::grant)
                         .toList(),
                 decision.hasProducesArtifact() ? decision.getProducesArtifact() : "", decision.getRequiresPlan(),
                 decision.getChangeWindowsList(), decision.getRepoUrl());
     }
 
-    private static Decision.SecretGrant.Kind kind(SecretKind kind) {
+    private static SecretGrant grant(dev.portcullis.v1.SecretGrant grant) {
+        SecretGrant.Kind kind = kind(grant.getKind());
+        try {
+            return new SecretGrant(kind, grant.getPath());
+        } catch (IllegalArgumentException e) {
+            // the catalog refuses such a path on load: a policy service granting one is not to be trusted
+            throw unavailable("the policy service granted a secret path the catalog does not allow");
+        }
+    }
+
+    private static SecretGrant.Kind kind(SecretKind kind) {
         return switch (kind) {
-            case SECRET_KIND_KV -> Decision.SecretGrant.Kind.KV;
-            case SECRET_KIND_AWS -> Decision.SecretGrant.Kind.AWS;
+            case SECRET_KIND_KV -> SecretGrant.Kind.KV;
+            case SECRET_KIND_AWS -> SecretGrant.Kind.AWS;
             default -> throw unavailable("the policy service granted a secret of an unknown kind");
         };
     }

@@ -54,9 +54,9 @@ public final class GrpcTaskRunner implements TaskRunner {
                 .addAllArgv(request.argv())
                 .setTimeout(Duration.newBuilder().setSeconds(request.timeout().toSeconds()))
                 .setTraceId(request.traceId());
-        for (Decision.SecretGrant grant : request.secretGrants()) {
+        for (dev.portcullis.catalog.SecretGrant grant : request.secretGrants()) {
             spec.addSecretGrants(SecretGrant.newBuilder()
-                    .setKind(grant.kind() == Decision.SecretGrant.Kind.AWS ? SecretKind.SECRET_KIND_AWS : SecretKind.SECRET_KIND_KV)
+                    .setKind(grant.kind() == dev.portcullis.catalog.SecretGrant.Kind.AWS ? SecretKind.SECRET_KIND_AWS : SecretKind.SECRET_KIND_KV)
                     .setPath(grant.path()));
         }
         request.planArtifact().forEach(artifact -> spec.setPlanArtifact(ArtifactRef.newBuilder()

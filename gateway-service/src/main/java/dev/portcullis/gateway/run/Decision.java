@@ -2,6 +2,7 @@ package dev.portcullis.gateway.run;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.catalog.SecretGrant;
 import java.util.List;
 
 /**
@@ -13,7 +14,7 @@ import java.util.List;
  * @param requiredApprovals approvals required before the run may start
  * @param catalogVersion the catalog version that decided
  * @param argv the command's argv, rendered for this run (allow only)
- * @param secretGrants the secrets the run is granted (allow only)
+ * @param secretGrants the secrets the run is granted (allow only), with the catalog's meaning
  * @param producesArtifact the artifact file the command produces; empty when none
  * @param requiresPlan true when the command applies a plan artifact
  * @param changeWindows change windows in force, as written in the catalog
@@ -29,17 +30,6 @@ public record Decision(boolean allowed, List<Reason> reasons, String matchedRule
             requireNonNull(code, "code is null");
             requireNonNull(message, "message is null");
             requireNonNull(field, "field is null");
-        }
-    }
-
-    /** A secret the run is granted: a KV v2 path or a dynamic AWS credential role. */
-    public record SecretGrant(Kind kind, String path) {
-        /** Kind of secret. */
-        public enum Kind { KV, AWS }
-
-        public SecretGrant {
-            requireNonNull(kind, "kind is null");
-            requireNonNull(path, "path is null");
         }
     }
 

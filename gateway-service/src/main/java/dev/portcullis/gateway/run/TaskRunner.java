@@ -2,6 +2,7 @@ package dev.portcullis.gateway.run;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
@@ -47,7 +48,7 @@ public interface TaskRunner {
 
     /** What the gateway asks the executor to run: everything resolved, nothing free-form. */
     record TaskRequest(RunId run, String repoUrl, CommitSha commit, RepoFolder folder, String environment,
-            List<String> argv, List<Decision.SecretGrant> secretGrants, List<PlanArtifact> planArtifact,
+            List<String> argv, List<SecretGrant> secretGrants, List<PlanArtifact> planArtifact,
             String producesArtifact, Duration timeout, String traceId) {
         public TaskRequest {
             requireNonNull(run, "run is null");

@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.store;
 
+import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.gateway.run.Decision;
 import dev.portcullis.runtime.json.CanonicalJson;
 import java.util.LinkedHashMap;
@@ -35,10 +36,10 @@ final class DecisionCodec {
                 .map(CanonicalJson::parseObject)
                 .map(r -> new Decision.Reason(r.get("code"), r.get("message"), r.get("field")))
                 .toList();
-        List<Decision.SecretGrant> grants = CanonicalJson.parseArray(fields.get("secret_grants")).stream()
+        List<SecretGrant> grants = CanonicalJson.parseArray(fields.get("secret_grants")).stream()
                 .map(text -> {
                     int colon = text.indexOf(':');
-                    return new Decision.SecretGrant(Decision.SecretGrant.Kind.valueOf(text.substring(0, colon)),
+                    return new SecretGrant(SecretGrant.Kind.valueOf(text.substring(0, colon)),
                             text.substring(colon + 1));
                 })
                 .toList();

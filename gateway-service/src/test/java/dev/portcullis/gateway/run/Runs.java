@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.run;
 
+import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.CatalogName;
@@ -17,8 +18,8 @@ import java.util.function.Function;
 public final class Runs {
     public static final SpiffeId CI = new SpiffeId("spiffe://test.example/ci/github/acme/infra");
     public static final Decision ALLOW = new Decision(true, List.of(new Decision.Reason("RULE_MATCHED", "rule 0 allows", "")),
-            "infra rule 0 (line 9:7)", 0, "a".repeat(64), List.of("sh", "plan.sh"), List.of(new Decision.SecretGrant(
-                    Decision.SecretGrant.Kind.KV, "secret/data/stage/infra")), "plan.out", false, List.of(), "file:///repo");
+            "infra rule 0 (line 9:7)", 0, "a".repeat(64), List.of("sh", "plan.sh"), List.of(new SecretGrant(
+                    SecretGrant.Kind.KV, "secret/data/stage/infra")), "plan.out", false, List.of(), "file:///repo");
 
     /** For a run created without audit events. */
     public static final Function<Run, List<AuditEvent>> NO_AUDIT = run -> List.of();

@@ -1,6 +1,6 @@
 package dev.portcullis.policy.api;
 
-import dev.portcullis.policy.catalog.SecretGrant;
+import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.policy.decision.Decision;
 import dev.portcullis.v1.DecisionOutcome;
 import dev.portcullis.v1.DecisionReason;

@@ -3,9 +3,9 @@ package dev.portcullis.policy.api;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Timestamp;
+import dev.portcullis.catalog.CatalogLoader;
+import dev.portcullis.catalog.CatalogRejectedException;
 import dev.portcullis.policy.catalog.ActiveCatalog;
-import dev.portcullis.policy.catalog.CatalogLoader;
-import dev.portcullis.policy.catalog.CatalogRejectedException;
 import dev.portcullis.policy.catalog.LoadedCatalog;
 import dev.portcullis.policy.decision.PolicyEngine;
 import dev.portcullis.runtime.error.DomainException;

@@ -2,6 +2,9 @@ package dev.portcullis.policy.catalog;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.catalog.Catalog;
+import dev.portcullis.catalog.CatalogLoader;
+import dev.portcullis.catalog.CatalogRejectedException;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;

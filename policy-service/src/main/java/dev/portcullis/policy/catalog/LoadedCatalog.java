@@ -2,6 +2,7 @@ package dev.portcullis.policy.catalog;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.catalog.Catalog;
 import java.time.Instant;
 
 /** A catalog and when it took effect. */

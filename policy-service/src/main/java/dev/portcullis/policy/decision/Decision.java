@@ -2,8 +2,8 @@ package dev.portcullis.policy.decision;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.portcullis.policy.catalog.Rule;
-import dev.portcullis.policy.catalog.SecretGrant;
+import dev.portcullis.catalog.Rule;
+import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.Sha256Digest;
 import java.util.List;

@@ -2,18 +2,18 @@ package dev.portcullis.policy.decision;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.catalog.Catalog;
+import dev.portcullis.catalog.Command;
+import dev.portcullis.catalog.Environment;
+import dev.portcullis.catalog.Repo;
+import dev.portcullis.catalog.Rule;
+import dev.portcullis.catalog.SecretGrant;
+import dev.portcullis.catalog.condition.CelCondition;
+import dev.portcullis.catalog.condition.ConditionInput;
 import dev.portcullis.policy.catalog.ActiveCatalog;
-import dev.portcullis.policy.catalog.Catalog;
-import dev.portcullis.policy.catalog.Command;
-import dev.portcullis.policy.catalog.Environment;
-import dev.portcullis.policy.catalog.Repo;
-import dev.portcullis.policy.catalog.Rule;
-import dev.portcullis.policy.catalog.SecretGrant;
 import dev.portcullis.policy.decision.Decision.MatchedRule;
 import dev.portcullis.policy.decision.Decision.Outcome;
 import dev.portcullis.policy.decision.Decision.Reason;
-import dev.portcullis.policy.rule.CelCondition;
-import dev.portcullis.policy.rule.ConditionInput;
 import dev.portcullis.runtime.telemetry.Counter;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Clock;

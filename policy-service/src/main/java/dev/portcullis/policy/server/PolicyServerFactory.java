@@ -1,18 +1,18 @@
 package dev.portcullis.policy.server;
 
+import dev.portcullis.catalog.CatalogLoader;
+import dev.portcullis.catalog.CatalogProblem;
+import dev.portcullis.catalog.CatalogRejectedException;
 import dev.portcullis.policy.api.PolicyGrpcService;
 import dev.portcullis.policy.catalog.ActiveCatalog;
-import dev.portcullis.policy.catalog.CatalogLoader;
-import dev.portcullis.policy.catalog.CatalogProblem;
-import dev.portcullis.policy.catalog.CatalogRejectedException;
 import dev.portcullis.policy.decision.PolicyEngine;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.health.Readiness;
 import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.server.ServiceLauncher;
-import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.telemetry.Telemetry;
+import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.runtime.transport.TlsMaterial;
 import io.micronaut.context.annotation.Bean;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
 import com.google.protobuf.InvalidProtocolBufferException;
-import dev.portcullis.policy.catalog.Catalog;
-import dev.portcullis.policy.catalog.ExampleCatalog;
+import dev.portcullis.catalog.Catalog;
+import dev.portcullis.catalog.ExampleCatalog;
 import dev.portcullis.policy.decision.Decision;
 import dev.portcullis.policy.decision.EvaluationRequest;
 import dev.portcullis.policy.decision.PolicyEngine;

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
-import dev.portcullis.policy.catalog.CatalogLoader;
-import dev.portcullis.policy.catalog.ExampleCatalog;
+import dev.portcullis.catalog.CatalogLoader;
+import dev.portcullis.catalog.ExampleCatalog;
 import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.TestChannels;
 import dev.portcullis.runtime.testing.TestIdentity;

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.portcullis.catalog.CatalogLoader;
+import dev.portcullis.catalog.ExampleCatalog;
 import dev.portcullis.policy.catalog.ActiveCatalog;
-import dev.portcullis.policy.catalog.CatalogLoader;
-import dev.portcullis.policy.catalog.ExampleCatalog;
 import dev.portcullis.policy.decision.PolicyEngine;
 import dev.portcullis.runtime.testing.RecordingAuditRecorder;
 import dev.portcullis.v1.GetCatalogRequest;

@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.catalog.CatalogLoader;
+import dev.portcullis.catalog.CatalogRejectedException;
+import dev.portcullis.catalog.ExampleCatalog;
 import dev.portcullis.policy.decision.Decision;
 import dev.portcullis.policy.decision.EvaluationRequest;
 import dev.portcullis.policy.decision.PlanReference;

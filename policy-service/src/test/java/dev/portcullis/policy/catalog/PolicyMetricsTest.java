@@ -2,6 +2,8 @@ package dev.portcullis.policy.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.portcullis.catalog.CatalogLoader;
+import dev.portcullis.catalog.ExampleCatalog;
 import dev.portcullis.policy.decision.EvaluationRequest;
 import dev.portcullis.policy.decision.PlanReference;
 import dev.portcullis.policy.decision.PolicyEngine;

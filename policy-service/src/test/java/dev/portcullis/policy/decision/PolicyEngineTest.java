@@ -3,8 +3,8 @@ package dev.portcullis.policy.decision;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.policy.catalog.Catalog;
-import dev.portcullis.policy.catalog.ExampleCatalog;
+import dev.portcullis.catalog.Catalog;
+import dev.portcullis.catalog.ExampleCatalog;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.CommitSha;
@@ -15,9 +15,9 @@ import dev.portcullis.runtime.request.Sha256Digest;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Decisions over the example catalog (deploy/examples/catalog.yaml). */
 class PolicyEngineTest {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.executor.artifact.ArtifactHandoff;
 import dev.portcullis.executor.artifact.ArtifactLocation;
 import dev.portcullis.executor.artifact.ArtifactPath;
@@ -15,7 +16,6 @@ import dev.portcullis.executor.artifact.s3.S3ArtifactStore;
 import dev.portcullis.executor.artifact.s3.S3Clients;
 import dev.portcullis.executor.artifact.s3.S3Fake;
 import dev.portcullis.executor.backend.ecs.EcsFake.Script;
-import dev.portcullis.executor.secret.SecretGrant;
 import dev.portcullis.executor.secret.SecretSource;
 import dev.portcullis.executor.secret.TaskSecrets;
 import dev.portcullis.executor.task.Task;

@@ -1,0 +1,37 @@
+package dev.portcullis.catalog;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.runtime.request.CatalogName;
+import dev.portcullis.runtime.request.Sha256Digest;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A validated Service Catalog. Immutable: a new version is a new object, swapped in whole.
+ *
+ * @param version SHA-256 of the file's bytes
+ * @param content the file's text, as loaded
+ */
+public record Catalog(Sha256Digest version, String content, Map<CatalogName, Environment> environments,
+        Map<CatalogName, Command> commands, Map<CatalogName, Repo> repos) {
+    public Catalog {
+        requireNonNull(version, "version is null");
+        requireNonNull(content, "content is null");
+        environments = Map.copyOf(environments);
+        commands = Map.copyOf(commands);
+        repos = Map.copyOf(repos);
+    }
+
+    public Optional<Repo> repo(CatalogName name) {
+        return Optional.ofNullable(repos.get(name));
+    }
+
+    public Optional<Environment> environment(CatalogName name) {
+        return Optional.ofNullable(environments.get(name));
+    }
+
+    public Optional<Command> command(CatalogName name) {
+        return Optional.ofNullable(commands.get(name));
+    }
+}

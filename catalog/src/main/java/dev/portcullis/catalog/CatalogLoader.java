@@ -1,0 +1,437 @@
+package dev.portcullis.catalog;
+
+import dev.portcullis.catalog.condition.CelCondition;
+import dev.portcullis.runtime.identity.IdentityPattern;
+import dev.portcullis.runtime.request.CatalogName;
+import dev.portcullis.runtime.request.Sha256Digest;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.snakeyaml.engine.v2.api.lowlevel.Compose;
+import org.snakeyaml.engine.v2.exceptions.Mark;
+import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
+import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
+import org.snakeyaml.engine.v2.nodes.MappingNode;
+import org.snakeyaml.engine.v2.nodes.Node;
+import org.snakeyaml.engine.v2.nodes.NodeTuple;
+import org.snakeyaml.engine.v2.nodes.ScalarNode;
+import org.snakeyaml.engine.v2.nodes.SequenceNode;
+
+/**
+ * Reads and validates a Service Catalog file. Every problem is reported with its line, column
+ * and field path, and a catalog with any problem is refused whole: a typo must never quietly
+ * widen or weaken a rule, so unknown fields are errors too. YAML anchors, aliases and custom
+ * tags are refused (no expansion bombs, no surprises). Thread-safe.
+ */
+public final class CatalogLoader {
+    /** Largest catalog file accepted. */
+    public static final int MAX_BYTES = 1024 * 1024;
+    private static final int MAX_REPOS = 10_000;
+    private static final int MAX_LIST = 100;
+    private static final int MAX_ARGV = 64;
+    private static final int MAX_STRING = 4096;
+
+    /**
+     * Loads {@code content}, read from {@code fileName} (used in locations only).
+     *
+     * @throws CatalogRejectedException with every problem found
+     */
+    public Catalog load(String fileName, byte[] content) {
+        Sha256Digest version = digest(content);
+        Reader reader = new Reader(fileName);
+        Optional<Catalog> catalog = reader.catalog(version, content);
+        if (!reader.problems.isEmpty() || catalog.isEmpty()) {
+            throw new CatalogRejectedException(version.value(), reader.problems.isEmpty()
+                    ? List.of(new CatalogProblem(new Location(fileName, 0, 0), "", "the catalog is empty"))
+                    : reader.problems);
+        }
+        return catalog.get();
+    }
+
+    /** The version a catalog with {@code content} has: the SHA-256 of its bytes. */
+    public static Sha256Digest digest(byte[] content) {
+        try {
+            return new Sha256Digest(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** One load: collects problems while building the model. Not thread-safe. */
+    private static final class Reader {
+        private final String file;
+        private final List<CatalogProblem> problems = new ArrayList<>();
+
+        Reader(String file) {
+            this.file = file;
+        }
+
+        Optional<Catalog> catalog(Sha256Digest version, byte[] content) {
+            if (content.length > MAX_BYTES) {
+                problem(null, "", "the catalog is larger than " + MAX_BYTES + " bytes");
+                return Optional.empty();
+            }
+            String text;
+            try {
+                text = StandardCharsets.UTF_8.newDecoder()
+                        .onMalformedInput(CodingErrorAction.REPORT)
+                        .decode(ByteBuffer.wrap(content)).toString();
+            } catch (CharacterCodingException e) {
+                problem(null, "", "the catalog is not valid UTF-8");
+                return Optional.empty();
+            }
+            Optional<Node> root;
+            try {
+                LoadSettings settings = LoadSettings.builder()
+                        .setLabel(file)
+                        .setAllowDuplicateKeys(false)
+                        .setAllowRecursiveKeys(false)
+                        .setMaxAliasesForCollections(10)
+                        .setCodePointLimit(MAX_BYTES)
+                        .build();
+                root = new Compose(settings).composeString(text);
+            } catch (MarkedYamlEngineException e) {
+                Location location = e.getProblemMark().map(this::location).orElse(new Location(file, 0, 0));
+                problems.add(new CatalogProblem(location, "", "not valid YAML: " + e.getProblem()));
+                return Optional.empty();
+            } catch (YamlEngineException e) {
+                problem(null, "", "not valid YAML");
+                return Optional.empty();
+            }
+            if (root.isEmpty()) {
+                return Optional.empty();
+            }
+            Map<String, Node> top = mapping(root.get(), "", Set.of("version", "environments", "commands", "repos"),
+                    Set.of("version", "environments", "commands", "repos"));
+            if (top.containsKey("version")) {
+                integer(top.get("version"), "version", 1, 1);
+            }
+            Map<CatalogName, Environment> environments = named(top.get("environments"), "environments", this::environment);
+            Map<CatalogName, Command> commands = named(top.get("commands"), "commands", this::command);
+            Map<CatalogName, Repo> repos = new LinkedHashMap<>();
+            List<Node> repoNodes = sequence(top.get("repos"), "repos", MAX_REPOS);
+            for (int i = 0; i < repoNodes.size(); i++) {
+                String field = "repos[" + i + "]";
+                Node node = repoNodes.get(i);
+                repo(node, field, environments, commands).ifPresent(repo -> {
+                    if (repos.putIfAbsent(repo.name(), repo) != null) {
+                        problem(node, field + ".name", "repo '" + repo.name() + "' is defined twice");
+                    }
+                });
+            }
+            return problems.isEmpty()
+                    ? Optional.of(new Catalog(version, text, environments, commands, repos))
+                    : Optional.empty();
+        }
+
+        private Optional<Environment> environment(CatalogName name, Node node, String field) {
+            Map<String, Node> fields = mapping(node, field, Set.of("approvals", "change_windows"), Set.of());
+            int approvals = fields.containsKey("approvals") ? integer(fields.get("approvals"), field + ".approvals", 0, 10) : 0;
+            List<ChangeWindow> windows = parsedList(fields.get("change_windows"), field + ".change_windows", ChangeWindow::parse);
+            return Optional.of(new Environment(name, approvals, windows));
+        }
+
+        private Optional<Command> command(CatalogName name, Node node, String field) {
+            Map<String, Node> fields = mapping(node, field,
+                    Set.of("argv", "produces", "requires_plan", "changes_infrastructure"), Set.of("argv"));
+            List<String> argv = strings(fields.get("argv"), field + ".argv", MAX_ARGV);
+            String produces = "";
+            if (fields.containsKey("produces")) {
+                produces = string(fields.get("produces"), field + ".produces").orElse("");
+                if (!produces.matches("[A-Za-z0-9._-]{1,255}") || produces.chars().allMatch(c -> c == '.')) {
+                    problem(fields.get("produces"), field + ".produces",
+                            "must be a plain file name (letters, digits, '.', '_', '-'), not a path");
+                }
+            }
+            boolean requiresPlan = bool(fields.get("requires_plan"), field + ".requires_plan");
+            boolean changes = bool(fields.get("changes_infrastructure"), field + ".changes_infrastructure");
+            if (argv.isEmpty()) {
+                if (fields.containsKey("argv")) {
+                    problem(fields.get("argv"), field + ".argv", "must list at least the program to run");
+                }
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new Command(name, argv, produces, requiresPlan, changes));
+            } catch (IllegalArgumentException e) {
+                problem(fields.get("argv"), field + ".argv", e.getMessage());
+                return Optional.empty();
+            }
+        }
+
+        private Optional<Repo> repo(Node node, String field, Map<CatalogName, Environment> environments,
+                Map<CatalogName, Command> commands) {
+            Map<String, Node> fields = mapping(node, field,
+                    Set.of("name", "url", "folders", "callers", "rules", "secrets"), Set.of("name", "url", "folders", "callers", "rules"));
+            Optional<CatalogName> name = parsed(fields.get("name"), field + ".name", CatalogName::new);
+            Optional<String> url = string(fields.get("url"), field + ".url");
+            url.ifPresent(u -> {
+                if (u.length() > 2048 || !(u.startsWith("https://") || u.startsWith("ssh://") || u.startsWith("file:///")
+                        || u.startsWith("/")) || u.chars().anyMatch(c -> c < 0x21 || c > 0x7e)) {
+                    problem(fields.get("url"), field + ".url",
+                            "must be an https://, ssh:// or file:/// URL (or an absolute local path) without spaces");
+                }
+            });
+            List<FolderPattern> folders = parsedList(fields.get("folders"), field + ".folders", FolderPattern::new);
+            List<IdentityPattern> callers = parsedList(fields.get("callers"), field + ".callers", IdentityPattern::new);
+            List<Rule> rules = new ArrayList<>();
+            List<Node> ruleNodes = sequence(fields.get("rules"), field + ".rules", MAX_LIST);
+            for (int i = 0; i < ruleNodes.size(); i++) {
+                rule(ruleNodes.get(i), field + ".rules[" + i + "]", i, environments, commands).ifPresent(rules::add);
+            }
+            Map<CatalogName, Map<CatalogName, List<SecretGrant>>> secrets = new LinkedHashMap<>();
+            if (fields.containsKey("secrets")) {
+                Map<String, Node> byEnvironment = mapping(fields.get("secrets"), field + ".secrets", null, Set.of());
+                byEnvironment.forEach((environmentName, commandsNode) -> {
+                    String environmentField = field + ".secrets." + environmentName;
+                    Optional<CatalogName> environment = reference(commandsNode, environmentField, environmentName,
+                            environments.keySet(), "environment");
+                    Map<CatalogName, List<SecretGrant>> byCommand = new LinkedHashMap<>();
+                    mapping(commandsNode, environmentField, null, Set.of()).forEach((commandName, grantsNode) -> {
+                        String commandField = environmentField + "." + commandName;
+                        Optional<CatalogName> command = reference(grantsNode, commandField, commandName,
+                                commands.keySet(), "command");
+                        List<SecretGrant> grants = parsedList(grantsNode, commandField, SecretGrant::parse);
+                        command.ifPresent(c -> byCommand.put(c, grants));
+                    });
+                    environment.ifPresent(e -> secrets.put(e, Map.copyOf(byCommand)));
+                });
+            }
+            if (name.isEmpty() || url.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(new Repo(name.get(), url.get(), folders, callers, rules, secrets));
+        }
+
+        private Optional<Rule> rule(Node node, String field, int index, Map<CatalogName, Environment> environments,
+                Map<CatalogName, Command> commands) {
+            Map<String, Node> fields = mapping(node, field,
+                    Set.of("commands", "refs", "environments", "folders", "when"), Set.of("commands", "refs", "environments"));
+            Set<CatalogName> ruleCommands = references(fields.get("commands"), field + ".commands", commands.keySet(), "command");
+            Set<CatalogName> ruleEnvironments = references(fields.get("environments"), field + ".environments",
+                    environments.keySet(), "environment");
+            List<RefPattern> refs = parsedList(fields.get("refs"), field + ".refs", RefPattern::new);
+            List<FolderPattern> folders = parsedList(fields.get("folders"), field + ".folders", FolderPattern::new);
+            List<CelCondition> conditions = new ArrayList<>();
+            Node when = fields.get("when");
+            if (when instanceof ScalarNode) {
+                parsed(when, field + ".when", CelCondition::compile).ifPresent(conditions::add);
+            } else if (when != null) {
+                conditions.addAll(parsedList(when, field + ".when", CelCondition::compile));
+            }
+            return Optional.of(new Rule(index, location(node), ruleCommands, refs, ruleEnvironments, folders, conditions));
+        }
+
+        private <T> Map<CatalogName, T> named(Node node, String field, NamedParser<T> parser) {
+            Map<CatalogName, T> result = new LinkedHashMap<>();
+            if (node == null) {
+                return result;
+            }
+            mapping(node, field, null, Set.of()).forEach((key, value) -> {
+                String itemField = field + "." + key;
+                try {
+                    CatalogName name = new CatalogName(key);
+                    parser.parse(name, value, itemField).ifPresent(item -> result.put(name, item));
+                } catch (IllegalArgumentException e) {
+                    problem(value, itemField, "name " + e.getMessage());
+                }
+            });
+            return result;
+        }
+
+        private interface NamedParser<T> {
+            Optional<T> parse(CatalogName name, Node node, String field);
+        }
+
+        private Set<CatalogName> references(Node node, String field, Set<CatalogName> known, String kind) {
+            Set<CatalogName> result = new HashSet<>();
+            List<Node> items = sequence(node, field, MAX_LIST);
+            for (int i = 0; i < items.size(); i++) {
+                Node item = items.get(i);
+                String itemField = field + "[" + i + "]";
+                string(item, itemField)
+                        .flatMap(text -> reference(item, itemField, text, known, kind))
+                        .ifPresent(result::add);
+            }
+            if (node != null && items.isEmpty() && node instanceof SequenceNode) {
+                problem(node, field, "must name at least one " + kind);
+            }
+            return result;
+        }
+
+        private Optional<CatalogName> reference(Node node, String field, String text, Set<CatalogName> known, String kind) {
+            try {
+                CatalogName name = new CatalogName(text);
+                if (!known.contains(name)) {
+                    problem(node, field, "unknown " + kind + " '" + text + "'");
+                    return Optional.empty();
+                }
+                return Optional.of(name);
+            } catch (IllegalArgumentException e) {
+                problem(node, field, kind + " name " + e.getMessage());
+                return Optional.empty();
+            }
+        }
+
+        /** The keys of a mapping; reports unknown, missing and duplicate keys. {@code allowed} null: any. */
+        private Map<String, Node> mapping(Node node, String field, Set<String> allowed, Set<String> required) {
+            Map<String, Node> result = new LinkedHashMap<>();
+            if (!plain(node, field)) {
+                return result;
+            }
+            if (!(node instanceof MappingNode mapping)) {
+                problem(node, field, "must be a mapping");
+                return result;
+            }
+            for (NodeTuple tuple : mapping.getValue()) {
+                Optional<String> key = string(tuple.getKeyNode(), field);
+                if (key.isEmpty()) {
+                    continue;
+                }
+                String keyField = field.isEmpty() ? key.get() : field + "." + key.get();
+                if (allowed != null && !allowed.contains(key.get())) {
+                    problem(tuple.getKeyNode(), keyField, "unknown field '" + key.get() + "'; allowed: " + new java.util.TreeSet<>(allowed));
+                } else if (result.put(key.get(), tuple.getValueNode()) != null) {
+                    problem(tuple.getKeyNode(), keyField, "is given twice");
+                }
+            }
+            for (String key : new java.util.TreeSet<>(required)) {
+                if (!result.containsKey(key)) {
+                    problem(node, field.isEmpty() ? key : field + "." + key, "is required");
+                }
+            }
+            return result;
+        }
+
+        private List<Node> sequence(Node node, String field, int max) {
+            if (node == null || !plain(node, field)) {
+                return List.of();
+            }
+            if (!(node instanceof SequenceNode sequence)) {
+                problem(node, field, "must be a list");
+                return List.of();
+            }
+            if (sequence.getValue().size() > max) {
+                problem(node, field, "must have at most " + max + " entries");
+                return List.of();
+            }
+            return sequence.getValue();
+        }
+
+        private List<String> strings(Node node, String field, int max) {
+            List<String> result = new ArrayList<>();
+            List<Node> items = sequence(node, field, max);
+            for (int i = 0; i < items.size(); i++) {
+                string(items.get(i), field + "[" + i + "]").ifPresent(result::add);
+            }
+            return result;
+        }
+
+        private <T> List<T> parsedList(Node node, String field, Function<String, T> parser) {
+            List<T> result = new ArrayList<>();
+            List<Node> items = sequence(node, field, MAX_LIST);
+            for (int i = 0; i < items.size(); i++) {
+                parsed(items.get(i), field + "[" + i + "]", parser).ifPresent(result::add);
+            }
+            return result;
+        }
+
+        private <T> Optional<T> parsed(Node node, String field, Function<String, T> parser) {
+            return string(node, field).flatMap(text -> {
+                try {
+                    return Optional.of(parser.apply(text));
+                } catch (IllegalArgumentException e) {
+                    problem(node, field, e.getMessage());
+                    return Optional.empty();
+                }
+            });
+        }
+
+        private Optional<String> string(Node node, String field) {
+            if (node == null || !plain(node, field)) {
+                return Optional.empty();
+            }
+            if (!(node instanceof ScalarNode scalar)) {
+                problem(node, field, "must be a single value");
+                return Optional.empty();
+            }
+            String value = scalar.getValue();
+            if (value.length() > MAX_STRING) {
+                problem(node, field, "must be at most " + MAX_STRING + " characters");
+                return Optional.empty();
+            }
+            if (value.chars().anyMatch(c -> c < 0x20 && c != '\t')) {
+                problem(node, field, "must not contain control characters");
+                return Optional.empty();
+            }
+            return Optional.of(value);
+        }
+
+        private int integer(Node node, String field, int min, int max) {
+            Optional<String> text = string(node, field);
+            if (text.isPresent()) {
+                try {
+                    int value = Integer.parseInt(text.get());
+                    if (value >= min && value <= max) {
+                        return value;
+                    }
+                } catch (NumberFormatException e) {
+                    // reported below
+                }
+                problem(node, field, min == max ? "must be " + min : "must be a whole number from " + min + " to " + max);
+            }
+            return min;
+        }
+
+        private boolean bool(Node node, String field) {
+            if (node == null) {
+                return false;
+            }
+            Optional<String> text = string(node, field);
+            if (text.isPresent() && (text.get().equals("true") || text.get().equals("false"))) {
+                return Boolean.parseBoolean(text.get());
+            }
+            text.ifPresent(t -> problem(node, field, "must be true or false"));
+            return false;
+        }
+
+        /** Refuses anchors, aliases and explicit custom tags. */
+        private boolean plain(Node node, String field) {
+            if (node.getAnchor().isPresent()) {
+                problem(node, field, "YAML anchors and aliases are not allowed in the catalog");
+                return false;
+            }
+            String tag = node.getTag().getValue();
+            if (!tag.startsWith("tag:yaml.org,2002:")) {
+                problem(node, field, "custom YAML tags are not allowed");
+                return false;
+            }
+            return true;
+        }
+
+        private void problem(Node node, String field, String message) {
+            problems.add(new CatalogProblem(node == null ? new Location(file, 0, 0) : location(node), field, message));
+        }
+
+        private Location location(Node node) {
+            return node.getStartMark().map(this::location).orElse(new Location(file, 0, 0));
+        }
+
+        private Location location(Mark mark) {
+            return new Location(file, mark.getLine() + 1, mark.getColumn() + 1);
+        }
+    }
+}

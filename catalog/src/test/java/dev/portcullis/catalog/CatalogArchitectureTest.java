@@ -1,0 +1,16 @@
+package dev.portcullis.catalog;
+
+import dev.portcullis.runtime.testing.PackageBoundary;
+import java.nio.file.Path;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** STYLE.md §1: the catalog is domain code every service shares, so all of it is plain Java. */
+class CatalogArchitectureTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "condition"})
+    void domainPackagesImportNoTransportOrFramework(String pkg) {
+        PackageBoundary.assertPlainJava(Path.of("src/main/java/dev/portcullis/catalog", pkg));
+    }
+}
