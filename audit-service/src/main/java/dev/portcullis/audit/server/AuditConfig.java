@@ -1,5 +1,6 @@
 package dev.portcullis.audit.server;
 
+import dev.portcullis.runtime.database.Databases;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
@@ -51,7 +52,7 @@ public record AuditConfig(
 
     /** The JDBC URL in force: the configured one, or embedded H2 in the data directory. */
     public String effectiveJdbcUrl() {
-        return jdbcUrl.isEmpty() ? "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("audit") : jdbcUrl;
+        return jdbcUrl.isEmpty() ? Databases.embeddedH2(dataDir, "audit") : jdbcUrl;
     }
 
     /** The signing key in force. */

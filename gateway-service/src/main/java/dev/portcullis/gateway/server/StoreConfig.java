@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.server;
 
+import dev.portcullis.runtime.database.Databases;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
@@ -38,6 +39,6 @@ public record StoreConfig(
 
     /** The JDBC URL in force: the configured one, or embedded H2 in the data directory. */
     public String effectiveJdbcUrl() {
-        return jdbcUrl.isEmpty() ? "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve("runs") : jdbcUrl;
+        return jdbcUrl.isEmpty() ? Databases.embeddedH2(dataDir, "runs") : jdbcUrl;
     }
 }

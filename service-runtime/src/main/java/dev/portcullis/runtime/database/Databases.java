@@ -2,6 +2,7 @@ package dev.portcullis.runtime.database;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -11,6 +12,16 @@ import org.flywaydb.core.Flyway;
 /** Opens a service's database and brings its schema up to date with Flyway. */
 public final class Databases {
     private Databases() {}
+
+    /**
+     * The URL of the embedded H2 database {@code name} in {@code dataDir}, the default where no JDBC
+     * URL is configured. H2's own JVM-shutdown hook is turned off: the service closes its pool when
+     * it stops, after its last writes (the audit service's shutdown checkpoint, the gateway's lease
+     * releases), which H2's hook would otherwise cut off with "Database is already closed".
+     */
+    public static String embeddedH2(Path dataDir, String name) {
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve(name) + ";DB_CLOSE_ON_EXIT=FALSE";
+    }
 
     /**
      * A pooled data source for {@code jdbcUrl} (H2 or PostgreSQL), migrated to the newest schema.
