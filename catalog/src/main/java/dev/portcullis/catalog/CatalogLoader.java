@@ -105,7 +105,13 @@ public final class CatalogLoader {
                 root = new Compose(settings).composeString(text);
             } catch (MarkedYamlEngineException e) {
                 Location location = e.getProblemMark().map(this::location).orElse(new Location(file, 0, 0));
-                problems.add(new CatalogProblem(location, "", "not valid YAML: " + e.getProblem()));
+                // the context mark is where the construct the parser was in began: an unclosed quote's
+                // opening, a mapping whose indentation a later line breaks; the problem mark alone is
+                // often the end of the file
+                String context = e.getContext() == null || e.getContextMark().isEmpty() ? ""
+                        : ", " + e.getContext() + " that starts at " + e.getContextMark().map(this::location)
+                                .map(start -> start.line() + ":" + start.column()).orElseThrow();
+                problems.add(new CatalogProblem(location, "", "not valid YAML: " + e.getProblem() + context));
                 return Optional.empty();
             } catch (YamlEngineException e) {
                 problem(null, "", "not valid YAML");

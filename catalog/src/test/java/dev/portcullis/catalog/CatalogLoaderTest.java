@@ -126,6 +126,14 @@ class CatalogLoaderTest {
     }
 
     @Test
+    void anUnclosedQuoteIsReportedWhereItOpens() {
+        List<CatalogProblem> problems = problems("version: 1\nenvironments:\n  - name: \"prod\n  - name: stage\n");
+
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).message().contains("quoted scalar that starts at 3:11"), problems.toString());
+    }
+
+    @Test
     void aCatalogLargerThanOneMebibyteIsRefused() {
         byte[] huge = new byte[CatalogLoader.MAX_BYTES + 1];
         java.util.Arrays.fill(huge, (byte) '#');
