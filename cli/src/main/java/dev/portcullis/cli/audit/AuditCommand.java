@@ -25,6 +25,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
@@ -155,14 +156,19 @@ public final class AuditCommand {
         @Mixin
         Connection connection;
 
-        @Option(names = "--out", required = true) Path out;
+        @Option(names = "--out", paramLabel = "FILE", required = true,
+                description = "The file to write (replaced only once the whole export is written).")
+        Path out;
 
         @Override
         public Integer call() throws IOException {
             FileArguments.newFile(spec, "--out", out);
             ManagedChannel channel = connection.open();
             long events = 0;
-            try (Writer writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+            // written beside the target and moved into place at the end: a refused or broken export
+            // leaves no file, and never half of one where a previous export was
+            Path partial = Files.createTempFile(out.toAbsolutePath().getParent(), "." + out.getFileName() + ".", ".partial");
+            try (Writer writer = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
                 var stub = AuditServiceGrpc.newBlockingStub(channel);
                 // the checkpoint is read first: every event it covers must then be in the export
                 VerifyResponse head = stub.withDeadlineAfter(60, TimeUnit.SECONDS).verify(
@@ -186,9 +192,13 @@ public final class AuditCommand {
                 if (head.hasLatestCheckpoint()) {
                     ExportFormat.writeCheckpoint(writer, head.getLatestCheckpoint());
                 }
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(partial);
+                throw e;
             } finally {
                 channel.shutdownNow();
             }
+            Files.move(partial, out, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             spec.commandLine().getOut().printf("exported %d events to %s%n", events, out);
             spec.commandLine().getOut().flush();
             return ExitStatus.SUCCESS.code();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.cli.CliRun;
 import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import dev.portcullis.cli.dev.DevMode;
@@ -95,6 +96,22 @@ class AuditCommandTest {
         Path file = dir.resolve(name);
         Files.write(file, change.apply(new ArrayList<>(Files.readAllLines(export))));
         return file;
+    }
+
+    @Test
+    void aRefusedExportLeavesNoFile() throws Exception {
+        Path refused = dir.resolve("refused.jsonl");
+        DevPki pki = dev.pki();
+        CliRun cli = new CliRun();
+
+        int status = cli.execute("audit", "export", "--out", refused.toString(), "--audit-addr", "localhost:" + dev.ports().get("audit"),
+                "--ca-file", pki.caFile().toString(), "--cert-file", pki.certFile("ci").toString(), "--key-file", pki.keyFile("ci").toString());
+
+        assertEquals(ExitStatus.ERROR.code(), status, cli.err());
+        assertTrue(cli.err().contains("PERMISSION_DENIED"), cli.err());
+        try (var files = Files.list(dir)) {
+            assertEquals(List.of(), files.map(file -> file.getFileName().toString()).filter(name -> name.contains("refused.jsonl")).toList());
+        }
     }
 
     @Test
