@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.rpc.BadRequest;
 import com.google.rpc.ErrorInfo;
 import dev.portcullis.runtime.error.InvalidRequestException;
+import dev.portcullis.runtime.server.StartupFailure;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
 import java.util.ArrayList;
@@ -41,7 +42,7 @@ public final class CallFailure {
             invalid.violations().forEach(v -> lines.add(v.field() + ": " + v.description()));
             return String.join(System.lineSeparator() + "portcullis: ", lines);
         }
-        return oneLine(dev.portcullis.runtime.server.StartupFailure.describe(failure));
+        return oneLine(StartupFailure.describe(failure));
     }
 
     /**

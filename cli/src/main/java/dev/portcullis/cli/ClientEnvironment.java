@@ -6,6 +6,7 @@ import io.grpc.ChannelCredentials;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +19,11 @@ import java.util.Optional;
 public final class ClientEnvironment {
     /** Service name to the variable holding its address. */
     public static final Map<String, String> ADDRESS_VARIABLES = orderedAddresses();
+    /**
+     * The shell command that exports what {@code portcullis dev} wrote to {@code .portcullis/dev.env}
+     * (its default data directory): the one hint every message about a missing or stale setting gives.
+     */
+    public static final String DEV_ENV_COMMAND = "set -a; . .portcullis/dev.env; set +a";
 
     private final Map<String, String> environment;
     private final Clock clock;
@@ -38,7 +44,7 @@ public final class ClientEnvironment {
         addresses.put("policy", "PORTCULLIS_POLICY_ADDR");
         addresses.put("executor", "PORTCULLIS_EXECUTOR_ADDR");
         addresses.put("audit", "PORTCULLIS_AUDIT_ADDR");
-        return java.util.Collections.unmodifiableMap(addresses);
+        return Collections.unmodifiableMap(addresses);
     }
 
     /** The address of {@code service}, when its variable is set. */
@@ -65,7 +71,7 @@ public final class ClientEnvironment {
     private Path file(String variable) {
         String value = environment.get(variable);
         if (value == null || value.isBlank()) {
-            throw new IllegalStateException(variable + " is not set (run `set -a; . .portcullis/dev.env; set +a` while"
+            throw new IllegalStateException(variable + " is not set (run `" + DEV_ENV_COMMAND + "` while"
                     + " `./portcullis dev` runs, or set it)");
         }
         Path path = Path.of(value);

@@ -3,30 +3,29 @@ package dev.portcullis.cli;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.pki.KeyMatch;
+import dev.portcullis.runtime.pki.PrivateKeys;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.Base64;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
@@ -42,8 +41,9 @@ public final class ClientTls {
     static final String CA_VARIABLE = "PORTCULLIS_CA_FILE";
     static final String CERT_VARIABLE = "PORTCULLIS_CERT_FILE";
     static final String KEY_VARIABLE = "PORTCULLIS_KEY_FILE";
-    private static final String DEV_ENV = "set -a; . .portcullis/dev.env; set +a";
-    private static final List<String> KEY_ALGORITHMS = List.of("EC", "RSA", "Ed25519");
+    private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
+    // every DER certificate and PKCS#8 key is an ASN.1 SEQUENCE; no PEM file starts with this byte ('0')
+    private static final byte DER_SEQUENCE = 0x30;
     private static final char[] NO_PASSWORD = new char[0];
 
     private final Path caFile;
@@ -85,7 +85,7 @@ public final class ClientTls {
         if (now.isAfter(own.getNotAfter().toInstant())) {
             throw new IllegalStateException("the certificate in " + named(CERT_VARIABLE, certFile) + " expired at "
                     + own.getNotAfter().toInstant() + " (it is now " + now + "): for the dev suite, restart `./portcullis dev`"
-                    + " (it renews its certificates) and run `" + DEV_ENV + "`; otherwise re-issue it, e.g. with"
+                    + " (it renews its certificates) and run `" + ClientEnvironment.DEV_ENV_COMMAND + "`; otherwise re-issue it, e.g. with"
                     + " `./portcullis pki issue DIR --name NAME --id SPIFFE_ID`");
         }
         if (now.isBefore(own.getNotBefore().toInstant())) {
@@ -150,16 +150,32 @@ public final class ClientTls {
         return variable + " (" + file + ")";
     }
 
-    private static String text(String variable, Path file) {
+    /**
+     * The file's PEM text. A UTF-8 byte order mark is skipped; a DER (binary) file is refused with
+     * the openssl command {@code conversion} (its {@code %1$s} the file) that makes it PEM.
+     */
+    private static String text(String variable, Path file, String conversion) {
+        byte[] bytes;
         try {
-            return Files.readString(file, StandardCharsets.US_ASCII);
-        } catch (IOException | UncheckedIOException e) {
+            bytes = Files.readAllBytes(file);
+        } catch (IOException e) {
             throw new IllegalStateException(named(variable, file) + " cannot be read: " + e.getClass().getSimpleName());
         }
+        int start = startsWith(bytes, UTF8_BOM) ? UTF8_BOM.length : 0;
+        if (bytes.length > start && bytes[start] == DER_SEQUENCE) {
+            throw new IllegalStateException(named(variable, file) + " is DER (binary); the CLI reads PEM: convert it with `"
+                    + conversion.formatted(file) + "` and point " + variable + " at the .pem file");
+        }
+        // PEM is ASCII; any other byte cannot be part of a block, so a lossless single-byte decoding suffices
+        return new String(bytes, start, bytes.length - start, StandardCharsets.ISO_8859_1);
+    }
+
+    private static boolean startsWith(byte[] bytes, byte[] prefix) {
+        return bytes.length >= prefix.length && Arrays.equals(bytes, 0, prefix.length, prefix, 0, prefix.length);
     }
 
     private static List<X509Certificate> certificates(String variable, Path file) {
-        String pem = text(variable, file);
+        String pem = text(variable, file, "openssl x509 -inform der -in %1$s -out %1$s.pem");
         if (!pem.contains("-----BEGIN CERTIFICATE-----")) {
             String swapped = pem.contains("PRIVATE KEY-----")
                     ? "; it holds a private key: are " + CERT_VARIABLE + " and " + KEY_VARIABLE + " swapped?" : "";
@@ -168,7 +184,7 @@ public final class ClientTls {
         }
         try {
             List<X509Certificate> certificates = CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII))).stream()
+                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.ISO_8859_1))).stream()
                     .map(X509Certificate.class::cast)
                     .toList();
             if (certificates.isEmpty()) {
@@ -181,37 +197,28 @@ public final class ClientTls {
         }
     }
 
+    /** The key, or an explanation that never quotes the file: neither its PEM type line nor any of its body. */
     private static PrivateKey privateKey(Path file) {
-        String pem = text(KEY_VARIABLE, file);
+        String pem = text(KEY_VARIABLE, file, "openssl pkcs8 -topk8 -nocrypt -inform der -in %1$s -out %1$s.pem");
         String problem;
         if (pem.contains("-----BEGIN PRIVATE KEY-----")) {
-            int start = pem.indexOf("-----BEGIN PRIVATE KEY-----") + "-----BEGIN PRIVATE KEY-----".length();
-            int end = pem.indexOf("-----END PRIVATE KEY-----", start);
-            byte[] der;
-            try {
-                der = end < 0 ? new byte[0] : Base64.getMimeDecoder().decode(pem.substring(start, end));
-            } catch (IllegalArgumentException e) {
-                der = new byte[0];
+            Optional<PrivateKey> key = PrivateKeys.fromPem(pem);
+            if (key.isPresent()) {
+                return key.get();
             }
-            for (String algorithm : KEY_ALGORITHMS) {
-                try {
-                    return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
-                } catch (GeneralSecurityException e) {
-                    // not a key of this algorithm: try the next
-                }
-            }
-            // the parser's own message is never shown: it may quote the key
-            problem = "has a PRIVATE KEY block that is not a PKCS#8 EC, RSA or Ed25519 key (truncated or corrupted?)";
+            problem = "holds a PKCS#8 PEM key that does not parse as an EC, RSA or Ed25519 key (truncated or corrupted?):"
+                    + " copy the file again from where it was issued";
         } else if (pem.contains("-----BEGIN ENCRYPTED PRIVATE KEY-----")) {
             problem = "holds an encrypted key; the CLI needs it unencrypted: openssl pkcs8 -topk8 -nocrypt -in " + file
                     + " -out NEW.key";
         } else if (pem.contains("-----BEGIN RSA PRIVATE KEY-----") || pem.contains("-----BEGIN EC PRIVATE KEY-----")) {
-            problem = "holds a PKCS#1/SEC1 key; the CLI reads PKCS#8 (-----BEGIN PRIVATE KEY-----): convert it with"
+            problem = "holds a PKCS#1 (RSA) or SEC1 (EC) key; the CLI reads PKCS#8 PEM keys: convert it with"
                     + " openssl pkcs8 -topk8 -nocrypt -in " + file + " -out NEW.key";
         } else if (pem.contains("-----BEGIN CERTIFICATE-----")) {
             problem = "holds a certificate, not a private key: are " + CERT_VARIABLE + " and " + KEY_VARIABLE + " swapped?";
         } else {
-            problem = "holds no PEM private key (-----BEGIN PRIVATE KEY-----)";
+            problem = "holds no PEM key: the CLI reads unencrypted PKCS#8 PEM keys, as `./portcullis dev` and"
+                    + " `./portcullis pki issue` write them";
         }
         throw new IllegalStateException(named(KEY_VARIABLE, file) + " " + problem);
     }

@@ -25,7 +25,7 @@ public record Endpoint(String service, String address, String variable) {
         }
         if (address == null || address.isBlank()) {
             String option = service.equals("gateway") || service.equals("audit") ? ", or pass --" + service + "-addr" : "";
-            throw new IllegalStateException(variable + " is not set: run `set -a; . .portcullis/dev.env; set +a` while"
+            throw new IllegalStateException(variable + " is not set: run `" + ClientEnvironment.DEV_ENV_COMMAND + "` while"
                     + " `./portcullis dev` runs, or set it to the " + service + "'s host:port" + option);
         }
         return new Endpoint(service, address.strip(), variable);

@@ -12,13 +12,11 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
@@ -115,8 +113,10 @@ public final class PemFiles {
     /** Reads a PKCS#8 PEM EC private key. */
     public static PrivateKey readPrivateKey(Path file) {
         try {
-            return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(readDer(file, "PRIVATE KEY")));
-        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return PrivateKeys.fromPkcs8(readDer(file, "PRIVATE KEY"))
+                    .filter(key -> key.getAlgorithm().equals("EC"))
+                    .orElseThrow(() -> new IllegalArgumentException("not an EC key"));
+        } catch (IllegalArgumentException e) {
             // the message names the file, never its content
             throw new IllegalStateException("not a PKCS#8 EC private key: " + file);
         }

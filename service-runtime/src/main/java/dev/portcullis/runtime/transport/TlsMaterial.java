@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.pki.KeyMatch;
+import dev.portcullis.runtime.pki.PrivateKeys;
 import io.grpc.ChannelCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsChannelCredentials;
@@ -14,6 +15,7 @@ import io.grpc.util.AdvancedTlsX509TrustManager.Verification;
 import io.grpc.util.CertificateUtils;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -24,6 +26,8 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
@@ -47,6 +51,7 @@ import org.slf4j.LoggerFactory;
 public final class TlsMaterial implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TlsMaterial.class);
     private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Set<String> SERVER_KEY_ALGORITHMS = Set.of("EC", "RSA");
 
     private final TlsConfig config;
     private final AdvancedTlsX509KeyManager keyManager = new AdvancedTlsX509KeyManager();
@@ -186,13 +191,8 @@ public final class TlsMaterial implements AutoCloseable {
     private Material read() {
         X509Certificate[] chain = certificates("portcullis.tls.cert-file", config.certFile());
         X509Certificate[] trusted = certificates("portcullis.tls.ca-file", config.caFile());
-        PrivateKey key;
-        try (InputStream in = Files.newInputStream(config.keyFile())) {
-            key = CertificateUtils.getPrivateKey(in);
-        } catch (IOException | GeneralSecurityException | RuntimeException e) {
-            // never include the parser's message: it may quote the key
-            throw new InvalidMaterial("portcullis.tls.key-file is not a readable PKCS#8 PEM private key");
-        }
+        PrivateKey key = privateKey(config.keyFile())
+                .orElseThrow(() -> new InvalidMaterial("portcullis.tls.key-file is not a readable PKCS#8 PEM private key"));
         if (!KeyMatch.belongsTo(key, chain[0])) {
             throw new InvalidMaterial("portcullis.tls.key-file does not belong to the certificate in portcullis.tls.cert-file");
         }
@@ -207,6 +207,16 @@ public final class TlsMaterial implements AutoCloseable {
             throw new InvalidMaterial("portcullis.tls.ca-file cannot be used as a trust bundle");
         }
         keyManager.updateIdentityCredentials(material.chain(), material.key());
+    }
+
+    /** The file's PKCS#8 EC or RSA key: the key types the servers have always accepted. */
+    private static Optional<PrivateKey> privateKey(Path file) {
+        try {
+            return PrivateKeys.fromPem(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1))
+                    .filter(key -> SERVER_KEY_ALGORITHMS.contains(key.getAlgorithm()));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     private static X509Certificate[] certificates(String property, Path file) {
