@@ -20,6 +20,7 @@ import io.grpc.health.v1.HealthGrpc;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -89,6 +90,8 @@ public final class HealthCommand implements Callable<Integer> {
                 .map(name -> Endpoint.of(name, environment.address(name).orElse("")))
                 .toList();
         boolean allServing = true;
+        boolean anyAnswered = false;
+        Map<Endpoint, ConnectionFailure> unreachable = new LinkedHashMap<>();
         Set<String> advice = new LinkedHashSet<>();
         for (Endpoint endpoint : endpoints) {
             ManagedChannel channel = tls.channel(endpoint);
@@ -96,6 +99,7 @@ public final class HealthCommand implements Callable<Integer> {
                 String reading;
                 try {
                     ServingStatus ready = status(channel, GRPC_SERVICES.get(endpoint.service()));
+                    anyAnswered = true;
                     allServing &= ready == ServingStatus.SERVING;
                     reading = ready.name();
                     if (ready == ServingStatus.NOT_SERVING) {
@@ -106,7 +110,11 @@ public final class HealthCommand implements Callable<Integer> {
                 } catch (StatusRuntimeException e) {
                     allServing = false;
                     Optional<ConnectionFailure> failure = ConnectionFailure.in(e);
-                    failure.ifPresent(f -> advice.add(f.advice()));
+                    if (failure.isPresent() && failure.get().kind() == ConnectionFailure.Kind.UNREACHABLE) {
+                        unreachable.put(endpoint, failure.get());
+                    } else {
+                        failure.ifPresent(f -> advice.add(f.advice()));
+                    }
                     reading = failure.map(f -> state(f.kind()) + "  (" + f.reason() + ")")
                             .orElseGet(() -> CallFailure.describe(e));
                 }
@@ -114,6 +122,13 @@ public final class HealthCommand implements Callable<Integer> {
             } finally {
                 channel.shutdownNow();
             }
+        }
+        if (anyAnswered) {
+            // the suite runs: "start ./portcullis dev" would mislead; the address is what is wrong
+            unreachable.keySet().forEach(endpoint -> out.printf("Check %s (%s): the other services answer, so the suite runs,"
+                    + " but nothing answers there for the %s.%n", endpoint.variable(), endpoint.address(), endpoint.service()));
+        } else {
+            unreachable.values().forEach(failure -> advice.add(failure.advice()));
         }
         advice.forEach(out::println);
         out.flush();

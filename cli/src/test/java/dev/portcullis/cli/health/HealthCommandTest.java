@@ -20,6 +20,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -77,11 +78,35 @@ class HealthCommandTest {
             assertTrue(lines.get(2).matches("executor +localhost:[0-9]+ +REFUSED_OUR_CERTIFICATE  \\(it does not trust our "
                     + "certificate's issuer.*\\)"), lines.get(2));
             assertTrue(lines.get(3).matches("audit +localhost:[0-9]+ +SERVING"), lines.get(3));
-            assertTrue(out.toString().contains("Start it with `./portcullis dev`"), out.toString());
+            assertTrue(out.toString().contains("Check PORTCULLIS_POLICY_ADDR (localhost:" + nothingListens + "): the other"
+                    + " services answer"), out.toString());
+            assertFalse(out.toString().contains("Start it with"), "the suite runs: " + out);
             assertTrue(out.toString().contains("Present a current certificate from a CA the executor trusts"), out.toString());
             assertFalse(out.toString().contains("Channel Pipeline"), out.toString());
             assertFalse(out.toString().contains("Exception:"), out.toString());
         }
+    }
+
+    @Test
+    void aSuiteWhereNothingAnswersIsToldToStartDevMode() throws Exception {
+        int nothingListens;
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            nothingListens = closed.getLocalPort();
+        }
+        TestPki pki = TestPki.create(dir.resolve("lonely-pki"));
+        TestPki.Credential ci = pki.issue("ci", TestPki.id("ci/dev/example"));
+        Map<String, String> variables = new HashMap<>(Map.of("PORTCULLIS_CA_FILE", ci.caFile().toString(),
+                "PORTCULLIS_CERT_FILE", ci.certFile().toString(), "PORTCULLIS_KEY_FILE", ci.keyFile().toString()));
+        ClientEnvironment.ADDRESS_VARIABLES.values().forEach(variable -> variables.put(variable, "localhost:" + nothingListens));
+        HealthCommand health = new HealthCommand();
+        new CommandLine(health).parseArgs("--timeout", "5s");
+        StringWriter out = new StringWriter();
+
+        int status = health.check(new ClientEnvironment(variables), new PrintWriter(out));
+
+        assertEquals(ExitStatus.UNHEALTHY.code(), status, out.toString());
+        assertEquals(4, out.toString().lines().filter(line -> line.contains("NOT_RUNNING")).count(), out.toString());
+        assertTrue(out.toString().contains("Start it with `./portcullis dev`"), out.toString());
     }
 
     /** An audit service presenting a certificate of the gateway's CA and trusting only that CA, as one suite does. */
