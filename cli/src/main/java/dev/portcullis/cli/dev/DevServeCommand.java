@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -91,7 +92,7 @@ public final class DevServeCommand implements Callable<Integer> {
             }
         }, "dev-serve-shutdown"));
         out.printf("portcullis dev serve: %s serving on localhost:%d (%s), pid %d%n", name, service.port(),
-                DevPki.Member.valueOf(name.toUpperCase(java.util.Locale.ROOT)).identity(), ProcessHandle.current().pid());
+                DevPki.Member.valueOf(name.toUpperCase(Locale.ROOT)).identity(), ProcessHandle.current().pid());
         out.flush();
         stopped.await();
         return ExitStatus.SUCCESS.code();
