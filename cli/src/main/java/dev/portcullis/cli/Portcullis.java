@@ -50,6 +50,14 @@ import picocli.CommandLine.UnmatchedArgumentException;
 public final class Portcullis implements Callable<Integer> {
     // held: java.util.logging keeps only weak references to loggers, and a collected one loses its level
     private static final Logger CHANNEL_LOG = Logger.getLogger("io.grpc.internal.ManagedChannelImpl");
+
+    static {
+        // grpc-java's channel logs a failed name lookup with its stack trace straight to stderr; the
+        // call that fails with it is explained by CallFailure, so the warning would only add noise.
+        // Here rather than in main: tests run commandLine(), and must see what a user sees
+        CHANNEL_LOG.setLevel(Level.SEVERE);
+    }
+
     /** Exit statuses each command can return beyond 0, 1 and 64, which every command can. */
     private static final Map<String, List<ExitStatus>> OUTCOMES = Map.of(
             "plan", List.of(DENIED, NOT_APPROVED, FAILED, CANCELLED),
@@ -65,9 +73,6 @@ public final class Portcullis implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        // grpc-java's channel logs a failed name lookup with its stack trace straight to stderr; the
-        // call that fails with it is explained by CallFailure, so the warning would only add noise
-        CHANNEL_LOG.setLevel(Level.SEVERE);
         System.exit(commandLine().execute(args));
     }
 

@@ -310,6 +310,26 @@ class ConnectionErrorsTest {
     }
 
     @Test
+    void alertsWatchOnAnUnreachableAuditServicePrintsNothingOnStdout() throws Exception {
+        int nothingListens;
+        try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            nothingListens = closed.getLocalPort();
+        }
+        TestPki.Credential auditor = gateway.credential(TestIdentity.AUDITOR);
+        CliRun run = new CliRun();
+
+        int exit = run.execute("alerts", "watch", "--audit-addr", "localhost:" + nothingListens,
+                "--ca-file", auditor.caFile().toString(), "--cert-file", auditor.certFile().toString(),
+                "--key-file", auditor.keyFile().toString());
+
+        assertEquals(1, exit, run.err());
+        assertTrue(run.err().contains("cannot reach the audit at localhost:" + nothingListens + " (PORTCULLIS_AUDIT_ADDR)"),
+                run.err());
+        assertEquals("", run.out(), "no table header before the call succeeded");
+        run.assertNoStackTrace();
+    }
+
+    @Test
     void anUnknownHostIsNamedWithTheVariableToCheck() {
         TestPki.Credential ci = gateway.credential(TestIdentity.CI);
 

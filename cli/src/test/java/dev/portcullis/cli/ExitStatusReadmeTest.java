@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -22,7 +23,7 @@ class ExitStatusReadmeTest {
         int start = text.indexOf("## Exit statuses");
         int end = text.indexOf("\n## ", start + 1);
         Matcher rows = ROW.matcher(text.substring(start, end));
-        List<Integer> documented = new java.util.ArrayList<>();
+        List<Integer> documented = new ArrayList<>();
         while (rows.find()) {
             documented.add(Integer.parseInt(rows.group(1)));
         }

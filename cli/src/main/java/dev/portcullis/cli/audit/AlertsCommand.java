@@ -6,6 +6,7 @@ import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.ListAlertsRequest;
 import dev.portcullis.v1.ListAlertsResponse;
 import dev.portcullis.v1.WatchAlertsRequest;
+import dev.portcullis.v1.WatchAlertsResponse;
 import io.grpc.ManagedChannel;
 import java.io.PrintWriter;
 import java.time.Instant;
@@ -73,7 +74,7 @@ public final class AlertsCommand {
     }
 
     /** {@code portcullis alerts watch}. */
-    @Command(name = "watch", mixinStandardHelpOptions = true, description = "Prints alerts as they are raised, until interrupted.")
+    @Command(name = "watch", mixinStandardHelpOptions = true, description = "Prints alerts as they are raised (the table header with the first), until interrupted.")
     static final class Watch implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -88,14 +89,17 @@ public final class AlertsCommand {
         public Integer call() {
             ManagedChannel channel = connection.open();
             try {
-                Iterator<dev.portcullis.v1.WatchAlertsResponse> alerts = AuditServiceGrpc.newBlockingStub(channel)
+                Iterator<WatchAlertsResponse> alerts = AuditServiceGrpc.newBlockingStub(channel)
                         .watchAlerts(after == null ? WatchAlertsRequest.getDefaultInstance()
                                 : WatchAlertsRequest.newBuilder().setAfterSequence(after).build());
+                // makes the call and waits for the first alert: a failed call throws here, before the table header
+                boolean more = alerts.hasNext();
                 PrintWriter out = spec.commandLine().getOut();
                 header(out);
                 out.flush();
-                while (alerts.hasNext()) {
+                while (more) {
                     print(out, alerts.next().getAlert());
+                    more = alerts.hasNext();
                 }
                 return ExitStatus.SUCCESS.code();
             } finally {

@@ -8,6 +8,9 @@ import dev.portcullis.runtime.server.ServiceLauncher.RunningService;
 import dev.portcullis.runtime.telemetry.TelemetrySource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +18,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -151,11 +155,11 @@ public final class DevMode implements AutoCloseable {
      */
     private static boolean causedByBind(Throwable failure, int port) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof java.net.BindException) {
+            if (t instanceof BindException) {
                 return true;
             }
         }
-        try (java.net.ServerSocket probe = new java.net.ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             return false;
         } catch (IOException e) {
             return true;
@@ -383,7 +387,7 @@ public final class DevMode implements AutoCloseable {
 
     private static void stopAll(List<RunningService> running) {
         List<RunningService> reversed = new ArrayList<>(running);
-        java.util.Collections.reverse(reversed);
+        Collections.reverse(reversed);
         reversed.forEach(RunningService::close);
     }
 }

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -26,6 +27,8 @@ import picocli.CommandLine.Spec;
  * port dev mode gives it, against a data directory {@code portcullis dev} (or the reliability
  * suite) prepared. Four such processes make the dev suite with each service killable on its own.
  * The database password is read by the service from a file: it never appears in argv or a log.
+ * Holds the data directory's lock shared with the suite's other dev serve processes, so it refuses
+ * to start while a {@code portcullis dev} holds the directory, and keeps one from starting on it.
  */
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = {
@@ -67,17 +70,29 @@ public final class DevServeCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         Map<String, Object> properties = configuration();
+        // shared: the suite's other dev serve processes use the directory too, a portcullis dev must not
+        DataDirectoryLock lock = DataDirectoryLock.share(dataDir.toAbsolutePath());
         out.println("*** portcullis dev serve " + name
                 + ": FOR DEVELOPMENT ONLY. Dev CA, loopback only, nothing here is production-safe. ***");
         out.flush();
-        RunningService service = ServiceLauncher.start(name, properties, false);
+        RunningService service;
+        try {
+            service = ServiceLauncher.start(name, properties, false);
+        } catch (RuntimeException e) {
+            lock.close();
+            throw e;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            service.close();
-            stopped.countDown();
+            try {
+                service.close();
+            } finally {
+                lock.close();
+                stopped.countDown();
+            }
         }, "dev-serve-shutdown"));
         out.printf("portcullis dev serve: %s serving on localhost:%d (%s), pid %d%n", name, service.port(),
-                DevPki.Member.valueOf(name.toUpperCase(java.util.Locale.ROOT)).identity(), ProcessHandle.current().pid());
+                DevPki.Member.valueOf(name.toUpperCase(Locale.ROOT)).identity(), ProcessHandle.current().pid());
         out.flush();
         stopped.await();
         return ExitStatus.SUCCESS.code();

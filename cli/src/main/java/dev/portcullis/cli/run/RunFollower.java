@@ -24,21 +24,29 @@ import java.util.concurrent.TimeUnit;
  * Follows a run with {@code WatchRun} until it ends: log lines go to {@code out} as they come,
  * state changes to {@code err}. When the gateway is lost (UNAVAILABLE, or the stream ends before
  * the run), it reconnects from the offset after the last event it printed, so nothing is missed
- * and nothing printed twice, within the bounds of its {@link ReconnectPolicy}. Not thread-safe.
+ * and nothing printed twice, within the bounds of its {@link ReconnectPolicy}.
+ *
+ * <p>One {@code follow} at a time: not for concurrent callers. Inside a follow, a reminder thread
+ * and the following thread share {@code err}; every line on it is printed holding its monitor, and
+ * no reminder is printed once the run's end has been, nor after {@code follow} returns.
  */
 final class RunFollower {
     private static final long CALL_SECONDS = 30;
+    static final String REMINDER_THREAD = "run-status-reminder";
 
     private final ManagedChannel channel;
     private final ReconnectPolicy reconnect;
     private final Duration statusInterval;
     private final PrintWriter out;
-    // written by the following thread and the reminder thread: multi-line output holds its monitor
+    // written by the following thread and the reminder thread: all output holds its monitor
     private final PrintWriter err;
+    // guarded by err: true once the run's end is printed or follow is leaving, so no reminder follows it
+    private boolean ended;
 
     /**
      * @param statusInterval how often to say again that the run is still waiting for approval or
-     *     in the queue; zero never
+     *     in the queue; zero never. Not checked against {@link StatusInterval#MINIMUM}: tests pass
+     *     shorter ones
      */
     RunFollower(ManagedChannel channel, ReconnectPolicy reconnect, Duration statusInterval, PrintWriter out,
             PrintWriter err) {
@@ -57,11 +65,14 @@ final class RunFollower {
      *     the message says how to resume
      */
     Run follow(String runId, long from) {
+        synchronized (err) {
+            ended = false;
+        }
         if (statusInterval.isZero()) {
             return followEvents(runId, from);
         }
         ScheduledExecutorService reminders = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "run-status-reminder");
+            Thread thread = new Thread(runnable, REMINDER_THREAD);
             thread.setDaemon(true);
             return thread;
         });
@@ -70,7 +81,20 @@ final class RunFollower {
                     statusInterval.toMillis(), TimeUnit.MILLISECONDS);
             return followEvents(runId, from);
         } finally {
+            synchronized (err) {
+                ended = true; // a reminder between its check of the run and its print must not print now
+            }
             reminders.shutdownNow();
+            awaitTermination(reminders);
+        }
+    }
+
+    /** Waits for a reminder in flight: its GetRun is interrupted, and it prints nothing once ended. */
+    private static void awaitTermination(ScheduledExecutorService reminders) {
+        try {
+            reminders.awaitTermination(CALL_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -86,8 +110,9 @@ final class RunFollower {
         } catch (StatusRuntimeException e) {
             return; // the watch itself reports a lost gateway; a reminder adds nothing
         }
-        if (RunOutcome.isWaiting(run.getState())) {
-            synchronized (err) {
+        synchronized (err) {
+            // checked holding err: the run may have ended, and been printed, since the gateway answered
+            if (!ended && RunOutcome.isWaiting(run.getState())) {
                 err.println("portcullis: " + RunFormat.waitingLine(run));
                 err.flush();
             }
@@ -130,9 +155,11 @@ final class RunFollower {
             }
             failures++;
             Duration wait = reconnect.backoff(failures);
-            err.printf("portcullis: lost the gateway (%s); reconnecting in %d s from offset %d (attempt %d of %d)%n",
-                    lost, wait.toSeconds(), next, failures, attempts);
-            err.flush();
+            synchronized (err) {
+                err.printf("portcullis: lost the gateway (%s); reconnecting in %d s from offset %d (attempt %d of %d)%n",
+                        lost, wait.toSeconds(), next, failures, attempts);
+                err.flush();
+            }
             reconnect.pause(wait);
         }
     }
@@ -144,6 +171,9 @@ final class RunFollower {
         } else if (event.hasStateChange()) {
             Run run = event.getStateChange();
             synchronized (err) {
+                if (RunOutcome.isFinal(run.getState())) {
+                    ended = true;
+                }
                 err.println("portcullis: " + RunFormat.stateLine(run));
                 if (run.getState() == RunState.RUN_STATE_AWAITING_APPROVAL && stillAwaitingApproval(run.getRunId())) {
                     printApprovalHint(run);

@@ -8,8 +8,6 @@ import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.cli.CliRun;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
@@ -56,19 +54,6 @@ class DevCommandTest {
                     + ProcessHandle.current().pid() + ", started "), cli.err());
             assertTrue(cli.err().contains("stop it, or pass --data-dir"), cli.err());
             assertFalse(cli.err().contains("\tat "), cli.err());
-        }
-    }
-
-    @Test
-    void theLockFileOfAProcessThatDiedDoesNotBlock() throws Exception {
-        Path data = Files.createDirectories(dir.resolve("data"));
-        Files.writeString(data.resolve(DataDirectoryLock.FILE_NAME), "pid 999999999, started 2026-01-01T00:00:00Z\n",
-                StandardCharsets.UTF_8);
-
-        try (DataDirectoryLock lock = DataDirectoryLock.acquire(data, Clock.systemUTC())) {
-
-            assertTrue(Files.readString(data.resolve(DataDirectoryLock.FILE_NAME))
-                    .startsWith("pid " + ProcessHandle.current().pid() + ", started "));
         }
     }
 

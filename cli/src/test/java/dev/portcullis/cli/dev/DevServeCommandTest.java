@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.cli.CliRun;
 import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import dev.portcullis.runtime.server.ServiceLauncher;
@@ -75,6 +76,23 @@ class DevServeCommandTest {
 
         assertEquals(ExitStatus.USAGE.code(), status, err.toString());
         assertTrue(err.toString().contains("not a prepared dev data directory"), err.toString());
+    }
+
+    @Test
+    void aDirectoryADevModeHoldsIsRefusedNamingItBeforeAnyServiceStarts() throws Exception {
+        Path data = DevMode.prepare(dir.resolve("data"), Clock.systemUTC()).dataDir();
+        CliRun cli = new CliRun();
+        try (DataDirectoryLock dev = DataDirectoryLock.acquire(data, Clock.systemUTC())) {
+
+            int status = cli.execute("dev", "serve", "policy", "--data-dir", data.toString(),
+                    "--base-port", Integer.toString(freeBasePort()));
+
+            assertEquals(ExitStatus.ERROR.code(), status, cli.err());
+            assertTrue(cli.err().contains(data + " is in use by portcullis dev (pid " + ProcessHandle.current().pid()
+                    + ", started "), cli.err());
+            assertFalse(cli.out().contains("serving on"), cli.out());
+            cli.assertNoStackTrace();
+        }
     }
 
     @Test

@@ -11,6 +11,15 @@ import dev.portcullis.runtime.testing.SeveringProxy;
 import dev.portcullis.v1.GetRunRequest;
 import dev.portcullis.v1.Run;
 import dev.portcullis.v1.RunState;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetAddress;
@@ -21,10 +30,12 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -296,23 +307,89 @@ class RunCommandsTest {
         assertFalse(watch.stderr().contains("\tat "), watch.stderr());
     }
 
+    /** Follows {@code runId} as runs watch does, with a status interval the CLI would refuse as too short. */
+    private Future<Run> follow(String runId, Duration statusInterval, ManagedChannel channel, StringWriter err) {
+        return background.submit(() -> new RunFollower(channel, new ReconnectPolicy(), statusInterval,
+                new PrintWriter(new StringWriter(), true), new PrintWriter(err, true)).follow(runId, 0));
+    }
+
     @Test
     void aWaitingRunsStatusIsPrintedAgainEveryInterval() throws Exception {
         String runId = prodApplyAwaitingApproval();
-        StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        String gateway = "localhost:" + suite.dev.ports().get("gateway");
-        Future<Result> watch = background.submit(() -> cli("ci", gateway, out, err,
-                "runs", "watch", runId, "--status-interval", "50ms"));
+        Future<Run> watch = follow(runId, Duration.ofMillis(50), suite.channel("gateway", "ci"), err);
 
         await("the waiting status is printed twice", () -> count(err.toString(), "is still AWAITING_APPROVAL") >= 2);
         assertEquals(0, cli("ci", "cancel", runId, "--reason", "seen enough").exit());
 
-        Result ended = watch.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
-        assertEquals(ExitStatus.CANCELLED.code(), ended.exit(), ended.stderr());
-        assertTrue(ended.stderr().matches("(?s).*portcullis: run " + runId + " is still AWAITING_APPROVAL since \\S+:"
-                + " 1 more approval\\(s\\) needed \\(0 of 1\\), the approval window closes at \\S+.*"), ended.stderr());
-        assertFalse(ended.stderr().contains("\tat "), ended.stderr());
+        Run ended = watch.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        assertEquals(RunState.RUN_STATE_CANCELLED, ended.getState(), err.toString());
+        assertTrue(err.toString().matches("(?s).*portcullis: run " + runId + " is still AWAITING_APPROVAL since \\S+:"
+                + " 1 more approval\\(s\\) needed \\(0 of 1\\), the approval window closes at \\S+.*"), err.toString());
+        assertFalse(err.toString().contains("\tat "), err.toString());
+    }
+
+    @Test
+    void noReminderIsPrintedAfterTheRunsEndThoughTheGatewaySaidWaitingBefore() throws Exception {
+        String runId = prodApplyAwaitingApproval();
+        CountDownLatch reminderAnswered = new CountDownLatch(1);
+        CountDownLatch endPrinted = new CountDownLatch(1);
+        AtomicReference<Thread> reminder = new AtomicReference<>();
+        StringWriter err = new StringWriter() {
+            @Override
+            public void flush() {
+                if (toString().contains(" is CANCELLED")) {
+                    endPrinted.countDown();
+                }
+            }
+        };
+        // the first reminder hears AWAITING_APPROVAL only once the run's end has been printed
+        ClientInterceptor holdFirstReminder = new ClientInterceptor() {
+            @Override
+            public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+                ClientCall<Q, R> call = next.newCall(method, options);
+                if (!Thread.currentThread().getName().equals(RunFollower.REMINDER_THREAD)
+                        || !reminder.compareAndSet(null, Thread.currentThread())) {
+                    return call;
+                }
+                return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
+                    @Override
+                    public void start(Listener<R> listener, Metadata headers) {
+                        super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                            @Override
+                            public void onMessage(R message) {
+                                reminderAnswered.countDown();
+                                try {
+                                    endPrinted.await(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                                super.onMessage(message);
+                            }
+                        }, headers);
+                    }
+                };
+            }
+        };
+        Future<Run> watch = follow(runId, Duration.ofMillis(10), suite.channel("gateway", "ci", holdFirstReminder), err);
+        assertTrue(reminderAnswered.await(PATIENCE.toSeconds(), TimeUnit.SECONDS));
+
+        assertEquals(0, cli("ci", "cancel", runId, "--reason", "superseded").exit());
+        Run ended = watch.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
+        reminder.get().join(PATIENCE.toMillis()); // whatever the held reminder was going to print, it has
+
+        String printed = err.toString();
+        assertEquals(RunState.RUN_STATE_CANCELLED, ended.getState(), printed);
+        assertFalse(printed.substring(printed.indexOf(" is CANCELLED")).contains("is still AWAITING_APPROVAL"), printed);
+        assertFalse(reminder.get().isAlive(), "follow returned with its reminder thread still running");
+    }
+
+    @Test
+    void aStatusIntervalBelowOneSecondIsAUsageError() {
+        Result watch = cli("ci", "runs", "watch", UUID.randomUUID().toString(), "--status-interval", "500ms");
+
+        assertEquals(ExitStatus.USAGE.code(), watch.exit(), watch.stderr());
+        assertTrue(watch.stderr().contains("--status-interval: must be 0 (never) or at least 1s"), watch.stderr());
     }
 
     @Test

@@ -20,6 +20,7 @@ import dev.portcullis.v1.SubmitRunRequest;
 import dev.portcullis.v1.WatchRunRequest;
 import dev.portcullis.v1.WatchRunResponse;
 import io.grpc.Grpc;
+import io.grpc.ClientInterceptor;
 import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -164,13 +165,17 @@ final class SuiteFixture implements AutoCloseable {
         return out;
     }
 
-    /** A channel to {@code service} as the dev identity {@code member} (ci, approver, admin, auditor). */
-    ManagedChannel channel(String service, String member) {
+    /**
+     * A channel to {@code service} as the dev identity {@code member} (ci, approver, admin,
+     * auditor), its calls passing through {@code interceptors}.
+     */
+    ManagedChannel channel(String service, String member, ClientInterceptor... interceptors) {
         ClientEnvironment env = new ClientEnvironment(Map.of(
                 "PORTCULLIS_CA_FILE", dev.pki().caFile().toString(),
                 "PORTCULLIS_CERT_FILE", dev.pki().certFile(member).toString(),
                 "PORTCULLIS_KEY_FILE", dev.pki().keyFile(member).toString()));
-        ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + dev.ports().get(service), env.credentials()).build();
+        ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + dev.ports().get(service), env.credentials())
+                .intercept(interceptors).build();
         channels.add(channel);
         return channel;
     }
