@@ -10,13 +10,16 @@ import picocli.CommandLine.Option;
  * {@code PORTCULLIS_{CA,CERT,KEY}_FILE} variables that {@code portcullis dev} writes.
  */
 public final class ConnectionOptions {
-    @Option(names = "--ca-file", defaultValue = "${env:PORTCULLIS_CA_FILE}", description = "Trusted CA bundle (PEM).")
+    @Option(names = "--ca-file", defaultValue = "${env:PORTCULLIS_CA_FILE}", paramLabel = "FILE",
+            description = "The CA bundle (PEM) that issued the services' certificates (default: $PORTCULLIS_CA_FILE).")
     String caFile;
 
-    @Option(names = "--cert-file", defaultValue = "${env:PORTCULLIS_CERT_FILE}", description = "Client certificate (PEM).")
+    @Option(names = "--cert-file", defaultValue = "${env:PORTCULLIS_CERT_FILE}", paramLabel = "FILE",
+            description = "Our certificate (PEM) (default: $PORTCULLIS_CERT_FILE).")
     String certFile;
 
-    @Option(names = "--key-file", defaultValue = "${env:PORTCULLIS_KEY_FILE}", description = "Client key (PKCS#8 PEM).")
+    @Option(names = "--key-file", defaultValue = "${env:PORTCULLIS_KEY_FILE}", paramLabel = "FILE",
+            description = "The key of our certificate, unencrypted PKCS#8 PEM (default: $PORTCULLIS_KEY_FILE).")
     String keyFile;
 
     /**

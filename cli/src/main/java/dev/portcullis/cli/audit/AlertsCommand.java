@@ -47,7 +47,7 @@ public final class AlertsCommand {
         @Mixin
         AuditCommand.Connection connection;
 
-        @Option(names = "--rule", description = "Only this rule, e.g. auth_failure_burst.") String rule;
+        @Option(names = "--rule", paramLabel = "RULE", description = "Only this rule, e.g. auth_failure_burst.") String rule;
         @Option(names = "--limit", defaultValue = "50", paramLabel = "N",
                 description = "At most this many alerts, newest first (default: ${DEFAULT-VALUE}; at most 500).")
         int limit;
@@ -82,7 +82,7 @@ public final class AlertsCommand {
         @Mixin
         AuditCommand.Connection connection;
 
-        @Option(names = "--after", description = "Start after this alert sequence (0: every stored alert); default: only new ones.")
+        @Option(names = "--after", paramLabel = "SEQ", description = "Start after this alert sequence (0: every stored alert); default: only new ones.")
         Long after;
 
         @Override

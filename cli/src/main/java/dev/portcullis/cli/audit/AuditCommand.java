@@ -49,7 +49,8 @@ public final class AuditCommand {
 
     /** Where the audit service is and who we are. */
     static final class Connection {
-        @Option(names = "--audit-addr", defaultValue = "${env:PORTCULLIS_AUDIT_ADDR}", description = "host:port of the audit service.")
+        @Option(names = "--audit-addr", paramLabel = "HOST:PORT", defaultValue = "${env:PORTCULLIS_AUDIT_ADDR}",
+                description = "The audit service (default: $PORTCULLIS_AUDIT_ADDR).")
         String address;
 
         @Mixin
@@ -69,16 +70,16 @@ public final class AuditCommand {
         @Mixin
         Connection connection;
 
-        @Option(names = "--actor") String actor;
-        @Option(names = "--action", split = ",", description = "Dotted action names, e.g. auth.failed,policy.denied.")
+        @Option(names = "--actor", paramLabel = "SPIFFE_ID", description = "Only events of this identity.") String actor;
+        @Option(names = "--action", paramLabel = "ACTION", split = ",", description = "Dotted action names, e.g. auth.failed,policy.denied.")
         List<String> actions = List.of();
-        @Option(names = "--repo") String repo;
-        @Option(names = "--run") String runId;
-        @Option(names = "--trace") String traceId;
-        @Option(names = "--since", description = "ISO-8601 instant.") String since;
-        @Option(names = "--until", description = "ISO-8601 instant.") String until;
-        @Option(names = "--oldest-first") boolean oldestFirst;
-        @Option(names = "--limit", defaultValue = "100") int limit;
+        @Option(names = "--repo", paramLabel = "NAME", description = "Only events about this repository.") String repo;
+        @Option(names = "--run", paramLabel = "RUN", description = "Only events of this run.") String runId;
+        @Option(names = "--trace", paramLabel = "TRACE_ID", description = "Only events of this trace (32 hex).") String traceId;
+        @Option(names = "--since", paramLabel = "INSTANT", description = "ISO-8601 instant.") String since;
+        @Option(names = "--until", paramLabel = "INSTANT", description = "ISO-8601 instant.") String until;
+        @Option(names = "--oldest-first", description = "Oldest first instead of newest first.") boolean oldestFirst;
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most this many events (default: ${DEFAULT-VALUE}).") int limit;
         @Option(names = "--json", description = "JSON lines instead of a table.") boolean json;
 
         @Override

@@ -81,50 +81,50 @@ public final class CatalogCommand {
         /** The request's fields, as the policy service names them, to the options that set them. */
         private static final Map<String, String> OPTIONS = Map.ofEntries(
                 Map.entry("caller", "--caller"), Map.entry("repo", "--repo"), Map.entry("commit_sha", "--commit"),
-                Map.entry("ref", "--ref"), Map.entry("folder", "--folder"), Map.entry("environment", "--environment"),
+                Map.entry("ref", "--ref"), Map.entry("folder", "--folder"), Map.entry("environment", "--env"),
                 Map.entry("command", "--command"), Map.entry("plan.plan_run_id", "--plan-run"),
                 Map.entry("plan.commit_sha", "--plan-commit"), Map.entry("plan.artifact_sha256", "--plan-digest"));
 
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--catalog", required = true, description = "The catalog YAML file.")
+        @Option(names = "--catalog", paramLabel = "FILE", required = true, description = "The catalog YAML file.")
         Path file;
 
-        @Option(names = "--caller", required = true, description = "SPIFFE ID of the caller.")
+        @Option(names = "--caller", paramLabel = "SPIFFE_ID", required = true, description = "SPIFFE ID of the caller.")
         String caller;
 
-        @Option(names = "--repo", required = true)
+        @Option(names = "--repo", paramLabel = "NAME", required = true, description = "The repository's catalog name.")
         String repo;
 
-        @Option(names = "--commit", required = true, description = "Full 40-hex commit SHA.")
+        @Option(names = "--commit", paramLabel = "SHA", required = true, description = "Full 40-hex commit SHA.")
         String commit;
 
-        @Option(names = "--ref", required = true, description = "Full ref, e.g. refs/heads/main.")
+        @Option(names = "--ref", paramLabel = "REF", required = true, description = "Full ref, e.g. refs/heads/main.")
         String ref;
 
-        @Option(names = "--folder", defaultValue = ".")
+        @Option(names = "--folder", paramLabel = "PATH", defaultValue = ".", description = "The folder in the repository (default: ${DEFAULT-VALUE}).")
         String folder;
 
-        @Option(names = "--environment", required = true)
+        @Option(names = {"--env", "--environment"}, paramLabel = "NAME", required = true, description = "The environment, e.g. prod.")
         String environment;
 
-        @Option(names = "--command", required = true)
+        @Option(names = "--command", paramLabel = "NAME", required = true, description = "The catalog command, e.g. plan or apply.")
         String command;
 
-        @Option(names = "--plan-run", description = "For an apply: the plan run id.")
+        @Option(names = "--plan-run", paramLabel = "RUN", description = "For an apply: the plan run id.")
         String planRun;
 
-        @Option(names = "--plan-commit", description = "For an apply: the commit the plan was made at (default: --commit).")
+        @Option(names = "--plan-commit", paramLabel = "SHA", description = "For an apply: the commit the plan was made at (default: --commit).")
         String planCommit;
 
-        @Option(names = "--plan-digest", description = "For an apply: SHA-256 of the plan artifact.")
+        @Option(names = "--plan-digest", paramLabel = "SHA256", description = "For an apply: SHA-256 of the plan artifact.")
         String planDigest;
 
         @Option(names = "--break-glass", description = "Evaluate as an admin's break-glass request.")
         boolean breakGlass;
 
-        @Option(names = "--at", description = "Decide as of this instant (ISO-8601, default now), e.g. for change windows.")
+        @Option(names = "--at", paramLabel = "INSTANT", description = "Decide as of this instant (ISO-8601, default now), e.g. for change windows.")
         String at;
 
         @Override

@@ -26,11 +26,12 @@ public final class DevCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--data-dir", defaultValue = ".portcullis",
-            description = "Where the dev PKI and dev.env live (default: ${DEFAULT-VALUE} in the working directory).")
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".portcullis",
+            description = "Where the dev PKI, dev.env, databases and demo repository live (default: `${DEFAULT-VALUE}`,"
+                    + " in the working directory).")
     Path dataDir;
 
-    @Option(names = "--base-port", defaultValue = "7443",
+    @Option(names = "--base-port", paramLabel = "N", defaultValue = "7443",
             description = "Gateway port; policy, executor and audit take the next three (default: ${DEFAULT-VALUE}). 0 picks free ports.")
     int basePort;
 

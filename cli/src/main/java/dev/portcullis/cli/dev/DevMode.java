@@ -102,6 +102,16 @@ public final class DevMode implements AutoCloseable {
 
     private static DevMode start(Path data, int basePort, Clock clock, Map<String, Map<String, Object>> overrides,
             Optional<TelemetrySource> telemetry, DataDirectoryLock lock) {
+        if (basePort != 0) {
+            // all four ports asked before any service starts: a taken one is told at once, not after
+            // the services before it started and stopped again
+            SERVICES.forEach(name -> {
+                int port = basePort + PORT_OFFSETS.get(name);
+                if (!free(port)) {
+                    throw portInUse(name, port, null);
+                }
+            });
+        }
         Prepared prepared = prepare(data, clock);
         Path dataDir = prepared.dataDir();
         DevPki pki = prepared.pki();
@@ -143,9 +153,22 @@ public final class DevMode implements AutoCloseable {
             if (port == 0 || !causedByBind(e, port)) {
                 throw e;
             }
-            throw new IllegalStateException("port " + port + " (" + name + ") is in use: another `portcullis dev` may be"
-                    + " running, or start with another --base-port N (N to N+3 must be free; --base-port 0 picks free ports)",
-                    e);
+            throw portInUse(name, port, e);
+        }
+    }
+
+    private static IllegalStateException portInUse(String name, int port, RuntimeException cause) {
+        return new IllegalStateException("port " + port + " (" + name + ") is in use: another `portcullis dev` may be"
+                + " running, or start with another --base-port N (N to N+3 must be free; --base-port 0 picks free ports)",
+                cause);
+    }
+
+    /** Whether nothing listens on {@code port} on loopback: we could bind it. */
+    private static boolean free(int port) {
+        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -159,11 +182,7 @@ public final class DevMode implements AutoCloseable {
                 return true;
             }
         }
-        try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return false;
-        } catch (IOException e) {
-            return true;
-        }
+        return !free(port);
     }
 
     /**

@@ -45,21 +45,21 @@ public final class DevServeCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "NAME", description = "The service: gateway, policy, executor or audit.")
     String name;
 
-    @Option(names = "--data-dir", defaultValue = ".portcullis",
+    @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".portcullis",
             description = "The prepared data directory (default: ${DEFAULT-VALUE}).")
     Path dataDir;
 
-    @Option(names = "--base-port", defaultValue = "7443",
+    @Option(names = "--base-port", paramLabel = "N", defaultValue = "7443",
             description = "The gateway's port; policy, executor and audit take the next three (default: ${DEFAULT-VALUE}).")
     int basePort;
 
-    @Option(names = "--jdbc-url", description = "gateway and audit: a PostgreSQL (or H2) JDBC URL instead of embedded H2.")
+    @Option(names = "--jdbc-url", paramLabel = "URL", description = "gateway and audit: a PostgreSQL (or H2) JDBC URL instead of embedded H2.")
     Optional<String> jdbcUrl;
 
-    @Option(names = "--db-user", description = "gateway and audit: the database user.")
+    @Option(names = "--db-user", paramLabel = "USER", description = "gateway and audit: the database user.")
     Optional<String> dbUser;
 
-    @Option(names = "--db-password-file", description = "gateway and audit: a file holding the database password.")
+    @Option(names = "--db-password-file", paramLabel = "FILE", description = "gateway and audit: a file holding the database password.")
     Optional<Path> dbPasswordFile;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",

@@ -48,7 +48,7 @@ public final class RunsCommand {
                 description = "Only these states, e.g. awaiting_approval,running (any case).")
         List<String> states = List.of();
         @Option(names = "--requester", paramLabel = "SPIFFE_ID") String requester;
-        @Option(names = "--limit", defaultValue = "50", description = "At most this many runs (default: ${DEFAULT-VALUE}).") int limit;
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "50", description = "At most this many runs (default: ${DEFAULT-VALUE}).") int limit;
         @Option(names = "--json", description = "JSON lines (portcullis.v1.Run in protobuf's JSON mapping) instead of a table.")
         boolean json;
 
@@ -111,7 +111,7 @@ public final class RunsCommand {
         @Mixin
         GatewayConnection gateway;
 
-        @Parameters(index = "0", paramLabel = "RUN") String runId;
+        @Parameters(index = "0", paramLabel = "RUN", description = "Run id of the run to show.") String runId;
         @Option(names = "--json", description = "One JSON object instead of text.") boolean json;
 
         @Override
@@ -147,7 +147,7 @@ public final class RunsCommand {
         @Mixin
         StatusInterval status;
 
-        @Parameters(index = "0", paramLabel = "RUN") String runId;
+        @Parameters(index = "0", paramLabel = "RUN", description = "Run id of the run to follow.") String runId;
         @Option(names = "--from", defaultValue = "0", paramLabel = "OFFSET",
                 description = "Offset of the first event to print: 0 for all, or the offset printed when a watch gave up.")
         long from;

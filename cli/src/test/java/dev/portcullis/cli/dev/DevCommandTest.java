@@ -8,6 +8,7 @@ import dev.portcullis.cli.ExitStatus;
 import dev.portcullis.cli.CliRun;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,21 @@ class DevCommandTest {
                     + " `portcullis dev` may be running, or start with another --base-port N"), cli.err());
             assertFalse(cli.err().contains("portcullis.server.port"), cli.err());
             assertFalse(cli.err().contains("\tat "), cli.err());
+        }
+    }
+
+    @Test
+    void aBusyPortIsToldBeforeAnythingIsPreparedOrStarted() throws Exception {
+        Path data = dir.resolve("early");
+        // the gateway starts last: without asking every port first, three services would start and stop again
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+
+            int status = run("dev", "--data-dir", data.toString(), "--base-port", Integer.toString(taken.getLocalPort()));
+
+            assertEquals(ExitStatus.ERROR.code(), status, cli.err());
+            assertTrue(cli.err().contains(") is in use: another `portcullis dev` may be running"), cli.err());
+            assertFalse(Files.exists(data.resolve("pki")), "nothing prepared: " + cli.err());
+            assertFalse(cli.out().contains("server.started") || cli.err().contains("server.started"), cli.err());
         }
     }
 
