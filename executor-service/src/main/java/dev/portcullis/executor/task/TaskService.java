@@ -19,18 +19,12 @@ import dev.portcullis.executor.redact.UnsafeSecretException;
 import dev.portcullis.executor.secret.SecretSource;
 import dev.portcullis.executor.secret.SecretUnavailableException;
 import dev.portcullis.executor.secret.TaskSecrets;
-import dev.portcullis.runtime.audit.AuditAction;
-import dev.portcullis.runtime.audit.AuditEvent;
-import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.audit.AuditRecorder;
-import dev.portcullis.runtime.audit.AuditResource;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.error.FieldViolation;
 import dev.portcullis.runtime.error.InvalidRequestException;
 import dev.portcullis.runtime.health.Readiness;
 import dev.portcullis.runtime.request.RunId;
-import dev.portcullis.runtime.telemetry.Counter;
-import dev.portcullis.runtime.telemetry.DurationHistogram;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,14 +34,12 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -98,8 +90,7 @@ public final class TaskService implements AutoCloseable {
     private final Path journalDir;
     private final Path incomingDir;
     private final int memoryLines;
-    private final DurationHistogram durations;
-    private final Counter secretFailures;
+    private final TaskAuditor auditor;
     private final Map<RunId, Entry> tasks = new ConcurrentHashMap<>();
     /** Held while a new task's journal is created, so a run id gets one journal. */
     private final Object creating = new Object();
@@ -134,10 +125,7 @@ public final class TaskService implements AutoCloseable {
      */
     public TaskService(TaskBackend backend, SecretSource secrets, ArtifactStore artifacts, ArtifactHandoff handoff,
             AuditRecorder audit, Clock clock, Path stateDir, int memoryLines, Telemetry telemetry) {
-        this.durations = requireNonNull(telemetry, "telemetry is null").durations("portcullis.executor.task.duration",
-                "time from a task's creation to its end, by final state and artifact role");
-        this.secretFailures = telemetry.counter("portcullis.executor.secret.failures", "{task}",
-                "tasks whose secrets could not be read (the task fails, or its log is not kept), by phase");
+        this.auditor = new TaskAuditor(audit, clock, requireNonNull(telemetry, "telemetry is null"));
         this.backend = requireNonNull(backend, "backend is null");
         this.secrets = requireNonNull(secrets, "secrets is null");
         this.artifacts = requireNonNull(artifacts, "artifacts is null");
@@ -152,20 +140,7 @@ public final class TaskService implements AutoCloseable {
         this.memoryLines = memoryLines;
         clearIncoming();
         recover();
-        telemetry.gauge("portcullis.executor.tasks", "{task}", "unfinished tasks by state", this::unfinished);
-    }
-
-    private Map<Map<String, String>, Long> unfinished() {
-        Map<TaskState, Long> counts = new EnumMap<>(TaskState.class);
-        for (TaskState state : TaskState.values()) {
-            if (!state.isFinal()) {
-                counts.put(state, 0L);
-            }
-        }
-        tasks.values().forEach(entry -> counts.computeIfPresent(entry.task.state(), (state, count) -> count + 1));
-        Map<Map<String, String>, Long> byState = new HashMap<>();
-        counts.forEach((state, count) -> byState.put(Map.of("state", state.name()), count));
-        return byState;
+        auditor.countUnfinished(() -> tasks.values().stream().map(entry -> entry.task).toList());
     }
 
     /** Whether the backend can start tasks now ({@link TaskBackend#readiness()}). */
@@ -370,7 +345,7 @@ public final class TaskService implements AutoCloseable {
             try {
                 taskSecrets = secrets.open(grants);
             } catch (SecretUnavailableException e) {
-                secretFailures.add(Map.of("phase", "start"));
+                auditor.secretsUnreadable("start");
                 failBeforeStart(TaskFailure.SECRETS_UNAVAILABLE, e.getMessage(), Map.of());
                 return;
             }
@@ -398,10 +373,7 @@ public final class TaskService implements AutoCloseable {
             if (!redactWith(taskSecrets, urls)) {
                 return;
             }
-            if (!grants.isEmpty()) {
-                record(AuditAction.SECRET_ISSUED, AuditOutcome.SUCCESS, "", Map.of("paths",
-                        grants.stream().map(SecretGrant::path).collect(Collectors.joining(","))));
-            }
+            auditor.secretsIssued(spec, grants);
             synchronized (this) {
                 handle = backend.start(spec, Map.copyOf(environment), this);
                 if (cancelRequested) {
@@ -419,7 +391,7 @@ public final class TaskService implements AutoCloseable {
             try {
                 reopened = secrets.open(readable);
             } catch (SecretUnavailableException e) {
-                secretFailures.add(Map.of("phase", "resume"));
+                auditor.secretsUnreadable("resume");
                 synchronized (this) {
                     // fail closed: without the values the log cannot be redacted, so nothing of it is kept
                     refusal = TaskFailure.SECRETS_UNAVAILABLE;
@@ -556,7 +528,7 @@ public final class TaskService implements AutoCloseable {
                 publish(task.moveTo(TaskState.STARTING, clock.instant(), ""));
             }
             publish(task.moveTo(TaskState.RUNNING, clock.instant(), ""));
-            record(AuditAction.TASK_STARTED, AuditOutcome.SUCCESS, "", Map.of("backend", backend.kind().name().toLowerCase()));
+            auditor.started(spec, backend.kind());
         }
 
         @Override
@@ -719,35 +691,20 @@ public final class TaskService implements AutoCloseable {
         private void failBeforeStart(TaskFailure failure, String reason, Map<String, String> attributes) {
             synchronized (this) {
                 Task failed = task.withFailure(failure).moveTo(TaskState.FAILED, clock.instant(), reason);
-                measure(failed); // before it is published: whoever sees the end sees it measured
+                auditor.measure(spec, failed); // before it is published: whoever sees the end sees it measured
                 publish(failed);
-                record(AuditAction.TASK_FINISHED, AuditOutcome.FAILURE, failure.name(), attributes);
+                auditor.failedBeforeStart(spec, failure, attributes);
                 log.close();
                 cleanUp();
             }
         }
 
         private void finish(Task ended, int exitCode) {
-            measure(ended); // before it is published: whoever sees the end sees it measured
+            auditor.measure(spec, ended); // before it is published: whoever sees the end sees it measured
             publish(ended);
-            java.util.Map<String, String> attributes = new java.util.HashMap<>();
-            attributes.put("exit_code", String.valueOf(exitCode));
-            ended.artifact().ifPresent(artifact -> attributes.put("artifact_sha256", artifact.sha256().value()));
-            spec.artifacts().plan().ifPresent(ref -> attributes.put("plan_sha256", ref.sha256().value()));
-            TaskState state = ended.state();
-            String reason = ended.failure() != TaskFailure.NONE ? ended.failure().name() : state.name();
-            record(state == TaskState.CANCELLED ? AuditAction.TASK_CANCELLED : AuditAction.TASK_FINISHED,
-                    state == TaskState.SUCCEEDED || state == TaskState.CANCELLED ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE,
-                    reason, attributes);
+            auditor.ended(spec, ended, exitCode);
             log.close();
             cleanUp();
-        }
-
-        private void measure(Task ended) {
-            String artifact = spec.artifacts().plan().isPresent() ? "applies"
-                    : spec.artifacts().produces().isPresent() ? "produces" : "none";
-            durations.record(Duration.between(ended.createdAt(), ended.endedAt().orElse(clock.instant())),
-                    Map.of("state", ended.state().name(), "artifact", artifact));
         }
 
         private void cleanUp() {
@@ -770,9 +727,7 @@ public final class TaskService implements AutoCloseable {
             for (RedactedLine line : lines) {
                 log.append(offset -> new TaskEvent.Line(offset, clock.instant(), stream, line.text(), line.redacted()), false);
                 if (line.redacted()) {
-                    record(AuditAction.SECRET_LEAK_DETECTED, AuditOutcome.SUCCESS, "MASKED", Map.of(
-                            "stream", stream.name().toLowerCase(),
-                            "detections", truncate(String.join(",", line.detections()))));
+                    auditor.leakMasked(spec, stream, line.detections());
                 }
             }
         }
@@ -780,20 +735,6 @@ public final class TaskService implements AutoCloseable {
         void publish(Task next) {
             task = next;
             log.append(offset -> new TaskEvent.StateChanged(offset, clock.instant(), next), true);
-        }
-
-        private void record(AuditAction action, AuditOutcome outcome, String reason, Map<String, String> attributes) {
-            try {
-                audit.record(AuditEvent.builder("executor", action, clock.instant())
-                        .resource(new AuditResource("task", spec.runId().value(), "", spec.runId().value()))
-                        .outcome(outcome)
-                        .reason(reason)
-                        .traceId(spec.traceId())
-                        .attributes(attributes)
-                        .build());
-            } catch (RuntimeException e) {
-                TaskService.log.atError().setCause(e).log("task.audit_failed");
-            }
         }
     }
 
@@ -824,10 +765,6 @@ public final class TaskService implements AutoCloseable {
             throw new IllegalStateException("the checkout already holds a file there");
         }
         return target;
-    }
-
-    private static String truncate(String text) {
-        return text.length() > 1024 ? text.substring(0, 1024) : text;
     }
 
     /**
