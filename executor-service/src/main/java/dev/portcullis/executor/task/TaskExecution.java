@@ -1,0 +1,292 @@
+package dev.portcullis.executor.task;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.catalog.SecretGrant;
+import dev.portcullis.executor.artifact.ArtifactPath;
+import dev.portcullis.executor.artifact.ArtifactRef;
+import dev.portcullis.executor.secret.SecretUnavailableException;
+import dev.portcullis.executor.secret.TaskSecrets;
+import dev.portcullis.runtime.error.DomainException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One task's run: launched on the backend (or followed again after a restart), and what the
+ * backend reports turned into the task's states and redacted log. Owns the task's backend handle,
+ * its open secrets and its fetched plan, and gives them up when the task ends. The backend
+ * reports one call at a time; {@link #cancel} and {@link #detach} come from other threads.
+ * Thread-safe: the monitor of this orders every report, so a task's events are journaled in the
+ * order they happened; it is taken before the lifecycle's and the output's own.
+ */
+final class TaskExecution implements TaskRun {
+    private final TaskSpec spec;
+    private final List<SecretGrant> grants;
+    private final TaskLog log;
+    private final Collaborators with;
+    private final TaskLifecycle lifecycle;
+    private final TaskOutput output;
+    // guarded by this
+    private TaskBackend.Handle handle; // null until the backend has the task
+    private TaskSecrets opened = TaskSecrets.none(); // closed when the task ends
+    private Path plan; // the fetched plan, deleted when the task ends; null when none was fetched
+    private boolean detached; // stopped listening: reports are ignored
+
+    /** What every task's run uses; shared by all tasks of a service. */
+    record Collaborators(TaskBackend backend, TaskEnvironment environment, PlanStaging plans, ArtifactCollector artifacts,
+            TaskAuditor auditor, Clock clock) {
+        Collaborators {
+            requireNonNull(backend, "backend is null");
+            requireNonNull(environment, "environment is null");
+            requireNonNull(plans, "plans is null");
+            requireNonNull(artifacts, "artifacts is null");
+            requireNonNull(auditor, "auditor is null");
+            requireNonNull(clock, "clock is null");
+        }
+    }
+
+    /** @param task as the task is now: new and not journaled yet ({@link #announce}), or as its journal ends */
+    TaskExecution(TaskSpec spec, List<SecretGrant> grants, TaskLog log, Task task, Collaborators with) {
+        this.spec = requireNonNull(spec, "spec is null");
+        this.grants = List.copyOf(grants);
+        this.log = requireNonNull(log, "log is null");
+        this.with = requireNonNull(with, "with is null");
+        this.lifecycle = new TaskLifecycle(spec, log, task, with.auditor(), with.clock());
+        this.output = new TaskOutput(spec, log, with.auditor(), with.clock());
+    }
+
+    Task task() {
+        return lifecycle.current();
+    }
+
+    TaskLog log() {
+        return log;
+    }
+
+    /**
+     * The task, when {@code other} and {@code otherGrants} ask for this same task.
+     *
+     * @throws DomainException CONFLICT (TASK_CONFLICT) when they ask for another
+     */
+    Task sameOrConflict(TaskSpec other, List<SecretGrant> otherGrants) {
+        if (!spec.sameTaskAs(other) || !grants.equals(otherGrants)) {
+            throw new DomainException(DomainException.Kind.CONFLICT, "TASK_CONFLICT",
+                    "a task for this run was already started with different content", Map.of("run_id", spec.runId().value()));
+        }
+        return task();
+    }
+
+    /** Journals the new task as it is, pending. */
+    void announce() {
+        lifecycle.announce();
+    }
+
+    /** Stages the plan, opens the environment and starts the task on the backend; a failure on the way ends the task FAILED. */
+    void launch() {
+        boolean remote = !with.backend().collectsFiles();
+        if (spec.artifacts().plan().isPresent() && !stagePlan(spec.artifacts().plan().get(), remote)) {
+            return;
+        }
+        TaskEnvironment.Opened environment;
+        try {
+            environment = with.environment().open(spec, grants, remote);
+        } catch (TaskRefusedException e) {
+            failBeforeStart(e.failure(), e.getMessage(), Map.of());
+            return;
+        }
+        redactWith(environment);
+        with.auditor().secretsIssued(spec, grants);
+        synchronized (this) {
+            handle = with.backend().start(spec, environment.variables(), this);
+            lifecycle.cancelRequest().ifPresent(handle::cancel); // asked to stop while it was being prepared
+        }
+    }
+
+    /** Fetches and checks the plan, or only checks it for a task that fetches it itself; false when the task has failed instead. */
+    private boolean stagePlan(ArtifactRef ref, boolean remote) {
+        try {
+            if (remote) {
+                with.plans().verify(ref);
+            } else {
+                Path fetched = with.plans().fetch(spec, ref);
+                synchronized (this) {
+                    plan = fetched;
+                }
+            }
+            return true;
+        } catch (TaskRefusedException e) {
+            failBeforeStart(e.failure(), e.getMessage(), Map.of("expected_digest", ref.sha256().value(), "plan_uri", ref.uri()));
+            return false;
+        }
+    }
+
+    /** Follows a task an earlier executor started; the first {@code stdoutLines} lines are in the journal already. */
+    void resume(long stdoutLines) {
+        TaskEnvironment.Opened reopened;
+        try {
+            reopened = with.environment().reopen(grants);
+        } catch (SecretUnavailableException e) {
+            String message = "the executor restarted and could not read the task's secrets to redact its log";
+            synchronized (this) {
+                // fail closed: without the values the log cannot be redacted, so nothing of it is kept
+                lifecycle.refuse(TaskFailure.SECRETS_UNAVAILABLE, message);
+                handle = with.backend().resume(spec, this);
+                handle.cancel(message);
+            }
+            return;
+        } catch (TaskRefusedException e) {
+            failBeforeStart(e.failure(), e.getMessage(), Map.of());
+            return;
+        }
+        redactWith(reopened);
+        synchronized (this) {
+            output.skipStdout(stdoutLines);
+            output.system("the executor restarted; following the task again");
+            handle = with.backend().resume(spec, this);
+        }
+    }
+
+    private synchronized void redactWith(TaskEnvironment.Opened environment) {
+        opened = environment.secrets();
+        output.redactWith(environment.redactor());
+    }
+
+    /** Stops the task; a finished task stays as it is. */
+    synchronized void cancel(String reason) {
+        if (lifecycle.requestCancel(reason) && handle != null) {
+            handle.cancel(reason);
+        }
+    }
+
+    @Override
+    public synchronized void launched(String backendRef) {
+        if (!detached) {
+            lifecycle.launched(backendRef);
+        }
+    }
+
+    @Override
+    public synchronized void running() {
+        if (!detached && lifecycle.running()) {
+            with.auditor().started(spec, with.backend().kind());
+        }
+    }
+
+    @Override
+    public synchronized void line(TaskEvent.Stream stream, String text) {
+        if (!detached) {
+            output.line(stream, text);
+        }
+    }
+
+    @Override
+    public synchronized void system(String text) {
+        if (detached) {
+            return;
+        }
+        lifecycle.starting();
+        output.system(text);
+    }
+
+    @Override
+    public void prepare(Path checkout, Path folder) {
+        Path fetched;
+        synchronized (this) {
+            fetched = plan;
+        }
+        if (fetched == null) {
+            return;
+        }
+        ArtifactPath path;
+        try {
+            path = with.plans().place(spec, fetched, checkout, folder);
+        } catch (TaskRefusedException e) {
+            throw refuse(e);
+        }
+        system("plan artifact " + path + " placed, SHA-256 " + spec.artifacts().plan().get().sha256());
+    }
+
+    @Override
+    public void collect(Path checkout, Path folder) {
+        if (spec.artifacts().produces().isEmpty()) {
+            return;
+        }
+        ArtifactPath path = spec.artifacts().produces().get();
+        ArtifactRef ref;
+        try {
+            ref = with.artifacts().collect(spec, path, checkout, folder);
+        } catch (TaskRefusedException e) {
+            throw refuse(e);
+        }
+        lifecycle.produced(ref);
+        system(ArtifactCollector.stored(path, ref));
+    }
+
+    /** Remembers the refusal, so the task ends failed with it, and hands it back for the backend. */
+    private TaskRefusedException refuse(TaskRefusedException refusal) {
+        lifecycle.refuse(refusal.failure(), refusal.getMessage());
+        return refusal;
+    }
+
+    @Override
+    public void ended(Outcome outcome, int exitCode, String reason) {
+        if (outcome == Outcome.SUCCEEDED && !with.backend().collectsFiles() && spec.artifacts().produces().isPresent()
+                && !lifecycle.isFinal()) {
+            inspectUploaded(spec.artifacts().produces().get()); // reads the store: not under the lock
+        }
+        end(outcome, exitCode, reason);
+    }
+
+    /** Reads what the task uploaded and digests it here; a missing or unreadable object refuses the task. */
+    private void inspectUploaded(ArtifactPath path) {
+        ArtifactRef ref;
+        try {
+            ref = with.artifacts().inspectUploaded(spec, path);
+        } catch (TaskRefusedException e) {
+            refuse(e);
+            return;
+        }
+        lifecycle.produced(ref);
+        system(ArtifactCollector.stored(path, ref));
+    }
+
+    private synchronized void end(Outcome outcome, int exitCode, String reason) {
+        if (detached || lifecycle.isFinal()) {
+            return;
+        }
+        output.finish();
+        Task ended = lifecycle.end(outcome, exitCode, reason);
+        with.auditor().ended(spec, ended, exitCode);
+        log.close();
+        cleanUp();
+    }
+
+    /** The executor restarted while this task ran on a backend whose tasks do not survive that. */
+    synchronized void endAfterRestart(String reason) {
+        Task ended = lifecycle.fail(TaskFailure.EXECUTOR_RESTARTED, reason);
+        with.auditor().ended(spec, ended, -1);
+        log.close();
+        cleanUp();
+    }
+
+    private synchronized void failBeforeStart(TaskFailure failure, String reason, Map<String, String> attributes) {
+        lifecycle.fail(failure, reason);
+        with.auditor().failedBeforeStart(spec, failure, attributes);
+        log.close();
+        cleanUp();
+    }
+
+    private void cleanUp() {
+        opened.close();
+        if (plan != null) {
+            with.plans().discard(spec, plan);
+        }
+    }
+
+    /** Stops listening: the task runs on (it survives restarts) and a new executor follows it. */
+    synchronized void detach() {
+        detached = true;
+    }
+}
