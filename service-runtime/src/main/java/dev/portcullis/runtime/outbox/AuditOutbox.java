@@ -11,6 +11,7 @@ import dev.portcullis.runtime.audit.AuditEvents;
 import dev.portcullis.runtime.framing.FramedLog;
 import dev.portcullis.runtime.outbox.SpoolReader.Batch;
 import dev.portcullis.runtime.outbox.SpoolReader.Window;
+import dev.portcullis.runtime.retry.Backoff;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -426,7 +427,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
     }
 
     private void shipLoop() {
-        Backoff backoff = new Backoff(config.initialBackoff(), config.maxBackoff(), new SplittableRandom());
+        Backoff backoff = Backoff.exponential(config.initialBackoff(), config.maxBackoff()).withJitter(new SplittableRandom());
         int failures = 0;
         Instant failingSince = clock.instant();
         Batch batch = null;
