@@ -3,6 +3,7 @@ package dev.portcullis.audit.alert;
 import static java.util.Objects.requireNonNull;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
+import dev.portcullis.runtime.retry.Backoff;
 import dev.portcullis.runtime.telemetry.Counter;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Clock;
@@ -38,6 +39,7 @@ public final class AlertDispatcher implements AutoCloseable {
     private final List<AlertSink> sinks;
     private final AlertStore store;
     private final AlertDeliveryConfig config;
+    private final Backoff retries;
     private final Clock clock;
     private final ScheduledThreadPoolExecutor executor;
     private final Counter deliveries;
@@ -60,6 +62,7 @@ public final class AlertDispatcher implements AutoCloseable {
         this.sinks = List.copyOf(sinks);
         this.store = requireNonNull(store, "store is null");
         this.config = requireNonNull(config, "config is null");
+        this.retries = retries(config);
         this.clock = requireNonNull(clock, "clock is null");
         AtomicInteger threadNumber = new AtomicInteger();
         this.executor = new ScheduledThreadPoolExecutor(Math.max(1, Math.min(this.sinks.size(), MAX_THREADS)), task -> {
@@ -85,10 +88,9 @@ public final class AlertDispatcher implements AutoCloseable {
         }
     }
 
-    /** How long to wait after {@code failedAttempts} failures: initial, doubled per failure, capped. */
-    static Duration backoff(int failedAttempts, Duration initial, Duration max) {
-        Duration wait = initial.multipliedBy(1L << Math.min(Math.max(failedAttempts - 1, 0), 30));
-        return wait.compareTo(max) > 0 ? max : wait;
+    /** The retries of one delivery: initial, doubled per failure, capped; at most max-attempts tries. */
+    static Backoff retries(AlertDeliveryConfig config) {
+        return Backoff.exponential(config.initialBackoff(), config.maxBackoff()).withMaxAttempts(config.maxAttempts());
     }
 
     private void schedule(Delivery delivery, Duration delay) {
@@ -111,12 +113,12 @@ public final class AlertDispatcher implements AutoCloseable {
         } catch (Exception e) {
             String error = safeMessage(e);
             delivery.lastError = error;
-            if (attempt >= config.maxAttempts()) {
+            if (!retries.retriesAfter(attempt)) {
                 giveUp(delivery, error);
                 return;
             }
             deliveries.add(Map.of("sink", delivery.sink.name(), "result", "failed"));
-            Duration wait = backoff(attempt, config.initialBackoff(), config.maxBackoff());
+            Duration wait = retries.delay(attempt);
             log.atWarn().setMessage("alert_delivery_failed")
                     .addKeyValue("sink", delivery.sink.name())
                     .addKeyValue("alert_sequence", delivery.alert.sequence())

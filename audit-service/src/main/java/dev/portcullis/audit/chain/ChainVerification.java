@@ -2,7 +2,6 @@ package dev.portcullis.audit.chain;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.portcullis.audit.store.AuditStore;
 import dev.portcullis.runtime.telemetry.Counter;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import java.security.PublicKey;
@@ -12,16 +11,16 @@ import java.util.Optional;
 
 /** Verifies ranges of the stored chain against its hashes and the newest signed checkpoint. Thread-safe. */
 public final class ChainVerification {
-    private final AuditStore store;
+    private final StoredChain store;
     private final PublicKey checkpointKey;
     private final Counter verifications;
 
-    public ChainVerification(AuditStore store, PublicKey checkpointKey) {
+    public ChainVerification(StoredChain store, PublicKey checkpointKey) {
         this(store, checkpointKey, Telemetry.disabled("audit"));
     }
 
     /** As above, counting verifications ({@code portcullis.audit.verifications}) by result: intact or broken. */
-    public ChainVerification(AuditStore store, PublicKey checkpointKey, Telemetry telemetry) {
+    public ChainVerification(StoredChain store, PublicKey checkpointKey, Telemetry telemetry) {
         this.verifications = requireNonNull(telemetry, "telemetry is null").counter("portcullis.audit.verifications", "{verification}",
                 "chain verifications, by result (broken: altered, inserted, deleted or cut off)");
         this.store = requireNonNull(store, "store is null");

@@ -1,5 +1,6 @@
 package dev.portcullis.audit.alert;
 
+import dev.portcullis.runtime.retry.Backoff;
 import dev.portcullis.runtime.testing.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -180,10 +181,11 @@ class AlertDispatcherTest {
         Duration initial = Duration.ofSeconds(1);
         Duration max = Duration.ofSeconds(60);
 
-        List<Duration> waits = List.of(1, 2, 3, 4, 5, 6, 7, 8, 100).stream()
-                .map(failed -> AlertDispatcher.backoff(failed, initial, max)).toList();
+        Backoff retries = AlertDispatcher.retries(new AlertDeliveryConfig(List.of(), Duration.ofSeconds(5), 100, initial, max));
+
+        List<Duration> waits = List.of(1, 2, 3, 4, 5, 6, 7, 8, 100).stream().map(retries::delay).toList();
 
         assertEquals(List.of(1L, 2L, 4L, 8L, 16L, 32L, 60L, 60L, 60L), waits.stream().map(Duration::getSeconds).toList());
-        assertFalse(AlertDispatcher.backoff(1, initial, max).isNegative());
+        assertFalse(retries.delay(1).isNegative());
     }
 }

@@ -2,6 +2,7 @@ package dev.portcullis.bench.reliability;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.runtime.retry.Backoff;
 import dev.portcullis.v1.GatewayServiceGrpc;
 import dev.portcullis.v1.RunSpec;
 import dev.portcullis.v1.RunState;
@@ -32,8 +33,7 @@ final class LoadCaller {
     private static final Set<Status.Code> TRANSIENT = Set.of(Status.Code.UNAVAILABLE, Status.Code.DEADLINE_EXCEEDED,
             Status.Code.RESOURCE_EXHAUSTED);
     private static final Duration CALL_DEADLINE = Duration.ofSeconds(30);
-    private static final Duration FIRST_BACKOFF = Duration.ofMillis(100);
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(2);
+    private static final Backoff RETRIES = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(2));
 
     /** What became of one submission. {@code runId} empty: never acknowledged. */
     record Outcome(int caller, String requestKey, Optional<String> runId, long submitNanos, int submitAttempts,
@@ -79,7 +79,6 @@ final class LoadCaller {
         long started = System.nanoTime();
         int attempts = 0;
         Optional<String> runId = Optional.empty();
-        Duration backoff = FIRST_BACKOFF;
         while (runId.isEmpty() && System.nanoTime() < giveUpAt) {
             attempts++;
             try {
@@ -92,7 +91,7 @@ final class LoadCaller {
                     problems.add("submit refused: " + e.getStatus().getCode() + " " + e.getStatus().getDescription());
                     break;
                 }
-                backoff = pause(backoff);
+                pause(RETRIES.delay(attempts));
             }
         }
         long submitNanos = System.nanoTime() - started;
@@ -114,7 +113,7 @@ final class LoadCaller {
     /** Watches from offset 0 to the run's end, resuming after the last event received; returns the reconnects. */
     private int watch(String runId, List<WatchRunResponse> events, long giveUpAt, List<String> problems) {
         int reconnects = 0;
-        Duration backoff = FIRST_BACKOFF;
+        int failures = 0; // since the last event received
         while (System.nanoTime() < giveUpAt) {
             long next = events.size();
             try {
@@ -128,7 +127,7 @@ final class LoadCaller {
                         return reconnects;
                     }
                     events.add(event);
-                    backoff = FIRST_BACKOFF;
+                    failures = 0;
                 }
                 if (finalState(events).isPresent()) {
                     return reconnects;
@@ -143,7 +142,7 @@ final class LoadCaller {
                 }
             }
             reconnects++;
-            backoff = pause(backoff);
+            pause(RETRIES.delay(++failures));
         }
         problems.add("gave up watching at the deadline");
         return reconnects;
@@ -159,15 +158,13 @@ final class LoadCaller {
         return Optional.empty();
     }
 
-    /** Waits before the next attempt (a retry pause, not a synchronisation) and returns the next backoff. */
-    private static Duration pause(Duration backoff) {
+    /** Waits before the next attempt (a retry pause, not a synchronisation). */
+    private static void pause(Duration backoff) {
         try {
             Thread.sleep(backoff.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while retrying", e);
         }
-        Duration doubled = backoff.multipliedBy(2);
-        return doubled.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : doubled;
     }
 }

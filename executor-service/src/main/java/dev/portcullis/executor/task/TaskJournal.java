@@ -6,6 +6,8 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.executor.artifact.ArtifactPath;
 import dev.portcullis.executor.artifact.ArtifactRef;
+import dev.portcullis.runtime.framing.FramedLog;
+import dev.portcullis.runtime.framing.FramedLog.Valid;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
@@ -20,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,16 +30,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.zip.CRC32;
 
 /**
  * One task's append-only journal: {@code DIR/RUN_ID.journal}. It starts with the task's spec and
  * grants (references, never secret values) and then holds every event of the task's stream —
  * state changes and already redacted log lines — so that a new executor answers for the task with
- * its full log. Records are framed {@code length, CRC-32, payload}; a torn record at the end (a
- * crash mid-write) is cut off when the journal is replayed. State changes are forced to disk
- * before they are acknowledged; log lines are written through to the OS and reach the disk with
- * the next state change. Thread-safe.
+ * its full log. The file is a {@link FramedLog} (magic "PCTJ"); a torn record at the end (a crash
+ * mid-write) is cut off when the journal is replayed. Journals written before the framing was
+ * shared have no file header and a CRC over the payload only: they are rewritten in the current
+ * framing when opened. State changes are forced to disk before they are acknowledged; log lines
+ * are written through to the OS and reach the disk with the next state change. Thread-safe.
  */
 final class TaskJournal implements AutoCloseable {
     static final String SUFFIX = ".journal";
@@ -47,6 +50,8 @@ final class TaskJournal implements AutoCloseable {
     private static final int VERSION = 2;
     private static final int VERSION_WITHOUT_TRACE = 1;
     private static final int MAX_RECORD = 1 << 20;
+    static final FramedLog FORMAT = new FramedLog(0x5043544A, 1, MAX_RECORD); // "PCTJ"
+    private static final String UPGRADING = ".upgrading";
 
     private final Path file;
     private final FileChannel channel;
@@ -80,7 +85,8 @@ final class TaskJournal implements AutoCloseable {
             Files.createDirectories(dir);
             FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     StandardOpenOption.READ);
-            TaskJournal journal = new TaskJournal(file, channel, 0);
+            FramedLog.writeFully(channel, FORMAT.header(), 0);
+            TaskJournal journal = new TaskJournal(file, channel, FramedLog.HEADER_BYTES);
             journal.write(encodeHeader(header), true);
             forceDirectory(dir);
             return journal;
@@ -111,22 +117,24 @@ final class TaskJournal implements AutoCloseable {
     static Header open(Path file, java.util.function.BiFunction<Header, TaskJournal, Replay> replayFor) {
         FileChannel channel = null;
         try {
+            upgradeIfUnframed(file);
             channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
-            Optional<byte[]> first = readRecord(channel, 0);
+            long limit = channel.size();
+            Optional<byte[]> first = readRecord(channel, FramedLog.HEADER_BYTES, limit);
             if (first.isEmpty()) {
                 throw new IOException("the journal has no header");
             }
             Header header = decodeHeader(first.get());
             TaskJournal journal = new TaskJournal(file, channel, 0);
             Replay replay = replayFor.apply(header, journal);
-            long position = 8 + first.get().length;
+            long position = FramedLog.HEADER_BYTES + FramedLog.FRAME_HEADER_BYTES + first.get().length;
             while (true) {
-                Optional<byte[]> record = readRecord(channel, position);
+                Optional<byte[]> record = readRecord(channel, position, limit);
                 if (record.isEmpty()) {
                     break;
                 }
                 replay.event(decodeEvent(record.get()), position);
-                position += 8 + record.get().length;
+                position += FramedLog.FRAME_HEADER_BYTES + record.get().length;
             }
             if (position < channel.size()) {
                 channel.truncate(position);
@@ -172,13 +180,13 @@ final class TaskJournal implements AutoCloseable {
             end = size;
         }
         try {
-            long at = position;
+            long at = Math.max(position, FramedLog.HEADER_BYTES); // 0 means from the first record
             while (at < end && events.size() < max) {
-                Optional<byte[]> record = readRecord(channel, at);
+                Optional<byte[]> record = readRecord(channel, at, end);
                 if (record.isEmpty()) {
                     break;
                 }
-                at += 8 + record.get().length;
+                at += FramedLog.FRAME_HEADER_BYTES + record.get().length;
                 if (record.get()[0] == SPEC) {
                     continue;
                 }
@@ -206,48 +214,53 @@ final class TaskJournal implements AutoCloseable {
         if (payload.length > MAX_RECORD) {
             throw new IOException("a journal record is too large");
         }
-        CRC32 crc = new CRC32();
-        crc.update(payload);
-        ByteBuffer buffer = ByteBuffer.allocate(8 + payload.length);
-        buffer.putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
+        ByteBuffer frame = FORMAT.frame(payload);
         long position = size;
-        while (buffer.hasRemaining()) {
-            channel.write(buffer, size + buffer.position());
-        }
-        size += 8 + payload.length;
+        FramedLog.writeFully(channel, frame, position);
+        size += FramedLog.FRAME_HEADER_BYTES + payload.length;
         if (force) {
             channel.force(false);
         }
         return position;
     }
 
-    private static Optional<byte[]> readRecord(FileChannel channel, long position) throws IOException {
-        ByteBuffer frame = ByteBuffer.allocate(8);
-        if (!readFully(channel, frame, position)) {
-            return Optional.empty();
-        }
-        frame.flip();
-        int length = frame.getInt();
-        int crc = frame.getInt();
-        if (length < 1 || length > MAX_RECORD) {
-            return Optional.empty();
-        }
-        ByteBuffer payload = ByteBuffer.allocate(length);
-        if (!readFully(channel, payload, position + 8)) {
-            return Optional.empty();
-        }
-        CRC32 check = new CRC32();
-        check.update(payload.array());
-        return (int) check.getValue() == crc ? Optional.of(payload.array()) : Optional.empty();
+    private static Optional<byte[]> readRecord(FileChannel channel, long position, long limit) throws IOException {
+        return FORMAT.read(channel, position, limit) instanceof Valid valid ? Optional.of(valid.payload()) : Optional.empty();
     }
 
-    private static boolean readFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
-        while (buffer.hasRemaining()) {
-            if (channel.read(buffer, position + buffer.position()) < 0) {
-                return false;
+    /**
+     * Rewrites a journal of the old framing (no file header, a CRC over the payload only) in the
+     * current one, keeping its records up to the first torn or corrupt one, as replaying it did.
+     * The rewrite goes to a sibling file moved into place, so a crash midway leaves the old journal.
+     */
+    private static void upgradeIfUnframed(Path file) throws IOException {
+        Path upgraded = file.resolveSibling(file.getFileName() + UPGRADING);
+        long records = 0;
+        try (FileChannel old = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (FORMAT.hasHeader(old)) {
+                return;
+            }
+            try (FileChannel out = FileChannel.open(upgraded, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                FramedLog.writeFully(out, FORMAT.header(), 0);
+                long limit = old.size();
+                long from = 0;
+                long to = FramedLog.HEADER_BYTES;
+                while (FORMAT.readPayloadOnlyCrc(old, from, limit) instanceof Valid valid) {
+                    FramedLog.writeFully(out, FORMAT.frame(valid.payload()), to);
+                    from += valid.frameBytes();
+                    to += valid.frameBytes();
+                    records++;
+                }
+                out.force(true);
             }
         }
-        return true;
+        if (records == 0) {
+            Files.delete(upgraded);
+            throw new IOException("the journal has no header");
+        }
+        Files.move(upgraded, file, StandardCopyOption.ATOMIC_MOVE);
+        forceDirectory(file.getParent());
     }
 
     private static void forceDirectory(Path dir) {

@@ -8,6 +8,7 @@ import static java.nio.file.StandardOpenOption.TRUNCATE_EXISTING;
 import static java.nio.file.StandardOpenOption.WRITE;
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.runtime.framing.FramedLog;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -68,7 +69,7 @@ final class AckMarker {
         ByteBuffer.wrap(bytes).putInt(16, crc(bytes));
         Path temp = directory.resolve(TEMP_NAME);
         try (FileChannel channel = FileChannel.open(temp, CREATE, WRITE, TRUNCATE_EXISTING)) {
-            SpoolFormat.writeFully(channel, ByteBuffer.wrap(bytes), 0);
+            FramedLog.writeFully(channel, ByteBuffer.wrap(bytes), 0);
             channel.force(true);
         }
         Files.move(temp, directory.resolve(FILE_NAME), ATOMIC_MOVE, REPLACE_EXISTING);

@@ -8,8 +8,10 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.audit.AuditEvents;
+import dev.portcullis.runtime.framing.FramedLog;
 import dev.portcullis.runtime.outbox.SpoolReader.Batch;
 import dev.portcullis.runtime.outbox.SpoolReader.Window;
+import dev.portcullis.runtime.retry.Backoff;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -166,7 +168,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
     @Override
     public void record(AuditEvent event) {
         requireNonNull(event, "event is null");
-        ByteBuffer frame = SpoolFormat.frame(AuditEvents.encode(event));
+        ByteBuffer frame = SpoolFormat.SEGMENT.frame(AuditEvents.encode(event));
         int frameBytes = frame.remaining();
         lock.lock();
         try {
@@ -345,7 +347,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
                             roll();
                         }
                         int bytes = frame.remaining();
-                        SpoolFormat.writeFully(active, frame, activeSize);
+                        FramedLog.writeFully(active, frame, activeSize);
                         activeSize += bytes;
                     }
                     active.force(false);
@@ -425,7 +427,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
     }
 
     private void shipLoop() {
-        Backoff backoff = new Backoff(config.initialBackoff(), config.maxBackoff(), new SplittableRandom());
+        Backoff backoff = Backoff.exponential(config.initialBackoff(), config.maxBackoff()).withJitter(new SplittableRandom());
         int failures = 0;
         Instant failingSince = clock.instant();
         Batch batch = null;
@@ -668,7 +670,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
     private static Segment createSegment(Path directory, long base) throws IOException {
         Path file = directory.resolve(SpoolFormat.segmentFileName(base));
         try (FileChannel channel = FileChannel.open(file, CREATE_NEW, WRITE)) {
-            SpoolFormat.writeFully(channel, SpoolFormat.segmentHeader(), 0);
+            FramedLog.writeFully(channel, SpoolFormat.SEGMENT.header(), 0);
             channel.force(true);
         }
         AckMarker.syncDirectory(directory);

@@ -5,9 +5,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditEvents;
-import dev.portcullis.runtime.outbox.SpoolFormat.Corrupt;
-import dev.portcullis.runtime.outbox.SpoolFormat.FrameRead;
-import dev.portcullis.runtime.outbox.SpoolFormat.Valid;
+import dev.portcullis.runtime.framing.FramedLog.Corrupt;
+import dev.portcullis.runtime.framing.FramedLog.Frame;
+import dev.portcullis.runtime.framing.FramedLog.Valid;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
@@ -82,7 +82,7 @@ final class SpoolReader implements AutoCloseable {
                 }
                 open(window.file());
             }
-            FrameRead frame = SpoolFormat.readFrame(channel, at - window.base(), window.end() - window.base());
+            Frame frame = SpoolFormat.SEGMENT.read(channel, at - window.base(), window.end() - window.base());
             if (frame instanceof Valid valid) {
                 if (!events.isEmpty() && payloadBytes + valid.payload().length > maxPayloadBytes) {
                     break;

@@ -3,9 +3,9 @@ package dev.portcullis.runtime.outbox;
 import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
-import dev.portcullis.runtime.outbox.SpoolFormat.Corrupt;
-import dev.portcullis.runtime.outbox.SpoolFormat.FrameRead;
-import dev.portcullis.runtime.outbox.SpoolFormat.Valid;
+import dev.portcullis.runtime.framing.FramedLog.Corrupt;
+import dev.portcullis.runtime.framing.FramedLog.Frame;
+import dev.portcullis.runtime.framing.FramedLog.Valid;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -69,14 +69,14 @@ final class SpoolRecovery {
             }
             long validEnd;
             try (FileChannel channel = FileChannel.open(file, READ, WRITE)) {
-                if (!SpoolFormat.hasValidHeader(channel)) {
+                if (!SpoolFormat.SEGMENT.hasHeader(channel)) {
                     throw new IllegalStateException("not an audit spool segment (unknown header): " + file);
                 }
                 long offset = SpoolFormat.SEGMENT_HEADER_BYTES;
                 while (offset < size) {
-                    FrameRead frame = SpoolFormat.readFrame(channel, offset, size);
+                    Frame frame = SpoolFormat.SEGMENT.read(channel, offset, size);
                     if (frame instanceof Corrupt corrupt && offset + corrupt.frameBytes() < size
-                            && SpoolFormat.readFrame(channel, offset + corrupt.frameBytes(), size) instanceof Valid) {
+                            && SpoolFormat.SEGMENT.read(channel, offset + corrupt.frameBytes(), size) instanceof Valid) {
                         log.atWarn().addKeyValue("segment", file).addKeyValue("offset", offset)
                                 .addKeyValue("frame_bytes", corrupt.frameBytes()).log("outbox.spool_frame_dropped");
                     } else if (!(frame instanceof Valid)) {

@@ -213,7 +213,7 @@ class AuditOutboxTest {
         List<AuditEvent> events = new ArrayList<>(spoolWithoutShipping(5));
         Path segment = SpoolFiles.onlySegment(spool);
         long end = SpoolFormat.segmentBase(segment).orElseThrow() + Files.size(segment);
-        Files.write(spool.resolve(SpoolFormat.segmentFileName(end)), SpoolFormat.segmentHeader().array());
+        Files.write(spool.resolve(SpoolFormat.segmentFileName(end)), SpoolFormat.SEGMENT.header().array());
         Path headerless = spool.resolve(SpoolFormat.segmentFileName(end + 8));
         Files.write(headerless, new byte[] {'P', 'C', 'S'});
         RecordingShipper shipper = RecordingShipper.working();

@@ -3,6 +3,7 @@ package dev.portcullis.executor.backend.ecs;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.health.Readiness;
+import dev.portcullis.runtime.retry.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -313,13 +314,13 @@ public final class EcsTaskRunner implements AutoCloseable {
 
     /** Runs {@code call}, retrying throttling and transient failures with backoff, on this thread. */
     private <T> T retrying(String operation, Supplier<T> call) {
-        Duration delay = config.pollInitial();
+        Backoff retries = Backoff.exponential(config.pollInitial(), config.pollMax()).withMaxAttempts(MAX_ATTEMPTS);
         for (int attempt = 1; ; attempt++) {
             try {
                 return call.get();
             } catch (SdkException e) {
                 AwsFailure kind = AwsFailure.of(e);
-                if (!kind.retryable() || attempt >= MAX_ATTEMPTS) {
+                if (!kind.retryable() || !retries.retriesAfter(attempt)) {
                     log.atWarn().addKeyValue("operation", operation).addKeyValue("error_code", AwsFailure.code(e))
                             .addKeyValue("attempts", attempt).log("ecs.call_failed");
                     throw new EcsTaskException(operation + " failed: " + AwsFailure.code(e), kind.retryable(), e);
@@ -327,8 +328,7 @@ public final class EcsTaskRunner implements AutoCloseable {
                 log.atDebug().addKeyValue("operation", operation).addKeyValue("error_code", AwsFailure.code(e))
                         .log("ecs.call_retried");
             }
-            pause(delay);
-            delay = delay.multipliedBy(2).compareTo(config.pollMax()) > 0 ? config.pollMax() : delay.multipliedBy(2);
+            pause(retries.delay(attempt));
         }
     }
 

@@ -2,16 +2,17 @@ package dev.portcullis.executor.backend.ecs;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.runtime.retry.Backoff;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
@@ -46,6 +47,8 @@ final class TaskFollower {
     private final String runId;
     private final String taskArn;
     private final EcsConfig config;
+    private final Backoff polls;
+    private final Backoff throttledPolls;
     private final EcsClient ecs;
     private final LogTail logTail;
     private final Clock clock;
@@ -74,7 +77,7 @@ final class TaskFollower {
     private int describeFailures; // consecutive permanent failures or MISSING answers
     private int stopFailures; // consecutive permanent failures
     private int logFailures; // consecutive permanent failures
-    private Duration delay;
+    private int pollsSinceChange; // step state: the backoff's attempt for the next quiet poll
 
     /**
      * @param initial the task as RunTask or DescribeTasks returned it
@@ -100,7 +103,10 @@ final class TaskFollower {
         this.deadline = created != null && created.isBefore(now) && created.plus(timeout).isBefore(fromNow)
                 ? created.plus(timeout) : fromNow;
         this.status = statusOf(initial);
-        this.delay = config.pollInitial();
+        this.polls = Backoff.exponential(config.pollInitial(), config.pollMax());
+        // jitter: runners throttled together should not come back together; steps never overlap
+        this.throttledPolls = polls.withJitter(new SplittableRandom());
+        this.pollsSinceChange = 1;
     }
 
     String taskArn() {
@@ -334,16 +340,11 @@ final class TaskFollower {
 
     private Duration nextDelay(Outcome outcome) {
         if (outcome.changed && !outcome.throttled) {
-            delay = config.pollInitial();
-            return delay;
+            pollsSinceChange = 1;
+            return polls.delay(pollsSinceChange);
         }
-        long doubled = Math.min(delay.toNanos() * 2, config.pollMax().toNanos());
-        delay = Duration.ofNanos(doubled);
-        if (outcome.throttled) {
-            // jitter: runners throttled together should not come back together
-            return Duration.ofNanos(doubled / 2 + ThreadLocalRandom.current().nextLong(doubled / 2 + 1));
-        }
-        return delay;
+        pollsSinceChange++;
+        return outcome.throttled ? throttledPolls.delay(pollsSinceChange) : polls.delay(pollsSinceChange);
     }
 
     private void report(EcsTaskStatus seen) {
@@ -380,7 +381,7 @@ final class TaskFollower {
             if (wakeRequested) {
                 wakeRequested = false;
                 wait = Duration.ZERO;
-                delay = config.pollInitial(); // step state: only the running step gets here
+                pollsSinceChange = 1; // step state: only the running step gets here
             }
             if (!finished) {
                 next = submit(wait, ++ticket);
