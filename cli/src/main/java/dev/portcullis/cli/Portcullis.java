@@ -1,19 +1,21 @@
 package dev.portcullis.cli;
 
-import static dev.portcullis.cli.ExitStatus.CANCELLED;
-import static dev.portcullis.cli.ExitStatus.DENIED;
-import static dev.portcullis.cli.ExitStatus.ERROR;
-import static dev.portcullis.cli.ExitStatus.FAILED;
-import static dev.portcullis.cli.ExitStatus.INVALID_CATALOG;
-import static dev.portcullis.cli.ExitStatus.NOT_APPROVED;
-import static dev.portcullis.cli.ExitStatus.SUCCESS;
-import static dev.portcullis.cli.ExitStatus.TAMPERED;
-import static dev.portcullis.cli.ExitStatus.UNHEALTHY;
-import static dev.portcullis.cli.ExitStatus.USAGE;
+import static dev.portcullis.cli.command.ExitStatus.CANCELLED;
+import static dev.portcullis.cli.command.ExitStatus.DENIED;
+import static dev.portcullis.cli.command.ExitStatus.ERROR;
+import static dev.portcullis.cli.command.ExitStatus.FAILED;
+import static dev.portcullis.cli.command.ExitStatus.INVALID_CATALOG;
+import static dev.portcullis.cli.command.ExitStatus.NOT_APPROVED;
+import static dev.portcullis.cli.command.ExitStatus.SUCCESS;
+import static dev.portcullis.cli.command.ExitStatus.TAMPERED;
+import static dev.portcullis.cli.command.ExitStatus.UNHEALTHY;
+import static dev.portcullis.cli.command.ExitStatus.USAGE;
 
 import dev.portcullis.cli.audit.AlertsCommand;
 import dev.portcullis.cli.audit.AuditCommand;
+import dev.portcullis.cli.call.CallFailure;
 import dev.portcullis.cli.catalog.CatalogCommand;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.cli.dev.DevCommand;
 import dev.portcullis.cli.health.HealthCommand;
 import dev.portcullis.cli.pki.PkiCommand;
@@ -31,12 +33,12 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
+import picocli.CommandLine;
 
 /** The {@code portcullis} command. */
 @Command(

@@ -1,6 +1,6 @@
 package dev.portcullis.cli.audit;
 
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.v1.Alert;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.ListAlertsRequest;

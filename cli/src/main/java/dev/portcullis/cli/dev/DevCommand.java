@@ -1,6 +1,6 @@
 package dev.portcullis.cli.dev;
 
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.runtime.pki.DevPki;
 import java.io.PrintWriter;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.portcullis.cli.dev;
 
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.runtime.pki.DevPki;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.server.ServiceLauncher.RunningService;

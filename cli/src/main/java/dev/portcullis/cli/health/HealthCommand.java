@@ -1,12 +1,12 @@
 package dev.portcullis.cli.health;
 
-import dev.portcullis.cli.CallFailure;
-import dev.portcullis.cli.ClientEnvironment;
-import dev.portcullis.cli.ClientTls;
-import dev.portcullis.cli.ConnectionFailure;
-import dev.portcullis.cli.DurationConverter;
-import dev.portcullis.cli.Endpoint;
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.call.CallFailure;
+import dev.portcullis.cli.call.ClientEnvironment;
+import dev.portcullis.cli.call.ClientTls;
+import dev.portcullis.cli.call.ConnectionFailure;
+import dev.portcullis.cli.command.DurationConverter;
+import dev.portcullis.cli.call.Endpoint;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.ExecutorServiceGrpc;

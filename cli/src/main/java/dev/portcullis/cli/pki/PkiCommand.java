@@ -1,7 +1,7 @@
 package dev.portcullis.cli.pki;
 
-import dev.portcullis.cli.DurationConverter;
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.command.DurationConverter;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.pki.CertificateRequest;
 import dev.portcullis.runtime.pki.DevPki;

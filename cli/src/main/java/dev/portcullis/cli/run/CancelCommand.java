@@ -1,6 +1,6 @@
 package dev.portcullis.cli.run;
 
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.v1.CancelRunRequest;
 import dev.portcullis.v1.Run;
 import java.util.concurrent.Callable;

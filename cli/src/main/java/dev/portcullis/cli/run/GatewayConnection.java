@@ -1,6 +1,6 @@
 package dev.portcullis.cli.run;
 
-import dev.portcullis.cli.ConnectionOptions;
+import dev.portcullis.cli.call.ConnectionOptions;
 import dev.portcullis.v1.GatewayServiceGrpc;
 import io.grpc.ManagedChannel;
 import java.util.concurrent.TimeUnit;

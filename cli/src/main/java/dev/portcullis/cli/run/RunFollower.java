@@ -2,7 +2,7 @@ package dev.portcullis.cli.run;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.portcullis.cli.CallFailure;
+import dev.portcullis.cli.call.CallFailure;
 import dev.portcullis.v1.GatewayServiceGrpc;
 import dev.portcullis.v1.GetRunRequest;
 import dev.portcullis.v1.Run;

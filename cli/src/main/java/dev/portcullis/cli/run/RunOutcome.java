@@ -1,6 +1,6 @@
 package dev.portcullis.cli.run;
 
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.v1.RunState;
 
 /** What a run's state means to the command following it: whether it is over, and the exit status it ends with. */

@@ -1,6 +1,6 @@
 package dev.portcullis.cli.run;
 
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.FieldParser;

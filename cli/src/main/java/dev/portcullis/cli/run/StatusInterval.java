@@ -1,6 +1,6 @@
 package dev.portcullis.cli.run;
 
-import dev.portcullis.cli.DurationConverter;
+import dev.portcullis.cli.command.DurationConverter;
 import dev.portcullis.runtime.request.FieldParser;
 import java.time.Duration;
 import picocli.CommandLine.Option;

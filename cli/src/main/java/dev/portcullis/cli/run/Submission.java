@@ -1,7 +1,7 @@
 package dev.portcullis.cli.run;
 
-import dev.portcullis.cli.CallFailure;
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.call.CallFailure;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.FieldParser;

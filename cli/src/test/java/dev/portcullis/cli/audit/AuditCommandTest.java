@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.cli.CliRun;
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import dev.portcullis.cli.dev.DevMode;
 import dev.portcullis.runtime.audit.AuditAction;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portcullis.audit.source.Delivery;
 import dev.portcullis.audit.source.SourceIntake;
 import dev.portcullis.audit.source.Verdict;
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.TestIdentity;

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.cli.ClientEnvironment;
+import dev.portcullis.cli.call.ClientEnvironment;
 import dev.portcullis.cli.health.HealthCommand;
 import dev.portcullis.gateway.server.Neighbours;
 import dev.portcullis.v1.DecisionOutcome;

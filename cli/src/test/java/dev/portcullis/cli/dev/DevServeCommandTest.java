@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.cli.CliRun;
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.server.ServiceLauncher.RunningService;
@@ -106,7 +106,7 @@ class DevServeCommandTest {
         try (RunningService policy = ServiceLauncher.start("policy", properties, false)) {
             assertEquals(base + 1, policy.port());
             ManagedChannel channel = io.grpc.Grpc.newChannelBuilder("localhost:" + policy.port(),
-                    new dev.portcullis.cli.ClientEnvironment(Map.of(
+                    new dev.portcullis.cli.call.ClientEnvironment(Map.of(
                             "PORTCULLIS_CA_FILE", prepared.pki().caFile().toString(),
                             "PORTCULLIS_CERT_FILE", prepared.pki().certFile("gateway").toString(),
                             "PORTCULLIS_KEY_FILE", prepared.pki().keyFile("gateway").toString())).credentials()).build();

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.cli.ClientEnvironment;
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.call.ClientEnvironment;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.runtime.testing.HealthWatch;
 import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.TestIdentity;

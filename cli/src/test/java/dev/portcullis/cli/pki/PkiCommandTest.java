@@ -3,7 +3,7 @@ package dev.portcullis.cli.pki;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.cli.CliRun;
 import dev.portcullis.runtime.identity.CertificateIdentity;
 import dev.portcullis.runtime.pki.DevPki;

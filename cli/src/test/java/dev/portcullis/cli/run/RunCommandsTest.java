@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.portcullis.cli.ExitStatus;
+import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import dev.portcullis.runtime.testing.SeveringProxy;
 import dev.portcullis.v1.GetRunRequest;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.portcullis.cli.ClientEnvironment;
+import dev.portcullis.cli.call.ClientEnvironment;
 import dev.portcullis.cli.dev.DevMode;
 import dev.portcullis.runtime.telemetry.TelemetrySource;
 import dev.portcullis.v1.AuditServiceGrpc;

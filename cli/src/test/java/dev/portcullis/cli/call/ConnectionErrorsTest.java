@@ -1,10 +1,11 @@
-package dev.portcullis.cli;
+package dev.portcullis.cli.call;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.cli.CliRun;
 import dev.portcullis.runtime.pki.PemFiles;
 import dev.portcullis.runtime.pki.Validity;
 import dev.portcullis.runtime.testing.ServiceFixture;

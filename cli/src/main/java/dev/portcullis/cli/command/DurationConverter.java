@@ -1,4 +1,4 @@
-package dev.portcullis.cli;
+package dev.portcullis.cli.command;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

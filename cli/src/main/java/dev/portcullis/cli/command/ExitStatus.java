@@ -1,4 +1,4 @@
-package dev.portcullis.cli;
+package dev.portcullis.cli.command;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,7 +54,7 @@ public enum ExitStatus {
     }
 
     /** The statuses as picocli's {@code exitCodeList}: code to meaning, in the order given. */
-    static Map<String, String> helpList(ExitStatus... statuses) {
+    public static Map<String, String> helpList(ExitStatus... statuses) {
         Map<String, String> list = new LinkedHashMap<>();
         for (ExitStatus status : statuses) {
             list.put(String.format("%3d", status.code), status.meaning);

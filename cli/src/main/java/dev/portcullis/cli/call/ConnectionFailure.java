@@ -1,4 +1,4 @@
-package dev.portcullis.cli;
+package dev.portcullis.cli.call;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,4 +1,4 @@
-package dev.portcullis.cli;
+package dev.portcullis.cli.call;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;

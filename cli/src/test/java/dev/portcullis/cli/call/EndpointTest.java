@@ -1,4 +1,4 @@
-package dev.portcullis.cli;
+package dev.portcullis.cli.call;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.portcullis.cli;
+package dev.portcullis.cli.command;
 
 import dev.portcullis.runtime.server.StartupFailure;
 import java.nio.file.AccessDeniedException;

@@ -1,4 +1,4 @@
-package dev.portcullis.cli;
+package dev.portcullis.cli.call;
 
 import io.grpc.ManagedChannel;
 import java.util.HashMap;

@@ -1,4 +1,4 @@
-package dev.portcullis.cli;
+package dev.portcullis.cli.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
