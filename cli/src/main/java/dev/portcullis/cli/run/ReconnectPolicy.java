@@ -1,6 +1,7 @@
 package dev.portcullis.cli.run;
 
 import dev.portcullis.runtime.request.FieldParser;
+import dev.portcullis.runtime.retry.Backoff;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 
@@ -12,6 +13,7 @@ import picocli.CommandLine.Option;
 final class ReconnectPolicy {
     static final Duration INITIAL_BACKOFF = Duration.ofSeconds(1);
     static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
+    private static final Backoff BACKOFF = Backoff.exponential(INITIAL_BACKOFF, MAX_BACKOFF);
 
     @Option(names = "--reconnect-attempts", defaultValue = "10", paramLabel = "N",
             description = "Reconnects to a lost gateway before giving up with exit status 1 (default: ${DEFAULT-VALUE}).")
@@ -28,11 +30,7 @@ final class ReconnectPolicy {
 
     /** The wait before reconnect attempt {@code attempt}, counted from 1. */
     Duration backoff(int attempt) {
-        Duration wait = INITIAL_BACKOFF;
-        for (int i = 1; i < attempt && wait.compareTo(MAX_BACKOFF) < 0; i++) {
-            wait = wait.multipliedBy(2);
-        }
-        return wait.compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : wait;
+        return BACKOFF.delay(attempt);
     }
 
     /** Waits {@code wait}: the pause between two attempts, not a synchronisation. */
