@@ -51,14 +51,23 @@ final class PolicyBench {
     private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
 
     Map<String, Figure> run() throws Exception {
-        String yaml = catalog();
+        String yaml = catalog(false);
         Catalog catalog = new CatalogLoader().load("bench.yaml", yaml.getBytes(StandardCharsets.UTF_8));
         List<EvaluationRequest> requests = requests();
         Instant now = Instant.parse("2026-11-24T09:00:00Z");
         long allowed = requests.stream().filter(r -> PolicyEngine.decide(catalog, r, now).allowed()).count();
 
+        // the same catalog with a CEL `when` on every rule that holds for every request: what conditions cost
+        Catalog withConditions = new CatalogLoader().load("bench-when.yaml", catalog(true).getBytes(StandardCharsets.UTF_8));
         inProcess(catalog, requests, now, 1); // warm-up
-        double oneThread = inProcess(catalog, requests, now, 1);
+        inProcess(withConditions, requests, now, 1);
+        // alternating rounds, the best of each, so both see the same machine and the same JIT state
+        double oneThread = 0;
+        double oneThreadWithConditions = 0;
+        for (int round = 0; round < 3; round++) {
+            oneThread = Math.max(oneThread, inProcess(catalog, requests, now, 1));
+            oneThreadWithConditions = Math.max(oneThreadWithConditions, inProcess(withConditions, requests, now, 1));
+        }
         double allThreads = inProcess(catalog, requests, now, Runtime.getRuntime().availableProcessors());
 
         Path file = Files.createTempFile("portcullis-bench-catalog", ".yaml");
@@ -88,6 +97,10 @@ final class PolicyBench {
         figures.put("decisions_per_s", new Figure(Math.round(allThreads), "1/s",
                 "in-process decisions, " + Runtime.getRuntime().availableProcessors() + " threads, " + REPOS + " repos"));
         figures.put("decisions_per_s_one_thread", new Figure(Math.round(oneThread), "1/s", "same, one thread"));
+        figures.put("decisions_per_s_one_thread_with_conditions", new Figure(Math.round(oneThreadWithConditions), "1/s",
+                "same, every rule with a CEL `when` that holds"));
+        figures.put("condition_cost", new Figure(round(oneThread / oneThreadWithConditions), "x",
+                "decisions_per_s_one_thread / decisions_per_s_one_thread_with_conditions"));
         figures.put("grpc_p50_us", new Figure(round(grpc.percentileMicros(50)), "us", "Evaluate over mTLS, median"));
         figures.put("grpc_p99_us", new Figure(round(grpc.percentileMicros(99)), "us", "Evaluate over mTLS, 99th percentile"));
         figures.put("baseline_p50_us", new Figure(round(baseline.percentileMicros(50)), "us",
@@ -140,8 +153,12 @@ final class PolicyBench {
         return Math.round(value * 1000) / 1000.0;
     }
 
-    /** A catalog of {@value #REPOS} repositories shaped like the example catalog. */
-    static String catalog() {
+    /**
+     * A catalog of {@value #REPOS} repositories shaped like the example catalog; with {@code conditions},
+     * every rule also carries a CEL {@code when} that holds for every request of {@link #requests()}.
+     */
+    static String catalog(boolean conditions) {
+        String when = conditions ? ", when: 'request.folder.startsWith(request.environment + \"/\")'" : "";
         StringBuilder yaml = new StringBuilder("""
                 version: 1
                 environments:
@@ -159,8 +176,9 @@ final class PolicyBench {
                     .append("    folders: [\"stage/**\", \"prod/**\"]\n")
                     .append("    callers: [\"spiffe://bench.example/ci/github/acme/").append(name).append("\"]\n")
                     .append("    rules:\n")
-                    .append("      - { commands: [plan], refs: [\"refs/heads/*\", \"refs/pull/*/head\"], environments: [stage, prod] }\n")
-                    .append("      - { commands: [apply], refs: [\"refs/heads/main\"], environments: [stage, prod] }\n")
+                    .append("      - { commands: [plan], refs: [\"refs/heads/*\", \"refs/pull/*/head\"], environments: [stage, prod]")
+                    .append(when).append(" }\n")
+                    .append("      - { commands: [apply], refs: [\"refs/heads/main\"], environments: [stage, prod]").append(when).append(" }\n")
                     .append("    secrets:\n")
                     .append("      prod: { plan: [\"kv:secret/data/prod/").append(name).append("\"], apply: [\"kv:secret/data/prod/")
                     .append(name).append("\", \"aws:aws/creds/deploy-prod\"] }\n");
