@@ -9,7 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GatewayArchitectureTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "store", "approval"})
+    @ValueSource(strings = {"run", "store", "store/jdbc", "approval"})
     void domainPackagesImportNoTransportOrFramework(String pkg) {
         PackageBoundary.assertPlainJava(Path.of("src/main/java/dev/portcullis/gateway", pkg));
     }

@@ -3,8 +3,10 @@ package dev.portcullis.gateway.store;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.gateway.run.Run;
+import dev.portcullis.gateway.run.RunChange;
 import dev.portcullis.gateway.run.RunEvent;
 import dev.portcullis.gateway.run.RunState;
+import dev.portcullis.gateway.run.RunStore;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.RunId;

@@ -1,13 +1,16 @@
-package dev.portcullis.gateway.store;
+package dev.portcullis.gateway.store.jdbc;
 
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.gateway.run.Approval;
 import dev.portcullis.gateway.run.PlanArtifact;
+import dev.portcullis.gateway.run.RequestKeyTakenException;
 import dev.portcullis.gateway.run.Run;
+import dev.portcullis.gateway.run.RunChange;
 import dev.portcullis.gateway.run.RunEvent;
 import dev.portcullis.gateway.run.RunSpec;
 import dev.portcullis.gateway.run.RunState;
+import dev.portcullis.gateway.run.RunStore;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditEvents;
 import dev.portcullis.runtime.audit.AuditRecorder;
