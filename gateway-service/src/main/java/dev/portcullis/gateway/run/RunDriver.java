@@ -13,7 +13,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -141,7 +140,7 @@ public final class RunDriver implements AutoCloseable {
 
     private void drive() {
         Instant now = clock.instant();
-        List<Run> due = store.unattended(EnumSet.of(RunState.QUEUED, RunState.RUNNING), owner, now, BATCH);
+        List<Run> due = store.unattended(RunState.where(RunState::isDriven), owner, now, BATCH);
         Set<String> lockKeysTried = new HashSet<>();
         for (Run run : due) {
             if (closed) {

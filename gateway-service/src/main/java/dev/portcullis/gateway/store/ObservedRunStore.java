@@ -16,7 +16,6 @@ import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -39,8 +38,7 @@ import java.util.stream.Collectors;
  * Thread-safe as its delegate.
  */
 public final class ObservedRunStore implements RunStore {
-    private static final Set<RunState> UNFINISHED = EnumSet.of(RunState.SUBMITTED, RunState.AWAITING_APPROVAL,
-            RunState.QUEUED, RunState.RUNNING);
+    private static final Set<RunState> UNFINISHED = RunState.where(state -> !state.isFinal());
 
     private final RunStore delegate;
     private final Telemetry telemetry;
