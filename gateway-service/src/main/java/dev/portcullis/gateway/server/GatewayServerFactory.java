@@ -109,7 +109,7 @@ public final class GatewayServerFactory {
     @Singleton
     RunSettings runSettings(RunsConfig config) {
         return new RunSettings(config.approvalTtl(), config.taskTimeout(), config.submitsPerMinute(), config.maxActiveRuns(),
-                config.lease(), config.pollInterval());
+                config.lease(), config.pollInterval(), config.taskFollowers());
     }
 
     @Singleton
