@@ -3,7 +3,7 @@ package dev.portcullis.gateway.api;
 import dev.portcullis.gateway.run.RunService;
 import dev.portcullis.gateway.run.RunSpec;
 import dev.portcullis.gateway.run.RunState;
-import dev.portcullis.gateway.store.RunStore;
+import dev.portcullis.gateway.run.RunStore;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.error.InvalidRequestException;
 import dev.portcullis.runtime.identity.SpiffeId;

@@ -2,9 +2,6 @@ package dev.portcullis.gateway.run;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.portcullis.gateway.store.RequestKeyTakenException;
-import dev.portcullis.gateway.store.RunChange;
-import dev.portcullis.gateway.store.RunStore;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;

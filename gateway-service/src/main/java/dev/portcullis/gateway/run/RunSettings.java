@@ -13,13 +13,26 @@ import java.time.Duration;
  * @param maxActiveRuns unfinished runs one identity may have at once
  * @param lease how long a replica's claim on driving a run lasts without renewal
  * @param pollInterval how often the driver looks for work it was not told about (other replicas)
+ * @param taskFollowers how many running tasks this replica copies the logs of at once (one thread each)
  */
 public record RunSettings(Duration approvalTtl, Duration taskTimeout, int submitsPerMinute, int maxActiveRuns, Duration lease,
-        Duration pollInterval) {
+        Duration pollInterval, int taskFollowers) {
+    /** The default of {@link #taskFollowers}, as configuration has it. */
+    public static final int DEFAULT_TASK_FOLLOWERS = 64;
+
     public RunSettings {
         requireNonNull(approvalTtl, "approvalTtl is null");
         requireNonNull(taskTimeout, "taskTimeout is null");
         requireNonNull(lease, "lease is null");
         requireNonNull(pollInterval, "pollInterval is null");
+        if (taskFollowers < 1) {
+            throw new IllegalArgumentException("taskFollowers must be at least 1");
+        }
+    }
+
+    /** Settings with the default number of task followers. */
+    public RunSettings(Duration approvalTtl, Duration taskTimeout, int submitsPerMinute, int maxActiveRuns, Duration lease,
+            Duration pollInterval) {
+        this(approvalTtl, taskTimeout, submitsPerMinute, maxActiveRuns, lease, pollInterval, DEFAULT_TASK_FOLLOWERS);
     }
 }

@@ -1,7 +1,10 @@
 package dev.portcullis.gateway.run;
 
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 /**
  * Lifecycle of a run. The legal transitions live here and nowhere else:
@@ -35,6 +38,22 @@ public enum RunState {
             case DENIED, REJECTED, EXPIRED, SUCCEEDED, FAILED, CANCELLED, TIMED_OUT -> true;
             case SUBMITTED, AWAITING_APPROVAL, QUEUED, RUNNING -> false;
         };
+    }
+
+    /**
+     * True for the states a replica drives under a lease: a run in line for its (repo, folder,
+     * environment) lock or holding it. Leaving them frees the lock.
+     */
+    public boolean isDriven() {
+        return switch (this) {
+            case QUEUED, RUNNING -> true;
+            case SUBMITTED, AWAITING_APPROVAL, DENIED, REJECTED, EXPIRED, SUCCEEDED, FAILED, CANCELLED, TIMED_OUT -> false;
+        };
+    }
+
+    /** The states {@code test} holds for, e.g. {@code RunState.where(RunState::isDriven)} for a query. */
+    public static Set<RunState> where(Predicate<RunState> test) {
+        return Arrays.stream(values()).filter(test).collect(Collectors.toCollection(() -> EnumSet.noneOf(RunState.class)));
     }
 
     /** True when a run in this state may move to {@code next}. */

@@ -8,9 +8,9 @@ import dev.portcullis.gateway.run.RunDriver;
 import dev.portcullis.gateway.run.RunService;
 import dev.portcullis.gateway.run.RunSettings;
 import dev.portcullis.gateway.run.RunSignals;
-import dev.portcullis.gateway.store.JdbcRunStore;
-import dev.portcullis.gateway.store.RunStore;
+import dev.portcullis.gateway.run.RunStore;
 import dev.portcullis.gateway.store.ObservedRunStore;
+import dev.portcullis.gateway.store.jdbc.JdbcRunStore;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.database.JdbcReadinessCheck;
@@ -109,7 +109,7 @@ public final class GatewayServerFactory {
     @Singleton
     RunSettings runSettings(RunsConfig config) {
         return new RunSettings(config.approvalTtl(), config.taskTimeout(), config.submitsPerMinute(), config.maxActiveRuns(),
-                config.lease(), config.pollInterval());
+                config.lease(), config.pollInterval(), config.taskFollowers());
     }
 
     @Singleton

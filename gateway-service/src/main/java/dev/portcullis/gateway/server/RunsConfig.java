@@ -19,6 +19,8 @@ import java.util.List;
  * @param pollInterval how often a replica looks for work other replicas made
  * @param approvalWebhookUrls Slack-compatible incoming webhooks told about runs waiting for approval
  * @param webhookTimeout how long one webhook delivery may take
+ * @param taskFollowers how many running tasks one replica copies the logs of at once (a thread each); more
+ *     running runs wait, claimed, until a follower is free
  */
 @ConfigurationProperties("portcullis.gateway.runs")
 public record RunsConfig(
@@ -29,7 +31,8 @@ public record RunsConfig(
         @Bindable(defaultValue = "15s") Duration lease,
         @Bindable(defaultValue = "500ms") Duration pollInterval,
         @Nullable List<String> approvalWebhookUrls,
-        @Bindable(defaultValue = "5s") Duration webhookTimeout) {
+        @Bindable(defaultValue = "5s") Duration webhookTimeout,
+        @Bindable(defaultValue = "64") int taskFollowers) {
 
     private static final String PREFIX = "portcullis.gateway.runs.";
 
@@ -51,6 +54,9 @@ public record RunsConfig(
         if (pollInterval.compareTo(lease.dividedBy(3)) > 0) {
             throw new IllegalArgumentException(PREFIX + "poll-interval must be at most a third of " + PREFIX + "lease");
         }
+        if (taskFollowers < 1 || taskFollowers > 1024) {
+            throw new IllegalArgumentException(PREFIX + "task-followers must be between 1 and 1024");
+        }
         approvalWebhookUrls = approvalWebhookUrls == null ? List.of() : List.copyOf(approvalWebhookUrls);
     }
 
@@ -64,6 +70,6 @@ public record RunsConfig(
     public String toString() {
         return "RunsConfig[approvalTtl=" + approvalTtl + ", taskTimeout=" + taskTimeout + ", submitsPerMinute="
                 + submitsPerMinute + ", maxActiveRuns=" + maxActiveRuns + ", lease=" + lease + ", pollInterval=" + pollInterval
-                + ", approvalWebhookUrls=" + approvalWebhookUrls.size() + " configured]";
+                + ", approvalWebhookUrls=" + approvalWebhookUrls.size() + " configured, taskFollowers=" + taskFollowers + "]";
     }
 }

@@ -3,8 +3,10 @@ package dev.portcullis.gateway.store;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.gateway.run.Run;
+import dev.portcullis.gateway.run.RunChange;
 import dev.portcullis.gateway.run.RunEvent;
 import dev.portcullis.gateway.run.RunState;
+import dev.portcullis.gateway.run.RunStore;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.RunId;
@@ -14,7 +16,6 @@ import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,8 +38,7 @@ import java.util.stream.Collectors;
  * Thread-safe as its delegate.
  */
 public final class ObservedRunStore implements RunStore {
-    private static final Set<RunState> UNFINISHED = EnumSet.of(RunState.SUBMITTED, RunState.AWAITING_APPROVAL,
-            RunState.QUEUED, RunState.RUNNING);
+    private static final Set<RunState> UNFINISHED = RunState.where(state -> !state.isFinal());
 
     private final RunStore delegate;
     private final Telemetry telemetry;

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.portcullis.gateway.store.JdbcRunStore;
-import dev.portcullis.gateway.store.RunChange;
-import dev.portcullis.gateway.store.RunStore;
+import dev.portcullis.gateway.store.jdbc.JdbcRunStore;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.database.Databases;

@@ -4,8 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.portcullis.gateway.store.JdbcRunStore;
-import dev.portcullis.gateway.store.RunStore;
+import dev.portcullis.gateway.store.jdbc.JdbcRunStore;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.testing.RecordingAuditRecorder;

@@ -89,4 +89,23 @@ class GatewayConfigTest {
 
         assertEquals("portcullis.gateway.call-timeout must be a positive duration", StartupFailure.describe(e));
     }
+
+    @Test
+    void taskFollowersDefaultToSixtyFourAndAreBound() {
+        RunsConfig defaults = ConfigBinding.bind(RunsConfig.class, Map.of());
+        RunsConfig set = ConfigBinding.bind(RunsConfig.class, Map.of("portcullis.gateway.runs.task-followers", "8"));
+
+        assertEquals(64, defaults.taskFollowers());
+        assertEquals(8, set.taskFollowers());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "1025"})
+    void taskFollowersOutOfRangeStopStartupNamingTheProperty(String value) {
+        Map<String, Object> properties = Map.of("portcullis.gateway.runs.task-followers", value);
+
+        RuntimeException e = assertThrows(RuntimeException.class, () -> ConfigBinding.bind(RunsConfig.class, properties));
+
+        assertEquals("portcullis.gateway.runs.task-followers must be between 1 and 1024", StartupFailure.describe(e));
+    }
 }

@@ -3,6 +3,7 @@ package dev.portcullis.gateway.server;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.portcullis.runtime.health.ReadinessPoller;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.testing.HealthWatch;
 import dev.portcullis.runtime.testing.LogCapture;
@@ -10,7 +11,6 @@ import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.SeveringProxy;
 import dev.portcullis.runtime.testing.TestDatabases;
 import dev.portcullis.runtime.testing.TestIdentity;
-import dev.portcullis.runtime.health.ReadinessPoller;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.v1.GatewayServiceGrpc;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;

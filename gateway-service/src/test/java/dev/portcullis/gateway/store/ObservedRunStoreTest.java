@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.gateway.run.Run;
+import dev.portcullis.gateway.run.RunChange;
 import dev.portcullis.gateway.run.RunState;
 import dev.portcullis.gateway.run.Runs;
+import dev.portcullis.gateway.store.jdbc.JdbcRunStore;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.telemetry.TelemetryConfig;

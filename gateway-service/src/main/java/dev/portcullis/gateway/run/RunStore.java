@@ -1,8 +1,5 @@
-package dev.portcullis.gateway.store;
+package dev.portcullis.gateway.run;
 
-import dev.portcullis.gateway.run.Run;
-import dev.portcullis.gateway.run.RunEvent;
-import dev.portcullis.gateway.run.RunState;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.RunId;

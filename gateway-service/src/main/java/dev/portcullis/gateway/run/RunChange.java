@@ -1,13 +1,7 @@
-package dev.portcullis.gateway.store;
+package dev.portcullis.gateway.run;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.portcullis.gateway.run.Approval;
-import dev.portcullis.gateway.run.Decision;
-import dev.portcullis.gateway.run.PlanArtifact;
-import dev.portcullis.gateway.run.Run;
-import dev.portcullis.gateway.run.RunEvent;
-import dev.portcullis.gateway.run.RunState;
 import dev.portcullis.runtime.audit.AuditEvent;
 import java.time.Instant;
 import java.util.ArrayList;

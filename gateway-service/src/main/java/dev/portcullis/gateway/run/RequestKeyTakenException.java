@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.store;
+package dev.portcullis.gateway.run;
 
 /** The requester already has a run with this request key (a concurrent retry got there first). */
 public final class RequestKeyTakenException extends RuntimeException {

@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.store;
+package dev.portcullis.gateway.store.jdbc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -8,9 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.gateway.run.Approval;
 import dev.portcullis.gateway.run.PlanArtifact;
+import dev.portcullis.gateway.run.RequestKeyTakenException;
 import dev.portcullis.gateway.run.Run;
+import dev.portcullis.gateway.run.RunChange;
 import dev.portcullis.gateway.run.RunEvent;
 import dev.portcullis.gateway.run.RunState;
+import dev.portcullis.gateway.run.RunStore;
 import dev.portcullis.gateway.run.Runs;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;

@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.store;
+package dev.portcullis.gateway.store.jdbc;
 
 import dev.portcullis.runtime.testing.TestDatabases;
 

@@ -1,0 +1,181 @@
+package dev.portcullis.gateway.run;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditOutcome;
+import dev.portcullis.runtime.error.DomainException;
+import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.telemetry.Telemetry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Moves queued runs on: claims the unattended driven runs, takes the (repo, folder, environment)
+ * lock for the first in line, takes the decision again, starts the task and marks the run
+ * RUNNING; then, as for running runs taken over from a replica that died, hands it to the
+ * {@link TaskLogCopier}. Called from the driver's loop thread only.
+ */
+final class Dispatcher {
+    private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
+    private static final int BATCH = 500;
+
+    private final RunStore store;
+    private final PolicyCheck policy;
+    private final TaskRunner tasks;
+    private final RunAudit audit;
+    private final RunSignals signals;
+    private final Duration taskTimeout;
+    private final Clock clock;
+    private final String actor;
+    private final Telemetry telemetry;
+    private final LeaseKeeper leases;
+    private final RunEnding ending;
+    private final TaskLogCopier copier;
+    private final BooleanSupplier closed;
+
+    Dispatcher(RunStore store, PolicyCheck policy, TaskRunner tasks, RunAudit audit, RunSignals signals, Duration taskTimeout,
+            Clock clock, String actor, Telemetry telemetry, LeaseKeeper leases, RunEnding ending, TaskLogCopier copier,
+            BooleanSupplier closed) {
+        this.store = requireNonNull(store, "store is null");
+        this.policy = requireNonNull(policy, "policy is null");
+        this.tasks = requireNonNull(tasks, "tasks is null");
+        this.audit = requireNonNull(audit, "audit is null");
+        this.signals = requireNonNull(signals, "signals is null");
+        this.taskTimeout = requireNonNull(taskTimeout, "taskTimeout is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.actor = requireNonNull(actor, "actor is null");
+        this.telemetry = requireNonNull(telemetry, "telemetry is null");
+        this.leases = requireNonNull(leases, "leases is null");
+        this.ending = requireNonNull(ending, "ending is null");
+        this.copier = requireNonNull(copier, "copier is null");
+        this.closed = requireNonNull(closed, "closed is null");
+    }
+
+    /** One round over the unattended driven runs, oldest first. */
+    void drive() {
+        Instant now = clock.instant();
+        List<Run> due = leases.unattended(RunState.where(RunState::isDriven), now, BATCH);
+        Set<String> lockKeysTried = new HashSet<>();
+        for (Run run : due) {
+            if (closed.getAsBoolean()) {
+                return;
+            }
+            if (copier.isFollowing(run.id())) {
+                continue;
+            }
+            if (run.state() == RunState.QUEUED && !lockKeysTried.add(run.spec().lockKey())) {
+                continue; // only the first in line for a lock may take it
+            }
+            if (!leases.claim(run, now)) {
+                continue;
+            }
+            try (MDC.MDCCloseable ignored = MDC.putCloseable("run_id", run.id().value())) {
+                if (run.state() == RunState.QUEUED) {
+                    telemetry.inTrace(run.traceId(), run.traceSpanId(), "run.dispatch",
+                            Map.of("portcullis.run_id", run.id().value()), () -> dispatch(run));
+                } else {
+                    copier.follow(run); // taken over, after a restart or from a replica that died
+                }
+            } catch (DomainException e) {
+                // e.g. the policy service or the store is down: the run keeps its place, retried next round
+                log.atWarn().addKeyValue("run_id", run.id().value()).addKeyValue("reason", e.reason())
+                        .addKeyValue("error", e.getMessage()).log("run.dispatch_deferred");
+            }
+        }
+    }
+
+    /** A queued run first in line: lock, decide again, start the task, mark it RUNNING. */
+    private void dispatch(Run scanned) {
+        if (!store.tryLock(scanned.id())) {
+            return;
+        }
+        // the scan carries no approvals, and the run may have changed since: decide on it as it is now
+        Optional<Run> now = store.find(scanned.id());
+        if (now.isEmpty() || now.get().state() != RunState.QUEUED) {
+            return;
+        }
+        Run run = now.get();
+        List<PolicyCheck.PlanBinding> plan = List.of();
+        Optional<PlanArtifact> artifact = Optional.empty();
+        if (run.spec().planRun().isPresent()) {
+            Optional<Run> planRun = store.find(run.spec().planRun().get());
+            artifact = planRun.flatMap(Run::artifact);
+            if (artifact.isEmpty()) {
+                ending.end(run, RunState.DENIED, "PLAN_NOT_USABLE: the plan run " + run.spec().planRun().get()
+                        + " has no artifact", AuditAction.POLICY_DENIED, AuditOutcome.DENIED);
+                return;
+            }
+            plan = List.of(new PolicyCheck.PlanBinding(run.spec().planRun().get(), planRun.get().spec().commit(),
+                    artifact.get().sha256()));
+        }
+        Decision decision = policy.evaluate(run.requester(), run.spec(), plan, run.breakGlass(), run.traceId());
+        Map<String, String> decided = Map.of("catalog_version", decision.catalogVersion(), "rule", decision.matchedRule(),
+                "reasons", decision.reasonCodes(), "when", "dequeue");
+        if (!decision.allowed()) {
+            store.update(run.id(), current -> current.state() == RunState.QUEUED
+                    ? RunChange.to(RunState.DENIED, "denied when leaving the queue: " + RunService.summary(decision))
+                            .decision(decision).audit(denied -> List.of(audit.event(AuditAction.POLICY_DENIED, denied, actor,
+                                    AuditOutcome.DENIED, "POLICY_DENIED", "", decided)))
+                    : RunChange.keepState());
+            signals.changed();
+            return;
+        }
+        if (decision.requiredApprovals() > run.approvals().size()) {
+            store.update(run.id(), current -> current.state() == RunState.QUEUED
+                    ? RunChange.to(RunState.DENIED, "APPROVALS_REQUIRED: the catalog now requires "
+                            + decision.requiredApprovals() + " approval(s) and the run has " + current.approvals().size()
+                            + "; submit it again").decision(decision).audit(denied -> List.of(audit.event(
+                                    AuditAction.POLICY_DENIED, denied, actor, AuditOutcome.DENIED, "APPROVALS_REQUIRED", "",
+                                    decided)))
+                    : RunChange.keepState());
+            signals.changed();
+            return;
+        }
+        TaskRunner.TaskRequest request = new TaskRunner.TaskRequest(run.id(), decision.repoUrl(), run.spec().commit(),
+                run.spec().folder(), run.spec().environment().value(), decision.argv(), decision.secretGrants(),
+                artifact.map(List::of).orElse(List.of()), decision.producesArtifact(), taskTimeout, run.traceId());
+        try {
+            tasks.start(request);
+        } catch (DomainException e) {
+            if (e.kind() == DomainException.Kind.UNAVAILABLE) {
+                log.atWarn().addKeyValue("run_id", run.id().value()).addKeyValue("error", e.getMessage()).log("run.start_deferred");
+                return; // keeps the lock and its place; retried on the next round
+            }
+            ending.end(run, RunState.FAILED, e.getMessage(), AuditAction.RUN_FINISHED, AuditOutcome.FAILURE);
+            return;
+        }
+        Run running;
+        try {
+            running = store.update(run.id(), current -> RunChange.to(RunState.RUNNING, "").decision(decision)
+                    .audit(started -> List.of(
+                            audit.event(AuditAction.POLICY_ALLOWED, started, actor, AuditOutcome.SUCCESS, "", "", decided),
+                            audit.event(AuditAction.RUN_STARTED, started, actor, AuditOutcome.SUCCESS, "", "",
+                                    Map.of("catalog_version", decision.catalogVersion())))));
+        } catch (DomainException e) {
+            // cancelled (or otherwise ended) while the task was starting: stop the task
+            cancelQuietly(run.id(), "the run ended before its task started");
+            return;
+        }
+        signals.changed();
+        copier.follow(running);
+    }
+
+    private void cancelQuietly(RunId id, String reason) {
+        try {
+            tasks.cancel(id, reason);
+        } catch (RuntimeException e) {
+            log.atWarn().addKeyValue("run_id", id.value()).addKeyValue("error", e.getMessage()).log("run.cancel_failed");
+        }
+    }
+}
