@@ -25,7 +25,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -66,6 +65,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
     private final Clock clock;
     private final long segmentBytes;
     private final AckMarker marker;
+    private final Backlog backlog;
     private final FileChannel lockChannel; // its FileLock keeps a second outbox out of the directory
     private final long readStart;
     private final Thread writer;
@@ -85,17 +85,12 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
     private long durableSeq;
     private long durableFrames;
     private long readFrames;
-    private long backlog;
-    private long unackedBytes;
-    private boolean refusedForSpace;
     private IOException writeFailure; // null while the spool is writable
     private boolean closing;
     private boolean stopShipping;
     private long flushDeadlineNanos;
     private Thread shippingThread; // null until start
     private long syncs;
-    /** Durable, unacknowledged frames by the group they became durable in, oldest first: {frames, epoch millis}. */
-    private final ArrayDeque<long[]> unackedGroups = new ArrayDeque<>();
 
     private final AtomicLong deliveryFailures = new AtomicLong();
 
@@ -137,12 +132,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
             this.active = FileChannel.open(last.file(), WRITE);
             this.activeSize = last.end() - last.base();
             this.durableFrames = recovered.frames();
-            if (recovered.frames() > 0) {
-                // when they were written is not kept: their age counts from this open
-                unackedGroups.add(new long[] {recovered.frames(), clock.millis()});
-            }
-            this.backlog = recovered.events();
-            this.unackedBytes = recovered.frameBytes();
+            this.backlog = new Backlog(config.maxSpoolBytes(), clock, recovered);
         } catch (IOException | RuntimeException e) {
             closeLock();
             if (e instanceof IOException io) {
@@ -153,7 +143,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
         this.writer = new Thread(this::writeLoop, "audit-outbox-writer");
         writer.setDaemon(true);
         writer.start();
-        log.atInfo().addKeyValue("spool_dir", directory).addKeyValue("backlog", backlog).log("outbox.opened");
+        log.atInfo().addKeyValue("spool_dir", directory).addKeyValue("backlog", backlog.events()).log("outbox.opened");
     }
 
     /**
@@ -178,12 +168,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
             if (writeFailure != null) {
                 throw new UncheckedIOException("the audit spool is not writable", writeFailure);
             }
-            if (unackedBytes + frameBytes > config.maxSpoolBytes()) {
-                refusedForSpace = true;
-                throw new OutboxFullException(unackedBytes, config.maxSpoolBytes());
-            }
-            unackedBytes += frameBytes;
-            backlog++;
+            backlog.reserve(frameBytes);
             queued.add(frame);
             long seq = ++queuedSeq;
             writerWork.signal();
@@ -207,7 +192,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
     public boolean healthy() {
         lock.lock();
         try {
-            return !closing && writeFailure == null && !refusedForSpace && unackedBytes < config.maxSpoolBytes();
+            return !closing && writeFailure == null && backlog.hasRoom();
         } finally {
             lock.unlock();
         }
@@ -215,12 +200,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
 
     /** Events recorded but not yet acknowledged by the audit service. */
     public long backlog() {
-        lock.lock();
-        try {
-            return backlog;
-        } finally {
-            lock.unlock();
-        }
+        return backlog.events();
     }
 
     /**
@@ -229,13 +209,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
      * earlier one); zero when nothing waits.
      */
     public Duration oldestUnacknowledgedAge() {
-        lock.lock();
-        try {
-            long[] oldest = unackedGroups.peekFirst();
-            return oldest == null ? Duration.ZERO : Duration.ofMillis(Math.max(0, clock.millis() - oldest[1]));
-        } finally {
-            lock.unlock();
-        }
+        return backlog.oldestAge();
     }
 
     /** Delivery attempts that failed since open (each is retried after a backoff). */
@@ -361,7 +335,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
                     current.end(current.base() + activeSize);
                     durableSeq = groupSeq;
                     durableFrames += group.size();
-                    unackedGroups.addLast(new long[] {group.size(), clock.millis()});
+                    backlog.durable(group.size());
                     syncs++;
                     durableChanged.signalAll();
                     shipperWork.signalAll();
@@ -410,12 +384,10 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
             writeFailure = failure;
             // the callers of these frames are told they were not recorded
             for (ByteBuffer frame : group) {
-                unackedBytes -= frame.limit();
-                backlog--;
+                backlog.release(frame.limit());
             }
             for (ByteBuffer frame : queued) {
-                unackedBytes -= frame.limit();
-                backlog--;
+                backlog.release(frame.limit());
             }
             queued.clear();
             durableChanged.signalAll();
@@ -546,19 +518,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
         List<Segment> obsolete = new ArrayList<>();
         lock.lock();
         try {
-            backlog -= batch.validFrames();
-            unackedBytes -= batch.frameBytes();
-            long remaining = batch.frames();
-            while (remaining > 0 && !unackedGroups.isEmpty()) {
-                long[] oldest = unackedGroups.peekFirst();
-                long taken = Math.min(remaining, oldest[0]);
-                oldest[0] -= taken;
-                remaining -= taken;
-                if (oldest[0] == 0) {
-                    unackedGroups.removeFirst();
-                }
-            }
-            refusedForSpace = false;
+            backlog.acknowledged(batch);
             while (segments.size() > 1 && segments.get(0).end() <= batch.end()) {
                 obsolete.add(segments.remove(0));
             }
