@@ -31,7 +31,7 @@ import org.slf4j.LoggerFactory;
  * {@link ShippingLoop} and {@link ShippingGate} (delivery) and {@link OutboxMetrics}.
  *
  * <p>Lifecycle: the constructor opens the spool and accepts events; {@link #start()} starts
- * shipping; {@link #close()} ends both, and is idempotent; a closed outbox does not start again.
+ * shipping; {@link #close()} ends both. Both are idempotent; a closed outbox does not start again.
  *
  * <p>Thread-safe. One outbox per spool directory: the directory is locked while open.
  */
@@ -153,9 +153,10 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
     }
 
     /**
-     * Starts the shipping thread.
+     * Starts the shipping thread. Idempotent: a second call changes nothing, so a bean factory
+     * and a test harness may both call it.
      *
-     * @throws IllegalStateException when already started or closed
+     * @throws IllegalStateException when the outbox is closed
      */
     public synchronized void start() {
         switch (state) {
@@ -163,7 +164,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
                 shipping.start();
                 state = State.SHIPPING;
             }
-            case SHIPPING -> throw new IllegalStateException("the audit outbox is already started");
+            case SHIPPING -> { } // already shipping
             case CLOSED -> throw new IllegalStateException("the audit outbox is closed");
         }
     }
