@@ -1,38 +1,17 @@
 package dev.portcullis.runtime.outbox;
 
-import static java.nio.file.StandardOpenOption.CREATE;
-import static java.nio.file.StandardOpenOption.CREATE_NEW;
-import static java.nio.file.StandardOpenOption.WRITE;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.audit.AuditEvent;
-import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.audit.AuditEvents;
-import dev.portcullis.runtime.framing.FramedLog;
-import dev.portcullis.runtime.outbox.SpoolReader.Batch;
-import dev.portcullis.runtime.outbox.SpoolReader.Window;
-import dev.portcullis.runtime.retry.Backoff;
+import dev.portcullis.runtime.audit.AuditRecorder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileSystems;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.SplittableRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,63 +24,32 @@ import org.slf4j.LoggerFactory;
  * reached, {@code record} refuses events and {@link #healthy()} turns false, so callers fail
  * closed instead of doing unaudited work. See {@link SpoolFormat} for the files.
  *
- * <p>Concurrent {@code record} calls share one fsync (group commit): a writer thread writes
- * everything queued since its last sync and syncs once. The writer thread also keeps file I/O
- * off the callers' threads, where an interrupt would close the shared file channel.
+ * <p>Concurrent {@code record} calls share one fsync (group commit, {@link SpoolWriter}). The
+ * work has one home per concern: {@link SpoolDirectory} (the locked directory),
+ * {@link SpoolSegments} (which segments exist and how far they are readable), {@link SpoolWriter}
+ * (appending and rolling), {@link Backlog} (what is unacknowledged, the size bound),
+ * {@link ShippingLoop} and {@link ShippingGate} (delivery) and {@link OutboxMetrics}.
+ *
+ * <p>Lifecycle: the constructor opens the spool and accepts events; {@link #start()} starts
+ * shipping; {@link #close()} ends both. Both are idempotent; a closed outbox does not start again.
  *
  * <p>Thread-safe. One outbox per spool directory: the directory is locked while open.
  */
 public final class AuditOutbox implements AuditRecorder, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditOutbox.class);
-    /** Keeps a batch well below the audit service's smallest inbound message limit. */
-    static final long MAX_BATCH_PAYLOAD_BYTES = 1024 * 1024;
     private static final long MIN_SEGMENT_BYTES = 16 * 1024;
     private static final long MAX_SEGMENT_BYTES = 16 * 1024 * 1024;
-    private static final String LOCK_FILE = "spool.lock";
-    /** How long close waits for a shipping thread it interrupted. */
-    private static final Duration INTERRUPT_GRACE = Duration.ofSeconds(2);
 
-    private final OutboxConfig config;
-    private final AuditShipper shipper;
-    private final Clock clock;
-    private final long segmentBytes;
-    private final AckMarker marker;
-    private final FileChannel lockChannel; // its FileLock keeps a second outbox out of the directory
-    private final long readStart;
-    private final Thread writer;
+    private enum State { OPEN, SHIPPING, CLOSED }
 
-    private final ReentrantLock lock = new ReentrantLock();
-    /** Signalled when frames are queued for the writer, or when closing. */
-    private final Condition writerWork = lock.newCondition();
-    /** Signalled when queued frames became durable, or writing failed. */
-    private final Condition durableChanged = lock.newCondition();
-    /** Signalled when durable frames await shipping, or when shipping must stop. */
-    private final Condition shipperWork = lock.newCondition();
+    private final SpoolDirectory directory;
+    private final Backlog backlog;
+    private final SpoolWriter writer;
+    private final ShippingLoop shipping;
+    private final OutboxMetrics metrics = new OutboxMetrics();
 
-    // Guarded by lock.
-    private final List<Segment> segments; // oldest first; the writer appends to the last
-    private final List<ByteBuffer> queued = new ArrayList<>();
-    private long queuedSeq;
-    private long durableSeq;
-    private long durableFrames;
-    private long readFrames;
-    private long backlog;
-    private long unackedBytes;
-    private boolean refusedForSpace;
-    private IOException writeFailure; // null while the spool is writable
-    private boolean closing;
-    private boolean stopShipping;
-    private long flushDeadlineNanos;
-    private Thread shippingThread; // null until start
-    private long syncs;
-    /** Durable, unacknowledged frames by the group they became durable in, oldest first: {frames, epoch millis}. */
-    private final ArrayDeque<long[]> unackedGroups = new ArrayDeque<>();
-
-    private final AtomicLong deliveryFailures = new AtomicLong();
-
-    // Owned by the writer thread (set before it starts).
-    private FileChannel active;
-    private long activeSize;
+    // Guarded by this: only start and close move it, and only forwards (OPEN, SHIPPING, CLOSED).
+    private State state = State.OPEN;
 
     /**
      * Opens (creating if needed) and locks the spool in {@code config.spoolDir()}, recovers what
@@ -116,44 +64,39 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
     }
 
     AuditOutbox(OutboxConfig config, AuditShipper shipper, Clock clock, long segmentBytes) {
-        this.config = requireNonNull(config, "config is null");
-        this.shipper = requireNonNull(shipper, "shipper is null");
-        this.clock = requireNonNull(clock, "clock is null");
-        this.segmentBytes = segmentBytes;
-        Path directory = config.spoolDir();
-        this.marker = new AckMarker(directory);
-        this.lockChannel = lockDirectory(directory);
+        requireNonNull(config, "config is null");
+        requireNonNull(shipper, "shipper is null");
+        requireNonNull(clock, "clock is null");
+        Path path = config.spoolDir();
+        AckMarker marker = new AckMarker(path);
+        this.directory = SpoolDirectory.lock(path);
         try {
-            long acked = marker.read().orElse(0);
-            SpoolRecovery.Recovered recovered = SpoolRecovery.recover(directory, acked);
-            this.segments = new ArrayList<>(recovered.segments());
-            if (segments.isEmpty()) {
-                segments.add(createSegment(directory, recovered.nextBase()));
-                this.readStart = segments.get(0).firstFrame();
-            } else {
-                this.readStart = recovered.readStart();
+            SpoolRecovery.Recovered recovered = SpoolRecovery.recover(path, marker.read().orElse(0));
+            List<Segment> kept = recovered.segments();
+            long readStart = recovered.readStart();
+            if (kept.isEmpty()) {
+                kept = List.of(directory.createSegment(recovered.nextBase()));
+                readStart = kept.get(0).firstFrame();
             }
-            Segment last = segments.get(segments.size() - 1);
-            this.active = FileChannel.open(last.file(), WRITE);
-            this.activeSize = last.end() - last.base();
-            this.durableFrames = recovered.frames();
-            if (recovered.frames() > 0) {
-                // when they were written is not kept: their age counts from this open
-                unackedGroups.add(new long[] {recovered.frames(), clock.millis()});
-            }
-            this.backlog = recovered.events();
-            this.unackedBytes = recovered.frameBytes();
+            SpoolSegments segments = new SpoolSegments(kept);
+            this.backlog = new Backlog(config.maxSpoolBytes(), clock, recovered);
+            ShippingGate gate = new ShippingGate(recovered.frames());
+            Backlog accounting = backlog;
+            this.writer = new SpoolWriter(directory, segments, segmentBytes, frames -> {
+                // counted before the shipper may read them, so an acknowledgement always finds them
+                accounting.durable(frames);
+                gate.durable(frames);
+            }, metrics);
+            this.shipping = new ShippingLoop(config, shipper, clock, marker, segments, backlog, gate, metrics, readStart);
         } catch (IOException | RuntimeException e) {
-            closeLock();
+            directory.close();
             if (e instanceof IOException io) {
-                throw new UncheckedIOException("cannot open the audit spool in " + directory, io);
+                throw new UncheckedIOException("cannot open the audit spool in " + path, io);
             }
             throw (RuntimeException) e;
         }
-        this.writer = new Thread(this::writeLoop, "audit-outbox-writer");
-        writer.setDaemon(true);
         writer.start();
-        log.atInfo().addKeyValue("spool_dir", directory).addKeyValue("backlog", backlog).log("outbox.opened");
+        log.atInfo().addKeyValue("spool_dir", path).addKeyValue("backlog", backlog.events()).log("outbox.opened");
     }
 
     /**
@@ -170,31 +113,13 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
         requireNonNull(event, "event is null");
         ByteBuffer frame = SpoolFormat.SEGMENT.frame(AuditEvents.encode(event));
         int frameBytes = frame.remaining();
-        lock.lock();
+        writer.checkAccepting(); // a closed or broken spool says so before a full one does
+        backlog.reserve(frameBytes);
         try {
-            if (closing) {
-                throw new IllegalStateException("the audit outbox is closed");
-            }
-            if (writeFailure != null) {
-                throw new UncheckedIOException("the audit spool is not writable", writeFailure);
-            }
-            if (unackedBytes + frameBytes > config.maxSpoolBytes()) {
-                refusedForSpace = true;
-                throw new OutboxFullException(unackedBytes, config.maxSpoolBytes());
-            }
-            unackedBytes += frameBytes;
-            backlog++;
-            queued.add(frame);
-            long seq = ++queuedSeq;
-            writerWork.signal();
-            while (durableSeq < seq) {
-                if (writeFailure != null) {
-                    throw new UncheckedIOException("the audit event could not be written to the spool", writeFailure);
-                }
-                durableChanged.awaitUninterruptibly();
-            }
-        } finally {
-            lock.unlock();
+            writer.append(frame);
+        } catch (RuntimeException notRecorded) {
+            backlog.release(frameBytes);
+            throw notRecorded;
         }
     }
 
@@ -205,22 +130,12 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
      */
     @Override
     public boolean healthy() {
-        lock.lock();
-        try {
-            return !closing && writeFailure == null && !refusedForSpace && unackedBytes < config.maxSpoolBytes();
-        } finally {
-            lock.unlock();
-        }
+        return writer.accepting() && backlog.hasRoom();
     }
 
     /** Events recorded but not yet acknowledged by the audit service. */
     public long backlog() {
-        lock.lock();
-        try {
-            return backlog;
-        } finally {
-            lock.unlock();
-        }
+        return backlog.events();
     }
 
     /**
@@ -229,82 +144,50 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
      * earlier one); zero when nothing waits.
      */
     public Duration oldestUnacknowledgedAge() {
-        lock.lock();
-        try {
-            long[] oldest = unackedGroups.peekFirst();
-            return oldest == null ? Duration.ZERO : Duration.ofMillis(Math.max(0, clock.millis() - oldest[1]));
-        } finally {
-            lock.unlock();
-        }
+        return backlog.oldestAge();
     }
 
     /** Delivery attempts that failed since open (each is retried after a backoff). */
     public long deliveryFailures() {
-        return deliveryFailures.get();
+        return metrics.deliveryFailures();
     }
 
     /**
-     * Starts the shipping thread.
+     * Starts the shipping thread. Idempotent: a second call changes nothing, so a bean factory
+     * and a test harness may both call it.
      *
-     * @throws IllegalStateException when already started or closed
+     * @throws IllegalStateException when the outbox is closed
      */
-    public void start() {
-        lock.lock();
-        try {
-            if (closing) {
-                throw new IllegalStateException("the audit outbox is closed");
+    public synchronized void start() {
+        switch (state) {
+            case OPEN -> {
+                shipping.start();
+                state = State.SHIPPING;
             }
-            if (shippingThread != null) {
-                throw new IllegalStateException("the audit outbox is already started");
-            }
-            shippingThread = new Thread(this::shipLoop, "audit-outbox-shipper");
-            shippingThread.setDaemon(true);
-            shippingThread.start();
-        } finally {
-            lock.unlock();
+            case SHIPPING -> { } // already shipping
+            case CLOSED -> throw new IllegalStateException("the audit outbox is closed");
         }
     }
 
     /**
      * Refuses new events, writes and syncs those already accepted, gives shipping one last
      * attempt bounded by {@code shutdown-flush-timeout}, and releases the spool. What was not
-     * acknowledged stays in the spool for the next outbox on the directory. Idempotent.
+     * acknowledged stays in the spool for the next outbox on the directory. Idempotent; a second
+     * call, even while the first is still flushing, returns at once.
      */
     @Override
     public void close() {
-        Thread shipping;
-        lock.lock();
-        try {
-            if (closing) {
+        synchronized (this) {
+            if (state == State.CLOSED) {
                 return;
             }
-            closing = true;
-            writerWork.signalAll();
-            shipping = shippingThread;
-        } finally {
-            lock.unlock();
+            state = State.CLOSED;
         }
-        boolean interrupted = joinUninterruptibly(writer, Duration.ofDays(1));
-        lock.lock();
-        try {
-            stopShipping = true;
-            flushDeadlineNanos = System.nanoTime() + config.shutdownFlushTimeout().toNanos();
-            shipperWork.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        if (shipping != null) {
-            interrupted |= joinUninterruptibly(shipping, config.shutdownFlushTimeout().plusMillis(100));
-            if (shipping.isAlive()) {
-                shipping.interrupt();
-                interrupted |= joinUninterruptibly(shipping, INTERRUPT_GRACE);
-                if (shipping.isAlive()) {
-                    log.atWarn().addKeyValue("spool_dir", config.spoolDir()).log("outbox.shipper_not_stopped");
-                }
-            }
-        }
-        closeLock();
-        log.atInfo().addKeyValue("spool_dir", config.spoolDir()).addKeyValue("backlog", backlog())
+        // the writer first: shipping's last attempt then sees every accepted event durable
+        boolean interrupted = writer.close();
+        interrupted |= shipping.stop();
+        directory.close();
+        log.atInfo().addKeyValue("spool_dir", directory.path()).addKeyValue("backlog", backlog.events())
                 .log("outbox.closed");
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -313,390 +196,11 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
 
     /** How many times the spool was synced to disk since open (for the throughput test). */
     long syncs() {
-        lock.lock();
-        try {
-            return syncs;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void writeLoop() {
-        try {
-            while (true) {
-                List<ByteBuffer> group;
-                long groupSeq;
-                lock.lock();
-                try {
-                    while (queued.isEmpty() && !closing) {
-                        writerWork.awaitUninterruptibly();
-                    }
-                    if (queued.isEmpty()) {
-                        return; // closing, and everything accepted is durable
-                    }
-                    group = List.copyOf(queued);
-                    queued.clear();
-                    groupSeq = queuedSeq;
-                } finally {
-                    lock.unlock();
-                }
-                try {
-                    for (ByteBuffer frame : group) {
-                        if (activeSize + frame.remaining() > segmentBytes
-                                && activeSize > SpoolFormat.SEGMENT_HEADER_BYTES) {
-                            roll();
-                        }
-                        int bytes = frame.remaining();
-                        FramedLog.writeFully(active, frame, activeSize);
-                        activeSize += bytes;
-                    }
-                    active.force(false);
-                } catch (IOException e) {
-                    failWrites(e, group);
-                    return;
-                }
-                lock.lock();
-                try {
-                    Segment current = segments.get(segments.size() - 1);
-                    current.end(current.base() + activeSize);
-                    durableSeq = groupSeq;
-                    durableFrames += group.size();
-                    unackedGroups.addLast(new long[] {group.size(), clock.millis()});
-                    syncs++;
-                    durableChanged.signalAll();
-                    shipperWork.signalAll();
-                } finally {
-                    lock.unlock();
-                }
-            }
-        } finally {
-            try {
-                active.close();
-            } catch (IOException e) {
-                log.atWarn().addKeyValue("problem", e.getMessage()).log("outbox.spool_close_failed");
-            }
-        }
-    }
-
-    /** Seals the active segment (synced) and continues in a new one. Writer thread only. */
-    private void roll() throws IOException {
-        active.force(false);
-        Segment sealed;
-        lock.lock();
-        try {
-            sealed = segments.get(segments.size() - 1);
-        } finally {
-            lock.unlock();
-        }
-        long sealedEnd = sealed.base() + activeSize;
-        Segment next = createSegment(config.spoolDir(), sealedEnd);
-        FileChannel nextChannel = FileChannel.open(next.file(), WRITE);
-        FileChannel previous = active;
-        active = nextChannel;
-        activeSize = SpoolFormat.SEGMENT_HEADER_BYTES;
-        lock.lock();
-        try {
-            sealed.end(sealedEnd);
-            segments.add(next);
-        } finally {
-            lock.unlock();
-        }
-        previous.close();
-    }
-
-    private void failWrites(IOException failure, List<ByteBuffer> group) {
-        lock.lock();
-        try {
-            writeFailure = failure;
-            // the callers of these frames are told they were not recorded
-            for (ByteBuffer frame : group) {
-                unackedBytes -= frame.limit();
-                backlog--;
-            }
-            for (ByteBuffer frame : queued) {
-                unackedBytes -= frame.limit();
-                backlog--;
-            }
-            queued.clear();
-            durableChanged.signalAll();
-        } finally {
-            lock.unlock();
-        }
-        log.atError().addKeyValue("spool_dir", config.spoolDir()).addKeyValue("problem", failure.toString())
-                .log("outbox.spool_write_failed");
-    }
-
-    private void shipLoop() {
-        Backoff backoff = Backoff.exponential(config.initialBackoff(), config.maxBackoff()).withJitter(new SplittableRandom());
-        int failures = 0;
-        Instant failingSince = clock.instant();
-        Batch batch = null;
-        try (SpoolReader reader = new SpoolReader(this::locate, readStart)) {
-            while (true) {
-                Exception failure = null;
-                if (batch == null) {
-                    int wanted = awaitUnread();
-                    if (wanted == 0) {
-                        return;
-                    }
-                    try {
-                        Batch next = reader.read(wanted, MAX_BATCH_PAYLOAD_BYTES);
-                        markRead(next);
-                        batch = next;
-                    } catch (IOException | RuntimeException e) {
-                        failure = e;
-                    }
-                }
-                if (failure == null) {
-                    if (flushDeadlinePassed()) {
-                        return;
-                    }
-                    try {
-                        if (!batch.events().isEmpty()) {
-                            shipper.ship(batch.events());
-                        }
-                        marker.write(batch.end());
-                    } catch (Exception e) { // a shipper may fail in any way; each is retried
-                        failure = e;
-                    }
-                }
-                if (failure == null) {
-                    acknowledge(batch);
-                    batch = null;
-                    if (failures > 0) {
-                        log.atInfo().addKeyValue("failed_attempts", failures)
-                                .addKeyValue("failing_for_ms", Duration.between(failingSince, clock.instant()).toMillis())
-                                .log("outbox.delivery_resumed");
-                        failures = 0;
-                    }
-                    continue;
-                }
-                deliveryFailures.incrementAndGet();
-                if (shippingStopped() || Thread.currentThread().isInterrupted()) {
-                    log.atWarn().addKeyValue("backlog", backlog()).addKeyValue("failure", failure.toString())
-                            .log("outbox.final_delivery_failed");
-                    return;
-                }
-                if (failures == 0) {
-                    failingSince = clock.instant();
-                }
-                failures++;
-                Duration delay = backoff.delay(failures);
-                log.atWarn().addKeyValue("attempt", failures).addKeyValue("backoff_ms", delay.toMillis())
-                        .addKeyValue("backlog", backlog()).addKeyValue("failure", failure.toString())
-                        .log("outbox.delivery_failed");
-                if (!awaitBackoff(delay)) {
-                    return;
-                }
-            }
-        } catch (IOException e) {
-            log.atWarn().addKeyValue("problem", e.getMessage()).log("outbox.spool_close_failed");
-        }
-    }
-
-    /** Frames to read next (0: stop), waiting until some are durable or shipping must stop. */
-    private int awaitUnread() {
-        lock.lock();
-        try {
-            while (!stopShipping && durableFrames == readFrames) {
-                shipperWork.await();
-            }
-            if (durableFrames == readFrames || flushDeadlinePassedLocked()) {
-                return 0;
-            }
-            return (int) Math.min(config.batchSize(), durableFrames - readFrames);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 0;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    /** Waits {@code delay}; false when interrupted. Cut short when shipping must stop, for one last attempt. */
-    private boolean awaitBackoff(Duration delay) {
-        lock.lock();
-        try {
-            long remaining = delay.toNanos();
-            while (!stopShipping && remaining > 0) {
-                remaining = shipperWork.awaitNanos(remaining);
-            }
-            return true;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void markRead(Batch batch) {
-        if (batch.frames() == 0) {
-            throw new IllegalStateException("the audit spool has fewer frames than were recorded");
-        }
-        lock.lock();
-        try {
-            readFrames += batch.frames();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private void acknowledge(Batch batch) {
-        List<Segment> obsolete = new ArrayList<>();
-        lock.lock();
-        try {
-            backlog -= batch.validFrames();
-            unackedBytes -= batch.frameBytes();
-            long remaining = batch.frames();
-            while (remaining > 0 && !unackedGroups.isEmpty()) {
-                long[] oldest = unackedGroups.peekFirst();
-                long taken = Math.min(remaining, oldest[0]);
-                oldest[0] -= taken;
-                remaining -= taken;
-                if (oldest[0] == 0) {
-                    unackedGroups.removeFirst();
-                }
-            }
-            refusedForSpace = false;
-            while (segments.size() > 1 && segments.get(0).end() <= batch.end()) {
-                obsolete.add(segments.remove(0));
-            }
-        } finally {
-            lock.unlock();
-        }
-        for (Segment segment : obsolete) {
-            try {
-                Files.deleteIfExists(segment.file());
-            } catch (IOException e) {
-                // the marker already covers it: the next open deletes it
-                log.atWarn().addKeyValue("segment", segment.file()).addKeyValue("problem", e.getMessage())
-                        .log("outbox.segment_delete_failed");
-            }
-        }
-    }
-
-    /** The readable window of the segment that holds spool position {@code position} or the next frame after it. */
-    private Window locate(long position) {
-        lock.lock();
-        try {
-            int index = 0;
-            for (int i = 0; i < segments.size() && segments.get(i).base() <= position; i++) {
-                index = i;
-            }
-            Segment segment = segments.get(index);
-            long at = Math.max(position, segment.firstFrame());
-            if (at >= segment.end() && index + 1 < segments.size()) {
-                segment = segments.get(index + 1);
-                at = segment.firstFrame();
-            }
-            return new Window(segment.file(), segment.base(), at, segment.end());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private boolean shippingStopped() {
-        lock.lock();
-        try {
-            return stopShipping;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private boolean flushDeadlinePassed() {
-        lock.lock();
-        try {
-            return flushDeadlinePassedLocked();
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private boolean flushDeadlinePassedLocked() {
-        return stopShipping && System.nanoTime() - flushDeadlineNanos >= 0;
-    }
-
-    private void closeLock() {
-        try {
-            lockChannel.close();
-        } catch (IOException e) {
-            log.atWarn().addKeyValue("problem", e.getMessage()).log("outbox.unlock_failed");
-        }
-    }
-
-    private static FileChannel lockDirectory(Path directory) {
-        FileChannel channel;
-        try {
-            if (!Files.isDirectory(directory)) {
-                if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
-                    Files.createDirectories(directory,
-                            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-                } else {
-                    Files.createDirectories(directory);
-                }
-            }
-            channel = FileChannel.open(directory.resolve(LOCK_FILE), CREATE, WRITE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the audit spool directory " + directory, e);
-        }
-        FileLock held;
-        try {
-            held = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            held = null;
-        } catch (IOException e) {
-            closeQuietly(channel, e);
-            throw new UncheckedIOException("cannot lock the audit spool directory " + directory, e);
-        }
-        if (held == null) {
-            closeQuietly(channel, null);
-            throw new IllegalStateException("the audit spool directory " + directory + " is in use by another outbox");
-        }
-        return channel;
-    }
-
-    private static void closeQuietly(FileChannel channel, IOException primary) {
-        try {
-            channel.close();
-        } catch (IOException e) {
-            if (primary != null) {
-                primary.addSuppressed(e);
-            }
-        }
-    }
-
-    private static Segment createSegment(Path directory, long base) throws IOException {
-        Path file = directory.resolve(SpoolFormat.segmentFileName(base));
-        try (FileChannel channel = FileChannel.open(file, CREATE_NEW, WRITE)) {
-            FramedLog.writeFully(channel, SpoolFormat.SEGMENT.header(), 0);
-            channel.force(true);
-        }
-        AckMarker.syncDirectory(directory);
-        return new Segment(base, file, base + SpoolFormat.SEGMENT_HEADER_BYTES);
+        return metrics.syncs();
     }
 
     /** An eighth of the bound, so acknowledged bytes waiting for their segment to be deleted stay small. */
     static long defaultSegmentBytes(long maxSpoolBytes) {
         return Math.max(MIN_SEGMENT_BYTES, Math.min(MAX_SEGMENT_BYTES, maxSpoolBytes / 8));
-    }
-
-    /** Joins {@code thread} for at most {@code timeout}; true when this thread was interrupted meanwhile. */
-    private static boolean joinUninterruptibly(Thread thread, Duration timeout) {
-        boolean interrupted = false;
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (thread.isAlive()) {
-            long remaining = deadline - System.nanoTime();
-            if (remaining <= 0) {
-                break;
-            }
-            try {
-                TimeUnit.NANOSECONDS.timedJoin(thread, remaining);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
-        return interrupted;
     }
 }

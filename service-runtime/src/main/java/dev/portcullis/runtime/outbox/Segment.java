@@ -11,7 +11,7 @@ import java.nio.file.Path;
 final class Segment {
     private final long base;
     private final Path file;
-    /** Spool position after the last complete frame; guarded by the owning outbox's lock. */
+    /** Spool position after the last complete frame; guarded by the {@link SpoolSegments} that holds it. */
     private long end;
 
     Segment(long base, Path file, long end) {

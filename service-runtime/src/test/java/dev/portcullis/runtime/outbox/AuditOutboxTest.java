@@ -329,6 +329,43 @@ class AuditOutboxTest {
     }
 
     @Test
+    void startingTwiceChangesNothingAndEachEventIsShippedOnce() throws Exception {
+        RecordingShipper shipper = RecordingShipper.working();
+        List<AuditEvent> events = TestEvents.numbered(50);
+
+        try (AuditOutbox outbox = new AuditOutbox(config(), shipper, CLOCK)) {
+            outbox.start();
+            outbox.start();
+            events.forEach(outbox::record);
+
+            assertEquals(events, shipper.awaitShipped(events.size(), WAIT));
+            awaitTrue(() -> outbox.backlog() == 0);
+        }
+        assertEquals(events, shipper.shipped());
+    }
+
+    @Test
+    void startAfterCloseIsRefused() {
+        AuditOutbox outbox = new AuditOutbox(config(), RecordingShipper.working(), CLOCK);
+        outbox.close();
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, outbox::start);
+
+        assertEquals("the audit outbox is closed", e.getMessage());
+    }
+
+    @Test
+    void closingTwiceIsHarmlessAndReleasesTheSpoolDirectory() {
+        AuditOutbox outbox = new AuditOutbox(config(), RecordingShipper.working(), CLOCK);
+        outbox.start();
+
+        outbox.close();
+        outbox.close();
+
+        new AuditOutbox(config(), RecordingShipper.working(), CLOCK).close();
+    }
+
+    @Test
     void aSecondOutboxOnTheSameSpoolDirectoryIsRefused() {
         try (AuditOutbox first = new AuditOutbox(config(), RecordingShipper.working(), CLOCK)) {
             IllegalStateException e = assertThrows(IllegalStateException.class,
