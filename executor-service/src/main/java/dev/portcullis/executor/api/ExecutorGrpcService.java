@@ -6,6 +6,8 @@ import dev.portcullis.executor.task.Task;
 import dev.portcullis.executor.task.TaskEvent;
 import dev.portcullis.executor.task.TaskService;
 import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.stream.EventFeed;
+import dev.portcullis.runtime.stream.EventStreamer;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ErrorStatus;
 import dev.portcullis.runtime.transport.ProtoTime;
@@ -22,7 +24,6 @@ import dev.portcullis.v1.TaskBackend;
 import dev.portcullis.v1.TaskFailure;
 import dev.portcullis.v1.WatchTaskRequest;
 import dev.portcullis.v1.WatchTaskResponse;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
@@ -30,8 +31,12 @@ import java.util.Map;
 
 /** gRPC adapter of {@code portcullis.v1.ExecutorService}. Only the gateway's identity gets here. */
 public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServiceImplBase {
+    // the log wakes its watchers; the bound only caps how long a wait lasts
+    private static final Duration EVENT_RECHECK = Duration.ofSeconds(5);
+
     private final TaskService tasks;
     private final Telemetry telemetry;
+    private final EventStreamer streamer = new EventStreamer("executor", ErrorStatus::of);
 
     public ExecutorGrpcService(TaskService tasks) {
         this(tasks, Telemetry.disabled("executor"));
@@ -86,32 +91,47 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
 
     @Override
     public void watchTask(WatchTaskRequest request, StreamObserver<WatchTaskResponse> response) {
-        ServerCallStreamObserver<WatchTaskResponse> stream = (ServerCallStreamObserver<WatchTaskResponse>) response;
+        TaskWatch watch;
         try {
             TaskRequests.Watching watching = TaskRequests.watching(request);
-            RunId runId = watching.run();
-            long offset = watching.fromOffset();
-            tasks.get(runId);
-            while (!stream.isCancelled() && !tasks.exhausted(runId, offset)) {
-                List<TaskEvent> events = tasks.events(runId, offset, 500);
-                for (TaskEvent event : events) {
-                    response.onNext(toProto(event));
-                    offset = event.offset() + 1;
-                }
-                if (events.isEmpty()) {
-                    tasks.awaitEvent(runId, offset, Duration.ofSeconds(5));
-                }
-            }
-            if (!stream.isCancelled()) {
-                response.onCompleted();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            response.onError(io.grpc.Status.UNAVAILABLE.withDescription("the executor is shutting down").asRuntimeException());
+            tasks.get(watching.run());
+            watch = new TaskWatch(tasks, watching.run(), watching.fromOffset());
         } catch (RuntimeException e) {
-            if (!stream.isCancelled()) {
-                response.onError(ErrorStatus.of(e));
+            response.onError(ErrorStatus.of(e));
+            return;
+        }
+        streamer.stream(response, watch);
+    }
+
+    /** A task's events from an offset until its stream has ended and every event was sent. */
+    private static final class TaskWatch implements EventFeed<WatchTaskResponse> {
+        private final TaskService tasks;
+        private final RunId runId;
+        private long offset;
+
+        TaskWatch(TaskService tasks, RunId runId, long offset) {
+            this.tasks = tasks;
+            this.runId = runId;
+            this.offset = offset;
+        }
+
+        @Override
+        public List<WatchTaskResponse> next(int max) {
+            List<TaskEvent> events = tasks.events(runId, offset, max);
+            if (!events.isEmpty()) {
+                offset = events.get(events.size() - 1).offset() + 1;
             }
+            return events.stream().map(ExecutorGrpcService::toProto).toList();
+        }
+
+        @Override
+        public boolean finished() {
+            return tasks.exhausted(runId, offset);
+        }
+
+        @Override
+        public void awaitMore() throws InterruptedException {
+            tasks.awaitEvent(runId, offset, EVENT_RECHECK);
         }
     }
 
