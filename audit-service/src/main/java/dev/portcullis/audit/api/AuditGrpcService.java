@@ -159,7 +159,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                 SourceActivity activity = status.activity();
                 Source.Builder source = Source.newBuilder()
                         .setName(status.source().name().value())
-                        .setKind(SourceKind.valueOf("SOURCE_KIND_" + status.source().kind().name()))
+                        .setKind(toProto(status.source().kind()))
                         .setDeliveries(activity.deliveries())
                         .setRefusals(activity.refusals())
                         .setLastRefusalReason(activity.lastRefusalReason())
@@ -184,11 +184,28 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                 .setSequence(stored.sequence())
                 .setRaisedAt(ProtoTime.of(alert.raisedAt()))
                 .setRule(alert.rule())
-                .setSeverity(AlertSeverity.valueOf("ALERT_SEVERITY_" + alert.severity().name()))
+                .setSeverity(toProto(alert.severity()))
                 .setSummary(alert.summary())
                 .addAllEventIds(alert.eventIds().stream().map(Object::toString).toList())
                 .putAllAttributes(alert.attributes())
                 .build();
+    }
+
+    static AlertSeverity toProto(dev.portcullis.audit.alert.Alert.Severity severity) {
+        return switch (severity) {
+            case LOW -> AlertSeverity.ALERT_SEVERITY_LOW;
+            case MEDIUM -> AlertSeverity.ALERT_SEVERITY_MEDIUM;
+            case HIGH -> AlertSeverity.ALERT_SEVERITY_HIGH;
+            case CRITICAL -> AlertSeverity.ALERT_SEVERITY_CRITICAL;
+        };
+    }
+
+    static SourceKind toProto(dev.portcullis.audit.source.SourceKind kind) {
+        return switch (kind) {
+            case GITHUB -> SourceKind.SOURCE_KIND_GITHUB;
+            case GITLAB -> SourceKind.SOURCE_KIND_GITLAB;
+            case GENERIC -> SourceKind.SOURCE_KIND_GENERIC;
+        };
     }
 
     @Override
