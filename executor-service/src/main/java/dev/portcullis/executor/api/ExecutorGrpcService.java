@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.executor.task.Task;
 import dev.portcullis.executor.task.TaskEvent;
 import dev.portcullis.executor.task.TaskService;
+import dev.portcullis.executor.task.TaskState;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.stream.EventFeed;
 import dev.portcullis.runtime.stream.EventStreamer;
@@ -155,13 +156,12 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
     static dev.portcullis.v1.Task toProto(Task task) {
         dev.portcullis.v1.Task.Builder proto = dev.portcullis.v1.Task.newBuilder()
                 .setRunId(task.runId().value())
-                .setState(dev.portcullis.v1.TaskState.valueOf("TASK_STATE_" + task.state().name()))
+                .setState(toProto(task.state()))
                 .setBackend(switch (task.backend()) {
                     case LOCAL -> TaskBackend.TASK_BACKEND_LOCAL;
                     case ECS -> TaskBackend.TASK_BACKEND_ECS;
                 })
-                .setFailure(TaskFailure.valueOf("TASK_FAILURE_" + (task.failure() == dev.portcullis.executor.task.TaskFailure.NONE
-                        ? "UNSPECIFIED" : task.failure().name())))
+                .setFailure(toProto(task.failure()))
                 .setBackendRef(task.backendRef())
                 .setStopReason(task.stopReason())
                 .setCreatedAt(ProtoTime.of(task.createdAt()));
@@ -173,5 +173,29 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
         return proto.build();
     }
 
+    static dev.portcullis.v1.TaskState toProto(TaskState state) {
+        return switch (state) {
+            case PENDING -> dev.portcullis.v1.TaskState.TASK_STATE_PENDING;
+            case STARTING -> dev.portcullis.v1.TaskState.TASK_STATE_STARTING;
+            case RUNNING -> dev.portcullis.v1.TaskState.TASK_STATE_RUNNING;
+            case SUCCEEDED -> dev.portcullis.v1.TaskState.TASK_STATE_SUCCEEDED;
+            case FAILED -> dev.portcullis.v1.TaskState.TASK_STATE_FAILED;
+            case CANCELLED -> dev.portcullis.v1.TaskState.TASK_STATE_CANCELLED;
+            case TIMED_OUT -> dev.portcullis.v1.TaskState.TASK_STATE_TIMED_OUT;
+        };
+    }
 
+    /** A task that did not fail for one of these reasons has no failure: UNSPECIFIED. */
+    static TaskFailure toProto(dev.portcullis.executor.task.TaskFailure failure) {
+        return switch (failure) {
+            case NONE -> TaskFailure.TASK_FAILURE_UNSPECIFIED;
+            case PLAN_DIGEST_MISMATCH -> TaskFailure.TASK_FAILURE_PLAN_DIGEST_MISMATCH;
+            case PLAN_UNAVAILABLE -> TaskFailure.TASK_FAILURE_PLAN_UNAVAILABLE;
+            case ARTIFACT_MISSING -> TaskFailure.TASK_FAILURE_ARTIFACT_MISSING;
+            case ARTIFACT_UNAVAILABLE -> TaskFailure.TASK_FAILURE_ARTIFACT_UNAVAILABLE;
+            case SECRETS_UNAVAILABLE -> TaskFailure.TASK_FAILURE_SECRETS_UNAVAILABLE;
+            case EXECUTOR_RESTARTED -> TaskFailure.TASK_FAILURE_EXECUTOR_RESTARTED;
+            case TASK_LOST -> TaskFailure.TASK_FAILURE_TASK_LOST;
+        };
+    }
 }
