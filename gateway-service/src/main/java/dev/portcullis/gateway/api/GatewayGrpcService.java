@@ -275,7 +275,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
                 .setRunId(run.id().value())
                 .setSpec(protoSpec)
                 .setRequester(run.requester().value())
-                .setState(dev.portcullis.v1.RunState.valueOf("RUN_STATE_" + run.state().name()))
+                .setState(RunStates.toProto(run.state()))
                 .setDecision(toProto(run.decision()))
                 .setRequiredApprovals(run.decision().requiredApprovals())
                 .setStateReason(run.stateReason())
@@ -331,7 +331,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
         WatchRunResponse.Builder proto = WatchRunResponse.newBuilder().setOffset(event.offset()).setTime(ProtoTime.of(event.time()));
         if (event instanceof RunEvent.StateChanged changed) {
             dev.portcullis.v1.Run.Builder run = toProto(current).toBuilder()
-                    .setState(dev.portcullis.v1.RunState.valueOf("RUN_STATE_" + changed.state().name()))
+                    .setState(RunStates.toProto(changed.state()))
                     .setStateReason(changed.reason())
                     .setUpdatedAt(ProtoTime.of(changed.time()))
                     .clearQueuePosition()
