@@ -17,6 +17,8 @@ import dev.portcullis.audit.store.AuditStore;
 import dev.portcullis.audit.store.EventFilter;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.error.DomainException;
+import dev.portcullis.runtime.stream.EventFeed;
+import dev.portcullis.runtime.stream.EventStreamer;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.Caller;
 import dev.portcullis.runtime.transport.ErrorStatus;
@@ -38,9 +40,9 @@ import dev.portcullis.v1.VerifyRequest;
 import dev.portcullis.v1.VerifyResponse;
 import dev.portcullis.v1.WatchAlertsRequest;
 import dev.portcullis.v1.WatchAlertsResponse;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -48,7 +50,7 @@ import java.util.OptionalLong;
 
 /** gRPC adapter of {@code portcullis.v1.AuditService}. Callers are authorised by the transport. */
 public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
-    private static final int PAGE = 500;
+    private static final Duration ALERT_RECHECK = Duration.ofSeconds(2);
 
     private final AuditIngest ingest;
     private final Telemetry telemetry;
@@ -58,6 +60,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     private final AlertPipeline pipeline;
     private final SourceMonitor sources;
     private final boolean listenerEnabled;
+    private final EventStreamer streamer = new EventStreamer("audit service", ErrorStatus::of);
 
     /**
      * @param sources the configured outside sources, for ListSources
@@ -104,28 +107,47 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
 
     @Override
     public void watchAlerts(WatchAlertsRequest request, StreamObserver<WatchAlertsResponse> response) {
-        ServerCallStreamObserver<WatchAlertsResponse> stream = (ServerCallStreamObserver<WatchAlertsResponse>) response;
+        AlertWatch watch;
         try {
             OptionalLong after = AuditRequests.watchAfter(request);
-            long last = after.isPresent() ? after.getAsLong() : pipeline.newest();
-            while (!stream.isCancelled()) {
-                List<StoredAlert> next = alerts.after(last, 100);
-                for (StoredAlert alert : next) {
-                    response.onNext(WatchAlertsResponse.newBuilder().setAlert(toProto(alert)).build());
-                    last = alert.sequence();
-                }
-                if (next.isEmpty()) {
-                    // wake on a new alert, or re-check now and then for alerts raised by another replica
-                    pipeline.awaitNewerThan(last, java.time.Duration.ofSeconds(2));
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            response.onError(io.grpc.Status.UNAVAILABLE.withDescription("the audit service is shutting down").asRuntimeException());
+            watch = new AlertWatch(alerts, pipeline, after.isPresent() ? after.getAsLong() : pipeline.newest());
         } catch (RuntimeException e) {
-            if (!stream.isCancelled()) {
-                response.onError(ErrorStatus.of(e));
+            response.onError(ErrorStatus.of(e));
+            return;
+        }
+        streamer.stream(response, watch);
+    }
+
+    /** Alerts after a sequence, for as long as the caller watches. */
+    private static final class AlertWatch implements EventFeed<WatchAlertsResponse> {
+        private final AlertStore alerts;
+        private final AlertPipeline pipeline;
+        private long last;
+
+        AlertWatch(AlertStore alerts, AlertPipeline pipeline, long last) {
+            this.alerts = alerts;
+            this.pipeline = pipeline;
+            this.last = last;
+        }
+
+        @Override
+        public List<WatchAlertsResponse> next(int max) {
+            List<StoredAlert> next = alerts.after(last, max);
+            if (!next.isEmpty()) {
+                last = next.get(next.size() - 1).sequence();
             }
+            return next.stream().map(alert -> WatchAlertsResponse.newBuilder().setAlert(toProto(alert)).build()).toList();
+        }
+
+        @Override
+        public boolean finished() {
+            return false;
+        }
+
+        @Override
+        public void awaitMore() throws InterruptedException {
+            // wakes on a new alert, or re-checks now and then for alerts raised by another replica
+            pipeline.awaitNewerThan(last, ALERT_RECHECK);
         }
     }
 
@@ -137,7 +159,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                 SourceActivity activity = status.activity();
                 Source.Builder source = Source.newBuilder()
                         .setName(status.source().name().value())
-                        .setKind(SourceKind.valueOf("SOURCE_KIND_" + status.source().kind().name()))
+                        .setKind(toProto(status.source().kind()))
                         .setDeliveries(activity.deliveries())
                         .setRefusals(activity.refusals())
                         .setLastRefusalReason(activity.lastRefusalReason())
@@ -162,11 +184,28 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                 .setSequence(stored.sequence())
                 .setRaisedAt(ProtoTime.of(alert.raisedAt()))
                 .setRule(alert.rule())
-                .setSeverity(AlertSeverity.valueOf("ALERT_SEVERITY_" + alert.severity().name()))
+                .setSeverity(toProto(alert.severity()))
                 .setSummary(alert.summary())
                 .addAllEventIds(alert.eventIds().stream().map(Object::toString).toList())
                 .putAllAttributes(alert.attributes())
                 .build();
+    }
+
+    static AlertSeverity toProto(dev.portcullis.audit.alert.Alert.Severity severity) {
+        return switch (severity) {
+            case LOW -> AlertSeverity.ALERT_SEVERITY_LOW;
+            case MEDIUM -> AlertSeverity.ALERT_SEVERITY_MEDIUM;
+            case HIGH -> AlertSeverity.ALERT_SEVERITY_HIGH;
+            case CRITICAL -> AlertSeverity.ALERT_SEVERITY_CRITICAL;
+        };
+    }
+
+    static SourceKind toProto(dev.portcullis.audit.source.SourceKind kind) {
+        return switch (kind) {
+            case GITHUB -> SourceKind.SOURCE_KIND_GITHUB;
+            case GITLAB -> SourceKind.SOURCE_KIND_GITLAB;
+            case GENERIC -> SourceKind.SOURCE_KIND_GENERIC;
+        };
     }
 
     @Override
@@ -193,33 +232,61 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
 
     @Override
     public void query(QueryRequest request, StreamObserver<QueryResponse> response) {
+        QueryAnswer answer;
         try {
-            AuditRequests.Querying querying = AuditRequests.querying(request);
-            boolean newestFirst = querying.newestFirst();
-            EventFilter filter = querying.filter();
-            int limit = querying.limit();
-            long after = querying.after();
-            ServerCallStreamObserver<QueryResponse> stream = (ServerCallStreamObserver<QueryResponse>) response;
-            int sent = 0;
-            while (sent < limit && !stream.isCancelled()) {
-                List<StoredEvent> page = store.query(filter, newestFirst, after, Math.min(PAGE, limit - sent));
-                for (StoredEvent event : page) {
-                    response.onNext(QueryResponse.newBuilder()
-                            .setEvent(ChainedEvents.toProto(event))
-                            .setCursor(Cursors.of(event.sequence(), newestFirst))
-                            .build());
-                    after = event.sequence();
-                    sent++;
-                }
-                if (page.size() < PAGE) {
-                    break;
-                }
-            }
-            if (!stream.isCancelled()) {
-                response.onCompleted();
-            }
+            answer = new QueryAnswer(store, AuditRequests.querying(request));
         } catch (RuntimeException e) {
             response.onError(ErrorStatus.of(e));
+            return;
+        }
+        streamer.stream(response, answer);
+    }
+
+    /** The events a query matches, page by page, up to its limit. */
+    private static final class QueryAnswer implements EventFeed<QueryResponse> {
+        private final AuditStore store;
+        private final EventFilter filter;
+        private final boolean newestFirst;
+        private final int limit;
+        private long after;
+        private int sent;
+        private boolean done;
+
+        QueryAnswer(AuditStore store, AuditRequests.Querying querying) {
+            this.store = store;
+            this.filter = querying.filter();
+            this.newestFirst = querying.newestFirst();
+            this.limit = querying.limit();
+            this.after = querying.after();
+        }
+
+        @Override
+        public List<QueryResponse> next(int max) {
+            if (done) {
+                return List.of();
+            }
+            int wanted = Math.min(max, limit - sent);
+            List<StoredEvent> page = store.query(filter, newestFirst, after, wanted);
+            sent += page.size();
+            // a short page is the last one
+            done = page.size() < wanted || sent >= limit;
+            if (!page.isEmpty()) {
+                after = page.get(page.size() - 1).sequence();
+            }
+            return page.stream().map(event -> QueryResponse.newBuilder()
+                    .setEvent(ChainedEvents.toProto(event))
+                    .setCursor(Cursors.of(event.sequence(), newestFirst))
+                    .build()).toList();
+        }
+
+        @Override
+        public boolean finished() {
+            return done;
+        }
+
+        @Override
+        public void awaitMore() {
+            throw new IllegalStateException("a query's answer is never waited for");
         }
     }
 

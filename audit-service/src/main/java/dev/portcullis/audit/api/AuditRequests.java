@@ -87,12 +87,11 @@ final class AuditRequests {
         } else if (request.getActionsCount() > 0) {
             Set<AuditAction> actions = EnumSet.noneOf(AuditAction.class);
             for (int i = 0; i < request.getActionsCount(); i++) {
-                dev.portcullis.v1.AuditAction action = request.getActions(i);
-                if (action == dev.portcullis.v1.AuditAction.UNRECOGNIZED
-                        || action == dev.portcullis.v1.AuditAction.AUDIT_ACTION_UNSPECIFIED) {
-                    fields.reject("actions[" + i + "]", "is not a known action");
+                Optional<AuditAction> action = AuditEvents.fromProto(request.getActions(i));
+                if (action.isPresent()) {
+                    actions.add(action.get());
                 } else {
-                    actions.add(AuditAction.valueOf(action.name().substring("AUDIT_ACTION_".length())));
+                    fields.reject("actions[" + i + "]", "is not a known action");
                 }
             }
             filter.actions(actions);
@@ -104,11 +103,11 @@ final class AuditRequests {
             filter.runId(request.getRunId());
         }
         if (request.hasOutcome()) {
-            switch (request.getOutcome()) {
-                case AUDIT_OUTCOME_SUCCESS -> filter.outcome(AuditOutcome.SUCCESS);
-                case AUDIT_OUTCOME_FAILURE -> filter.outcome(AuditOutcome.FAILURE);
-                case AUDIT_OUTCOME_DENIED -> filter.outcome(AuditOutcome.DENIED);
-                default -> fields.reject("outcome", "is not a known outcome");
+            Optional<AuditOutcome> outcome = AuditEvents.fromProto(request.getOutcome());
+            if (outcome.isPresent()) {
+                filter.outcome(outcome.get());
+            } else {
+                fields.reject("outcome", "is not a known outcome");
             }
         }
         if (request.hasTraceId()) {

@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.executor.task.Task;
 import dev.portcullis.executor.task.TaskEvent;
 import dev.portcullis.executor.task.TaskService;
+import dev.portcullis.executor.task.TaskState;
 import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.stream.EventFeed;
+import dev.portcullis.runtime.stream.EventStreamer;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ErrorStatus;
 import dev.portcullis.runtime.transport.ProtoTime;
@@ -22,7 +25,6 @@ import dev.portcullis.v1.TaskBackend;
 import dev.portcullis.v1.TaskFailure;
 import dev.portcullis.v1.WatchTaskRequest;
 import dev.portcullis.v1.WatchTaskResponse;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.time.Duration;
 import java.util.List;
@@ -30,8 +32,12 @@ import java.util.Map;
 
 /** gRPC adapter of {@code portcullis.v1.ExecutorService}. Only the gateway's identity gets here. */
 public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServiceImplBase {
+    // the log wakes its watchers; the bound only caps how long a wait lasts
+    private static final Duration EVENT_RECHECK = Duration.ofSeconds(5);
+
     private final TaskService tasks;
     private final Telemetry telemetry;
+    private final EventStreamer streamer = new EventStreamer("executor", ErrorStatus::of);
 
     public ExecutorGrpcService(TaskService tasks) {
         this(tasks, Telemetry.disabled("executor"));
@@ -86,32 +92,47 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
 
     @Override
     public void watchTask(WatchTaskRequest request, StreamObserver<WatchTaskResponse> response) {
-        ServerCallStreamObserver<WatchTaskResponse> stream = (ServerCallStreamObserver<WatchTaskResponse>) response;
+        TaskWatch watch;
         try {
             TaskRequests.Watching watching = TaskRequests.watching(request);
-            RunId runId = watching.run();
-            long offset = watching.fromOffset();
-            tasks.get(runId);
-            while (!stream.isCancelled() && !tasks.exhausted(runId, offset)) {
-                List<TaskEvent> events = tasks.events(runId, offset, 500);
-                for (TaskEvent event : events) {
-                    response.onNext(toProto(event));
-                    offset = event.offset() + 1;
-                }
-                if (events.isEmpty()) {
-                    tasks.awaitEvent(runId, offset, Duration.ofSeconds(5));
-                }
-            }
-            if (!stream.isCancelled()) {
-                response.onCompleted();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            response.onError(io.grpc.Status.UNAVAILABLE.withDescription("the executor is shutting down").asRuntimeException());
+            tasks.get(watching.run());
+            watch = new TaskWatch(tasks, watching.run(), watching.fromOffset());
         } catch (RuntimeException e) {
-            if (!stream.isCancelled()) {
-                response.onError(ErrorStatus.of(e));
+            response.onError(ErrorStatus.of(e));
+            return;
+        }
+        streamer.stream(response, watch);
+    }
+
+    /** A task's events from an offset until its stream has ended and every event was sent. */
+    private static final class TaskWatch implements EventFeed<WatchTaskResponse> {
+        private final TaskService tasks;
+        private final RunId runId;
+        private long offset;
+
+        TaskWatch(TaskService tasks, RunId runId, long offset) {
+            this.tasks = tasks;
+            this.runId = runId;
+            this.offset = offset;
+        }
+
+        @Override
+        public List<WatchTaskResponse> next(int max) {
+            List<TaskEvent> events = tasks.events(runId, offset, max);
+            if (!events.isEmpty()) {
+                offset = events.get(events.size() - 1).offset() + 1;
             }
+            return events.stream().map(ExecutorGrpcService::toProto).toList();
+        }
+
+        @Override
+        public boolean finished() {
+            return tasks.exhausted(runId, offset);
+        }
+
+        @Override
+        public void awaitMore() throws InterruptedException {
+            tasks.awaitEvent(runId, offset, EVENT_RECHECK);
         }
     }
 
@@ -135,13 +156,12 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
     static dev.portcullis.v1.Task toProto(Task task) {
         dev.portcullis.v1.Task.Builder proto = dev.portcullis.v1.Task.newBuilder()
                 .setRunId(task.runId().value())
-                .setState(dev.portcullis.v1.TaskState.valueOf("TASK_STATE_" + task.state().name()))
+                .setState(toProto(task.state()))
                 .setBackend(switch (task.backend()) {
                     case LOCAL -> TaskBackend.TASK_BACKEND_LOCAL;
                     case ECS -> TaskBackend.TASK_BACKEND_ECS;
                 })
-                .setFailure(TaskFailure.valueOf("TASK_FAILURE_" + (task.failure() == dev.portcullis.executor.task.TaskFailure.NONE
-                        ? "UNSPECIFIED" : task.failure().name())))
+                .setFailure(toProto(task.failure()))
                 .setBackendRef(task.backendRef())
                 .setStopReason(task.stopReason())
                 .setCreatedAt(ProtoTime.of(task.createdAt()));
@@ -153,5 +173,29 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
         return proto.build();
     }
 
+    static dev.portcullis.v1.TaskState toProto(TaskState state) {
+        return switch (state) {
+            case PENDING -> dev.portcullis.v1.TaskState.TASK_STATE_PENDING;
+            case STARTING -> dev.portcullis.v1.TaskState.TASK_STATE_STARTING;
+            case RUNNING -> dev.portcullis.v1.TaskState.TASK_STATE_RUNNING;
+            case SUCCEEDED -> dev.portcullis.v1.TaskState.TASK_STATE_SUCCEEDED;
+            case FAILED -> dev.portcullis.v1.TaskState.TASK_STATE_FAILED;
+            case CANCELLED -> dev.portcullis.v1.TaskState.TASK_STATE_CANCELLED;
+            case TIMED_OUT -> dev.portcullis.v1.TaskState.TASK_STATE_TIMED_OUT;
+        };
+    }
 
+    /** A task that did not fail for one of these reasons has no failure: UNSPECIFIED. */
+    static TaskFailure toProto(dev.portcullis.executor.task.TaskFailure failure) {
+        return switch (failure) {
+            case NONE -> TaskFailure.TASK_FAILURE_UNSPECIFIED;
+            case PLAN_DIGEST_MISMATCH -> TaskFailure.TASK_FAILURE_PLAN_DIGEST_MISMATCH;
+            case PLAN_UNAVAILABLE -> TaskFailure.TASK_FAILURE_PLAN_UNAVAILABLE;
+            case ARTIFACT_MISSING -> TaskFailure.TASK_FAILURE_ARTIFACT_MISSING;
+            case ARTIFACT_UNAVAILABLE -> TaskFailure.TASK_FAILURE_ARTIFACT_UNAVAILABLE;
+            case SECRETS_UNAVAILABLE -> TaskFailure.TASK_FAILURE_SECRETS_UNAVAILABLE;
+            case EXECUTOR_RESTARTED -> TaskFailure.TASK_FAILURE_EXECUTOR_RESTARTED;
+            case TASK_LOST -> TaskFailure.TASK_FAILURE_TASK_LOST;
+        };
+    }
 }

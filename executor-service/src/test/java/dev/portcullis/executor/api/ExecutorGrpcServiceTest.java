@@ -23,11 +23,17 @@ import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,6 +91,53 @@ class ExecutorGrpcServiceTest {
         assertEquals(List.of("one", "two"), all.stream().filter(WatchTaskResponse::hasLogLine)
                 .filter(e -> e.getLogLine().getStreamValue() == 1).map(e -> e.getLogLine().getText()).toList());
         assertEquals(all.subList(4, all.size()), tail);
+    }
+
+    @Test
+    void aWatcherThatAsksForOneEventAtATimeGetsEveryEventInOrder() throws Exception {
+        String runId = RunId.random().value();
+        executor().startTask(StartTaskRequest.newBuilder().setTask(task(runId).clearArgv().addArgv("sh").addArgv("-c")
+                .addArgv("i=1; while [ $i -le 300 ]; do echo line$i; i=$((i+1)); done")).build());
+        LinkedBlockingQueue<Object> received = new LinkedBlockingQueue<>();
+        AtomicReference<ClientCallStreamObserver<WatchTaskRequest>> call = new AtomicReference<>();
+
+        ExecutorServiceGrpc.newStub(channel).withDeadlineAfter(60, TimeUnit.SECONDS).watchTask(
+                WatchTaskRequest.newBuilder().setRunId(runId).build(),
+                new ClientResponseObserver<WatchTaskRequest, WatchTaskResponse>() {
+                    @Override
+                    public void beforeStart(ClientCallStreamObserver<WatchTaskRequest> requestStream) {
+                        call.set(requestStream);
+                        requestStream.disableAutoRequestWithInitial(1);
+                    }
+
+                    @Override
+                    public void onNext(WatchTaskResponse value) {
+                        received.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        received.add(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        received.add("completed");
+                    }
+                });
+        List<WatchTaskResponse> events = new ArrayList<>();
+        Object next = received.poll(30, TimeUnit.SECONDS);
+        for (; next instanceof WatchTaskResponse event; next = received.poll(30, TimeUnit.SECONDS)) {
+            events.add(event);
+            call.get().request(1);
+        }
+
+        assertEquals("completed", next);
+        assertEquals(LongStream.range(0, events.size()).boxed().toList(), events.stream().map(WatchTaskResponse::getOffset).toList());
+        assertEquals(IntStream.rangeClosed(1, 300).mapToObj(n -> "line" + n).toList(), events.stream()
+                .filter(WatchTaskResponse::hasLogLine).filter(e -> e.getLogLine().getStreamValue() == 1)
+                .map(e -> e.getLogLine().getText()).toList());
+        assertEquals(TaskState.TASK_STATE_SUCCEEDED, events.get(events.size() - 1).getStateChange().getState());
     }
 
     @Test

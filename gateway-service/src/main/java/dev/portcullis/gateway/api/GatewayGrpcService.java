@@ -19,6 +19,8 @@ import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.error.InvalidRequestException;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.role.Role;
+import dev.portcullis.runtime.stream.EventFeed;
+import dev.portcullis.runtime.stream.EventStreamer;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.Caller;
 import dev.portcullis.runtime.transport.ErrorStatus;
@@ -45,7 +47,6 @@ import dev.portcullis.v1.SubmitRunRequest;
 import dev.portcullis.v1.SubmitRunResponse;
 import dev.portcullis.v1.WatchRunRequest;
 import dev.portcullis.v1.WatchRunResponse;
-import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -59,11 +60,13 @@ import java.util.function.Supplier;
 /** gRPC adapter of {@code portcullis.v1.GatewayService}: parses, calls {@link RunService}, maps back. */
 public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceImplBase {
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int WATCH_BATCH = 500;
+    // changes other replicas make wake no watcher here
+    private static final Duration CHANGE_RECHECK = Duration.ofSeconds(1);
 
     private final RunService runs;
     private final AuditRecorder audit;
     private final Clock clock;
+    private final EventStreamer streamer = new EventStreamer("gateway", ErrorStatus::of);
 
     public GatewayGrpcService(RunService runs, AuditRecorder audit, Clock clock) {
         this.runs = requireNonNull(runs, "runs is null");
@@ -127,7 +130,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
 
     @Override
     public void watchRun(WatchRunRequest request, StreamObserver<WatchRunResponse> response) {
-        ServerCallStreamObserver<WatchRunResponse> stream = (ServerCallStreamObserver<WatchRunResponse>) response;
+        RunWatch watch;
         try {
             RunRequests.Watching watching = parsed(Caller.current(), "WatchRun", () -> RunRequests.watching(request));
             RunId id = watching.run();
@@ -138,34 +141,49 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
                         + " lies beyond the newest event (" + (run.nextOffset() - 1) + ")",
                         Map.of("newest_offset", Long.toString(run.nextOffset() - 1)));
             }
-            while (!stream.isCancelled()) {
-                long seen = runs.changeVersion();
-                List<RunEvent> events = runs.events(id, offset, WATCH_BATCH);
-                if (!events.isEmpty()) {
-                    run = runs.get(id);
-                }
-                for (RunEvent event : events) {
-                    response.onNext(toProto(event, run));
-                    offset = event.offset() + 1;
-                }
-                if (events.isEmpty()) {
-                    run = runs.get(id);
-                    if (run.state().isFinal() && offset >= run.nextOffset()) {
-                        break;
-                    }
-                    runs.awaitChange(seen, Duration.ofSeconds(1));
-                }
-            }
-            if (!stream.isCancelled()) {
-                response.onCompleted();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            response.onError(io.grpc.Status.UNAVAILABLE.withDescription("the gateway is shutting down").asRuntimeException());
+            watch = new RunWatch(runs, id, offset);
         } catch (RuntimeException e) {
-            if (!stream.isCancelled()) {
-                response.onError(ErrorStatus.of(e));
+            response.onError(ErrorStatus.of(e));
+            return;
+        }
+        streamer.stream(response, watch);
+    }
+
+    /** A run's events from an offset until the run has ended and every event was sent. */
+    private static final class RunWatch implements EventFeed<WatchRunResponse> {
+        private final RunService runs;
+        private final RunId id;
+        private long offset;
+        // the change counter read before the last read, so a change made since wakes the wait at once
+        private long seen;
+
+        RunWatch(RunService runs, RunId id, long offset) {
+            this.runs = runs;
+            this.id = id;
+            this.offset = offset;
+        }
+
+        @Override
+        public List<WatchRunResponse> next(int max) {
+            seen = runs.changeVersion();
+            List<RunEvent> events = runs.events(id, offset, max);
+            if (events.isEmpty()) {
+                return List.of();
             }
+            Run run = runs.get(id);
+            offset = events.get(events.size() - 1).offset() + 1;
+            return events.stream().map(event -> toProto(event, run)).toList();
+        }
+
+        @Override
+        public boolean finished() {
+            Run run = runs.get(id);
+            return run.state().isFinal() && offset >= run.nextOffset();
+        }
+
+        @Override
+        public void awaitMore() throws InterruptedException {
+            runs.awaitChange(seen, CHANGE_RECHECK);
         }
     }
 
@@ -257,7 +275,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
                 .setRunId(run.id().value())
                 .setSpec(protoSpec)
                 .setRequester(run.requester().value())
-                .setState(dev.portcullis.v1.RunState.valueOf("RUN_STATE_" + run.state().name()))
+                .setState(RunStates.toProto(run.state()))
                 .setDecision(toProto(run.decision()))
                 .setRequiredApprovals(run.decision().requiredApprovals())
                 .setStateReason(run.stateReason())
@@ -313,7 +331,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
         WatchRunResponse.Builder proto = WatchRunResponse.newBuilder().setOffset(event.offset()).setTime(ProtoTime.of(event.time()));
         if (event instanceof RunEvent.StateChanged changed) {
             dev.portcullis.v1.Run.Builder run = toProto(current).toBuilder()
-                    .setState(dev.portcullis.v1.RunState.valueOf("RUN_STATE_" + changed.state().name()))
+                    .setState(RunStates.toProto(changed.state()))
                     .setStateReason(changed.reason())
                     .setUpdatedAt(ProtoTime.of(changed.time()))
                     .clearQueuePosition()

@@ -95,12 +95,11 @@ final class RunRequests {
             fields.reject("states", "must name at most " + STATES_MAX + " states");
         } else {
             for (int i = 0; i < request.getStatesCount(); i++) {
-                dev.portcullis.v1.RunState state = request.getStates(i);
-                if (state == dev.portcullis.v1.RunState.RUN_STATE_UNSPECIFIED
-                        || state == dev.portcullis.v1.RunState.UNRECOGNIZED) {
-                    fields.reject("states[" + i + "]", "is not a run state");
+                Optional<RunState> state = RunStates.fromProto(request.getStates(i));
+                if (state.isPresent()) {
+                    states.add(state.get());
                 } else {
-                    states.add(RunState.valueOf(state.name().substring("RUN_STATE_".length())));
+                    fields.reject("states[" + i + "]", "is not a run state");
                 }
             }
         }

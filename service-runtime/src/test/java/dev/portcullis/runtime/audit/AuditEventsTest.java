@@ -6,11 +6,40 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class AuditEventsTest {
+
+    @Test
+    void everyActionMapsToItsContractValueAndBack() {
+        for (AuditAction action : AuditAction.values()) {
+            dev.portcullis.v1.AuditAction proto = AuditEvents.toProto(action);
+
+            assertEquals("AUDIT_ACTION_" + action.name(), proto.name());
+            assertEquals(Optional.of(action), AuditEvents.fromProto(proto));
+        }
+    }
+
+    @Test
+    void everyOutcomeMapsToItsContractValueAndBack() {
+        for (AuditOutcome outcome : AuditOutcome.values()) {
+            dev.portcullis.v1.AuditOutcome proto = AuditEvents.toProto(outcome);
+
+            assertEquals("AUDIT_OUTCOME_" + outcome.name(), proto.name());
+            assertEquals(Optional.of(outcome), AuditEvents.fromProto(proto));
+        }
+    }
+
+    @Test
+    void unspecifiedAndUnknownContractValuesHaveNoDomainValue() {
+        assertEquals(Optional.empty(), AuditEvents.fromProto(dev.portcullis.v1.AuditAction.AUDIT_ACTION_UNSPECIFIED));
+        assertEquals(Optional.empty(), AuditEvents.fromProto(dev.portcullis.v1.AuditAction.UNRECOGNIZED));
+        assertEquals(Optional.empty(), AuditEvents.fromProto(dev.portcullis.v1.AuditOutcome.AUDIT_OUTCOME_UNSPECIFIED));
+        assertEquals(Optional.empty(), AuditEvents.fromProto(dev.portcullis.v1.AuditOutcome.UNRECOGNIZED));
+    }
 
     @Test
     void theDomainVocabularyIsExactlyTheContractVocabulary() {
