@@ -43,7 +43,7 @@ class AuditMetricsTest {
     void open() {
         db = TestDatabases.freshH2();
         dataSource = Databases.open("audit", db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
-        telemetry = TelemetryEnvironment.build("audit", Map.of(), new TelemetryConfig(0, "127.0.0.1"));
+        telemetry = TelemetryEnvironment.build("audit", new TelemetryConfig(0, "127.0.0.1"));
     }
 
     @AfterEach

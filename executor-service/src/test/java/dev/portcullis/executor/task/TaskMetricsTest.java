@@ -39,7 +39,7 @@ class TaskMetricsTest {
     @BeforeEach
     void start() throws Exception {
         repo = GitRepository.create(dir);
-        telemetry = TelemetryEnvironment.build("executor", Map.of(), new TelemetryConfig(0, "127.0.0.1"));
+        telemetry = TelemetryEnvironment.build("executor", new TelemetryConfig(0, "127.0.0.1"));
         tasks = new TaskService(new LocalProcessTaskBackend(dir.resolve("work/tasks"), 2), new NoSecretSource(),
                 new LocalArtifactStore(dir.resolve("artifacts")), ArtifactHandoff.unsupported(), new RecordingAuditRecorder(),
                 Clock.systemUTC(), dir.resolve("work"), 1000, telemetry);

@@ -37,7 +37,7 @@ class ObservedRunStoreTest {
     void open() {
         db = TestDatabases.freshH2();
         dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
-        telemetry = TelemetryEnvironment.build("gateway", Map.of(), new TelemetryConfig(0, "127.0.0.1"));
+        telemetry = TelemetryEnvironment.build("gateway", new TelemetryConfig(0, "127.0.0.1"));
         store = new ObservedRunStore(new JdbcRunStore(dataSource, clock, new RecordingAuditRecorder()), telemetry, "h2", clock);
     }
 

@@ -47,7 +47,7 @@ class PolicyMetricsTest {
         Path file = dir.resolve("catalog.yaml");
         Files.writeString(file, ExampleCatalog.text(), StandardCharsets.UTF_8);
         String version = CatalogLoader.digest(ExampleCatalog.text().getBytes(StandardCharsets.UTF_8)).value();
-        try (Telemetry telemetry = TelemetryEnvironment.build("policy", Map.of(), new TelemetryConfig(0, "127.0.0.1"));
+        try (Telemetry telemetry = TelemetryEnvironment.build("policy", new TelemetryConfig(0, "127.0.0.1"));
                 ActiveCatalog catalog = new ActiveCatalog(new CatalogLoader(), file, CLOCK, new RecordingAuditRecorder(),
                         telemetry)) {
             PolicyEngine engine = new PolicyEngine(catalog, CLOCK, telemetry);

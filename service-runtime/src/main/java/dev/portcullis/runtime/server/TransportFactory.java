@@ -52,7 +52,7 @@ public final class TransportFactory {
     @Singleton
     @Secondary
     TelemetrySource environmentTelemetry() {
-        return (service, config) -> TelemetryEnvironment.build(service, System.getenv(), config);
+        return (service, config) -> TelemetryEnvironment.build(service, config);
     }
 
     /** This service's traces and metrics; flushed when the context closes. */

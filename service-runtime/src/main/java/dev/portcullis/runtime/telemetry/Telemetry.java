@@ -2,6 +2,11 @@ package dev.portcullis.runtime.telemetry;
 
 import static java.util.Objects.requireNonNull;
 
+import io.grpc.ClientInterceptor;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -18,6 +23,7 @@ import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.instrumentation.grpc.v1_6.GrpcTelemetry;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -44,6 +50,8 @@ public final class Telemetry implements AutoCloseable {
     private final OpenTelemetry openTelemetry;
     private final Tracer tracer;
     private final Meter meter;
+    private final GrpcTelemetry grpc;
+    private final ServerCallCounter serverCalls;
     private final Runnable shutdown;
     private final Optional<InetSocketAddress> prometheusAddress;
 
@@ -55,6 +63,8 @@ public final class Telemetry implements AutoCloseable {
         this.prometheusAddress = requireNonNull(prometheusAddress, "prometheusAddress is null");
         this.tracer = openTelemetry.getTracer(SCOPE);
         this.meter = openTelemetry.getMeter(SCOPE);
+        this.grpc = GrpcTelemetry.create(openTelemetry);
+        this.serverCalls = new ServerCallCounter(meter);
     }
 
     /**
@@ -101,6 +111,31 @@ public final class Telemetry implements AutoCloseable {
     /** The meter of the suite's own instruments. */
     public Meter meter() {
         return meter;
+    }
+
+    /**
+     * For a gRPC server, added last so that it runs first (outside access control, so refused
+     * calls are traced and counted too): OpenTelemetry's gRPC instrumentation (a server span per
+     * call continuing the caller's W3C {@code traceparent}, current while the service handles the
+     * call; {@code rpc.server.duration}) and our {@code rpc.server.calls} by status name.
+     */
+    public ServerInterceptor serverInterceptor() {
+        ServerInterceptor tracing = grpc.createServerInterceptor();
+        return new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                    ServerCallHandler<Q, R> next) {
+                return tracing.interceptCall(call, headers, (traced, same) -> serverCalls.interceptCall(traced, same, next));
+            }
+        };
+    }
+
+    /**
+     * For a channel: OpenTelemetry's gRPC instrumentation (a client span per call, a child of the
+     * current span, whose context travels as W3C {@code traceparent}; {@code rpc.client.duration}).
+     */
+    public ClientInterceptor clientInterceptor() {
+        return grpc.createClientInterceptor();
     }
 
     /**

@@ -2,8 +2,8 @@ package dev.portcullis.runtime.transport;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.portcullis.runtime.telemetry.ClientCallTelemetry;
 import dev.portcullis.runtime.telemetry.Telemetry;
+import io.grpc.ClientInterceptor;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 
@@ -13,7 +13,7 @@ import io.grpc.ManagedChannel;
  */
 public final class ServiceChannels {
     private final TlsMaterial tls;
-    private final ClientCallTelemetry telemetry;
+    private final ClientInterceptor telemetry;
 
     public ServiceChannels(TlsMaterial tls) {
         this(tls, Telemetry.disabled("client"));
@@ -22,7 +22,7 @@ public final class ServiceChannels {
     /** Channels whose calls carry the current trace context and record client spans. */
     public ServiceChannels(TlsMaterial tls, Telemetry telemetry) {
         this.tls = requireNonNull(tls, "tls is null");
-        this.telemetry = new ClientCallTelemetry(requireNonNull(telemetry, "telemetry is null"));
+        this.telemetry = requireNonNull(telemetry, "telemetry is null").clientInterceptor();
     }
 
     /**

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.health.ServingSwitch;
 import dev.portcullis.runtime.role.RoleMapping;
-import dev.portcullis.runtime.telemetry.ServerCallTelemetry;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import io.grpc.BindableService;
 import io.grpc.Server;
@@ -66,8 +65,8 @@ public final class ServiceServer implements ServingSwitch, AutoCloseable {
     }
 
     /**
-     * As above, with a server span and call metrics per call ({@link ServerCallTelemetry}, outside
-     * access control so refusals are counted too).
+     * As above, with a server span and call metrics per call ({@link Telemetry#serverInterceptor()},
+     * outside access control so refusals are counted too).
      */
     public ServiceServer(String name, ServerConfig config, TlsMaterial tls, RoleMapping roles,
             List<BindableService> services, AuditRecorder audit, Clock clock, Telemetry telemetry) {
@@ -93,7 +92,7 @@ public final class ServiceServer implements ServingSwitch, AutoCloseable {
                 .addStreamTracerFactory(guard)
                 .intercept(new AccessInterceptor(name, AccessRules.of(definitions), roles, audit, clock, guard))
                 // added last, so it runs first
-                .intercept(new ServerCallTelemetry(requireNonNull(telemetry, "telemetry is null")));
+                .intercept(requireNonNull(telemetry, "telemetry is null").serverInterceptor());
         definitions.forEach(builder::addService);
         this.server = builder.build();
         this.healthServer = config.healthProbePort().isPresent()

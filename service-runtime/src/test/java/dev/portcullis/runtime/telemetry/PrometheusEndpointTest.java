@@ -22,7 +22,7 @@ class PrometheusEndpointTest {
 
     @Test
     void portZeroServesMetricsOnLoopbackAtAnAddressTelemetryReports() throws Exception {
-        try (Telemetry telemetry = TelemetryEnvironment.build("policy", Map.of(), ANY_PORT)) {
+        try (Telemetry telemetry = TelemetryEnvironment.build("policy", ANY_PORT)) {
             InetSocketAddress address = telemetry.prometheusAddress().orElseThrow();
             telemetry.counter("portcullis.test.things", "{thing}", "things done").add(Map.of());
 
@@ -38,7 +38,7 @@ class PrometheusEndpointTest {
     void instrumentsAppearUnderTheirPrometheusNames() throws Exception {
         AtomicLong level = new AtomicLong(7);
         AtomicLong seen = new AtomicLong(3);
-        try (Telemetry telemetry = TelemetryEnvironment.build("policy", Map.of(), ANY_PORT)) {
+        try (Telemetry telemetry = TelemetryEnvironment.build("policy", ANY_PORT)) {
             Counter things = telemetry.counter("portcullis.test.things", "{thing}", "things done");
             DurationHistogram waits = telemetry.durations("portcullis.test.wait", "time waited");
             telemetry.gauge("portcullis.test.level", "{item}", "items waiting",
@@ -67,7 +67,7 @@ class PrometheusEndpointTest {
     @Test
     void gaugesAreReadAtEachScrape() throws Exception {
         AtomicLong level = new AtomicLong(1);
-        try (Telemetry telemetry = TelemetryEnvironment.build("gateway", Map.of(), ANY_PORT)) {
+        try (Telemetry telemetry = TelemetryEnvironment.build("gateway", ANY_PORT)) {
             telemetry.gauge("portcullis.test.level", "{item}", "items waiting", () -> Map.of(Map.of(), level.get()));
             InetSocketAddress address = telemetry.prometheusAddress().orElseThrow();
             double before = PrometheusScrape.of(address).sum("portcullis_test_level", Map.of());
@@ -82,7 +82,7 @@ class PrometheusEndpointTest {
 
     @Test
     void aFailingReadingLeavesAGapAndTheRestIsServed() throws Exception {
-        try (Telemetry telemetry = TelemetryEnvironment.build("gateway", Map.of(), ANY_PORT)) {
+        try (Telemetry telemetry = TelemetryEnvironment.build("gateway", ANY_PORT)) {
             telemetry.gauge("portcullis.test.broken", "{item}", "fails", () -> {
                 throw new IllegalStateException("database down");
             });
@@ -97,7 +97,7 @@ class PrometheusEndpointTest {
 
     @Test
     void noPortMeansNoEndpoint() {
-        try (Telemetry telemetry = TelemetryEnvironment.build("audit", Map.of(),
+        try (Telemetry telemetry = TelemetryEnvironment.build("audit",
                 new TelemetryConfig(TelemetryConfig.NO_PROMETHEUS, "127.0.0.1"))) {
             assertTrue(telemetry.prometheusAddress().isEmpty());
         }
@@ -106,7 +106,7 @@ class PrometheusEndpointTest {
     @Test
     void closingStopsTheListener() throws Exception {
         InetSocketAddress address;
-        try (Telemetry telemetry = TelemetryEnvironment.build("audit", Map.of(), ANY_PORT)) {
+        try (Telemetry telemetry = TelemetryEnvironment.build("audit", ANY_PORT)) {
             address = telemetry.prometheusAddress().orElseThrow();
             PrometheusScrape.of(address);
         }
@@ -116,11 +116,11 @@ class PrometheusEndpointTest {
 
     @Test
     void aTakenPortStopsStartUpNamingTheSetting() throws IOException {
-        try (Telemetry first = TelemetryEnvironment.build("audit", Map.of(), ANY_PORT)) {
+        try (Telemetry first = TelemetryEnvironment.build("audit", ANY_PORT)) {
             int taken = first.prometheusAddress().orElseThrow().getPort();
 
             UncheckedIOException refused = assertThrows(UncheckedIOException.class,
-                    () -> TelemetryEnvironment.build("policy", Map.of(), new TelemetryConfig(taken, "127.0.0.1")));
+                    () -> TelemetryEnvironment.build("policy", new TelemetryConfig(taken, "127.0.0.1")));
 
             assertTrue(refused.getMessage().startsWith("portcullis.telemetry.prometheus-port"), refused.getMessage());
         }
