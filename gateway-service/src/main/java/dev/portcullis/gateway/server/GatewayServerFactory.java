@@ -149,9 +149,8 @@ public final class GatewayServerFactory {
         return new RunService(store, policy, tasks, audit, announcer, signals, settings, clock);
     }
 
-    /** Drives queued and running runs; started once the server is up, stopped before it. */
+    /** Drives queued and running runs; started once the server is up, stopped before it ({@link RunDriving}). */
     @Singleton
-    @Bean(preDestroy = "close")
     RunDriver runDriver(RunStore store, GrpcPolicyCheck policy, GrpcTaskRunner tasks, AuditRecorder audit, RunSignals signals,
             RunSettings settings, Clock clock, TlsConfig tls, Telemetry telemetry) {
         return new RunDriver(store, policy, tasks, audit, signals, settings, clock, ownIdentity(tls), telemetry);
@@ -188,10 +187,8 @@ public final class GatewayServerFactory {
     @Named("gateway")
     @Bean(preDestroy = "close")
     ServiceServer gatewayServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, Neighbours neighbours, AuditRecorder audit,
-            Clock clock, RunService runs, RunDriver driver, Telemetry telemetry) {
-        ServiceServer server = new ServiceServer("gateway", config, tls, roles,
-                List.of(new GatewayGrpcService(runs, audit, clock)), audit, clock, telemetry);
-        driver.start();
-        return server;
+            Clock clock, RunService runs, Telemetry telemetry) {
+        return new ServiceServer("gateway", config, tls, roles, List.of(new GatewayGrpcService(runs, audit, clock)), audit,
+                clock, telemetry);
     }
 }
