@@ -8,7 +8,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * STYLE.md §1: domain packages are plain Java; gRPC and protobuf stay in api and neighbour, Micronaut in server;
+ * STYLE.md §1: domain packages are plain Java; gRPC and protobuf stay in api and client, Micronaut in server;
  * and the packages depend on each other in one direction only.
  */
 class GatewayArchitectureTest {

@@ -224,16 +224,18 @@ public final class AuditServerFactory {
         return new SourceIntake(sources, ingest, counters, catalog, config.replayWindow(), clock);
     }
 
-    /** The HTTPS listener outside sources deliver to; only when its port is configured. */
+    /**
+     * The HTTPS listener outside sources deliver to; only when its port is configured. Built (and
+     * bound) with the context, so a port in use stops start-up early; it accepts deliveries once
+     * the service serves ({@link SourceListening}).
+     */
     @Context
     @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "audit")
     @Requires(property = "portcullis.audit.sources.port")
     @Bean(preDestroy = "close")
     HttpsSourceListener sourcesListener(SourcesConfig config, TlsMaterial tls, SourceIntake intake) {
-        HttpsSourceListener listener = new HttpsSourceListener(config.host(), config.port(), tls.serverAuthContext(), intake,
-                config.maxBodyBytes(), config.threads());
-        listener.start();
-        return listener;
+        return new HttpsSourceListener(config.host(), config.port(), tls.serverAuthContext(), intake, config.maxBodyBytes(),
+                config.threads());
     }
 
     /** Checks the sources for silence now and then. */

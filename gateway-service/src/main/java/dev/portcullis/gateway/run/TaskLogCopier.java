@@ -7,6 +7,7 @@ import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.retry.Backoff;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,7 +36,8 @@ import org.slf4j.MDC;
 final class TaskLogCopier {
     private static final Logger log = LoggerFactory.getLogger(TaskLogCopier.class);
     private static final int BATCH = 500;
-    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+    /** Waits between attempts to follow a task whose log stream was cut: 200ms doubling up to 10s. */
+    private static final Backoff FOLLOW_BACKOFF = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(10));
 
     private final RunStore store;
     private final TaskRunner tasks;
@@ -126,7 +128,7 @@ final class TaskLogCopier {
         }
 
         private void followTask() {
-            Duration backoff = Duration.ofMillis(200);
+            int cuts = 0;
             try {
                 while (!closed.getAsBoolean()) {
                     Optional<Run> current = store.find(id);
@@ -164,8 +166,8 @@ final class TaskLogCopier {
                     }
                     failure.ifPresent(e -> log.atWarn().addKeyValue("run_id", id.value()).addKeyValue("error", e.getMessage())
                             .log("run.follow_retry"));
-                    Thread.sleep(backoff.toMillis());
-                    backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+                    cuts++;
+                    Thread.sleep(FOLLOW_BACKOFF.delay(cuts).toMillis());
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

@@ -2,8 +2,8 @@ package dev.portcullis.gateway.server;
 
 import dev.portcullis.gateway.api.GatewayGrpcService;
 import dev.portcullis.gateway.approval.WebhookApprovalAnnouncer;
-import dev.portcullis.gateway.neighbour.GrpcPolicyCheck;
-import dev.portcullis.gateway.neighbour.GrpcTaskRunner;
+import dev.portcullis.gateway.client.GrpcPolicyCheck;
+import dev.portcullis.gateway.client.GrpcTaskRunner;
 import dev.portcullis.gateway.run.RunDriver;
 import dev.portcullis.gateway.run.RunService;
 import dev.portcullis.gateway.run.RunSettings;
@@ -18,6 +18,7 @@ import dev.portcullis.runtime.health.HealthConfig;
 import dev.portcullis.runtime.health.Readiness;
 import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.runtime.identity.CertificateIdentity;
+import dev.portcullis.runtime.identity.InvalidIdentityException;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.telemetry.Telemetry;
@@ -38,6 +39,7 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -147,23 +149,33 @@ public final class GatewayServerFactory {
         return new RunService(store, policy, tasks, audit, announcer, signals, settings, clock);
     }
 
-    /** Drives queued and running runs; started once the server is up, stopped before it. */
+    /** Drives queued and running runs; started once the server is up, stopped before it ({@link RunDriving}). */
     @Singleton
-    @Bean(preDestroy = "close")
     RunDriver runDriver(RunStore store, GrpcPolicyCheck policy, GrpcTaskRunner tasks, AuditRecorder audit, RunSignals signals,
             RunSettings settings, Clock clock, TlsConfig tls, Telemetry telemetry) {
         return new RunDriver(store, policy, tasks, audit, signals, settings, clock, ownIdentity(tls), telemetry);
     }
 
+    /**
+     * The SPIFFE ID in this gateway's own certificate, which the driver records as the actor of
+     * what it does on its own (expiries, endings). The certificate is required ({@link TlsConfig});
+     * one that cannot be read, parsed or carries no SPIFFE ID stops start-up naming the file.
+     */
     private static String ownIdentity(TlsConfig tls) {
-        if (tls.certFile() == null) {
-            return "";
+        Path file = tls.certFile();
+        X509Certificate certificate;
+        try (InputStream in = Files.newInputStream(file)) {
+            certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException("portcullis.tls.cert-file cannot be read: " + file, e);
+        } catch (CertificateException | ClassCastException e) {
+            throw new IllegalStateException("portcullis.tls.cert-file " + file + " is not a PEM X.509 certificate", e);
         }
-        try (InputStream in = Files.newInputStream(tls.certFile())) {
-            X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        try {
             return CertificateIdentity.of(certificate).value();
-        } catch (IOException | CertificateException | RuntimeException e) {
-            return "";
+        } catch (InvalidIdentityException e) {
+            throw new IllegalStateException("portcullis.tls.cert-file " + file + " names no identity of this gateway: "
+                    + e.getMessage(), e);
         }
     }
 
@@ -175,10 +187,8 @@ public final class GatewayServerFactory {
     @Named("gateway")
     @Bean(preDestroy = "close")
     ServiceServer gatewayServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, Neighbours neighbours, AuditRecorder audit,
-            Clock clock, RunService runs, RunDriver driver, Telemetry telemetry) {
-        ServiceServer server = new ServiceServer("gateway", config, tls, roles,
-                List.of(new GatewayGrpcService(runs, audit, clock)), audit, clock, telemetry);
-        driver.start();
-        return server;
+            Clock clock, RunService runs, Telemetry telemetry) {
+        return new ServiceServer("gateway", config, tls, roles, List.of(new GatewayGrpcService(runs, audit, clock)), audit,
+                clock, telemetry);
     }
 }

@@ -28,6 +28,15 @@ public final class OutboxAuditRecorder implements AuditRecorder, AutoCloseable {
         outbox.record(span.map(event::inSpan).orElse(event));
     }
 
+    /**
+     * Starts delivering the outbox's events to the audit service; until then they wait in the spool.
+     *
+     * @throws IllegalStateException when already started or closed
+     */
+    public void startShipping() {
+        outbox.start();
+    }
+
     @Override
     public boolean healthy() {
         return outbox.healthy();

@@ -1,6 +1,7 @@
 package dev.portcullis.runtime.server;
 
 import dev.portcullis.runtime.identity.CertificateIdentity;
+import dev.portcullis.runtime.identity.InvalidIdentityException;
 import dev.portcullis.runtime.pki.DevPki;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.transport.TlsConfig;
@@ -81,7 +82,7 @@ final class ProductionSafety {
     private static boolean isDevIdentity(X509Certificate certificate) {
         try {
             return CertificateIdentity.of(certificate).trustDomain().equals(DevPki.TRUST_DOMAIN);
-        } catch (RuntimeException e) {
+        } catch (InvalidIdentityException e) {
             return false; // not a SPIFFE certificate: the transport refuses it on its own terms
         }
     }

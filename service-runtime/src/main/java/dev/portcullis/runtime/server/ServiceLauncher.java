@@ -14,8 +14,10 @@ import java.util.Optional;
 /**
  * Starts one service: a Micronaut context for its configuration and wiring, then its gRPC
  * server, which every service's factory registers as a {@link ServiceServer} bean named after
- * the service, and then the {@link ReadinessPoller} that keeps the server's health status true to
- * the service's readiness checks. Several services can run in one JVM (dev mode), each in its own
+ * the service, then its background work (listeners of {@link ServiceStarted}), and then the
+ * {@link ReadinessPoller} that keeps the server's health status true to the service's readiness
+ * checks. Closing the context publishes Micronaut's {@code ShutdownEvent} before any bean is
+ * destroyed: background work that must stop before the server does listens to it. Several services can run in one JVM (dev mode), each in its own
  * context.
  */
 public final class ServiceLauncher {
@@ -61,6 +63,7 @@ public final class ServiceLauncher {
             }
             ServiceServer server = context.getBean(ServiceServer.class, Qualifiers.byName(name));
             server.start();
+            context.getEventPublisher(ServiceStarted.class).publishEvent(new ServiceStarted(name));
             context.getBean(ReadinessPoller.class).start();
             return new RunningService(name, context, server);
         } catch (RuntimeException e) {

@@ -65,7 +65,8 @@ public final class TransportFactory {
 
     /**
      * Audit delivery through the durable outbox, when the audit service's address is configured.
-     * The audit service itself records locally instead.
+     * The audit service itself records locally instead. Shipping starts once the service serves
+     * ({@link AuditShipping}); events recorded before then wait in the spool.
      */
     @Singleton
     @Requires(property = "portcullis.audit-client.address")
@@ -74,7 +75,6 @@ public final class TransportFactory {
             Telemetry telemetry) {
         ManagedChannel channel = channels.open(client.address());
         AuditOutbox spool = new AuditOutbox(outbox, new GrpcAuditShipper(channel, client.callTimeout()), clock);
-        spool.start();
         OutboxAuditRecorder recorder = new OutboxAuditRecorder(spool, channel);
         recorder.reportTo(telemetry);
         return recorder;

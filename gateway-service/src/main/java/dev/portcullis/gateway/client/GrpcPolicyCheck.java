@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.neighbour;
+package dev.portcullis.gateway.client;
 
 import static java.util.Objects.requireNonNull;
 
