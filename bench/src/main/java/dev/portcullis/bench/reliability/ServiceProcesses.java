@@ -2,6 +2,7 @@ package dev.portcullis.bench.reliability;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.cli.dev.DevService;
 import dev.portcullis.runtime.pki.DevPki;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
@@ -31,9 +32,8 @@ import java.util.concurrent.TimeUnit;
  * instance (the processes are its one piece of mutable state).
  */
 final class ServiceProcesses implements AutoCloseable {
-    /** Start order: the gateway last, after the neighbours it calls. */
-    static final List<String> SERVICES = List.of("audit", "policy", "executor", "gateway");
-    private static final Map<String, Integer> PORT_OFFSETS = Map.of("gateway", 0, "policy", 1, "executor", 2, "audit", 3);
+    /** Start order, dev mode's: the gateway last, after the neighbours it calls. */
+    static final List<String> SERVICES = DevService.names();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     private final Path dataDir;
@@ -54,7 +54,7 @@ final class ServiceProcesses implements AutoCloseable {
     }
 
     int port(String name) {
-        return basePort + PORT_OFFSETS.get(name);
+        return DevService.named(name).port(basePort);
     }
 
     /** Starts every service in order, each once the one before answers SERVING. */

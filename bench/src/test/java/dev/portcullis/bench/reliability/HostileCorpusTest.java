@@ -4,11 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.portcullis.cli.dev.DevMode;
+import dev.portcullis.cli.dev.DevModeOptions;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,7 +52,7 @@ class HostileCorpusTest {
         Files.writeString(data.resolve("catalog.yaml"), catalog, UTF_8);
 
         HostileReport report;
-        try (DevMode dev = DevMode.start(data, 0, Clock.systemUTC())) {
+        try (DevMode dev = DevMode.start(DevModeOptions.in(data))) {
             SuiteEndpoints suite = new SuiteEndpoints(dev.pki(), "127.0.0.1", dev.ports().get("gateway"),
                     dev.ports().get("audit"), dev.catalogFile());
             report = HostileCorpus.run(suite);

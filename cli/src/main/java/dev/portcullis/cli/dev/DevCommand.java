@@ -1,7 +1,6 @@
 package dev.portcullis.cli.dev;
 
 import dev.portcullis.cli.command.ExitStatus;
-import dev.portcullis.runtime.pki.DevPki;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -44,7 +43,7 @@ public final class DevCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         out.println("*** portcullis dev: FOR DEVELOPMENT ONLY. Dev CA, loopback only, nothing here is production-safe. ***");
         out.flush();
-        DevMode dev = DevMode.start(dataDir, basePort, clock);
+        DevMode dev = DevMode.start(DevModeOptions.in(dataDir).withBasePort(basePort).withClock(clock));
         CountDownLatch stopped = new CountDownLatch(1);
         ScheduledExecutorService renewal = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "dev-pki-renewal");
@@ -62,7 +61,7 @@ public final class DevCommand implements Callable<Integer> {
         }, "dev-shutdown"));
 
         dev.ports().forEach((name, port) -> out.printf("  %-9s localhost:%d  (%s)%n", name, port,
-                DevPki.Member.valueOf(name.toUpperCase()).identity()));
+                DevService.named(name).member().identity()));
         out.println("dev PKI:      " + dev.pki().dir().toAbsolutePath());
         out.println("environment:  " + dev.envFile().toAbsolutePath());
         out.println("catalog:      " + dev.catalogFile().toAbsolutePath() + "  (edit it: it reloads live)");

@@ -19,6 +19,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,112 +32,81 @@ import java.util.Optional;
  * client need. Thread-safe to close once.
  */
 public final class DevMode implements AutoCloseable {
-    /** Start order: the gateway last, after the neighbours it calls. */
-    static final List<String> SERVICES = List.of("audit", "policy", "executor", "gateway");
-    private static final Map<String, Integer> PORT_OFFSETS = Map.of("gateway", 0, "policy", 1, "executor", 2, "audit", 3);
-
     private final Path dataDir;
     private final DevPki pki;
     // guarded by this: the services in start order, replaced one by one on restart
     private final List<RunningService> running;
-    private final Map<String, Map<String, Object>> properties;
+    private final Map<DevService, Map<String, Object>> properties;
     private final String demoStatus;
     private final Optional<TelemetrySource> telemetry;
     private final DataDirectoryLock lock;
 
-    private DevMode(Path dataDir, DevPki pki, List<RunningService> running, Map<String, Map<String, Object>> properties,
+    private DevMode(Path dataDir, DevPki pki, List<RunningService> running, Map<DevService, Map<String, Object>> properties,
             String demoStatus, Optional<TelemetrySource> telemetry, DataDirectoryLock lock) {
         this.telemetry = telemetry;
         this.lock = lock;
         this.dataDir = dataDir;
         this.pki = pki;
         this.running = new ArrayList<>(running);
-        this.properties = Map.copyOf(properties);
+        this.properties = Collections.unmodifiableMap(new EnumMap<>(properties));
         this.demoStatus = demoStatus;
     }
 
     /**
      * Creates or renews the dev PKI, starts the services and writes dev.env.
      *
-     * @param basePort the gateway's port; policy, executor and audit take the next three.
-     *     0 gives every service a free port.
      * @throws RuntimeException naming the problem (e.g. a port in use, or the data directory in
      *     use by another dev mode); nothing is left running
      */
-    public static DevMode start(Path data, int basePort, Clock clock) {
-        return start(data, basePort, clock, Map.of(), Optional.empty());
-    }
-
-    /**
-     * As {@link #start(Path, int, Clock)}, with {@code overrides} (service name to properties)
-     * laid over each service's dev configuration, e.g. a PostgreSQL run store for the gateway.
-     */
-    public static DevMode start(Path data, int basePort, Clock clock, Map<String, Map<String, Object>> overrides) {
-        return start(data, basePort, clock, overrides, Optional.empty());
-    }
-
-    /**
-     * As {@link #start(Path, int, Clock)}, the services' telemetry from {@code telemetry} when
-     * given (tests: in-memory exporters), else from the {@code OTEL_*} environment (which
-     * exports nothing unless asked).
-     */
-    public static DevMode start(Path data, int basePort, Clock clock, Optional<TelemetrySource> telemetry) {
-        return start(data, basePort, clock, Map.of(), telemetry);
-    }
-
-    /** The most general start: property overrides per service and a telemetry source. */
-    public static DevMode start(Path data, int basePort, Clock clock, Map<String, Map<String, Object>> overrides,
-            Optional<TelemetrySource> telemetry) {
-        requireNonNull(telemetry, "telemetry is null");
-        Path absolute = requireNonNull(data, "data is null").toAbsolutePath();
+    public static DevMode start(DevModeOptions options) {
+        requireNonNull(options, "options is null");
+        Path absolute = options.dataDir().toAbsolutePath();
         createPrivateDirectory(absolute);
         // before anything in the directory is touched: a second dev mode must not renew the first one's PKI
-        DataDirectoryLock lock = DataDirectoryLock.acquire(absolute, clock);
+        DataDirectoryLock lock = DataDirectoryLock.acquire(absolute, options.clock());
         try {
-            return start(absolute, basePort, clock, overrides, telemetry, lock);
+            return start(absolute, options, lock);
         } catch (RuntimeException e) {
             lock.close();
             throw e;
         }
     }
 
-    private static DevMode start(Path data, int basePort, Clock clock, Map<String, Map<String, Object>> overrides,
-            Optional<TelemetrySource> telemetry, DataDirectoryLock lock) {
+    private static DevMode start(Path data, DevModeOptions options, DataDirectoryLock lock) {
+        int basePort = options.basePort();
         if (basePort != 0) {
             // all four ports asked before any service starts: a taken one is told at once, not after
             // the services before it started and stopped again
-            SERVICES.forEach(name -> {
-                int port = basePort + PORT_OFFSETS.get(name);
+            for (DevService service : DevService.values()) {
+                int port = service.port(basePort);
                 if (!free(port)) {
-                    throw portInUse(name, port, null);
+                    throw portInUse(service, port, null);
                 }
-            });
+            }
         }
-        Prepared prepared = prepare(data, clock);
-        Path dataDir = prepared.dataDir();
+        Prepared prepared = prepare(data, options.clock());
         DevPki pki = prepared.pki();
-        Path catalog = prepared.catalog();
-        String demoStatus = prepared.demoStatus();
-        Map<String, Integer> ports = new HashMap<>();
+        Map<DevService, Integer> ports = new EnumMap<>(DevService.class);
         List<RunningService> running = new ArrayList<>();
-        Map<String, Map<String, Object>> started = new HashMap<>();
+        Map<DevService, Map<String, Object>> started = new EnumMap<>(DevService.class);
         try {
-            for (String name : SERVICES) {
-                int port = basePort == 0 ? 0 : basePort + PORT_OFFSETS.get(name);
-                Map<String, Object> properties = new HashMap<>(properties(name, port, pki, ports, catalog));
-                properties.putAll(overrides.getOrDefault(name, Map.of()));
-                RunningService service = startService(name, port, properties, telemetry);
-                running.add(service);
-                ports.put(name, service.port());
+            for (DevService service : DevService.values()) {
+                int port = basePort == 0 ? 0 : service.port(basePort);
+                Map<String, Object> properties = new HashMap<>(service.properties(port, pki, prepared.catalog(), ports));
+                properties.putAll(options.overrides().getOrDefault(service.serviceName(), Map.of()));
+                RunningService launched = startService(service, port, properties, options.telemetry());
+                running.add(launched);
+                ports.put(service, launched.port());
                 Map<String, Object> again = new HashMap<>(properties);
-                again.put("portcullis.server.port", service.port());
-                started.put(name, again);
+                again.put("portcullis.server.port", launched.port());
+                started.put(service, again);
             }
         } catch (RuntimeException e) {
             stopAll(running);
             throw e;
         }
-        DevMode dev = new DevMode(dataDir, pki, List.copyOf(running), started, demoStatus, telemetry, lock);
+        DevMode dev = new DevMode(prepared.dataDir(), pki, List.copyOf(running), started, prepared.demoStatus(),
+                options.telemetry(), lock);
         dev.writeEnvFile();
         return dev;
     }
@@ -145,20 +115,20 @@ public final class DevMode implements AutoCloseable {
      * Starts one service; a fixed port already taken is told in dev mode's terms: the user chose
      * it with --base-port, not with the service's port property.
      */
-    private static RunningService startService(String name, int port, Map<String, Object> properties,
+    private static RunningService startService(DevService service, int port, Map<String, Object> properties,
             Optional<TelemetrySource> telemetry) {
         try {
-            return ServiceLauncher.start(name, properties, false, telemetry);
+            return ServiceLauncher.start(service.serviceName(), properties, false, telemetry);
         } catch (RuntimeException e) {
             if (port == 0 || !causedByBind(e, port)) {
                 throw e;
             }
-            throw portInUse(name, port, e);
+            throw portInUse(service, port, e);
         }
     }
 
-    private static IllegalStateException portInUse(String name, int port, RuntimeException cause) {
-        return new IllegalStateException("port " + port + " (" + name + ") is in use: another `portcullis dev` may be"
+    private static IllegalStateException portInUse(DevService service, int port, RuntimeException cause) {
+        return new IllegalStateException("port " + port + " (" + service.serviceName() + ") is in use: another `portcullis dev` may be"
                 + " running, or start with another --base-port N (N to N+3 must be free; --base-port 0 picks free ports)",
                 cause);
     }
@@ -216,21 +186,21 @@ public final class DevMode implements AutoCloseable {
     }
 
     /**
-     * The dev configuration of service {@code name} on its fixed port in a prepared data
+     * The dev configuration of {@code service} on its fixed port in a prepared data
      * directory: {@code basePort} for the gateway, the next three for policy, executor and audit,
      * as {@link #start} with a non-zero base port uses. Each service's neighbours are at their
      * fixed ports, so each can run in a process of its own.
      */
-    public static Map<String, Object> serviceConfiguration(String name, Prepared prepared, int basePort) {
-        if (!PORT_OFFSETS.containsKey(requireNonNull(name, "name is null"))) {
-            throw new IllegalArgumentException("unknown service '" + name + "'; choose from " + SERVICES);
-        }
+    public static Map<String, Object> serviceConfiguration(DevService service, Prepared prepared, int basePort) {
+        requireNonNull(service, "service is null");
         if (basePort < 1 || basePort > 65532) {
             throw new IllegalArgumentException("the base port must be between 1 and 65532");
         }
-        Map<String, Integer> ports = new HashMap<>();
-        PORT_OFFSETS.forEach((service, offset) -> ports.put(service, basePort + offset));
-        return Map.copyOf(properties(name, ports.get(name), prepared.pki(), ports, prepared.catalog()));
+        Map<DevService, Integer> ports = new EnumMap<>(DevService.class);
+        for (DevService each : DevService.values()) {
+            ports.put(each, each.port(basePort));
+        }
+        return Map.copyOf(service.properties(ports.get(service), prepared.pki(), prepared.catalog(), ports));
     }
 
     /** The dev catalog lives in the data directory, so a developer edits it and sees it reload. */
@@ -261,47 +231,6 @@ public final class DevMode implements AutoCloseable {
         }
     }
 
-    private static Map<String, Object> properties(String name, int port, DevPki pki, Map<String, Integer> ports,
-            Path catalog) {
-        DevPki.Member member = DevPki.Member.valueOf(name.toUpperCase());
-        String domain = "spiffe://" + DevPki.TRUST_DOMAIN;
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("portcullis.server.host", "127.0.0.1");
-        properties.put("portcullis.server.port", port);
-        properties.put("portcullis.tls.cert-file", pki.certFile(member.fileName()).toString());
-        properties.put("portcullis.tls.key-file", pki.keyFile(member.fileName()).toString());
-        properties.put("portcullis.tls.ca-file", pki.caFile().toString());
-        properties.put("portcullis.roles.ci", List.of(domain + "/ci/**"));
-        // the dev admin may approve too, so the two-person rule can be seen refusing a self-approval
-        properties.put("portcullis.roles.approver", List.of(domain + "/human/approver", domain + "/human/admin"));
-        properties.put("portcullis.roles.auditor", List.of(domain + "/human/auditor"));
-        properties.put("portcullis.roles.admin", List.of(domain + "/human/admin"));
-        properties.put("portcullis.roles.service", List.of(domain + "/service/*"));
-        properties.put("portcullis.roles.gateway", List.of(domain + "/service/gateway"));
-        if (!name.equals("audit")) {
-            // every other service delivers its audit events through its own durable outbox
-            properties.put("portcullis.audit-client.address", "localhost:" + ports.get("audit"));
-            properties.put("portcullis.audit-outbox.spool-dir", pki.dir().getParent().resolve("spool").resolve(name).toString());
-        }
-        if (name.equals("audit")) {
-            // the dev PKI directory's parent is the data directory
-            properties.put("portcullis.audit.data-dir", pki.dir().getParent().resolve("audit").toString());
-        }
-        if (name.equals("executor")) {
-            properties.put("portcullis.executor.work-dir", pki.dir().getParent().resolve("executor").toString());
-        }
-        if (name.equals("policy")) {
-            properties.put("portcullis.policy.catalog-file", catalog.toString());
-        }
-        if (name.equals("gateway")) {
-            properties.put("portcullis.gateway.policy-address", "localhost:" + ports.get("policy"));
-            properties.put("portcullis.gateway.executor-address", "localhost:" + ports.get("executor"));
-            properties.put("portcullis.gateway.audit-address", "localhost:" + ports.get("audit"));
-            properties.put("portcullis.gateway.store.data-dir", pki.dir().getParent().resolve("gateway").toString());
-        }
-        return properties;
-    }
-
     /**
      * Stops the service named {@code name} and starts it again on the same port with the same
      * configuration, as an operator restarting one process would.
@@ -309,14 +238,14 @@ public final class DevMode implements AutoCloseable {
     public synchronized RunningService restart(String name) {
         RunningService old = service(name);
         old.close();
-        RunningService fresh = ServiceLauncher.start(name, properties.get(name), false, telemetry);
+        RunningService fresh = ServiceLauncher.start(name, configuration(name), false, telemetry);
         running.set(running.indexOf(old), fresh);
         return fresh;
     }
 
     /** The configuration service {@code name} was started with (its port fixed). */
     public synchronized Map<String, Object> configuration(String name) {
-        return properties.get(name);
+        return properties.get(DevService.named(name));
     }
 
     /** Stops the service named {@code name}, as if its process died; {@link #restart} brings it back. */
@@ -328,7 +257,8 @@ public final class DevMode implements AutoCloseable {
     public synchronized Map<String, Integer> ports() {
         // from the configuration, so a stopped service still has its address
         Map<String, Integer> ports = new LinkedHashMap<>();
-        SERVICES.forEach(name -> ports.put(name, (Integer) properties.get(name).get("portcullis.server.port")));
+        properties.forEach((service, configuration) -> ports.put(service.serviceName(),
+                (Integer) configuration.get("portcullis.server.port")));
         return ports;
     }
 

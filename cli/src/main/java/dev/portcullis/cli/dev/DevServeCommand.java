@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -36,9 +35,6 @@ import picocli.CommandLine.Spec;
             "Its neighbours are expected on their dev ports (gateway at --base-port, policy, executor, audit the next three).",
             "The data directory must have been prepared (run `portcullis dev` once on it). Stops on Ctrl-C or SIGTERM."})
 public final class DevServeCommand implements Callable<Integer> {
-    private static final Map<String, String> STORE_PREFIX = Map.of("gateway", "portcullis.gateway.store.",
-            "audit", "portcullis.audit.");
-
     @Spec
     CommandSpec spec;
 
@@ -92,7 +88,7 @@ public final class DevServeCommand implements Callable<Integer> {
             }
         }, "dev-serve-shutdown"));
         out.printf("portcullis dev serve: %s serving on localhost:%d (%s), pid %d%n", name, service.port(),
-                DevPki.Member.valueOf(name.toUpperCase(Locale.ROOT)).identity(), ProcessHandle.current().pid());
+                DevService.named(name).member().identity(), ProcessHandle.current().pid());
         out.flush();
         stopped.await();
         return ExitStatus.SUCCESS.code();
@@ -108,13 +104,12 @@ public final class DevServeCommand implements Callable<Integer> {
         }
         DevMode.Prepared data = new DevMode.Prepared(prepared, new DevPki(prepared.resolve("pki")),
                 prepared.resolve("catalog.yaml"), prepared.resolve("repos").resolve("example").toString());
-        Map<String, Object> properties = new HashMap<>(DevMode.serviceConfiguration(name, data, basePort));
+        DevService service = DevService.named(name);
+        Map<String, Object> properties = new HashMap<>(DevMode.serviceConfiguration(service, data, basePort));
         boolean database = jdbcUrl.isPresent() || dbUser.isPresent() || dbPasswordFile.isPresent();
         if (database) {
-            String prefix = STORE_PREFIX.get(name);
-            if (prefix == null) {
-                throw new ParameterException(spec.commandLine(), "--jdbc-url, --db-user and --db-password-file are for gateway and audit only");
-            }
+            String prefix = service.storePrefix().orElseThrow(() -> new ParameterException(spec.commandLine(),
+                    "--jdbc-url, --db-user and --db-password-file are for gateway and audit only"));
             jdbcUrl.ifPresent(url -> properties.put(prefix + "jdbc-url", url));
             dbUser.ifPresent(user -> properties.put(prefix + "db-user", user));
             dbPasswordFile.ifPresent(file -> properties.put(prefix + "db-password-file", file.toAbsolutePath().toString()));

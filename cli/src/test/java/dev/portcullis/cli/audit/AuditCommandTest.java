@@ -8,6 +8,7 @@ import dev.portcullis.cli.CliRun;
 import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.cli.Portcullis;
 import dev.portcullis.cli.dev.DevMode;
+import dev.portcullis.cli.dev.DevModeOptions;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditEvents;
@@ -21,7 +22,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +45,7 @@ class AuditCommandTest {
 
     @BeforeAll
     void suiteWithThirtyEvents() throws Exception {
-        dev = DevMode.start(dir.resolve("data"), 0, Clock.systemUTC());
+        dev = DevMode.start(DevModeOptions.in(dir.resolve("data")));
         DevPki pki = dev.pki();
         ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + dev.ports().get("audit"), TlsChannelCredentials.newBuilder()
                 .keyManager(pki.certFile("gateway").toFile(), pki.keyFile("gateway").toFile())

@@ -19,7 +19,6 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -34,7 +33,7 @@ class DevModeTest {
 
     @Test
     void everyServiceAnswersServingOverMtlsWithTheDevCiCertificate() throws Exception {
-        try (DevMode dev = DevMode.start(dir.resolve("data"), 0, Clock.systemUTC())) {
+        try (DevMode dev = DevMode.start(DevModeOptions.in(dir.resolve("data")))) {
             StringWriter out = new StringWriter();
             HealthCommand health = new HealthCommand();
             new CommandLine(health).parseArgs();
@@ -48,7 +47,7 @@ class DevModeTest {
 
     @Test
     void envFileNamesTheAddressesAndTheDevCiIdentity() throws Exception {
-        try (DevMode dev = DevMode.start(dir.resolve("data"), 0, Clock.systemUTC())) {
+        try (DevMode dev = DevMode.start(DevModeOptions.in(dir.resolve("data")))) {
             Map<String, String> env = readEnv(dev.envFile());
 
             assertEquals("localhost:" + dev.ports().get("gateway"), env.get("PORTCULLIS_GATEWAY_ADDR"));
@@ -61,7 +60,7 @@ class DevModeTest {
 
     @Test
     void gatewayCallsThePolicyServiceWithItsOwnIdentity() {
-        try (DevMode dev = DevMode.start(dir.resolve("data"), 0, Clock.systemUTC())) {
+        try (DevMode dev = DevMode.start(DevModeOptions.in(dir.resolve("data")))) {
             Neighbours neighbours = dev.service("gateway").context().getBean(Neighbours.class);
 
             EvaluateResponse response = PolicyServiceGrpc.newBlockingStub(neighbours.policy())
@@ -84,7 +83,7 @@ class DevModeTest {
 
     @Test
     void ciIdentityCannotCallThePolicyServiceDirectly() throws Exception {
-        try (DevMode dev = DevMode.start(dir.resolve("data"), 0, Clock.systemUTC())) {
+        try (DevMode dev = DevMode.start(DevModeOptions.in(dir.resolve("data")))) {
             ClientEnvironment env = new ClientEnvironment(readEnv(dev.envFile()));
             ManagedChannel channel = Grpc.newChannelBuilder(env.address("policy").orElseThrow(), env.credentials()).build();
             try {
@@ -102,12 +101,12 @@ class DevModeTest {
     @Test
     void aRestartKeepsTheDevPki() throws Exception {
         Path data = dir.resolve("data");
-        try (DevMode first = DevMode.start(data, 0, Clock.systemUTC())) {
+        try (DevMode first = DevMode.start(DevModeOptions.in(data))) {
             assertTrue(Files.exists(first.pki().caFile()));
         }
         String ca = Files.readString(data.resolve("pki/ca.pem"));
 
-        try (DevMode second = DevMode.start(data, 0, Clock.systemUTC())) {
+        try (DevMode second = DevMode.start(DevModeOptions.in(data))) {
             assertEquals(ca, Files.readString(second.pki().caFile()));
         }
     }
@@ -116,7 +115,7 @@ class DevModeTest {
     void firstStartWritesTheDemoCatalogAndRepositoryAndARestartKeepsBoth() throws Exception {
         Path data = dir.resolve("data");
         String catalog;
-        try (DevMode first = DevMode.start(data, 0, Clock.systemUTC())) {
+        try (DevMode first = DevMode.start(DevModeOptions.in(data))) {
             catalog = Files.readString(first.catalogFile());
             var loaded = new dev.portcullis.catalog.CatalogLoader().load("catalog.yaml", catalog.getBytes());
             var plan = loaded.command(new dev.portcullis.runtime.request.CatalogName("plan")).orElseThrow();
@@ -129,7 +128,7 @@ class DevModeTest {
         Files.writeString(data.resolve("catalog.yaml"), catalog + "# edited\n");
         Files.writeString(data.resolve("repos/example/prod/app/desired.conf"), "replicas = 9\n");
 
-        try (DevMode second = DevMode.start(data, 0, Clock.systemUTC())) {
+        try (DevMode second = DevMode.start(DevModeOptions.in(data))) {
             assertEquals(catalog + "# edited\n", Files.readString(second.catalogFile()));
             assertEquals("replicas = 9\n", Files.readString(second.demoRepository().resolve("prod/app/desired.conf")));
             assertFalse(second.demoStatus().startsWith("created "), second.demoStatus());
@@ -141,7 +140,7 @@ class DevModeTest {
         try (java.net.ServerSocket taken = portWithFreeNeighbours()) {
             int gatewayPort = taken.getLocalPort();
             RuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class,
-                    () -> DevMode.start(dir.resolve("data"), gatewayPort, Clock.systemUTC()).close());
+                    () -> DevMode.start(DevModeOptions.in(dir.resolve("data")).withBasePort(gatewayPort)).close());
 
             assertTrue(e.getMessage().contains("port " + gatewayPort + " (gateway) is in use"), e.getMessage());
             // the services started before the gateway were stopped again: their ports are free

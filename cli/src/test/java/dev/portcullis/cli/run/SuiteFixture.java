@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.portcullis.cli.call.ClientEnvironment;
 import dev.portcullis.cli.dev.DevMode;
+import dev.portcullis.cli.dev.DevModeOptions;
 import dev.portcullis.runtime.telemetry.TelemetrySource;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.ChainedEvent;
@@ -25,7 +26,6 @@ import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -140,7 +140,8 @@ final class SuiteFixture implements AutoCloseable {
         String branch = git(repo, "rev-parse", "HEAD");
         git(repo, "checkout", "-q", "main");
         Files.writeString(data.resolve("catalog.yaml"), CATALOG.replace("@REPO@", repo.toAbsolutePath().toString()), UTF_8);
-        DevMode dev = DevMode.start(data, 0, Clock.systemUTC(), overrides, telemetry);
+        DevModeOptions options = DevModeOptions.in(data).withOverrides(overrides);
+        DevMode dev = DevMode.start(telemetry.map(options::withTelemetry).orElse(options));
         return new SuiteFixture(data, repo, main, branch, dev);
     }
 
@@ -151,7 +152,7 @@ final class SuiteFixture implements AutoCloseable {
      */
     static SuiteFixture startOnDemo(Path dir) throws Exception {
         Path data = dir.resolve("data");
-        DevMode dev = DevMode.start(data, 0, Clock.systemUTC());
+        DevMode dev = DevMode.start(DevModeOptions.in(data));
         Path repo = dev.demoRepository();
         return new SuiteFixture(data, repo, git(repo, "rev-parse", "main"), git(repo, "rev-parse", "feature/demo"), dev);
     }
