@@ -52,6 +52,8 @@ import java.util.OptionalLong;
 public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
     private static final Duration ALERT_RECHECK = Duration.ofSeconds(2);
 
+    private static final int QUERY_PAGE = 500;
+
     private final AuditIngest ingest;
     private final Telemetry telemetry;
     private final AuditStore store;
@@ -61,6 +63,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     private final SourceMonitor sources;
     private final boolean listenerEnabled;
     private final EventStreamer streamer = new EventStreamer("audit service", ErrorStatus::of);
+    /** Query reads the store a page at a time: pages as large as before streams were flow-controlled, not 64 rows. */
+    private final EventStreamer queries = new EventStreamer("audit service", ErrorStatus::of, QUERY_PAGE);
 
     /**
      * @param sources the configured outside sources, for ListSources
@@ -239,7 +243,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
             response.onError(ErrorStatus.of(e));
             return;
         }
-        streamer.stream(response, answer);
+        queries.stream(response, answer);
     }
 
     /** The events a query matches, page by page, up to its limit. */
