@@ -1,8 +1,11 @@
 package dev.portcullis.audit.alert;
 
+import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
@@ -30,9 +33,9 @@ import java.util.stream.Collectors;
 @ConfigurationProperties("portcullis.audit.alerts.delivery")
 public record AlertDeliveryConfig(
         @Nullable List<String> webhookUrls,
-        @Bindable(defaultValue = "5s") Duration timeout,
-        @Bindable(defaultValue = "5") int maxAttempts,
-        @Bindable(defaultValue = "1s") Duration initialBackoff,
+        @Bindable(defaultValue = "5s") @PositiveDuration(max = "5m") Duration timeout,
+        @Bindable(defaultValue = "5") @Min(1) @Max(100) int maxAttempts,
+        @Bindable(defaultValue = "1s") @PositiveDuration Duration initialBackoff,
         @Bindable(defaultValue = "60s") Duration maxBackoff) {
 
     private static final String PREFIX = "portcullis.audit.alerts.delivery.";
@@ -44,16 +47,7 @@ public record AlertDeliveryConfig(
         for (int i = 0; i < webhookUrls.size(); i++) {
             parseWebhook(PREFIX + "webhook-urls[" + i + "]", webhookUrls.get(i));
         }
-        if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(5)) > 0) {
-            throw new IllegalArgumentException(PREFIX + "timeout must be a positive duration of at most 5m, e.g. 5s");
-        }
-        if (maxAttempts < 1 || maxAttempts > 100) {
-            throw new IllegalArgumentException(PREFIX + "max-attempts must be between 1 and 100, was " + maxAttempts);
-        }
-        if (initialBackoff == null || initialBackoff.isNegative() || initialBackoff.isZero()) {
-            throw new IllegalArgumentException(PREFIX + "initial-backoff must be a positive duration, e.g. 1s");
-        }
-        if (maxBackoff == null || maxBackoff.compareTo(initialBackoff) < 0 || maxBackoff.compareTo(Duration.ofHours(1)) > 0) {
+        if (maxBackoff == null || initialBackoff != null && maxBackoff.compareTo(initialBackoff) < 0 || maxBackoff.compareTo(Duration.ofHours(1)) > 0) {
             throw new IllegalArgumentException(PREFIX + "max-backoff must be at least " + PREFIX
                     + "initial-backoff and at most 1h");
         }

@@ -1,7 +1,10 @@
 package dev.portcullis.audit.alert;
 
+import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.time.Duration;
 
 /**
@@ -23,11 +26,11 @@ import java.time.Duration;
 @ConfigurationProperties("portcullis.audit.alerts.rules")
 public record AlertRulesConfig(
         @Bindable(defaultValue = "true") boolean authFailureBurstEnabled,
-        @Bindable(defaultValue = "5") int authFailureBurstThreshold,
-        @Bindable(defaultValue = "5m") Duration authFailureBurstWindow,
+        @Bindable(defaultValue = "5") @Min(1) @Max(MAX_THRESHOLD) int authFailureBurstThreshold,
+        @Bindable(defaultValue = "5m") @PositiveDuration(max = "1d") Duration authFailureBurstWindow,
         @Bindable(defaultValue = "true") boolean denialBurstEnabled,
-        @Bindable(defaultValue = "10") int denialBurstThreshold,
-        @Bindable(defaultValue = "10m") Duration denialBurstWindow,
+        @Bindable(defaultValue = "10") @Min(1) @Max(MAX_THRESHOLD) int denialBurstThreshold,
+        @Bindable(defaultValue = "10m") @PositiveDuration(max = "1d") Duration denialBurstWindow,
         @Bindable(defaultValue = "true") boolean newCallerEnabled,
         @Bindable(defaultValue = "true") boolean changeWindowViolationEnabled,
         @Bindable(defaultValue = "true") boolean secretLeakEnabled,
@@ -37,23 +40,4 @@ public record AlertRulesConfig(
     public static final int MAX_THRESHOLD = 1000;
     /** Longest burst window. */
     public static final Duration MAX_WINDOW = Duration.ofDays(1);
-
-    public AlertRulesConfig {
-        checkThreshold("portcullis.audit.alerts.rules.auth-failure-burst-threshold", authFailureBurstThreshold);
-        checkWindow("portcullis.audit.alerts.rules.auth-failure-burst-window", authFailureBurstWindow);
-        checkThreshold("portcullis.audit.alerts.rules.denial-burst-threshold", denialBurstThreshold);
-        checkWindow("portcullis.audit.alerts.rules.denial-burst-window", denialBurstWindow);
-    }
-
-    private static void checkThreshold(String property, int threshold) {
-        if (threshold < 1 || threshold > MAX_THRESHOLD) {
-            throw new IllegalArgumentException(property + " must be between 1 and " + MAX_THRESHOLD + ", was " + threshold);
-        }
-    }
-
-    private static void checkWindow(String property, Duration window) {
-        if (window == null || window.isNegative() || window.isZero() || window.compareTo(MAX_WINDOW) > 0) {
-            throw new IllegalArgumentException(property + " must be a positive duration of at most 1d, e.g. 5m");
-        }
-    }
 }

@@ -1,7 +1,10 @@
 package dev.portcullis.audit.alert;
 
+import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.time.Duration;
 
 /**
@@ -25,24 +28,11 @@ public record PipelineRulesConfig(
         @Bindable(defaultValue = "true") boolean protectedRefForcePushEnabled,
         @Bindable(defaultValue = "true") boolean catalogRepoPushEnabled,
         @Bindable(defaultValue = "true") boolean ciLoginFailureBurstEnabled,
-        @Bindable(defaultValue = "5") int ciLoginFailureBurstThreshold,
-        @Bindable(defaultValue = "10m") Duration ciLoginFailureBurstWindow,
+        @Bindable(defaultValue = "5") @Min(1) @Max(AlertRulesConfig.MAX_THRESHOLD) int ciLoginFailureBurstThreshold,
+        @Bindable(defaultValue = "10m") @PositiveDuration(max = "1d") Duration ciLoginFailureBurstWindow,
         @Bindable(defaultValue = "true") boolean deployKeyAddedEnabled,
         @Bindable(defaultValue = "true") boolean unfamiliarPusherApplyEnabled,
         @Bindable(defaultValue = "true") boolean sourceSilentEnabled) {
-
-    public PipelineRulesConfig {
-        String prefix = "portcullis.audit.alerts.rules.";
-        if (ciLoginFailureBurstThreshold < 1 || ciLoginFailureBurstThreshold > AlertRulesConfig.MAX_THRESHOLD) {
-            throw new IllegalArgumentException(prefix + "ci-login-failure-burst-threshold must be between 1 and "
-                    + AlertRulesConfig.MAX_THRESHOLD + ", was " + ciLoginFailureBurstThreshold);
-        }
-        if (ciLoginFailureBurstWindow == null || ciLoginFailureBurstWindow.isNegative() || ciLoginFailureBurstWindow.isZero()
-                || ciLoginFailureBurstWindow.compareTo(AlertRulesConfig.MAX_WINDOW) > 0) {
-            throw new IllegalArgumentException(prefix + "ci-login-failure-burst-window must be a positive duration of at"
-                    + " most 1d, e.g. 10m");
-        }
-    }
 
     /** Every rule on, with the default thresholds. */
     public static PipelineRulesConfig defaults() {

@@ -1,9 +1,12 @@
 package dev.portcullis.audit.server;
 
+import dev.portcullis.runtime.config.PositiveDuration;
 import dev.portcullis.runtime.database.Databases;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -27,9 +30,9 @@ public record AuditConfig(
         @Bindable(defaultValue = "sa") String dbUser,
         @Nullable Path dbPasswordFile,
         @Nullable Path signingKeyFile,
-        @Bindable(defaultValue = "1000") int checkpointEvery,
-        @Bindable(defaultValue = "1m") Duration checkpointInterval,
-        @Bindable(defaultValue = "8") int maxConnections) {
+        @Bindable(defaultValue = "1000") @Min(1) @Max(1_000_000) int checkpointEvery,
+        @Bindable(defaultValue = "1m") @PositiveDuration Duration checkpointInterval,
+        @Bindable(defaultValue = "8") @Min(1) @Max(100) int maxConnections) {
 
     public AuditConfig {
         if (dataDir == null) {
@@ -38,15 +41,6 @@ public record AuditConfig(
         jdbcUrl = jdbcUrl == null ? "" : jdbcUrl;
         if (!jdbcUrl.isEmpty() && !jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
             throw new IllegalArgumentException("portcullis.audit.jdbc-url must be a jdbc:postgresql: or jdbc:h2: URL");
-        }
-        if (checkpointEvery < 1 || checkpointEvery > 1_000_000) {
-            throw new IllegalArgumentException("portcullis.audit.checkpoint-every must be between 1 and 1000000");
-        }
-        if (checkpointInterval == null || checkpointInterval.isNegative() || checkpointInterval.isZero()) {
-            throw new IllegalArgumentException("portcullis.audit.checkpoint-interval must be a positive duration");
-        }
-        if (maxConnections < 1 || maxConnections > 100) {
-            throw new IllegalArgumentException("portcullis.audit.max-connections must be between 1 and 100");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.portcullis.audit.source;
 
+import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.EachProperty;
 import io.micronaut.context.annotation.Parameter;
 import io.micronaut.core.annotation.Nullable;
@@ -23,7 +24,7 @@ public record SourceConfig(
         @Nullable SourceKind kind,
         @Nullable Path secretFile,
         @Nullable String secretEnv,
-        @Nullable Duration maxSilence) {
+        @Nullable @PositiveDuration Duration maxSilence) {
 
     public SourceConfig {
         String prefix = "portcullis.audit.sources.feeds." + name + ".";
@@ -36,9 +37,6 @@ public record SourceConfig(
         }
         if ((secretFile == null) == (secretEnv == null || secretEnv.isBlank())) {
             throw new IllegalArgumentException(prefix + "secret-file or secret-env must be set, exactly one of them");
-        }
-        if (maxSilence != null && (maxSilence.isNegative() || maxSilence.isZero())) {
-            throw new IllegalArgumentException(prefix + "max-silence must be a positive duration, e.g. 6h");
         }
     }
 }

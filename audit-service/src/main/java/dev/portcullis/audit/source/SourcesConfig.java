@@ -1,10 +1,13 @@
 package dev.portcullis.audit.source;
 
 import dev.portcullis.catalog.RefPattern;
+import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 import io.micronaut.core.convert.format.ReadableBytes;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -30,15 +33,15 @@ import java.util.List;
 @ConfigurationProperties("portcullis.audit.sources")
 public record SourcesConfig(
         @Bindable(defaultValue = "127.0.0.1") String host,
-        @Nullable Integer port,
-        @ReadableBytes @Bindable(defaultValue = "1MB") long maxBodyBytes,
-        @Bindable(defaultValue = "5m") Duration replayWindow,
-        @Bindable(defaultValue = "4") int threads,
+        @Nullable @Min(0) @Max(65535) Integer port,
+        @ReadableBytes @Bindable(defaultValue = "1MB") @Min(1024) @Max(MAX_BODY_BYTES) long maxBodyBytes,
+        @Bindable(defaultValue = "5m") @PositiveDuration(max = "1d") Duration replayWindow,
+        @Bindable(defaultValue = "4") @Min(1) @Max(64) int threads,
         @Nullable Path catalogFile,
-        @Bindable(defaultValue = "10s") Duration catalogReloadInterval,
+        @Bindable(defaultValue = "10s") @PositiveDuration(max = "1h") Duration catalogReloadInterval,
         @Nullable String catalogRepository,
         @Nullable List<String> protectedRefs,
-        @Bindable(defaultValue = "30s") Duration silenceCheckInterval) {
+        @Bindable(defaultValue = "30s") @PositiveDuration(max = "1h") Duration silenceCheckInterval) {
 
     private static final String PREFIX = "portcullis.audit.sources.";
     /** GitHub caps payloads at 25 MB; nothing legitimate is larger. */
@@ -48,18 +51,6 @@ public record SourcesConfig(
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException(PREFIX + "host must name an address to bind, e.g. 0.0.0.0");
         }
-        if (port != null && (port < 0 || port > 65535)) {
-            throw new IllegalArgumentException(PREFIX + "port must be between 0 and 65535 (0 picks a free port)");
-        }
-        if (maxBodyBytes < 1024 || maxBodyBytes > MAX_BODY_BYTES) {
-            throw new IllegalArgumentException(PREFIX + "max-body-bytes must be between 1KB and 25MB, was " + maxBodyBytes);
-        }
-        positive(PREFIX + "replay-window", replayWindow, Duration.ofDays(1));
-        if (threads < 1 || threads > 64) {
-            throw new IllegalArgumentException(PREFIX + "threads must be between 1 and 64, was " + threads);
-        }
-        positive(PREFIX + "catalog-reload-interval", catalogReloadInterval, Duration.ofHours(1));
-        positive(PREFIX + "silence-check-interval", silenceCheckInterval, Duration.ofHours(1));
         catalogRepository = catalogRepository == null || catalogRepository.isBlank() ? null : catalogRepository.strip();
         protectedRefs = protectedRefs == null ? List.of() : List.copyOf(protectedRefs);
         for (String ref : protectedRefs) {
@@ -78,12 +69,5 @@ public record SourcesConfig(
     /** True when the HTTPS listener runs. */
     public boolean listenerEnabled() {
         return port != null;
-    }
-
-    private static void positive(String property, Duration value, Duration max) {
-        if (value == null || value.isNegative() || value.isZero() || value.compareTo(max) > 0) {
-            throw new IllegalArgumentException(property + " must be a positive duration of at most " + max.toString()
-                    .substring(2).toLowerCase(java.util.Locale.ROOT));
-        }
     }
 }

@@ -78,9 +78,9 @@ class AlertDeliveryConfigTest {
                         PREFIX + "webhook-urls[0] must use https:// (http:// is allowed to a loopback address only)"),
                 Arguments.of("webhook-urls", "http://127.evil.example/xoxb-secret-token",
                         PREFIX + "webhook-urls[0] must use https:// (http:// is allowed to a loopback address only)"),
-                Arguments.of("timeout", "0s", PREFIX + "timeout must be a positive duration of at most 5m, e.g. 5s"),
-                Arguments.of("max-attempts", "0", PREFIX + "max-attempts must be between 1 and 100, was 0"),
-                Arguments.of("initial-backoff", "0s", PREFIX + "initial-backoff must be a positive duration, e.g. 1s"),
+                Arguments.of("timeout", "0s", PREFIX + "timeout: must be a positive duration of at most 5m (was 0s)"),
+                Arguments.of("max-attempts", "0", PREFIX + "max-attempts: must be greater than or equal to 1 (was 0)"),
+                Arguments.of("initial-backoff", "0s", PREFIX + "initial-backoff: must be a positive duration (was 0s)"),
                 Arguments.of("max-backoff", "500ms",
                         PREFIX + "max-backoff must be at least " + PREFIX + "initial-backoff and at most 1h"));
     }

@@ -47,13 +47,13 @@ class AlertRulesConfigTest {
     static Stream<Arguments> invalidSettings() {
         return Stream.of(
                 Arguments.of("auth-failure-burst-threshold", "0",
-                        PREFIX + "auth-failure-burst-threshold must be between 1 and 1000, was 0"),
+                        PREFIX + "auth-failure-burst-threshold: must be greater than or equal to 1 (was 0)"),
                 Arguments.of("denial-burst-threshold", "1001",
-                        PREFIX + "denial-burst-threshold must be between 1 and 1000, was 1001"),
+                        PREFIX + "denial-burst-threshold: must be less than or equal to 1000 (was 1001)"),
                 Arguments.of("auth-failure-burst-window", "0s",
-                        PREFIX + "auth-failure-burst-window must be a positive duration of at most 1d, e.g. 5m"),
+                        PREFIX + "auth-failure-burst-window: must be a positive duration of at most 1d (was 0s)"),
                 Arguments.of("denial-burst-window", "2d",
-                        PREFIX + "denial-burst-window must be a positive duration of at most 1d, e.g. 5m"));
+                        PREFIX + "denial-burst-window: must be a positive duration of at most 1d (was 2d)"));
     }
 
     @ParameterizedTest

@@ -42,7 +42,7 @@ class PipelineRulesConfigTest {
         RuntimeException failure = assertThrows(RuntimeException.class, () -> ConfigBinding.bind(PipelineRulesConfig.class,
                 Map.of(PREFIX + "ci-login-failure-burst-threshold", "0")));
 
-        assertTrue(StartupFailure.describe(failure).contains(PREFIX + "ci-login-failure-burst-threshold must be between 1"
-                + " and 1000, was 0"), StartupFailure.describe(failure));
+        assertTrue(StartupFailure.describe(failure).contains(PREFIX + "ci-login-failure-burst-threshold: must be greater than or equal to 1"
+                + " (was 0)"), StartupFailure.describe(failure));
     }
 }

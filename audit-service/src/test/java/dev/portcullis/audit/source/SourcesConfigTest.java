@@ -85,7 +85,7 @@ class SourcesConfigTest {
         IllegalArgumentException name = assertThrows(IllegalArgumentException.class,
                 () -> new SourceConfig("GitHub_Acme", SourceKind.GITHUB, Path.of("/s"), null, null));
 
-        assertTrue(StartupFailure.describe(size).contains(PREFIX + "max-body-bytes must be between 1KB and 25MB"),
+        assertTrue(StartupFailure.describe(size).contains(PREFIX + "max-body-bytes: must be less than or equal to 26214400"),
                 StartupFailure.describe(size));
         assertTrue(StartupFailure.describe(ref).contains(PREFIX + "protected-refs"), StartupFailure.describe(ref));
         assertTrue(name.getMessage().contains("must be 1-48 lowercase letters"), name.getMessage());

@@ -1,5 +1,6 @@
 package dev.portcullis.executor.secret;
 
+import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
@@ -31,7 +32,7 @@ public record VaultConfig(
         @Nullable String approleRoleId,
         @Nullable Path approleSecretIdFile,
         @Bindable(defaultValue = "secret") String kvMount,
-        @Bindable(defaultValue = "10s") Duration timeout,
+        @Bindable(defaultValue = "10s") @PositiveDuration(max = "5m") Duration timeout,
         @Nullable Path caFile) {
 
     private static final String PREFIX = "portcullis.executor.vault.";
@@ -73,9 +74,6 @@ public record VaultConfig(
         if (kvMount == null || kvMount.length() > 256 || !MOUNT.matcher(kvMount).matches()) {
             throw new IllegalArgumentException(PREFIX + "kv-mount must be a mount path such as secret or kv/prod,"
                     + " without leading or trailing '/'");
-        }
-        if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(5)) > 0) {
-            throw new IllegalArgumentException(PREFIX + "timeout must be a positive duration of at most 5m, e.g. 10s");
         }
     }
 

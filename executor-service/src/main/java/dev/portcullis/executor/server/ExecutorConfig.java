@@ -2,6 +2,8 @@ package dev.portcullis.executor.server;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.nio.file.Path;
 
 /**
@@ -20,9 +22,9 @@ import java.nio.file.Path;
 @ConfigurationProperties("portcullis.executor")
 public record ExecutorConfig(
         @Bindable(defaultValue = ".portcullis/executor") Path workDir,
-        @Bindable(defaultValue = "4") int maxConcurrentTasks,
+        @Bindable(defaultValue = "4") @Min(1) @Max(64) int maxConcurrentTasks,
         @Bindable(defaultValue = "local") String backend,
-        @Bindable(defaultValue = "10000") int logLinesInMemory) {
+        @Bindable(defaultValue = "10000") @Min(100) @Max(1_000_000) int logLinesInMemory) {
 
     /** The task backends. */
     public enum Backend { LOCAL, ECS }
@@ -36,15 +38,9 @@ public record ExecutorConfig(
         if (workDir == null) {
             throw new IllegalArgumentException("portcullis.executor.work-dir must name a directory");
         }
-        if (maxConcurrentTasks < 1 || maxConcurrentTasks > 64) {
-            throw new IllegalArgumentException("portcullis.executor.max-concurrent-tasks must be between 1 and 64");
-        }
         backend = backend == null ? "" : backend.strip().toLowerCase(java.util.Locale.ROOT);
         if (!backend.equals("local") && !backend.equals("ecs")) {
             throw new IllegalArgumentException("portcullis.executor.backend must be local or ecs");
-        }
-        if (logLinesInMemory < 100 || logLinesInMemory > 1_000_000) {
-            throw new IllegalArgumentException("portcullis.executor.log-lines-in-memory must be between 100 and 1000000");
         }
     }
 }

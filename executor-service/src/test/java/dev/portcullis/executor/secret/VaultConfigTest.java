@@ -99,9 +99,9 @@ class VaultConfigTest {
                 Arguments.of(Map.of(P + "kv-mount", "/secret/"),
                         P + "kv-mount must be a mount path such as secret or kv/prod, without leading or trailing '/'"),
                 Arguments.of(Map.of(P + "timeout", "0s"),
-                        P + "timeout must be a positive duration of at most 5m, e.g. 10s"),
+                        P + "timeout: must be a positive duration of at most 5m (was 0s)"),
                 Arguments.of(Map.of(P + "timeout", "6m"),
-                        P + "timeout must be a positive duration of at most 5m, e.g. 10s"));
+                        P + "timeout: must be a positive duration of at most 5m (was 6m)"));
     }
 
     @ParameterizedTest

@@ -70,6 +70,6 @@ class ExecutorConfigTest {
         RuntimeException e = assertThrows(RuntimeException.class,
                 () -> ConfigBinding.bind(ExecutorConfig.class, Map.of(P + "log-lines-in-memory", "10")));
 
-        assertEquals(P + "log-lines-in-memory must be between 100 and 1000000", StartupFailure.describe(e));
+        assertEquals(P + "log-lines-in-memory: must be greater than or equal to 100 (was 10)", StartupFailure.describe(e));
     }
 }

@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.server;
 
+import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
@@ -21,7 +22,7 @@ public record GatewayConfig(
         @Nullable String policyAddress,
         @Nullable String executorAddress,
         @Nullable String auditAddress,
-        @Bindable(defaultValue = "5s") Duration callTimeout) {
+        @Bindable(defaultValue = "5s") @PositiveDuration Duration callTimeout) {
 
     private static final Pattern HOST_PORT =
             Pattern.compile("(?:[A-Za-z0-9.\\-]{1,253}|\\[[0-9A-Fa-f:]{2,39}]):([0-9]{1,5})");
@@ -30,9 +31,6 @@ public record GatewayConfig(
         requireAddress("portcullis.gateway.policy-address", policyAddress);
         requireAddress("portcullis.gateway.executor-address", executorAddress);
         requireAddress("portcullis.gateway.audit-address", auditAddress);
-        if (callTimeout == null || callTimeout.isNegative() || callTimeout.isZero()) {
-            throw new IllegalArgumentException("portcullis.gateway.call-timeout must be a positive duration");
-        }
     }
 
     private static void requireAddress(String property, String address) {

@@ -1,8 +1,11 @@
 package dev.portcullis.gateway.server;
 
+import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,46 +27,23 @@ import java.util.List;
  */
 @ConfigurationProperties("portcullis.gateway.runs")
 public record RunsConfig(
-        @Bindable(defaultValue = "24h") Duration approvalTtl,
-        @Bindable(defaultValue = "1h") Duration taskTimeout,
-        @Bindable(defaultValue = "60") int submitsPerMinute,
-        @Bindable(defaultValue = "20") int maxActiveRuns,
-        @Bindable(defaultValue = "15s") Duration lease,
-        @Bindable(defaultValue = "500ms") Duration pollInterval,
+        @Bindable(defaultValue = "24h") @PositiveDuration Duration approvalTtl,
+        @Bindable(defaultValue = "1h") @PositiveDuration(max = "24h") Duration taskTimeout,
+        @Bindable(defaultValue = "60") @Min(1) @Max(100_000) int submitsPerMinute,
+        @Bindable(defaultValue = "20") @Min(1) @Max(100_000) int maxActiveRuns,
+        @Bindable(defaultValue = "15s") @PositiveDuration Duration lease,
+        @Bindable(defaultValue = "500ms") @PositiveDuration Duration pollInterval,
         @Nullable List<String> approvalWebhookUrls,
-        @Bindable(defaultValue = "5s") Duration webhookTimeout,
-        @Bindable(defaultValue = "64") int taskFollowers) {
+        @Bindable(defaultValue = "5s") @PositiveDuration Duration webhookTimeout,
+        @Bindable(defaultValue = "64") @Min(1) @Max(1024) int taskFollowers) {
 
     private static final String PREFIX = "portcullis.gateway.runs.";
 
     public RunsConfig {
-        positive("approval-ttl", approvalTtl);
-        positive("task-timeout", taskTimeout);
-        positive("lease", lease);
-        positive("poll-interval", pollInterval);
-        positive("webhook-timeout", webhookTimeout);
-        if (taskTimeout.compareTo(Duration.ofHours(24)) > 0) {
-            throw new IllegalArgumentException(PREFIX + "task-timeout must be at most 24h");
-        }
-        if (submitsPerMinute < 1 || submitsPerMinute > 100_000) {
-            throw new IllegalArgumentException(PREFIX + "submits-per-minute must be between 1 and 100000");
-        }
-        if (maxActiveRuns < 1 || maxActiveRuns > 100_000) {
-            throw new IllegalArgumentException(PREFIX + "max-active-runs must be between 1 and 100000");
-        }
-        if (pollInterval.compareTo(lease.dividedBy(3)) > 0) {
+        if (pollInterval != null && lease != null && pollInterval.compareTo(lease.dividedBy(3)) > 0) {
             throw new IllegalArgumentException(PREFIX + "poll-interval must be at most a third of " + PREFIX + "lease");
         }
-        if (taskFollowers < 1 || taskFollowers > 1024) {
-            throw new IllegalArgumentException(PREFIX + "task-followers must be between 1 and 1024");
-        }
         approvalWebhookUrls = approvalWebhookUrls == null ? List.of() : List.copyOf(approvalWebhookUrls);
-    }
-
-    private static void positive(String key, Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(PREFIX + key + " must be a positive duration");
-        }
     }
 
     @Override

@@ -4,6 +4,8 @@ import dev.portcullis.runtime.database.Databases;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.nio.file.Path;
 
 /**
@@ -22,7 +24,7 @@ public record StoreConfig(
         @Bindable(defaultValue = "") String jdbcUrl,
         @Bindable(defaultValue = "sa") String dbUser,
         @Nullable Path dbPasswordFile,
-        @Bindable(defaultValue = "10") int maxConnections) {
+        @Bindable(defaultValue = "10") @Min(2) @Max(100) int maxConnections) {
 
     public StoreConfig {
         if (dataDir == null) {
@@ -31,9 +33,6 @@ public record StoreConfig(
         jdbcUrl = jdbcUrl == null ? "" : jdbcUrl;
         if (!jdbcUrl.isEmpty() && !jdbcUrl.startsWith("jdbc:postgresql:") && !jdbcUrl.startsWith("jdbc:h2:")) {
             throw new IllegalArgumentException("portcullis.gateway.store.jdbc-url must be a jdbc:postgresql: or jdbc:h2: URL");
-        }
-        if (maxConnections < 2 || maxConnections > 100) {
-            throw new IllegalArgumentException("portcullis.gateway.store.max-connections must be between 2 and 100");
         }
     }
 

@@ -87,7 +87,7 @@ class GatewayConfigTest {
         RuntimeException e = assertThrows(RuntimeException.class,
                 () -> ConfigBinding.bind(GatewayConfig.class, properties));
 
-        assertEquals("portcullis.gateway.call-timeout must be a positive duration", StartupFailure.describe(e));
+        assertEquals("portcullis.gateway.call-timeout: must be a positive duration (was 0s)", StartupFailure.describe(e));
     }
 
     @Test
@@ -100,12 +100,12 @@ class GatewayConfigTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0", "1025"})
-    void taskFollowersOutOfRangeStopStartupNamingTheProperty(String value) {
+    @CsvSource({"0, must be greater than or equal to 1", "1025, must be less than or equal to 1024"})
+    void taskFollowersOutOfRangeStopStartupNamingTheProperty(String value, String rule) {
         Map<String, Object> properties = Map.of("portcullis.gateway.runs.task-followers", value);
 
         RuntimeException e = assertThrows(RuntimeException.class, () -> ConfigBinding.bind(RunsConfig.class, properties));
 
-        assertEquals("portcullis.gateway.runs.task-followers must be between 1 and 1024", StartupFailure.describe(e));
+        assertEquals("portcullis.gateway.runs.task-followers: " + rule + " (was " + value + ")", StartupFailure.describe(e));
     }
 }

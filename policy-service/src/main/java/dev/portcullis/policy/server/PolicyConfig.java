@@ -1,5 +1,6 @@
 package dev.portcullis.policy.server;
 
+import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
@@ -13,13 +14,10 @@ import java.time.Duration;
  * @param reloadInterval how often the file is checked for a new version
  */
 @ConfigurationProperties("portcullis.policy")
-public record PolicyConfig(@Nullable Path catalogFile, @Bindable(defaultValue = "2s") Duration reloadInterval) {
+public record PolicyConfig(@Nullable Path catalogFile, @Bindable(defaultValue = "2s") @PositiveDuration Duration reloadInterval) {
     public PolicyConfig {
         if (catalogFile == null) {
             throw new IllegalArgumentException("portcullis.policy.catalog-file is required: the Service Catalog YAML file");
-        }
-        if (reloadInterval == null || reloadInterval.isNegative() || reloadInterval.isZero()) {
-            throw new IllegalArgumentException("portcullis.policy.reload-interval must be a positive duration, e.g. 2s");
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.portcullis.runtime.audit;
 
+import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
@@ -13,13 +14,10 @@ import java.time.Duration;
  * @param callTimeout deadline of each Append call
  */
 @ConfigurationProperties("portcullis.audit-client")
-public record AuditClientConfig(@Nullable String address, @Bindable(defaultValue = "10s") Duration callTimeout) {
+public record AuditClientConfig(@Nullable String address, @Bindable(defaultValue = "10s") @PositiveDuration Duration callTimeout) {
     public AuditClientConfig {
         if (address != null && !address.matches("[A-Za-z0-9.\\-]{1,253}:[0-9]{1,5}|\\[[0-9A-Fa-f:]{2,39}]:[0-9]{1,5}")) {
             throw new IllegalArgumentException("portcullis.audit-client.address must be host:port, e.g. localhost:7446");
-        }
-        if (callTimeout == null || callTimeout.isNegative() || callTimeout.isZero()) {
-            throw new IllegalArgumentException("portcullis.audit-client.call-timeout must be a positive duration");
         }
     }
 }

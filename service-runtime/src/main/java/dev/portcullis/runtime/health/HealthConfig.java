@@ -1,5 +1,6 @@
 package dev.portcullis.runtime.health;
 
+import dev.portcullis.runtime.config.DurationRange;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
 import java.time.Duration;
@@ -12,18 +13,6 @@ import java.time.Duration;
  */
 @ConfigurationProperties("portcullis.health")
 public record HealthConfig(
-        @Bindable(defaultValue = "2s") Duration interval,
-        @Bindable(defaultValue = "1s") Duration checkTimeout) {
-
-    public HealthConfig {
-        within("portcullis.health.interval", interval, Duration.ofMillis(10), Duration.ofMinutes(5));
-        within("portcullis.health.check-timeout", checkTimeout, Duration.ofMillis(10), Duration.ofMinutes(1));
-    }
-
-    private static void within(String key, Duration value, Duration least, Duration most) {
-        if (value == null || value.compareTo(least) < 0 || value.compareTo(most) > 0) {
-            throw new IllegalArgumentException(key + " must be between " + least.toMillis() + "ms and "
-                    + most.toSeconds() + "s, was " + value);
-        }
-    }
+        @Bindable(defaultValue = "2s") @DurationRange(min = "10ms", max = "5m") Duration interval,
+        @Bindable(defaultValue = "1s") @DurationRange(min = "10ms", max = "1m") Duration checkTimeout) {
 }

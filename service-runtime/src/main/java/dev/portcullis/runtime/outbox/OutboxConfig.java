@@ -1,9 +1,13 @@
 package dev.portcullis.runtime.outbox;
 
+import dev.portcullis.runtime.config.DurationRange;
+import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
 import io.micronaut.core.convert.format.ReadableBytes;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -22,11 +26,11 @@ import java.time.Duration;
 @ConfigurationProperties("portcullis.audit-outbox")
 public record OutboxConfig(
         @Nullable Path spoolDir,
-        @ReadableBytes @Bindable(defaultValue = "64MB") long maxSpoolBytes,
-        @Bindable(defaultValue = "500") int batchSize,
-        @Bindable(defaultValue = "200ms") Duration initialBackoff,
+        @ReadableBytes @Bindable(defaultValue = "64MB") @Min(MIN_SPOOL_BYTES) long maxSpoolBytes,
+        @Bindable(defaultValue = "500") @Min(1) @Max(GrpcAuditShipper.MAX_BATCH) int batchSize,
+        @Bindable(defaultValue = "200ms") @PositiveDuration Duration initialBackoff,
         @Bindable(defaultValue = "30s") Duration maxBackoff,
-        @Bindable(defaultValue = "5s") Duration shutdownFlushTimeout) {
+        @Bindable(defaultValue = "5s") @DurationRange(min = "0s") Duration shutdownFlushTimeout) {
     /** The smallest spool accepted: room for a few hundred typical events. */
     public static final long MIN_SPOOL_BYTES = 64 * 1024;
 
@@ -35,23 +39,9 @@ public record OutboxConfig(
             throw new IllegalArgumentException(
                     "portcullis.audit-outbox.spool-dir is required: the directory where audit events wait for delivery");
         }
-        if (maxSpoolBytes < MIN_SPOOL_BYTES) {
-            throw new IllegalArgumentException(
-                    "portcullis.audit-outbox.max-spool-bytes must be at least 64KB, was " + maxSpoolBytes);
-        }
-        if (batchSize < 1 || batchSize > GrpcAuditShipper.MAX_BATCH) {
-            throw new IllegalArgumentException("portcullis.audit-outbox.batch-size must be between 1 and "
-                    + GrpcAuditShipper.MAX_BATCH + ", was " + batchSize);
-        }
-        if (initialBackoff == null || initialBackoff.isNegative() || initialBackoff.isZero()) {
-            throw new IllegalArgumentException("portcullis.audit-outbox.initial-backoff must be a positive duration");
-        }
-        if (maxBackoff == null || maxBackoff.compareTo(initialBackoff) < 0) {
+        if (maxBackoff == null || initialBackoff != null && maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("portcullis.audit-outbox.max-backoff must not be shorter than "
                     + "portcullis.audit-outbox.initial-backoff");
-        }
-        if (shutdownFlushTimeout == null || shutdownFlushTimeout.isNegative()) {
-            throw new IllegalArgumentException("portcullis.audit-outbox.shutdown-flush-timeout must not be negative");
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.portcullis.runtime.server;
 
 import io.micronaut.context.exceptions.BeanInstantiationException;
 import io.micronaut.context.exceptions.DependencyInjectionException;
+import jakarta.validation.ConstraintViolationException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
@@ -13,12 +14,15 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * Turns a start-up failure into the one line an operator needs. Micronaut wraps the exception
  * a configuration record throws (whose message names the property) in several layers of
- * injection-path detail; the innermost of our own messages is the useful one. A file that
+ * injection-path detail; the innermost of our own messages is the useful one. A value refused by
+ * a record's constraint reads {@code KEY: must be … (was VALUE)}. A file that
  * cannot be used is named with what is wrong with it, never as a bare path.
  */
 public final class StartupFailure {
@@ -34,6 +38,9 @@ public final class StartupFailure {
             if (t instanceof UncheckedIOException unchecked) {
                 return describe(unchecked);
             }
+            if (t instanceof ConstraintViolationException invalid) {
+                return describe(invalid);
+            }
             boolean wrapper = t instanceof BeanInstantiationException || t instanceof DependencyInjectionException;
             if (!wrapper && t.getMessage() != null) {
                 message = t.getMessage();
@@ -43,6 +50,28 @@ public final class StartupFailure {
             }
         }
         return message == null ? failure.getClass().getSimpleName() : message;
+    }
+
+    /**
+     * A configuration value that breaks a rule: {@code KEY: must be … (was VALUE)}, one line per
+     * broken rule. Only an {@link InvalidConfigurationException} knows the full key; a plain
+     * violation is named by its property path.
+     */
+    private static String describe(ConstraintViolationException failure) {
+        if (failure instanceof InvalidConfigurationException || failure.getConstraintViolations() == null
+                || failure.getConstraintViolations().isEmpty()) {
+            return failure.getMessage();
+        }
+        return failure.getConstraintViolations().stream()
+                .map(violation -> violation.getPropertyPath() + ": " + violation.getMessage()
+                        + " (was " + value(violation.getInvalidValue()) + ")")
+                .sorted()
+                .collect(Collectors.joining("; "));
+    }
+
+    /** A refused value as it is written in configuration: a duration as {@code 300ms} or {@code 0s}, not {@code PT0.3S}. */
+    static String value(Object value) {
+        return value instanceof Duration duration ? DurationText.format(duration) : String.valueOf(value);
     }
 
     /**

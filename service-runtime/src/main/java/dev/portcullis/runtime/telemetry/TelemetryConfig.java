@@ -2,6 +2,8 @@ package dev.portcullis.runtime.telemetry;
 
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 
 /**
  * Telemetry settings of one service beyond the standard {@code OTEL_*} variables. Every key is
@@ -15,17 +17,13 @@ import io.micronaut.core.bind.annotation.Bindable;
  */
 @ConfigurationProperties("portcullis.telemetry")
 public record TelemetryConfig(
-        @Bindable(defaultValue = "-1") int prometheusPort,
+        @Bindable(defaultValue = "-1") @Min(NO_PROMETHEUS) @Max(65535) int prometheusPort,
         @Bindable(defaultValue = "127.0.0.1") String prometheusHost) {
 
     /** No Prometheus endpoint: the value of {@code prometheus-port} that switches it off. */
     public static final int NO_PROMETHEUS = -1;
 
     public TelemetryConfig {
-        if (prometheusPort < NO_PROMETHEUS || prometheusPort > 65535) {
-            throw new IllegalArgumentException(
-                    "portcullis.telemetry.prometheus-port must be between 0 and 65535, or -1 for none, was " + prometheusPort);
-        }
         if (prometheusHost == null || prometheusHost.isBlank()) {
             throw new IllegalArgumentException("portcullis.telemetry.prometheus-host must name an address to bind");
         }

@@ -1,8 +1,13 @@
 package dev.portcullis.runtime.transport;
 
+import dev.portcullis.runtime.config.DurationRange;
+import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
+import io.micronaut.core.annotation.Creator;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
 import java.time.Duration;
 import java.util.OptionalInt;
 
@@ -25,37 +30,22 @@ import java.util.OptionalInt;
 @ConfigurationProperties("portcullis.server")
 public record ServerConfig(
         @Bindable(defaultValue = "127.0.0.1") String host,
-        @Nullable Integer port,
-        @Bindable(defaultValue = "4194304") int maxInboundMessageBytes,
-        @Bindable(defaultValue = "10s") Duration handshakeTimeout,
-        @Bindable(defaultValue = "10s") Duration shutdownGrace,
-        @Bindable(defaultValue = "-1") int healthPort) {
+        @Nullable @Min(0) @Max(65535) Integer port,
+        @Bindable(defaultValue = "4194304") @Min(1024) @Max(64 * 1024 * 1024) int maxInboundMessageBytes,
+        @Bindable(defaultValue = "10s") @PositiveDuration Duration handshakeTimeout,
+        @Bindable(defaultValue = "10s") @DurationRange(min = "0s") Duration shutdownGrace,
+        @Bindable(defaultValue = "-1") @Min(NO_HEALTH_PORT) @Max(65535) int healthPort) {
 
     /** No plaintext health port: the value of {@code health-port} that switches it off. */
     public static final int NO_HEALTH_PORT = -1;
 
+    @Creator // the canonical constructor, not the one without a health port
     public ServerConfig {
         if (host == null || host.isBlank()) {
             throw new IllegalArgumentException("portcullis.server.host must name an address to bind, e.g. 127.0.0.1");
         }
         if (port == null) {
             throw new IllegalArgumentException("portcullis.server.port is required: the TCP port this service listens on");
-        }
-        if (port < 0 || port > 65535) {
-            throw new IllegalArgumentException("portcullis.server.port must be between 0 and 65535, was " + port);
-        }
-        if (maxInboundMessageBytes < 1024 || maxInboundMessageBytes > 64 * 1024 * 1024) {
-            throw new IllegalArgumentException("portcullis.server.max-inbound-message-bytes must be between 1024 and 67108864");
-        }
-        if (handshakeTimeout == null || handshakeTimeout.isNegative() || handshakeTimeout.isZero()) {
-            throw new IllegalArgumentException("portcullis.server.handshake-timeout must be a positive duration");
-        }
-        if (shutdownGrace == null || shutdownGrace.isNegative()) {
-            throw new IllegalArgumentException("portcullis.server.shutdown-grace must not be negative");
-        }
-        if (healthPort < NO_HEALTH_PORT || healthPort > 65535) {
-            throw new IllegalArgumentException(
-                    "portcullis.server.health-port must be between 0 and 65535, or -1 for none, was " + healthPort);
         }
         if (healthPort > 0 && healthPort == port) {
             throw new IllegalArgumentException(

@@ -1,5 +1,6 @@
 package dev.portcullis.runtime.transport;
 
+import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
@@ -18,7 +19,7 @@ public record TlsConfig(
         @Nullable Path certFile,
         @Nullable Path keyFile,
         @Nullable Path caFile,
-        @Bindable(defaultValue = "10s") Duration reloadInterval) {
+        @Bindable(defaultValue = "10s") @PositiveDuration Duration reloadInterval) {
 
     public TlsConfig {
         if (certFile == null) {
@@ -29,9 +30,6 @@ public record TlsConfig(
         }
         if (caFile == null) {
             throw new IllegalArgumentException("portcullis.tls.ca-file is required: the PEM bundle of trusted CAs");
-        }
-        if (reloadInterval == null || reloadInterval.isNegative() || reloadInterval.isZero()) {
-            throw new IllegalArgumentException("portcullis.tls.reload-interval must be a positive duration, e.g. 10s");
         }
     }
 }

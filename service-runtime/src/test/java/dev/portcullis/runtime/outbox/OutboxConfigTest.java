@@ -73,13 +73,13 @@ class OutboxConfigTest {
     static Stream<Arguments> invalidSettings() {
         return Stream.of(
                 Arguments.of("portcullis.audit-outbox.max-spool-bytes", "32KB",
-                        "portcullis.audit-outbox.max-spool-bytes must be at least 64KB, was 32768"),
+                        "portcullis.audit-outbox.max-spool-bytes: must be greater than or equal to 65536 (was 32768)"),
                 Arguments.of("portcullis.audit-outbox.batch-size", "0",
-                        "portcullis.audit-outbox.batch-size must be between 1 and 500, was 0"),
+                        "portcullis.audit-outbox.batch-size: must be greater than or equal to 1 (was 0)"),
                 Arguments.of("portcullis.audit-outbox.batch-size", "501",
-                        "portcullis.audit-outbox.batch-size must be between 1 and 500, was 501"),
+                        "portcullis.audit-outbox.batch-size: must be less than or equal to 500 (was 501)"),
                 Arguments.of("portcullis.audit-outbox.initial-backoff", "0s",
-                        "portcullis.audit-outbox.initial-backoff must be a positive duration"),
+                        "portcullis.audit-outbox.initial-backoff: must be a positive duration (was 0s)"),
                 Arguments.of("portcullis.audit-outbox.max-backoff", "100ms",
                         "portcullis.audit-outbox.max-backoff must not be shorter than "
                                 + "portcullis.audit-outbox.initial-backoff"));

@@ -67,7 +67,7 @@ class TlsConfigTest {
         RuntimeException e = assertThrows(RuntimeException.class,
                 () -> ConfigBinding.bind(TlsConfig.class, properties));
 
-        assertEquals("portcullis.tls.reload-interval must be a positive duration, e.g. 10s",
+        assertEquals("portcullis.tls.reload-interval: must be a positive duration (was 0s)",
                 StartupFailure.describe(e));
     }
 }

@@ -1,5 +1,6 @@
 package dev.portcullis.executor.backend.ecs;
 
+import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
@@ -43,7 +44,7 @@ public record EcsConfig(
         @Nullable String region,
         @Nullable String logGroup,
         @Nullable String logStreamPrefix,
-        @Bindable(defaultValue = "1s") Duration pollInitial,
+        @Bindable(defaultValue = "1s") @PositiveDuration Duration pollInitial,
         @Bindable(defaultValue = "15s") Duration pollMax,
         @Nullable String endpointOverride) {
 
@@ -91,10 +92,7 @@ public record EcsConfig(
         if (!LOG_STREAM_PREFIX.matcher(logStreamPrefix).matches()) {
             throw new IllegalArgumentException(PREFIX + "log-stream-prefix must be 1 to 256 characters without ':', '*' or spaces");
         }
-        if (pollInitial == null || pollInitial.isNegative() || pollInitial.isZero()) {
-            throw new IllegalArgumentException(PREFIX + "poll-initial must be a positive duration, e.g. 1s");
-        }
-        if (pollMax == null || pollMax.compareTo(pollInitial) < 0 || pollMax.compareTo(Duration.ofMinutes(5)) > 0) {
+        if (pollMax == null || pollInitial != null && pollMax.compareTo(pollInitial) < 0 || pollMax.compareTo(Duration.ofMinutes(5)) > 0) {
             throw new IllegalArgumentException(PREFIX + "poll-max must be at least " + PREFIX + "poll-initial and at most 5m");
         }
         // an absent key binds as null; inside the record it is the empty string

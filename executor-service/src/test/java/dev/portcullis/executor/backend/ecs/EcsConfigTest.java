@@ -115,7 +115,7 @@ class EcsConfigTest {
                 Arguments.of("region", "Frankfurt", PREFIX + "region must be an AWS region name such as eu-central-1, was Frankfurt"),
                 Arguments.of("log-group", "tasks logs", PREFIX + "log-group must be a CloudWatch Logs group name"),
                 Arguments.of("log-stream-prefix", "a:b", PREFIX + "log-stream-prefix must be 1 to 256 characters without ':', '*' or spaces"),
-                Arguments.of("poll-initial", "0s", PREFIX + "poll-initial must be a positive duration, e.g. 1s"),
+                Arguments.of("poll-initial", "0s", PREFIX + "poll-initial: must be a positive duration (was 0s)"),
                 Arguments.of("poll-max", "500ms", PREFIX + "poll-max must be at least " + PREFIX + "poll-initial and at most 5m"),
                 Arguments.of("poll-max", "6m", PREFIX + "poll-max must be at least " + PREFIX + "poll-initial and at most 5m"),
                 Arguments.of("endpoint-override", "localhost:4566",

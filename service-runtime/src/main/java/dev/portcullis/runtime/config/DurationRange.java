@@ -1,0 +1,37 @@
+package dev.portcullis.runtime.config;
+
+import static java.lang.annotation.ElementType.FIELD;
+import static java.lang.annotation.ElementType.METHOD;
+import static java.lang.annotation.ElementType.PARAMETER;
+import static java.lang.annotation.ElementType.TYPE_USE;
+import static java.lang.annotation.RetentionPolicy.RUNTIME;
+
+import jakarta.validation.Constraint;
+import jakarta.validation.Payload;
+import java.lang.annotation.Documented;
+import java.lang.annotation.Retention;
+import java.lang.annotation.Target;
+
+/**
+ * A configured {@link java.time.Duration} of at least {@link #min} and, when {@link #max} is set,
+ * at most it, both inclusive. {@code @DurationRange(min = "0s")} is "not negative". An absent
+ * value is valid: whether a key is required is a separate rule. Checked by
+ * {@code dev.portcullis.runtime.server.DurationRangeValidator} when the record is bound.
+ */
+@Documented
+@Retention(RUNTIME)
+@Target({FIELD, METHOD, PARAMETER, TYPE_USE})
+@Constraint(validatedBy = {})
+public @interface DurationRange {
+    /** The shortest accepted value in configuration syntax ({@code 0s}, {@code 10ms}). */
+    String min();
+
+    /** The longest accepted value in configuration syntax; empty for no bound. */
+    String max() default "";
+
+    String message() default "must be within a range of durations";
+
+    Class<?>[] groups() default {};
+
+    Class<? extends Payload>[] payload() default {};
+}
