@@ -65,6 +65,22 @@ class SourcesConfigTest {
     }
 
     @Test
+    void aBadValueOfOneSourceIsRefusedNamingThatSourcesKey() {
+        RuntimeException silence = assertThrows(RuntimeException.class, () -> {
+            try (ApplicationContext context = ApplicationContext.builder().properties(Map.of(
+                            PREFIX + "feeds.github-acme.kind", "github",
+                            PREFIX + "feeds.github-acme.secret-file", "/run/secrets/github",
+                            PREFIX + "feeds.github-acme.max-silence", "0s"))
+                    .environmentPropertySource(false).deduceEnvironment(false).banner(false).start()) {
+                context.getBeansOfType(SourceConfig.class);
+            }
+        });
+
+        assertTrue(StartupFailure.describe(silence).contains(PREFIX + "feeds.github-acme.max-silence: must be a positive"
+                + " duration (was 0s)"), StartupFailure.describe(silence));
+    }
+
+    @Test
     void aSourceNeedsExactlyOneSecretReference() {
         IllegalArgumentException neither = assertThrows(IllegalArgumentException.class,
                 () -> new SourceConfig("github-acme", SourceKind.GITHUB, null, null, null));
