@@ -1,5 +1,6 @@
 package dev.portcullis.executor.backend.local;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -187,10 +188,8 @@ class LocalProcessTaskBackendTest {
         TaskBackend.Handle handle = backend.start(
                 spec("stage/app", Duration.ofSeconds(60), "sh", "-c", "sleep 60 & sleep 60 & echo ready; wait"), Map.of(), run);
         long pid = run.started.get(60, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!run.lines.contains("out: ready") && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        await("the script printing ready").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                .until(() -> run.lines.contains("out: ready"));
         List<ProcessHandle> children = ProcessHandle.of(pid).orElseThrow().descendants().toList();
 
         handle.cancel("test");
