@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -76,17 +77,20 @@ class LocalProcessTaskBackendTest {
                 List.of(argv), timeout);
     }
 
+    /** Stamps launches and ends in the order they happened, across threads (System.nanoTime may tie or skew). */
+    private static final AtomicLong ORDER = new AtomicLong();
+
     /** Collects what a run reports. */
     static final class Recording implements TaskRun {
         final List<String> lines = new CopyOnWriteArrayList<>();
         final CompletableFuture<String> ended = new CompletableFuture<>();
         final CompletableFuture<Long> started = new CompletableFuture<>();
-        volatile long startedNanos;
-        volatile long endedNanos;
+        volatile long startedAt;
+        volatile long endedAt;
 
         @Override
         public void launched(String backendRef) {
-            startedNanos = System.nanoTime();
+            startedAt = ORDER.incrementAndGet();
             started.complete(Long.parseLong(backendRef.substring("pid:".length())));
         }
 
@@ -114,7 +118,7 @@ class LocalProcessTaskBackendTest {
 
         @Override
         public void ended(Outcome outcome, int exitCode, String reason) {
-            endedNanos = System.nanoTime();
+            endedAt = ORDER.incrementAndGet();
             ended.complete(outcome + " " + exitCode + " " + reason);
         }
 
@@ -248,7 +252,7 @@ class LocalProcessTaskBackendTest {
             first.await();
 
             assertEquals("SUCCEEDED 0 ", second.await());
-            assertTrue(second.startedNanos > first.endedNanos, "the second task must wait for the only slot");
+            assertTrue(second.startedAt > first.endedAt, "the second task must wait for the only slot");
         } finally {
             single.close();
         }
@@ -275,7 +279,7 @@ class LocalProcessTaskBackendTest {
                 assertEquals("SUCCEEDED 0 ", next.await());
             }
             for (int i = 1; i < queued.size(); i++) {
-                assertTrue(queued.get(i).startedNanos > queued.get(i - 1).endedNanos, "run " + i + " started out of order");
+                assertTrue(queued.get(i).startedAt > queued.get(i - 1).endedAt, "run " + i + " started out of order");
             }
         } finally {
             single.close();
