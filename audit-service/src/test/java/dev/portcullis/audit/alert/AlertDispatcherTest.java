@@ -2,11 +2,11 @@ package dev.portcullis.audit.alert;
 
 import dev.portcullis.runtime.retry.Backoff;
 import dev.portcullis.runtime.testing.MutableClock;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.portcullis.audit.alert.Alert.Severity;
 import java.net.URI;
@@ -15,12 +15,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class AlertDispatcherTest {
+    private static final Duration POLL = Duration.ofMillis(5);
     static final Instant START = Instant.parse("2024-03-04T10:00:00Z");
 
     final MutableClock clock = MutableClock.at(START);
@@ -44,17 +43,6 @@ class AlertDispatcherTest {
 
     static WebhookAlertSink sink(String name, WebhookReceiver receiver) {
         return new WebhookAlertSink(name, receiver.url(), Duration.ofSeconds(5));
-    }
-
-    /** Polls {@code condition} until it holds, failing after {@code timeout}. */
-    static void awaitTrue(Duration timeout, BooleanSupplier condition, String what) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                fail("timed out waiting for " + what);
-            }
-            LockSupport.parkNanos(Duration.ofMillis(5).toNanos()); // between polls; the deadline bounds the wait
-        }
     }
 
     @Test
@@ -95,7 +83,7 @@ class AlertDispatcherTest {
 
             dispatcher.dispatch(alert);
 
-            awaitTrue(Duration.ofSeconds(10), () -> !store.deadLetters().isEmpty(), "a dead letter");
+            await("a dead letter").atMost(Duration.ofSeconds(10)).pollInterval(POLL).until(() -> !store.deadLetters().isEmpty());
             DeadLetter letter = store.deadLetters().get(0);
             assertEquals(alert.sequence(), letter.alertSequence());
             assertEquals("webhook-1", letter.sink());
@@ -115,7 +103,7 @@ class AlertDispatcherTest {
             dispatcher.dispatch(storedAlert());
 
             working.awaitAccepted(Duration.ofSeconds(10));
-            awaitTrue(Duration.ofSeconds(10), () -> !store.deadLetters().isEmpty(), "a dead letter");
+            await("a dead letter").atMost(Duration.ofSeconds(10)).pollInterval(POLL).until(() -> !store.deadLetters().isEmpty());
             assertEquals(1, working.requests().size());
             assertEquals(List.of("webhook-1"), store.deadLetters().stream().map(DeadLetter::sink).toList());
         }
@@ -143,7 +131,7 @@ class AlertDispatcherTest {
                     delivery(5, Duration.ofMinutes(10)), clock);
             StoredAlert alert = storedAlert();
             dispatcher.dispatch(alert);
-            awaitTrue(Duration.ofSeconds(10), () -> receiver.requests().size() == 1, "the first attempt");
+            await("the first attempt").atMost(Duration.ofSeconds(10)).pollInterval(POLL).until(() -> receiver.requests().size() == 1);
 
             assertTimeoutPreemptively(Duration.ofSeconds(10), dispatcher::close);
 

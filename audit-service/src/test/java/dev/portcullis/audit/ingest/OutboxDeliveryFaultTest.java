@@ -1,5 +1,6 @@
 package dev.portcullis.audit.ingest;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,6 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the chain verifies.
  */
 class OutboxDeliveryFaultTest {
+    private static final Duration POLL = Duration.ofMillis(1);
     private static final int EVENTS = 20_000;
 
     @TempDir
@@ -82,11 +84,8 @@ class OutboxDeliveryFaultTest {
                 audit = ServiceLauncher.start("audit", properties, false);
             }
             producing.get(120, TimeUnit.SECONDS);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (outbox.backlog() > 0) {
-                assertTrue(System.nanoTime() < deadline, "the outbox did not drain: " + outbox.backlog() + " left");
-                Thread.onSpinWait();
-            }
+            await("the outbox draining").atMost(Duration.ofSeconds(120)).pollInterval(POLL)
+                    .untilAsserted(() -> assertEquals(0, outbox.backlog(), "the outbox did not drain"));
 
             AuditStore store = audit.context().getBean(AuditStore.class);
             VerificationReport report = audit.context().getBean(ChainVerification.class).verify(0, 0);
@@ -101,10 +100,7 @@ class OutboxDeliveryFaultTest {
     }
 
     private static void awaitAtLeast(AtomicInteger counter, int value) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (counter.get() < value) {
-            assertTrue(System.nanoTime() < deadline, "the producer stalled at " + counter.get());
-            Thread.onSpinWait();
-        }
+        await("the producer reaching " + value).atMost(Duration.ofSeconds(60)).pollInterval(POLL)
+                .untilAsserted(() -> assertTrue(counter.get() >= value, "the producer stalled at " + counter.get()));
     }
 }

@@ -1,5 +1,6 @@
 package dev.portcullis.cli.run;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -26,7 +27,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -36,7 +36,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,6 +51,7 @@ import picocli.CommandLine;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RunCommandsTest {
     private static final Duration PATIENCE = Duration.ofSeconds(60);
+    private static final Duration POLL = Duration.ofMillis(20);
 
     @TempDir
     static Path dir;
@@ -127,16 +127,6 @@ class RunCommandsTest {
         return suite.gateway("ci").getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getRun();
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        Instant deadline = Instant.now().plus(PATIENCE);
-        while (!condition.getAsBoolean()) {
-            if (Instant.now().isAfter(deadline)) {
-                fail("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     private static int count(String text, String part) {
         int count = 0;
         for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
@@ -206,7 +196,8 @@ class RunCommandsTest {
         String gateway = "localhost:" + suite.dev.ports().get("gateway");
         Future<Result> apply = background.submit(() -> cli("ci", gateway, out, err,
                 submit("apply", suite.mainCommit, "refs/heads/main", "prod/app", "prod", "--plan-run", prodPlan)));
-        await("the approve line is printed", () -> err.toString().contains("  portcullis approve "));
+        await("the approve line is printed").atMost(PATIENCE).pollInterval(POLL)
+                .until(() -> err.toString().contains("  portcullis approve "));
         String approveLine = err.toString().split("  portcullis approve ")[1].lines().findFirst().orElseThrow().strip();
         String runId = approveLine.split(" ")[0];
 
@@ -233,10 +224,12 @@ class RunCommandsTest {
         try (SeveringProxy proxy = new SeveringProxy(suite.dev.ports().get("gateway"))) {
             Future<Result> watch = background.submit(() -> cli("ci", "localhost:" + proxy.port(), out, err,
                     "runs", "watch", runId));
-            await("the watcher saw the run wait", () -> err.toString().contains("  portcullis approve " + runId));
+            await("the watcher saw the run wait").atMost(PATIENCE).pollInterval(POLL)
+                    .until(() -> err.toString().contains("  portcullis approve " + runId));
 
             proxy.sever();
-            await("the watcher reconnected", () -> proxy.accepted() >= 2);
+            await("the watcher reconnected").atMost(PATIENCE).pollInterval(POLL)
+                    .until(() -> proxy.accepted() >= 2);
             assertEquals(0, cli("approver", "approve", runId, "--plan-digest", prodPlanDigest).exit());
 
             Result ended = watch.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);
@@ -319,7 +312,8 @@ class RunCommandsTest {
         StringWriter err = new StringWriter();
         Future<Run> watch = follow(runId, Duration.ofMillis(50), suite.channel("gateway", "ci"), err);
 
-        await("the waiting status is printed twice", () -> count(err.toString(), "is still AWAITING_APPROVAL") >= 2);
+        await("the waiting status is printed twice").atMost(PATIENCE).pollInterval(POLL)
+                .until(() -> count(err.toString(), "is still AWAITING_APPROVAL") >= 2);
         assertEquals(0, cli("ci", "cancel", runId, "--reason", "seen enough").exit());
 
         Run ended = watch.get(PATIENCE.toSeconds(), TimeUnit.SECONDS);

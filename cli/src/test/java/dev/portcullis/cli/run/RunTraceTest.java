@@ -1,9 +1,9 @@
 package dev.portcullis.cli.run;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.telemetry.TelemetrySource;
@@ -24,13 +24,13 @@ import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
@@ -145,18 +145,13 @@ class RunTraceTest {
         }
     }
 
-    private List<SpanData> awaitTrace(String traceId, Predicate<List<SpanData>> complete) throws InterruptedException {
-        Instant deadline = Instant.now().plus(Duration.ofSeconds(30));
-        List<SpanData> trace = List.of();
-        while (Instant.now().isBefore(deadline)) {
-            trace = spans.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId)).toList();
-            if (complete.test(trace)) {
-                return trace;
-            }
-            Thread.sleep(50);
-        }
-        fail("the trace " + traceId + " did not complete: " + describe(trace));
-        return trace;
+    private List<SpanData> awaitTrace(String traceId, Predicate<List<SpanData>> complete) {
+        AtomicReference<List<SpanData>> trace = new AtomicReference<>(List.of());
+        await("the trace " + traceId).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+            trace.set(spans.getFinishedSpanItems().stream().filter(s -> s.getTraceId().equals(traceId)).toList());
+            assertTrue(complete.test(trace.get()), () -> "the trace " + traceId + " did not complete: " + describe(trace.get()));
+        });
+        return trace.get();
     }
 
     private static void assertNoCertificateOrKeyIn(List<SpanData> trace, String caCert) {

@@ -1,6 +1,7 @@
 package dev.portcullis.cli.run;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -26,6 +27,7 @@ import io.grpc.ManagedChannel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -34,6 +36,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The whole suite as dev mode runs it, with a catalog and a git repository made by the test:
@@ -216,20 +219,17 @@ final class SuiteFixture implements AutoCloseable {
         return events;
     }
 
-    Run awaitState(String runId, RunState state) throws InterruptedException {
-        Run run = null;
-        for (int i = 0; i < 600; i++) {
-            run = gateway("ci").getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getRun();
-            if (run.getState() == state) {
-                return run;
-            }
-            if (FINAL.contains(run.getState())) {
-                break;
-            }
-            Thread.sleep(100);
+    Run awaitState(String runId, RunState state) {
+        AtomicReference<Run> run = new AtomicReference<>();
+        await("run " + runId + " reaching " + state).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    run.set(gateway("ci").getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getRun());
+                    return run.get().getState() == state || FINAL.contains(run.get().getState()); // a final state ends the wait
+                });
+        if (run.get().getState() != state) {
+            fail("run " + runId + " did not reach " + state + "; it is " + run.get());
         }
-        fail("run " + runId + " did not reach " + state + "; it is " + run);
-        return run;
+        return run.get();
     }
 
     static String log(List<WatchRunResponse> events) {
@@ -239,20 +239,18 @@ final class SuiteFixture implements AutoCloseable {
     }
 
     /** The audit events of a run, waiting until at least {@code atLeast} arrived through the outboxes. */
-    List<ChainedEvent> auditOf(String runId, int atLeast) throws InterruptedException {
-        List<ChainedEvent> events = new ArrayList<>();
-        for (int i = 0; i < 300; i++) {
-            events.clear();
-            AuditServiceGrpc.newBlockingStub(channel("audit", "auditor")).withDeadlineAfter(30, TimeUnit.SECONDS)
-                    .query(QueryRequest.newBuilder().setRunId(runId).setLimit(1000).build())
-                    .forEachRemaining(response -> events.add(response.getEvent()));
-            if (events.size() >= atLeast) {
-                return events;
-            }
-            Thread.sleep(100);
-        }
-        assertTrue(events.size() >= atLeast, "only " + events.size() + " audit events for run " + runId + ": " + events);
-        return events;
+    List<ChainedEvent> auditOf(String runId, int atLeast) {
+        AtomicReference<List<ChainedEvent>> found = new AtomicReference<>(List.of());
+        await("the audit events of run " + runId).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> {
+                    List<ChainedEvent> events = new ArrayList<>();
+                    AuditServiceGrpc.newBlockingStub(channel("audit", "auditor")).withDeadlineAfter(30, TimeUnit.SECONDS)
+                            .query(QueryRequest.newBuilder().setRunId(runId).setLimit(1000).build())
+                            .forEachRemaining(response -> events.add(response.getEvent()));
+                    found.set(events);
+                    assertTrue(events.size() >= atLeast, "only " + events.size() + " audit events for run " + runId + ": " + events);
+                });
+        return found.get();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.portcullis.executor.server;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,12 +38,45 @@ class ExecutorConfigTest {
     }
 
     @Test
-    void theEcsBackendWithArtifactsInS3Starts() {
-        ExecutorConfig config = ConfigBinding.bind(ExecutorConfig.class, Map.of(P + "backend", "ecs"));
-        ArtifactsConfig artifacts = ConfigBinding.bind(ArtifactsConfig.class, Map.of(
-                P + "artifacts.s3-bucket", "portcullis-artifacts", P + "artifacts.s3-region", "eu-central-1"));
+    void theBackendKeyAloneSelectsTheEcsBackend() {
+        assertEquals(ExecutorConfig.Backend.ECS, ecsBackend().backendKind());
+    }
 
-        ExecutorServerFactory.requireS3ForEcs(config, artifacts);
+    @Test
+    void theEcsBackendWithArtifactsInS3PassesTheStartupCheck() {
+        assertDoesNotThrow(() -> ExecutorServerFactory.requireS3ForEcs(ecsBackend(), artifactsInS3()));
+    }
+
+    @Test
+    void theEcsBackendWithNoArtifactSettingsStopsStartup() {
+        ArtifactsConfig defaults = ConfigBinding.bind(ArtifactsConfig.class, Map.of());
+
+        assertThrows(IllegalArgumentException.class, () -> ExecutorServerFactory.requireS3ForEcs(ecsBackend(), defaults));
+    }
+
+    @Test
+    void theLocalBackendWithArtifactsInALocalDirectoryPassesTheStartupCheck() {
+        ArtifactsConfig directory = ConfigBinding.bind(ArtifactsConfig.class, Map.of(P + "artifacts.dir", "/srv/artifacts"));
+
+        assertDoesNotThrow(() -> ExecutorServerFactory.requireS3ForEcs(localBackend(), directory));
+    }
+
+    @Test
+    void theLocalBackendWithArtifactsInS3PassesTheStartupCheck() {
+        assertDoesNotThrow(() -> ExecutorServerFactory.requireS3ForEcs(localBackend(), artifactsInS3()));
+    }
+
+    private static ExecutorConfig ecsBackend() {
+        return ConfigBinding.bind(ExecutorConfig.class, Map.of(P + "backend", "ecs"));
+    }
+
+    private static ExecutorConfig localBackend() {
+        return ConfigBinding.bind(ExecutorConfig.class, Map.of(P + "backend", "local"));
+    }
+
+    private static ArtifactsConfig artifactsInS3() {
+        return ConfigBinding.bind(ArtifactsConfig.class, Map.of(
+                P + "artifacts.s3-bucket", "portcullis-artifacts", P + "artifacts.s3-region", "eu-central-1"));
     }
 
     @Test

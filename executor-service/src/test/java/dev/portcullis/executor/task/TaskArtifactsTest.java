@@ -1,5 +1,6 @@
 package dev.portcullis.executor.task;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -26,7 +27,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -64,11 +64,8 @@ class TaskArtifactsTest {
     }
 
     private Task awaitEnd(RunId runId) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!tasks.exhausted(runId, tasks.eventCount(runId))) {
-            assertTrue(System.nanoTime() < deadline, "the task did not end");
-            tasks.awaitEvent(runId, tasks.eventCount(runId), Duration.ofMillis(200));
-        }
+        await("the task ending").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertTrue(tasks.exhausted(runId, tasks.eventCount(runId)), "the task did not end"));
         return tasks.get(runId);
     }
 

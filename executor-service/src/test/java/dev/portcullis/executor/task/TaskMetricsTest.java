@@ -1,5 +1,6 @@
 package dev.portcullis.executor.task;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +22,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -57,11 +57,8 @@ class TaskMetricsTest {
     }
 
     private void awaitState(RunId runId, TaskState state) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (tasks.get(runId).state() != state) {
-            assertTrue(System.nanoTime() < deadline, "the task did not reach " + state + ": " + tasks.get(runId).state());
-            tasks.awaitEvent(runId, tasks.eventCount(runId), Duration.ofMillis(200));
-        }
+        await("the task reaching " + state).atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertEquals(state, tasks.get(runId).state(), "the task did not reach " + state));
     }
 
     private PrometheusScrape scrape() throws Exception {

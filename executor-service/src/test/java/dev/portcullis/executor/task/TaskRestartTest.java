@@ -1,5 +1,6 @@
 package dev.portcullis.executor.task;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -33,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Tasks outlive the executor: a new one on the same directory answers for them with their whole log. */
 class TaskRestartTest {
+    private static final Duration POLL = Duration.ofMillis(20);
     private static final String SECRET = "s3cr3t-database-password";
     private static final SecretSource ONE_SECRET = grants -> TaskSecrets.of(
             grants.isEmpty() ? Map.of() : Map.of("DB_PASSWORD", SECRET),
@@ -73,11 +75,8 @@ class TaskRestartTest {
     }
 
     private static void awaitEnd(TaskService tasks, RunId runId) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!tasks.exhausted(runId, tasks.eventCount(runId))) {
-            assertTrue(System.nanoTime() < deadline, "the task did not end");
-            tasks.awaitEvent(runId, tasks.eventCount(runId), Duration.ofMillis(200));
-        }
+        await("the task ending").atMost(Duration.ofSeconds(60)).pollInterval(POLL)
+                .untilAsserted(() -> assertTrue(tasks.exhausted(runId, tasks.eventCount(runId)), "the task did not end"));
     }
 
     private static List<String> stdout(List<TaskEvent> events) {

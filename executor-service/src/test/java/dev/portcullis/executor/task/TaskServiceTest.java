@@ -1,5 +1,6 @@
 package dev.portcullis.executor.task;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Tasks run for real, their lines redacted before anything can read them. */
 class TaskServiceTest {
+    private static final Duration POLL = Duration.ofMillis(20);
     private static final String SECRET = "s3cr3t-database-password";
 
     @TempDir
@@ -63,11 +64,8 @@ class TaskServiceTest {
     }
 
     private List<TaskEvent> awaitEnd(RunId runId) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!tasks.get(runId).state().isFinal() || !tasks.exhausted(runId, tasks.eventCount(runId))) {
-            assertTrue(System.nanoTime() < deadline, "the task did not end");
-            tasks.awaitEvent(runId, tasks.eventCount(runId), Duration.ofMillis(200));
-        }
+        await("the task ending").atMost(Duration.ofSeconds(60)).pollInterval(POLL).untilAsserted(() -> assertTrue(
+                tasks.get(runId).state().isFinal() && tasks.exhausted(runId, tasks.eventCount(runId)), "the task did not end"));
         return tasks.events(runId, 0, 10_000);
     }
 
@@ -154,11 +152,8 @@ class TaskServiceTest {
     void cancellingStopsTheTask() throws Exception {
         TaskSpec spec = spec("sleep", "30");
         tasks.start(spec, List.of());
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (tasks.get(spec.runId()).state() != TaskState.RUNNING) {
-            assertTrue(System.nanoTime() < deadline);
-            tasks.awaitEvent(spec.runId(), tasks.eventCount(spec.runId()), Duration.ofMillis(100));
-        }
+        await("the task running").atMost(Duration.ofSeconds(30)).pollInterval(POLL)
+                .untilAsserted(() -> assertEquals(TaskState.RUNNING, tasks.get(spec.runId()).state()));
 
         tasks.cancel(spec.runId(), "operator asked");
 

@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.run;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -29,6 +30,8 @@ import org.junit.jupiter.api.Test;
  * the same database relays every one of them, each event id once.
  */
 class GatewayKilledBeforeAuditHandOffTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(20);
     private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
     private static final Actor CI = new Actor(Runs.CI, false, "127.0.0.1:5000");
     private static final Actor APPROVER = new Actor(new SpiffeId("spiffe://test.example/human/bob"), false, "127.0.0.1:5001");
@@ -97,16 +100,6 @@ class GatewayKilledBeforeAuditHandOffTest {
         return runs.submit(new RunService.Submission(Runs.spec(folder, "prod", "plan"), key, "", TRACE), CI);
     }
 
-    private static void await(String what, java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
     @Test
     void everyTransitionsEventsStoredByAKilledGatewayAreRecordedExactlyOnceByTheNextOne() throws Exception {
         JdbcRunStore dyingStore = new JdbcRunStore(dataSource, clock, killed);
@@ -123,8 +116,9 @@ class GatewayKilledBeforeAuditHandOffTest {
         clock.advance(Duration.ofMinutes(31));
         try (RunDriver dyingDriver = new RunDriver(dyingStore, policy, noTasks, killed, dyingSignals, settings, clock, GATEWAY)) {
             dyingDriver.start();
-            await("the driver denied and expired", () -> dying.get(approved.id()).state() == RunState.DENIED
-                    && dying.get(expired.id()).state() == RunState.EXPIRED);
+            await("the driver denied and expired").atMost(WAIT).pollInterval(POLL)
+                    .until(() -> dying.get(approved.id()).state() == RunState.DENIED
+                            && dying.get(expired.id()).state() == RunState.EXPIRED);
         }
         long pending = dyingStore.pendingAudit();
 
@@ -134,7 +128,8 @@ class GatewayKilledBeforeAuditHandOffTest {
         clock.advance(Duration.ofSeconds(6)); // past the grace a live gateway's own hand-off gets
         try (RunDriver successor = new RunDriver(store, policy, noTasks, outbox, signals, settings, clock, GATEWAY)) {
             successor.start();
-            await("the successor relayed the waiting events", () -> store.pendingAudit() == 0);
+            await("the successor relayed the waiting events").atMost(WAIT).pollInterval(POLL)
+                    .until(() -> store.pendingAudit() == 0);
         }
 
         List<AuditAction> asked = List.of(AuditAction.RUN_SUBMITTED, AuditAction.POLICY_ALLOWED,

@@ -1,11 +1,13 @@
 package dev.portcullis.gateway.run;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.gateway.store.jdbc.JdbcRunStore;
 import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.testing.MutableClock;
@@ -18,12 +20,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** The driver's enforcement point: the decision is taken again when a run leaves the queue; approvals expire. */
 class RunDriverTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration POLL = Duration.ofMillis(20);
     private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
     private static final Actor CI = new Actor(Runs.CI, false, "127.0.0.1:5000");
 
@@ -72,22 +77,14 @@ class RunDriverTest {
         dataSource.close();
     }
 
-    private void awaitState(RunId id, RunState state) throws InterruptedException {
-        for (int i = 0; i < 500 && runs.get(id).state() != state; i++) {
-            Thread.sleep(20);
-        }
-        assertEquals(state, runs.get(id).state(), runs.get(id).stateReason());
+    private void awaitState(RunId id, RunState state) {
+        await("run " + id + " reaching " + state).atMost(WAIT).pollInterval(POLL)
+                .untilAsserted(() -> assertEquals(state, runs.get(id).state(), runs.get(id).stateReason()));
     }
 
     /** The driver audits right after it stored a transition: wait for the record, not just the state. */
-    private boolean audited(java.util.function.Predicate<dev.portcullis.runtime.audit.AuditEvent> wanted) throws InterruptedException {
-        for (int i = 0; i < 500; i++) {
-            if (audit.events().stream().anyMatch(wanted)) {
-                return true;
-            }
-            Thread.sleep(20);
-        }
-        return false;
+    private void awaitAudited(Predicate<AuditEvent> wanted) {
+        await("the audit record").atMost(WAIT).pollInterval(POLL).until(() -> audit.events().stream().anyMatch(wanted));
     }
 
     @Test
@@ -104,7 +101,7 @@ class RunDriverTest {
         assertTrue(runs.get(run.id()).stateReason().contains("the new catalog allows only tags"));
         assertEquals("b".repeat(64), runs.get(run.id()).decision().catalogVersion());
         assertEquals(List.of(), started, "no task started");
-        assertTrue(audited(e -> e.action() == AuditAction.POLICY_DENIED && "dequeue".equals(e.attributes().get("when"))));
+        awaitAudited(e -> e.action() == AuditAction.POLICY_DENIED && "dequeue".equals(e.attributes().get("when")));
     }
 
     @Test
@@ -116,7 +113,7 @@ class RunDriverTest {
         awaitState(run.id(), RunState.RUNNING);
 
         assertEquals(List.of(run.id()), started);
-        assertTrue(audited(e -> e.action() == AuditAction.RUN_STARTED));
+        awaitAudited(e -> e.action() == AuditAction.RUN_STARTED);
     }
 
     @Test
@@ -131,7 +128,7 @@ class RunDriverTest {
         driver.start();
         awaitState(run.id(), RunState.EXPIRED);
 
-        assertTrue(audited(e -> e.action() == AuditAction.RUN_EXPIRED));
+        awaitAudited(e -> e.action() == AuditAction.RUN_EXPIRED);
         assertEquals(List.of(), started);
     }
 

@@ -1,5 +1,6 @@
 package dev.portcullis.gateway.run;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -28,6 +29,8 @@ import org.junit.jupiter.api.Test;
  * that stops hands its runs to the other.
  */
 class TwoReplicasTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final Duration POLL = Duration.ofMillis(50);
     private TestDatabases.Settings db;
     private HikariDataSource dataSource;
     private final List<AutoCloseable> closing = new ArrayList<>();
@@ -102,9 +105,7 @@ class TwoReplicasTest {
         RunService a = replica(first);
         Run run = a.submit(new RunService.Submission(Runs.spec("stage/app", "stage", "plan"), "job-handover", "",
                 "0af7651916cd43dd8448eb211c80319c"), new Actor(Runs.CI, false, "127.0.0.1:1"));
-        for (int i = 0; i < 600 && a.events(run.id(), 0, 10).size() < 3; i++) {
-            Thread.sleep(50);
-        }
+        await("the first line copied").atMost(WAIT).pollInterval(POLL).until(() -> a.events(run.id(), 0, 10).size() >= 3);
         assertEquals(3, a.events(run.id(), 0, 10).size(), "QUEUED, RUNNING and the first line are copied");
 
         RunService b = replica();
@@ -118,14 +119,9 @@ class TwoReplicasTest {
         assertEquals(List.of("hello from " + run.id()), lines);
     }
 
-    private static void awaitFinal(RunService service, RunId id) throws InterruptedException {
-        for (int i = 0; i < 600; i++) {
-            if (service.get(id).state().isFinal()) {
-                return;
-            }
-            Thread.sleep(50);
-        }
-        assertTrue(service.get(id).state().isFinal(), "run " + id + " did not end: " + service.get(id));
+    private static void awaitFinal(RunService service, RunId id) {
+        await("run " + id + " ending").atMost(WAIT).pollInterval(POLL)
+                .untilAsserted(() -> assertTrue(service.get(id).state().isFinal(), "run " + id + " did not end: " + service.get(id)));
     }
 
     /** An executor that records starts and runs each task to success with one log line. */

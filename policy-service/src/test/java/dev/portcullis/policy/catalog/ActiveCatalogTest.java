@@ -1,5 +1,6 @@
 package dev.portcullis.policy.catalog;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -149,19 +151,13 @@ class ActiveCatalogTest {
             write(file, V3);
 
             String v3 = CatalogLoader.digest(V3.getBytes(StandardCharsets.UTF_8)).value();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!catalog.current().catalog().version().value().equals(v3) && System.nanoTime() < deadline) {
-                Thread.onSpinWait();
-            }
-            assertEquals(v3, catalog.current().catalog().version().value());
+            await("the watcher loading v3").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                    .untilAsserted(() -> assertEquals(v3, catalog.current().catalog().version().value()));
         }
     }
 
     private static void awaitDecisions(AtomicLong decisions, long atLeast) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (decisions.get() < atLeast) {
-            assertTrue(System.nanoTime() < deadline, "evaluators made no progress");
-            Thread.onSpinWait();
-        }
+        await("evaluators making progress").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(1))
+                .untilAsserted(() -> assertTrue(decisions.get() >= atLeast, "evaluators made no progress"));
     }
 }

@@ -1,9 +1,9 @@
 package dev.portcullis.runtime.testing;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 
 /**
@@ -62,16 +63,14 @@ public final class PrometheusScrape {
      */
     public static PrometheusScrape awaitScrape(InetSocketAddress address, Predicate<PrometheusScrape> settled,
             Duration timeout) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        PrometheusScrape scrape = of(address);
-        while (!settled.test(scrape)) {
-            if (System.nanoTime() - deadline > 0) {
-                fail("the metrics did not settle within " + timeout + ":\n" + scrape.text());
-            }
-            Thread.sleep(20); // polling against a deadline: the figure is moved by another thread
-            scrape = of(address);
-        }
-        return scrape;
+        AtomicReference<PrometheusScrape> scrape = new AtomicReference<>();
+        await("the metrics settling").atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> {
+                    scrape.set(of(address));
+                    assertTrue(settled.test(scrape.get()),
+                            () -> "the metrics did not settle within " + timeout + ":\n" + scrape.get().text());
+                });
+        return scrape.get();
     }
 
     /** Parses an exposition in the text format. */

@@ -1,6 +1,7 @@
 package dev.portcullis.runtime.transport;
 
 import static dev.portcullis.runtime.testing.TestPki.id;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -247,10 +248,8 @@ class MutualTlsTest {
         assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
         assertEquals(0, evaluations.get());
         // the transport reports the closed stream on its own thread, maybe after the client heard
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (audit.events().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        await("the transport's audit record").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+                .until(() -> !audit.events().isEmpty());
         var event = audit.events().get(0);
         assertEquals(dev.portcullis.runtime.audit.AuditAction.REQUEST_INVALID, event.action());
         assertEquals("REQUEST_TOO_LARGE", event.reason());
@@ -315,14 +314,13 @@ class MutualTlsTest {
 
     private X509Certificate awaitServerCertificate(
             X509Certificate expected, TestPki.Credential client, AtomicReference<X509Certificate> seen) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (System.nanoTime() < deadline) {
-            call(TestChannels.mtlsRecordingServer(server.port(), client, seen), this::health);
-            if (seen.get() != null && seen.get().getSerialNumber().equals(expected.getSerialNumber())) {
-                return seen.get();
-            }
-        }
-        throw new AssertionError("the server kept presenting its old certificate");
+        await("the server presenting its new certificate").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                .untilAsserted(() -> {
+                    call(TestChannels.mtlsRecordingServer(server.port(), client, seen), this::health);
+                    assertTrue(seen.get() != null && seen.get().getSerialNumber().equals(expected.getSerialNumber()),
+                            "the server kept presenting its old certificate");
+                });
+        return seen.get();
     }
 
     private void assertRefusedByTls(ManagedChannel channel) {

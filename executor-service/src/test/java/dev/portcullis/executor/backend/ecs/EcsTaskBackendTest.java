@@ -1,5 +1,6 @@
 package dev.portcullis.executor.backend.ecs;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,7 +48,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -105,11 +105,8 @@ class EcsTaskBackendTest {
     }
 
     private static void awaitTask(TaskService tasks, RunId runId, Predicate<TaskService> done) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!done.test(tasks)) {
-            assertTrue(System.nanoTime() < deadline, "timed out; task is " + tasks.get(runId).state());
-            tasks.awaitEvent(runId, tasks.eventCount(runId), Duration.ofMillis(100));
-        }
+        await("the task").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                .untilAsserted(() -> assertTrue(done.test(tasks), () -> "timed out; task is " + tasks.get(runId).state()));
     }
 
     private static List<String> stdout(TaskService tasks, RunId runId) {

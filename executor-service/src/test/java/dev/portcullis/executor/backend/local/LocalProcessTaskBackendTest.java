@@ -1,5 +1,6 @@
 package dev.portcullis.executor.backend.local;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -21,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -75,17 +77,20 @@ class LocalProcessTaskBackendTest {
                 List.of(argv), timeout);
     }
 
+    /** Stamps launches and ends in the order they happened, across threads (System.nanoTime may tie or skew). */
+    private static final AtomicLong ORDER = new AtomicLong();
+
     /** Collects what a run reports. */
     static final class Recording implements TaskRun {
         final List<String> lines = new CopyOnWriteArrayList<>();
         final CompletableFuture<String> ended = new CompletableFuture<>();
         final CompletableFuture<Long> started = new CompletableFuture<>();
-        volatile long startedNanos;
-        volatile long endedNanos;
+        volatile long startedAt;
+        volatile long endedAt;
 
         @Override
         public void launched(String backendRef) {
-            startedNanos = System.nanoTime();
+            startedAt = ORDER.incrementAndGet();
             started.complete(Long.parseLong(backendRef.substring("pid:".length())));
         }
 
@@ -113,7 +118,7 @@ class LocalProcessTaskBackendTest {
 
         @Override
         public void ended(Outcome outcome, int exitCode, String reason) {
-            endedNanos = System.nanoTime();
+            endedAt = ORDER.incrementAndGet();
             ended.complete(outcome + " " + exitCode + " " + reason);
         }
 
@@ -187,10 +192,8 @@ class LocalProcessTaskBackendTest {
         TaskBackend.Handle handle = backend.start(
                 spec("stage/app", Duration.ofSeconds(60), "sh", "-c", "sleep 60 & sleep 60 & echo ready; wait"), Map.of(), run);
         long pid = run.started.get(60, TimeUnit.SECONDS);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!run.lines.contains("out: ready") && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
+        await("the script printing ready").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                .until(() -> run.lines.contains("out: ready"));
         List<ProcessHandle> children = ProcessHandle.of(pid).orElseThrow().descendants().toList();
 
         handle.cancel("test");
@@ -249,7 +252,7 @@ class LocalProcessTaskBackendTest {
             first.await();
 
             assertEquals("SUCCEEDED 0 ", second.await());
-            assertTrue(second.startedNanos > first.endedNanos, "the second task must wait for the only slot");
+            assertTrue(second.startedAt > first.endedAt, "the second task must wait for the only slot");
         } finally {
             single.close();
         }
@@ -276,7 +279,7 @@ class LocalProcessTaskBackendTest {
                 assertEquals("SUCCEEDED 0 ", next.await());
             }
             for (int i = 1; i < queued.size(); i++) {
-                assertTrue(queued.get(i).startedNanos > queued.get(i - 1).endedNanos, "run " + i + " started out of order");
+                assertTrue(queued.get(i).startedAt > queued.get(i - 1).endedAt, "run " + i + " started out of order");
             }
         } finally {
             single.close();
