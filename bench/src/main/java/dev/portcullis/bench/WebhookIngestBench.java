@@ -25,7 +25,7 @@ import dev.portcullis.audit.source.SourceName;
 import dev.portcullis.audit.source.SourceSecret;
 import dev.portcullis.audit.source.Sources;
 import dev.portcullis.audit.store.JdbcAuditStore;
-import dev.portcullis.audit.webhook.HttpsSourceListener;
+import dev.portcullis.audit.source.listener.HttpsSourceListener;
 import dev.portcullis.bench.Bench.Figure;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;

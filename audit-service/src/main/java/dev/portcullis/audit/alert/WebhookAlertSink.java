@@ -2,7 +2,7 @@ package dev.portcullis.audit.alert;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.portcullis.runtime.webhook.ChatWebhook;
+import dev.portcullis.runtime.chat.ChatWebhook;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

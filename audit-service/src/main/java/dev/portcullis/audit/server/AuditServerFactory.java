@@ -37,7 +37,7 @@ import dev.portcullis.audit.source.SourcesConfig;
 import dev.portcullis.audit.store.AuditStore;
 import dev.portcullis.audit.store.EventFilter;
 import dev.portcullis.audit.store.JdbcAuditStore;
-import dev.portcullis.audit.webhook.HttpsSourceListener;
+import dev.portcullis.audit.source.listener.HttpsSourceListener;
 import dev.portcullis.catalog.RefPattern;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditRecorder;

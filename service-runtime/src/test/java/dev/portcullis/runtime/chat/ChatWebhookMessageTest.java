@@ -1,4 +1,4 @@
-package dev.portcullis.runtime.webhook;
+package dev.portcullis.runtime.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

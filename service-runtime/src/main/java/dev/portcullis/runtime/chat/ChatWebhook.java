@@ -1,4 +1,4 @@
-package dev.portcullis.runtime.webhook;
+package dev.portcullis.runtime.chat;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
