@@ -106,8 +106,8 @@ final class WebhookIngestBench {
                     alerts, pipeline, monitor, true);
             try (LoopbackMtls mtls = new LoopbackMtls(List.of(service));
                     HttpsSourceListener listener = new HttpsSourceListener("127.0.0.1", 0, mtls.serverTls().serverAuthContext(),
-                            new SourceIntake(sources, ingest, counters, catalog, Duration.ofMinutes(5), clock), 1 << 20,
-                            SENDERS)) {
+                            new SourceIntake(sources, ingest, counters, catalog, Duration.ofMinutes(5), clock),
+                            new HttpsSourceListener.Limits(1 << 20, Duration.ofSeconds(30), 256, SENDERS))) {
                 listener.start();
                 HttpClient https = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .sslContext(PemFiles.trustingOnly(mtls.caFile())).executor(Executors.newFixedThreadPool(SENDERS)).build();

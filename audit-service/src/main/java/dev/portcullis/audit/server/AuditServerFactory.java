@@ -231,7 +231,8 @@ public final class AuditServerFactory {
     @Bean(preDestroy = "close")
     HttpsSourceListener sourcesListener(SourcesConfig config, TlsMaterial tls, SourceIntake intake) {
         HttpsSourceListener listener = new HttpsSourceListener(config.host(), config.port(), tls.serverAuthContext(), intake,
-                config.maxBodyBytes(), config.threads());
+                new HttpsSourceListener.Limits(config.maxBodyBytes(), config.requestTimeout(), config.maxConnections(),
+                        config.threads()));
         listener.start();
         return listener;
     }

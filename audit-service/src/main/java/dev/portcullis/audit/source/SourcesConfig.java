@@ -26,6 +26,9 @@ import java.util.List;
  * @param catalogRepository URL of the repository that holds the catalog; pushes to it alert
  * @param protectedRefs ref patterns protected in every repository, on top of the catalog's
  * @param silenceCheckInterval how often sources are checked for silence
+ * @param requestTimeout how long one request may take to arrive, TLS handshake, headers and body
+ *     included; a slower sender is answered 408 and disconnected
+ * @param maxConnections connections held open at once; more are closed as they arrive
  */
 @ConfigurationProperties("portcullis.audit.sources")
 public record SourcesConfig(
@@ -38,7 +41,9 @@ public record SourcesConfig(
         @Bindable(defaultValue = "10s") Duration catalogReloadInterval,
         @Nullable String catalogRepository,
         @Nullable List<String> protectedRefs,
-        @Bindable(defaultValue = "30s") Duration silenceCheckInterval) {
+        @Bindable(defaultValue = "30s") Duration silenceCheckInterval,
+        @Bindable(defaultValue = "30s") Duration requestTimeout,
+        @Bindable(defaultValue = "256") int maxConnections) {
 
     private static final String PREFIX = "portcullis.audit.sources.";
     /** GitHub caps payloads at 25 MB; nothing legitimate is larger. */
@@ -60,6 +65,10 @@ public record SourcesConfig(
         }
         positive(PREFIX + "catalog-reload-interval", catalogReloadInterval, Duration.ofHours(1));
         positive(PREFIX + "silence-check-interval", silenceCheckInterval, Duration.ofHours(1));
+        positive(PREFIX + "request-timeout", requestTimeout, Duration.ofMinutes(5));
+        if (maxConnections < 1 || maxConnections > 10_000) {
+            throw new IllegalArgumentException(PREFIX + "max-connections must be between 1 and 10000, was " + maxConnections);
+        }
         catalogRepository = catalogRepository == null || catalogRepository.isBlank() ? null : catalogRepository.strip();
         protectedRefs = protectedRefs == null ? List.of() : List.copyOf(protectedRefs);
         for (String ref : protectedRefs) {
