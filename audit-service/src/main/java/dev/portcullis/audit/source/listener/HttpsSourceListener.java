@@ -294,14 +294,14 @@ public final class HttpsSourceListener implements AutoCloseable {
                         outcome = new DeliveryOutcome(Verdict.UNAVAILABLE, 0);
                     }
                     DeliveryOutcome answered = outcome;
-                    ctx.executor().execute(() -> respond(ctx, answered, keepAlive));
+                    ctx.executor().execute(() -> respond(ctx, answered, keepAlive, oversized));
                 });
             } catch (RejectedExecutionException e) { // closing
                 ctx.close();
             }
         }
 
-        private void respond(ChannelHandlerContext ctx, DeliveryOutcome outcome, boolean keepAlive) {
+        private void respond(ChannelHandlerContext ctx, DeliveryOutcome outcome, boolean keepAlive, boolean oversized) {
             FullHttpResponse response = response(HttpResponseStatus.valueOf(status(outcome.verdict())),
                     answer(outcome.verdict() == Verdict.ACCEPTED ? "" : outcome.verdict().name(), outcome.stored()));
             if (outcome.verdict() == Verdict.METHOD_NOT_ALLOWED) {
@@ -315,8 +315,12 @@ public final class HttpsSourceListener implements AutoCloseable {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 closing = true;
             }
+            if (!keepAlive && !oversized) {
+                ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE); // the sender asked to close
+                return;
+            }
             ctx.writeAndFlush(response);
-            // also when closing: reading on lets the aggregator discard what the sender still
+            // after an oversized body, reading on lets the aggregator discard what the sender still
             // sends, until it closes or the deadline does, rather than resetting under its feet
             armDeadline(ctx);
             ctx.channel().config().setAutoRead(true);
