@@ -1,8 +1,9 @@
 package dev.portcullis.bench;
 
+import dev.portcullis.runtime.json.CanonicalJson;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /** Entry point of {@code bench/run NAME [--json]}. */
@@ -47,12 +48,19 @@ public final class Bench {
     }
 
     static String json(String name, Map<String, Figure> figures) {
-        Map<String, String> fields = new LinkedHashMap<>();
-        fields.put("benchmark", "\"" + name + "\"");
-        figures.forEach((key, figure) -> fields.put(key, figure.measured() ? format(figure.value()) : "\"not run\""));
-        StringBuilder out = new StringBuilder("{");
-        fields.forEach((key, value) -> out.append(out.length() > 1 ? ", " : "").append('"').append(key).append("\": ").append(value));
-        return out.append('}').toString();
+        return CanonicalJson.write(json -> {
+            json.writeStartObject();
+            json.writeStringField("benchmark", name);
+            for (Map.Entry<String, Figure> figure : figures.entrySet()) {
+                json.writeFieldName(figure.getKey());
+                if (figure.getValue().measured()) {
+                    json.writeNumber(format(figure.getValue().value())); // as the table prints it
+                } else {
+                    json.writeString("not run");
+                }
+            }
+            json.writeEndObject();
+        });
     }
 
     static String table(String name, Map<String, Figure> figures) {
@@ -64,6 +72,6 @@ public final class Bench {
     }
 
     private static String format(double value) {
-        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : String.format("%.3f", value);
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value) : String.format(Locale.ROOT, "%.3f", value);
     }
 }

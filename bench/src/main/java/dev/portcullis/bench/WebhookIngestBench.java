@@ -1,14 +1,14 @@
 package dev.portcullis.bench;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.portcullis.audit.alert.AlertDeliveryConfig;
-import dev.portcullis.audit.alert.AlertDispatcher;
 import dev.portcullis.audit.alert.AlertPipeline;
 import dev.portcullis.audit.alert.AlertRulesConfig;
 import dev.portcullis.audit.alert.AnomalyDetector;
 import dev.portcullis.audit.alert.JdbcAlertStore;
 import dev.portcullis.audit.alert.PipelineRules;
 import dev.portcullis.audit.alert.PipelineRulesConfig;
+import dev.portcullis.audit.alert.delivery.AlertDeliveryConfig;
+import dev.portcullis.audit.alert.delivery.AlertDispatcher;
 import dev.portcullis.audit.api.AuditGrpcService;
 import dev.portcullis.audit.catalog.CatalogRepos;
 import dev.portcullis.audit.catalog.CatalogView;
@@ -24,8 +24,8 @@ import dev.portcullis.audit.source.SourceMonitor;
 import dev.portcullis.audit.source.SourceName;
 import dev.portcullis.audit.source.SourceSecret;
 import dev.portcullis.audit.source.Sources;
+import dev.portcullis.audit.source.listener.HttpsSourceListener;
 import dev.portcullis.audit.store.JdbcAuditStore;
-import dev.portcullis.audit.webhook.HttpsSourceListener;
 import dev.portcullis.bench.Bench.Figure;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
@@ -106,8 +106,8 @@ final class WebhookIngestBench {
                     alerts, pipeline, monitor, true);
             try (LoopbackMtls mtls = new LoopbackMtls(List.of(service));
                     HttpsSourceListener listener = new HttpsSourceListener("127.0.0.1", 0, mtls.serverTls().serverAuthContext(),
-                            new SourceIntake(sources, ingest, counters, catalog, Duration.ofMinutes(5), clock), 1 << 20,
-                            SENDERS)) {
+                            new SourceIntake(sources, ingest, counters, catalog, Duration.ofMinutes(5), clock),
+                            new HttpsSourceListener.Limits(1 << 20, Duration.ofSeconds(30), 256, SENDERS))) {
                 listener.start();
                 HttpClient https = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                         .sslContext(PemFiles.trustingOnly(mtls.caFile())).executor(Executors.newFixedThreadPool(SENDERS)).build();

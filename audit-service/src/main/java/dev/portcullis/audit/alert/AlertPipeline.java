@@ -19,24 +19,24 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class AlertPipeline implements AuditIngest.StoredEventListener {
     private final List<AnomalyRules> rules;
     private final AlertStore store;
-    private final AlertDispatcher dispatcher;
+    private final AlertDelivery dispatcher;
     private final Counter alerts;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition raised = lock.newCondition();
     // guarded by lock: the newest alert sequence announced
     private long newest;
 
-    public AlertPipeline(AnomalyDetector detector, AlertStore store, AlertDispatcher dispatcher) {
+    public AlertPipeline(AnomalyDetector detector, AlertStore store, AlertDelivery dispatcher) {
         this(List.of(requireNonNull(detector, "detector is null")), store, dispatcher);
     }
 
     /** Runs every event through each of {@code rules}, in order. */
-    public AlertPipeline(List<AnomalyRules> rules, AlertStore store, AlertDispatcher dispatcher) {
+    public AlertPipeline(List<AnomalyRules> rules, AlertStore store, AlertDelivery dispatcher) {
         this(rules, store, dispatcher, Telemetry.disabled("audit"));
     }
 
     /** As above, counting raised alerts ({@code portcullis.audit.alerts}) by rule and severity. */
-    public AlertPipeline(List<AnomalyRules> rules, AlertStore store, AlertDispatcher dispatcher, Telemetry telemetry) {
+    public AlertPipeline(List<AnomalyRules> rules, AlertStore store, AlertDelivery dispatcher, Telemetry telemetry) {
         this.alerts = requireNonNull(telemetry, "telemetry is null").counter("portcullis.audit.alerts", "{alert}", "alerts raised, by rule and severity");
         this.rules = List.copyOf(rules);
         this.store = requireNonNull(store, "store is null");

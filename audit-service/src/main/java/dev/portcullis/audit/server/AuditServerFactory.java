@@ -1,17 +1,17 @@
 package dev.portcullis.audit.server;
 
 import com.zaxxer.hikari.HikariDataSource;
-import dev.portcullis.audit.alert.AlertDeliveryConfig;
-import dev.portcullis.audit.alert.AlertDispatcher;
 import dev.portcullis.audit.alert.AlertPipeline;
 import dev.portcullis.audit.alert.AlertRulesConfig;
-import dev.portcullis.audit.alert.AlertSink;
 import dev.portcullis.audit.alert.AlertStore;
 import dev.portcullis.audit.alert.AnomalyDetector;
 import dev.portcullis.audit.alert.JdbcAlertStore;
 import dev.portcullis.audit.alert.PipelineRules;
 import dev.portcullis.audit.alert.PipelineRulesConfig;
-import dev.portcullis.audit.alert.WebhookAlertSink;
+import dev.portcullis.audit.alert.delivery.AlertDeliveryConfig;
+import dev.portcullis.audit.alert.delivery.AlertDispatcher;
+import dev.portcullis.audit.alert.delivery.AlertSink;
+import dev.portcullis.audit.alert.delivery.WebhookAlertSink;
 import dev.portcullis.audit.api.AuditGrpcService;
 import dev.portcullis.audit.catalog.CatalogFile;
 import dev.portcullis.audit.catalog.CatalogRepos;
@@ -34,10 +34,10 @@ import dev.portcullis.audit.source.SourceName;
 import dev.portcullis.audit.source.SourceSecret;
 import dev.portcullis.audit.source.Sources;
 import dev.portcullis.audit.source.SourcesConfig;
+import dev.portcullis.audit.source.listener.HttpsSourceListener;
 import dev.portcullis.audit.store.AuditStore;
 import dev.portcullis.audit.store.EventFilter;
 import dev.portcullis.audit.store.JdbcAuditStore;
-import dev.portcullis.audit.webhook.HttpsSourceListener;
 import dev.portcullis.catalog.RefPattern;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditRecorder;
@@ -234,8 +234,9 @@ public final class AuditServerFactory {
     @Requires(property = "portcullis.audit.sources.port")
     @Bean(preDestroy = "close")
     HttpsSourceListener sourcesListener(SourcesConfig config, TlsMaterial tls, SourceIntake intake) {
-        return new HttpsSourceListener(config.host(), config.port(), tls.serverAuthContext(), intake, config.maxBodyBytes(),
-                config.threads());
+        return new HttpsSourceListener(config.host(), config.port(), tls.serverAuthContext(), intake,
+                new HttpsSourceListener.Limits(config.maxBodyBytes(), config.requestTimeout(), config.maxConnections(),
+                        config.threads()));
     }
 
     /** Checks the sources for silence now and then. */

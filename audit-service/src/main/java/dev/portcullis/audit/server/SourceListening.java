@@ -2,7 +2,7 @@ package dev.portcullis.audit.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.portcullis.audit.webhook.HttpsSourceListener;
+import dev.portcullis.audit.source.listener.HttpsSourceListener;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.server.ServiceStarted;
 import io.micronaut.context.annotation.Requires;

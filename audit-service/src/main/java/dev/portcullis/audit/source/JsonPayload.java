@@ -29,7 +29,8 @@ final class JsonPayload {
 
     static {
         JSON.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-                .maxNestingDepth(64).maxNumberLength(100).maxStringLength((int) SourcesConfig.MAX_BODY_BYTES).build());
+                .maxNestingDepth(64).maxNumberLength(100).maxStringLength((int) SourcesConfig.MAX_BODY_BYTES)
+                .maxDocumentLength(SourcesConfig.MAX_BODY_BYTES).build());
         JSON.getFactory().disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
     }
 

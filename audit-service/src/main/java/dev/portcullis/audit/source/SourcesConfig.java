@@ -29,6 +29,9 @@ import java.util.List;
  * @param catalogRepository URL of the repository that holds the catalog; pushes to it alert
  * @param protectedRefs ref patterns protected in every repository, on top of the catalog's
  * @param silenceCheckInterval how often sources are checked for silence
+ * @param requestTimeout how long one request may take to arrive, TLS handshake, headers and body
+ *     included; a slower sender is answered 408 and disconnected
+ * @param maxConnections connections held open at once; more are closed as they arrive
  */
 @ConfigurationProperties("portcullis.audit.sources")
 public record SourcesConfig(
@@ -41,7 +44,9 @@ public record SourcesConfig(
         @Bindable(defaultValue = "10s") @PositiveDuration(max = "1h") Duration catalogReloadInterval,
         @Nullable String catalogRepository,
         @Nullable List<String> protectedRefs,
-        @Bindable(defaultValue = "30s") @PositiveDuration(max = "1h") Duration silenceCheckInterval) {
+        @Bindable(defaultValue = "30s") @PositiveDuration(max = "1h") Duration silenceCheckInterval,
+        @Bindable(defaultValue = "30s") @PositiveDuration(max = "5m") Duration requestTimeout,
+        @Bindable(defaultValue = "256") @Min(1) @Max(10_000) int maxConnections) {
 
     private static final String PREFIX = "portcullis.audit.sources.";
     /** GitHub caps payloads at 25 MB; nothing legitimate is larger. */

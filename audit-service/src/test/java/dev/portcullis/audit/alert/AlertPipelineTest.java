@@ -1,13 +1,16 @@
 package dev.portcullis.audit.alert;
 
-import dev.portcullis.runtime.testing.MutableClock;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.audit.alert.delivery.AlertDeliveryConfig;
+import dev.portcullis.audit.alert.delivery.AlertDispatcher;
+import dev.portcullis.audit.alert.delivery.WebhookAlertSink;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.audit.AuditResource;
+import dev.portcullis.runtime.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -3,6 +3,9 @@ package dev.portcullis.audit.alert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.zaxxer.hikari.HikariDataSource;
+import dev.portcullis.audit.alert.delivery.AlertDeliveryConfig;
+import dev.portcullis.audit.alert.delivery.AlertDispatcher;
+import dev.portcullis.audit.alert.delivery.WebhookAlertSink;
 import dev.portcullis.audit.chain.ChainVerification;
 import dev.portcullis.audit.chain.CheckpointSigner;
 import dev.portcullis.audit.ingest.AuditIngest;

@@ -22,7 +22,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * current schema. An unreachable PostgreSQL skips the test, or fails it under {@code CI=true}.
  * Closing drops it.
  */
-final class TestDatabase implements AutoCloseable {
+public final class TestDatabase implements AutoCloseable {
     private static final String ALERT_MIGRATION = "db/audit/V2__alerts.sql";
     private static final Path MIGRATIONS = copyAlertMigration();
 
@@ -34,11 +34,11 @@ final class TestDatabase implements AutoCloseable {
         this.dataSource = dataSource;
     }
 
-    DataSource dataSource() {
+    public DataSource dataSource() {
         return dataSource;
     }
 
-    static TestDatabase freshH2() {
+    public static TestDatabase freshH2() {
         TestDatabases.Settings settings = TestDatabases.freshH2();
         JdbcDataSource h2 = new JdbcDataSource();
         // concurrent appends queue on the counter row's lock, as they do on PostgreSQL
@@ -49,7 +49,7 @@ final class TestDatabase implements AutoCloseable {
         return new TestDatabase(settings, h2);
     }
 
-    static TestDatabase freshPostgres() {
+    public static TestDatabase freshPostgres() {
         TestDatabases.Settings settings = TestDatabases.freshPostgresSchema();
         PGSimpleDataSource postgres = new PGSimpleDataSource();
         postgres.setUrl(settings.jdbcUrl());

@@ -27,10 +27,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Its URL carries a token in the path, as Slack's does, so tests can check it never leaks.
  */
 public final class WebhookReceiver implements AutoCloseable {
-    static final String TOKEN_PATH = "/services/T0000/B0000/xoxb-secret-token";
+    public static final String TOKEN_PATH = "/services/T0000/B0000/xoxb-secret-token";
 
     /** One request as received. */
-    record Request(String method, String contentType, String body, int status) {}
+    public record Request(String method, String contentType, String body, int status) {}
 
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -57,16 +57,16 @@ public final class WebhookReceiver implements AutoCloseable {
         return new WebhookReceiver(0, false);
     }
 
-    static WebhookReceiver failingFirst(int failures) {
+    public static WebhookReceiver failingFirst(int failures) {
         return new WebhookReceiver(failures, false);
     }
 
-    static WebhookReceiver alwaysFailing() {
+    public static WebhookReceiver alwaysFailing() {
         return new WebhookReceiver(Integer.MAX_VALUE, false);
     }
 
     /** Holds every request until {@link #release()}. */
-    static WebhookReceiver holding() {
+    public static WebhookReceiver holding() {
         return new WebhookReceiver(0, true);
     }
 
@@ -84,16 +84,16 @@ public final class WebhookReceiver implements AutoCloseable {
     }
 
     /** Waits until a request has arrived (held or not). */
-    boolean awaitEntered(Duration timeout) throws InterruptedException {
+    public boolean awaitEntered(Duration timeout) throws InterruptedException {
         return entered.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Lets held requests be answered. */
-    void release() {
+    public void release() {
         release.countDown();
     }
 
-    List<Request> requests() {
+    public List<Request> requests() {
         return List.copyOf(requests);
     }
 

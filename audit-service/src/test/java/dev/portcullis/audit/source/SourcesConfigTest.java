@@ -21,28 +21,30 @@ class SourcesConfigTest {
         SourcesConfig config = ConfigBinding.bind(SourcesConfig.class, Map.of());
 
         assertEquals(new SourcesConfig("127.0.0.1", null, 1024 * 1024, Duration.ofMinutes(5), 4, null,
-                Duration.ofSeconds(10), null, List.of(), Duration.ofSeconds(30)), config);
+                Duration.ofSeconds(10), null, List.of(), Duration.ofSeconds(30), Duration.ofSeconds(30), 256), config);
         assertEquals(false, config.listenerEnabled());
     }
 
     @Test
     void everyKeyIsBound() {
-        SourcesConfig config = ConfigBinding.bind(SourcesConfig.class, Map.of(
-                PREFIX + "host", "0.0.0.0",
-                PREFIX + "port", "8443",
-                PREFIX + "max-body-bytes", "5MB",
-                PREFIX + "replay-window", "2m",
-                PREFIX + "threads", "8",
-                PREFIX + "catalog-file", "/etc/portcullis/catalog.yaml",
-                PREFIX + "catalog-reload-interval", "30s",
-                PREFIX + "catalog-repository", "https://github.com/acme/portcullis-catalog.git",
-                PREFIX + "protected-refs", "refs/heads/main,refs/tags/**",
-                PREFIX + "silence-check-interval", "1m"));
+        SourcesConfig config = ConfigBinding.bind(SourcesConfig.class, Map.ofEntries(
+                Map.entry(PREFIX + "host", "0.0.0.0"),
+                Map.entry(PREFIX + "port", "8443"),
+                Map.entry(PREFIX + "max-body-bytes", "5MB"),
+                Map.entry(PREFIX + "replay-window", "2m"),
+                Map.entry(PREFIX + "threads", "8"),
+                Map.entry(PREFIX + "catalog-file", "/etc/portcullis/catalog.yaml"),
+                Map.entry(PREFIX + "catalog-reload-interval", "30s"),
+                Map.entry(PREFIX + "catalog-repository", "https://github.com/acme/portcullis-catalog.git"),
+                Map.entry(PREFIX + "protected-refs", "refs/heads/main,refs/tags/**"),
+                Map.entry(PREFIX + "silence-check-interval", "1m"),
+                Map.entry(PREFIX + "request-timeout", "10s"),
+                Map.entry(PREFIX + "max-connections", "64")));
 
         assertEquals(new SourcesConfig("0.0.0.0", 8443, 5L * 1024 * 1024, Duration.ofMinutes(2), 8,
                 Path.of("/etc/portcullis/catalog.yaml"), Duration.ofSeconds(30),
                 "https://github.com/acme/portcullis-catalog.git", List.of("refs/heads/main", "refs/tags/**"),
-                Duration.ofMinutes(1)), config);
+                Duration.ofMinutes(1), Duration.ofSeconds(10), 64), config);
     }
 
     @Test

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -75,6 +76,54 @@ abstract class AuditStoreContract {
         assertEquals(event(4), rows.get(4).event());
         assertEquals(5, store.headSequence());
     }
+
+    /**
+     * Events stored before the attribute column was written by Jackson: their column text and chain
+     * hashes, as the hand-written codec produced them, must come out of the store unchanged.
+     */
+    @Test
+    void storedAttributesAndHashesKeepTheirBytes() throws Exception {
+        List<Map<String, String>> attributes = List.of(
+                Map.of("environment", "prod", "note", "quote \" and \\ and \n"),
+                Map.of("Z", "\u0000\u0001\u001f\u007f\b\f\r\t", "a", "é ünï 日本語 🚨", "É", "\u2028\u2029</script>&<>"),
+                Map.of(),
+                Map.of("path", "a/b\\c", "n", "-0012.50e+3", "🚨", "\ud83d\udea8", "k", ""));
+        List<AuditEvent> events = new ArrayList<>();
+        for (int i = 0; i < attributes.size(); i++) {
+            AuditEvent base = event(i);
+            events.add(new AuditEvent(base.eventId(), base.time(), base.service(), base.actor(), base.action(),
+                    base.resource(), base.outcome(), base.reason(), base.traceId(), base.sourceAddress(), attributes.get(i)));
+        }
+        store.append(events);
+
+        List<String> columns = new ArrayList<>();
+        try (var connection = dataSource.getConnection();
+                var select = connection.prepareStatement("SELECT attributes FROM audit_event ORDER BY seq");
+                var rows = select.executeQuery()) {
+            while (rows.next()) {
+                columns.add(rows.getString(1));
+            }
+        }
+        assertEquals(V1_COLUMNS, columns);
+        List<StoredEvent> stored = all();
+        assertEquals(V1_HASHES, stored.stream().map(StoredEvent::hash).toList());
+        assertTrue(stored.stream().allMatch(StoredEvent::hashHolds));
+        for (int i = 0; i < stored.size(); i++) {
+            assertEquals(attributes.get(i), stored.get(i).event().attributes());
+        }
+    }
+
+    // written by the hand-written CanonicalJson (commit 9af78e9) and ChainHash v1
+    private static final List<String> V1_COLUMNS = List.of(
+            "{\"environment\":\"prod\",\"note\":\"quote \\\" and \\\\ and \\n\"}",
+            "{\"Z\":\"\\u0000\\u0001\\u001f\u007f\\b\\f\\r\\t\",\"a\":\"\u00e9 \u00fcn\u00ef \u65e5\u672c\u8a9e \ud83d\udea8\",\"\u00c9\":\"\u2028\u2029</script>&<>\"}",
+            "{}",
+            "{\"k\":\"\",\"n\":\"-0012.50e+3\",\"path\":\"a/b\\\\c\",\"\ud83d\udea8\":\"\ud83d\udea8\"}");
+    private static final List<String> V1_HASHES = List.of(
+            "c72430c4dcd1a4315e408b336e0a920daadab46f12e046575c98a02feb88d00f",
+            "a80b4fdd52d56e7b56e1e8b95d2bfe7aa1543d54e6f115dd9d0815209f4974ca",
+            "3f020e5f908eda16cc7f220c0cf151ae2395f0ff912d3089ac6117bb262010c5",
+            "240cb8327847d7975e78eaace32911f5a0640e55a1c8fb8ea6a746544c4995c0");
 
     @Test
     void anEventSentTwiceIsStoredOnce() {

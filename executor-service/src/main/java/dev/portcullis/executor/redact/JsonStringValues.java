@@ -1,5 +1,11 @@
 package dev.portcullis.executor.redact;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -8,19 +14,22 @@ import java.util.Optional;
  * The string values inside a structured (JSON) secret, e.g. the password in
  * {@code {"username":"deploy","password":"…"}}: a task that prints one field of its secret must
  * not leak it just because the registered value is the whole document. Object keys are not
- * values and are not returned. A small strict reader rather than a JSON library: only the strings
- * are wanted, and the input is a secret that must not reach a library's error messages.
+ * values and are not returned. Read with Jackson's streaming parser, strictly; the secret never
+ * reaches a message: a parse failure is only "not JSON" (the exception, whose message may quote
+ * the text, is dropped here and never logged).
  */
 final class JsonStringValues {
-    private static final int MAX_NESTING = 64;
+    /** Containers nested deeper than this (the outermost counts as one) are not read. */
+    static final int MAX_NESTING = 65;
+    private static final int MAX_CHARS = 16 * 1024 * 1024;
 
-    private final String text;
-    private final List<String> values = new ArrayList<>();
-    private int at;
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING)
+                    .maxStringLength(MAX_CHARS).maxDocumentLength(MAX_CHARS).maxNumberLength(1000).build())
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .build();
 
-    private JsonStringValues(String text) {
-        this.text = text;
-    }
+    private JsonStringValues() {}
 
     /** The string values of a JSON object or array, in document order; empty if the text is not one. */
     static Optional<List<String>> of(String text) {
@@ -28,158 +37,27 @@ final class JsonStringValues {
         if (!trimmed.startsWith("{") && !trimmed.startsWith("[")) {
             return Optional.empty();
         }
-        JsonStringValues reader = new JsonStringValues(trimmed);
-        try {
-            reader.value(0);
-            reader.whitespace();
-            if (reader.at != trimmed.length()) {
-                return Optional.empty();
+        List<String> values = new ArrayList<>();
+        try (JsonParser parser = JSON.createParser(trimmed)) {
+            parser.nextToken(); // the opening brace or bracket
+            for (int depth = 1; depth > 0; ) {
+                JsonToken token = parser.nextToken();
+                if (token == null) {
+                    return Optional.empty(); // cut short
+                }
+                switch (token) {
+                    case START_OBJECT, START_ARRAY -> depth++;
+                    case END_OBJECT, END_ARRAY -> depth--;
+                    case VALUE_STRING -> values.add(parser.getText());
+                    default -> { } // names, numbers, true, false, null
+                }
             }
-        } catch (NotJson notJson) {
+            if (parser.nextToken() != null) {
+                return Optional.empty(); // more after the document
+            }
+        } catch (IOException notJson) {
             return Optional.empty();
         }
-        return Optional.of(List.copyOf(reader.values));
-    }
-
-    private void value(int nesting) {
-        if (nesting > MAX_NESTING) {
-            throw new NotJson();
-        }
-        whitespace();
-        switch (peek()) {
-            case '{' -> {
-                at++;
-                whitespace();
-                if (peek() == '}') {
-                    at++;
-                    return;
-                }
-                while (true) {
-                    whitespace();
-                    expect('"');
-                    string();
-                    whitespace();
-                    expect(':');
-                    value(nesting + 1);
-                    whitespace();
-                    if (peek() == ',') {
-                        at++;
-                    } else {
-                        expect('}');
-                        return;
-                    }
-                }
-            }
-            case '[' -> {
-                at++;
-                whitespace();
-                if (peek() == ']') {
-                    at++;
-                    return;
-                }
-                while (true) {
-                    value(nesting + 1);
-                    whitespace();
-                    if (peek() == ',') {
-                        at++;
-                    } else {
-                        expect(']');
-                        return;
-                    }
-                }
-            }
-            case '"' -> {
-                at++;
-                values.add(string());
-            }
-            default -> scalar();
-        }
-    }
-
-    /** Reads a string after its opening quote, through the closing one. */
-    private String string() {
-        StringBuilder out = new StringBuilder();
-        while (true) {
-            char c = next();
-            if (c == '"') {
-                return out.toString();
-            }
-            if (c < 0x20) {
-                throw new NotJson();
-            }
-            if (c != '\\') {
-                out.append(c);
-                continue;
-            }
-            char escape = next();
-            switch (escape) {
-                case '"', '\\', '/' -> out.append(escape);
-                case 'b' -> out.append('\b');
-                case 'f' -> out.append('\f');
-                case 'n' -> out.append('\n');
-                case 'r' -> out.append('\r');
-                case 't' -> out.append('\t');
-                case 'u' -> {
-                    if (at + 4 > text.length()) {
-                        throw new NotJson();
-                    }
-                    int code = 0;
-                    for (int i = 0; i < 4; i++) {
-                        int digit = Character.digit(text.charAt(at++), 16);
-                        if (digit < 0) {
-                            throw new NotJson();
-                        }
-                        code = code * 16 + digit;
-                    }
-                    out.append((char) code);
-                }
-                default -> throw new NotJson();
-            }
-        }
-    }
-
-    /** Numbers, true, false, null: accepted loosely, since only strings matter. */
-    private void scalar() {
-        int start = at;
-        while (at < text.length() && "+-.0123456789eEtruefalsn".indexOf(text.charAt(at)) >= 0) {
-            at++;
-        }
-        if (at == start) {
-            throw new NotJson();
-        }
-    }
-
-    private void whitespace() {
-        while (at < text.length() && " \t\r\n".indexOf(text.charAt(at)) >= 0) {
-            at++;
-        }
-    }
-
-    private char peek() {
-        if (at >= text.length()) {
-            throw new NotJson();
-        }
-        return text.charAt(at);
-    }
-
-    private char next() {
-        char c = peek();
-        at++;
-        return c;
-    }
-
-    private void expect(char c) {
-        if (next() != c) {
-            throw new NotJson();
-        }
-    }
-
-    /** Control flow only: carries no text, so no part of the secret can travel in it. */
-    private static final class NotJson extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        NotJson() {
-            super(null, null, false, false);
-        }
+        return Optional.of(List.copyOf(values));
     }
 }

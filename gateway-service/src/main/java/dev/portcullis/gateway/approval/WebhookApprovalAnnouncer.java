@@ -5,7 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.gateway.run.ApprovalAnnouncer;
 import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunSpec;
-import dev.portcullis.runtime.webhook.ChatWebhook;
+import dev.portcullis.runtime.chat.ChatWebhook;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;

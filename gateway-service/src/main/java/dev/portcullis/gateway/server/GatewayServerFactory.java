@@ -27,7 +27,7 @@ import dev.portcullis.runtime.transport.ServiceChannels;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.runtime.transport.TlsConfig;
 import dev.portcullis.runtime.transport.TlsMaterial;
-import dev.portcullis.runtime.webhook.ChatWebhook;
+import dev.portcullis.runtime.chat.ChatWebhook;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;

@@ -8,7 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunState;
 import dev.portcullis.gateway.run.Runs;
-import dev.portcullis.runtime.webhook.ChatWebhook;
+import dev.portcullis.runtime.chat.ChatWebhook;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;

@@ -1,71 +1,94 @@
 package dev.portcullis.runtime.json;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteConstraints;
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The two JSON shapes alerts need, written canonically (object keys sorted, no whitespace,
- * minimal escapes) and read strictly: an object of string values and an array of strings. Stored
- * alert columns use it, and so does the webhook body. The JDK has no JSON and these shapes do not
- * justify a library.
+ * The two JSON shapes stored columns need, written canonically (object keys sorted by
+ * {@link String#compareTo}, no whitespace, only the escapes JSON requires: {@code \"}, {@code \\},
+ * the short forms {@code \b \f \n \r \t} and lowercase {@code \\u00xx} (six characters) for other control
+ * characters; everything else as itself) and read strictly: an object of string values and an
+ * array of strings. Audit attributes, alert columns and gateway decisions are stored in this form
+ * and audit rows are read back from it to recompute the hash chain, so its bytes are fixed:
+ * {@code CanonicalJsonBytesTest} holds them. Jackson's streaming API does the work; {@link #writer}
+ * gives other writers of JSON the same escaping.
  */
 public final class CanonicalJson {
+    /** Longest text read: stored columns are far shorter; anything longer is not ours. */
+    public static final int MAX_DOCUMENT_CHARS = 16 * 1024 * 1024;
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            // one level: the object or array itself, whose members are strings
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(1)
+                    .maxStringLength(MAX_DOCUMENT_CHARS).maxDocumentLength(MAX_DOCUMENT_CHARS).build())
+            .streamWriteConstraints(StreamWriteConstraints.builder().maxNestingDepth(16).build())
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .disable(JsonWriteFeature.WRITE_HEX_UPPER_CASE)
+            .build();
+
     private CanonicalJson() {}
 
     /** {@code {"a":"1","b":"2"}}, keys in {@link String#compareTo} order. */
     public static String object(Map<String, String> values) {
-        StringBuilder out = new StringBuilder("{");
-        new TreeMap<>(values).forEach((key, value) -> {
-            if (out.length() > 1) {
-                out.append(',');
+        return write(json -> {
+            json.writeStartObject();
+            for (Map.Entry<String, String> entry : new TreeMap<>(values).entrySet()) {
+                json.writeStringField(entry.getKey(), entry.getValue());
             }
-            quote(out, key).append(':');
-            quote(out, value);
+            json.writeEndObject();
         });
-        return out.append('}').toString();
     }
 
     /** {@code ["a","b"]}, in the given order. */
     public static String array(List<String> values) {
-        StringBuilder out = new StringBuilder("[");
-        for (String value : values) {
-            if (out.length() > 1) {
-                out.append(',');
+        return write(json -> {
+            json.writeStartArray();
+            for (String value : values) {
+                json.writeString(value);
             }
-            quote(out, value);
-        }
-        return out.append(']').toString();
+            json.writeEndArray();
+        });
     }
 
     /** {@code value} as a JSON string literal. */
     public static String quote(String value) {
-        return quote(new StringBuilder(), value).toString();
+        return write(json -> json.writeString(value));
     }
 
-    public static StringBuilder quote(StringBuilder out, String value) {
-        out.append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                case '\b' -> out.append("\\b");
-                case '\f' -> out.append("\\f");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
+    /** What {@link #write} runs: writes one JSON value. */
+    @FunctionalInterface
+    public interface Body {
+        void writeTo(JsonGenerator json) throws IOException;
+    }
+
+    /**
+     * The JSON {@code body} writes, with this class's escaping and no whitespace. For documents
+     * whose field order is their own (log lines, chat messages).
+     */
+    public static String write(Body body) {
+        StringWriter out = new StringWriter(128);
+        // a Writer, not bytes: lone surrogates pass through as they always have, rather than failing
+        try (JsonGenerator json = JSON.createGenerator(out)) {
+            body.writeTo(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing JSON to memory failed", e);
         }
-        return out.append('"');
+        return out.toString();
     }
 
     /**
@@ -74,20 +97,16 @@ public final class CanonicalJson {
      * @throws IllegalArgumentException if {@code json} is anything else
      */
     public static Map<String, String> parseObject(String json) {
-        Reader reader = new Reader(json);
         Map<String, String> values = new TreeMap<>();
-        reader.expect('{');
-        if (!reader.take('}')) {
-            do {
-                String key = reader.string();
-                reader.expect(':');
-                if (values.put(key, reader.string()) != null) {
-                    throw new IllegalArgumentException("duplicate key in JSON object");
-                }
-            } while (reader.take(','));
-            reader.expect('}');
-        }
-        reader.end();
+        read(json, parser -> {
+            expect(parser.nextToken(), JsonToken.START_OBJECT);
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String key = parser.currentName();
+                expect(parser.nextToken(), JsonToken.VALUE_STRING);
+                values.put(key, parser.getText()); // duplicates fail in the parser
+            }
+            expect(parser.currentToken(), JsonToken.END_OBJECT);
+        });
         return Map.copyOf(values);
     }
 
@@ -97,102 +116,42 @@ public final class CanonicalJson {
      * @throws IllegalArgumentException if {@code json} is anything else
      */
     public static List<String> parseArray(String json) {
-        Reader reader = new Reader(json);
         List<String> values = new ArrayList<>();
-        reader.expect('[');
-        if (!reader.take(']')) {
-            do {
-                values.add(reader.string());
-            } while (reader.take(','));
-            reader.expect(']');
-        }
-        reader.end();
+        read(json, parser -> {
+            expect(parser.nextToken(), JsonToken.START_ARRAY);
+            while (parser.nextToken() == JsonToken.VALUE_STRING) {
+                values.add(parser.getText());
+            }
+            expect(parser.currentToken(), JsonToken.END_ARRAY);
+        });
         return List.copyOf(values);
     }
 
-    /** A cursor over one JSON text. Not thread-safe; lives for one parse. */
-    private static final class Reader {
-        private final String text;
-        private int at;
+    private interface Read {
+        void from(JsonParser parser) throws IOException;
+    }
 
-        Reader(String text) {
-            this.text = text;
-        }
-
-        void expect(char c) {
-            if (!take(c)) {
-                throw new IllegalArgumentException("malformed JSON at offset " + at + ": expected '" + c + "'");
+    private static void read(String json, Read read) {
+        try (JsonParser parser = JSON.createParser(json)) {
+            read.from(parser);
+            if (parser.nextToken() != null) {
+                throw new IllegalArgumentException("malformed JSON: trailing characters");
             }
+        } catch (IOException e) {
+            // Jackson's message quotes the text; only where it failed is kept
+            throw new IllegalArgumentException("malformed JSON at offset " + offset(e));
         }
+    }
 
-        boolean take(char c) {
-            skipSpace();
-            if (at < text.length() && text.charAt(at) == c) {
-                at++;
-                return true;
-            }
-            return false;
-        }
+    private static String offset(IOException e) {
+        return e instanceof JsonProcessingException processing
+                && processing.getLocation() != null
+                ? Long.toString(processing.getLocation().getCharOffset()) : "?";
+    }
 
-        void end() {
-            skipSpace();
-            if (at != text.length()) {
-                throw new IllegalArgumentException("malformed JSON at offset " + at + ": trailing characters");
-            }
-        }
-
-        String string() {
-            expect('"');
-            StringBuilder out = new StringBuilder();
-            while (true) {
-                if (at >= text.length()) {
-                    throw new IllegalArgumentException("malformed JSON: unterminated string");
-                }
-                char c = text.charAt(at++);
-                if (c == '"') {
-                    return out.toString();
-                }
-                if (c < 0x20) {
-                    throw new IllegalArgumentException("malformed JSON at offset " + (at - 1) + ": control character in string");
-                }
-                if (c != '\\') {
-                    out.append(c);
-                    continue;
-                }
-                if (at >= text.length()) {
-                    throw new IllegalArgumentException("malformed JSON: unterminated escape");
-                }
-                char escape = text.charAt(at++);
-                switch (escape) {
-                    case '"', '\\', '/' -> out.append(escape);
-                    case 'n' -> out.append('\n');
-                    case 'r' -> out.append('\r');
-                    case 't' -> out.append('\t');
-                    case 'b' -> out.append('\b');
-                    case 'f' -> out.append('\f');
-                    case 'u' -> {
-                        if (at + 4 > text.length()) {
-                            throw new IllegalArgumentException("malformed JSON: short \\u escape");
-                        }
-                        int code = 0;
-                        for (int end = at + 4; at < end; at++) {
-                            int digit = Character.digit(text.charAt(at), 16);
-                            if (digit < 0) {
-                                throw new IllegalArgumentException("malformed JSON at offset " + at + ": bad \\u escape");
-                            }
-                            code = code * 16 + digit;
-                        }
-                        out.append((char) code);
-                    }
-                    default -> throw new IllegalArgumentException("malformed JSON at offset " + (at - 1) + ": bad escape");
-                }
-            }
-        }
-
-        private void skipSpace() {
-            while (at < text.length() && " \t\r\n".indexOf(text.charAt(at)) >= 0) {
-                at++;
-            }
+    private static void expect(JsonToken token, JsonToken wanted) {
+        if (token != wanted) {
+            throw new IllegalArgumentException("malformed JSON: expected " + wanted + ", found " + token);
         }
     }
 }

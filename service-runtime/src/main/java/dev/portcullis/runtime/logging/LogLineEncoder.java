@@ -84,42 +84,38 @@ public final class LogLineEncoder extends EncoderBase<ILoggingEvent> {
 
     private String json(ILoggingEvent event) {
         Map<String, String> extra = extraFields(event);
-        StringBuilder out = new StringBuilder(256).append('{');
-        field(out, "timestamp", DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(event.getTimeStamp())));
-        field(out, "level", event.getLevel().toString());
-        field(out, "logger", event.getLoggerName());
-        String owner = serviceOf(event);
-        if (!owner.isEmpty()) {
-            field(out, "service", owner);
-        }
-        field(out, "message", String.valueOf(event.getFormattedMessage()));
-        SpanContext span = Span.current().getSpanContext();
-        if (span.isValid()) {
-            field(out, "trace_id", span.getTraceId());
-            field(out, "span_id", span.getSpanId());
-        }
-        String runId = runId(event);
-        if (!runId.isEmpty()) {
-            field(out, "run_id", runId);
-        }
-        extra.forEach((key, value) -> field(out, key, value));
-        IThrowableProxy thrown = event.getThrowableProxy();
-        if (thrown != null) {
-            out.append(",\"exception\":{");
-            CanonicalJson.quote(out.append("\"class\":"), thrown.getClassName());
-            CanonicalJson.quote(out.append(",\"message\":"), String.valueOf(thrown.getMessage()));
-            CanonicalJson.quote(out.append(",\"stack\":"), ThrowableProxyUtil.asString(thrown));
-            out.append('}');
-        }
-        return out.append('}').append(CoreConstants.LINE_SEPARATOR).toString();
-    }
-
-    private static void field(StringBuilder out, String key, String value) {
-        if (out.length() > 1) {
-            out.append(',');
-        }
-        CanonicalJson.quote(out, key).append(':');
-        CanonicalJson.quote(out, value);
+        return CanonicalJson.write(json -> {
+            json.writeStartObject();
+            json.writeStringField("timestamp", DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(event.getTimeStamp())));
+            json.writeStringField("level", event.getLevel().toString());
+            json.writeStringField("logger", event.getLoggerName());
+            String owner = serviceOf(event);
+            if (!owner.isEmpty()) {
+                json.writeStringField("service", owner);
+            }
+            json.writeStringField("message", String.valueOf(event.getFormattedMessage()));
+            SpanContext span = Span.current().getSpanContext();
+            if (span.isValid()) {
+                json.writeStringField("trace_id", span.getTraceId());
+                json.writeStringField("span_id", span.getSpanId());
+            }
+            String runId = runId(event);
+            if (!runId.isEmpty()) {
+                json.writeStringField("run_id", runId);
+            }
+            for (Map.Entry<String, String> field : extra.entrySet()) {
+                json.writeStringField(field.getKey(), field.getValue());
+            }
+            IThrowableProxy thrown = event.getThrowableProxy();
+            if (thrown != null) {
+                json.writeObjectFieldStart("exception");
+                json.writeStringField("class", thrown.getClassName());
+                json.writeStringField("message", String.valueOf(thrown.getMessage()));
+                json.writeStringField("stack", ThrowableProxyUtil.asString(thrown));
+                json.writeEndObject();
+            }
+            json.writeEndObject();
+        }) + CoreConstants.LINE_SEPARATOR;
     }
 
     private String text(ILoggingEvent event) {

@@ -1,8 +1,10 @@
-package dev.portcullis.audit.alert;
+package dev.portcullis.audit.alert.delivery;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.portcullis.runtime.webhook.ChatWebhook;
+import dev.portcullis.audit.alert.Alert;
+import dev.portcullis.audit.alert.StoredAlert;
+import dev.portcullis.runtime.chat.ChatWebhook;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package dev.portcullis.audit.webhook;
+package dev.portcullis.audit.source.listener;
 
 import dev.portcullis.runtime.pki.PemFiles;
 import java.io.IOException;

@@ -1,5 +1,6 @@
-package dev.portcullis.audit.alert;
+package dev.portcullis.audit.alert.delivery;
 
+import dev.portcullis.audit.alert.StoredAlert;
 /**
  * Port: somewhere alerts are sent for people to see (a chat webhook, a pager). Implementations
  * are thread-safe; {@link AlertDispatcher} calls them from its own threads and retries.

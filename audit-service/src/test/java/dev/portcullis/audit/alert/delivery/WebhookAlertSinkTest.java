@@ -1,11 +1,14 @@
-package dev.portcullis.audit.alert;
+package dev.portcullis.audit.alert.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.audit.alert.Alert;
 import dev.portcullis.audit.alert.Alert.Severity;
+import dev.portcullis.audit.alert.StoredAlert;
+import dev.portcullis.audit.alert.WebhookReceiver;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,4 +1,4 @@
-package dev.portcullis.audit.alert;
+package dev.portcullis.audit.alert.delivery;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

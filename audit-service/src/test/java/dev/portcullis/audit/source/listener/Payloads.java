@@ -1,4 +1,4 @@
-package dev.portcullis.audit.webhook;
+package dev.portcullis.audit.source.listener;
 
 /**
  * Deliveries in the shapes GitHub and GitLab send (trimmed to the fields that matter, the rest

@@ -1,8 +1,11 @@
-package dev.portcullis.audit.alert;
+package dev.portcullis.audit.alert.delivery;
 
 import static java.util.Objects.requireNonNull;
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
+import dev.portcullis.audit.alert.AlertDelivery;
+import dev.portcullis.audit.alert.AlertStore;
+import dev.portcullis.audit.alert.StoredAlert;
 import dev.portcullis.runtime.retry.Backoff;
 import dev.portcullis.runtime.telemetry.Counter;
 import dev.portcullis.runtime.telemetry.Telemetry;
@@ -30,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * attempts under way finish (up to the delivery timeout), and records a dead letter for every
  * delivery it cut short, so the alert can be followed up from the store. Thread-safe.
  */
-public final class AlertDispatcher implements AutoCloseable {
+public final class AlertDispatcher implements AlertDelivery, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AlertDispatcher.class);
     private static final int MAX_THREADS = 8;
     private static final int MAX_ERROR = 1024;
@@ -79,6 +82,7 @@ public final class AlertDispatcher implements AutoCloseable {
      * Queues {@code alert} for delivery to every sink and returns at once. After {@link #close},
      * records a dead letter per sink instead (a short write to the store on the caller's thread).
      */
+    @Override
     public void dispatch(StoredAlert alert) {
         requireNonNull(alert, "alert is null");
         for (AlertSink sink : sinks) {

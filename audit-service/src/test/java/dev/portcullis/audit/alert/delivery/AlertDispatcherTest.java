@@ -1,14 +1,21 @@
-package dev.portcullis.audit.alert;
+package dev.portcullis.audit.alert.delivery;
 
-import dev.portcullis.runtime.retry.Backoff;
-import dev.portcullis.runtime.testing.MutableClock;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.audit.alert.Alert;
 import dev.portcullis.audit.alert.Alert.Severity;
+import dev.portcullis.audit.alert.AlertStore;
+import dev.portcullis.audit.alert.DeadLetter;
+import dev.portcullis.audit.alert.JdbcAlertStore;
+import dev.portcullis.audit.alert.StoredAlert;
+import dev.portcullis.audit.alert.TestDatabase;
+import dev.portcullis.audit.alert.WebhookReceiver;
+import dev.portcullis.runtime.retry.Backoff;
+import dev.portcullis.runtime.testing.MutableClock;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

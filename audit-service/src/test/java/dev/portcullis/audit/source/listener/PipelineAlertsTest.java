@@ -1,4 +1,4 @@
-package dev.portcullis.audit.webhook;
+package dev.portcullis.audit.source.listener;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,6 +1,6 @@
-package dev.portcullis.audit.webhook;
+package dev.portcullis.audit.source.listener;
 
-import static dev.portcullis.audit.webhook.Payloads.ZERO;
+import static dev.portcullis.audit.source.listener.Payloads.ZERO;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,4 @@
-package dev.portcullis.runtime.webhook;
+package dev.portcullis.runtime.chat;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
@@ -62,27 +62,28 @@ public final class ChatWebhook {
 
         /** The JSON posted. */
         public String json() {
-            StringBuilder json = new StringBuilder(512);
-            json.append("{\"text\":");
-            CanonicalJson.quote(json, escape(text));
-            json.append(",\"attachments\":[{\"color\":");
-            CanonicalJson.quote(json, color);
-            json.append(",\"fallback\":");
-            CanonicalJson.quote(json, escape(text));
-            json.append(",\"fields\":[");
-            boolean first = true;
-            for (Map.Entry<String, String> field : fields.entrySet()) {
-                json.append(first ? "" : ",").append("{\"title\":");
-                CanonicalJson.quote(json, escape(field.getKey()));
-                json.append(",\"value\":");
-                CanonicalJson.quote(json, escape(field.getValue()));
-                json.append(",\"short\":").append(field.getValue().length() <= 40).append('}');
-                first = false;
-            }
-            json.append("],\"footer\":");
-            CanonicalJson.quote(json, escape(footer));
-            json.append(",\"ts\":").append(time.getEpochSecond()).append("}]}");
-            return json.toString();
+            return CanonicalJson.write(json -> {
+                json.writeStartObject();
+                json.writeStringField("text", escape(text));
+                json.writeArrayFieldStart("attachments");
+                json.writeStartObject();
+                json.writeStringField("color", color);
+                json.writeStringField("fallback", escape(text));
+                json.writeArrayFieldStart("fields");
+                for (Map.Entry<String, String> field : fields.entrySet()) {
+                    json.writeStartObject();
+                    json.writeStringField("title", escape(field.getKey()));
+                    json.writeStringField("value", escape(field.getValue()));
+                    json.writeBooleanField("short", field.getValue().length() <= 40);
+                    json.writeEndObject();
+                }
+                json.writeEndArray();
+                json.writeStringField("footer", escape(footer));
+                json.writeNumberField("ts", time.getEpochSecond());
+                json.writeEndObject();
+                json.writeEndArray();
+                json.writeEndObject();
+            });
         }
     }
 

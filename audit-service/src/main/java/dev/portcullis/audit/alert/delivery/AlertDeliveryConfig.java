@@ -1,4 +1,4 @@
-package dev.portcullis.audit.alert;
+package dev.portcullis.audit.alert.delivery;
 
 import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
