@@ -63,8 +63,6 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     private final SourceMonitor sources;
     private final boolean listenerEnabled;
     private final EventStreamer streamer = new EventStreamer("audit service", ErrorStatus::of);
-    /** Query reads the store a page at a time: pages as large as before streams were flow-controlled, not 64 rows. */
-    private final EventStreamer queries = new EventStreamer("audit service", ErrorStatus::of, QUERY_PAGE);
 
     /**
      * @param sources the configured outside sources, for ListSources
@@ -243,7 +241,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
             response.onError(ErrorStatus.of(e));
             return;
         }
-        queries.stream(response, answer);
+        // read a page of the store at a time, as large as before streams were flow-controlled, not 64 rows
+        streamer.stream(response, answer, QUERY_PAGE);
     }
 
     /** The events a query matches, page by page, up to its limit. */

@@ -6,6 +6,7 @@ import dev.portcullis.gateway.run.ApprovalAnnouncer;
 import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunSpec;
 import dev.portcullis.runtime.chat.ChatWebhook;
+import dev.portcullis.runtime.retry.Backoff;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -28,6 +29,9 @@ import org.slf4j.LoggerFactory;
 public final class WebhookApprovalAnnouncer implements ApprovalAnnouncer, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WebhookApprovalAnnouncer.class);
     private static final int ATTEMPTS = 4;
+    /** 1 s, 3 s, 9 s between the attempts. */
+    private static final Backoff RETRIES = new Backoff(Duration.ofSeconds(1), 3, Duration.ofSeconds(9), new Backoff.Jitter.None(),
+            ATTEMPTS);
 
     private final List<ChatWebhook> webhooks;
     private final Function<Run, String> planSummary;
@@ -83,8 +87,7 @@ public final class WebhookApprovalAnnouncer implements ApprovalAnnouncer, AutoCl
     }
 
     private void deliver(ChatWebhook webhook, ChatWebhook.Message message, Run run) {
-        Duration pause = Duration.ofSeconds(1);
-        for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
+        for (int attempt = 1; ; attempt++) {
             try {
                 webhook.post(message);
                 return;
@@ -95,13 +98,15 @@ public final class WebhookApprovalAnnouncer implements ApprovalAnnouncer, AutoCl
                 Thread.currentThread().interrupt();
                 return;
             }
+            if (!RETRIES.retriesAfter(attempt)) {
+                return;
+            }
             try {
-                Thread.sleep(pause.toMillis());
+                Thread.sleep(RETRIES.delay(attempt).toMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
-            pause = pause.multipliedBy(3);
         }
     }
 

@@ -74,6 +74,9 @@ final class Dispatcher {
             if (copier.isFollowing(run.id())) {
                 continue;
             }
+            if (!copier.hasCapacity()) {
+                return; // every follower busy: claim nothing more, so other replicas take these runs
+            }
             if (run.state() == RunState.QUEUED && !lockKeysTried.add(run.spec().lockKey())) {
                 continue; // only the first in line for a lock may take it
             }

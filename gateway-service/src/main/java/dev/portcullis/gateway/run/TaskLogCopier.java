@@ -71,10 +71,18 @@ final class TaskLogCopier {
         return followers.containsKey(id);
     }
 
+    /**
+     * Whether a follower is free. The driver asks before it claims a run, so that a replica whose
+     * followers are all busy leaves runs to replicas that can follow them.
+     */
+    boolean hasCapacity() {
+        return followers.size() < maxFollowers;
+    }
+
     /** Starts following the run's task, unless it is followed already or every follower is busy. */
     void follow(Run run) {
-        if (followers.size() >= maxFollowers) {
-            return; // the run stays claimed by this replica; a later round follows it
+        if (!hasCapacity()) {
+            return; // only the driver's thread adds followers, and it asked hasCapacity() before claiming
         }
         Follower follower = new Follower(run.id());
         if (followers.putIfAbsent(run.id(), follower) == null) {

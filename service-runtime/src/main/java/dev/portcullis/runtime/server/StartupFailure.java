@@ -71,7 +71,15 @@ public final class StartupFailure {
 
     /** A refused value as it is written in configuration: a duration as {@code 300ms} or {@code 0s}, not {@code PT0.3S}. */
     static String value(Object value) {
-        return value instanceof Duration duration ? DurationText.format(duration) : String.valueOf(value);
+        // only kinds that cannot carry a credential are quoted: a refused string may be a URL with a
+        // token in its path or a password, and a startup error is printed and logged
+        if (value instanceof Duration duration) {
+            return DurationText.format(duration);
+        }
+        if (value instanceof Number || value instanceof Boolean || value instanceof Enum<?>) {
+            return String.valueOf(value);
+        }
+        return value == null ? "unset" : "value not shown";
     }
 
     /**

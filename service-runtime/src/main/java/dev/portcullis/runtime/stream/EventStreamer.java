@@ -72,8 +72,16 @@ public final class EventStreamer {
      * ready and cancel handlers be set, and before anything was sent on {@code response}.
      */
     public <T> void stream(StreamObserver<T> response, EventFeed<T> feed) {
+        stream(response, feed, window);
+    }
+
+    /** As {@link #stream(StreamObserver, EventFeed)}, reading at most {@code readAhead} messages ahead. */
+    public <T> void stream(StreamObserver<T> response, EventFeed<T> feed, int readAhead) {
+        if (readAhead < 1) {
+            throw new IllegalArgumentException("readAhead must be at least 1");
+        }
         ServerCallStreamObserver<T> call = (ServerCallStreamObserver<T>) requireNonNull(response, "response is null");
-        Pump<T> pump = new Pump<>(call, requireNonNull(feed, "feed is null"));
+        Pump<T> pump = new Pump<>(call, requireNonNull(feed, "feed is null"), readAhead);
         call.setOnCancelHandler(pump::cancel);
         call.setOnReadyHandler(pump::signal);
         pump.signal();
@@ -83,6 +91,7 @@ public final class EventStreamer {
     private final class Pump<T> {
         private final ServerCallStreamObserver<T> call;
         private final EventFeed<T> feed;
+        private final int readAhead;
         // the call's gRPC and trace contexts, so feeds and the error mapper see what the RPC method saw
         private final Context grpcContext = Context.current();
         private final io.opentelemetry.context.Context traceContext = io.opentelemetry.context.Context.current();
@@ -96,9 +105,10 @@ public final class EventStreamer {
         // guarded by this: the drain's thread while it waits in the feed, the one a cancellation interrupts
         private Thread waiting;
 
-        Pump(ServerCallStreamObserver<T> call, EventFeed<T> feed) {
+        Pump(ServerCallStreamObserver<T> call, EventFeed<T> feed, int readAhead) {
             this.call = call;
             this.feed = feed;
+            this.readAhead = readAhead;
         }
 
         void signal() {
@@ -124,8 +134,12 @@ public final class EventStreamer {
         private void drain() {
             int handled = 1;
             do {
-                send();
-                handled = signals.addAndGet(-handled);
+                try {
+                    send();
+                } finally {
+                    // whatever send threw, the signals are counted down: a later signal must start a drain again
+                    handled = signals.addAndGet(-handled);
+                }
             } while (handled != 0);
         }
 
@@ -148,17 +162,26 @@ public final class EventStreamer {
             } catch (RuntimeException e) {
                 end();
                 if (!cancelled()) {
-                    call.onError(errors.apply(e));
+                    call.onError(status(e));
                 }
                 return;
             }
             end();
         }
 
+        /** The service's status for a failure; INTERNAL should its mapper itself fail. */
+        private StatusRuntimeException status(RuntimeException failure) {
+            try {
+                return errors.apply(failure);
+            } catch (RuntimeException mapperFailure) {
+                return Status.INTERNAL.withDescription("internal error").asRuntimeException();
+            }
+        }
+
         /** Reads the feed's next messages, or waits for some; false when the stream has ended. */
         private boolean read() {
-            List<T> read = feed.next(window);
-            if (read.size() > window) {
+            List<T> read = feed.next(readAhead);
+            if (read.size() > readAhead) {
                 throw new IllegalStateException("the feed returned more than it was asked for");
             }
             if (!read.isEmpty()) {

@@ -64,7 +64,9 @@ public final class TelemetryEnvironment {
                     .disableShutdownHook()
                     .build();
         } catch (ConfigurationException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
+            // the SDK quotes a refused value ("Invalid map property: otel.exporter.otlp.headers=Authorization=…"),
+            // and header values are credentials: keep the property, never the value, and drop the cause
+            throw new IllegalArgumentException(withoutValue(String.valueOf(e.getMessage())));
         }
         OpenTelemetrySdk sdk = configured.getOpenTelemetrySdk();
         Optional<PrometheusEndpoint> endpoint;
@@ -101,5 +103,11 @@ public final class TelemetryEnvironment {
             defaults.put("otel.propagators", "tracecontext");
         }
         return defaults;
+    }
+
+    /** The SDK's message up to the first {@code =}: the property it names, not the value it quotes. */
+    static String withoutValue(String message) {
+        int equals = message.indexOf('=');
+        return equals < 0 ? message : message.substring(0, equals) + " (value not shown)";
     }
 }

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,5 +62,12 @@ class StartupFailureTest {
 
         assertEquals("cannot write the dev catalog " + file + ": the directory " + dir.resolve("nodir") + " does not exist",
                 described);
+    }
+
+    @Test
+    void aRefusedSettingIsQuotedOnlyWhenItCannotCarryACredential() {
+        assertEquals("value not shown", StartupFailure.value("https://hooks.example.com/services/T0/B0/s3cr3t"));
+        assertEquals("42", StartupFailure.value(42));
+        assertEquals("5s", StartupFailure.value(Duration.ofSeconds(5)));
     }
 }

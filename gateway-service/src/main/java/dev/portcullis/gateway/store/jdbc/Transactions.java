@@ -54,16 +54,23 @@ final class Transactions {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            T result;
             try {
-                T result = work.apply(connection);
+                result = work.apply(connection);
                 connection.commit();
-                return result;
             } catch (SQLException | RuntimeException e) {
-                connection.rollback();
+                // the work's own failure (a refused change, say) is what the caller must see, even when
+                // the rollback or the reset fails as well: those ride along suppressed
+                try {
+                    connection.rollback();
+                    connection.setAutoCommit(true);
+                } catch (SQLException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
                 throw e;
-            } finally {
-                connection.setAutoCommit(true); // a pooled connection goes back as it came
             }
+            connection.setAutoCommit(true); // a pooled connection goes back as it came
+            return result;
         } catch (SQLException e) {
             return recovery.recover(e);
         }
