@@ -109,15 +109,10 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
 
     @Override
     public void watchAlerts(WatchAlertsRequest request, StreamObserver<WatchAlertsResponse> response) {
-        AlertWatch watch;
-        try {
+        streamer.open(response, () -> {
             OptionalLong after = AuditRequests.watchAfter(request);
-            watch = new AlertWatch(alerts, pipeline, after.isPresent() ? after.getAsLong() : pipeline.newest());
-        } catch (RuntimeException e) {
-            response.onError(ErrorStatus.of(e));
-            return;
-        }
-        streamer.stream(response, watch);
+            return new AlertWatch(alerts, pipeline, after.isPresent() ? after.getAsLong() : pipeline.newest());
+        });
     }
 
     /** Alerts after a sequence, for as long as the caller watches. */
@@ -234,15 +229,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
 
     @Override
     public void query(QueryRequest request, StreamObserver<QueryResponse> response) {
-        QueryAnswer answer;
-        try {
-            answer = new QueryAnswer(store, AuditRequests.querying(request));
-        } catch (RuntimeException e) {
-            response.onError(ErrorStatus.of(e));
-            return;
-        }
         // read a page of the store at a time, as large as before streams were flow-controlled, not 64 rows
-        streamer.stream(response, answer, QUERY_PAGE);
+        streamer.open(response, () -> new QueryAnswer(store, AuditRequests.querying(request)), QUERY_PAGE);
     }
 
     /** The events a query matches, page by page, up to its limit. */

@@ -92,16 +92,11 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
 
     @Override
     public void watchTask(WatchTaskRequest request, StreamObserver<WatchTaskResponse> response) {
-        TaskWatch watch;
-        try {
+        streamer.open(response, () -> {
             TaskRequests.Watching watching = TaskRequests.watching(request);
             tasks.get(watching.run());
-            watch = new TaskWatch(tasks, watching.run(), watching.fromOffset());
-        } catch (RuntimeException e) {
-            response.onError(ErrorStatus.of(e));
-            return;
-        }
-        streamer.stream(response, watch);
+            return new TaskWatch(tasks, watching.run(), watching.fromOffset());
+        });
     }
 
     /** A task's events from an offset until its stream has ended and every event was sent. */

@@ -130,8 +130,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
 
     @Override
     public void watchRun(WatchRunRequest request, StreamObserver<WatchRunResponse> response) {
-        RunWatch watch;
-        try {
+        streamer.open(response, () -> {
             RunRequests.Watching watching = parsed(Caller.current(), "WatchRun", () -> RunRequests.watching(request));
             RunId id = watching.run();
             Run run = runs.get(id);
@@ -141,12 +140,8 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
                         + " lies beyond the newest event (" + (run.nextOffset() - 1) + ")",
                         Map.of("newest_offset", Long.toString(run.nextOffset() - 1)));
             }
-            watch = new RunWatch(runs, id, offset);
-        } catch (RuntimeException e) {
-            response.onError(ErrorStatus.of(e));
-            return;
-        }
-        streamer.stream(response, watch);
+            return new RunWatch(runs, id, offset);
+        });
     }
 
     /** A run's events from an offset until the run has ended and every event was sent. */

@@ -16,6 +16,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Sends an {@link EventFeed} down a server stream with gRPC flow control: messages go out while
@@ -73,6 +74,26 @@ public final class EventStreamer {
      */
     public <T> void stream(StreamObserver<T> response, EventFeed<T> feed) {
         stream(response, feed, window);
+    }
+
+    /**
+     * Opens a feed with {@code open} (parsing the request, finding the run …) and streams it; a
+     * failure while opening ends the call with the service's status, before anything was sent.
+     */
+    public <T> void open(StreamObserver<T> response, Supplier<? extends EventFeed<T>> open) {
+        open(response, open, window);
+    }
+
+    /** As {@link #open(StreamObserver, Supplier)}, reading at most {@code readAhead} messages ahead. */
+    public <T> void open(StreamObserver<T> response, Supplier<? extends EventFeed<T>> open, int readAhead) {
+        EventFeed<T> feed;
+        try {
+            feed = open.get();
+        } catch (RuntimeException e) {
+            response.onError(errors.apply(e));
+            return;
+        }
+        stream(response, feed, readAhead);
     }
 
     /** As {@link #stream(StreamObserver, EventFeed)}, reading at most {@code readAhead} messages ahead. */
