@@ -122,7 +122,7 @@ final class TaskJournal implements AutoCloseable {
             long limit = channel.size();
             Optional<byte[]> first = readRecord(channel, FramedLog.HEADER_BYTES, limit);
             if (first.isEmpty()) {
-                throw new IOException("the journal has no header");
+                throw new HeaderNeverWritten();
             }
             Header header = decodeHeader(first.get());
             TaskJournal journal = new TaskJournal(file, channel, 0);
@@ -257,7 +257,7 @@ final class TaskJournal implements AutoCloseable {
         }
         if (records == 0) {
             Files.delete(upgraded);
-            throw new IOException("the journal has no header");
+            throw new HeaderNeverWritten();
         }
         Files.move(upgraded, file, StandardCopyOption.ATOMIC_MOVE);
         forceDirectory(file.getParent());
@@ -455,5 +455,16 @@ final class TaskJournal implements AutoCloseable {
             return Optional.empty();
         }
         return Optional.of(new ArtifactRef(string(in), new Sha256Digest(string(in)), in.readLong()));
+    }
+
+    /**
+     * A journal without its task header: the executor died while creating it, before
+     * {@link #create} forced the header and so before StartTask answered. No task was ever
+     * acknowledged for it, and the gateway retries StartTask, which must be able to create it again.
+     */
+    static final class HeaderNeverWritten extends IOException {
+        HeaderNeverWritten() {
+            super("the journal has no header: the executor stopped while creating it, before the task was acknowledged");
+        }
     }
 }

@@ -5,7 +5,9 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.request.RunId;
+import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
@@ -107,6 +109,12 @@ final class TaskRegistry {
                     return replayed::event;
                 });
             } catch (UncheckedIOException e) {
+                if (e.getCause() instanceof TaskJournal.HeaderNeverWritten) {
+                    // created by a StartTask that never answered: nothing was acknowledged, and the
+                    // gateway's retry must find the run id free (found by the reliability suite)
+                    discard(file);
+                    continue;
+                }
                 log.atError().setCause(e).addKeyValue("journal", file.getFileName()).log("task.journal_unreadable");
                 continue;
             }
@@ -141,6 +149,15 @@ final class TaskRegistry {
             } else if (event instanceof TaskEvent.Line line && line.stream() == TaskEvent.Stream.STDOUT) {
                 stdoutLines++;
             }
+        }
+    }
+
+    private static void discard(Path file) {
+        try {
+            Files.delete(file);
+            log.atWarn().addKeyValue("journal", file.getFileName()).log("task.journal_discarded");
+        } catch (IOException e) {
+            log.atError().setCause(e).addKeyValue("journal", file.getFileName()).log("task.journal_unreadable");
         }
     }
 }

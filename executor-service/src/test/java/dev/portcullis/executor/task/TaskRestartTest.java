@@ -111,6 +111,32 @@ class TaskRestartTest {
     }
 
     @Test
+    void aJournalTheExecutorDiedCreatingIsDiscardedSoTheRetriedStartTaskRuns() throws Exception {
+        // found by the reliability suite: a SIGKILL between creating a task's journal and forcing its
+        // header left a file that no restart could read and no retried StartTask could create again
+        TaskSpec empty = spec("sh", "-c", "echo ran > out.txt; echo empty");
+        TaskSpec fileHeaderOnly = spec("sh", "-c", "echo ran > out.txt; echo header");
+        Path journals = Files.createDirectories(dir.resolve("executor/journal"));
+        Files.write(journals.resolve(empty.runId().value() + ".journal"), new byte[0]);
+        TaskService probe = service(1000); // writes a real journal: its first 8 bytes are the file header
+        TaskSpec real = spec("sh", "-c", "echo real");
+        probe.start(real, List.of());
+        awaitEnd(probe, real.runId());
+        probe.close();
+        byte[] fileHeader = java.util.Arrays.copyOf(Files.readAllBytes(journals.resolve(real.runId().value() + ".journal")), 8);
+        Files.write(journals.resolve(fileHeaderOnly.runId().value() + ".journal"), fileHeader);
+
+        TaskService restarted = service(1000);
+        restarted.start(empty, List.of());
+        restarted.start(fileHeaderOnly, List.of());
+        awaitEnd(restarted, empty.runId());
+        awaitEnd(restarted, fileHeaderOnly.runId());
+
+        assertEquals(List.of("empty"), stdout(restarted.events(empty.runId(), 0, 100)));
+        assertEquals(List.of("header"), stdout(restarted.events(fileHeaderOnly.runId(), 0, 100)));
+    }
+
+    @Test
     void aStartTaskRetriedAfterARestartIsTheSameTaskWhateverTraceItComesFrom() throws Exception {
         // found by the reliability suite: the journal did not keep the trace id, so the gateway's
         // retried StartTask (same run, same trace) was refused as a conflicting task after a restart
