@@ -28,6 +28,7 @@ import dev.portcullis.cli.run.RunsCommand;
 import dev.portcullis.runtime.error.InvalidRequestException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -134,7 +135,13 @@ public final class Portcullis implements Callable<Integer> {
             statuses.addAll(List.of(ExitStatus.values()));
         } else {
             statuses.addAll(List.of(SUCCESS, ERROR));
-            statuses.addAll(OUTCOMES.getOrDefault(path, List.of()));
+            // a group (runs, audit, catalog) can end as any of its commands can
+            OUTCOMES.forEach((command, outcomes) -> {
+                if (command.equals(path) || command.startsWith(path + " ")) {
+                    outcomes.stream().filter(outcome -> !statuses.contains(outcome)).forEach(statuses::add);
+                }
+            });
+            statuses.sort(Comparator.comparingInt(ExitStatus::code));
             statuses.add(USAGE);
         }
         line.getCommandSpec().usageMessage().exitCodeListHeading("%nExit status:%n")

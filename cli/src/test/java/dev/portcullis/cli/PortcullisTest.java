@@ -128,4 +128,15 @@ class PortcullisTest {
 
         assertEquals(ExitStatus.values().length, distinct);
     }
+
+    @Test
+    void aGroupsHelpListsWhatItsCommandsCanExitWith() {
+        int status = run("runs", "--help");
+
+        assertEquals(0, status, cli.err());
+        for (ExitStatus outcome : new ExitStatus[] {ExitStatus.DENIED, ExitStatus.NOT_APPROVED, ExitStatus.FAILED,
+            ExitStatus.CANCELLED}) {
+            assertTrue(cli.out().contains(outcome.meaning().substring(0, 20)), outcome + " missing from: " + cli.out());
+        }
+    }
 }
