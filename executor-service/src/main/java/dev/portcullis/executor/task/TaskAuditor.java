@@ -11,6 +11,7 @@ import dev.portcullis.runtime.audit.AuditResource;
 import dev.portcullis.runtime.telemetry.Counter;
 import dev.portcullis.runtime.telemetry.DurationHistogram;
 import dev.portcullis.runtime.telemetry.Telemetry;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
@@ -18,6 +19,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -26,7 +28,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What the executor tells others about its tasks: their audit events (task started, finished or
  * cancelled, secrets issued, a leak masked — never a secret value) and their metrics. An audit
- * event that cannot be recorded is logged and does not stop the task. Stateless apart from the
+ * event that cannot be recorded is logged and does not stop the task; a task's end that was not
+ * recorded is recorded again when the executor restarts (see {@link TaskRegistry#recover}). Stateless apart from the
  * meters; thread-safe.
  */
 final class TaskAuditor {
@@ -99,36 +102,58 @@ final class TaskAuditor {
                 "detections", truncate(String.join(",", detections))));
     }
 
-    /** The task failed before its command could start. */
-    void failedBeforeStart(TaskSpec spec, TaskFailure failure, Map<String, String> attributes) {
-        record(spec, AuditAction.TASK_FINISHED, AuditOutcome.FAILURE, failure.name(), attributes);
-    }
-
-    /** The task ended: finished (succeeded or failed) or cancelled. */
-    void ended(TaskSpec spec, Task ended, int exitCode) {
+    /**
+     * The task ended: finished (succeeded or failed, also before its command could start) or
+     * cancelled. Everything in the event comes from {@code spec} and {@code ended}, and its id and
+     * time are derived from the run and the end, so recording the same end again after a restart
+     * (when the executor died before it knew the first one was taken) is stored once.
+     *
+     * @return true when the audit outbox took the event
+     */
+    boolean ended(TaskSpec spec, Task ended) {
         Map<String, String> attributes = new HashMap<>();
-        attributes.put("exit_code", String.valueOf(exitCode));
+        attributes.put("exit_code", String.valueOf(ended.exitCode().orElse(-1)));
         ended.artifact().ifPresent(artifact -> attributes.put("artifact_sha256", artifact.sha256().value()));
-        spec.artifacts().plan().ifPresent(ref -> attributes.put("plan_sha256", ref.sha256().value()));
+        spec.artifacts().plan().ifPresent(ref -> {
+            attributes.put("plan_sha256", ref.sha256().value());
+            if (ended.failure() == TaskFailure.PLAN_DIGEST_MISMATCH || ended.failure() == TaskFailure.PLAN_UNAVAILABLE) {
+                attributes.put("expected_digest", ref.sha256().value());
+                attributes.put("plan_uri", ref.uri());
+            }
+        });
         TaskState state = ended.state();
         String reason = ended.failure() != TaskFailure.NONE ? ended.failure().name() : state.name();
-        record(spec, state == TaskState.CANCELLED ? AuditAction.TASK_CANCELLED : AuditAction.TASK_FINISHED,
-                state == TaskState.SUCCEEDED || state == TaskState.CANCELLED ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE,
+        return record(AuditEvent.builder("executor", state == TaskState.CANCELLED ? AuditAction.TASK_CANCELLED
+                        : AuditAction.TASK_FINISHED, ended.endedAt().orElseThrow())
+                .eventId(endEventId(spec)),
+                spec, state == TaskState.SUCCEEDED || state == TaskState.CANCELLED ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE,
                 reason, attributes);
+    }
+
+    /** The id of the event recording the end of {@code spec}'s task: the same whenever it is recorded. */
+    static UUID endEventId(TaskSpec spec) {
+        return UUID.nameUUIDFromBytes(("portcullis executor task ended " + spec.runId().value()).getBytes(StandardCharsets.UTF_8));
     }
 
     private void record(TaskSpec spec, AuditAction action, AuditOutcome outcome, String reason,
             Map<String, String> attributes) {
+        record(AuditEvent.builder("executor", action, clock.instant()), spec, outcome, reason, attributes);
+    }
+
+    private boolean record(AuditEvent.Builder event, TaskSpec spec, AuditOutcome outcome, String reason,
+            Map<String, String> attributes) {
         try {
-            audit.record(AuditEvent.builder("executor", action, clock.instant())
+            audit.record(event
                     .resource(new AuditResource("task", spec.runId().value(), "", spec.runId().value()))
                     .outcome(outcome)
                     .reason(reason)
                     .traceId(spec.traceId())
                     .attributes(attributes)
                     .build());
+            return true;
         } catch (RuntimeException e) {
             log.atError().setCause(e).log("task.audit_failed");
+            return false;
         }
     }
 

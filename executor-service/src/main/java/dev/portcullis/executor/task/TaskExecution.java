@@ -93,7 +93,7 @@ final class TaskExecution implements TaskRun {
         try {
             environment = with.environment().open(spec, grants, remote);
         } catch (TaskRefusedException e) {
-            failBeforeStart(e.failure(), e.getMessage(), Map.of());
+            failBeforeStart(e.failure(), e.getMessage());
             return;
         }
         redactWith(environment);
@@ -117,7 +117,7 @@ final class TaskExecution implements TaskRun {
             }
             return true;
         } catch (TaskRefusedException e) {
-            failBeforeStart(e.failure(), e.getMessage(), Map.of("expected_digest", ref.sha256().value(), "plan_uri", ref.uri()));
+            failBeforeStart(e.failure(), e.getMessage());
             return false;
         }
     }
@@ -137,7 +137,7 @@ final class TaskExecution implements TaskRun {
             }
             return;
         } catch (TaskRefusedException e) {
-            failBeforeStart(e.failure(), e.getMessage(), Map.of());
+            failBeforeStart(e.failure(), e.getMessage());
             return;
         }
         redactWith(reopened);
@@ -257,23 +257,31 @@ final class TaskExecution implements TaskRun {
             return;
         }
         output.finish();
-        Task ended = lifecycle.end(outcome, exitCode, reason);
-        with.auditor().ended(spec, ended, exitCode);
+        auditEnd(lifecycle.end(outcome, exitCode, reason));
         log.close();
         cleanUp();
+    }
+
+    /**
+     * Records the end of the task on the audit record and journals that it did. The end is
+     * journaled first (so a watcher never sees an end the journal lacks); should the executor die
+     * between the two, {@link TaskRegistry#recover} records it again under the same event id.
+     */
+    void auditEnd(Task ended) {
+        if (with.auditor().ended(spec, ended)) {
+            log.endAudited();
+        }
     }
 
     /** The executor restarted while this task ran on a backend whose tasks do not survive that. */
     synchronized void endAfterRestart(String reason) {
-        Task ended = lifecycle.fail(TaskFailure.EXECUTOR_RESTARTED, reason);
-        with.auditor().ended(spec, ended, -1);
+        auditEnd(lifecycle.fail(TaskFailure.EXECUTOR_RESTARTED, reason));
         log.close();
         cleanUp();
     }
 
-    private synchronized void failBeforeStart(TaskFailure failure, String reason, Map<String, String> attributes) {
-        lifecycle.fail(failure, reason);
-        with.auditor().failedBeforeStart(spec, failure, attributes);
+    private synchronized void failBeforeStart(TaskFailure failure, String reason) {
+        auditEnd(lifecycle.fail(failure, reason));
         log.close();
         cleanUp();
     }

@@ -46,6 +46,8 @@ final class TaskJournal implements AutoCloseable {
     private static final byte SPEC = 'S';
     private static final byte STATE = 'T';
     private static final byte LINE = 'L';
+    /** The task's end is on the audit record; no offset, not a task event. */
+    private static final byte END_AUDITED = 'A';
     /** Version 2 adds the run's trace id after the backend; version 1 journals are read with none. */
     private static final int VERSION = 2;
     private static final int VERSION_WITHOUT_TRACE = 1;
@@ -76,6 +78,10 @@ final class TaskJournal implements AutoCloseable {
     /** Receives the events of a replayed journal with their positions. */
     interface Replay {
         void event(TaskEvent event, long position);
+
+        /** The journal says the task's end was handed to the audit outbox. */
+        default void endAudited() {
+        }
     }
 
     /** Creates the journal of a new task and forces its header to disk. */
@@ -133,7 +139,11 @@ final class TaskJournal implements AutoCloseable {
                 if (record.isEmpty()) {
                     break;
                 }
-                replay.event(decodeEvent(record.get()), position);
+                if (record.get()[0] == END_AUDITED) {
+                    replay.endAudited();
+                } else {
+                    replay.event(decodeEvent(record.get()), position);
+                }
                 position += FramedLog.FRAME_HEADER_BYTES + record.get().length;
             }
             if (position < channel.size()) {
@@ -170,6 +180,18 @@ final class TaskJournal implements AutoCloseable {
     }
 
     /**
+     * Notes that the task's end was handed to the audit outbox. Not forced: should it be lost, the
+     * end is recorded again on restart under the same event id, and stored once.
+     */
+    void markEndAudited() {
+        try {
+            write(new byte[] {END_AUDITED}, false);
+        } catch (IOException e) {
+            throw new UncheckedIOException("the task journal cannot be written", e);
+        }
+    }
+
+    /**
      * Reads up to {@code max} events with offsets from {@code fromOffset}, scanning from the
      * record at {@code position} (at or before that offset's record). Does not block writers.
      */
@@ -187,7 +209,7 @@ final class TaskJournal implements AutoCloseable {
                     break;
                 }
                 at += FramedLog.FRAME_HEADER_BYTES + record.get().length;
-                if (record.get()[0] == SPEC) {
+                if (record.get()[0] == SPEC || record.get()[0] == END_AUDITED) {
                     continue;
                 }
                 TaskEvent event = decodeEvent(record.get());

@@ -92,6 +92,16 @@ final class TaskLog {
         inMemory = Math.min(inMemory + 1, ring.length);
     }
 
+    /** Journals that the task's end is on the audit record (see {@link TaskJournal#markEndAudited}). */
+    void endAudited() {
+        lock.lock();
+        try {
+            journal.markEndAudited();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** No more events will come (the task ended). */
     void close() {
         lock.lock();

@@ -106,7 +106,7 @@ final class TaskRegistry {
             try {
                 header = TaskJournal.open(file, (h, journal) -> {
                     replayed.log = new TaskLog(journal, memoryLines);
-                    return replayed::event;
+                    return replayed;
                 });
             } catch (UncheckedIOException e) {
                 if (e.getCause() instanceof TaskJournal.HeaderNeverWritten) {
@@ -126,6 +126,10 @@ final class TaskRegistry {
             TaskExecution execution = new TaskExecution(header.spec(), header.grants(), replayed.log, replayed.last, with);
             tasks.put(header.spec().runId(), execution);
             if (replayed.last.state().isFinal()) {
+                if (!replayed.endAudited) {
+                    // the executor died after journaling the end and before the outbox took it
+                    execution.auditEnd(replayed.last);
+                }
                 replayed.log.close();
             } else if (backend.survivesRestart() && header.backend() == backend.kind()) {
                 execution.resume(replayed.stdoutLines);
@@ -137,12 +141,19 @@ final class TaskRegistry {
     }
 
     /** What a journal's replay found; confined to the replaying thread. */
-    private static final class Replayed {
+    private static final class Replayed implements TaskJournal.Replay {
         TaskLog log;
         Task last; // the last state change; null when the journal has none
         long stdoutLines;
+        boolean endAudited;
 
-        void event(TaskEvent event, long position) {
+        @Override
+        public void endAudited() {
+            endAudited = true;
+        }
+
+        @Override
+        public void event(TaskEvent event, long position) {
             log.restored(event, position);
             if (event instanceof TaskEvent.StateChanged changed) {
                 last = changed.task();

@@ -12,6 +12,7 @@ import dev.portcullis.executor.backend.local.LocalProcessTaskBackend;
 import dev.portcullis.executor.secret.SecretSource;
 import dev.portcullis.executor.secret.TaskSecrets;
 import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
@@ -199,6 +200,53 @@ class TaskRestartTest {
         try (var left = Files.list(state.resolve("tasks"))) {
             assertEquals(0, left.count(), "the dead executor's task directory is removed");
         }
+    }
+
+    @Test
+    void aTaskEndTheExecutorDiedBeforeAuditingIsAuditedOnRestartUnderTheSameEventId() throws Exception {
+        // found by the reliability suite: a SIGKILL between journaling a task's end and the outbox
+        // taking task.finished lost the audit event for good (about 1 run in 10)
+        RunId runId = RunId.random();
+        Path state = dir.resolve("executor");
+        Process crashing = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), CrashingExecutor.class.getName(),
+                state.toString(), repo.path().toString(), repo.commit(), runId.value(), "ending")
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(crashing.getInputStream()))) {
+            String line = out.readLine();
+            while (line != null && !line.equals("ENDING")) {
+                line = out.readLine();
+            }
+            assertEquals("ENDING", line, "the crashing executor did not end its task");
+        }
+        crashing.destroyForcibly();
+        assertTrue(crashing.waitFor(30, TimeUnit.SECONDS));
+
+        TaskService restarted = service(1000);
+
+        Task task = restarted.get(runId);
+        assertEquals(TaskState.SUCCEEDED, task.state());
+        List<AuditEvent> finished = audit.events().stream().filter(e -> e.action() == AuditAction.TASK_FINISHED).toList();
+        assertEquals(1, finished.size());
+        assertEquals(TaskAuditor.endEventId(CrashingExecutor.shortSpec(runId, repo.path().toString(), repo.commit())),
+                finished.get(0).eventId());
+        assertEquals("SUCCEEDED", finished.get(0).reason());
+        assertEquals(task.endedAt().orElseThrow().truncatedTo(java.time.temporal.ChronoUnit.MILLIS), finished.get(0).time());
+    }
+
+    @Test
+    void aTaskEndAlreadyAuditedIsNotAuditedAgainOnRestart() throws Exception {
+        TaskService first = service(1000);
+        TaskSpec spec = spec("sh", "-c", "echo done > out.txt");
+        first.start(spec, List.of());
+        awaitEnd(first, spec.runId());
+        first.close();
+        long before = audit.events().stream().filter(e -> e.action() == AuditAction.TASK_FINISHED).count();
+
+        service(1000);
+
+        assertEquals(1, before);
+        assertEquals(before, audit.events().stream().filter(e -> e.action() == AuditAction.TASK_FINISHED).count());
     }
 
     @Test
