@@ -15,15 +15,18 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The demo git repository {@code portcullis dev} seeds on first start, {@code DATA_DIR/repos/example}:
- * branch {@code main} with folders {@code stage/app} and {@code prod/app} (a {@code desired.conf}
- * and the demo's {@code plan.sh} and {@code apply.sh}, small POSIX sh scripts that change nothing
- * real), and branch {@code feature/demo}, one commit ahead, changing {@code stage/app}. Made with
- * the git command line, so it is an ordinary repository to clone and commit to. An existing
- * repository is never touched.
+ * branch {@code main} with folders {@code stage/app} and {@code prod/app}, and branch
+ * {@code feature/demo}, one commit ahead, changing {@code stage/app}. With a {@link DemoTool} each
+ * folder holds real Terraform/OpenTofu configuration of built-in {@code terraform_data} resources
+ * ({@code main.tf}); without one, a {@code desired.conf} and the demo's {@code plan.sh} and
+ * {@code apply.sh}, small POSIX sh scripts that change nothing real. Made with the git command
+ * line, so it is an ordinary repository to clone and commit to. An existing repository is never
+ * touched.
  */
 final class DemoRepository {
     /** Fixed author and dates: the demo's commits are the same on every machine. */
@@ -45,6 +48,11 @@ final class DemoRepository {
      * @throws IllegalStateException when git is missing or fails, naming the git command
      */
     static boolean createIfAbsent(Path repos) {
+        return createIfAbsent(repos, Optional.empty());
+    }
+
+    /** As {@link #createIfAbsent(Path)}, with real configuration for {@code tool} when there is one. */
+    static boolean createIfAbsent(Path repos, Optional<DemoTool> tool) {
         Path target = requireNonNull(repos, "repos is null").resolve("example");
         if (Files.exists(target)) {
             return false;
@@ -57,7 +65,11 @@ final class DemoRepository {
             throw new UncheckedIOException("cannot create the demo repository under " + repos, e);
         }
         try {
-            seed(work);
+            if (tool.isPresent()) {
+                seedInfrastructure(work, tool.get());
+            } else {
+                seed(work);
+            }
             Files.move(work, target, StandardCopyOption.ATOMIC_MOVE);
             return true;
         } catch (IOException e) {
@@ -83,6 +95,29 @@ final class DemoRepository {
         write(repo.resolve("stage/app/desired.conf"), desired("stage", 2, "1.1"));
         git(repo, "commit", "-q", "-a", "-m", "Demo change: stage runs version 1.1 on two replicas");
         git(repo, "checkout", "-q", "main");
+    }
+
+    private static void seedInfrastructure(Path repo, DemoTool tool) throws IOException {
+        String toolName = tool.command().equals("tofu") ? "OpenTofu" : "Terraform";
+        write(repo.resolve("README.md"), resource("terraform/README.md")
+                .replace("@TOOL_NAME@", toolName).replace("@TOOL@", tool.command()));
+        for (String environment : List.of("stage", "prod")) {
+            Path folder = Files.createDirectories(repo.resolve(environment).resolve("app"));
+            write(folder.resolve("main.tf"), configuration(environment, toolName, environment.equals("prod") ? 3 : 1, "1.0"));
+        }
+        git(repo, "init", "-q");
+        git(repo, "symbolic-ref", "HEAD", "refs/heads/main");
+        git(repo, "add", "-A");
+        git(repo, "commit", "-q", "-m", "Demo app in stage and prod");
+        git(repo, "checkout", "-q", "-b", "feature/demo");
+        write(repo.resolve("stage/app/main.tf"), configuration("stage", toolName, 2, "1.1"));
+        git(repo, "commit", "-q", "-a", "-m", "Demo change: stage runs version 1.1 on two replicas");
+        git(repo, "checkout", "-q", "main");
+    }
+
+    private static String configuration(String environment, String toolName, int replicas, String version) throws IOException {
+        return resource("terraform/main.tf").replace("@ENVIRONMENT@", environment).replace("@TOOL_NAME@", toolName)
+                .replace("@REPLICAS@", String.valueOf(replicas)).replace("@VERSION@", version);
     }
 
     private static String desired(String environment, int replicas, String version) {

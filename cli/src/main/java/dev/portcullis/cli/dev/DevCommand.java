@@ -4,6 +4,7 @@ import dev.portcullis.cli.command.ExitStatus;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -34,6 +35,11 @@ public final class DevCommand implements Callable<Integer> {
             description = "Gateway port; policy, executor and audit take the next three (default: ${DEFAULT-VALUE}). 0 picks free ports.")
     int basePort;
 
+    @Option(names = "--demo", paramLabel = "TOOL", defaultValue = "sh",
+            description = "What the demo a first start seeds runs: auto (terraform, else tofu, when on PATH; else sh),"
+                    + " terraform, tofu or sh (default: ${DEFAULT-VALUE}). An existing data directory keeps its demo.")
+    String demo;
+
     @Override
     public Integer call() throws InterruptedException {
         if (basePort < 0 || basePort > 65532) {
@@ -43,7 +49,8 @@ public final class DevCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         out.println("*** portcullis dev: FOR DEVELOPMENT ONLY. Dev CA, loopback only, nothing here is production-safe. ***");
         out.flush();
-        DevMode dev = DevMode.start(DevModeOptions.in(dataDir).withBasePort(basePort).withClock(clock));
+        Optional<DemoTool> demoTool = demoTool();
+        DevMode dev = DevMode.start(DevModeOptions.in(dataDir).withBasePort(basePort).withClock(clock).withDemoTool(demoTool));
         CountDownLatch stopped = new CountDownLatch(1);
         ScheduledExecutorService renewal = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "dev-pki-renewal");
@@ -74,5 +81,16 @@ public final class DevCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return ExitStatus.SUCCESS.code();
+    }
+
+    private Optional<DemoTool> demoTool() {
+        return switch (demo) {
+            case "auto" -> DemoTool.onPath();
+            case "sh" -> Optional.empty();
+            case "terraform", "tofu" -> Optional.of(DemoTool.named(demo).orElseThrow(() -> new ParameterException(
+                    spec.commandLine(), "--demo " + demo + ": no executable '" + demo + "' on PATH; install it, or use --demo sh")));
+            default -> throw new ParameterException(spec.commandLine(),
+                    "--demo must be auto, terraform, tofu or sh (was '" + demo + "')");
+        };
     }
 }

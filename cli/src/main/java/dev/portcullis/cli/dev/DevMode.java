@@ -84,7 +84,7 @@ public final class DevMode implements AutoCloseable {
                 }
             }
         }
-        Prepared prepared = prepare(data, options.clock());
+        Prepared prepared = prepare(data, options.clock(), options.demoTool());
         DevPki pki = prepared.pki();
         Map<DevService, Integer> ports = new EnumMap<>(DevService.class);
         List<RunningService> running = new ArrayList<>();
@@ -175,14 +175,22 @@ public final class DevMode implements AutoCloseable {
      * once, then start one process per service ({@code portcullis dev serve}).
      */
     public static Prepared prepare(Path data, Clock clock) {
+        return prepare(data, clock, Optional.empty());
+    }
+
+    /**
+     * As {@link #prepare(Path, Clock)}; on a first start with {@code demoTool} the demo repository
+     * and the dev catalog are real Terraform/OpenTofu, otherwise sh scripts.
+     */
+    public static Prepared prepare(Path data, Clock clock, Optional<DemoTool> demoTool) {
         // every path handed to a service is absolute: the default data directory is relative, and
         // a service that runs child processes elsewhere (the executor's git) must not resolve it twice
         Path dataDir = requireNonNull(data, "data is null").toAbsolutePath();
         createPrivateDirectory(dataDir);
         DevPki pki = new DevPki(dataDir.resolve("pki"));
         pki.ensure(clock);
-        Path catalog = writeDevCatalogIfAbsent(dataDir);
-        return new Prepared(dataDir, pki, catalog, seedDemoRepository(dataDir));
+        Path catalog = writeDevCatalogIfAbsent(dataDir, demoTool);
+        return new Prepared(dataDir, pki, catalog, seedDemoRepository(dataDir, demoTool));
     }
 
     /**
@@ -204,14 +212,19 @@ public final class DevMode implements AutoCloseable {
     }
 
     /** The dev catalog lives in the data directory, so a developer edits it and sees it reload. */
-    private static Path writeDevCatalogIfAbsent(Path dataDir) {
+    private static Path writeDevCatalogIfAbsent(Path dataDir, Optional<DemoTool> demoTool) {
         Path catalog = dataDir.resolve("catalog.yaml");
         if (Files.exists(catalog)) {
             return catalog;
         }
-        try (var in = DevMode.class.getResourceAsStream("/dev/catalog.yaml")) {
+        String resource = demoTool.isPresent() ? "/dev/catalog-terraform.yaml" : "/dev/catalog.yaml";
+        try (var in = DevMode.class.getResourceAsStream(resource)) {
             String template = new String(requireNonNull(in, "dev catalog resource missing").readAllBytes(), StandardCharsets.UTF_8);
-            Files.writeString(catalog, template.replace("@REPOS@", dataDir.resolve("repos").toAbsolutePath().toString()));
+            String tool = demoTool.map(DemoTool::command).orElse("");
+            Files.writeString(catalog, template.replace("@REPOS@", dataDir.resolve("repos").toAbsolutePath().toString())
+                    .replace("@STATE@", terraformState(dataDir).toString())
+                    .replace("@TOOL_NAME@", tool.equals("tofu") ? "OpenTofu" : "Terraform")
+                    .replace("@TOOL@", tool));
             return catalog;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the dev catalog " + catalog, e);
@@ -222,10 +235,15 @@ public final class DevMode implements AutoCloseable {
      * The dev catalog's repository "example" is a real git repository made on first start. Dev
      * mode still starts without it (say, without git): everything but running tasks works.
      */
-    private static String seedDemoRepository(Path dataDir) {
+    private static String seedDemoRepository(Path dataDir, Optional<DemoTool> demoTool) {
         Path repos = dataDir.resolve("repos");
         try {
-            return (DemoRepository.createIfAbsent(repos) ? "created " : "") + repos.resolve("example").toAbsolutePath();
+            boolean created = DemoRepository.createIfAbsent(repos, demoTool);
+            String kind = !created ? ""
+                    : demoTool.map(tool -> "  (real " + tool.command() + " from " + tool.binary() + "; state in "
+                            + terraformState(dataDir) + ")")
+                            .orElse("  (sh scripts: neither terraform nor tofu is on PATH)");
+            return (created ? "created " : "") + repos.resolve("example").toAbsolutePath() + kind;
         } catch (IllegalStateException | UncheckedIOException e) {
             return "not created: " + e.getMessage();
         }
@@ -265,6 +283,11 @@ public final class DevMode implements AutoCloseable {
     /** The dev PKI in use. */
     public DevPki pki() {
         return pki;
+    }
+
+    /** Where the demo's Terraform/OpenTofu state files live: outside every checkout, kept across runs. */
+    static Path terraformState(Path dataDir) {
+        return dataDir.resolve("terraform-state").toAbsolutePath();
     }
 
     /** {@code DATA_DIR/catalog.yaml}, the catalog the dev policy service uses. */

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import dev.portcullis.runtime.testing.TerraformBinary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,6 +54,41 @@ class DemoRepositoryTest {
     }
 
     @Test
+    void withATerraformToolEachFolderHoldsTerraformConfigurationAndFeatureDemoChangesStage() throws Exception {
+        DemoTool tool = new DemoTool("terraform", Path.of("/usr/local/bin/terraform"));
+
+        assertTrue(DemoRepository.createIfAbsent(dir.resolve("repos"), Optional.of(tool)));
+
+        Path repo = dir.resolve("repos/example");
+        assertEquals("stage/app/main.tf", run(repo, "git", "diff", "--name-only", "main", "feature/demo").strip());
+        assertTrue(Files.readString(repo.resolve("prod/app/main.tf")).contains("replicas = 3"));
+        assertFalse(Files.exists(repo.resolve("stage/app/plan.sh")));
+        assertTrue(Files.readString(repo.resolve("README.md")).contains("`terraform init`"));
+        assertEquals("", run(repo, "git", "status", "--porcelain"), "nothing left uncommitted");
+    }
+
+    @Test
+    void theTerraformDemoPlansForRealAndFeatureDemoUpdatesTheAppAndReplacesTheRelease() throws Exception {
+        Path terraform = TerraformBinary.required();
+        DemoRepository.createIfAbsent(dir.resolve("repos"), Optional.of(new DemoTool("terraform", terraform)));
+        Path main = dir.resolve("main");
+        Path feature = dir.resolve("feature");
+        run(dir, "git", "clone", "-q", dir.resolve("repos/example").toString(), main.toString());
+        run(dir, "git", "clone", "-q", "--branch", "feature/demo", dir.resolve("repos/example").toString(), feature.toString());
+        String backend = "-backend-config=path=" + dir.resolve("state/stage/app/terraform.tfstate");
+
+        run(main.resolve("stage/app"), terraform.toString(), "init", "-input=false", "-no-color", backend);
+        run(main.resolve("stage/app"), terraform.toString(), "apply", "-input=false", "-no-color", "-auto-approve",
+                "-var=environment=stage");
+        run(feature.resolve("stage/app"), terraform.toString(), "init", "-input=false", "-no-color", backend);
+        String plan = run(feature.resolve("stage/app"), terraform.toString(), "plan", "-input=false", "-no-color",
+                "-var=environment=stage");
+
+        assertTrue(plan.contains("Plan: 1 to add, 1 to change, 1 to destroy."), plan);
+        assertTrue(plan.contains("terraform_data.release must be replaced"), plan);
+    }
+
+    @Test
     void anExistingRepositoryIsLeftAlone() throws Exception {
         Path repos = dir.resolve("repos");
         DemoRepository.createIfAbsent(repos);
@@ -65,8 +102,11 @@ class DemoRepositoryTest {
     }
 
     private static String run(Path dir, String... command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(new ArrayList<>(List.of(command))).directory(dir.toFile())
-                .redirectErrorStream(true).start();
+        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(List.of(command))).directory(dir.toFile())
+                .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        builder.environment().put("TF_CLI_CONFIG_FILE", "/dev/null");
+        builder.environment().put("TF_IN_AUTOMATION", "1");
+        Process process = builder.start();
         String out = new String(process.getInputStream().readAllBytes(), UTF_8);
         assertEquals(0, process.waitFor(), String.join(" ", command) + ": " + out);
         return out;
