@@ -25,6 +25,8 @@ import dev.portcullis.v1.PlanSummary;
 import dev.portcullis.v1.Run;
 import dev.portcullis.v1.RunSpec;
 import dev.portcullis.v1.RunState;
+import dev.portcullis.v1.WatchRunRequest;
+import dev.portcullis.v1.WatchRunResponse;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
@@ -92,6 +94,14 @@ class PlanSummaryOutputTest {
                             return;
                         }
                         response.onNext(GetRunResponse.newBuilder().setRun(run).build());
+                        response.onCompleted();
+                    }
+
+                    @Override
+                    public void watchRun(WatchRunRequest request, StreamObserver<WatchRunResponse> response) {
+                        // the plan's end, as the gateway sends it: its final state with artifact and summary
+                        response.onNext(WatchRunResponse.newBuilder().setOffset(0).setStateChange(runs.get(request.getRunId()))
+                                .build());
                         response.onCompleted();
                     }
 
@@ -166,5 +176,14 @@ class PlanSummaryOutputTest {
         assertTrue(shown.stdout().contains("plan summary  Plan: 2 to create, 0 to update, 0 to replace, 0 to delete.\n"),
                 shown.stdout());
         assertTrue(shown.stdout().contains("              + terraform_data.b\n"), shown.stdout());
+    }
+
+    @Test
+    void theEndOfAFollowedPlanPrintsItsSummary() {
+        Result watched = cli("runs", "watch", PLAN);
+
+        assertEquals(0, watched.exit(), watched.stderr());
+        assertTrue(watched.stderr().contains("portcullis: plan summary of run " + PLAN + ":\n"
+                + "  Plan: 2 to create, 0 to update, 0 to replace, 0 to delete.\n"), watched.stderr());
     }
 }
