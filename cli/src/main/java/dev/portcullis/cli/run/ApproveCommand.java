@@ -9,6 +9,8 @@ import dev.portcullis.v1.GatewayServiceGrpc;
 import dev.portcullis.v1.GetRunRequest;
 import dev.portcullis.v1.Run;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -24,12 +26,14 @@ import picocli.CommandLine.Spec;
  * the digest of the plan the approver reviewed, and the gateway refuses any other. Without
  * {@code --plan-digest} nothing is approved: the command shows the plan run and its digest and
  * prints the exact line to approve that plan. There is deliberately no "--yes" that fills in the
- * digest, so an approval is never given for a plan nobody named.
+ * digest, so an approval is never given for a plan nobody named. Either way, for an apply the plan
+ * summary (what the plan creates, updates, replaces and deletes) is printed before anything is
+ * approved.
  */
 @Command(name = "approve", mixinStandardHelpOptions = true,
         description = {"Approves a run awaiting approval (approver identity; never your own run).",
-            "For an apply, --plan-digest must name the plan you reviewed; without it the",
-            "plan is shown and nothing is approved (exit status 1)."})
+            "For an apply, the plan summary is printed first, and --plan-digest must name the",
+            "plan you reviewed; without it the plan is shown and nothing is approved (exit status 1)."})
 public final class ApproveCommand implements Callable<Integer> {
     private static final long CALL_SECONDS = 30;
 
@@ -62,15 +66,27 @@ public final class ApproveCommand implements Callable<Integer> {
         ManagedChannel channel = gateway.open();
         try {
             var stub = GatewayServiceGrpc.newBlockingStub(channel);
-            if (planDigest == null) {
-                Run run = stub.withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS)
+            Run run;
+            try {
+                run = stub.withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS)
                         .getRun(GetRunRequest.newBuilder().setRunId(runId).build()).getRun();
-                if (run.getSpec().hasPlanRunId()) {
+            } catch (StatusRuntimeException e) {
+                if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+                    throw e;
+                }
+                run = Run.getDefaultInstance(); // the approval is refused (and audited) as for any missing run
+            }
+            if (run.getSpec().hasPlanRunId()) {
+                if (planDigest == null) {
                     Run plan = stub.withDeadlineAfter(CALL_SECONDS, TimeUnit.SECONDS)
                             .getRun(GetRunRequest.newBuilder().setRunId(run.getSpec().getPlanRunId()).build()).getRun();
                     showPlan(err, run, plan);
                     return ExitStatus.ERROR.code();
                 }
+                // what the approval lets the apply do, read before it is given
+                out.printf("run %s applies plan run %s, which would:%n", run.getRunId(), run.getSpec().getPlanRunId());
+                RunFormat.planSummary(run).forEach(line -> out.println("  " + line));
+                out.flush();
             }
             ApproveRunRequest.Builder request = ApproveRunRequest.newBuilder().setRunId(runId).setComment(comment);
             if (planDigest != null) {

@@ -175,6 +175,11 @@ final class RunFollower {
                     ended = true;
                 }
                 err.println("portcullis: " + RunFormat.stateLine(run));
+                if (run.getState() == RunState.RUN_STATE_SUCCEEDED && run.hasPlanArtifact()) {
+                    // the end of a plan: what it would do, as the approver of its apply will read it
+                    err.println("portcullis: plan summary of run " + run.getRunId() + ":");
+                    RunFormat.planSummary(run).forEach(line -> err.println("  " + line));
+                }
                 if (run.getState() == RunState.RUN_STATE_AWAITING_APPROVAL && stillAwaitingApproval(run.getRunId())) {
                     printApprovalHint(run);
                 }

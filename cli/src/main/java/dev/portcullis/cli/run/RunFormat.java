@@ -128,6 +128,11 @@ final class RunFormat {
             lines.add(label("plan digest") + run.getPlanArtifact().getSha256() + "  (" + run.getPlanArtifact().getSizeBytes()
                     + " bytes)");
         }
+        List<String> summary = planSummary(run);
+        if (!summary.isEmpty()) {
+            lines.add(label("plan summary") + summary.get(0));
+            summary.subList(1, summary.size()).forEach(line -> lines.add(label("") + line));
+        }
         if (run.hasExitCode()) {
             lines.add(label("exit code") + run.getExitCode());
         }
@@ -138,6 +143,23 @@ final class RunFormat {
         lines.add(label("created") + instant(run.getCreatedAt()));
         lines.add(label("updated") + instant(run.getUpdatedAt()));
         return lines;
+    }
+
+    /** What an approver is told when a plan has no summary. */
+    static final String NO_SUMMARY = "no summary: the plan command declares no `summary:`";
+
+    /**
+     * The plan summary's text, one entry a line ("Plan: 2 to create, …" first; a plan without
+     * changes says so itself); {@link #NO_SUMMARY} for an apply or a plan that produced a plan
+     * without one; nothing for other runs.
+     */
+    static List<String> planSummary(Run run) {
+        if (run.hasPlanSummary()) {
+            List<String> lines = run.getPlanSummary().getText().lines().filter(line -> !line.isBlank()).toList();
+            return lines.isEmpty() ? List.of(run.getPlanSummary().getHasChanges() ? "(the summary has no text)" : "No changes.")
+                    : lines;
+        }
+        return run.getSpec().hasPlanRunId() || run.hasPlanArtifact() ? List.of(NO_SUMMARY) : List.of();
     }
 
     static String instant(Timestamp time) {

@@ -2,10 +2,12 @@ package dev.portcullis.gateway.api;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.gateway.client.PlanSummaries;
 import dev.portcullis.gateway.run.Actor;
 import dev.portcullis.gateway.run.Approval;
 import dev.portcullis.gateway.run.Decision;
 import dev.portcullis.gateway.run.PlanArtifact;
+import dev.portcullis.gateway.run.PlanSummary;
 import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunEvent;
 import dev.portcullis.gateway.run.RunService;
@@ -89,7 +91,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
             response.onError(ErrorStatus.of(e));
             return;
         }
-        response.onNext(SubmitRunResponse.newBuilder().setRun(toProto(run)).build());
+        response.onNext(SubmitRunResponse.newBuilder().setRun(toProto(run, runs.planSummaryOf(run))).build());
         response.onCompleted();
     }
 
@@ -103,7 +105,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
     public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> response) {
         try {
             Run run = runs.get(parsed(Caller.current(), "GetRun", () -> RunRequests.runId(request.getRunId())));
-            response.onNext(GetRunResponse.newBuilder().setRun(toProto(run)).build());
+            response.onNext(GetRunResponse.newBuilder().setRun(toProto(run, runs.planSummaryOf(run))).build());
             response.onCompleted();
         } catch (RuntimeException e) {
             response.onError(ErrorStatus.of(e));
@@ -117,7 +119,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
             int size = listing.pageSize();
             List<Run> page = runs.list(listing.query());
             ListRunsResponse.Builder reply = ListRunsResponse.newBuilder();
-            page.stream().limit(size).forEach(run -> reply.addRuns(toProto(run)));
+            page.stream().limit(size).forEach(run -> reply.addRuns(toProto(run, runs.planSummaryOf(run))));
             if (page.size() > size) {
                 reply.setNextPageToken(Long.toString(page.get(size - 1).sequence()));
             }
@@ -166,8 +168,9 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
                 return List.of();
             }
             Run run = runs.get(id);
+            Optional<PlanSummary> summary = runs.planSummaryOf(run);
             offset = events.get(events.size() - 1).offset() + 1;
-            return events.stream().map(event -> toProto(event, run)).toList();
+            return events.stream().map(event -> toProto(event, run, summary)).toList();
         }
 
         @Override
@@ -188,7 +191,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
             Caller caller = Caller.current();
             RunRequests.Approving approving = parsed(caller, "ApproveRun", () -> RunRequests.approving(request));
             Run run = runs.approve(approving.run(), actor(caller), approving.planDigest(), approving.comment());
-            response.onNext(ApproveRunResponse.newBuilder().setRun(toProto(run)).build());
+            response.onNext(ApproveRunResponse.newBuilder().setRun(toProto(run, runs.planSummaryOf(run))).build());
             response.onCompleted();
         } catch (RuntimeException e) {
             response.onError(ErrorStatus.of(e));
@@ -201,7 +204,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
             Caller caller = Caller.current();
             RunRequests.Ending rejecting = parsed(caller, "RejectRun", () -> RunRequests.rejecting(request));
             Run run = runs.reject(rejecting.run(), actor(caller), rejecting.reason());
-            response.onNext(RejectRunResponse.newBuilder().setRun(toProto(run)).build());
+            response.onNext(RejectRunResponse.newBuilder().setRun(toProto(run, runs.planSummaryOf(run))).build());
             response.onCompleted();
         } catch (RuntimeException e) {
             response.onError(ErrorStatus.of(e));
@@ -214,7 +217,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
             Caller caller = Caller.current();
             RunRequests.Ending cancelling = parsed(caller, "CancelRun", () -> RunRequests.cancelling(request));
             Run run = runs.cancel(cancelling.run(), actor(caller), cancelling.reason());
-            response.onNext(CancelRunResponse.newBuilder().setRun(toProto(run)).build());
+            response.onNext(CancelRunResponse.newBuilder().setRun(toProto(run, runs.planSummaryOf(run))).build());
             response.onCompleted();
         } catch (RuntimeException e) {
             response.onError(ErrorStatus.of(e));
@@ -256,7 +259,8 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
         }
     }
 
-    static dev.portcullis.v1.Run toProto(Run run) {
+    /** The run; {@code summary} is the plan summary an approver reads for it ({@link RunService#planSummaryOf}). */
+    static dev.portcullis.v1.Run toProto(Run run, Optional<PlanSummary> summary) {
         RunSpec spec = run.spec();
         dev.portcullis.v1.RunSpec.Builder protoSpec = dev.portcullis.v1.RunSpec.newBuilder()
                 .setRepo(spec.repo().value())
@@ -291,6 +295,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
         }
         run.artifact().ifPresent(artifact -> proto.setPlanArtifact(toProto(artifact)));
         run.exitCode().ifPresent(proto::setExitCode);
+        summary.ifPresent(plan -> proto.setPlanSummary(PlanSummaries.toProto(plan)));
         return proto.build();
     }
 
@@ -315,6 +320,10 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
         if (!decision.producesArtifact().isEmpty()) {
             proto.setProducesArtifact(decision.producesArtifact());
         }
+        decision.steps().forEach(step -> proto.addSteps(PlanSummaries.toProto(step)));
+        proto.putAllEnv(decision.env()).setPlanSummaryTool(PlanSummaries.toProto(decision.planSummaryTool()));
+        decision.timeout().ifPresent(timeout -> proto.setTimeout(com.google.protobuf.Duration.newBuilder()
+                .setSeconds(timeout.getSeconds()).setNanos(timeout.getNano())));
         return proto.build();
     }
 
@@ -322,10 +331,10 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
      * A state change as it was when it happened, so a watcher that resumes or replays gets the
      * same bytes: the run's fixed parts plus what the event itself recorded.
      */
-    private static WatchRunResponse toProto(RunEvent event, Run current) {
+    private static WatchRunResponse toProto(RunEvent event, Run current, Optional<PlanSummary> summary) {
         WatchRunResponse.Builder proto = WatchRunResponse.newBuilder().setOffset(event.offset()).setTime(ProtoTime.of(event.time()));
         if (event instanceof RunEvent.StateChanged changed) {
-            dev.portcullis.v1.Run.Builder run = toProto(current).toBuilder()
+            dev.portcullis.v1.Run.Builder run = toProto(current, summary).toBuilder()
                     .setState(RunStates.toProto(changed.state()))
                     .setStateReason(changed.reason())
                     .setUpdatedAt(ProtoTime.of(changed.time()))
@@ -333,7 +342,8 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
                     .clearApprovals()
                     .clearApprovalDeadline()
                     .clearPlanArtifact()
-                    .clearExitCode();
+                    .clearExitCode()
+                    .clearPlanSummary();
             current.approvals().stream().filter(a -> !a.approvedAt().isAfter(changed.time())).forEach(a -> run.addApprovals(
                     dev.portcullis.v1.Approval.newBuilder().setApprover(a.approver().value()).setApprovedAt(ProtoTime.of(a.approvedAt()))
                             .setPlanDigest(a.planDigest()).setComment(a.comment())));
@@ -342,6 +352,10 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
             }
             if (changed.state().isFinal()) {
                 current.artifact().ifPresent(artifact -> run.setPlanArtifact(toProto(artifact)));
+            }
+            // a plan run's summary exists from its end; an apply's (its plan's) from the start
+            if (changed.state().isFinal() || current.spec().planRun().isPresent()) {
+                summary.ifPresent(plan -> run.setPlanSummary(PlanSummaries.toProto(plan)));
             }
             changed.exit().ifPresent(run::setExitCode);
             proto.setStateChange(run);

@@ -3,6 +3,7 @@ package dev.portcullis.gateway.client;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.catalog.SecretGrant;
+import dev.portcullis.gateway.run.CommandStep;
 import dev.portcullis.gateway.run.Decision;
 import dev.portcullis.gateway.run.PolicyCheck;
 import dev.portcullis.gateway.run.RunSpec;
@@ -48,10 +49,15 @@ public final class GrpcPolicyCheck implements PolicyCheck {
                 .setEnvironment(spec.environment().value())
                 .setCommand(spec.command().value())
                 .setBreakGlass(breakGlass);
-        plan.forEach(binding -> request.setPlan(dev.portcullis.v1.PlanBinding.newBuilder()
-                .setPlanRunId(binding.planRun().value())
-                .setCommitSha(binding.commit().value())
-                .setArtifactSha256(binding.artifact().value())));
+        plan.forEach(binding -> {
+            dev.portcullis.v1.PlanBinding.Builder bound = dev.portcullis.v1.PlanBinding.newBuilder()
+                    .setPlanRunId(binding.planRun().value())
+                    .setCommitSha(binding.commit().value())
+                    .setArtifactSha256(binding.artifact().value());
+            // plan rules read it; without it a rule that needs it denies (PLAN_SUMMARY_MISSING)
+            binding.summary().forEach(summary -> bound.setSummary(PlanSummaries.toProto(summary)));
+            request.setPlan(bound);
+        });
         dev.portcullis.v1.Decision decision;
         try {
             decision = stub.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS).evaluate(request.build()).getDecision();
@@ -73,7 +79,28 @@ public final class GrpcPolicyCheck implements PolicyCheck {
                         .map(GrpcPolicyCheck::grant)
                         .toList(),
                 decision.hasProducesArtifact() ? decision.getProducesArtifact() : "", decision.getRequiresPlan(),
-                decision.getChangeWindowsList(), decision.getRepoUrl());
+                decision.getChangeWindowsList(), decision.getRepoUrl(), steps(decision), decision.getEnvMap(),
+                decision.hasTimeout() ? timeout(decision.getTimeout()) : Duration.ZERO,
+                PlanSummaries.tool(decision.getPlanSummaryTool()));
+    }
+
+    /** The decision's steps; a decision with only {@code argv} (a policy service before steps) is one step. */
+    private static List<CommandStep> steps(dev.portcullis.v1.Decision decision) {
+        try {
+            return decision.getStepsList().stream()
+                    .map(step -> new CommandStep(step.getArgvList(), step.getDetailedExitcode()))
+                    .toList();
+        } catch (IllegalArgumentException e) {
+            throw unavailable("the policy service sent a command step without argv");
+        }
+    }
+
+    private static Duration timeout(com.google.protobuf.Duration timeout) {
+        Duration value = Duration.ofSeconds(timeout.getSeconds(), timeout.getNanos());
+        if (value.isNegative() || value.isZero()) {
+            throw unavailable("the policy service sent a timeout that is not positive");
+        }
+        return value;
     }
 
     private static SecretGrant grant(dev.portcullis.v1.SecretGrant grant) {

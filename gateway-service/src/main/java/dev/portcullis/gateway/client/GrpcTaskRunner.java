@@ -51,9 +51,16 @@ public final class GrpcTaskRunner implements TaskRunner {
                 .setCommitSha(request.commit().value())
                 .setFolder(request.folder().value())
                 .setEnvironment(request.environment())
-                .addAllArgv(request.argv())
+                .putAllEnv(request.env())
+                .setPlanSummaryTool(PlanSummaries.toProto(request.planSummaryTool()))
                 .setTimeout(Duration.newBuilder().setSeconds(request.timeout().toSeconds()))
                 .setTraceId(request.traceId());
+        spec.addAllSteps(request.steps().stream().map(PlanSummaries::toProto).toList());
+        if (request.steps().size() == 1 && !request.steps().get(0).detailedExitCode()) {
+            // one plain step travels as argv, the form every executor version runs (TaskSpec: exactly
+            // one of argv and steps), so a gateway upgraded before its executors keeps working
+            spec.clearSteps().addAllArgv(request.steps().get(0).argv());
+        }
         for (dev.portcullis.catalog.SecretGrant grant : request.secretGrants()) {
             spec.addSecretGrants(SecretGrant.newBuilder()
                     .setKind(grant.kind() == dev.portcullis.catalog.SecretGrant.Kind.AWS ? SecretKind.SECRET_KIND_AWS : SecretKind.SECRET_KIND_KV)
@@ -131,7 +138,9 @@ public final class GrpcTaskRunner implements TaskRunner {
                 ? List.of(new PlanArtifact(task.getArtifact().getUri(), new Sha256Digest(task.getArtifact().getSha256()),
                         task.getArtifact().getSizeBytes()))
                 : List.of();
-        return new TaskStatus(state, task.hasExitCode() ? List.of(task.getExitCode()) : List.of(), task.getStopReason(), artifact);
+        return new TaskStatus(state, task.hasExitCode() ? List.of(task.getExitCode()) : List.of(), task.getStopReason(), artifact,
+                task.hasPlanSummary() ? List.of(PlanSummaries.fromProto(task.getPlanSummary())) : List.of(),
+                task.hasFailedStep() ? List.of(task.getFailedStep()) : List.of());
     }
 
     /** The executor's refusal, by meaning; its own message is not passed on (it may name paths). */

@@ -119,8 +119,8 @@ final class Dispatcher {
                         + " has no artifact", AuditAction.POLICY_DENIED, AuditOutcome.DENIED);
                 return;
             }
-            plan = List.of(new PolicyCheck.PlanBinding(run.spec().planRun().get(), planRun.get().spec().commit(),
-                    artifact.get().sha256()));
+            // the summary goes along again: plan rules are evaluated anew when the apply leaves the queue
+            plan = List.of(PolicyCheck.PlanBinding.of(planRun.get(), artifact.get()));
         }
         Decision decision = policy.evaluate(run.requester(), run.spec(), plan, run.breakGlass(), run.traceId());
         Map<String, String> decided = Map.of("catalog_version", decision.catalogVersion(), "rule", decision.matchedRule(),
@@ -145,9 +145,7 @@ final class Dispatcher {
             signals.changed();
             return;
         }
-        TaskRunner.TaskRequest request = new TaskRunner.TaskRequest(run.id(), decision.repoUrl(), run.spec().commit(),
-                run.spec().folder(), run.spec().environment().value(), decision.argv(), decision.secretGrants(),
-                artifact.map(List::of).orElse(List.of()), decision.producesArtifact(), taskTimeout, run.traceId());
+        TaskRunner.TaskRequest request = taskRequest(run, decision, artifact);
         try {
             tasks.start(request);
         } catch (DomainException e) {
@@ -172,6 +170,14 @@ final class Dispatcher {
         }
         signals.changed();
         copier.follow(running);
+    }
+
+    /** What the executor runs: the decision's steps and environment, its own timeout or the configured default. */
+    TaskRunner.TaskRequest taskRequest(Run run, Decision decision, Optional<PlanArtifact> artifact) {
+        return new TaskRunner.TaskRequest(run.id(), decision.repoUrl(), run.spec().commit(), run.spec().folder(),
+                run.spec().environment().value(), decision.steps(), decision.env(), decision.secretGrants(),
+                artifact.map(List::of).orElse(List.of()), decision.producesArtifact(), decision.planSummaryTool(),
+                decision.timeout().orElse(taskTimeout), run.traceId());
     }
 
     private void cancelQuietly(RunId id, String reason) {

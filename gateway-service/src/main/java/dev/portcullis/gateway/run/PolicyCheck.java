@@ -20,12 +20,27 @@ public interface PolicyCheck {
      */
     Decision evaluate(SpiffeId caller, RunSpec spec, List<PlanBinding> plan, boolean breakGlass, String traceId);
 
-    /** The plan an apply applies, as the policy service checks it. */
-    record PlanBinding(RunId planRun, CommitSha commit, Sha256Digest artifact) {
+    /**
+     * The plan an apply applies, as the policy service checks it.
+     *
+     * @param summary the plan run's plan summary, which plan rules read: 0 or 1 (none when its command
+     *     declares no {@code summary:})
+     */
+    record PlanBinding(RunId planRun, CommitSha commit, Sha256Digest artifact, List<PlanSummary> summary) {
         public PlanBinding {
             requireNonNull(planRun, "planRun is null");
             requireNonNull(commit, "commit is null");
             requireNonNull(artifact, "artifact is null");
+            summary = List.copyOf(summary);
+            if (summary.size() > 1) {
+                throw new IllegalArgumentException("at most one plan summary");
+            }
+        }
+
+        /** The binding of the plan {@code plan} (a succeeded plan run with an artifact) produced. */
+        public static PlanBinding of(Run plan, PlanArtifact artifact) {
+            return new PlanBinding(plan.id(), plan.spec().commit(), artifact.sha256(),
+                    plan.planSummary().map(List::of).orElse(List.of()));
         }
     }
 }

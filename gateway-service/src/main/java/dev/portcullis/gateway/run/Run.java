@@ -21,6 +21,7 @@ public final class Run {
     private final List<Approval> approvals;
     private final Instant approvalDeadline;
     private final PlanArtifact artifact;
+    private final PlanSummary planSummary;
     private final Integer exitCode;
     private final String traceId;
     private final String traceSpanId;
@@ -44,6 +45,7 @@ public final class Run {
         this.approvals = List.copyOf(b.approvals);
         this.approvalDeadline = b.approvalDeadline;
         this.artifact = b.artifact;
+        this.planSummary = b.planSummary;
         this.exitCode = b.exitCode;
         this.traceId = requireNonNull(b.traceId, "traceId is null");
         this.traceSpanId = requireNonNull(b.traceSpanId, "traceSpanId is null");
@@ -74,6 +76,7 @@ public final class Run {
         b.approvals = approvals;
         b.approvalDeadline = approvalDeadline;
         b.artifact = artifact;
+        b.planSummary = planSummary;
         b.exitCode = exitCode;
         b.traceId = traceId;
         b.traceSpanId = traceSpanId;
@@ -135,6 +138,15 @@ public final class Run {
     /** The plan artifact a plan run produced. */
     public Optional<PlanArtifact> artifact() {
         return Optional.ofNullable(artifact);
+    }
+
+    /**
+     * The summary of the plan a plan run produced, stored with its artifact; empty when the run
+     * produced none or its command declares no {@code summary:}. (For an apply, the summary to show
+     * is its plan run's.)
+     */
+    public Optional<PlanSummary> planSummary() {
+        return Optional.ofNullable(planSummary);
     }
 
     /** The task's exit code, once it exited. */
@@ -208,6 +220,7 @@ public final class Run {
         private List<Approval> approvals = List.of();
         private Instant approvalDeadline;
         private PlanArtifact artifact;
+        private PlanSummary planSummary;
         private Integer exitCode;
         private String traceId = "";
         private String traceSpanId = "";
@@ -273,6 +286,11 @@ public final class Run {
 
         public Builder artifact(PlanArtifact value) {
             artifact = requireNonNull(value, "artifact is null");
+            return this;
+        }
+
+        public Builder planSummary(PlanSummary value) {
+            planSummary = requireNonNull(value, "planSummary is null");
             return this;
         }
 

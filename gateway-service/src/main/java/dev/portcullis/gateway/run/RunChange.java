@@ -20,6 +20,7 @@ public final class RunChange {
     private Integer exitCode;
     private Decision decision;
     private PlanArtifact artifact;
+    private PlanSummary planSummary;
     private Approval approval;
     private final List<Line> lines = new ArrayList<>();
     private long taskOffset = -1;
@@ -57,6 +58,13 @@ public final class RunChange {
 
     public RunChange artifact(PlanArtifact value) {
         artifact = requireNonNull(value, "artifact is null");
+        nothing = false;
+        return this;
+    }
+
+    /** The summary of the plan the run produced; stored with its artifact. */
+    public RunChange planSummary(PlanSummary value) {
+        planSummary = requireNonNull(value, "planSummary is null");
         nothing = false;
         return this;
     }
@@ -114,6 +122,10 @@ public final class RunChange {
 
     public Optional<PlanArtifact> artifact() {
         return Optional.ofNullable(artifact);
+    }
+
+    public Optional<PlanSummary> planSummary() {
+        return Optional.ofNullable(planSummary);
     }
 
     public Optional<Approval> approval() {

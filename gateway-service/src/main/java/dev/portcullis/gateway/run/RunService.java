@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -214,7 +215,7 @@ public final class RunService {
         if (!planned.commit().equals(spec.commit())) {
             throw notUsable(planId, "plan run " + planId + " planned commit " + planned.commit() + ", not " + spec.commit());
         }
-        return List.of(new PolicyCheck.PlanBinding(planId, planned.commit(), artifact.sha256()));
+        return List.of(PolicyCheck.PlanBinding.of(plan, artifact));
     }
 
     private static DomainException notUsable(RunId plan, String message) {
@@ -247,6 +248,7 @@ public final class RunService {
             throw refused;
         }
         Optional<PlanArtifact> plan = planOf(before);
+        Optional<PlanSummary> summary = planSummaryOf(before);
         Run after;
         try {
             after = store.update(id, run -> {
@@ -275,7 +277,7 @@ public final class RunService {
                 RunChange change = given >= run.decision().requiredApprovals()
                         ? RunChange.to(RunState.QUEUED, "approved by " + given + " of " + run.decision().requiredApprovals())
                         : RunChange.keepState();
-                return change.approval(approval).audit(approved -> approvalEvents(approved, approver, planDigest));
+                return change.approval(approval).audit(approved -> approvalEvents(approved, approver, planDigest, summary));
             });
         } catch (DomainException refused) {
             audit.refused(AuditAction.RUN_APPROVED, before, approver, refused.reason());
@@ -285,12 +287,16 @@ public final class RunService {
         return after;
     }
 
-    private List<AuditEvent> approvalEvents(Run approved, Actor approver, String planDigest) {
+    private List<AuditEvent> approvalEvents(Run approved, Actor approver, String planDigest, Optional<PlanSummary> summary) {
         String who = approver.identity().value();
         List<AuditEvent> events = new ArrayList<>();
+        Map<String, String> attributes = new LinkedHashMap<>();
+        attributes.put("plan_digest", planDigest);
+        attributes.put("approvals", approved.approvals().size() + "/" + approved.decision().requiredApprovals());
+        // what the approver approved, as counts: never a name or a value
+        summary.ifPresent(s -> attributes.putAll(s.auditAttributes()));
         events.add(audit.event(AuditAction.RUN_APPROVED, approved, who, AuditOutcome.SUCCESS, "", approver.sourceAddress(),
-                Map.of("plan_digest", planDigest, "approvals",
-                        approved.approvals().size() + "/" + approved.decision().requiredApprovals())));
+                attributes));
         if (approved.state() == RunState.QUEUED) {
             events.add(audit.event(AuditAction.RUN_QUEUED, approved, who, approver.sourceAddress()));
         }
@@ -307,6 +313,17 @@ public final class RunService {
     /** The plan artifact an apply applies (the plan run's), or empty for runs without a plan. */
     public Optional<PlanArtifact> planOf(Run run) {
         return run.spec().planRun().flatMap(store::find).flatMap(Run::artifact);
+    }
+
+    /**
+     * The plan summary an approver reads for {@code run}: a plan run's own, an apply's plan run's;
+     * empty when there is none (the plan command declares no {@code summary:}).
+     */
+    public Optional<PlanSummary> planSummaryOf(Run run) {
+        if (run.spec().planRun().isEmpty()) {
+            return run.planSummary();
+        }
+        return run.spec().planRun().flatMap(store::find).flatMap(Run::planSummary);
     }
 
     /** Rejects a run awaiting approval; it ends REJECTED. */

@@ -12,6 +12,7 @@ import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -248,19 +249,25 @@ final class TaskLogCopier {
                     return RunChange.keepState().lines(lines, copiedTo);
                 }
                 TaskRunner.TaskStatus status = ending.get();
-                RunChange change = RunChange.to(finalState(status), status.stopReason()).lines(lines, copiedTo)
+                RunChange change = RunChange.to(finalState(status), endReason(current, status)).lines(lines, copiedTo)
                         .audit(ended -> List.of(endEvent(ended)));
                 status.exitCode().forEach(change::exitCode);
                 status.artifact().forEach(change::artifact);
+                if (status.state() == TaskRunner.TaskState.SUCCEEDED) {
+                    status.planSummary().forEach(change::planSummary);
+                }
                 return change;
             };
         }
 
         private AuditEvent endEvent(Run ended) {
+            Map<String, String> attributes = new LinkedHashMap<>();
+            attributes.put("exit_code", ended.exitCode().map(String::valueOf).orElse(""));
+            attributes.put("artifact_sha256", ended.artifact().map(a -> a.sha256().value()).orElse(""));
+            // what the plan would do, as counts: never a name or a value
+            ended.planSummary().ifPresent(summary -> attributes.putAll(summary.auditAttributes()));
             return audit.event(AuditAction.RUN_FINISHED, ended, actor, ended.state() == RunState.SUCCEEDED
-                    ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE, ended.state().name(), "", Map.of(
-                    "exit_code", ended.exitCode().map(String::valueOf).orElse(""),
-                    "artifact_sha256", ended.artifact().map(a -> a.sha256().value()).orElse("")));
+                    ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE, ended.state().name(), "", attributes);
         }
 
         private void maybeCancel() {
@@ -277,6 +284,16 @@ final class TaskLogCopier {
                 }
             }
         }
+    }
+
+    /** The executor's stop reason, led by the step that failed when one did ("step 2 of 3 failed"). */
+    static String endReason(Run run, TaskRunner.TaskStatus status) {
+        if (status.failedStep().isEmpty()) {
+            return status.stopReason();
+        }
+        String step = "step " + status.failedStep().get(0) + " of " + Math.max(1, run.decision().steps().size()) + " failed"
+                + status.exitCode().stream().map(code -> " (exit code " + code + ")").findFirst().orElse("");
+        return status.stopReason().isEmpty() ? step : step + ": " + status.stopReason();
     }
 
     private static RunState finalState(TaskRunner.TaskStatus status) {

@@ -8,6 +8,7 @@ import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -46,17 +47,28 @@ public interface TaskRunner {
         void ended(Optional<RuntimeException> failure);
     }
 
-    /** What the gateway asks the executor to run: everything resolved, nothing free-form. */
+    /**
+     * What the gateway asks the executor to run: everything resolved, nothing free-form.
+     *
+     * @param steps the command's steps in order, at least one
+     * @param env environment variables for every step (never secrets)
+     * @param planSummaryTool for a plan: the tool whose {@code show -json} the plan summary is derived from
+     */
     record TaskRequest(RunId run, String repoUrl, CommitSha commit, RepoFolder folder, String environment,
-            List<String> argv, List<SecretGrant> secretGrants, List<PlanArtifact> planArtifact,
-            String producesArtifact, Duration timeout, String traceId) {
+            List<CommandStep> steps, Map<String, String> env, List<SecretGrant> secretGrants, List<PlanArtifact> planArtifact,
+            String producesArtifact, PlanTool planSummaryTool, Duration timeout, String traceId) {
         public TaskRequest {
             requireNonNull(run, "run is null");
             requireNonNull(repoUrl, "repoUrl is null");
             requireNonNull(commit, "commit is null");
             requireNonNull(folder, "folder is null");
             requireNonNull(environment, "environment is null");
-            argv = List.copyOf(argv);
+            steps = List.copyOf(steps);
+            env = Map.copyOf(env);
+            requireNonNull(planSummaryTool, "planSummaryTool is null");
+            if (steps.isEmpty()) {
+                throw new IllegalArgumentException("a task has at least one step");
+            }
             secretGrants = List.copyOf(secretGrants);
             planArtifact = List.copyOf(planArtifact);
             requireNonNull(producesArtifact, "producesArtifact is null");
@@ -77,13 +89,26 @@ public interface TaskRunner {
         }
     }
 
-    /** A task's status. */
-    record TaskStatus(TaskState state, List<Integer> exitCode, String stopReason, List<PlanArtifact> artifact) {
+    /**
+     * A task's status.
+     *
+     * @param planSummary for a succeeded plan task with a plan summary tool: the summary (0 or 1)
+     * @param failedStep for a task that ended because a step failed: its 1-based position (0 or 1)
+     */
+    record TaskStatus(TaskState state, List<Integer> exitCode, String stopReason, List<PlanArtifact> artifact,
+            List<PlanSummary> planSummary, List<Integer> failedStep) {
         public TaskStatus {
             requireNonNull(state, "state is null");
             exitCode = List.copyOf(exitCode);
             requireNonNull(stopReason, "stopReason is null");
             artifact = List.copyOf(artifact);
+            planSummary = List.copyOf(planSummary);
+            failedStep = List.copyOf(failedStep);
+        }
+
+        /** A status without plan summary or failed step. */
+        public TaskStatus(TaskState state, List<Integer> exitCode, String stopReason, List<PlanArtifact> artifact) {
+            this(state, exitCode, stopReason, artifact, List.of(), List.of());
         }
     }
 

@@ -4,6 +4,7 @@ import dev.portcullis.gateway.api.GatewayGrpcService;
 import dev.portcullis.gateway.approval.WebhookApprovalAnnouncer;
 import dev.portcullis.gateway.client.GrpcPolicyCheck;
 import dev.portcullis.gateway.client.GrpcTaskRunner;
+import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunDriver;
 import dev.portcullis.gateway.run.RunService;
 import dev.portcullis.gateway.run.RunSettings;
@@ -140,7 +141,7 @@ public final class GatewayServerFactory {
         return new WebhookApprovalAnnouncer(webhooks, run -> run.spec().planRun().flatMap(store::find)
                 .flatMap(plan -> plan.artifact().map(a -> "plan run " + plan.id() + ", digest " + a.sha256() + " ("
                         + a.sizeBytes() + " bytes)"))
-                .orElse(""), clock);
+                .orElse(""), run -> run.spec().planRun().flatMap(store::find).flatMap(Run::planSummary), clock);
     }
 
     @Singleton

@@ -12,14 +12,16 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
 /**
  * An incoming chat webhook (Slack, Mattermost, Rocket.Chat) that messages are posted to as
- * Slack-compatible JSON: {@code text} plus one attachment with fields. A non-2xx answer, a
- * redirect or no answer within the timeout is a failure.
+ * Slack-compatible JSON: {@code text} plus one attachment with fields, and optionally Slack
+ * {@code blocks} (sections of mrkdwn text) that Slack shows above the attachment. A non-2xx answer,
+ * a redirect or no answer within the timeout is a failure.
  *
  * <p>The URL usually carries a token (Slack's path does), so it appears nowhere but in the
  * request: errors and {@link #toString()} show only scheme and host. Text is escaped for Slack's
@@ -50,14 +52,30 @@ public final class ChatWebhook {
         this.client = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
-    /** A message: one line of text, an attachment colour, fields, a footer and a time. */
-    public record Message(String text, String color, Map<String, String> fields, String footer, Instant time) {
+    /**
+     * A message: one line of text, an attachment colour, fields, a footer, a time, and blocks (at
+     * most {@link #MAX_BLOCKS}; none leaves the body exactly as it was before blocks existed).
+     */
+    public record Message(String text, String color, Map<String, String> fields, String footer, Instant time,
+            List<Section> blocks) {
+        /** The most blocks a message carries (Slack takes 50). */
+        public static final int MAX_BLOCKS = 50;
+
         public Message {
             requireNonNull(text, "text is null");
             requireNonNull(color, "color is null");
             fields = new TreeMap<>(fields);
             requireNonNull(footer, "footer is null");
             requireNonNull(time, "time is null");
+            blocks = List.copyOf(blocks);
+            if (blocks.size() > MAX_BLOCKS) {
+                throw new IllegalArgumentException("a message carries at most " + MAX_BLOCKS + " blocks");
+            }
+        }
+
+        /** A message without blocks. */
+        public Message(String text, String color, Map<String, String> fields, String footer, Instant time) {
+            this(text, color, fields, footer, time, List.of());
         }
 
         /** The JSON posted. */
@@ -82,8 +100,37 @@ public final class ChatWebhook {
                 json.writeNumberField("ts", time.getEpochSecond());
                 json.writeEndObject();
                 json.writeEndArray();
+                if (!blocks.isEmpty()) {
+                    json.writeArrayFieldStart("blocks");
+                    for (Section section : blocks) {
+                        json.writeStartObject();
+                        json.writeStringField("type", "section");
+                        json.writeObjectFieldStart("text");
+                        json.writeStringField("type", "mrkdwn");
+                        json.writeStringField("text", escape(section.markdown()));
+                        json.writeEndObject();
+                        json.writeEndObject();
+                    }
+                    json.writeEndArray();
+                }
                 json.writeEndObject();
             });
+        }
+    }
+
+    /**
+     * A Slack {@code section} block of mrkdwn text, at most {@link #MAX_TEXT} characters (longer
+     * text is cut, ending in an ellipsis). Slack's markup escapes apply as to every text.
+     */
+    public record Section(String markdown) {
+        /** The longest text a section carries (Slack takes 3000 characters; escaping may lengthen it). */
+        public static final int MAX_TEXT = 2000;
+
+        public Section {
+            requireNonNull(markdown, "markdown is null");
+            if (markdown.length() > MAX_TEXT) {
+                markdown = markdown.substring(0, MAX_TEXT - 1) + "\u2026";
+            }
         }
     }
 

@@ -67,14 +67,14 @@ final class JdbcRuns {
 
     /**
      * Writes what {@code change} changes of {@code run}: its state (already checked and its event
-     * appended), reason, decision, artifact, exit code, next event offset, task offset and
+     * appended), reason, decision, artifact and its plan summary, exit code, next event offset, task offset and
      * cancellation request.
      */
     void write(Connection connection, Run run, RunChange change, RunState state, long nextOffset, Instant now)
             throws SQLException {
         try (PreparedStatement update = connection.prepareStatement("UPDATE runs SET state = ?, state_reason = ?, decision = ?, "
                 + "artifact_uri = ?, artifact_sha256 = ?, artifact_size = ?, exit_code = ?, updated_at = ?, next_offset = ?, "
-                + "task_offset = ?, cancel_requested = ? WHERE run_id = ?")) {
+                + "task_offset = ?, cancel_requested = ?, plan_summary = ? WHERE run_id = ?")) {
             update.setString(1, state.name());
             update.setString(2, change.state().isPresent() ? change.reason() : run.stateReason());
             update.setString(3, DecisionCodec.encode(change.decision().orElse(run.decision())));
@@ -87,7 +87,8 @@ final class JdbcRuns {
             update.setLong(9, nextOffset);
             update.setLong(10, change.taskOffset() >= 0 ? change.taskOffset() : run.taskOffset());
             update.setBoolean(11, run.cancelRequested() || change.isCancelRequested());
-            update.setString(12, run.id().value());
+            update.setString(12, change.planSummary().or(run::planSummary).map(PlanSummaryCodec::encode).orElse(null));
+            update.setString(13, run.id().value());
             update.executeUpdate();
         }
     }

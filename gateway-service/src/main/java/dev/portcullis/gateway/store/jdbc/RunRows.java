@@ -29,7 +29,7 @@ final class RunRows {
     static final String COLUMNS = "run_id, seq, request_key, requester, repo, commit_sha, git_ref, folder, environment, "
             + "command, plan_run_id, state, state_reason, decision, approval_deadline, artifact_uri, artifact_sha256, "
             + "artifact_size, exit_code, trace_id, break_glass, created_at, updated_at, next_offset, task_offset, "
-            + "cancel_requested, trace_span_id";
+            + "cancel_requested, trace_span_id, plan_summary";
 
     private RunRows() {}
 
@@ -122,6 +122,10 @@ final class RunRows {
         String uri = row.getString(16);
         if (uri != null) {
             builder.artifact(new PlanArtifact(uri, new Sha256Digest(row.getString(17)), row.getLong(18)));
+        }
+        String summary = row.getString(28);
+        if (summary != null) {
+            builder.planSummary(PlanSummaryCodec.decode(summary));
         }
         int exit = row.getInt(19);
         if (!row.wasNull()) {

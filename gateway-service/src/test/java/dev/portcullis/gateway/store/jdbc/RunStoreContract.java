@@ -117,6 +117,40 @@ abstract class RunStoreContract {
     }
 
     @Test
+    void aDecisionsStepsEnvironmentTimeoutAndSummaryToolReadBack() {
+        Run created = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0).toBuilder()
+                .decision(Runs.TERRAFORM_PLAN).build(), Runs.NO_AUDIT);
+
+        Run found = store.find(created.id()).orElseThrow();
+
+        assertEquals(Runs.TERRAFORM_PLAN, found.decision());
+        assertEquals(Duration.ofMinutes(20), found.decision().timeout().orElseThrow());
+    }
+
+    @Test
+    void aPlanSummaryIsStoredWithTheArtifactAndReadsBack() {
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
+        store.update(run.id(), current -> RunChange.to(RunState.RUNNING, ""));
+        PlanArtifact artifact = new PlanArtifact("file:///a", new Sha256Digest("b".repeat(64)), 42);
+
+        store.update(run.id(), current -> RunChange.to(RunState.SUCCEEDED, "").exitCode(0).artifact(artifact)
+                .planSummary(Runs.SUMMARY));
+
+        Run found = store.find(run.id()).orElseThrow();
+        assertEquals(Runs.SUMMARY, found.planSummary().orElseThrow());
+        assertEquals(artifact, found.artifact().orElseThrow());
+    }
+
+    @Test
+    void aRunWithoutPlanSummaryReadsBackWithout() {
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
+
+        store.update(run.id(), current -> RunChange.to(RunState.RUNNING, ""));
+
+        assertTrue(store.find(run.id()).orElseThrow().planSummary().isEmpty());
+    }
+
+    @Test
     void aTransitionTheLifecycleForbidsIsRefusedAndWritesNothing() {
         Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
 
