@@ -110,6 +110,8 @@ final class TaskAuditor {
         attributes.put("exit_code", String.valueOf(exitCode));
         ended.artifact().ifPresent(artifact -> attributes.put("artifact_sha256", artifact.sha256().value()));
         spec.artifacts().plan().ifPresent(ref -> attributes.put("plan_sha256", ref.sha256().value()));
+        ended.planSummary().ifPresent(summary -> attributes.putAll(PlanAudit.attributes(summary.summary())));
+        ended.failedStep().ifPresent(step -> attributes.put("failed_step", String.valueOf(step)));
         TaskState state = ended.state();
         String reason = ended.failure() != TaskFailure.NONE ? ended.failure().name() : state.name();
         record(spec, state == TaskState.CANCELLED ? AuditAction.TASK_CANCELLED : AuditAction.TASK_FINISHED,

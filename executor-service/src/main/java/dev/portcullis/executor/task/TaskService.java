@@ -93,8 +93,8 @@ public final class TaskService implements AutoCloseable {
         this.backend = requireNonNull(backend, "backend is null");
         PlanStaging plans = new PlanStaging(artifacts, requireNonNull(stateDir, "stateDir is null").resolve("incoming"));
         this.tasks = new TaskRegistry(stateDir.resolve("journal"), memoryLines, new TaskExecution.Collaborators(backend,
-                new TaskEnvironment(secrets, artifacts, handoff, auditor), plans, new ArtifactCollector(artifacts), auditor,
-                clock));
+                new TaskEnvironment(secrets, artifacts, handoff, auditor), plans, new ArtifactCollector(artifacts),
+                new PlanSummaries(artifacts), auditor, clock));
         plans.clearIncoming();
         tasks.recover();
         auditor.countUnfinished(tasks::current);

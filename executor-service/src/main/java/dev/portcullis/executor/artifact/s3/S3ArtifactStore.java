@@ -118,6 +118,20 @@ public final class S3ArtifactStore implements ArtifactStore, ArtifactHandoff {
         }
     }
 
+    /** S3 answers a delete of a missing key with success, as this port promises. */
+    @Override
+    public void delete(ArtifactLocation location) {
+        String key = prefix + location.key();
+        try {
+            s3.deleteObject(r -> r.bucket(bucket).key(key));
+        } catch (SdkException e) {
+            log.atWarn().addKeyValue("bucket", bucket).addKeyValue("key", key).addKeyValue("error_code", code(e))
+                    .log("artifact.s3_delete_failed");
+            throw new ArtifactException(ArtifactException.Problem.UNAVAILABLE,
+                    "the artifact " + location.key() + " could not be deleted", e);
+        }
+    }
+
     @Override
     public ArtifactRef inspect(ArtifactLocation location) {
         ArtifactDigests.Digested digested = ArtifactDigests.read(this, location, OutputStream.nullOutputStream());

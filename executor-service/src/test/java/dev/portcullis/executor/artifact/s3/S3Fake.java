@@ -20,8 +20,8 @@ import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 
 /**
- * S3 on loopback, as far as the artifact store uses it: path-style {@code PUT}, {@code GET} and
- * {@code HEAD /BUCKET/KEY} of the REST API, with SigV4-signed requests (service {@code s3}),
+ * S3 on loopback, as far as the artifact store uses it: path-style {@code PUT}, {@code GET},
+ * {@code HEAD} and {@code DELETE /BUCKET/KEY} of the REST API, with SigV4-signed requests (service {@code s3}),
  * {@code x-amz-checksum-sha256} checked on upload (400 {@code BadDigest}), user metadata
  * ({@code x-amz-meta-*}), and 404 {@code NoSuchKey} / {@code NoSuchBucket} errors in S3's XML.
  * Presigned requests (SigV4 in the query string) are accepted while unexpired, when every header
@@ -122,6 +122,7 @@ public final class S3Fake implements AutoCloseable {
             switch (method) {
                 case "PUT" -> put(exchange, key, body);
                 case "GET", "HEAD" -> get(exchange, key, method.equals("HEAD"));
+                case "DELETE" -> delete(exchange, key);
                 default -> error(exchange, method, 405, "MethodNotAllowed", "The specified method is not allowed");
             }
         }
@@ -215,6 +216,14 @@ public final class S3Fake implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(object.bytes());
         }
+    }
+
+    /** S3's DeleteObject: 204 whether or not the key existed. */
+    private void delete(HttpExchange exchange, String key) throws IOException {
+        synchronized (lock) {
+            objects.remove(key);
+        }
+        exchange.sendResponseHeaders(204, -1);
     }
 
     /** The payload of an {@code aws-chunked} body: {@code HEX-SIZE[;chunk-signature=…]CRLF DATA CRLF}…, then trailers. */

@@ -316,8 +316,8 @@ class EcsTaskBackendTest {
     }
 
     private TaskSpec applySpec(ArtifactRef plan) {
-        return new TaskSpec(RunId.random(), spec.repoUrl(), spec.commit(), spec.folder(), "stage", spec.argv(),
-                spec.timeout(), TaskArtifacts.NONE.applying(plan));
+        return new TaskSpec(RunId.random(), spec.repoUrl(), spec.commit(), spec.folder(), "stage", spec.steps(), Map.of(),
+                spec.timeout(), TaskArtifacts.NONE.applying(plan), "");
     }
 
     private S3ArtifactStore s3Store() throws Exception {

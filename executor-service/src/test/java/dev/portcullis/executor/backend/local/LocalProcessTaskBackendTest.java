@@ -87,6 +87,7 @@ class LocalProcessTaskBackendTest {
         final CompletableFuture<Long> started = new CompletableFuture<>();
         volatile long startedAt;
         volatile long endedAt;
+        volatile int failedStep;
 
         @Override
         public void launched(String backendRef) {
@@ -114,6 +115,19 @@ class LocalProcessTaskBackendTest {
         @Override
         public void system(String text) {
             lines.add("sys: " + text);
+        }
+
+        @Override
+        public void stepFailed(int step) {
+            failedStep = step;
+        }
+
+        @Override
+        public void summarise(Path planJson) {
+        }
+
+        @Override
+        public void summaryFailed(String reason) {
         }
 
         @Override
