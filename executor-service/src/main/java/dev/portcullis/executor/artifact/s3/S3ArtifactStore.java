@@ -118,18 +118,37 @@ public final class S3ArtifactStore implements ArtifactStore, ArtifactHandoff {
         }
     }
 
-    /** S3 answers a delete of a missing key with success, as this port promises. */
+    /**
+     * Deletes the object's current version by its version id, so that in a versioned bucket (as
+     * deployed) its bytes are gone rather than hidden behind a delete marker; in an unversioned
+     * bucket, the object. Nothing stored: nothing happens.
+     */
     @Override
     public void delete(ArtifactLocation location) {
         String key = prefix + location.key();
         try {
-            s3.deleteObject(r -> r.bucket(bucket).key(key));
+            String version;
+            try {
+                version = s3.headObject(r -> r.bucket(bucket).key(key)).versionId();
+            } catch (NoSuchKeyException e) {
+                return;
+            }
+            s3.deleteObject(r -> r.bucket(bucket).key(key).versionId(version));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404) {
+                return; // HEAD's "not found" has no body, so no NoSuchKey code
+            }
+            throw deleteFailed(location, key, e);
         } catch (SdkException e) {
-            log.atWarn().addKeyValue("bucket", bucket).addKeyValue("key", key).addKeyValue("error_code", code(e))
-                    .log("artifact.s3_delete_failed");
-            throw new ArtifactException(ArtifactException.Problem.UNAVAILABLE,
-                    "the artifact " + location.key() + " could not be deleted", e);
+            throw deleteFailed(location, key, e);
         }
+    }
+
+    private ArtifactException deleteFailed(ArtifactLocation location, String key, SdkException e) {
+        log.atWarn().addKeyValue("bucket", bucket).addKeyValue("key", key).addKeyValue("error_code", code(e))
+                .log("artifact.s3_delete_failed");
+        return new ArtifactException(ArtifactException.Problem.UNAVAILABLE,
+                "the artifact " + location.key() + " could not be deleted", e);
     }
 
     @Override
