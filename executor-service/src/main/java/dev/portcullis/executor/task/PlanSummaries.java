@@ -70,7 +70,9 @@ final class PlanSummaries {
             return summarise(in);
         } catch (ArtifactException e) {
             throw unavailable(e.problem() == ArtifactException.Problem.MISSING
-                    ? tool + " show -json wrote no plan JSON (see the log)" : "the uploaded plan JSON could not be read");
+                    ? tool + " show -json wrote no plan JSON (see the log)"
+                    // without s3:ListBucket (as deployed) S3 answers a missing object with 403
+                    : "the plan JSON was not uploaded or could not be read (see the log)");
         } catch (IOException | UncheckedIOException e) {
             throw unavailable("the uploaded plan JSON could not be read");
         } finally {

@@ -121,7 +121,8 @@ public final class S3ArtifactStore implements ArtifactStore, ArtifactHandoff {
     /**
      * Deletes the object's current version by its version id, so that in a versioned bucket (as
      * deployed) its bytes are gone rather than hidden behind a delete marker; in an unversioned
-     * bucket, the object. Nothing stored: nothing happens.
+     * bucket, the object. Nothing stored (S3 answers 404, or 403 to a role that may not list the
+     * bucket): nothing happens.
      */
     @Override
     public void delete(ArtifactLocation location) {
@@ -135,8 +136,10 @@ public final class S3ArtifactStore implements ArtifactStore, ArtifactHandoff {
             }
             s3.deleteObject(r -> r.bucket(bucket).key(key).versionId(version));
         } catch (S3Exception e) {
-            if (e.statusCode() == 404) {
-                return; // HEAD's "not found" has no body, so no NoSuchKey code
+            if (e.statusCode() == 404 || e.statusCode() == 403) {
+                // HEAD's answers have no body, so no NoSuchKey code; and a role without s3:ListBucket
+                // (as deployed) gets 403 for a missing key: its s3:GetObject covers every key here
+                return;
             }
             throw deleteFailed(location, key, e);
         } catch (SdkException e) {
