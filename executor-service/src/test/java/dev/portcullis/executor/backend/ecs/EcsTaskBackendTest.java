@@ -392,6 +392,24 @@ class EcsTaskBackendTest {
         assertFalse(task.artifact().isPresent());
     }
 
+    @Test
+    void aPlanJsonUploadedByATaskThatFailedIsDeletedUnread() throws Exception {
+        S3ArtifactStore store = s3Store();
+        fake.nextTask(Script.runsUntilStopped(List.of("planning")));
+        TaskService tasks = service(store, store);
+        TaskSpec plan = summarisedPlanSpec();
+        tasks.start(plan, List.of());
+        awaitTask(tasks, plan.runId(), t -> t.get(plan.runId()).state() == TaskState.RUNNING);
+
+        assertEquals(200, upload(launchEnvironment().get("PORTCULLIS_PLAN_JSON_PUT_URL"), fixture("create")));
+        fake.finish(tasks.get(plan.runId()).backendRef(), 3);
+
+        awaitTask(tasks, plan.runId(), t -> t.get(plan.runId()).state().isFinal());
+        assertEquals(TaskState.FAILED, tasks.get(plan.runId()).state());
+        assertEquals(null, s3.object(PREFIX + plan.runId().value() + "/.portcullis/plan-show.json"));
+        assertTrue(tasks.get(plan.runId()).planSummary().isEmpty());
+    }
+
     private TaskSpec summarisedPlanSpec() {
         return new TaskSpec(RunId.random(), spec.repoUrl(), spec.commit(), spec.folder(), "stage",
                 List.of("terraform", "plan", "-out=plan.tfplan"), spec.timeout(),
