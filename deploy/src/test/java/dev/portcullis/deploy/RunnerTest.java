@@ -69,6 +69,112 @@ class RunnerTest {
     }
 
     @Test
+    void stepsRunInOrderInTheFolderAndTheRunSucceeds() throws Exception {
+        Result result = run(Map.of("PORTCULLIS_STEPS", "3,2,3"), "sh", "-c", "echo one > mark", "cat", "mark",
+                "sh", "-c", "echo two");
+
+        assertEquals(0, result.exit(), result.output());
+        assertTrue(result.output().contains("portcullis-runner: step 1/3: sh -c echo one > mark\n"
+                + "portcullis-runner: step 2/3: cat mark\none\nportcullis-runner: step 3/3: sh -c echo two\ntwo\n"),
+                result.output());
+    }
+
+    @Test
+    void theFirstFailingStepEndsTheRunWithItsExitCode() throws Exception {
+        Result result = run(Map.of("PORTCULLIS_STEPS", "1,3,3"), "true", "sh", "-c", "exit 4", "sh", "-c", "echo never");
+
+        assertEquals(4, result.exit(), result.output());
+        assertTrue(result.output().contains("portcullis-runner: step 2/3 exited with 4"), result.output());
+        assertFalse(result.output().contains("never\n"), result.output());
+    }
+
+    @Test
+    void aDetailedExitcodeStepExitingTwoSucceedsAndTheNextStepRuns() throws Exception {
+        Result result = run(Map.of("PORTCULLIS_STEPS", "3d,3"), "sh", "-c", "exit 2", "sh", "-c", "echo after");
+
+        assertEquals(0, result.exit(), result.output());
+        assertTrue(result.output().contains("step 1/2 exited with 2: the plan has changes"), result.output());
+        assertTrue(result.output().contains("after\n"), result.output());
+    }
+
+    @Test
+    void exitCodeTwoOfAStepWithoutDetailedExitcodeFailsTheRun() throws Exception {
+        Result result = run(Map.of("PORTCULLIS_STEPS", "3,3"), "sh", "-c", "exit 2", "sh", "-c", "echo after");
+
+        assertEquals(2, result.exit(), result.output());
+    }
+
+    @Test
+    void stepCountsThatDoNotAddUpToTheCommandAreRefused() throws Exception {
+        Result result = run(Map.of("PORTCULLIS_STEPS", "3,2"), "sh", "-c", "echo the-command-ran");
+
+        assertEquals(64, result.exit(), result.output());
+        assertFalse(result.output().contains("the-command-ran\n"), result.output());
+    }
+
+    @Test
+    void theRunnersControlsNeverReachTheSteps() throws Exception {
+        Result result = run(Map.of("PORTCULLIS_STEPS", "1", "TF_IN_AUTOMATION", "1"), "env");
+
+        assertEquals(0, result.exit(), result.output());
+        assertTrue(result.output().contains("TF_IN_AUTOMATION=1"), result.output());
+        assertFalse(result.output().contains("PORTCULLIS_STEPS="), result.output());
+    }
+
+    @Test
+    void thePlanJsonOfTheSummaryToolIsUploadedOnceAndNeverPrinted() throws Exception {
+        Path tools = fakeTool("terraform", "[ \"$1 $2 $3\" = 'show -json plan.tfplan' ] || exit 9\n"
+                + "printf '{\"format_version\":\"1.2\",\"value\":\"%s\"}' \"$TF_VAR_token\"\n");
+        Path artifact = dir.resolve("store/plan.tfplan");
+        Path json = dir.resolve("store/plan-show.json");
+
+        Result result = run(Map.of("PATH", tools + ":/usr/local/bin:/usr/bin:/bin", "TF_VAR_token", "plan-value-5e1d",
+                        "PORTCULLIS_ARTIFACT_PATH", "plan.tfplan", "PORTCULLIS_ARTIFACT_PUT_URL", "file://" + artifact,
+                        "PORTCULLIS_PLAN_SUMMARY_TOOL", "terraform", "PORTCULLIS_PLAN_JSON_PUT_URL", "file://" + json),
+                "sh", "-c", "printf 'the plan' > plan.tfplan");
+
+        assertEquals(0, result.exit(), result.output());
+        assertEquals("{\"format_version\":\"1.2\",\"value\":\"plan-value-5e1d\"}", Files.readString(json));
+        assertFalse(result.output().contains("plan-value-5e1d"), result.output());
+        assertFalse(Files.exists(dir.resolve("work/plan-show.json")), "the local copy of the plan JSON is removed");
+        assertTrue(result.output().contains("portcullis-runner: plan JSON uploaded"), result.output());
+    }
+
+    @Test
+    void aFailingShowUploadsNoPlanJsonAndLeavesTheVerdictToTheExecutor() throws Exception {
+        Path tools = fakeTool("terraform", "echo 'Error: not a plan' >&2\nexit 1\n");
+        Path json = dir.resolve("store/plan-show.json");
+
+        Result result = run(Map.of("PATH", tools + ":/usr/local/bin:/usr/bin:/bin",
+                        "PORTCULLIS_ARTIFACT_PATH", "plan.tfplan", "PORTCULLIS_ARTIFACT_PUT_URL", "file://" + dir.resolve("store/p"),
+                        "PORTCULLIS_PLAN_SUMMARY_TOOL", "terraform", "PORTCULLIS_PLAN_JSON_PUT_URL", "file://" + json),
+                "sh", "-c", "printf 'the plan' > plan.tfplan");
+
+        assertEquals(0, result.exit(), result.output());
+        assertFalse(Files.exists(json));
+        assertTrue(result.output().contains("terraform show -json exited with 1; no plan JSON uploaded"), result.output());
+    }
+
+    @Test
+    void aSummaryToolOtherThanTerraformOrTofuIsRefused() throws Exception {
+        Result result = run(Map.of("PORTCULLIS_ARTIFACT_PATH", "plan.tfplan", "PORTCULLIS_ARTIFACT_PUT_URL", "file:///tmp/x",
+                        "PORTCULLIS_PLAN_SUMMARY_TOOL", "sh", "PORTCULLIS_PLAN_JSON_PUT_URL", "file:///tmp/y"),
+                "sh", "-c", "echo the-command-ran");
+
+        assertEquals(64, result.exit(), result.output());
+        assertFalse(result.output().contains("the-command-ran\n"), result.output());
+    }
+
+    /** A directory holding an executable {@code name} with the shell {@code body}: a stand-in for a tool on PATH. */
+    private Path fakeTool(String name, String body) throws IOException {
+        Path tools = Files.createDirectories(dir.resolve("tools"));
+        Path tool = tools.resolve(name);
+        Files.writeString(tool, "#!/bin/sh\n" + body);
+        tool.toFile().setExecutable(true);
+        return tools;
+    }
+
+    @Test
     void theGitCredentialNeverReachesTheCommandNorTheRunnersEnvironment() throws Exception {
         Result result = run(Map.of("PORTCULLIS_GIT_TOKEN", TOKEN, "RUN_SECRET", "kept-for-the-command"),
                 "sh", "-c", "env; tr '\\0' '\\n' < /proc/$PPID/environ");

@@ -47,7 +47,8 @@ class TerraformPolicyTest {
         IamPolicies.statements(IamPolicies.load("executor")).forEach(s -> actions.addAll(Yaml.strings(s, "Action")));
 
         assertEquals(Set.of("ecs:RunTask", "ecs:TagResource", "ecs:DescribeTasks", "ecs:StopTask", "ecs:ListTasks",
-                "iam:PassRole", "logs:GetLogEvents", "s3:PutObject", "s3:GetObject"), actions);
+                "iam:PassRole", "logs:GetLogEvents", "s3:PutObject", "s3:GetObject", "s3:DeleteObjectVersion",
+                "s3:DeleteObject"), actions);
     }
 
     @Test
@@ -138,12 +139,22 @@ class TerraformPolicyTest {
     }
 
     @Test
+    void theExecutorDeletesOnlyThePlanJsonsItRead() {
+        Map<String, Object> statement = only("executor", "s3:DeleteObjectVersion");
+
+        assertEquals(List.of("s3:DeleteObjectVersion", "s3:DeleteObject"), Yaml.strings(statement, "Action"));
+        // the executor's artifact store: PREFIX RUN_ID/.portcullis/plan-show.json (TaskArtifacts.PLAN_JSON)
+        assertEquals(List.of(IamPolicies.ARTIFACT_OBJECTS_ARN + "/.portcullis/plan-show.json"),
+                Yaml.strings(statement, "Resource"));
+    }
+
+    @Test
     void artifactObjectsAreReachableOnlyUnderTheArtifactPrefixOfTheBucket() throws IOException {
         Map<String, Object> statement = only("executor", "s3:GetObject");
         String terraform = Files.readString(IamPolicies.TERRAFORM.resolve("main.tf"), UTF_8);
         String variables = Files.readString(IamPolicies.TERRAFORM.resolve("variables.tf"), UTF_8);
 
-        // HeadObject is authorised by s3:GetObject; nothing lists, deletes or reaches another key
+        // HeadObject is authorised by s3:GetObject; nothing lists, deletes a plan or reaches another key
         assertEquals(List.of("s3:PutObject", "s3:GetObject"), Yaml.strings(statement, "Action"));
         assertEquals(List.of(IamPolicies.ARTIFACT_OBJECTS_ARN), Yaml.strings(statement, "Resource"));
         assertFalse(statement.containsKey("Condition"));

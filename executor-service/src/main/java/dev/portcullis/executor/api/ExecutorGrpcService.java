@@ -163,6 +163,8 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
         task.exitCode().ifPresent(proto::setExitCode);
         task.artifact().ifPresent(artifact -> proto.setArtifact(dev.portcullis.v1.ArtifactRef.newBuilder()
                 .setUri(artifact.uri()).setSha256(artifact.sha256().value()).setSizeBytes(artifact.sizeBytes())));
+        task.planSummary().ifPresent(plan -> proto.setPlanSummary(PlanMessages.toProto(plan)));
+        task.failedStep().ifPresent(proto::setFailedStep);
         task.startedAt().ifPresent(at -> proto.setStartedAt(ProtoTime.of(at)));
         task.endedAt().ifPresent(at -> proto.setEndedAt(ProtoTime.of(at)));
         return proto.build();
@@ -191,6 +193,7 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
             case SECRETS_UNAVAILABLE -> TaskFailure.TASK_FAILURE_SECRETS_UNAVAILABLE;
             case EXECUTOR_RESTARTED -> TaskFailure.TASK_FAILURE_EXECUTOR_RESTARTED;
             case TASK_LOST -> TaskFailure.TASK_FAILURE_TASK_LOST;
+            case PLAN_SUMMARY_UNAVAILABLE -> TaskFailure.TASK_FAILURE_PLAN_SUMMARY_UNAVAILABLE;
         };
     }
 }

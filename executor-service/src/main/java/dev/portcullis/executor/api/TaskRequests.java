@@ -3,8 +3,10 @@ package dev.portcullis.executor.api;
 import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.executor.artifact.ArtifactPath;
 import dev.portcullis.executor.artifact.ArtifactRef;
+import dev.portcullis.executor.plan.PlanTool;
 import dev.portcullis.executor.task.TaskArtifacts;
 import dev.portcullis.executor.task.TaskSpec;
+import dev.portcullis.executor.task.TaskStep;
 import dev.portcullis.runtime.error.InvalidRequestException;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.FieldParser;
@@ -12,11 +14,16 @@ import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.request.Sha256Digest;
 import dev.portcullis.v1.CancelTaskRequest;
+import dev.portcullis.v1.CommandStep;
 import dev.portcullis.v1.WatchTaskRequest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The executor's requests parsed into domain values, every bound checked and every violation
@@ -27,6 +34,9 @@ final class TaskRequests {
     private TaskRequests() {}
 
     record ParsedTask(TaskSpec spec, List<SecretGrant> grants) {}
+
+    /** The variables a granted AWS role sets in the task's environment. */
+    private static final Set<String> AWS_VARIABLES = Set.of("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN");
 
     /** Stands in for a malformed digest while the other fields are checked; never reaches a task. */
     private static final Sha256Digest ANY_DIGEST = new Sha256Digest("0".repeat(64));
@@ -63,8 +73,25 @@ final class TaskRequests {
         } else {
             timeout = Duration.ofSeconds(seconds, nanos);
         }
+        List<TaskStep> steps = steps(proto, fields);
+        Map<String, String> env = env(proto, grants, fields);
         Optional<ArtifactPath> produces = proto.hasProducesArtifact()
                 ? fields.parse("task.produces_artifact", proto.getProducesArtifact(), ArtifactPath::new) : Optional.empty();
+        Optional<PlanTool> summary = switch (proto.getPlanSummaryTool()) {
+            case PLAN_TOOL_UNSPECIFIED -> Optional.empty();
+            case PLAN_TOOL_TERRAFORM -> Optional.of(PlanTool.TERRAFORM);
+            case PLAN_TOOL_TOFU -> Optional.of(PlanTool.TOFU);
+            default -> {
+                fields.reject("task.plan_summary_tool", "must be UNSPECIFIED, TERRAFORM or TOFU");
+                yield Optional.empty();
+            }
+        };
+        if (summary.isPresent() && !proto.hasProducesArtifact()) {
+            fields.reject("task.plan_summary_tool", "is valid only for a task with produces_artifact");
+        }
+        if (produces.isPresent() && produces.get().equals(TaskArtifacts.PLAN_JSON)) {
+            fields.reject("task.produces_artifact", "is reserved for the plan JSON");
+        }
         Optional<ArtifactRef> plan = Optional.empty();
         if (proto.hasPlanArtifact()) {
             dev.portcullis.v1.ArtifactRef ref = proto.getPlanArtifact();
@@ -77,6 +104,9 @@ final class TaskRequests {
         TaskArtifacts artifacts = TaskArtifacts.NONE;
         if (produces.isPresent()) {
             artifacts = artifacts.producing(produces.get());
+            if (summary.isPresent()) {
+                artifacts = artifacts.summarisedBy(summary.get());
+            }
         }
         if (plan.isPresent()) {
             artifacts = artifacts.applying(plan.get());
@@ -84,10 +114,71 @@ final class TaskRequests {
         TaskArtifacts parsedArtifacts = artifacts;
         Duration checkedTimeout = timeout;
         Optional<TaskSpec> spec = fields.parse("task", "", ignored -> new TaskSpec(runId.orElseThrow(), proto.getRepoUrl(),
-                commit.orElseThrow(), folder.orElseThrow(), proto.getEnvironment(), proto.getArgvList(), checkedTimeout,
+                commit.orElseThrow(), folder.orElseThrow(), proto.getEnvironment(), steps, env, checkedTimeout,
                 parsedArtifacts, proto.getTraceId()));
         fields.throwIfInvalid();
         return new ParsedTask(spec.orElseThrow(), grants);
+    }
+
+    /** The one step of {@code argv}, or {@code steps}: exactly one of them is set. */
+    private static List<TaskStep> steps(dev.portcullis.v1.TaskSpec proto, FieldParser fields) {
+        if (proto.getArgvCount() > 0 && proto.getStepsCount() > 0) {
+            fields.reject("task.steps", "set exactly one of argv and steps");
+            return List.of();
+        }
+        if (proto.getStepsCount() == 0) {
+            return argv("task.argv", proto.getArgvList(), fields).map(argv -> List.of(TaskStep.of(argv))).orElse(List.of());
+        }
+        if (proto.getStepsCount() > TaskSpec.MAX_STEPS) {
+            fields.reject("task.steps", "must hold 1-" + TaskSpec.MAX_STEPS + " steps");
+            return List.of();
+        }
+        List<TaskStep> steps = new ArrayList<>();
+        for (int i = 0; i < proto.getStepsCount(); i++) {
+            CommandStep step = proto.getSteps(i);
+            argv("task.steps[" + i + "].argv", step.getArgvList(), fields)
+                    .ifPresent(argv -> steps.add(new TaskStep(argv, step.getDetailedExitcode())));
+        }
+        return steps;
+    }
+
+    private static Optional<List<String>> argv(String field, List<String> argv, FieldParser fields) {
+        if (argv.isEmpty() || argv.size() > TaskStep.MAX_ARGUMENTS) {
+            fields.reject(field, "must hold 1-" + TaskStep.MAX_ARGUMENTS + " arguments");
+            return Optional.empty();
+        }
+        boolean valid = true;
+        for (int i = 0; i < argv.size(); i++) {
+            if (!TaskStep.validArgument(argv.get(i))) {
+                fields.reject(field + "[" + i + "]", "must be at most " + TaskStep.MAX_ARGUMENT_BYTES + " bytes, without NUL");
+                valid = false;
+            }
+        }
+        return valid ? Optional.of(argv) : Optional.empty();
+    }
+
+    /** The command's env; a name a granted AWS role also sets is refused (a KV secret's keys are known only once read). */
+    private static Map<String, String> env(dev.portcullis.v1.TaskSpec proto, List<SecretGrant> grants, FieldParser fields) {
+        if (proto.getEnvCount() > TaskSpec.MAX_VARIABLES) {
+            fields.reject("task.env", "must hold at most " + TaskSpec.MAX_VARIABLES + " variables");
+            return Map.of();
+        }
+        boolean aws = grants.stream().anyMatch(grant -> grant.kind() == SecretGrant.Kind.AWS);
+        Map<String, String> env = new TreeMap<>(proto.getEnvMap());
+        Map<String, String> valid = new HashMap<>();
+        env.forEach((name, value) -> {
+            // the name goes into the field only when it is a well-formed name: it is the caller's text
+            String field = name.matches("[A-Z_][A-Z0-9_]{0,254}") ? "task.env[" + name + "]" : "task.env";
+            Optional<String> problem = TaskSpec.variableProblem(name, value);
+            if (problem.isPresent()) {
+                fields.reject(field, problem.get());
+            } else if (aws && AWS_VARIABLES.contains(name)) {
+                fields.reject(field, "is set by the granted AWS credentials");
+            } else {
+                valid.put(name, value);
+            }
+        });
+        return valid;
     }
 
     static RunId runId(String text) {

@@ -42,6 +42,14 @@ public interface ArtifactStore extends AutoCloseable {
      */
     ArtifactRef inspect(ArtifactLocation location);
 
+    /**
+     * Deletes the artifact at {@code location}; when there is none, nothing happens. For objects
+     * that must not outlive their reading, such as a plan's JSON.
+     *
+     * @throws ArtifactException UNAVAILABLE when the store cannot delete it
+     */
+    void delete(ArtifactLocation location);
+
     /** Releases the store's clients; the artifacts stay. */
     @Override
     default void close() {}

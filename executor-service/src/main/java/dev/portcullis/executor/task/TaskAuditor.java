@@ -121,6 +121,8 @@ final class TaskAuditor {
                 attributes.put("plan_uri", ref.uri());
             }
         });
+        ended.planSummary().ifPresent(summary -> attributes.putAll(PlanAudit.attributes(summary.summary())));
+        ended.failedStep().ifPresent(step -> attributes.put("failed_step", String.valueOf(step)));
         TaskState state = ended.state();
         String reason = ended.failure() != TaskFailure.NONE ? ended.failure().name() : state.name();
         return record(AuditEvent.builder("executor", state == TaskState.CANCELLED ? AuditAction.TASK_CANCELLED

@@ -13,9 +13,10 @@ public interface TaskBackend extends AutoCloseable {
     Kind kind();
 
     /**
-     * Starts {@code spec} in the background with {@code environment} (granted secrets included)
-     * and returns at once; what happens is reported to {@code run}, ending with exactly one
-     * {@link TaskRun#ended} call. Never throws for a failure of the task itself.
+     * Starts {@code spec}'s steps in the background, in order, with {@code environment} (the
+     * command's env and the granted secrets) and returns at once; what happens is reported to
+     * {@code run}, ending with exactly one {@link TaskRun#ended} call. Never throws for a failure of
+     * the task itself.
      */
     Handle start(TaskSpec spec, Map<String, String> environment, TaskRun run);
 
@@ -24,8 +25,10 @@ public interface TaskBackend extends AutoCloseable {
      * {@link TaskRun#prepare} and {@link TaskRun#collect}, so artifacts move as files. When it does
      * not (ECS), the task moves them itself: the {@code environment} given to {@link #start} then
      * carries presigned URLs ({@code PORTCULLIS_ARTIFACT_PATH}, {@code PORTCULLIS_ARTIFACT_PUT_URL};
-     * {@code PORTCULLIS_PLAN_PATH}, {@code PORTCULLIS_PLAN_SHA256}, {@code PORTCULLIS_PLAN_GET_URL}),
-     * and the service reads what the task uploaded after it succeeded.
+     * {@code PORTCULLIS_PLAN_PATH}, {@code PORTCULLIS_PLAN_SHA256}, {@code PORTCULLIS_PLAN_GET_URL};
+     * for a plan summary {@code PORTCULLIS_PLAN_SUMMARY_TOOL}, {@code PORTCULLIS_PLAN_JSON_PUT_URL}),
+     * the task runs its summary tool's {@code show -json} itself, and the service reads what the
+     * task uploaded after it succeeded; {@link TaskRun#summarise} is never called.
      */
     default boolean collectsFiles() {
         return true;

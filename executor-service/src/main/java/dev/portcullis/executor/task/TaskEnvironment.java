@@ -21,17 +21,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * What a task gets besides its spec: the values of exactly its granted secrets as environment
- * variables, on backends that do not collect files the presigned URLs of its artifacts, and the
+ * What a task gets besides its spec: its command's environment variables and the values of exactly
+ * its granted secrets, on backends that do not collect files the presigned URLs of its artifacts
+ * (and of its plan JSON), and the
  * {@link Redactor} its log is passed through — built from every one of those values, so a secret
  * or URL the task prints is masked. A granted secret may not define a variable the task's own
  * environment depends on. Stateless; thread-safe; blocks while secrets are read.
  */
 final class TaskEnvironment {
-    private static final Set<String> RESERVED = Set.of("PATH", "HOME", "LANG", "SHELL", "IFS");
     /** Beyond the task's own timeout, for provisioning (image pull, checkout) and the upload. */
     private static final Duration URL_MARGIN = Duration.ofMinutes(30);
     private static final Duration MAX_URL_VALIDITY = Duration.ofDays(7);
@@ -54,7 +53,7 @@ final class TaskEnvironment {
      * URLs of its artifacts. The caller closes the returned secrets when the task ends.
      *
      * @throws TaskRefusedException SECRETS_UNAVAILABLE when a secret cannot be read, defines a
-     *     reserved variable or cannot be redacted safely; PLAN_UNAVAILABLE or ARTIFACT_UNAVAILABLE
+     *     reserved variable or one of the command's env, or cannot be redacted safely; PLAN_UNAVAILABLE or ARTIFACT_UNAVAILABLE
      *     when a URL cannot be signed. No secret stays open then.
      */
     Opened open(TaskSpec spec, List<SecretGrant> grants, boolean handOff) {
@@ -66,13 +65,20 @@ final class TaskEnvironment {
             throw new TaskRefusedException(TaskFailure.SECRETS_UNAVAILABLE, e.getMessage());
         }
         for (String name : taskSecrets.environment().keySet()) {
-            if (RESERVED.contains(name) || name.startsWith("LD_") || name.startsWith("DYLD_") || name.startsWith("PORTCULLIS_")) {
+            if (TaskSpec.reserved(name)) {
                 taskSecrets.close();
                 throw new TaskRefusedException(TaskFailure.SECRETS_UNAVAILABLE,
                         "a granted secret defines " + name + ", which would override the task's own environment");
             }
+            if (spec.env().containsKey(name)) {
+                // a KV secret's keys are known only once it is read: the request could not be refused for this
+                taskSecrets.close();
+                throw new TaskRefusedException(TaskFailure.SECRETS_UNAVAILABLE,
+                        "a granted secret defines " + name + ", which the command's env also sets");
+            }
         }
-        Map<String, String> environment = new HashMap<>(taskSecrets.environment());
+        Map<String, String> environment = new HashMap<>(spec.env());
+        environment.putAll(taskSecrets.environment());
         List<Secret> urls = new ArrayList<>();
         if (handOff) {
             try {
@@ -141,6 +147,12 @@ final class TaskEnvironment {
             environment.put("PORTCULLIS_ARTIFACT_PATH", path.value());
             environment.put("PORTCULLIS_ARTIFACT_PUT_URL", url.reveal());
             urls.addAll(secretsOf("artifact upload URL", url));
+        }
+        if (spec.artifacts().summary().isPresent()) {
+            ArtifactUrl url = handoff.uploadUrl(new ArtifactLocation(spec.runId(), PlanSummaries.PLAN_JSON), validFor);
+            environment.put("PORTCULLIS_PLAN_SUMMARY_TOOL", spec.artifacts().summary().get().command());
+            environment.put("PORTCULLIS_PLAN_JSON_PUT_URL", url.reveal());
+            urls.addAll(secretsOf("plan JSON upload URL", url));
         }
     }
 

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.executor.artifact.ArtifactPath;
 import dev.portcullis.executor.artifact.ArtifactRef;
+import dev.portcullis.executor.plan.PlanSummary;
 import dev.portcullis.executor.secret.SecretUnavailableException;
 import dev.portcullis.executor.secret.TaskSecrets;
 import dev.portcullis.runtime.error.DomainException;
@@ -36,12 +37,13 @@ final class TaskExecution implements TaskRun {
 
     /** What every task's run uses; shared by all tasks of a service. */
     record Collaborators(TaskBackend backend, TaskEnvironment environment, PlanStaging plans, ArtifactCollector artifacts,
-            TaskAuditor auditor, Clock clock) {
+            PlanSummaries summaries, TaskAuditor auditor, Clock clock) {
         Collaborators {
             requireNonNull(backend, "backend is null");
             requireNonNull(environment, "environment is null");
             requireNonNull(plans, "plans is null");
             requireNonNull(artifacts, "artifacts is null");
+            requireNonNull(summaries, "summaries is null");
             requireNonNull(auditor, "auditor is null");
             requireNonNull(clock, "clock is null");
         }
@@ -224,6 +226,31 @@ final class TaskExecution implements TaskRun {
         system(ArtifactCollector.stored(path, ref));
     }
 
+    @Override
+    public void stepFailed(int step) {
+        if (step < 1 || step > spec.steps().size()) {
+            throw new IllegalArgumentException("the task has no step " + step);
+        }
+        lifecycle.stepFailed(step);
+    }
+
+    @Override
+    public void summarise(Path planJson) {
+        PlanSummary summary;
+        try {
+            summary = with.summaries().fromFile(spec, planJson); // reads the file: not under the lock
+        } catch (TaskRefusedException e) {
+            throw refuse(e);
+        }
+        lifecycle.summarised(new SummarisedPlan(spec.artifacts().summary().orElseThrow(), summary));
+        system("plan summary: " + summary.render().lines().findFirst().orElse(""));
+    }
+
+    @Override
+    public void summaryFailed(String reason) {
+        lifecycle.refuse(TaskFailure.PLAN_SUMMARY_UNAVAILABLE, "PLAN_SUMMARY_UNAVAILABLE: " + reason);
+    }
+
     /** Remembers the refusal, so the task ends failed with it, and hands it back for the backend. */
     private TaskRefusedException refuse(TaskRefusedException refusal) {
         lifecycle.refuse(refusal.failure(), refusal.getMessage());
@@ -232,9 +259,14 @@ final class TaskExecution implements TaskRun {
 
     @Override
     public void ended(Outcome outcome, int exitCode, String reason) {
-        if (outcome == Outcome.SUCCEEDED && !with.backend().collectsFiles() && spec.artifacts().produces().isPresent()
-                && !lifecycle.isFinal()) {
+        boolean remote = !with.backend().collectsFiles();
+        if (outcome == Outcome.SUCCEEDED && remote && spec.artifacts().produces().isPresent() && !lifecycle.isFinal()) {
             inspectUploaded(spec.artifacts().produces().get()); // reads the store: not under the lock
+            if (spec.artifacts().summary().isPresent()) {
+                summariseUploaded();
+            }
+        } else if (remote && spec.artifacts().summary().isPresent() && !lifecycle.isFinal()) {
+            with.summaries().discardUpload(spec); // a task stopped midway may have uploaded it
         }
         end(outcome, exitCode, reason);
     }
@@ -250,6 +282,19 @@ final class TaskExecution implements TaskRun {
         }
         lifecycle.produced(ref);
         system(ArtifactCollector.stored(path, ref));
+    }
+
+    /** Derives the summary from the plan JSON the task uploaded, and deletes that; a failure refuses the task. */
+    private void summariseUploaded() {
+        PlanSummary summary;
+        try {
+            summary = with.summaries().fromUpload(spec);
+        } catch (TaskRefusedException e) {
+            lifecycle.refuseUnlessRefused(e.failure(), e.getMessage()); // a missing artifact is the first cause
+            return;
+        }
+        lifecycle.summarised(new SummarisedPlan(spec.artifacts().summary().orElseThrow(), summary));
+        system("plan summary: " + summary.render().lines().findFirst().orElse(""));
     }
 
     private synchronized void end(Outcome outcome, int exitCode, String reason) {

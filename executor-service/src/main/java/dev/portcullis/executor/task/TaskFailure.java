@@ -17,5 +17,7 @@ public enum TaskFailure {
     /** The executor stopped while the task ran on a backend whose tasks do not survive that. */
     EXECUTOR_RESTARTED,
     /** After an executor restart the backend no longer knew the task; it was not started again. */
-    TASK_LOST
+    TASK_LOST,
+    /** The steps succeeded but the plan summary could not be derived (show -json failed, or its output was refused). */
+    PLAN_SUMMARY_UNAVAILABLE
 }

@@ -6,6 +6,8 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.executor.artifact.ArtifactPath;
 import dev.portcullis.executor.artifact.ArtifactRef;
+import dev.portcullis.executor.plan.PlanSummaryJson;
+import dev.portcullis.executor.plan.PlanTool;
 import dev.portcullis.runtime.framing.FramedLog;
 import dev.portcullis.runtime.framing.FramedLog.Valid;
 import dev.portcullis.runtime.request.CommitSha;
@@ -27,7 +29,9 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -48,8 +52,13 @@ final class TaskJournal implements AutoCloseable {
     private static final byte LINE = 'L';
     /** The task's end is on the audit record; no offset, not a task event. */
     private static final byte END_AUDITED = 'A';
-    /** Version 2 adds the run's trace id after the backend; version 1 journals are read with none. */
-    private static final int VERSION = 2;
+    /**
+     * Version 3 adds the steps, the command's env and the plan summary tool after the trace id
+     * (the argv field holds the first step's); version 2 added the trace id after the backend.
+     * Older journals are read as one step, no env, no summary (and version 1 with no trace id).
+     */
+    private static final int VERSION = 3;
+    private static final int VERSION_WITHOUT_STEPS = 2;
     private static final int VERSION_WITHOUT_TRACE = 1;
     private static final int MAX_RECORD = 1 << 20;
     static final FramedLog FORMAT = new FramedLog(0x5043544A, 1, MAX_RECORD); // "PCTJ"
@@ -306,10 +315,7 @@ final class TaskJournal implements AutoCloseable {
         string(out, spec.commit().value());
         string(out, spec.folder().value());
         string(out, spec.environment());
-        out.writeInt(spec.argv().size());
-        for (String argument : spec.argv()) {
-            string(out, argument);
-        }
+        strings(out, spec.steps().get(0).argv());
         out.writeLong(spec.timeout().getSeconds());
         out.writeInt(spec.timeout().getNano());
         out.writeInt(header.grants().size());
@@ -320,6 +326,18 @@ final class TaskJournal implements AutoCloseable {
         artifact(out, spec.artifacts().plan());
         string(out, header.backend().name());
         string(out, spec.traceId());
+        out.writeInt(spec.steps().size());
+        for (TaskStep step : spec.steps()) {
+            strings(out, step.argv());
+            out.writeBoolean(step.detailedExitcode());
+        }
+        Map<String, String> env = spec.sortedEnv();
+        out.writeInt(env.size());
+        for (Map.Entry<String, String> variable : env.entrySet()) {
+            string(out, variable.getKey());
+            string(out, variable.getValue()); // never a secret: the catalog's own text
+        }
+        string(out, spec.artifacts().summary().map(PlanTool::name).orElse(""));
         return bytes.toByteArray();
     }
 
@@ -329,7 +347,7 @@ final class TaskJournal implements AutoCloseable {
             throw new IOException("not a task journal");
         }
         int version = in.readInt();
-        if (version != VERSION && version != VERSION_WITHOUT_TRACE) {
+        if (version != VERSION && version != VERSION_WITHOUT_STEPS && version != VERSION_WITHOUT_TRACE) {
             throw new IOException("not a task journal of this version");
         }
         try {
@@ -338,10 +356,7 @@ final class TaskJournal implements AutoCloseable {
             CommitSha commit = new CommitSha(string(in));
             RepoFolder folder = RepoFolder.parse(string(in));
             String environment = string(in);
-            List<String> argv = new ArrayList<>();
-            for (int i = in.readInt(); i > 0; i--) {
-                argv.add(string(in));
-            }
+            List<String> argv = strings(in);
             Duration timeout = Duration.ofSeconds(in.readLong(), in.readInt());
             List<SecretGrant> grants = new ArrayList<>();
             for (int i = in.readInt(); i > 0; i--) {
@@ -357,10 +372,26 @@ final class TaskJournal implements AutoCloseable {
                 artifacts = artifacts.applying(plan.get());
             }
             TaskBackend.Kind backend = TaskBackend.Kind.valueOf(string(in));
-            String traceId = version == VERSION ? string(in) : "";
-            return new Header(new TaskSpec(runId, repoUrl, commit, folder, environment, argv, timeout, artifacts, traceId),
-                    grants, backend);
-        } catch (IllegalArgumentException e) {
+            String traceId = version == VERSION_WITHOUT_TRACE ? "" : string(in);
+            List<TaskStep> steps = new ArrayList<>();
+            Map<String, String> env = new HashMap<>();
+            if (version == VERSION) {
+                for (int i = in.readInt(); i > 0; i--) {
+                    steps.add(new TaskStep(strings(in), in.readBoolean()));
+                }
+                for (int i = in.readInt(); i > 0; i--) {
+                    env.put(string(in), string(in));
+                }
+                String tool = string(in);
+                if (!tool.isEmpty()) {
+                    artifacts = artifacts.summarisedBy(PlanTool.valueOf(tool));
+                }
+            } else {
+                steps.add(TaskStep.of(argv));
+            }
+            return new Header(new TaskSpec(runId, repoUrl, commit, folder, environment, steps, env, timeout, artifacts,
+                    traceId), grants, backend);
+        } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IOException("the journal's header is not valid", e);
         }
     }
@@ -392,6 +423,10 @@ final class TaskJournal implements AutoCloseable {
             instant(out, task.createdAt());
             optionalInstant(out, task.startedAt());
             optionalInstant(out, task.endedAt());
+            // appended fields: a record written before they existed ends here, and is read without them
+            out.writeInt(task.failedStep().orElse(0));
+            string(out, task.planSummary().map(plan -> plan.tool().name()).orElse(""));
+            string(out, task.planSummary().map(plan -> PlanSummaryJson.write(plan.summary())).orElse(""));
         }
         return bytes.toByteArray();
     }
@@ -422,11 +457,40 @@ final class TaskJournal implements AutoCloseable {
             Instant created = instant(in);
             Optional<Instant> started = optionalInstant(in);
             Optional<Instant> ended = optionalInstant(in);
+            int failedStep = 0;
+            Optional<SummarisedPlan> summary = Optional.empty();
+            if (in.available() > 0) {
+                failedStep = in.readInt();
+                String tool = string(in);
+                String json = string(in);
+                summary = tool.isEmpty() ? Optional.empty()
+                        : Optional.of(new SummarisedPlan(PlanTool.valueOf(tool), PlanSummaryJson.read(json)));
+            }
             return new TaskEvent.StateChanged(offset, time, Task.restore(runId, backend, state, backendRef,
-                    exited ? OptionalInt.of(exitCode) : OptionalInt.empty(), stopReason, failure, artifact, created, started, ended));
+                    exited ? OptionalInt.of(exitCode) : OptionalInt.empty(), stopReason, failure, artifact, summary,
+                    failedStep == 0 ? OptionalInt.empty() : OptionalInt.of(failedStep), created, started, ended));
         } catch (IllegalArgumentException | ArrayIndexOutOfBoundsException e) {
             throw new IOException("a journal record is not valid", e);
         }
+    }
+
+    private static void strings(DataOutputStream out, List<String> values) throws IOException {
+        out.writeInt(values.size());
+        for (String value : values) {
+            string(out, value);
+        }
+    }
+
+    private static List<String> strings(DataInputStream in) throws IOException {
+        int count = in.readInt();
+        if (count < 0 || count > TaskStep.MAX_ARGUMENTS) {
+            throw new IOException("a journal list is not valid");
+        }
+        List<String> values = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            values.add(string(in));
+        }
+        return values;
     }
 
     private static void string(DataOutputStream out, String value) throws IOException {

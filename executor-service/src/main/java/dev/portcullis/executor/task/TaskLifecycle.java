@@ -24,6 +24,8 @@ final class TaskLifecycle {
     // guarded by this
     private Refusal refusal = Refusal.NONE;
     private ArtifactRef produced; // null until the task's artifact is stored
+    private SummarisedPlan summary; // null until the produced plan is summarised
+    private int failedStep; // 0 until a step fails
     private boolean cancelRequested;
     private String cancelReason = "";
 
@@ -104,9 +106,26 @@ final class TaskLifecycle {
         refusal = new Refusal(failure, message);
     }
 
+    /** As {@link #refuse}, unless the task was refused already: the first cause stays. */
+    synchronized void refuseUnlessRefused(TaskFailure failure, String message) {
+        if (refusal.failure() == TaskFailure.NONE) {
+            refuse(failure, message);
+        }
+    }
+
     /** The artifact the task produced is stored; without it, a task that should produce one cannot succeed. */
     synchronized void produced(ArtifactRef ref) {
         produced = requireNonNull(ref, "ref is null");
+    }
+
+    /** The produced plan's summary is derived; without it, a task that should have one cannot succeed. */
+    synchronized void summarised(SummarisedPlan planSummary) {
+        summary = requireNonNull(planSummary, "planSummary is null");
+    }
+
+    /** Step {@code step} (1-based) failed; a task that ends FAILED names it. */
+    synchronized void stepFailed(int step) {
+        failedStep = step;
     }
 
     /**
@@ -126,6 +145,13 @@ final class TaskLifecycle {
             failure = TaskFailure.ARTIFACT_MISSING;
             why = "the artifact '" + spec.artifacts().produces().get() + "' was not collected";
         }
+        if (state == TaskState.SUCCEEDED && spec.artifacts().summary().isPresent() && summary == null
+                && failure == TaskFailure.NONE) {
+            // fail closed: a plan that should have a summary is never reported without one
+            state = TaskState.FAILED;
+            failure = TaskFailure.PLAN_SUMMARY_UNAVAILABLE;
+            why = "PLAN_SUMMARY_UNAVAILABLE: the plan summary was not derived";
+        }
         if (failure != TaskFailure.NONE && state != TaskState.FAILED && outcome != Outcome.TIMED_OUT) {
             state = TaskState.FAILED; // a refusal ends the task failed, also when the backend stopped it for that
             why = refusal.message();
@@ -133,6 +159,12 @@ final class TaskLifecycle {
         Task ended = (exitCode >= 0 ? task.withExitCode(exitCode) : task).withFailure(failure);
         if (state == TaskState.SUCCEEDED && produced != null) {
             ended = ended.withArtifact(produced);
+        }
+        if (state == TaskState.SUCCEEDED && summary != null) {
+            ended = ended.withPlanSummary(summary);
+        }
+        if (state == TaskState.FAILED && failure == TaskFailure.NONE && failedStep > 0) {
+            ended = ended.withFailedStep(failedStep);
         }
         return publishEnd(ended.moveTo(state, clock.instant(), why));
     }

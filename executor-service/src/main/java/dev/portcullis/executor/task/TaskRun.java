@@ -37,6 +37,30 @@ public interface TaskRun {
     void collect(Path checkout, Path folder);
 
     /**
+     * Step {@code step} (1-based) of the task's steps exited with a code that is not its success;
+     * the backend runs no later step and ends the task FAILED next. Backends that cannot tell which
+     * step failed (ECS: the container's exit code is all it reports) never call this.
+     */
+    void stepFailed(int step);
+
+    /**
+     * Every step succeeded and the artifact was collected, and the task's plan summary tool wrote
+     * the plan's JSON to {@code planJson}: a file of the task's own work area, outside the
+     * checkout. The summary is derived now and the file deleted. The JSON holds the plan's values:
+     * nothing of it reaches the log. Called only by backends that {@link #collect} files.
+     *
+     * @throws TaskRefusedException PLAN_SUMMARY_UNAVAILABLE when the summary cannot be derived; the
+     *     backend ends the task FAILED with its message
+     */
+    void summarise(Path planJson);
+
+    /**
+     * The plan summary tool could not write the plan's JSON ({@code reason}, safe to show): the
+     * backend ends the task FAILED next, and it fails with PLAN_SUMMARY_UNAVAILABLE.
+     */
+    void summaryFailed(String reason);
+
+    /**
      * The task ended; nothing follows. {@code exitCode} is -1 when the command never ran or was killed.
      * {@code reason} is safe to show a caller.
      */

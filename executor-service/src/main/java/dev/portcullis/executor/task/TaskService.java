@@ -38,6 +38,12 @@ import org.slf4j.MDC;
  * the uploaded object itself and computes its digest; whatever the task printed about it counts for
  * nothing. No object: {@link TaskFailure#ARTIFACT_MISSING}.
  *
+ * <p><b>Steps and plan summaries.</b> A task's steps run in order; the first that does not
+ * succeed ends it FAILED and, where the backend can tell, {@link Task#failedStep()} names it. A plan
+ * task with a summary tool gets {@link Task#planSummary()} from the tool's {@code show -json}, read
+ * by {@link PlanSummaries} and deleted (a file of the task directory, or the object the task
+ * uploaded); when it cannot be derived the task fails with {@link TaskFailure#PLAN_SUMMARY_UNAVAILABLE}.
+ *
  * <p><b>Restarts.</b> Every task's spec, state changes and redacted lines go to its
  * {@link TaskJournal} under {@code stateDir/journal}; a new service on the same directory answers
  * for every journaled task with its full log, and starting a known run id again returns it. A task
@@ -49,8 +55,8 @@ import org.slf4j.MDC;
  * <p>This is the facade the {@code api} package calls. The work is done by {@link TaskRegistry}
  * (tasks by run id, start idempotency, recovery), {@link TaskExecution} (one task's run),
  * {@link TaskLifecycle} (its state machine), {@link TaskOutput} (its redaction pipeline),
- * {@link TaskEnvironment} (its secrets and environment), {@link PlanStaging} and
- * {@link ArtifactCollector} (its artifacts) and {@link TaskAuditor} (its audit events and metrics).
+ * {@link TaskEnvironment} (its secrets and environment), {@link PlanStaging},
+ * {@link ArtifactCollector} and {@link PlanSummaries} (its artifacts and plan summary) and {@link TaskAuditor} (its audit events and metrics).
  */
 public final class TaskService implements AutoCloseable {
     /** Why a task that ran while the executor stopped has failed. */
@@ -93,8 +99,8 @@ public final class TaskService implements AutoCloseable {
         this.backend = requireNonNull(backend, "backend is null");
         PlanStaging plans = new PlanStaging(artifacts, requireNonNull(stateDir, "stateDir is null").resolve("incoming"));
         this.tasks = new TaskRegistry(stateDir.resolve("journal"), memoryLines, new TaskExecution.Collaborators(backend,
-                new TaskEnvironment(secrets, artifacts, handoff, auditor), plans, new ArtifactCollector(artifacts), auditor,
-                clock));
+                new TaskEnvironment(secrets, artifacts, handoff, auditor), plans, new ArtifactCollector(artifacts),
+                new PlanSummaries(artifacts), auditor, clock));
         plans.clearIncoming();
         tasks.recover();
         auditor.countUnfinished(tasks::current);

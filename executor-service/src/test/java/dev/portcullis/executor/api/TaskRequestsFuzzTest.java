@@ -29,7 +29,7 @@ class TaskRequestsFuzzTest {
     @FuzzTest(maxDuration = "30s")
     void startTask(byte[] input) {
         message(StartTaskRequest.parser(), input).ifPresent(request -> parsedOrRefused(() -> TaskRequests.task(request.getTask()))
-                .ifPresent(task -> assertTrue(!task.spec().timeout().isNegative() && !task.spec().argv().isEmpty())));
+                .ifPresent(task -> assertTrue(!task.spec().timeout().isNegative() && !task.spec().steps().isEmpty())));
     }
 
     @FuzzTest(maxDuration = "30s")

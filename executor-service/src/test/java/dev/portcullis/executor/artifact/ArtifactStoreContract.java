@@ -128,6 +128,24 @@ public abstract class ArtifactStoreContract {
         assertEquals(Optional.of(nested), store().locate(ref.uri()));
     }
 
+    @Test
+    void aDeletedArtifactIsMissing() throws Exception {
+        store().put(location, file("plan bytes\n"));
+
+        store().delete(location);
+
+        assertEquals(ArtifactException.Problem.MISSING,
+                assertThrows(ArtifactException.class, () -> store().open(location)).problem());
+    }
+
+    @Test
+    void deletingAMissingArtifactDoesNothing() {
+        store().delete(location);
+
+        assertEquals(ArtifactException.Problem.MISSING,
+                assertThrows(ArtifactException.class, () -> store().open(location)).problem());
+    }
+
     protected static String sha256Hex(byte[] bytes) {
         try {
             return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));

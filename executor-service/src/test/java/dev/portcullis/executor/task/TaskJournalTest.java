@@ -6,11 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.catalog.SecretGrant;
+import dev.portcullis.executor.artifact.ArtifactPath;
+import dev.portcullis.executor.plan.PlanSummary;
+import dev.portcullis.executor.plan.PlanTool;
+import dev.portcullis.executor.plan.TerraformPlanJson;
 import dev.portcullis.runtime.framing.FramedLog;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -22,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -55,6 +61,48 @@ class TaskJournalTest {
         assertEquals(List.of(line(0), line(1), line(2)), replayed);
         assertEquals(positions, replayedAt);
         assertTrue(startsWithTheFramingHeader());
+    }
+
+    @Test
+    void aJournalKeepsItsTasksStepsEnvAndPlanSummaryTool() {
+        TaskSpec spec = new TaskSpec(RunId.random(), "https://git.example/repo.git",
+                new CommitSha("0123456789abcdef0123456789abcdef01234567"), RepoFolder.parse("stage/app"), "stage",
+                List.of(TaskStep.of(List.of("terraform", "init")), new TaskStep(List.of("terraform", "plan", "-out=p"), true)),
+                Map.of("TF_IN_AUTOMATION", "1", "TF_INPUT", "0"), Duration.ofMinutes(5),
+                TaskArtifacts.NONE.producing(new ArtifactPath("p")).summarisedBy(PlanTool.TOFU), "");
+        TaskJournal.Header written = new TaskJournal.Header(spec, List.of(), TaskBackend.Kind.ECS);
+        TaskJournal.create(dir, written).close();
+
+        List<TaskJournal> opened = new ArrayList<>();
+        TaskJournal.Header read = TaskJournal.open(dir.resolve(spec.runId().value() + TaskJournal.SUFFIX), (h, journal) -> {
+            opened.add(journal);
+            return (event, position) -> {};
+        });
+        opened.forEach(TaskJournal::close);
+
+        assertEquals(written, read);
+    }
+
+    @Test
+    void anEndedTasksPlanSummaryAndFailedStepAreReplayed() throws Exception {
+        PlanSummary summary;
+        try (InputStream in = getClass().getResourceAsStream("/dev/portcullis/executor/plan/create.json")) {
+            summary = new TerraformPlanJson().summarise(in);
+        }
+        Task planned = Task.pending(header.spec().runId(), TaskBackend.Kind.LOCAL, T0).moveTo(TaskState.STARTING, T0, "")
+                .moveTo(TaskState.RUNNING, T0, "")
+                .withPlanSummary(new SummarisedPlan(PlanTool.TERRAFORM, summary)).moveTo(TaskState.SUCCEEDED, T0, "");
+        Task failed = Task.pending(header.spec().runId(), TaskBackend.Kind.LOCAL, T0).moveTo(TaskState.STARTING, T0, "").moveTo(TaskState.RUNNING, T0, "")
+                .withExitCode(1).withFailedStep(2).moveTo(TaskState.FAILED, T0, "step 2/3 exited with 1");
+        try (TaskJournal journal = TaskJournal.create(dir, header)) {
+            journal.append(new TaskEvent.StateChanged(0, T0, planned), true);
+            journal.append(new TaskEvent.StateChanged(1, T0, failed), true);
+        }
+
+        List<TaskEvent> replayed = new ArrayList<>();
+        open(replayed, new ArrayList<>());
+
+        assertEquals(List.of(new TaskEvent.StateChanged(0, T0, planned), new TaskEvent.StateChanged(1, T0, failed)), replayed);
     }
 
     @Test

@@ -144,7 +144,7 @@ class TaskRestartTest {
         TaskService first = service(1000);
         TaskSpec plain = spec("sh", "-c", "echo traced");
         TaskSpec traced = new TaskSpec(plain.runId(), plain.repoUrl(), plain.commit(), plain.folder(), plain.environment(),
-                plain.argv(), plain.timeout(), plain.artifacts(), "0af7651916cd43dd8448eb211c80319c");
+                plain.steps(), plain.env(), plain.timeout(), plain.artifacts(), "0af7651916cd43dd8448eb211c80319c");
         first.start(traced, List.of());
         awaitEnd(first, traced.runId());
         Task before = first.get(traced.runId());
@@ -154,7 +154,8 @@ class TaskRestartTest {
 
         assertEquals(before, second.start(traced, List.of()));
         TaskSpec otherTrace = new TaskSpec(traced.runId(), traced.repoUrl(), traced.commit(), traced.folder(),
-                traced.environment(), traced.argv(), traced.timeout(), traced.artifacts(), "4bf92f3577b34da6a3ce929d0e0e4736");
+                traced.environment(), traced.steps(), traced.env(), traced.timeout(), traced.artifacts(),
+                "4bf92f3577b34da6a3ce929d0e0e4736");
         assertEquals(before, second.start(otherTrace, List.of()));
         TaskSpec otherCommand = new TaskSpec(traced.runId(), traced.repoUrl(), traced.commit(), traced.folder(),
                 traced.environment(), List.of("sh", "-c", "echo other"), traced.timeout(), traced.artifacts(), traced.traceId());

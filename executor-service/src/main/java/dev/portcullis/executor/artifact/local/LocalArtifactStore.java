@@ -95,6 +95,16 @@ public final class LocalArtifactStore implements ArtifactStore {
     }
 
     @Override
+    public void delete(ArtifactLocation location) {
+        try {
+            Files.deleteIfExists(root.resolve(location.runId().value()).resolve(location.path().value()));
+        } catch (IOException e) {
+            throw new ArtifactException(ArtifactException.Problem.UNAVAILABLE,
+                    "the artifact " + location.key() + " could not be deleted", e);
+        }
+    }
+
+    @Override
     public InputStream open(ArtifactLocation location) {
         Path file = root.resolve(location.runId().value()).resolve(location.path().value());
         try {

@@ -118,6 +118,42 @@ public final class S3ArtifactStore implements ArtifactStore, ArtifactHandoff {
         }
     }
 
+    /**
+     * Deletes the object's current version by its version id, so that in a versioned bucket (as
+     * deployed) its bytes are gone rather than hidden behind a delete marker; in an unversioned
+     * bucket, the object. Nothing stored (S3 answers 404, or 403 to a role that may not list the
+     * bucket): nothing happens.
+     */
+    @Override
+    public void delete(ArtifactLocation location) {
+        String key = prefix + location.key();
+        try {
+            String version;
+            try {
+                version = s3.headObject(r -> r.bucket(bucket).key(key)).versionId();
+            } catch (NoSuchKeyException e) {
+                return;
+            }
+            s3.deleteObject(r -> r.bucket(bucket).key(key).versionId(version));
+        } catch (S3Exception e) {
+            if (e.statusCode() == 404 || e.statusCode() == 403) {
+                // HEAD's answers have no body, so no NoSuchKey code; and a role without s3:ListBucket
+                // (as deployed) gets 403 for a missing key: its s3:GetObject covers every key here
+                return;
+            }
+            throw deleteFailed(location, key, e);
+        } catch (SdkException e) {
+            throw deleteFailed(location, key, e);
+        }
+    }
+
+    private ArtifactException deleteFailed(ArtifactLocation location, String key, SdkException e) {
+        log.atWarn().addKeyValue("bucket", bucket).addKeyValue("key", key).addKeyValue("error_code", code(e))
+                .log("artifact.s3_delete_failed");
+        return new ArtifactException(ArtifactException.Problem.UNAVAILABLE,
+                "the artifact " + location.key() + " could not be deleted", e);
+    }
+
     @Override
     public ArtifactRef inspect(ArtifactLocation location) {
         ArtifactDigests.Digested digested = ArtifactDigests.read(this, location, OutputStream.nullOutputStream());

@@ -21,6 +21,11 @@ import java.util.regex.Pattern;
  * @param timeout how long the task may take from its launch; then it is stopped and reported timed out
  */
 public record EcsLaunch(String runId, List<String> command, Map<String, String> environment, Duration timeout) {
+    /**
+     * What ECS allows for a RunTask's overrides, counted over their JSON, formatting included
+     * ("container overrides length must be at most 8192").
+     */
+    public static final int MAX_OVERRIDE_CHARACTERS = 8192;
     private static final Pattern VARIABLE_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,254}");
 
     public EcsLaunch {
@@ -40,6 +45,29 @@ public record EcsLaunch(String runId, List<String> command, Map<String, String> 
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("timeout must be positive");
         }
+    }
+
+    /**
+     * The length of the overrides this launch sends for {@code containerName}, as ECS counts them:
+     * {@code {"containerOverrides":[{"name":…,"command":[…],"environment":[{"name":…,"value":…},…]}]}}.
+     */
+    public int overrideCharacters(String containerName) {
+        long length = "{'containerOverrides':[{'name':,'command':[],'environment':[]}]}".length() + json(containerName);
+        length += command.stream().mapToLong(argument -> json(argument) + 1).sum() - (command.isEmpty() ? 0 : 1);
+        length += environment.entrySet().stream()
+                .mapToLong(e -> "{'name':,'value':}".length() + json(e.getKey()) + json(e.getValue()) + 1).sum()
+                - (environment.isEmpty() ? 0 : 1);
+        return (int) Math.min(Integer.MAX_VALUE, length);
+    }
+
+    /** A JSON string's length, quotes and escapes included. */
+    private static long json(String text) {
+        long length = 2;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            length += c == '"' || c == '\\' || c == '\n' || c == '\r' || c == '\t' || c == '\b' || c == '\f' ? 2 : c < 0x20 ? 6 : 1;
+        }
+        return length;
     }
 
     @Override

@@ -7,8 +7,10 @@ import dev.portcullis.executor.task.TaskEvent;
 import dev.portcullis.executor.task.TaskRun;
 import dev.portcullis.executor.task.TaskRun.Outcome;
 import dev.portcullis.executor.task.TaskSpec;
+import dev.portcullis.executor.task.TaskStep;
 import dev.portcullis.runtime.health.Readiness;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,9 +27,16 @@ import software.amazon.awssdk.services.ecs.EcsClient;
 
 /**
  * Runs tasks on ECS Fargate through the {@link EcsTaskRunner}: the container's command is the
- * task's argv, its environment the granted secrets plus the coordinates the runner image checks
- * out ({@code PORTCULLIS_RUN_ID}, {@code PORTCULLIS_REPO_URL}, {@code PORTCULLIS_COMMIT_SHA},
- * {@code PORTCULLIS_FOLDER}, {@code PORTCULLIS_ENVIRONMENT}). AWS calls run on the backend's own
+ * argv of every step, one after the other, and {@code PORTCULLIS_STEPS} says where each step
+ * ends: its argument count, comma-separated, a {@code d} after the count of a
+ * {@code -detailed-exitcode} step (e.g. {@code 3,6d} for two steps of 3 and 6 arguments). So no
+ * argument is ever re-parsed: ECS hands the runner image the command as an array, and the image's
+ * runner splits it by count. The container's environment is the command's env and the granted
+ * secrets plus the coordinates the runner image checks out ({@code PORTCULLIS_RUN_ID},
+ * {@code PORTCULLIS_REPO_URL}, {@code PORTCULLIS_COMMIT_SHA}, {@code PORTCULLIS_FOLDER},
+ * {@code PORTCULLIS_ENVIRONMENT}). ECS takes at most {@value EcsLaunch#MAX_OVERRIDE_CHARACTERS}
+ * characters of overrides (command and environment as JSON): a larger task fails before launch,
+ * saying how large it is. AWS calls run on the backend's own
  * threads, so starting and cancelling return at once. Tasks survive the executor: a new backend
  * {@linkplain #resume resumes} them by run id and never launches one twice.
  *
@@ -102,7 +111,14 @@ public final class EcsTaskBackend implements TaskBackend {
         launchEnvironment.put("PORTCULLIS_COMMIT_SHA", spec.commit().value());
         launchEnvironment.put("PORTCULLIS_FOLDER", spec.folder().isRoot() ? "." : spec.folder().value());
         launchEnvironment.put("PORTCULLIS_ENVIRONMENT", spec.environment());
-        EcsLaunch launch = new EcsLaunch(spec.runId().value(), spec.argv(), launchEnvironment, spec.timeout());
+        List<String> command = new ArrayList<>();
+        List<String> counts = new ArrayList<>();
+        for (TaskStep step : spec.steps()) {
+            command.addAll(step.argv());
+            counts.add(step.argv().size() + (step.detailedExitcode() ? "d" : ""));
+        }
+        launchEnvironment.put("PORTCULLIS_STEPS", String.join(",", counts));
+        EcsLaunch launch = new EcsLaunch(spec.runId().value(), command, launchEnvironment, spec.timeout());
         submit(follow, () -> {
             runner.start(launch, follow);
             follow.launchedOrFound();

@@ -239,6 +239,13 @@ public final class EcsTaskRunner implements AutoCloseable {
     }
 
     private Task runTask(EcsLaunch launch) {
+        int size = launch.overrideCharacters(config.containerName());
+        if (size > EcsLaunch.MAX_OVERRIDE_CHARACTERS) {
+            // counted, never shown: the overrides carry secret values
+            throw new EcsTaskException("the task's command and environment take " + size + " characters of ECS overrides, "
+                    + "more than the " + EcsLaunch.MAX_OVERRIDE_CHARACTERS + " ECS allows (steps' arguments, the command's "
+                    + "env, secrets and artifact URLs count)", false, null);
+        }
         List<KeyValuePair> environment = launch.environment().entrySet().stream()
                 .sorted(Map.Entry.comparingByKey())
                 .map(e -> KeyValuePair.builder().name(e.getKey()).value(e.getValue()).build())

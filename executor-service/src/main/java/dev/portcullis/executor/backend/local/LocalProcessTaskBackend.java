@@ -9,6 +9,7 @@ import dev.portcullis.executor.task.TaskRefusedException;
 import dev.portcullis.executor.task.TaskRun;
 import dev.portcullis.executor.task.TaskRun.Outcome;
 import dev.portcullis.executor.task.TaskSpec;
+import dev.portcullis.executor.task.TaskStep;
 import dev.portcullis.runtime.health.Readiness;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -36,9 +38,13 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs tasks as local child processes (development and tests): checks the repository out at the
  * exact commit into a fresh working directory, confirms the folder exists inside the checkout
- * (following symbolic links, so a link cannot lead out of it), and runs the argv there with a
- * clean environment holding only what the task is granted, a timeout, and the whole process
- * tree killed on cancel or timeout. At most {@code maxConcurrent} tasks run; the rest wait.
+ * (following symbolic links, so a link cannot lead out of it), and runs the task's steps there in
+ * order, each without a shell, with a clean environment holding only the command's env and what
+ * the task is granted, one timeout for all of them, and the whole process tree of the running step
+ * killed on cancel or timeout. The first step that does not succeed ends the task with its exit
+ * code. After the steps, a plan task's artifact is collected and, when it has a summary tool,
+ * {@code TOOL show -json ARTIFACT} runs the same way with its stdout in a file of the task
+ * directory (never the log), which the task summarises and deletes. At most {@code maxConcurrent} tasks run; the rest wait.
  * Thread-safe.
  *
  * <p>Local tasks do not survive the executor: each task's directory holds a {@code process} file
@@ -223,11 +229,116 @@ public final class LocalProcessTaskBackend implements TaskBackend {
                 run.ended(Outcome.FAILED, -1, e.getMessage());
                 return;
             }
-            runCommand(workDir, checkout, folder);
+            runSteps(workDir, checkout, folder);
         }
 
-        private void runCommand(Path workDir, Path checkout, Path folder) {
-            ProcessBuilder builder = new ProcessBuilder(spec.argv()).directory(folder.toFile());
+        /** Runs the steps in order, then collects the artifact and derives the plan summary. */
+        private void runSteps(Path workDir, Path checkout, Path folder) {
+            long deadline = System.nanoTime() + spec.timeout().toNanos();
+            List<TaskStep> steps = spec.steps();
+            for (int i = 0; i < steps.size(); i++) {
+                TaskStep step = steps.get(i);
+                String position = (i + 1) + "/" + steps.size();
+                run.system(step.describe(i + 1, steps.size()));
+                Ran ran = runProcess(workDir, folder, step.argv(), deadline, null);
+                if (!(ran instanceof Ran.Exited exited)) {
+                    if (ran instanceof Ran.NotStarted) {
+                        run.stepFailed(i + 1);
+                    }
+                    endStopped(ran, steps.size() == 1 ? "" : "step " + position + ": ");
+                    return;
+                }
+                if (!step.succeeded(exited.code())) {
+                    run.stepFailed(i + 1);
+                    run.ended(Outcome.FAILED, exited.code(), steps.size() == 1 ? "the command exited with " + exited.code()
+                            : "step " + position + " exited with " + exited.code());
+                    return;
+                }
+                if (exited.code() != 0) {
+                    run.system("step " + position + " exited with " + exited.code() + ": the plan has changes");
+                }
+            }
+            try {
+                run.collect(checkout, folder);
+            } catch (TaskRefusedException e) {
+                run.ended(Outcome.FAILED, 0, e.getMessage());
+                return;
+            }
+            if (spec.artifacts().summary().isPresent() && !summarise(workDir, folder, deadline)) {
+                return;
+            }
+            run.ended(Outcome.SUCCEEDED, 0, "");
+        }
+
+        /**
+         * Runs {@code TOOL show -json ARTIFACT} with the steps' environment, its stdout into a file
+         * of the task directory (outside the checkout; never the log), and hands that to the task.
+         *
+         * @return false when the task has ended instead
+         */
+        private boolean summarise(Path workDir, Path folder, long deadline) {
+            String tool = spec.artifacts().summary().get().command();
+            List<String> argv = List.of(tool, "show", "-json", spec.artifacts().produces().orElseThrow().value());
+            Path json = workDir.resolve(PLAN_JSON_FILE);
+            try {
+                Files.createFile(json, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            try {
+                run.system("plan summary: " + String.join(" ", argv));
+                Ran ran = runProcess(workDir, folder, argv, deadline, json);
+                if (ran instanceof Ran.Exited exited && exited.code() == 0) {
+                    try {
+                        run.summarise(json);
+                    } catch (TaskRefusedException e) {
+                        run.ended(Outcome.FAILED, 0, e.getMessage());
+                        return false;
+                    }
+                    return true;
+                }
+                if (ran instanceof Ran.Exited exited) {
+                    return summaryFailed(tool + " show -json exited with " + exited.code());
+                }
+                if (ran instanceof Ran.NotStarted) {
+                    return summaryFailed(tool + " could not be started");
+                }
+                endStopped(ran, "");
+                return false;
+            } finally {
+                deleteQuietly(json);
+            }
+        }
+
+        private boolean summaryFailed(String reason) {
+            run.summaryFailed(reason);
+            run.ended(Outcome.FAILED, 0, "PLAN_SUMMARY_UNAVAILABLE: " + reason);
+            return false;
+        }
+
+        /** Ends the task for a process that did not exit by itself: never started, cancelled or timed out. */
+        private void endStopped(Ran ran, String prefix) {
+            if (ran instanceof Ran.NotStarted notStarted) {
+                run.ended(Outcome.FAILED, -1, prefix + "the command '" + notStarted.program() + "' could not be started");
+            } else if (ran instanceof Ran.Cancelled cancelled) {
+                run.ended(Outcome.CANCELLED, -1, cancelled.beforeStart() ? "cancelled before it started" : "cancelled");
+            } else if (ran instanceof Ran.TimedOut) {
+                run.ended(Outcome.TIMED_OUT, -1, "ran longer than " + spec.timeout());
+            } else {
+                throw new IllegalStateException("the process exited");
+            }
+        }
+
+        /**
+         * Runs one process in {@code folder} with the task's clean environment until it exits, the
+         * deadline passes (its tree is killed) or the task is cancelled; its stdout is streamed, or
+         * written to {@code stdoutFile} when that is given.
+         */
+        private Ran runProcess(Path workDir, Path folder, List<String> argv, long deadline, Path stdoutFile) {
+            ProcessBuilder builder = new ProcessBuilder(argv).directory(folder.toFile());
+            if (stdoutFile != null) {
+                builder.redirectOutput(stdoutFile.toFile());
+            }
             Map<String, String> env = builder.environment();
             env.clear();
             env.put("PATH", SAFE_PATH);
@@ -237,14 +348,12 @@ public final class LocalProcessTaskBackend implements TaskBackend {
             Process started;
             synchronized (this) {
                 if (cancelled.get()) {
-                    run.ended(Outcome.CANCELLED, -1, "cancelled before it started");
-                    return;
+                    return new Ran.Cancelled(process == null);
                 }
                 try {
                     started = builder.start();
                 } catch (IOException e) {
-                    run.ended(Outcome.FAILED, -1, "the command '" + spec.argv().get(0) + "' could not be started");
-                    return;
+                    return new Ran.NotStarted(argv.get(0));
                 }
                 process = started;
             }
@@ -256,11 +365,11 @@ public final class LocalProcessTaskBackend implements TaskBackend {
             } catch (IOException e) {
                 // the command does not read input anyway
             }
-            Thread out = pump(started.getInputStream(), false);
+            Thread out = stdoutFile == null ? pump(started.getInputStream(), false) : null;
             Thread err = pump(started.getErrorStream(), true);
             boolean finished;
             try {
-                finished = started.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS);
+                finished = started.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 finished = false;
@@ -268,25 +377,14 @@ public final class LocalProcessTaskBackend implements TaskBackend {
             if (!finished) {
                 killTree(started);
             }
-            join(out);
+            if (out != null) {
+                join(out);
+            }
             join(err);
             if (cancelled.get()) {
-                run.ended(Outcome.CANCELLED, -1, "cancelled");
-            } else if (!finished) {
-                run.ended(Outcome.TIMED_OUT, -1, "ran longer than " + spec.timeout());
-            } else {
-                int exit = started.exitValue();
-                if (exit == 0) {
-                    try {
-                        run.collect(checkout, folder);
-                    } catch (TaskRefusedException e) {
-                        run.ended(Outcome.FAILED, exit, e.getMessage());
-                        return;
-                    }
-                }
-                run.ended(exit == 0 ? Outcome.SUCCEEDED : Outcome.FAILED, exit,
-                        exit == 0 ? "" : "the command exited with " + exit);
+                return new Ran.Cancelled(false);
             }
+            return finished ? new Ran.Exited(started.exitValue()) : new Ran.TimedOut();
         }
 
         private Thread pump(InputStream stream, boolean stderr) {
@@ -334,6 +432,19 @@ public final class LocalProcessTaskBackend implements TaskBackend {
     }
 
     private static final String PROCESS_FILE = "process";
+    /** The plan summary tool's output, in the task directory: outside the checkout, removed with it. */
+    private static final String PLAN_JSON_FILE = "plan-show.json";
+
+    /** How one process of a task ended. */
+    private sealed interface Ran {
+        record Exited(int code) implements Ran {}
+
+        record NotStarted(String program) implements Ran {}
+
+        record Cancelled(boolean beforeStart) implements Ran {}
+
+        record TimedOut() implements Ran {}
+    }
     private static final java.util.regex.Pattern TASK_DIR =
             java.util.regex.Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}-[0-9a-f]{8}");
 

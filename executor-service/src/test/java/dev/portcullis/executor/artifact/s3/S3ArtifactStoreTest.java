@@ -21,6 +21,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,6 +75,17 @@ class S3ArtifactStoreTest extends ArtifactStoreContract {
         Path file = Files.createTempFile(scratch, "artifact", ".bin");
         Files.writeString(file, content);
         return file;
+    }
+
+    @Test
+    void aDeleteInTheVersionedBucketRemovesTheVersionInsteadOfHidingIt() throws Exception {
+        ArtifactLocation location = new ArtifactLocation(RunId.random(), new ArtifactPath(".portcullis/plan-show.json"));
+        store.put(location, file("{\"values\":\"held\"}"));
+
+        store.delete(location);
+
+        assertEquals(null, fake.object(PREFIX + location.key()));
+        assertEquals(List.of(), fake.noncurrentVersions(PREFIX + location.key()));
     }
 
     @Test

@@ -20,9 +20,10 @@ import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 
 /**
- * S3 on loopback, as far as the artifact store uses it: path-style {@code PUT}, {@code GET} and
- * {@code HEAD /BUCKET/KEY} of the REST API, with SigV4-signed requests (service {@code s3}),
- * {@code x-amz-checksum-sha256} checked on upload (400 {@code BadDigest}), user metadata
+ * S3 on loopback, as far as the artifact store uses it: path-style {@code PUT}, {@code GET},
+ * {@code HEAD} and {@code DELETE /BUCKET/KEY} of the REST API, with SigV4-signed requests (service {@code s3}),
+ * {@code x-amz-checksum-sha256} checked on upload (400 {@code BadDigest}), a version id per upload
+ * (versioning enabled: a delete without the version id leaves a delete marker), user metadata
  * ({@code x-amz-meta-*}), and 404 {@code NoSuchKey} / {@code NoSuchBucket} errors in S3's XML.
  * Presigned requests (SigV4 in the query string) are accepted while unexpired, when every header
  * they signed is sent; {@code If-None-Match: *} on a {@code PUT} of an existing key is 412
@@ -40,13 +41,18 @@ public final class S3Fake implements AutoCloseable {
     }
 
     /** One stored object. */
-    public record StoredObject(byte[] bytes, Map<String, String> metadata, String checksumSha256) {}
+    public record StoredObject(byte[] bytes, Map<String, String> metadata, String checksumSha256, String versionId) {
+        StoredObject(byte[] bytes, Map<String, String> metadata, String checksumSha256) {
+            this(bytes, metadata, checksumSha256, java.util.UUID.randomUUID().toString());
+        }
+    }
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newFixedThreadPool(2);
     private final String bucket;
     private final Object lock = new Object();
     private final Map<String, StoredObject> objects = new HashMap<>(); // guarded by lock
+    private final Map<String, List<StoredObject>> noncurrent = new HashMap<>(); // guarded by lock: behind delete markers
     private final List<String> requests = new ArrayList<>(); // guarded by lock: "METHOD /path"
     private int unavailable; // guarded by lock
 
@@ -65,6 +71,13 @@ public final class S3Fake implements AutoCloseable {
     public StoredObject object(String key) {
         synchronized (lock) {
             return objects.get(key);
+        }
+    }
+
+    /** Versions of {@code key} a delete without a version id hid behind a delete marker (the bucket is versioned). */
+    public List<StoredObject> noncurrentVersions(String key) {
+        synchronized (lock) {
+            return List.copyOf(noncurrent.getOrDefault(key, List.of()));
         }
     }
 
@@ -122,6 +135,7 @@ public final class S3Fake implements AutoCloseable {
             switch (method) {
                 case "PUT" -> put(exchange, key, body);
                 case "GET", "HEAD" -> get(exchange, key, method.equals("HEAD"));
+                case "DELETE" -> delete(exchange, key, query(exchange).get("versionId"));
                 default -> error(exchange, method, 405, "MethodNotAllowed", "The specified method is not allowed");
             }
         }
@@ -205,6 +219,7 @@ public final class S3Fake implements AutoCloseable {
         exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
         exchange.getResponseHeaders().add("ETag", "\"" + java.util.HexFormat.of().formatHex(md5(object.bytes())) + "\"");
         exchange.getResponseHeaders().add("Last-Modified", "Mon, 04 Mar 2024 10:00:00 GMT");
+        exchange.getResponseHeaders().add("x-amz-version-id", object.versionId());
         object.metadata().forEach((name, value) -> exchange.getResponseHeaders().add("x-amz-meta-" + name, value));
         if (head) {
             exchange.getResponseHeaders().add("Content-Length", String.valueOf(object.bytes().length));
@@ -215,6 +230,35 @@ public final class S3Fake implements AutoCloseable {
         try (OutputStream out = exchange.getResponseBody()) {
             out.write(object.bytes());
         }
+    }
+
+    /**
+     * S3's DeleteObject in a versioned bucket: 204 whether or not the key existed; with the current
+     * version's id the version is gone, without one it is kept behind a delete marker.
+     */
+    private void delete(HttpExchange exchange, String key, String versionId) throws IOException {
+        synchronized (lock) {
+            StoredObject current = objects.get(key);
+            if (current != null && (versionId == null || versionId.equals(current.versionId()))) {
+                objects.remove(key);
+                if (versionId == null) {
+                    noncurrent.computeIfAbsent(key, k -> new ArrayList<>()).add(current);
+                }
+            }
+        }
+        exchange.sendResponseHeaders(204, -1);
+    }
+
+    private static Map<String, String> query(HttpExchange exchange) {
+        Map<String, String> query = new HashMap<>();
+        String raw = exchange.getRequestURI().getRawQuery();
+        if (raw != null) {
+            for (String parameter : raw.split("&")) {
+                String[] pair = parameter.split("=", 2);
+                query.put(pair[0], pair.length == 2 ? java.net.URLDecoder.decode(pair[1], StandardCharsets.UTF_8) : "");
+            }
+        }
+        return query;
     }
 
     /** The payload of an {@code aws-chunked} body: {@code HEX-SIZE[;chunk-signature=…]CRLF DATA CRLF}…, then trailers. */

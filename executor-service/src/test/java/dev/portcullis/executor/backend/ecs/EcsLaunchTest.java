@@ -26,6 +26,18 @@ class EcsLaunchTest {
     }
 
     @Test
+    void theOverridesAreCountedAsTheJsonEcsReceives() {
+        EcsLaunch launch = new EcsLaunch(RUN_ID, List.of("sh", "-c", "echo \"a\"\n"),
+                Map.of("A", "1", "B", "tab\there"), Duration.ofMinutes(1));
+        String json = "{\"containerOverrides\":[{\"name\":\"runner\",\"command\":[\"sh\",\"-c\",\"echo \\\"a\\\"\\n\"],"
+                + "\"environment\":[{\"name\":\"A\",\"value\":\"1\"},{\"name\":\"B\",\"value\":\"tab\\there\"}]}]}";
+
+        int characters = launch.overrideCharacters("runner");
+
+        assertEquals(json.length(), characters);
+    }
+
+    @Test
     void aRunIdMustBeALowercaseUuid() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new EcsLaunch("RUN-1", List.of("true"), Map.of(), Duration.ofMinutes(1)));

@@ -17,6 +17,7 @@ import dev.portcullis.executor.artifact.s3.S3ArtifactStore;
 import dev.portcullis.executor.artifact.s3.S3Clients;
 import dev.portcullis.executor.artifact.s3.S3Fake;
 import dev.portcullis.executor.backend.ecs.EcsFake.Script;
+import dev.portcullis.executor.plan.PlanTool;
 import dev.portcullis.executor.secret.SecretSource;
 import dev.portcullis.executor.secret.TaskSecrets;
 import dev.portcullis.executor.task.Task;
@@ -27,6 +28,7 @@ import dev.portcullis.executor.task.TaskFailure;
 import dev.portcullis.executor.task.TaskService;
 import dev.portcullis.executor.task.TaskSpec;
 import dev.portcullis.executor.task.TaskState;
+import dev.portcullis.executor.task.TaskStep;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
@@ -309,6 +311,117 @@ class EcsTaskBackendTest {
         assertEquals(0, fake.calls("RunTask"));
     }
 
+    @Test
+    @SuppressWarnings("unchecked")
+    void aTaskOfSeveralStepsSendsEveryArgvInTheCommandTheirCountsAndTheCommandsEnv() throws Exception {
+        fake.nextTask(Script.exits(0, List.of("done")));
+        TaskService tasks = service();
+        TaskSpec steps = new TaskSpec(RunId.random(), spec.repoUrl(), spec.commit(), spec.folder(), "stage",
+                List.of(TaskStep.of(List.of("terraform", "init", "-input=false")),
+                        new TaskStep(List.of("terraform", "plan", "-detailed-exitcode"), true)),
+                Map.of("TF_IN_AUTOMATION", "1"), spec.timeout(), TaskArtifacts.NONE, "");
+
+        tasks.start(steps, List.of());
+
+        awaitTask(tasks, steps.runId(), t -> t.get(steps.runId()).state().isFinal());
+        assertEquals(TaskState.SUCCEEDED, tasks.get(steps.runId()).state());
+        Map<String, Object> overrides = (Map<String, Object>) ((List<Object>) ((Map<String, Object>)
+                fake.requests("RunTask").get(0).body().get("overrides")).get("containerOverrides")).get(0);
+        assertEquals(List.of("terraform", "init", "-input=false", "terraform", "plan", "-detailed-exitcode"),
+                overrides.get("command"));
+        assertEquals("3,3d", launchEnvironment().get("PORTCULLIS_STEPS"));
+        assertEquals("1", launchEnvironment().get("TF_IN_AUTOMATION"));
+    }
+
+    @Test
+    void aTaskWhoseOverridesExceedWhatEcsAllowsFailsBeforeLaunchSayingHowLarge() throws Exception {
+        TaskService tasks = service();
+        TaskSpec large = new TaskSpec(RunId.random(), spec.repoUrl(), spec.commit(), spec.folder(), "stage", spec.steps(),
+                Map.of("TF_VAR_A", "a".repeat(4000), "TF_VAR_B", "b".repeat(4000), "TF_VAR_C", "c".repeat(4000)),
+                spec.timeout(), TaskArtifacts.NONE, "");
+
+        tasks.start(large, List.of());
+
+        awaitTask(tasks, large.runId(), t -> t.get(large.runId()).state().isFinal());
+        Task task = tasks.get(large.runId());
+        assertEquals(TaskState.FAILED, task.state());
+        assertTrue(task.stopReason().matches("the ECS task could not be launched: the task's command and environment take "
+                + "1[0-9]{4} characters of ECS overrides, more than the 8192 ECS allows .*"), task.stopReason());
+        assertEquals(0, fake.calls("RunTask"));
+    }
+
+    @Test
+    void aPlanTasksUploadedPlanJsonBecomesItsSummaryAndIsDeleted() throws Exception {
+        S3ArtifactStore store = s3Store();
+        fake.nextTask(Script.runsUntilStopped(List.of("planning")));
+        TaskService tasks = service(store, store);
+        TaskSpec plan = summarisedPlanSpec();
+        tasks.start(plan, List.of());
+        awaitTask(tasks, plan.runId(), t -> t.get(plan.runId()).state() == TaskState.RUNNING);
+        Map<String, String> environment = launchEnvironment();
+
+        assertEquals(200, upload(environment.get("PORTCULLIS_ARTIFACT_PUT_URL"), "the plan"));
+        assertEquals(200, upload(environment.get("PORTCULLIS_PLAN_JSON_PUT_URL"), fixture("create")));
+        fake.finish(tasks.get(plan.runId()).backendRef(), 0);
+
+        awaitTask(tasks, plan.runId(), t -> t.exhausted(plan.runId(), t.eventCount(plan.runId())));
+        Task task = tasks.get(plan.runId());
+        assertEquals(TaskState.SUCCEEDED, task.state(), task.stopReason());
+        assertEquals("terraform", environment.get("PORTCULLIS_PLAN_SUMMARY_TOOL"));
+        assertEquals(2, task.planSummary().orElseThrow().summary().counts().create());
+        assertEquals(null, s3.object(PREFIX + plan.runId().value() + "/.portcullis/plan-show.json"));
+        assertTrue(s3.requests().contains("DELETE /" + BUCKET + "/" + PREFIX + plan.runId().value() + "/.portcullis/plan-show.json"));
+    }
+
+    @Test
+    void aPlanTaskThatUploadedNoPlanJsonFailsWithThePlanSummaryUnavailable() throws Exception {
+        S3ArtifactStore store = s3Store();
+        fake.nextTask(Script.runsUntilStopped(List.of("planning")));
+        TaskService tasks = service(store, store);
+        TaskSpec plan = summarisedPlanSpec();
+        tasks.start(plan, List.of());
+        awaitTask(tasks, plan.runId(), t -> t.get(plan.runId()).state() == TaskState.RUNNING);
+
+        assertEquals(200, upload(launchEnvironment().get("PORTCULLIS_ARTIFACT_PUT_URL"), "the plan"));
+        fake.finish(tasks.get(plan.runId()).backendRef(), 0);
+
+        awaitTask(tasks, plan.runId(), t -> t.get(plan.runId()).state().isFinal());
+        Task task = tasks.get(plan.runId());
+        assertEquals(TaskFailure.PLAN_SUMMARY_UNAVAILABLE, task.failure());
+        assertEquals("PLAN_SUMMARY_UNAVAILABLE: terraform show -json wrote no plan JSON (see the log)", task.stopReason());
+        assertFalse(task.artifact().isPresent());
+    }
+
+    @Test
+    void aPlanJsonUploadedByATaskThatFailedIsDeletedUnread() throws Exception {
+        S3ArtifactStore store = s3Store();
+        fake.nextTask(Script.runsUntilStopped(List.of("planning")));
+        TaskService tasks = service(store, store);
+        TaskSpec plan = summarisedPlanSpec();
+        tasks.start(plan, List.of());
+        awaitTask(tasks, plan.runId(), t -> t.get(plan.runId()).state() == TaskState.RUNNING);
+
+        assertEquals(200, upload(launchEnvironment().get("PORTCULLIS_PLAN_JSON_PUT_URL"), fixture("create")));
+        fake.finish(tasks.get(plan.runId()).backendRef(), 3);
+
+        awaitTask(tasks, plan.runId(), t -> t.get(plan.runId()).state().isFinal());
+        assertEquals(TaskState.FAILED, tasks.get(plan.runId()).state());
+        assertEquals(null, s3.object(PREFIX + plan.runId().value() + "/.portcullis/plan-show.json"));
+        assertTrue(tasks.get(plan.runId()).planSummary().isEmpty());
+    }
+
+    private TaskSpec summarisedPlanSpec() {
+        return new TaskSpec(RunId.random(), spec.repoUrl(), spec.commit(), spec.folder(), "stage",
+                List.of("terraform", "plan", "-out=plan.tfplan"), spec.timeout(),
+                TaskArtifacts.NONE.producing(new ArtifactPath("plan.tfplan")).summarisedBy(PlanTool.TERRAFORM));
+    }
+
+    private static String fixture(String name) throws Exception {
+        try (var in = EcsTaskBackendTest.class.getResourceAsStream("/dev/portcullis/executor/plan/" + name + ".json")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+
     private TaskSpec planSpec() {
         return new TaskSpec(RunId.random(), spec.repoUrl(), spec.commit(), spec.folder(), "stage",
                 List.of("terraform", "plan", "-out=plan.tfplan"), spec.timeout(),
@@ -316,8 +429,8 @@ class EcsTaskBackendTest {
     }
 
     private TaskSpec applySpec(ArtifactRef plan) {
-        return new TaskSpec(RunId.random(), spec.repoUrl(), spec.commit(), spec.folder(), "stage", spec.argv(),
-                spec.timeout(), TaskArtifacts.NONE.applying(plan));
+        return new TaskSpec(RunId.random(), spec.repoUrl(), spec.commit(), spec.folder(), "stage", spec.steps(), Map.of(),
+                spec.timeout(), TaskArtifacts.NONE.applying(plan), "");
     }
 
     private S3ArtifactStore s3Store() throws Exception {

@@ -9,7 +9,9 @@ import dev.portcullis.runtime.health.Readiness;
 import dev.portcullis.executor.task.TaskBackend;
 import dev.portcullis.executor.task.TaskEvent;
 import dev.portcullis.executor.task.TaskRun;
+import dev.portcullis.executor.task.TaskArtifacts;
 import dev.portcullis.executor.task.TaskSpec;
+import dev.portcullis.executor.task.TaskStep;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
@@ -77,6 +79,15 @@ class LocalProcessTaskBackendTest {
                 List.of(argv), timeout);
     }
 
+    private TaskSpec steps(Duration timeout, TaskStep... steps) {
+        return new TaskSpec(RunId.random(), repo.toString(), new CommitSha(commit), RepoFolder.parse("stage/app"), "stage",
+                List.of(steps), Map.of(), timeout, TaskArtifacts.NONE, "");
+    }
+
+    private static TaskStep sh(String script) {
+        return TaskStep.of(List.of("sh", "-c", script));
+    }
+
     /** Stamps launches and ends in the order they happened, across threads (System.nanoTime may tie or skew). */
     private static final AtomicLong ORDER = new AtomicLong();
 
@@ -87,6 +98,7 @@ class LocalProcessTaskBackendTest {
         final CompletableFuture<Long> started = new CompletableFuture<>();
         volatile long startedAt;
         volatile long endedAt;
+        volatile int failedStep;
 
         @Override
         public void launched(String backendRef) {
@@ -114,6 +126,19 @@ class LocalProcessTaskBackendTest {
         @Override
         public void system(String text) {
             lines.add("sys: " + text);
+        }
+
+        @Override
+        public void stepFailed(int step) {
+            failedStep = step;
+        }
+
+        @Override
+        public void summarise(Path planJson) {
+        }
+
+        @Override
+        public void summaryFailed(String reason) {
         }
 
         @Override
@@ -153,6 +178,74 @@ class LocalProcessTaskBackendTest {
         assertEquals("SUCCEEDED 0 ", run.await());
         assertTrue(run.lines.contains("out: main.tf"), run.lines.toString());
         assertTrue(run.lines.contains("err: oops"), run.lines.toString());
+    }
+
+    @Test
+    void stepsRunInOrderInTheSameFolderEachAnnouncedBySystemLine() throws Exception {
+        Recording run = new Recording();
+
+        backend.start(steps(Duration.ofSeconds(30), sh("echo one > mark"), sh("cat mark; echo two"),
+                TaskStep.of(List.of("ls"))), Map.of(), run);
+
+        assertEquals("SUCCEEDED 0 ", run.await());
+        assertEquals(List.of("sys: step 1/3: sh -c echo one > mark", "sys: step 2/3: sh -c cat mark; echo two", "out: one",
+                "out: two", "sys: step 3/3: ls", "out: main.tf", "out: mark"), run.lines.subList(1, run.lines.size()));
+    }
+
+    @Test
+    void theFirstFailingStepEndsTheTaskWithItsExitCodeAndPosition() throws Exception {
+        Recording run = new Recording();
+
+        backend.start(steps(Duration.ofSeconds(30), sh("true"), sh("exit 4"), sh("echo never")), Map.of(), run);
+
+        assertEquals("FAILED 4 step 2/3 exited with 4", run.await());
+        assertEquals(2, run.failedStep);
+        assertFalse(run.lines.contains("out: never"), run.lines.toString());
+    }
+
+    @Test
+    void aDetailedExitcodeStepExitingTwoSucceedsAndTheNextStepRuns() throws Exception {
+        Recording run = new Recording();
+
+        backend.start(steps(Duration.ofSeconds(30), new TaskStep(List.of("sh", "-c", "exit 2"), true), sh("echo after")),
+                Map.of(), run);
+
+        assertEquals("SUCCEEDED 0 ", run.await());
+        assertTrue(run.lines.contains("sys: step 1/2 exited with 2: the plan has changes"), run.lines.toString());
+        assertTrue(run.lines.contains("out: after"), run.lines.toString());
+    }
+
+    @Test
+    void exitCodeTwoFailsAStepWithoutDetailedExitcode() throws Exception {
+        Recording run = new Recording();
+
+        backend.start(steps(Duration.ofSeconds(30), sh("exit 2"), sh("echo after")), Map.of(), run);
+
+        assertEquals("FAILED 2 step 1/2 exited with 2", run.await());
+    }
+
+    @Test
+    void theTimeoutCoversAllStepsTogether() throws Exception {
+        Recording run = new Recording();
+
+        backend.start(steps(Duration.ofSeconds(2), sh("sleep 1.5"), sh("sleep 1.5"), sh("echo never")), Map.of(), run);
+
+        assertTrue(run.await().startsWith("TIMED_OUT"), run.ended.get());
+        assertFalse(run.lines.contains("out: never"), run.lines.toString());
+    }
+
+    @Test
+    void cancelDuringALaterStepKillsItAndRunsNoMoreSteps() throws Exception {
+        Recording run = new Recording();
+        TaskBackend.Handle handle = backend.start(steps(Duration.ofSeconds(60), sh("true"),
+                sh("echo ready; sleep 60"), sh("echo never")), Map.of(), run);
+        await("the second step printing ready").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(10))
+                .until(() -> run.lines.contains("out: ready"));
+
+        handle.cancel("test");
+
+        assertTrue(run.await().startsWith("CANCELLED"), run.ended.get());
+        assertFalse(run.lines.contains("out: never"), run.lines.toString());
     }
 
     @Test
