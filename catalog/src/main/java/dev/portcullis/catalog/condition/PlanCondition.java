@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * A condition on what a plan would change, written in CEL, e.g.
  * {@code plan.delete + plan.replace > 0} or
- * {@code plan.resources.exists(r, r.type == "aws_db_instance" && "delete" in r.actions)}: the
+ * {@code plan.resources.exists(r, r.type == "aws_db_instance" && "delete" in r.actions)} (or, the same
+ * in one step, {@code "aws_db_instance" in plan.types_by_action["delete"]}): the
  * {@code when} of a catalog rule's {@code deny_when} and {@code approvals_when}. The variables are
  * those of {@link PlanInput}; compiled once with the same options, budgets and problem wording as
  * {@link CelCondition}. Immutable and thread-safe; {@link #evaluate} does not block.
@@ -28,8 +29,9 @@ public final class PlanCondition {
     private static final String HAS_CHANGES = "plan.has_changes";
     private static final String RESOURCES = "plan.resources";
     private static final String OUTPUTS = "plan.outputs";
+    private static final String TYPES_BY_ACTION = "plan.types_by_action";
     private static final String LIST = String.join(", ", CREATE, UPDATE, DELETE, REPLACE, READ, IMPORTS, MOVES, DRIFT,
-            HAS_CHANGES, RESOURCES) + " (each with address, type and actions) and " + OUTPUTS;
+            HAS_CHANGES, RESOURCES) + " (each with address, type and actions), " + OUTPUTS + " and " + TYPES_BY_ACTION;
 
     private static final Cel CEL = CompiledExpression.builder()
             .addVar(CREATE, SimpleType.INT)
@@ -44,6 +46,7 @@ public final class PlanCondition {
             // a resource's keys are checked when the rule runs: a key it does not have fails closed
             .addVar(RESOURCES, ListType.create(MapType.create(SimpleType.STRING, SimpleType.DYN)))
             .addVar(OUTPUTS, ListType.create(SimpleType.STRING))
+            .addVar(TYPES_BY_ACTION, MapType.create(SimpleType.STRING, ListType.create(SimpleType.STRING)))
             .build();
 
     private final CompiledExpression compiled;
@@ -69,9 +72,10 @@ public final class PlanCondition {
      */
     public CelCondition.Result evaluate(PlanInput plan) {
         requireNonNull(plan, "plan is null");
-        if (plan.resourcesNotListed() > 0 && compiled.reads(RESOURCES)) {
+        if (plan.resourcesNotListed() > 0 && (compiled.reads(RESOURCES) || compiled.reads(TYPES_BY_ACTION))) {
             return new CelCondition.Result(false, Optional.of("the plan summary lists " + plan.resources().size()
-                    + " changed resources and leaves " + plan.resourcesNotListed() + " unlisted, so plan.resources is incomplete"));
+                    + " changed resources and leaves " + plan.resourcesNotListed() + " unlisted, so plan.resources and"
+                    + " plan.types_by_action are incomplete"));
         }
         return compiled.evaluate(name -> lookup(plan, name));
     }
@@ -100,6 +104,7 @@ public final class PlanCondition {
             case HAS_CHANGES -> plan.hasChanges();
             case RESOURCES -> plan.resourceValues();
             case OUTPUTS -> plan.outputs();
+            case TYPES_BY_ACTION -> plan.typesByAction();
             default -> null;
         };
         return Optional.ofNullable(value);

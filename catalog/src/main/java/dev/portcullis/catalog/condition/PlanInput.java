@@ -3,8 +3,11 @@ package dev.portcullis.catalog.condition;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * What a plan would change, as a {@link PlanCondition} sees it: counts, the listed resources and
@@ -13,7 +16,9 @@ import java.util.Map;
  * {@code plan.delete}, {@code plan.replace}, {@code plan.read}, {@code plan.imports},
  * {@code plan.moves}, {@code plan.drift} (ints), {@code plan.has_changes} (bool),
  * {@code plan.resources} (list of maps with {@code address}, {@code type} and {@code actions}) and
- * {@code plan.outputs} (list of names). Immutable and thread-safe; the CEL view is built once, here,
+ * {@code plan.outputs} (list of names), and {@code plan.types_by_action} (for every Terraform action,
+ * the types of the listed resources that have it: {@code "aws_db_instance" in plan.types_by_action["delete"]}
+ * asks in one step what {@code plan.resources.exists(...)} asks resource by resource). Immutable and thread-safe; the CEL view is built once, here,
  * so that every plan rule of a decision reads the same values without building them again.
  */
 public final class PlanInput {
@@ -27,6 +32,7 @@ public final class PlanInput {
     private final List<String> outputs;
     // CEL's values: ints as Long, lists and maps as immutable Java collections
     private final List<Map<String, Object>> resourceValues;
+    private final Map<String, List<String>> typesByAction;
 
     /**
      * @param resourcesNotListed how many changed resources the summary holds beyond {@code resources};
@@ -51,7 +57,18 @@ public final class PlanInput {
             values.add(Map.of("address", resource.address(), "type", resource.type(), "actions", resource.actions()));
         }
         this.resourceValues = List.copyOf(values);
+        Map<String, Set<String>> types = new LinkedHashMap<>();
+        ACTIONS.forEach(action -> types.put(action, new LinkedHashSet<>()));
+        for (PlanResource resource : this.resources) {
+            resource.actions().forEach(action -> types.computeIfAbsent(action, a -> new LinkedHashSet<>()).add(resource.type()));
+        }
+        Map<String, List<String>> byAction = new LinkedHashMap<>();
+        types.forEach((action, typeSet) -> byAction.put(action, List.copyOf(typeSet)));
+        this.typesByAction = Map.copyOf(byAction);
     }
+
+    /** Terraform's actions: every one is a key of {@code plan.types_by_action}, so a lookup never fails. */
+    public static final List<String> ACTIONS = List.of("create", "update", "delete", "read", "forget", "no-op");
 
     /**
      * Resource instances by kind.
@@ -102,6 +119,11 @@ public final class PlanInput {
 
     List<Map<String, Object>> resourceValues() {
         return resourceValues;
+    }
+
+    /** For each of {@link #ACTIONS}, the resource types of the listed resources that have it. */
+    Map<String, List<String>> typesByAction() {
+        return typesByAction;
     }
 
     @Override

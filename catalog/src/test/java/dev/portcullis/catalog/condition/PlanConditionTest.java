@@ -33,6 +33,10 @@ class PlanConditionTest {
             size(plan.resources) == 3 => true
             "endpoint" in plan.outputs => true
             plan.outputs.exists(o, o == 'password') => false
+            "aws_db_instance" in plan.types_by_action["delete"] => true
+            "aws_db_instance" in plan.types_by_action["update"] => false
+            plan.types_by_action["create"] == ["aws_route53_record", "aws_db_instance"] => true
+            size(plan.types_by_action["forget"]) == 0 => true
             """)
     void evaluatesAgainstThePlan(String expression, boolean expected) {
         PlanCondition condition = PlanCondition.compile(expression);
@@ -63,7 +67,7 @@ class PlanConditionTest {
 
         assertTrue(refused.getMessage().endsWith("the variables are plan.create, plan.update, plan.delete, plan.replace,"
                 + " plan.read, plan.imports, plan.moves, plan.drift, plan.has_changes, plan.resources (each with address,"
-                + " type and actions) and plan.outputs"), refused.getMessage());
+                + " type and actions), plan.outputs and plan.types_by_action"), refused.getMessage());
     }
 
     @Test
@@ -85,6 +89,17 @@ class PlanConditionTest {
 
         assertFalse(result.satisfied());
         assertTrue(result.error().orElseThrow().contains("leaves 7 unlisted"), result.toString());
+    }
+
+    @Test
+    void aConditionOnTypesByActionFailsClosedWhenTheSummaryLeavesResourcesUnlisted() {
+        PlanInput partial = new PlanInput(PLAN.counts(), true, PLAN.resources(), 1, PLAN.outputs());
+        PlanCondition condition = PlanCondition.compile("\"aws_db_instance\" in plan.types_by_action[\"delete\"]");
+
+        CelCondition.Result result = condition.evaluate(partial);
+
+        assertFalse(result.satisfied());
+        assertTrue(result.error().isPresent(), result.toString());
     }
 
     @Test

@@ -175,38 +175,48 @@ public final class PolicyEngine {
         if (rule.denyWhen().isEmpty() && approvalsWhen.isEmpty()) {
             return PlanRuleOutcome.NONE;
         }
-        String ruleName = "rule " + rule.index() + " of repo '" + repo.name() + "' at " + where(rule.location());
         Optional<PlanInput> summary = bound.summary();
         if (summary.isEmpty()) {
-            return new PlanRuleOutcome(List.of(new Reason("PLAN_SUMMARY_MISSING", ruleName + " has plan rules, but plan run "
-                    + bound.planRunId() + " has no plan summary: the plan command must declare summary: (terraform or tofu)",
-                    "plan.summary")), 0, List.of());
+            return new PlanRuleOutcome(List.of(new Reason("PLAN_SUMMARY_MISSING", ruleName(repo, rule) + " has plan rules,"
+                    + " but plan run " + bound.planRunId() + " has no plan summary: the plan command must declare summary:"
+                    + " (terraform or tofu)", "plan.summary")), 0, List.of());
         }
         PlanInput plan = summary.get();
-        List<Reason> denials = new ArrayList<>();
+        List<Reason> denials = List.of();
         for (PlanRule.Deny deny : rule.denyWhen()) {
             CelCondition.Result result = deny.when().evaluate(plan);
             if (result.error().isPresent()) {
-                denials.add(unevaluable(ruleName, deny, result.error().get()));
+                denials = add(denials, unevaluable(repo, rule, deny, result.error().get()));
             } else if (result.satisfied()) {
-                denials.add(new Reason("PLAN_RULE_DENIED", deny.reason() + " (deny_when of " + ruleName + ", entry at "
-                        + where(deny.location()) + ")", "plan.summary"));
+                denials = add(denials, new Reason("PLAN_RULE_DENIED", deny.reason() + " (deny_when of " + ruleName(repo, rule)
+                        + ", entry at " + where(deny.location()) + ")", "plan.summary"));
             }
         }
         int approvals = 0;
-        List<Reason> approvalReasons = new ArrayList<>();
+        List<Reason> approvalReasons = List.of();
         for (PlanRule.Approvals raise : approvalsWhen) {
             CelCondition.Result result = raise.when().evaluate(plan);
             if (result.error().isPresent()) {
-                denials.add(unevaluable(ruleName, raise, result.error().get()));
+                denials = add(denials, unevaluable(repo, rule, raise, result.error().get()));
             } else if (result.satisfied()) {
                 approvals = Math.max(approvals, raise.approvals());
-                approvalReasons.add(new Reason("PLAN_RULE_APPROVALS", raise.approvals() + " approval(s) required because the"
-                        + " plan matches " + raise.when().expression() + " (approvals_when of " + ruleName + ", entry at "
-                        + where(raise.location()) + ")", "plan.summary"));
+                approvalReasons = add(approvalReasons, new Reason("PLAN_RULE_APPROVALS", raise.approvals()
+                        + " approval(s) required because the plan matches " + raise.when().expression() + " (approvals_when of "
+                        + ruleName(repo, rule) + ", entry at " + where(raise.location()) + ")", "plan.summary"));
             }
         }
         return new PlanRuleOutcome(denials, approvals, approvalReasons);
+    }
+
+    /** Reasons are rare and every decision runs this: no list until there is something to say. */
+    private static List<Reason> add(List<Reason> reasons, Reason reason) {
+        List<Reason> more = reasons.isEmpty() ? new ArrayList<>(2) : reasons;
+        more.add(reason);
+        return more;
+    }
+
+    private static String ruleName(Repo repo, Rule rule) {
+        return "rule " + rule.index() + " of repo '" + repo.name() + "' at " + where(rule.location());
     }
 
     /** A place in the catalog as callers may see it: line and column, never the file's path on the server. */
@@ -214,8 +224,8 @@ public final class PolicyEngine {
         return "catalog line " + location.line() + ":" + location.column();
     }
 
-    private static Reason unevaluable(String ruleName, PlanRule planRule, String error) {
-        return new Reason("PLAN_RULE_DENIED", "plan rule " + planRule.when().expression() + " of " + ruleName
+    private static Reason unevaluable(Repo repo, Rule rule, PlanRule planRule, String error) {
+        return new Reason("PLAN_RULE_DENIED", "plan rule " + planRule.when().expression() + " of " + ruleName(repo, rule)
                 + ", entry at " + where(planRule.location()) + ", could not be evaluated, so the plan is denied: " + error,
                 "plan.summary");
     }
