@@ -280,8 +280,9 @@ public final class CatalogLoader {
             }
             Map<String, Node> keys = new LinkedHashMap<>();
             if (node instanceof MappingNode mappingNode) {
-                mappingNode.getValue().forEach(tuple -> string(tuple.getKeyNode(), field)
-                        .ifPresent(key -> keys.putIfAbsent(key, tuple.getKeyNode())));
+                // mapping() above reported keys that are not plain values; only their places are needed here
+                mappingNode.getValue().stream().filter(tuple -> tuple.getKeyNode() instanceof ScalarNode)
+                        .forEach(tuple -> keys.putIfAbsent(((ScalarNode) tuple.getKeyNode()).getValue(), tuple.getKeyNode()));
             }
             entries.forEach((variable, valueNode) -> {
                 String entryField = field + "." + variable;

@@ -1,6 +1,7 @@
 package dev.portcullis.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,7 +68,7 @@ class PlanRulesLoaderTest {
     void aRuleWithoutPlanRulesHasNone() {
         Catalog catalog = loader.load("catalog.yaml", catalog("apply", "folders: [\"**\"]").getBytes(StandardCharsets.UTF_8));
 
-        assertTrue(!catalog.repo(new CatalogName("app")).orElseThrow().rules().get(0).hasPlanRules());
+        assertFalse(catalog.repo(new CatalogName("app")).orElseThrow().rules().get(0).hasPlanRules());
     }
 
     @Test
