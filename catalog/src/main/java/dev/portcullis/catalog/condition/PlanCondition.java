@@ -77,6 +77,10 @@ public final class PlanCondition {
                     + " changed resources and leaves " + plan.resourcesNotListed() + " unlisted, so plan.resources and"
                     + " plan.types_by_action are incomplete"));
         }
+        if (plan.outputsNotListed() > 0 && compiled.reads(OUTPUTS)) {
+            return new CelCondition.Result(false, Optional.of("the plan summary lists " + plan.outputs().size()
+                    + " changed outputs and leaves " + plan.outputsNotListed() + " unlisted, so plan.outputs is incomplete"));
+        }
         return compiled.evaluate(name -> lookup(plan, name));
     }
 

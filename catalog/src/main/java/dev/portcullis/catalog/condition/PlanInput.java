@@ -30,28 +30,38 @@ public final class PlanInput {
     private final List<PlanResource> resources;
     private final int resourcesNotListed;
     private final List<String> outputs;
+    private final int outputsNotListed;
     // CEL's values: ints as Long, lists and maps as immutable Java collections
     private final List<Map<String, Object>> resourceValues;
     private final Map<String, List<String>> typesByAction;
 
+    /** A summary that lists every changed output. */
+    public PlanInput(Counts counts, boolean hasChanges, List<PlanResource> resources, int resourcesNotListed,
+            List<String> outputs) {
+        this(counts, hasChanges, resources, resourcesNotListed, outputs, 0);
+    }
+
     /**
      * @param resourcesNotListed how many changed resources the summary holds beyond {@code resources};
      *     a plan rule that reads {@code plan.resources} cannot decide on a partial list and fails closed
+     * @param outputsNotListed how many changed outputs the summary holds beyond {@code outputs}; the same
+     *     for a plan rule that reads {@code plan.outputs}
      * @throws IllegalArgumentException for a negative count or more than {@value #MAX_LISTED} resources or outputs
      */
     public PlanInput(Counts counts, boolean hasChanges, List<PlanResource> resources, int resourcesNotListed,
-            List<String> outputs) {
+            List<String> outputs, int outputsNotListed) {
         this.counts = requireNonNull(counts, "counts is null");
         this.hasChanges = hasChanges;
         this.resources = List.copyOf(resources);
         this.outputs = List.copyOf(outputs);
-        if (resourcesNotListed < 0) {
-            throw new IllegalArgumentException("resourcesNotListed must not be negative");
+        if (resourcesNotListed < 0 || outputsNotListed < 0) {
+            throw new IllegalArgumentException("resourcesNotListed and outputsNotListed must not be negative");
         }
         if (this.resources.size() > MAX_LISTED || this.outputs.size() > MAX_LISTED) {
             throw new IllegalArgumentException("a plan summary lists at most " + MAX_LISTED + " resources and outputs");
         }
         this.resourcesNotListed = resourcesNotListed;
+        this.outputsNotListed = outputsNotListed;
         List<Map<String, Object>> values = new ArrayList<>(this.resources.size());
         for (PlanResource resource : this.resources) {
             values.add(Map.of("address", resource.address(), "type", resource.type(), "actions", resource.actions()));
@@ -117,6 +127,10 @@ public final class PlanInput {
         return outputs;
     }
 
+    public int outputsNotListed() {
+        return outputsNotListed;
+    }
+
     List<Map<String, Object>> resourceValues() {
         return resourceValues;
     }
@@ -129,6 +143,6 @@ public final class PlanInput {
     @Override
     public String toString() {
         return "PlanInput[" + counts + ", hasChanges=" + hasChanges + ", " + resources.size() + " resources listed, "
-                + resourcesNotListed + " not listed, " + outputs.size() + " outputs]";
+                + resourcesNotListed + " not listed, " + outputs.size() + " outputs listed, " + outputsNotListed + " not listed]";
     }
 }

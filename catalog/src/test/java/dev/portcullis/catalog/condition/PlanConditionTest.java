@@ -103,6 +103,17 @@ class PlanConditionTest {
     }
 
     @Test
+    void aConditionOnOutputsFailsClosedWhenTheSummaryLeavesOutputsUnlisted() {
+        PlanInput partial = new PlanInput(PLAN.counts(), true, PLAN.resources(), 0, PLAN.outputs(), 3);
+        PlanCondition condition = PlanCondition.compile("\"db_password\" in plan.outputs");
+
+        CelCondition.Result result = condition.evaluate(partial);
+
+        assertFalse(result.satisfied());
+        assertTrue(result.error().orElseThrow().contains("leaves 3 unlisted"), result.toString());
+    }
+
+    @Test
     void aConditionOnCountsDecidesWhenTheSummaryLeavesResourcesUnlisted() {
         PlanInput partial = new PlanInput(PLAN.counts(), true, PLAN.resources(), 7, PLAN.outputs());
         PlanCondition condition = PlanCondition.compile("plan.delete > 0");

@@ -80,7 +80,8 @@ final class PlanSummaries {
         long drift = (long) summary.getDriftCount() + summary.getDriftNotListed();
         return Optional.of(new PlanInput(new PlanInput.Counts(counts.getCreate(), counts.getUpdate(), counts.getDelete(),
                 counts.getReplace(), counts.getRead(), counts.getImports(), counts.getMoves(), drift),
-                summary.getHasChanges(), resources, summary.getChangesNotListed(), summary.getChangedOutputsList()));
+                summary.getHasChanges(), resources, summary.getChangesNotListed(), summary.getChangedOutputsList(),
+                summary.getOutputsNotListed()));
     }
 
     private List<PlanInput.PlanResource> resources(String field, List<PlanResourceChange> changes) {
