@@ -3,6 +3,7 @@ package dev.portcullis.bench;
 import dev.portcullis.bench.Bench.Figure;
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.CatalogLoader;
+import dev.portcullis.catalog.condition.PlanInput;
 import dev.portcullis.policy.api.PolicyGrpcService;
 import dev.portcullis.policy.catalog.ActiveCatalog;
 import dev.portcullis.policy.decision.EvaluationRequest;
@@ -37,7 +38,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Policy decisions: in-process throughput over a catalog of 200 repositories, and Evaluate
  * latency over gRPC with mTLS next to a no-op call (health Check) on the same channel and
- * server, in alternating rounds.
+ * server, in alternating rounds. Applies bound to a plan summary of {@value #PLAN_RESOURCES}
+ * resources are decided with and without two plan rules on their rule, in alternating rounds:
+ * what plan rules cost.
  */
 final class PolicyBench {
     private static final int REPOS = 200;
@@ -49,16 +52,27 @@ final class PolicyBench {
     private static final int GRPC_ROUNDS = 40;
     private static final int GRPC_CALLS_PER_ROUND = 500;
     private static final String SHA = "0123456789abcdef0123456789abcdef01234567";
+    private static final int PLAN_RESOURCES = 20;
+    /**
+     * The plan rules of the plan-rule figure: "no destroy of databases", held by no bench plan, and
+     * approvals on counts, held by every bench plan.
+     */
+    private static final String PLAN_RULES = ", deny_when: [{when: '\"aws_db_instance\" in plan.types_by_action[\"delete\"]',"
+            + " reason: \"no destroy of databases\"}], approvals_when: [{when: 'plan.delete + plan.replace > 0', approvals: 2}]";
+    /** The same rules with the deny written as a CEL comprehension: it looks at every listed resource. */
+    private static final String ITERATING_PLAN_RULES = ", deny_when: [{when: 'plan.resources.exists(r, r.type =="
+            + " \"aws_db_instance\" && \"delete\" in r.actions)', reason: \"no destroy of databases\"}],"
+            + " approvals_when: [{when: 'plan.delete + plan.replace > 0', approvals: 2}]";
 
     Map<String, Figure> run() throws Exception {
-        String yaml = catalog(false);
+        String yaml = catalog(false, "");
         Catalog catalog = new CatalogLoader().load("bench.yaml", yaml.getBytes(StandardCharsets.UTF_8));
         List<EvaluationRequest> requests = requests();
         Instant now = Instant.parse("2026-11-24T09:00:00Z");
         long allowed = requests.stream().filter(r -> PolicyEngine.decide(catalog, r, now).allowed()).count();
 
         // the same catalog with a CEL `when` on every rule that holds for every request: what conditions cost
-        Catalog withConditions = new CatalogLoader().load("bench-when.yaml", catalog(true).getBytes(StandardCharsets.UTF_8));
+        Catalog withConditions = new CatalogLoader().load("bench-when.yaml", catalog(true, "").getBytes(StandardCharsets.UTF_8));
         inProcess(catalog, requests, now, 1); // warm-up
         inProcess(withConditions, requests, now, 1);
         // alternating rounds, the best of each, so both see the same machine and the same JIT state
@@ -69,6 +83,33 @@ final class PolicyBench {
             oneThreadWithConditions = Math.max(oneThreadWithConditions, inProcess(withConditions, requests, now, 1));
         }
         double allThreads = inProcess(catalog, requests, now, Runtime.getRuntime().availableProcessors());
+
+        // applies with a plan summary, decided by the catalog without plan rules and by the same catalog with two
+        Catalog withPlanRules = new CatalogLoader().load("bench-plan-rules.yaml",
+                catalog(false, PLAN_RULES).getBytes(StandardCharsets.UTF_8));
+        Catalog withIteratingPlanRules = new CatalogLoader().load("bench-iterating-plan-rules.yaml",
+                catalog(false, ITERATING_PLAN_RULES).getBytes(StandardCharsets.UTF_8));
+        List<EvaluationRequest> applies = appliesWithSummary();
+        for (Catalog rules : List.of(withPlanRules, withIteratingPlanRules)) {
+            long raised = applies.stream().map(r -> PolicyEngine.decide(rules, r, now))
+                    .filter(d -> d.allowed() && d.requiredApprovals() == 2).count();
+            if (raised != applies.size()) {
+                throw new IllegalStateException("every bench apply must be allowed with 2 approvals by the plan rules, not "
+                        + raised + " of " + applies.size());
+            }
+        }
+        inProcess(catalog, applies, now, 1); // warm-up
+        inProcess(withPlanRules, applies, now, 1);
+        inProcess(withIteratingPlanRules, applies, now, 1);
+        double applyOneThread = 0;
+        double applyOneThreadWithPlanRules = 0;
+        double applyOneThreadWithIteratingPlanRules = 0;
+        for (int round = 0; round < 3; round++) {
+            applyOneThread = Math.max(applyOneThread, inProcess(catalog, applies, now, 1));
+            applyOneThreadWithPlanRules = Math.max(applyOneThreadWithPlanRules, inProcess(withPlanRules, applies, now, 1));
+            applyOneThreadWithIteratingPlanRules = Math.max(applyOneThreadWithIteratingPlanRules,
+                    inProcess(withIteratingPlanRules, applies, now, 1));
+        }
 
         Path file = Files.createTempFile("portcullis-bench-catalog", ".yaml");
         Files.writeString(file, yaml);
@@ -101,6 +142,18 @@ final class PolicyBench {
                 "same, every rule with a CEL `when` that holds"));
         figures.put("condition_cost", new Figure(round(oneThread / oneThreadWithConditions), "x",
                 "decisions_per_s_one_thread / decisions_per_s_one_thread_with_conditions"));
+        figures.put("apply_decisions_per_s_one_thread", new Figure(Math.round(applyOneThread), "1/s",
+                "in-process decisions, one thread: allowed applies bound to a plan summary of " + PLAN_RESOURCES
+                        + " resources, their rule without plan rules"));
+        figures.put("apply_decisions_per_s_one_thread_with_plan_rules", new Figure(Math.round(applyOneThreadWithPlanRules), "1/s",
+                "same applies, their rule with a deny_when over plan.types_by_action and an approvals_when over counts"));
+        figures.put("plan_rule_cost", new Figure(round(applyOneThread / applyOneThreadWithPlanRules), "x",
+                "apply_decisions_per_s_one_thread / apply_decisions_per_s_one_thread_with_plan_rules (goal <= 2)"));
+        figures.put("apply_decisions_per_s_one_thread_with_iterating_plan_rules",
+                new Figure(Math.round(applyOneThreadWithIteratingPlanRules), "1/s",
+                        "same, the deny_when written as plan.resources.exists(r, ...) over the " + PLAN_RESOURCES + " resources"));
+        figures.put("iterating_plan_rule_cost", new Figure(round(applyOneThread / applyOneThreadWithIteratingPlanRules), "x",
+                "apply_decisions_per_s_one_thread / apply_decisions_per_s_one_thread_with_iterating_plan_rules"));
         figures.put("grpc_p50_us", new Figure(round(grpc.percentileMicros(50)), "us", "Evaluate over mTLS, median"));
         figures.put("grpc_p99_us", new Figure(round(grpc.percentileMicros(99)), "us", "Evaluate over mTLS, 99th percentile"));
         figures.put("baseline_p50_us", new Figure(round(baseline.percentileMicros(50)), "us",
@@ -155,10 +208,12 @@ final class PolicyBench {
 
     /**
      * A catalog of {@value #REPOS} repositories shaped like the example catalog; with {@code conditions},
-     * every rule also carries a CEL {@code when} that holds for every request of {@link #requests()}.
+     * every rule also carries a CEL {@code when} that holds for every request of {@link #requests()};
+     * every apply rule also carries {@code planRules} (flow-mapping entries starting with a comma, or empty).
      */
-    static String catalog(boolean conditions) {
+    static String catalog(boolean conditions, String planRules) {
         String when = conditions ? ", when: 'request.folder.startsWith(request.environment + \"/\")'" : "";
+        String applyRules = planRules;
         StringBuilder yaml = new StringBuilder("""
                 version: 1
                 environments:
@@ -178,7 +233,8 @@ final class PolicyBench {
                     .append("    rules:\n")
                     .append("      - { commands: [plan], refs: [\"refs/heads/*\", \"refs/pull/*/head\"], environments: [stage, prod]")
                     .append(when).append(" }\n")
-                    .append("      - { commands: [apply], refs: [\"refs/heads/main\"], environments: [stage, prod]").append(when).append(" }\n")
+                    .append("      - { commands: [apply], refs: [\"refs/heads/main\"], environments: [stage, prod]").append(when)
+                    .append(applyRules).append(" }\n")
                     .append("    secrets:\n")
                     .append("      prod: { plan: [\"kv:secret/data/prod/").append(name).append("\"], apply: [\"kv:secret/data/prod/")
                     .append(name).append("\", \"aws:aws/creds/deploy-prod\"] }\n");
@@ -206,6 +262,46 @@ final class PolicyBench {
                     new CatalogName(apply ? "apply" : "plan"), plan, false));
         }
         return requests;
+    }
+
+    /**
+     * Allowed applies from main, each bound to a plan summary of {@value #PLAN_RESOURCES} resources
+     * (creates, updates, a replace and deletes of several types, never a database): every plan rule
+     * runs, and the deny looks at every resource.
+     */
+    static List<EvaluationRequest> appliesWithSummary() {
+        String[] types = {"aws_s3_bucket", "aws_iam_role", "aws_security_group", "aws_route53_record", "terraform_data"};
+        List<PlanInput.PlanResource> resources = new ArrayList<>();
+        long create = 0;
+        long update = 0;
+        long delete = 0;
+        long replace = 0;
+        for (int i = 0; i < PLAN_RESOURCES; i++) {
+            List<String> actions = switch (i % 5) {
+                case 2 -> List.of("update");
+                case 3 -> i == 3 ? List.of("delete", "create") : List.of("delete");
+                default -> List.of("create");
+            };
+            create += actions.equals(List.of("create")) ? 1 : 0;
+            update += actions.equals(List.of("update")) ? 1 : 0;
+            delete += actions.equals(List.of("delete")) ? 1 : 0;
+            replace += actions.size() == 2 ? 1 : 0;
+            String type = types[i % types.length];
+            resources.add(new PlanInput.PlanResource("module.app." + type + ".r" + i, type, actions));
+        }
+        PlanInput summary = new PlanInput(new PlanInput.Counts(create, update, delete, replace, 0, 0, 0, 0), true,
+                resources, 0, List.of("endpoint"));
+        Random random = new Random(43);
+        List<EvaluationRequest> applies = new ArrayList<>();
+        for (int i = 0; i < REQUESTS; i++) {
+            String name = String.format("repo-%03d", random.nextInt(REPOS));
+            applies.add(new EvaluationRequest(new SpiffeId("spiffe://bench.example/ci/github/acme/" + name),
+                    new CatalogName(name), new CommitSha(SHA), new GitRef("refs/heads/main"), RepoFolder.parse("stage/network"),
+                    new CatalogName("stage"), new CatalogName("apply"),
+                    new PlanReference.Bound(RunId.random(), new CommitSha(SHA), new Sha256Digest("b".repeat(64)), summary),
+                    false));
+        }
+        return applies;
     }
 
     private static EvaluateRequest proto(EvaluationRequest request) {

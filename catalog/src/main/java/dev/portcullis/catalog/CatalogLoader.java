@@ -1,6 +1,7 @@
 package dev.portcullis.catalog;
 
 import dev.portcullis.catalog.condition.CelCondition;
+import dev.portcullis.catalog.condition.PlanCondition;
 import dev.portcullis.runtime.identity.IdentityPattern;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.Sha256Digest;
@@ -10,6 +11,7 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -19,6 +21,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.snakeyaml.engine.v2.api.LoadSettings;
 import org.snakeyaml.engine.v2.api.lowlevel.Compose;
 import org.snakeyaml.engine.v2.exceptions.Mark;
@@ -70,10 +74,30 @@ public final class CatalogLoader {
         }
     }
 
+    private static final Pattern TIMEOUT = Pattern.compile("(?:([0-9]{1,2})h)?(?:([0-9]{1,4})m)?(?:([0-9]{1,5})s)?");
+
+    /** A command's timeout as written: {@code 30m}, {@code 1h30m}, {@code 90s}; from 1s to 24h. */
+    private static Duration timeout(String text) {
+        Matcher matcher = TIMEOUT.matcher(text);
+        if (text.isEmpty() || !matcher.matches()) {
+            throw new IllegalArgumentException("must be a duration such as 90s, 30m or 1h30m");
+        }
+        Duration timeout = Duration.ZERO;
+        timeout = matcher.group(1) == null ? timeout : timeout.plusHours(Long.parseLong(matcher.group(1)));
+        timeout = matcher.group(2) == null ? timeout : timeout.plusMinutes(Long.parseLong(matcher.group(2)));
+        timeout = matcher.group(3) == null ? timeout : timeout.plusSeconds(Long.parseLong(matcher.group(3)));
+        if (timeout.compareTo(Command.MIN_TIMEOUT) < 0 || timeout.compareTo(Command.MAX_TIMEOUT) > 0) {
+            throw new IllegalArgumentException("must be between 1s and 24h");
+        }
+        return timeout;
+    }
+
     /** One load: collects problems while building the model. Not thread-safe. */
     private static final class Reader {
         private final String file;
         private final List<CatalogProblem> problems = new ArrayList<>();
+        /** "commands.plan", "environments.prod": entries written but refused, whose problems are already reported. */
+        private final Set<String> refused = new HashSet<>();
 
         Reader(String file) {
             this.file = file;
@@ -151,9 +175,14 @@ public final class CatalogLoader {
         }
 
         private Optional<Command> command(CatalogName name, Node node, String field) {
-            Map<String, Node> fields = mapping(node, field,
-                    Set.of("argv", "produces", "requires_plan", "changes_infrastructure"), Set.of("argv"));
-            List<String> argv = strings(fields.get("argv"), field + ".argv", MAX_ARGV);
+            int before = problems.size();
+            Map<String, Node> fields = mapping(node, field, Set.of("argv", "steps", "env", "timeout", "summary", "produces",
+                    "requires_plan", "changes_infrastructure"), Set.of());
+            List<CommandStep> steps = steps(node, fields, field);
+            Map<String, String> env = env(fields.get("env"), field + ".env");
+            Duration timeout = fields.containsKey("timeout")
+                    ? parsed(fields.get("timeout"), field + ".timeout", CatalogLoader::timeout).orElse(Duration.ZERO)
+                    : Duration.ZERO;
             String produces = "";
             if (fields.containsKey("produces")) {
                 produces = string(fields.get("produces"), field + ".produces").orElse("");
@@ -162,20 +191,117 @@ public final class CatalogLoader {
                             "must be a plain file name (letters, digits, '.', '_', '-'), not a path");
                 }
             }
+            PlanSummaryTool summary = PlanSummaryTool.NONE;
+            if (fields.containsKey("summary")) {
+                summary = parsed(fields.get("summary"), field + ".summary", PlanSummaryTool::parse).orElse(PlanSummaryTool.NONE);
+                if (!fields.containsKey("produces")) {
+                    problem(fields.get("summary"), field + ".summary",
+                            "needs produces: a summary is derived from the plan file the command produces");
+                }
+            }
             boolean requiresPlan = bool(fields.get("requires_plan"), field + ".requires_plan");
             boolean changes = bool(fields.get("changes_infrastructure"), field + ".changes_infrastructure");
-            if (argv.isEmpty()) {
-                if (fields.containsKey("argv")) {
-                    problem(fields.get("argv"), field + ".argv", "must list at least the program to run");
-                }
+            if (steps.isEmpty() || problems.size() > before) {
                 return Optional.empty();
             }
             try {
-                return Optional.of(new Command(name, argv, produces, requiresPlan, changes));
+                return Optional.of(new Command(name, steps, env, timeout, produces, summary, requiresPlan, changes));
             } catch (IllegalArgumentException e) {
-                problem(fields.get("argv"), field + ".argv", e.getMessage());
+                // every part was checked where it is written; this is what no part alone shows
+                problem(node, field, e.getMessage());
                 return Optional.empty();
             }
+        }
+
+        /** {@code argv:} (one step) or {@code steps:} (a list of argv lists); empty after a problem. */
+        private List<CommandStep> steps(Node node, Map<String, Node> fields, String field) {
+            boolean argv = fields.containsKey("argv");
+            boolean steps = fields.containsKey("steps");
+            if (argv && steps) {
+                problem(fields.get("steps"), field + ".steps",
+                        "give either argv: (one step) or steps: (several), not both");
+                return List.of();
+            }
+            if (!argv && !steps) {
+                problem(node, field + ".argv", "is required: give argv: (one step) or steps: (a list of argv lists)");
+                return List.of();
+            }
+            if (argv) {
+                return step(fields.get("argv"), field + ".argv").stream().toList();
+            }
+            Node stepsNode = fields.get("steps");
+            List<Node> items = sequence(stepsNode, field + ".steps", Command.MAX_STEPS);
+            if (items.isEmpty()) {
+                if (stepsNode instanceof SequenceNode sequence && sequence.getValue().isEmpty()) {
+                    problem(stepsNode, field + ".steps", "must list at least one step");
+                }
+                return List.of();
+            }
+            List<CommandStep> result = new ArrayList<>();
+            boolean complete = true;
+            for (int i = 0; i < items.size(); i++) {
+                Optional<CommandStep> step = step(items.get(i), field + ".steps[" + i + "]");
+                step.ifPresent(result::add);
+                complete &= step.isPresent();
+            }
+            return complete ? result : List.of();
+        }
+
+        private Optional<CommandStep> step(Node node, String field) {
+            int before = problems.size();
+            List<String> argv = strings(node, field, MAX_ARGV);
+            if (problems.size() > before) {
+                return Optional.empty();
+            }
+            if (argv.isEmpty()) {
+                problem(node, field, "must list at least the program to run");
+                return Optional.empty();
+            }
+            for (int i = 0; i < argv.size(); i++) {
+                try {
+                    Command.checkPlaceholders(argv.get(i));
+                } catch (IllegalArgumentException e) {
+                    problem(((SequenceNode) node).getValue().get(i), field, e.getMessage());
+                    return Optional.empty();
+                }
+            }
+            return Optional.of(CommandStep.of(argv));
+        }
+
+        private Map<String, String> env(Node node, String field) {
+            Map<String, String> result = new LinkedHashMap<>();
+            if (node == null) {
+                return result;
+            }
+            Map<String, Node> entries = mapping(node, field, null, Set.of());
+            if (entries.size() > Command.MAX_ENV) {
+                problem(node, field, "must set at most " + Command.MAX_ENV + " variables");
+                return result;
+            }
+            Map<String, Node> keys = new LinkedHashMap<>();
+            if (node instanceof MappingNode mappingNode) {
+                // mapping() above reported keys that are not plain values; only their places are needed here
+                mappingNode.getValue().stream().filter(tuple -> tuple.getKeyNode() instanceof ScalarNode)
+                        .forEach(tuple -> keys.putIfAbsent(((ScalarNode) tuple.getKeyNode()).getValue(), tuple.getKeyNode()));
+            }
+            entries.forEach((variable, valueNode) -> {
+                String entryField = field + "." + variable;
+                try {
+                    Command.checkEnvName(variable);
+                } catch (IllegalArgumentException e) {
+                    problem(keys.getOrDefault(variable, valueNode), entryField, e.getMessage());
+                    return;
+                }
+                string(valueNode, entryField).ifPresent(value -> {
+                    try {
+                        Command.checkEnvValue(value);
+                        result.put(variable, value);
+                    } catch (IllegalArgumentException e) {
+                        problem(valueNode, entryField, e.getMessage());
+                    }
+                });
+            });
+            return result;
         }
 
         private Optional<Repo> repo(Node node, String field, Map<CatalogName, Environment> environments,
@@ -225,7 +351,8 @@ public final class CatalogLoader {
         private Optional<Rule> rule(Node node, String field, int index, Map<CatalogName, Environment> environments,
                 Map<CatalogName, Command> commands) {
             Map<String, Node> fields = mapping(node, field,
-                    Set.of("commands", "refs", "environments", "folders", "when"), Set.of("commands", "refs", "environments"));
+                    Set.of("commands", "refs", "environments", "folders", "when", "deny_when", "approvals_when"),
+                    Set.of("commands", "refs", "environments"));
             Set<CatalogName> ruleCommands = references(fields.get("commands"), field + ".commands", commands.keySet(), "command");
             Set<CatalogName> ruleEnvironments = references(fields.get("environments"), field + ".environments",
                     environments.keySet(), "environment");
@@ -238,7 +365,43 @@ public final class CatalogLoader {
             } else if (when != null) {
                 conditions.addAll(parsedList(when, field + ".when", CelCondition::compile));
             }
-            return Optional.of(new Rule(index, location(node), ruleCommands, refs, ruleEnvironments, folders, conditions));
+            List<PlanRule.Deny> denyWhen = new ArrayList<>();
+            List<Node> denyNodes = sequence(fields.get("deny_when"), field + ".deny_when", MAX_LIST);
+            for (int i = 0; i < denyNodes.size(); i++) {
+                String entryField = field + ".deny_when[" + i + "]";
+                Node entry = denyNodes.get(i);
+                Map<String, Node> parts = mapping(entry, entryField, Set.of("when", "reason"), Set.of("when", "reason"));
+                Optional<PlanCondition> condition = parsed(parts.get("when"), entryField + ".when", PlanCondition::compile);
+                Optional<String> reason = string(parts.get("reason"), entryField + ".reason");
+                reason.filter(String::isBlank).ifPresent(blank -> problem(parts.get("reason"), entryField + ".reason",
+                        "must say why, in words the denial shows"));
+                if (condition.isPresent() && reason.isPresent() && !reason.get().isBlank()) {
+                    denyWhen.add(new PlanRule.Deny(condition.get(), reason.get(), location(entry)));
+                }
+            }
+            List<PlanRule.Approvals> approvalsWhen = new ArrayList<>();
+            List<Node> approvalNodes = sequence(fields.get("approvals_when"), field + ".approvals_when", MAX_LIST);
+            for (int i = 0; i < approvalNodes.size(); i++) {
+                String entryField = field + ".approvals_when[" + i + "]";
+                Node entry = approvalNodes.get(i);
+                Map<String, Node> parts = mapping(entry, entryField, Set.of("when", "approvals"), Set.of("when", "approvals"));
+                Optional<PlanCondition> condition = parsed(parts.get("when"), entryField + ".when", PlanCondition::compile);
+                int before = problems.size();
+                int approvals = parts.containsKey("approvals") ? integer(parts.get("approvals"), entryField + ".approvals", 1, 10) : 1;
+                if (condition.isPresent() && problems.size() == before) {
+                    approvalsWhen.add(new PlanRule.Approvals(condition.get(), approvals, location(entry)));
+                }
+            }
+            boolean planRules = fields.containsKey("deny_when") || fields.containsKey("approvals_when");
+            if (planRules && !ruleCommands.isEmpty()
+                    && ruleCommands.stream().map(commands::get).noneMatch(command -> command != null && command.requiresPlan())) {
+                Node at = fields.containsKey("deny_when") ? fields.get("deny_when") : fields.get("approvals_when");
+                problem(at, field + (fields.containsKey("deny_when") ? ".deny_when" : ".approvals_when"),
+                        "plan rules apply only to commands with requires_plan: true, and none of this rule's commands "
+                                + new java.util.TreeSet<>(ruleCommands.stream().map(CatalogName::value).toList()) + " has it");
+            }
+            return Optional.of(new Rule(index, location(node), ruleCommands, refs, ruleEnvironments, folders, conditions,
+                    denyWhen, approvalsWhen));
         }
 
         private <T> Map<CatalogName, T> named(Node node, String field, NamedParser<T> parser) {
@@ -250,7 +413,8 @@ public final class CatalogLoader {
                 String itemField = field + "." + key;
                 try {
                     CatalogName name = new CatalogName(key);
-                    parser.parse(name, value, itemField).ifPresent(item -> result.put(name, item));
+                    parser.parse(name, value, itemField).ifPresentOrElse(item -> result.put(name, item),
+                            () -> refused.add(itemField));
                 } catch (IllegalArgumentException e) {
                     problem(value, itemField, "name " + e.getMessage());
                 }
@@ -282,7 +446,10 @@ public final class CatalogLoader {
             try {
                 CatalogName name = new CatalogName(text);
                 if (!known.contains(name)) {
-                    problem(node, field, "unknown " + kind + " '" + text + "'");
+                    // a reference to an entry refused for its own problems would only repeat them
+                    if (!refused.contains(kind + "s." + text)) {
+                        problem(node, field, "unknown " + kind + " '" + text + "'");
+                    }
                     return Optional.empty();
                 }
                 return Optional.of(name);

@@ -3,19 +3,8 @@ package dev.portcullis.catalog.condition;
 import static java.util.Objects.requireNonNull;
 
 import dev.cel.bundle.Cel;
-import dev.cel.bundle.CelFactory;
-import dev.cel.common.CelAbstractSyntaxTree;
-import dev.cel.common.CelIssue;
-import dev.cel.common.CelOptions;
-import dev.cel.common.CelSourceLocation;
-import dev.cel.common.CelValidationException;
-import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.SimpleType;
-import dev.cel.parser.CelStandardMacro;
-import dev.cel.runtime.CelEvaluationException;
-import dev.cel.runtime.CelRuntime;
 import java.util.Optional;
-import java.util.stream.Collectors;
 
 /**
  * An extra condition on a catalog rule, written in the Common Expression Language (CEL), e.g.
@@ -33,19 +22,7 @@ import java.util.stream.Collectors;
  * <p>Instances are immutable and thread-safe; {@link #evaluate} does not block.
  */
 public final class CelCondition {
-    /** Long enough for any sensible rule; bounds the work a catalog entry can ask for. */
-    private static final int MAX_EXPRESSION_LENGTH = 4_096;
-    /** Comprehensions only ever run over literals written in the expression itself. */
-    private static final int MAX_COMPREHENSION_ITERATIONS = 1_000;
-
-    private static final Cel CEL = CelFactory.standardCelBuilder()
-            // CelOptions.current() evaluates timestamps as java.time.Instant (the option that chose
-            // protobuf Timestamp instead is deprecated), so nothing here touches protobuf types
-            .setOptions(CelOptions.current()
-                    .maxExpressionCodePointSize(MAX_EXPRESSION_LENGTH)
-                    .comprehensionMaxIterations(MAX_COMPREHENSION_ITERATIONS)
-                    .build())
-            .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
+    private static final Cel CEL = CompiledExpression.builder()
             .addVar(Variables.CALLER, SimpleType.STRING)
             .addVar(Variables.REPO, SimpleType.STRING)
             .addVar(Variables.COMMIT_SHA, SimpleType.STRING)
@@ -55,15 +32,12 @@ public final class CelCondition {
             .addVar(Variables.COMMAND, SimpleType.STRING)
             .addVar(Variables.BREAK_GLASS, SimpleType.BOOL)
             .addVar(Variables.NOW, SimpleType.TIMESTAMP)
-            .setResultType(SimpleType.BOOL)
             .build();
 
-    private final String expression;
-    private final CelRuntime.Program program;
+    private final CompiledExpression compiled;
 
-    private CelCondition(String expression, CelRuntime.Program program) {
-        this.expression = expression;
-        this.program = program;
+    private CelCondition(CompiledExpression compiled) {
+        this.compiled = compiled;
     }
 
     /**
@@ -74,21 +48,7 @@ public final class CelCondition {
      *     characters; the message names every problem found with its line and column (1-based)
      */
     public static CelCondition compile(String expression) {
-        requireNonNull(expression, "expression is null");
-        if (expression.length() > MAX_EXPRESSION_LENGTH) {
-            throw new IllegalArgumentException("condition is longer than " + MAX_EXPRESSION_LENGTH + " characters");
-        }
-        CelValidationResult compiled = CEL.compile(expression);
-        if (compiled.hasError()) {
-            throw new IllegalArgumentException("condition does not compile: " + describe(compiled));
-        }
-        try {
-            CelAbstractSyntaxTree ast = compiled.getAst();
-            return new CelCondition(expression, CEL.createProgram(ast));
-        } catch (CelValidationException | CelEvaluationException unexpected) {
-            // hasError() was false, so neither can happen; keep the cause for whoever reads the log
-            throw new IllegalArgumentException("condition does not compile: " + unexpected.getMessage(), unexpected);
-        }
+        return new CelCondition(CompiledExpression.compile(CEL, expression, Variables.LIST));
     }
 
     /**
@@ -98,43 +58,17 @@ public final class CelCondition {
      */
     public Result evaluate(ConditionInput input) {
         requireNonNull(input, "input is null");
-        Object value;
-        try {
-            value = program.eval(name -> Variables.lookup(input, name));
-        } catch (CelEvaluationException failure) {
-            // CEL's text alone can be as terse as the missing key ("prod"); the code says what went wrong
-            return new Result(false, Optional.of(failure.getErrorCode() + ": " + failure.getMessage()));
-        }
-        if (value instanceof Boolean satisfied) {
-            return new Result(satisfied, Optional.empty());
-        }
-        // the checker guarantees bool; anything else is a CEL defect and must not admit a run
-        return new Result(false, Optional.of("condition produced a non-bool value"));
+        return compiled.evaluate(name -> Variables.lookup(input, name));
     }
 
     /** The expression as written. */
     public String expression() {
-        return expression;
+        return compiled.expression();
     }
 
     @Override
     public String toString() {
-        return "CelCondition[" + expression + "]";
-    }
-
-    private static String describe(CelValidationResult compiled) {
-        String problems = compiled.getErrors().stream().map(CelCondition::describe).collect(Collectors.joining("; "));
-        // CEL names only the first unknown segment ("request" for "request.nope"), which misleads
-        return problems.contains("undeclared reference") ? problems + "; the variables are " + Variables.LIST : problems;
-    }
-
-    private static String describe(CelIssue issue) {
-        CelSourceLocation at = issue.getSourceLocation();
-        if (at.equals(CelSourceLocation.NONE)) {
-            return issue.getMessage();
-        }
-        // CEL counts columns from 0; people count from 1
-        return "line " + at.getLine() + ", column " + (at.getColumn() + 1) + ": " + issue.getMessage();
+        return "CelCondition[" + expression() + "]";
     }
 
     /**

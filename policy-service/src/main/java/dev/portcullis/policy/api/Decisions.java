@@ -1,9 +1,12 @@
 package dev.portcullis.policy.api;
 
+import com.google.protobuf.Duration;
 import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.policy.decision.Decision;
+import dev.portcullis.v1.CommandStep;
 import dev.portcullis.v1.DecisionOutcome;
 import dev.portcullis.v1.DecisionReason;
+import dev.portcullis.v1.PlanTool;
 import dev.portcullis.v1.RuleRef;
 import dev.portcullis.v1.SecretKind;
 
@@ -32,6 +35,18 @@ final class Decisions {
         if (!decision.produces().isEmpty()) {
             proto.setProducesArtifact(decision.produces());
         }
+        decision.steps().forEach(step -> proto.addSteps(CommandStep.newBuilder()
+                .addAllArgv(step.argv()).setDetailedExitcode(step.detailedExitcode())));
+        proto.putAllEnv(decision.env());
+        if (!decision.timeout().isZero()) {
+            proto.setTimeout(Duration.newBuilder().setSeconds(decision.timeout().getSeconds())
+                    .setNanos(decision.timeout().getNano()));
+        }
+        proto.setPlanSummaryTool(switch (decision.planSummaryTool()) {
+            case NONE -> PlanTool.PLAN_TOOL_UNSPECIFIED;
+            case TERRAFORM -> PlanTool.PLAN_TOOL_TERRAFORM;
+            case TOFU -> PlanTool.PLAN_TOOL_TOFU;
+        });
         return proto.build();
     }
 }

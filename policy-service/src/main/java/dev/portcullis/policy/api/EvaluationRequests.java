@@ -1,5 +1,6 @@
 package dev.portcullis.policy.api;
 
+import dev.portcullis.catalog.condition.PlanInput;
 import dev.portcullis.policy.decision.EvaluationRequest;
 import dev.portcullis.policy.decision.PlanReference;
 import dev.portcullis.runtime.identity.SpiffeId;
@@ -33,8 +34,13 @@ public final class EvaluationRequests {
             Optional<CommitSha> planCommit = fields.parse("plan.commit_sha", request.getPlan().getCommitSha(), CommitSha::new);
             Optional<Sha256Digest> artifact =
                     fields.parse("plan.artifact_sha256", request.getPlan().getArtifactSha256(), Sha256Digest::new);
+            Optional<PlanInput> summary = request.getPlan().hasSummary()
+                    ? PlanSummaries.parse(fields, request.getPlan().getSummary())
+                    : Optional.empty();
             if (planRun.isPresent() && planCommit.isPresent() && artifact.isPresent()) {
-                plan = new PlanReference.Bound(planRun.get(), planCommit.get(), artifact.get());
+                plan = summary.isPresent()
+                        ? new PlanReference.Bound(planRun.get(), planCommit.get(), artifact.get(), summary.get())
+                        : new PlanReference.Bound(planRun.get(), planCommit.get(), artifact.get());
             }
         }
         fields.throwIfInvalid();

@@ -2,23 +2,35 @@ package dev.portcullis.policy.decision;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.catalog.CommandStep;
+import dev.portcullis.catalog.PlanSummaryTool;
 import dev.portcullis.catalog.Rule;
 import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.Sha256Digest;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * A policy decision with everything that explains it. Immutable.
  *
  * @param reasons every reason that applies: for a denial, each thing that is wrong
+ * @param argv for an allowed one-step command, its rendered argv (the same as the one step's); empty otherwise
  * @param produces artifact file the command produces; empty when none
  * @param repoUrl the repository's clone URL from the catalog; empty for a denial
+ * @param steps for an allowed command, its rendered steps in order; empty for a denial
+ * @param env for an allowed command, its rendered environment in catalog order; empty for a denial
+ * @param timeout the command's own timeout; {@link Duration#ZERO} when it has none or for a denial
+ * @param planSummaryTool the tool the plan summary is derived from; {@code NONE} when none is, or for a denial
  */
 public record Decision(Outcome outcome, List<Reason> reasons, List<MatchedRule> matched, int requiredApprovals,
         Sha256Digest catalogVersion, List<String> argv, List<SecretGrant> secretGrants, String produces,
-        boolean requiresPlan, List<String> changeWindows, String repoUrl) {
+        boolean requiresPlan, List<String> changeWindows, String repoUrl, List<CommandStep> steps,
+        Map<String, String> env, Duration timeout, PlanSummaryTool planSummaryTool) {
 
     /** Allow or deny. */
     public enum Outcome { ALLOW, DENY }
@@ -51,6 +63,10 @@ public record Decision(Outcome outcome, List<Reason> reasons, List<MatchedRule> 
         requireNonNull(produces, "produces is null");
         changeWindows = List.copyOf(changeWindows);
         requireNonNull(repoUrl, "repoUrl is null");
+        steps = List.copyOf(steps);
+        env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        requireNonNull(timeout, "timeout is null");
+        requireNonNull(planSummaryTool, "planSummaryTool is null");
         if (matched.size() > 1) {
             throw new IllegalArgumentException("at most one rule decides");
         }

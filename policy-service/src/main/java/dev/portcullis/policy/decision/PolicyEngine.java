@@ -4,12 +4,17 @@ import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.Command;
+import dev.portcullis.catalog.CommandStep;
+import dev.portcullis.catalog.PlanRule;
+import dev.portcullis.catalog.PlanSummaryTool;
 import dev.portcullis.catalog.Environment;
+import dev.portcullis.catalog.Location;
 import dev.portcullis.catalog.Repo;
 import dev.portcullis.catalog.Rule;
 import dev.portcullis.catalog.SecretGrant;
 import dev.portcullis.catalog.condition.CelCondition;
 import dev.portcullis.catalog.condition.ConditionInput;
+import dev.portcullis.catalog.condition.PlanInput;
 import dev.portcullis.policy.catalog.ActiveCatalog;
 import dev.portcullis.policy.decision.Decision.MatchedRule;
 import dev.portcullis.policy.decision.Decision.Outcome;
@@ -17,6 +22,7 @@ import dev.portcullis.policy.decision.Decision.Reason;
 import dev.portcullis.runtime.telemetry.Counter;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -109,6 +115,11 @@ public final class PolicyEngine {
         if (command.isPresent()) {
             planReasons(command.get(), request).ifPresent(denials::add);
         }
+        PlanRuleOutcome planRules = PlanRuleOutcome.NONE;
+        if (matched.isPresent() && command.get().requiresPlan() && request.plan() instanceof PlanReference.Bound bound) {
+            planRules = planRules(repo.get(), matched.get(), bound, request.breakGlass());
+            denials.addAll(planRules.denials());
+        }
         boolean changes = command.map(Command::changesInfrastructure).orElse(false);
         if (changes && !request.breakGlass() && environment.isPresent() && !environment.get().openAt(now)) {
             denials.add(new Reason("OUTSIDE_CHANGE_WINDOW", "environment '" + request.environment()
@@ -117,7 +128,7 @@ public final class PolicyEngine {
         List<String> windows = environment.map(Environment::changeWindowTexts).orElse(List.of());
         if (!denials.isEmpty()) {
             return new Decision(Outcome.DENY, dedupe(denials), List.of(), 0, catalog.version(), List.of(), List.of(), "",
-                    false, windows, "");
+                    false, windows, "", List.of(), Map.of(), Duration.ZERO, PlanSummaryTool.NONE);
         }
         Repo r = repo.orElseThrow();
         Command c = command.orElseThrow();
@@ -132,11 +143,91 @@ public final class PolicyEngine {
         if (approvals > 0) {
             reasons.add(new Reason("APPROVALS_REQUIRED", approvals + " approval(s) required in '" + request.environment() + "'", ""));
         }
+        reasons.addAll(planRules.approvalReasons());
+        approvals = Math.max(approvals, planRules.approvals());
         List<SecretGrant> secrets = r.secretsFor(request.environment(), request.command());
-        List<String> argv = c.render(new Command.Placeholders(r.name().value(), request.environment().value(),
-                request.folder().value(), c.name().value(), request.commit().value()));
+        Command.Placeholders values = new Command.Placeholders(r.name().value(), request.environment().value(),
+                request.folder().value(), c.name().value(), request.commit().value());
+        List<CommandStep> steps = c.render(values);
+        List<String> argv = steps.size() == 1 ? steps.get(0).argv() : List.of();
         return new Decision(Outcome.ALLOW, reasons, List.of(new MatchedRule(r.name(), rule)), approvals, catalog.version(),
-                argv, secrets, c.produces(), c.requiresPlan(), windows, r.url());
+                argv, secrets, c.produces(), c.requiresPlan(), windows, r.url(), steps, c.renderEnv(values), c.timeout(),
+                c.summary());
+    }
+
+    /**
+     * What the plan rules of the matched rule say about the bound plan.
+     *
+     * @param denials PLAN_SUMMARY_MISSING or PLAN_RULE_DENIED reasons; empty when the plan may be applied
+     * @param approvals the most approvals a matching {@code approvals_when} asks for; 0 when none matches
+     */
+    private record PlanRuleOutcome(List<Reason> denials, int approvals, List<Reason> approvalReasons) {
+        static final PlanRuleOutcome NONE = new PlanRuleOutcome(List.of(), 0, List.of());
+    }
+
+    /**
+     * Evaluates the rule's {@code deny_when} and {@code approvals_when} against the plan summary.
+     * Fails closed: no summary where a rule needs one, or a rule that cannot be evaluated, denies.
+     * Break-glass skips approvals, so it skips {@code approvals_when}; never {@code deny_when}.
+     */
+    private static PlanRuleOutcome planRules(Repo repo, Rule rule, PlanReference.Bound bound, boolean breakGlass) {
+        List<PlanRule.Approvals> approvalsWhen = breakGlass ? List.of() : rule.approvalsWhen();
+        if (rule.denyWhen().isEmpty() && approvalsWhen.isEmpty()) {
+            return PlanRuleOutcome.NONE;
+        }
+        Optional<PlanInput> summary = bound.summary();
+        if (summary.isEmpty()) {
+            return new PlanRuleOutcome(List.of(new Reason("PLAN_SUMMARY_MISSING", ruleName(repo, rule) + " has plan rules,"
+                    + " but plan run " + bound.planRunId() + " has no plan summary: the plan command must declare summary:"
+                    + " (terraform or tofu)", "plan.summary")), 0, List.of());
+        }
+        PlanInput plan = summary.get();
+        List<Reason> denials = List.of();
+        for (PlanRule.Deny deny : rule.denyWhen()) {
+            CelCondition.Result result = deny.when().evaluate(plan);
+            if (result.error().isPresent()) {
+                denials = add(denials, unevaluable(repo, rule, deny, result.error().get()));
+            } else if (result.satisfied()) {
+                denials = add(denials, new Reason("PLAN_RULE_DENIED", deny.reason() + " (deny_when of " + ruleName(repo, rule)
+                        + ", entry at " + where(deny.location()) + ")", "plan.summary"));
+            }
+        }
+        int approvals = 0;
+        List<Reason> approvalReasons = List.of();
+        for (PlanRule.Approvals raise : approvalsWhen) {
+            CelCondition.Result result = raise.when().evaluate(plan);
+            if (result.error().isPresent()) {
+                denials = add(denials, unevaluable(repo, rule, raise, result.error().get()));
+            } else if (result.satisfied()) {
+                approvals = Math.max(approvals, raise.approvals());
+                approvalReasons = add(approvalReasons, new Reason("PLAN_RULE_APPROVALS", raise.approvals()
+                        + " approval(s) required because the plan matches " + raise.when().expression() + " (approvals_when of "
+                        + ruleName(repo, rule) + ", entry at " + where(raise.location()) + ")", "plan.summary"));
+            }
+        }
+        return new PlanRuleOutcome(denials, approvals, approvalReasons);
+    }
+
+    /** Reasons are rare and every decision runs this: no list until there is something to say. */
+    private static List<Reason> add(List<Reason> reasons, Reason reason) {
+        List<Reason> more = reasons.isEmpty() ? new ArrayList<>(2) : reasons;
+        more.add(reason);
+        return more;
+    }
+
+    private static String ruleName(Repo repo, Rule rule) {
+        return "rule " + rule.index() + " of repo '" + repo.name() + "' at " + where(rule.location());
+    }
+
+    /** A place in the catalog as callers may see it: line and column, never the file's path on the server. */
+    private static String where(Location location) {
+        return "catalog line " + location.line() + ":" + location.column();
+    }
+
+    private static Reason unevaluable(Repo repo, Rule rule, PlanRule planRule, String error) {
+        return new Reason("PLAN_RULE_DENIED", "plan rule " + planRule.when().expression() + " of " + ruleName(repo, rule)
+                + ", entry at " + where(planRule.location()) + ", could not be evaluated, so the plan is denied: " + error,
+                "plan.summary");
     }
 
     private record RuleMatch(Optional<Rule> rule, List<Reason> reasons) {}
