@@ -80,6 +80,17 @@ class RunnerTest {
     }
 
     @Test
+    void thePluginCacheDirectoryTheCatalogNamesIsCreatedBeforeTheSteps() throws Exception {
+        Path cache = dir.resolve("volume/plugin-cache");
+
+        Result result = run(Map.of("PORTCULLIS_STEPS", "3", "TF_PLUGIN_CACHE_DIR", cache.toString()),
+                "sh", "-c", "test -d \"$TF_PLUGIN_CACHE_DIR\"");
+
+        assertEquals(0, result.exit(), result.output());
+        assertTrue(java.nio.file.Files.isDirectory(cache));
+    }
+
+    @Test
     void theFirstFailingStepEndsTheRunWithItsExitCode() throws Exception {
         Result result = run(Map.of("PORTCULLIS_STEPS", "1,3,3"), "true", "sh", "-c", "exit 4", "sh", "-c", "echo never");
 

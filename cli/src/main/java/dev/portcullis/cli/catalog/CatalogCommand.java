@@ -1,5 +1,6 @@
 package dev.portcullis.cli.catalog;
 
+import dev.portcullis.catalog.PlanSummaryTool;
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.CatalogLoader;
 import dev.portcullis.catalog.CatalogRejectedException;
@@ -175,10 +176,19 @@ public final class CatalogCommand {
                     + matched.rule().index() + "] at " + matched.rule().location()));
             if (decision.allowed()) {
                 out.println("approvals:  " + decision.requiredApprovals());
-                out.println("argv:       " + decision.argv());
+                for (int i = 0; i < decision.steps().size(); i++) {
+                    out.println((i == 0 ? "steps:      " : "            ") + (i + 1) + ". " + decision.steps().get(i).argv());
+                }
+                if (!decision.env().isEmpty()) {
+                    out.println("env:        " + decision.env());
+                }
+                if (!decision.timeout().isZero()) {
+                    out.println("timeout:    " + decision.timeout().toString().substring(2).toLowerCase(java.util.Locale.ROOT));
+                }
                 out.println("secrets:    " + decision.secretGrants());
                 if (!decision.produces().isEmpty()) {
-                    out.println("produces:   " + decision.produces());
+                    out.println("produces:   " + decision.produces() + (decision.planSummaryTool() == PlanSummaryTool.NONE ? ""
+                            : "  (summary: " + decision.planSummaryTool().name().toLowerCase(java.util.Locale.ROOT) + ")"));
                 }
             }
             if (!decision.changeWindows().isEmpty()) {

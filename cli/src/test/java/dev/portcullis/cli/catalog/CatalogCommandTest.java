@@ -53,7 +53,7 @@ class CatalogCommandTest {
         assertEquals(ExitStatus.INVALID_CATALOG.code(), status);
         assertTrue(cli.err().contains(bad + ":10:16: environments.prod.approvals: must be a whole number"), cli.err());
         assertTrue(cli.err().contains("unknown command 'aply'"), cli.err());
-        assertTrue(cli.err().contains(bad + ":38:20: repos[0].rules[1].commands[0]: unknown command 'aply'"), cli.err());
+        assertTrue(cli.err().contains(bad + ":64:20: repos[0].rules[1].commands[0]: unknown command 'aply'"), cli.err());
         assertTrue(cli.err().contains("refused, 4 problem(s)"), cli.err());
     }
 

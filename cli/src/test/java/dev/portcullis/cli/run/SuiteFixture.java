@@ -149,6 +149,17 @@ final class SuiteFixture implements AutoCloseable {
     }
 
     /**
+     * The suite with {@code catalog} (its {@code @REPO@} replaced by {@code repo}'s path) over a
+     * repository the test made; {@code mainCommit} and {@code branchCommit} as the test names them.
+     */
+    static SuiteFixture startWith(Path dir, String catalog, Path repo, String mainCommit, String branchCommit)
+            throws Exception {
+        Path data = Files.createDirectories(dir.resolve("data"));
+        Files.writeString(data.resolve("catalog.yaml"), catalog.replace("@REPO@", repo.toAbsolutePath().toString()), UTF_8);
+        return new SuiteFixture(data, repo, mainCommit, branchCommit, DevMode.start(DevModeOptions.in(data)));
+    }
+
+    /**
      * The suite exactly as {@code portcullis dev} starts it on a fresh data directory: its dev
      * catalog and its demo repository ({@code DATA_DIR/repos/example}). {@code branchCommit} is
      * the head of {@code feature/demo}.

@@ -74,14 +74,15 @@ class PolicyGrpcServiceTest {
     }
 
     @Test
-    void anAllowedPlanComesBackWithItsRuleArgvAndCatalogVersion() {
+    void anAllowedPlanComesBackWithItsRuleStepsAndCatalogVersion() {
         EvaluateResponse response = stub().evaluate(planRequest().build());
 
         assertEquals(DecisionOutcome.DECISION_OUTCOME_ALLOW, response.getDecision().getOutcome());
         assertEquals("infra-live", response.getDecision().getMatchedRule().getRepo());
         assertEquals(ExampleCatalog.load().version().value(), response.getDecision().getCatalogVersion());
         assertEquals("plan.tfplan", response.getDecision().getProducesArtifact());
-        assertTrue(response.getDecision().getArgvList().contains("-var=environment=stage"));
+        assertTrue(response.getDecision().getSteps(1).getArgvList().contains("-var=environment=stage"));
+        assertTrue(response.getDecision().getSteps(1).getDetailedExitcode());
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.ExampleCatalog;
+import dev.portcullis.catalog.condition.PlanInput;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.CommitSha;
@@ -28,11 +29,15 @@ class PolicyEngineTest {
     /** Tuesday 2026-11-24 10:00 in Berlin (CET, UTC+1): inside prod's window. */
     private static final Instant IN_WINDOW = Instant.parse("2026-11-24T09:00:00Z");
 
+    private static final PlanInput CREATES_ONE = new PlanInput(new PlanInput.Counts(1, 0, 0, 0, 0, 0, 0, 0), true,
+            List.of(new PlanInput.PlanResource("aws_s3_bucket.logs", "aws_s3_bucket", List.of("create"))), 0, List.of());
+
     private static EvaluationRequest request(String caller, String repo, String ref, String folder, String environment,
             String command, boolean withPlan, boolean breakGlass) {
+        // the example catalog's applies have plan rules: a plan that creates one resource passes them
         PlanReference plan = withPlan
                 ? new PlanReference.Bound(new RunId("11111111-2222-4333-8444-555555555555"), new CommitSha(SHA),
-                        new Sha256Digest("a".repeat(64)))
+                        new Sha256Digest("a".repeat(64)), CREATES_ONE)
                 : new PlanReference.None();
         return new EvaluationRequest(new SpiffeId(caller), new CatalogName(repo), new CommitSha(SHA), new GitRef(ref),
                 RepoFolder.parse(folder), new CatalogName(environment), new CatalogName(command), plan, breakGlass);
@@ -111,12 +116,13 @@ class PolicyEngineTest {
     }
 
     @Test
-    void anAllowedRunCarriesTheRenderedArgvTheRuleAndTheArtifact() {
+    void anAllowedRunCarriesTheRenderedStepsTheRuleAndTheArtifact() {
         Decision decision = PolicyEngine.decide(CATALOG,
                 request(INFRA_CI, "infra-live", "refs/heads/main", "stage/net", "stage", "plan", false, false), IN_WINDOW);
 
-        assertEquals(List.of("terraform", "plan", "-input=false", "-no-color", "-var=environment=stage", "-out=plan.tfplan"),
-                decision.argv());
+        assertEquals(List.of("terraform", "plan", "-input=false", "-no-color", "-var=environment=stage", "-out=plan.tfplan",
+                "-detailed-exitcode"), decision.steps().get(1).argv());
+        assertTrue(decision.steps().get(0).argv().contains("-backend-config=key=infra-live/stage/net/terraform.tfstate"));
         assertEquals("plan.tfplan", decision.produces());
         assertEquals(0, decision.matchedRule().orElseThrow().rule().index());
         assertEquals(0, decision.requiredApprovals());
@@ -128,7 +134,7 @@ class PolicyEngineTest {
         EvaluationRequest mismatched = new EvaluationRequest(base.caller(), base.repo(), base.commit(), base.ref(),
                 base.folder(), base.environment(), base.command(),
                 new PlanReference.Bound(new RunId("11111111-2222-4333-8444-555555555555"),
-                        new CommitSha("f".repeat(40)), new Sha256Digest("a".repeat(64))), false);
+                        new CommitSha("f".repeat(40)), new Sha256Digest("a".repeat(64)), CREATES_ONE), false);
 
         Decision decision = PolicyEngine.decide(CATALOG, mismatched, IN_WINDOW);
 
