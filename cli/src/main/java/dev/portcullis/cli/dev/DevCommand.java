@@ -35,7 +35,7 @@ public final class DevCommand implements Callable<Integer> {
             description = "Gateway port; policy, executor and audit take the next three (default: ${DEFAULT-VALUE}). 0 picks free ports.")
     int basePort;
 
-    @Option(names = "--demo", paramLabel = "TOOL", defaultValue = "sh",
+    @Option(names = "--demo", paramLabel = "TOOL", defaultValue = "auto",
             description = "What the demo a first start seeds runs: auto (terraform, else tofu, when on PATH; else sh),"
                     + " terraform, tofu or sh (default: ${DEFAULT-VALUE}). An existing data directory keeps its demo.")
     String demo;
