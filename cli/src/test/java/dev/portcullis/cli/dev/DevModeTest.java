@@ -21,6 +21,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.List;
+import java.util.Optional;
+import java.nio.file.Files;
+import dev.portcullis.catalog.Catalog;
+import dev.portcullis.catalog.CatalogLoader;
+import dev.portcullis.catalog.Command;
+import dev.portcullis.catalog.PlanSummaryTool;
+import dev.portcullis.runtime.request.CatalogName;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,6 +51,21 @@ class DevModeTest {
             assertEquals(0, status, out.toString());
             assertEquals(4, out.toString().lines().filter(line -> line.endsWith(" SERVING")).count(), out.toString());
         }
+    }
+
+    @Test
+    void withTerraformOnPathTheDevCatalogRunsInitPlanAndApplyStepsWithASummary() throws Exception {
+        DevMode.Prepared prepared = DevMode.prepare(dir.resolve("data"), java.time.Clock.systemUTC(),
+                Optional.of(new DemoTool("terraform", Path.of("/usr/local/bin/terraform"))));
+
+        Catalog catalog = new CatalogLoader().load("catalog.yaml", Files.readAllBytes(prepared.catalog()));
+
+        Command plan = catalog.command(new CatalogName("plan")).orElseThrow();
+        assertEquals(List.of("terraform", "init"), plan.steps().get(0).argv().subList(0, 2));
+        assertTrue(plan.steps().get(1).detailedExitcode());
+        assertEquals(PlanSummaryTool.TERRAFORM, plan.summary());
+        assertTrue(plan.steps().get(0).argv().get(4).contains(prepared.dataDir().resolve("terraform-state").toString()));
+        assertTrue(prepared.demoStatus().contains("real terraform"), prepared.demoStatus());
     }
 
     @Test
