@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.runtime.testing.TestDatabases;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +40,9 @@ class ReliabilitySuiteTest {
             suite.dropSchemas();
         }
         String seen = log.toString(StandardCharsets.UTF_8) + "\n" + report;
+        if (!report.passed()) {
+            seen += "\nthe services' logs: " + keepLogs(dir.resolve("data"));
+        }
 
         // the load is bounded by count (16 x 3) and by time (60 s): on a busy machine fewer runs fit, and
         // what the test proves is that none of those submitted is lost, not how many fit (that is bench/)
@@ -60,5 +66,21 @@ class ReliabilitySuiteTest {
         assertEquals(List.of(), hostile.unexpected(), seen);
         assertEquals(List.of(), report.problems(), seen);
         assertTrue(report.passed(), seen);
+    }
+
+    /** The services' logs of a failed run, copied out of the temporary directory JUnit deletes. */
+    private static Path keepLogs(Path dataDir) throws IOException {
+        Path kept = Path.of("target", "reliability-failure-" + System.currentTimeMillis()).toAbsolutePath();
+        Files.createDirectories(kept);
+        try (Stream<Path> files = Files.list(dataDir.resolve("logs"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, kept.resolve(file.getFileName()));
+            }
+        }
+        Path problems = dataDir.resolve("problems.txt");
+        if (Files.exists(problems)) {
+            Files.copy(problems, kept.resolve("problems.txt"));
+        }
+        return kept;
     }
 }
