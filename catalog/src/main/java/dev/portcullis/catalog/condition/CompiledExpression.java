@@ -35,11 +35,15 @@ final class CompiledExpression {
 
     private final String expression;
     private final CelRuntime.Program program;
+    /** The same expression as Java closures, when it has only the shapes {@link DirectEvaluator} knows. */
+    private final Optional<DirectEvaluator.Node> direct;
     private final Set<String> references;
 
-    private CompiledExpression(String expression, CelRuntime.Program program, Set<String> references) {
+    private CompiledExpression(String expression, CelRuntime.Program program, Optional<DirectEvaluator.Node> direct,
+            Set<String> references) {
         this.expression = expression;
         this.program = program;
+        this.direct = direct;
         this.references = Set.copyOf(references);
     }
 
@@ -51,6 +55,8 @@ final class CompiledExpression {
                 .setOptions(CelOptions.current()
                         .maxExpressionCodePointSize(MAX_EXPRESSION_LENGTH)
                         .comprehensionMaxIterations(MAX_COMPREHENSION_ITERATIONS)
+                        // CEL's ints are 64-bit and overflow is an error, never a wrap (DirectEvaluator relies on it)
+                        .errorOnIntWrap(true)
                         .build())
                 .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
                 .setResultType(SimpleType.BOOL);
@@ -75,7 +81,7 @@ final class CompiledExpression {
             CelAbstractSyntaxTree ast = compiled.getAst();
             Set<String> references = ast.getReferenceMap().values().stream()
                     .map(CelReference::name).filter(name -> !name.isEmpty()).collect(Collectors.toSet());
-            return new CompiledExpression(expression, cel.createProgram(ast), references);
+            return new CompiledExpression(expression, cel.createProgram(ast), DirectEvaluator.compile(ast), references);
         } catch (CelValidationException | CelEvaluationException unexpected) {
             // hasError() was false, so neither can happen; keep the cause for whoever reads the log
             throw new IllegalArgumentException("condition does not compile: " + unexpected.getMessage(), unexpected);
@@ -87,6 +93,15 @@ final class CompiledExpression {
      * a failure inside the expression: that fails closed, as not satisfied with the error text.
      */
     CelCondition.Result evaluate(Function<String, Optional<Object>> lookup) {
+        if (direct.isPresent() && direct.get().eval(lookup::apply) instanceof Boolean satisfied) {
+            return new CelCondition.Result(satisfied, Optional.empty());
+        }
+        // outside the direct shapes, or an error there: CEL evaluates, and says what went wrong in its words
+        return evaluateWithCel(lookup);
+    }
+
+    /** Evaluates with CEL's own interpreter only; {@link #evaluate} does the same, faster where it can. */
+    CelCondition.Result evaluateWithCel(Function<String, Optional<Object>> lookup) {
         Object value;
         try {
             value = program.eval(lookup::apply);
@@ -103,6 +118,16 @@ final class CompiledExpression {
 
     String expression() {
         return expression;
+    }
+
+    /** Whether {@link #evaluate} takes the direct path (tests prove both paths agree). */
+    boolean evaluatesDirectly() {
+        return direct.isPresent();
+    }
+
+    /** The direct path's tree, for tests that hold it to CEL's answers. */
+    Optional<DirectEvaluator.Node> directNode() {
+        return direct;
     }
 
     /** Whether the checked expression reads the declared variable {@code name}. */

@@ -94,7 +94,12 @@ public final class PlanCondition {
         return "PlanCondition[" + expression() + "]";
     }
 
-    private static Optional<Object> lookup(PlanInput plan, String name) {
+    /** The compiled expression, for tests that compare its direct and CEL evaluations. */
+    CompiledExpression compiled() {
+        return compiled;
+    }
+
+    static Optional<Object> lookup(PlanInput plan, String name) {
         PlanInput.Counts counts = plan.counts();
         Object value = switch (name) {
             case CREATE -> counts.create();
