@@ -36,10 +36,10 @@ final class CompiledExpression {
     private final String expression;
     private final CelRuntime.Program program;
     /** The same expression as Java closures, when it has only the shapes {@link DirectEvaluator} knows. */
-    private final Optional<DirectEvaluator.Node> direct;
+    private final Optional<DirectEvaluator.Program> direct;
     private final Set<String> references;
 
-    private CompiledExpression(String expression, CelRuntime.Program program, Optional<DirectEvaluator.Node> direct,
+    private CompiledExpression(String expression, CelRuntime.Program program, Optional<DirectEvaluator.Program> direct,
             Set<String> references) {
         this.expression = expression;
         this.program = program;
@@ -81,7 +81,7 @@ final class CompiledExpression {
             CelAbstractSyntaxTree ast = compiled.getAst();
             Set<String> references = ast.getReferenceMap().values().stream()
                     .map(CelReference::name).filter(name -> !name.isEmpty()).collect(Collectors.toSet());
-            return new CompiledExpression(expression, cel.createProgram(ast), DirectEvaluator.compile(ast), references);
+            return new CompiledExpression(expression, cel.createProgram(ast), DirectEvaluator.compile(ast, MAX_COMPREHENSION_ITERATIONS), references);
         } catch (CelValidationException | CelEvaluationException unexpected) {
             // hasError() was false, so neither can happen; keep the cause for whoever reads the log
             throw new IllegalArgumentException("condition does not compile: " + unexpected.getMessage(), unexpected);
@@ -93,7 +93,7 @@ final class CompiledExpression {
      * a failure inside the expression: that fails closed, as not satisfied with the error text.
      */
     CelCondition.Result evaluate(Function<String, Optional<Object>> lookup) {
-        if (direct.isPresent() && direct.get().eval(lookup::apply) instanceof Boolean satisfied) {
+        if (direct.isPresent() && direct.get().eval(lookup) instanceof Boolean satisfied) {
             return new CelCondition.Result(satisfied, Optional.empty());
         }
         // outside the direct shapes, or an error there: CEL evaluates, and says what went wrong in its words
@@ -126,7 +126,7 @@ final class CompiledExpression {
     }
 
     /** The direct path's tree, for tests that hold it to CEL's answers. */
-    Optional<DirectEvaluator.Node> directNode() {
+    Optional<DirectEvaluator.Program> directNode() {
         return direct;
     }
 
