@@ -263,7 +263,7 @@ public final class PolicyEngine {
                     CelCondition.Result result = condition.evaluate(input);
                     if (!result.satisfied()) {
                         conditionsOk = false;
-                        reasons.add(new Reason("CONDITION_NOT_MET", "rule " + rule.index() + " at " + rule.location()
+                        reasons.add(new Reason("CONDITION_NOT_MET", "rule " + rule.index() + " at " + where(rule.location())
                                 + " requires " + condition.expression()
                                 + result.error().map(error -> " (could not be evaluated: " + error + ")").orElse(""), ""));
                         break;

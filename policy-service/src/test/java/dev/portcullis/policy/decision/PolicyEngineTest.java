@@ -1,9 +1,11 @@
 package dev.portcullis.policy.decision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.catalog.Catalog;
+import dev.portcullis.catalog.CatalogLoader;
 import dev.portcullis.catalog.ExampleCatalog;
 import dev.portcullis.catalog.condition.PlanInput;
 import dev.portcullis.runtime.identity.SpiffeId;
@@ -13,6 +15,7 @@ import dev.portcullis.runtime.request.GitRef;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.request.Sha256Digest;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -148,5 +151,19 @@ class PolicyEngineTest {
 
         assertTrue(decision.reasons().get(0).message().contains("'infra-dead'"), decision.reasons().toString());
         assertEquals("repo", decision.reasons().get(0).field());
+    }
+
+    @Test
+    void aConditionDenialNamesTheCatalogLineButNeverTheCatalogFilesPathOnTheServer() {
+        Catalog loadedFromDisk = new CatalogLoader().load("/etc/portcullis/private/catalog.yaml",
+                ExampleCatalog.text().getBytes(StandardCharsets.UTF_8));
+
+        Decision decision = PolicyEngine.decide(loadedFromDisk,
+                request(INFRA_CI, "infra-live", "refs/heads/main", "stage/net", "prod", "plan", false, false), IN_WINDOW);
+
+        Decision.Reason reason = decision.reasons().stream().filter(r -> r.code().equals("CONDITION_NOT_MET")).findFirst()
+                .orElseThrow(() -> new AssertionError(decision.reasons().toString()));
+        assertTrue(reason.message().contains("catalog line "), reason.message());
+        assertFalse(reason.message().contains("/etc/portcullis"), reason.message());
     }
 }
