@@ -150,6 +150,15 @@ class OidcTokenVerifierTest {
     }
 
     @Test
+    void deeplyNestedHeaderIsMalformed() {
+        String header = Base64URL.encode("{\"alg\":" + "[".repeat(5000) + "]".repeat(5000) + "}").toString();
+        String token = header + "." + Base64URL.encode(githubClaims().build().toString()) + ".c2ln";
+
+        assertEquals(TokenRefusal.TOKEN_MALFORMED, refusal(verifier(issuer.settings("github", pki, GITHUB_TEMPLATE)
+                .maxTokenBytes(64 * 1024)), token));
+    }
+
+    @Test
     void unconfiguredIssuerIsRefused() {
         JWTClaimsSet.Builder claims = githubClaims().issuer("https://token.actions.githubusercontent.com");
 
