@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.JWSObject;
+import com.nimbusds.jose.Payload;
+import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.util.Base64URL;
 import com.nimbusds.jwt.JWTClaimsSet;
@@ -22,6 +25,12 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -159,6 +168,23 @@ class OidcTokenVerifierTest {
     }
 
     @Test
+    void numberBeyondTheRangeOfADoubleIsMalformed() throws Exception {
+        String claims = githubClaims().build().toString();
+        JWSObject jws = new JWSObject(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID("first").build(),
+                new Payload(claims.substring(0, claims.length() - 1) + ",\"huge\":1e99999,\"tiny\":-1e99999}"));
+        jws.sign(new RSASSASigner(TestIssuer.FIRST_KEY));
+
+        assertEquals(TokenRefusal.TOKEN_MALFORMED, refusal(github(), jws.serialize()));
+    }
+
+    @Test
+    void expiryBeyondTheRangeOfAnInstantIsRefused() {
+        JWTClaimsSet.Builder claims = githubClaims().expirationTime(new Date(Long.MAX_VALUE));
+
+        assertEquals(TokenRefusal.TOKEN_LIFETIME, refusal(github(), Tokens.sign(claims, TestIssuer.FIRST_KEY)));
+    }
+
+    @Test
     void unconfiguredIssuerIsRefused() {
         JWTClaimsSet.Builder claims = githubClaims().issuer("https://token.actions.githubusercontent.com");
 
@@ -243,6 +269,35 @@ class OidcTokenVerifierTest {
         TokenRefusal refusal = refusal(verifier, Tokens.signNaming("other-unknown", githubClaims(), TestIssuer.FIRST_KEY));
 
         assertEquals(TokenRefusal.TOKEN_UNKNOWN_KEY, refusal);
+        assertEquals(2, issuer.jwksRequests());
+    }
+
+    @Test
+    void concurrentUnknownKidsCauseOneRefetch() throws Exception {
+        OidcTokenVerifier verifier = github();
+        verifier.verify(Tokens.sign(githubClaims(), TestIssuer.FIRST_KEY));
+        clock.advance(Duration.ofSeconds(61));
+        List<String> tokens = IntStream.range(0, 8)
+                .mapToObj(i -> Tokens.signNaming("unknown-" + i, githubClaims(), TestIssuer.FIRST_KEY)).toList();
+        ExecutorService callers = Executors.newFixedThreadPool(tokens.size());
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<TokenRefusal>> refusals = new ArrayList<>();
+
+        try {
+            for (String token : tokens) {
+                refusals.add(callers.submit(() -> {
+                    go.await();
+                    return refusal(verifier, token);
+                }));
+            }
+            go.countDown();
+            for (Future<TokenRefusal> refusal : refusals) {
+                assertEquals(TokenRefusal.TOKEN_UNKNOWN_KEY, refusal.get(30, TimeUnit.SECONDS));
+            }
+        } finally {
+            callers.shutdownNow();
+        }
+
         assertEquals(2, issuer.jwksRequests());
     }
 
