@@ -24,6 +24,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.List;
+import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -391,6 +393,16 @@ class OidcTokenVerifierTest {
     }
 
     @Test
+    void discoveryDocumentNamingAPlainHttpKeySetIsRefused() {
+        issuer.discoveryPointsAt(issuer.jwksUrl().toString().replace("https://", "http://"));
+
+        TokenRefusal refusal = refusal(github(), Tokens.sign(githubClaims(), TestIssuer.FIRST_KEY));
+
+        assertEquals(TokenRefusal.TOKEN_ISSUER_UNAVAILABLE, refusal);
+        assertEquals(0, issuer.jwksRequests());
+    }
+
+    @Test
     void configuredJwksUrlIsUsedWithoutDiscovery() {
         issuer.discoveryNames("https://token.actions.githubusercontent.com");
         OidcTokenVerifier verifier = verifier(issuer.settings("github", pki, GITHUB_TEMPLATE).jwksUrl(issuer.jwksUrl()));
@@ -472,30 +484,45 @@ class OidcTokenVerifierTest {
     }
 
     @Test
-    void noRefusalShowsTheTokenOrItsSignature() {
+    void noRefusalShowsTheTokenOrItsSignature(@TempDir Path otherDir) {
         OidcTokenVerifier verifier = github();
-        List<String> tokens = List.of(
-                Tokens.sign(githubClaims().audience("https://sts.amazonaws.com"), TestIssuer.FIRST_KEY),
-                Tokens.sign(githubClaims().issuer("https://gitlab.com"), TestIssuer.FIRST_KEY),
-                Tokens.signNaming("unknown", githubClaims(), TestIssuer.FIRST_KEY),
-                Tokens.sign(githubClaims().claim("sha", "not-a-sha"), TestIssuer.FIRST_KEY),
-                Tokens.sign(githubClaims().claim("padding", "x".repeat(9000)), TestIssuer.FIRST_KEY),
-                hs256(githubClaims()));
-        List<TokenRefusedException> refusals = new ArrayList<>();
+        OidcTokenVerifier distrusting = verifier(issuer.settings("github", TestPki.create(otherDir), GITHUB_TEMPLATE));
+        Instant past = START.minus(Duration.ofMinutes(20));
+        String rs256Header = Base64URL.encode("{\"alg\":\"RS256\",\"kid\":\"first\"}").toString();
+        String[] valid = Tokens.sign(githubClaims(), TestIssuer.FIRST_KEY).split("\\.");
+        Map<String, OidcTokenVerifier> tokens = Map.ofEntries(
+                Map.entry(Tokens.sign(githubClaims().claim("padding", "x".repeat(9000)), TestIssuer.FIRST_KEY), verifier),
+                Map.entry(rs256Header + "." + Base64URL.encode("not json") + "." + valid[2], verifier),
+                Map.entry(hs256(githubClaims()), verifier),
+                Map.entry(Tokens.sign(githubClaims().issuer("https://gitlab.com"), TestIssuer.FIRST_KEY), verifier),
+                Map.entry(Tokens.signNaming("unknown", githubClaims(), TestIssuer.FIRST_KEY), verifier),
+                Map.entry(valid[0] + "." + Base64URL.encode(githubClaims().jwtID("x").build().toString()) + "." + valid[2], verifier),
+                Map.entry(Tokens.sign(githubClaims().audience("https://sts.amazonaws.com"), TestIssuer.FIRST_KEY), verifier),
+                Map.entry(Tokens.sign(Tokens.github(issuer.url(), past).expirationTime(Date.from(START.minusSeconds(120))),
+                        TestIssuer.FIRST_KEY), verifier),
+                Map.entry(Tokens.sign(githubClaims().notBeforeTime(Date.from(START.plusSeconds(120))), TestIssuer.FIRST_KEY), verifier),
+                Map.entry(Tokens.sign(githubClaims().notBeforeTime(null).issueTime(Date.from(START.plusSeconds(120))),
+                        TestIssuer.FIRST_KEY), verifier),
+                Map.entry(Tokens.sign(githubClaims().expirationTime(Date.from(START.plus(Duration.ofHours(2)))),
+                        TestIssuer.FIRST_KEY), verifier),
+                Map.entry(Tokens.sign(githubClaims().claim("sha", "not-a-sha"), TestIssuer.FIRST_KEY), verifier),
+                Map.entry(Tokens.sign(githubClaims().jwtID("only-for-the-distrusting-verifier"), TestIssuer.FIRST_KEY), distrusting));
+        Map<TokenRefusal, String> shownByRefusal = new EnumMap<>(TokenRefusal.class);
+        Map<TokenRefusal, String> tokenByRefusal = new EnumMap<>(TokenRefusal.class);
 
-        for (String token : tokens) {
-            refusals.add(assertThrows(TokenRefusedException.class, () -> verifier.verify(token)));
-        }
+        tokens.forEach((token, refusing) -> {
+            TokenRefusedException refused = assertThrows(TokenRefusedException.class, () -> refusing.verify(token));
+            shownByRefusal.put(refused.refusal(), refused.getMessage() + refused + refused.metadata() + refused.unverifiedClaims());
+            tokenByRefusal.put(refused.refusal(), token);
+        });
 
-        for (int i = 0; i < tokens.size(); i++) {
-            String token = tokens.get(i);
-            String signature = token.substring(token.lastIndexOf('.') + 1);
-            TokenRefusedException refused = refusals.get(i);
-            String shown = refused.getMessage() + refused + refused.metadata() + refused.unverifiedClaims();
-            assertFalse(shown.contains(token), "token shown by " + refused.refusal());
-            assertFalse(shown.contains(signature), "signature shown by " + refused.refusal());
-            assertFalse(shown.contains(token.substring(0, token.indexOf('.'))), "header shown by " + refused.refusal());
-        }
+        assertEquals(EnumSet.allOf(TokenRefusal.class), shownByRefusal.keySet());
+        shownByRefusal.forEach((refusal, shown) -> {
+            String token = tokenByRefusal.get(refusal);
+            assertFalse(shown.contains(token), "token shown by " + refusal);
+            assertFalse(shown.contains(token.substring(token.lastIndexOf('.') + 1)), "signature shown by " + refusal);
+            assertFalse(shown.contains(token.substring(0, token.indexOf('.'))), "header shown by " + refusal);
+        });
     }
 
     private JWTClaimsSet.Builder githubClaims() {

@@ -43,6 +43,7 @@ final class TestIssuer implements AutoCloseable {
     private final AtomicInteger jwksRequests = new AtomicInteger();
     private volatile List<JWK> published = List.of(FIRST_KEY.toPublicJWK());
     private volatile String discoveredIssuer;
+    private volatile String discoveredJwksUri;
     private volatile int jwksPaddingBytes;
 
     private TestIssuer(HttpsServer server) {
@@ -88,6 +89,11 @@ final class TestIssuer implements AutoCloseable {
         discoveredIssuer = issuer;
     }
 
+    /** The discovery document names {@code jwksUri} as the key set's URL. */
+    void discoveryPointsAt(String jwksUri) {
+        discoveredJwksUri = jwksUri;
+    }
+
     /** The key set document carries {@code bytes} of padding. */
     void padKeySet(int bytes) {
         jwksPaddingBytes = bytes;
@@ -106,7 +112,8 @@ final class TestIssuer implements AutoCloseable {
 
     private void discovery(HttpExchange exchange) throws IOException {
         String issuer = discoveredIssuer == null ? url() : discoveredIssuer;
-        reply(exchange, "{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"" + jwksUrl()
+        String jwksUri = discoveredJwksUri == null ? jwksUrl().toString() : discoveredJwksUri;
+        reply(exchange, "{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"" + jwksUri
                 + "\",\"id_token_signing_alg_values_supported\":[\"RS256\"]}");
     }
 
