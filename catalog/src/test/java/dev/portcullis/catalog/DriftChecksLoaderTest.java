@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class DriftChecksLoaderTest {
     private final CatalogLoader loader = new CatalogLoader();
 
-    /** {@code DRIFT} is replaced by each test: line 17, its value starts at column 12. */
+    /** {@code DRIFT} is replaced by each test: line 18, its value starts at column 12. */
     private static final String CATALOG = """
             version: 1
             environments:
@@ -29,16 +29,17 @@ class DriftChecksLoaderTest {
               apply: { argv: ["terraform", "apply", "plan.tfplan"], requires_plan: true, changes_infrastructure: true }
               lint: { argv: ["tflint"] }
               rawplan: { argv: ["terraform", "plan"], produces: plan.tfplan }
+              replay: { argv: ["terraform", "apply", "plan.tfplan"], produces: plan.tfplan, summary: terraform, requires_plan: true }
             repos:
               - name: app
                 url: https://github.com/acme/app.git
                 folders: ["stage/**", "prod/**"]
                 callers: ["spiffe://example.org/ci/app"]
                 rules:
-                  - { commands: [plan, apply, lint, rawplan], refs: ["refs/heads/*"], environments: [stage, prod] }
+                  - { commands: [plan, apply, lint, rawplan, replay], refs: ["refs/heads/*"], environments: [stage, prod] }
                 drift: DRIFT
             """;
-    private static final int DRIFT_LINE = 17;
+    private static final int DRIFT_LINE = 18;
     private static final int DRIFT_COLUMN = 12;
     private static final String PROD_NETWORK = "[{ folders: [prod/network], environments: [prod], command: plan, every: 6h }]";
     private static final CatalogName APP = new CatalogName("app");
@@ -126,6 +127,7 @@ class DriftChecksLoaderTest {
             no environment           | [prod]        | []               | []        | environments | must name at least one environment
             unknown command          | command: plan | command: plna    | plna      | command | unknown command 'plna'
             command changing infrastructure | command: plan | command: apply | apply | command | command 'apply' changes infrastructure; a drift check only plans
+            command applying a plan  | command: plan | command: replay  | replay    | command | command 'replay' applies a plan (requires_plan: true); a drift check only plans
             command without produces | command: plan | command: lint    | lint      | command | command 'lint' produces no plan (no produces:); a drift check reads the plan it writes
             command without summary  | command: plan | command: rawplan | rawplan   | command | command 'rawplan' has no summary:; drift is read from the plan summary, so a check without one could never see it
             folder outside the repo's folders | [prod/network] | [dev/network] | dev/network | folders[0] | folder 'dev/network' is not among the repo's folders [stage/**, prod/**]
@@ -167,7 +169,17 @@ class DriftChecksLoaderTest {
     void driftMustBeAList() {
         List<CatalogProblem> problems = problems("{ folders: [prod/network] }");
 
-        assertEquals(List.of("catalog.yaml:17:12: repos[0].drift: must be a list"),
+        assertEquals(List.of("catalog.yaml:18:12: repos[0].drift: must be a list"),
                 problems.stream().map(CatalogProblem::toString).toList());
+    }
+
+    @Test
+    void aRefusedRuleIsNotReportedAgainAsNoRuleAdmittingTheCheck() {
+        String catalog = CATALOG.replace("DRIFT", PROD_NETWORK).replace("refs/heads/*", "refs/heads/a..*");
+
+        List<CatalogProblem> problems = assertThrows(CatalogRejectedException.class,
+                () -> loader.load("catalog.yaml", catalog.getBytes(StandardCharsets.UTF_8))).problems();
+
+        assertEquals(List.of("repos[0].rules[0].refs[0]"), problems.stream().map(CatalogProblem::field).toList());
     }
 }
