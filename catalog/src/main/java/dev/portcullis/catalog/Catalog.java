@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.Sha256Digest;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,5 +36,22 @@ public record Catalog(Sha256Digest version, String content, Map<CatalogName, Env
 
     public Optional<Command> command(CatalogName name) {
         return Optional.ofNullable(commands.get(name));
+    }
+
+    /**
+     * Every drift target the catalog declares, one per repo, folder and environment, ordered by
+     * repo, folder and environment. The catalog only declares them: nothing runs them yet (#20).
+     */
+    public List<DriftTarget> driftTargets() {
+        List<DriftTarget> targets = new ArrayList<>();
+        for (Repo repo : repos.values()) {
+            for (DriftCheck check : repo.drift()) {
+                targets.addAll(check.targets(repo.name()));
+            }
+        }
+        targets.sort(Comparator.comparing((DriftTarget target) -> target.repo().value())
+                .thenComparing(target -> target.folder().value())
+                .thenComparing(target -> target.environment().value()));
+        return List.copyOf(targets);
     }
 }

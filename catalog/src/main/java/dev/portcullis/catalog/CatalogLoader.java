@@ -4,6 +4,8 @@ import dev.portcullis.catalog.condition.CelCondition;
 import dev.portcullis.catalog.condition.PlanCondition;
 import dev.portcullis.runtime.identity.IdentityPattern;
 import dev.portcullis.runtime.request.CatalogName;
+import dev.portcullis.runtime.request.GitRef;
+import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.Sha256Digest;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -12,7 +14,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -91,6 +96,26 @@ public final class CatalogLoader {
         }
         return timeout;
     }
+
+    /** A drift check's interval as written: a duration from 5m to 7d. */
+    private static Duration driftEvery(String text) {
+        Duration every = DriftCheck.parseDuration(text);
+        if (every.compareTo(DriftCheck.MIN_EVERY) < 0) {
+            throw new IllegalArgumentException("must be at least " + DriftCheck.format(DriftCheck.MIN_EVERY)
+                    + ": each check is a whole plan run");
+        }
+        if (every.compareTo(DriftCheck.MAX_EVERY) > 0) {
+            throw new IllegalArgumentException("must be at most " + DriftCheck.format(DriftCheck.MAX_EVERY));
+        }
+        return every;
+    }
+
+    /**
+     * Where quiet hours must leave time for a check: a winter and a summer week, so daylight-saving
+     * offsets of either kind are tried.
+     */
+    private static final List<Instant> QUIET_PROBES =
+            List.of(Instant.parse("2026-01-05T00:00:00Z"), Instant.parse("2026-07-06T00:00:00Z"));
 
     /** One load: collects problems while building the model. Not thread-safe. */
     private static final class Reader {
@@ -307,7 +332,8 @@ public final class CatalogLoader {
         private Optional<Repo> repo(Node node, String field, Map<CatalogName, Environment> environments,
                 Map<CatalogName, Command> commands) {
             Map<String, Node> fields = mapping(node, field,
-                    Set.of("name", "url", "folders", "callers", "rules", "secrets"), Set.of("name", "url", "folders", "callers", "rules"));
+                    Set.of("name", "url", "folders", "callers", "rules", "secrets", "drift"),
+                    Set.of("name", "url", "folders", "callers", "rules"));
             Optional<CatalogName> name = parsed(fields.get("name"), field + ".name", CatalogName::new);
             Optional<String> url = string(fields.get("url"), field + ".url");
             url.ifPresent(u -> {
@@ -320,10 +346,13 @@ public final class CatalogLoader {
             List<FolderPattern> folders = parsedList(fields.get("folders"), field + ".folders", FolderPattern::new);
             List<IdentityPattern> callers = parsedList(fields.get("callers"), field + ".callers", IdentityPattern::new);
             List<Rule> rules = new ArrayList<>();
+            int beforeRules = problems.size();
             List<Node> ruleNodes = sequence(fields.get("rules"), field + ".rules", MAX_LIST);
             for (int i = 0; i < ruleNodes.size(); i++) {
                 rule(ruleNodes.get(i), field + ".rules[" + i + "]", i, environments, commands).ifPresent(rules::add);
             }
+            // with a rule refused, "no rule admits this drift check" would only repeat its problems
+            boolean rulesComplete = problems.size() == beforeRules;
             Map<CatalogName, Map<CatalogName, List<SecretGrant>>> secrets = new LinkedHashMap<>();
             if (fields.containsKey("secrets")) {
                 Map<String, Node> byEnvironment = mapping(fields.get("secrets"), field + ".secrets", null, Set.of());
@@ -342,10 +371,141 @@ public final class CatalogLoader {
                     environment.ifPresent(e -> secrets.put(e, Map.copyOf(byCommand)));
                 });
             }
+            List<DriftCheck> drift = new ArrayList<>();
+            Map<String, Integer> driftTargets = new HashMap<>();
+            List<Node> driftNodes = sequence(fields.get("drift"), field + ".drift", MAX_LIST);
+            for (int i = 0; i < driftNodes.size(); i++) {
+                String checkField = field + ".drift[" + i + "]";
+                Node checkNode = driftNodes.get(i);
+                int index = i;
+                driftCheck(checkNode, checkField, folders, rules, rulesComplete, environments, commands).ifPresent(check -> {
+                    for (RepoFolder folder : check.folders()) {
+                        for (CatalogName environment : check.environments()) {
+                            Integer first = driftTargets.putIfAbsent(folder + "\n" + environment, index);
+                            if (first != null) {
+                                problem(checkNode, checkField, "folder '" + folder + "' in environment '" + environment
+                                        + "' is already checked by drift[" + first + "]; a target has one schedule");
+                            }
+                        }
+                    }
+                    drift.add(check);
+                });
+            }
             if (name.isEmpty() || url.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(new Repo(name.get(), url.get(), folders, callers, rules, secrets));
+            return Optional.of(new Repo(name.get(), url.get(), folders, callers, rules, secrets, drift));
+        }
+
+        private Optional<DriftCheck> driftCheck(Node node, String field, List<FolderPattern> repoFolders,
+                List<Rule> rules, boolean rulesComplete, Map<CatalogName, Environment> environments,
+                Map<CatalogName, Command> commands) {
+            int before = problems.size();
+            Map<String, Node> fields = mapping(node, field,
+                    Set.of("folders", "environments", "command", "every", "ref", "jitter", "quiet_hours"),
+                    Set.of("folders", "environments", "command", "every"));
+            List<RepoFolder> folders = driftFolders(fields.get("folders"), field + ".folders", repoFolders);
+            List<CatalogName> checkEnvironments = references(fields.get("environments"), field + ".environments",
+                    environments.keySet(), "environment").stream().sorted(Comparator.comparing(CatalogName::value)).toList();
+            Node commandNode = fields.get("command");
+            Optional<Command> command = string(commandNode, field + ".command")
+                    .flatMap(text -> reference(commandNode, field + ".command", text, commands.keySet(), "command"))
+                    .map(commands::get);
+            command.ifPresent(c -> driftCommand(commandNode, field + ".command", c));
+            Optional<Duration> every = parsed(fields.get("every"), field + ".every", CatalogLoader::driftEvery);
+            Duration jitter = every.map(DriftCheck::defaultJitter).orElse(Duration.ZERO);
+            if (fields.containsKey("jitter")) {
+                Optional<Duration> written = parsed(fields.get("jitter"), field + ".jitter", DriftCheck::parseDuration);
+                if (written.isPresent() && every.isPresent() && written.get().compareTo(every.get().dividedBy(2)) > 0) {
+                    problem(fields.get("jitter"), field + ".jitter", "must be at most half of every ("
+                            + DriftCheck.format(every.get().dividedBy(2)) + "), so a check is never put off by more");
+                }
+                jitter = written.orElse(jitter);
+            }
+            GitRef ref = fields.containsKey("ref")
+                    ? parsed(fields.get("ref"), field + ".ref", GitRef::new).orElse(DriftCheck.DEFAULT_REF)
+                    : DriftCheck.DEFAULT_REF;
+            int beforeQuiet = problems.size();
+            List<ChangeWindow> quietHours = parsedList(fields.get("quiet_hours"), field + ".quiet_hours", ChangeWindow::parse);
+            if (!quietHours.isEmpty() && problems.size() == beforeQuiet
+                    && QUIET_PROBES.stream().anyMatch(probe -> DriftSchedule.leaveQuietHours(quietHours, probe).isEmpty())) {
+                problem(fields.get("quiet_hours"), field + ".quiet_hours",
+                        "leave no time in a week for the check to run");
+            }
+            if (problems.size() > before || command.isEmpty() || every.isEmpty()) {
+                return Optional.empty();
+            }
+            // only what the catalog alone settles: callers and when: conditions are for the decision
+            for (RepoFolder folder : rulesComplete ? folders : List.<RepoFolder>of()) {
+                for (CatalogName environment : checkEnvironments) {
+                    if (rules.stream().noneMatch(rule -> admits(rule, command.get().name(), environment, ref, folder))) {
+                        problem(node, field, "no rule of this repo lets command '" + command.get().name() + "' run in"
+                                + " environment '" + environment + "' for " + ref + " and folder '" + folder
+                                + "'; a drift check is decided like any run");
+                    }
+                }
+            }
+            if (problems.size() > before) {
+                return Optional.empty();
+            }
+            return Optional.of(new DriftCheck(folders, checkEnvironments, command.get().name(), ref, every.get(), jitter,
+                    quietHours, location(node)));
+        }
+
+        /** Concrete folders, each within the repo's folder patterns. */
+        private List<RepoFolder> driftFolders(Node node, String field, List<FolderPattern> repoFolders) {
+            List<RepoFolder> result = new ArrayList<>();
+            List<Node> items = sequence(node, field, MAX_LIST);
+            if (node != null && items.isEmpty() && node instanceof SequenceNode) {
+                problem(node, field, "must name at least one folder");
+            }
+            for (int i = 0; i < items.size(); i++) {
+                Node item = items.get(i);
+                String itemField = field + "[" + i + "]";
+                string(item, itemField).ifPresent(text -> {
+                    if (text.contains("*")) {
+                        problem(item, itemField, "must be a folder, not a pattern: a drift check plans exactly the"
+                                + " folders it lists, e.g. prod/network");
+                        return;
+                    }
+                    RepoFolder folder;
+                    try {
+                        folder = RepoFolder.parse(text);
+                    } catch (IllegalArgumentException e) {
+                        problem(item, itemField, e.getMessage());
+                        return;
+                    }
+                    if (!folder.value().equals(text)) {
+                        problem(item, itemField, "must be written normalised, as '" + folder + "'");
+                    } else if (repoFolders.stream().noneMatch(pattern -> pattern.matches(folder))) {
+                        problem(item, itemField, "folder '" + folder + "' is not among the repo's folders " + repoFolders);
+                    } else {
+                        result.add(folder);
+                    }
+                });
+            }
+            return result;
+        }
+
+        /** Fail closed: a drift check runs a plan that changes nothing and whose summary shows drift. */
+        private void driftCommand(Node node, String field, Command command) {
+            String name = "command '" + command.name() + "'";
+            if (command.changesInfrastructure()) {
+                problem(node, field, name + " changes infrastructure; a drift check only plans");
+            } else if (command.requiresPlan()) {
+                problem(node, field, name + " applies a plan (requires_plan: true); a drift check only plans");
+            } else if (command.produces().isEmpty()) {
+                problem(node, field, name + " produces no plan (no produces:); a drift check reads the plan it writes");
+            } else if (command.summary() == PlanSummaryTool.NONE) {
+                problem(node, field, name + " has no summary:; drift is read from the plan summary, so a check"
+                        + " without one could never see it");
+            }
+        }
+
+        private static boolean admits(Rule rule, CatalogName command, CatalogName environment, GitRef ref, RepoFolder folder) {
+            return rule.covers(command, environment)
+                    && rule.refs().stream().anyMatch(pattern -> pattern.matches(ref))
+                    && (rule.folders().isEmpty() || rule.folders().stream().anyMatch(pattern -> pattern.matches(folder)));
         }
 
         private Optional<Rule> rule(Node node, String field, int index, Map<CatalogName, Environment> environments,

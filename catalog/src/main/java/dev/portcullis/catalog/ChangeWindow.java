@@ -5,13 +5,17 @@ import static java.util.Objects.requireNonNull;
 import java.time.DateTimeException;
 import java.time.DayOfWeek;
 import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.time.zone.ZoneOffsetTransition;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -139,6 +143,44 @@ public record ChangeWindow(Set<DayOfWeek> days, LocalTime start, LocalTime end, 
         // runs past midnight: the evening belongs to today, the small hours to yesterday's window
         return (days.contains(day) && !time.isBefore(start))
                 || (days.contains(day.minus(1)) && time.isBefore(end));
+    }
+
+    /**
+     * The first instant after {@code instant} at which this window, open at {@code instant}, closes
+     * (the occurrence that holds {@code instant} ends); empty when the window is not open then.
+     * Every instant from {@code instant} up to the answer is inside the window, by the wall-clock
+     * rule in the class comment: an end skipped by a spring-forward switch closes the window at the
+     * switch, and an end repeated by a fall-back switch closes it at the first occurrence after
+     * {@code instant}. Never throws for a non-null instant.
+     */
+    public Optional<Instant> closesAfter(Instant instant) {
+        if (!contains(instant)) {
+            return Optional.empty();
+        }
+        ZonedDateTime local = ZonedDateTime.ofInstant(instant, zone);
+        LocalDate date = local.toLocalDate();
+        LocalDate closingDate;
+        if (end.equals(LocalTime.MIDNIGHT)) {
+            closingDate = date.plusDays(1);
+        } else if (end.isAfter(start)) {
+            closingDate = date;
+        } else {
+            // runs past midnight: opened today (closes tomorrow) or yesterday (closes today)
+            boolean openedToday = days.contains(local.getDayOfWeek()) && !local.toLocalTime().isBefore(start);
+            closingDate = openedToday ? date.plusDays(1) : date;
+        }
+        LocalDateTime closing = closingDate.atTime(end);
+        ZoneOffsetTransition transition = zone.getRules().getTransition(closing);
+        if (transition != null && transition.isGap()) {
+            // the closing time never occurs that day: the first local time after it is the switch
+            return Optional.of(transition.getInstant());
+        }
+        ZonedDateTime earlier = ZonedDateTime.ofLocal(closing, zone, null).withEarlierOffsetAtOverlap();
+        if (earlier.toInstant().isAfter(instant)) {
+            return Optional.of(earlier.toInstant());
+        }
+        // instant lies in the repeated hour after a fall-back switch: the closing time's second occurrence
+        return Optional.of(earlier.withLaterOffsetAtOverlap().toInstant());
     }
 
     /**

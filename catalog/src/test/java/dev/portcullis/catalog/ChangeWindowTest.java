@@ -9,6 +9,7 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.EnumSet;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -120,6 +121,35 @@ class ChangeWindowTest {
         boolean contains = parsed.contains(instant);
 
         assertEquals(inside, contains, why);
+    }
+
+    // the same switches as above; every instant from the first column to the answer is inside
+    @ParameterizedTest(name = "{0} at {1} closes at {2} ({3})")
+    @CsvSource(delimiter = '|', textBlock = """
+            Mon-Fri 08:00-18:00 Europe/Berlin     | 2026-06-01T10:00:00Z | 2026-06-01T16:00:00Z | Mon 18:00 CEST
+            Fri 22:00-02:00 UTC                   | 2026-06-05T23:00:00Z | 2026-06-06T02:00:00Z | opened this evening, closes tomorrow
+            Fri 22:00-02:00 UTC                   | 2026-06-06T01:00:00Z | 2026-06-06T02:00:00Z | opened yesterday, closes today
+            Sat 00:00-24:00 Europe/Berlin         | 2026-06-06T10:00:00Z | 2026-06-06T22:00:00Z | a whole day ends at its midnight (CEST)
+            Sun 00:00-02:30 Europe/Berlin         | 2026-03-29T00:30:00Z | 2026-03-29T01:00:00Z | spring: 02:30 never happens, closes at the switch
+            Sun 00:00-02:30 Europe/Berlin         | 2026-10-25T00:10:00Z | 2026-10-25T00:30:00Z | autumn: first 02:10 (CEST) closes at first 02:30
+            Sun 00:00-02:30 Europe/Berlin         | 2026-10-25T01:10:00Z | 2026-10-25T01:30:00Z | autumn: second 02:10 (CET) closes at second 02:30
+            Sat 22:00-02:30 Europe/Berlin         | 2026-10-25T01:00:00Z | 2026-10-25T01:30:00Z | autumn: past midnight, second 02:00 (CET)
+            """)
+    void closesAfterIsTheEndOfTheOccurrenceHoldingTheInstant(String window, Instant instant, Instant closes, String why) {
+        ChangeWindow parsed = ChangeWindow.parse(window);
+
+        Instant closing = parsed.closesAfter(instant).orElseThrow();
+
+        assertEquals(closes, closing, why);
+        assertEquals(false, parsed.contains(closing), why);
+        assertEquals(true, parsed.contains(closing.minusSeconds(1)), why);
+    }
+
+    @Test
+    void closesAfterIsEmptyOutsideTheWindow() {
+        ChangeWindow window = ChangeWindow.parse("Mon-Fri 08:00-18:00 Europe/Berlin");
+
+        assertEquals(Optional.empty(), window.closesAfter(Instant.parse("2026-06-06T10:00:00Z")));
     }
 
     @ParameterizedTest
