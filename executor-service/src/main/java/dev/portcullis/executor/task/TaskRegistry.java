@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,11 @@ final class TaskRegistry {
     private final int memoryLines;
     private final TaskExecution.Collaborators with;
     private final Map<RunId, TaskExecution> tasks = new ConcurrentHashMap<>();
+    /**
+     * Run ids whose journal a restart could not read: whether their task ran is unknown, so they
+     * are never started again (their journal stays for whoever investigates).
+     */
+    private final Set<RunId> unreadable = ConcurrentHashMap.newKeySet();
     /** Held while a new task's journal is created, so a run id gets one journal. */
     private final Object creating = new Object();
 
@@ -55,6 +62,13 @@ final class TaskRegistry {
         TaskExecution existing = tasks.get(spec.runId());
         if (existing != null) {
             return existing.sameOrConflict(spec, granted);
+        }
+        if (unreadable.contains(spec.runId())) {
+            // refused for good, not "unavailable": a retry would hit the same journal, and the run
+            // would wait in the queue forever holding its lock (found by the reliability suite)
+            throw new DomainException(DomainException.Kind.PRECONDITION, "TASK_JOURNAL_UNREADABLE",
+                    "the executor cannot read the journal of this run's task, so whether it ran is unknown;"
+                            + " it is not started again: submit a new run", Map.of("run_id", spec.runId().value()));
         }
         with.plans().requireKnown(spec);
         TaskExecution fresh;
@@ -116,11 +130,15 @@ final class TaskRegistry {
                     continue;
                 }
                 log.atError().setCause(e).addKeyValue("journal", file.getFileName()).log("task.journal_unreadable");
+                runIdOf(file).ifPresent(unreadable::add);
                 continue;
             }
             if (replayed.last == null) {
-                log.atError().addKeyValue("journal", file.getFileName()).log("task.journal_without_state");
+                // the header is written before the task's first state, and StartTask answers only after
+                // that: a journal without a state belongs to a StartTask that never answered, which the
+                // gateway retries; left here, the retry could never create the journal again
                 replayed.log.release();
+                discard(file);
                 continue;
             }
             TaskExecution execution = new TaskExecution(header.spec(), header.grants(), replayed.log, replayed.last, with);
@@ -160,6 +178,16 @@ final class TaskRegistry {
             } else if (event instanceof TaskEvent.Line line && line.stream() == TaskEvent.Stream.STDOUT) {
                 stdoutLines++;
             }
+        }
+    }
+
+    /** The run id a journal file is named after; empty for a file named otherwise. */
+    private static Optional<RunId> runIdOf(Path file) {
+        String name = file.getFileName().toString();
+        try {
+            return Optional.of(new RunId(name.substring(0, name.length() - TaskJournal.SUFFIX.length())));
+        } catch (IllegalArgumentException notARunId) {
+            return Optional.empty();
         }
     }
 
