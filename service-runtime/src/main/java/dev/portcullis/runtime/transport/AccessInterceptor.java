@@ -34,6 +34,7 @@ import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -54,6 +55,12 @@ final class AccessInterceptor implements ServerInterceptor {
     static final String ERROR_DOMAIN = "portcullis";
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String BEARER = "Bearer ";
+    /** Stands in where bearer tokens are not admitted; the authorization header is then never read. */
+    private static final BearerTokens NO_BEARER_TOKENS = token -> {
+        throw new IllegalStateException("this server admits no bearer tokens");
+    };
+    /** As many as {@link AuditedClientTrust} records of refused certificates. */
+    static final int ANONYMOUS_REFUSALS_PER_SECOND = AuditedClientTrust.PER_SECOND;
 
     private final String service;
     private final AccessRules rules;
@@ -64,12 +71,12 @@ final class AccessInterceptor implements ServerInterceptor {
     private final InboundGuard guard;
     private final BearerTokens bearerTokens;
     private final boolean admitsTokenCallers;
+    private final RefusalBudget anonymousRefusals;
 
     /** Admits callers with a verified client certificate only; bearer tokens are ignored. */
     AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock,
             InboundGuard guard) {
-        this(service, rules, roles, audit, clock, guard, token -> new BearerTokens.Refused("TOKEN_NOT_ACCEPTED",
-                "this service accepts no identity tokens", false, Map.of()), false);
+        this(service, rules, roles, audit, clock, guard, NO_BEARER_TOKENS, false);
     }
 
     /** Admits callers with a verified client certificate, a bearer token {@code bearerTokens} accepts, or both naming one identity. */
@@ -82,6 +89,7 @@ final class AccessInterceptor implements ServerInterceptor {
             InboundGuard guard, BearerTokens bearerTokens, boolean admitsTokenCallers) {
         this.bearerTokens = requireNonNull(bearerTokens, "bearerTokens is null");
         this.admitsTokenCallers = admitsTokenCallers;
+        this.anonymousRefusals = new RefusalBudget(ANONYMOUS_REFUSALS_PER_SECOND, clock);
         this.service = requireNonNull(service, "service is null");
         this.rules = requireNonNull(rules, "rules is null");
         this.roles = requireNonNull(roles, "roles is null");
@@ -276,6 +284,18 @@ final class AccessInterceptor implements ServerInterceptor {
     private <Q> ServerCall.Listener<Q> refuse(
             ServerCall<Q, ?> call, Code code, String message, String reason, Map<String, String> metadata,
             String method, String identity, String remote, Map<String, String> attributes) {
+        if (admitsTokenCallers && identity.isEmpty()) {
+            // no certificate was needed to get here: anyone can provoke this refusal
+            OptionalLong left = anonymousRefusals.take();
+            if (left.isEmpty()) {
+                close(call, code, message, reason, metadata);
+                return new ServerCall.Listener<>() {};
+            }
+            if (left.getAsLong() > 0) {
+                attributes = new TreeMap<>(attributes);
+                attributes.put("suppressed", Long.toString(left.getAsLong()));
+            }
+        }
         log.atWarn()
                 .addKeyValue("method", method)
                 .addKeyValue("identity", identity)
