@@ -259,6 +259,38 @@ class GatewayTokenAuthTest {
     }
 
     @Test
+    void authorizationHeaderThatIsNotABearerTokenIsUnauthenticated() {
+        ManagedChannel channel = TestChannels.tlsWithoutClientCertificate(gateway.port(), pki.caFile());
+        try {
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> GatewayServiceGrpc
+                    .newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .withCallCredentials(authorization("Basic YWxpY2U6c2VjcmV0"))
+                    .submitRun(SubmitRunRequest.getDefaultInstance()));
+
+            assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
+            assertEquals("TOKEN_MALFORMED", reason(refused));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void clientCertificateAndTokenNamingTheSameIdentityAreBoundToTheTokensCommit() {
+        String token = token(github());
+        ManagedChannel channel = TestChannels.mtls(gateway.port(), pki.issue("ci-" + UUID.randomUUID(),
+                TestPki.id("ci/github/acme/infra-live")));
+        try {
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                    () -> submitOn(channel, Optional.of(token), OTHER_SHA, MAIN));
+
+            assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
+            assertEquals("TOKEN_COMMIT_MISMATCH", reason(refused));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
     void clientCertificateCallersStillSubmitAsBefore() {
         ManagedChannel channel = TestChannels.mtls(gateway.port(), pki.issue("ci-" + UUID.randomUUID(),
                 TestPki.id("ci/github/acme/cert-job")));
@@ -307,11 +339,15 @@ class GatewayTokenAuthTest {
 
     /** What a gRPC client library sends for a bearer token: one authorization header per call. */
     private static CallCredentials bearer(String token) {
+        return authorization("Bearer " + token);
+    }
+
+    private static CallCredentials authorization(String value) {
         return new CallCredentials() {
             @Override
             public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
                 Metadata headers = new Metadata();
-                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
+                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), value);
                 applier.apply(headers);
             }
         };

@@ -45,8 +45,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Authentication and authorisation of every call, before the method runs: the caller's
- * identity is the SPIFFE ID of its verified client certificate, its roles come from the
- * configured mapping, and the method's {@link AccessRules rule} decides. Refusals are
+ * identity is the SPIFFE ID of its verified client certificate or, on a server given
+ * {@link BearerTokens}, the identity of the {@code authorization: Bearer} token they accept (both
+ * presented must agree); its roles come from the configured mapping, and the method's
+ * {@link AccessRules rule} decides. The token is never logged, audited or quoted. Refusals are
  * UNAUTHENTICATED or PERMISSION_DENIED with a {@code google.rpc.ErrorInfo}; the refused call
  * never reaches the service.
  */
