@@ -12,8 +12,8 @@ import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.audit.AuditResource;
 import dev.portcullis.runtime.identity.CertificateIdentity;
-import dev.portcullis.runtime.identity.InvalidIdentityException;
 import dev.portcullis.runtime.identity.Credential;
+import dev.portcullis.runtime.identity.InvalidIdentityException;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.role.Role;
 import dev.portcullis.runtime.role.RoleMapping;
@@ -55,8 +55,10 @@ import org.slf4j.LoggerFactory;
 final class AccessInterceptor implements ServerInterceptor {
     private static final Logger log = LoggerFactory.getLogger(AccessInterceptor.class);
     static final String ERROR_DOMAIN = "portcullis";
-    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
     private static final String BEARER = "Bearer ";
+    private static final Map<String, String> UNVERIFIED_TOKEN = Map.of("credential", "identity_token", "verified", "false");
     /** Stands in where bearer tokens are not admitted; the authorization header is then never read. */
     private static final BearerTokens NO_BEARER_TOKENS = token -> {
         throw new IllegalStateException("this server admits no bearer tokens");
@@ -81,7 +83,10 @@ final class AccessInterceptor implements ServerInterceptor {
         this(service, rules, roles, audit, clock, guard, NO_BEARER_TOKENS, false);
     }
 
-    /** Admits callers with a verified client certificate, a bearer token {@code bearerTokens} accepts, or both naming one identity. */
+    /**
+     * Admits callers with a verified client certificate, a bearer token {@code bearerTokens} accepts, or
+     * both naming one identity.
+     */
     AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock,
             InboundGuard guard, BearerTokens bearerTokens) {
         this(service, rules, roles, audit, clock, guard, bearerTokens, true);
@@ -113,15 +118,13 @@ final class AccessInterceptor implements ServerInterceptor {
                 super.close(status, trailers);
             }
         };
-        SpiffeId identity;
-        Credential credential;
         Authentication authentication = authenticate(call, headers);
         if (authentication instanceof Unauthenticated refusal) {
             return refuse(watched, refusal.code(), refusal.message(), refusal.reason(), refusal.metadata(), method,
                     refusal.actor(), remote, refusal.auditAttributes());
         }
-        identity = ((Authenticated) authentication).identity();
-        credential = ((Authenticated) authentication).credential();
+        SpiffeId identity = ((Authenticated) authentication).identity();
+        Credential credential = ((Authenticated) authentication).credential();
         Set<Role> held = roles.rolesOf(identity);
         var rule = rules.ruleFor(method);
         if (rule.isEmpty()) {
@@ -189,6 +192,7 @@ final class AccessInterceptor implements ServerInterceptor {
      */
     private Authentication authenticate(ServerCall<?, ?> call, Metadata headers) {
         Optional<X509Certificate> certificate = peerCertificate(call);
+        // Metadata.getAll is null when the header is absent; a server without BearerTokens never reads it
         Iterable<String> authorizations = admitsTokenCallers ? headers.getAll(AUTHORIZATION) : null;
         boolean tokenPresented = authorizations != null;
         if (certificate.isEmpty() && !tokenPresented) {
@@ -216,7 +220,7 @@ final class AccessInterceptor implements ServerInterceptor {
         Optional<String> token = bearerToken(authorizations);
         if (token.isEmpty()) {
             return new Unauthenticated(Code.UNAUTHENTICATED, "TOKEN_MALFORMED",
-                    "the authorization header must be one 'Bearer <token>'", actor, Map.of("credential", "identity_token", "verified", "false"));
+                    "the authorization header must be one 'Bearer <token>'", actor, UNVERIFIED_TOKEN);
         }
         BearerTokens.Check check;
         try {
@@ -225,12 +229,11 @@ final class AccessInterceptor implements ServerInterceptor {
             // fail closed; the failure's text may quote the token, so only its type is logged
             log.atError().addKeyValue("failure", e.getClass().getName()).log("access.token_check_failed");
             return new Unauthenticated(Code.UNAVAILABLE, "TOKEN_CHECK_FAILED",
-                    "the identity token cannot be verified now", actor, Map.of("credential", "identity_token", "verified", "false"));
+                    "the identity token cannot be verified now", actor, UNVERIFIED_TOKEN);
         }
         if (check instanceof BearerTokens.Refused refused) {
             Map<String, String> attributes = new TreeMap<>(refused.auditAttributes());
-            attributes.put("credential", "identity_token");
-            attributes.put("verified", "false");
+            attributes.putAll(UNVERIFIED_TOKEN);
             return new Unauthenticated(refused.retryable() ? Code.UNAVAILABLE : Code.UNAUTHENTICATED,
                     refused.reason(), refused.message(), actor, attributes);
         }
@@ -238,7 +241,7 @@ final class AccessInterceptor implements ServerInterceptor {
         if (certified.isPresent() && !certified.get().equals(accepted.identity())) {
             return new Unauthenticated(Code.UNAUTHENTICATED, "IDENTITY_MISMATCH",
                     "the client certificate and the identity token name different identities", actor,
-                    Map.of("credential", accepted.credential().method(), "token_identity", accepted.identity().value()));
+                    Map.of("credential", "identity_token", "token_identity", accepted.identity().value()));
         }
         return new Authenticated(accepted.identity(), accepted.credential());
     }
