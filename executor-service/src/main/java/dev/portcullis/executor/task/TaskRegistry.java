@@ -64,11 +64,7 @@ final class TaskRegistry {
             return existing.sameOrConflict(spec, granted);
         }
         if (unreadable.contains(spec.runId())) {
-            // refused for good, not "unavailable": a retry would hit the same journal, and the run
-            // would wait in the queue forever holding its lock (found by the reliability suite)
-            throw new DomainException(DomainException.Kind.PRECONDITION, "TASK_JOURNAL_UNREADABLE",
-                    "the executor cannot read the journal of this run's task, so whether it ran is unknown;"
-                            + " it is not started again: submit a new run", Map.of("run_id", spec.runId().value()));
+            throw unreadableJournal(spec.runId());
         }
         with.plans().requireKnown(spec);
         TaskExecution fresh;
@@ -79,9 +75,21 @@ final class TaskRegistry {
             }
             TaskBackend.Kind backend = with.backend().kind();
             TaskJournal journal = TaskJournal.create(journalDir, new TaskJournal.Header(spec, granted, backend));
-            fresh = new TaskExecution(spec, granted, new TaskLog(journal, memoryLines),
-                    Task.pending(spec.runId(), backend, with.clock().instant()), with);
-            fresh.announce();
+            try {
+                fresh = new TaskExecution(spec, granted, new TaskLog(journal, memoryLines),
+                        Task.pending(spec.runId(), backend, with.clock().instant()), with);
+                fresh.announce();
+            } catch (RuntimeException failure) {
+                // nothing launched and nothing answered: the journal goes, or the retried StartTask could
+                // never create it again and the run would wait for ever (found by review)
+                try {
+                    journal.close();
+                } catch (RuntimeException closing) {
+                    failure.addSuppressed(closing);
+                }
+                discard(journalDir.resolve(spec.runId().value() + TaskJournal.SUFFIX));
+                throw failure;
+            }
             tasks.put(spec.runId(), fresh);
         }
         fresh.launch();
@@ -179,6 +187,22 @@ final class TaskRegistry {
                 stdoutLines++;
             }
         }
+    }
+
+    /**
+     * Why a run whose journal a restart could not read is not started. Whether its task ran is
+     * unknown. A local task died with the executor, so the run is refused for good and the gateway
+     * ends it FAILED rather than leaving it queued. An ECS task may still run, so the run waits
+     * (unavailable), keeping its lock, until an operator has looked: the journal's file, named by
+     * the {@code task.journal_unreadable} log line, moved aside and the executor restarted.
+     */
+    private DomainException unreadableJournal(RunId runId) {
+        boolean mayStillRun = with.backend().survivesRestart();
+        return new DomainException(mayStillRun ? DomainException.Kind.UNAVAILABLE : DomainException.Kind.PRECONDITION,
+                "TASK_JOURNAL_UNREADABLE", "the executor cannot read the journal of this run's task, so whether it ran is"
+                        + " unknown; " + (mayStillRun ? "its task may still run on the backend, so it is not started until an"
+                                + " operator has checked and moved the journal aside" : "it is not started again: submit a new run"),
+                Map.of("run_id", runId.value()));
     }
 
     /** The run id a journal file is named after; empty for a file named otherwise. */

@@ -180,6 +180,58 @@ class TaskRestartTest {
     }
 
     @Test
+    void aRunWhoseJournalCannotBeReadWaitsOnABackendWhoseTasksOutliveTheExecutor() throws Exception {
+        // on ECS the task may still run: refusing for good would end the run and free its lock beside it
+        TaskSpec spec = spec("sh", "-c", "echo ran > out.txt");
+        Path journals = Files.createDirectories(dir.resolve("executor/journal"));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.write(bytesOf(TaskJournal.FORMAT.header()));
+        bytes.write(bytesOf(TaskJournal.FORMAT.frame(new byte[] {(byte) 0x7f, 1, 2, 3})));
+        Files.write(journals.resolve(spec.runId().value() + ".journal"), bytes.toByteArray());
+        Path state = dir.resolve("executor");
+        LocalProcessTaskBackend local = new LocalProcessTaskBackend(state.resolve("tasks"), 2);
+        TaskBackend outlivesTheExecutor = new TaskBackend() {
+            @Override
+            public Kind kind() {
+                return Kind.ECS;
+            }
+
+            @Override
+            public Handle start(TaskSpec task, Map<String, String> environment, TaskRun run) {
+                throw new AssertionError("never started");
+            }
+
+            @Override
+            public boolean survivesRestart() {
+                return true;
+            }
+
+            @Override
+            public Handle resume(TaskSpec task, TaskRun run) {
+                throw new AssertionError("nothing to resume");
+            }
+
+            @Override
+            public dev.portcullis.runtime.health.Readiness readiness() {
+                return local.readiness();
+            }
+
+            @Override
+            public void close() {
+                local.close();
+            }
+        };
+        TaskService restarted = new TaskService(outlivesTheExecutor, ONE_SECRET, new LocalArtifactStore(state.resolve("artifacts")),
+                audit, Clock.systemUTC(), state, 1000);
+        services.add(restarted);
+
+        DomainException refused = assertThrows(DomainException.class, () -> restarted.start(spec, List.of()));
+
+        assertEquals(DomainException.Kind.UNAVAILABLE, refused.kind());
+        assertEquals("TASK_JOURNAL_UNREADABLE", refused.reason());
+    }
+
+    @Test
     void aStartTaskRetriedAfterARestartIsTheSameTaskWhateverTraceItComesFrom() throws Exception {
         // found by the reliability suite: the journal did not keep the trace id, so the gateway's
         // retried StartTask (same run, same trace) was refused as a conflicting task after a restart
