@@ -154,6 +154,25 @@ class CatalogLoaderTest {
     }
 
     @Test
+    void conditionsOnTheTokensClaimsLoadAndAClaimComparedWithABoolIsRefused() {
+        String rule = String.join("\n",
+                "      - commands: [plan]",
+                "        refs: [\"refs/heads/*\"]",
+                "        environments: [stage]",
+                "        when:",
+                "          - 'request.claims.ref_protected == \"true\"'",
+                "          - 'request.claims.job_workflow_ref.startsWith(\"acme/deploy/.github/workflows/apply.yml@\")'",
+                "");
+        String withClaims = MINIMAL.replace("      - { commands: [plan], refs: [\"refs/heads/*\"], environments: [stage] }\n", rule);
+
+        Catalog catalog = loader.load("catalog.yaml", withClaims.getBytes(StandardCharsets.UTF_8));
+        List<CatalogProblem> problems = problems(withClaims.replace("== \"true\"'", "== true'"));
+
+        assertEquals(2, catalog.repo(new CatalogName("app")).orElseThrow().rules().get(0).conditions().size());
+        assertEquals(List.of("repos[0].rules[0].when[0]"), problems.stream().map(CatalogProblem::field).toList());
+    }
+
+    @Test
     void anEmptyFileIsRefused() {
         List<CatalogProblem> problems = problems("");
 

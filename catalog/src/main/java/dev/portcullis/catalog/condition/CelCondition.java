@@ -3,6 +3,7 @@ package dev.portcullis.catalog.condition;
 import static java.util.Objects.requireNonNull;
 
 import dev.cel.bundle.Cel;
+import dev.cel.common.types.MapType;
 import dev.cel.common.types.SimpleType;
 import java.util.Optional;
 
@@ -13,8 +14,12 @@ import java.util.Optional;
  * <p>The expression is parsed and type-checked once, by {@link #compile}, against these
  * variables: {@code request.caller}, {@code request.repo}, {@code request.commit_sha},
  * {@code request.ref}, {@code request.folder}, {@code request.environment},
- * {@code request.command} (strings), {@code request.break_glass} (bool) and {@code now}
- * (timestamp). The standard CEL functions and macros are available ({@code startsWith},
+ * {@code request.command} (strings), {@code request.break_glass} (bool), {@code request.claims}
+ * (map of string to string: the verified claims of the caller's OIDC identity token, empty for
+ * a caller with a client certificate) and {@code now} (timestamp). A claim the map lacks is an
+ * evaluation error, so {@code request.claims.environment == "prod"} fails closed for a caller
+ * without that claim; {@code has(request.claims.environment)} and
+ * {@code "environment" in request.claims} test for it. The standard CEL functions and macros are available ({@code startsWith},
  * {@code matches} with RE2 syntax, {@code getHours(zone)}, {@code exists}, …). Anything else,
  * and any expression whose type is not {@code bool}, is refused at compile time, so a bad
  * catalog is rejected on load rather than at decision time.
@@ -31,6 +36,7 @@ public final class CelCondition {
             .addVar(Variables.ENVIRONMENT, SimpleType.STRING)
             .addVar(Variables.COMMAND, SimpleType.STRING)
             .addVar(Variables.BREAK_GLASS, SimpleType.BOOL)
+            .addVar(Variables.CLAIMS, MapType.create(SimpleType.STRING, SimpleType.STRING))
             .addVar(Variables.NOW, SimpleType.TIMESTAMP)
             .build();
 
@@ -71,6 +77,16 @@ public final class CelCondition {
         return "CelCondition[" + expression() + "]";
     }
 
+    /** The compiled expression, for tests that compare its direct and CEL evaluations. */
+    CompiledExpression compiled() {
+        return compiled;
+    }
+
+    /** The value of the declared variable {@code name} for {@code input}; empty when undeclared. */
+    static Optional<Object> lookup(ConditionInput input, String name) {
+        return Variables.lookup(input, name);
+    }
+
     /**
      * The outcome of one evaluation.
      *
@@ -96,9 +112,10 @@ public final class CelCondition {
         static final String ENVIRONMENT = "request.environment";
         static final String COMMAND = "request.command";
         static final String BREAK_GLASS = "request.break_glass";
+        static final String CLAIMS = "request.claims";
         static final String NOW = "now";
-        static final String LIST = String.join(", ", CALLER, REPO, COMMIT_SHA, REF, FOLDER, ENVIRONMENT, COMMAND, BREAK_GLASS)
-                + " and " + NOW;
+        static final String LIST = String.join(", ", CALLER, REPO, COMMIT_SHA, REF, FOLDER, ENVIRONMENT, COMMAND, BREAK_GLASS,
+                CLAIMS) + " and " + NOW;
 
         private Variables() {}
 
@@ -112,6 +129,7 @@ public final class CelCondition {
                 case ENVIRONMENT -> input.environment();
                 case COMMAND -> input.command();
                 case BREAK_GLASS -> input.breakGlass();
+                case CLAIMS -> input.claims();
                 case NOW -> input.now();
                 default -> null;
             };

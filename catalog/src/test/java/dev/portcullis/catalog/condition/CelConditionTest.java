@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,7 +33,8 @@ class CelConditionTest {
             "prod",
             "apply",
             false,
-            TUESDAY_MORNING_BERLIN);
+            TUESDAY_MORNING_BERLIN,
+            Map.of());
 
     @ParameterizedTest
     @CsvSource(delimiterString = " => ", textBlock = """
@@ -62,12 +64,91 @@ class CelConditionTest {
         assertEquals(new CelCondition.Result(expected, Optional.empty()), result);
     }
 
+    /** The same request from a GitHub Actions job that authenticated with an OIDC identity token. */
+    private static final ConditionInput TOKEN_APPLY = new ConditionInput(PROD_APPLY.caller(), PROD_APPLY.repo(),
+            PROD_APPLY.commitSha(), PROD_APPLY.ref(), PROD_APPLY.folder(), PROD_APPLY.environment(),
+            PROD_APPLY.command(), false, PROD_APPLY.now(), Map.of(
+                    "environment", "prod",
+                    "ref_protected", "true",
+                    "job_workflow_ref", "acme/deploy/.github/workflows/apply.yml@refs/heads/main",
+                    "repository_id", "123"));
+
+    @ParameterizedTest
+    @CsvSource(delimiterString = " => ", textBlock = """
+            request.claims.environment == "prod" => true
+            request.claims.environment == "stage" => false
+            request.claims.ref_protected == "true" => true
+            request.claims.job_workflow_ref.startsWith("acme/deploy/.github/workflows/apply.yml@") => true
+            request.claims.job_workflow_ref.startsWith("acme/other/.github/workflows/apply.yml@") => false
+            request.claims["repository_id"] == "123" => true
+            "environment" in request.claims => true
+            "runner_environment" in request.claims => false
+            has(request.claims.environment) && request.claims.environment == request.environment => true
+            has(request.claims.runner_environment) => false
+            size(request.claims) == 4 => true
+            """)
+    void claimsOfTheTokenAreReadable(String expression, boolean expected) {
+        CelCondition condition = CelCondition.compile(expression);
+
+        CelCondition.Result result = condition.evaluate(TOKEN_APPLY);
+
+        assertEquals(new CelCondition.Result(expected, Optional.empty()), result);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', textBlock = """
+            request.claims.environment == "prod"
+            request.claims.ref_protected == "true" && request.claims.environment == request.environment
+            request.claims.job_workflow_ref.startsWith("acme/deploy/.github/workflows/apply.yml@")
+            request.claims["repository_id"] == "123" || request.claims.environment == "stage"
+            "environment" in request.claims && request.claims.environment != "prod"
+            request.claims.exists(k, k.startsWith("job_"))
+            """)
+    void claimsEvaluateDirectlyExactlyAsCelEvaluatesThem(String expression) {
+        CelCondition condition = CelCondition.compile(expression);
+
+        for (ConditionInput input : List.of(TOKEN_APPLY, PROD_APPLY)) {
+            CelCondition.Result cel = condition.compiled().evaluateWithCel(name -> CelCondition.lookup(input, name));
+            assertEquals(cel, condition.evaluate(input), expression + " with claims " + input.claims());
+        }
+        assertTrue(condition.compiled().evaluatesDirectly(), expression);
+    }
+
+    @Test
+    void claimsConditionFailsClosedForACallerWithoutClaims() {
+        CelCondition condition = CelCondition.compile("request.claims.ref_protected == \"true\"");
+
+        CelCondition.Result result = condition.evaluate(PROD_APPLY);
+
+        assertFalse(result.satisfied());
+        assertTrue(result.error().orElseThrow().startsWith("ATTRIBUTE_NOT_FOUND: "), result.error().orElseThrow());
+        assertTrue(result.error().orElseThrow().contains("ref_protected"), result.error().orElseThrow());
+    }
+
+    @Test
+    void claimsConditionFailsClosedWhenTheTokenLacksTheClaim() {
+        CelCondition condition = CelCondition.compile("request.claims.runner_environment == \"github-hosted\"");
+
+        CelCondition.Result result = condition.evaluate(TOKEN_APPLY);
+
+        assertFalse(result.satisfied());
+        assertTrue(result.error().isPresent());
+    }
+
+    @Test
+    void claimValuesAreStringsNotBools() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> CelCondition.compile("request.claims.ref_protected == true"));
+
+        assertTrue(refused.getMessage().contains("found no matching overload for '_==_'"), refused.getMessage());
+    }
+
     @Test
     void breakGlassIsABool() {
         CelCondition condition = CelCondition.compile("request.break_glass");
         ConditionInput breakGlass = new ConditionInput(PROD_APPLY.caller(), PROD_APPLY.repo(), PROD_APPLY.commitSha(),
                 PROD_APPLY.ref(), PROD_APPLY.folder(), PROD_APPLY.environment(), PROD_APPLY.command(), true,
-                PROD_APPLY.now());
+                PROD_APPLY.now(), Map.of());
 
         CelCondition.Result result = condition.evaluate(breakGlass);
 
@@ -111,7 +192,7 @@ class CelConditionTest {
 
         assertEquals("condition does not compile: line 1, column 1: undeclared reference to 'request' (in container '');"
                 + " the variables are request.caller, request.repo, request.commit_sha, request.ref, request.folder,"
-                + " request.environment, request.command, request.break_glass and now", refused.getMessage());
+                + " request.environment, request.command, request.break_glass, request.claims and now", refused.getMessage());
     }
 
     @Test
@@ -203,7 +284,8 @@ class CelConditionTest {
                         boolean match = (i + offset) % 2 == 0;
                         ConditionInput input = new ConditionInput(PROD_APPLY.caller(), PROD_APPLY.repo(),
                                 PROD_APPLY.commitSha(), match ? "refs/heads/apply" : "refs/heads/main",
-                                PROD_APPLY.folder(), PROD_APPLY.environment(), "apply", false, PROD_APPLY.now());
+                                PROD_APPLY.folder(), PROD_APPLY.environment(), "apply", false, PROD_APPLY.now(),
+                                Map.of());
                         CelCondition.Result result = condition.evaluate(input);
                         if (result.error().isPresent() || result.satisfied() != match) {
                             throw new AssertionError("wrong result " + result + " for ref " + input.ref());

@@ -9,6 +9,7 @@ import dev.portcullis.gateway.run.PolicyCheck;
 import dev.portcullis.gateway.run.RunSpec;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.identity.TokenClaims;
 import dev.portcullis.v1.DecisionOutcome;
 import dev.portcullis.v1.EvaluateRequest;
 import dev.portcullis.v1.PlanBinding;
@@ -39,7 +40,8 @@ public final class GrpcPolicyCheck implements PolicyCheck {
     }
 
     @Override
-    public Decision evaluate(SpiffeId caller, RunSpec spec, List<PlanBinding> plan, boolean breakGlass, String traceId) {
+    public Decision evaluate(SpiffeId caller, RunSpec spec, List<PlanBinding> plan, boolean breakGlass, TokenClaims claims,
+            String traceId) {
         EvaluateRequest.Builder request = EvaluateRequest.newBuilder()
                 .setCaller(caller.value())
                 .setRepo(spec.repo().value())
@@ -48,7 +50,8 @@ public final class GrpcPolicyCheck implements PolicyCheck {
                 .setFolder(spec.folder().value())
                 .setEnvironment(spec.environment().value())
                 .setCommand(spec.command().value())
-                .setBreakGlass(breakGlass);
+                .setBreakGlass(breakGlass)
+                .putAllClaims(claims.values());
         plan.forEach(binding -> {
             dev.portcullis.v1.PlanBinding.Builder bound = dev.portcullis.v1.PlanBinding.newBuilder()
                     .setPlanRunId(binding.planRun().value())

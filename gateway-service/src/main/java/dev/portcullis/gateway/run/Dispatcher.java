@@ -130,7 +130,7 @@ final class Dispatcher {
             // the summary goes along again: plan rules are evaluated anew when the apply leaves the queue
             plan = List.of(PolicyCheck.PlanBinding.of(planRun.get(), artifact.get()));
         }
-        Decision decision = policy.evaluate(run.requester(), run.spec(), plan, run.breakGlass(), run.traceId());
+        Decision decision = policy.evaluate(run.requester(), run.spec(), plan, run.breakGlass(), run.claims(), run.traceId());
         Map<String, String> decided = Map.of("catalog_version", decision.catalogVersion(), "rule", decision.matchedRule(),
                 "reasons", decision.reasonCodes(), "when", "dequeue");
         if (!decision.allowed()) {

@@ -3,6 +3,7 @@ package dev.portcullis.gateway.run;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.identity.TokenClaims;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.request.Sha256Digest;
@@ -15,10 +16,14 @@ public interface PolicyCheck {
      * The decision about {@code spec} for {@code caller}.
      *
      * @param plan the plan an apply applies: empty list or exactly one binding
+     * @param claims the verified claims of the caller's identity token, {@code request.claims} in catalog
+     *     conditions: at submission the token's, at dequeue those recorded with the run;
+     *     {@link TokenClaims#NONE} for a caller with a client certificate
      * @throws dev.portcullis.runtime.error.DomainException UNAVAILABLE ({@code POLICY_UNAVAILABLE})
      *     when the policy service cannot answer in time — never an allow
      */
-    Decision evaluate(SpiffeId caller, RunSpec spec, List<PlanBinding> plan, boolean breakGlass, String traceId);
+    Decision evaluate(SpiffeId caller, RunSpec spec, List<PlanBinding> plan, boolean breakGlass, TokenClaims claims,
+            String traceId);
 
     /**
      * The plan an apply applies, as the policy service checks it.

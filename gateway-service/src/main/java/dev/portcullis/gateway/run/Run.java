@@ -3,6 +3,7 @@ package dev.portcullis.gateway.run;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.identity.TokenClaims;
 import dev.portcullis.runtime.request.RunId;
 import java.time.Instant;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class Run {
     private final String traceId;
     private final String traceSpanId;
     private final String breakGlassJustification;
+    private final TokenClaims claims;
     private final Instant createdAt;
     private final Instant updatedAt;
     private final long nextOffset;
@@ -50,6 +52,7 @@ public final class Run {
         this.traceId = requireNonNull(b.traceId, "traceId is null");
         this.traceSpanId = requireNonNull(b.traceSpanId, "traceSpanId is null");
         this.breakGlassJustification = requireNonNull(b.breakGlassJustification, "breakGlassJustification is null");
+        this.claims = requireNonNull(b.claims, "claims is null");
         this.createdAt = requireNonNull(b.createdAt, "createdAt is null");
         this.updatedAt = requireNonNull(b.updatedAt, "updatedAt is null");
         this.nextOffset = b.nextOffset;
@@ -81,6 +84,7 @@ public final class Run {
         b.traceId = traceId;
         b.traceSpanId = traceSpanId;
         b.breakGlassJustification = breakGlassJustification;
+        b.claims = claims;
         b.createdAt = createdAt;
         b.updatedAt = updatedAt;
         b.nextOffset = nextOffset;
@@ -174,6 +178,15 @@ public final class Run {
         return breakGlassJustification;
     }
 
+    /**
+     * The verified claims of the identity token the run was submitted with, as the policy service
+     * read them at submission; it reads the same at dequeue, when the token is gone.
+     * {@link TokenClaims#NONE} for a run submitted with a client certificate.
+     */
+    public TokenClaims claims() {
+        return claims;
+    }
+
     public Instant createdAt() {
         return createdAt;
     }
@@ -225,6 +238,7 @@ public final class Run {
         private String traceId = "";
         private String traceSpanId = "";
         private String breakGlassJustification = "";
+        private TokenClaims claims = TokenClaims.NONE;
         private Instant createdAt;
         private Instant updatedAt;
         private long nextOffset;
@@ -311,6 +325,11 @@ public final class Run {
 
         public Builder breakGlassJustification(String value) {
             breakGlassJustification = value;
+            return this;
+        }
+
+        public Builder claims(TokenClaims value) {
+            claims = requireNonNull(value, "claims is null");
             return this;
         }
 

@@ -7,6 +7,7 @@ import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.identity.Credential;
+import dev.portcullis.runtime.identity.TokenClaims;
 import dev.portcullis.runtime.request.RunId;
 import java.time.Clock;
 import java.time.Duration;
@@ -113,7 +114,10 @@ public final class RunService {
                             Integer.toString(settings.maxActiveRuns())));
         }
         List<PolicyCheck.PlanBinding> plan = planBinding(submission.spec());
-        Decision decision = policy.evaluate(actor.identity(), submission.spec(), plan, breakGlass, submission.traceId());
+        TokenClaims claims = actor.credential() instanceof Credential.IdentityToken token
+                ? TokenClaims.fitting(token.claims())
+                : TokenClaims.NONE;
+        Decision decision = policy.evaluate(actor.identity(), submission.spec(), plan, breakGlass, claims, submission.traceId());
         Instant now = clock.instant();
         RunState state;
         String reason;
@@ -138,6 +142,7 @@ public final class RunService {
                 .traceId(submission.traceId())
                 .traceSpanId(submission.traceSpanId())
                 .breakGlassJustification(submission.breakGlassJustification())
+                .claims(claims)
                 .createdAt(now)
                 .updatedAt(now);
         if (state == RunState.AWAITING_APPROVAL) {

@@ -13,6 +13,7 @@ import dev.portcullis.gateway.run.PolicyCheck;
 import dev.portcullis.gateway.run.Runs;
 import dev.portcullis.gateway.run.TaskRunner;
 import dev.portcullis.runtime.identity.IdentityPattern;
+import dev.portcullis.runtime.identity.TokenClaims;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.request.Sha256Digest;
 import dev.portcullis.runtime.role.Role;
@@ -111,7 +112,8 @@ class NeighbourContractsTest {
                 .setPlanSummaryTool(dev.portcullis.v1.PlanTool.PLAN_TOOL_TOFU).build();
 
         Decision decision = policy(answer, new AtomicReference<>()).evaluate(Runs.CI, Runs.spec("a", "stage", "plan"),
-                List.of(), false, "0af7651916cd43dd8448eb211c80319c");
+                List.of(), false, TokenClaims.NONE,
+                        "0af7651916cd43dd8448eb211c80319c");
 
         assertEquals(List.of(new CommandStep(List.of("terraform", "init"), false),
                 new CommandStep(List.of("terraform", "plan", "-detailed-exitcode"), true)), decision.steps());
@@ -123,11 +125,28 @@ class NeighbourContractsTest {
     @Test
     void aDecisionWithOnlyArgvIsOneStepWithoutOwnTimeout() {
         Decision decision = policy(allow().addAllArgv(List.of("sh", "plan.sh")).build(), new AtomicReference<>())
-                .evaluate(Runs.CI, Runs.spec("a", "stage", "plan"), List.of(), false, "0af7651916cd43dd8448eb211c80319c");
+                .evaluate(Runs.CI, Runs.spec("a", "stage", "plan"), List.of(), false, TokenClaims.NONE,
+                        "0af7651916cd43dd8448eb211c80319c");
 
         assertEquals(List.of(new CommandStep(List.of("sh", "plan.sh"), false)), decision.steps());
         assertEquals(Optional.empty(), decision.timeout());
         assertEquals(PlanTool.NONE, decision.planSummaryTool());
+    }
+
+    @Test
+    void aTokenCallersClaimsGoAlongAndACertificateCallerSendsNone() {
+        AtomicReference<EvaluateRequest> asked = new AtomicReference<>();
+        PolicyCheck check = policy(allow().addAllArgv(List.of("sh", "plan.sh")).build(), asked);
+        Map<String, String> claims = Map.of("ref_protected", "true", "environment", "stage");
+
+        check.evaluate(Runs.CI, Runs.spec("a", "stage", "plan"), List.of(), false, new TokenClaims(claims),
+                "0af7651916cd43dd8448eb211c80319c");
+        Map<String, String> sentWithToken = asked.get().getClaimsMap();
+        check.evaluate(Runs.CI, Runs.spec("a", "stage", "plan"), List.of(), false, TokenClaims.NONE,
+                "0af7651916cd43dd8448eb211c80319c");
+
+        assertEquals(claims, sentWithToken);
+        assertEquals(Map.of(), asked.get().getClaimsMap());
     }
 
     @Test
@@ -137,7 +156,7 @@ class NeighbourContractsTest {
 
         check.evaluate(Runs.CI, Runs.spec("a", "stage", "apply"), List.of(new PolicyCheck.PlanBinding(RunId.random(),
                 Runs.spec("a", "stage", "plan").commit(), ARTIFACT.sha256(), List.of(Runs.SUMMARY))), false,
-                "0af7651916cd43dd8448eb211c80319c");
+                TokenClaims.NONE, "0af7651916cd43dd8448eb211c80319c");
 
         dev.portcullis.v1.PlanSummary sent = asked.get().getPlan().getSummary();
         assertEquals(1, sent.getCounts().getCreate());
@@ -153,7 +172,7 @@ class NeighbourContractsTest {
 
         check.evaluate(Runs.CI, Runs.spec("a", "stage", "apply"), List.of(new PolicyCheck.PlanBinding(RunId.random(),
                 Runs.spec("a", "stage", "plan").commit(), ARTIFACT.sha256(), List.of())), false,
-                "0af7651916cd43dd8448eb211c80319c");
+                TokenClaims.NONE, "0af7651916cd43dd8448eb211c80319c");
 
         assertTrue(asked.get().hasPlan());
         assertFalse(asked.get().getPlan().hasSummary());

@@ -12,6 +12,8 @@ import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
 import com.google.rpc.ErrorInfo;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.portcullis.catalog.condition.CelCondition;
+import dev.portcullis.catalog.condition.ConditionInput;
 import dev.portcullis.runtime.identity.IdentityPattern;
 import dev.portcullis.runtime.role.Role;
 import dev.portcullis.runtime.role.RoleMapping;
@@ -29,6 +31,7 @@ import dev.portcullis.v1.AuditAction;
 import dev.portcullis.v1.AuditEvent;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.DecisionOutcome;
+import dev.portcullis.v1.DecisionReason;
 import dev.portcullis.v1.EvaluateRequest;
 import dev.portcullis.v1.EvaluateResponse;
 import dev.portcullis.v1.GatewayServiceGrpc;
@@ -77,6 +80,7 @@ import org.slf4j.LoggerFactory;
 class GatewayTokenAuthTest {
     private static final String MAIN = "refs/heads/main";
     private static final String OTHER_SHA = "fedcba9876543210fedcba9876543210fedcba98";
+    private static final CelCondition PROD_CONDITION = CelCondition.compile("request.claims.ref_protected == \"true\"");
 
     @TempDir
     static Path dir;
@@ -90,6 +94,8 @@ class GatewayTokenAuthTest {
     private final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final List<String> tokensSent = new CopyOnWriteArrayList<>();
+    /** Every question the gateway asked its policy neighbour. */
+    private final List<EvaluateRequest> evaluated = new CopyOnWriteArrayList<>();
     private Level portcullisLevel;
 
     @BeforeAll
@@ -305,6 +311,58 @@ class GatewayTokenAuthTest {
         }
     }
 
+    @Test
+    void aCatalogConditionOnTheTokensClaimsAdmitsATokenWhoseClaimHoldsAndAsksAgainWithItAtDequeue() {
+        String jobId = UUID.randomUUID().toString();
+        String token = token(github().claim("ref_protected", "true").claim("run_id", jobId));
+
+        SubmitRunResponse reply = submitProd(Optional.of(token));
+
+        assertEquals(RunState.RUN_STATE_QUEUED, reply.getRun().getState(), reply.getRun().getStateReason());
+        // the executor is unreachable here, but the gateway asks the policy again before it starts the
+        // task: with the claims it recorded at submission, as the token is not sent again
+        List<EvaluateRequest> asked = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                .until(() -> evaluated.stream().filter(r -> jobId.equals(r.getClaimsOrDefault("run_id", ""))).toList(),
+                        list -> list.size() >= 2);
+        assertTrue(asked.stream().allMatch(r -> r.getClaimsMap().equals(asked.get(0).getClaimsMap())));
+        assertEquals("true", asked.get(1).getClaimsOrThrow("ref_protected"));
+        assertEquals("acme/infra-live", asked.get(1).getClaimsOrThrow("repository"));
+    }
+
+    @Test
+    void aCatalogConditionOnTheTokensClaimsDeniesATokenWhoseClaimDiffers() {
+        String token = token(github().claim("ref_protected", "false"));
+
+        SubmitRunResponse reply = submitProd(Optional.of(token));
+
+        assertEquals(RunState.RUN_STATE_DENIED, reply.getRun().getState());
+        assertTrue(reply.getRun().getStateReason().contains("request.claims.ref_protected == \"true\""),
+                reply.getRun().getStateReason());
+    }
+
+    @Test
+    void aCatalogConditionOnClaimsFailsClosedForAClientCertificateCaller() {
+        ManagedChannel channel = TestChannels.mtls(gateway.port(), pki.issue("ci-" + UUID.randomUUID(),
+                TestPki.id("ci/github/acme/cert-job")));
+        try {
+            SubmitRunResponse reply = submitOn(channel, Optional.empty(), Tokens.SHA, MAIN, "prod");
+
+            assertEquals(RunState.RUN_STATE_DENIED, reply.getRun().getState());
+            assertTrue(reply.getRun().getStateReason().contains("ATTRIBUTE_NOT_FOUND"), reply.getRun().getStateReason());
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private SubmitRunResponse submitProd(Optional<String> token) {
+        ManagedChannel channel = TestChannels.tlsWithoutClientCertificate(gateway.port(), pki.caFile());
+        try {
+            return submitOn(channel, token, Tokens.SHA, MAIN, "prod");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
     private JWTClaimsSet.Builder github() {
         return Tokens.github(issuer.url(), Instant.now());
     }
@@ -325,6 +383,12 @@ class GatewayTokenAuthTest {
     }
 
     private static SubmitRunResponse submitOn(ManagedChannel channel, Optional<String> token, String commit, String ref) {
+        return submitOn(channel, token, commit, ref, "stage");
+    }
+
+    /** A plan of the folder {@code ENVIRONMENT/app} in {@code environment}. */
+    private static SubmitRunResponse submitOn(ManagedChannel channel, Optional<String> token, String commit, String ref,
+            String environment) {
         GatewayServiceGrpc.GatewayServiceBlockingStub stub = GatewayServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(20, TimeUnit.SECONDS);
         if (token.isPresent()) {
@@ -332,7 +396,7 @@ class GatewayTokenAuthTest {
         }
         return stub.submitRun(SubmitRunRequest.newBuilder()
                 .setSpec(RunSpec.newBuilder().setRepo("infra-live").setCommitSha(commit).setRef(ref)
-                        .setFolder("stage/app").setEnvironment("stage").setCommand("plan"))
+                        .setFolder(environment + "/app").setEnvironment(environment).setCommand("plan"))
                 .setRequestKey("job-" + UUID.randomUUID())
                 .build());
     }
@@ -377,7 +441,29 @@ class GatewayTokenAuthTest {
                 .until(() -> audited.stream().filter(wanted).findFirst(), Optional::isPresent).orElseThrow();
     }
 
-    /** The gateway's policy (allows every plan) and audit (keeps every event) neighbours, over mTLS. */
+    /**
+     * The neighbour's catalog, in short: every plan is allowed, in prod only by a rule whose
+     * {@code when} is {@link #PROD_CONDITION}, evaluated by the catalog's own {@link CelCondition}
+     * on the claims the gateway sent (the policy service's reading of them has its own tests).
+     */
+    private static dev.portcullis.v1.Decision decide(EvaluateRequest request) {
+        dev.portcullis.v1.Decision.Builder decision = dev.portcullis.v1.Decision.newBuilder().setCatalogVersion("a".repeat(64));
+        if (request.getEnvironment().equals("prod")) {
+            CelCondition.Result result = PROD_CONDITION.evaluate(new ConditionInput(request.getCaller(), request.getRepo(),
+                    request.getCommitSha(), request.getRef(), request.getFolder(), request.getEnvironment(),
+                    request.getCommand(), request.getBreakGlass(), Instant.now(), request.getClaimsMap()));
+            if (!result.satisfied()) {
+                return decision.setOutcome(DecisionOutcome.DECISION_OUTCOME_DENY).addReasons(DecisionReason.newBuilder()
+                        .setCode("CONDITION_NOT_MET").setMessage("rule 0 requires " + PROD_CONDITION.expression()
+                                + result.error().map(error -> " (could not be evaluated: " + error + ")").orElse("")))
+                        .build();
+            }
+        }
+        return decision.setOutcome(DecisionOutcome.DECISION_OUTCOME_ALLOW).setRepoUrl("file:///repo")
+                .addAllArgv(List.of("terraform", "plan")).build();
+    }
+
+    /** The gateway's policy ({@link #decide}) and audit (keeps every event) neighbours, over mTLS. */
     private ServiceServer startNeighbours() {
         neighbourTls = TlsMaterial.load(pki.tlsConfig(pki.issue("neighbours", TestPki.id("service/neighbours")),
                 Duration.ofMinutes(5)));
@@ -387,9 +473,8 @@ class GatewayTokenAuthTest {
                         Role.SERVICE, List.of(gatewayOnly))), List.of(new PolicyServiceGrpc.PolicyServiceImplBase() {
                             @Override
                             public void evaluate(EvaluateRequest request, StreamObserver<EvaluateResponse> response) {
-                                response.onNext(EvaluateResponse.newBuilder().setDecision(dev.portcullis.v1.Decision.newBuilder()
-                                        .setOutcome(DecisionOutcome.DECISION_OUTCOME_ALLOW).setCatalogVersion("a".repeat(64))
-                                        .setRepoUrl("file:///repo").addAllArgv(List.of("terraform", "plan"))).build());
+                                evaluated.add(request);
+                                response.onNext(EvaluateResponse.newBuilder().setDecision(decide(request)).build());
                                 response.onCompleted();
                             }
                         }, new AuditServiceGrpc.AuditServiceImplBase() {

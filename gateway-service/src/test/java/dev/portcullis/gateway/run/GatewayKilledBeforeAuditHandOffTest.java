@@ -42,7 +42,7 @@ class GatewayKilledBeforeAuditHandOffTest {
     private final RunSettings settings = new RunSettings(Duration.ofMinutes(30), Duration.ofMinutes(10), 100, 100,
             Duration.ofSeconds(15), Duration.ofMillis(20));
     private final AtomicReference<Decision> decision = new AtomicReference<>(needsOneApproval());
-    private final PolicyCheck policy = (caller, spec, plan, breakGlass, traceId) -> decision.get();
+    private final PolicyCheck policy = (caller, spec, plan, breakGlass, claims, traceId) -> decision.get();
     private final TaskRunner noTasks = new TaskRunner() {
         @Override
         public TaskStatus start(TaskRequest request) {

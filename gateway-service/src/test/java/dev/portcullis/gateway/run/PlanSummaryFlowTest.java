@@ -63,7 +63,7 @@ class PlanSummaryFlowTest {
         TestDatabases.Settings db = TestDatabases.freshH2();
         dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
         store = new JdbcRunStore(dataSource, clock, audit);
-        PolicyCheck policy = (caller, spec, plan, breakGlass, traceId) -> {
+        PolicyCheck policy = (caller, spec, plan, breakGlass, claims, traceId) -> {
             evaluated.add(plan);
             return decision.get();
         };

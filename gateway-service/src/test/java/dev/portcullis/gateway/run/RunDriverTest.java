@@ -10,6 +10,8 @@ import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.error.DomainException;
+import dev.portcullis.runtime.identity.Credential;
+import dev.portcullis.runtime.identity.TokenClaims;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.testing.MutableClock;
 import dev.portcullis.runtime.testing.RecordingAuditRecorder;
@@ -40,6 +42,8 @@ class RunDriverTest {
     private final RecordingAuditRecorder audit = new RecordingAuditRecorder();
     private final AtomicReference<Decision> decision = new AtomicReference<>(Runs.ALLOW);
     private final List<RunId> started = new CopyOnWriteArrayList<>();
+    /** The token claims of each policy question, in order. */
+    private final List<TokenClaims> claimsAsked = new CopyOnWriteArrayList<>();
     /** What the executor answers StartTask with instead of starting; null: it starts the task. */
     private final AtomicReference<DomainException> startRefusal = new AtomicReference<>();
     private final RunSignals signals = new RunSignals();
@@ -53,7 +57,10 @@ class RunDriverTest {
         TestDatabases.Settings db = TestDatabases.freshH2();
         dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
         store = new JdbcRunStore(dataSource, clock, audit);
-        PolicyCheck policy = (caller, spec, plan, breakGlass, traceId) -> decision.get();
+        PolicyCheck policy = (caller, spec, plan, breakGlass, claims, traceId) -> {
+            claimsAsked.add(claims);
+            return decision.get();
+        };
         TaskRunner tasks = new TaskRunner() {
             @Override
             public TaskStatus start(TaskRequest request) {
@@ -110,6 +117,36 @@ class RunDriverTest {
         assertEquals("b".repeat(64), runs.get(run.id()).decision().catalogVersion());
         assertEquals(List.of(), started, "no task started");
         awaitAudited(e -> e.action() == AuditAction.POLICY_DENIED && "dequeue".equals(e.attributes().get("when")));
+    }
+
+    @Test
+    void aTokenCallersRunIsDecidedAtDequeueWithTheClaimsItWasSubmittedWithAfterTheTokenIsGone() throws Exception {
+        RunSpec spec = Runs.spec("stage/app", "stage", "plan");
+        Map<String, String> claims = Map.of("ref_protected", "true", "job_workflow_ref",
+                "acme/deploy/.github/workflows/apply.yml@refs/heads/main");
+        Actor tokenCaller = new Actor(Runs.CI, false, "127.0.0.1:5003", new Credential.IdentityToken("github",
+                spec.commit(), spec.ref(), "jti-1", T0.plus(Duration.ofMinutes(5)), claims));
+        Run run = runs.submit(new RunService.Submission(spec, "k", "", "0af7651916cd43dd8448eb211c80319c"), tokenCaller);
+        clock.advance(Duration.ofMinutes(10)); // the token has expired by the time the run leaves the queue
+
+        driver.start();
+        awaitState(run.id(), RunState.RUNNING);
+        awaitAudited(e -> e.action() == AuditAction.RUN_STARTED);
+
+        assertEquals(List.of(new TokenClaims(claims), new TokenClaims(claims)), claimsAsked);
+        assertEquals(new TokenClaims(claims), runs.get(run.id()).claims());
+    }
+
+    @Test
+    void aCertificateCallersRunIsDecidedWithoutClaimsAtSubmissionAndAtDequeue() throws Exception {
+        Run run = runs.submit(new RunService.Submission(Runs.spec("stage/app", "stage", "plan"), "k", "",
+                "0af7651916cd43dd8448eb211c80319c"), CI);
+
+        driver.start();
+        awaitState(run.id(), RunState.RUNNING);
+        awaitAudited(e -> e.action() == AuditAction.RUN_STARTED);
+
+        assertEquals(List.of(TokenClaims.NONE, TokenClaims.NONE), claimsAsked);
     }
 
     @Test
@@ -175,7 +212,7 @@ class RunDriverTest {
         driver.close(); // its start's events committed with RUNNING: nothing is left to repair
         CountDownLatch followed = new CountDownLatch(1);
 
-        try (RunDriver successor = new RunDriver(store, (caller, spec, plan, breakGlass, traceId) -> decision.get(),
+        try (RunDriver successor = new RunDriver(store, (caller, spec, plan, breakGlass, claims, traceId) -> decision.get(),
                 new TaskRunner() {
                     @Override
                     public TaskStatus start(TaskRequest request) {

@@ -56,7 +56,7 @@ class RunServiceTest {
     }
 
     private RunService service(int perMinute, int maxActive) {
-        PolicyCheck policy = (caller, spec, plan, breakGlass, traceId) -> {
+        PolicyCheck policy = (caller, spec, plan, breakGlass, claims, traceId) -> {
             policyCalls.incrementAndGet();
             return decision.get();
         };
@@ -186,7 +186,7 @@ class RunServiceTest {
 
     @Test
     void anUnreachablePolicyServiceRefusesAndStoresNothing() {
-        PolicyCheck down = (caller, spec, plan, breakGlass, traceId) -> {
+        PolicyCheck down = (caller, spec, plan, breakGlass, claims, traceId) -> {
             throw new DomainException(DomainException.Kind.UNAVAILABLE, "POLICY_UNAVAILABLE", "down", java.util.Map.of());
         };
         RunService withoutPolicy = new RunService(store, down, new TwoReplicasNoTasks(), audit, run -> { }, new RunSignals(),

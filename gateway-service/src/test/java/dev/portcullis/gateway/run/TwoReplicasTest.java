@@ -63,7 +63,7 @@ class TwoReplicasTest {
         RunSignals signals = new RunSignals();
         RunSettings settings = new RunSettings(Duration.ofHours(1), Duration.ofMinutes(5), 10_000, 10_000,
                 Duration.ofSeconds(3), Duration.ofMillis(50));
-        PolicyCheck allow = (caller, spec, plan, breakGlass, traceId) -> Runs.ALLOW;
+        PolicyCheck allow = (caller, spec, plan, breakGlass, claims, traceId) -> Runs.ALLOW;
         RunDriver driver = new RunDriver(store, allow, tasks, audit, signals, settings, Clock.systemUTC(),
                 "spiffe://test.example/service/gateway");
         driver.start();

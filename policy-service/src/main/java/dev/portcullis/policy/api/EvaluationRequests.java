@@ -4,6 +4,7 @@ import dev.portcullis.catalog.condition.PlanInput;
 import dev.portcullis.policy.decision.EvaluationRequest;
 import dev.portcullis.policy.decision.PlanReference;
 import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.identity.TokenClaims;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.FieldParser;
@@ -12,7 +13,9 @@ import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.request.Sha256Digest;
 import dev.portcullis.v1.EvaluateRequest;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /** Parses an {@code EvaluateRequest} into domain values, reporting every malformed field at once. */
 public final class EvaluationRequests {
@@ -43,8 +46,34 @@ public final class EvaluationRequests {
                         : new PlanReference.Bound(planRun.get(), planCommit.get(), artifact.get());
             }
         }
+        TokenClaims claims = claims(fields, request.getClaimsMap());
         fields.throwIfInvalid();
         return new EvaluationRequest(caller.orElseThrow(), repo.orElseThrow(), commit.orElseThrow(), ref.orElseThrow(),
-                folder.orElseThrow(), environment.orElseThrow(), command.orElseThrow(), plan, request.getBreakGlass());
+                folder.orElseThrow(), environment.orElseThrow(), command.orElseThrow(), plan, request.getBreakGlass(), claims);
+    }
+
+    /**
+     * The token's claims, every bad one reported: a bad name once and without repeating it, a bad
+     * value under its (then safe) name. {@link TokenClaims#NONE} when any is bad, as nothing is decided then.
+     */
+    private static TokenClaims claims(FieldParser fields, Map<String, String> raw) {
+        boolean valid = true;
+        if (raw.size() > TokenClaims.MAX_ENTRIES) {
+            fields.reject("claims", "has " + raw.size() + " entries; at most " + TokenClaims.MAX_ENTRIES);
+            valid = false;
+        }
+        boolean badName = false;
+        for (Map.Entry<String, String> claim : new TreeMap<>(raw).entrySet()) {
+            if (!TokenClaims.isName(claim.getKey())) {
+                if (!badName) {
+                    fields.parse("claims", claim.getKey(), TokenClaims::checkName); // states the rule
+                }
+                badName = true;
+                valid = false;
+                continue;
+            }
+            valid &= fields.parse("claims." + claim.getKey(), claim.getValue(), TokenClaims::checkValue).isPresent();
+        }
+        return valid ? new TokenClaims(raw) : TokenClaims.NONE;
     }
 }

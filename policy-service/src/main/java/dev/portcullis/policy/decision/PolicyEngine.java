@@ -258,7 +258,7 @@ public final class PolicyEngine {
                     if (input == null) {
                         input = new ConditionInput(request.caller().value(), request.repo().value(), request.commit().value(),
                                 request.ref().value(), request.folder().value(), request.environment().value(),
-                                request.command().value(), request.breakGlass(), now);
+                                request.command().value(), request.breakGlass(), now, request.claims().values());
                     }
                     CelCondition.Result result = condition.evaluate(input);
                     if (!result.satisfied()) {

@@ -113,6 +113,19 @@ class PolicyGrpcServiceTest {
     }
 
     @Test
+    void oversizedTokenClaimsAreInvalidArgumentNamingTheClaimButNotItsValue() {
+        EvaluateRequest hostile = planRequest().putClaims("job_workflow_ref", "acme/" + "x".repeat(600)).build();
+
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub().evaluate(hostile));
+
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        BadRequest badRequest = unpack(StatusProto.fromThrowable(e), BadRequest.class);
+        assertEquals(List.of("claims.job_workflow_ref"),
+                badRequest.getFieldViolationsList().stream().map(BadRequest.FieldViolation::getField).toList());
+        assertFalse(e.getStatus().toString().contains("acme/"));
+    }
+
+    @Test
     void getCatalogReturnsTheVersionInForce() {
         GetCatalogResponse response = stub().getCatalog(GetCatalogRequest.getDefaultInstance());
 

@@ -9,6 +9,7 @@ import dev.portcullis.catalog.CatalogLoader;
 import dev.portcullis.catalog.ExampleCatalog;
 import dev.portcullis.catalog.condition.PlanInput;
 import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.identity.TokenClaims;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.GitRef;
@@ -19,6 +20,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -165,5 +167,56 @@ class PolicyEngineTest {
                 .orElseThrow(() -> new AssertionError(decision.reasons().toString()));
         assertTrue(reason.message().contains("catalog line "), reason.message());
         assertFalse(reason.message().contains("/etc/portcullis"), reason.message());
+    }
+
+    /** The example catalog with its plan rule's condition on the token's claims instead of the folder. */
+    private static Catalog claimsCatalog() {
+        String text = ExampleCatalog.text().replaceFirst(
+                "when: 'request.folder.startsWith\\(request.environment \\+ \"/\"\\)'",
+                "when: 'request.claims.ref_protected == \"true\"'");
+        if (text.equals(ExampleCatalog.text())) {
+            throw new AssertionError("the example catalog's plan rule changed: adapt this test");
+        }
+        return new CatalogLoader().load("catalog.yaml", text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static EvaluationRequest tokenPlan(Map<String, String> claims) {
+        EvaluationRequest plan = request(INFRA_CI, "infra-live", "refs/heads/main", "stage/net", "stage", "plan", false, false);
+        return new EvaluationRequest(plan.caller(), plan.repo(), plan.commit(), plan.ref(), plan.folder(), plan.environment(),
+                plan.command(), plan.plan(), false, new TokenClaims(claims));
+    }
+
+    @Test
+    void aConditionOnTheTokensClaimsAdmitsATokenWhoseClaimHolds() {
+        Decision decision = PolicyEngine.decide(claimsCatalog(), tokenPlan(Map.of("ref_protected", "true")), IN_WINDOW);
+
+        assertEquals(Decision.Outcome.ALLOW, decision.outcome(), decision.reasons().toString());
+    }
+
+    @Test
+    void aConditionOnTheTokensClaimsDeniesATokenWhoseClaimDiffersWithoutEchoingOtherClaims() {
+        String workflow = "acme/deploy/.github/workflows/apply.yml@refs/heads/main";
+
+        Decision decision = PolicyEngine.decide(claimsCatalog(),
+                tokenPlan(Map.of("ref_protected", "false", "job_workflow_ref", workflow)), IN_WINDOW);
+
+        assertEquals(Decision.Outcome.DENY, decision.outcome());
+        Decision.Reason reason = decision.reasons().stream().filter(r -> r.code().equals("CONDITION_NOT_MET")).findFirst()
+                .orElseThrow(() -> new AssertionError(decision.reasons().toString()));
+        assertTrue(reason.message().contains("requires request.claims.ref_protected == \"true\""), reason.message());
+        assertFalse(reason.message().contains(workflow), reason.message());
+        assertFalse(reason.message().contains("false"), reason.message());
+    }
+
+    @Test
+    void aConditionOnTheTokensClaimsFailsClosedForACertificateCaller() {
+        Decision decision = PolicyEngine.decide(claimsCatalog(),
+                request(INFRA_CI, "infra-live", "refs/heads/main", "stage/net", "stage", "plan", false, false), IN_WINDOW);
+
+        assertEquals(Decision.Outcome.DENY, decision.outcome());
+        Decision.Reason reason = decision.reasons().stream().filter(r -> r.code().equals("CONDITION_NOT_MET")).findFirst()
+                .orElseThrow(() -> new AssertionError(decision.reasons().toString()));
+        assertTrue(reason.message().contains("could not be evaluated: ATTRIBUTE_NOT_FOUND"), reason.message());
+        assertTrue(reason.message().contains("ref_protected"), reason.message());
     }
 }

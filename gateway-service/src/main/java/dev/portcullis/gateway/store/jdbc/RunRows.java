@@ -6,6 +6,8 @@ import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunSpec;
 import dev.portcullis.gateway.run.RunState;
 import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.identity.TokenClaims;
+import dev.portcullis.runtime.json.CanonicalJson;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.GitRef;
@@ -29,7 +31,7 @@ final class RunRows {
     static final String COLUMNS = "run_id, seq, request_key, requester, repo, commit_sha, git_ref, folder, environment, "
             + "command, plan_run_id, state, state_reason, decision, approval_deadline, artifact_uri, artifact_sha256, "
             + "artifact_size, exit_code, trace_id, break_glass, created_at, updated_at, next_offset, task_offset, "
-            + "cancel_requested, trace_span_id, plan_summary";
+            + "cancel_requested, trace_span_id, plan_summary, token_claims";
 
     private RunRows() {}
 
@@ -126,6 +128,10 @@ final class RunRows {
         String summary = row.getString(28);
         if (summary != null) {
             builder.planSummary(PlanSummaryCodec.decode(summary));
+        }
+        String claims = row.getString(29);
+        if (claims != null) {
+            builder.claims(new TokenClaims(CanonicalJson.parseObject(claims)));
         }
         int exit = row.getInt(19);
         if (!row.wasNull()) {

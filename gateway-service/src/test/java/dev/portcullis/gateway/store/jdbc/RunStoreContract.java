@@ -22,6 +22,7 @@ import dev.portcullis.runtime.audit.AuditResource;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.identity.TokenClaims;
 import dev.portcullis.runtime.request.Sha256Digest;
 import dev.portcullis.runtime.testing.MutableClock;
 import dev.portcullis.runtime.testing.RecordingAuditRecorder;
@@ -80,6 +81,21 @@ abstract class RunStoreContract {
         List<RunEvent> events = store.events(created.id(), 0, 10);
         assertEquals(1, events.size());
         assertEquals(RunState.QUEUED, ((RunEvent.StateChanged) events.get(0)).state());
+    }
+
+    @Test
+    void aTokenCallersClaimsReadBackUnchangedAcrossUpdatesAndACertificateCallersAreNone() {
+        Map<String, String> claims = Map.of("ref_protected", "true", "environment", "prod",
+                "job_workflow_ref", "acme/deploy/.github/workflows/apply.yml@refs/heads/main",
+                "workflow", "Déploiement \"prod\" \\ 🚀", "empty", "");
+        Run withToken = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0).toBuilder()
+                .claims(new TokenClaims(claims)).build(), Runs.NO_AUDIT);
+        Run withCertificate = store.create(Runs.queued(Runs.spec("stage/other", "stage", "plan"), T0), Runs.NO_AUDIT);
+
+        store.update(withToken.id(), current -> RunChange.to(RunState.RUNNING, ""));
+
+        assertEquals(claims, store.find(withToken.id()).orElseThrow().claims().values());
+        assertEquals(TokenClaims.NONE, store.find(withCertificate.id()).orElseThrow().claims());
     }
 
     @Test
