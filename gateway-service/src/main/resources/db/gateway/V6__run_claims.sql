@@ -4,5 +4,5 @@
 -- on a claim decides alike at submission and at dequeue. Bounded by the gateway (at most 64 claims,
 -- names of at most 64 characters, values of at most 512). NULL for a run submitted with a client
 -- certificate: no claims, so a condition reading one fails closed. Claims are not secret; the
--- token itself is never stored. (V5 and V6 are taken by other work in progress.)
+-- token itself is never stored.
 ALTER TABLE runs ADD COLUMN token_claims VARCHAR(1000000);
