@@ -39,7 +39,8 @@ final class JdbcRuns {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO runs (run_id, request_key, requester, "
                 + "repo, commit_sha, git_ref, folder, environment, command, plan_run_id, lock_key, state, state_reason, "
                 + "decision, approval_deadline, trace_id, break_glass, created_at, updated_at, next_offset, task_offset, "
-                + "cancel_requested, trace_span_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, FALSE, ?)")) {
+                + "cancel_requested, trace_span_id, drift) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, FALSE, ?, "
+                + "?)")) {
             RunSpec spec = run.spec();
             insert.setString(1, run.id().value());
             insert.setString(2, run.requestKey());
@@ -61,6 +62,7 @@ final class JdbcRuns {
             insert.setObject(18, timestamp(run.createdAt()));
             insert.setObject(19, timestamp(run.updatedAt()));
             insert.setString(20, run.traceSpanId());
+            insert.setBoolean(21, run.drift());
             insert.executeUpdate();
         }
     }
