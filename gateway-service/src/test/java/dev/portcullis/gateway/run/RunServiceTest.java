@@ -270,7 +270,7 @@ class RunServiceTest {
                 new RunService.Submission(Runs.spec("prod/app", "prod", "plan"), "drift-1", "", TRACE), SCHEDULER));
 
         assertEquals("DRIFT_CHECK_NEEDS_APPROVAL", refused.reason());
-        assertTrue(store.list(new RunStore.RunQuery("", "", java.util.Set.of(), "", 10, 0)).isEmpty());
+        assertTrue(store.list(new RunStore.RunQuery("", "", java.util.Set.of(), "", 10, Long.MAX_VALUE)).isEmpty());
     }
 
     @Test
