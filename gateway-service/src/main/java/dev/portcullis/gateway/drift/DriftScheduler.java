@@ -57,6 +57,7 @@ public final class DriftScheduler {
     private final Clock clock;
     private final String replica;
     private final Actor scheduler;
+    private final DriftAudit audit;
 
     /**
      * @param replica this replica's name in the claims it takes (unique among running replicas,
@@ -73,6 +74,7 @@ public final class DriftScheduler {
         this.replica = requireNonNull(replica, "replica is null");
         // the scheduler acts from inside the gateway: no network address, never an admin
         this.scheduler = new Actor(settings.scheduler(), false, "");
+        this.audit = new DriftAudit(settings.scheduler(), clock);
     }
 
     /** What one round did. */
@@ -106,7 +108,7 @@ public final class DriftScheduler {
             if (!targets.containsKey(record.id())) {
                 store.remove(record.id());
                 removed++;
-            } else if (record.checkPending() && record(record)) {
+            } else if (record.checkPending() && record(targets.get(record.id()), record)) {
                 recorded++;
             }
         }
@@ -158,7 +160,7 @@ public final class DriftScheduler {
             head = heads.head(repo.url(), target.ref());
         } catch (DomainException unresolved) {
             // the check itself failed: retrying every round would hammer the repository's host
-            return failed(id, now, next, unresolved);
+            return failed(target, now, next, unresolved);
         }
         Run run;
         try {
@@ -175,7 +177,7 @@ public final class DriftScheduler {
                 store.release(id, replica);
                 return new Attempt.Deferred();
             }
-            return failed(id, now, next, refused);
+            return failed(target, now, next, refused);
         }
         if (run.state() == RunState.AWAITING_APPROVAL) {
             // submitDriftCheck refuses a check that would wait; a run found by its key cannot either
@@ -190,15 +192,18 @@ public final class DriftScheduler {
         return new Attempt.Submitted(run.id());
     }
 
-    private Attempt failed(DriftTargetId id, Instant start, Instant next, DomainException failure) {
-        store.submitFailed(id, replica, start, next, bounded(failure.reason() + ": " + failure.getMessage()));
+    private Attempt failed(DriftTarget target, Instant start, Instant next, DomainException failure) {
+        DriftTargetId id = DriftTargetId.of(target);
+        store.submitFailed(id, replica, start, next, bounded(failure.reason() + ": " + failure.getMessage()),
+                before -> audit.failed(target, Optional.empty(), failure.reason(), before.state(),
+                        before.consecutiveFailures() + 1));
         log.atWarn().addKeyValue("target", id.toString()).addKeyValue("reason", failure.reason())
                 .log("drift.check_not_submitted");
         return new Attempt.Failed();
     }
 
     /** Records the result of a target's pending check when its run ended; true when this call recorded it. */
-    private boolean record(DriftRecord record) {
+    private boolean record(DriftTarget target, DriftRecord record) {
         RunId runId = record.lastRun().orElseThrow();
         Optional<Run> run;
         try {
@@ -212,17 +217,28 @@ public final class DriftScheduler {
         if (run.isPresent() && !run.get().state().isFinal()) {
             return false;
         }
-        Result result = run.map(DriftScheduler::resultOf)
-                .orElse(new Result(DriftState.FAILING, "the check's run " + runId + " no longer exists"));
-        Optional<DriftState> before = store.recordResult(record.id(), runId, result.state(), bounded(result.reason()));
+        Optional<Run> ended = run;
+        Result result = ended.map(DriftScheduler::resultOf)
+                .orElse(new Result(DriftState.FAILING, "RUN_NOT_FOUND", "the check's run " + runId + " no longer exists"));
+        Optional<DriftState> before = store.recordResult(record.id(), runId, result.state(), bounded(result.reason()),
+                stored -> {
+                    int failures = result.state() == DriftState.FAILING ? stored.consecutiveFailures() + 1 : 0;
+                    return ended.isPresent() ? audit.resultOf(target, ended.get(), result, stored.state(), failures)
+                            : audit.failed(target, ended, result.code(), stored.state(), failures);
+                });
         before.ifPresent(previous -> log.atInfo().addKeyValue("target", record.id().toString())
                 .addKeyValue("run_id", runId.value()).addKeyValue("state", result.state().label())
                 .addKeyValue("previous_state", previous.label()).log("drift.check_recorded"));
         return before.isPresent();
     }
 
-    /** What a check found, from its finished run. */
-    record Result(DriftState state, String reason) {}
+    /**
+     * What a check found, from its finished run.
+     *
+     * @param code why, as an UPPER_SNAKE code for the audit record (empty when in sync)
+     * @param reason why, in words safe to show
+     */
+    record Result(DriftState state, String code, String reason) {}
 
     /**
      * A succeeded plan with changes or with resources changed outside Terraform is drift; one with
@@ -231,20 +247,22 @@ public final class DriftScheduler {
      */
     static Result resultOf(Run run) {
         if (run.state() != RunState.SUCCEEDED) {
-            return new Result(DriftState.FAILING, "the check's run ended " + run.state()
+            return new Result(DriftState.FAILING, "RUN_" + run.state().name(), "the check's run ended " + run.state()
                     + (run.stateReason().isEmpty() ? "" : ": " + run.stateReason()));
         }
         Optional<PlanSummary> summary = run.planSummary();
         if (summary.isEmpty()) {
-            return new Result(DriftState.FAILING, "the check's run produced no plan summary to read drift from");
+            return new Result(DriftState.FAILING, "PLAN_SUMMARY_MISSING",
+                    "the check's run produced no plan summary to read drift from");
         }
         PlanSummary plan = summary.get();
         long drifted = plan.drift().size() + plan.driftNotListed();
         if (plan.hasChanges() || drifted > 0) {
-            return new Result(DriftState.DRIFTED, "the plan has changes: " + (plan.changes().size() + plan.changesNotListed())
-                    + " resource change(s), " + drifted + " resource(s) changed outside Terraform");
+            return new Result(DriftState.DRIFTED, "DRIFT_DETECTED", "the plan has changes: "
+                    + (plan.changes().size() + plan.changesNotListed()) + " resource change(s), " + drifted
+                    + " resource(s) changed outside Terraform");
         }
-        return new Result(DriftState.IN_SYNC, "the plan has no changes");
+        return new Result(DriftState.IN_SYNC, "", "the plan has no changes");
     }
 
     private static String bounded(String reason) {

@@ -1,9 +1,11 @@
 package dev.portcullis.gateway.drift;
 
+import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.request.RunId;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Port: the drift targets' schedule and results, shared by every gateway replica (PostgreSQL in
@@ -56,21 +58,26 @@ public interface DriftStore {
     /**
      * Records a check {@code claimant} could not submit: the target is {@link DriftState#FAILING}
      * for {@code reason} (one failure more), its check counted as started at {@code start}, the
-     * next due at {@code nextDue}; the claim ends.
+     * next due at {@code nextDue}; the claim ends. The audit events {@code audit} makes of the
+     * target as it was before commit with the change and are handed to the audit recorder after.
      *
      * @return false when {@code claimant} no longer held the target (nothing is written)
      */
-    boolean submitFailed(DriftTargetId id, String claimant, Instant start, Instant nextDue, String reason);
+    boolean submitFailed(DriftTargetId id, String claimant, Instant start, Instant nextDue, String reason,
+            Function<DriftRecord, List<AuditEvent>> audit);
 
     /** Ends {@code claimant}'s claim without a check, so the target is due again at once. */
     void release(DriftTargetId id, String claimant);
 
     /**
      * Records what the pending check {@code run} found, once: the first caller (on any replica)
-     * records it; a FAILING state counts one failure more, any other resets the count.
+     * records it; a FAILING state counts one failure more, any other resets the count. The audit
+     * events {@code audit} makes of the target as it was before commit with the result (so each is
+     * recorded once, by the replica that recorded the result) and are handed on after.
      *
      * @return the target's state before, when this call recorded the result; empty when the
      *     target has no pending check of {@code run} (already recorded, or the target is gone)
      */
-    Optional<DriftState> recordResult(DriftTargetId id, RunId run, DriftState state, String reason);
+    Optional<DriftState> recordResult(DriftTargetId id, RunId run, DriftState state, String reason,
+            Function<DriftRecord, List<AuditEvent>> audit);
 }

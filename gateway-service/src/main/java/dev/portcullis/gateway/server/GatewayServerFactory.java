@@ -175,9 +175,9 @@ public final class GatewayServerFactory {
     @Singleton
     @Bean(preDestroy = "close")
     DriftLoop driftLoop(DriftConfig config, RunDatabase database, Neighbours neighbours, RunService runs, Clock clock,
-            TlsConfig tls) {
+            TlsConfig tls, AuditRecorder audit) {
         SpiffeId gateway = new SpiffeId(ownIdentity(tls));
-        DriftScheduler scheduler = new DriftScheduler(new JdbcDriftStore(database.dataSource()),
+        DriftScheduler scheduler = new DriftScheduler(new JdbcDriftStore(database.dataSource(), clock, audit),
                 new GrpcCatalogSource(neighbours.policy(), neighbours.callTimeout()), RefHeads.unavailable(), runs,
                 new DriftSettings(config.scheduler(gateway), config.maxConcurrentChecks(), DRIFT_CLAIM), clock,
                 UUID.randomUUID().toString());

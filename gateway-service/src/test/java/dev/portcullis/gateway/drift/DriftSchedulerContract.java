@@ -24,6 +24,9 @@ import dev.portcullis.gateway.run.Runs;
 import dev.portcullis.gateway.run.TaskRunner;
 import dev.portcullis.gateway.store.jdbc.JdbcDriftStore;
 import dev.portcullis.gateway.store.jdbc.JdbcRunStore;
+import dev.portcullis.runtime.audit.AuditAction;
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.CommitSha;
@@ -103,7 +106,7 @@ abstract class DriftSchedulerContract {
         db = database();
         dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 8);
         runStore = new JdbcRunStore(dataSource, clock, audit);
-        driftStore = new JdbcDriftStore(dataSource);
+        driftStore = new JdbcDriftStore(dataSource, clock, audit);
         catalog.set(load(ONE_TARGET));
     }
 
@@ -158,6 +161,10 @@ abstract class DriftSchedulerContract {
 
     private DriftRecord record(String folder) {
         return driftStore.all().stream().filter(r -> r.id().folder().value().equals(folder)).findFirst().orElseThrow();
+    }
+
+    private List<AuditEvent> events(AuditAction action) {
+        return audit.events().stream().filter(event -> event.action() == action).toList();
     }
 
     private void end(RunId run, Function<RunChange, RunChange> ending) {
@@ -296,6 +303,37 @@ abstract class DriftSchedulerContract {
     }
 
     @Test
+    void driftIsAuditedWithCountsAndAddressesOnceAndItsEndAsCleared() {
+        DriftScheduler a = scheduler("replica-a");
+        DriftScheduler b = scheduler("replica-b");
+        RunId first = a.round().submitted().get(0);
+        end(first, change -> change.planSummary(Runs.SUMMARY));
+
+        a.round();
+        b.round();
+
+        AuditEvent detected = events(AuditAction.DRIFT_DETECTED).get(0);
+        assertEquals(1, events(AuditAction.DRIFT_DETECTED).size());
+        assertEquals(SCHEDULER.value(), detected.actor());
+        assertEquals("drift_target", detected.resource().kind());
+        assertEquals("infra:prod/network:prod", detected.resource().id());
+        assertEquals(first.value(), detected.resource().runId());
+        assertEquals("terraform_data.web[\"eu\"],aws_db_instance.main", detected.attributes().get("addresses"));
+        assertEquals("1", detected.attributes().get("plan_delete"));
+        assertEquals("unknown", detected.attributes().get("previous_state"));
+        assertEquals(HEAD.value(), detected.attributes().get("commit_sha"));
+        clock.advance(Duration.ofHours(6));
+        end(a.round().submitted().get(0), change -> change.planSummary(NO_CHANGES));
+        b.round();
+        assertEquals(List.of("drifted"), events(AuditAction.DRIFT_CLEARED).stream()
+                .map(event -> event.attributes().get("previous_state")).toList());
+        clock.advance(Duration.ofHours(6));
+        end(a.round().submitted().get(0), change -> change.planSummary(NO_CHANGES));
+        a.round();
+        assertEquals(1, events(AuditAction.DRIFT_CLEARED).size(), "only the first clean check after drift clears it");
+    }
+
+    @Test
     void resourcesChangedOutsideTerraformAreDriftEvenWithoutPlannedChanges() {
         DriftScheduler scheduler = scheduler("replica-a");
         RunId check = scheduler.round().submitted().get(0);
@@ -317,6 +355,10 @@ abstract class DriftSchedulerContract {
 
         assertEquals(DriftState.FAILING, record("prod/network").state());
         assertEquals(2, record("prod/network").consecutiveFailures());
+        assertEquals(List.of("1", "2"), events(AuditAction.DRIFT_CHECK_FAILED).stream()
+                .map(event -> event.attributes().get("consecutive_failures")).toList());
+        assertTrue(events(AuditAction.DRIFT_CHECK_FAILED).stream()
+                .allMatch(event -> event.reason().equals("RUN_FAILED") && event.outcome() == AuditOutcome.FAILURE));
         assertTrue(record("prod/network").stateReason().contains("FAILED"), record("prod/network").stateReason());
         clock.advance(Duration.ofHours(6));
         end(scheduler.round().submitted().get(0), change -> change.planSummary(NO_CHANGES));
@@ -351,6 +393,10 @@ abstract class DriftSchedulerContract {
         assertEquals(1, failing.consecutiveFailures());
         assertTrue(failing.stateReason().startsWith("REF_RESOLUTION_UNAVAILABLE"), failing.stateReason());
         assertEquals(DriftSchedule.nextDue(catalog.get().driftTargets().get(0), T0), failing.nextDue());
+        AuditEvent failed = events(AuditAction.DRIFT_CHECK_FAILED).get(0);
+        assertEquals("REF_RESOLUTION_UNAVAILABLE", failed.reason());
+        assertEquals("", failed.resource().runId());
+        assertEquals("1", failed.attributes().get("consecutive_failures"));
     }
 
     @Test
@@ -427,8 +473,9 @@ abstract class DriftSchedulerContract {
         }
 
         @Override
-        public boolean submitFailed(DriftTargetId id, String claimant, Instant start, Instant nextDue, String reason) {
-            return real.submitFailed(id, claimant, start, nextDue, reason);
+        public boolean submitFailed(DriftTargetId id, String claimant, Instant start, Instant nextDue, String reason,
+                Function<DriftRecord, List<AuditEvent>> audit) {
+            return real.submitFailed(id, claimant, start, nextDue, reason, audit);
         }
 
         @Override
@@ -437,8 +484,9 @@ abstract class DriftSchedulerContract {
         }
 
         @Override
-        public Optional<DriftState> recordResult(DriftTargetId id, RunId run, DriftState state, String reason) {
-            return real.recordResult(id, run, state, reason);
+        public Optional<DriftState> recordResult(DriftTargetId id, RunId run, DriftState state, String reason,
+                Function<DriftRecord, List<AuditEvent>> audit) {
+            return real.recordResult(id, run, state, reason, audit);
         }
     }
 }

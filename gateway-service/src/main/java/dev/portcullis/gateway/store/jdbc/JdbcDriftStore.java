@@ -6,6 +6,8 @@ import dev.portcullis.gateway.drift.DriftRecord;
 import dev.portcullis.gateway.drift.DriftState;
 import dev.portcullis.gateway.drift.DriftStore;
 import dev.portcullis.gateway.drift.DriftTargetId;
+import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
@@ -13,11 +15,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Function;
 import javax.sql.DataSource;
 
 /**
@@ -32,9 +36,15 @@ public final class JdbcDriftStore implements DriftStore {
     private static final String UNCLAIMED = "(claim_until IS NULL OR claim_until < ?)";
 
     private final Transactions transactions;
+    private final JdbcAuditRelay audit;
 
-    public JdbcDriftStore(DataSource dataSource) {
+    /**
+     * @param recorder where the audit events of committed results go (the durable outbox); events
+     *     it did not take wait in {@code audit_pending} for the run store's relay
+     */
+    public JdbcDriftStore(DataSource dataSource, Clock clock, AuditRecorder recorder) {
         this.transactions = new Transactions(dataSource);
+        this.audit = new JdbcAuditRelay(transactions, clock, recorder);
     }
 
     @Override
@@ -106,11 +116,31 @@ public final class JdbcDriftStore implements DriftStore {
     }
 
     @Override
-    public boolean submitFailed(DriftTargetId id, String claimant, Instant start, Instant nextDue, String reason) {
-        return transactions.execute("UPDATE drift_targets SET last_check_start = ?, next_due = ?, state = ?, "
-                + "state_reason = ?, consecutive_failures = consecutive_failures + 1, claimed_by = NULL, claim_until = NULL "
-                + "WHERE " + KEY + " AND claimed_by = ?", timestamp(start), timestamp(nextDue), DriftState.FAILING.label(),
-                reason, id.repo().value(), id.folder().value(), id.environment().value(), claimant) == 1;
+    public boolean submitFailed(DriftTargetId id, String claimant, Instant start, Instant nextDue, String reason,
+            Function<DriftRecord, List<AuditEvent>> auditOf) {
+        Optional<List<AuditEvent>> told = transactions.inTransaction(connection -> {
+            List<DriftRecord> locked = query(connection, "SELECT " + COLUMNS + " FROM drift_targets WHERE " + KEY
+                    + " AND claimed_by = ? FOR UPDATE", List.of(id.repo().value(), id.folder().value(),
+                            id.environment().value(), claimant));
+            if (locked.isEmpty()) {
+                return Optional.empty();
+            }
+            try (PreparedStatement update = connection.prepareStatement("UPDATE drift_targets SET last_check_start = ?, "
+                    + "next_due = ?, state = ?, state_reason = ?, consecutive_failures = consecutive_failures + 1, "
+                    + "claimed_by = NULL, claim_until = NULL WHERE " + KEY)) {
+                update.setObject(1, timestamp(start));
+                update.setObject(2, timestamp(nextDue));
+                update.setString(3, DriftState.FAILING.label());
+                update.setString(4, reason);
+                bindKey(update, 5, id);
+                update.executeUpdate();
+            }
+            List<AuditEvent> events = List.copyOf(auditOf.apply(locked.get(0)));
+            audit.store(connection, events);
+            return Optional.of(events);
+        });
+        told.ifPresent(audit::handOff);
+        return told.isPresent();
     }
 
     @Override
@@ -120,25 +150,34 @@ public final class JdbcDriftStore implements DriftStore {
     }
 
     @Override
-    public Optional<DriftState> recordResult(DriftTargetId id, RunId run, DriftState state, String reason) {
-        return transactions.inTransaction(connection -> {
+    public Optional<DriftState> recordResult(DriftTargetId id, RunId run, DriftState state, String reason,
+            Function<DriftRecord, List<AuditEvent>> auditOf) {
+        Optional<Recorded> recorded = transactions.inTransaction(connection -> {
             List<DriftRecord> locked = query(connection, "SELECT " + COLUMNS + " FROM drift_targets WHERE " + KEY
                     + " AND check_pending = TRUE AND last_run_id = ? FOR UPDATE",
                     List.of(id.repo().value(), id.folder().value(), id.environment().value(), run.value()));
             if (locked.isEmpty()) {
                 return Optional.empty(); // recorded already (by this or another replica), or the target is gone
             }
+            DriftRecord before = locked.get(0);
             try (PreparedStatement update = connection.prepareStatement("UPDATE drift_targets SET check_pending = FALSE, "
                     + "state = ?, state_reason = ?, consecutive_failures = ? WHERE " + KEY)) {
                 update.setString(1, state.label());
                 update.setString(2, reason);
-                update.setInt(3, state == DriftState.FAILING ? locked.get(0).consecutiveFailures() + 1 : 0);
+                update.setInt(3, state == DriftState.FAILING ? before.consecutiveFailures() + 1 : 0);
                 bindKey(update, 4, id);
                 update.executeUpdate();
             }
-            return Optional.of(locked.get(0).state());
+            List<AuditEvent> events = List.copyOf(auditOf.apply(before));
+            audit.store(connection, events);
+            return Optional.of(new Recorded(before.state(), events));
         });
+        recorded.ifPresent(done -> audit.handOff(done.audit()));
+        return recorded.map(Recorded::before);
     }
+
+    /** A result committed: the state it replaced, and its audit events still to hand on. */
+    private record Recorded(DriftState before, List<AuditEvent> audit) {}
 
     private static void bindKey(PreparedStatement statement, int first, DriftTargetId id) throws SQLException {
         statement.setString(first, id.repo().value());
