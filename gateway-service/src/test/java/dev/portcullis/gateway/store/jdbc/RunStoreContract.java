@@ -69,6 +69,16 @@ abstract class RunStoreContract {
     }
 
     @Test
+    void aDriftCheckReadsBackMarkedAndAnyOtherRunUnmarked() {
+        Run check = store.create(Runs.queued(Runs.spec("prod/app", "prod", "plan"), T0).toBuilder().drift(true).build(),
+                Runs.NO_AUDIT);
+        Run plain = store.create(Runs.queued(Runs.spec("prod/app", "prod", "plan"), T0), Runs.NO_AUDIT);
+
+        assertTrue(store.find(check.id()).orElseThrow().drift());
+        assertFalse(store.find(plain.id()).orElseThrow().drift());
+    }
+
+    @Test
     void aCreatedRunReadsBackWithItsFirstStateEventAtOffsetZero() {
         Run created = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
 
