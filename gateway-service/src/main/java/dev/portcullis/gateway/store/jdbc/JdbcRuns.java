@@ -138,6 +138,10 @@ final class JdbcRuns {
             sql.append(" AND requester = ?");
             parameters.add(query.requester());
         }
+        if (query.drift() != RunQuery.Drift.ANY) {
+            sql.append(" AND drift = ?");
+            parameters.add(query.drift() == RunQuery.Drift.ONLY);
+        }
         if (!query.states().isEmpty()) {
             sql.append(" AND state IN (").append(query.states().stream().map(s -> "?").collect(Collectors.joining(", ")))
                     .append(")");

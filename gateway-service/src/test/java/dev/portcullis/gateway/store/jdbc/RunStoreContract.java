@@ -76,6 +76,11 @@ abstract class RunStoreContract {
 
         assertTrue(store.find(check.id()).orElseThrow().drift());
         assertFalse(store.find(plain.id()).orElseThrow().drift());
+        assertEquals(List.of(check.id()), store.list(new RunStore.RunQuery("", "", Set.of(), "", 10, Long.MAX_VALUE,
+                RunStore.RunQuery.Drift.ONLY)).stream().map(Run::id).toList());
+        assertEquals(List.of(plain.id()), store.list(new RunStore.RunQuery("", "", Set.of(), "", 10, Long.MAX_VALUE,
+                RunStore.RunQuery.Drift.EXCLUDED)).stream().map(Run::id).toList());
+        assertEquals(2, store.list(new RunStore.RunQuery("", "", Set.of(), "", 10, Long.MAX_VALUE)).size());
     }
 
     @Test
