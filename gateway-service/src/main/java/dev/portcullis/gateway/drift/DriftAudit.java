@@ -45,7 +45,8 @@ final class DriftAudit {
                         "DRIFT_DETECTED", attributes));
             }
             case IN_SYNC -> previous == DriftState.DRIFTED
-                    ? List.of(event(AuditAction.DRIFT_CLEARED, target, Optional.of(run), AuditOutcome.SUCCESS, "", attributes))
+                    ? List.of(event(AuditAction.DRIFT_CLEARED, target, Optional.of(run), AuditOutcome.SUCCESS, "",
+                            attributes))
                     : List.of();
             case FAILING -> checkFailed(target, Optional.of(run), result.code(), attributes, consecutiveFailures);
             case UNKNOWN -> List.of();

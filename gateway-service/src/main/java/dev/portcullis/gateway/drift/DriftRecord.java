@@ -86,7 +86,8 @@ public final class DriftRecord {
 
     @Override
     public String toString() {
-        return "DriftRecord[" + id + ", " + state.label() + ", next due " + nextDue + (checkPending ? ", pending " + lastRun : "")
+        return "DriftRecord[" + id + ", " + state.label() + ", next due " + nextDue
+                + (checkPending ? ", pending " + lastRun : "")
                 + "]";
     }
 }

@@ -114,7 +114,8 @@ public final class DriftScheduler {
         }
         Set<DriftTargetId> known = stored.stream().map(DriftRecord::id).collect(Collectors.toSet());
         for (Map.Entry<DriftTargetId, DriftTarget> target : targets.entrySet()) {
-            if (!known.contains(target.getKey()) && store.add(target.getKey(), now, DriftSchedule.firstDue(target.getValue(), now))) {
+            if (!known.contains(target.getKey())
+                    && store.add(target.getKey(), now, DriftSchedule.firstDue(target.getValue(), now))) {
                 added++;
             }
         }
@@ -282,7 +283,8 @@ public final class DriftScheduler {
 
     private static String sha256(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
