@@ -15,10 +15,13 @@ import dev.portcullis.gateway.run.RunState;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.telemetry.DurationHistogram;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -58,6 +61,7 @@ public final class DriftScheduler {
     private final String replica;
     private final Actor scheduler;
     private final DriftAudit audit;
+    private final DurationHistogram checkDurations;
 
     /**
      * @param replica this replica's name in the claims it takes (unique among running replicas,
@@ -65,6 +69,15 @@ public final class DriftScheduler {
      */
     public DriftScheduler(DriftStore store, CatalogSource catalog, RefHeads heads, RunService runs, DriftSettings settings,
             Clock clock, String replica) {
+        this(store, catalog, heads, runs, settings, clock, replica, Telemetry.disabled("gateway"));
+    }
+
+    /**
+     * As above, measuring: targets by state (read from the store at each collection, the same on
+     * every replica) and the durations of the checks whose results this replica recorded.
+     */
+    public DriftScheduler(DriftStore store, CatalogSource catalog, RefHeads heads, RunService runs, DriftSettings settings,
+            Clock clock, String replica, Telemetry telemetry) {
         this.store = requireNonNull(store, "store is null");
         this.catalog = requireNonNull(catalog, "catalog is null");
         this.heads = requireNonNull(heads, "heads is null");
@@ -75,6 +88,11 @@ public final class DriftScheduler {
         // the scheduler acts from inside the gateway: no network address, never an admin
         this.scheduler = new Actor(settings.scheduler(), false, "");
         this.audit = new DriftAudit(settings.scheduler(), clock);
+        requireNonNull(telemetry, "telemetry is null");
+        this.checkDurations = telemetry.durations("portcullis.gateway.drift.check.duration",
+                "time from a drift check's submission to the end of its run, by the state it found");
+        telemetry.gauge("portcullis.gateway.drift.targets", "{target}",
+                "drift targets in the shared database by state (every replica reports the same)", this::targetsByState);
     }
 
     /** What one round did. */
@@ -137,6 +155,15 @@ public final class DriftScheduler {
             }
         }
         return new Round(added, removed, recorded, submitted, failed);
+    }
+
+    private Map<Map<String, String>, Long> targetsByState() {
+        Map<Map<String, String>, Long> counts = new LinkedHashMap<>();
+        for (DriftState state : DriftState.values()) {
+            counts.put(Map.of("state", state.label()), 0L);
+        }
+        store.all().forEach(record -> counts.merge(Map.of("state", record.state().label()), 1L, Long::sum));
+        return counts;
     }
 
     /** What became of a claimed check. */
@@ -227,6 +254,10 @@ public final class DriftScheduler {
                     return ended.isPresent() ? audit.resultOf(target, ended.get(), result, stored.state(), failures)
                             : audit.failed(target, ended, result.code(), stored.state(), failures);
                 });
+        if (before.isPresent() && ended.isPresent()) {
+            checkDurations.record(Duration.between(ended.get().createdAt(), ended.get().updatedAt()),
+                    Map.of("state", result.state().label()));
+        }
         before.ifPresent(previous -> log.atInfo().addKeyValue("target", record.id().toString())
                 .addKeyValue("run_id", runId.value()).addKeyValue("state", result.state().label())
                 .addKeyValue("previous_state", previous.label()).log("drift.check_recorded"));

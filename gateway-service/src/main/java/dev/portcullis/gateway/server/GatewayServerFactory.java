@@ -175,12 +175,12 @@ public final class GatewayServerFactory {
     @Singleton
     @Bean(preDestroy = "close")
     DriftLoop driftLoop(DriftConfig config, RunDatabase database, Neighbours neighbours, RunService runs, Clock clock,
-            TlsConfig tls, AuditRecorder audit) {
+            TlsConfig tls, AuditRecorder audit, Telemetry telemetry) {
         SpiffeId gateway = new SpiffeId(ownIdentity(tls));
         DriftScheduler scheduler = new DriftScheduler(new JdbcDriftStore(database.dataSource(), clock, audit),
                 new GrpcCatalogSource(neighbours.policy(), neighbours.callTimeout()), RefHeads.unavailable(), runs,
                 new DriftSettings(config.scheduler(gateway), config.maxConcurrentChecks(), DRIFT_CLAIM), clock,
-                UUID.randomUUID().toString());
+                UUID.randomUUID().toString(), telemetry);
         return new DriftLoop(scheduler, config.interval());
     }
 

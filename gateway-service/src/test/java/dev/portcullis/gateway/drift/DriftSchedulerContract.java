@@ -31,7 +31,11 @@ import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.telemetry.Telemetry;
+import dev.portcullis.runtime.telemetry.TelemetryConfig;
+import dev.portcullis.runtime.telemetry.TelemetryEnvironment;
 import dev.portcullis.runtime.testing.MutableClock;
+import dev.portcullis.runtime.testing.PrometheusScrape;
 import dev.portcullis.runtime.testing.RecordingAuditRecorder;
 import dev.portcullis.runtime.testing.TestDatabases;
 import java.nio.charset.StandardCharsets;
@@ -39,6 +43,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -331,6 +336,32 @@ abstract class DriftSchedulerContract {
         end(a.round().submitted().get(0), change -> change.planSummary(NO_CHANGES));
         a.round();
         assertEquals(1, events(AuditAction.DRIFT_CLEARED).size(), "only the first clean check after drift clears it");
+    }
+
+    @Test
+    void targetsByStateAndCheckDurationsAreMeasured() throws Exception {
+        Telemetry telemetry = TelemetryEnvironment.build("gateway", new TelemetryConfig(0, "127.0.0.1"));
+        try {
+            DriftScheduler scheduler = new DriftScheduler(driftStore, () -> Optional.of(catalog.get()), (url, ref) -> HEAD,
+                    runService(), new DriftSettings(SCHEDULER, 10, Duration.ofMinutes(2)), clock, "replica-a", telemetry);
+            RunId check = scheduler.round().submitted().get(0);
+            PrometheusScrape before = PrometheusScrape.of(telemetry.prometheusAddress().orElseThrow());
+            clock.advance(Duration.ofSeconds(90));
+            end(check, change -> change.planSummary(Runs.SUMMARY));
+
+            scheduler.round();
+
+            PrometheusScrape after = PrometheusScrape.of(telemetry.prometheusAddress().orElseThrow());
+            assertEquals(1, before.sum("portcullis_gateway_drift_targets", Map.of("state", "unknown")), before.text());
+            assertEquals(1, after.sum("portcullis_gateway_drift_targets", Map.of("state", "drifted")), after.text());
+            assertEquals(0, after.sum("portcullis_gateway_drift_targets", Map.of("state", "unknown")), after.text());
+            assertEquals(1, after.sum("portcullis_gateway_drift_check_duration_seconds_count", Map.of("state", "drifted")),
+                    after.text());
+            assertEquals(90, after.sum("portcullis_gateway_drift_check_duration_seconds_sum", Map.of("state", "drifted")),
+                    1e-9, after.text());
+        } finally {
+            telemetry.close();
+        }
     }
 
     @Test
