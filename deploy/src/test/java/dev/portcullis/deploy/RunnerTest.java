@@ -371,6 +371,8 @@ class RunnerTest {
         assertTrue(dockerfile.contains("ENTRYPOINT [\"/usr/local/bin/portcullis-runner\"]"), "entrypoint");
         assertTrue(Pattern.compile("(?m)^ARG TERRAFORM_VERSION=\\d+\\.\\d+\\.\\d+$").matcher(dockerfile).find(), "terraform version");
         assertTrue(dockerfile.contains("sha256sum -c"), "downloads are checked against their SHA-256");
+        assertTrue(dockerfile.contains("TOFU_SHA256 is required with TOFU_VERSION"), "OpenTofu only with its checksum");
+        assertTrue(dockerfile.contains("echo \"${TOFU_SHA256}  tofu.zip\" | sha256sum -c -"), "OpenTofu checked against it");
         for (String line : dockerfile.lines().filter(l -> l.contains("apt-get install")).toList()) {
             List<String> packages = List.of(line.replaceFirst(".*--no-install-recommends", "").replace("\\", "").trim().split("\\s+"));
             packages.stream().filter(p -> !p.isEmpty() && !p.startsWith("&&")).takeWhile(p -> !p.equals("&&"))

@@ -2,16 +2,26 @@ package dev.portcullis.gateway;
 
 import static dev.portcullis.runtime.role.Role.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.runtime.role.Role;
 import dev.portcullis.runtime.testing.AccessMatrix;
 import dev.portcullis.runtime.testing.ServiceFixture;
+import dev.portcullis.runtime.testing.TestChannels;
 import dev.portcullis.runtime.testing.TestIdentity;
 import dev.portcullis.v1.GatewayServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,6 +65,29 @@ class GatewayAccessTest {
                 Map.entry("CancelRun", Set.of(CI, ADMIN)));
 
         AccessMatrix.assertEnforced(fixture, GatewayServiceGrpc.getServiceDescriptor(), allowed);
+    }
+
+    @Test
+    void withoutOidcIssuersACallerWithoutClientCertificateIsRefusedAtTheHandshake() {
+        ManagedChannel channel = TestChannels.tlsWithoutClientCertificate(fixture.port(), fixture.pki().caFile());
+        try {
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> HealthGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()));
+
+            assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
+            assertTrue(causedBy(refused, SSLException.class), () -> "expected a TLS failure, got " + refused);
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

@@ -252,6 +252,11 @@ final class DirectEvaluator {
         if (nodes.size() == 1) {
             return unary(function, nodes.get(0));
         }
+        if (nodes.size() == 2 && (function.equals("_&&_") || function.equals("_||_"))) {
+            // CEL absorbs an error of a bool-typed operand, never a non-bool value of a dyn one
+            return logical(function.equals("_&&_"), nodes.get(0), boolTyped(operands.get(0)), nodes.get(1),
+                    boolTyped(operands.get(1)));
+        }
         if (nodes.size() == 2) {
             return binary(function, nodes.get(0), nodes.get(1));
         }
@@ -290,8 +295,6 @@ final class DirectEvaluator {
 
     private static Node binary(String function, Node left, Node right) throws Unsupported {
         return switch (function) {
-            case "_&&_" -> and(left, right);
-            case "_||_" -> or(left, right);
             case "_==_" -> frame -> equal(left.eval(frame), right.eval(frame), true);
             case "_!=_" -> frame -> equal(left.eval(frame), right.eval(frame), false);
             case "_<_", "_<=_", "_>_", "_>=_" -> compare(function, left, right);
@@ -307,33 +310,34 @@ final class DirectEvaluator {
         };
     }
 
-    /** CEL's {@code &&}: false on either side wins, even over an error on the other. */
-    private static Node and(Node left, Node right) {
-        return frame -> {
-            Object a = left.eval(frame);
-            if (Boolean.FALSE.equals(a)) {
-                return false;
-            }
-            Object b = right.eval(frame);
-            if (Boolean.FALSE.equals(b)) {
-                return false;
-            }
-            return Boolean.TRUE.equals(a) && Boolean.TRUE.equals(b) ? (Object) true : FAILED;
-        };
+    private boolean boolTyped(CelExpr expr) {
+        return ast.getType(expr.id()).map(type -> type.kind() == CelKind.BOOL).orElse(false);
     }
 
-    /** CEL's {@code ||}: true on either side wins, even over an error on the other. */
-    private static Node or(Node left, Node right) {
+    /**
+     * CEL's {@code &&} ({@code and}) and {@code ||}: false (true) on either side wins, even over an
+     * error on the other. Only an operand the checker typed bool can be such an error: a
+     * {@code dyn} operand holding anything but a bool (a resource's field) is an error CEL does not
+     * absorb, so the direct path gives way.
+     */
+    private static Node logical(boolean and, Node left, boolean leftBool, Node right, boolean rightBool) {
+        Boolean wins = !and;
         return frame -> {
             Object a = left.eval(frame);
-            if (Boolean.TRUE.equals(a)) {
-                return true;
+            if (!(a instanceof Boolean) && !(a == FAILED && leftBool)) {
+                return FAILED;
+            }
+            if (wins.equals(a)) {
+                return wins;
             }
             Object b = right.eval(frame);
-            if (Boolean.TRUE.equals(b)) {
-                return true;
+            if (!(b instanceof Boolean) && !(b == FAILED && rightBool)) {
+                return FAILED;
             }
-            return Boolean.FALSE.equals(a) && Boolean.FALSE.equals(b) ? (Object) false : FAILED;
+            if (wins.equals(b)) {
+                return wins;
+            }
+            return a instanceof Boolean && b instanceof Boolean ? (Object) !wins : FAILED;
         };
     }
 

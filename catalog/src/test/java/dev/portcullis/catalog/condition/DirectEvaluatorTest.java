@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The direct evaluator against CEL's interpreter: over generated plan rules and generated plans,
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class DirectEvaluatorTest {
     private static final int EXPRESSIONS = 3_000;
+    private static final int TYPED_EXPRESSIONS = 4_000;
     private static final int PLANS = 6;
     private static final String[] INT_VARIABLES = {"plan.create", "plan.update", "plan.delete", "plan.replace", "plan.read",
         "plan.imports", "plan.moves", "plan.drift"};
@@ -69,6 +72,66 @@ class DirectEvaluatorTest {
         assertTrue(errors > 100, errors + " errors compared");
         assertTrue(compared > EXPRESSIONS * PLANS * 9 / 10, compared + " comparisons");
         assertTrue(leftToCel < compared / 20, leftToCel + " of " + compared + " answers left to CEL without an error");
+    }
+
+    @Test
+    void typedGeneratedRulesWithDynFieldsMapMacrosAndShadowingEvaluateDirectlyExactlyAsCelEvaluatesThem() {
+        Random random = new Random(11);
+        TypedRuleGenerator rules = new TypedRuleGenerator(random);
+        List<PlanInput> plans = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            plans.add(TypedRuleGenerator.plan(random));
+        }
+        int direct = 0;
+        int values = 0;
+        for (int i = 0; i < TYPED_EXPRESSIONS; i++) {
+            String expression = rules.next();
+            PlanCondition condition;
+            try {
+                condition = PlanCondition.compile(expression);
+            } catch (IllegalArgumentException refused) {
+                continue;
+            }
+            if (!condition.compiled().evaluatesDirectly()) {
+                continue;
+            }
+            direct++;
+            for (PlanInput plan : plans) {
+                Object raw = condition.compiled().directNode().orElseThrow().eval(name -> PlanCondition.lookup(plan, name));
+                CelCondition.Result cel = condition.compiled().evaluateWithCel(name -> PlanCondition.lookup(plan, name));
+                if (raw != DirectEvaluator.FAILED) {
+                    values++;
+                    assertEquals(new CelCondition.Result((Boolean) raw, java.util.Optional.empty()), cel, expression + " on " + plan);
+                }
+            }
+        }
+        assertTrue(direct > TYPED_EXPRESSIONS / 2, direct + " of " + TYPED_EXPRESSIONS + " evaluated directly");
+        assertTrue(values > direct * 8 / 4, values + " direct answers compared");
+    }
+
+    /**
+     * CEL raises "expected boolean value" for a non-bool operand of {@code &&} or {@code ||} (a
+     * resource's {@code dyn} field) and the other side's false or true does not absorb it; as a
+     * {@code deny_when}, that error denies the apply, so a direct false would let it through.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "plan.resources.exists(r, r.actions && r.type == \"aws_db_instance\")",
+        "plan.resources[0].type && plan.delete > 0",
+        "plan.resources[0].type || plan.create > 0",
+        "[1, true][plan.delete] && plan.has_changes == false",
+        "(plan.resources[0].type == 1 ? true : plan.resources[0].type) || plan.create > 0",
+        "plan.resources.exists(r, (r.type == 1 ? true : r.address) && r.type == \"aws_db_instance\")"})
+    void aNonBoolOperandOfAndOrOrIsCelsErrorAndNeverAbsorbed(String expression) {
+        PlanInput bucketOnly = new PlanInput(new PlanInput.Counts(1, 0, 0, 0, 0, 0, 0, 0), true,
+                List.of(new PlanInput.PlanResource("aws_s3_bucket.b", "aws_s3_bucket", List.of("create"))), 0, List.of());
+        PlanCondition condition = PlanCondition.compile(expression);
+
+        CelCondition.Result result = condition.evaluate(bucketOnly);
+
+        assertTrue(condition.compiled().evaluatesDirectly(), expression);
+        assertEquals(condition.compiled().evaluateWithCel(name -> PlanCondition.lookup(bucketOnly, name)), result);
+        assertTrue(result.error().isPresent(), result.toString());
     }
 
     @Test

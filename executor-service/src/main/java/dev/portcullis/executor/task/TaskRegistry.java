@@ -12,6 +12,8 @@ import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,6 +31,11 @@ final class TaskRegistry {
     private final int memoryLines;
     private final TaskExecution.Collaborators with;
     private final Map<RunId, TaskExecution> tasks = new ConcurrentHashMap<>();
+    /**
+     * Run ids whose journal a restart could not read: whether their task ran is unknown, so they
+     * are never started again (their journal stays for whoever investigates).
+     */
+    private final Set<RunId> unreadable = ConcurrentHashMap.newKeySet();
     /** Held while a new task's journal is created, so a run id gets one journal. */
     private final Object creating = new Object();
 
@@ -56,6 +63,9 @@ final class TaskRegistry {
         if (existing != null) {
             return existing.sameOrConflict(spec, granted);
         }
+        if (unreadable.contains(spec.runId())) {
+            throw unreadableJournal(spec.runId());
+        }
         with.plans().requireKnown(spec);
         TaskExecution fresh;
         synchronized (creating) {
@@ -65,9 +75,21 @@ final class TaskRegistry {
             }
             TaskBackend.Kind backend = with.backend().kind();
             TaskJournal journal = TaskJournal.create(journalDir, new TaskJournal.Header(spec, granted, backend));
-            fresh = new TaskExecution(spec, granted, new TaskLog(journal, memoryLines),
-                    Task.pending(spec.runId(), backend, with.clock().instant()), with);
-            fresh.announce();
+            try {
+                fresh = new TaskExecution(spec, granted, new TaskLog(journal, memoryLines),
+                        Task.pending(spec.runId(), backend, with.clock().instant()), with);
+                fresh.announce();
+            } catch (RuntimeException failure) {
+                // nothing launched and nothing answered: the journal goes, or the retried StartTask could
+                // never create it again and the run would wait for ever (found by review)
+                try {
+                    journal.close();
+                } catch (RuntimeException closing) {
+                    failure.addSuppressed(closing);
+                }
+                discard(journalDir.resolve(spec.runId().value() + TaskJournal.SUFFIX));
+                throw failure;
+            }
             tasks.put(spec.runId(), fresh);
         }
         fresh.launch();
@@ -116,11 +138,15 @@ final class TaskRegistry {
                     continue;
                 }
                 log.atError().setCause(e).addKeyValue("journal", file.getFileName()).log("task.journal_unreadable");
+                runIdOf(file).ifPresent(unreadable::add);
                 continue;
             }
             if (replayed.last == null) {
-                log.atError().addKeyValue("journal", file.getFileName()).log("task.journal_without_state");
+                // the header is written before the task's first state, and StartTask answers only after
+                // that: a journal without a state belongs to a StartTask that never answered, which the
+                // gateway retries; left here, the retry could never create the journal again
                 replayed.log.release();
+                discard(file);
                 continue;
             }
             TaskExecution execution = new TaskExecution(header.spec(), header.grants(), replayed.log, replayed.last, with);
@@ -160,6 +186,32 @@ final class TaskRegistry {
             } else if (event instanceof TaskEvent.Line line && line.stream() == TaskEvent.Stream.STDOUT) {
                 stdoutLines++;
             }
+        }
+    }
+
+    /**
+     * Why a run whose journal a restart could not read is not started. Whether its task ran is
+     * unknown. A local task died with the executor, so the run is refused for good and the gateway
+     * ends it FAILED rather than leaving it queued. An ECS task may still run, so the run waits
+     * (unavailable), keeping its lock, until an operator has looked: the journal's file, named by
+     * the {@code task.journal_unreadable} log line, moved aside and the executor restarted.
+     */
+    private DomainException unreadableJournal(RunId runId) {
+        boolean mayStillRun = with.backend().survivesRestart();
+        return new DomainException(mayStillRun ? DomainException.Kind.UNAVAILABLE : DomainException.Kind.PRECONDITION,
+                "TASK_JOURNAL_UNREADABLE", "the executor cannot read the journal of this run's task, so whether it ran is"
+                        + " unknown; " + (mayStillRun ? "its task may still run on the backend, so it is not started until an"
+                                + " operator has checked and moved the journal aside" : "it is not started again: submit a new run"),
+                Map.of("run_id", runId.value()));
+    }
+
+    /** The run id a journal file is named after; empty for a file named otherwise. */
+    private static Optional<RunId> runIdOf(Path file) {
+        String name = file.getFileName().toString();
+        try {
+            return Optional.of(new RunId(name.substring(0, name.length() - TaskJournal.SUFFIX.length())));
+        } catch (IllegalArgumentException notARunId) {
+            return Optional.empty();
         }
     }
 

@@ -80,6 +80,12 @@ class TaskRestartTest {
                 .untilAsserted(() -> assertTrue(tasks.exhausted(runId, tasks.eventCount(runId)), "the task did not end"));
     }
 
+    private static byte[] bytesOf(java.nio.ByteBuffer buffer) {
+        byte[] bytes = new byte[buffer.remaining()];
+        buffer.get(bytes);
+        return bytes;
+    }
+
     private static List<String> stdout(List<TaskEvent> events) {
         return events.stream().filter(e -> e instanceof TaskEvent.Line l && l.stream() == TaskEvent.Stream.STDOUT)
                 .map(e -> ((TaskEvent.Line) e).text()).toList();
@@ -135,6 +141,94 @@ class TaskRestartTest {
 
         assertEquals(List.of("empty"), stdout(restarted.events(empty.runId(), 0, 100)));
         assertEquals(List.of("header"), stdout(restarted.events(fileHeaderOnly.runId(), 0, 100)));
+    }
+
+    @Test
+    void aJournalTheExecutorDiedBeforeItsFirstStateIsDiscardedSoTheRetriedStartTaskRuns() throws Exception {
+        // found by the reliability suite: a SIGKILL after the journal's header and before the task's first
+        // state left a journal no restart would take, and every retried StartTask failed to create it again,
+        // so the run waited in the queue for ever, holding its lock and everything queued behind it
+        TaskSpec spec = spec("sh", "-c", "echo ran");
+        Path journals = Files.createDirectories(dir.resolve("executor/journal"));
+        TaskJournal.create(journals, new TaskJournal.Header(spec, List.of(), TaskBackend.Kind.LOCAL)).close();
+
+        TaskService restarted = service(1000);
+        restarted.start(spec, List.of());
+        awaitEnd(restarted, spec.runId());
+
+        assertEquals(List.of("ran"), stdout(restarted.events(spec.runId(), 0, 100)));
+    }
+
+    @Test
+    void aRunWhoseJournalCannotBeReadIsRefusedForGoodAndNeverStartedAgain() throws Exception {
+        TaskSpec spec = spec("sh", "-c", "echo ran > out.txt");
+        Path journals = Files.createDirectories(dir.resolve("executor/journal"));
+        Path journal = journals.resolve(spec.runId().value() + ".journal");
+        // a well-framed first record that is no header this executor can decode (e.g. a newer one's)
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.write(bytesOf(TaskJournal.FORMAT.header()));
+        bytes.write(bytesOf(TaskJournal.FORMAT.frame(new byte[] {(byte) 0x7f, 1, 2, 3})));
+        byte[] unreadable = bytes.toByteArray();
+        Files.write(journal, unreadable);
+
+        TaskService restarted = service(1000);
+        DomainException refused = assertThrows(DomainException.class, () -> restarted.start(spec, List.of()));
+
+        assertEquals(DomainException.Kind.PRECONDITION, refused.kind());
+        assertEquals("TASK_JOURNAL_UNREADABLE", refused.reason());
+        assertEquals(java.util.Arrays.toString(unreadable), java.util.Arrays.toString(Files.readAllBytes(journal)));
+    }
+
+    @Test
+    void aRunWhoseJournalCannotBeReadWaitsOnABackendWhoseTasksOutliveTheExecutor() throws Exception {
+        // on ECS the task may still run: refusing for good would end the run and free its lock beside it
+        TaskSpec spec = spec("sh", "-c", "echo ran > out.txt");
+        Path journals = Files.createDirectories(dir.resolve("executor/journal"));
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        bytes.write(bytesOf(TaskJournal.FORMAT.header()));
+        bytes.write(bytesOf(TaskJournal.FORMAT.frame(new byte[] {(byte) 0x7f, 1, 2, 3})));
+        Files.write(journals.resolve(spec.runId().value() + ".journal"), bytes.toByteArray());
+        Path state = dir.resolve("executor");
+        LocalProcessTaskBackend local = new LocalProcessTaskBackend(state.resolve("tasks"), 2);
+        TaskBackend outlivesTheExecutor = new TaskBackend() {
+            @Override
+            public Kind kind() {
+                return Kind.ECS;
+            }
+
+            @Override
+            public Handle start(TaskSpec task, Map<String, String> environment, TaskRun run) {
+                throw new AssertionError("never started");
+            }
+
+            @Override
+            public boolean survivesRestart() {
+                return true;
+            }
+
+            @Override
+            public Handle resume(TaskSpec task, TaskRun run) {
+                throw new AssertionError("nothing to resume");
+            }
+
+            @Override
+            public dev.portcullis.runtime.health.Readiness readiness() {
+                return local.readiness();
+            }
+
+            @Override
+            public void close() {
+                local.close();
+            }
+        };
+        TaskService restarted = new TaskService(outlivesTheExecutor, ONE_SECRET, new LocalArtifactStore(state.resolve("artifacts")),
+                audit, Clock.systemUTC(), state, 1000);
+        services.add(restarted);
+
+        DomainException refused = assertThrows(DomainException.class, () -> restarted.start(spec, List.of()));
+
+        assertEquals(DomainException.Kind.UNAVAILABLE, refused.kind());
+        assertEquals("TASK_JOURNAL_UNREADABLE", refused.reason());
     }
 
     @Test

@@ -225,7 +225,7 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
     }
 
     private static Actor actor(Caller caller) {
-        return new Actor(caller.identity(), caller.has(Role.ADMIN), caller.remoteAddress());
+        return new Actor(caller.identity(), caller.has(Role.ADMIN), caller.remoteAddress(), caller.credential());
     }
 
     /** Parses a request; a malformed one is audited ({@code request.invalid}) before it is refused. */

@@ -3,6 +3,8 @@ package dev.portcullis.gateway.client;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Duration;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
 import dev.portcullis.gateway.run.Decision;
 import dev.portcullis.gateway.run.PlanArtifact;
 import dev.portcullis.gateway.run.RunEvent;
@@ -24,14 +26,18 @@ import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /** {@link TaskRunner} over gRPC to the executor service; calls carry a deadline, watches do not. */
 public final class GrpcTaskRunner implements TaskRunner {
+    /** What an ErrorInfo reason looks like: anything else is not passed on. */
+    private static final Pattern REASON = Pattern.compile("[A-Z][A-Z0-9_]{0,63}");
     private final ExecutorServiceGrpc.ExecutorServiceBlockingStub blocking;
     private final ExecutorServiceGrpc.ExecutorServiceStub async;
     private final java.time.Duration timeout;
@@ -143,16 +149,35 @@ public final class GrpcTaskRunner implements TaskRunner {
                 task.hasFailedStep() ? List.of(task.getFailedStep()) : List.of());
     }
 
-    /** The executor's refusal, by meaning; its own message is not passed on (it may name paths). */
+    /**
+     * The executor's refusal, by meaning; its own message is not passed on (it may name paths), its
+     * {@code ErrorInfo} reason (a code, e.g. {@code TASK_JOURNAL_UNREADABLE}) is.
+     */
     private static DomainException failure(StatusRuntimeException e) {
+        String why = e.getStatus().getCode() + reason(e).map(reason -> ", " + reason).orElse("");
         return switch (e.getStatus().getCode()) {
             case NOT_FOUND -> new DomainException(DomainException.Kind.NOT_FOUND, "TASK_NOT_FOUND",
                     "the executor has no task for this run", Map.of());
             case INVALID_ARGUMENT, FAILED_PRECONDITION, ALREADY_EXISTS, ABORTED, PERMISSION_DENIED ->
                     new DomainException(DomainException.Kind.PRECONDITION, "EXECUTOR_REFUSED",
-                            "the executor refused the task (" + e.getStatus().getCode() + ")", Map.of());
+                            "the executor refused the task (" + why + ")", Map.of());
             default -> new DomainException(DomainException.Kind.UNAVAILABLE, "EXECUTOR_UNAVAILABLE",
-                    "the executor did not answer (" + e.getStatus().getCode() + ")", Map.of());
+                    "the executor did not answer (" + why + ")", Map.of());
         };
+    }
+
+    /** The status's {@code ErrorInfo} reason, when it carries one that reads as a code. */
+    private static Optional<String> reason(StatusRuntimeException e) {
+        com.google.rpc.Status status = StatusProto.fromThrowable(e);
+        if (status == null) {
+            return Optional.empty();
+        }
+        return status.getDetailsList().stream().filter(detail -> detail.is(ErrorInfo.class)).findFirst().map(detail -> {
+            try {
+                return detail.unpack(ErrorInfo.class).getReason();
+            } catch (InvalidProtocolBufferException malformed) {
+                return "";
+            }
+        }).filter(reason -> REASON.matcher(reason).matches());
     }
 }

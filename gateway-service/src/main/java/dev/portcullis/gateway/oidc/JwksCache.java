@@ -10,6 +10,7 @@ import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.KeyUse;
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jose.util.JSONObjectUtils;
+import dev.portcullis.runtime.pki.PemFiles;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.URI;
@@ -18,9 +19,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.X509Certificate;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -37,8 +35,6 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +74,7 @@ final class JwksCache {
         this.issuer = requireNonNull(issuer, "issuer is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.http = HttpClient.newBuilder()
-                .sslContext(trusting(issuer.caCertificates()))
+                .sslContext(PemFiles.trustingOnly(issuer.caCertificates()))
                 .connectTimeout(issuer.fetchTimeout())
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .build();
@@ -238,24 +234,6 @@ final class JwksCache {
                     && (key.getAlgorithm() == null || JWSAlgorithm.ES256.equals(key.getAlgorithm()));
         }
         return false;
-    }
-
-    private static SSLContext trusting(List<X509Certificate> certificates) {
-        try {
-            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-            trust.load(null, null);
-            int n = 0;
-            for (X509Certificate certificate : certificates) {
-                trust.setCertificateEntry("ca-" + n++, certificate);
-            }
-            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            factory.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, factory.getTrustManagers(), null);
-            return context;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("the JDK offers no TLS context for the issuer's CA certificates", e);
-        }
     }
 
     /** A set of keys and when it was fetched; {@link #NONE} before the first good fetch. */

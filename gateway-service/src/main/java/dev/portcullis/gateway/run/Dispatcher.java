@@ -10,12 +10,14 @@ import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -29,6 +31,8 @@ import org.slf4j.MDC;
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
     private static final int BATCH = 500;
+    /** How often a run whose task will not start tells its watchers why, at most. */
+    static final Duration TELL_WAITING_EVERY = Duration.ofMinutes(1);
 
     private final RunStore store;
     private final PolicyCheck policy;
@@ -43,6 +47,8 @@ final class Dispatcher {
     private final RunEnding ending;
     private final TaskLogCopier copier;
     private final BooleanSupplier closed;
+    /** When each queued run whose task would not start last told its watchers why. Driver thread only. */
+    private final Map<RunId, Instant> waitingTold = new HashMap<>();
 
     Dispatcher(RunStore store, PolicyCheck policy, TaskRunner tasks, RunAudit audit, RunSignals signals, Duration taskTimeout,
             Clock clock, String actor, Telemetry telemetry, LeaseKeeper leases, RunEnding ending, TaskLogCopier copier,
@@ -66,6 +72,8 @@ final class Dispatcher {
     void drive() {
         Instant now = clock.instant();
         List<Run> due = leases.unattended(RunState.where(RunState::isDriven), now, BATCH);
+        // a run that left the queue since, or that another replica drives now, has nothing more to tell
+        waitingTold.keySet().retainAll(due.stream().map(Run::id).collect(Collectors.toSet()));
         Set<String> lockKeysTried = new HashSet<>();
         for (Run run : due) {
             if (closed.getAsBoolean()) {
@@ -151,6 +159,7 @@ final class Dispatcher {
         } catch (DomainException e) {
             if (e.kind() == DomainException.Kind.UNAVAILABLE) {
                 log.atWarn().addKeyValue("run_id", run.id().value()).addKeyValue("error", e.getMessage()).log("run.start_deferred");
+                tellWaiting(run, e);
                 return; // keeps the lock and its place; retried on the next round
             }
             ending.end(run, RunState.FAILED, e.getMessage(), AuditAction.RUN_FINISHED, AuditOutcome.FAILURE);
@@ -168,8 +177,33 @@ final class Dispatcher {
             cancelQuietly(run.id(), "the run ended before its task started");
             return;
         }
+        waitingTold.remove(run.id());
         signals.changed();
         copier.follow(running);
+    }
+
+    /**
+     * Puts why the task does not start into the run's log, where whoever watches the run reads it:
+     * at the first refusal, then at most every {@link #TELL_WAITING_EVERY}. A queued run otherwise
+     * shows nothing while it waits, however long the executor keeps refusing.
+     */
+    private void tellWaiting(Run run, DomainException why) {
+        Instant now = clock.instant();
+        Instant told = waitingTold.get(run.id());
+        if (told != null && Duration.between(told, now).compareTo(TELL_WAITING_EVERY) < 0) {
+            return;
+        }
+        waitingTold.put(run.id(), now);
+        RunChange.Line line = new RunChange.Line(now, RunEvent.Stream.SYSTEM,
+                "portcullis: the task cannot start yet: " + why.getMessage() + "; the run keeps its place and retries", false);
+        try {
+            store.update(run.id(), current -> current.state() == RunState.QUEUED
+                    ? RunChange.keepState().lines(List.of(line), current.taskOffset())
+                    : RunChange.keepState());
+            signals.changed();
+        } catch (DomainException e) {
+            log.atWarn().addKeyValue("run_id", run.id().value()).addKeyValue("error", e.getMessage()).log("run.wait_untold");
+        }
     }
 
     /** What the executor runs: the decision's steps and environment, its own timeout or the configured default. */

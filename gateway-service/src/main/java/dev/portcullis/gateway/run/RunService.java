@@ -6,6 +6,7 @@ import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.error.DomainException;
+import dev.portcullis.runtime.identity.Credential;
 import dev.portcullis.runtime.request.RunId;
 import java.time.Clock;
 import java.time.Duration;
@@ -99,12 +100,13 @@ public final class RunService {
             return submitChecked(submission, actor, drift);
         } catch (DomainException refused) {
             audit.refused(AuditAction.RUN_SUBMITTED, submission.spec(), actor, refused.reason(),
-                    Map.of("request_key", submission.requestKey()));
+                    Map.of("request_key", submission.requestKey(), "authentication", actor.credential().method()));
             throw refused;
         }
     }
 
     private Run submitChecked(Submission submission, Actor actor, boolean drift) {
+        requireTokenBinding(submission.spec(), actor);
         boolean breakGlass = !submission.breakGlassJustification().isEmpty();
         if (breakGlass && !actor.admin()) {
             throw new DomainException(DomainException.Kind.DENIED, "ROLE_REQUIRED",
@@ -181,13 +183,26 @@ public final class RunService {
         return run;
     }
 
+    /**
+     * A CI job that authenticated with its OIDC identity token may ask only for the commit and ref its
+     * pipeline was started for: a stolen or replayed token cannot deploy anything else.
+     */
+    private static void requireTokenBinding(RunSpec spec, Actor actor) {
+        if (actor.credential() instanceof Credential.IdentityToken token
+                && (!token.commit().equals(spec.commit()) || !token.ref().equals(spec.ref()))) {
+            throw new DomainException(DomainException.Kind.DENIED, "TOKEN_COMMIT_MISMATCH",
+                    "an identity token caller may submit only the commit and ref its token was issued for",
+                    Map.of("token_commit_sha", token.commit().value(), "token_ref", token.ref().value()));
+        }
+    }
+
     /** The events of a submission, stored with the run. */
     private List<AuditEvent> submissionEvents(Run run, Actor actor) {
         Decision decision = run.decision();
         String who = actor.identity().value();
         List<AuditEvent> events = new ArrayList<>();
         events.add(audit.event(AuditAction.RUN_SUBMITTED, run, who, AuditOutcome.SUCCESS, "", actor.sourceAddress(),
-                Map.of("request_key", run.requestKey())));
+                Map.of("request_key", run.requestKey(), "authentication", actor.credential().method())));
         Map<String, String> decided = Map.of("catalog_version", decision.catalogVersion(), "rule", decision.matchedRule(),
                 "reasons", decision.reasonCodes());
         if (decision.allowed()) {

@@ -9,6 +9,9 @@ import dev.portcullis.gateway.drift.DriftLoop;
 import dev.portcullis.gateway.drift.DriftScheduler;
 import dev.portcullis.gateway.drift.DriftSettings;
 import dev.portcullis.gateway.drift.RefHeads;
+import dev.portcullis.gateway.oidc.OidcBearerTokens;
+import dev.portcullis.gateway.oidc.OidcIssuer;
+import dev.portcullis.gateway.oidc.OidcTokenVerifier;
 import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunDriver;
 import dev.portcullis.gateway.run.RunService;
@@ -218,8 +221,14 @@ public final class GatewayServerFactory {
     @Named("gateway")
     @Bean(preDestroy = "close")
     ServiceServer gatewayServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, Neighbours neighbours, AuditRecorder audit,
-            Clock clock, RunService runs, Telemetry telemetry) {
-        return new ServiceServer("gateway", config, tls, roles, List.of(new GatewayGrpcService(runs, audit, clock)), audit,
-                clock, telemetry);
+            Clock clock, RunService runs, Telemetry telemetry, List<OidcIssuerConfig> issuers) {
+        GatewayGrpcService service = new GatewayGrpcService(runs, audit, clock);
+        if (issuers.isEmpty()) {
+            return new ServiceServer("gateway", config, tls, roles, List.of(service), audit, clock, telemetry);
+        }
+        // a bad issuer setting stops start-up naming its key, before the port is bound
+        List<OidcIssuer> accepted = issuers.stream().map(OidcIssuerConfig::issuer).toList();
+        return new ServiceServer("gateway", config, tls, roles, List.of(service), audit, clock, telemetry,
+                new OidcBearerTokens(new OidcTokenVerifier(accepted, clock)));
     }
 }

@@ -247,6 +247,25 @@ class NeighbourContractsTest {
     }
 
     @Test
+    void anExecutorRefusalNamesItsReasonCodeButNeverItsMessage() {
+        GrpcTaskRunner refusing = new GrpcTaskRunner(serve(new ExecutorServiceGrpc.ExecutorServiceImplBase() {
+            @Override
+            public void startTask(StartTaskRequest request, StreamObserver<StartTaskResponse> response) {
+                response.onError(io.grpc.protobuf.StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+                        .setCode(com.google.rpc.Code.FAILED_PRECONDITION_VALUE).setMessage("journal /var/lib/secret-path unreadable")
+                        .addDetails(com.google.protobuf.Any.pack(com.google.rpc.ErrorInfo.newBuilder()
+                                .setReason("TASK_JOURNAL_UNREADABLE").setDomain("portcullis").build()))
+                        .build()));
+            }
+        }), Duration.ofSeconds(10));
+
+        dev.portcullis.runtime.error.DomainException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.portcullis.runtime.error.DomainException.class, () -> refusing.start(request(Runs.ALLOW, Duration.ofMinutes(10))));
+
+        assertEquals("the executor refused the task (FAILED_PRECONDITION, TASK_JOURNAL_UNREADABLE)", refused.getMessage());
+    }
+
+    @Test
     void aTaskOfOnePlainStepIsSentAsArgv() {
         AtomicReference<TaskSpec> asked = new AtomicReference<>();
 

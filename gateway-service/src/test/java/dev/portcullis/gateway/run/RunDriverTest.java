@@ -9,6 +9,7 @@ import dev.portcullis.gateway.store.jdbc.JdbcRunStore;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.database.Databases;
+import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.testing.MutableClock;
 import dev.portcullis.runtime.testing.RecordingAuditRecorder;
@@ -16,6 +17,7 @@ import dev.portcullis.runtime.testing.TestDatabases;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +40,8 @@ class RunDriverTest {
     private final RecordingAuditRecorder audit = new RecordingAuditRecorder();
     private final AtomicReference<Decision> decision = new AtomicReference<>(Runs.ALLOW);
     private final List<RunId> started = new CopyOnWriteArrayList<>();
+    /** What the executor answers StartTask with instead of starting; null: it starts the task. */
+    private final AtomicReference<DomainException> startRefusal = new AtomicReference<>();
     private final RunSignals signals = new RunSignals();
     private final RunSettings settings = new RunSettings(Duration.ofMinutes(30), Duration.ofMinutes(10), 100, 100,
             Duration.ofSeconds(15), Duration.ofMillis(20));
@@ -53,6 +57,10 @@ class RunDriverTest {
         TaskRunner tasks = new TaskRunner() {
             @Override
             public TaskStatus start(TaskRequest request) {
+                DomainException refusal = startRefusal.get();
+                if (refusal != null) {
+                    throw refusal;
+                }
                 started.add(request.run());
                 return new TaskStatus(TaskState.RUNNING, List.of(), "", List.of());
             }
@@ -114,6 +122,32 @@ class RunDriverTest {
 
         assertEquals(List.of(run.id()), started);
         awaitAudited(e -> e.action() == AuditAction.RUN_STARTED);
+    }
+
+    @Test
+    void aQueuedRunWhoseTaskCannotStartSaysWhyInItsLogOnceAMinuteAndStartsWhenItCan() throws Exception {
+        startRefusal.set(new DomainException(DomainException.Kind.UNAVAILABLE, "EXECUTOR_UNAVAILABLE",
+                "the executor did not answer (INTERNAL)", Map.of()));
+        Run run = runs.submit(new RunService.Submission(Runs.spec("stage/app", "stage", "plan"), "k", "",
+                "0af7651916cd43dd8448eb211c80319c"), CI);
+
+        driver.start();
+        await("the first word on the wait").atMost(WAIT).pollInterval(POLL).until(() -> waitLines(run.id()).size() == 1);
+        assertTrue(waitLines(run.id()).get(0).contains("the executor did not answer (INTERNAL)"), waitLines(run.id()).toString());
+        assertEquals(RunState.QUEUED, runs.get(run.id()).state());
+        clock.advance(Dispatcher.TELL_WAITING_EVERY.minusSeconds(1));
+        signals.changed();
+        clock.advance(Duration.ofSeconds(2));
+        await("the second word, a minute later").atMost(WAIT).pollInterval(POLL).until(() -> waitLines(run.id()).size() == 2);
+        startRefusal.set(null);
+        awaitState(run.id(), RunState.RUNNING);
+
+        assertEquals(2, waitLines(run.id()).size(), "told twice in a minute and a bit: " + waitLines(run.id()));
+    }
+
+    private List<String> waitLines(RunId id) {
+        return runs.events(id, 0, 100).stream().filter(e -> e instanceof RunEvent.LogLine line
+                && line.stream() == RunEvent.Stream.SYSTEM).map(e -> ((RunEvent.LogLine) e).text()).toList();
     }
 
     @Test

@@ -10,7 +10,10 @@ import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.error.DomainException;
+import dev.portcullis.runtime.identity.Credential;
 import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.request.CommitSha;
+import dev.portcullis.runtime.request.GitRef;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.request.Sha256Digest;
 import dev.portcullis.runtime.testing.MutableClock;
@@ -19,6 +22,7 @@ import dev.portcullis.runtime.testing.TestDatabases;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -103,6 +107,32 @@ class RunServiceTest {
         assertEquals(RunState.QUEUED, run.state());
         assertEquals(List.of(AuditAction.RUN_SUBMITTED, AuditAction.POLICY_ALLOWED, AuditAction.RUN_QUEUED), actions());
         assertTrue(audit.events().stream().allMatch(e -> e.traceId().equals(TRACE) && e.resource().runId().equals(run.id().value())));
+    }
+
+    @Test
+    void anIdentityTokenCallerMaySubmitOnlyTheTokensCommitAndRef() {
+        Actor tokenCaller = new Actor(Runs.CI, false, "127.0.0.1:5003", new Credential.IdentityToken("github",
+                new CommitSha("0123456789abcdef0123456789abcdef01234567"), new GitRef("refs/heads/main"), "jti-1",
+                T0.plus(Duration.ofMinutes(10)), Map.of()));
+        RunSpec bound = Runs.spec("stage/app", "stage", "plan");
+        RunSpec otherCommit = new RunSpec(bound.repo(), new CommitSha("f".repeat(40)), bound.ref(), bound.folder(),
+                bound.environment(), bound.command(), Optional.empty());
+        RunSpec otherRef = new RunSpec(bound.repo(), bound.commit(), new GitRef("refs/heads/feature"), bound.folder(),
+                bound.environment(), bound.command(), Optional.empty());
+
+        Run run = submit(tokenCaller, bound, "k1");
+        DomainException byCommit = assertThrows(DomainException.class, () -> submit(tokenCaller, otherCommit, "k2"));
+        DomainException byRef = assertThrows(DomainException.class, () -> submit(tokenCaller, otherRef, "k3"));
+
+        assertEquals(RunState.QUEUED, run.state());
+        assertEquals("oidc:github", audit.events().get(0).attributes().get("authentication"));
+        assertEquals("TOKEN_COMMIT_MISMATCH", byCommit.reason());
+        assertEquals(DomainException.Kind.DENIED, byCommit.kind());
+        assertEquals("TOKEN_COMMIT_MISMATCH", byRef.reason());
+        assertEquals(1, policyCalls.get());
+        assertTrue(audit.events().stream().filter(e -> e.reason().equals("TOKEN_COMMIT_MISMATCH"))
+                .allMatch(e -> e.action() == AuditAction.RUN_SUBMITTED && e.actor().equals(Runs.CI.value())));
+        assertEquals(2, audit.events().stream().filter(e -> e.reason().equals("TOKEN_COMMIT_MISMATCH")).count());
     }
 
     @Test

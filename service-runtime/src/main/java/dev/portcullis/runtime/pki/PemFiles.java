@@ -18,6 +18,7 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.Base64;
+import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
@@ -90,12 +91,25 @@ public final class PemFiles {
      * and presents none: for HTTPS clients of a server-authenticated listener (tests, benchmarks).
      */
     public static SSLContext trustingOnly(Path caFile) {
+        List<Certificate> certificates;
+        try {
+            certificates = List.copyOf(CertificateFactory.getInstance("X.509")
+                    .generateCertificates(new ByteArrayInputStream(Files.readAllBytes(caFile))));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read CA bundle " + caFile, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("not a PEM CA bundle: " + caFile, e);
+        }
+        return trustingOnly(certificates);
+    }
+
+    /** A TLS client context that trusts exactly {@code certificates} and presents none. */
+    public static SSLContext trustingOnly(List<? extends Certificate> certificates) {
         try {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
             trust.load(null, null);
             int n = 0;
-            for (Certificate certificate : CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(Files.readAllBytes(caFile)))) {
+            for (Certificate certificate : certificates) {
                 trust.setCertificateEntry("ca-" + n++, certificate);
             }
             TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
@@ -103,10 +117,8 @@ public final class PemFiles {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, factory.getTrustManagers(), null);
             return context;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read CA bundle " + caFile, e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("not a PEM CA bundle: " + caFile, e);
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException("the JDK offers no TLS context for these CA certificates", e);
         }
     }
 

@@ -5,12 +5,14 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.Any;
 import com.google.rpc.Code;
 import com.google.rpc.ErrorInfo;
+import com.google.rpc.RetryInfo;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.audit.AuditResource;
 import dev.portcullis.runtime.identity.CertificateIdentity;
+import dev.portcullis.runtime.identity.Credential;
 import dev.portcullis.runtime.identity.InvalidIdentityException;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.role.Role;
@@ -31,7 +33,10 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -40,14 +45,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Authentication and authorisation of every call, before the method runs: the caller's
- * identity is the SPIFFE ID of its verified client certificate, its roles come from the
- * configured mapping, and the method's {@link AccessRules rule} decides. Refusals are
+ * identity is the SPIFFE ID of its verified client certificate or, on a server given
+ * {@link BearerTokens}, the identity of the {@code authorization: Bearer} token they accept (both
+ * presented must agree); its roles come from the configured mapping, and the method's
+ * {@link AccessRules rule} decides. The token is never logged, audited or quoted. Refusals are
  * UNAUTHENTICATED or PERMISSION_DENIED with a {@code google.rpc.ErrorInfo}; the refused call
  * never reaches the service.
  */
 final class AccessInterceptor implements ServerInterceptor {
     private static final Logger log = LoggerFactory.getLogger(AccessInterceptor.class);
     static final String ERROR_DOMAIN = "portcullis";
+    private static final Metadata.Key<String> AUTHORIZATION =
+            Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+    private static final String BEARER = "Bearer ";
+    private static final Map<String, String> UNVERIFIED_TOKEN = Map.of("credential", "identity_token", "verified", "false");
+    /** Stands in where bearer tokens are not admitted; the authorization header is then never read. */
+    private static final BearerTokens NO_BEARER_TOKENS = token -> {
+        throw new IllegalStateException("this server admits no bearer tokens");
+    };
+    /** As many as {@link AuditedClientTrust} records of refused certificates. */
+    static final int ANONYMOUS_REFUSALS_PER_SECOND = AuditedClientTrust.PER_SECOND;
 
     private final String service;
     private final AccessRules rules;
@@ -56,9 +73,30 @@ final class AccessInterceptor implements ServerInterceptor {
     private final Clock clock;
 
     private final InboundGuard guard;
+    private final BearerTokens bearerTokens;
+    private final boolean admitsTokenCallers;
+    private final RefusalBudget anonymousRefusals;
 
+    /** Admits callers with a verified client certificate only; bearer tokens are ignored. */
     AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock,
             InboundGuard guard) {
+        this(service, rules, roles, audit, clock, guard, NO_BEARER_TOKENS, false);
+    }
+
+    /**
+     * Admits callers with a verified client certificate, a bearer token {@code bearerTokens} accepts, or
+     * both naming one identity.
+     */
+    AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock,
+            InboundGuard guard, BearerTokens bearerTokens) {
+        this(service, rules, roles, audit, clock, guard, bearerTokens, true);
+    }
+
+    private AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock,
+            InboundGuard guard, BearerTokens bearerTokens, boolean admitsTokenCallers) {
+        this.bearerTokens = requireNonNull(bearerTokens, "bearerTokens is null");
+        this.admitsTokenCallers = admitsTokenCallers;
+        this.anonymousRefusals = new RefusalBudget(ANONYMOUS_REFUSALS_PER_SECOND, clock);
         this.service = requireNonNull(service, "service is null");
         this.rules = requireNonNull(rules, "rules is null");
         this.roles = requireNonNull(roles, "roles is null");
@@ -80,22 +118,13 @@ final class AccessInterceptor implements ServerInterceptor {
                 super.close(status, trailers);
             }
         };
-        SpiffeId identity;
-        X509Certificate certificate;
-        try {
-            certificate = peerCertificate(call);
-        } catch (NoClientCertificate e) {
-            return refuse(watched, Code.UNAUTHENTICATED, "a client certificate is required",
-                    "NO_CLIENT_CERTIFICATE", Map.of(), method, "", remote, Map.of());
+        Authentication authentication = authenticate(call, headers);
+        if (authentication instanceof Unauthenticated refusal) {
+            return refuse(watched, refusal.code(), refusal.message(), refusal.reason(), refusal.metadata(), method,
+                    refusal.actor(), remote, refusal.auditAttributes());
         }
-        try {
-            identity = CertificateIdentity.of(certificate);
-        } catch (InvalidIdentityException e) {
-            // the chain is trusted but names no identity we accept: record what it claimed, as such
-            return refuse(watched, Code.UNAUTHENTICATED, "the client certificate carries no valid SPIFFE identity",
-                    "IDENTITY_INVALID", Map.of("problem", e.getMessage()), method, "", remote,
-                    Map.of("unverified_names", CertificateIdentity.claimedNames(certificate)));
-        }
+        SpiffeId identity = ((Authenticated) authentication).identity();
+        Credential credential = ((Authenticated) authentication).credential();
         Set<Role> held = roles.rolesOf(identity);
         var rule = rules.ruleFor(method);
         if (rule.isEmpty()) {
@@ -113,7 +142,7 @@ final class AccessInterceptor implements ServerInterceptor {
             watch.onTransportRefusal(status -> record(AuditAction.REQUEST_INVALID, "REQUEST_TOO_LARGE", method,
                     identity.value(), remote, Map.of("method", shortName(method))));
         }
-        Context context = Context.current().withValue(Caller.CONTEXT_KEY, new Caller(identity, held, remote));
+        Context context = Context.current().withValue(Caller.CONTEXT_KEY, new Caller(identity, held, remote, credential));
         ServerCall.Listener<Q> listener = Contexts.interceptCall(context, watched, headers, next);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
             private boolean refused;
@@ -143,24 +172,112 @@ final class AccessInterceptor implements ServerInterceptor {
         };
     }
 
+    /** Who proved what, or why not. */
+    private sealed interface Authentication permits Authenticated, Unauthenticated {}
+
+    private record Authenticated(SpiffeId identity, Credential credential) implements Authentication {}
+
+    /** @param actor the identity a verified certificate named, else empty: nothing was verified */
+    private record Unauthenticated(Code code, String reason, String message, Map<String, String> metadata, String actor,
+            Map<String, String> auditAttributes) implements Authentication {
+        Unauthenticated(Code code, String reason, String message, String actor, Map<String, String> auditAttributes) {
+            this(code, reason, message, Map.of(), actor, auditAttributes);
+        }
+    }
+
+    /**
+     * The caller's identity from its client certificate, or, where bearer tokens are admitted, from its
+     * token; when both are presented they must name the same identity, and the token's binding applies.
+     * The token is never logged, audited or quoted.
+     */
+    private Authentication authenticate(ServerCall<?, ?> call, Metadata headers) {
+        Optional<X509Certificate> certificate = peerCertificate(call);
+        // Metadata.getAll is null when the header is absent; a server without BearerTokens never reads it
+        Iterable<String> authorizations = admitsTokenCallers ? headers.getAll(AUTHORIZATION) : null;
+        boolean tokenPresented = authorizations != null;
+        if (certificate.isEmpty() && !tokenPresented) {
+            return admitsTokenCallers
+                    ? new Unauthenticated(Code.UNAUTHENTICATED, "NO_CREDENTIALS",
+                            "a client certificate or an identity token is required", "", Map.of())
+                    : new Unauthenticated(Code.UNAUTHENTICATED, "NO_CLIENT_CERTIFICATE",
+                            "a client certificate is required", "", Map.of());
+        }
+        Optional<SpiffeId> certified = Optional.empty();
+        if (certificate.isPresent()) {
+            try {
+                certified = Optional.of(CertificateIdentity.of(certificate.get()));
+            } catch (InvalidIdentityException e) {
+                // the chain is trusted but names no identity we accept: record what it claimed, as such
+                return new Unauthenticated(Code.UNAUTHENTICATED, "IDENTITY_INVALID",
+                        "the client certificate carries no valid SPIFFE identity", Map.of("problem", e.getMessage()), "",
+                        Map.of("unverified_names", CertificateIdentity.claimedNames(certificate.get())));
+            }
+        }
+        if (!tokenPresented) {
+            return new Authenticated(certified.orElseThrow(), new Credential.ClientCertificate());
+        }
+        String actor = certified.map(SpiffeId::value).orElse("");
+        Optional<String> token = bearerToken(authorizations);
+        if (token.isEmpty()) {
+            return new Unauthenticated(Code.UNAUTHENTICATED, "TOKEN_MALFORMED",
+                    "the authorization header must be one 'Bearer <token>'", actor, UNVERIFIED_TOKEN);
+        }
+        BearerTokens.Check check;
+        try {
+            check = bearerTokens.check(token.get());
+        } catch (RuntimeException e) {
+            // fail closed; the failure's text may quote the token, so only its type is logged
+            log.atError().addKeyValue("failure", e.getClass().getName()).log("access.token_check_failed");
+            return new Unauthenticated(Code.UNAVAILABLE, "TOKEN_CHECK_FAILED",
+                    "the identity token cannot be verified now", actor, UNVERIFIED_TOKEN);
+        }
+        if (check instanceof BearerTokens.Refused refused) {
+            Map<String, String> attributes = new TreeMap<>(refused.auditAttributes());
+            attributes.putAll(UNVERIFIED_TOKEN);
+            return new Unauthenticated(refused.retryable() ? Code.UNAVAILABLE : Code.UNAUTHENTICATED,
+                    refused.reason(), refused.message(), actor, attributes);
+        }
+        BearerTokens.Accepted accepted = (BearerTokens.Accepted) check;
+        if (certified.isPresent() && !certified.get().equals(accepted.identity())) {
+            return new Unauthenticated(Code.UNAUTHENTICATED, "IDENTITY_MISMATCH",
+                    "the client certificate and the identity token name different identities", actor,
+                    Map.of("credential", "identity_token", "token_identity", accepted.identity().value()));
+        }
+        return new Authenticated(accepted.identity(), accepted.credential());
+    }
+
+    /** The token of exactly one {@code authorization: Bearer <token>} header. */
+    private static Optional<String> bearerToken(Iterable<String> authorizations) {
+        Optional<String> token = Optional.empty();
+        for (String value : authorizations) {
+            if (token.isPresent() || value.length() <= BEARER.length()
+                    || !value.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+                return Optional.empty();
+            }
+            token = Optional.of(value.substring(BEARER.length()).strip());
+        }
+        return token.filter(t -> !t.isEmpty());
+    }
+
     /** "portcullis.v1.GatewayService/SubmitRun" becomes "SubmitRun", as the services name methods in audit records. */
     private static String shortName(String fullMethodName) {
         return fullMethodName.substring(fullMethodName.lastIndexOf('/') + 1);
     }
 
-    private static X509Certificate peerCertificate(ServerCall<?, ?> call) {
+    /** The verified client certificate; empty when the caller presented none (TLS client auth optional). */
+    private static Optional<X509Certificate> peerCertificate(ServerCall<?, ?> call) {
         SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
         if (session == null) {
-            throw new NoClientCertificate();
+            return Optional.empty();
         }
         try {
             Certificate[] chain = session.getPeerCertificates();
             if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
-                throw new NoClientCertificate();
+                return Optional.empty();
             }
-            return leaf;
+            return Optional.of(leaf);
         } catch (SSLPeerUnverifiedException e) {
-            throw new NoClientCertificate();
+            return Optional.empty();
         }
     }
 
@@ -172,6 +289,18 @@ final class AccessInterceptor implements ServerInterceptor {
     private <Q> ServerCall.Listener<Q> refuse(
             ServerCall<Q, ?> call, Code code, String message, String reason, Map<String, String> metadata,
             String method, String identity, String remote, Map<String, String> attributes) {
+        if (admitsTokenCallers && identity.isEmpty()) {
+            // no certificate was needed to get here: anyone can provoke this refusal
+            OptionalLong left = anonymousRefusals.take();
+            if (left.isEmpty()) {
+                close(call, code, message, reason, metadata);
+                return new ServerCall.Listener<>() {};
+            }
+            if (left.getAsLong() > 0) {
+                attributes = new TreeMap<>(attributes);
+                attributes.put("suppressed", Long.toString(left.getAsLong()));
+            }
+        }
         log.atWarn()
                 .addKeyValue("method", method)
                 .addKeyValue("identity", identity)
@@ -201,25 +330,20 @@ final class AccessInterceptor implements ServerInterceptor {
     }
 
     private static void close(ServerCall<?, ?> call, Code code, String message, String reason, Map<String, String> metadata) {
-        com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+        com.google.rpc.Status.Builder status = com.google.rpc.Status.newBuilder()
                 .setCode(code.getNumber())
                 .setMessage(message)
                 .addDetails(Any.pack(ErrorInfo.newBuilder()
                         .setDomain(ERROR_DOMAIN)
                         .setReason(reason)
                         .putAllMetadata(metadata)
-                        .build()))
-                .build();
-        StatusException refusal = StatusProto.toStatusException(status);
-        call.close(refusal.getStatus(), requireNonNull(refusal.getTrailers(), "trailers"));
-    }
-
-    /** The session has no verified peer certificate. */
-    private static final class NoClientCertificate extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        NoClientCertificate() {
-            super(null, null, false, false);
+                        .build()));
+        if (code == Code.UNAVAILABLE) {
+            status.addDetails(Any.pack(RetryInfo.newBuilder()
+                    .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(1))
+                    .build()));
         }
+        StatusException refusal = StatusProto.toStatusException(status.build());
+        call.close(refusal.getStatus(), requireNonNull(refusal.getTrailers(), "trailers"));
     }
 }

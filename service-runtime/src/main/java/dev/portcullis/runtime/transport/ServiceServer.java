@@ -28,7 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One service's gRPC server: mTLS only (client certificate required), every call through
+ * One service's gRPC server: mTLS (client certificate required; optional only for a server given
+ * {@link BearerTokens}, whose callers may authenticate with a token instead), every call through
  * {@link AccessInterceptor}, plus {@code grpc.health.v1} and server reflection. Thread-safe;
  * {@link #start()} once, {@link #close()} once.
  *
@@ -70,6 +71,24 @@ public final class ServiceServer implements ServingSwitch, AutoCloseable {
      */
     public ServiceServer(String name, ServerConfig config, TlsMaterial tls, RoleMapping roles,
             List<BindableService> services, AuditRecorder audit, Clock clock, Telemetry telemetry) {
+        this(name, config, tls, roles, services, audit, clock, telemetry, Optional.empty());
+    }
+
+    /**
+     * As above, and a caller may instead authenticate with an {@code authorization: Bearer} token that
+     * {@code bearerTokens} accepts, over TLS without a client certificate (client authentication
+     * optional). A caller presenting both must be named the same by both.
+     */
+    public ServiceServer(String name, ServerConfig config, TlsMaterial tls, RoleMapping roles,
+            List<BindableService> services, AuditRecorder audit, Clock clock, Telemetry telemetry,
+            BearerTokens bearerTokens) {
+        this(name, config, tls, roles, services, audit, clock, telemetry,
+                Optional.of(requireNonNull(bearerTokens, "bearerTokens is null")));
+    }
+
+    private ServiceServer(String name, ServerConfig config, TlsMaterial tls, RoleMapping roles,
+            List<BindableService> services, AuditRecorder audit, Clock clock, Telemetry telemetry,
+            Optional<BearerTokens> bearerTokens) {
         this.name = requireNonNull(name, "name is null");
         this.config = requireNonNull(config, "config is null");
         requireNonNull(tls, "tls is null");
@@ -84,13 +103,18 @@ public final class ServiceServer implements ServingSwitch, AutoCloseable {
         definitions.add(ProtoReflectionServiceV1.newInstance().bindService());
         InboundGuard guard = new InboundGuard();
         definitions = guard.guard(definitions);
+        AccessRules rules = AccessRules.of(definitions);
         NettyServerBuilder builder = NettyServerBuilder
-                .forAddress(new InetSocketAddress(config.host(), config.port()), tls.serverCredentials(name, audit, clock))
+                .forAddress(new InetSocketAddress(config.host(), config.port()), bearerTokens.isPresent()
+                        ? tls.serverCredentialsWithOptionalClientCertificate(name, audit, clock)
+                        : tls.serverCredentials(name, audit, clock))
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
                 .maxInboundMetadataSize(16 * 1024)
                 .handshakeTimeout(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .addStreamTracerFactory(guard)
-                .intercept(new AccessInterceptor(name, AccessRules.of(definitions), roles, audit, clock, guard))
+                .intercept(bearerTokens.isPresent()
+                        ? new AccessInterceptor(name, rules, roles, audit, clock, guard, bearerTokens.get())
+                        : new AccessInterceptor(name, rules, roles, audit, clock, guard))
                 // added last, so it runs first
                 .intercept(requireNonNull(telemetry, "telemetry is null").serverInterceptor());
         definitions.forEach(builder::addService);

@@ -136,6 +136,20 @@ public final class TlsMaterial implements AutoCloseable {
     }
 
     /**
+     * As {@link #serverCredentials(String, AuditRecorder, Clock)}, except that a caller may present no
+     * client certificate at all, for a server that admits bearer-token callers ({@link BearerTokens}).
+     * A certificate that is presented must still satisfy the trust bundle, or the handshake fails.
+     */
+    public ServerCredentials serverCredentialsWithOptionalClientCertificate(String service, AuditRecorder audit,
+            Clock clock) {
+        return TlsServerCredentials.newBuilder()
+                .keyManager(keyManager)
+                .trustManager(new AuditedClientTrust(serverTrust, service, audit, clock))
+                .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
+                .build();
+    }
+
+    /**
      * A server-authenticated TLS context (TLS 1.2 or 1.3, no client certificate asked for) that
      * presents this service's current certificate, rotated like the gRPC server's: for listeners
      * whose callers cannot present a client certificate, such as webhooks from GitHub or GitLab.
