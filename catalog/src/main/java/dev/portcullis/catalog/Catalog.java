@@ -40,7 +40,7 @@ public record Catalog(Sha256Digest version, String content, Map<CatalogName, Env
 
     /**
      * Every drift target the catalog declares, one per repo, folder and environment, ordered by
-     * repo, folder and environment. The catalog only declares them: nothing runs them yet (#20).
+     * repo, folder and environment. The gateway's drift scheduler runs them (#20).
      */
     public List<DriftTarget> driftTargets() {
         List<DriftTarget> targets = new ArrayList<>();

@@ -282,7 +282,8 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
                 .setCreatedAt(ProtoTime.of(run.createdAt()))
                 .setUpdatedAt(ProtoTime.of(run.updatedAt()))
                 .setQueuePosition(run.queuePosition())
-                .setBreakGlass(run.breakGlass());
+                .setBreakGlass(run.breakGlass())
+                .setDrift(run.drift());
         for (Approval approval : run.approvals()) {
             proto.addApprovals(dev.portcullis.v1.Approval.newBuilder()
                     .setApprover(approval.approver().value())

@@ -117,8 +117,10 @@ final class RunRequests {
         }
         fields.throwIfInvalid();
         int size = request.getPageSize() == 0 ? PAGE_DEFAULT : request.getPageSize();
+        RunStore.RunQuery.Drift drift = !request.hasDrift() ? RunStore.RunQuery.Drift.ANY
+                : request.getDrift() ? RunStore.RunQuery.Drift.ONLY : RunStore.RunQuery.Drift.EXCLUDED;
         return new Listing(new RunStore.RunQuery(request.getRepo(), request.getEnvironment(), states, request.getRequester(),
-                size + 1, before), size);
+                size + 1, before, drift), size);
     }
 
     /** Which run to watch, from which offset. */

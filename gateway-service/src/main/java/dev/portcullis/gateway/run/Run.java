@@ -34,6 +34,7 @@ public final class Run {
     private final long taskOffset;
     private final boolean cancelRequested;
     private final int queuePosition;
+    private final boolean drift;
 
     private Run(Builder b) {
         this.id = requireNonNull(b.id, "id is null");
@@ -59,6 +60,7 @@ public final class Run {
         this.taskOffset = b.taskOffset;
         this.cancelRequested = b.cancelRequested;
         this.queuePosition = b.queuePosition;
+        this.drift = b.drift;
     }
 
     public static Builder builder() {
@@ -91,6 +93,7 @@ public final class Run {
         b.taskOffset = taskOffset;
         b.cancelRequested = cancelRequested;
         b.queuePosition = queuePosition;
+        b.drift = drift;
         return b;
     }
 
@@ -210,6 +213,14 @@ public final class Run {
         return cancelRequested;
     }
 
+    /**
+     * True for a drift check: a plan run the gateway's drift scheduler submitted to compare what
+     * runs with the code. Such a run never waits for approval and no apply may name it.
+     */
+    public boolean drift() {
+        return drift;
+    }
+
     /** Runs ahead of this one for the same (repo, folder, environment); QUEUED only. */
     public int queuePosition() {
         return queuePosition;
@@ -245,6 +256,7 @@ public final class Run {
         private long taskOffset;
         private boolean cancelRequested;
         private int queuePosition;
+        private boolean drift;
 
         private Builder() {}
 
@@ -355,6 +367,11 @@ public final class Run {
 
         public Builder cancelRequested(boolean value) {
             cancelRequested = value;
+            return this;
+        }
+
+        public Builder drift(boolean value) {
+            drift = value;
             return this;
         }
 

@@ -77,8 +77,28 @@ public final class RunService {
      * same run.
      */
     public Run submit(Submission submission, Actor actor) {
+        return submit(submission, actor, false);
+    }
+
+    /**
+     * Submits a drift check: a plan run marked {@link Run#drift}, decided, locked and queued like
+     * any run (and audited the same way), which never waits for approval and which no apply may
+     * name. A decision that asks for approvals refuses the check (PRECONDITION,
+     * {@code DRIFT_CHECK_NEEDS_APPROVAL}) rather than leave it waiting for a human. Blocks on the
+     * policy service and the store.
+     *
+     * @throws IllegalArgumentException when the submission applies a plan
+     */
+    public Run submitDriftCheck(Submission submission, Actor scheduler) {
+        if (submission.spec().planRun().isPresent()) {
+            throw new IllegalArgumentException("a drift check plans; it never applies a plan");
+        }
+        return submit(submission, scheduler, true);
+    }
+
+    private Run submit(Submission submission, Actor actor, boolean drift) {
         try {
-            return submitChecked(submission, actor);
+            return submitChecked(submission, actor, drift);
         } catch (DomainException refused) {
             audit.refused(AuditAction.RUN_SUBMITTED, submission.spec(), actor, refused.reason(),
                     Map.of("request_key", submission.requestKey(), "authentication", actor.credential().method()));
@@ -86,7 +106,7 @@ public final class RunService {
         }
     }
 
-    private Run submitChecked(Submission submission, Actor actor) {
+    private Run submitChecked(Submission submission, Actor actor, boolean drift) {
         requireTokenBinding(submission.spec(), actor);
         boolean breakGlass = !submission.breakGlassJustification().isEmpty();
         if (breakGlass && !actor.admin()) {
@@ -118,6 +138,12 @@ public final class RunService {
                 ? TokenClaims.fitting(token.claims())
                 : TokenClaims.NONE;
         Decision decision = policy.evaluate(actor.identity(), submission.spec(), plan, breakGlass, claims, submission.traceId());
+        if (drift && decision.allowed() && decision.requiredApprovals() > 0) {
+            throw new DomainException(DomainException.Kind.PRECONDITION, "DRIFT_CHECK_NEEDS_APPROVAL", "the catalog asks "
+                    + decision.requiredApprovals() + " approval(s) for " + submission.spec().command() + " in "
+                    + submission.spec().environment() + "; a drift check never waits for approval",
+                    Map.of("required_approvals", Integer.toString(decision.requiredApprovals())));
+        }
         Instant now = clock.instant();
         RunState state;
         String reason;
@@ -144,7 +170,8 @@ public final class RunService {
                 .breakGlassJustification(submission.breakGlassJustification())
                 .claims(claims)
                 .createdAt(now)
-                .updatedAt(now);
+                .updatedAt(now)
+                .drift(drift);
         if (state == RunState.AWAITING_APPROVAL) {
             builder.approvalDeadline(now.plus(settings.approvalTtl()));
         }
@@ -221,6 +248,13 @@ public final class RunService {
         }
         RunId planId = spec.planRun().get();
         Run plan = store.find(planId).orElseThrow(() -> notUsable(planId, "no run " + planId + " exists"));
+        if (plan.drift()) {
+            // a drift check's plan is evidence of what changed outside Portcullis, made under the
+            // scheduler's identity: applying it would let anyone deploy a plan nobody asked for
+            throw new DomainException(DomainException.Kind.PRECONDITION, "DRIFT_RUN_NOT_APPLICABLE", "run " + planId
+                    + " is a drift check; its plan can never be applied: plan the change in a run of your own",
+                    Map.of("plan_run_id", planId.value()));
+        }
         if (plan.state() != RunState.SUCCEEDED) {
             throw notUsable(planId, "plan run " + planId + " is " + plan.state() + ", not SUCCEEDED");
         }

@@ -1,5 +1,7 @@
 package dev.portcullis.gateway.run;
 
+import static java.util.Objects.requireNonNull;
+
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.request.RunId;
@@ -101,9 +103,19 @@ public interface RunStore {
 
     /** A filter and page for {@link #list}. Empty strings and sets mean "any". */
     record RunQuery(String repo, String environment, Set<RunState> states, String requester, int limit,
-            long beforeSequence) {
+            long beforeSequence, Drift drift) {
         public RunQuery {
             states = Set.copyOf(states);
+            requireNonNull(drift, "drift is null");
         }
+
+        /** A query of drift checks and other runs alike. */
+        public RunQuery(String repo, String environment, Set<RunState> states, String requester, int limit,
+                long beforeSequence) {
+            this(repo, environment, states, requester, limit, beforeSequence, Drift.ANY);
+        }
+
+        /** Which runs to list by their {@link Run#drift} mark. */
+        public enum Drift { ANY, ONLY, EXCLUDED }
     }
 }

@@ -2,8 +2,13 @@ package dev.portcullis.gateway.server;
 
 import dev.portcullis.gateway.api.GatewayGrpcService;
 import dev.portcullis.gateway.approval.WebhookApprovalAnnouncer;
+import dev.portcullis.gateway.client.GrpcCatalogSource;
 import dev.portcullis.gateway.client.GrpcPolicyCheck;
 import dev.portcullis.gateway.client.GrpcTaskRunner;
+import dev.portcullis.gateway.drift.DriftLoop;
+import dev.portcullis.gateway.drift.DriftScheduler;
+import dev.portcullis.gateway.drift.DriftSettings;
+import dev.portcullis.gateway.drift.RefHeads;
 import dev.portcullis.gateway.oidc.OidcBearerTokens;
 import dev.portcullis.gateway.oidc.OidcIssuer;
 import dev.portcullis.gateway.oidc.OidcTokenVerifier;
@@ -14,6 +19,7 @@ import dev.portcullis.gateway.run.RunSettings;
 import dev.portcullis.gateway.run.RunSignals;
 import dev.portcullis.gateway.run.RunStore;
 import dev.portcullis.gateway.store.ObservedRunStore;
+import dev.portcullis.gateway.store.jdbc.JdbcDriftStore;
 import dev.portcullis.gateway.store.jdbc.JdbcRunStore;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.database.Databases;
@@ -23,6 +29,7 @@ import dev.portcullis.runtime.health.Readiness;
 import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.runtime.identity.CertificateIdentity;
 import dev.portcullis.runtime.identity.InvalidIdentityException;
+import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.telemetry.Telemetry;
@@ -48,8 +55,10 @@ import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 
 /** Composition root of the gateway service. */
 @Factory
@@ -159,6 +168,27 @@ public final class GatewayServerFactory {
             RunSettings settings, Clock clock, TlsConfig tls, Telemetry telemetry) {
         return new RunDriver(store, policy, tasks, audit, signals, settings, clock, ownIdentity(tls), telemetry);
     }
+
+    /**
+     * Runs the catalog's drift checks on a thread of its own; started with the run driver when
+     * {@code portcullis.gateway.drift.enabled} ({@link RunDriving}). The catalog is the policy
+     * service's ({@code GetCatalog}): the one that decides the checks. Refs are not resolved yet
+     * ({@link RefHeads#unavailable}): each check is recorded failing until they are (issue 20).
+     */
+    @Singleton
+    @Bean(preDestroy = "close")
+    DriftLoop driftLoop(DriftConfig config, RunDatabase database, Neighbours neighbours, RunService runs, Clock clock,
+            TlsConfig tls, AuditRecorder audit, Telemetry telemetry) {
+        SpiffeId gateway = new SpiffeId(ownIdentity(tls));
+        DriftScheduler scheduler = new DriftScheduler(new JdbcDriftStore(database.dataSource(), clock, audit),
+                new GrpcCatalogSource(neighbours.policy(), neighbours.callTimeout()), RefHeads.unavailable(), runs,
+                new DriftSettings(config.scheduler(gateway), config.maxConcurrentChecks(), DRIFT_CLAIM), clock,
+                UUID.randomUUID().toString(), telemetry);
+        return new DriftLoop(scheduler, config.interval());
+    }
+
+    /** How long a replica holds a due drift target while it submits the check: far longer than a policy call. */
+    private static final Duration DRIFT_CLAIM = Duration.ofMinutes(2);
 
     /**
      * The SPIFFE ID in this gateway's own certificate, which the driver records as the actor of

@@ -3,6 +3,7 @@ package dev.portcullis.gateway.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.portcullis.gateway.run.RunStore;
 import dev.portcullis.runtime.error.InvalidRequestException;
 import dev.portcullis.v1.ListRunsRequest;
 import dev.portcullis.v1.RunState;
@@ -35,6 +36,15 @@ class RunRequestsTest {
         }
 
         assertEquals(11, RunRequests.listing(request.build()).query().states().size());
+    }
+
+    @Test
+    void aListFiltersDriftChecksInOrOutOnlyWhenAsked() {
+        assertEquals(RunStore.RunQuery.Drift.ANY, RunRequests.listing(ListRunsRequest.getDefaultInstance()).query().drift());
+        assertEquals(RunStore.RunQuery.Drift.ONLY,
+                RunRequests.listing(ListRunsRequest.newBuilder().setDrift(true).build()).query().drift());
+        assertEquals(RunStore.RunQuery.Drift.EXCLUDED,
+                RunRequests.listing(ListRunsRequest.newBuilder().setDrift(false).build()).query().drift());
     }
 
     @Test

@@ -101,6 +101,58 @@ class NeighbourContractsTest {
                 .setCatalogVersion("a".repeat(64)).setRepoUrl("file:///repo");
     }
 
+    private static final String DRIFT_CATALOG = """
+            version: 1
+            environments:
+              prod: {}
+            commands:
+              plan: { argv: ["terraform", "plan"], produces: plan.tfplan, summary: terraform }
+            repos:
+              - name: infra
+                url: https://github.com/acme/infra.git
+                folders: ["prod/**"]
+                callers: ["spiffe://test.example/portcullis/drift-scheduler"]
+                rules:
+                  - { commands: [plan], refs: ["refs/heads/*"], environments: [prod] }
+                drift: [{ folders: [prod/network], environments: [prod], command: plan, every: 6h }]
+            """;
+
+    /** A policy service serving {@code content} as its catalog, counting the calls. */
+    private GrpcCatalogSource catalogOf(String content, java.util.concurrent.atomic.AtomicInteger calls) {
+        String version = dev.portcullis.catalog.CatalogLoader.digest(content.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .value();
+        return new GrpcCatalogSource(serve(new PolicyServiceGrpc.PolicyServiceImplBase() {
+            @Override
+            public void getCatalog(dev.portcullis.v1.GetCatalogRequest request,
+                    StreamObserver<dev.portcullis.v1.GetCatalogResponse> response) {
+                calls.incrementAndGet();
+                response.onNext(dev.portcullis.v1.GetCatalogResponse.newBuilder().setVersion(version).setContent(content)
+                        .build());
+                response.onCompleted();
+            }
+        }), Duration.ofSeconds(10));
+    }
+
+    @Test
+    void theCatalogInForceIsReadFromThePolicyServiceWithItsDriftTargets() {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        GrpcCatalogSource source = catalogOf(DRIFT_CATALOG, calls);
+
+        dev.portcullis.catalog.Catalog first = source.current().orElseThrow();
+        dev.portcullis.catalog.Catalog second = source.current().orElseThrow();
+
+        assertEquals(List.of("prod/network"), first.driftTargets().stream().map(t -> t.folder().value()).toList());
+        assertTrue(first == second, "a version already read is not parsed again");
+        assertEquals(2, calls.get());
+    }
+
+    @Test
+    void aCatalogThatCannotBeHadIsEmptyNotAnError() {
+        GrpcCatalogSource refused = catalogOf("version: 1\nrepos: nonsense\n", new java.util.concurrent.atomic.AtomicInteger());
+
+        assertEquals(Optional.empty(), refused.current());
+    }
+
     @Test
     void theDecisionsStepsEnvironmentTimeoutAndSummaryToolAreRead() {
         dev.portcullis.v1.Decision answer = allow()

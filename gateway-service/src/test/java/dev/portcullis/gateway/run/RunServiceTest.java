@@ -37,6 +37,7 @@ class RunServiceTest {
     private static final Actor CI = new Actor(Runs.CI, false, "127.0.0.1:5000");
     private static final Actor ALICE = new Actor(new SpiffeId("spiffe://test.example/human/alice"), false, "127.0.0.1:5001");
     private static final Actor ADMIN = new Actor(new SpiffeId("spiffe://test.example/human/admin"), true, "127.0.0.1:5002");
+    private static final Actor SCHEDULER = new Actor(new SpiffeId("spiffe://test.example/portcullis/drift-scheduler"), false, "");
 
     private HikariDataSource dataSource;
     private RunStore store;
@@ -278,6 +279,48 @@ class RunServiceTest {
                 dev.portcullis.runtime.request.RepoFolder.parse("stage/app"), plan.spec().environment(), applySpec.command(),
                 Optional.of(plan.id()));
         assertEquals("PLAN_NOT_USABLE", assertThrows(DomainException.class, () -> submit(CI, otherFolder, "apply-3")).reason());
+    }
+
+    @Test
+    void aDriftCheckIsQueuedMarkedAndStoredMarked() {
+        Run check = runs.submitDriftCheck(new RunService.Submission(Runs.spec("prod/app", "prod", "plan"), "drift-1", "",
+                TRACE), SCHEDULER);
+
+        assertEquals(RunState.QUEUED, check.state());
+        assertTrue(check.drift());
+        assertTrue(store.find(check.id()).orElseThrow().drift());
+        assertEquals(false, submit(CI, Runs.spec("prod/app", "prod", "plan"), "plan").drift());
+    }
+
+    @Test
+    void aDriftCheckTheCatalogWouldMakeWaitForApprovalIsRefusedNotLeftWaiting() {
+        decision.set(approvals(1));
+
+        DomainException refused = assertThrows(DomainException.class, () -> runs.submitDriftCheck(
+                new RunService.Submission(Runs.spec("prod/app", "prod", "plan"), "drift-1", "", TRACE), SCHEDULER));
+
+        assertEquals("DRIFT_CHECK_NEEDS_APPROVAL", refused.reason());
+        assertTrue(store.list(new RunStore.RunQuery("", "", java.util.Set.of(), "", 10, Long.MAX_VALUE)).isEmpty());
+    }
+
+    @Test
+    void anApplyNamingADriftCheckIsRefusedAndAudited() {
+        Run check = runs.submitDriftCheck(new RunService.Submission(Runs.spec("prod/app", "prod", "plan"), "drift-1", "",
+                TRACE), SCHEDULER);
+        store.update(check.id(), r -> RunChange.to(RunState.RUNNING, ""));
+        store.update(check.id(), r -> RunChange.to(RunState.SUCCEEDED, "").exitCode(0)
+                .artifact(new PlanArtifact("file:///p", new Sha256Digest("c".repeat(64)), 10)));
+        RunSpec applySpec = new RunSpec(check.spec().repo(), check.spec().commit(), check.spec().ref(), check.spec().folder(),
+                check.spec().environment(), new dev.portcullis.runtime.request.CatalogName("apply"), Optional.of(check.id()));
+
+        DomainException refused = assertThrows(DomainException.class, () -> submit(ADMIN, applySpec, "apply"));
+
+        assertEquals("DRIFT_RUN_NOT_APPLICABLE", refused.reason());
+        assertEquals(DomainException.Kind.PRECONDITION, refused.kind());
+        AuditEvent audited = audit.events().get(audit.events().size() - 1);
+        assertEquals(AuditAction.RUN_SUBMITTED, audited.action());
+        assertEquals("DRIFT_RUN_NOT_APPLICABLE", audited.reason());
+        assertEquals(ADMIN.identity().value(), audited.actor());
     }
 
     @Test

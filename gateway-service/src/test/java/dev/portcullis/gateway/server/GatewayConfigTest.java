@@ -2,6 +2,7 @@ package dev.portcullis.gateway.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.runtime.server.StartupFailure;
 import dev.portcullis.runtime.testing.ConfigBinding;
@@ -107,5 +108,37 @@ class GatewayConfigTest {
         RuntimeException e = assertThrows(RuntimeException.class, () -> ConfigBinding.bind(RunsConfig.class, properties));
 
         assertEquals("portcullis.gateway.runs.task-followers: " + rule + " (was " + value + ")", StartupFailure.describe(e));
+    }
+
+    @Test
+    void driftChecksAreOnByDefaultUnderTheTrustDomainsSchedulerIdentity() {
+        DriftConfig defaults = ConfigBinding.bind(DriftConfig.class, Map.of());
+
+        assertEquals(new DriftConfig(true, "", 4, Duration.ofSeconds(30)), defaults);
+        assertEquals(new dev.portcullis.runtime.identity.SpiffeId("spiffe://example.org/portcullis/drift-scheduler"),
+                defaults.scheduler(new dev.portcullis.runtime.identity.SpiffeId("spiffe://example.org/service/gateway")));
+    }
+
+    @Test
+    void everyDriftKeyIsBound() {
+        DriftConfig config = ConfigBinding.bind(DriftConfig.class, Map.of(
+                "portcullis.gateway.drift.enabled", "false",
+                "portcullis.gateway.drift.scheduler-identity", "spiffe://example.org/ops/drift",
+                "portcullis.gateway.drift.max-concurrent-checks", "8",
+                "portcullis.gateway.drift.interval", "1m"));
+
+        assertEquals(new DriftConfig(false, "spiffe://example.org/ops/drift", 8, Duration.ofMinutes(1)), config);
+        assertEquals("spiffe://example.org/ops/drift",
+                config.scheduler(new dev.portcullis.runtime.identity.SpiffeId("spiffe://example.org/service/gateway")).value());
+    }
+
+    @Test
+    void aSchedulerIdentityThatIsNoSpiffeIdStopsStartupNamingTheProperty() {
+        Map<String, Object> properties = Map.of("portcullis.gateway.drift.scheduler-identity", "drift-scheduler");
+
+        RuntimeException e = assertThrows(RuntimeException.class, () -> ConfigBinding.bind(DriftConfig.class, properties));
+
+        assertTrue(StartupFailure.describe(e).startsWith("portcullis.gateway.drift.scheduler-identity must be a SPIFFE ID"),
+                StartupFailure.describe(e));
     }
 }

@@ -34,6 +34,10 @@ public enum AuditAction {
     CATALOG_REJECTED("catalog.rejected"),
     BREAKGLASS_USED("breakglass.used"),
     AUDIT_CHECKPOINT("audit.checkpoint"),
+    // what the gateway's drift checks found (issue 20)
+    DRIFT_DETECTED("drift.detected"),
+    DRIFT_CLEARED("drift.cleared"),
+    DRIFT_CHECK_FAILED("drift.check_failed"),
     // what outside sources (source control, CI servers, artefact repositories) report
     SCM_PUSH("scm.push"),
     SCM_PROTECTION_CHANGED("scm.protection_changed"),

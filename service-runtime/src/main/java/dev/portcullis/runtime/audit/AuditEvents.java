@@ -124,6 +124,9 @@ public final class AuditEvents {
             case SOURCE_EVENT -> dev.portcullis.v1.AuditAction.AUDIT_ACTION_SOURCE_EVENT;
             case SOURCE_DELIVERY_REFUSED -> dev.portcullis.v1.AuditAction.AUDIT_ACTION_SOURCE_DELIVERY_REFUSED;
             case SOURCE_SILENT -> dev.portcullis.v1.AuditAction.AUDIT_ACTION_SOURCE_SILENT;
+            case DRIFT_DETECTED -> dev.portcullis.v1.AuditAction.AUDIT_ACTION_DRIFT_DETECTED;
+            case DRIFT_CLEARED -> dev.portcullis.v1.AuditAction.AUDIT_ACTION_DRIFT_CLEARED;
+            case DRIFT_CHECK_FAILED -> dev.portcullis.v1.AuditAction.AUDIT_ACTION_DRIFT_CHECK_FAILED;
         };
     }
 
@@ -163,6 +166,9 @@ public final class AuditEvents {
             case AUDIT_ACTION_SOURCE_EVENT -> Optional.of(AuditAction.SOURCE_EVENT);
             case AUDIT_ACTION_SOURCE_DELIVERY_REFUSED -> Optional.of(AuditAction.SOURCE_DELIVERY_REFUSED);
             case AUDIT_ACTION_SOURCE_SILENT -> Optional.of(AuditAction.SOURCE_SILENT);
+            case AUDIT_ACTION_DRIFT_DETECTED -> Optional.of(AuditAction.DRIFT_DETECTED);
+            case AUDIT_ACTION_DRIFT_CLEARED -> Optional.of(AuditAction.DRIFT_CLEARED);
+            case AUDIT_ACTION_DRIFT_CHECK_FAILED -> Optional.of(AuditAction.DRIFT_CHECK_FAILED);
             case AUDIT_ACTION_UNSPECIFIED, UNRECOGNIZED -> Optional.empty();
         };
     }

@@ -40,8 +40,8 @@ final class JdbcRuns {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO runs (run_id, request_key, requester, "
                 + "repo, commit_sha, git_ref, folder, environment, command, plan_run_id, lock_key, state, state_reason, "
                 + "decision, approval_deadline, trace_id, break_glass, created_at, updated_at, next_offset, task_offset, "
-                + "cancel_requested, trace_span_id, token_claims) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, FALSE, ?, ?)")) {
+                + "cancel_requested, trace_span_id, token_claims, drift) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, FALSE, ?, ?, ?)")) {
             RunSpec spec = run.spec();
             insert.setString(1, run.id().value());
             insert.setString(2, run.requestKey());
@@ -65,6 +65,7 @@ final class JdbcRuns {
             insert.setString(20, run.traceSpanId());
             // NULL for a certificate caller; the claims never change after submission, so write() leaves them
             insert.setString(21, run.claims().isEmpty() ? null : CanonicalJson.object(run.claims().values()));
+            insert.setBoolean(22, run.drift());
             insert.executeUpdate();
         }
     }
@@ -139,6 +140,10 @@ final class JdbcRuns {
         if (!query.requester().isEmpty()) {
             sql.append(" AND requester = ?");
             parameters.add(query.requester());
+        }
+        if (query.drift() != RunQuery.Drift.ANY) {
+            sql.append(" AND drift = ?");
+            parameters.add(query.drift() == RunQuery.Drift.ONLY);
         }
         if (!query.states().isEmpty()) {
             sql.append(" AND state IN (").append(query.states().stream().map(s -> "?").collect(Collectors.joining(", ")))

@@ -31,7 +31,7 @@ final class RunRows {
     static final String COLUMNS = "run_id, seq, request_key, requester, repo, commit_sha, git_ref, folder, environment, "
             + "command, plan_run_id, state, state_reason, decision, approval_deadline, artifact_uri, artifact_sha256, "
             + "artifact_size, exit_code, trace_id, break_glass, created_at, updated_at, next_offset, task_offset, "
-            + "cancel_requested, trace_span_id, plan_summary, token_claims";
+            + "cancel_requested, trace_span_id, plan_summary, token_claims, drift";
 
     private RunRows() {}
 
@@ -116,7 +116,8 @@ final class RunRows {
                 .nextOffset(row.getLong(24))
                 .taskOffset(row.getLong(25))
                 .cancelRequested(row.getBoolean(26))
-                .traceSpanId(row.getString(27));
+                .traceSpanId(row.getString(27))
+                .drift(row.getBoolean(30));
         OffsetDateTime deadline = row.getObject(15, OffsetDateTime.class);
         if (deadline != null) {
             builder.approvalDeadline(deadline.toInstant());

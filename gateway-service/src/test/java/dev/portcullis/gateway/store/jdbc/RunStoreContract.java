@@ -70,6 +70,21 @@ abstract class RunStoreContract {
     }
 
     @Test
+    void aDriftCheckReadsBackMarkedAndAnyOtherRunUnmarked() {
+        Run check = store.create(Runs.queued(Runs.spec("prod/app", "prod", "plan"), T0).toBuilder().drift(true).build(),
+                Runs.NO_AUDIT);
+        Run plain = store.create(Runs.queued(Runs.spec("prod/app", "prod", "plan"), T0), Runs.NO_AUDIT);
+
+        assertTrue(store.find(check.id()).orElseThrow().drift());
+        assertFalse(store.find(plain.id()).orElseThrow().drift());
+        assertEquals(List.of(check.id()), store.list(new RunStore.RunQuery("", "", Set.of(), "", 10, Long.MAX_VALUE,
+                RunStore.RunQuery.Drift.ONLY)).stream().map(Run::id).toList());
+        assertEquals(List.of(plain.id()), store.list(new RunStore.RunQuery("", "", Set.of(), "", 10, Long.MAX_VALUE,
+                RunStore.RunQuery.Drift.EXCLUDED)).stream().map(Run::id).toList());
+        assertEquals(2, store.list(new RunStore.RunQuery("", "", Set.of(), "", 10, Long.MAX_VALUE)).size());
+    }
+
+    @Test
     void aCreatedRunReadsBackWithItsFirstStateEventAtOffsetZero() {
         Run created = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
 
