@@ -56,6 +56,8 @@ final class RunLatencyBench {
         percentiles(f, "watched_total", millis(r.watched(), w -> w.totalNanos()), "SubmitRun sent → final state received");
         percentiles(f, "bare_start", millis(r.bare(), b -> b.startNanos()), "bare: process start → its first line read");
         percentiles(f, "bare_total", millis(r.bare(), b -> b.totalNanos()), "bare: process start → its exit seen");
+        percentiles(f, "bare_checkout", millis(r.bare(), b -> b.checkoutNanos()),
+                "bare: git clone --no-checkout + git checkout of the commit, as the local executor checks out (not in bare_total)");
         PHASES.forEach((phase, meaning) -> {
             double[] values = r.watched().stream().filter(w -> w.phasesMillis().containsKey(phase))
                     .mapToDouble(w -> w.phasesMillis().get(phase)).toArray();
@@ -89,7 +91,12 @@ final class RunLatencyBench {
         p.put("submit_to_created", "SubmitRun sent → the run's created_at (the gateway's clock)");
         p.put("created_to_queued", "created_at → QUEUED event");
         p.put("queued_to_running", "QUEUED → RUNNING event (lock, dispatch, StartTask)");
+        p.put("queued_to_task_accepted", "QUEUED → the executor accepted the task (its created_at: scan, claim, lock, dequeue decision, StartTask)");
+        p.put("task_accepted_to_running", "task accepted → RUNNING event (StartTask answer, RUNNING stored)");
         p.put("running_to_first_line", "RUNNING → first line event (checkout, process start, log relay into the run)");
+        p.put("task_accepted_to_command_started", "task accepted → the command started (executor: journal, checkout, step line)");
+        p.put("command_started_to_first_line", "command started → its first line read (executor)");
+        p.put("first_line_relay", "first line read by the executor → first line event of the run (WatchTask, copy, store)");
         p.put("first_line_delivery", "first line event → received by the watcher");
         p.put("first_to_last_line", "first line event → last line event");
         p.put("last_line_to_final", "last line event → final state event (exit, task end relayed, run ended)");

@@ -43,8 +43,10 @@ public record RunLatencyReport(List<WatchedRun> watched, List<BareRun> bare, Rou
      *
      * @param startNanos process start asked until its first line read
      * @param totalNanos process start asked until its exit seen
+     * @param checkoutNanos a checkout as the local executor makes one (git clone --no-checkout of the
+     *     repository's file URL, then git checkout of the commit), timed on its own in the same round
      */
-    public record BareRun(long startNanos, long totalNanos) {}
+    public record BareRun(long startNanos, long totalNanos, long checkoutNanos) {}
 
     /** A round of concurrent runs: how many were asked, how many completed, in how long, and each one's total. */
     public record Round(int callers, int asked, double seconds, List<Long> totalNanos) {

@@ -13,6 +13,7 @@ import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.pki.CertificateRequest;
 import dev.portcullis.runtime.pki.DevPki;
 import dev.portcullis.runtime.pki.Validity;
+import dev.portcullis.v1.ExecutorServiceGrpc;
 import dev.portcullis.v1.GatewayServiceGrpc;
 import dev.portcullis.v1.GetRunRequest;
 import dev.portcullis.v1.RunSpec;
@@ -20,6 +21,8 @@ import dev.portcullis.v1.RunState;
 import dev.portcullis.v1.SubmitRunRequest;
 import dev.portcullis.v1.WatchRunRequest;
 import dev.portcullis.v1.WatchRunResponse;
+import dev.portcullis.v1.WatchTaskRequest;
+import dev.portcullis.v1.WatchTaskResponse;
 import com.google.protobuf.Timestamp;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
@@ -73,6 +76,8 @@ public final class RunLatencySuite {
     private final Clock clock = Clock.systemUTC();
     // touched by the sequential phase and, synchronized, by the concurrent callers
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+    // set once the suite is up; read by the sequential phase only
+    private ManagedChannel executor;
 
     public RunLatencySuite(RunLatencySettings settings, PrintStream log) {
         this.settings = requireNonNull(settings, "settings is null");
@@ -105,36 +110,41 @@ public final class RunLatencySuite {
                 channels.add(channel(pki, callerName(i), services.port("gateway")));
             }
             channels.forEach(RunLatencySuite::connect);
+            // the executor's own times of a task, read afterwards as the gateway reads them
+            executor = channel(pki, DevPki.Member.GATEWAY.fileName(), services.port("executor"));
+            channels.add(executor);
             double setupSeconds = (System.nanoTime() - begin) / 1e9;
             log.printf("run-latency: suite up after %.1f s%n", setupSeconds);
 
             Path bareDir = repoDir.resolve(LatencyRepository.ENVIRONMENT);
+            Checkouts checkouts = new Checkouts(repoDir, repository.commit(), dataDir.resolve("bare-checkouts"));
             for (int i = 0; i < settings.warmUp(); i++) {
                 submitAndWatch(channels.get(i % channels.size()), spec(repository, i));
-                bare(bareDir);
+                bare(bareDir, checkouts);
             }
             List<WatchedRun> watched = new ArrayList<>();
             List<BareRun> bare = new ArrayList<>();
             long until = System.nanoTime() + settings.bound().toNanos();
             for (int i = 0; i < settings.runs() && System.nanoTime() < until; i++) {
                 // alternating which goes first, so neither always runs on the machine the other just warmed
-                Optional<WatchedRun> run;
+                Optional<Watched> run;
                 BareRun baseline;
                 if (i % 2 == 0) {
                     run = submitAndWatch(channels.get(i % channels.size()), spec(repository, i));
-                    baseline = bare(bareDir);
+                    baseline = bare(bareDir, checkouts);
                 } else {
-                    baseline = bare(bareDir);
+                    baseline = bare(bareDir, checkouts);
                     run = submitAndWatch(channels.get(i % channels.size()), spec(repository, i));
                 }
                 if (run.isPresent()) {
-                    watched.add(run.get());
+                    watched.add(withExecutorPhases(run.get()));
                     bare.add(baseline);
                 }
             }
             log.printf("run-latency: %d sequential runs measured; the concurrent round%n", watched.size());
             Round concurrent = concurrentWatched(channels, repository);
             Round concurrentBare = concurrentBare(bareDir);
+            checkouts.clean();
             return new RunLatencyReport(watched, bare, concurrent, concurrentBare, problems, setupSeconds,
                     (System.nanoTime() - begin) / 1e9);
         } finally {
@@ -152,7 +162,7 @@ public final class RunLatencySuite {
      * Submits one run and watches it from offset 0 to its final state. Empty (and a problem noted)
      * when the run did not succeed or its watch failed.
      */
-    private Optional<WatchedRun> submitAndWatch(ManagedChannel channel, RunSpec spec) {
+    private Optional<Watched> submitAndWatch(ManagedChannel channel, RunSpec spec) {
         Instant sentAt = clock.instant();
         long sent = System.nanoTime();
         String runId;
@@ -236,11 +246,60 @@ public final class RunLatencySuite {
         phases.put("first_to_last_line", millis(firstLineTime, lastLineTime));
         phases.put("last_line_to_final", millis(lastLineTime, finalTime));
         phases.put("final_delivery", millis(finalTime, finalReceivedAt));
-        return Optional.of(new WatchedRun(firstLineReceived - sent, finalReceived - lastLineReceived, finalReceived - sent, phases));
+        return Optional.of(new Watched(runId, new WatchedRun(firstLineReceived - sent, finalReceived - lastLineReceived,
+                finalReceived - sent, phases), Optional.ofNullable(queued), Optional.ofNullable(running), firstLineTime));
     }
 
+    /**
+     * The run's phases with the executor's own task times laid in: when it accepted the task, when
+     * the command started (after the checkout) and when the command's first line was read there.
+     * Read after the run ended, outside every timing; the phases stay as they are when the executor
+     * cannot say.
+     */
+    private WatchedRun withExecutorPhases(Watched watched) {
+        WatchedRun run = watched.timing();
+        String runId = watched.runId();
+        Map<String, Double> phases = new LinkedHashMap<>(run.phasesMillis());
+        Instant accepted = null;
+        Instant started = null;
+        Instant firstLine = null;
+        try {
+            Iterator<WatchTaskResponse> events = ExecutorServiceGrpc.newBlockingStub(executor).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .watchTask(WatchTaskRequest.newBuilder().setRunId(runId).setFromOffset(0).build());
+            while (events.hasNext()) {
+                WatchTaskResponse event = events.next();
+                if (event.hasStateChange()) {
+                    accepted = instant(event.getStateChange().getCreatedAt());
+                    if (event.getStateChange().hasStartedAt()) {
+                        started = instant(event.getStateChange().getStartedAt());
+                    }
+                } else if (event.hasLogLine() && firstLine == null && event.getLogLine().getText().equals(LatencyRepository.FIRST_LINE)) {
+                    firstLine = instant(event.getTime());
+                }
+            }
+        } catch (StatusRuntimeException e) {
+            problems.add("run " + runId + ": the executor's task times: " + e.getStatus().getCode());
+        }
+        Instant relayed = watched.firstLine();
+        if (accepted != null && watched.queued().isPresent() && watched.running().isPresent()) {
+            phases.put("queued_to_task_accepted", millis(watched.queued().get(), accepted));
+            phases.put("task_accepted_to_running", millis(accepted, watched.running().get()));
+        }
+        if (accepted != null && started != null && firstLine != null) {
+            phases.put("task_accepted_to_command_started", millis(accepted, started));
+            phases.put("command_started_to_first_line", millis(started, firstLine));
+            phases.put("first_line_relay", millis(firstLine, relayed));
+        }
+        return new WatchedRun(run.submitToStartNanos(), run.endToDoneNanos(), run.totalNanos(), phases);
+    }
+
+    /** A watched run, with what the executor's times are laid against: its id and gateway event times. */
+    private record Watched(String runId, WatchedRun timing, Optional<Instant> queued, Optional<Instant> running,
+            Instant firstLine) {}
+
     /** The command run directly, in {@code dir}, its output read line by line as the executor reads it. */
-    private static BareRun bare(Path dir) {
+    private static BareRun bare(Path dir, Checkouts checkouts) {
+        long checkout = checkouts.timeOne();
         long started = System.nanoTime();
         try {
             Process process = new ProcessBuilder(LatencyRepository.COMMAND).directory(dir.toFile()).redirectErrorStream(true)
@@ -257,7 +316,7 @@ public final class RunLatencySuite {
                 throw new IllegalStateException("the bare command did not exit 0 within " + BARE_DEADLINE);
             }
             long exited = System.nanoTime();
-            return new BareRun(firstLine - started, exited - started);
+            return new BareRun(firstLine - started, exited - started, checkout);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run the bare command", e);
         } catch (InterruptedException e) {
@@ -272,14 +331,14 @@ public final class RunLatencySuite {
             return Round.none(settings.callers());
         }
         return concurrently(caller -> submitAndWatch(channels.get(caller), spec(repository, caller))
-                .map(WatchedRun::totalNanos));
+                .map(watched -> watched.timing().totalNanos()));
     }
 
     private Round concurrentBare(Path dir) throws Exception {
         if (settings.concurrentRuns() == 0) {
             return Round.none(settings.callers());
         }
-        return concurrently(caller -> Optional.of(bare(dir).totalNanos()));
+        return concurrently(caller -> Optional.of(bare(dir, Checkouts.NONE).totalNanos()));
     }
 
     private interface Attempt {
@@ -387,9 +446,13 @@ public final class RunLatencySuite {
         return String.format("latency-%02d", index);
     }
 
+    /**
+     * A channel to 127.0.0.1 (where the dev services bind, and which the dev certificates name),
+     * not "localhost": on a shared machine ::1 with the same port may be another process's server.
+     */
     private static ManagedChannel channel(DevPki pki, String member, int port) {
         try {
-            return Grpc.newChannelBuilder("localhost:" + port, TlsChannelCredentials.newBuilder()
+            return Grpc.newChannelBuilder("127.0.0.1:" + port, TlsChannelCredentials.newBuilder()
                     .keyManager(pki.certFile(member).toFile(), pki.keyFile(member).toFile())
                     .trustManager(pki.caFile().toFile()).build()).build();
         } catch (IOException e) {
@@ -406,5 +469,69 @@ public final class RunLatencySuite {
             }
         }
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+
+    /**
+     * Checkouts as the local executor makes them (LocalProcessTaskBackend: {@code git clone
+     * --no-checkout} of the file URL, then {@code git checkout --detach COMMIT}), each into a fresh
+     * directory, so the checkout's share of a run can be told from the rest. Single-threaded.
+     */
+    private static final class Checkouts {
+        static final Checkouts NONE = new Checkouts(Path.of("."), "", Path.of("."));
+
+        private final Path repo;
+        private final String commit;
+        private final Path scratch;
+        private int made;
+
+        Checkouts(Path repo, String commit, Path scratch) {
+            this.repo = repo;
+            this.commit = commit;
+            this.scratch = scratch;
+        }
+
+        /** Makes one checkout and returns how long it took; 0 for {@link #NONE}. */
+        long timeOne() {
+            if (commit.isEmpty()) {
+                return 0;
+            }
+            try {
+                Path target = Files.createDirectories(scratch).resolve("c-" + made++);
+                long started = System.nanoTime();
+                git(scratch, "clone", "--no-checkout", "--quiet", "--", "file://" + repo.toAbsolutePath(), target.toString());
+                git(target, "checkout", "--quiet", "--detach", commit, "--");
+                return System.nanoTime() - started;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot make a bare checkout", e);
+            }
+        }
+
+        void clean() throws IOException {
+            if (!commit.isEmpty() && Files.exists(scratch)) {
+                try (Stream<Path> walk = Files.walk(scratch)) {
+                    for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.delete(path);
+                    }
+                }
+            }
+        }
+
+        private static void git(Path directory, String... arguments) throws IOException {
+            List<String> command = new ArrayList<>(List.of("git", "-c", "core.hooksPath=/dev/null", "-c", "protocol.file.allow=always"));
+            command.addAll(List.of(arguments));
+            ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
+            builder.environment().put("GIT_TERMINAL_PROMPT", "0");
+            builder.environment().put("GIT_CONFIG_NOSYSTEM", "1");
+            Process git = builder.start();
+            git.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            try {
+                if (!git.waitFor(60, TimeUnit.SECONDS) || git.exitValue() != 0) {
+                    throw new IllegalStateException("git " + arguments[0] + " failed in the bare checkout");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted during a bare checkout", e);
+            }
+        }
     }
 }
