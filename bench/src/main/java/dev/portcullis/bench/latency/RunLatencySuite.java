@@ -145,6 +145,7 @@ public final class RunLatencySuite {
             Round concurrent = concurrentWatched(channels, repository);
             Round concurrentBare = concurrentBare(bareDir);
             checkouts.clean();
+            problems.forEach(problem -> log.println("run-latency: PROBLEM " + problem));
             return new RunLatencyReport(watched, bare, concurrent, concurrentBare, problems, setupSeconds,
                     (System.nanoTime() - begin) / 1e9);
         } finally {
