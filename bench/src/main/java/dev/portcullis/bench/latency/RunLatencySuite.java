@@ -76,8 +76,6 @@ public final class RunLatencySuite {
     private final Clock clock = Clock.systemUTC();
     // touched by the sequential phase and, synchronized, by the concurrent callers
     private final List<String> problems = Collections.synchronizedList(new ArrayList<>());
-    // set once the suite is up; read by the sequential phase only
-    private ManagedChannel executor;
 
     public RunLatencySuite(RunLatencySettings settings, PrintStream log) {
         this.settings = requireNonNull(settings, "settings is null");
@@ -106,12 +104,14 @@ public final class RunLatencySuite {
         List<ManagedChannel> channels = new ArrayList<>();
         try (ServiceProcesses services = new ServiceProcesses(dataDir, basePort, pki, arguments)) {
             services.startAll();
+            List<ManagedChannel> callers = new ArrayList<>();
             for (int i = 0; i < settings.callers(); i++) {
-                channels.add(channel(pki, callerName(i), services.port("gateway")));
+                callers.add(channel(pki, callerName(i), services.port("gateway")));
             }
-            channels.forEach(RunLatencySuite::connect);
+            channels.addAll(callers);
+            callers.forEach(RunLatencySuite::connect);
             // the executor's own times of a task, read afterwards as the gateway reads them
-            executor = channel(pki, DevPki.Member.GATEWAY.fileName(), services.port("executor"));
+            ManagedChannel executor = channel(pki, DevPki.Member.GATEWAY.fileName(), services.port("executor"));
             channels.add(executor);
             double setupSeconds = (System.nanoTime() - begin) / 1e9;
             log.printf("run-latency: suite up after %.1f s%n", setupSeconds);
@@ -119,7 +119,7 @@ public final class RunLatencySuite {
             Path bareDir = repoDir.resolve(LatencyRepository.ENVIRONMENT);
             Checkouts checkouts = new Checkouts(repoDir, repository.commit(), dataDir.resolve("bare-checkouts"));
             for (int i = 0; i < settings.warmUp(); i++) {
-                submitAndWatch(channels.get(i % channels.size()), spec(repository, i));
+                submitAndWatch(callers.get(i % callers.size()), spec(repository, i));
                 bare(bareDir, checkouts);
             }
             List<WatchedRun> watched = new ArrayList<>();
@@ -130,19 +130,19 @@ public final class RunLatencySuite {
                 Optional<Watched> run;
                 BareRun baseline;
                 if (i % 2 == 0) {
-                    run = submitAndWatch(channels.get(i % channels.size()), spec(repository, i));
+                    run = submitAndWatch(callers.get(i % callers.size()), spec(repository, i));
                     baseline = bare(bareDir, checkouts);
                 } else {
                     baseline = bare(bareDir, checkouts);
-                    run = submitAndWatch(channels.get(i % channels.size()), spec(repository, i));
+                    run = submitAndWatch(callers.get(i % callers.size()), spec(repository, i));
                 }
                 if (run.isPresent()) {
-                    watched.add(withExecutorPhases(run.get()));
+                    watched.add(withExecutorPhases(executor, run.get()));
                     bare.add(baseline);
                 }
             }
             log.printf("run-latency: %d sequential runs measured; the concurrent round%n", watched.size());
-            Round concurrent = concurrentWatched(channels, repository);
+            Round concurrent = concurrentWatched(callers, repository);
             Round concurrentBare = concurrentBare(bareDir);
             checkouts.clean();
             problems.forEach(problem -> log.println("run-latency: PROBLEM " + problem));
@@ -257,7 +257,7 @@ public final class RunLatencySuite {
      * Read after the run ended, outside every timing; the phases stay as they are when the executor
      * cannot say.
      */
-    private WatchedRun withExecutorPhases(Watched watched) {
+    private WatchedRun withExecutorPhases(ManagedChannel executor, Watched watched) {
         WatchedRun run = watched.timing();
         String runId = watched.runId();
         Map<String, Double> phases = new LinkedHashMap<>(run.phasesMillis());
@@ -447,10 +447,7 @@ public final class RunLatencySuite {
         return String.format("latency-%02d", index);
     }
 
-    /**
-     * A channel to 127.0.0.1 (where the dev services bind, and which the dev certificates name),
-     * not "localhost": on a shared machine ::1 with the same port may be another process's server.
-     */
+    /** A channel to 127.0.0.1, where the dev services bind (the dev certificates name it). */
     private static ManagedChannel channel(DevPki pki, String member, int port) {
         try {
             return Grpc.newChannelBuilder("127.0.0.1:" + port, TlsChannelCredentials.newBuilder()
