@@ -22,8 +22,9 @@ public final class Bench {
             case "redaction" -> new RedactionBench().run();
             case "ingest-webhooks" -> new WebhookIngestBench().run();
             case "reliability" -> reliability.run(arguments);
+            case "run-latency" -> new RunLatencyBench().run(arguments);
             default -> {
-                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline, policy, audit, redaction, ingest-webhooks, reliability");
+                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline, policy, audit, redaction, ingest-webhooks, reliability, run-latency");
                 System.exit(2);
                 yield Map.of();
             }

@@ -58,7 +58,7 @@ public record ReliabilitySettings(int callers, int runsPerCaller, Duration durat
         }
 
         /** The URL with {@code currentSchema} set to {@code schema}. */
-        String inSchema(String schema) {
+        public String inSchema(String schema) {
             return jdbcUrl + (jdbcUrl.contains("?") ? "&" : "?") + "currentSchema=" + schema;
         }
 

@@ -29,7 +29,6 @@ import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -111,7 +110,7 @@ public final class ReliabilitySuite {
         String auditSchema = settings.schemaPrefix() + "_audit";
         resetSchemas(gatewaySchema, auditSchema);
         Path password = writePrivate(dataDir.resolve("secrets").resolve("db-password"), settings.database().password());
-        int basePort = freeBasePort();
+        int basePort = ServiceProcesses.freeBasePort();
         Map<String, List<String>> arguments = Map.of(
                 "gateway", List.of("--jdbc-url", settings.database().inSchema(gatewaySchema), "--db-user",
                         settings.database().user(), "--db-password-file", password.toString(),
@@ -422,30 +421,5 @@ public final class ReliabilitySuite {
             }
         }
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-    }
-
-    /** A base port whose three successors are free too (the services bind them one by one later). */
-    private static int freeBasePort() throws IOException {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            int base;
-            try (ServerSocket socket = new ServerSocket(0)) {
-                base = socket.getLocalPort();
-            }
-            if (base > 65_000) {
-                continue;
-            }
-            boolean free = true;
-            for (int port : new int[] {base + 1, base + 2, base + 3}) {
-                try (ServerSocket probe = new ServerSocket(port)) {
-                    probe.setReuseAddress(true);
-                } catch (IOException taken) {
-                    free = false;
-                }
-            }
-            if (free) {
-                return base;
-            }
-        }
-        throw new IllegalStateException("found no four consecutive free ports");
     }
 }

@@ -14,6 +14,7 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +32,9 @@ import java.util.concurrent.TimeUnit;
  * SIGKILL and started again on the same port. Thread-safe: every method is synchronized per
  * instance (the processes are its one piece of mutable state).
  */
-final class ServiceProcesses implements AutoCloseable {
+public final class ServiceProcesses implements AutoCloseable {
     /** Start order, dev mode's: the gateway last, after the neighbours it calls. */
-    static final List<String> SERVICES = DevService.names();
+    public static final List<String> SERVICES = DevService.names();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
 
     private final Path dataDir;
@@ -46,19 +47,44 @@ final class ServiceProcesses implements AutoCloseable {
      * @param extraArguments per service, arguments appended to {@code dev serve NAME} (database,
      *     {@code --set} properties); never a secret value (passwords go by file)
      */
-    ServiceProcesses(Path dataDir, int basePort, DevPki pki, Map<String, List<String>> extraArguments) {
+    public ServiceProcesses(Path dataDir, int basePort, DevPki pki, Map<String, List<String>> extraArguments) {
         this.dataDir = requireNonNull(dataDir, "dataDir is null");
         this.basePort = basePort;
         this.pki = requireNonNull(pki, "pki is null");
         this.extraArguments = Map.copyOf(extraArguments);
     }
 
-    int port(String name) {
+    public int port(String name) {
         return DevService.named(name).port(basePort);
     }
 
+    /** A base port whose three successors are free too (the services bind them one by one later). */
+    public static int freeBasePort() throws IOException {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            int base;
+            try (ServerSocket socket = new ServerSocket(0)) {
+                base = socket.getLocalPort();
+            }
+            if (base > 65_000) {
+                continue;
+            }
+            boolean free = true;
+            for (int port : new int[] {base + 1, base + 2, base + 3}) {
+                try (ServerSocket probe = new ServerSocket(port)) {
+                    probe.setReuseAddress(true);
+                } catch (IOException taken) {
+                    free = false;
+                }
+            }
+            if (free) {
+                return base;
+            }
+        }
+        throw new IllegalStateException("found no four consecutive free ports");
+    }
+
     /** Starts every service in order, each once the one before answers SERVING. */
-    synchronized void startAll() {
+    public synchronized void startAll() {
         for (String name : SERVICES) {
             start(name);
         }
