@@ -29,7 +29,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -117,10 +116,7 @@ class TaskTerraformEndToEndTest {
         assertFalse(log(spec.runId()).contains(SENSITIVE), "a value reached the log");
         assertFalse(PlanSummaryJson.write(summary).contains(SENSITIVE) || summary.render().contains(SENSITIVE));
         assertTrue(log(spec.runId()).contains("step 2/2 exited with 2: the plan has changes"), log(spec.runId()));
-        try (Stream<Path> files = Files.walk(dir.resolve("work"))) {
-            assertEquals(List.of(), files.filter(p -> p.getFileName().toString().endsWith(".json")).toList(),
-                    "the plan JSON is gone");
-        }
+        assertEquals(List.of(), jsonFilesUnder(dir.resolve("work")), "the plan JSON is gone");
         AuditEvent finished = audit.events().stream().filter(e -> e.action() == AuditAction.TASK_FINISHED).findFirst()
                 .orElseThrow();
         assertEquals("2", finished.attributes().get("plan_create"));
@@ -177,5 +173,28 @@ class TaskTerraformEndToEndTest {
         Process process = new ProcessBuilder(command).directory(in.toFile()).redirectErrorStream(true).start();
         process.getInputStream().readAllBytes();
         assertEquals(0, process.waitFor());
+    }
+
+    /** The JSON files under {@code root}; the executor removes a task's checkout as it ends, so files may vanish meanwhile. */
+    private static List<Path> jsonFilesUnder(Path root) throws java.io.IOException {
+        List<Path> found = new java.util.ArrayList<>();
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path file, java.nio.file.attribute.BasicFileAttributes attributes) {
+                if (file.getFileName().toString().endsWith(".json")) {
+                    found.add(file);
+                }
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult visitFileFailed(Path file, java.io.IOException failure) throws java.io.IOException {
+                if (failure instanceof java.nio.file.NoSuchFileException) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+                throw failure;
+            }
+        });
+        return found;
     }
 }
