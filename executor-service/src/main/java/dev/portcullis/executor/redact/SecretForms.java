@@ -1,5 +1,6 @@
 package dev.portcullis.executor.redact;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.util.Base64;
@@ -11,9 +12,11 @@ import java.util.Set;
  * Every textual form in which a secret value is known to reach a log, as literal strings to mask.
  *
  * <p>Escaped forms: the value itself, JSON string escapes (as Go, Jackson and Python write them,
- * and escaped twice for JSON inside JSON), shell quoting ({@code '…'}, {@code "…"}, {@code $'…'}
- * and backslashes as {@code printf %q} writes them) and URL encodings (RFC 3986, HTML forms,
- * JavaScript's {@code encodeURIComponent}; upper- and lower-case hex).
+ * and escaped twice for JSON inside JSON), shell quoting ({@code '…'} with {@code '\''} or
+ * {@code '"'"'}, {@code "…"}, and bash 5's {@code printf %q}: backslashes, or {@code $'…'} for a
+ * value with control characters, or with non-ASCII in the C locale, which writes each byte as
+ * octal) and the percent-encodings of {@link UrlEncoding}, each in upper- and lower-case hex. Every
+ * distinct string is registered once: most values encode identically in several runtimes.
  *
  * <p>Binary encodings of the value's UTF-8 bytes: hex (both cases), base64 and base64url, base32.
  * A value is rarely encoded alone: {@code echo "user:$PASSWORD" | base64} puts it inside a larger
@@ -28,9 +31,6 @@ import java.util.Set;
  * determined too, so that longer form is masked as well.
  */
 final class SecretForms {
-    private static final String RFC3986_UNRESERVED = "-._~";
-    private static final String FORM_UNRESERVED = ".-*_";
-    private static final String JS_COMPONENT_UNRESERVED = "-_.!~*'()";
     private static final String SHELL_SPECIAL = " !\"#$&'()*,;<>?[\\]^`{|}";
     private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
 
@@ -58,14 +58,45 @@ final class SecretForms {
         forms.add(value.replace("'", "'\\''"));
         forms.add(value.replace("'", "'\"'\"'"));
         forms.add(doubleQuoted(value));
-        forms.add(ansiC(value));
+        forms.add(ansiC(value, false));
+        forms.add(ansiC(value, true));
         forms.add(backslashed(value));
-        for (boolean upper : new boolean[] {true, false}) {
-            forms.add(percent(value, RFC3986_UNRESERVED, false, upper));
-            forms.add(percent(value, FORM_UNRESERVED, true, upper));
-            forms.add(percent(value, JS_COMPONENT_UNRESERVED, false, upper));
+        for (UrlEncoding encoding : UrlEncoding.values()) {
+            for (boolean upper : new boolean[] {true, false}) {
+                forms.add(percent(value, encoding, upper));
+            }
         }
         return forms;
+    }
+
+    /**
+     * The percent-encodings that runtimes write, by what they leave literal besides ASCII letters
+     * and digits and how they write a space; all encode the UTF-8 bytes of the value. Every one
+     * writes upper-case hex, but other writers of the same sets use lower case (curl's
+     * {@code --url-query} and {@code -G --data-urlencode}: {@code FORM_RFC3986} in lower case), so
+     * both are registered.
+     */
+    enum UrlEncoding {
+        /** RFC 3986 unreserved: libcurl's {@code curl_easy_escape}, Python {@code quote(s, safe='')}. */
+        RFC3986("-._~", false),
+        /** Go {@code url.QueryEscape}, Python {@code quote_plus} and {@code urlencode}, curl {@code -G --data-urlencode}. */
+        FORM_RFC3986("-._~", true),
+        /** Python {@code quote(s)}, whose default {@code safe} is {@code '/'}. */
+        RFC3986_PATH("-._~/", false),
+        /** Go {@code url.PathEscape}: RFC 3986's path-segment characters but {@code / ; ,} and {@code ?}. */
+        PATH_SEGMENT("-._~$&+:=@", false),
+        /** Java {@code URLEncoder} (HTML forms). */
+        FORM(".-*_", true),
+        /** JavaScript {@code encodeURIComponent}. */
+        JS_COMPONENT("-_.!~*'()", false);
+
+        private final String literal;
+        private final boolean spaceAsPlus;
+
+        UrlEncoding(String literal, boolean spaceAsPlus) {
+            this.literal = literal;
+            this.spaceAsPlus = spaceAsPlus;
+        }
     }
 
     /** Hex, base64, base64url and base32 of the value's UTF-8 bytes, at every byte alignment. */
@@ -154,11 +185,16 @@ final class SecretForms {
         return out.toString();
     }
 
-    /** Inside bash's {@code $'…'}, as {@code printf %q} writes a value with control characters. */
-    private static String ansiC(String value) {
-        StringBuilder out = new StringBuilder(value.length() + 8);
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
+    /**
+     * Inside bash's {@code $'…'}, as {@code printf %q} writes a value with a character it cannot
+     * print: a control character, or in the C locale ({@code bytes}) any non-ASCII one, of which it
+     * then writes each UTF-8 byte as {@code \ooo}.
+     */
+    private static String ansiC(String value, boolean bytes) {
+        String text = bytes ? new String(value.getBytes(UTF_8), ISO_8859_1) : value;
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
             switch (c) {
                 case '\\' -> out.append("\\\\");
                 case '\'' -> out.append("\\'");
@@ -171,7 +207,7 @@ final class SecretForms {
                 case '\f' -> out.append("\\f");
                 case '\u000b' -> out.append("\\v");
                 default -> {
-                    if (c < 0x20 || c == 0x7f) {
+                    if (c < 0x20 || c == 0x7f || (bytes && c >= 0x80)) {
                         out.append(String.format("\\%03o", (int) c));
                     } else {
                         out.append(c);
@@ -182,12 +218,18 @@ final class SecretForms {
         return out.toString();
     }
 
-    /** Unquoted, a backslash before every character the shell would interpret ({@code printf %q}). */
+    /**
+     * Unquoted, a backslash before every character the shell would interpret, as bash 5's
+     * {@code printf %q} writes it: {@code #} only first (a comment), {@code ~} first or after
+     * {@code =} or {@code :} (tilde expansion).
+     */
     private static String backslashed(String value) {
         StringBuilder out = new StringBuilder(value.length() + 8);
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
-            if (SHELL_SPECIAL.indexOf(c) >= 0 || (i == 0 && c == '~')) {
+            char before = i == 0 ? 0 : value.charAt(i - 1);
+            boolean tilde = c == '~' && (i == 0 || before == '=' || before == ':');
+            if (SHELL_SPECIAL.indexOf(c) >= 0 || tilde || (i == 0 && c == '#')) {
                 out.append('\\');
             }
             out.append(c);
@@ -195,15 +237,15 @@ final class SecretForms {
         return out.toString();
     }
 
-    /** Percent-encoding of the UTF-8 bytes, keeping ASCII letters, digits and {@code unreserved}. */
-    private static String percent(String value, String unreserved, boolean spaceAsPlus, boolean upper) {
+    /** Percent-encoding of the UTF-8 bytes, keeping ASCII letters, digits and what {@code encoding} keeps. */
+    private static String percent(String value, UrlEncoding encoding, boolean upper) {
         StringBuilder out = new StringBuilder(value.length() + 16);
         for (byte b : value.getBytes(UTF_8)) {
             int c = b & 0xff;
             boolean alphanumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-            if (alphanumeric || (c < 0x80 && unreserved.indexOf(c) >= 0)) {
+            if (alphanumeric || (c < 0x80 && encoding.literal.indexOf(c) >= 0)) {
                 out.append((char) c);
-            } else if (c == ' ' && spaceAsPlus) {
+            } else if (c == ' ' && encoding.spaceAsPlus) {
                 out.append('+');
             } else {
                 out.append('%').append(String.format(upper ? "%02X" : "%02x", c));
