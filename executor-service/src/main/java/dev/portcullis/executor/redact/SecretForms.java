@@ -31,7 +31,8 @@ import java.util.Set;
  * determined too, so that longer form is masked as well.
  */
 final class SecretForms {
-    private static final String SHELL_SPECIAL = " !\"#$&'()*,;<>?[\\]^`{|}";
+    /** What bash's {@code printf %q} backslashes anywhere; {@code #} and {@code ~} only in places (see backslashed). */
+    private static final String SHELL_SPECIAL = " !\"$&'()*,;<>?[\\]^`{|}";
     private static final char[] BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".toCharArray();
 
     private SecretForms() {}
@@ -60,7 +61,12 @@ final class SecretForms {
         forms.add(doubleQuoted(value));
         forms.add(ansiC(value, false));
         forms.add(ansiC(value, true));
-        forms.add(backslashed(value));
+        // bash 5.2 backslashes '~' after '=' or ':' too, its elders only a leading one; bash a leading '#'
+        // only, other quoters (zsh) every '#': register each way (most values give one string for all)
+        for (boolean tildeAfterAssignment : new boolean[] {true, false}) {
+            forms.add(backslashed(value, tildeAfterAssignment, false));
+            forms.add(backslashed(value, tildeAfterAssignment, true));
+        }
         for (UrlEncoding encoding : UrlEncoding.values()) {
             for (boolean upper : new boolean[] {true, false}) {
                 forms.add(percent(value, encoding, upper));
@@ -219,17 +225,18 @@ final class SecretForms {
     }
 
     /**
-     * Unquoted, a backslash before every character the shell would interpret, as bash 5's
-     * {@code printf %q} writes it: {@code #} only first (a comment), {@code ~} first or after
+     * Unquoted, a backslash before every character the shell would interpret, as bash's
+     * {@code printf %q} writes it: {@code #} only first (a comment; every {@code #} with
+     * {@code everyHash}), {@code ~} first and, as bash 5.2 does ({@code tildeAfterAssignment}), after
      * {@code =} or {@code :} (tilde expansion).
      */
-    private static String backslashed(String value) {
+    private static String backslashed(String value, boolean tildeAfterAssignment, boolean everyHash) {
         StringBuilder out = new StringBuilder(value.length() + 8);
         for (int i = 0; i < value.length(); i++) {
             char c = value.charAt(i);
             char before = i == 0 ? 0 : value.charAt(i - 1);
-            boolean tilde = c == '~' && (i == 0 || before == '=' || before == ':');
-            if (SHELL_SPECIAL.indexOf(c) >= 0 || tilde || (i == 0 && c == '#')) {
+            boolean tilde = c == '~' && (i == 0 || (tildeAfterAssignment && (before == '=' || before == ':')));
+            if (SHELL_SPECIAL.indexOf(c) >= 0 || tilde || (c == '#' && (i == 0 || everyHash))) {
                 out.append('\\');
             }
             out.append(c);

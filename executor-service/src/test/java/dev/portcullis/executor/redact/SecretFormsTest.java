@@ -25,7 +25,10 @@ class SecretFormsTest {
     private static final String SAMPLE = "pä ss~*'()!+/=%&word";
     /** Where {@code printf %q} treats {@code #} and {@code ~} specially: first, after {@code =} and {@code :}. */
     private static final String TILDES = "#~home=~user:~pw é";
-    private static final List<String> VALUES = List.of(SAMPLE, TILDES, TestSecrets.SPECIAL.reveal(), "~*'()!+/=%& x");
+    /** A '#' that is not first, which bash leaves as it is. */
+    private static final String HASH_INSIDE = "x y#z~w=~v";
+    private static final List<String> VALUES = List.of(SAMPLE, TILDES, HASH_INSIDE, TestSecrets.SPECIAL.reveal(),
+            "~*'()!+/=%& x");
 
     /**
      * How one runtime percent-encodes: what it keeps besides ASCII letters and digits, how it
@@ -152,6 +155,7 @@ class SecretFormsTest {
         assertEquals("p%c3%a4+ss~%2a%27%28%29%21%2b%2f%3d%25%26word", encode("curl -G --data-urlencode", SAMPLE));
         assertEquals("pä\\ ss~\\*\\'\\(\\)\\!+/=%\\&word", printfQ(SAMPLE));
         assertEquals("\\#~home=\\~user:\\~pw\\ é", printfQ(TILDES));
+        assertEquals("x\\ y#z~w=\\~v", printfQ(HASH_INSIDE));
         assertEquals("p\\303\\244 ss~*\\'()!+/=%&word", ansiC(SAMPLE, true));
     }
 
@@ -170,6 +174,11 @@ class SecretFormsTest {
             }
         }
         return tests.stream();
+    }
+
+    @Test
+    void bashBefore52sPrintfQWhichBackslashesOnlyALeadingTildeIsRegisteredToo() {
+        assertTrue(SecretForms.escaped(TILDES).contains("\\#~home=~user:~pw\\ é"), SecretForms.escaped(TILDES).toString());
     }
 
     @Test
