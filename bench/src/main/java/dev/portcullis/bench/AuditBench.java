@@ -1,5 +1,7 @@
 package dev.portcullis.bench;
 
+import static dev.portcullis.bench.BenchSupport.env;
+
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.audit.alert.AlertPipeline;
 import dev.portcullis.audit.alert.AlertRulesConfig;
@@ -219,10 +221,5 @@ final class AuditBench {
 
     private static double round(double value) {
         return Math.round(value * 1000) / 1000.0;
-    }
-
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }

@@ -1,5 +1,9 @@
 package dev.portcullis.bench;
 
+import static dev.portcullis.bench.BenchSupport.env;
+import static dev.portcullis.bench.BenchSupport.integer;
+import static dev.portcullis.bench.BenchSupport.option;
+
 import dev.portcullis.bench.Bench.Figure;
 import dev.portcullis.bench.reliability.InjectedFault;
 import dev.portcullis.bench.reliability.ReliabilityReport;
@@ -82,25 +86,5 @@ final class ReliabilityBench {
     private static Figure mib(Long bytes, String meaning) {
         return bytes == null ? Figure.notRun("MiB", meaning + ": no process to measure")
                 : new Figure(Math.round(bytes / 1048576.0 * 10) / 10.0, "MiB", meaning);
-    }
-
-    private static int integer(List<String> arguments, String name, int fallback) {
-        return Integer.parseInt(option(arguments, name, Integer.toString(fallback)));
-    }
-
-    private static String option(List<String> arguments, String name, String fallback) {
-        int at = arguments.indexOf(name);
-        if (at < 0) {
-            return fallback;
-        }
-        if (at + 1 >= arguments.size()) {
-            throw new IllegalArgumentException(name + " needs a value");
-        }
-        return arguments.get(at + 1);
-    }
-
-    private static String env(String name, String fallback) {
-        String value = System.getenv(name);
-        return value == null || value.isBlank() ? fallback : value;
     }
 }

@@ -1,15 +1,13 @@
 package dev.portcullis.bench.latency;
 
+import static dev.portcullis.bench.BenchSupport.git;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The small git repository and catalog the run-latency benchmark runs against: repository
@@ -89,25 +87,5 @@ final class LatencyRepository {
 
     private static String folderName(int index) {
         return String.format("f-%02d", index);
-    }
-
-    private static String git(Path dir, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("git"));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true);
-        builder.environment().putAll(Map.of("GIT_AUTHOR_NAME", "bench", "GIT_AUTHOR_EMAIL", "bench@portcullis.dev",
-                "GIT_COMMITTER_NAME", "bench", "GIT_COMMITTER_EMAIL", "bench@portcullis.dev",
-                "GIT_CONFIG_NOSYSTEM", "1", "GIT_CONFIG_GLOBAL", "/dev/null"));
-        Process process = builder.start();
-        String out = new String(process.getInputStream().readAllBytes(), UTF_8).strip();
-        try {
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException("git " + String.join(" ", args) + " failed: " + out);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running git", e);
-        }
-        return out;
     }
 }

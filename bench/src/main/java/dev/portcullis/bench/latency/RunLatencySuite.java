@@ -1,8 +1,10 @@
 package dev.portcullis.bench.latency;
 
+import static dev.portcullis.bench.BenchSupport.freshDirectory;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.Timestamp;
 import dev.portcullis.bench.latency.RunLatencyReport.BareRun;
 import dev.portcullis.bench.latency.RunLatencyReport.Round;
 import dev.portcullis.bench.latency.RunLatencyReport.WatchedRun;
@@ -23,7 +25,6 @@ import dev.portcullis.v1.WatchRunRequest;
 import dev.portcullis.v1.WatchRunResponse;
 import dev.portcullis.v1.WatchTaskRequest;
 import dev.portcullis.v1.WatchTaskResponse;
-import com.google.protobuf.Timestamp;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -456,17 +457,6 @@ public final class RunLatencySuite {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the certificate of " + member, e);
         }
-    }
-
-    private static void freshDirectory(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            }
-        }
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
 
     /**

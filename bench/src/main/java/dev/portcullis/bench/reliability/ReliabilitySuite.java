@@ -1,7 +1,9 @@
 package dev.portcullis.bench.reliability;
 
+import static dev.portcullis.bench.BenchSupport.freshDirectory;
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.Timestamp;
 import dev.portcullis.cli.dev.DevMode;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.pki.CertificateRequest;
@@ -20,7 +22,6 @@ import dev.portcullis.v1.VerifyRequest;
 import dev.portcullis.v1.VerifyResponse;
 import dev.portcullis.v1.WatchRunRequest;
 import dev.portcullis.v1.WatchRunResponse;
-import com.google.protobuf.Timestamp;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
@@ -41,7 +42,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -57,7 +57,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 
 /**
  * The reliability suite: the four dev services as child processes on PostgreSQL, N concurrent
@@ -410,16 +409,5 @@ public final class ReliabilitySuite {
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(file, content, StandardCharsets.UTF_8);
         return file;
-    }
-
-    private static void freshDirectory(Path dir) throws IOException {
-        if (Files.exists(dir)) {
-            try (Stream<Path> walk = Files.walk(dir)) {
-                for (Path path : walk.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.delete(path);
-                }
-            }
-        }
-        Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
 }
