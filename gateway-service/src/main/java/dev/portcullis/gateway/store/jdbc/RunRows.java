@@ -95,46 +95,48 @@ final class RunRows {
         return runs;
     }
 
+    /** One row of {@link #COLUMNS}, read by column name, so a column added anywhere in the list reads right. */
     private static Run.Builder read(ResultSet row) throws SQLException {
-        Optional<RunId> planRun = Optional.ofNullable(row.getString(11)).map(RunId::new);
-        RunSpec spec = new RunSpec(new CatalogName(row.getString(5)), new CommitSha(row.getString(6)),
-                new GitRef(row.getString(7)), RepoFolder.parse(row.getString(8)), new CatalogName(row.getString(9)),
-                new CatalogName(row.getString(10)), planRun);
+        Optional<RunId> planRun = Optional.ofNullable(row.getString("plan_run_id")).map(RunId::new);
+        RunSpec spec = new RunSpec(new CatalogName(row.getString("repo")), new CommitSha(row.getString("commit_sha")),
+                new GitRef(row.getString("git_ref")), RepoFolder.parse(row.getString("folder")),
+                new CatalogName(row.getString("environment")), new CatalogName(row.getString("command")), planRun);
         Run.Builder builder = Run.builder()
-                .id(new RunId(row.getString(1)))
-                .sequence(row.getLong(2))
-                .requestKey(row.getString(3))
-                .requester(new SpiffeId(row.getString(4)))
+                .id(new RunId(row.getString("run_id")))
+                .sequence(row.getLong("seq"))
+                .requestKey(row.getString("request_key"))
+                .requester(new SpiffeId(row.getString("requester")))
                 .spec(spec)
-                .state(RunState.valueOf(row.getString(12)))
-                .stateReason(row.getString(13))
-                .decision(DecisionCodec.decode(row.getString(14)))
-                .traceId(row.getString(20))
-                .breakGlassJustification(row.getString(21))
-                .createdAt(row.getObject(22, OffsetDateTime.class).toInstant())
-                .updatedAt(row.getObject(23, OffsetDateTime.class).toInstant())
-                .nextOffset(row.getLong(24))
-                .taskOffset(row.getLong(25))
-                .cancelRequested(row.getBoolean(26))
-                .traceSpanId(row.getString(27))
-                .drift(row.getBoolean(30));
-        OffsetDateTime deadline = row.getObject(15, OffsetDateTime.class);
+                .state(RunState.valueOf(row.getString("state")))
+                .stateReason(row.getString("state_reason"))
+                .decision(DecisionCodec.decode(row.getString("decision")))
+                .traceId(row.getString("trace_id"))
+                .breakGlassJustification(row.getString("break_glass"))
+                .createdAt(row.getObject("created_at", OffsetDateTime.class).toInstant())
+                .updatedAt(row.getObject("updated_at", OffsetDateTime.class).toInstant())
+                .nextOffset(row.getLong("next_offset"))
+                .taskOffset(row.getLong("task_offset"))
+                .cancelRequested(row.getBoolean("cancel_requested"))
+                .traceSpanId(row.getString("trace_span_id"))
+                .drift(row.getBoolean("drift"));
+        OffsetDateTime deadline = row.getObject("approval_deadline", OffsetDateTime.class);
         if (deadline != null) {
             builder.approvalDeadline(deadline.toInstant());
         }
-        String uri = row.getString(16);
+        String uri = row.getString("artifact_uri");
         if (uri != null) {
-            builder.artifact(new PlanArtifact(uri, new Sha256Digest(row.getString(17)), row.getLong(18)));
+            builder.artifact(new PlanArtifact(uri, new Sha256Digest(row.getString("artifact_sha256")),
+                    row.getLong("artifact_size")));
         }
-        String summary = row.getString(28);
+        String summary = row.getString("plan_summary");
         if (summary != null) {
             builder.planSummary(PlanSummaryCodec.decode(summary));
         }
-        String claims = row.getString(29);
+        String claims = row.getString("token_claims");
         if (claims != null) {
             builder.claims(new TokenClaims(CanonicalJson.parseObject(claims)));
         }
-        int exit = row.getInt(19);
+        int exit = row.getInt("exit_code");
         if (!row.wasNull()) {
             builder.exitCode(exit);
         }
