@@ -42,7 +42,8 @@ class ExecutorAccessTest {
                 Map.entry("StartTask", Set.of(GATEWAY)),
                 Map.entry("WatchTask", Set.of(GATEWAY)),
                 Map.entry("CancelTask", Set.of(GATEWAY)),
-                Map.entry("GetTask", Set.of(GATEWAY)));
+                Map.entry("GetTask", Set.of(GATEWAY)),
+                Map.entry("ResolveRef", Set.of(GATEWAY)));
 
         AccessMatrix.assertEnforced(fixture, ExecutorServiceGrpc.getServiceDescriptor(), allowed);
     }

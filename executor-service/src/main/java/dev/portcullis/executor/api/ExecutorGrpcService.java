@@ -2,10 +2,12 @@ package dev.portcullis.executor.api;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.executor.repo.GitRefHeads;
 import dev.portcullis.executor.task.Task;
 import dev.portcullis.executor.task.TaskEvent;
 import dev.portcullis.executor.task.TaskService;
 import dev.portcullis.executor.task.TaskState;
+import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.stream.EventFeed;
 import dev.portcullis.runtime.stream.EventStreamer;
@@ -19,6 +21,8 @@ import dev.portcullis.v1.GetTaskRequest;
 import dev.portcullis.v1.GetTaskResponse;
 import dev.portcullis.v1.LogLine;
 import dev.portcullis.v1.LogStream;
+import dev.portcullis.v1.ResolveRefRequest;
+import dev.portcullis.v1.ResolveRefResponse;
 import dev.portcullis.v1.StartTaskRequest;
 import dev.portcullis.v1.StartTaskResponse;
 import dev.portcullis.v1.TaskBackend;
@@ -36,17 +40,30 @@ public final class ExecutorGrpcService extends ExecutorServiceGrpc.ExecutorServi
     private static final Duration EVENT_RECHECK = Duration.ofSeconds(5);
 
     private final TaskService tasks;
+    private final GitRefHeads refs;
     private final Telemetry telemetry;
     private final EventStreamer streamer = new EventStreamer("executor", ErrorStatus::of);
 
-    public ExecutorGrpcService(TaskService tasks) {
-        this(tasks, Telemetry.disabled("executor"));
-    }
-
-    /** As above, each task start in a {@code task.start} span. */
-    public ExecutorGrpcService(TaskService tasks, Telemetry telemetry) {
+    /** Each task start in a {@code task.start} span; refs resolved by {@code refs}. */
+    public ExecutorGrpcService(TaskService tasks, GitRefHeads refs, Telemetry telemetry) {
         this.telemetry = requireNonNull(telemetry, "telemetry is null");
         this.tasks = requireNonNull(tasks, "tasks is null");
+        this.refs = requireNonNull(refs, "refs is null");
+    }
+
+    @Override
+    public void resolveRef(ResolveRefRequest request, StreamObserver<ResolveRefResponse> response) {
+        ResolveRefResponse reply;
+        try {
+            RefRequests.RefToResolve parsed = RefRequests.parse(request);
+            CommitSha head = refs.head(parsed.repoUrl(), parsed.ref());
+            reply = ResolveRefResponse.newBuilder().setCommitSha(head.value()).build();
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+            return;
+        }
+        response.onNext(reply);
+        response.onCompleted();
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.portcullis.executor.artifact.s3.S3Clients;
 import dev.portcullis.executor.backend.ecs.EcsConfig;
 import dev.portcullis.executor.backend.ecs.EcsTaskBackend;
 import dev.portcullis.executor.backend.local.LocalProcessTaskBackend;
+import dev.portcullis.executor.repo.GitRefHeads;
 import dev.portcullis.executor.secret.NoSecretSource;
 import dev.portcullis.executor.secret.SecretSource;
 import dev.portcullis.executor.secret.VaultConfig;
@@ -30,6 +31,7 @@ import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
@@ -105,8 +107,15 @@ public final class ExecutorServerFactory {
     @Named("executor")
     @Bean(preDestroy = "close")
     ServiceServer executorServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, TaskService tasks,
-            AuditRecorder audit, Clock clock, Telemetry telemetry) {
-        return new ServiceServer("executor", config, tls, roles, List.of(new ExecutorGrpcService(tasks, telemetry)), audit,
-                clock, telemetry);
+            ExecutorConfig executor, AuditRecorder audit, Clock clock, Telemetry telemetry) {
+        GitRefHeads refs = new GitRefHeads(executor.workDir().toAbsolutePath().resolve("refs"), REF_RESOLUTION_TIMEOUT);
+        return new ServiceServer("executor", config, tls, roles, List.of(new ExecutorGrpcService(tasks, refs, telemetry)),
+                audit, clock, telemetry);
     }
+
+    /**
+     * How long one {@code ResolveRef} may read a repository's refs: a drift check's, so far shorter
+     * than a checkout, and shorter than the deadline the gateway gives the call.
+     */
+    private static final Duration REF_RESOLUTION_TIMEOUT = Duration.ofSeconds(30);
 }
