@@ -4,11 +4,11 @@ import dev.portcullis.gateway.api.GatewayGrpcService;
 import dev.portcullis.gateway.approval.WebhookApprovalAnnouncer;
 import dev.portcullis.gateway.client.GrpcCatalogSource;
 import dev.portcullis.gateway.client.GrpcPolicyCheck;
+import dev.portcullis.gateway.client.GrpcRefHeads;
 import dev.portcullis.gateway.client.GrpcTaskRunner;
 import dev.portcullis.gateway.drift.DriftLoop;
 import dev.portcullis.gateway.drift.DriftScheduler;
 import dev.portcullis.gateway.drift.DriftSettings;
-import dev.portcullis.gateway.drift.RefHeads;
 import dev.portcullis.gateway.oidc.OidcBearerTokens;
 import dev.portcullis.gateway.oidc.OidcIssuer;
 import dev.portcullis.gateway.oidc.OidcTokenVerifier;
@@ -172,8 +172,8 @@ public final class GatewayServerFactory {
     /**
      * Runs the catalog's drift checks on a thread of its own; started with the run driver when
      * {@code portcullis.gateway.drift.enabled} ({@link RunDriving}). The catalog is the policy
-     * service's ({@code GetCatalog}): the one that decides the checks. Refs are not resolved yet
-     * ({@link RefHeads#unavailable}): each check is recorded failing until they are (issue 20).
+     * service's ({@code GetCatalog}): the one that decides the checks. A check plans the head of
+     * its ref as the executor resolves it ({@code ResolveRef}): the executor holds repository access.
      */
     @Singleton
     @Bean(preDestroy = "close")
@@ -181,11 +181,15 @@ public final class GatewayServerFactory {
             TlsConfig tls, AuditRecorder audit, Telemetry telemetry) {
         SpiffeId gateway = new SpiffeId(ownIdentity(tls));
         DriftScheduler scheduler = new DriftScheduler(new JdbcDriftStore(database.dataSource(), clock, audit),
-                new GrpcCatalogSource(neighbours.policy(), neighbours.callTimeout()), RefHeads.unavailable(), runs,
+                new GrpcCatalogSource(neighbours.policy(), neighbours.callTimeout()),
+                new GrpcRefHeads(neighbours.executor(), REF_RESOLUTION_DEADLINE), runs,
                 new DriftSettings(config.scheduler(gateway), config.maxConcurrentChecks(), DRIFT_CLAIM), clock,
                 UUID.randomUUID().toString(), telemetry);
         return new DriftLoop(scheduler, config.interval());
     }
+
+    /** The deadline of one ResolveRef: longer than the executor's own 30 s bound on reading a repository's refs. */
+    private static final Duration REF_RESOLUTION_DEADLINE = Duration.ofSeconds(45);
 
     /** How long a replica holds a due drift target while it submits the check: far longer than a policy call. */
     private static final Duration DRIFT_CLAIM = Duration.ofMinutes(2);

@@ -9,6 +9,8 @@ import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.CatalogLoader;
 import dev.portcullis.catalog.DriftSchedule;
 import dev.portcullis.catalog.DriftTarget;
+import dev.portcullis.gateway.client.GrpcRefHeads;
+import dev.portcullis.gateway.client.TestNeighbour;
 import dev.portcullis.gateway.run.Decision;
 import dev.portcullis.gateway.run.PlanSummary;
 import dev.portcullis.gateway.run.PlanTool;
@@ -38,7 +40,12 @@ import dev.portcullis.runtime.testing.MutableClock;
 import dev.portcullis.runtime.testing.PrometheusScrape;
 import dev.portcullis.runtime.testing.RecordingAuditRecorder;
 import dev.portcullis.runtime.testing.TestDatabases;
+import dev.portcullis.v1.ExecutorServiceGrpc;
+import dev.portcullis.v1.ResolveRefRequest;
+import dev.portcullis.v1.ResolveRefResponse;
+import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -57,6 +64,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The drift scheduler over the real JDBC stores and the real {@link RunService} (the policy
@@ -428,6 +436,56 @@ abstract class DriftSchedulerContract {
         assertEquals("REF_RESOLUTION_UNAVAILABLE", failed.reason());
         assertEquals("", failed.resource().runId());
         assertEquals("1", failed.attributes().get("consecutive_failures"));
+    }
+
+    /** An in-test executor answering every ResolveRef with {@code head}, keeping the requests. */
+    private static TestNeighbour executorResolving(Path dir, CommitSha head, List<ResolveRefRequest> asked) {
+        return TestNeighbour.serve(dir, new ExecutorServiceGrpc.ExecutorServiceImplBase() {
+            @Override
+            public void resolveRef(ResolveRefRequest request, StreamObserver<ResolveRefResponse> response) {
+                asked.add(request);
+                response.onNext(ResolveRefResponse.newBuilder().setCommitSha(head.value()).build());
+                response.onCompleted();
+            }
+        });
+    }
+
+    @Test
+    void aDueCheckPlansTheCommitTheExecutorResolvedForTheTargetsRef(@TempDir Path dir) {
+        CommitSha resolved = new CommitSha("fedcba9876543210fedcba9876543210fedcba98");
+        List<ResolveRefRequest> asked = new CopyOnWriteArrayList<>();
+        try (TestNeighbour executor = executorResolving(dir, resolved, asked)) {
+            RefHeads heads = new GrpcRefHeads(executor.channel(), Duration.ofSeconds(10));
+
+            DriftScheduler.Round round = scheduler("replica-a", 4, heads).round();
+
+            assertEquals(1, round.submitted().size());
+            Run run = runStore.find(round.submitted().get(0)).orElseThrow();
+            assertEquals(resolved, run.spec().commit());
+            assertEquals("refs/heads/main", run.spec().ref().value());
+            assertEquals(1, asked.size());
+            assertEquals("https://github.com/acme/infra.git", asked.get(0).getRepoUrl());
+            assertEquals("refs/heads/main", asked.get(0).getRef());
+        }
+    }
+
+    @Test
+    void anUnreachableExecutorFailsTheCheckWithAClearReasonAndPlansNothing(@TempDir Path dir) {
+        TestNeighbour executor = executorResolving(dir, HEAD, new CopyOnWriteArrayList<>());
+        executor.stopServer();
+        try {
+            RefHeads heads = new GrpcRefHeads(executor.channel(), Duration.ofSeconds(10));
+
+            DriftScheduler.Round round = scheduler("replica-a", 4, heads).round();
+
+            assertEquals(1, round.submitFailed());
+            assertEquals(List.of(), allRuns());
+            DriftRecord failing = record("prod/network");
+            assertEquals(DriftState.FAILING, failing.state());
+            assertTrue(failing.stateReason().startsWith("REF_RESOLUTION_UNAVAILABLE"), failing.stateReason());
+        } finally {
+            executor.close();
+        }
     }
 
     @Test
