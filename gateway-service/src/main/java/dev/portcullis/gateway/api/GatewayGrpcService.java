@@ -283,7 +283,8 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
                 .setUpdatedAt(ProtoTime.of(run.updatedAt()))
                 .setQueuePosition(run.queuePosition())
                 .setBreakGlass(run.breakGlass())
-                .setDrift(run.drift());
+                .setDrift(run.drift())
+                .setAuthentication(run.authentication());
         for (Approval approval : run.approvals()) {
             proto.addApprovals(dev.portcullis.v1.Approval.newBuilder()
                     .setApprover(approval.approver().value())

@@ -35,6 +35,8 @@ public final class Run {
     private final boolean cancelRequested;
     private final int queuePosition;
     private final boolean drift;
+    private final String authentication;
+    private final TokenUse tokenUse;
 
     private Run(Builder b) {
         this.id = requireNonNull(b.id, "id is null");
@@ -61,6 +63,8 @@ public final class Run {
         this.cancelRequested = b.cancelRequested;
         this.queuePosition = b.queuePosition;
         this.drift = b.drift;
+        this.authentication = requireNonNull(b.authentication, "authentication is null");
+        this.tokenUse = b.tokenUse;
     }
 
     public static Builder builder() {
@@ -94,6 +98,8 @@ public final class Run {
         b.cancelRequested = cancelRequested;
         b.queuePosition = queuePosition;
         b.drift = drift;
+        b.authentication = authentication;
+        b.tokenUse = tokenUse;
         return b;
     }
 
@@ -221,6 +227,19 @@ public final class Run {
         return drift;
     }
 
+    /** How the requester authenticated when submitting: {@code mtls} or {@code oidc:ISSUER}. */
+    public String authentication() {
+        return authentication;
+    }
+
+    /**
+     * The identity token the run was submitted with (issuer and {@code jti}); empty for a
+     * certificate caller.
+     */
+    public Optional<TokenUse> tokenUse() {
+        return Optional.ofNullable(tokenUse);
+    }
+
     /** Runs ahead of this one for the same (repo, folder, environment); QUEUED only. */
     public int queuePosition() {
         return queuePosition;
@@ -257,6 +276,8 @@ public final class Run {
         private boolean cancelRequested;
         private int queuePosition;
         private boolean drift;
+        private String authentication = "mtls";
+        private TokenUse tokenUse;
 
         private Builder() {}
 
@@ -372,6 +393,16 @@ public final class Run {
 
         public Builder drift(boolean value) {
             drift = value;
+            return this;
+        }
+
+        public Builder authentication(String value) {
+            authentication = requireNonNull(value, "authentication is null");
+            return this;
+        }
+
+        public Builder tokenUse(TokenUse value) {
+            tokenUse = requireNonNull(value, "tokenUse is null");
             return this;
         }
 

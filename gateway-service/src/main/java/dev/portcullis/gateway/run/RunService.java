@@ -115,8 +115,9 @@ public final class RunService {
         }
         Optional<Run> existing = store.findByRequestKey(actor.identity(), submission.requestKey());
         if (existing.isPresent()) {
-            return sameRequest(existing.get(), submission); // its events committed with it
+            return sameRequest(existing.get(), submission); // its events committed with it; not counted again
         }
+        requireTokenUnexpired(actor);
         if (!audit.healthy()) {
             throw new DomainException(DomainException.Kind.UNAVAILABLE, "AUDIT_UNAVAILABLE",
                     "new runs are refused while the gateway's audit outbox is unhealthy (audit service unreachable or "
@@ -171,13 +172,19 @@ public final class RunService {
                 .claims(claims)
                 .createdAt(now)
                 .updatedAt(now)
-                .drift(drift);
+                .drift(drift)
+                .authentication(actor.credential().method());
+        if (actor.credential() instanceof Credential.IdentityToken token) {
+            builder.tokenUse(new TokenUse(token.issuer(), token.jti()));
+        }
         if (state == RunState.AWAITING_APPROVAL) {
             builder.approvalDeadline(now.plus(settings.approvalTtl()));
         }
         Run run;
         try {
-            run = store.create(builder.build(), created -> submissionEvents(created, actor));
+            requireTokenUnexpired(actor); // again: the policy service may have taken a while
+            // counts the run against its token in the insert's transaction: TokenRunsExhaustedException
+            run = store.create(builder.build(), settings.maxRunsPerToken(), created -> submissionEvents(created, actor));
         } catch (RequestKeyTakenException e) {
             return sameRequest(store.findByRequestKey(actor.identity(), submission.requestKey()).orElseThrow(), submission);
         }
@@ -198,6 +205,19 @@ public final class RunService {
             throw new DomainException(DomainException.Kind.DENIED, "TOKEN_COMMIT_MISMATCH",
                     "an identity token caller may submit only the commit and ref its token was issued for",
                     Map.of("token_commit_sha", token.commit().value(), "token_ref", token.ref().value()));
+        }
+    }
+
+    /**
+     * A token accepted when the call began may have expired while the policy service was asked, or a
+     * caller may hold on to a token and submit later: no run is ever submitted after its {@code exp}
+     * (no clock skew allowed here: the verifier already granted it once, at the call's start).
+     */
+    private void requireTokenUnexpired(Actor actor) {
+        if (actor.credential() instanceof Credential.IdentityToken token && !clock.instant().isBefore(token.expiresAt())) {
+            throw new DomainException(DomainException.Kind.DENIED, "TOKEN_EXPIRED",
+                    "the identity token expired; a new CI job brings a new token",
+                    Map.of("token_expires_at", token.expiresAt().toString()));
         }
     }
 

@@ -34,7 +34,22 @@ public interface RunStore {
      * @throws RequestKeyTakenException when the requester already used the run's request key
      *     (nothing is stored)
      */
-    Run create(Run run, Function<Run, List<AuditEvent>> audit);
+    default Run create(Run run, Function<Run, List<AuditEvent>> audit) {
+        return create(run, Integer.MAX_VALUE, audit);
+    }
+
+    /**
+     * As {@link #create(Run, Function)}; a run submitted with an identity token
+     * ({@link Run#tokenUse}) is also counted against its token, atomically with the insert and
+     * across every replica sharing the store: at most {@code maxRunsPerToken} runs commit per
+     * token, and a run not stored is not counted.
+     *
+     * @throws TokenRunsExhaustedException when the token already submitted {@code maxRunsPerToken}
+     *     runs (nothing is stored)
+     * @throws RequestKeyTakenException when the requester already used the run's request key
+     *     (nothing is stored or counted)
+     */
+    Run create(Run run, int maxRunsPerToken, Function<Run, List<AuditEvent>> audit);
 
     Optional<Run> find(RunId id);
 

@@ -122,9 +122,9 @@ public final class GatewayServerFactory {
     }
 
     @Singleton
-    RunSettings runSettings(RunsConfig config) {
+    RunSettings runSettings(RunsConfig config, OidcLimitsConfig oidc) {
         return new RunSettings(config.approvalTtl(), config.taskTimeout(), config.submitsPerMinute(), config.maxActiveRuns(),
-                config.lease(), config.pollInterval(), config.taskFollowers());
+                config.lease(), config.pollInterval(), config.taskFollowers(), oidc.maxRunsPerToken());
     }
 
     @Singleton

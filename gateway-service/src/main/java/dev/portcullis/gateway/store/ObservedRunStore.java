@@ -85,8 +85,8 @@ public final class ObservedRunStore implements RunStore {
     }
 
     @Override
-    public Run create(Run run, Function<Run, List<AuditEvent>> audit) {
-        Run created = traced("create_run", Optional.of(run.id()), () -> delegate.create(run, audit));
+    public Run create(Run run, int maxRunsPerToken, Function<Run, List<AuditEvent>> audit) {
+        Run created = traced("create_run", Optional.of(run.id()), () -> delegate.create(run, maxRunsPerToken, audit));
         entered(created, created.state());
         return created;
     }

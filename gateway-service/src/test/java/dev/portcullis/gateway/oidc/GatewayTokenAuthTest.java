@@ -134,6 +134,7 @@ class GatewayTokenAuthTest {
                 "portcullis.oidc.issuers.down.ca-file", issuerPki.caFile().toString(),
                 "portcullis.oidc.issuers.down.identity-template", "spiffe://test.example/ci/down/{repository}",
                 "portcullis.oidc.issuers.down.fetch-timeout", "1s"));
+        properties.put("portcullis.oidc.max-runs-per-token", 2);
         gateway = ServiceLauncher.start("gateway", properties, false);
     }
 
@@ -238,6 +239,24 @@ class GatewayTokenAuthTest {
     }
 
     @Test
+    void oneTokenSubmitsNoMoreRunsThanAllowedAndTheRunsSayHowTheyAuthenticated() {
+        String token = token(github());
+        SubmitRunResponse first = submit(Optional.of(token), Tokens.SHA, MAIN);
+        submit(Optional.of(token), Tokens.SHA, MAIN);
+
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class,
+                () -> submit(Optional.of(token), Tokens.SHA, MAIN));
+
+        assertEquals("oidc:github", first.getRun().getAuthentication());
+        assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
+        assertEquals("TOKEN_RUNS_EXHAUSTED", reason(refused));
+        AuditEvent denied = awaitAudited(e -> e.getAction() == AuditAction.AUDIT_ACTION_RUN_SUBMITTED
+                && e.getReason().equals("TOKEN_RUNS_EXHAUSTED"));
+        assertEquals("oidc:github", denied.getAttributesOrThrow("authentication"));
+        assertEquals(RunState.RUN_STATE_QUEUED, submit(Optional.of(token(github())), Tokens.SHA, MAIN).getRun().getState());
+    }
+
+    @Test
     void refOtherThanTheTokensIsDenied() {
         String token = token(github());
 
@@ -304,6 +323,7 @@ class GatewayTokenAuthTest {
             SubmitRunResponse reply = submitOn(channel, Optional.empty(), OTHER_SHA, "refs/heads/feature");
 
             assertEquals("spiffe://test.example/ci/github/acme/cert-job", reply.getRun().getRequester());
+            assertEquals("mtls", reply.getRun().getAuthentication());
             assertEquals("mtls", awaitAudited(AuditAction.AUDIT_ACTION_RUN_SUBMITTED, reply.getRun().getRunId())
                     .getAttributesOrThrow("authentication"));
         } finally {

@@ -135,6 +135,99 @@ class RunServiceTest {
         assertEquals(2, audit.events().stream().filter(e -> e.reason().equals("TOKEN_COMMIT_MISMATCH")).count());
     }
 
+    private static Actor tokenCaller(String jti) {
+        return new Actor(Runs.CI, false, "127.0.0.1:5003", new Credential.IdentityToken("github",
+                new CommitSha("0123456789abcdef0123456789abcdef01234567"), new GitRef("refs/heads/main"), jti,
+                T0.plus(Duration.ofMinutes(10)), Map.of()));
+    }
+
+    private long refusals(String reason) {
+        return audit.events().stream().filter(e -> e.action() == AuditAction.RUN_SUBMITTED && e.reason().equals(reason))
+                .count();
+    }
+
+    @Test
+    void oneTokenSubmitsAtMostFourRunsAndTheFifthIsRefusedAndAudited() {
+        runs = service(100, 100);
+        Actor caller = tokenCaller("jti-limit");
+        RunSpec spec = Runs.spec("stage/app", "stage", "plan");
+        for (int i = 1; i <= 4; i++) {
+            submit(caller, spec, "k" + i);
+        }
+
+        DomainException refused = assertThrows(DomainException.class, () -> submit(caller, spec, "k5"));
+
+        assertEquals("TOKEN_RUNS_EXHAUSTED", refused.reason());
+        assertEquals(DomainException.Kind.DENIED, refused.kind());
+        assertEquals("4", refused.metadata().get("max_runs_per_token"));
+        assertEquals(1, refusals("TOKEN_RUNS_EXHAUSTED"));
+        assertEquals(4, store.list(new RunStore.RunQuery("", "", java.util.Set.of(), "", 100, Long.MAX_VALUE)).size());
+    }
+
+    @Test
+    void aRunRecordsHowItsCallerAuthenticatedAndWhichTokenSubmittedIt() {
+        Run byToken = submit(tokenCaller("jti-recorded"), Runs.spec("stage/app", "stage", "plan"), "k1");
+        Run byCertificate = submit(ALICE, Runs.spec("stage/app", "stage", "plan"), "k2");
+
+        Run stored = store.find(byToken.id()).orElseThrow();
+        assertEquals("oidc:github", stored.authentication());
+        assertEquals(Optional.of(new TokenUse("github", "jti-recorded")), stored.tokenUse());
+        assertEquals("mtls", store.find(byCertificate.id()).orElseThrow().authentication());
+        assertEquals(Optional.empty(), store.find(byCertificate.id()).orElseThrow().tokenUse());
+    }
+
+    @Test
+    void aRetryOfAnAcceptedRequestKeyReturnsTheRunWithoutCountingAgain() {
+        runs = service(100, 100);
+        Actor caller = tokenCaller("jti-retry");
+        RunSpec spec = Runs.spec("stage/app", "stage", "plan");
+        Run first = submit(caller, spec, "k1");
+        for (int i = 0; i < 5; i++) {
+            assertEquals(first.id(), submit(caller, spec, "k1").id());
+        }
+
+        for (int i = 2; i <= 4; i++) {
+            submit(caller, spec, "k" + i);
+        }
+
+        assertEquals("TOKEN_RUNS_EXHAUSTED", assertThrows(DomainException.class, () -> submit(caller, spec, "k5")).reason());
+        assertEquals(first.id(), submit(caller, spec, "k1").id());
+    }
+
+    @Test
+    void twoTokensAreCountedApartAndCertificateCallersAreNotCounted() {
+        runs = service(100, 100);
+        RunSpec spec = Runs.spec("stage/app", "stage", "plan");
+        for (int i = 1; i <= 4; i++) {
+            submit(tokenCaller("jti-a"), spec, "a" + i);
+        }
+
+        for (int i = 1; i <= 4; i++) {
+            submit(tokenCaller("jti-b"), spec, "b" + i);
+        }
+        for (int i = 1; i <= 6; i++) {
+            submit(ALICE, spec, "c" + i);
+        }
+
+        assertEquals("TOKEN_RUNS_EXHAUSTED", assertThrows(DomainException.class,
+                () -> submit(tokenCaller("jti-b"), spec, "b5")).reason());
+        assertEquals(1, refusals("TOKEN_RUNS_EXHAUSTED"));
+    }
+
+    @Test
+    void aTokenThatExpiredSinceItWasVerifiedSubmitsNothingAndIsAudited() {
+        Actor caller = tokenCaller("jti-expired");
+
+        clock.advance(Duration.ofMinutes(10));
+
+        DomainException refused = assertThrows(DomainException.class,
+                () -> submit(caller, Runs.spec("stage/app", "stage", "plan"), "k1"));
+        assertEquals("TOKEN_EXPIRED", refused.reason());
+        assertEquals(DomainException.Kind.DENIED, refused.kind());
+        assertEquals(0, policyCalls.get());
+        assertEquals(1, refusals("TOKEN_EXPIRED"));
+    }
+
     @Test
     void aDeniedRunIsStoredDeniedWithEveryReason() {
         decision.set(new Decision(false, List.of(new Decision.Reason("REF_NOT_ALLOWED", "ref x", "ref"),

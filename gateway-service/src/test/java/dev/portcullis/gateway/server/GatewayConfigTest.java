@@ -141,4 +141,23 @@ class GatewayConfigTest {
         assertTrue(StartupFailure.describe(e).startsWith("portcullis.gateway.drift.scheduler-identity must be a SPIFFE ID"),
                 StartupFailure.describe(e));
     }
+
+    @Test
+    void oneTokenSubmitsFourRunsByDefaultAndTheLimitIsBound() {
+        OidcLimitsConfig defaults = ConfigBinding.bind(OidcLimitsConfig.class, Map.of());
+        OidcLimitsConfig set = ConfigBinding.bind(OidcLimitsConfig.class, Map.of("portcullis.oidc.max-runs-per-token", "2"));
+
+        assertEquals(4, defaults.maxRunsPerToken());
+        assertEquals(2, set.maxRunsPerToken());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0, must be greater than or equal to 1", "1001, must be less than or equal to 1000"})
+    void aRunsPerTokenLimitOutOfRangeStopsStartupNamingTheProperty(String value, String rule) {
+        Map<String, Object> properties = Map.of("portcullis.oidc.max-runs-per-token", value);
+
+        RuntimeException e = assertThrows(RuntimeException.class, () -> ConfigBinding.bind(OidcLimitsConfig.class, properties));
+
+        assertEquals("portcullis.oidc.max-runs-per-token: " + rule + " (was " + value + ")", StartupFailure.describe(e));
+    }
 }

@@ -39,6 +39,7 @@ public final class JdbcRunStore implements RunStore {
     private final JdbcQueueLocks locks;
     private final JdbcLeases leases;
     private final JdbcAuditRelay audit;
+    private final JdbcTokenUses tokenUses;
 
     /** @param recorder where the audit events of committed changes go (the durable outbox) */
     public JdbcRunStore(DataSource dataSource, Clock clock, AuditRecorder recorder) {
@@ -49,14 +50,22 @@ public final class JdbcRunStore implements RunStore {
         this.locks = new JdbcQueueLocks(transactions, clock);
         this.leases = new JdbcLeases(transactions);
         this.audit = new JdbcAuditRelay(transactions, clock, recorder);
+        this.tokenUses = new JdbcTokenUses(transactions);
     }
 
     /** A committed change: the run as it left it, and its audit events still to hand on. */
     private record Committed(Run run, List<AuditEvent> audit) {}
 
     @Override
-    public Run create(Run run, Function<Run, List<AuditEvent>> auditOf) {
+    public Run create(Run run, int maxRunsPerToken, Function<Run, List<AuditEvent>> auditOf) {
+        if (maxRunsPerToken < 1) {
+            throw new IllegalArgumentException("maxRunsPerToken must be at least 1");
+        }
+        run.tokenUse().ifPresent(tokenUses::ensureRow);
         Committed committed = transactions.inTransaction(connection -> {
+            if (run.tokenUse().isPresent()) {
+                tokenUses.count(connection, run.tokenUse().get(), maxRunsPerToken); // locks the token's row
+            }
             runs.insert(connection, run);
             events.appendState(connection, run.id(), 0, run.createdAt(), run.state(), run.stateReason(), Optional.empty());
             Run created = RunRows.reread(connection, run.id());

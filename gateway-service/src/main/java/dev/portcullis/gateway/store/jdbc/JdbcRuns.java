@@ -10,6 +10,7 @@ import dev.portcullis.gateway.run.RunChange;
 import dev.portcullis.gateway.run.RunSpec;
 import dev.portcullis.gateway.run.RunState;
 import dev.portcullis.gateway.run.RunStore.RunQuery;
+import dev.portcullis.gateway.run.TokenUse;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.json.CanonicalJson;
 import dev.portcullis.runtime.request.RunId;
@@ -40,8 +41,8 @@ final class JdbcRuns {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO runs (run_id, request_key, requester, "
                 + "repo, commit_sha, git_ref, folder, environment, command, plan_run_id, lock_key, state, state_reason, "
                 + "decision, approval_deadline, trace_id, break_glass, created_at, updated_at, next_offset, task_offset, "
-                + "cancel_requested, trace_span_id, token_claims, drift) "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, FALSE, ?, ?, ?)")) {
+                + "cancel_requested, trace_span_id, token_claims, drift, authentication, token_issuer, token_jti) "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, 0, FALSE, ?, ?, ?, ?, ?, ?)")) {
             RunSpec spec = run.spec();
             insert.setString(1, run.id().value());
             insert.setString(2, run.requestKey());
@@ -66,6 +67,9 @@ final class JdbcRuns {
             // NULL for a certificate caller; the claims never change after submission, so write() leaves them
             insert.setString(21, run.claims().isEmpty() ? null : CanonicalJson.object(run.claims().values()));
             insert.setBoolean(22, run.drift());
+            insert.setString(23, run.authentication());
+            insert.setString(24, run.tokenUse().map(TokenUse::issuer).orElse(null));
+            insert.setString(25, run.tokenUse().map(TokenUse::jti).orElse(null));
             insert.executeUpdate();
         }
     }

@@ -5,6 +5,7 @@ import dev.portcullis.gateway.run.PlanArtifact;
 import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunSpec;
 import dev.portcullis.gateway.run.RunState;
+import dev.portcullis.gateway.run.TokenUse;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.identity.TokenClaims;
 import dev.portcullis.runtime.json.CanonicalJson;
@@ -31,7 +32,7 @@ final class RunRows {
     static final String COLUMNS = "run_id, seq, request_key, requester, repo, commit_sha, git_ref, folder, environment, "
             + "command, plan_run_id, state, state_reason, decision, approval_deadline, artifact_uri, artifact_sha256, "
             + "artifact_size, exit_code, trace_id, break_glass, created_at, updated_at, next_offset, task_offset, "
-            + "cancel_requested, trace_span_id, plan_summary, token_claims, drift";
+            + "cancel_requested, trace_span_id, plan_summary, token_claims, drift, authentication, token_issuer, token_jti";
 
     private RunRows() {}
 
@@ -118,7 +119,12 @@ final class RunRows {
                 .taskOffset(row.getLong("task_offset"))
                 .cancelRequested(row.getBoolean("cancel_requested"))
                 .traceSpanId(row.getString("trace_span_id"))
-                .drift(row.getBoolean("drift"));
+                .drift(row.getBoolean("drift"))
+                .authentication(row.getString("authentication"));
+        String tokenIssuer = row.getString("token_issuer");
+        if (tokenIssuer != null) {
+            builder.tokenUse(new TokenUse(tokenIssuer, row.getString("token_jti")));
+        }
         OffsetDateTime deadline = row.getObject("approval_deadline", OffsetDateTime.class);
         if (deadline != null) {
             builder.approvalDeadline(deadline.toInstant());
