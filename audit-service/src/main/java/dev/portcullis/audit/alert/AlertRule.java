@@ -33,7 +33,11 @@ public enum AlertRule {
     /** An apply run of a commit pushed by an identity that had never pushed to that repository before. */
     UNFAMILIAR_PUSHER_APPLY("unfamiliar_pusher_apply"),
     /** An outside source delivered nothing for longer than its configured max silence. */
-    SOURCE_SILENT("source_silent");
+    SOURCE_SILENT("source_silent"),
+    /** A drift check found production differing from its code (HIGH when anything would be deleted or replaced). */
+    DRIFT_DETECTED("drift_detected"),
+    /** A target's drift checks failed several times in a row. */
+    DRIFT_CHECK_FAILING("drift_check_failing");
 
     private static final Map<String, AlertRule> BY_NAME =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(AlertRule::ruleName, Function.identity()));

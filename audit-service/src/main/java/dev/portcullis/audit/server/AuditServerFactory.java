@@ -5,6 +5,8 @@ import dev.portcullis.audit.alert.AlertPipeline;
 import dev.portcullis.audit.alert.AlertRulesConfig;
 import dev.portcullis.audit.alert.AlertStore;
 import dev.portcullis.audit.alert.AnomalyDetector;
+import dev.portcullis.audit.alert.DriftRules;
+import dev.portcullis.audit.alert.DriftRulesConfig;
 import dev.portcullis.audit.alert.JdbcAlertStore;
 import dev.portcullis.audit.alert.PipelineRules;
 import dev.portcullis.audit.alert.PipelineRulesConfig;
@@ -65,6 +67,7 @@ import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -72,6 +75,8 @@ import java.util.Set;
 /** Composition root of the audit service. */
 @Factory
 public final class AuditServerFactory {
+    /** How many of the newest drift events seed the drift rules at start. */
+    private static final int DRIFT_EVENTS_SEEDED = 10_000;
 
     /** The audit database, migrated to the newest schema. */
     @Singleton
@@ -136,9 +141,23 @@ public final class AuditServerFactory {
     }
 
     @Singleton
-    AlertPipeline alertPipeline(AnomalyDetector detector, PipelineRules pipelineRules, AlertStore alerts,
-            AlertDispatcher dispatcher, Telemetry telemetry) {
-        return new AlertPipeline(List.of(detector, pipelineRules), alerts, dispatcher, telemetry);
+    AlertPipeline alertPipeline(AnomalyDetector detector, PipelineRules pipelineRules, DriftRules driftRules,
+            AlertStore alerts, AlertDispatcher dispatcher, Telemetry telemetry) {
+        return new AlertPipeline(List.of(detector, pipelineRules, driftRules), alerts, dispatcher, telemetry);
+    }
+
+    /** The drift rules, told at start how the newest drift checks went, so a streak already reported stays reported. */
+    @Singleton
+    DriftRules driftRules(DriftRulesConfig config, AuditStore store, Clock clock) {
+        DriftRules rules = new DriftRules(config, clock);
+        EventFilter drift = EventFilter.builder()
+                .actions(Set.of(AuditAction.DRIFT_DETECTED, AuditAction.DRIFT_CLEARED, AuditAction.DRIFT_CHECK_FAILED))
+                .build();
+        // the newest events are enough: a streak needs at most a threshold's worth of failures per target
+        List<StoredEvent> newest = new ArrayList<>(store.query(drift, true, 0, DRIFT_EVENTS_SEEDED));
+        Collections.reverse(newest);
+        rules.seed(newest.stream().map(StoredEvent::event).toList());
+        return rules;
     }
 
     /** What the audit service knows of the Service Catalog: its file, followed, or nothing (every repo counts). */
