@@ -63,6 +63,23 @@ public final class ClientEnvironment {
         return ClientTls.load(file(ClientTls.CA_VARIABLE), file(ClientTls.CERT_VARIABLE), file(ClientTls.KEY_VARIABLE), clock);
     }
 
+    /**
+     * For a caller with an identity token: {@link #tls()} when PORTCULLIS_CERT_FILE or
+     * PORTCULLIS_KEY_FILE is set (both are then needed, and both certificate and token are sent),
+     * else only the trust bundle of PORTCULLIS_CA_FILE ({@link ClientTls#trustOnly}).
+     */
+    public ClientTls tlsWithToken() {
+        if (isSet(ClientTls.CERT_VARIABLE) || isSet(ClientTls.KEY_VARIABLE)) {
+            return tls();
+        }
+        return ClientTls.trustOnly(file(ClientTls.CA_VARIABLE));
+    }
+
+    private boolean isSet(String variable) {
+        String value = environment.get(variable);
+        return value != null && !value.isBlank();
+    }
+
     /** mTLS credentials from the checked files of {@link #tls()}. */
     public ChannelCredentials credentials() {
         return tls().credentials();

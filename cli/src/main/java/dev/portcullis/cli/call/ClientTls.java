@@ -47,6 +47,7 @@ public final class ClientTls {
     private static final char[] NO_PASSWORD = new char[0];
 
     private final Path caFile;
+    // certFile, keyFile and key are null exactly when chain is empty: a token caller without a certificate
     private final Path certFile;
     private final Path keyFile;
     private final List<X509Certificate> trusted;
@@ -95,6 +96,16 @@ public final class ClientTls {
         return new ClientTls(caFile, certFile, keyFile, trusted, chain, key);
     }
 
+    /**
+     * Only the trust bundle, for a caller that authenticates with an identity token instead of a
+     * certificate: its channels present no certificate.
+     *
+     * @throws IllegalStateException naming the CA file when it cannot be used
+     */
+    public static ClientTls trustOnly(Path caFile) {
+        return new ClientTls(caFile, null, null, certificates(CA_VARIABLE, caFile), List.of(), null);
+    }
+
     /** An mTLS channel to {@code endpoint} presenting this certificate, its failures explained. */
     public ManagedChannel channel(Endpoint endpoint) {
         return Grpc.newChannelBuilder(endpoint.address(), credentials())
@@ -102,14 +113,33 @@ public final class ClientTls {
                 .build();
     }
 
+    /**
+     * A TLS channel to {@code endpoint} sending {@code token} as {@code authorization: Bearer …} on
+     * every call, and this certificate too when there is one; its failures explained.
+     */
+    public ManagedChannel channel(Endpoint endpoint, IdToken token) {
+        return Grpc.newChannelBuilder(endpoint.address(), credentials())
+                .intercept(ConnectionFailure.explaining(endpoint, this), token.bearer())
+                .build();
+    }
+
+    /** Whether the channels present a client certificate (not so for {@link #trustOnly}). */
+    boolean presentsCertificate() {
+        return !chain.isEmpty();
+    }
+
     /** Credentials presenting the checked certificate and key, trusting the checked bundle (and host names it names). */
     public ChannelCredentials credentials() {
         try {
-            KeyStore identity = KeyStore.getInstance("PKCS12");
-            identity.load(null, null);
-            identity.setKeyEntry("client", key, NO_PASSWORD, chain.toArray(Certificate[]::new));
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(identity, NO_PASSWORD);
+            TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder();
+            if (presentsCertificate()) {
+                KeyStore identity = KeyStore.getInstance("PKCS12");
+                identity.load(null, null);
+                identity.setKeyEntry("client", key, NO_PASSWORD, chain.toArray(Certificate[]::new));
+                KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+                keys.init(identity, NO_PASSWORD);
+                credentials.keyManager(keys.getKeyManagers());
+            }
             KeyStore anchors = KeyStore.getInstance("PKCS12");
             anchors.load(null, null);
             for (int i = 0; i < trusted.size(); i++) {
@@ -117,10 +147,7 @@ public final class ClientTls {
             }
             TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             trust.init(anchors);
-            return TlsChannelCredentials.newBuilder()
-                    .keyManager(keys.getKeyManagers())
-                    .trustManager(trust.getTrustManagers())
-                    .build();
+            return credentials.trustManager(trust.getTrustManagers()).build();
         } catch (IOException | GeneralSecurityException e) {
             throw new IllegalStateException("the JDK cannot hold the checked TLS material: " + e.getClass().getSimpleName());
         }
@@ -141,7 +168,7 @@ public final class ClientTls {
         return named(KEY_VARIABLE, keyFile);
     }
 
-    /** The distinguished name of our certificate's issuer: whom the server must trust. */
+    /** The distinguished name of our certificate's issuer: whom the server must trust; only when {@link #presentsCertificate()}. */
     String issuer() {
         return chain.get(0).getIssuerX500Principal().getName();
     }

@@ -299,6 +299,12 @@ public final class ConnectionFailure extends RuntimeException {
     }
 
     private static ConnectionFailure certificateRefused(Endpoint endpoint, ClientTls tls, String alert) {
+        if (!tls.presentsCertificate()) {
+            return new ConnectionFailure(Kind.CERTIFICATE_REFUSED, "the " + endpoint.service() + " at " + endpoint.address()
+                    + " requires a client certificate", "we sent an identity token and no certificate (TLS alert " + alert + ")",
+                    "Only a gateway with OIDC issuers configured (docs/oidc.md) accepts a token without a certificate:"
+                            + " check the address, or also give --cert-file and --key-file");
+        }
         String reason = switch (alert) {
             case "certificate_expired" -> "it says our certificate has expired (TLS alert " + alert + ")";
             case "certificate_revoked" -> "it says our certificate is revoked (TLS alert " + alert + ")";

@@ -29,11 +29,25 @@ public final class ConnectionOptions {
      */
     public ManagedChannel open(String service, String address) {
         Endpoint endpoint = Endpoint.of(service, address);
+        return new ClientEnvironment(files()).tls().channel(endpoint);
+    }
+
+    /**
+     * A TLS channel to {@code service} at {@code address} sending {@code token} on every call. The
+     * certificate and key are optional here: without them only the CA file is checked and used;
+     * with them, both the certificate and the token are sent.
+     */
+    public ManagedChannel open(String service, String address, IdToken token) {
+        Endpoint endpoint = Endpoint.of(service, address);
+        return new ClientEnvironment(files()).tlsWithToken().channel(endpoint, token);
+    }
+
+    private Map<String, String> files() {
         Map<String, String> files = new HashMap<>();
         put(files, ClientTls.CA_VARIABLE, caFile);
         put(files, ClientTls.CERT_VARIABLE, certFile);
         put(files, ClientTls.KEY_VARIABLE, keyFile);
-        return new ClientEnvironment(files).tls().channel(endpoint);
+        return files;
     }
 
     private static void put(Map<String, String> files, String name, String value) {
