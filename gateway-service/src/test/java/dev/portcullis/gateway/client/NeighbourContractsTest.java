@@ -1,6 +1,5 @@
 package dev.portcullis.gateway.client;
 
-import static dev.portcullis.runtime.testing.TestPki.id;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,18 +11,9 @@ import dev.portcullis.gateway.run.PlanTool;
 import dev.portcullis.gateway.run.PolicyCheck;
 import dev.portcullis.gateway.run.Runs;
 import dev.portcullis.gateway.run.TaskRunner;
-import dev.portcullis.runtime.identity.IdentityPattern;
 import dev.portcullis.runtime.identity.TokenClaims;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.request.Sha256Digest;
-import dev.portcullis.runtime.role.Role;
-import dev.portcullis.runtime.role.RoleMapping;
-import dev.portcullis.runtime.testing.RecordingAuditRecorder;
-import dev.portcullis.runtime.testing.TestChannels;
-import dev.portcullis.runtime.testing.TestPki;
-import dev.portcullis.runtime.transport.ServerConfig;
-import dev.portcullis.runtime.transport.ServiceServer;
-import dev.portcullis.runtime.transport.TlsMaterial;
 import dev.portcullis.v1.DecisionOutcome;
 import dev.portcullis.v1.EvaluateRequest;
 import dev.portcullis.v1.EvaluateResponse;
@@ -38,7 +28,6 @@ import io.grpc.BindableService;
 import io.grpc.ManagedChannel;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -59,28 +48,17 @@ class NeighbourContractsTest {
     @TempDir
     Path dir;
 
-    private TlsMaterial tls;
-    private ServiceServer server;
-    private ManagedChannel channel;
+    private TestNeighbour neighbour;
 
     private ManagedChannel serve(BindableService service) {
-        TestPki pki = TestPki.create(dir);
-        tls = TlsMaterial.load(pki.tlsConfig(pki.issue("server", id("service/neighbour")), Duration.ofMinutes(5)));
-        server = new ServiceServer("neighbour", new ServerConfig("127.0.0.1", 0, 4 << 20, Duration.ofSeconds(5),
-                Duration.ZERO), tls, new RoleMapping(Map.of(Role.GATEWAY, List.of(new IdentityPattern(
-                        "spiffe://test.example/service/gateway")))), List.of(service), new RecordingAuditRecorder(),
-                Clock.systemUTC());
-        server.start();
-        channel = TestChannels.mtls(server.port(), pki.issue("gateway", id("service/gateway")));
-        return channel;
+        neighbour = TestNeighbour.serve(dir, service);
+        return neighbour.channel();
     }
 
     @AfterEach
     void stop() {
-        if (channel != null) {
-            channel.shutdownNow();
-            server.close();
-            tls.close();
+        if (neighbour != null) {
+            neighbour.close();
         }
     }
 
