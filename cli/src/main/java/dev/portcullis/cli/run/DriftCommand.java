@@ -120,8 +120,6 @@ public final class DriftCommand {
                     decision.subList(1, decision.size()).forEach(err::println);
                     err.println("portcullis: run " + run.getRunId() + " is DENIED");
                     err.flush();
-                    out.println(run.getRunId());
-                    out.flush();
                     return ExitStatus.DENIED.code();
                 }
                 if (noFollow) {

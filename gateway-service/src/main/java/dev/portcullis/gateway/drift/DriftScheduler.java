@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * the database let win, and never while its previous check is pending. When a check is next due is
  * {@link DriftSchedule}'s to say, from the instant this check started.
  *
- * <p>Rounds are not meant to overlap: one thread runs them. The state it keeps is in the store.
+ * <p>Rounds are not meant to overlap: one thread runs them. {@link #checkNow} may run on any thread
+ * beside them: the claim in the store keeps a round and a check asked for apart. The state it
+ * keeps is in the store; its fields are immutable, so it is thread-safe.
  */
 public final class DriftScheduler {
     private static final Logger log = LoggerFactory.getLogger(DriftScheduler.class);
