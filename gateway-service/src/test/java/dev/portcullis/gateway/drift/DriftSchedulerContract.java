@@ -591,6 +591,18 @@ abstract class DriftSchedulerContract {
     }
 
     @Test
+    void checkingNowWhileAnotherReplicaIsSubmittingTheScheduledCheckIsAConflictAndSubmitsNothing() {
+        assertTrue(driftStore.add(NETWORK, T0, T0));
+        assertTrue(driftStore.claim(NETWORK, "replica-b", T0, T0.plus(Duration.ofMinutes(2))));
+
+        DomainException refused = assertThrows(DomainException.class, () -> scheduler("replica-a").checkNow(NETWORK));
+
+        assertEquals(DomainException.Kind.CONFLICT, refused.kind());
+        assertEquals("DRIFT_CHECK_CLAIMED", refused.reason());
+        assertEquals(List.of(), allRuns());
+    }
+
+    @Test
     void checkingNowATargetOfARepoTheCatalogLacksIsNotFound() {
         DriftTargetId unknown = new DriftTargetId(new CatalogName("elsewhere"), RepoFolder.parse("prod/network"),
                 new CatalogName("prod"));
