@@ -22,6 +22,7 @@ import dev.portcullis.cli.pki.PkiCommand;
 import dev.portcullis.cli.run.ApplyCommand;
 import dev.portcullis.cli.run.ApproveCommand;
 import dev.portcullis.cli.run.CancelCommand;
+import dev.portcullis.cli.run.DriftCommand;
 import dev.portcullis.cli.run.PlanCommand;
 import dev.portcullis.cli.run.RejectCommand;
 import dev.portcullis.cli.run.RunsCommand;
@@ -55,7 +56,8 @@ public final class Portcullis implements Callable<Integer> {
      */
     private static final List<Class<?>> COMMANDS = List.of(DevCommand.class, PkiCommand.class, HealthCommand.class,
             PlanCommand.class, ApplyCommand.class, ApproveCommand.class, RejectCommand.class, CancelCommand.class,
-            RunsCommand.class, CatalogCommand.class, AuditCommand.class, AlertsCommand.class, CommandLine.HelpCommand.class);
+            RunsCommand.class, DriftCommand.class, CatalogCommand.class, AuditCommand.class, AlertsCommand.class,
+            CommandLine.HelpCommand.class);
 
     // held: java.util.logging keeps only weak references to loggers, and a collected one loses its level
     private static final Logger CHANNEL_LOG = Logger.getLogger("io.grpc.internal.ManagedChannelImpl");
@@ -72,6 +74,7 @@ public final class Portcullis implements Callable<Integer> {
             "plan", List.of(DENIED, NOT_APPROVED, FAILED, CANCELLED),
             "apply", List.of(DENIED, NOT_APPROVED, FAILED, CANCELLED),
             "runs watch", List.of(DENIED, NOT_APPROVED, FAILED, CANCELLED),
+            "drift check", List.of(DENIED, FAILED, CANCELLED),
             "catalog validate", List.of(INVALID_CATALOG),
             "catalog explain", List.of(DENIED, INVALID_CATALOG),
             "audit verify", List.of(TAMPERED),

@@ -62,7 +62,9 @@ class GatewayAccessTest {
                 Map.entry("WatchRun", Set.of(CI, APPROVER, AUDITOR, ADMIN)),
                 Map.entry("ApproveRun", Set.of(APPROVER)),
                 Map.entry("RejectRun", Set.of(APPROVER)),
-                Map.entry("CancelRun", Set.of(CI, ADMIN)));
+                Map.entry("CancelRun", Set.of(CI, ADMIN)),
+                Map.entry("ListDriftTargets", Set.of(CI, APPROVER, AUDITOR, ADMIN)),
+                Map.entry("CheckDriftNow", Set.of(ADMIN)));
 
         AccessMatrix.assertEnforced(fixture, GatewayServiceGrpc.getServiceDescriptor(), allowed);
     }

@@ -5,8 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.portcullis.catalog.CatalogLoader;
+import dev.portcullis.catalog.DriftSchedule;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.testing.PrometheusScrape;
+import dev.portcullis.v1.CheckDriftNowRequest;
 import dev.portcullis.v1.Run;
 import dev.portcullis.v1.RunState;
 import java.io.IOException;
@@ -38,6 +41,17 @@ class RunMetricsTest {
     private static final List<String> SERVICES = List.of("gateway", "policy", "executor", "audit");
     private static final List<String> WITH_OUTBOX = List.of("gateway", "policy", "executor");
     private static final Duration SETTLE = Duration.ofSeconds(30);
+    /**
+     * The suite's catalog with one drift check of stage/app, never due while the test runs (every
+     * 7d, first due hours after first sight): the test asks for it once its run's counters are read.
+     * The scheduler identity is no caller of the repo, so the check is denied and recorded failing,
+     * which is enough for its duration to be measured.
+     */
+    private static final String CATALOG = SuiteFixture.CATALOG
+            .replace("commands:\n", "commands:\n  drift-plan:\n    argv: [\"sh\", \"plan.sh\", \"${environment}\"]\n"
+                    + "    produces: plan.out\n    summary: terraform\n")
+            .replace("commands: [plan, slow]", "commands: [plan, slow, drift-plan]")
+            + "    drift:\n      - { folders: [stage/app], environments: [stage], command: drift-plan, every: 7d, jitter: 3d }\n";
 
     @TempDir
     Path dir;
@@ -72,17 +86,22 @@ class RunMetricsTest {
 
     @Test
     void aPlanRunMovesTheCountersOfEveryServiceAndEveryDashboardFamilyIsServed() throws Exception {
+        new CatalogLoader().load("catalog.yaml", CATALOG.replace("@REPO@", "/repo").getBytes(UTF_8)).driftTargets()
+                .forEach(target -> assertTrue(DriftSchedule.jitterOffset(target).compareTo(Duration.ofHours(1)) > 0,
+                        "due during the test: " + target));
         Map<String, Map<String, Object>> overrides = new HashMap<>();
         for (String service : SERVICES) {
             overrides.put(service, new HashMap<>(Map.of("portcullis.telemetry.prometheus-port", 0)));
         }
+        overrides.get("gateway").put("portcullis.gateway.drift.interval", "1s");
         overrides.get("audit").put("portcullis.audit.alerts.delivery.webhook-urls",
                 List.of("http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook"));
         Map<String, PrometheusScrape> before = new HashMap<>();
         Map<String, PrometheusScrape> after = new HashMap<>();
         Map<String, InetSocketAddress> addresses = new HashMap<>();
         Run done;
-        try (SuiteFixture suite = SuiteFixture.start(dir, overrides, Optional.empty())) {
+        PrometheusScrape drift;
+        try (SuiteFixture suite = SuiteFixture.start(dir, CATALOG, overrides, Optional.empty())) {
             for (String service : SERVICES) {
                 Telemetry telemetry = suite.dev.service(service).context().getBean(Telemetry.class);
                 addresses.put(service, telemetry.prometheusAddress().orElseThrow());
@@ -107,6 +126,12 @@ class RunMetricsTest {
             // the alert raised for the new caller reaches the webhook on a dispatcher thread
             after.put("audit", PrometheusScrape.awaitScrape(addresses.get("audit"), s -> s.sum(
                     "portcullis_audit_alert_deliveries_total", Map.of("result", "delivered")) > 0, SETTLE));
+
+            // a drift check asked for now, once the counters above are read: its result's duration is measured
+            suite.gateway("admin").checkDriftNow(CheckDriftNowRequest.newBuilder().setRepo("example").setFolder("stage/app")
+                    .setEnvironment("stage").build());
+            drift = PrometheusScrape.awaitScrape(addresses.get("gateway"), s -> s.sum(
+                    "portcullis_gateway_drift_check_duration_seconds_count", Map.of("state", "failing")) >= 1, SETTLE);
         }
 
         for (String service : SERVICES) {
@@ -149,8 +174,10 @@ class RunMetricsTest {
                     .allMatch(s -> s.labels().get("service_name").equals("portcullis-" + service)), after.get(service).text());
         }
 
+        assertEquals(1, drift.sum("portcullis_gateway_drift_targets", Map.of("state", "failing")), drift.text());
         Set<String> served = new TreeSet<>();
         after.values().forEach(scrape -> served.addAll(scrape.families()));
+        served.addAll(drift.families());
         List<String> missing = new ArrayList<>(dashboardMetrics());
         missing.removeAll(served);
         assertEquals(List.of(), missing, "dashboard families no service serves; served: " + served);

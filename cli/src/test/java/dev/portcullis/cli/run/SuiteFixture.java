@@ -112,6 +112,12 @@ final class SuiteFixture implements AutoCloseable {
 
     static SuiteFixture start(Path dir, Map<String, Map<String, Object>> overrides, Optional<TelemetrySource> telemetry)
             throws Exception {
+        return start(dir, CATALOG, overrides, telemetry);
+    }
+
+    /** As above, with {@code catalog} (its {@code @REPO@} replaced) over the repository {@link #CATALOG} describes. */
+    static SuiteFixture start(Path dir, String catalog, Map<String, Map<String, Object>> overrides,
+            Optional<TelemetrySource> telemetry) throws Exception {
         Path data = dir.resolve("data");
         Path repo = dir.resolve("repo");
         Files.createDirectories(data);
@@ -142,7 +148,7 @@ final class SuiteFixture implements AutoCloseable {
         git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "branch change");
         String branch = git(repo, "rev-parse", "HEAD");
         git(repo, "checkout", "-q", "main");
-        Files.writeString(data.resolve("catalog.yaml"), CATALOG.replace("@REPO@", repo.toAbsolutePath().toString()), UTF_8);
+        Files.writeString(data.resolve("catalog.yaml"), catalog.replace("@REPO@", repo.toAbsolutePath().toString()), UTF_8);
         DevModeOptions options = DevModeOptions.in(data).withOverrides(overrides);
         DevMode dev = DevMode.start(telemetry.map(options::withTelemetry).orElse(options));
         return new SuiteFixture(data, repo, main, branch, dev);
@@ -154,9 +160,16 @@ final class SuiteFixture implements AutoCloseable {
      */
     static SuiteFixture startWith(Path dir, String catalog, Path repo, String mainCommit, String branchCommit)
             throws Exception {
+        return startWith(dir, catalog, repo, mainCommit, branchCommit, Map.of());
+    }
+
+    /** As above, with service properties laid over dev mode's. */
+    static SuiteFixture startWith(Path dir, String catalog, Path repo, String mainCommit, String branchCommit,
+            Map<String, Map<String, Object>> overrides) throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("catalog.yaml"), catalog.replace("@REPO@", repo.toAbsolutePath().toString()), UTF_8);
-        return new SuiteFixture(data, repo, mainCommit, branchCommit, DevMode.start(DevModeOptions.in(data)));
+        return new SuiteFixture(data, repo, mainCommit, branchCommit,
+                DevMode.start(DevModeOptions.in(data).withOverrides(overrides)));
     }
 
     /**

@@ -3,6 +3,9 @@ package dev.portcullis.gateway.api;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.gateway.client.PlanSummaries;
+import dev.portcullis.gateway.drift.DriftChecks;
+import dev.portcullis.gateway.drift.DriftScheduler;
+import dev.portcullis.gateway.drift.DriftTargetId;
 import dev.portcullis.gateway.run.Actor;
 import dev.portcullis.gateway.run.Approval;
 import dev.portcullis.gateway.run.Decision;
@@ -32,11 +35,15 @@ import dev.portcullis.v1.ApproveRunResponse;
 import dev.portcullis.v1.ArtifactRef;
 import dev.portcullis.v1.CancelRunRequest;
 import dev.portcullis.v1.CancelRunResponse;
+import dev.portcullis.v1.CheckDriftNowRequest;
+import dev.portcullis.v1.CheckDriftNowResponse;
 import dev.portcullis.v1.DecisionOutcome;
 import dev.portcullis.v1.DecisionReason;
 import dev.portcullis.v1.GatewayServiceGrpc;
 import dev.portcullis.v1.GetRunRequest;
 import dev.portcullis.v1.GetRunResponse;
+import dev.portcullis.v1.ListDriftTargetsRequest;
+import dev.portcullis.v1.ListDriftTargetsResponse;
 import dev.portcullis.v1.ListRunsRequest;
 import dev.portcullis.v1.ListRunsResponse;
 import dev.portcullis.v1.LogLine;
@@ -59,19 +66,24 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-/** gRPC adapter of {@code portcullis.v1.GatewayService}: parses, calls {@link RunService}, maps back. */
+/**
+ * gRPC adapter of {@code portcullis.v1.GatewayService}: parses, calls {@link RunService} (runs) or
+ * {@link DriftChecks} (drift targets), maps back.
+ */
 public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceImplBase {
     private static final SecureRandom RANDOM = new SecureRandom();
     // changes other replicas make wake no watcher here
     private static final Duration CHANGE_RECHECK = Duration.ofSeconds(1);
 
     private final RunService runs;
+    private final DriftChecks drift;
     private final AuditRecorder audit;
     private final Clock clock;
     private final EventStreamer streamer = new EventStreamer("gateway", ErrorStatus::of);
 
-    public GatewayGrpcService(RunService runs, AuditRecorder audit, Clock clock) {
+    public GatewayGrpcService(RunService runs, DriftChecks drift, AuditRecorder audit, Clock clock) {
         this.runs = requireNonNull(runs, "runs is null");
+        this.drift = requireNonNull(drift, "drift is null");
         this.audit = requireNonNull(audit, "audit is null");
         this.clock = requireNonNull(clock, "clock is null");
     }
@@ -218,6 +230,33 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
             RunRequests.Ending cancelling = parsed(caller, "CancelRun", () -> RunRequests.cancelling(request));
             Run run = runs.cancel(cancelling.run(), actor(caller), cancelling.reason());
             response.onNext(CancelRunResponse.newBuilder().setRun(toProto(run, runs.planSummaryOf(run))).build());
+            response.onCompleted();
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+        }
+    }
+
+    @Override
+    public void listDriftTargets(ListDriftTargetsRequest request, StreamObserver<ListDriftTargetsResponse> response) {
+        try {
+            ListDriftTargetsResponse.Builder reply = ListDriftTargetsResponse.newBuilder();
+            drift.targets().forEach(target -> reply.addTargets(DriftMessages.toProto(target)));
+            response.onNext(reply.build());
+            response.onCompleted();
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+        }
+    }
+
+    @Override
+    public void checkDriftNow(CheckDriftNowRequest request, StreamObserver<CheckDriftNowResponse> response) {
+        try {
+            Caller caller = Caller.current();
+            DriftTargetId target = parsed(caller, "CheckDriftNow", () -> DriftMessages.target(request));
+            DriftScheduler.Requested requested = drift.checkNow(target, actor(caller));
+            Run run = runs.get(requested.run());
+            response.onNext(CheckDriftNowResponse.newBuilder().setRun(toProto(run, runs.planSummaryOf(run)))
+                    .setAlreadyPending(requested.alreadyPending()).build());
             response.onCompleted();
         } catch (RuntimeException e) {
             response.onError(ErrorStatus.of(e));

@@ -23,9 +23,18 @@ public final class DriftRecord {
     private final DriftState state;
     private final String stateReason;
     private final int consecutiveFailures;
+    // null until a check's result was recorded, and after a check that could not be submitted
+    private final RunId resultRun;
+    // null until the first result was recorded
+    private final Instant resultAt;
 
+    /**
+     * @param resultRun the run of the check whose result {@code state} is (see {@link #resultRun})
+     * @param resultAt when that result was recorded
+     */
     public DriftRecord(DriftTargetId id, Instant firstSeen, Optional<Instant> lastCheckStart, Instant nextDue,
-            Optional<RunId> lastRun, boolean checkPending, DriftState state, String stateReason, int consecutiveFailures) {
+            Optional<RunId> lastRun, boolean checkPending, DriftState state, String stateReason, int consecutiveFailures,
+            Optional<RunId> resultRun, Optional<Instant> resultAt) {
         this.id = requireNonNull(id, "id is null");
         this.firstSeen = requireNonNull(firstSeen, "firstSeen is null");
         this.lastCheckStart = requireNonNull(lastCheckStart, "lastCheckStart is null").orElse(null);
@@ -35,6 +44,8 @@ public final class DriftRecord {
         this.state = requireNonNull(state, "state is null");
         this.stateReason = requireNonNull(stateReason, "stateReason is null");
         this.consecutiveFailures = consecutiveFailures;
+        this.resultRun = requireNonNull(resultRun, "resultRun is null").orElse(null);
+        this.resultAt = requireNonNull(resultAt, "resultAt is null").orElse(null);
         if (checkPending && this.lastRun == null) {
             throw new IllegalArgumentException("a pending check has a run");
         }
@@ -82,6 +93,20 @@ public final class DriftRecord {
     /** Failed checks since the last one that finished; 0 once one did. */
     public int consecutiveFailures() {
         return consecutiveFailures;
+    }
+
+    /**
+     * The run of the last finished check, whose result {@link #state} is: not {@link #lastRun}
+     * while a newer check is pending. Empty before any result, and when the last check could not
+     * be submitted (it has no run).
+     */
+    public Optional<RunId> resultRun() {
+        return Optional.ofNullable(resultRun);
+    }
+
+    /** When the result {@link #state} tells was recorded; empty for a target never checked. */
+    public Optional<Instant> resultAt() {
+        return Optional.ofNullable(resultAt);
     }
 
     @Override

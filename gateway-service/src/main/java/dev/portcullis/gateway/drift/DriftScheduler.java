@@ -43,7 +43,9 @@ import org.slf4j.LoggerFactory;
  * the database let win, and never while its previous check is pending. When a check is next due is
  * {@link DriftSchedule}'s to say, from the instant this check started.
  *
- * <p>Rounds are not meant to overlap: one thread runs them. The state it keeps is in the store.
+ * <p>Rounds are not meant to overlap: one thread runs them. {@link #checkNow} may run on any thread
+ * beside them: the claim in the store keeps a round and a check asked for apart. The state it
+ * keeps is in the store; its fields are immutable, so it is thread-safe.
  */
 public final class DriftScheduler {
     private static final Logger log = LoggerFactory.getLogger(DriftScheduler.class);
@@ -171,10 +173,82 @@ public final class DriftScheduler {
         record Submitted(RunId run) implements Attempt {}
 
         /** Recorded as a failed check; the next is due as after any check. */
-        record Failed() implements Attempt {}
+        record Failed(DomainException cause) implements Attempt {}
 
         /** Not now: released, due again at once. */
-        record Deferred() implements Attempt {}
+        record Deferred(DomainException cause) implements Attempt {}
+    }
+
+    /**
+     * What {@link #checkNow} did.
+     *
+     * @param run the check's run: the one submitted, or the one already pending
+     * @param alreadyPending true when a check was pending and nothing was submitted
+     */
+    public record Requested(RunId run, boolean alreadyPending) {
+        public Requested {
+            requireNonNull(run, "run is null");
+        }
+    }
+
+    /**
+     * Submits a check of {@code id} now, whenever it is due, the way {@link #round} submits a due
+     * one: claimed in the store (so no replica submits it meanwhile), under the scheduler identity,
+     * through {@link RunService#submitDriftCheck}; the next check is due as after any check. While
+     * a check of the target is pending nothing is submitted and that check's run is returned. Not
+     * held to {@link DriftSettings#maxConcurrentChecks}: that bounds what the rounds start on their
+     * own. Blocks on the catalog source, the store, ref resolution and the policy service.
+     *
+     * @throws DomainException NOT_FOUND ({@code DRIFT_TARGET_NOT_FOUND}) when the catalog in force
+     *     has no such repo or environment; PRECONDITION ({@code DRIFT_NOT_SCHEDULED}) when no drift
+     *     check of the repo lists the folder and environment; CONFLICT ({@code DRIFT_CHECK_CLAIMED}) when another
+     *     replica is submitting its scheduled check this moment; UNAVAILABLE
+     *     ({@code CATALOG_UNAVAILABLE}) when the catalog cannot be had; and the refusal of the check
+     *     itself: a refusal that says "never" is also recorded as a failed check, one that says "not
+     *     now" (UNAVAILABLE, EXHAUSTED) changes nothing
+     */
+    public Requested checkNow(DriftTargetId id) {
+        Catalog inForce = catalog.current().orElseThrow(() -> new DomainException(DomainException.Kind.UNAVAILABLE,
+                "CATALOG_UNAVAILABLE", "the catalog in force cannot be read from the policy service right now; retry",
+                Map.of()));
+        DriftTarget target = inForce.driftTargets().stream().filter(t -> DriftTargetId.of(t).equals(id)).findFirst()
+                .orElseThrow(() -> notDeclared(inForce, id));
+        Instant now = clock.instant();
+        store.add(id, now, DriftSchedule.firstDue(target, now)); // a target no round has seen yet
+        if (!store.claimNow(id, replica, now, now.plus(settings.claim()))) {
+            DriftRecord held = store.find(id).orElseThrow(() -> claimed(id));
+            if (held.checkPending()) {
+                return new Requested(held.lastRun().orElseThrow(), true);
+            }
+            throw claimed(id);
+        }
+        // read under the claim: the due time that makes the request key is the one no other replica can change now
+        DriftRecord claimed = store.find(id).orElseThrow(() -> claimed(id));
+        Attempt attempt = check(inForce, target, claimed, now);
+        if (attempt instanceof Attempt.Submitted done) {
+            return new Requested(done.run(), false);
+        } else if (attempt instanceof Attempt.Failed failed) {
+            throw failed.cause();
+        }
+        throw ((Attempt.Deferred) attempt).cause();
+    }
+
+    /** NOT_FOUND for a repo or environment the catalog lacks; PRECONDITION for a target of both that no check lists. */
+    private static DomainException notDeclared(Catalog inForce, DriftTargetId id) {
+        Map<String, String> target = Map.of("repo", id.repo().value(), "folder", id.folder().value(), "environment",
+                id.environment().value());
+        if (inForce.repo(id.repo()).isEmpty() || inForce.environment(id.environment()).isEmpty()) {
+            return new DomainException(DomainException.Kind.NOT_FOUND, "DRIFT_TARGET_NOT_FOUND", "the catalog in force has no "
+                    + (inForce.repo(id.repo()).isEmpty() ? "repo " + id.repo() : "environment " + id.environment()), target);
+        }
+        return new DomainException(DomainException.Kind.PRECONDITION, "DRIFT_NOT_SCHEDULED", "no drift check of repo "
+                + id.repo() + " in the catalog in force lists folder '" + id.folder() + "' in " + id.environment(), target);
+    }
+
+    private static DomainException claimed(DriftTargetId id) {
+        return new DomainException(DomainException.Kind.CONFLICT, "DRIFT_CHECK_CLAIMED", "another gateway replica is "
+                + "submitting the check of " + id + " this moment; retry to get its run", Map.of("repo", id.repo().value(),
+                        "folder", id.folder().value(), "environment", id.environment().value()));
     }
 
     /** Submits the check of a target this replica claimed. */
@@ -203,7 +277,7 @@ public final class DriftScheduler {
                 log.atWarn().addKeyValue("target", id.toString()).addKeyValue("reason", refused.reason())
                         .log("drift.check_deferred");
                 store.release(id, replica);
-                return new Attempt.Deferred();
+                return new Attempt.Deferred(refused);
             }
             return failed(target, now, next, refused);
         }
@@ -227,7 +301,7 @@ public final class DriftScheduler {
                         before.consecutiveFailures() + 1));
         log.atWarn().addKeyValue("target", id.toString()).addKeyValue("reason", failure.reason())
                 .log("drift.check_not_submitted");
-        return new Attempt.Failed();
+        return new Attempt.Failed(failure);
     }
 
     /** Records the result of a target's pending check when its run ended; true when this call recorded it. */

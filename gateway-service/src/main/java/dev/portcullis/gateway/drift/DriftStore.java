@@ -19,6 +19,9 @@ public interface DriftStore {
     /** Every target stored, ordered by repo, folder and environment. */
     List<DriftRecord> all();
 
+    /** The target {@code id}; empty when it is not stored. */
+    Optional<DriftRecord> find(DriftTargetId id);
+
     /**
      * Stores a target first seen at {@code firstSeen}, state {@link DriftState#UNKNOWN}, due at
      * {@code firstDue}; a target already stored (another replica added it first) is left as it is.
@@ -48,6 +51,15 @@ public interface DriftStore {
     boolean claim(DriftTargetId id, String claimant, Instant now, Instant until);
 
     /**
+     * Claims a target for a check asked for now, whenever it is due, if no check of it is pending
+     * and nobody holds it (or its claim ran out) at {@code now}: the same claim as {@link #claim},
+     * so a scheduled check and one asked for cannot both be submitted.
+     *
+     * @return true when {@code claimant} holds the target
+     */
+    boolean claimNow(DriftTargetId id, String claimant, Instant now, Instant until);
+
+    /**
      * Records the check {@code claimant} submitted as {@code run}, started at {@code start}, and
      * when the next is due; the check is pending until {@link #recordResult}, and the claim ends.
      *
@@ -57,7 +69,8 @@ public interface DriftStore {
 
     /**
      * Records a check {@code claimant} could not submit: the target is {@link DriftState#FAILING}
-     * for {@code reason} (one failure more), its check counted as started at {@code start}, the
+     * for {@code reason} (one failure more, recorded at {@code start}, with no result run), its
+     * check counted as started at {@code start}, the
      * next due at {@code nextDue}; the claim ends. The audit events {@code audit} makes of the
      * target as it was before commit with the change and are handed to the audit recorder after.
      *
@@ -71,7 +84,8 @@ public interface DriftStore {
 
     /**
      * Records what the pending check {@code run} found, once: the first caller (on any replica)
-     * records it; a FAILING state counts one failure more, any other resets the count. The audit
+     * records it, with {@code run} as the result's run and the store's clock as its time; a FAILING state counts one
+     * failure more, any other resets the count. The audit
      * events {@code audit} makes of the target as it was before commit with the result (so each is
      * recorded once, by the replica that recorded the result) and are handed on after.
      *

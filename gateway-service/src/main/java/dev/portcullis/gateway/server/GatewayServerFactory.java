@@ -6,9 +6,11 @@ import dev.portcullis.gateway.client.GrpcCatalogSource;
 import dev.portcullis.gateway.client.GrpcPolicyCheck;
 import dev.portcullis.gateway.client.GrpcRefHeads;
 import dev.portcullis.gateway.client.GrpcTaskRunner;
+import dev.portcullis.gateway.drift.DriftChecks;
 import dev.portcullis.gateway.drift.DriftLoop;
 import dev.portcullis.gateway.drift.DriftScheduler;
 import dev.portcullis.gateway.drift.DriftSettings;
+import dev.portcullis.gateway.drift.DriftStore;
 import dev.portcullis.gateway.oidc.OidcBearerTokens;
 import dev.portcullis.gateway.oidc.OidcIssuer;
 import dev.portcullis.gateway.oidc.OidcTokenVerifier;
@@ -169,23 +171,43 @@ public final class GatewayServerFactory {
         return new RunDriver(store, policy, tasks, audit, signals, settings, clock, ownIdentity(tls), telemetry);
     }
 
+    /** The drift targets' schedule and results, in the run database. */
+    @Singleton
+    DriftStore driftStore(RunDatabase database, Clock clock, AuditRecorder audit) {
+        return new JdbcDriftStore(database.dataSource(), clock, audit);
+    }
+
     /**
-     * Runs the catalog's drift checks on a thread of its own; started with the run driver when
-     * {@code portcullis.gateway.drift.enabled} ({@link RunDriving}). The catalog is the policy
-     * service's ({@code GetCatalog}): the one that decides the checks. A check plans the head of
-     * its ref as the executor resolves it ({@code ResolveRef}): the executor holds repository access.
+     * Submits and records the catalog's drift checks: in rounds of the {@link DriftLoop}, and when
+     * an admin asks for one ({@link DriftChecks}). The catalog is the policy service's
+     * ({@code GetCatalog}): the one that decides the checks. A check plans the head of its ref as
+     * the executor resolves it ({@code ResolveRef}): the executor holds repository access.
      */
     @Singleton
-    @Bean(preDestroy = "close")
-    DriftLoop driftLoop(DriftConfig config, RunDatabase database, Neighbours neighbours, RunService runs, Clock clock,
-            TlsConfig tls, AuditRecorder audit, Telemetry telemetry) {
+    DriftScheduler driftScheduler(DriftConfig config, DriftStore store, Neighbours neighbours, RunService runs, Clock clock,
+            TlsConfig tls, Telemetry telemetry) {
         SpiffeId gateway = new SpiffeId(ownIdentity(tls));
-        DriftScheduler scheduler = new DriftScheduler(new JdbcDriftStore(database.dataSource(), clock, audit),
-                new GrpcCatalogSource(neighbours.policy(), neighbours.callTimeout()),
+        return new DriftScheduler(store, new GrpcCatalogSource(neighbours.policy(), neighbours.callTimeout()),
                 new GrpcRefHeads(neighbours.executor(), REF_RESOLUTION_DEADLINE), runs,
                 new DriftSettings(config.scheduler(gateway), config.maxConcurrentChecks(), DRIFT_CLAIM), clock,
                 UUID.randomUUID().toString(), telemetry);
+    }
+
+    /**
+     * Runs the drift scheduler's rounds on a thread of its own; started with the run driver when
+     * {@code portcullis.gateway.drift.enabled} ({@link RunDriving}).
+     */
+    @Singleton
+    @Bean(preDestroy = "close")
+    DriftLoop driftLoop(DriftConfig config, DriftScheduler scheduler) {
         return new DriftLoop(scheduler, config.interval());
+    }
+
+    /** Drift targets as the API shows them, and checks asked for now. */
+    @Singleton
+    DriftChecks driftChecks(DriftConfig config, DriftStore store, DriftScheduler scheduler, RunService runs,
+            AuditRecorder audit, Clock clock) {
+        return new DriftChecks(store, scheduler, runs, audit, clock, config.enabled());
     }
 
     /** The deadline of one ResolveRef: longer than the executor's own 30 s bound on reading a repository's refs. */
@@ -225,8 +247,8 @@ public final class GatewayServerFactory {
     @Named("gateway")
     @Bean(preDestroy = "close")
     ServiceServer gatewayServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, Neighbours neighbours, AuditRecorder audit,
-            Clock clock, RunService runs, Telemetry telemetry, List<OidcIssuerConfig> issuers) {
-        GatewayGrpcService service = new GatewayGrpcService(runs, audit, clock);
+            Clock clock, RunService runs, DriftChecks drift, Telemetry telemetry, List<OidcIssuerConfig> issuers) {
+        GatewayGrpcService service = new GatewayGrpcService(runs, drift, audit, clock);
         if (issuers.isEmpty()) {
             return new ServiceServer("gateway", config, tls, roles, List.of(service), audit, clock, telemetry);
         }

@@ -2,6 +2,7 @@ package dev.portcullis.gateway.drift;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.zaxxer.hikari.HikariDataSource;
@@ -11,6 +12,7 @@ import dev.portcullis.catalog.DriftSchedule;
 import dev.portcullis.catalog.DriftTarget;
 import dev.portcullis.gateway.client.GrpcRefHeads;
 import dev.portcullis.gateway.client.TestNeighbour;
+import dev.portcullis.gateway.run.Actor;
 import dev.portcullis.gateway.run.Decision;
 import dev.portcullis.gateway.run.PlanSummary;
 import dev.portcullis.gateway.run.PlanTool;
@@ -30,8 +32,11 @@ import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.database.Databases;
+import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.CommitSha;
+import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.telemetry.TelemetryConfig;
@@ -518,6 +523,215 @@ abstract class DriftSchedulerContract {
         assertTrue(record("prod/network").checkPending());
     }
 
+    // --- a check asked for now (CheckDriftNow) and what the status shows (ListDriftTargets) ---
+
+    /** Two targets of prod never due during a test: every 7d, first due days after first sight. */
+    private static final String NOT_DUE = "[{ folders: [prod/network, prod/dns], environments: [prod], command: plan, "
+            + "every: 7d, jitter: 3d }]";
+    private static final DriftTargetId NETWORK = new DriftTargetId(new CatalogName("infra"), RepoFolder.parse("prod/network"),
+            new CatalogName("prod"));
+    private static final Actor ADMIN = new Actor(new SpiffeId("spiffe://test.example/human/admin"), true, "127.0.0.1:4000");
+
+    private DriftTarget networkTarget() {
+        return catalog.get().driftTargets().stream().filter(t -> DriftTargetId.of(t).equals(NETWORK)).findFirst().orElseThrow();
+    }
+
+    private DriftChecks checks(DriftScheduler scheduler, boolean enabled) {
+        return new DriftChecks(driftStore, scheduler, runService(), audit, clock, enabled);
+    }
+
+    @Test
+    void checkingNowSubmitsOnePlanRunOfATargetNotYetDueUnderTheSchedulerIdentity() {
+        catalog.set(load(NOT_DUE));
+        DriftScheduler scheduler = scheduler("replica-a");
+        scheduler.round();
+        assertTrue(record("prod/network").nextDue().isAfter(T0.plus(Duration.ofMinutes(10))), "not due in this test");
+
+        DriftScheduler.Requested requested = scheduler.checkNow(NETWORK);
+
+        assertFalse(requested.alreadyPending());
+        Run run = runStore.find(requested.run()).orElseThrow();
+        assertTrue(run.drift());
+        assertEquals(SCHEDULER, run.requester());
+        assertEquals(List.of(SCHEDULER), policyCallers);
+        assertEquals(RunState.QUEUED, run.state());
+        assertEquals(HEAD, run.spec().commit());
+        assertEquals(List.of(run.id()), allRuns().stream().map(Run::id).toList());
+        assertTrue(record("prod/network").checkPending());
+        assertEquals(Optional.of(T0), record("prod/network").lastCheckStart());
+        assertEquals(DriftSchedule.nextDue(networkTarget(), T0), record("prod/network").nextDue());
+    }
+
+    @Test
+    void askingAgainWhileTheCheckIsPendingSubmitsNoneAndReturnsThePendingRun() {
+        catalog.set(load(NOT_DUE));
+        DriftScheduler scheduler = scheduler("replica-a");
+        RunId first = scheduler.checkNow(NETWORK).run();
+
+        clock.advance(Duration.ofMinutes(1));
+        DriftScheduler.Requested again = scheduler("replica-b").checkNow(NETWORK);
+
+        assertTrue(again.alreadyPending());
+        assertEquals(first, again.run());
+        assertEquals(List.of(first), allRuns().stream().map(Run::id).toList());
+    }
+
+    @Test
+    void aRoundSubmitsNoSecondCheckOfATargetWhoseCheckAskedForNowIsPending() {
+        catalog.set(load(NOT_DUE));
+        DriftScheduler scheduler = scheduler("replica-a");
+        RunId asked = scheduler.checkNow(NETWORK).run();
+
+        clock.advance(Duration.ofDays(11));
+        List<RunId> submitted = scheduler.round().submitted();
+
+        assertFalse(submitted.stream().anyMatch(run -> runStore.find(run).orElseThrow().spec().folder().value()
+                .equals("prod/network")), submitted.toString());
+        assertEquals(Optional.of(asked), record("prod/network").lastRun());
+    }
+
+    @Test
+    void checkingNowWhileAnotherReplicaIsSubmittingTheScheduledCheckIsAConflictAndSubmitsNothing() {
+        assertTrue(driftStore.add(NETWORK, T0, T0));
+        assertTrue(driftStore.claim(NETWORK, "replica-b", T0, T0.plus(Duration.ofMinutes(2))));
+
+        DomainException refused = assertThrows(DomainException.class, () -> scheduler("replica-a").checkNow(NETWORK));
+
+        assertEquals(DomainException.Kind.CONFLICT, refused.kind());
+        assertEquals("DRIFT_CHECK_CLAIMED", refused.reason());
+        assertEquals(List.of(), allRuns());
+    }
+
+    @Test
+    void checkingNowATargetOfARepoTheCatalogLacksIsNotFound() {
+        DriftTargetId unknown = new DriftTargetId(new CatalogName("elsewhere"), RepoFolder.parse("prod/network"),
+                new CatalogName("prod"));
+
+        DomainException refused = assertThrows(DomainException.class, () -> scheduler("replica-a").checkNow(unknown));
+
+        assertEquals(DomainException.Kind.NOT_FOUND, refused.kind());
+        assertEquals("DRIFT_TARGET_NOT_FOUND", refused.reason());
+        assertEquals("elsewhere", refused.metadata().get("repo"));
+        assertEquals(List.of(), allRuns());
+    }
+
+    @Test
+    void checkingNowAFolderNoDriftCheckListsIsRefusedAsNotScheduled() {
+        DriftTargetId unscheduled = new DriftTargetId(new CatalogName("infra"), RepoFolder.parse("prod/dns"),
+                new CatalogName("prod"));
+
+        DomainException refused = assertThrows(DomainException.class, () -> scheduler("replica-a").checkNow(unscheduled));
+
+        assertEquals(DomainException.Kind.PRECONDITION, refused.kind());
+        assertEquals("DRIFT_NOT_SCHEDULED", refused.reason());
+        assertEquals("prod/dns", refused.metadata().get("folder"));
+        assertEquals(List.of(), allRuns());
+    }
+
+    @Test
+    void aCheckAskedForNowThatCannotBeSubmittedIsRecordedFailingAndItsReasonReturned() {
+        catalog.set(load(NOT_DUE));
+
+        DomainException refused = assertThrows(DomainException.class,
+                () -> scheduler("replica-a", 4, RefHeads.unavailable()).checkNow(NETWORK));
+
+        assertEquals("REF_RESOLUTION_UNAVAILABLE", refused.reason());
+        assertEquals(DriftState.FAILING, record("prod/network").state());
+        assertEquals(1, events(AuditAction.DRIFT_CHECK_FAILED).size());
+        assertEquals(Optional.empty(), record("prod/network").resultRun());
+        assertEquals(Optional.of(T0), record("prod/network").resultAt());
+    }
+
+    @Test
+    void theStateKeepsTheRunAndTimeOfTheLastFinishedCheckWhileTheNextIsPending() {
+        DriftScheduler scheduler = scheduler("replica-a");
+        RunId first = scheduler.round().submitted().get(0);
+        end(first, change -> change.planSummary(Runs.SUMMARY));
+        clock.advance(Duration.ofMinutes(5));
+        scheduler.round();
+        Instant recorded = clock.instant();
+
+        clock.advance(Duration.ofHours(6));
+        RunId second = scheduler.round().submitted().get(0);
+
+        DriftRecord record = record("prod/network");
+        assertEquals(DriftState.DRIFTED, record.state());
+        assertEquals(Optional.of(first), record.resultRun());
+        assertEquals(Optional.of(recorded), record.resultAt());
+        assertEquals(Optional.of(second), record.lastRun());
+        assertTrue(record.checkPending());
+    }
+
+    @Test
+    void theTargetsShowTheCommitAndPlanSummaryOfTheCheckTheirStateComesFrom() {
+        DriftScheduler scheduler = scheduler("replica-a");
+        RunId first = scheduler.round().submitted().get(0);
+        end(first, change -> change.planSummary(Runs.SUMMARY));
+        scheduler.round();
+
+        List<DriftStatus> targets = checks(scheduler, true).targets();
+
+        assertEquals(1, targets.size());
+        Run result = targets.get(0).result().orElseThrow();
+        assertEquals(first, result.id());
+        assertEquals(HEAD, result.spec().commit());
+        assertEquals(Runs.SUMMARY.counts(), result.planSummary().orElseThrow().counts());
+    }
+
+    @Test
+    void aTargetNeverCheckedShowsNoResultRun() {
+        catalog.set(load(NOT_DUE));
+        scheduler("replica-a").round();
+
+        List<DriftStatus> targets = checks(scheduler("replica-a"), true).targets();
+
+        assertEquals(List.of("prod/dns", "prod/network"), targets.stream().map(t -> t.record().id().folder().value()).toList());
+        assertTrue(targets.stream().allMatch(t -> t.result().isEmpty() && t.record().state() == DriftState.UNKNOWN));
+    }
+
+    @Test
+    void checkingNowIsAuditedNamingTheAdminWhoAsked() {
+        catalog.set(load(NOT_DUE));
+
+        DriftScheduler.Requested requested = checks(scheduler("replica-a"), true).checkNow(NETWORK, ADMIN);
+
+        AuditEvent asked = events(AuditAction.DRIFT_CHECK_REQUESTED).get(0);
+        assertEquals(ADMIN.identity().value(), asked.actor());
+        assertEquals(AuditOutcome.SUCCESS, asked.outcome());
+        assertEquals("infra:prod/network:prod", asked.resource().id());
+        assertEquals(requested.run().value(), asked.resource().runId());
+        assertEquals("false", asked.attributes().get("already_pending"));
+        assertEquals("127.0.0.1:4000", asked.sourceAddress());
+    }
+
+    @Test
+    void checkingNowWithoutTheAdminRoleIsRefusedAndAudited() {
+        catalog.set(load(NOT_DUE));
+        Actor auditor = new Actor(new SpiffeId("spiffe://test.example/human/auditor"), false, "127.0.0.1:4001");
+
+        DomainException refused = assertThrows(DomainException.class,
+                () -> checks(scheduler("replica-a"), true).checkNow(NETWORK, auditor));
+
+        assertEquals(DomainException.Kind.DENIED, refused.kind());
+        assertEquals("ROLE_REQUIRED", refused.reason());
+        assertEquals(List.of(), allRuns());
+        AuditEvent asked = events(AuditAction.DRIFT_CHECK_REQUESTED).get(0);
+        assertEquals(AuditOutcome.DENIED, asked.outcome());
+        assertEquals(auditor.identity().value(), asked.actor());
+    }
+
+    @Test
+    void checkingNowIsRefusedWhenThisGatewayRunsNoDriftChecks() {
+        catalog.set(load(NOT_DUE));
+
+        DomainException refused = assertThrows(DomainException.class,
+                () -> checks(scheduler("replica-a"), false).checkNow(NETWORK, ADMIN));
+
+        assertEquals(DomainException.Kind.PRECONDITION, refused.kind());
+        assertEquals("DRIFT_CHECKS_DISABLED", refused.reason());
+        assertEquals(List.of(), allRuns());
+    }
+
     /** The real store, but the replica dies between submitting a check and recording it. */
     private static final class CrashingDriftStore implements DriftStore {
         private final DriftStore real;
@@ -529,6 +743,11 @@ abstract class DriftSchedulerContract {
         @Override
         public List<DriftRecord> all() {
             return real.all();
+        }
+
+        @Override
+        public Optional<DriftRecord> find(DriftTargetId id) {
+            return real.find(id);
         }
 
         @Override
@@ -554,6 +773,11 @@ abstract class DriftSchedulerContract {
         @Override
         public boolean claim(DriftTargetId id, String claimant, Instant now, Instant until) {
             return real.claim(id, claimant, now, until);
+        }
+
+        @Override
+        public boolean claimNow(DriftTargetId id, String claimant, Instant now, Instant until) {
+            return real.claimNow(id, claimant, now, until);
         }
 
         @Override

@@ -38,6 +38,7 @@ public enum AuditAction {
     DRIFT_DETECTED("drift.detected"),
     DRIFT_CLEARED("drift.cleared"),
     DRIFT_CHECK_FAILED("drift.check_failed"),
+    DRIFT_CHECK_REQUESTED("drift.check_requested"),
     // what outside sources (source control, CI servers, artefact repositories) report
     SCM_PUSH("scm.push"),
     SCM_PROTECTION_CHANGED("scm.protection_changed"),

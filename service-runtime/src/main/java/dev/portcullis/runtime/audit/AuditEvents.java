@@ -127,6 +127,7 @@ public final class AuditEvents {
             case DRIFT_DETECTED -> dev.portcullis.v1.AuditAction.AUDIT_ACTION_DRIFT_DETECTED;
             case DRIFT_CLEARED -> dev.portcullis.v1.AuditAction.AUDIT_ACTION_DRIFT_CLEARED;
             case DRIFT_CHECK_FAILED -> dev.portcullis.v1.AuditAction.AUDIT_ACTION_DRIFT_CHECK_FAILED;
+            case DRIFT_CHECK_REQUESTED -> dev.portcullis.v1.AuditAction.AUDIT_ACTION_DRIFT_CHECK_REQUESTED;
         };
     }
 
@@ -169,6 +170,7 @@ public final class AuditEvents {
             case AUDIT_ACTION_DRIFT_DETECTED -> Optional.of(AuditAction.DRIFT_DETECTED);
             case AUDIT_ACTION_DRIFT_CLEARED -> Optional.of(AuditAction.DRIFT_CLEARED);
             case AUDIT_ACTION_DRIFT_CHECK_FAILED -> Optional.of(AuditAction.DRIFT_CHECK_FAILED);
+            case AUDIT_ACTION_DRIFT_CHECK_REQUESTED -> Optional.of(AuditAction.DRIFT_CHECK_REQUESTED);
             case AUDIT_ACTION_UNSPECIFIED, UNRECOGNIZED -> Optional.empty();
         };
     }

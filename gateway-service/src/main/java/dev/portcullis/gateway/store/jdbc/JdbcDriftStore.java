@@ -1,6 +1,7 @@
 package dev.portcullis.gateway.store.jdbc;
 
 import static dev.portcullis.gateway.store.jdbc.Transactions.timestamp;
+import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.gateway.drift.DriftRecord;
 import dev.portcullis.gateway.drift.DriftState;
@@ -31,11 +32,12 @@ import javax.sql.DataSource;
  */
 public final class JdbcDriftStore implements DriftStore {
     private static final String COLUMNS = "repo, folder, environment, first_seen, last_check_start, next_due, last_run_id, "
-            + "check_pending, state, state_reason, consecutive_failures";
+            + "check_pending, state, state_reason, consecutive_failures, result_run_id, result_at";
     private static final String KEY = "repo = ? AND folder = ? AND environment = ?";
     private static final String UNCLAIMED = "(claim_until IS NULL OR claim_until < ?)";
 
     private final Transactions transactions;
+    private final Clock clock;
     private final JdbcAuditRelay audit;
 
     /**
@@ -44,6 +46,7 @@ public final class JdbcDriftStore implements DriftStore {
      */
     public JdbcDriftStore(DataSource dataSource, Clock clock, AuditRecorder recorder) {
         this.transactions = new Transactions(dataSource);
+        this.clock = requireNonNull(clock, "clock is null");
         this.audit = new JdbcAuditRelay(transactions, clock, recorder);
     }
 
@@ -51,6 +54,12 @@ public final class JdbcDriftStore implements DriftStore {
     public List<DriftRecord> all() {
         return transactions.autoCommit(connection -> query(connection, "SELECT " + COLUMNS
                 + " FROM drift_targets ORDER BY repo, folder, environment", List.of()));
+    }
+
+    @Override
+    public Optional<DriftRecord> find(DriftTargetId id) {
+        return transactions.autoCommit(connection -> query(connection, "SELECT " + COLUMNS + " FROM drift_targets WHERE " + KEY,
+                List.of(id.repo().value(), id.folder().value(), id.environment().value()))).stream().findFirst();
     }
 
     @Override
@@ -108,6 +117,14 @@ public final class JdbcDriftStore implements DriftStore {
     }
 
     @Override
+    public boolean claimNow(DriftTargetId id, String claimant, Instant now, Instant until) {
+        // as claim, whenever the target is due: the pending flag and the claim still keep one check at a time
+        return transactions.execute("UPDATE drift_targets SET claimed_by = ?, claim_until = ? WHERE " + KEY
+                + " AND check_pending = FALSE AND " + UNCLAIMED, claimant, timestamp(until), id.repo().value(),
+                id.folder().value(), id.environment().value(), timestamp(now)) == 1;
+    }
+
+    @Override
     public boolean submitted(DriftTargetId id, String claimant, RunId run, Instant start, Instant nextDue) {
         return transactions.execute("UPDATE drift_targets SET last_run_id = ?, last_check_start = ?, next_due = ?, "
                 + "check_pending = TRUE, claimed_by = NULL, claim_until = NULL WHERE " + KEY + " AND claimed_by = ?",
@@ -127,12 +144,13 @@ public final class JdbcDriftStore implements DriftStore {
             }
             try (PreparedStatement update = connection.prepareStatement("UPDATE drift_targets SET last_check_start = ?, "
                     + "next_due = ?, state = ?, state_reason = ?, consecutive_failures = consecutive_failures + 1, "
-                    + "claimed_by = NULL, claim_until = NULL WHERE " + KEY)) {
+                    + "result_run_id = NULL, result_at = ?, claimed_by = NULL, claim_until = NULL WHERE " + KEY)) {
                 update.setObject(1, timestamp(start));
                 update.setObject(2, timestamp(nextDue));
                 update.setString(3, DriftState.FAILING.label());
                 update.setString(4, reason);
-                bindKey(update, 5, id);
+                update.setObject(5, timestamp(start));
+                bindKey(update, 6, id);
                 update.executeUpdate();
             }
             List<AuditEvent> events = List.copyOf(auditOf.apply(locked.get(0)));
@@ -161,11 +179,13 @@ public final class JdbcDriftStore implements DriftStore {
             }
             DriftRecord before = locked.get(0);
             try (PreparedStatement update = connection.prepareStatement("UPDATE drift_targets SET check_pending = FALSE, "
-                    + "state = ?, state_reason = ?, consecutive_failures = ? WHERE " + KEY)) {
+                    + "state = ?, state_reason = ?, consecutive_failures = ?, result_run_id = ?, result_at = ? WHERE " + KEY)) {
                 update.setString(1, state.label());
                 update.setString(2, reason);
                 update.setInt(3, state == DriftState.FAILING ? before.consecutiveFailures() + 1 : 0);
-                bindKey(update, 4, id);
+                update.setString(4, run.value());
+                update.setObject(5, timestamp(clock.instant()));
+                bindKey(update, 6, id);
                 update.executeUpdate();
             }
             List<AuditEvent> events = List.copyOf(auditOf.apply(before));
@@ -203,7 +223,9 @@ public final class JdbcDriftStore implements DriftStore {
                             rows.getBoolean(8),
                             DriftState.ofLabel(rows.getString(9)),
                             rows.getString(10),
-                            rows.getInt(11)));
+                            rows.getInt(11),
+                            Optional.ofNullable(rows.getString(12)).map(RunId::new),
+                            Optional.ofNullable(rows.getObject(13, OffsetDateTime.class)).map(OffsetDateTime::toInstant)));
                 }
             }
             return records;
