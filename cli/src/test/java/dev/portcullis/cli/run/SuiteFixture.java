@@ -154,9 +154,16 @@ final class SuiteFixture implements AutoCloseable {
      */
     static SuiteFixture startWith(Path dir, String catalog, Path repo, String mainCommit, String branchCommit)
             throws Exception {
+        return startWith(dir, catalog, repo, mainCommit, branchCommit, Map.of());
+    }
+
+    /** As above, with service properties laid over dev mode's. */
+    static SuiteFixture startWith(Path dir, String catalog, Path repo, String mainCommit, String branchCommit,
+            Map<String, Map<String, Object>> overrides) throws Exception {
         Path data = Files.createDirectories(dir.resolve("data"));
         Files.writeString(data.resolve("catalog.yaml"), catalog.replace("@REPO@", repo.toAbsolutePath().toString()), UTF_8);
-        return new SuiteFixture(data, repo, mainCommit, branchCommit, DevMode.start(DevModeOptions.in(data)));
+        return new SuiteFixture(data, repo, mainCommit, branchCommit,
+                DevMode.start(DevModeOptions.in(data).withOverrides(overrides)));
     }
 
     /**
