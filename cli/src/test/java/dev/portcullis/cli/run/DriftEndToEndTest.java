@@ -19,7 +19,6 @@ import dev.portcullis.v1.AuditEvent;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.ListAlertsRequest;
 import dev.portcullis.v1.ListRunsRequest;
-import dev.portcullis.v1.QueryOrder;
 import dev.portcullis.v1.QueryRequest;
 import dev.portcullis.v1.Run;
 import dev.portcullis.v1.RunState;
@@ -182,14 +181,9 @@ class DriftEndToEndTest {
     }
 
     private List<Stored> driftEvents() {
-        List<Stored> events = new ArrayList<>();
-        AuditServiceGrpc.newBlockingStub(suite.channel("audit", "auditor")).withDeadlineAfter(30, TimeUnit.SECONDS)
-                .query(QueryRequest.newBuilder().setRepo("example").setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST)
-                        .addActions(AuditAction.AUDIT_ACTION_DRIFT_DETECTED).addActions(AuditAction.AUDIT_ACTION_DRIFT_CLEARED)
-                        .addActions(AuditAction.AUDIT_ACTION_DRIFT_CHECK_FAILED).setLimit(1000).build())
-                .forEachRemaining(response -> events.add(new Stored(response.getEvent().getSequence(),
-                        response.getEvent().getEvent())));
-        return events;
+        return suite.auditEvents(List.of(AuditAction.AUDIT_ACTION_DRIFT_DETECTED, AuditAction.AUDIT_ACTION_DRIFT_CLEARED,
+                AuditAction.AUDIT_ACTION_DRIFT_CHECK_FAILED)).stream()
+                .map(stored -> new Stored(stored.getSequence(), stored.getEvent())).toList();
     }
 
     /** Submissions by {@code actor} the audit record holds as refused for naming a drift check. */
