@@ -166,6 +166,7 @@ class DriftTwoGatewaysTest {
                         + " was submitted while the one before it was pending: " + ordered);
             }
             for (Run check : ordered) {
+                assertEquals(RunState.RUN_STATE_SUCCEEDED, check.getState(), "check " + check.getRunId() + " planned");
                 List<ChainedEvent> audit = suite.auditOf(check.getRunId(),
                         Set.of(AuditAction.AUDIT_ACTION_TASK_FINISHED, AuditAction.AUDIT_ACTION_RUN_FINISHED));
                 assertEquals(1, count(audit, AuditAction.AUDIT_ACTION_TASK_STARTED), "check " + check.getRunId()
