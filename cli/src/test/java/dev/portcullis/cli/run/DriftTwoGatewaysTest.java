@@ -114,7 +114,9 @@ class DriftTwoGatewaysTest {
         if (suite != null) {
             suite.close();
         }
-        TestDatabases.drop(db);
+        if (db != null) {
+            TestDatabases.drop(db);
+        }
     }
 
     /** The suite and a second gateway over one PostgreSQL schema, checking {@code folders} for drift. */
@@ -151,10 +153,10 @@ class DriftTwoGatewaysTest {
 
     @Test
     void eachDueCheckRunsOnceWhenTwoGatewaysRunTheDriftLoop() throws Exception {
-        startTwoGateways(List.of("prod/a", "prod/b", "prod/c"));
+        startTwoGateways(List.of("prod/a", "prod/b"));
 
         await("two finished checks of every target").atMost(CHECK_WAIT).pollInterval(Duration.ofMillis(250))
-                .until(() -> endedChecksByFolder().values().stream().filter(ended -> ended.size() >= 2).count() == 3);
+                .until(() -> endedChecksByFolder().values().stream().filter(ended -> ended.size() >= 2).count() == 2);
 
         Map<String, List<Run>> checks = endedChecksByFolder();
         for (Map.Entry<String, List<Run>> target : checks.entrySet()) {
