@@ -41,8 +41,8 @@ public record DriftCheck(List<RepoFolder> folders, List<CatalogName> environment
      */
     public static final Duration DEFAULT_MIN_EVERY = Duration.ofMinutes(5);
     /**
-     * Shortest {@code every} any catalog may allow ({@code drift_min_every}'s own lower bound): below
-     * it a check would be due again before the scheduler's round could record the last one.
+     * Shortest {@code every} any catalog may allow ({@code drift_min_every}'s own lower bound): a
+     * plan takes seconds, so checks any closer together would only wait behind each other.
      */
     public static final Duration MIN_EVERY = Duration.ofSeconds(10);
     /** Longest {@code every}: drift older than a week is found too late to be worth the name. */
