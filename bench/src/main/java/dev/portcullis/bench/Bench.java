@@ -23,8 +23,9 @@ public final class Bench {
             case "ingest-webhooks" -> new WebhookIngestBench().run();
             case "reliability" -> reliability.run(arguments);
             case "run-latency" -> new RunLatencyBench().run(arguments);
+            case "cli-start" -> new CliStartBench().run(arguments);
             default -> {
-                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline, policy, audit, redaction, ingest-webhooks, reliability, run-latency");
+                System.err.println("bench: unknown benchmark '" + name + "'; available: grpc-baseline, policy, audit, redaction, ingest-webhooks, reliability, run-latency, cli-start");
                 System.exit(2);
                 yield Map.of();
             }

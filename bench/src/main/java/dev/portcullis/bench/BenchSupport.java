@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -76,5 +77,36 @@ public final class BenchSupport {
             throw new IllegalStateException("interrupted while running git", e);
         }
         return out;
+    }
+
+    /** Puts {@code NAME_p50_ms} and {@code NAME_p99_ms} of {@code values} (milliseconds) into {@code figures}. */
+    static void percentiles(Map<String, Bench.Figure> figures, String name, double[] values, String meaning) {
+        figures.put(name + "_p50_ms", new Bench.Figure(tenths(percentile(values, 50)), "ms", meaning));
+        figures.put(name + "_p99_ms", new Bench.Figure(tenths(percentile(values, 99)), "ms", meaning));
+    }
+
+    /** The {@code percent}th percentile of {@code values} (nearest rank); 0 for none. */
+    static double percentile(double[] values, int percent) {
+        if (values.length == 0) {
+            return 0;
+        }
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int index = (int) Math.ceil(percent / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    /** {@code value} rounded to one decimal. */
+    static double tenths(double value) {
+        return Math.round(value * 10) / 10.0;
+    }
+
+    /** The 1-minute load average; 0 where there is none to read (not Linux). */
+    static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 }

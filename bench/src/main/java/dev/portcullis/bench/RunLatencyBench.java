@@ -2,15 +2,16 @@ package dev.portcullis.bench;
 
 import static dev.portcullis.bench.BenchSupport.env;
 import static dev.portcullis.bench.BenchSupport.integer;
+import static dev.portcullis.bench.BenchSupport.loadAverage;
 import static dev.portcullis.bench.BenchSupport.option;
+import static dev.portcullis.bench.BenchSupport.percentiles;
+import static dev.portcullis.bench.BenchSupport.tenths;
 
 import dev.portcullis.bench.Bench.Figure;
 import dev.portcullis.bench.latency.RunLatencyReport;
 import dev.portcullis.bench.latency.RunLatencySettings;
 import dev.portcullis.bench.latency.RunLatencySuite;
 import dev.portcullis.bench.reliability.ReliabilitySettings;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -74,18 +75,18 @@ final class RunLatencyBench {
         RunLatencyReport.Round c = r.concurrent();
         RunLatencyReport.Round b = r.concurrentBare();
         f.put("runs_per_s", c.asked() == 0 ? Figure.notRun("runs/s", "concurrent round not run")
-                : new Figure(round(c.perSecond()), "runs/s", c.callers() + " callers on different folders, "
+                : new Figure(tenths(c.perSecond()), "runs/s", c.callers() + " callers on different folders, "
                         + c.totalNanos().size() + " of " + c.asked() + " runs succeeded in " + String.format("%.1f s", c.seconds())));
         f.put("bare_runs_per_s", b.asked() == 0 ? Figure.notRun("runs/s", "concurrent round not run")
-                : new Figure(round(b.perSecond()), "runs/s", "the bare command from " + b.callers() + " threads"));
+                : new Figure(tenths(b.perSecond()), "runs/s", "the bare command from " + b.callers() + " threads"));
         if (c.asked() > 0) {
             percentiles(f, "concurrent_total", c.totalNanos().stream().mapToDouble(n -> n / 1e6).toArray(),
                     "concurrent round: SubmitRun sent → final state received");
         }
         f.put("load_before", new Figure(loadBefore, "", "1-minute load average before the suite started"));
         f.put("load_after", new Figure(loadAfter, "", "1-minute load average after the measurements"));
-        f.put("setup_s", new Figure(round(r.setupSeconds()), "s", "repository, PKI and the four services up"));
-        f.put("suite_s", new Figure(round(r.totalSeconds()), "s", "the whole benchmark"));
+        f.put("setup_s", new Figure(tenths(r.setupSeconds()), "s", "repository, PKI and the four services up"));
+        f.put("suite_s", new Figure(tenths(r.totalSeconds()), "s", "the whole benchmark"));
         return f;
     }
 
@@ -112,30 +113,5 @@ final class RunLatencyBench {
         return items.stream().mapToDouble(item -> nanos.applyAsDouble(item) / 1e6).toArray();
     }
 
-    private static void percentiles(Map<String, Figure> f, String name, double[] values, String meaning) {
-        f.put(name + "_p50_ms", new Figure(round(percentile(values, 50)), "ms", meaning));
-        f.put(name + "_p99_ms", new Figure(round(percentile(values, 99)), "ms", meaning));
-    }
 
-    static double percentile(double[] values, int percent) {
-        if (values.length == 0) {
-            return 0;
-        }
-        double[] sorted = values.clone();
-        java.util.Arrays.sort(sorted);
-        int index = (int) Math.ceil(percent / 100.0 * sorted.length) - 1;
-        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 10) / 10.0;
-    }
-
-    private static double loadAverage() {
-        try {
-            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
-        } catch (IOException | RuntimeException e) {
-            return 0; // not Linux
-        }
-    }
 }

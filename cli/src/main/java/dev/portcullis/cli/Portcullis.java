@@ -46,11 +46,17 @@ import picocli.CommandLine;
         name = "portcullis",
         mixinStandardHelpOptions = true,
         version = "portcullis 0.1.0",
-        description = "Portcullis: the locked-down deploy server, the only path to production.",
-        subcommands = {DevCommand.class, PkiCommand.class, HealthCommand.class, PlanCommand.class, ApplyCommand.class,
-            ApproveCommand.class, RejectCommand.class, CancelCommand.class, RunsCommand.class, CatalogCommand.class,
-            AuditCommand.class, AlertsCommand.class, CommandLine.HelpCommand.class})
+        description = "Portcullis: the locked-down deploy server, the only path to production.")
 public final class Portcullis implements Callable<Integer> {
+    /**
+     * The commands, in the order help lists them. Registered by hand, not in {@code @Command}: picocli
+     * builds each registered command's model by reflection, about 300 ms for all of them, so a run of
+     * one command registers only that one (see {@link #commandLine(String...)}).
+     */
+    private static final List<Class<?>> COMMANDS = List.of(DevCommand.class, PkiCommand.class, HealthCommand.class,
+            PlanCommand.class, ApplyCommand.class, ApproveCommand.class, RejectCommand.class, CancelCommand.class,
+            RunsCommand.class, CatalogCommand.class, AuditCommand.class, AlertsCommand.class, CommandLine.HelpCommand.class);
+
     // held: java.util.logging keeps only weak references to loggers, and a collected one loses its level
     private static final Logger CHANNEL_LOG = Logger.getLogger("io.grpc.internal.ManagedChannelImpl");
 
@@ -72,11 +78,28 @@ public final class Portcullis implements Callable<Integer> {
             "audit sources", List.of(UNHEALTHY),
             "health", List.of(UNHEALTHY));
 
+    private static final String SLF4J_PROVIDER = "slf4j.provider";
+
     @Spec
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        loggingFor(args);
+        System.exit(commandLine(args).execute(args));
+    }
+
+    /**
+     * Only dev mode logs (its services). Every other command tells the user what happened on its
+     * own output; for those, SLF4J gets no provider, else the first library to ask for a logger
+     * (Netty, when a call opens a channel) starts logback and parses its XML: a third of a short
+     * command's time. Netty then logs through java.util.logging, at WARNING and above. An explicit
+     * {@code -Dslf4j.provider} stays.
+     */
+    static void loggingFor(String... args) {
+        if (!(args.length > 0 && args[0].equals("dev")) && System.getProperty(SLF4J_PROVIDER) == null) {
+            System.setProperty(SLF4J_PROVIDER, "org.slf4j.helpers.NOP_FallbackServiceProvider");
+            System.setProperty("slf4j.internal.verbosity", "WARN"); // not SLF4J's own line that it took the provider
+        }
     }
 
     /** {@code portcullis} alone: a command is missing. */
@@ -85,9 +108,19 @@ public final class Portcullis implements Callable<Integer> {
         throw new ParameterException(spec.commandLine(), "a command is required, e.g. `portcullis dev` or `portcullis plan`");
     }
 
-    /** The command line with our error handling and exit statuses, for main and for tests. */
+    /** The command line with every command, our error handling and exit statuses, for main and for tests. */
     public static CommandLine commandLine() {
+        return commandLine(new String[0]);
+    }
+
+    /**
+     * The command line for these arguments: when the first names a command, with that command alone
+     * (what it does and says is the same as with all of them); with none for {@code --version} alone;
+     * else (help, an unknown command, which gets suggestions) with every command.
+     */
+    public static CommandLine commandLine(String... args) {
         CommandLine commandLine = new CommandLine(new Portcullis());
+        commandsFor(args).forEach(command -> commandLine.addSubcommand(new CommandLine(command)));
         commandLine.setParameterExceptionHandler(Portcullis::usageError);
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
             // expected failures carry a message meant for the user, anything else is cut to one line: never a stack trace
@@ -102,6 +135,15 @@ public final class Portcullis implements Callable<Integer> {
         });
         documentExitStatuses(commandLine, "");
         return commandLine;
+    }
+
+    private static List<Class<?>> commandsFor(String... args) {
+        if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {
+            return List.of();
+        }
+        List<Class<?>> named = args.length == 0 || args[0].equals("help") ? List.of() : COMMANDS.stream()
+                .filter(command -> command.getAnnotation(Command.class).name().equals(args[0])).toList();
+        return named.isEmpty() ? COMMANDS : named;
     }
 
     /** Unknown command or option, missing or malformed option or argument: one line each and where help is, never the whole usage. */

@@ -51,7 +51,7 @@ public final class CliRun {
         TRANSPORT_LOGS.forEach(log -> log.addHandler(catcher));
         int status;
         try {
-            CommandLine cli = Portcullis.commandLine();
+            CommandLine cli = Portcullis.commandLine(args);
             cli.setOut(new PrintWriter(out, true));
             cli.setErr(new PrintWriter(err, true));
             status = cli.execute(args);

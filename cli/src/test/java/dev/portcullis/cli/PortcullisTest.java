@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.cli.command.ExitStatus;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -138,5 +140,34 @@ class PortcullisTest {
             ExitStatus.CANCELLED}) {
             assertTrue(cli.out().contains(outcome.meaning().substring(0, 20)), outcome + " missing from: " + cli.out());
         }
+    }
+
+    @Test
+    void helpNamingACommandShowsThatCommandsHelp() {
+        int status = run("help", "plan");
+
+        assertEquals(0, status, cli.err());
+        assertTrue(cli.out().contains("Usage: portcullis plan"), cli.out());
+    }
+
+    @Test
+    void versionPrintsTheVersion() {
+        int status = run("--version");
+
+        assertEquals(0, status, cli.err());
+        assertEquals("portcullis 0.1.0", cli.out().strip());
+    }
+
+    @Test
+    void aCommandBuiltAloneHelpsAsItDoesAmongAllCommands() {
+        StringWriter alone = new StringWriter();
+        StringWriter amongAll = new StringWriter();
+
+        Portcullis.commandLine("audit", "verify", "--help").getSubcommands().get("audit").getSubcommands().get("verify")
+                .usage(new PrintWriter(alone));
+        Portcullis.commandLine().getSubcommands().get("audit").getSubcommands().get("verify")
+                .usage(new PrintWriter(amongAll));
+
+        assertEquals(amongAll.toString(), alone.toString());
     }
 }

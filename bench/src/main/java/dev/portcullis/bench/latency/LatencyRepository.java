@@ -10,10 +10,11 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The small git repository and catalog the run-latency benchmark runs against: repository
- * {@code latency} with folders {@code stage/f-NN}, each holding one short file, and a catalog whose
- * one command, {@code echo}, is {@link #COMMAND}: trivial, so what the benchmark measures is what
- * a run adds (policy, queue, dispatch, checkout, process start, log relay, watch delivery).
+ * The small git repository and catalog the run-latency and cli-start benchmarks run against:
+ * repository {@code latency} with folders {@code stage/f-NN}, each holding one short file, and a
+ * catalog whose command {@code echo} (and {@code plan}, the same, for {@code portcullis plan}) is
+ * {@link #COMMAND}: trivial, so what the benchmark measures is what a run adds (policy, queue,
+ * dispatch, checkout, process start, log relay, watch delivery).
  */
 final class LatencyRepository {
     static final String REPO = "latency";
@@ -33,13 +34,15 @@ final class LatencyRepository {
             commands:
               echo:
                 argv: ["sh", "-c", "echo start; echo end"]
+              plan:
+                argv: ["sh", "-c", "echo start; echo end"]
             repos:
               - name: latency
                 url: file://@REPO@
                 folders: ["stage/**"]
                 callers: ["spiffe://portcullis.dev/ci/**"]
                 rules:
-                  - commands: [echo]
+                  - commands: [echo, plan]
                     refs: ["refs/heads/**"]
                     environments: [stage]
             """;

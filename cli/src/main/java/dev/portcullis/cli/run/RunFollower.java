@@ -136,6 +136,11 @@ final class RunFollower {
                     }
                     next = event.getOffset() + 1;
                     show(event);
+                    if (event.hasStateChange() && RunOutcome.isFinal(event.getStateChange().getState())) {
+                        // the run's last event: done now, not when the gateway gets round to closing the
+                        // stream (the channel's shutdown cancels the call)
+                        return event.getStateChange();
+                    }
                 }
                 Run run = get(runId);
                 if (RunOutcome.isFinal(run.getState())) {
