@@ -97,17 +97,27 @@ public final class CatalogLoader {
         return timeout;
     }
 
-    /** A drift check's interval as written: a duration from 5m to 7d. */
-    private static Duration driftEvery(String text) {
+    /** A drift check's interval as written: a duration from {@code min} to 7d. */
+    private static Duration driftEvery(String text, Duration min) {
         Duration every = DriftCheck.parseDuration(text);
-        if (every.compareTo(DriftCheck.MIN_EVERY) < 0) {
-            throw new IllegalArgumentException("must be at least " + DriftCheck.format(DriftCheck.MIN_EVERY)
+        if (every.compareTo(min) < 0) {
+            throw new IllegalArgumentException("must be at least " + DriftCheck.format(min)
                     + ": each check is a whole plan run");
         }
         if (every.compareTo(DriftCheck.MAX_EVERY) > 0) {
             throw new IllegalArgumentException("must be at most " + DriftCheck.format(DriftCheck.MAX_EVERY));
         }
         return every;
+    }
+
+    /** The catalog's {@code drift_min_every} as written: a duration from 10s to 7d. */
+    private static Duration driftMinEvery(String text) {
+        Duration min = DriftCheck.parseDuration(text);
+        if (min.compareTo(DriftCheck.MIN_EVERY) < 0 || min.compareTo(DriftCheck.MAX_EVERY) > 0) {
+            throw new IllegalArgumentException("must be from " + DriftCheck.format(DriftCheck.MIN_EVERY) + " to "
+                    + DriftCheck.format(DriftCheck.MAX_EVERY));
+        }
+        return min;
     }
 
     /**
@@ -123,6 +133,8 @@ public final class CatalogLoader {
         private final List<CatalogProblem> problems = new ArrayList<>();
         /** "commands.plan", "environments.prod": entries written but refused, whose problems are already reported. */
         private final Set<String> refused = new HashSet<>();
+        /** The shortest {@code every} a drift check may have: the catalog's {@code drift_min_every}, read first. */
+        private Duration driftMinEvery = DriftCheck.DEFAULT_MIN_EVERY;
 
         Reader(String file) {
             this.file = file;
@@ -169,10 +181,15 @@ public final class CatalogLoader {
             if (root.isEmpty()) {
                 return Optional.empty();
             }
-            Map<String, Node> top = mapping(root.get(), "", Set.of("version", "environments", "commands", "repos"),
+            Map<String, Node> top = mapping(root.get(), "",
+                    Set.of("version", "environments", "commands", "repos", "drift_min_every"),
                     Set.of("version", "environments", "commands", "repos"));
             if (top.containsKey("version")) {
                 integer(top.get("version"), "version", 1, 1);
+            }
+            if (top.containsKey("drift_min_every")) {
+                driftMinEvery = parsed(top.get("drift_min_every"), "drift_min_every", CatalogLoader::driftMinEvery)
+                        .orElse(DriftCheck.DEFAULT_MIN_EVERY);
             }
             Map<CatalogName, Environment> environments = named(top.get("environments"), "environments", this::environment);
             Map<CatalogName, Command> commands = named(top.get("commands"), "commands", this::command);
@@ -412,7 +429,8 @@ public final class CatalogLoader {
                     .flatMap(text -> reference(commandNode, field + ".command", text, commands.keySet(), "command"))
                     .map(commands::get);
             command.ifPresent(c -> driftCommand(commandNode, field + ".command", c));
-            Optional<Duration> every = parsed(fields.get("every"), field + ".every", CatalogLoader::driftEvery);
+            Optional<Duration> every = parsed(fields.get("every"), field + ".every",
+                    text -> driftEvery(text, driftMinEvery));
             Duration jitter = every.map(DriftCheck::defaultJitter).orElse(Duration.ZERO);
             if (fields.containsKey("jitter")) {
                 Optional<Duration> written = parsed(fields.get("jitter"), field + ".jitter", DriftCheck::parseDuration);

@@ -24,8 +24,8 @@ import java.util.regex.Pattern;
  * @param environments the environments to check them in, ordered by name; never empty
  * @param command a command that produces a plan with a summary and changes nothing
  * @param ref the full ref whose head is checked
- * @param every how long from one check's start to the next, before jitter; 5m
- *     to 7d
+ * @param every how long from one check's start to the next, before jitter; from the catalog's
+ *     {@code drift_min_every} (5m unless it says otherwise, never below {@link #MIN_EVERY}) to 7d
  * @param jitter at most how much later than {@code every} a target's checks start, to spread them
  *     out; from zero to half of {@code every}
  * @param quietHours when no check starts; a check due then starts when they end
@@ -35,8 +35,16 @@ public record DriftCheck(List<RepoFolder> folders, List<CatalogName> environment
         Duration every, Duration jitter, List<ChangeWindow> quietHours, Location location) {
     /** The ref checked when a drift check names none. */
     public static final GitRef DEFAULT_REF = new GitRef("refs/heads/main");
-    /** Shortest {@code every}: a check is a whole plan run, with its provider calls and its cost. */
-    public static final Duration MIN_EVERY = Duration.ofMinutes(5);
+    /**
+     * Shortest {@code every} a catalog allows unless its {@code drift_min_every} says otherwise: a
+     * check is a whole plan run, with its provider calls and its cost.
+     */
+    public static final Duration DEFAULT_MIN_EVERY = Duration.ofMinutes(5);
+    /**
+     * Shortest {@code every} any catalog may allow ({@code drift_min_every}'s own lower bound): a
+     * plan takes seconds, so checks any closer together would only wait behind each other.
+     */
+    public static final Duration MIN_EVERY = Duration.ofSeconds(10);
     /** Longest {@code every}: drift older than a week is found too late to be worth the name. */
     public static final Duration MAX_EVERY = Duration.ofDays(7);
     private static final Pattern DURATION =

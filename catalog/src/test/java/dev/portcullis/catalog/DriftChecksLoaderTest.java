@@ -123,6 +123,10 @@ class DriftChecksLoaderTest {
             every in the wrong order | every: 6h     | every: 30m6h     | 30m6h     | every | must be a duration such as 30m, 6h, 1d or 1d12h (units d, h, m, s)
             jitter above half        | every: 6h     | every: 6h, jitter: 3h1s | 3h1s | jitter | must be at most half of every (3h), so a check is never put off by more
             jitter unparseable       | every: 6h     | every: 6h, jitter: 10% | 10% | jitter | must be a duration such as 30m, 6h, 1d or 1d12h (units d, h, m, s)
+            every zero               | every: 6h     | every: 0s        | 0s        | every | must be at least 5m: each check is a whole plan run
+            jitter equal to every    | every: 6h     | every: 6h, jitter: 6h | 6h } | jitter | must be at most half of every (3h), so a check is never put off by more
+            jitter above every       | every: 6h     | every: 6h, jitter: 7h | 7h    | jitter | must be at most half of every (3h), so a check is never put off by more
+            jitter negative          | every: 6h     | every: 6h, jitter: -1m | -1m  | jitter | must be a duration such as 30m, 6h, 1d or 1d12h (units d, h, m, s)
             unknown environment      | [prod]        | [production]     | production | environments[0] | unknown environment 'production'
             no environment           | [prod]        | []               | []        | environments | must name at least one environment
             unknown command          | command: plan | command: plna    | plna      | command | unknown command 'plna'
@@ -138,6 +142,11 @@ class DriftChecksLoaderTest {
             ref not a full ref       | every: 6h     | every: 6h, ref: main | main   | ref | must be a full ref name starting with refs/, e.g. refs/heads/main
             ref with a wildcard      | every: 6h     | every: 6h, ref: 'refs/heads/*' | 'refs | ref | must not contain '*'
             bad quiet hours          | every: 6h     | every: 6h, quiet_hours: ['Sat-Sun 00:00-25:00 Europe/Berlin'] | 'Sat | quiet_hours[0] | end time '25:00' is not a time of day (00:00 to 24:00)
+            quiet hours unknown zone | every: 6h     | every: 6h, quiet_hours: ['Sat-Sun 00:00-24:00 Mars/Olympus'] | 'Sat | quiet_hours[0] | unknown time zone 'Mars/Olympus'; expected a region such as Europe/Berlin or UTC, or an offset such as +02:00
+            quiet hours unknown day  | every: 6h     | every: 6h, quiet_hours: ['Sonntag 00:00-24:00 UTC'] | 'Son | quiet_hours[0] | unknown day 'Sonntag'; expected Mon, Tue, Wed, Thu, Fri, Sat or Sun
+            quiet hours without zone | every: 6h     | every: 6h, quiet_hours: ['Sat-Sun 00:00-24:00'] | 'Sat | quiet_hours[0] | change window 'Sat-Sun 00:00-24:00' must have three parts separated by spaces (days, time range, time zone); expected '<days> <HH:MM>-<HH:MM> <zone>', e.g. 'Mon-Fri 08:00-18:00 Europe/Berlin'
+            quiet hours not a list   | every: 6h     | every: 6h, quiet_hours: 'Sat-Sun 00:00-24:00 UTC' | 'Sat | quiet_hours | must be a list
+            ref malformed            | every: 6h     | every: 6h, ref: refs/heads/a..b | refs/heads/a..b | ref | must not contain '..'
             quiet hours all week     | every: 6h     | every: 6h, quiet_hours: ['Mon-Fri 00:00-24:00 UTC', 'Sat,Sun 00:00-24:00 UTC'] | ['Mon | quiet_hours | leave no time in a week for the check to run
             unknown key              | every: 6h     | every: 6h, evry: 6h | evry  | evry | unknown field 'evry'; allowed: [command, environments, every, folders, jitter, quiet_hours, ref]
             missing every            | , every: 6h   | ""               | {         | every | is required
@@ -181,5 +190,44 @@ class DriftChecksLoaderTest {
                 () -> loader.load("catalog.yaml", catalog.getBytes(StandardCharsets.UTF_8))).problems();
 
         assertEquals(List.of("repos[0].rules[0].refs[0]"), problems.stream().map(CatalogProblem::field).toList());
+    }
+
+    @Test
+    void aCatalogsDriftMinEveryLetsChecksRunMoreOften() {
+        String catalog = CATALOG.replace("DRIFT", PROD_NETWORK.replace("every: 6h", "every: 10s")) + "drift_min_every: 10s\n";
+
+        DriftCheck check = loader.load("catalog.yaml", catalog.getBytes(StandardCharsets.UTF_8)).repo(APP).orElseThrow()
+                .drift().get(0);
+
+        assertEquals(Duration.ofSeconds(10), check.every());
+        assertEquals(Duration.ofSeconds(1), check.jitter());
+    }
+
+    @Test
+    void anEveryBelowTheCatalogsDriftMinEveryIsRefused() {
+        String drift = PROD_NETWORK.replace("every: 6h", "every: 30s");
+        String catalog = CATALOG.replace("DRIFT", drift) + "drift_min_every: 1m\n";
+
+        List<CatalogProblem> problems = assertThrows(CatalogRejectedException.class,
+                () -> loader.load("catalog.yaml", catalog.getBytes(StandardCharsets.UTF_8))).problems();
+
+        assertEquals(List.of(placeOf(drift, "30s") + ": repos[0].drift[0].every: must be at least 1m: each check is a"
+                + " whole plan run"), problems.stream().map(CatalogProblem::toString).toList());
+    }
+
+    @ParameterizedTest(name = "drift_min_every: {0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            9s     | must be from 10s to 7d
+            7d1s   | must be from 10s to 7d
+            5 min  | must be a duration such as 30m, 6h, 1d or 1d12h (units d, h, m, s)
+            """)
+    void aDriftMinEveryOutsideItsBoundsIsRefused(String written, String message) {
+        String catalog = CATALOG.replace("DRIFT", PROD_NETWORK) + "drift_min_every: " + written + "\n";
+
+        List<CatalogProblem> problems = assertThrows(CatalogRejectedException.class,
+                () -> loader.load("catalog.yaml", catalog.getBytes(StandardCharsets.UTF_8))).problems();
+
+        assertEquals(List.of("catalog.yaml:19:18: drift_min_every: " + message),
+                problems.stream().map(CatalogProblem::toString).toList());
     }
 }

@@ -171,4 +171,37 @@ class DriftScheduleTest {
 
         assertThrows(IllegalStateException.class, () -> DriftSchedule.nextDue(target, FRIDAY_EVENING));
     }
+
+    @Test
+    void aTargetCheckedMoreOftenThanAnyCatalogMayAllowCannotBeMade() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> target("prod/network", Duration.ofSeconds(9), Duration.ZERO, List.of()));
+
+        assertEquals("every must be from 10s to 7d", refused.getMessage());
+    }
+
+    @Test
+    void aTargetWhoseJitterIsMoreThanHalfItsEveryCannotBeMade() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> target("prod/network", Duration.ofHours(6), Duration.ofHours(6), List.of()));
+
+        assertEquals("jitter must be from 0s to half of every (3h)", refused.getMessage());
+    }
+
+    @Test
+    void aTargetWithNegativeJitterCannotBeMade() {
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> target("prod/network", Duration.ofHours(6), Duration.ofMinutes(-1), List.of()));
+
+        assertEquals("jitter must be from 0s to half of every (3h)", refused.getMessage());
+    }
+
+    @Test
+    void theShortestEveryAnyCatalogMayAllowIsScheduledLikeAnyOther() {
+        DriftTarget target = target("prod/network", DriftCheck.MIN_EVERY, Duration.ZERO, List.of());
+
+        Instant due = DriftSchedule.nextDue(target, FRIDAY_EVENING);
+
+        assertEquals(FRIDAY_EVENING.plusSeconds(10), due);
+    }
 }

@@ -10,10 +10,12 @@ import dev.portcullis.cli.call.ClientEnvironment;
 import dev.portcullis.cli.dev.DevMode;
 import dev.portcullis.cli.dev.DevModeOptions;
 import dev.portcullis.runtime.telemetry.TelemetrySource;
+import dev.portcullis.v1.AuditAction;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.ChainedEvent;
 import dev.portcullis.v1.GatewayServiceGrpc;
 import dev.portcullis.v1.GetRunRequest;
+import dev.portcullis.v1.QueryOrder;
 import dev.portcullis.v1.QueryRequest;
 import dev.portcullis.v1.Run;
 import dev.portcullis.v1.RunSpec;
@@ -37,6 +39,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 /**
  * The whole suite as dev mode runs it, with a catalog and a git repository made by the test:
@@ -262,19 +265,47 @@ final class SuiteFixture implements AutoCloseable {
         return text.toString();
     }
 
+    /** The audit events of a run, waiting until one of each of {@code actions} arrived through the outboxes. */
+    List<ChainedEvent> auditOf(String runId, Set<AuditAction> actions) {
+        AtomicReference<List<ChainedEvent>> found = new AtomicReference<>(List.of());
+        await("the audit events of run " + runId).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .untilAsserted(() -> {
+                    List<ChainedEvent> events = auditOf(runId);
+                    found.set(events);
+                    assertTrue(events.stream().map(event -> event.getEvent().getAction()).collect(Collectors.toSet())
+                            .containsAll(actions), "not all of " + actions + " for run " + runId + ": " + events);
+                });
+        return found.get();
+    }
+
     /** The audit events of a run, waiting until at least {@code atLeast} arrived through the outboxes. */
     List<ChainedEvent> auditOf(String runId, int atLeast) {
         AtomicReference<List<ChainedEvent>> found = new AtomicReference<>(List.of());
         await("the audit events of run " + runId).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
                 .untilAsserted(() -> {
-                    List<ChainedEvent> events = new ArrayList<>();
-                    AuditServiceGrpc.newBlockingStub(channel("audit", "auditor")).withDeadlineAfter(30, TimeUnit.SECONDS)
-                            .query(QueryRequest.newBuilder().setRunId(runId).setLimit(1000).build())
-                            .forEachRemaining(response -> events.add(response.getEvent()));
+                    List<ChainedEvent> events = auditOf(runId);
                     found.set(events);
                     assertTrue(events.size() >= atLeast, "only " + events.size() + " audit events for run " + runId + ": " + events);
                 });
         return found.get();
+    }
+
+    private List<ChainedEvent> auditOf(String runId) {
+        List<ChainedEvent> events = new ArrayList<>();
+        AuditServiceGrpc.newBlockingStub(channel("audit", "auditor")).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .query(QueryRequest.newBuilder().setRunId(runId).setLimit(1000).build())
+                .forEachRemaining(response -> events.add(response.getEvent()));
+        return events;
+    }
+
+    /** The audit events of repo "example" with one of {@code actions}, oldest first, as stored now. */
+    List<ChainedEvent> auditEvents(List<AuditAction> actions) {
+        List<ChainedEvent> events = new ArrayList<>();
+        AuditServiceGrpc.newBlockingStub(channel("audit", "auditor")).withDeadlineAfter(30, TimeUnit.SECONDS)
+                .query(QueryRequest.newBuilder().setRepo("example").setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST)
+                        .addAllActions(actions).setLimit(10_000).build())
+                .forEachRemaining(response -> events.add(response.getEvent()));
+        return events;
     }
 
     @Override
