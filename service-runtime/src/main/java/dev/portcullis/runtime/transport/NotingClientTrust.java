@@ -37,7 +37,7 @@ final class NotingClientTrust extends X509ExtendedTrustManager {
         }
     }
 
-    // the servers' TLS runs on SSLEngines; refusals through these two are still refused, recorded without the chain
+    // the servers' TLS runs on Netty's SSLEngines; these two serve no server of ours and note nothing
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One service's gRPC server: mTLS (client certificate required; optional only for a server given
  * {@link BearerTokens}, whose callers may authenticate with a token instead), every call through
- * {@link AccessInterceptor}, plus {@code grpc.health.v1} and server reflection. Thread-safe;
+ * {@link AccessInterceptor}, plus {@code grpc.health.v1} and server reflection; every TLS handshake
+ * it ends is recorded ({@link HandshakeRefusals}). Thread-safe;
  * {@link #start()} once, {@link #close()} once.
  *
  * <p>When {@link ServerConfig#healthProbePort()} is set, a second, plaintext server on that port
