@@ -3,6 +3,7 @@ package dev.portcullis.runtime.transport;
 import static dev.portcullis.runtime.testing.TestPki.id;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
@@ -11,12 +12,14 @@ import dev.portcullis.runtime.identity.IdentityPattern;
 import dev.portcullis.runtime.pki.Validity;
 import dev.portcullis.runtime.role.Role;
 import dev.portcullis.runtime.role.RoleMapping;
+import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.testing.HandshakeProbe;
 import dev.portcullis.runtime.testing.MutableClock;
 import dev.portcullis.runtime.testing.RecordingAuditRecorder;
 import dev.portcullis.runtime.testing.TestChannels;
 import dev.portcullis.runtime.testing.TestPki;
 import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
 import java.nio.charset.StandardCharsets;
@@ -152,6 +155,33 @@ class RefusedHandshakeAuditTest {
         assertEquals(RefusalBudget.PER_SECOND + 1, events.size());
         assertFalse(events.get(RefusalBudget.PER_SECOND - 1).attributes().containsKey("suppressed"));
         assertEquals("5", events.get(RefusalBudget.PER_SECOND).attributes().get("suppressed"));
+    }
+
+    @Test
+    void callsRefusedForWantOfCredentialsShareTheBudgetOfRefusedHandshakes() throws InterruptedException {
+        server.close();
+        server = new ServiceServer("gateway", new ServerConfig("127.0.0.1", 0, 4 << 20, Duration.ofSeconds(5), Duration.ZERO),
+                serverTls, new RoleMapping(Map.of()), List.of(), audit, clock, Telemetry.disabled("gateway"),
+                token -> new BearerTokens.Refused("TOKEN_MALFORMED", "no", false, Map.of()));
+        server.start();
+        for (int i = 0; i < RefusalBudget.PER_SECOND; i++) {
+            HandshakeProbe.send(server.port(), "not TLS at all".getBytes(StandardCharsets.US_ASCII));
+        }
+
+        ManagedChannel channel = TestChannels.tlsWithoutClientCertificate(server.port(), pki.caFile());
+        try {
+            assertThrows(StatusRuntimeException.class, () -> HealthGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(10, TimeUnit.SECONDS).check(HealthCheckRequest.getDefaultInstance()));
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        clock.advance(Duration.ofSeconds(1));
+        HandshakeProbe.send(server.port(), "not TLS at all".getBytes(StandardCharsets.US_ASCII));
+
+        List<AuditEvent> events = audit.events();
+        assertEquals(RefusalBudget.PER_SECOND + 1, events.size());
+        assertFalse(events.stream().anyMatch(e -> e.reason().equals("NO_CREDENTIALS")), "the call's refusal was over budget");
+        assertEquals("1", events.get(RefusalBudget.PER_SECOND).attributes().get("suppressed"));
     }
 
     @Test
