@@ -8,6 +8,7 @@ import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.util.AdvancedTlsX509KeyManager;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
@@ -26,7 +26,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -44,7 +43,6 @@ public final class ClientTls {
     private static final byte[] UTF8_BOM = {(byte) 0xEF, (byte) 0xBB, (byte) 0xBF};
     // every DER certificate and PKCS#8 key is an ASN.1 SEQUENCE; no PEM file starts with this byte ('0')
     private static final byte DER_SEQUENCE = 0x30;
-    private static final char[] NO_PASSWORD = new char[0];
 
     private final Path caFile;
     // certFile, keyFile and key are null exactly when chain is empty: a token caller without a certificate
@@ -128,17 +126,20 @@ public final class ClientTls {
         return !chain.isEmpty();
     }
 
-    /** Credentials presenting the checked certificate and key, trusting the checked bundle (and host names it names). */
+    /**
+     * Credentials presenting the checked certificate and key (whatever issuers the server says it
+     * accepts, so a server that refuses it records whom it refused), trusting the checked bundle
+     * (and host names it names).
+     */
     public ChannelCredentials credentials() {
         try {
             TlsChannelCredentials.Builder credentials = TlsChannelCredentials.newBuilder();
             if (presentsCertificate()) {
-                KeyStore identity = KeyStore.getInstance("PKCS12");
-                identity.load(null, null);
-                identity.setKeyEntry("client", key, NO_PASSWORD, chain.toArray(Certificate[]::new));
-                KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-                keys.init(identity, NO_PASSWORD);
-                credentials.keyManager(keys.getKeyManagers());
+                // the JDK's key manager withholds a certificate whose issuer the server's CertificateRequest
+                // does not list, so a server that would refuse it never learns who called; this one always sends it
+                AdvancedTlsX509KeyManager keys = new AdvancedTlsX509KeyManager();
+                keys.updateIdentityCredentials(chain.toArray(X509Certificate[]::new), key);
+                credentials.keyManager(keys);
             }
             KeyStore anchors = KeyStore.getInstance("PKCS12");
             anchors.load(null, null);

@@ -28,7 +28,6 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.StatusException;
 import io.grpc.protobuf.StatusProto;
-import java.net.SocketAddress;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -63,8 +62,6 @@ final class AccessInterceptor implements ServerInterceptor {
     private static final BearerTokens NO_BEARER_TOKENS = token -> {
         throw new IllegalStateException("this server admits no bearer tokens");
     };
-    /** As many as {@link AuditedClientTrust} records of refused certificates. */
-    static final int ANONYMOUS_REFUSALS_PER_SECOND = AuditedClientTrust.PER_SECOND;
 
     private final String service;
     private final AccessRules rules;
@@ -77,26 +74,31 @@ final class AccessInterceptor implements ServerInterceptor {
     private final boolean admitsTokenCallers;
     private final RefusalBudget anonymousRefusals;
 
-    /** Admits callers with a verified client certificate only; bearer tokens are ignored. */
+    /**
+     * Admits callers with a verified client certificate only; bearer tokens are ignored. Every refusal
+     * names a verified identity, so none is held to a budget.
+     */
     AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock,
             InboundGuard guard) {
-        this(service, rules, roles, audit, clock, guard, NO_BEARER_TOKENS, false);
+        this(service, rules, roles, audit, clock, guard, NO_BEARER_TOKENS, false,
+                new RefusalBudget(RefusalBudget.PER_SECOND, clock));
     }
 
     /**
      * Admits callers with a verified client certificate, a bearer token {@code bearerTokens} accepts, or
-     * both naming one identity.
+     * both naming one identity; refusals of callers who proved no identity are recorded within
+     * {@code anonymousRefusals}, the budget the server's refused handshakes share.
      */
     AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock,
-            InboundGuard guard, BearerTokens bearerTokens) {
-        this(service, rules, roles, audit, clock, guard, bearerTokens, true);
+            InboundGuard guard, BearerTokens bearerTokens, RefusalBudget anonymousRefusals) {
+        this(service, rules, roles, audit, clock, guard, bearerTokens, true, anonymousRefusals);
     }
 
     private AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock,
-            InboundGuard guard, BearerTokens bearerTokens, boolean admitsTokenCallers) {
+            InboundGuard guard, BearerTokens bearerTokens, boolean admitsTokenCallers, RefusalBudget anonymousRefusals) {
         this.bearerTokens = requireNonNull(bearerTokens, "bearerTokens is null");
         this.admitsTokenCallers = admitsTokenCallers;
-        this.anonymousRefusals = new RefusalBudget(ANONYMOUS_REFUSALS_PER_SECOND, clock);
+        this.anonymousRefusals = requireNonNull(anonymousRefusals, "anonymousRefusals is null");
         this.service = requireNonNull(service, "service is null");
         this.rules = requireNonNull(rules, "rules is null");
         this.roles = requireNonNull(roles, "roles is null");
@@ -282,8 +284,7 @@ final class AccessInterceptor implements ServerInterceptor {
     }
 
     private static String remoteAddress(ServerCall<?, ?> call) {
-        SocketAddress address = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-        return address == null ? "" : address.toString().replaceFirst("^[^/]*/", "");
+        return RemoteAddress.printable(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
     }
 
     private <Q> ServerCall.Listener<Q> refuse(
@@ -320,7 +321,7 @@ final class AccessInterceptor implements ServerInterceptor {
                     .resource(new AuditResource("method", method, "", ""))
                     .outcome(AuditOutcome.DENIED)
                     .reason(reason)
-                    .sourceAddress(remote.length() > 128 ? remote.substring(0, 128) : remote)
+                    .sourceAddress(remote)
                     .attributes(attributes)
                     .build());
         } catch (RuntimeException e) {

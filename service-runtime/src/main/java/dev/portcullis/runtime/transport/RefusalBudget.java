@@ -9,11 +9,16 @@ import java.util.OptionalLong;
 
 /**
  * How many refusals a second are recorded when anyone who can open a connection can provoke them
- * (a server admitting callers without a client certificate): so a flood cannot fill the audit
- * outbox, which would make the gateway refuse all new work. The first {@code perSecond} of each
- * one-second window are recorded; the next recorded one says how many were left out. Thread-safe.
+ * (a refused TLS handshake; a call without credentials to a server admitting callers without a
+ * client certificate): so a flood cannot fill the audit outbox, which would make the gateway refuse
+ * all new work, and cannot go unseen either. The first {@code perSecond} of each one-second window
+ * are recorded; the next recorded one says how many were left out. One budget per server, shared by
+ * all such refusals. Thread-safe.
  */
 final class RefusalBudget {
+    /** What each server allows itself. */
+    static final int PER_SECOND = 20;
+
     private final int perSecond;
     private final Clock clock;
     // guarded by this: the current window and what it let through and held back

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One service's gRPC server: mTLS (client certificate required; optional only for a server given
  * {@link BearerTokens}, whose callers may authenticate with a token instead), every call through
- * {@link AccessInterceptor}, plus {@code grpc.health.v1} and server reflection. Thread-safe;
+ * {@link AccessInterceptor}, plus {@code grpc.health.v1} and server reflection; every TLS handshake
+ * it ends is recorded ({@link HandshakeRefusals}). Thread-safe;
  * {@link #start()} once, {@link #close()} once.
  *
  * <p>When {@link ServerConfig#healthProbePort()} is set, a second, plaintext server on that port
@@ -58,7 +59,7 @@ public final class ServiceServer implements ServingSwitch, AutoCloseable {
     /**
      * @param name short service name for logs, e.g. "gateway"
      * @param services the service's own gRPC services; every method must declare an access rule
-     * @param audit where refused calls are recorded ({@code auth.failed})
+     * @param audit where refused calls and refused TLS handshakes are recorded ({@code auth.failed})
      */
     public ServiceServer(String name, ServerConfig config, TlsMaterial tls, RoleMapping roles,
             List<BindableService> services, AuditRecorder audit, Clock clock) {
@@ -104,16 +105,20 @@ public final class ServiceServer implements ServingSwitch, AutoCloseable {
         InboundGuard guard = new InboundGuard();
         definitions = guard.guard(definitions);
         AccessRules rules = AccessRules.of(definitions);
+        // refused handshakes and calls refused before any identity was proven: anyone can provoke both
+        RefusalBudget anonymousRefusals = new RefusalBudget(RefusalBudget.PER_SECOND, clock);
+        HandshakeRefusals handshakes = new HandshakeRefusals(name, audit, clock, anonymousRefusals);
         NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.host(), config.port()), bearerTokens.isPresent()
-                        ? tls.serverCredentialsWithOptionalClientCertificate(name, audit, clock)
-                        : tls.serverCredentials(name, audit, clock))
+                        ? tls.serverCredentialsWithOptionalClientCertificate(handshakes)
+                        : tls.serverCredentials(handshakes))
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
                 .maxInboundMetadataSize(16 * 1024)
                 .handshakeTimeout(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .addStreamTracerFactory(guard)
                 .intercept(bearerTokens.isPresent()
-                        ? new AccessInterceptor(name, rules, roles, audit, clock, guard, bearerTokens.get())
+                        ? new AccessInterceptor(name, rules, roles, audit, clock, guard, bearerTokens.get(),
+                                anonymousRefusals)
                         : new AccessInterceptor(name, rules, roles, audit, clock, guard))
                 // added last, so it runs first
                 .intercept(requireNonNull(telemetry, "telemetry is null").serverInterceptor());

@@ -2,7 +2,6 @@ package dev.portcullis.runtime.transport;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.pki.KeyMatch;
 import dev.portcullis.runtime.pki.PrivateKeys;
 import io.grpc.ChannelCredentials;
@@ -24,7 +23,6 @@ import java.security.PrivateKey;
 import java.security.SecureRandom;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -124,29 +122,28 @@ public final class TlsMaterial implements AutoCloseable {
     }
 
     /**
-     * As {@link #serverCredentials()}, and every client certificate the bundle refuses is
-     * recorded as {@code auth.failed} by {@code service} ({@link AuditedClientTrust}).
+     * As {@link #serverCredentials()}, and every handshake the server ends (a refused certificate,
+     * none at all, not TLS) is recorded by {@code refusals}.
      */
-    public ServerCredentials serverCredentials(String service, AuditRecorder audit, Clock clock) {
-        return TlsServerCredentials.newBuilder()
+    ServerCredentials serverCredentials(HandshakeRefusals refusals) {
+        return HandshakeWatchingNegotiator.watching(TlsServerCredentials.newBuilder()
                 .keyManager(keyManager)
-                .trustManager(new AuditedClientTrust(serverTrust, service, audit, clock))
+                .trustManager(new NotingClientTrust(serverTrust, refusals))
                 .clientAuth(TlsServerCredentials.ClientAuth.REQUIRE)
-                .build();
+                .build(), refusals);
     }
 
     /**
-     * As {@link #serverCredentials(String, AuditRecorder, Clock)}, except that a caller may present no
-     * client certificate at all, for a server that admits bearer-token callers ({@link BearerTokens}).
-     * A certificate that is presented must still satisfy the trust bundle, or the handshake fails.
+     * As {@link #serverCredentials(HandshakeRefusals)}, except that a caller may present no client
+     * certificate at all, for a server that admits bearer-token callers ({@link BearerTokens}). A
+     * certificate that is presented must still satisfy the trust bundle, or the handshake fails.
      */
-    public ServerCredentials serverCredentialsWithOptionalClientCertificate(String service, AuditRecorder audit,
-            Clock clock) {
-        return TlsServerCredentials.newBuilder()
+    ServerCredentials serverCredentialsWithOptionalClientCertificate(HandshakeRefusals refusals) {
+        return HandshakeWatchingNegotiator.watching(TlsServerCredentials.newBuilder()
                 .keyManager(keyManager)
-                .trustManager(new AuditedClientTrust(serverTrust, service, audit, clock))
+                .trustManager(new NotingClientTrust(serverTrust, refusals))
                 .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
-                .build();
+                .build(), refusals);
     }
 
     /**

@@ -53,7 +53,15 @@ public final class TestPki {
 
     /** A new CA in {@code dir}; its key is written next to it so tests can sign odd certificates. */
     public static TestPki create(Path dir) {
-        CertificateAuthority ca = CertificateAuthority.create("Portcullis test CA",
+        return create(dir, "Portcullis test CA");
+    }
+
+    /**
+     * As {@link #create(Path)}, with the CA named {@code caName}: a CA of another name is one whose
+     * certificates a JDK client withholds from a server that lists only its own CA as acceptable.
+     */
+    public static TestPki create(Path dir, String caName) {
+        CertificateAuthority ca = CertificateAuthority.create(caName,
                 Validity.startingNow(Clock.systemUTC(), Duration.ofDays(1)));
         ca.save(dir.resolve("ca.pem"), dir.resolve("ca.key"));
         return new TestPki(dir, ca);

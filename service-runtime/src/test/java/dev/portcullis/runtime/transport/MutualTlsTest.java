@@ -186,36 +186,6 @@ class MutualTlsTest {
     }
 
     @Test
-    void certificateFromAnotherCaIsAuditedWithWhatItClaimedUnverified() throws Exception {
-        TestPki other = TestPki.create(Files.createDirectory(dir.resolve("other")));
-        TestPki.Credential impostor = other.issue("gateway", id("service/gateway"));
-        Files.copy(pki.caFile(), impostor.caFile(), StandardCopyOption.REPLACE_EXISTING);
-
-        assertRefusedByTls(TestChannels.mtls(server.port(), impostor));
-
-        var event = audit.events().get(0);
-        assertEquals(dev.portcullis.runtime.audit.AuditAction.AUTH_FAILED, event.action());
-        assertEquals("CERTIFICATE_REJECTED", event.reason());
-        assertEquals("", event.actor());
-        assertEquals("false", event.attributes().get("verified"));
-        assertEquals("uri:spiffe://test.example/service/gateway,dns:localhost", event.attributes().get("unverified_names"));
-        assertEquals("not issued by a trusted CA", event.attributes().get("problem"));
-        assertEquals(impostor.issued().certificate().getSerialNumber().toString(16), event.attributes().get("serial"));
-    }
-
-    @Test
-    void expiredCertificateIsAuditedAsExpired() {
-        Instant now = Instant.now();
-        TestPki.Credential expired = pki.issue("expired", id("service/gateway"),
-                new Validity(now.minus(Duration.ofHours(2)), now.minus(Duration.ofHours(1))));
-
-        assertRefusedByTls(TestChannels.mtls(server.port(), expired));
-
-        assertEquals("CERTIFICATE_REJECTED", audit.events().get(0).reason());
-        assertEquals("expired", audit.events().get(0).attributes().get("problem"));
-    }
-
-    @Test
     void bytesThatAreNotTheRequestMessageAreRefusedAsMalformedAndAudited() {
         MethodDescriptor<byte[], byte[]> raw = MethodDescriptor.<byte[], byte[]>newBuilder()
                 .setType(MethodDescriptor.MethodType.UNARY)
