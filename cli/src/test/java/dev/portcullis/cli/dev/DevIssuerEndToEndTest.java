@@ -1,0 +1,107 @@
+package dev.portcullis.cli.dev;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.cli.CliRun;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 17, part 5: dev mode's DEV ONLY OIDC issuer. The CLI, holding only the dev token dev mode
+ * wrote (no client certificate), submits a plan through the real gateway, which verifies the token
+ * against the issuer over HTTPS; a token minted for another commit is refused.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DevIssuerEndToEndTest {
+    @TempDir
+    static Path dir;
+
+    private DevMode dev;
+    private Map<String, String> env;
+    private String mainCommit;
+
+    @BeforeAll
+    void start() throws Exception {
+        dev = DevMode.start(DevModeOptions.in(dir.resolve("data")));
+        env = DevModeTest.readEnv(dev.envFile());
+        mainCommit = DemoRepository.commitOf(dev.demoRepository(), "main").value();
+    }
+
+    @AfterAll
+    void stop() {
+        dev.close();
+    }
+
+    /** {@code portcullis ARGS} as a CI job holding a token and no certificate: the gateway's address and CA only. */
+    private static int asTokenCaller(CliRun cli, Path token, Map<String, String> env, String... args) {
+        String[] all = new String[args.length + 6];
+        System.arraycopy(args, 0, all, 0, args.length);
+        System.arraycopy(new String[] {"--gateway-addr", env.get("PORTCULLIS_GATEWAY_ADDR"),
+            "--ca-file", env.get("PORTCULLIS_CA_FILE"), "--id-token-file", token.toString()}, 0, all, args.length, 6);
+        return cli.execute(all);
+    }
+
+    private int asTokenCaller(CliRun cli, Path token, String... args) {
+        return asTokenCaller(cli, token, env, args);
+    }
+
+    @Test
+    void aPlanSubmittedWithTheDevTokenAloneSucceedsAuthenticatedByTheDevIssuer() {
+        Path token = DevMode.ciTokenFile(dev.envFile().getParent());
+
+        CliRun plan = new CliRun();
+        int submitted = asTokenCaller(plan, token, "plan", "--repo", "example", "--commit", mainCommit, "--ref", "refs/heads/main",
+                "--folder", "stage/app", "--env", "stage", "--no-follow");
+        String run = plan.out().strip();
+        CliRun watch = new CliRun();
+        int watched = asTokenCaller(watch, token, "runs", "watch", run);
+        CliRun show = new CliRun();
+        asTokenCaller(show, token, "runs", "show", run, "--json");
+
+        assertEquals(0, submitted, plan.out() + plan.err());
+        assertEquals(0, watched, "runs watch exits 0 once the run SUCCEEDED: " + watch.out() + watch.err());
+        assertTrue(show.out().contains("\"authentication\":\"oidc:dev\""), show.out() + show.err());
+        assertTrue(show.out().contains("spiffe://portcullis.dev/ci/github/portcullis-dev/example"), show.out());
+    }
+
+    @Test
+    void aTokenMintedForAnotherCommitIsRefusedTokenCommitMismatch() throws Exception {
+        Path other = dir.resolve("other-commit.jwt");
+        String feature = DemoRepository.commitOf(dev.demoRepository(), "feature/demo").value();
+        CliRun mint = new CliRun();
+        int minted = mint.execute("dev", "token", "--data-dir", dev.envFile().getParent().toString(),
+                "--commit", feature, "--out", other.toString());
+
+        CliRun plan = new CliRun();
+        int status = asTokenCaller(plan, other, "plan", "--repo", "example", "--commit", mainCommit, "--ref", "refs/heads/main",
+                "--folder", "stage/app", "--env", "stage", "--no-follow");
+
+        assertEquals(0, minted, mint.out() + mint.err());
+        assertEquals(1, status, plan.out() + plan.err());
+        assertTrue(plan.err().contains("TOKEN_COMMIT_MISMATCH"), plan.out() + plan.err());
+        plan.assertNoStackTrace();
+    }
+
+    @Test
+    void theDevTokenIsWrittenOwnerOnlyAndNeverPrinted() throws Exception {
+        Path token = DevMode.ciTokenFile(dev.envFile().getParent());
+        CliRun mint = new CliRun();
+
+        int status = mint.execute("dev", "token", "--data-dir", dev.envFile().getParent().toString());
+
+        assertEquals(0, status, mint.err());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(token)));
+        String jwt = Files.readString(token).strip();
+        assertFalse(mint.out().contains(jwt.substring(jwt.lastIndexOf('.') + 1)), mint.out());
+        assertTrue(mint.out().startsWith("DEV ONLY: wrote " + token), mint.out());
+    }
+}
