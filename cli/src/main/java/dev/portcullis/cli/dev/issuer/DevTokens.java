@@ -74,6 +74,14 @@ public final class DevTokens {
         return issuer;
     }
 
+    /**
+     * A minter with the same key whose tokens name {@code otherIssuer} as their {@code iss}: tokens
+     * of an issuer the gateway does not know, or knows but cannot reach.
+     */
+    public DevTokens forIssuer(String otherIssuer) {
+        return new DevTokens(key, otherIssuer, clock);
+    }
+
     /** The {@code kid} of the signing key, as the JWK set publishes it. */
     public String keyId() {
         return key.getKeyID();
