@@ -2,11 +2,8 @@ package dev.portcullis.bench.reliability;
 
 import static java.util.Objects.requireNonNull;
 
-import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
 import io.grpc.CompositeChannelCredentials;
-import io.grpc.Metadata;
-import java.util.concurrent.Executor;
 
 /**
  * A CI job calling with an OIDC identity token as {@code authorization: Bearer …} and no client
@@ -14,8 +11,6 @@ import java.util.concurrent.Executor;
  * {@code toString}. Immutable.
  */
 final class TokenCaller implements CorpusCaller {
-    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
-
     private final String identity;
     private final String token;
 
@@ -41,15 +36,7 @@ final class TokenCaller implements CorpusCaller {
 
     @Override
     public ChannelCredentials credentials(CallerCertificates certificates) {
-        CallCredentials bearer = new CallCredentials() {
-            @Override
-            public void applyRequestMetadata(RequestInfo request, Executor executor, MetadataApplier applier) {
-                Metadata headers = new Metadata();
-                headers.put(AUTHORIZATION, "Bearer " + token);
-                applier.apply(headers);
-            }
-        };
-        return CompositeChannelCredentials.create(certificates.serverOnly(), bearer);
+        return CompositeChannelCredentials.create(certificates.serverOnly(), new BearerCredentials(token));
     }
 
     @Override
