@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -59,18 +61,29 @@ class DevIssuerEndToEndTest {
         Path token = DevMode.ciTokenFile(dev.envFile().getParent());
 
         CliRun plan = new CliRun();
-        int submitted = asTokenCaller(plan, token, "plan", "--repo", "example", "--commit", mainCommit, "--ref", "refs/heads/main",
-                "--folder", "stage/app", "--env", "stage", "--no-follow");
-        String run = plan.out().strip();
-        CliRun watch = new CliRun();
-        int watched = asTokenCaller(watch, token, "runs", "watch", run);
+        int status = asTokenCaller(plan, token, "plan", "--repo", "example", "--commit", mainCommit, "--ref", "refs/heads/main",
+                "--folder", "stage/app", "--env", "stage");
+        Matcher succeeded = Pattern.compile("run ([0-9a-f-]{36}) is SUCCEEDED").matcher(plan.err());
+        assertTrue(succeeded.find(), plan.out() + plan.err());
         CliRun show = new CliRun();
-        asTokenCaller(show, token, "runs", "show", run, "--json");
+        asTokenCaller(show, token, "runs", "show", succeeded.group(1), "--json");
 
-        assertEquals(0, submitted, plan.out() + plan.err());
-        assertEquals(0, watched, "runs watch exits 0 once the run SUCCEEDED: " + watch.out() + watch.err());
+        assertEquals(0, status, plan.out() + plan.err());
         assertTrue(show.out().contains("\"authentication\":\"oidc:dev\""), show.out() + show.err());
-        assertTrue(show.out().contains("spiffe://portcullis.dev/ci/github/portcullis-dev/example"), show.out());
+        assertTrue(show.out().contains("\"requester\":\"spiffe://portcullis.dev/ci/github/portcullis-dev/example\""), show.out());
+    }
+
+    @Test
+    void withTheDevCertificateTooTheTokenIsRefusedIdentityMismatch() {
+        Path token = DevMode.ciTokenFile(dev.envFile().getParent());
+
+        CliRun plan = new CliRun();
+        int status = asTokenCaller(plan, token, "plan", "--repo", "example", "--commit", mainCommit, "--ref", "refs/heads/main",
+                "--folder", "stage/app", "--env", "stage", "--no-follow", "--cert-file", env.get("PORTCULLIS_CERT_FILE"),
+                "--key-file", env.get("PORTCULLIS_KEY_FILE"));
+
+        assertEquals(1, status, plan.out() + plan.err());
+        assertTrue(plan.err().contains("IDENTITY_MISMATCH"), plan.err());
     }
 
     @Test
