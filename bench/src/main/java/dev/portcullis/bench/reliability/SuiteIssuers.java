@@ -16,7 +16,7 @@ import java.util.Map;
  * The OIDC issuers the suite's gateway is configured with, for the corpus' token cases: the
  * DEV ONLY dev issuer (whose minter signs good and deliberately bad tokens) and a second issuer,
  * {@value #DOWN}, whose URL nothing listens on, so its tokens meet an issuer that is unreachable
- * with no cached key.
+ * with no cached key. Immutable.
  *
  * @param dev mints the dev issuer's tokens
  * @param downIssuerUrl the issuer URL of {@value #DOWN}

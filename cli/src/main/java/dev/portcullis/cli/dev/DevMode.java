@@ -32,9 +32,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * All four services in one JVM on loopback, with the dev PKI under {@code DATA_DIR/pki}. For
+ * All four services in one JVM on loopback, with the dev PKI under {@code DATA_DIR/pki}, and a
+ * DEV ONLY OIDC issuer ({@link DevIssuer}) the gateway accepts as issuer {@code dev}. For
  * development only. Writes {@code DATA_DIR/dev.env} with the variables the CLI and any gRPC
- * client need. Thread-safe to close once.
+ * client need, and {@code DATA_DIR/ci-token.jwt}, a dev token for the demo repository's
+ * {@code main}. Thread-safe to close once.
  */
 public final class DevMode implements AutoCloseable {
     private static final String CI_TOKEN_FILE_NAME = "ci-token.jwt";

@@ -117,4 +117,16 @@ class DevIssuerEndToEndTest {
         assertFalse(mint.out().contains(jwt.substring(jwt.lastIndexOf('.') + 1)), mint.out());
         assertTrue(mint.out().startsWith("DEV ONLY: wrote " + token), mint.out());
     }
+
+    @Test
+    void devTokenOnADirectoryNoDevModeRanOnIsAUsageErrorNamingIt() throws Exception {
+        Path empty = Files.createDirectories(dir.resolve("never-a-dev-dir"));
+        CliRun mint = new CliRun();
+
+        int status = mint.execute("dev", "token", "--data-dir", empty.toString());
+
+        assertEquals(64, status, mint.out() + mint.err());
+        assertTrue(mint.err().contains("holds no dev issuer"), mint.err());
+        assertFalse(Files.exists(empty.resolve("ci-token.jwt")));
+    }
 }
