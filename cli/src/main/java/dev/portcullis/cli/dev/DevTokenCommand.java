@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -67,7 +68,7 @@ public final class DevTokenCommand implements Callable<Integer> {
         return ExitStatus.SUCCESS.code();
     }
 
-    private <T> T parse(String option, java.util.function.Supplier<T> value) {
+    private <T> T parse(String option, Supplier<T> value) {
         try {
             return value.get();
         } catch (IllegalArgumentException e) {
