@@ -23,10 +23,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A no-op unary call (grpc.health.v1 Check) over the mTLS channel and server set-up every
- * service uses (TLS 1.3, client certificate, SPIFFE identity, role check), next to the same
- * call over a plaintext loopback channel to a bare server: the baseline that shows what the
- * security layer costs. Sequential calls give latency percentiles; 16 concurrent callers give
- * throughput. Rounds alternate between the two set-ups so drift hits both alike.
+ * service uses (TLS 1.3, client certificate, SPIFFE identity, role check), over the gateway's
+ * bearer-token set-up (TLS without a client certificate, an OIDC identity token verified on
+ * every call by the gateway's verifier against keys fetched from the dev issuer), and over a
+ * plaintext loopback channel to a bare server: the baseline that shows what the security layer
+ * costs. Sequential calls give latency percentiles; 16 concurrent callers give throughput.
+ * Rounds alternate between the set-ups so drift hits all alike.
  */
 final class GrpcBaseline {
     private static final int WARMUP_CALLS = 5_000;
@@ -37,19 +39,25 @@ final class GrpcBaseline {
     private static final Duration THROUGHPUT_BOUND = Duration.ofSeconds(30);
 
     Map<String, Figure> run() throws Exception {
-        try (Setup mtls = mtls(); Setup plaintext = plaintext()) {
+        try (Setup mtls = mtls(); Setup bearer = bearer(); Setup plaintext = plaintext()) {
             warm(mtls);
+            warm(bearer);
             warm(plaintext);
             Latencies mtlsLatencies = new Latencies();
+            Latencies bearerLatencies = new Latencies();
             Latencies plainLatencies = new Latencies();
             double mtlsRate = 0;
+            double bearerRate = 0;
             double plainRate = 0;
             for (int round = 0; round < ROUNDS; round++) {
                 plainLatencies.measure(LATENCY_CALLS_PER_ROUND, caller(plaintext));
                 mtlsLatencies.measure(LATENCY_CALLS_PER_ROUND, caller(mtls));
+                bearerLatencies.measure(LATENCY_CALLS_PER_ROUND, caller(bearer));
                 plainRate += throughput(plaintext) / ROUNDS;
                 mtlsRate += throughput(mtls) / ROUNDS;
+                bearerRate += throughput(bearer) / ROUNDS;
             }
+            double bearerP50 = bearerLatencies.percentileMicros(50);
             double mtlsP50 = mtlsLatencies.percentileMicros(50);
             double mtlsP99 = mtlsLatencies.percentileMicros(99);
             double plainP50 = plainLatencies.percentileMicros(50);
@@ -58,11 +66,20 @@ final class GrpcBaseline {
             figures.put("mtls_p50_us", new Figure(round(mtlsP50), "us", "no-op unary call over the services' mTLS set-up, median"));
             figures.put("mtls_p99_us", new Figure(round(mtlsP99), "us", "same, 99th percentile"));
             figures.put("mtls_calls_per_s", new Figure(Math.round(mtlsRate), "calls/s", CALLERS + " concurrent callers over mTLS"));
+            figures.put("bearer_p50_us", new Figure(round(bearerP50), "us",
+                    "no-op unary call authenticated by an OIDC identity token (RS256 JWT verified per call), no client certificate, median"));
+            figures.put("bearer_p99_us", new Figure(round(bearerLatencies.percentileMicros(99)), "us", "same, 99th percentile"));
+            figures.put("bearer_calls_per_s", new Figure(Math.round(bearerRate), "calls/s",
+                    CALLERS + " concurrent callers with an identity token"));
             figures.put("baseline_p50_us", new Figure(round(plainP50), "us", "baseline: plaintext loopback, bare server, median"));
             figures.put("baseline_p99_us", new Figure(round(plainP99), "us", "baseline: 99th percentile"));
             figures.put("baseline_calls_per_s", new Figure(Math.round(plainRate), "calls/s", "baseline: " + CALLERS + " concurrent callers"));
             figures.put("mtls_p50_ratio", new Figure(round(mtlsP50 / plainP50), "x", "mTLS median / baseline median"));
             figures.put("mtls_throughput_ratio", new Figure(round(mtlsRate / plainRate), "x", "mTLS calls/s / baseline calls/s"));
+            figures.put("bearer_p50_ratio", new Figure(round(bearerP50 / plainP50), "x", "bearer-token median / baseline median"));
+            figures.put("bearer_to_mtls_p50_ratio", new Figure(round(bearerP50 / mtlsP50), "x", "bearer-token median / mTLS median"));
+            figures.put("bearer_throughput_ratio", new Figure(round(bearerRate / plainRate), "x",
+                    "bearer-token calls/s / baseline calls/s"));
             figures.put("samples_per_setup", new Figure(mtlsLatencies.size(), "calls", "sequential calls measured per set-up"));
             return figures;
         }
@@ -84,6 +101,11 @@ final class GrpcBaseline {
     private static Setup mtls() throws IOException {
         LoopbackMtls mtls = new LoopbackMtls(List.of());
         return new Setup(mtls.channel(), mtls);
+    }
+
+    private static Setup bearer() throws IOException {
+        LoopbackBearer bearer = new LoopbackBearer();
+        return new Setup(bearer.channel(), bearer);
     }
 
     private static Setup plaintext() throws IOException {

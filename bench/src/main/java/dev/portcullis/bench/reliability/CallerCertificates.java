@@ -137,6 +137,15 @@ final class CallerCertificates {
         }
     }
 
+    /** Credentials trusting the suite's CA and presenting no certificate, as a CI job with a token calls. */
+    ChannelCredentials serverOnly() {
+        try {
+            return TlsChannelCredentials.newBuilder().trustManager(caFile.toFile()).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the suite's CA " + caFile, e);
+        }
+    }
+
     static GeneralName uri(String uri) {
         return new GeneralName(GeneralName.uniformResourceIdentifier, uri);
     }

@@ -18,26 +18,26 @@ record ExpectedAudit(AuditAction action, String description, Predicate<AuditEven
     }
 
     /** A request refused as invalid, by this caller. */
-    static ExpectedAudit invalidRequest(HostileCaller caller, String reason) {
+    static ExpectedAudit invalidRequest(CorpusCaller caller, String reason) {
         return new ExpectedAudit(AuditAction.AUDIT_ACTION_REQUEST_INVALID, "request.invalid " + reason + " by " + caller.identity(),
                 e -> e.getActor().equals(caller.identity()) && e.getReason().equals(reason));
     }
 
     /** For callers shared between cases (the approvers): the method tells them apart within the case's window. */
-    static ExpectedAudit invalidRequest(HostileCaller caller, String reason, String method) {
+    static ExpectedAudit invalidRequest(CorpusCaller caller, String reason, String method) {
         return new ExpectedAudit(AuditAction.AUDIT_ACTION_REQUEST_INVALID, "request.invalid " + reason + " of " + method + " by "
                 + caller.identity(), e -> e.getActor().equals(caller.identity()) && e.getReason().equals(reason)
                         && e.getAttributesOrDefault("method", "").equals(method));
     }
 
     /** A verified caller refused for what it is. */
-    static ExpectedAudit authFailed(HostileCaller caller, String reason) {
+    static ExpectedAudit authFailed(CorpusCaller caller, String reason) {
         return new ExpectedAudit(AuditAction.AUDIT_ACTION_AUTH_FAILED, "auth.failed " + reason + " for " + caller.identity(),
                 e -> e.getActor().equals(caller.identity()) && e.getReason().equals(reason));
     }
 
     /** An event of {@code action} refused for this caller. */
-    static ExpectedAudit onActor(AuditAction action, HostileCaller caller, String reason) {
+    static ExpectedAudit onActor(AuditAction action, CorpusCaller caller, String reason) {
         return new ExpectedAudit(action, action + " " + reason + " for " + caller.identity(),
                 e -> e.getActor().equals(caller.identity()) && e.getReason().equals(reason));
     }
@@ -55,22 +55,34 @@ record ExpectedAudit(AuditAction action, String description, Predicate<AuditEven
                         && e.getAttributesOrDefault("unverified_names", "").contains(claim));
     }
 
+    /**
+     * An identity token refused before any identity was verified: the event names no actor, says
+     * the credential was an identity token and carries the token's unverified {@code jti} (""
+     * for a token refused before its claims were read: the case's window alone tells it apart).
+     */
+    static ExpectedAudit refusedToken(String jti, String reason) {
+        return new ExpectedAudit(AuditAction.AUDIT_ACTION_AUTH_FAILED, "auth.failed " + reason + " of the identity token "
+                + (jti.isEmpty() ? "(no claims read)" : "with unverified jti " + jti), e -> e.getActor().isEmpty()
+                        && e.getReason().equals(reason) && e.getAttributesOrDefault("credential", "").equals("identity_token")
+                        && e.getAttributesOrDefault("unverified_jti", "").equals(jti));
+    }
+
     /** A run the policy denied for this caller, naming {@code reason}. */
-    static ExpectedAudit policyDenied(HostileCaller caller, String reason) {
+    static ExpectedAudit policyDenied(CorpusCaller caller, String reason) {
         return new ExpectedAudit(AuditAction.AUDIT_ACTION_POLICY_DENIED, "policy.denied naming " + reason + " for "
                 + caller.identity(), e -> e.getActor().equals(caller.identity())
                         && e.getAttributesOrDefault("reasons", "").contains(reason));
     }
 
     /** An event of {@code action} refused for this caller on this run. */
-    static ExpectedAudit onActorAndRun(AuditAction action, HostileCaller caller, String runId, String reason) {
+    static ExpectedAudit onActorAndRun(AuditAction action, CorpusCaller caller, String runId, String reason) {
         return new ExpectedAudit(action, action + " " + reason + " for " + caller.identity() + " on run " + runId,
                 e -> e.getActor().equals(caller.identity()) && e.getReason().equals(reason)
                         && e.getResource().getRunId().equals(runId));
     }
 
     /** A verified caller refused for what it is, calling {@code method} (the event's resource names it). */
-    static ExpectedAudit authFailed(HostileCaller caller, String reason, String method) {
+    static ExpectedAudit authFailed(CorpusCaller caller, String reason, String method) {
         return new ExpectedAudit(AuditAction.AUDIT_ACTION_AUTH_FAILED, "auth.failed " + reason + " of " + method + " for "
                 + caller.identity(), e -> e.getActor().equals(caller.identity()) && e.getReason().equals(reason)
                         && e.getResource().getId().endsWith("/" + method));

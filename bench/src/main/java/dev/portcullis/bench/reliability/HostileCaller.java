@@ -16,7 +16,7 @@ import org.bouncycastle.asn1.x509.GeneralName;
  * certificate claims (its first SAN), which the audit log names for a caller it could not verify.
  */
 record HostileCaller(String identity, String claim, Signer signer, String commonName, List<GeneralName> names,
-        Validity validity) {
+        Validity validity) implements CorpusCaller {
     private static final Duration LIFETIME = Duration.ofHours(1);
 
     HostileCaller {
@@ -48,7 +48,8 @@ record HostileCaller(String identity, String claim, Signer signer, String common
     }
 
     /** Issues the certificate (a fresh key each time) and presents it. */
-    ChannelCredentials credentials(CallerCertificates certificates) {
+    @Override
+    public ChannelCredentials credentials(CallerCertificates certificates) {
         return certificates.credentials(certificates.issue(signer, commonName, names, validity));
     }
 }

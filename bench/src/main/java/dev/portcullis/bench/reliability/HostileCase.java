@@ -8,7 +8,7 @@ import static java.util.Objects.requireNonNull;
  *
  * @param request the message {@code rpc} sends (for {@link HostileRpc#SUBMIT_RUN_BYTES}, the raw bytes)
  */
-record HostileCase(String name, HostileRpc rpc, HostileCaller caller, Object request, ExpectedOutcome expected,
+record HostileCase(String name, HostileRpc rpc, CorpusCaller caller, Object request, ExpectedOutcome expected,
         ExpectedAudit audit) {
     HostileCase {
         requireNonNull(name, "name is null");

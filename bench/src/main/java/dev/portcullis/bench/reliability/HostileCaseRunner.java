@@ -53,7 +53,7 @@ final class HostileCaseRunner implements AutoCloseable {
     }
 
     /** The gateway as {@code caller}, for the calls that set the corpus up. */
-    GatewayServiceGrpc.GatewayServiceBlockingStub gateway(HostileCaller caller) {
+    GatewayServiceGrpc.GatewayServiceBlockingStub gateway(CorpusCaller caller) {
         return GatewayServiceGrpc.newBlockingStub(channel(caller, suite.gatewayPort()))
                 .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -70,7 +70,7 @@ final class HostileCaseRunner implements AutoCloseable {
         };
     }
 
-    private ManagedChannel channel(HostileCaller caller, int port) {
+    private ManagedChannel channel(CorpusCaller caller, int port) {
         ChannelCredentials credentials = caller.credentials(certificates);
         // the dev service certificates name localhost; the suite's host is loopback
         ManagedChannel channel = Grpc.newChannelBuilderForAddress(suite.host(), port, credentials)

@@ -15,8 +15,9 @@ import java.util.Set;
  * A corpus of attacks run against a live suite's gateway over real mTLS: path traversal in
  * every spelling, ref and SHA injection, oversized, malformed and unbounded messages, unknown
  * enum values, missing fields, replayed and self approvals, certificates claiming identities they
- * do not carry, and CI identities reaching for other repos, commands, environments and roles.
- * The cases are a table ({@link HostileCases}); {@link HostileCaseRunner} runs each.
+ * do not carry, CI identities reaching for other repos, commands, environments and roles, and
+ * CI jobs calling with forged, stale, misdirected, oversized or replayed OIDC identity tokens.
+ * The cases are tables ({@link HostileCases}, {@link TokenCases}); {@link HostileCaseRunner} runs each.
  *
  * <p>Each case must come back with exactly the expected gRPC status and {@code ErrorInfo}
  * reason (or, for a policy denial, a DENIED run naming the expected reason), and the refusal
@@ -29,9 +30,11 @@ import java.util.Set;
  * commands {@code plan} (producing a plan) and {@code apply} (requiring one), environments
  * {@code stage} (no approvals) and {@code prod} (one approval), CI identities
  * {@code spiffe://TRUST_DOMAIN/ci/**} as callers and approvers {@code human/approver} and
- * {@code human/admin}, as {@code portcullis dev} sets up. When the catalog also admits
- * {@code human/admin} as a caller of {@code example}, the admin's self-approval is tried too; a
- * repository whose callers exclude the corpus' CI identities is asked for when there is one.
+ * {@code human/admin}, as {@code portcullis dev} sets up, and the gateway must accept the OIDC
+ * issuers of {@link SuiteEndpoints#issuers()} (the dev issuer as {@code portcullis dev} configures
+ * it). When the catalog also admits {@code human/admin} as a caller of {@code example}, the
+ * admin's self-approval is tried too; a repository whose callers exclude the corpus' CI
+ * identities is asked for when there is one.
  */
 public final class HostileCorpus {
     private static final Duration AUDIT_DEADLINE = Duration.ofSeconds(30);
@@ -54,7 +57,9 @@ public final class HostileCorpus {
             Instant began = Instant.now();
             CorpusFixture fixture = CorpusFixture.make(runner, identities, requests, facts);
             List<TriedCase> tried = new ArrayList<>();
-            for (HostileCase hostile : HostileCases.all(identities, requests, facts, fixture)) {
+            List<HostileCase> cases = new ArrayList<>(HostileCases.all(identities, requests, facts, fixture));
+            cases.addAll(TokenCases.all(identities, requests, facts, suite.issuers(), runner));
+            for (HostileCase hostile : cases) {
                 tried.add(runner.run(hostile));
             }
             fixture.tidy(runner);

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Timestamp;
 import dev.portcullis.cli.dev.DevMode;
+import dev.portcullis.cli.dev.issuer.DevIssuer;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.pki.CertificateRequest;
 import dev.portcullis.runtime.pki.DevPki;
@@ -110,17 +111,25 @@ public final class ReliabilitySuite {
         resetSchemas(gatewaySchema, auditSchema);
         Path password = writePrivate(dataDir.resolve("secrets").resolve("db-password"), settings.database().password());
         int basePort = ServiceProcesses.freeBasePort();
+        // the hostile corpus' token cases: the gateway accepts the dev issuer (here, in this
+        // process, as `portcullis dev` runs it) and a second issuer that is down
+        DevIssuer issuer = DevIssuer.start(dataDir, pki, clock);
+        String downIssuer = SuiteIssuers.unreachableIssuerUrl();
+        List<String> gatewayArguments = new ArrayList<>(List.of("--jdbc-url", settings.database().inSchema(gatewaySchema),
+                "--db-user", settings.database().user(), "--db-password-file", password.toString(),
+                // a short lease, so a restarted gateway takes its runs over within seconds
+                "--set", "portcullis.gateway.runs.lease=5s", "--set", "portcullis.gateway.runs.poll-interval=250ms"));
+        Map<String, Object> issuers = new TreeMap<>(issuer.gatewayProperties());
+        issuers.putAll(SuiteIssuers.downIssuerProperties(downIssuer, pki));
+        issuers.forEach((key, value) -> gatewayArguments.addAll(List.of("--set", key + "=" + value)));
         Map<String, List<String>> arguments = Map.of(
-                "gateway", List.of("--jdbc-url", settings.database().inSchema(gatewaySchema), "--db-user",
-                        settings.database().user(), "--db-password-file", password.toString(),
-                        // a short lease, so a restarted gateway takes its runs over within seconds
-                        "--set", "portcullis.gateway.runs.lease=5s", "--set", "portcullis.gateway.runs.poll-interval=250ms"),
+                "gateway", gatewayArguments,
                 "audit", List.of("--jdbc-url", settings.database().inSchema(auditSchema), "--db-user",
                         settings.database().user(), "--db-password-file", password.toString()));
         log.printf("reliability: seed %d, %d callers x %d runs, %d faults, data in %s, ports %d-%d%n", settings.seed(),
                 settings.callers(), settings.runsPerCaller(), settings.faults(), dataDir, basePort, basePort + 3);
         List<ManagedChannel> channels = new ArrayList<>();
-        try (ServiceProcesses services = new ServiceProcesses(dataDir, basePort, pki, arguments)) {
+        try (issuer; ServiceProcesses services = new ServiceProcesses(dataDir, basePort, pki, arguments)) {
             services.startAll();
             Map<String, Long> rssStart = rss(services);
             ManagedChannel gatewayAuditor = channel(pki, "auditor", services.port("gateway"), channels);
@@ -162,7 +171,8 @@ public final class ReliabilitySuite {
                     outcomes.size(), faults.injected().size());
 
             Optional<ReliabilityReport.HostileOutcome> hostile = hostile(new SuiteEndpoints(pki, "localhost",
-                    services.port("gateway"), services.port("audit"), dataDir.resolve("catalog.yaml")));
+                    services.port("gateway"), services.port("audit"), dataDir.resolve("catalog.yaml"),
+                    new SuiteIssuers(issuer.tokens(), downIssuer)));
             ReliabilityReport report = verify(outcomes, gatewayAuditor, auditAuditor, since, loadSeconds, faults, hostile,
                     rssStart, rss(services), begin);
             writeProblems(dataDir);

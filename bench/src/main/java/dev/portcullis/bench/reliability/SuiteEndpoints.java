@@ -7,11 +7,13 @@ import java.nio.file.Path;
 
 /**
  * Where a running dev suite is, for the reliability suite's callers: its dev PKI (to issue
- * caller certificates), the loopback host, the gateway's and audit service's ports and the
- * catalog file the policy service reads.
+ * caller certificates), the loopback host, the gateway's and audit service's ports, the
+ * catalog file the policy service reads and the OIDC issuers its gateway is configured with.
  */
-public record SuiteEndpoints(DevPki pki, String host, int gatewayPort, int auditPort, Path catalogFile) {
+public record SuiteEndpoints(DevPki pki, String host, int gatewayPort, int auditPort, Path catalogFile,
+        SuiteIssuers issuers) {
     public SuiteEndpoints {
+        requireNonNull(issuers, "issuers is null");
         requireNonNull(pki, "pki is null");
         requireNonNull(host, "host is null");
         requireNonNull(catalogFile, "catalogFile is null");

@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.portcullis.cli.dev.DevMode;
 import dev.portcullis.cli.dev.DevModeOptions;
+import dev.portcullis.runtime.pki.DevPki;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,10 +20,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class HostileCorpusTest {
     /**
-     * Every case of the corpus, including the two that need this test's catalog (the admin's
-     * self-approval, the repository of other CI identities): fewer would mean some did not run.
+     * Every case of the corpus, including the three that need this test's catalog (the admin's
+     * self-approval, the repository of other CI identities asked for with a certificate and with
+     * a token) and the 16 identity-token cases: fewer would mean some did not run.
      */
-    private static final int CORPUS_SIZE = 173;
+    private static final int CORPUS_SIZE = 189;
 
     @TempDir
     Path dir;
@@ -52,9 +55,13 @@ class HostileCorpusTest {
         Files.writeString(data.resolve("catalog.yaml"), catalog, UTF_8);
 
         HostileReport report;
-        try (DevMode dev = DevMode.start(DevModeOptions.in(data))) {
+        // dev mode's gateway accepts its dev issuer; the corpus adds a second issuer that is down
+        String down = SuiteIssuers.unreachableIssuerUrl();
+        try (DevMode dev = DevMode.start(DevModeOptions.in(data).withOverrides(Map.of("gateway",
+                SuiteIssuers.downIssuerProperties(down, new DevPki(data.resolve("pki"))))))) {
+            SuiteIssuers issuers = new SuiteIssuers(dev.issuer().tokens(), down);
             SuiteEndpoints suite = new SuiteEndpoints(dev.pki(), "127.0.0.1", dev.ports().get("gateway"),
-                    dev.ports().get("audit"), dev.catalogFile());
+                    dev.ports().get("audit"), dev.catalogFile(), issuers);
             report = HostileCorpus.run(suite);
         }
 

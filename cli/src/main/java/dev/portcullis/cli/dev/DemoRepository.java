@@ -3,6 +3,7 @@ package dev.portcullis.cli.dev;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.runtime.request.CommitSha;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -136,7 +137,26 @@ final class DemoRepository {
         Files.writeString(file, text, UTF_8);
     }
 
-    private static void git(Path repo, String... arguments) throws IOException {
+    /**
+     * The commit {@code revision} (a branch, a full ref) names in the git repository {@code repo}.
+     *
+     * @throws IllegalStateException when git is missing or fails, or answers no full commit
+     */
+    static CommitSha commitOf(Path repo, String revision) {
+        String answer;
+        try {
+            answer = git(repo, "rev-parse", "--verify", "--end-of-options", revision + "^{commit}");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the commit of " + revision + " in " + repo, e);
+        }
+        try {
+            return new CommitSha(answer);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("git rev-parse " + revision + " in " + repo + " answered no commit");
+        }
+    }
+
+    private static String git(Path repo, String... arguments) throws IOException {
         List<String> command = new ArrayList<>(List.of("git"));
         command.addAll(List.of(arguments));
         ProcessBuilder builder = new ProcessBuilder(command).directory(repo.toFile()).redirectErrorStream(true);
@@ -158,6 +178,7 @@ final class DemoRepository {
             if (process.exitValue() != 0) {
                 throw new IllegalStateException(described + " failed (exit " + process.exitValue() + "): " + output);
             }
+            return output;
         } catch (InterruptedException e) {
             process.destroyForcibly();
             Thread.currentThread().interrupt();

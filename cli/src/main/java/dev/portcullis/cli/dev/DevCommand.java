@@ -17,11 +17,13 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code portcullis dev}: the whole suite on this machine, for development. */
-@Command(name = "dev", mixinStandardHelpOptions = true, subcommands = DevServeCommand.class,
+@Command(name = "dev", mixinStandardHelpOptions = true, subcommands = {DevServeCommand.class, DevTokenCommand.class},
         description = {
             "Runs all four services in one JVM on loopback with a dev PKI. FOR DEVELOPMENT ONLY.",
             "Writes DATA_DIR/dev.env with the addresses and the dev CI certificate; stops on Ctrl-C or SIGTERM.",
-            "`portcullis dev serve NAME` runs one of the services in a process of its own instead."})
+            "Runs a DEV ONLY OIDC issuer too and writes DATA_DIR/ci-token.jwt, a CI identity token for the demo repository's main.",
+            "`portcullis dev serve NAME` runs one of the services in a process of its own instead;"
+                    + " `portcullis dev token` mints a fresh dev token."})
 public final class DevCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -73,10 +75,14 @@ public final class DevCommand implements Callable<Integer> {
         out.println("environment:  " + dev.envFile().toAbsolutePath());
         out.println("catalog:      " + dev.catalogFile().toAbsolutePath() + "  (edit it: it reloads live)");
         out.println("demo repo:    " + dev.demoStatus());
+        out.println("OIDC issuer:  " + dev.issuer().url() + "  (DEV ONLY: the gateway's issuer `dev`)");
+        out.println("CI token:     " + dev.ciTokenStatus());
         out.println("Try, in another terminal:");
         out.println("  set -a; . " + dev.envFile() + "; set +a; ./portcullis health");
         out.println("  ./portcullis plan --repo example --commit $(git -C " + dev.demoRepository() + " rev-parse main) \\");
         out.println("      --ref refs/heads/main --folder stage/app --env stage     (README.md, \"Try it\", goes on to apply)");
+        out.println("  as a CI job with the dev token instead of the certificate: env -u PORTCULLIS_CERT_FILE -u PORTCULLIS_KEY_FILE \\");
+        out.println("      ./portcullis plan ... --id-token-file " + DevMode.ciTokenFile(dataDir) + "   (another: ./portcullis dev token)");
         out.println("Stop with Ctrl-C.");
         out.flush();
         stopped.await();

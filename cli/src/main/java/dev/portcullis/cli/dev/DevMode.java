@@ -2,7 +2,11 @@ package dev.portcullis.cli.dev;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.cli.dev.issuer.DevIssuer;
+import dev.portcullis.cli.dev.issuer.DevTokens;
 import dev.portcullis.runtime.pki.DevPki;
+import dev.portcullis.runtime.request.CommitSha;
+import dev.portcullis.runtime.request.GitRef;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.server.ServiceLauncher.RunningService;
 import dev.portcullis.runtime.telemetry.TelemetrySource;
@@ -17,6 +21,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumMap;
@@ -27,11 +32,16 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * All four services in one JVM on loopback, with the dev PKI under {@code DATA_DIR/pki}. For
+ * All four services in one JVM on loopback, with the dev PKI under {@code DATA_DIR/pki}, and a
+ * DEV ONLY OIDC issuer ({@link DevIssuer}) the gateway accepts as issuer {@code dev}. For
  * development only. Writes {@code DATA_DIR/dev.env} with the variables the CLI and any gRPC
- * client need. Thread-safe to close once.
+ * client need, and {@code DATA_DIR/ci-token.jwt}, a dev token for the demo repository's
+ * {@code main}. Thread-safe to close once.
  */
 public final class DevMode implements AutoCloseable {
+    private static final String CI_TOKEN_FILE_NAME = "ci-token.jwt";
+    private static final GitRef MAIN = new GitRef("refs/heads/main");
+
     private final Path dataDir;
     private final DevPki pki;
     // guarded by this: the services in start order, replaced one by one on restart
@@ -40,9 +50,14 @@ public final class DevMode implements AutoCloseable {
     private final String demoStatus;
     private final Optional<TelemetrySource> telemetry;
     private final DataDirectoryLock lock;
+    private final DevIssuer issuer;
+    private final String ciTokenStatus;
 
     private DevMode(Path dataDir, DevPki pki, List<RunningService> running, Map<DevService, Map<String, Object>> properties,
-            String demoStatus, Optional<TelemetrySource> telemetry, DataDirectoryLock lock) {
+            String demoStatus, Optional<TelemetrySource> telemetry, DataDirectoryLock lock, DevIssuer issuer,
+            String ciTokenStatus) {
+        this.issuer = issuer;
+        this.ciTokenStatus = ciTokenStatus;
         this.telemetry = telemetry;
         this.lock = lock;
         this.dataDir = dataDir;
@@ -86,6 +101,7 @@ public final class DevMode implements AutoCloseable {
         }
         Prepared prepared = prepare(data, options.clock(), options.demoTool());
         DevPki pki = prepared.pki();
+        DevIssuer issuer = DevIssuer.start(prepared.dataDir(), pki, options.clock());
         Map<DevService, Integer> ports = new EnumMap<>(DevService.class);
         List<RunningService> running = new ArrayList<>();
         Map<DevService, Map<String, Object>> started = new EnumMap<>(DevService.class);
@@ -93,6 +109,9 @@ public final class DevMode implements AutoCloseable {
             for (DevService service : DevService.values()) {
                 int port = basePort == 0 ? 0 : service.port(basePort);
                 Map<String, Object> properties = new HashMap<>(service.properties(port, pki, prepared.catalog(), ports));
+                if (service == DevService.GATEWAY) {
+                    properties.putAll(issuer.gatewayProperties());
+                }
                 properties.putAll(options.overrides().getOrDefault(service.serviceName(), Map.of()));
                 RunningService launched = startService(service, port, properties, options.telemetry());
                 running.add(launched);
@@ -103,12 +122,39 @@ public final class DevMode implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             stopAll(running);
+            issuer.close();
             throw e;
         }
+        String ciTokenStatus = mintCiToken(prepared.dataDir(), issuer.tokens());
         DevMode dev = new DevMode(prepared.dataDir(), pki, List.copyOf(running), started, prepared.demoStatus(),
-                options.telemetry(), lock);
+                options.telemetry(), lock, issuer, ciTokenStatus);
         dev.writeEnvFile();
         return dev;
+    }
+
+    /**
+     * Writes {@code DATA_DIR/ci-token.jwt}: a dev token for the demo repository at its current
+     * {@code main}. Dev mode still starts without it (no demo repository): mTLS callers are unaffected.
+     */
+    private static String mintCiToken(Path dataDir, DevTokens tokens) {
+        Path repository = dataDir.resolve("repos").resolve("example");
+        if (!Files.isDirectory(repository)) {
+            return "not minted: there is no demo repository";
+        }
+        try {
+            CommitSha commit = DemoRepository.commitOf(repository, MAIN.value());
+            Path file = ciTokenFile(dataDir);
+            Instant expires = tokens.mintTo(file, commit, MAIN);
+            return file + "  (DEV ONLY: " + DevTokens.REPOSITORY + " at main " + commit.value().substring(0, 12)
+                    + ", until " + expires + ")";
+        } catch (IllegalStateException | UncheckedIOException e) {
+            return "not minted: " + e.getMessage();
+        }
+    }
+
+    /** {@code DATA_DIR/ci-token.jwt}, where dev mode writes the dev CI token. */
+    public static Path ciTokenFile(Path dataDir) {
+        return dataDir.toAbsolutePath().resolve(CI_TOKEN_FILE_NAME);
     }
 
     /**
@@ -305,6 +351,16 @@ public final class DevMode implements AutoCloseable {
         return dataDir.resolve("repos").resolve("example");
     }
 
+    /** DEV ONLY: the OIDC issuer dev mode runs and configured the gateway with, as issuer {@value DevIssuer#NAME}. */
+    public DevIssuer issuer() {
+        return issuer;
+    }
+
+    /** Where the dev CI token was written ({@code DATA_DIR/ci-token.jwt}, with what it is for), or why it was not. */
+    public String ciTokenStatus() {
+        return ciTokenStatus;
+    }
+
     /** {@code DATA_DIR/dev.env}. */
     public Path envFile() {
         return dataDir.resolve("dev.env");
@@ -328,6 +384,8 @@ public final class DevMode implements AutoCloseable {
         env.append("PORTCULLIS_CA_FILE=").append(pki.caFile().toAbsolutePath()).append('\n');
         env.append("PORTCULLIS_CERT_FILE=").append(pki.certFile("ci").toAbsolutePath()).append('\n');
         env.append("PORTCULLIS_KEY_FILE=").append(pki.keyFile("ci").toAbsolutePath()).append('\n');
+        env.append("# DEV ONLY: instead of the certificate, a CI job's OIDC identity token from dev mode's issuer:\n");
+        env.append("#   --id-token-file ").append(ciTokenFile(dataDir)).append("  (a fresh one: portcullis dev token)\n");
         try {
             Path temp = Files.createTempFile(dataDir, ".dev.env", ".tmp");
             Files.writeString(temp, env, StandardCharsets.UTF_8);
@@ -352,6 +410,7 @@ public final class DevMode implements AutoCloseable {
     public synchronized void close() {
         try {
             stopAll(running);
+            issuer.close();
         } finally {
             lock.close();
         }
