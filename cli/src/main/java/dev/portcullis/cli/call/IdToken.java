@@ -2,6 +2,8 @@ package dev.portcullis.cli.call;
 
 import static java.util.Objects.requireNonNull;
 
+import com.nimbusds.jwt.JWTParser;
+
 import io.grpc.CallCredentials;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -9,18 +11,32 @@ import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
  * A CI job's OIDC identity token (a JWT in compact form), checked for shape before any connection
  * and sent as {@code authorization: Bearer …} on every call of a channel (docs/oidc.md). Its text
  * never leaves this class except in that header: {@link #toString()} and every message name only
- * where the token came from. Immutable.
+ * where the token came from.
+ *
+ * <p>A command may outlive its token (an apply waiting for approval, a watch that reconnects), so
+ * a token whose source can give a new one ({@link #renewedBy}: the file again, GitHub Actions
+ * again) is renewed before a call once less than {@link #RENEW_BEFORE} of it is left, by its
+ * unverified {@code exp}; a token without {@code exp}, or from a source that cannot renew, is sent
+ * as it is. Thread-safe: the current token is guarded by this object's lock.
  */
 public final class IdToken {
     /** The most a token may weigh; the gateway refuses larger ones too. */
@@ -30,12 +46,20 @@ public final class IdToken {
     private static final String NEXT_STEP = "give the CLI the identity token (a JWT) your CI job was issued: in GitLab CI"
             + " via `id_tokens:` (PORTCULLIS_ID_TOKEN), in GitHub Actions with --id-token-audience (docs/cli.md)";
 
-    private final String jwt;
-    private final String source;
+    /** How long before its {@code exp} a renewable token is replaced. */
+    public static final Duration RENEW_BEFORE = Duration.ofSeconds(60);
 
-    private IdToken(String jwt, String source) {
+    private final String source;
+    private final Optional<Supplier<IdToken>> renewal;
+    private final Clock clock;
+    // guarded by this
+    private String jwt;
+
+    private IdToken(String jwt, String source, Optional<Supplier<IdToken>> renewal, Clock clock) {
         this.jwt = jwt;
         this.source = source;
+        this.renewal = renewal;
+        this.clock = clock;
     }
 
     /**
@@ -60,7 +84,7 @@ public final class IdToken {
             throw new IllegalStateException(source + " does not hold a JWT (three base64url segments separated by dots;"
                     + " the token itself is not shown): " + NEXT_STEP);
         }
-        return new IdToken(jwt, source);
+        return new IdToken(jwt, source, Optional.empty(), Clock.systemUTC());
     }
 
     /**
@@ -85,6 +109,52 @@ public final class IdToken {
         return of(new String(bytes, StandardCharsets.UTF_8), named);
     }
 
+    /**
+     * This token, renewed by {@code renewal} (which answers a new token or throws
+     * IllegalStateException saying why not) when it nears its expiry.
+     */
+    public IdToken renewedBy(Supplier<IdToken> renewal) {
+        return renewedBy(renewal, Clock.systemUTC());
+    }
+
+    IdToken renewedBy(Supplier<IdToken> renewal, Clock clock) {
+        requireNonNull(renewal, "renewal is null");
+        requireNonNull(clock, "clock is null");
+        return new IdToken(current(), source, Optional.of(renewal), clock);
+    }
+
+    /**
+     * The token to send now: renewed first when it can be and less than {@link #RENEW_BEFORE} is left.
+     *
+     * @throws IllegalStateException naming the source when the renewal failed
+     */
+    synchronized String current() {
+        if (renewal.isPresent()) {
+            Optional<Instant> expiry = expiry(jwt);
+            if (expiry.isPresent() && !clock.instant().isBefore(expiry.get().minus(RENEW_BEFORE))) {
+                IdToken renewed;
+                try {
+                    renewed = renewal.get().get();
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException("the identity token from " + source + " expires at " + expiry.get()
+                            + " and could not be renewed: " + e.getMessage(), e);
+                }
+                jwt = renewed.current();
+            }
+        }
+        return jwt;
+    }
+
+    /** The token's {@code exp}, read without verifying it (only to know when to renew). */
+    private static Optional<Instant> expiry(String jwt) {
+        try {
+            Date exp = JWTParser.parse(jwt).getJWTClaimsSet().getExpirationTime();
+            return Optional.ofNullable(exp).map(Date::toInstant);
+        } catch (ParseException e) {
+            return Optional.empty(); // the gateway will say what is wrong with it
+        }
+    }
+
     /** Where the token came from, e.g. "PORTCULLIS_ID_TOKEN": safe to show. */
     public String source() {
         return source;
@@ -95,9 +165,19 @@ public final class IdToken {
         return new CallCredentials() {
             @Override
             public void applyRequestMetadata(RequestInfo request, Executor executor, MetadataApplier applier) {
-                Metadata headers = new Metadata();
-                headers.put(AUTHORIZATION, "Bearer " + jwt);
-                applier.apply(headers);
+                // a renewal reads a file or calls GitHub: not on the transport's thread
+                executor.execute(() -> {
+                    String token;
+                    try {
+                        token = current();
+                    } catch (IllegalStateException e) {
+                        applier.fail(Status.UNAUTHENTICATED.withDescription(e.getMessage()));
+                        return;
+                    }
+                    Metadata headers = new Metadata();
+                    headers.put(AUTHORIZATION, "Bearer " + token);
+                    applier.apply(headers);
+                });
             }
 
             @Override

@@ -42,7 +42,9 @@ public final class IdTokenOptions {
      */
     Optional<IdToken> token(Map<String, String> environment, GitHubActionsIdTokens github) {
         if (isSet(file)) {
-            return Optional.of(IdToken.read(Path.of(file), "--id-token-file"));
+            Path path = Path.of(file);
+            // the job's runner may write a fresh token to the file while a long command waits
+            return Optional.of(IdToken.read(path, "--id-token-file").renewedBy(() -> IdToken.read(path, "--id-token-file")));
         }
         String inline = environment.get(TOKEN_VARIABLE);
         if (inline != null) {
@@ -57,7 +59,8 @@ public final class IdTokenOptions {
                         + " both set: grant the job `permissions: id-token: write`, or outside GitHub Actions give"
                         + " --id-token-file or " + TOKEN_VARIABLE);
             }
-            return Optional.of(github.fetch(url, requestToken, audience));
+            return Optional.of(github.fetch(url, requestToken, audience)
+                    .renewedBy(() -> github.fetch(url, requestToken, audience)));
         }
         return Optional.empty();
     }
