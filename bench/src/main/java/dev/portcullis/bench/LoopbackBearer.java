@@ -57,7 +57,8 @@ final class LoopbackBearer implements AutoCloseable {
         serverTls = TlsMaterial.load(new TlsConfig(pki.certFile("gateway"), pki.keyFile("gateway"), pki.caFile(),
                 Duration.ofMinutes(5)));
         OidcIssuer settings = OidcIssuer.builder(DevIssuer.NAME, URI.create(issuer.url()), DevIssuer.AUDIENCE,
-                new IdentityTemplate(DevIssuer.IDENTITY_TEMPLATE), OidcIssuer.readCaBundle(pki.caFile())).build();
+                new IdentityTemplate(DevIssuer.IDENTITY_TEMPLATE), OidcIssuer.readCaBundle(pki.caFile()))
+                .fetchTimeout(DevIssuer.FETCH_TIMEOUT).build();
         RoleMapping roles = new RoleMapping(Map.of(Role.CI,
                 List.of(new IdentityPattern("spiffe://" + DevPki.TRUST_DOMAIN + "/ci/**"))));
         server = new ServiceServer("bench", new ServerConfig("127.0.0.1", 0, 4 << 20, Duration.ofSeconds(10), Duration.ZERO),

@@ -44,6 +44,13 @@ import javax.net.ssl.SSLContext;
  * on {@link #close()}.
  */
 public final class DevIssuer implements AutoCloseable {
+    /**
+     * The gateway's key-fetch timeout for this issuer: on loopback an answer takes milliseconds,
+     * but a first TLS handshake with this JDK server on a machine busy with builds can take
+     * seconds, and the default 5 s then refuses a dev token as if the issuer were down.
+     */
+    public static final Duration FETCH_TIMEOUT = Duration.ofSeconds(30);
+
     /** The issuer's name in the gateway's configuration, {@code portcullis.oidc.issuers.dev.*}. */
     public static final String NAME = "dev";
     /** The audience the dev gateway expects. */
@@ -141,7 +148,7 @@ public final class DevIssuer implements AutoCloseable {
 
     /**
      * The gateway's settings accepting this issuer's tokens as issuer {@value #NAME}: its URL, the
-     * dev audience, the dev CA for its TLS and the identity template.
+     * dev audience, the dev CA for its TLS, the identity template, and {@link #FETCH_TIMEOUT}.
      */
     public Map<String, Object> gatewayProperties() {
         String prefix = "portcullis.oidc.issuers." + NAME + ".";
@@ -149,7 +156,8 @@ public final class DevIssuer implements AutoCloseable {
                 prefix + "issuer-url", url,
                 prefix + "audience", AUDIENCE,
                 prefix + "ca-file", caFile.toString(),
-                prefix + "identity-template", IDENTITY_TEMPLATE);
+                prefix + "identity-template", IDENTITY_TEMPLATE,
+                prefix + "fetch-timeout", FETCH_TIMEOUT.toSeconds() + "s");
     }
 
     /** Stops listening: the gateway's next key fetch finds the issuer unreachable. */

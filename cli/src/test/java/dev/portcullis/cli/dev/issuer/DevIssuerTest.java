@@ -37,7 +37,7 @@ class DevIssuerTest {
 
     private static OidcTokenVerifier verifierOf(DevIssuer issuer, DevPki pki) {
         return new OidcTokenVerifier(List.of(OidcIssuer.builder(DevIssuer.NAME, URI.create(issuer.url()), DevIssuer.AUDIENCE,
-                new IdentityTemplate(DevIssuer.IDENTITY_TEMPLATE), OidcIssuer.readCaBundle(pki.caFile())).build()),
+                new IdentityTemplate(DevIssuer.IDENTITY_TEMPLATE), OidcIssuer.readCaBundle(pki.caFile())).fetchTimeout(DevIssuer.FETCH_TIMEOUT).build()),
                 Clock.systemUTC());
     }
 
