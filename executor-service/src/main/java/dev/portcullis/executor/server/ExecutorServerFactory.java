@@ -9,6 +9,8 @@ import dev.portcullis.executor.artifact.s3.S3Clients;
 import dev.portcullis.executor.backend.ecs.EcsConfig;
 import dev.portcullis.executor.backend.ecs.EcsTaskBackend;
 import dev.portcullis.executor.backend.local.LocalProcessTaskBackend;
+import dev.portcullis.executor.repo.GitAccess;
+import dev.portcullis.executor.repo.GitConfig;
 import dev.portcullis.executor.repo.GitRefHeads;
 import dev.portcullis.executor.secret.NoSecretSource;
 import dev.portcullis.executor.secret.SecretSource;
@@ -30,6 +32,7 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -102,13 +105,19 @@ public final class ExecutorServerFactory {
         return ReadinessCheck.of("task-backend", tasks::backendReadiness);
     }
 
-    /** The executor's gRPC server; stopped gracefully when the context closes, then running tasks are cancelled. */
+    /**
+     * The executor's gRPC server; stopped gracefully when the context closes, then running tasks are
+     * cancelled. {@code ResolveRef} reaches https repositories with the read-only credential of
+     * {@code portcullis.executor.git.*}, the one the ECS runner clones with.
+     */
     @Singleton
     @Named("executor")
     @Bean(preDestroy = "close")
     ServiceServer executorServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, TaskService tasks,
-            ExecutorConfig executor, AuditRecorder audit, Clock clock, Telemetry telemetry) {
-        GitRefHeads refs = new GitRefHeads(executor.workDir().toAbsolutePath().resolve("refs"), REF_RESOLUTION_TIMEOUT);
+            ExecutorConfig executor, GitConfig git, AuditRecorder audit, Clock clock, Telemetry telemetry) {
+        Path workDir = executor.workDir().toAbsolutePath();
+        GitRefHeads refs = new GitRefHeads(workDir.resolve("refs"), REF_RESOLUTION_TIMEOUT,
+                GitAccess.of(git, workDir.resolve("git")));
         return new ServiceServer("executor", config, tls, roles, List.of(new ExecutorGrpcService(tasks, refs, telemetry)),
                 audit, clock, telemetry);
     }
