@@ -32,7 +32,6 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -78,7 +77,8 @@ public final class ExecutorServerFactory {
     @Singleton
     @Bean(preDestroy = "close")
     TaskService taskService(ExecutorConfig config, BeanProvider<EcsConfig> ecs, ArtifactsConfig artifactsConfig,
-            SecretSource secrets, ArtifactStore artifacts, AuditRecorder audit, Clock clock, Telemetry telemetry) {
+            SecretSource secrets, ArtifactStore artifacts, GitAccess git, AuditRecorder audit, Clock clock,
+            Telemetry telemetry) {
         TaskBackend backend = switch (config.backendKind()) {
             // the ECS keys are bound, and checked, only when the ECS backend is chosen; then the store
             case ECS -> {
@@ -86,7 +86,7 @@ public final class ExecutorServerFactory {
                 requireS3ForEcs(config, artifactsConfig);
                 yield EcsTaskBackend.create(settings, DefaultCredentialsProvider.builder().build(), clock);
             }
-            case LOCAL -> new LocalProcessTaskBackend(config.workDir().resolve("tasks"), config.maxConcurrentTasks());
+            case LOCAL -> new LocalProcessTaskBackend(config.workDir().resolve("tasks"), config.maxConcurrentTasks(), git);
         };
         ArtifactHandoff handoff = artifacts instanceof ArtifactHandoff presigning ? presigning : ArtifactHandoff.unsupported();
         try {
@@ -106,18 +106,22 @@ public final class ExecutorServerFactory {
     }
 
     /**
-     * The executor's gRPC server; stopped gracefully when the context closes, then running tasks are
-     * cancelled. {@code ResolveRef} reaches https repositories with the read-only credential of
-     * {@code portcullis.executor.git.*}, the one the ECS runner clones with.
+     * How the executor's own git reaches https repositories: the read-only credential of
+     * {@code portcullis.executor.git.*}, the one the ECS runner clones with, for {@code ResolveRef}
+     * and the local backend's clones. Its askpass program goes into {@code WORK_DIR/git}.
      */
+    @Singleton
+    GitAccess gitAccess(GitConfig git, ExecutorConfig executor) {
+        return GitAccess.of(git, executor.workDir().toAbsolutePath().resolve("git"));
+    }
+
+    /** The executor's gRPC server; stopped gracefully when the context closes, then running tasks are cancelled. */
     @Singleton
     @Named("executor")
     @Bean(preDestroy = "close")
     ServiceServer executorServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, TaskService tasks,
-            ExecutorConfig executor, GitConfig git, AuditRecorder audit, Clock clock, Telemetry telemetry) {
-        Path workDir = executor.workDir().toAbsolutePath();
-        GitRefHeads refs = new GitRefHeads(workDir.resolve("refs"), REF_RESOLUTION_TIMEOUT,
-                GitAccess.of(git, workDir.resolve("git")));
+            ExecutorConfig executor, GitAccess git, AuditRecorder audit, Clock clock, Telemetry telemetry) {
+        GitRefHeads refs = new GitRefHeads(executor.workDir().toAbsolutePath().resolve("refs"), REF_RESOLUTION_TIMEOUT, git);
         return new ServiceServer("executor", config, tls, roles, List.of(new ExecutorGrpcService(tasks, refs, telemetry)),
                 audit, clock, telemetry);
     }

@@ -44,9 +44,10 @@ class ResolveRefCredentialTest {
     Path dir;
 
     private final String token = "tok-" + UUID.randomUUID();
-    private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
-    private Level rootLevel;
+    private Logger root;
+    private Logger ours;
+    private Level ourLevel;
     private GitRepository repo;
     private GitSmartHttpServer host;
     private Path tokenFile;
@@ -55,8 +56,15 @@ class ResolveRefCredentialTest {
 
     @BeforeEach
     void start() throws Exception {
-        rootLevel = root.getLevel();
-        root.setLevel(Level.TRACE);
+        // SLF4J initialises under this lock; a logger asked for meanwhile from another thread (tests
+        // run in parallel) would be a stand-in, not logback's
+        synchronized (LoggerFactory.class) {
+            LoggerFactory.getILoggerFactory();
+        }
+        root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ours = (Logger) LoggerFactory.getLogger("dev.portcullis");
+        ourLevel = ours.getLevel();
+        ours.setLevel(Level.TRACE); // every line of ours, and the rest at the configured levels
         logs.start();
         root.addAppender(logs);
         repo = GitRepository.create(dir);
@@ -81,7 +89,7 @@ class ResolveRefCredentialTest {
         host.close();
         root.detachAppender(logs);
         logs.stop();
-        root.setLevel(rootLevel);
+        ours.setLevel(ourLevel);
     }
 
     @Test
