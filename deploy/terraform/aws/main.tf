@@ -95,6 +95,17 @@ resource "aws_iam_role_policy" "task_execution" {
   })
 }
 
+# The read-only git token, when there is one: ECS reads it with the execution role when it starts
+# a task (the task itself holds no AWS credentials), and nothing else in AWS may.
+resource "aws_iam_role_policy" "task_execution_git_token" {
+  count = var.git_token_secret_arn == "" ? 0 : 1
+  name  = "read-the-git-token"
+  role  = aws_iam_role.task_execution.id
+  policy = templatefile("${path.module}/policies/runner-git-token.json.tftpl", {
+    git_token_secret_arn = var.git_token_secret_arn
+  })
+}
+
 # --- the runner task definition --------------------------------------------------------------
 
 # No task role: a task holds no AWS credentials of its own. It reaches its plan artifact only
@@ -138,6 +149,11 @@ resource "aws_ecs_task_definition" "runner" {
       initProcessEnabled = false
       capabilities       = { drop = ["ALL"] }
     }
+    # the clone's read-only token (runner/portcullis-runner): injected by ECS, never in the task
+    # definition or an override, and dropped by the runner before any repository code runs
+    secrets = var.git_token_secret_arn == "" ? [] : [
+      { name = "PORTCULLIS_GIT_TOKEN", valueFrom = var.git_token_secret_arn },
+    ]
     mountPoints = [
       { sourceVolume = "work", containerPath = "/work", readOnly = false },
       { sourceVolume = "tmp", containerPath = "/tmp", readOnly = false },

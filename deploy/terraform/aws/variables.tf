@@ -35,6 +35,17 @@ variable "artifact_prefix" {
   }
 }
 
+variable "git_token_secret_arn" {
+  description = "Secrets Manager secret (its ARN) holding the read-only git token for private https repositories, a plain string: ECS puts it into the runner as PORTCULLIS_GIT_TOKEN for the clone, and the executor reads the same token from a Kubernetes Secret kept in step with it (Helm executor.git.tokenSecret). Empty: no token (public repositories only)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.git_token_secret_arn == "" || can(regex("^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+$", var.git_token_secret_arn))
+    error_message = "git_token_secret_arn must be empty or the ARN of a Secrets Manager secret (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-SUFFIX), without a JSON key or version suffix."
+  }
+}
+
 variable "runner_image" {
   description = "The runner image (deploy/runner), pinned by digest: REPOSITORY@sha256:HEX."
   type        = string

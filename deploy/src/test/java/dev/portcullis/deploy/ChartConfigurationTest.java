@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portcullis.audit.server.AuditConfig;
 import dev.portcullis.executor.artifact.ArtifactsConfig;
 import dev.portcullis.executor.backend.ecs.EcsConfig;
+import dev.portcullis.executor.repo.GitConfig;
 import dev.portcullis.executor.secret.VaultConfig;
 import dev.portcullis.executor.server.ExecutorConfig;
 import dev.portcullis.gateway.server.GatewayConfig;
@@ -65,7 +66,7 @@ class ChartConfigurationTest {
         Map<String, List<Class<?>>> records = Map.of(
                 "gateway", List.of(GatewayConfig.class, StoreConfig.class, RunsConfig.class, AuditClientConfig.class, OutboxConfig.class),
                 "policy", List.of(PolicyConfig.class, AuditClientConfig.class, OutboxConfig.class),
-                "executor", List.of(ExecutorConfig.class, ArtifactsConfig.class, VaultConfig.class, AuditClientConfig.class,
+                "executor", List.of(ExecutorConfig.class, ArtifactsConfig.class, VaultConfig.class, GitConfig.class, AuditClientConfig.class,
                         OutboxConfig.class),
                 "audit", List.of(AuditConfig.class));
         for (String service : RenderedChartTest.SERVICES) {
@@ -110,6 +111,26 @@ class ChartConfigurationTest {
         assertEquals("local", local.get("portcullis.executor.backend"));
         assertFalse(local.keySet().stream().anyMatch(k -> k.startsWith("portcullis.executor.artifacts.")
                 || k.startsWith("portcullis.executor.ecs.")), local.toString());
+    }
+
+    @Test
+    void theExecutorReadsTheRunnersGitTokenFromAMountedSecretFileNeverFromItsEnvironment() {
+        RenderedChart chart = RenderedChart.named("example");
+        GitConfig git = ConfigBinding.bind(GitConfig.class, new HashMap<>(ServiceProperties.of(chart, "executor")));
+        Map<String, Object> pod = Yaml.map(chart.named("Deployment", "portcullis-executor").orElseThrow(), "spec", "template",
+                "spec");
+
+        assertEquals(java.util.Optional.of(java.nio.file.Path.of("/var/run/portcullis/repo-git/token")), git.token());
+        Map<String, Object> volume = Yaml.maps(pod, "volumes").stream().filter(v -> "repo-git".equals(v.get("name")))
+                .findFirst().orElseThrow();
+        assertEquals("portcullis-repo-git", Yaml.string(volume, "secret", "secretName"));
+        Map<String, Object> executor = Yaml.maps(pod, "containers").stream()
+                .filter(c -> "executor".equals(c.get("name"))).findFirst().orElseThrow();
+        assertTrue(Yaml.maps(executor, "volumeMounts").stream().anyMatch(m -> "repo-git".equals(m.get("name"))
+                && "/var/run/portcullis/repo-git".equals(m.get("mountPath")) && !m.containsKey("subPath")),
+                "the token must be a whole-directory mount, which the kubelet updates on rotation");
+        assertFalse(Yaml.maps(executor, "env").stream().anyMatch(e -> String.valueOf(e).contains("repo-git")),
+                "the token must never be an environment variable");
     }
 
     @ParameterizedTest

@@ -27,6 +27,7 @@ final class IamPolicies {
     static final String ARTIFACT_BUCKET_ARN = "arn:aws:s3:::portcullis-artifacts-123456789012-eu-central-1";
     /** main.tf's {@code "${aws_s3_bucket.artifacts.arn}/${var.artifact_prefix}*"} with the default prefix. */
     static final String ARTIFACT_OBJECTS_ARN = ARTIFACT_BUCKET_ARN + "/portcullis/artifacts/*";
+    static final String GIT_TOKEN_SECRET_ARN = "arn:aws:secretsmanager:eu-central-1:123456789012:secret:portcullis/git-token-AbCdEf";
     private static final Map<String, String> SAMPLES = Map.ofEntries(
             Map.entry("partition", "aws"),
             Map.entry("region", "eu-central-1"),
@@ -40,7 +41,8 @@ final class IamPolicies {
             Map.entry("oidc_provider_arn", "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE"),
             Map.entry("oidc_issuer", "oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE"),
             Map.entry("namespace", "portcullis"),
-            Map.entry("service_account", "portcullis-executor"));
+            Map.entry("service_account", "portcullis-executor"),
+            Map.entry("git_token_secret_arn", GIT_TOKEN_SECRET_ARN));
     private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([a-z_]+)}");
 
     private IamPolicies() {}

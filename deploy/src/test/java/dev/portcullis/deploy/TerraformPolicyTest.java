@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class TerraformPolicyTest {
     private static final List<String> DOCUMENTS =
-            List.of("executor", "executor-trust", "ecs-tasks-trust", "runner-execution");
+            List.of("executor", "executor-trust", "ecs-tasks-trust", "runner-execution", "runner-git-token");
     private static final String TASKS_IN_CLUSTER = "arn:aws:ecs:eu-central-1:123456789012:task/portcullis/*";
 
     @Test
@@ -101,7 +101,7 @@ class TerraformPolicyTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"executor", "runner-execution", "executor-trust", "ecs-tasks-trust"})
+    @ValueSource(strings = {"executor", "runner-execution", "executor-trust", "ecs-tasks-trust", "runner-git-token"})
     void noWildcardActionAndNoWildcardResourceWhereANarrowerOneExists(String document) {
         // AWS offers no narrower resource for these two: ListTasks is bound by its cluster
         // condition above, GetAuthorizationToken is account-wide by design
@@ -125,6 +125,29 @@ class TerraformPolicyTest {
                 }
             }
         }
+    }
+
+    @Test
+    void theRunnersExecutionRoleMayReadTheGitTokenSecretAndNothingElseInSecretsManager() {
+        List<Map<String, Object>> statements = IamPolicies.statements(IamPolicies.load("runner-git-token"));
+
+        assertEquals(1, statements.size());
+        assertEquals(List.of("secretsmanager:GetSecretValue"), Yaml.strings(statements.get(0), "Action"));
+        assertEquals(List.of(IamPolicies.GIT_TOKEN_SECRET_ARN), Yaml.strings(statements.get(0), "Resource"));
+    }
+
+    @Test
+    void theRunnerGetsTheGitTokenFromSecretsManagerAsAnEcsSecretNeverAsPlainEnvironment() throws IOException {
+        String terraform = Files.readString(IamPolicies.TERRAFORM.resolve("main.tf"), UTF_8);
+
+        assertTrue(terraform.contains("{ name = \"PORTCULLIS_GIT_TOKEN\", valueFrom = var.git_token_secret_arn }"),
+                "the task definition must take PORTCULLIS_GIT_TOKEN from the secret");
+        String grant = terraform.substring(terraform.indexOf("resource \"aws_iam_role_policy\" \"task_execution_git_token\""));
+        grant = grant.substring(0, grant.indexOf("\n}\n"));
+        assertTrue(grant.contains("count = var.git_token_secret_arn == \"\" ? 0 : 1"), grant);
+        assertTrue(grant.contains("role  = aws_iam_role.task_execution.id"), "only the runner's execution role may read it: " + grant);
+        assertFalse(Pattern.compile("\\benvironment\\s*=").matcher(terraform).find(),
+                "the task definition sets no plain environment (the token would show in DescribeTaskDefinition)");
     }
 
     @Test

@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ExecutorArchitectureTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"task", "backend/local", "backend/ecs", "secret", "redact", "artifact", "artifact/local", "artifact/s3", "plan"})
+    @ValueSource(strings = {"task", "backend/local", "backend/ecs", "secret", "redact", "artifact", "artifact/local", "artifact/s3", "plan", "repo"})
     void domainPackagesImportNoTransportOrFramework(String pkg) {
         PackageBoundary.assertPlainJava(Path.of("src/main/java/dev/portcullis/executor", pkg));
     }

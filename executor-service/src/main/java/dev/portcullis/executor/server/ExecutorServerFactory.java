@@ -9,6 +9,8 @@ import dev.portcullis.executor.artifact.s3.S3Clients;
 import dev.portcullis.executor.backend.ecs.EcsConfig;
 import dev.portcullis.executor.backend.ecs.EcsTaskBackend;
 import dev.portcullis.executor.backend.local.LocalProcessTaskBackend;
+import dev.portcullis.executor.repo.GitAccess;
+import dev.portcullis.executor.repo.GitConfig;
 import dev.portcullis.executor.repo.GitRefHeads;
 import dev.portcullis.executor.secret.NoSecretSource;
 import dev.portcullis.executor.secret.SecretSource;
@@ -75,7 +77,8 @@ public final class ExecutorServerFactory {
     @Singleton
     @Bean(preDestroy = "close")
     TaskService taskService(ExecutorConfig config, BeanProvider<EcsConfig> ecs, ArtifactsConfig artifactsConfig,
-            SecretSource secrets, ArtifactStore artifacts, AuditRecorder audit, Clock clock, Telemetry telemetry) {
+            SecretSource secrets, ArtifactStore artifacts, GitAccess git, AuditRecorder audit, Clock clock,
+            Telemetry telemetry) {
         TaskBackend backend = switch (config.backendKind()) {
             // the ECS keys are bound, and checked, only when the ECS backend is chosen; then the store
             case ECS -> {
@@ -83,7 +86,7 @@ public final class ExecutorServerFactory {
                 requireS3ForEcs(config, artifactsConfig);
                 yield EcsTaskBackend.create(settings, DefaultCredentialsProvider.builder().build(), clock);
             }
-            case LOCAL -> new LocalProcessTaskBackend(config.workDir().resolve("tasks"), config.maxConcurrentTasks());
+            case LOCAL -> new LocalProcessTaskBackend(config.workDir().resolve("tasks"), config.maxConcurrentTasks(), git);
         };
         ArtifactHandoff handoff = artifacts instanceof ArtifactHandoff presigning ? presigning : ArtifactHandoff.unsupported();
         try {
@@ -102,13 +105,23 @@ public final class ExecutorServerFactory {
         return ReadinessCheck.of("task-backend", tasks::backendReadiness);
     }
 
+    /**
+     * How the executor's own git reaches https repositories: the read-only credential of
+     * {@code portcullis.executor.git.*}, the one the ECS runner clones with, for {@code ResolveRef}
+     * and the local backend's clones. Its askpass program goes into {@code WORK_DIR/git}.
+     */
+    @Singleton
+    GitAccess gitAccess(GitConfig git, ExecutorConfig executor) {
+        return GitAccess.of(git, executor.workDir().toAbsolutePath().resolve("git"));
+    }
+
     /** The executor's gRPC server; stopped gracefully when the context closes, then running tasks are cancelled. */
     @Singleton
     @Named("executor")
     @Bean(preDestroy = "close")
     ServiceServer executorServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, TaskService tasks,
-            ExecutorConfig executor, AuditRecorder audit, Clock clock, Telemetry telemetry) {
-        GitRefHeads refs = new GitRefHeads(executor.workDir().toAbsolutePath().resolve("refs"), REF_RESOLUTION_TIMEOUT);
+            ExecutorConfig executor, GitAccess git, AuditRecorder audit, Clock clock, Telemetry telemetry) {
+        GitRefHeads refs = new GitRefHeads(executor.workDir().toAbsolutePath().resolve("refs"), REF_RESOLUTION_TIMEOUT, git);
         return new ServiceServer("executor", config, tls, roles, List.of(new ExecutorGrpcService(tasks, refs, telemetry)),
                 audit, clock, telemetry);
     }

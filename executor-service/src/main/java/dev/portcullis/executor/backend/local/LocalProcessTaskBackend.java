@@ -3,6 +3,7 @@ package dev.portcullis.executor.backend.local;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.executor.repo.GitAccess;
 import dev.portcullis.executor.task.TaskBackend;
 import dev.portcullis.executor.task.TaskEvent;
 import dev.portcullis.executor.task.TaskRefusedException;
@@ -61,6 +62,7 @@ public final class LocalProcessTaskBackend implements TaskBackend {
 
     private final Path workRoot;
     private final int maxConcurrent;
+    private final GitAccess access;
     // guarded by this: runs waiting for a slot, in submission order, and the number running
     private final ArrayDeque<Run> waiting = new ArrayDeque<>();
     private int running;
@@ -75,6 +77,15 @@ public final class LocalProcessTaskBackend implements TaskBackend {
      * behind by an executor that died are killed first.
      */
     public LocalProcessTaskBackend(Path workRoot, int maxConcurrent) {
+        this(workRoot, maxConcurrent, GitAccess.anonymous());
+    }
+
+    /**
+     * As above, cloning https repositories with {@code access}'s read-only credential (the clone
+     * only: the task's command never gets it in its environment).
+     */
+    public LocalProcessTaskBackend(Path workRoot, int maxConcurrent, GitAccess access) {
+        this.access = requireNonNull(access, "access is null");
         // absolute: git clones into a path resolved from inside the task directory
         this.workRoot = requireNonNull(workRoot, "workRoot is null").toAbsolutePath();
         if (maxConcurrent < 1) {
@@ -200,11 +211,12 @@ public final class LocalProcessTaskBackend implements TaskBackend {
                 throw new UncheckedIOException(e);
             }
             run.system("checking out " + spec.commit() + " of " + spec.repoUrl());
-            if (!git(workDir, List.of("clone", "--no-checkout", "--quiet", "--", spec.repoUrl(), checkout.toString()))) {
+            if (!git(workDir, List.of("clone", "--no-checkout", "--quiet", "--", spec.repoUrl(), checkout.toString()),
+                    access.environment(spec.repoUrl()))) {
                 run.ended(Outcome.FAILED, -1, "the repository could not be cloned");
                 return;
             }
-            if (!git(checkout, List.of("checkout", "--quiet", "--detach", spec.commit().value(), "--"))) {
+            if (!git(checkout, List.of("checkout", "--quiet", "--detach", spec.commit().value(), "--"), Map.of())) {
                 run.ended(Outcome.FAILED, -1, "commit " + spec.commit() + " does not exist in the repository");
                 return;
             }
@@ -495,8 +507,11 @@ public final class LocalProcessTaskBackend implements TaskBackend {
         }
     }
 
-    /** Runs git with a clean environment, no prompts and no hooks. */
-    private static boolean git(Path directory, List<String> arguments) {
+    /**
+     * Runs git with a clean environment plus {@code access} (askpass and the token file's path for
+     * an https clone, never the token), no prompts and no hooks.
+     */
+    private static boolean git(Path directory, List<String> arguments, Map<String, String> access) {
         List<String> command = new ArrayList<>(List.of("git", "-c", "core.hooksPath=/dev/null", "-c", "protocol.file.allow=always"));
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
@@ -506,6 +521,7 @@ public final class LocalProcessTaskBackend implements TaskBackend {
         clean.put("HOME", directory.toString());
         clean.put("GIT_TERMINAL_PROMPT", "0");
         clean.put("GIT_CONFIG_NOSYSTEM", "1");
+        clean.putAll(access);
         env.clear();
         env.putAll(clean);
         try {
