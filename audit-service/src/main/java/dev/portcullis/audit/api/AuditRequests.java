@@ -145,6 +145,61 @@ final class AuditRequests {
         return new Verifying(from, to);
     }
 
+    /**
+     * An inclusion proof to give: of the event at {@code sequence}, or (sequence 0) of the one
+     * with the event id given; in the tree of {@code treeSize} (0: the newest checkpoint's).
+     */
+    record Proving(long sequence, List<java.util.UUID> eventIdIfAny, long treeSize) {
+        Proving {
+            eventIdIfAny = List.copyOf(eventIdIfAny);
+        }
+    }
+
+    static Proving proving(dev.portcullis.v1.GetInclusionProofRequest request) {
+        FieldParser fields = new FieldParser();
+        long treeSize = fields.unsigned64("tree_size", request.getTreeSize());
+        Proving proving = switch (request.getLeafCase()) {
+            case SEQUENCE -> {
+                long sequence = fields.unsigned64("sequence", request.getSequence());
+                if (sequence == 0) {
+                    fields.reject("sequence", "sequences start at 1");
+                }
+                yield new Proving(sequence, List.of(), treeSize);
+            }
+            case EVENT_ID -> new Proving(0, fields.parse("event_id", request.getEventId(), raw -> {
+                if (raw.length() != 36) {
+                    throw new IllegalArgumentException("must be a UUID");
+                }
+                return java.util.UUID.fromString(raw);
+            }).map(List::of).orElse(List.of()), treeSize);
+            case LEAF_NOT_SET -> {
+                fields.reject("sequence", "one of sequence and event_id is required");
+                yield null;
+            }
+        };
+        fields.throwIfInvalid();
+        if (treeSize > 0 && proving.sequence() > treeSize) {
+            throw new DomainException(DomainException.Kind.OUT_OF_RANGE, "SEQUENCE_BEYOND_TREE",
+                    "the event is not in a tree of that size", java.util.Map.of());
+        }
+        return proving;
+    }
+
+    /** A consistency proof to give, between two tree sizes (to 0: the newest checkpoint's). */
+    record Consisting(long fromSize, long toSize) {}
+
+    static Consisting consisting(dev.portcullis.v1.GetConsistencyProofRequest request) {
+        FieldParser fields = new FieldParser();
+        long from = fields.unsigned64("from_size", request.getFromSize());
+        long to = fields.unsigned64("to_size", request.getToSize());
+        fields.throwIfInvalid();
+        if (to > 0 && from > to) {
+            throw new DomainException(DomainException.Kind.INVALID, "SIZES_OUT_OF_ORDER", "from_size must not exceed to_size",
+                    java.util.Map.of());
+        }
+        return new Consisting(from, to);
+    }
+
     /** A page of alerts: since when (if at all), of which rule (if any), before which sequence, how many. */
     record AlertPage(List<Instant> sinceIfAny, List<String> ruleIfAny, long before, int pageSize) {
         AlertPage {

@@ -100,6 +100,34 @@ public final class MerkleTree {
         return read;
     }
 
+    /**
+     * Node hashes computed from all leaf hashes held in memory (an export's), each perfect
+     * subtree once, on first use. Not thread-safe.
+     */
+    public static TreeNodes inMemory(List<byte[]> leafHashes) {
+        List<byte[]> leaves = List.copyOf(leafHashes);
+        Map<Node, byte[]> computed = new HashMap<>();
+        return new TreeNodes() {
+            @Override
+            public byte[] hash(Node node) {
+                long width = 1L << node.height();
+                if ((node.index() + 1) * width > leaves.size()) {
+                    throw new IllegalArgumentException("the tree holds no such node");
+                }
+                if (node.height() == 0) {
+                    return leaves.get((int) node.index());
+                }
+                byte[] known = computed.get(node);
+                if (known == null) {
+                    known = nodeHash(hash(new Node(node.height() - 1, node.index() * 2)),
+                            hash(new Node(node.height() - 1, node.index() * 2 + 1)));
+                    computed.put(node, known);
+                }
+                return known;
+            }
+        };
+    }
+
     /** Node hashes from a map filled by a store; a missing node is a store error. */
     public static TreeNodes fromMap(Map<Node, byte[]> hashes) {
         Map<Node, byte[]> copy = new HashMap<>(hashes);
