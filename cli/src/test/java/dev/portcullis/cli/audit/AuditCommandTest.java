@@ -452,6 +452,97 @@ class AuditCommandTest {
     }
 
     @Test
+    void aReorderedPairOfEventsIsTheFirstBrokenSequence() throws Exception {
+        Path file = tampered("reordered.jsonl", lines -> {
+            String fourteenth = lines.get(13);
+            lines.set(13, lines.get(14));
+            lines.set(14, fourteenth);
+            return lines;
+        });
+
+        assertEquals(ExitStatus.TAMPERED.code(), verifyOffline(file));
+        assertTrue(out.toString().contains("first broken at:     14"), out.toString());
+    }
+
+    /** The export's checkpoint as {@code audit verify} saved it. */
+    private Path savedCheckpointOfTheExport() throws Exception {
+        Path saved = dir.resolve("saved-of-export");
+        if (!Files.exists(saved)) {
+            assertEquals(0, verifyOffline(export, saved), out.toString());
+        }
+        try (var files = Files.list(saved)) {
+            return files.filter(f -> f.toString().endsWith(".checkpoint")).findFirst().orElseThrow();
+        }
+    }
+
+    private int consistencySince(Path file) throws Exception {
+        return run("audit", "consistency", "--since", savedCheckpointOfTheExport().toString(), "--offline", file.toString(),
+                "--key", publicKey().toString());
+    }
+
+    @Test
+    void consistencySinceTheSavedCheckpointHoldsForTheUntouchedExport() throws Exception {
+        assertEquals(0, consistencySince(export), out.toString());
+        assertTrue(out.toString().startsWith("CONSISTENT"), out.toString());
+    }
+
+    @Test
+    void consistencySinceTheSavedCheckpointNamesAnEditedEvent() throws Exception {
+        Path file = tampered("since-edited.jsonl", lines -> {
+            lines.set(11, lines.get(11).replace("ci/dev/example", "ci/dev/innocent"));
+            return lines;
+        });
+
+        assertEquals(ExitStatus.TAMPERED.code(), consistencySince(file));
+        assertTrue(out.toString().startsWith("INCONSISTENT"), out.toString());
+        assertTrue(out.toString().contains("first broken at:     12"), out.toString());
+    }
+
+    @Test
+    void consistencySinceTheSavedCheckpointNamesADeletedEvent() throws Exception {
+        Path file = tampered("since-removed.jsonl", lines -> {
+            lines.remove(6);
+            return lines;
+        });
+
+        assertEquals(ExitStatus.TAMPERED.code(), consistencySince(file));
+        assertTrue(out.toString().contains("first broken at:     7"), out.toString());
+    }
+
+    @Test
+    void consistencySinceTheSavedCheckpointNamesAnInsertedEvent() throws Exception {
+        Path file = tampered("since-inserted.jsonl", lines -> {
+            lines.add(20, lines.get(19));
+            return lines;
+        });
+
+        assertEquals(ExitStatus.TAMPERED.code(), consistencySince(file));
+        assertTrue(out.toString().contains("first broken at:     21"), out.toString());
+    }
+
+    @Test
+    void consistencySinceTheSavedCheckpointNamesAReorderedPair() throws Exception {
+        Path file = tampered("since-reordered.jsonl", lines -> {
+            String fourteenth = lines.get(13);
+            lines.set(13, lines.get(14));
+            lines.set(14, fourteenth);
+            return lines;
+        });
+
+        assertEquals(ExitStatus.TAMPERED.code(), consistencySince(file));
+        assertTrue(out.toString().contains("first broken at:     14"), out.toString());
+    }
+
+    @Test
+    void consistencySinceTheSavedCheckpointCatchesACutTailWithoutItsCheckpoint() throws Exception {
+        Path file = tampered("since-cut.jsonl", lines -> new ArrayList<>(lines.subList(0, lines.size() - 6)));
+
+        assertEquals(ExitStatus.TAMPERED.code(), consistencySince(file));
+        long size = Files.readAllLines(export).size() - 1;
+        assertTrue(out.toString().contains("fewer than the " + size + " the saved checkpoint covers"), out.toString());
+    }
+
+    @Test
     void queryPrintsEventsAsJsonLines() {
         int status = run("audit", "query", "--json", "--limit", "3", "--action", "run.submitted");
 
