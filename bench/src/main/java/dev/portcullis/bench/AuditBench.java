@@ -53,7 +53,8 @@ import java.util.concurrent.TimeUnit;
 final class AuditBench {
     private static final int BATCH = 500;
     private static final int MEASURED_EVENTS = 100_000;
-    private static final int STORED_EVENTS = 1_000_000;
+    /** Events stored while querying and proving: a million unless PORTCULLIS_BENCH_AUDIT_EVENTS says fewer (at least 110,000). */
+    private final int storedEvents = Math.max(110_000, Integer.parseInt(env("PORTCULLIS_BENCH_AUDIT_EVENTS", "1000000")));
     private static final int QUERIES_PER_KIND = 200;
     private static final int PROOFS = 1000;
 
@@ -175,9 +176,9 @@ final class AuditBench {
 
                 // fill up to a million stored events, still chained, through the store itself
                 long stored = store.headSequence();
-                for (int n = (int) stored; n < STORED_EVENTS; n += 2_000) {
+                for (int n = (int) stored; n < storedEvents; n += 2_000) {
                     List<AuditEvent> fill = new ArrayList<>();
-                    for (int i = n; i < Math.min(n + 2_000, STORED_EVENTS); i++) {
+                    for (int i = n; i < Math.min(n + 2_000, storedEvents); i++) {
                         fill.add(event(1_000_000 + i));
                     }
                     store.append(fill);
@@ -187,7 +188,7 @@ final class AuditBench {
                 java.util.Random random = new java.util.Random(7);
                 List<QueryRequest> kinds = new ArrayList<>();
                 for (int q = 0; q < QUERIES_PER_KIND; q++) {
-                    int n = random.nextInt(STORED_EVENTS);
+                    int n = random.nextInt(storedEvents);
                     kinds.add(QueryRequest.newBuilder().setActor(actor(n)).setLimit(100).build());
                     kinds.add(QueryRequest.newBuilder().setRunId(runId(n)).setLimit(100).build());
                     kinds.add(QueryRequest.newBuilder().setRepo(repo(n)).setLimit(100).build());

@@ -68,6 +68,11 @@ public final class CompactRange {
         return size;
     }
 
+    /** The perfect subtree roots, largest first: what {@link #of} takes to rebuild this range. */
+    public List<byte[]> hashes() {
+        return List.copyOf(hashes);
+    }
+
     /** The root of the tree so far. */
     public byte[] root() {
         if (hashes.isEmpty()) {

@@ -46,6 +46,17 @@ public final class JdbcAuditStore implements AuditStore {
 
     private final DataSource dataSource;
     private final Clock clock;
+    /**
+     * The tree's right edge after this store's last committed append, keyed by its size: appends
+     * re-read it from the database only when another replica appended in between. Written after
+     * commit, read under the head lock; a stale value never matches the locked size.
+     */
+    private volatile Edge lastEdge = new Edge(0, List.of());
+
+    private record Edge(long size, List<byte[]> hashes) {}
+
+    /** What one transaction appended, and the tree's right edge once it commits. */
+    private record Appended(AppendResult result, Edge edge) {}
 
     public JdbcAuditStore(DataSource dataSource, Clock clock) {
         this.dataSource = requireNonNull(dataSource, "dataSource is null");
@@ -60,9 +71,10 @@ public final class JdbcAuditStore implements AuditStore {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                AppendResult result = append(connection, events);
+                Appended appended = append(connection, events);
                 connection.commit();
-                return result;
+                lastEdge = appended.edge();
+                return appended.result();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
@@ -72,7 +84,7 @@ public final class JdbcAuditStore implements AuditStore {
         }
     }
 
-    private AppendResult append(Connection connection, List<AuditEvent> events) throws SQLException {
+    private Appended append(Connection connection, List<AuditEvent> events) throws SQLException {
         long sequence;
         String previousHash;
         long treeSize;
@@ -87,8 +99,10 @@ public final class JdbcAuditStore implements AuditStore {
         }
         // events stored before the tree existed go in first (normally done at start, see extendTree)
         treeSize = JdbcTree.catchUp(connection, treeSize, sequence, Long.MAX_VALUE);
-        // the right edge is read under the lock: another replica may have appended since our last batch
-        CompactRange tree = JdbcTree.edge(connection, treeSize);
+        // the right edge as this replica left it, unless another one appended since: then read under the lock
+        Edge known = lastEdge;
+        CompactRange tree = known.size() == treeSize && treeSize > 0 ? CompactRange.of(treeSize, known.hashes())
+                : JdbcTree.edge(connection, treeSize);
         List<CompactRange.Created> nodes = new ArrayList<>();
         Set<String> seen = existing(connection, events);
         Instant storedAt = clock.instant();
@@ -124,7 +138,7 @@ public final class JdbcAuditStore implements AuditStore {
                 head.executeUpdate();
             }
         }
-        return new AppendResult(stored, duplicates);
+        return new Appended(new AppendResult(stored, duplicates), new Edge(tree.size(), tree.hashes()));
     }
 
     private static Set<String> existing(Connection connection, List<AuditEvent> events) throws SQLException {
