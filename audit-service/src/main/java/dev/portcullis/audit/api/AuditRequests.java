@@ -178,10 +178,7 @@ final class AuditRequests {
             }
         };
         fields.throwIfInvalid();
-        if (treeSize > 0 && proving.sequence() > treeSize) {
-            throw new DomainException(DomainException.Kind.OUT_OF_RANGE, "SEQUENCE_BEYOND_TREE",
-                    "the event is not in a tree of that size", java.util.Map.of());
-        }
+        // a sequence beyond the tree size is OUT_OF_RANGE, decided where the log's size is known (LogProofs)
         return proving;
     }
 

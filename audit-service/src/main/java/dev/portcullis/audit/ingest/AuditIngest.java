@@ -30,6 +30,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class AuditIngest implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditIngest.class);
+    private static final String LOG_INCONSISTENT = "LOG_INCONSISTENT";
 
     /** Told about events once they are stored, in chain order. */
     public interface StoredEventListener {
@@ -86,7 +87,16 @@ public final class AuditIngest implements AutoCloseable {
                     log.atError().setCause(e).log("audit.listener_failed");
                 }
             }
-            checkpointIfDue(result.stored().get(result.stored().size() - 1).sequence());
+            try {
+                checkpointIfDue(result.stored().get(result.stored().size() - 1).sequence());
+            } catch (DomainException e) {
+                if (!LOG_INCONSISTENT.equals(e.reason())) {
+                    throw e;
+                }
+                // the events are stored; a log that no longer extends its checkpoint is for a human,
+                // and the sender resending would change nothing
+                log.atError().addKeyValue("reason", e.reason()).log("audit.log_inconsistent");
+            }
         }
         return result;
     }
@@ -107,7 +117,8 @@ public final class AuditIngest implements AutoCloseable {
      * A checkpoint of the whole log as it is now, signed now unless the newest one (of any
      * replica) already covers the head: what an export ends with and what an auditor asks for.
      *
-     * @throws dev.portcullis.runtime.error.DomainException UNAVAILABLE when the store is down
+     * @throws DomainException UNAVAILABLE when the store is down; PRECONDITION (LOG_INCONSISTENT)
+     *     when the stored tree does not extend the newest checkpoint, so nothing is signed
      */
     public synchronized Optional<SignedCheckpoint> checkpointNow() {
         long head = store.treeSize();
@@ -158,10 +169,9 @@ public final class AuditIngest implements AutoCloseable {
         byte[] root = proofs.root(size);
         Optional<SignedCheckpoint> previous = store.latestTreeCheckpoint();
         if (previous.isPresent() && !proofs.extendsCheckpoint(previous.get(), size, root, signer.publicKey())) {
-            log.atError().addKeyValue("tree_size", size).addKeyValue("checkpoint_size", previous.get().size())
-                    .log("audit.log_inconsistent");
-            throw new DomainException(DomainException.Kind.PRECONDITION, "LOG_INCONSISTENT",
-                    "the stored log does not extend its newest signed checkpoint: not signing", Map.of());
+            throw new DomainException(DomainException.Kind.PRECONDITION, LOG_INCONSISTENT,
+                    "the stored log does not extend its newest signed checkpoint: not signing",
+                    Map.of("tree_size", Long.toString(size), "checkpoint_size", Long.toString(previous.get().size())));
         }
         SignedCheckpoint checkpoint = signer.signTree(size, root, Instant.ofEpochMilli(now.toEpochMilli()));
         store.saveTreeCheckpoint(checkpoint);

@@ -128,9 +128,9 @@ abstract class TamperContract {
     void theServiceRefusesToSignALogRewrittenBehindItsBack() throws Exception {
         rewriteFrom(46, true);
         AuditIngest ingest = new AuditIngest(store, signer, 1, Duration.ofDays(1), clock, List.of());
+        ingest.append(IntStream.range(50, 55).mapToObj(AuditEventsForTests::event).toList());
 
-        DomainException refused = assertThrows(DomainException.class,
-                () -> ingest.append(IntStream.range(50, 55).mapToObj(AuditEventsForTests::event).toList()));
+        DomainException refused = assertThrows(DomainException.class, ingest::checkpointNow);
 
         assertEquals("LOG_INCONSISTENT", refused.reason());
         assertEquals(50, store.latestTreeCheckpoint().orElseThrow().size());
