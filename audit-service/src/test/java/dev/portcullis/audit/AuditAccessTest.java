@@ -42,6 +42,9 @@ class AuditAccessTest {
                 Map.entry("Append", Set.of(SERVICE)),
                 Map.entry("Query", Set.of(AUDITOR, ADMIN)),
                 Map.entry("Verify", Set.of(AUDITOR, ADMIN)),
+                Map.entry("GetInclusionProof", Set.of(AUDITOR, ADMIN)),
+                Map.entry("GetConsistencyProof", Set.of(AUDITOR, ADMIN)),
+                Map.entry("SignCheckpoint", Set.of(AUDITOR, ADMIN)),
                 Map.entry("ListAlerts", Set.of(AUDITOR, ADMIN)),
                 Map.entry("WatchAlerts", Set.of(AUDITOR, ADMIN)),
                 Map.entry("ListSources", Set.of(AUDITOR, ADMIN)));

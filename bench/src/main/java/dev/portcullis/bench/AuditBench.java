@@ -27,6 +27,7 @@ import dev.portcullis.runtime.audit.AuditResource;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.v1.AppendRequest;
 import dev.portcullis.v1.AuditServiceGrpc;
+import dev.portcullis.v1.GetInclusionProofRequest;
 import dev.portcullis.v1.QueryRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,15 +45,67 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Audit ingest and query on the machine's PostgreSQL: events/s through {@code Append} over
- * mTLS into the hash chain, next to the same rows appended straight to the audit store; then query
- * p50/p99 over one million stored events, filtered the ways auditors filter.
+ * Audit ingest, query and proofs on the machine's PostgreSQL: events/s through {@code Append} over
+ * mTLS into the hash chain and Merkle tree, next to the same rows as plain batched JDBC inserts
+ * and next to the audit store alone; then query and inclusion-proof p50/p99 over one million
+ * stored events.
  */
 final class AuditBench {
     private static final int BATCH = 500;
     private static final int MEASURED_EVENTS = 100_000;
-    private static final int STORED_EVENTS = 1_000_000;
+    /** Events stored while querying and proving: a million unless PORTCULLIS_BENCH_AUDIT_EVENTS says fewer (at least 110,000). */
+    private final int storedEvents = Math.max(110_000, Integer.parseInt(env("PORTCULLIS_BENCH_AUDIT_EVENTS", "1000000")));
     private static final int QUERIES_PER_KIND = 200;
+    private static final int PROOFS = 1000;
+
+    /** The baseline: the same rows, chained, inserted in JDBC batches with nothing else. */
+    private static final class PlainInserts {
+        private final javax.sql.DataSource dataSource;
+        private long sequence;
+        private String previous = dev.portcullis.audit.chain.ChainHash.GENESIS;
+
+        PlainInserts(javax.sql.DataSource dataSource) {
+            this.dataSource = dataSource;
+        }
+
+        void insert(List<AuditEvent> events) {
+            try (Connection connection = dataSource.getConnection();
+                    java.sql.PreparedStatement insert = connection.prepareStatement("INSERT INTO audit_event (seq, event_id,"
+                            + " event_time, stored_at, service, actor, action, resource_kind, resource_id, repo, run_id, outcome,"
+                            + " reason, trace_id, source_address, attributes, previous_hash, hash)"
+                            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                connection.setAutoCommit(false);
+                Instant storedAt = Instant.ofEpochMilli(System.currentTimeMillis());
+                for (AuditEvent event : events) {
+                    sequence++;
+                    String hash = dev.portcullis.audit.chain.ChainHash.of(previous, sequence, storedAt, event);
+                    Object[] values = {sequence, event.eventId().toString(), event.time().toEpochMilli(), storedAt.toEpochMilli(),
+                        event.service(), event.actor(), event.action().dottedName(), event.resource().kind(),
+                        event.resource().id(), event.resource().repo(), event.resource().runId(), event.outcome().name(),
+                        event.reason(), event.traceId(), event.sourceAddress(),
+                        dev.portcullis.runtime.json.CanonicalJson.object(event.attributes()), previous, hash};
+                    for (int i = 0; i < values.length; i++) {
+                        insert.setObject(i + 1, values[i]);
+                    }
+                    insert.addBatch();
+                    previous = hash;
+                }
+                insert.executeBatch();
+                connection.commit();
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("the baseline insert failed", e);
+            }
+        }
+
+        /** Empties the table, so the store measured next starts its chain at 1. */
+        void clear() {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                statement.execute("DELETE FROM audit_event");
+            } catch (java.sql.SQLException e) {
+                throw new IllegalStateException("the baseline table cannot be emptied", e);
+            }
+        }
+    }
 
     Map<String, Figure> run() throws Exception {
         String url = env("PORTCULLIS_TEST_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/portcullis_test");
@@ -65,8 +118,9 @@ final class AuditBench {
                 HikariDataSource baseline = Databases.open("audit", url, user, password, baselineSchema, 8)) {
             Clock clock = Clock.systemUTC();
             JdbcAuditStore store = new JdbcAuditStore(chained, clock);
-            // the baseline seeds through the same store class, so it never drifts from the real schema
+            // the store without gRPC or ingest, into the same schema as the baseline's (its rows come after)
             JdbcAuditStore baselineStore = new JdbcAuditStore(baseline, clock);
+            PlainInserts plain = new PlainInserts(baseline);
             CheckpointSigner signer = CheckpointSigner.load(dir.resolve("checkpoint.key"), dir.resolve("checkpoint.pub"), true);
             // the anomaly rules run on ingest, as in the service
             JdbcAlertStore alerts = new JdbcAlertStore(chained, clock);
@@ -89,11 +143,12 @@ final class AuditBench {
                     }
                     batches.add(request.build());
                 }
-                // warm both paths on throwaway rows, then measure in alternating halves
+                // warm every path on throwaway rows, then measure in alternating halves
                 audit.withDeadlineAfter(60, TimeUnit.SECONDS).append(warmup(0));
-                baselineStore.append(warmupEvents(1));
+                plain.insert(warmupEvents(1));
                 double ingestSeconds = 0;
                 double baselineSeconds = 0;
+                double storeSeconds = 0;
                 int half = batches.size() / 2;
                 for (int round = 0; round < 2; round++) {
                     long start = System.nanoTime();
@@ -103,18 +158,27 @@ final class AuditBench {
                     ingestSeconds += (System.nanoTime() - start) / 1e9;
                     start = System.nanoTime();
                     for (AppendRequest batch : batches.subList(round * half, (round + 1) * half)) {
-                        baselineStore.append(batch.getEventsList().stream().map(AuditEvents::fromProto).toList());
+                        plain.insert(batch.getEventsList().stream().map(AuditEvents::fromProto).toList());
                     }
                     baselineSeconds += (System.nanoTime() - start) / 1e9;
                 }
+                // the store alone (chain, tree, head lock; no gRPC, no ingest), into a fresh table
+                plain.clear();
+                baselineStore.append(warmupEvents(2));
+                long storeStart = System.nanoTime();
+                for (AppendRequest batch : batches) {
+                    baselineStore.append(batch.getEventsList().stream().map(AuditEvents::fromProto).toList());
+                }
+                storeSeconds += (System.nanoTime() - storeStart) / 1e9;
                 double ingestRate = MEASURED_EVENTS / ingestSeconds;
                 double baselineRate = MEASURED_EVENTS / baselineSeconds;
+                double storeRate = MEASURED_EVENTS / storeSeconds;
 
                 // fill up to a million stored events, still chained, through the store itself
                 long stored = store.headSequence();
-                for (int n = (int) stored; n < STORED_EVENTS; n += 2_000) {
+                for (int n = (int) stored; n < storedEvents; n += 2_000) {
                     List<AuditEvent> fill = new ArrayList<>();
-                    for (int i = n; i < Math.min(n + 2_000, STORED_EVENTS); i++) {
+                    for (int i = n; i < Math.min(n + 2_000, storedEvents); i++) {
                         fill.add(event(1_000_000 + i));
                     }
                     store.append(fill);
@@ -124,7 +188,7 @@ final class AuditBench {
                 java.util.Random random = new java.util.Random(7);
                 List<QueryRequest> kinds = new ArrayList<>();
                 for (int q = 0; q < QUERIES_PER_KIND; q++) {
-                    int n = random.nextInt(STORED_EVENTS);
+                    int n = random.nextInt(storedEvents);
                     kinds.add(QueryRequest.newBuilder().setActor(actor(n)).setLimit(100).build());
                     kinds.add(QueryRequest.newBuilder().setRunId(runId(n)).setLimit(100).build());
                     kinds.add(QueryRequest.newBuilder().setRepo(repo(n)).setLimit(100).build());
@@ -138,16 +202,35 @@ final class AuditBench {
                 for (QueryRequest request : kinds) {
                     queries.measure(1, () -> drain(audit, request));
                 }
+                long treeSize = store.treeSize();
+                Latencies proofs = new Latencies();
+                for (int q = 0; q < PROOFS + 100; q++) {
+                    GetInclusionProofRequest request = GetInclusionProofRequest.newBuilder()
+                            .setSequence(1 + random.nextInt((int) treeSize)).setTreeSize(treeSize).build();
+                    if (q < 100) {
+                        audit.withDeadlineAfter(60, TimeUnit.SECONDS).getInclusionProof(request);
+                    } else {
+                        proofs.measure(1, () -> audit.withDeadlineAfter(60, TimeUnit.SECONDS).getInclusionProof(request));
+                    }
+                }
                 Map<String, Figure> figures = new LinkedHashMap<>();
                 figures.put("ingest_events_per_s", new Figure(Math.round(ingestRate), "1/s",
                         "Append over mTLS into the hash chain on PostgreSQL, batches of " + BATCH));
                 figures.put("baseline_rows_per_s", new Figure(Math.round(baselineRate), "1/s",
-                        "baseline: the same rows appended straight to the audit store (no gRPC, no ingest)"));
+                        "baseline: the same rows, chained, as plain batched JDBC inserts (no lock, no tree, no gRPC)"));
                 figures.put("ingest_ratio", new Figure(round(ingestRate / baselineRate), "x", "target >= 0.5"));
+                figures.put("store_rows_per_s", new Figure(Math.round(storeRate), "1/s",
+                        "the audit store alone: head lock, chain and Merkle tree, no gRPC or ingest"));
+                figures.put("store_ratio", new Figure(round(storeRate / baselineRate), "x",
+                        "what the head lock and the tree cost next to plain inserts"));
                 figures.put("query_p50_ms", new Figure(round(queries.percentileMicros(50) / 1000), "ms",
                         "filtered Query (actor, run, repo, trace or action; 100 newest) over gRPC, median"));
                 figures.put("query_p99_ms", new Figure(round(queries.percentileMicros(99) / 1000), "ms", "target < 50"));
                 figures.put("events_stored", new Figure(store.headSequence(), "", "events in the chain while querying"));
+                figures.put("inclusion_proof_p50_ms", new Figure(round(proofs.percentileMicros(50) / 1000), "ms",
+                        "GetInclusionProof over gRPC in the tree of every stored event, random leaf, median"));
+                figures.put("inclusion_proof_p99_ms", new Figure(round(proofs.percentileMicros(99) / 1000), "ms",
+                        "GetInclusionProof, p99"));
                 return figures;
             }
         } finally {

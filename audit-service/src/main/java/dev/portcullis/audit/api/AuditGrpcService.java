@@ -5,7 +5,10 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.audit.alert.AlertPipeline;
 import dev.portcullis.audit.alert.AlertStore;
 import dev.portcullis.audit.alert.StoredAlert;
+import com.google.protobuf.ByteString;
 import dev.portcullis.audit.chain.ChainVerification;
+import dev.portcullis.audit.chain.LogProofs;
+import dev.portcullis.audit.chain.SignedCheckpoint;
 import dev.portcullis.audit.chain.StoredEvent;
 import dev.portcullis.audit.chain.VerificationReport;
 import dev.portcullis.audit.ingest.AuditIngest;
@@ -28,6 +31,12 @@ import dev.portcullis.v1.AlertSeverity;
 import dev.portcullis.v1.AppendRequest;
 import dev.portcullis.v1.AppendResponse;
 import dev.portcullis.v1.AuditServiceGrpc;
+import dev.portcullis.v1.GetConsistencyProofRequest;
+import dev.portcullis.v1.GetConsistencyProofResponse;
+import dev.portcullis.v1.GetInclusionProofRequest;
+import dev.portcullis.v1.GetInclusionProofResponse;
+import dev.portcullis.v1.SignCheckpointRequest;
+import dev.portcullis.v1.SignCheckpointResponse;
 import dev.portcullis.v1.ListAlertsRequest;
 import dev.portcullis.v1.ListAlertsResponse;
 import dev.portcullis.v1.ListSourcesRequest;
@@ -62,6 +71,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     private final AlertPipeline pipeline;
     private final SourceMonitor sources;
     private final boolean listenerEnabled;
+    private final LogProofs proofs;
     private final EventStreamer streamer = new EventStreamer("audit service", ErrorStatus::of);
 
     /**
@@ -84,6 +94,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
         this.listenerEnabled = listenerEnabled;
         this.ingest = requireNonNull(ingest, "ingest is null");
         this.store = requireNonNull(store, "store is null");
+        this.proofs = new LogProofs(store);
         this.verification = requireNonNull(verification, "verification is null");
         this.alerts = requireNonNull(alerts, "alerts is null");
         this.pipeline = requireNonNull(pipeline, "pipeline is null");
@@ -295,10 +306,91 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                 result.setFirstBrokenSequence(report.firstBrokenSequence());
             }
             report.latestCheckpoint().ifPresent(c -> result.setLatestCheckpoint(ChainedEvents.toProto(c)));
+            report.latestTreeCheckpoint().ifPresent(c -> result.setLatestSignedCheckpoint(c.note()));
+            result.setUncovered(report.uncovered());
             response.onNext(result.build());
             response.onCompleted();
         } catch (RuntimeException e) {
             response.onError(ErrorStatus.of(e));
+        }
+    }
+
+    @Override
+    public void getInclusionProof(GetInclusionProofRequest request, StreamObserver<GetInclusionProofResponse> response) {
+        GetInclusionProofResponse reply;
+        try {
+            AuditRequests.Proving proving = AuditRequests.proving(request);
+            long sequence = proving.eventIdIfAny().isEmpty() ? proving.sequence()
+                    : store.sequenceOf(proving.eventIdIfAny().get(0)).orElseThrow(() -> new DomainException(
+                            DomainException.Kind.NOT_FOUND, "EVENT_NOT_FOUND", "no event with that id is stored", Map.of()));
+            long treeSize = proving.treeSize();
+            if (treeSize == 0) {
+                // proving against the newest checkpoint: sign one now when the event is newer than it
+                treeSize = store.latestTreeCheckpoint().filter(c -> c.size() >= sequence)
+                        .or(ingest::checkpointNow).map(SignedCheckpoint::size).orElseThrow(LogProofsApi::noCheckpoint);
+            }
+            LogProofs.Inclusion proof = proofs.inclusion(sequence, treeSize);
+            List<StoredEvent> event = new java.util.ArrayList<>(1);
+            store.scan(sequence, sequence, event::add);
+            if (event.isEmpty()) {
+                throw new DomainException(DomainException.Kind.NOT_FOUND, "EVENT_NOT_FOUND", "no event at that sequence", Map.of());
+            }
+            GetInclusionProofResponse.Builder result = GetInclusionProofResponse.newBuilder()
+                    .setEvent(ChainedEvents.toProto(event.get(0)))
+                    .setTreeSize(proof.treeSize());
+            proof.hashes().forEach(hash -> result.addHashes(ByteString.copyFrom(hash)));
+            store.treeCheckpointAt(proof.treeSize()).ifPresent(c -> result.setSignedCheckpoint(c.note()));
+            reply = result.build();
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+            return;
+        }
+        response.onNext(reply);
+        response.onCompleted();
+    }
+
+    @Override
+    public void getConsistencyProof(GetConsistencyProofRequest request, StreamObserver<GetConsistencyProofResponse> response) {
+        GetConsistencyProofResponse reply;
+        try {
+            AuditRequests.Consisting consisting = AuditRequests.consisting(request);
+            long to = consisting.toSize() != 0 ? consisting.toSize()
+                    : store.latestTreeCheckpoint().map(SignedCheckpoint::size).orElseThrow(LogProofsApi::noCheckpoint);
+            LogProofs.Consistency proof = proofs.consistency(consisting.fromSize(), to);
+            GetConsistencyProofResponse.Builder result = GetConsistencyProofResponse.newBuilder()
+                    .setFromSize(proof.fromSize()).setToSize(proof.toSize());
+            proof.hashes().forEach(hash -> result.addHashes(ByteString.copyFrom(hash)));
+            store.treeCheckpointAt(proof.toSize()).ifPresent(c -> result.setSignedCheckpoint(c.note()));
+            reply = result.build();
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+            return;
+        }
+        response.onNext(reply);
+        response.onCompleted();
+    }
+
+    @Override
+    public void signCheckpoint(SignCheckpointRequest request, StreamObserver<SignCheckpointResponse> response) {
+        SignCheckpointResponse reply;
+        try {
+            SignedCheckpoint checkpoint = ingest.checkpointNow().orElseThrow(LogProofsApi::noCheckpoint);
+            reply = SignCheckpointResponse.newBuilder().setSignedCheckpoint(checkpoint.note()).setTreeSize(checkpoint.size()).build();
+        } catch (RuntimeException e) {
+            response.onError(ErrorStatus.of(e));
+            return;
+        }
+        response.onNext(reply);
+        response.onCompleted();
+    }
+
+    /** Failures shared by the proof RPCs. */
+    private static final class LogProofsApi {
+        private LogProofsApi() {}
+
+        static DomainException noCheckpoint() {
+            return new DomainException(DomainException.Kind.NOT_FOUND, "NO_CHECKPOINT",
+                    "no checkpoint has been signed yet: the log is empty", Map.of());
         }
     }
 

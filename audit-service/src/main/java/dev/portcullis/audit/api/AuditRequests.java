@@ -11,6 +11,8 @@ import dev.portcullis.runtime.error.InvalidRequestException;
 import dev.portcullis.runtime.request.FieldParser;
 import dev.portcullis.runtime.transport.ProtoTime;
 import dev.portcullis.v1.AppendRequest;
+import dev.portcullis.v1.GetConsistencyProofRequest;
+import dev.portcullis.v1.GetInclusionProofRequest;
 import dev.portcullis.v1.ListAlertsRequest;
 import dev.portcullis.v1.QueryOrder;
 import dev.portcullis.v1.QueryRequest;
@@ -20,9 +22,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.UUID;
 
 /**
  * The audit service's requests parsed into domain values, every bound of {@code audit.proto}
@@ -143,6 +147,58 @@ final class AuditRequests {
         }
         fields.throwIfInvalid();
         return new Verifying(from, to);
+    }
+
+    /**
+     * An inclusion proof to give: of the event at {@code sequence}, or (sequence 0) of the one
+     * with the event id given; in the tree of {@code treeSize} (0: the newest checkpoint's).
+     */
+    record Proving(long sequence, List<UUID> eventIdIfAny, long treeSize) {
+        Proving {
+            eventIdIfAny = List.copyOf(eventIdIfAny);
+        }
+    }
+
+    static Proving proving(GetInclusionProofRequest request) {
+        FieldParser fields = new FieldParser();
+        long treeSize = fields.unsigned64("tree_size", request.getTreeSize());
+        Proving proving = switch (request.getLeafCase()) {
+            case SEQUENCE -> {
+                long sequence = fields.unsigned64("sequence", request.getSequence());
+                if (sequence == 0) {
+                    fields.reject("sequence", "sequences start at 1");
+                }
+                yield new Proving(sequence, List.of(), treeSize);
+            }
+            case EVENT_ID -> new Proving(0, fields.parse("event_id", request.getEventId(), raw -> {
+                if (raw.length() != 36) {
+                    throw new IllegalArgumentException("must be a UUID");
+                }
+                return UUID.fromString(raw);
+            }).map(List::of).orElse(List.of()), treeSize);
+            case LEAF_NOT_SET -> {
+                fields.reject("sequence", "one of sequence and event_id is required");
+                yield null;
+            }
+        };
+        fields.throwIfInvalid();
+        // a sequence beyond the tree size is OUT_OF_RANGE, decided where the log's size is known (LogProofs)
+        return proving;
+    }
+
+    /** A consistency proof to give, between two tree sizes (to 0: the newest checkpoint's). */
+    record Consisting(long fromSize, long toSize) {}
+
+    static Consisting consisting(GetConsistencyProofRequest request) {
+        FieldParser fields = new FieldParser();
+        long from = fields.unsigned64("from_size", request.getFromSize());
+        long to = fields.unsigned64("to_size", request.getToSize());
+        fields.throwIfInvalid();
+        if (to > 0 && from > to) {
+            throw new DomainException(DomainException.Kind.INVALID, "SIZES_OUT_OF_ORDER", "from_size must not exceed to_size",
+                    Map.of());
+        }
+        return new Consisting(from, to);
     }
 
     /** A page of alerts: since when (if at all), of which rule (if any), before which sequence, how many. */

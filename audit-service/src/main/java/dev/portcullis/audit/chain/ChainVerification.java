@@ -8,8 +8,12 @@ import java.security.PublicKey;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
-/** Verifies ranges of the stored chain against its hashes and the newest signed checkpoint. Thread-safe. */
+/**
+ * Verifies ranges of the stored chain against its hashes, the Merkle tree's signed checkpoints and
+ * the newest chain-head checkpoint signed before the tree. Thread-safe.
+ */
 public final class ChainVerification {
     private final StoredChain store;
     private final PublicKey checkpointKey;
@@ -44,10 +48,21 @@ public final class ChainVerification {
         long last = to == 0 ? head : Math.min(to, head);
         Optional<String> previous = store.hashAt(first - 1);
         if (previous.isEmpty()) {
-            return new VerificationReport(false, 0, first - 1, "event " + (first - 1) + " is missing", List.of(), 0);
+            return new VerificationReport(false, 0, first - 1, "event " + (first - 1) + " is missing", List.of(), 0,
+                    List.of(), 0);
         }
         ChainVerifier verifier = new ChainVerifier(first, previous.get());
         store.latestCheckpoint().ifPresent(verifier::withCheckpoint);
+        if (store.treeSize() >= first - 1) {
+            // the tree of the events before the range is taken from the store, as the chain hash before it is
+            Map<MerkleTree.Node, byte[]> edge = store.treeNodes(Set.copyOf(CompactRange.edge(first - 1)));
+            List<byte[]> hashes = CompactRange.edge(first - 1).stream().map(edge::get).toList();
+            if (hashes.stream().anyMatch(java.util.Objects::isNull)) {
+                return new VerificationReport(false, 0, first - 1, "the Merkle tree before event " + first + " is incomplete",
+                        List.of(), 0, List.of(), 0);
+            }
+            verifier.withTree(CompactRange.of(first - 1, hashes), store.treeCheckpoints(first, Long.MAX_VALUE), checkpointKey);
+        }
         if (first <= last) {
             store.scan(first, last, verifier::accept);
         }

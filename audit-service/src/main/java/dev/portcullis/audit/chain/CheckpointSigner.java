@@ -16,10 +16,16 @@ import java.security.Signature;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
 
 /**
- * Signs checkpoints with an Ed25519 key and verifies them with its public half. Keys are PEM
+ * Signs checkpoints with an Ed25519 key and verifies them with its public half: tree checkpoints
+ * as C2SP signed notes ({@link #signTree}, {@link #open}); chain-head checkpoints signed before
+ * the Merkle tree ({@link Checkpoint}) are still verified. Keys are PEM
  * files (PKCS#8 "PRIVATE KEY", X.509 "PUBLIC KEY"). Thread-safe; the private key never leaves
  * this object, and {@link #toString()} names only the key id.
  */
@@ -74,6 +80,73 @@ public final class CheckpointSigner {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot sign a checkpoint", e);
         }
+    }
+
+    /**
+     * Signs the tree head of {@code size} leaves with {@code root} as a C2SP signed note whose key
+     * name is the log's {@link #origin()}.
+     */
+    public SignedCheckpoint signTree(long size, byte[] root, Instant signedAt) {
+        TreeHead head = new TreeHead(origin(), size, root);
+        try {
+            Signature signer = Signature.getInstance("Ed25519");
+            signer.initSign(privateKey);
+            signer.update(head.body().getBytes(StandardCharsets.UTF_8));
+            SignedNote note = new SignedNote(head.body(), List.of(new SignedNote.Line(origin(),
+                    SignedNote.keyId(origin(), SignedNote.ED25519, rawKey(publicKey)), signer.sign())));
+            return new SignedCheckpoint(head, note.format(), signedAt);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot sign a checkpoint", e);
+        }
+    }
+
+    /**
+     * The tree head in {@code note} when the note carries a valid signature by {@code publicKey}
+     * under the log's origin and its body is a checkpoint of that origin; empty otherwise
+     * (malformed, unsigned, signed by another key, or for another log). Signatures by other keys
+     * are ignored, as the signed-note spec requires.
+     */
+    public static Optional<TreeHead> open(String note, PublicKey publicKey) {
+        String origin = origin(publicKey);
+        try {
+            SignedNote parsed = SignedNote.parse(note);
+            byte[] keyId = SignedNote.keyId(origin, SignedNote.ED25519, rawKey(publicKey));
+            boolean signed = false;
+            for (SignedNote.Line line : parsed.signatures()) {
+                if (line.keyName().equals(origin) && Arrays.equals(line.keyId(), keyId)) {
+                    Signature verifier = Signature.getInstance("Ed25519");
+                    verifier.initVerify(publicKey);
+                    verifier.update(parsed.text().getBytes(StandardCharsets.UTF_8));
+                    if (!verifier.verify(line.signature())) {
+                        return Optional.empty();
+                    }
+                    signed = true;
+                }
+            }
+            TreeHead head = TreeHead.parse(parsed.text());
+            return signed && head.origin().equals(origin) ? Optional.of(head) : Optional.empty();
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The log's origin, also the note key name: {@code portcullis.dev/audit/} and the key id's first 16 hex digits. */
+    public String origin() {
+        return origin(publicKey);
+    }
+
+    /** The origin of the log signed by {@code publicKey}. */
+    public static String origin(PublicKey publicKey) {
+        return "portcullis.dev/audit/" + keyId(publicKey).substring(0, 16);
+    }
+
+    /** The 32-byte RFC 8032 encoding of an Ed25519 public key (the tail of its X.509 encoding). */
+    static byte[] rawKey(PublicKey publicKey) {
+        byte[] encoded = publicKey.getEncoded();
+        if (!"Ed25519".equals(publicKey.getAlgorithm()) && !"EdDSA".equals(publicKey.getAlgorithm()) || encoded.length != 44) {
+            throw new IllegalArgumentException("not an Ed25519 public key");
+        }
+        return Arrays.copyOfRange(encoded, 12, 44);
     }
 
     /** True when {@code checkpoint} was signed by the holder of {@code publicKey}. */

@@ -3,7 +3,9 @@ package dev.portcullis.audit.ingest;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.audit.chain.CheckpointSigner;
-import dev.portcullis.audit.chain.Checkpoint;
+import dev.portcullis.audit.chain.LogProofs;
+import dev.portcullis.runtime.error.DomainException;
+import dev.portcullis.audit.chain.SignedCheckpoint;
 import dev.portcullis.audit.chain.StoredEvent;
 import dev.portcullis.audit.store.AppendResult;
 import dev.portcullis.audit.store.AuditStore;
@@ -21,12 +23,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Ingests batches of audit events: stores them in the chain, hands the newly stored ones to the
- * listeners (the anomaly rules), and signs a checkpoint of the chain head every
- * {@code checkpointEvery} events or {@code checkpointInterval}, whichever comes first.
+ * listeners (the anomaly rules), and signs a checkpoint of the Merkle tree (a C2SP signed note)
+ * every {@code checkpointEvery} events or {@code checkpointInterval}, whichever comes first, at
+ * shutdown, and on demand.
  * Thread-safe.
  */
 public final class AuditIngest implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AuditIngest.class);
+    private static final String LOG_INCONSISTENT = "LOG_INCONSISTENT";
 
     /** Told about events once they are stored, in chain order. */
     public interface StoredEventListener {
@@ -34,6 +38,7 @@ public final class AuditIngest implements AutoCloseable {
     }
 
     private final AuditStore store;
+    private final LogProofs proofs;
     private final CheckpointSigner signer;
     private final int checkpointEvery;
     private final Duration checkpointInterval;
@@ -41,7 +46,7 @@ public final class AuditIngest implements AutoCloseable {
     private final List<StoredEventListener> listeners;
     private final Counter ingested;
     // guarded by this
-    private Optional<Checkpoint> lastCheckpoint;
+    private Optional<SignedCheckpoint> lastCheckpoint;
 
     public AuditIngest(AuditStore store, CheckpointSigner signer, int checkpointEvery, Duration checkpointInterval,
             Clock clock, List<StoredEventListener> listeners) {
@@ -54,12 +59,13 @@ public final class AuditIngest implements AutoCloseable {
         this.ingested = requireNonNull(telemetry, "telemetry is null").counter("portcullis.audit.events", "{event}",
                 "audit events stored in the chain (each id once), by action and outcome");
         this.store = requireNonNull(store, "store is null");
+        this.proofs = new LogProofs(store);
         this.signer = requireNonNull(signer, "signer is null");
         this.checkpointEvery = checkpointEvery;
         this.checkpointInterval = requireNonNull(checkpointInterval, "checkpointInterval is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.listeners = List.copyOf(listeners);
-        this.lastCheckpoint = store.latestCheckpoint();
+        this.lastCheckpoint = store.latestTreeCheckpoint();
     }
 
     /**
@@ -81,21 +87,46 @@ public final class AuditIngest implements AutoCloseable {
                     log.atError().setCause(e).log("audit.listener_failed");
                 }
             }
-            checkpointIfDue(result.stored().get(result.stored().size() - 1).sequence());
+            try {
+                checkpointIfDue(result.stored().get(result.stored().size() - 1).sequence());
+            } catch (DomainException e) {
+                if (!LOG_INCONSISTENT.equals(e.reason())) {
+                    throw e;
+                }
+                // the events are stored; a log that no longer extends its checkpoint is for a human,
+                // and the sender resending would change nothing
+                log.atError().addKeyValue("reason", e.reason()).log("audit.log_inconsistent");
+            }
         }
         return result;
     }
 
     /**
-     * Signs a checkpoint of the head now, if events arrived since the last one: before an export,
-     * and at shutdown, so a tail cut off while the service is down is caught.
+     * Signs a checkpoint of the head now, if events arrived since the last one: at shutdown, so a
+     * tail cut off while the service is down is caught.
      */
-    public synchronized Optional<Checkpoint> checkpointHead() {
-        long head = store.headSequence();
-        if (head <= lastCheckpoint.map(Checkpoint::sequence).orElse(0L)) {
+    public synchronized Optional<SignedCheckpoint> checkpointHead() {
+        long head = store.treeSize();
+        if (head <= lastCheckpoint.map(SignedCheckpoint::size).orElse(0L)) {
             return Optional.empty();
         }
         return sign(head);
+    }
+
+    /**
+     * A checkpoint of the whole log as it is now, signed now unless the newest one (of any
+     * replica) already covers the head: what an export ends with and what an auditor asks for.
+     *
+     * @throws DomainException UNAVAILABLE when the store is down; PRECONDITION (LOG_INCONSISTENT)
+     *     when the stored tree does not extend the newest checkpoint, so nothing is signed
+     */
+    public synchronized Optional<SignedCheckpoint> checkpointNow() {
+        long head = store.treeSize();
+        Optional<SignedCheckpoint> newest = store.latestTreeCheckpoint();
+        if (newest.isPresent() && newest.get().size() == head) {
+            return newest;
+        }
+        return head == 0 ? Optional.empty() : sign(head);
     }
 
     /** Signs a checkpoint of the head at shutdown. */
@@ -109,12 +140,12 @@ public final class AuditIngest implements AutoCloseable {
     }
 
     /** Signs a checkpoint of the head when enough events or time have passed since the last one. */
-    public Optional<Checkpoint> checkpointIfDue() {
-        return checkpointIfDue(store.headSequence());
+    public Optional<SignedCheckpoint> checkpointIfDue() {
+        return checkpointIfDue(store.treeSize());
     }
 
-    private synchronized Optional<Checkpoint> checkpointIfDue(long head) {
-        long lastSequence = lastCheckpoint.map(Checkpoint::sequence).orElse(0L);
+    private synchronized Optional<SignedCheckpoint> checkpointIfDue(long head) {
+        long lastSequence = lastCheckpoint.map(SignedCheckpoint::size).orElse(0L);
         if (head <= lastSequence) {
             return Optional.empty();
         }
@@ -127,16 +158,25 @@ public final class AuditIngest implements AutoCloseable {
         return sign(head);
     }
 
-    private Optional<Checkpoint> sign(long head) {
+    /**
+     * Signs the stored tree of {@code size} leaves, after proving from the stored nodes that it
+     * extends the newest checkpoint signed before (by any replica): the service never signs a log
+     * that changed or lost what it signed earlier.
+     */
+    private Optional<SignedCheckpoint> sign(long size) {
         Instant now = clock.instant();
-        Optional<String> hash = store.hashAt(head);
-        if (hash.isEmpty()) {
-            return Optional.empty();
+        // the root comes from the stored tree: the nodes the appends wrote, never a recomputation
+        byte[] root = proofs.root(size);
+        Optional<SignedCheckpoint> previous = store.latestTreeCheckpoint();
+        if (previous.isPresent() && !proofs.extendsCheckpoint(previous.get(), size, root, signer.publicKey())) {
+            throw new DomainException(DomainException.Kind.PRECONDITION, LOG_INCONSISTENT,
+                    "the stored log does not extend its newest signed checkpoint: not signing",
+                    Map.of("tree_size", Long.toString(size), "checkpoint_size", Long.toString(previous.get().size())));
         }
-        Checkpoint checkpoint = signer.sign(head, hash.get(), Instant.ofEpochMilli(now.toEpochMilli()));
-        store.saveCheckpoint(checkpoint);
+        SignedCheckpoint checkpoint = signer.signTree(size, root, Instant.ofEpochMilli(now.toEpochMilli()));
+        store.saveTreeCheckpoint(checkpoint);
         lastCheckpoint = Optional.of(checkpoint);
-        log.atInfo().addKeyValue("sequence", head).addKeyValue("key_id", checkpoint.keyId()).log("audit.checkpoint_signed");
+        log.atInfo().addKeyValue("tree_size", size).addKeyValue("origin", signer.origin()).log("audit.checkpoint_signed");
         return lastCheckpoint;
     }
 }

@@ -77,6 +77,8 @@ import java.util.Set;
 public final class AuditServerFactory {
     /** How many of the newest drift events seed the drift rules at start. */
     private static final int DRIFT_EVENTS_SEEDED = 10_000;
+    private static final int TREE_CATCH_UP_BATCH = 10_000;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(AuditServerFactory.class);
 
     /** The audit database, migrated to the newest schema. */
     @Singleton
@@ -105,9 +107,22 @@ public final class AuditServerFactory {
         return new JdbcReadinessCheck(dataSource, health.checkTimeout());
     }
 
+    /**
+     * The audit log. Events stored before the Merkle tree existed (an upgraded database) are added
+     * to it here, 10,000 per transaction under the chain head lock, so other replicas' appends
+     * wait only briefly.
+     */
     @Singleton
     AuditStore auditStore(HikariDataSource dataSource, Clock clock) {
-        return new JdbcAuditStore(dataSource, clock);
+        JdbcAuditStore store = new JdbcAuditStore(dataSource, clock);
+        long missing = store.extendTree(TREE_CATCH_UP_BATCH);
+        if (missing > 0) {
+            log.atInfo().addKeyValue("events", missing).log("audit.tree_catching_up");
+            while (missing > 0) {
+                missing = store.extendTree(TREE_CATCH_UP_BATCH);
+            }
+        }
+        return store;
     }
 
     @Singleton

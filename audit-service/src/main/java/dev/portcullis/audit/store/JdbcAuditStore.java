@@ -5,6 +5,11 @@ import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.audit.chain.ChainHash;
 import dev.portcullis.audit.chain.Checkpoint;
+import dev.portcullis.audit.chain.CompactRange;
+import dev.portcullis.audit.chain.MerkleTree;
+import dev.portcullis.audit.chain.SignedCheckpoint;
+import dev.portcullis.audit.chain.SignedNote;
+import dev.portcullis.audit.chain.TreeHead;
 import dev.portcullis.audit.chain.StoredEvent;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
@@ -32,7 +37,8 @@ import javax.sql.DataSource;
 /**
  * The audit log over JDBC: one code path for embedded H2 and PostgreSQL. Appenders take a row
  * lock on the chain head, so appends are serialised even across replicas sharing a database,
- * and a batch is chained and committed in one transaction. Thread-safe.
+ * and a batch is chained, added to the Merkle tree (the O(log n) nodes each leaf completes) and
+ * committed in one transaction. Thread-safe.
  */
 public final class JdbcAuditStore implements AuditStore {
     private static final String COLUMNS = "seq, event_id, event_time, stored_at, service, actor, action, resource_kind,"
@@ -40,6 +46,17 @@ public final class JdbcAuditStore implements AuditStore {
 
     private final DataSource dataSource;
     private final Clock clock;
+    /**
+     * The tree's right edge after this store's last committed append, keyed by its size: appends
+     * re-read it from the database only when another replica appended in between. Written after
+     * commit, read under the head lock; a stale value never matches the locked size.
+     */
+    private volatile Edge lastEdge = new Edge(0, List.of());
+
+    private record Edge(long size, List<byte[]> hashes) {}
+
+    /** What one transaction appended, and the tree's right edge once it commits. */
+    private record Appended(AppendResult result, Edge edge) {}
 
     public JdbcAuditStore(DataSource dataSource, Clock clock) {
         this.dataSource = requireNonNull(dataSource, "dataSource is null");
@@ -54,9 +71,10 @@ public final class JdbcAuditStore implements AuditStore {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                AppendResult result = append(connection, events);
+                Appended appended = append(connection, events);
                 connection.commit();
-                return result;
+                lastEdge = appended.edge();
+                return appended.result();
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
@@ -66,17 +84,26 @@ public final class JdbcAuditStore implements AuditStore {
         }
     }
 
-    private AppendResult append(Connection connection, List<AuditEvent> events) throws SQLException {
+    private Appended append(Connection connection, List<AuditEvent> events) throws SQLException {
         long sequence;
         String previousHash;
-        try (PreparedStatement head = connection.prepareStatement("SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE");
+        long treeSize;
+        try (PreparedStatement head = connection.prepareStatement("SELECT seq, hash, tree_size FROM audit_head WHERE id = 1 FOR UPDATE");
                 ResultSet row = head.executeQuery()) {
             if (!row.next()) {
                 throw new SQLException("the audit_head row is missing");
             }
             sequence = row.getLong(1);
             previousHash = row.getString(2);
+            treeSize = row.getLong(3);
         }
+        // events stored before the tree existed go in first (normally done at start, see extendTree)
+        treeSize = JdbcTree.catchUp(connection, treeSize, sequence, Long.MAX_VALUE);
+        // the right edge as this replica left it, unless another one appended since: then read under the lock
+        Edge known = lastEdge;
+        CompactRange tree = known.size() == treeSize && treeSize > 0 ? CompactRange.of(treeSize, known.hashes())
+                : JdbcTree.edge(connection, treeSize);
+        List<CompactRange.Created> nodes = new ArrayList<>();
         Set<String> seen = existing(connection, events);
         Instant storedAt = clock.instant();
         storedAt = Instant.ofEpochMilli(storedAt.toEpochMilli());
@@ -95,20 +122,23 @@ public final class JdbcAuditStore implements AuditStore {
                 bind(insert, row);
                 insert.addBatch();
                 stored.add(row);
+                nodes.addAll(tree.append(MerkleTree.eventLeafHash(hash)));
                 previousHash = hash;
             }
             if (!stored.isEmpty()) {
                 insert.executeBatch();
             }
         }
+        JdbcTree.insert(connection, nodes);
         if (!stored.isEmpty()) {
-            try (PreparedStatement head = connection.prepareStatement("UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1")) {
+            try (PreparedStatement head = connection.prepareStatement("UPDATE audit_head SET seq = ?, hash = ?, tree_size = ? WHERE id = 1")) {
                 head.setLong(1, sequence);
                 head.setString(2, previousHash);
+                head.setLong(3, tree.size());
                 head.executeUpdate();
             }
         }
-        return new AppendResult(stored, duplicates);
+        return new Appended(new AppendResult(stored, duplicates), new Edge(tree.size(), tree.hashes()));
     }
 
     private static Set<String> existing(Connection connection, List<AuditEvent> events) throws SQLException {
@@ -289,6 +319,123 @@ public final class JdbcAuditStore implements AuditStore {
                 statement -> { }, rows -> new Checkpoint(rows.getLong(1), rows.getString(2).trim(),
                         Instant.ofEpochMilli(rows.getLong(3)), Base64.getDecoder().decode(rows.getString(4)),
                         rows.getString(5).trim()));
+    }
+
+    @Override
+    public long extendTree(int maxLeaves) {
+        try (Connection connection = dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            try {
+                long sequence;
+                long treeSize;
+                try (PreparedStatement head = connection.prepareStatement("SELECT seq, tree_size FROM audit_head WHERE id = 1 FOR UPDATE");
+                        ResultSet row = head.executeQuery()) {
+                    if (!row.next()) {
+                        throw new SQLException("the audit_head row is missing");
+                    }
+                    sequence = row.getLong(1);
+                    treeSize = row.getLong(2);
+                }
+                long extended = JdbcTree.catchUp(connection, treeSize, sequence, maxLeaves);
+                if (extended != treeSize) {
+                    try (PreparedStatement head = connection.prepareStatement("UPDATE audit_head SET tree_size = ? WHERE id = 1")) {
+                        head.setLong(1, extended);
+                        head.executeUpdate();
+                    }
+                }
+                connection.commit();
+                return sequence - extended;
+            } catch (SQLException | RuntimeException e) {
+                connection.rollback();
+                throw e;
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public long treeSize() {
+        return single("SELECT tree_size FROM audit_head WHERE id = 1", statement -> { }, rows -> rows.getLong(1)).orElse(0L);
+    }
+
+    @Override
+    public Map<MerkleTree.Node, byte[]> treeNodes(Set<MerkleTree.Node> nodes) {
+        try (Connection connection = dataSource.getConnection()) {
+            return JdbcTree.read(connection, nodes);
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public void saveTreeCheckpoint(SignedCheckpoint checkpoint) {
+        try (Connection connection = dataSource.getConnection()) {
+            // replicas may sign the same size at once: Ed25519 is deterministic, so the notes are
+            // equal and the first one stored stands
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO audit_tree_checkpoint (tree_size, signed_at, note)"
+                    + " SELECT ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM audit_tree_checkpoint WHERE tree_size = ?)")) {
+                insert.setLong(1, checkpoint.size());
+                insert.setLong(2, checkpoint.signedAt().toEpochMilli());
+                insert.setString(3, checkpoint.note());
+                insert.setLong(4, checkpoint.size());
+                insert.executeUpdate();
+            }
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) {
+                return;
+            }
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public Optional<SignedCheckpoint> latestTreeCheckpoint() {
+        return single("SELECT note, signed_at FROM audit_tree_checkpoint ORDER BY tree_size DESC LIMIT 1", statement -> { },
+                JdbcAuditStore::readCheckpoint);
+    }
+
+    @Override
+    public Optional<SignedCheckpoint> treeCheckpointAt(long size) {
+        return single("SELECT note, signed_at FROM audit_tree_checkpoint WHERE tree_size = ?", statement -> statement.setLong(1, size),
+                JdbcAuditStore::readCheckpoint);
+    }
+
+    @Override
+    public List<SignedCheckpoint> treeCheckpoints(long fromSize, long toSize) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement(
+                        "SELECT note, signed_at FROM audit_tree_checkpoint WHERE tree_size >= ? AND tree_size <= ? ORDER BY tree_size")) {
+            select.setLong(1, fromSize);
+            select.setLong(2, toSize);
+            List<SignedCheckpoint> checkpoints = new ArrayList<>();
+            try (ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    checkpoints.add(readCheckpoint(rows));
+                }
+            }
+            return checkpoints;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** Reads a stored note without judging its signature: verification does that with the public key. */
+    private static SignedCheckpoint readCheckpoint(ResultSet row) throws SQLException {
+        String note = row.getString(1);
+        TreeHead head;
+        try {
+            head = TreeHead.parse(SignedNote.parse(note).text());
+        } catch (IllegalArgumentException e) {
+            throw new SQLException("a stored tree checkpoint is not a signed checkpoint note");
+        }
+        return new SignedCheckpoint(head, note, Instant.ofEpochMilli(row.getLong(2)));
+    }
+
+    @Override
+    public Optional<Long> sequenceOf(UUID eventId) {
+        return single("SELECT seq FROM audit_event WHERE event_id = ?", statement -> statement.setString(1, eventId.toString()),
+                rows -> rows.getLong(1));
     }
 
     @Override

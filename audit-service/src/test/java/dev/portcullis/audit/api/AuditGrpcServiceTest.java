@@ -155,8 +155,9 @@ class AuditGrpcServiceTest {
 
         assertTrue(report.getIntact(), report.getProblem());
         assertEquals(25, report.getChecked());
-        assertTrue(report.getLatestCheckpoint().getSequence() >= 10);
-        assertEquals(64, report.getLatestCheckpoint().getKeyId().length());
+        assertTrue(report.getLatestSignedCheckpoint().split("\n")[1].matches("[1-9][0-9]*"), report.getLatestSignedCheckpoint());
+        assertTrue(Long.parseLong(report.getLatestSignedCheckpoint().split("\n")[1]) >= 10);
+        assertEquals(25 - Long.parseLong(report.getLatestSignedCheckpoint().split("\n")[1]), report.getUncovered());
     }
 
     private static <T extends com.google.protobuf.Message> T unpack(StatusRuntimeException e, Class<T> type) {

@@ -52,6 +52,20 @@ class AuditRequestsFuzzTest {
     }
 
     @FuzzTest(maxDuration = "30s")
+    void proving(byte[] input) {
+        message(dev.portcullis.v1.GetInclusionProofRequest.parser(), input).ifPresent(request ->
+                parsedOrRefused(() -> AuditRequests.proving(request)).ifPresent(proving -> assertTrue(proving.treeSize() >= 0
+                        && (proving.sequence() >= 1) != (proving.eventIdIfAny().size() == 1))));
+    }
+
+    @FuzzTest(maxDuration = "30s")
+    void consisting(byte[] input) {
+        message(dev.portcullis.v1.GetConsistencyProofRequest.parser(), input).ifPresent(request ->
+                parsedOrRefused(() -> AuditRequests.consisting(request)).ifPresent(sizes -> assertTrue(sizes.fromSize() >= 0
+                        && sizes.toSize() >= 0 && (sizes.toSize() == 0 || sizes.fromSize() <= sizes.toSize()))));
+    }
+
+    @FuzzTest(maxDuration = "30s")
     void listAlerts(byte[] input) {
         message(ListAlertsRequest.parser(), input).ifPresent(request -> parsedOrRefused(() -> AuditRequests.alertPage(request))
                 .ifPresent(page -> assertTrue(page.pageSize() >= 1 && page.pageSize() <= AuditRequests.MAX_ALERT_PAGE)));

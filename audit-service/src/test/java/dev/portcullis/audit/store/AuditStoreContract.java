@@ -2,12 +2,17 @@ package dev.portcullis.audit.store;
 
 import dev.portcullis.runtime.database.Databases;
 import static dev.portcullis.audit.store.AuditEventsForTests.event;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.audit.chain.ChainHash;
 import dev.portcullis.audit.chain.ChainVerifier;
 import dev.portcullis.audit.chain.Checkpoint;
+import dev.portcullis.audit.chain.LogProofs;
+import dev.portcullis.audit.chain.MerkleProofs;
+import dev.portcullis.audit.chain.MerkleTree;
+import dev.portcullis.audit.chain.NaiveTree;
 import dev.portcullis.audit.chain.StoredEvent;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
@@ -196,6 +201,76 @@ abstract class AuditStoreContract {
         assertEquals(3, latest.sequence());
         assertEquals(store.hashAt(3).orElseThrow(), latest.hash());
         assertEquals(List.of((byte) 4, (byte) 5), List.of(latest.signature()[0], latest.signature()[1]));
+    }
+
+    @Test
+    void theStoredTreeEqualsTheNaiveTreeAtEverySize() {
+        int appended = 0;
+        for (int batch = 1; appended < 64; batch++) {
+            int count = Math.min(batch, 64 - appended);
+            store.append(events(appended, appended + count));
+            appended += count;
+        }
+        List<StoredEvent> rows = all();
+        LogProofs proofs = new LogProofs(store);
+
+        assertEquals(64, store.treeSize());
+        for (int size = 0; size <= 64; size++) {
+            assertArrayEquals(NaiveTree.rootOfEvents(rows.subList(0, size)), proofs.root(size), "size " + size);
+        }
+    }
+
+    @Test
+    void storedProofsVerifyAgainstTheNaiveRoots() {
+        store.append(events(0, 37));
+        List<StoredEvent> rows = all();
+        LogProofs proofs = new LogProofs(store);
+
+        for (int size = 1; size <= 37; size++) {
+            byte[] root = NaiveTree.rootOfEvents(rows.subList(0, size));
+            for (int sequence = 1; sequence <= size; sequence++) {
+                LogProofs.Inclusion inclusion = proofs.inclusion(sequence, size);
+                assertTrue(MerkleProofs.verifyInclusion(sequence - 1, size, MerkleTree.eventLeafHash(rows.get(sequence - 1).hash()),
+                        inclusion.hashes(), root), sequence + " in " + size);
+            }
+            for (int from = 1; from <= size; from++) {
+                assertTrue(MerkleProofs.verifyConsistency(from, size, proofs.consistency(from, size).hashes(),
+                        NaiveTree.rootOfEvents(rows.subList(0, from)), root), from + " to " + size);
+            }
+        }
+    }
+
+    @Test
+    void eventsStoredBeforeTheTreeExistedAreAddedInBoundedSteps() throws Exception {
+        store.append(events(0, 29));
+        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+            // as the database looks right after the V4 migration
+            statement.execute("DELETE FROM audit_tree_node");
+            statement.execute("UPDATE audit_head SET tree_size = 0");
+        }
+
+        List<Long> missing = new ArrayList<>();
+        for (long left = store.extendTree(10); left > 0; left = store.extendTree(10)) {
+            missing.add(left);
+        }
+
+        assertEquals(List.of(19L, 9L), missing);
+        assertEquals(29, store.treeSize());
+        assertArrayEquals(NaiveTree.rootOfEvents(all()), new LogProofs(store).root(29));
+    }
+
+    @Test
+    void anAppendAddsEventsTheTreeLacksBeforeItsOwn() throws Exception {
+        store.append(events(0, 9));
+        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+            statement.execute("DELETE FROM audit_tree_node");
+            statement.execute("UPDATE audit_head SET tree_size = 0");
+        }
+
+        store.append(events(9, 12));
+
+        assertEquals(12, store.treeSize());
+        assertArrayEquals(NaiveTree.rootOfEvents(all()), new LogProofs(store).root(12));
     }
 
     @Test

@@ -2,6 +2,9 @@ package dev.portcullis.cli.audit;
 
 import dev.portcullis.audit.api.ExportFormat;
 import dev.portcullis.audit.chain.CheckpointSigner;
+import dev.portcullis.audit.chain.SignedCheckpoint;
+import dev.portcullis.audit.chain.SignedNote;
+import dev.portcullis.audit.chain.TreeHead;
 import dev.portcullis.audit.chain.VerificationReport;
 import dev.portcullis.cli.call.ConnectionOptions;
 import dev.portcullis.cli.command.ExitStatus;
@@ -14,6 +17,8 @@ import dev.portcullis.v1.ListSourcesResponse;
 import dev.portcullis.v1.QueryOrder;
 import dev.portcullis.v1.QueryRequest;
 import dev.portcullis.v1.QueryResponse;
+import dev.portcullis.v1.SignCheckpointRequest;
+import dev.portcullis.v1.SignCheckpointResponse;
 import dev.portcullis.v1.Source;
 import dev.portcullis.v1.VerifyRequest;
 import dev.portcullis.v1.VerifyResponse;
@@ -29,7 +34,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Iterator;
+import java.security.PublicKey;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
@@ -44,6 +51,7 @@ import picocli.CommandLine.Spec;
         description = {"Queries, exports and verifies the audit log (auditor or admin identity).",
             "The service address and certificate come from PORTCULLIS_AUDIT_ADDR and PORTCULLIS_{CA,CERT,KEY}_FILE."},
         subcommands = {AuditCommand.Query.class, AuditCommand.Export.class, AuditCommand.Verify.class,
+            AuditProveCommand.class, AuditConsistencyCommand.class,
             AuditCommand.Sources.class})
 public final class AuditCommand {
 
@@ -149,7 +157,7 @@ public final class AuditCommand {
 
     /** {@code portcullis audit export --out FILE}. */
     @Command(name = "export", mixinStandardHelpOptions = true,
-            description = "Writes the whole log, oldest first, and the newest signed checkpoint as JSON lines.")
+            description = "Writes the whole log, oldest first, and a checkpoint of its last event signed for it, as JSON lines.")
     static final class Export implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -171,28 +179,31 @@ public final class AuditCommand {
             Path partial = Files.createTempFile(out.toAbsolutePath().getParent(), "." + out.getFileName() + ".", ".partial");
             try (Writer writer = Files.newBufferedWriter(partial, StandardCharsets.UTF_8)) {
                 var stub = AuditServiceGrpc.newBlockingStub(channel);
-                // the checkpoint is read first: every event it covers must then be in the export
-                VerifyResponse head = stub.withDeadlineAfter(60, TimeUnit.SECONDS).verify(
-                        VerifyRequest.newBuilder().setFromSequence(1).setToSequence(1).build());
+                // a checkpoint of the head is signed first; the export holds exactly the events it
+                // covers and ends with it, so nothing in the file goes unsigned
+                SignCheckpointResponse checkpoint = stub.withDeadlineAfter(60, TimeUnit.SECONDS)
+                        .signCheckpoint(SignCheckpointRequest.getDefaultInstance());
+                long last = checkpoint.getTreeSize();
                 String cursor = "";
-                while (true) {
+                while (events < last) {
                     Iterator<QueryResponse> page = stub.withDeadlineAfter(300, TimeUnit.SECONDS).query(QueryRequest.newBuilder()
                             .setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST).setLimit(10_000).setCursor(cursor).build());
                     int count = 0;
                     while (page.hasNext()) {
                         QueryResponse response = page.next();
+                        count++;
+                        if (response.getEvent().getSequence() > last) {
+                            continue;
+                        }
                         ExportFormat.writeEvent(writer, response.getEvent());
                         cursor = response.getCursor();
-                        count++;
+                        events++;
                     }
-                    events += count;
                     if (count < 10_000) {
                         break;
                     }
                 }
-                if (head.hasLatestCheckpoint()) {
-                    ExportFormat.writeCheckpoint(writer, head.getLatestCheckpoint());
-                }
+                ExportFormat.writeSignedCheckpoint(writer, checkpoint.getSignedCheckpoint());
             } catch (IOException | RuntimeException e) {
                 Files.deleteIfExists(partial);
                 throw e;
@@ -206,10 +217,40 @@ public final class AuditCommand {
         }
     }
 
-    /** {@code portcullis audit verify [--offline FILE --key PUB]}. */
+    /** The audit service's checkpoint public key and the auditor's saved checkpoints. */
+    static final class Trust {
+        @Option(names = "--key", paramLabel = "PUB", defaultValue = "${env:PORTCULLIS_AUDIT_KEY_FILE}",
+                description = "The audit service's checkpoint public key (PEM; default: $PORTCULLIS_AUDIT_KEY_FILE).")
+        Path key;
+
+        @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+                description = "Where verified checkpoints are saved, one file per log (default: $PORTCULLIS_AUDIT_CHECKPOINT_DIR,"
+                        + " else $XDG_CONFIG_HOME/portcullis/audit, else ~/.config/portcullis/audit).")
+        Path checkpointDir;
+
+        Optional<PublicKey> publicKey(CommandSpec spec) {
+            if (key == null) {
+                return Optional.empty();
+            }
+            FileArguments.existingFile(spec, "--key", key);
+            return Optional.of(CheckpointSigner.readPublicKey(key));
+        }
+
+        PublicKey requiredKey(CommandSpec spec, String why) {
+            return publicKey(spec).orElseThrow(() -> new ParameterException(spec.commandLine(),
+                    "--key (or PORTCULLIS_AUDIT_KEY_FILE) is required " + why));
+        }
+
+        CheckpointFiles saved() {
+            return new CheckpointFiles(checkpointDir != null ? checkpointDir : CheckpointFiles.defaultDirectory());
+        }
+    }
+
+    /** {@code portcullis audit verify [--offline FILE] [--key PUB]}. */
     @Command(name = "verify", mixinStandardHelpOptions = true,
-            description = {"Verifies the hash chain and the newest signed checkpoint; exit 0 INTACT, 6 TAMPERED.",
-                "With --offline, verifies an export file with the audit service's public key, without the service."})
+            description = {"Verifies the hash chain, the Merkle tree and its signed checkpoints; exit 0 INTACT, 6 TAMPERED.",
+                "With --offline, verifies an export file with the audit service's public key, without the service.",
+                "With a key, also proves the log extends the checkpoint this auditor saved last time, and saves the newest."})
     static final class Verify implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -217,49 +258,118 @@ public final class AuditCommand {
         @Mixin
         Connection connection;
 
+        @Mixin
+        Trust trust;
+
         @Option(names = "--offline", paramLabel = "FILE", description = "An export from `portcullis audit export`.")
         Path offline;
 
-        @Option(names = "--key", paramLabel = "PUB", description = "The audit service's checkpoint public key (PEM).")
-        Path key;
+        @Option(names = "--max-uncovered", paramLabel = "N", defaultValue = "0",
+                description = "Offline: fail when more than N events come after the export's newest valid checkpoint"
+                        + " (default: ${DEFAULT-VALUE}; an export ends with a checkpoint of its last event).")
+        long maxUncovered;
 
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
-            boolean intact;
-            if (offline != null) {
-                if (key == null) {
-                    throw new ParameterException(spec.commandLine(), "--offline needs --key, the audit service's public key file");
-                }
-                FileArguments.existingFile(spec, "--offline", offline);
-                FileArguments.existingFile(spec, "--key", key);
-                VerificationReport report;
-                try (BufferedReader in = Files.newBufferedReader(offline, StandardCharsets.UTF_8)) {
-                    report = ExportFormat.verify(in, CheckpointSigner.readPublicKey(key));
-                }
-                print(out, report.intact(), report.checked(), report.firstBrokenSequence(), report.problem(),
-                        report.latestCheckpoint().map(c -> c.sequence()).orElse(0L), report.missingAfterCheckpoint());
-                intact = report.intact();
-            } else {
-                ManagedChannel channel = connection.open();
-                try {
-                    VerifyResponse report = AuditServiceGrpc.newBlockingStub(channel)
-                            .withDeadlineAfter(600, TimeUnit.SECONDS).verify(VerifyRequest.getDefaultInstance());
-                    print(out, report.getIntact(), report.getChecked(), report.getFirstBrokenSequence(), report.getProblem(),
-                            report.getLatestCheckpoint().getSequence(), report.getMissingAfterCheckpoint());
-                    intact = report.getIntact();
-                } finally {
-                    channel.shutdownNow();
-                }
+            if (maxUncovered < 0) {
+                throw new ParameterException(spec.commandLine(), "--max-uncovered must not be negative");
             }
+            return offline != null ? verifyOffline(out) : verifyOnline(out);
+        }
+
+        private int verifyOffline(PrintWriter out) throws IOException {
+            FileArguments.existingFile(spec, "--offline", offline);
+            PublicKey key = trust.requiredKey(spec, "with --offline: the audit service's public key file");
+            ExportFormat.Export export;
+            try (BufferedReader in = Files.newBufferedReader(offline, StandardCharsets.UTF_8)) {
+                export = ExportFormat.read(in);
+            }
+            VerificationReport report = ExportFormat.verify(export, key);
+            Optional<String> note = report.latestTreeCheckpoint().map(SignedCheckpoint::note);
+            boolean intact = print(out, report.intact(), report.checked(), report.firstBrokenSequence(), report.problem(),
+                    report.latestTreeCheckpoint().map(SignedCheckpoint::size)
+                            .orElse(report.latestCheckpoint().map(c -> c.sequence()).orElse(0L)),
+                    report.missingAfterCheckpoint(), report.uncovered());
+            if (intact && report.uncovered() > maxUncovered) {
+                out.println("FAILED: " + report.uncovered() + " event(s) are covered by no checkpoint (--max-uncovered "
+                        + maxUncovered + ")");
+                intact = false;
+            }
+            intact &= againstSaved(out, key, intact ? note : Optional.empty(), saved -> LogConsistency.offline(export, saved));
+            out.flush();
             return (intact ? ExitStatus.SUCCESS : ExitStatus.TAMPERED).code();
         }
 
-        private static void print(PrintWriter out, boolean intact, long checked, long broken, String problem, long checkpoint,
-                long missing) {
-            out.println(intact ? "INTACT" : "TAMPERED: the chain or its checkpoint is broken");
+        private int verifyOnline(PrintWriter out) {
+            Optional<PublicKey> key = trust.publicKey(spec);
+            ManagedChannel channel = connection.open();
+            try {
+                var stub = AuditServiceGrpc.newBlockingStub(channel);
+                VerifyResponse report = stub.withDeadlineAfter(600, TimeUnit.SECONDS).verify(VerifyRequest.getDefaultInstance());
+                long newest = report.getLatestSignedCheckpoint().isEmpty() ? report.getLatestCheckpoint().getSequence()
+                        : TreeHead.parse(SignedNote.parse(report.getLatestSignedCheckpoint()).text()).size();
+                boolean intact = print(out, report.getIntact(), report.getChecked(), report.getFirstBrokenSequence(),
+                        report.getProblem(), newest, report.getMissingAfterCheckpoint(), report.getUncovered());
+                if (key.isEmpty()) {
+                    out.println("  saved checkpoint:    not checked (no --key or PORTCULLIS_AUDIT_KEY_FILE)");
+                } else {
+                    Optional<String> note = report.getLatestSignedCheckpoint().isEmpty() || !intact ? Optional.empty()
+                            : Optional.of(report.getLatestSignedCheckpoint());
+                    Optional<TreeHead> current = note.flatMap(n -> CheckpointSigner.open(n, key.get()));
+                    if (note.isPresent() && current.isEmpty()) {
+                        out.println("TAMPERED: the service's newest checkpoint does not verify with " + trust.key);
+                        intact = false;
+                    }
+                    intact &= againstSaved(out, key.get(), current.isPresent() ? note : Optional.empty(),
+                            saved -> LogConsistency.online(stub, saved, current.orElseThrow()));
+                }
+                out.flush();
+                return (intact ? ExitStatus.SUCCESS : ExitStatus.TAMPERED).code();
+            } finally {
+                channel.shutdownNow();
+            }
+        }
+
+        /**
+         * Proves the log extends the checkpoint saved last time, then saves {@code newest} (a
+         * verified note) when it covers more; false when the log does not extend the saved one.
+         */
+        private boolean againstSaved(PrintWriter out, PublicKey key, Optional<String> newest,
+                java.util.function.Function<TreeHead, LogConsistency> check) {
+            CheckpointFiles files = trust.saved();
+            Optional<String> savedNote = files.read(key);
+            Optional<TreeHead> saved = savedNote.flatMap(note -> CheckpointSigner.open(note, key));
+            if (savedNote.isPresent() && saved.isEmpty()) {
+                out.println("TAMPERED: the saved checkpoint " + files.fileFor(key) + " does not verify with the key");
+                return false;
+            }
+            if (saved.isPresent() && newest.isPresent()) {
+                LogConsistency consistency = check.apply(saved.get());
+                out.println("  saved checkpoint:    " + (consistency.consistent() ? "consistent: " : "INCONSISTENT: ")
+                        + consistency.detail());
+                if (!consistency.consistent()) {
+                    out.println("TAMPERED: the log no longer extends the checkpoint saved in " + files.fileFor(key));
+                    return false;
+                }
+            } else if (saved.isEmpty()) {
+                out.println("  saved checkpoint:    none yet (first verification of this log from here)");
+            }
+            if (newest.isPresent()) {
+                TreeHead head = CheckpointSigner.open(newest.get(), key).orElseThrow();
+                if (files.saveIfNewer(key, newest.get(), head, saved)) {
+                    out.println("  saved:               checkpoint of " + head.size() + " events to " + files.fileFor(key));
+                }
+            }
+            return true;
+        }
+
+        private static boolean print(PrintWriter out, boolean intact, long checked, long broken, String problem, long checkpoint,
+                long missing, long uncovered) {
+            out.println(intact ? "INTACT" : "TAMPERED: the chain, its Merkle tree or a signed checkpoint is broken");
             out.println("  events checked:      " + checked);
-            out.println("  newest checkpoint:   " + (checkpoint == 0 ? "none" : "sequence " + checkpoint));
+            out.println("  newest checkpoint:   " + (checkpoint == 0 ? "none" : checkpoint + " events"));
+            out.println("  uncovered events:    " + uncovered + (uncovered == 0 ? "" : " (after the newest valid checkpoint; no signature covers them)"));
             if (!intact) {
                 out.println("  first broken at:     " + broken);
                 out.println("  problem:             " + problem);
@@ -267,7 +377,7 @@ public final class AuditCommand {
                     out.println("  missing after checkpoint: " + missing);
                 }
             }
-            out.flush();
+            return intact;
         }
     }
 

@@ -24,8 +24,10 @@ public enum ExitStatus {
     FAILED(4, "The run's command failed or ran past its timeout."),
     /** The run was cancelled. */
     CANCELLED(5, "The run was cancelled."),
-    /** audit verify: the hash chain or its signed checkpoint does not hold. */
-    TAMPERED(6, "audit verify: the audit log's hash chain or signed checkpoint is broken (TAMPERED)."),
+    /** audit verify, prove, consistency: the log, a proof or the coverage by checkpoints does not hold. */
+    TAMPERED(6, "audit verify, prove, consistency: the audit log's hash chain, Merkle tree or a signed checkpoint is"
+            + " broken (TAMPERED), the log does not extend the saved checkpoint, a proof fails, or more events than"
+            + " --max-uncovered are covered by no checkpoint."),
     /** catalog validate, catalog explain: the catalog file has problems, each printed with its location. */
     INVALID_CATALOG(7, "catalog validate, catalog explain: the catalog file is invalid; every problem is printed"
             + " as FILE:LINE:COLUMN: FIELD: REASON."),
