@@ -70,16 +70,18 @@ public final class Portcullis implements Callable<Integer> {
     }
 
     /** Exit statuses each command can return beyond 0, 1 and 64, which every command can. */
-    private static final Map<String, List<ExitStatus>> OUTCOMES = Map.of(
-            "plan", List.of(DENIED, NOT_APPROVED, FAILED, CANCELLED),
-            "apply", List.of(DENIED, NOT_APPROVED, FAILED, CANCELLED),
-            "runs watch", List.of(DENIED, NOT_APPROVED, FAILED, CANCELLED),
-            "drift check", List.of(DENIED, FAILED, CANCELLED),
-            "catalog validate", List.of(INVALID_CATALOG),
-            "catalog explain", List.of(DENIED, INVALID_CATALOG),
-            "audit verify", List.of(TAMPERED),
-            "audit sources", List.of(UNHEALTHY),
-            "health", List.of(UNHEALTHY));
+    private static final Map<String, List<ExitStatus>> OUTCOMES = Map.ofEntries(
+            Map.entry("plan", List.of(DENIED, NOT_APPROVED, FAILED, CANCELLED)),
+            Map.entry("apply", List.of(DENIED, NOT_APPROVED, FAILED, CANCELLED)),
+            Map.entry("runs watch", List.of(DENIED, NOT_APPROVED, FAILED, CANCELLED)),
+            Map.entry("drift check", List.of(DENIED, FAILED, CANCELLED)),
+            Map.entry("catalog validate", List.of(INVALID_CATALOG)),
+            Map.entry("catalog explain", List.of(DENIED, INVALID_CATALOG)),
+            Map.entry("audit verify", List.of(TAMPERED)),
+            Map.entry("audit prove", List.of(TAMPERED)),
+            Map.entry("audit consistency", List.of(TAMPERED)),
+            Map.entry("audit sources", List.of(UNHEALTHY)),
+            Map.entry("health", List.of(UNHEALTHY)));
 
     private static final String SLF4J_PROVIDER = "slf4j.provider";
 

@@ -170,4 +170,20 @@ class PortcullisTest {
 
         assertEquals(amongAll.toString(), alone.toString());
     }
+
+    @Test
+    void auditProvesHelpListsTheTamperedStatus() {
+        int status = run("audit", "prove", "--help");
+
+        assertEquals(0, status, cli.err());
+        assertTrue(cli.out().contains(ExitStatus.TAMPERED.meaning().substring(0, 20)), cli.out());
+    }
+
+    @Test
+    void auditConsistencysHelpListsTheTamperedStatus() {
+        int status = run("audit", "consistency", "--help");
+
+        assertEquals(0, status, cli.err());
+        assertTrue(cli.out().contains(ExitStatus.TAMPERED.meaning().substring(0, 20)), cli.out());
+    }
 }
