@@ -241,8 +241,28 @@ public final class JdbcAuditStore implements AuditStore {
     }
 
     private static Optional<EventQuery> statement(Connection connection, EventFilter filter, boolean newestFirst,
-            long afterSequence, int limit) {
-        return Optional.of(EventQuery.of(filter, newestFirst, afterSequence, limit));
+            long afterSequence, int limit) throws SQLException {
+        if (!isPostgres(connection) || !EventQuery.isTimeRangeOnly(filter)) {
+            return Optional.of(EventQuery.portable(filter, newestFirst, afterSequence, limit));
+        }
+        long earliest = 0;
+        long latest = 0;
+        if (filter.from().isEmpty() || filter.to().isEmpty()) {
+            // an open end of the range stands at the oldest or newest event time stored: two
+            // probes of the (event_time, seq) index
+            try (PreparedStatement extremes = connection.prepareStatement(
+                    "SELECT MIN(event_time), MAX(event_time) FROM audit_event");
+                    ResultSet row = extremes.executeQuery()) {
+                row.next();
+                earliest = row.getLong(1);
+                if (row.wasNull()) {
+                    return Optional.empty();
+                }
+                latest = row.getLong(2);
+            }
+        }
+        return Optional.of(EventQuery.timeRangeByDistance(filter, newestFirst, afterSequence, limit, earliest, latest)
+                .orElseGet(() -> EventQuery.portable(filter, newestFirst, afterSequence, limit)));
     }
 
     private static boolean isPostgres(Connection connection) throws SQLException {
