@@ -22,12 +22,13 @@ import java.util.Optional;
  *       instead of sorting every match of {@code action IN (...)}. The branches need their own
  *       {@code ORDER BY ... LIMIT}: a branch's {@code action = ?} is not known to the merge, so
  *       without it the {@code (action, seq)} order does not count as sequence order.
- *   <li>Only a time range (PostgreSQL): an {@code (event_time, seq)} b-tree cannot yield
- *       sequence order, and the primary key read backwards with a time filter crosses every row
- *       newer than the range. Each event is a point {@code (seq, event_time / 2^19)} in a GiST
- *       index (migration V20); the range is a box and the rows come out by distance from a point
- *       far to the right (newest first) or left (oldest first) of every sequence, which is
- *       sequence order: see {@link #timeRangeByDistance}.
+ *   <li>A time range (PostgreSQL): an {@code (event_time, seq)} b-tree cannot yield sequence
+ *       order, and the primary key read backwards with a time filter crosses every row newer
+ *       than the range. Each event is a point {@code (seq, event_time / 2^19)} in a GiST index
+ *       (migration V20); the range and cursor are a box, and rows come out by distance from a
+ *       point far to the right (newest first) or left (oldest first) of every sequence, which is
+ *       sequence order ({@link TimeBox}). With other filters too, PostgreSQL filters that
+ *       ordered scan or intersects the box with their index.
  * </ul>
  *
  * Actions and outcomes, closed vocabularies of our own enum constants, are written into the
@@ -62,48 +63,59 @@ final class EventQuery {
         return parameters;
     }
 
-    /** Whether {@link #timeRangeByDistance} answers this filter (PostgreSQL only). */
-    static boolean isTimeRangeOnly(EventFilter filter) {
-        return (filter.from().isPresent() || filter.to().isPresent()) && filter.actions().isEmpty()
-                && filter.actor().isEmpty() && filter.repo().isEmpty() && filter.runId().isEmpty()
-                && filter.outcome().isEmpty() && filter.traceId().isEmpty();
+    /** The portable statement: on an equality index where the filter has one, time as a b-tree range. */
+    static EventQuery of(EventFilter filter, boolean newestFirst, long afterSequence, int limit) {
+        return build(filter, newestFirst, afterSequence, limit, Optional.empty());
     }
 
-    /** The portable form, on an equality index where the filter has one. */
-    static EventQuery portable(EventFilter filter, boolean newestFirst, long afterSequence, int limit) {
+    /** The PostgreSQL statement for a filter with a time range, read through {@code box}. */
+    static EventQuery of(EventFilter filter, boolean newestFirst, int limit, TimeBox box) {
+        return build(filter, newestFirst, 0, limit, Optional.of(box));
+    }
+
+    private static EventQuery build(EventFilter filter, boolean newestFirst, long afterSequence, int limit,
+            Optional<TimeBox> box) {
         String order = newestFirst ? " ORDER BY seq DESC LIMIT ?" : " ORDER BY seq ASC LIMIT ?";
+        // by distance, which is sequence order, so that the GiST index can hand rows over in order
+        String branchOrder = box.isPresent() ? " ORDER BY " + POINT + " <-> point(?, ?) LIMIT ?" : order;
         List<Object> parameters = new ArrayList<>();
         List<String> actions = filter.actions().stream().map(AuditAction::dottedName).sorted().toList();
         if (actions.size() <= 1) {
             StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM audit_event WHERE 1 = 1");
             actions.forEach(action -> sql.append(" AND action = '").append(action).append('\''));
-            conditions(sql, parameters, filter, newestFirst, afterSequence);
-            parameters.add(limit);
-            return new EventQuery(sql.append(order).toString(), parameters);
+            conditions(sql, parameters, filter, newestFirst, afterSequence, box);
+            ordered(parameters, box, limit);
+            return new EventQuery(sql.append(branchOrder).toString(), parameters);
         }
         StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM (");
         for (int i = 0; i < actions.size(); i++) {
             sql.append(i == 0 ? "(" : " UNION ALL (").append("SELECT " + COLUMNS + " FROM audit_event WHERE action = '")
                     .append(actions.get(i)).append('\'');
-            conditions(sql, parameters, filter, newestFirst, afterSequence);
-            sql.append(order).append(')');
-            parameters.add(limit);
+            conditions(sql, parameters, filter, newestFirst, afterSequence, box);
+            sql.append(branchOrder).append(')');
+            ordered(parameters, box, limit);
         }
         sql.append(") matching").append(order);
         parameters.add(limit);
         return new EventQuery(sql.toString(), parameters);
     }
 
+    private static void ordered(List<Object> parameters, Optional<TimeBox> box, int limit) {
+        box.ifPresent(b -> {
+            parameters.add(b.originX());
+            parameters.add(b.originY());
+        });
+        parameters.add(limit);
+    }
+
     /**
-     * A time-range-only filter ({@link #isTimeRangeOnly}) as a nearest-neighbour search in the
-     * GiST index of points {@code (seq, event_time / 2^19)}, or empty when the range is too wide
-     * for distance to keep sequence order. {@code earliest} and {@code latest} are the stored
-     * events' extreme times, standing in for an open end of the range.
+     * A time range and cursor as a box of points {@code (seq, event_time / 2^19)} for the GiST
+     * index, with the point whose distance orders the rows: for PostgreSQL.
      *
      * <p>Why the box is exact: a millisecond's y is {@code ms * 2^-19} without rounding, so
      * consecutive milliseconds lie 2^-19 ≈ 1.9e-6 apart, more than the 1e-6 tolerance of
      * PostgreSQL's geometric comparisons; the box from {@code from * 2^-19} to
-     * {@code (to - 1) * 2^-19} holds exactly the events with {@code from <= event_time < to}.
+     * {@code last * 2^-19} holds exactly the events with {@code from <= event_time <= last}.
      * Likewise on x for the cursor.
      *
      * <p>Why distance is sequence order: measured from {@code (±2^50, middle of the box)}, an
@@ -112,27 +124,40 @@ final class EventQuery {
      * events' {@code dx} differ by at least 1, and the float8 results near 2^50 are exact to
      * 1/8, so the nearer event is always the one further along in the wanted order.
      */
-    static Optional<EventQuery> timeRangeByDistance(EventFilter filter, boolean newestFirst, long afterSequence,
-            int limit, long earliest, long latest) {
-        long from = filter.from().map(java.time.Instant::toEpochMilli).orElse(earliest);
-        long last = filter.to().map(to -> to.toEpochMilli() - 1).orElse(latest);
-        if (last < from) {
-            return Optional.of(new EventQuery("SELECT " + COLUMNS + " FROM audit_event WHERE 1 = 0", List.of()));
+    record TimeBox(double firstSequence, double low, double lastSequence, double high, double originX, double originY) {
+
+        /**
+         * Events from {@code from} to {@code last} (milliseconds, both included; {@code from <= last})
+         * after the cursor; empty when the range is too wide for distance to keep sequence order.
+         */
+        static Optional<TimeBox> of(long from, long last, boolean newestFirst, long afterSequence) {
+            if (last - from > 2 * MAX_HALF_SPAN_MILLIS) {
+                return Optional.empty();
+            }
+            double low = from / MILLIS_PER_UNIT;
+            double high = last / MILLIS_PER_UNIT;
+            return Optional.of(new TimeBox(newestFirst || afterSequence <= 0 ? 0 : afterSequence + 1, low,
+                    newestFirst && afterSequence > 0 ? afterSequence - 1 : FAR / 2, high,
+                    newestFirst ? FAR : -FAR, low + (high - low) / 2));
         }
-        if (last - from > 2 * MAX_HALF_SPAN_MILLIS) {
-            return Optional.empty();
-        }
-        double firstSequence = newestFirst || afterSequence <= 0 ? 0 : afterSequence + 1;
-        double lastSequence = newestFirst && afterSequence > 0 ? afterSequence - 1 : FAR / 2;
-        double low = from / MILLIS_PER_UNIT;
-        double high = last / MILLIS_PER_UNIT;
-        String sql = "SELECT " + COLUMNS + " FROM audit_event WHERE " + POINT + " <@ box(point(?, ?), point(?, ?))"
-                + " ORDER BY " + POINT + " <-> point(?, ?) LIMIT ?";
-        return Optional.of(new EventQuery(sql, List.of(firstSequence, low, lastSequence, high,
-                newestFirst ? FAR : -FAR, low + (high - low) / 2, limit)));
     }
 
     private static void conditions(StringBuilder sql, List<Object> parameters, EventFilter filter, boolean newestFirst,
+            long afterSequence, Optional<TimeBox> box) {
+        if (box.isPresent()) {
+            sql.append(" AND " + POINT + " <@ box(point(?, ?), point(?, ?))");
+            parameters.addAll(List.of(box.get().firstSequence(), box.get().low(), box.get().lastSequence(), box.get().high()));
+        } else {
+            time(sql, parameters, filter, newestFirst, afterSequence);
+        }
+        equal(sql, parameters, "actor", filter.actor());
+        equal(sql, parameters, "repo", filter.repo());
+        equal(sql, parameters, "run_id", filter.runId());
+        filter.outcome().ifPresent(outcome -> sql.append(" AND outcome = '").append(outcome.name()).append('\''));
+        equal(sql, parameters, "trace_id", filter.traceId());
+    }
+
+    private static void time(StringBuilder sql, List<Object> parameters, EventFilter filter, boolean newestFirst,
             long afterSequence) {
         if (afterSequence > 0) {
             sql.append(newestFirst ? " AND seq < ?" : " AND seq > ?");
@@ -146,11 +171,6 @@ final class EventQuery {
             sql.append(" AND event_time < ?");
             parameters.add(to.toEpochMilli());
         });
-        equal(sql, parameters, "actor", filter.actor());
-        equal(sql, parameters, "repo", filter.repo());
-        equal(sql, parameters, "run_id", filter.runId());
-        filter.outcome().ifPresent(outcome -> sql.append(" AND outcome = '").append(outcome.name()).append('\''));
-        equal(sql, parameters, "trace_id", filter.traceId());
     }
 
     private static void equal(StringBuilder sql, List<Object> parameters, String column, Optional<String> value) {

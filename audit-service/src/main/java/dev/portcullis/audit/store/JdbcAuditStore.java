@@ -240,29 +240,39 @@ public final class JdbcAuditStore implements AuditStore {
         }
     }
 
+    /** The statement for a query, or empty when nothing can match. */
     private static Optional<EventQuery> statement(Connection connection, EventFilter filter, boolean newestFirst,
             long afterSequence, int limit) throws SQLException {
-        if (!isPostgres(connection) || !EventQuery.isTimeRangeOnly(filter)) {
-            return Optional.of(EventQuery.portable(filter, newestFirst, afterSequence, limit));
+        if (filter.from().isEmpty() && filter.to().isEmpty() || !isPostgres(connection)) {
+            return Optional.of(EventQuery.of(filter, newestFirst, afterSequence, limit));
         }
-        long earliest = 0;
-        long latest = 0;
-        if (filter.from().isEmpty() || filter.to().isEmpty()) {
+        long from;
+        long last;
+        if (filter.from().isPresent() && filter.to().isPresent()) {
+            from = filter.from().get().toEpochMilli();
+            last = filter.to().get().toEpochMilli() - 1;
+        } else {
             // an open end of the range stands at the oldest or newest event time stored: two
             // probes of the (event_time, seq) index
             try (PreparedStatement extremes = connection.prepareStatement(
                     "SELECT MIN(event_time), MAX(event_time) FROM audit_event");
                     ResultSet row = extremes.executeQuery()) {
                 row.next();
-                earliest = row.getLong(1);
+                long earliest = row.getLong(1);
                 if (row.wasNull()) {
-                    return Optional.empty();
+                    return Optional.empty(); // an empty log
                 }
-                latest = row.getLong(2);
+                long latest = row.getLong(2);
+                from = filter.from().map(Instant::toEpochMilli).orElse(earliest);
+                last = filter.to().map(to -> to.toEpochMilli() - 1).orElse(latest);
             }
         }
-        return Optional.of(EventQuery.timeRangeByDistance(filter, newestFirst, afterSequence, limit, earliest, latest)
-                .orElseGet(() -> EventQuery.portable(filter, newestFirst, afterSequence, limit)));
+        if (last < from) {
+            return Optional.empty();
+        }
+        return Optional.of(EventQuery.TimeBox.of(from, last, newestFirst, afterSequence)
+                .map(box -> EventQuery.of(filter, newestFirst, limit, box))
+                .orElseGet(() -> EventQuery.of(filter, newestFirst, afterSequence, limit)));
     }
 
     private static boolean isPostgres(Connection connection) throws SQLException {
