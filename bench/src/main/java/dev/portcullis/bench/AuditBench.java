@@ -162,6 +162,8 @@ final class AuditBench {
     private static Map<String, Figure> queries(AuditServiceGrpc.AuditServiceBlockingStub audit, JdbcAuditStore store,
             int filledFrom) {
         List<QueryKind> kinds = List.of(
+                new QueryKind("baseline", "baseline: a Query that matches nothing (one index probe), the floor of a call here and now",
+                        n -> EventFilter.builder().traceId(String.format("%032x", -1 - n)).build(), true),
                 new QueryKind("actor", "--actor", n -> EventFilter.builder().actor(actor(n)).build(), true),
                 new QueryKind("action", "--action policy.denied (10 % of events)",
                         n -> EventFilter.builder().actions(Set.of(AuditAction.POLICY_DENIED)).build(), true),
@@ -200,7 +202,9 @@ final class AuditBench {
                 String cursor = drain(audit, request);
                 long nanos = System.nanoTime() - start;
                 latencies.get(kind.name()).record(nanos);
-                all.record(nanos);
+                if (!kind.name().equals("baseline")) {
+                    all.record(nanos);
+                }
                 if (kind.name().equals("time_range") && !cursor.isEmpty()) {
                     QueryRequest next = request.toBuilder().setCursor(cursor).build();
                     nextPages.measure(1, () -> drain(audit, next));
@@ -209,7 +213,7 @@ final class AuditBench {
         }
         Map<String, Figure> figures = new LinkedHashMap<>();
         figures.put("query_p50_ms", new Figure(round(all.percentileMicros(50) / 1000), "ms",
-                "every filtered Query below (100 events each) over gRPC, median"));
+                "every filtered Query below but the baseline (100 events each) over gRPC, median"));
         figures.put("query_p99_ms", new Figure(round(all.percentileMicros(99) / 1000), "ms", "target <= 10 for each filter"));
         for (QueryKind kind : kinds) {
             Latencies measured = latencies.get(kind.name());
