@@ -7,7 +7,9 @@ import java.util.regex.Pattern;
 
 /** One line of what an EXPLAIN (ANALYZE) plan did: its nodes in order and the rows they threw away. */
 final class QueryPlans {
-    private static final Pattern NODE = Pattern.compile("^\\s*(?:->\\s*)?([A-Z][A-Za-z ]+?(?: using \\w+)?(?: on \\w+)?)\\s*\\(");
+    // a node line: "->  Index Scan Backward using audit_event_pkey on audit_event audit_event_1  (actual ..."
+    private static final Pattern NODE =
+            Pattern.compile("^\\s*(?:->\\s*)?([A-Z][A-Za-z ]+?(?: using \\w+)?)(?: on (\\w+)(?: \\w+)?)?\\s*\\(");
     private static final Pattern REMOVED = Pattern.compile("Rows Removed by Filter: (\\d+)");
 
     private QueryPlans() {}
@@ -19,7 +21,7 @@ final class QueryPlans {
         for (String line : plan) {
             Matcher node = NODE.matcher(line);
             if (node.find()) {
-                String name = node.group(1).replaceAll(" on audit_event(?!\\w)", "");
+                String name = name(node);
                 int last = nodes.size() - 1;
                 if (last >= 0 && nodes.get(last).startsWith(name)) {
                     String[] counted = nodes.get(last).split(" ×");
@@ -40,5 +42,11 @@ final class QueryPlans {
     static int sorts(List<String> plan) {
         return (int) plan.stream().map(NODE::matcher).filter(Matcher::find)
                 .filter(node -> node.group(1).equals("Sort") || node.group(1).startsWith("Incremental Sort")).count();
+    }
+
+    /** The node and its index; the table, always audit_event, left out. */
+    private static String name(Matcher node) {
+        String relation = node.group(2);
+        return relation == null || relation.equals("audit_event") ? node.group(1) : node.group(1) + " on " + relation;
     }
 }
