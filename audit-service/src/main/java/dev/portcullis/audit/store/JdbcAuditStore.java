@@ -216,7 +216,7 @@ public final class JdbcAuditStore implements AuditStore {
     /**
      * The plan the database chooses for {@link #query}, executed once and measured (EXPLAIN
      * ANALYZE on PostgreSQL, EXPLAIN on H2), one line per plan line: for benchmarks and operators
-     * asking why a query is slow. Empty when the query needs no statement (an empty log).
+     * asking why a query is slow. Empty when the query needs no statement (an empty log or range).
      *
      * @throws DomainException UNAVAILABLE when the database cannot be reached
      */
