@@ -2,6 +2,7 @@ package dev.portcullis.bench;
 
 import static dev.portcullis.bench.BenchSupport.env;
 
+import com.google.protobuf.Timestamp;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.audit.alert.AlertPipeline;
 import dev.portcullis.audit.alert.AlertRulesConfig;
@@ -17,6 +18,7 @@ import dev.portcullis.audit.source.JdbcSourceActivityStore;
 import dev.portcullis.audit.source.SourceCounters;
 import dev.portcullis.audit.source.SourceMonitor;
 import dev.portcullis.audit.source.Sources;
+import dev.portcullis.audit.store.EventFilter;
 import dev.portcullis.audit.store.JdbcAuditStore;
 import dev.portcullis.bench.Bench.Figure;
 import dev.portcullis.runtime.audit.AuditAction;
@@ -28,6 +30,7 @@ import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.v1.AppendRequest;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.GetInclusionProofRequest;
+import dev.portcullis.v1.QueryOrder;
 import dev.portcullis.v1.QueryRequest;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,8 +44,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import java.util.function.IntSupplier;
 
 /**
  * Audit ingest, query and proofs on the machine's PostgreSQL: events/s through {@code Append} over
@@ -106,6 +112,8 @@ final class AuditBench {
             }
         }
     }
+    /** The filled events are numbered from here, after the ingest part's. */
+    private static final int FILLED = 1_000_000;
 
     Map<String, Figure> run() throws Exception {
         String url = env("PORTCULLIS_TEST_JDBC_URL", "jdbc:postgresql://127.0.0.1:5432/portcullis_test");
@@ -179,29 +187,12 @@ final class AuditBench {
                 for (int n = (int) stored; n < storedEvents; n += 2_000) {
                     List<AuditEvent> fill = new ArrayList<>();
                     for (int i = n; i < Math.min(n + 2_000, storedEvents); i++) {
-                        fill.add(event(1_000_000 + i));
+                        fill.add(storedEvent(FILLED + i));
                     }
                     store.append(fill);
                 }
                 analyze(url, user, password, schema);
-                Latencies queries = new Latencies();
                 java.util.Random random = new java.util.Random(7);
-                List<QueryRequest> kinds = new ArrayList<>();
-                for (int q = 0; q < QUERIES_PER_KIND; q++) {
-                    int n = random.nextInt(storedEvents);
-                    kinds.add(QueryRequest.newBuilder().setActor(actor(n)).setLimit(100).build());
-                    kinds.add(QueryRequest.newBuilder().setRunId(runId(n)).setLimit(100).build());
-                    kinds.add(QueryRequest.newBuilder().setRepo(repo(n)).setLimit(100).build());
-                    kinds.add(QueryRequest.newBuilder().setTraceId(traceId(n)).setLimit(100).build());
-                    kinds.add(QueryRequest.newBuilder().addActions(dev.portcullis.v1.AuditAction.AUDIT_ACTION_POLICY_DENIED)
-                            .setLimit(100).build());
-                }
-                for (QueryRequest request : kinds.subList(0, 100)) {
-                    drain(audit, request);
-                }
-                for (QueryRequest request : kinds) {
-                    queries.measure(1, () -> drain(audit, request));
-                }
                 long treeSize = store.treeSize();
                 Latencies proofs = new Latencies();
                 for (int q = 0; q < PROOFS + 100; q++) {
@@ -223,9 +214,7 @@ final class AuditBench {
                         "the audit store alone: head lock, chain and Merkle tree, no gRPC or ingest"));
                 figures.put("store_ratio", new Figure(round(storeRate / baselineRate), "x",
                         "what the head lock and the tree cost next to plain inserts"));
-                figures.put("query_p50_ms", new Figure(round(queries.percentileMicros(50) / 1000), "ms",
-                        "filtered Query (actor, run, repo, trace or action; 100 newest) over gRPC, median"));
-                figures.put("query_p99_ms", new Figure(round(queries.percentileMicros(99) / 1000), "ms", "target < 50"));
+                figures.putAll(queries(audit, store, (int) stored));
                 figures.put("events_stored", new Figure(store.headSequence(), "", "events in the chain while querying"));
                 figures.put("inclusion_proof_p50_ms", new Figure(round(proofs.percentileMicros(50) / 1000), "ms",
                         "GetInclusionProof over gRPC in the tree of every stored event, random leaf, median"));
@@ -246,8 +235,117 @@ final class AuditBench {
         }
     }
 
-    private static void drain(AuditServiceGrpc.AuditServiceBlockingStub audit, QueryRequest request) {
-        audit.withDeadlineAfter(60, TimeUnit.SECONDS).query(request).forEachRemaining(response -> { });
+    /** One way auditors filter: {@code filter} picks a query from a random stored event's number. */
+    private record QueryKind(String name, String meaning, IntFunction<EventFilter> filter, boolean newestFirst) {}
+
+    /**
+     * Query p50/p99 over gRPC per filter the CLI offers, each 100 events newest first (one kind
+     * oldest first, one a second page through the cursor), the kinds interleaved so load drift
+     * touches all alike; and the plan PostgreSQL chose for one of each, summarised.
+     */
+    private Map<String, Figure> queries(AuditServiceGrpc.AuditServiceBlockingStub audit, JdbcAuditStore store,
+            int filledFrom) {
+        List<QueryKind> kinds = List.of(
+                new QueryKind("baseline", "baseline: a Query that matches nothing (one index probe), the floor of a call here and now",
+                        n -> EventFilter.builder().traceId(String.format("%032x", -1 - n)).build(), true),
+                new QueryKind("actor", "--actor", n -> EventFilter.builder().actor(actor(n)).build(), true),
+                new QueryKind("action", "--action policy.denied (10 % of events)",
+                        n -> EventFilter.builder().actions(Set.of(AuditAction.POLICY_DENIED)).build(), true),
+                new QueryKind("actions", "--action auth.failed,policy.denied (1 % and 10 %)",
+                        n -> EventFilter.builder().actions(Set.of(AuditAction.AUTH_FAILED, AuditAction.POLICY_DENIED)).build(), true),
+                new QueryKind("repo", "--repo", n -> EventFilter.builder().repo(repo(n)).build(), true),
+                new QueryKind("run", "--run", n -> EventFilter.builder().runId(runId(n)).build(), true),
+                new QueryKind("trace", "--trace", n -> EventFilter.builder().traceId(traceId(n)).build(), true),
+                new QueryKind("time_range", "--since T --until T+1h (36,000 events) anywhere in the log",
+                        n -> EventFilter.builder().from(time(n)).to(time(n).plus(Duration.ofHours(1))).build(), true),
+                new QueryKind("time_until", "--until T anywhere in the log (open start)",
+                        n -> EventFilter.builder().to(time(n)).build(), true),
+                new QueryKind("time_range_oldest", "--since T --until T+1h --oldest-first",
+                        n -> EventFilter.builder().from(time(n)).to(time(n).plus(Duration.ofHours(1))).build(), false),
+                new QueryKind("actor_action", "--actor and --action policy.denied",
+                        n -> EventFilter.builder().actor(actor(n)).actions(Set.of(AuditAction.POLICY_DENIED)).build(), true),
+                new QueryKind("action_time_range", "--action policy.denied --since T --until T+1h",
+                        n -> EventFilter.builder().actions(Set.of(AuditAction.POLICY_DENIED)).from(time(n))
+                                .to(time(n).plus(Duration.ofHours(1))).build(), true));
+        java.util.Random random = new java.util.Random(7);
+        // numbers of filled events whose hour after them is stored too
+        IntSupplier stored = () -> FILLED + filledFrom + random.nextInt(storedEvents - filledFrom - 36_000);
+        Map<String, Latencies> latencies = new LinkedHashMap<>();
+        kinds.forEach(kind -> latencies.put(kind.name(), new Latencies()));
+        Latencies nextPages = new Latencies();
+        Latencies all = new Latencies();
+        Latencies storeOnly = new Latencies();
+        for (int warm = 0; warm < 10; warm++) {
+            for (QueryKind kind : kinds) {
+                drain(audit, request(kind.filter().apply(stored.getAsInt()), kind.newestFirst(), ""));
+            }
+        }
+        for (int q = 0; q < QUERIES_PER_KIND; q++) {
+            for (QueryKind kind : kinds) {
+                QueryRequest request = request(kind.filter().apply(stored.getAsInt()), kind.newestFirst(), "");
+                long start = System.nanoTime();
+                String cursor = drain(audit, request);
+                long nanos = System.nanoTime() - start;
+                latencies.get(kind.name()).record(nanos);
+                if (!kind.name().equals("baseline")) {
+                    all.record(nanos);
+                    // the same kind of query on the store itself: the database and reading rows, without gRPC
+                    EventFilter filter = kind.filter().apply(stored.getAsInt());
+                    storeOnly.measure(1, () -> store.query(filter, kind.newestFirst(), 0, 100));
+                }
+                if (kind.name().equals("time_range") && !cursor.isEmpty()) {
+                    QueryRequest next = request.toBuilder().setCursor(cursor).build();
+                    nextPages.measure(1, () -> drain(audit, next));
+                }
+            }
+        }
+        Map<String, Figure> figures = new LinkedHashMap<>();
+        figures.put("query_p50_ms", new Figure(round(all.percentileMicros(50) / 1000), "ms",
+                "every filtered Query below but the baseline (100 events each) over gRPC, median"));
+        figures.put("query_p99_ms", new Figure(round(all.percentileMicros(99) / 1000), "ms", "target <= 10 for each filter"));
+        figures.put("query_store_p50_ms", new Figure(round(storeOnly.percentileMicros(50) / 1000), "ms",
+                "the same filters straight on JdbcAuditStore.query (no gRPC, no protobuf), interleaved, median"));
+        figures.put("query_store_p99_ms", new Figure(round(storeOnly.percentileMicros(99) / 1000), "ms", ""));
+        for (QueryKind kind : kinds) {
+            Latencies measured = latencies.get(kind.name());
+            List<String> plan = store.queryPlan(kind.filter().apply(stored.getAsInt()), kind.newestFirst(), 0, 100);
+            figures.put("query_" + kind.name() + "_p50_ms", new Figure(round(measured.percentileMicros(50) / 1000), "ms", kind.meaning()));
+            figures.put("query_" + kind.name() + "_p99_ms", new Figure(round(measured.percentileMicros(99) / 1000), "ms",
+                    "plan: " + QueryPlans.summary(plan)));
+            figures.put("query_" + kind.name() + "_sorts", new Figure(QueryPlans.sorts(plan), "",
+                    "Sort nodes in that plan (0: read in order off an index)"));
+        }
+        figures.put("query_time_range_next_page_p50_ms", new Figure(round(nextPages.percentileMicros(50) / 1000), "ms",
+                "time_range's second page, through the first page's last cursor"));
+        figures.put("query_time_range_next_page_p99_ms", new Figure(round(nextPages.percentileMicros(99) / 1000), "ms", ""));
+        return figures;
+    }
+
+    private static QueryRequest request(EventFilter filter, boolean newestFirst, String cursor) {
+        QueryRequest.Builder request = QueryRequest.newBuilder().setLimit(100).setCursor(cursor)
+                .setOrder(newestFirst ? QueryOrder.QUERY_ORDER_NEWEST_FIRST : QueryOrder.QUERY_ORDER_OLDEST_FIRST);
+        filter.from().ifPresent(from -> request.setFromTime(timestamp(from)));
+        filter.to().ifPresent(to -> request.setToTime(timestamp(to)));
+        filter.actor().ifPresent(request::setActor);
+        filter.actions().forEach(action -> request.addActions(AuditEvents.toProto(action)));
+        filter.repo().ifPresent(request::setRepo);
+        filter.runId().ifPresent(request::setRunId);
+        filter.traceId().ifPresent(request::setTraceId);
+        return request.build();
+    }
+
+    private static Timestamp timestamp(Instant instant) {
+        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+    }
+
+    /** Reads the whole answer; the last event's cursor, or empty. */
+    private static String drain(AuditServiceGrpc.AuditServiceBlockingStub audit, QueryRequest request) {
+        String cursor = "";
+        var responses = audit.withDeadlineAfter(60, TimeUnit.SECONDS).query(request);
+        while (responses.hasNext()) {
+            cursor = responses.next().getCursor();
+        }
+        return cursor;
     }
 
     private static void analyze(String url, String user, String password, String schema) throws Exception {
@@ -272,9 +370,17 @@ final class AuditBench {
     }
 
     private static AuditEvent event(int n) {
+        return event(n, n % 10 == 0 ? AuditAction.POLICY_DENIED : AuditAction.RUN_SUBMITTED);
+    }
+
+    /** The events filled in for querying: also 1 % failed authentications, for a multi-action filter. */
+    private static AuditEvent storedEvent(int n) {
+        return event(n, n % 10 == 0 ? AuditAction.POLICY_DENIED : n % 100 == 1 ? AuditAction.AUTH_FAILED : AuditAction.RUN_SUBMITTED);
+    }
+
+    private static AuditEvent event(int n, AuditAction action) {
         boolean denied = n % 10 == 0;
-        return AuditEvent.builder("gateway", denied ? AuditAction.POLICY_DENIED : AuditAction.RUN_SUBMITTED,
-                        Instant.parse("2026-11-01T00:00:00Z").plusMillis(n * 100L))
+        return AuditEvent.builder("gateway", action, time(n))
                 .eventId(new UUID(0x5eed_0000_0000_0000L | n, n))
                 .actor(actor(n))
                 .resource(new AuditResource("run", runId(n), repo(n), runId(n)))
@@ -284,6 +390,10 @@ final class AuditBench {
                 .sourceAddress("10.0." + (n % 250) + ".1:443")
                 .attributes(Map.of("environment", n % 2 == 0 ? "prod" : "stage"))
                 .build();
+    }
+
+    private static Instant time(int n) {
+        return Instant.parse("2026-11-01T00:00:00Z").plusMillis(n * 100L);
     }
 
     private static String actor(int n) {

@@ -19,6 +19,14 @@ final class Latencies {
         }
     }
 
+    /** Adds one timing measured elsewhere. */
+    void record(long elapsedNanos) {
+        if (size == nanos.length) {
+            nanos = Arrays.copyOf(nanos, nanos.length * 2);
+        }
+        nanos[size++] = elapsedNanos;
+    }
+
     int size() {
         return size;
     }

@@ -41,7 +41,7 @@ import javax.sql.DataSource;
  * committed in one transaction. Thread-safe.
  */
 public final class JdbcAuditStore implements AuditStore {
-    private static final String COLUMNS = "seq, event_id, event_time, stored_at, service, actor, action, resource_kind,"
+    static final String COLUMNS = "seq, event_id, event_time, stored_at, service, actor, action, resource_kind,"
             + " resource_id, repo, run_id, outcome, reason, trace_id, source_address, attributes, previous_hash, hash";
 
     private final DataSource dataSource;
@@ -225,54 +225,14 @@ public final class JdbcAuditStore implements AuditStore {
 
     @Override
     public List<StoredEvent> query(EventFilter filter, boolean newestFirst, long afterSequence, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM audit_event WHERE 1 = 1");
-        List<Object> parameters = new ArrayList<>();
-        if (afterSequence > 0) {
-            sql.append(newestFirst ? " AND seq < ?" : " AND seq > ?");
-            parameters.add(afterSequence);
-        }
-        filter.from().ifPresent(from -> {
-            sql.append(" AND event_time >= ?");
-            parameters.add(from.toEpochMilli());
-        });
-        filter.to().ifPresent(to -> {
-            sql.append(" AND event_time < ?");
-            parameters.add(to.toEpochMilli());
-        });
-        filter.actor().ifPresent(actor -> {
-            sql.append(" AND actor = ?");
-            parameters.add(actor);
-        });
-        if (!filter.actions().isEmpty()) {
-            sql.append(" AND action IN (").append(String.join(",", java.util.Collections.nCopies(filter.actions().size(), "?")))
-                    .append(')');
-            filter.actions().stream().map(AuditAction::dottedName).sorted().forEach(parameters::add);
-        }
-        filter.repo().ifPresent(repo -> {
-            sql.append(" AND repo = ?");
-            parameters.add(repo);
-        });
-        filter.runId().ifPresent(runId -> {
-            sql.append(" AND run_id = ?");
-            parameters.add(runId);
-        });
-        filter.outcome().ifPresent(outcome -> {
-            sql.append(" AND outcome = ?");
-            parameters.add(outcome.name());
-        });
-        filter.traceId().ifPresent(traceId -> {
-            sql.append(" AND trace_id = ?");
-            parameters.add(traceId);
-        });
-        sql.append(newestFirst ? " ORDER BY seq DESC" : " ORDER BY seq ASC").append(" LIMIT ?");
-        parameters.add(limit);
-        try (Connection connection = dataSource.getConnection();
-                PreparedStatement select = connection.prepareStatement(sql.toString())) {
-            for (int i = 0; i < parameters.size(); i++) {
-                select.setObject(i + 1, parameters.get(i));
+        try (Connection connection = dataSource.getConnection()) {
+            Optional<EventQuery> query = statement(connection, filter, newestFirst, afterSequence, limit);
+            if (query.isEmpty()) {
+                return List.of();
             }
             List<StoredEvent> events = new ArrayList<>();
-            try (ResultSet rows = select.executeQuery()) {
+            try (PreparedStatement select = prepare(connection, "", query.get());
+                    ResultSet rows = select.executeQuery()) {
                 while (rows.next()) {
                     events.add(read(rows));
                 }
@@ -280,6 +240,85 @@ public final class JdbcAuditStore implements AuditStore {
             return events;
         } catch (SQLException e) {
             throw unavailable(e);
+        }
+    }
+
+    /**
+     * The plan the database chooses for {@link #query}, executed once and measured (EXPLAIN
+     * ANALYZE on PostgreSQL, EXPLAIN on H2), one line per plan line: for benchmarks and operators
+     * asking why a query is slow. Empty when the query needs no statement (an empty log or range).
+     *
+     * @throws DomainException UNAVAILABLE when the database cannot be reached
+     */
+    public List<String> queryPlan(EventFilter filter, boolean newestFirst, long afterSequence, int limit) {
+        try (Connection connection = dataSource.getConnection()) {
+            Optional<EventQuery> query = statement(connection, filter, newestFirst, afterSequence, limit);
+            if (query.isEmpty()) {
+                return List.of();
+            }
+            String explain = isPostgres(connection) ? "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " : "EXPLAIN ";
+            List<String> plan = new ArrayList<>();
+            try (PreparedStatement select = prepare(connection, explain, query.get());
+                    ResultSet rows = select.executeQuery()) {
+                while (rows.next()) {
+                    plan.addAll(rows.getString(1).lines().toList());
+                }
+            }
+            return plan;
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    /** The statement for a query, or empty when nothing can match. */
+    private static Optional<EventQuery> statement(Connection connection, EventFilter filter, boolean newestFirst,
+            long afterSequence, int limit) throws SQLException {
+        if (filter.from().isEmpty() && filter.to().isEmpty() || !isPostgres(connection)) {
+            return Optional.of(EventQuery.of(filter, newestFirst, afterSequence, limit));
+        }
+        long from;
+        long last;
+        if (filter.from().isPresent() && filter.to().isPresent()) {
+            from = filter.from().get().toEpochMilli();
+            last = filter.to().get().toEpochMilli() - 1;
+        } else {
+            // an open end of the range stands at the oldest or newest event time stored: two
+            // probes of the (event_time, seq) index
+            try (PreparedStatement extremes = connection.prepareStatement(
+                    "SELECT MIN(event_time), MAX(event_time) FROM audit_event");
+                    ResultSet row = extremes.executeQuery()) {
+                row.next();
+                long earliest = row.getLong(1);
+                if (row.wasNull()) {
+                    return Optional.empty(); // an empty log
+                }
+                long latest = row.getLong(2);
+                from = filter.from().map(Instant::toEpochMilli).orElse(earliest);
+                last = filter.to().map(to -> to.toEpochMilli() - 1).orElse(latest);
+            }
+        }
+        if (last < from) {
+            return Optional.empty();
+        }
+        return Optional.of(EventQuery.TimeBox.of(from, last, newestFirst, afterSequence)
+                .map(box -> EventQuery.of(filter, newestFirst, limit, box))
+                .orElseGet(() -> EventQuery.of(filter, newestFirst, afterSequence, limit)));
+    }
+
+    private static boolean isPostgres(Connection connection) throws SQLException {
+        return connection.getMetaData().getDatabaseProductName().equals("PostgreSQL");
+    }
+
+    private static PreparedStatement prepare(Connection connection, String prefix, EventQuery query) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(prefix + query.sql());
+        try {
+            for (int i = 0; i < query.parameters().size(); i++) {
+                statement.setObject(i + 1, query.parameters().get(i));
+            }
+            return statement;
+        } catch (SQLException e) {
+            statement.close();
+            throw e;
         }
     }
 
