@@ -121,11 +121,12 @@ public final class ReliabilitySuite {
                 "--set", "portcullis.gateway.runs.lease=5s", "--set", "portcullis.gateway.runs.poll-interval=250ms"));
         Map<String, Object> issuers = new TreeMap<>(issuer.gatewayProperties());
         issuers.putAll(SuiteIssuers.downIssuerProperties(downIssuer, pki));
+        issuers.putAll(SuiteEndpoints.UNLIMITED_REFUSALS); // the hostile corpus audits every refusal it provokes
         issuers.forEach((key, value) -> gatewayArguments.addAll(List.of("--set", key + "=" + value)));
-        Map<String, List<String>> arguments = Map.of(
-                "gateway", gatewayArguments,
-                "audit", List.of("--jdbc-url", settings.database().inSchema(auditSchema), "--db-user",
-                        settings.database().user(), "--db-password-file", password.toString()));
+        List<String> auditArguments = new ArrayList<>(List.of("--jdbc-url", settings.database().inSchema(auditSchema),
+                "--db-user", settings.database().user(), "--db-password-file", password.toString()));
+        SuiteEndpoints.UNLIMITED_REFUSALS.forEach((key, value) -> auditArguments.addAll(List.of("--set", key + "=" + value)));
+        Map<String, List<String>> arguments = Map.of("gateway", gatewayArguments, "audit", auditArguments);
         log.printf("reliability: seed %d, %d callers x %d runs, %d faults, data in %s, ports %d-%d%n", settings.seed(),
                 settings.callers(), settings.runsPerCaller(), settings.faults(), dataDir, basePort, basePort + 3);
         List<ManagedChannel> channels = new ArrayList<>();

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,8 +58,12 @@ class HostileCorpusTest {
         HostileReport report;
         // dev mode's gateway accepts its dev issuer; the corpus adds a second issuer that is down
         String down = SuiteIssuers.unreachableIssuerUrl();
-        try (DevMode dev = DevMode.start(DevModeOptions.in(data).withOverrides(Map.of("gateway",
-                SuiteIssuers.downIssuerProperties(down, new DevPki(data.resolve("pki"))))))) {
+        // every refusal of the corpus audited one by one: more than a server's default 20 a second
+        // are provoked here, and the budget's own cut-off has its test (RefusedHandshakeAuditTest)
+        Map<String, Object> gateway = new HashMap<>(SuiteIssuers.downIssuerProperties(down, new DevPki(data.resolve("pki"))));
+        gateway.putAll(SuiteEndpoints.UNLIMITED_REFUSALS);
+        try (DevMode dev = DevMode.start(DevModeOptions.in(data).withOverrides(Map.of("gateway", gateway,
+                "audit", SuiteEndpoints.UNLIMITED_REFUSALS)))) {
             SuiteIssuers issuers = new SuiteIssuers(dev.issuer().tokens(), down);
             SuiteEndpoints suite = new SuiteEndpoints(dev.pki(), "127.0.0.1", dev.ports().get("gateway"),
                     dev.ports().get("audit"), dev.catalogFile(), issuers);

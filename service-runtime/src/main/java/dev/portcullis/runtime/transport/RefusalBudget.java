@@ -17,7 +17,7 @@ import java.util.OptionalLong;
  */
 final class RefusalBudget {
     /** What each server allows itself. */
-    static final int PER_SECOND = 20;
+    static final int PER_SECOND = ServerConfig.DEFAULT_ANONYMOUS_REFUSALS_PER_SECOND;
 
     private final int perSecond;
     private final Clock clock;

@@ -106,7 +106,7 @@ public final class ServiceServer implements ServingSwitch, AutoCloseable {
         definitions = guard.guard(definitions);
         AccessRules rules = AccessRules.of(definitions);
         // refused handshakes and calls refused before any identity was proven: anyone can provoke both
-        RefusalBudget anonymousRefusals = new RefusalBudget(RefusalBudget.PER_SECOND, clock);
+        RefusalBudget anonymousRefusals = new RefusalBudget(config.anonymousRefusalsPerSecond(), clock);
         HandshakeRefusals handshakes = new HandshakeRefusals(name, audit, clock, anonymousRefusals);
         NettyServerBuilder builder = NettyServerBuilder
                 .forAddress(new InetSocketAddress(config.host(), config.port()), bearerTokens.isPresent()

@@ -37,7 +37,8 @@ class ServerConfigTest {
                 "portcullis.server.max-inbound-message-bytes", "1048576",
                 "portcullis.server.handshake-timeout", "3s",
                 "portcullis.server.shutdown-grace", "2m",
-                "portcullis.server.health-port", "8081");
+                "portcullis.server.health-port", "8081",
+                "portcullis.server.anonymous-refusals-per-second", "50");
 
         ServerConfig config = ConfigBinding.bind(ServerConfig.class, properties);
 
@@ -47,6 +48,17 @@ class ServerConfigTest {
         assertEquals(Duration.ofSeconds(3), config.handshakeTimeout());
         assertEquals(Duration.ofMinutes(2), config.shutdownGrace());
         assertEquals(OptionalInt.of(8081), config.healthProbePort());
+        assertEquals(50, config.anonymousRefusalsPerSecond());
+    }
+
+    @Test
+    void aRefusalBudgetOfNoneStopsStartupNamingTheProperty() {
+        Map<String, Object> properties = Map.of("portcullis.server.port", "7443",
+                "portcullis.server.anonymous-refusals-per-second", "0");
+
+        RuntimeException e = assertThrows(RuntimeException.class, () -> ConfigBinding.bind(ServerConfig.class, properties));
+
+        assertTrue(String.valueOf(e.getMessage()).contains("anonymous"), e.getMessage());
     }
 
     @Test
