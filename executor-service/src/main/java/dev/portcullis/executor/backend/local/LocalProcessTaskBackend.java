@@ -358,8 +358,7 @@ public final class LocalProcessTaskBackend implements TaskBackend {
                 process = started;
             }
             recordProcess(workDir, started);
-            run.launched("pid:" + started.pid());
-            run.running();
+            run.running("pid:" + started.pid());
             try {
                 started.getOutputStream().close();
             } catch (IOException e) {
