@@ -62,7 +62,9 @@ final class RunLatencyBench {
         percentiles(f, "bare_start", millis(r.bare(), b -> b.startNanos()), "bare: process start → its first line read");
         percentiles(f, "bare_total", millis(r.bare(), b -> b.totalNanos()), "bare: process start → its exit seen");
         percentiles(f, "bare_checkout", millis(r.bare(), b -> b.checkoutNanos()),
-                "bare: git clone --no-checkout + git checkout of the commit, as the local executor checks out (not in bare_total)");
+                "bare: git clone --no-checkout of the repository's path + git checkout of the commit, as the local executor checks out (not in bare_total)");
+        percentiles(f, "bare_transport_checkout", millis(r.bare(), b -> b.transportCheckoutNanos()),
+                "bare: the same clone through git's file transport (the file URL), as the executor cloned before; next to bare_checkout");
         PHASES.forEach((phase, meaning) -> {
             double[] values = r.watched().stream().filter(w -> w.phasesMillis().containsKey(phase))
                     .mapToDouble(w -> w.phasesMillis().get(phase)).toArray();

@@ -44,9 +44,11 @@ public record RunLatencyReport(List<WatchedRun> watched, List<BareRun> bare, Rou
      * @param startNanos process start asked until its first line read
      * @param totalNanos process start asked until its exit seen
      * @param checkoutNanos a checkout as the local executor makes one (git clone --no-checkout of the
-     *     repository's file URL, then git checkout of the commit), timed on its own in the same round
+     *     repository by its path, then git checkout of the commit), timed on its own in the same round
+     * @param transportCheckoutNanos the same through git's file transport (the clone of the
+     *     repository's file URL, as the executor made it before issue 22), timed next to it
      */
-    public record BareRun(long startNanos, long totalNanos, long checkoutNanos) {}
+    public record BareRun(long startNanos, long totalNanos, long checkoutNanos, long transportCheckoutNanos) {}
 
     /** A round of concurrent runs: how many were asked, how many completed, in how long, and each one's total. */
     public record Round(int callers, int asked, double seconds, List<Long> totalNanos) {

@@ -301,7 +301,7 @@ public final class RunLatencySuite {
 
     /** The command run directly, in {@code dir}, its output read line by line as the executor reads it. */
     private static BareRun bare(Path dir, Checkouts checkouts) {
-        long checkout = checkouts.timeOne();
+        long[] checkout = checkouts.timePair();
         long started = System.nanoTime();
         try {
             Process process = new ProcessBuilder(LatencyRepository.COMMAND).directory(dir.toFile()).redirectErrorStream(true)
@@ -318,7 +318,7 @@ public final class RunLatencySuite {
                 throw new IllegalStateException("the bare command did not exit 0 within " + BARE_DEADLINE);
             }
             long exited = System.nanoTime();
-            return new BareRun(firstLine - started, exited - started, checkout);
+            return new BareRun(firstLine - started, exited - started, checkout[0], checkout[1]);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run the bare command", e);
         } catch (InterruptedException e) {
@@ -461,8 +461,10 @@ public final class RunLatencySuite {
 
     /**
      * Checkouts as the local executor makes them (LocalProcessTaskBackend: {@code git clone
-     * --no-checkout} of the file URL, then {@code git checkout --detach COMMIT}), each into a fresh
-     * directory, so the checkout's share of a run can be told from the rest. Single-threaded.
+     * --no-checkout --template= --no-hardlinks} of the repository's path, then {@code git checkout
+     * --detach COMMIT}), next to the same clone of the file URL through git's file transport (as it
+     * made them before), each into a fresh directory, so the checkout's share of a run can be told
+     * from the rest. Single-threaded.
      */
     private static final class Checkouts {
         static final Checkouts NONE = new Checkouts(Path.of("."), "", Path.of("."));
@@ -478,15 +480,30 @@ public final class RunLatencySuite {
             this.scratch = scratch;
         }
 
-        /** Makes one checkout and returns how long it took; 0 for {@link #NONE}. */
-        long timeOne() {
+        /**
+         * Makes one checkout of each kind, in alternating order, and returns how long each took
+         * (by path, through the transport); zeros for {@link #NONE}.
+         */
+        long[] timePair() {
             if (commit.isEmpty()) {
-                return 0;
+                return new long[2];
             }
+            boolean pathFirst = (made / 2) % 2 == 0; // two checkouts per pair
+            long first = timeOne(pathFirst);
+            long second = timeOne(!pathFirst);
+            return pathFirst ? new long[] {first, second} : new long[] {second, first};
+        }
+
+        private long timeOne(boolean byPath) {
             try {
                 Path target = Files.createDirectories(scratch).resolve("c-" + made++);
                 long started = System.nanoTime();
-                git(scratch, "clone", "--no-checkout", "--quiet", "--", "file://" + repo.toAbsolutePath(), target.toString());
+                if (byPath) {
+                    git(scratch, "clone", "--no-checkout", "--quiet", "--template=", "--no-hardlinks", "--",
+                            repo.toAbsolutePath().toString(), target.toString());
+                } else {
+                    git(scratch, "clone", "--no-checkout", "--quiet", "--", "file://" + repo.toAbsolutePath(), target.toString());
+                }
                 git(target, "checkout", "--quiet", "--detach", commit, "--");
                 return System.nanoTime() - started;
             } catch (IOException e) {

@@ -177,6 +177,13 @@ final class TaskExecution implements TaskRun {
     }
 
     @Override
+    public synchronized void running(String backendRef) {
+        if (!detached && lifecycle.running(backendRef)) {
+            with.auditor().started(spec, with.backend().kind());
+        }
+    }
+
+    @Override
     public synchronized void line(TaskEvent.Stream stream, String text) {
         if (!detached) {
             output.line(stream, text);

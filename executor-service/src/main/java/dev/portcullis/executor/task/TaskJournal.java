@@ -93,7 +93,12 @@ final class TaskJournal implements AutoCloseable {
         }
     }
 
-    /** Creates the journal of a new task and forces its header to disk. */
+    /**
+     * Creates the journal of a new task: its header is written and its directory entry forced to
+     * disk; the header itself reaches the disk with the task's first state, which is forced before
+     * StartTask answers (one sync for both). A crash before that leaves a journal without a header
+     * or without a state, which {@link TaskRegistry#recover} discards: no task was acknowledged.
+     */
     static TaskJournal create(Path dir, Header header) {
         Path file = dir.resolve(header.spec().runId().value() + SUFFIX);
         try {
@@ -102,7 +107,7 @@ final class TaskJournal implements AutoCloseable {
                     StandardOpenOption.READ);
             FramedLog.writeFully(channel, FORMAT.header(), 0);
             TaskJournal journal = new TaskJournal(file, channel, FramedLog.HEADER_BYTES);
-            journal.write(encodeHeader(header), true);
+            journal.write(encodeHeader(header), false);
             forceDirectory(dir);
             return journal;
         } catch (IOException e) {

@@ -86,6 +86,24 @@ final class TaskLifecycle {
         return true;
     }
 
+    /**
+     * The backend started the command named {@code backendRef}: one event says that the task runs
+     * and under which name (a later step's command only renames it).
+     *
+     * @return true when the task is running from now on, false when it was already
+     */
+    synchronized boolean running(String backendRef) {
+        if (task.state() == TaskState.RUNNING) {
+            if (!task.backendRef().equals(backendRef)) {
+                publish(task.withBackendRef(backendRef));
+            }
+            return false;
+        }
+        starting();
+        publish(task.moveTo(TaskState.RUNNING, clock.instant(), "").withBackendRef(backendRef));
+        return true;
+    }
+
     /** @return false when the task has ended already and there is nothing to stop */
     synchronized boolean requestCancel(String reason) {
         if (isFinal()) {

@@ -13,6 +13,16 @@ public interface TaskRun {
     /** The command is running. */
     void running();
 
+    /**
+     * The backend started the command it names {@code backendRef} ({@code pid:N}) and it is
+     * running: {@link #launched} and {@link #running} at once, for a backend that learns both in
+     * the same moment, so the task journals (and forces to disk) one state change instead of two.
+     */
+    default void running(String backendRef) {
+        launched(backendRef);
+        running();
+    }
+
     /** One line of the command's output, without its terminator. */
     void line(TaskEvent.Stream stream, String text);
 

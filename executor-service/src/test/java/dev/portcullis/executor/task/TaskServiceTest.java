@@ -95,6 +95,24 @@ class TaskServiceTest {
     }
 
     @Test
+    void aLocalCommandStartingIsOneStateChangeRunningUnderItsPid() throws Exception {
+        TaskSpec spec = spec("sh", "-c", "echo one");
+
+        tasks.start(spec, List.of());
+
+        List<Task> states = new ArrayList<>();
+        awaitEnd(spec.runId()).forEach(event -> {
+            if (event instanceof TaskEvent.StateChanged changed) {
+                states.add(changed.task());
+            }
+        });
+        assertEquals(List.of(TaskState.PENDING, TaskState.STARTING, TaskState.RUNNING, TaskState.SUCCEEDED),
+                states.stream().map(Task::state).toList());
+        assertTrue(states.get(2).backendRef().startsWith("pid:"), states.get(2).backendRef());
+        assertTrue(states.get(2).startedAt().isPresent());
+    }
+
+    @Test
     void aSecretNeverLeavesInTheLogAndItsLeakIsAudited() throws Exception {
         TaskSpec spec = spec("sh", "-c", "echo password is $DB_PASSWORD; printf %s \"$DB_PASSWORD\" | base64");
 

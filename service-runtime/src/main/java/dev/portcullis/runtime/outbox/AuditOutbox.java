@@ -11,6 +11,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -119,6 +120,38 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
             writer.append(frame);
         } catch (RuntimeException notRecorded) {
             backlog.release(frameBytes);
+            throw notRecorded;
+        }
+    }
+
+    /**
+     * Appends {@code events} to the spool in order and returns once all of them are on disk: one
+     * shared sync for all, as for one event. Either every event is accepted or none is (the size
+     * bound is checked for all together).
+     *
+     * @throws OutboxFullException when the spool would pass its size bound; no event was recorded
+     * @throws UncheckedIOException when the spool could not be written or synced; the outbox
+     *     stays unhealthy until it is reopened
+     * @throws IllegalStateException when the outbox is closed
+     */
+    @Override
+    public void recordAll(List<AuditEvent> events) {
+        List<ByteBuffer> frames = new ArrayList<>(events.size());
+        int frameBytes = 0;
+        for (AuditEvent event : events) {
+            ByteBuffer frame = SpoolFormat.SEGMENT.frame(AuditEvents.encode(requireNonNull(event, "event is null")));
+            frameBytes += frame.remaining();
+            frames.add(frame);
+        }
+        if (frames.isEmpty()) {
+            return;
+        }
+        writer.checkAccepting();
+        backlog.reserve(frameBytes, frames.size());
+        try {
+            writer.append(frames);
+        } catch (RuntimeException notRecorded) {
+            backlog.release(frameBytes, frames.size());
             throw notRecorded;
         }
     }

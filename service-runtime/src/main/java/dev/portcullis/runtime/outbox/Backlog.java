@@ -66,18 +66,32 @@ final class Backlog {
      * @throws OutboxFullException when it would take the spool past its size bound; nothing is counted
      */
     synchronized void reserve(int frameBytes) {
+        reserve(frameBytes, 1);
+    }
+
+    /**
+     * Counts {@code count} events of {@code frameBytes} together that are about to be written.
+     *
+     * @throws OutboxFullException when they would take the spool past its size bound; nothing is counted
+     */
+    synchronized void reserve(long frameBytes, int count) {
         if (unackedBytes + frameBytes > maxSpoolBytes) {
             refusedForSpace = true;
             throw new OutboxFullException(unackedBytes, maxSpoolBytes);
         }
         unackedBytes += frameBytes;
-        events++;
+        events += count;
     }
 
     /** Takes back a {@link #reserve}d event that was not written after all. */
     synchronized void release(int frameBytes) {
+        release(frameBytes, 1);
+    }
+
+    /** Takes back {@code count} events {@link #reserve(long, int) reserved} together that were not written after all. */
+    synchronized void release(long frameBytes, int count) {
         unackedBytes -= frameBytes;
-        events--;
+        events -= count;
     }
 
     /** Notes that {@code frames} more frames became durable, just now. */

@@ -6,6 +6,7 @@ import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import io.grpc.ManagedChannel;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -22,10 +23,20 @@ public final class OutboxAuditRecorder implements AuditRecorder, AutoCloseable {
 
     @Override
     public void record(AuditEvent event) {
-        // an event recorded inside its own trace names the span, so the audit service's span joins the trace
+        outbox.record(inCurrentSpan(event));
+    }
+
+    /** Records {@code events} with one sync of the outbox ({@link AuditOutbox#recordAll}). */
+    @Override
+    public void recordAll(List<AuditEvent> events) {
+        outbox.recordAll(events.stream().map(OutboxAuditRecorder::inCurrentSpan).toList());
+    }
+
+    /** An event recorded inside its own trace names the span, so the audit service's span joins the trace. */
+    private static AuditEvent inCurrentSpan(AuditEvent event) {
         Optional<String> span = event.traceId().isEmpty() || !Telemetry.currentTraceId().equals(Optional.of(event.traceId()))
                 ? Optional.empty() : Telemetry.currentSpanId();
-        outbox.record(span.map(event::inSpan).orElse(event));
+        return span.map(event::inSpan).orElse(event);
     }
 
     /**

@@ -114,11 +114,23 @@ final class SpoolWriter {
      * @throws UncheckedIOException when the frame could not be written or synced
      */
     void append(ByteBuffer frame) {
+        append(List.of(frame));
+    }
+
+    /**
+     * Appends {@code frames} in order and returns once all of them are synced to disk: one shared
+     * sync, as for one frame.
+     *
+     * @throws IllegalStateException when closing; no frame was accepted
+     * @throws UncheckedIOException when the frames could not be written or synced
+     */
+    void append(List<ByteBuffer> frames) {
         lock.lock();
         try {
             checkAcceptingLocked();
-            queued.add(frame);
-            long seq = ++queuedSeq;
+            queued.addAll(frames);
+            queuedSeq += frames.size();
+            long seq = queuedSeq;
             work.signal();
             while (durableSeq < seq) {
                 if (failure != null) {

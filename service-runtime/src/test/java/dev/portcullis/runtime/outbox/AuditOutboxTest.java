@@ -161,6 +161,43 @@ class AuditOutboxTest {
     }
 
     @Test
+    void eventsRecordedTogetherAreOnDiskWithOneSyncAndShippedInOrder() throws Exception {
+        RecordingShipper shipper = RecordingShipper.working();
+        List<AuditEvent> events = TestEvents.numbered(3);
+
+        try (AuditOutbox outbox = new AuditOutbox(config(), shipper, CLOCK)) {
+            long before = outbox.syncs();
+            outbox.recordAll(events);
+
+            assertEquals(1, outbox.syncs() - before);
+            assertEquals(3, outbox.backlog());
+            outbox.start();
+            assertEquals(events, shipper.awaitShipped(events.size(), WAIT));
+        }
+    }
+
+    @Test
+    void eventsRecordedTogetherThatWouldOverfillTheSpoolAreAllRefused() {
+        try (AuditOutbox outbox = new AuditOutbox(config(OutboxConfig.MIN_SPOOL_BYTES, 500), RecordingShipper.alwaysFailing(),
+                CLOCK)) {
+            int recorded = 0;
+            try {
+                while (true) {
+                    outbox.record(TestEvents.numbered("main", recorded));
+                    recorded++;
+                }
+            } catch (OutboxFullException full) {
+                // the spool is as full as single events can make it
+            }
+            List<AuditEvent> together = List.of(TestEvents.numbered("main", recorded), TestEvents.numbered("main", recorded + 1));
+
+            assertThrows(OutboxFullException.class, () -> outbox.recordAll(together));
+
+            assertEquals(recorded, outbox.backlog());
+        }
+    }
+
+    @Test
     void aTornLastFrameIsDroppedWithAWarningAndTheRestIsShipped() throws Exception {
         List<AuditEvent> events = spoolWithoutShipping(10);
         Path segment = SpoolFiles.onlySegment(spool);

@@ -211,8 +211,7 @@ public final class LocalProcessTaskBackend implements TaskBackend {
                 throw new UncheckedIOException(e);
             }
             run.system("checking out " + spec.commit() + " of " + spec.repoUrl());
-            if (!git(workDir, List.of("clone", "--no-checkout", "--quiet", "--", spec.repoUrl(), checkout.toString()),
-                    access.environment(spec.repoUrl()))) {
+            if (!git(workDir, cloneArguments(spec.repoUrl(), checkout), access.environment(spec.repoUrl()))) {
                 run.ended(Outcome.FAILED, -1, "the repository could not be cloned");
                 return;
             }
@@ -370,8 +369,7 @@ public final class LocalProcessTaskBackend implements TaskBackend {
                 process = started;
             }
             recordProcess(workDir, started);
-            run.launched("pid:" + started.pid());
-            run.running();
+            run.running("pid:" + started.pid());
             try {
                 started.getOutputStream().close();
             } catch (IOException e) {
@@ -505,6 +503,33 @@ public final class LocalProcessTaskBackend implements TaskBackend {
         } catch (IOException | NumberFormatException e) {
             return java.util.Optional.empty();
         }
+    }
+
+    /**
+     * The arguments of the {@code git clone} that copies {@code repoUrl} into {@code checkout}
+     * without checking anything out (the commit is checked out next, by its SHA): no template, so
+     * no sample hooks are even copied; no submodules; the URL after {@code --}. A repository on this
+     * machine ({@code file:///PATH} or an absolute path) is cloned by its path, so git copies its
+     * object files instead of packing them through the file transport ({@code pack-objects},
+     * {@code index-pack} and {@code rev-list}: three processes fewer, about a third of a small
+     * checkout); {@code --no-hardlinks}, so the checkout shares no file with the source repository
+     * and a task cannot change the source's objects through it. A local clone copies every object
+     * of the source, also those no ref reaches. A file URL with an escape ({@code %}), a query or a
+     * fragment keeps the transport: its path is not the text after the scheme.
+     */
+    static List<String> cloneArguments(String repoUrl, Path checkout) {
+        String localPath = null;
+        if (repoUrl.startsWith("/")) {
+            localPath = repoUrl;
+        } else if (repoUrl.startsWith("file:///") && repoUrl.chars().noneMatch(c -> c == '%' || c == '?' || c == '#')) {
+            localPath = repoUrl.substring("file://".length());
+        }
+        List<String> arguments = new ArrayList<>(List.of("clone", "--no-checkout", "--quiet", "--template="));
+        if (localPath != null) {
+            arguments.add("--no-hardlinks");
+        }
+        arguments.addAll(List.of("--", localPath != null ? localPath : repoUrl, checkout.toString()));
+        return List.copyOf(arguments);
     }
 
     /**

@@ -181,6 +181,44 @@ class LocalProcessTaskBackendTest {
     }
 
     @Test
+    void aRepositoryNamedByAFileUrlIsCheckedOutAtTheCommit() throws Exception {
+        Recording run = new Recording();
+        TaskSpec byUrl = new TaskSpec(RunId.random(), "file://" + repo, new CommitSha(commit), RepoFolder.parse("stage/app"),
+                "stage", List.of("ls"), Duration.ofSeconds(30));
+
+        backend.start(byUrl, Map.of(), run);
+
+        assertEquals("SUCCEEDED 0 ", run.await());
+        assertTrue(run.lines.contains("out: main.tf"), run.lines.toString());
+    }
+
+    @Test
+    void aLocalRepositoryIsClonedByItsPathWithItsOwnCopyOfTheObjects() {
+        Path checkout = dir.resolve("checkout");
+
+        List<String> byUrl = LocalProcessTaskBackend.cloneArguments("file:///srv/git/infra", checkout);
+        List<String> byPath = LocalProcessTaskBackend.cloneArguments("/srv/git/infra", checkout);
+
+        List<String> expected = List.of("clone", "--no-checkout", "--quiet", "--template=", "--no-hardlinks", "--",
+                "/srv/git/infra", checkout.toString());
+        assertEquals(expected, byUrl);
+        assertEquals(expected, byPath);
+    }
+
+    @Test
+    void aRemoteOrEscapedUrlIsClonedThroughItsTransport() {
+        Path checkout = dir.resolve("checkout");
+
+        List<String> remote = LocalProcessTaskBackend.cloneArguments("https://git.example.org/infra.git", checkout);
+        List<String> escaped = LocalProcessTaskBackend.cloneArguments("file:///srv/git/in%20fra", checkout);
+
+        assertEquals(List.of("clone", "--no-checkout", "--quiet", "--template=", "--", "https://git.example.org/infra.git",
+                checkout.toString()), remote);
+        assertEquals(List.of("clone", "--no-checkout", "--quiet", "--template=", "--", "file:///srv/git/in%20fra",
+                checkout.toString()), escaped);
+    }
+
+    @Test
     void stepsRunInOrderInTheSameFolderEachAnnouncedBySystemLine() throws Exception {
         Recording run = new Recording();
 

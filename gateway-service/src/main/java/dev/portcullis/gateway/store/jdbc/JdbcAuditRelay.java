@@ -58,27 +58,27 @@ final class JdbcAuditRelay {
     }
 
     /**
-     * Hands committed events to the recorder, then deletes the rows of those it took. Never
-     * throws: the change is committed, and whatever is left behind is {@link #relay}'s.
+     * Hands committed events to the recorder, all together (the outbox syncs once for them), then
+     * deletes their rows. Never throws: the change is committed, and whatever is left behind is
+     * {@link #relay}'s.
      *
-     * @return how many the recorder took (the first ones)
+     * @return how many the recorder took: all of them, or none
      */
     int handOff(List<AuditEvent> events) {
-        List<UUID> taken = new ArrayList<>();
-        for (AuditEvent event : events) {
-            try {
-                recorder.record(event);
-            } catch (RuntimeException e) {
-                // the outbox is full or broken: it reports itself unhealthy and new runs are refused
-                log.atWarn().addKeyValue("event_id", event.eventId()).addKeyValue("action", event.action().dottedName())
-                        .addKeyValue("error", e.toString()).log("run.audit_handoff_deferred");
-                break;
-            }
-            taken.add(event.eventId());
-        }
-        if (taken.isEmpty()) {
+        if (events.isEmpty()) {
             return 0;
         }
+        try {
+            recorder.recordAll(events);
+        } catch (RuntimeException e) {
+            // the outbox is full or broken: it reports itself unhealthy and new runs are refused; an
+            // event it may have kept before it failed is relayed again, and stored once by its id
+            log.atWarn().addKeyValue("event_id", events.get(0).eventId()).addKeyValue("action",
+                    events.get(0).action().dottedName()).addKeyValue("events", events.size())
+                    .addKeyValue("error", e.toString()).log("run.audit_handoff_deferred");
+            return 0;
+        }
+        List<UUID> taken = events.stream().map(AuditEvent::eventId).toList();
         // the ids are UUIDs, never input: safe to inline, one statement for the whole change
         String in = taken.stream().map(id -> "'" + id + "'").collect(Collectors.joining(", "));
         transactions.autoCommit(connection -> {

@@ -362,6 +362,33 @@ abstract class RunStoreContract {
     }
 
     @Test
+    void theAuditEventsOfAChangeAreHandedToTheRecorderTogether() {
+        List<List<AuditAction>> handOffs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        JdbcRunStore together = new JdbcRunStore(dataSource, clock, new AuditRecorder() {
+            @Override
+            public void record(AuditEvent event) {
+                recordAll(List.of(event));
+            }
+
+            @Override
+            public void recordAll(List<AuditEvent> events) {
+                handOffs.add(events.stream().map(AuditEvent::action).toList());
+            }
+
+            @Override
+            public boolean healthy() {
+                return true;
+            }
+        });
+
+        together.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0),
+                events(AuditAction.RUN_SUBMITTED, AuditAction.RUN_QUEUED));
+
+        assertEquals(List.of(List.of(AuditAction.RUN_SUBMITTED, AuditAction.RUN_QUEUED)), handOffs, "one hand-off, one sync");
+        assertEquals(0, together.pendingAudit());
+    }
+
+    @Test
     void aRefusedChangeStoresNoAuditEvents() {
         Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
         Run sameKey = Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0).toBuilder().requestKey(run.requestKey()).build();
