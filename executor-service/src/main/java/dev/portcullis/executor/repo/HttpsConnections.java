@@ -215,10 +215,10 @@ final class HttpsConnections implements HttpConnectionFactory2 {
 
         @Override
         public List<String> getHeaderFields(String name) {
-            List<String> values = http.getHeaderFields().entrySet().stream()
+            // the JDK's map is keyed as the server spelled the names; JGit asks case-insensitively
+            return http.getHeaderFields().entrySet().stream()
                     .filter(header -> header.getKey() != null && header.getKey().equalsIgnoreCase(name))
                     .flatMap(header -> header.getValue().stream()).toList();
-            return values;
         }
 
         @Override
