@@ -15,12 +15,14 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * How the executor's own git processes reach a remote: for an {@code https://} URL, the
- * configured read-only credential through {@code GIT_ASKPASS}, exactly as the ECS runner clones.
- * The askpass program reads the token from its file at each prompt, so the token is never in a
- * URL, an argument list, a process environment, {@code .git/config}, a log line or an exception
- * message; the executor reads the file only to check it. Other schemes get no credential.
- * Immutable and thread-safe.
+ * How the executor reaches a remote: for an {@code https://} URL, the configured read-only
+ * credential, the one the ECS runner clones with; other schemes get none. Two users:
+ * {@link GitRefHeads} ({@code ResolveRef}, in-process with JGit) reads the token from its file at
+ * each resolution ({@link #readToken()}) and hands it to JGit only as the answer to a host's
+ * authentication challenge; the local backend's git processes get it through
+ * {@code GIT_ASKPASS} ({@link #environment(String)}), whose program reads the file at each prompt.
+ * Either way the token is never in a URL, an argument list, a process environment,
+ * {@code .git/config}, a log line or an exception message. Immutable and thread-safe.
  */
 public final class GitAccess {
     /** A token is one line of visible ASCII: what hosts issue, and what a prompt's answer can carry. */
@@ -81,18 +83,52 @@ public final class GitAccess {
         if (tokenFile.isEmpty()) {
             return Credential.NONE;
         }
+        Optional<char[]> token = readToken();
+        token.ifPresent(chars -> Arrays.fill(chars, '\0'));
+        return token.isPresent() ? Credential.READABLE : Credential.UNREADABLE;
+    }
+
+    /**
+     * The token now, without its line end, when the file holds one line of visible ASCII: the
+     * caller owns the array and zeroes it when done. Blocks on the file.
+     */
+    Optional<char[]> readToken() {
+        if (tokenFile.isEmpty()) {
+            return Optional.empty();
+        }
         byte[] bytes = new byte[0];
         try {
             if (Files.size(tokenFile.get()) > MAX_TOKEN_BYTES + 2) {
-                return Credential.UNREADABLE;
+                return Optional.empty();
             }
             bytes = Files.readAllBytes(tokenFile.get());
-            return oneVisibleLine(bytes) ? Credential.READABLE : Credential.UNREADABLE;
+            if (!oneVisibleLine(bytes)) {
+                return Optional.empty();
+            }
+            int end = bytes.length;
+            while (bytes[end - 1] == '\n' || bytes[end - 1] == '\r') {
+                end--;
+            }
+            char[] token = new char[end];
+            for (int i = 0; i < end; i++) {
+                token[i] = (char) bytes[i]; // visible ASCII: one char per byte
+            }
+            return Optional.of(token);
         } catch (IOException e) {
-            return Credential.UNREADABLE; // the path is ours to report, the exception's text is not needed
+            return Optional.empty(); // the caller names the property; the exception's text (a path) is not needed
         } finally {
             Arrays.fill(bytes, (byte) 0);
         }
+    }
+
+    /** The user name sent with the token. */
+    String username() {
+        return username;
+    }
+
+    /** The PEM bundle of CAs trusted for https hosts besides the JDK's, when one is configured. */
+    Optional<Path> caFile() {
+        return caFile;
     }
 
     /** Whether {@code url} is one the credential is offered to. */
@@ -101,7 +137,7 @@ public final class GitAccess {
     }
 
     /**
-     * The variables a git process reaching {@code url} gets on top of its clean environment: the
+     * The variables a git process (the local backend's clone) reaching {@code url} gets on top of its clean environment: the
      * askpass program, the user name and the token file's path (never the token) for an https
      * URL, and the CA bundle when one is configured.
      */

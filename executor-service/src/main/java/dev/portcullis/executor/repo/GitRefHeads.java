@@ -6,53 +6,48 @@ import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.GitRef;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import java.net.URISyntaxException;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
+import org.eclipse.jgit.internal.storage.dfs.DfsRepositoryDescription;
+import org.eclipse.jgit.internal.storage.dfs.InMemoryRepository;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.Ref;
+import org.eclipse.jgit.lib.Repository;
+import org.eclipse.jgit.transport.FetchConnection;
+import org.eclipse.jgit.transport.Transport;
+import org.eclipse.jgit.transport.TransportHttp;
+import org.eclipse.jgit.transport.URIish;
+import org.eclipse.jgit.util.FS;
 
 /**
- * The commit a ref of a repository points at now, read with {@code git ls-remote}: no shell, argv
- * only, {@code --} before the URL, a clean environment (no prompt, no system or user git config,
- * no hooks, no credential helper), for an https URL the executor's read-only credential through
- * askpass ({@link GitAccess}), and a bounded time. The URL is never logged and never put in an
- * exception message (it may carry userinfo); git's own output (which may echo the URL) is read
- * only to tell an authentication failure from an unreachable repository, never passed on. Blocks
- * for at most the timeout; thread-safe.
+ * The commit a ref of a repository points at now, read in-process with JGit (what {@code git
+ * ls-remote} reads, without a git binary: the executor's image has none). https and local
+ * repositories ({@code file:///} or an absolute path); ssh is not read (the executor holds no ssh
+ * key). No user or system git config is read (the transport works against an empty in-memory
+ * repository's config), nothing prompts, and no credential helper exists. For an https URL the
+ * executor's read-only token ({@link GitAccess}) is read from its file at each call and given to
+ * JGit only as the answer to the host's challenge from that same origin ({@link TokenCredentials});
+ * the host's certificate must chain to the configured CA file or to the JDK's CAs
+ * ({@link HttpsConnections}). A resolution over the network is cut off after the timeout (its
+ * sockets are closed). The URL is never logged and never put in an exception message (it may carry
+ * userinfo), and neither is JGit's text (which may name it). Blocks for at most about the timeout;
+ * thread-safe.
  */
 public final class GitRefHeads {
-    private static final String SAFE_PATH = "/usr/local/bin:/usr/bin:/bin";
-    /** A repository advertising more than this for one ref name is not one we read. */
-    private static final long MAX_OUTPUT_BYTES = 64 * 1024;
-    private static final int NO_MATCHING_REFS = 2; // git ls-remote --exit-code
-    /**
-     * git's words (LC_ALL=C) when a host wants a credential it was not given, refused the one
-     * given, or forbade the request: exit 128 like an unreachable host, so the words decide.
-     */
-    private static final List<String> AUTHENTICATION_FAILURES = List.of("Authentication failed for",
-            "could not read Username for", "could not read Password for", "The requested URL returned error: 401",
-            "The requested URL returned error: 403");
-
-    private final Path scratch;
     private final Duration timeout;
     private final GitAccess access;
 
     /**
-     * @param scratch a directory git runs in (each call gets a fresh subdirectory, removed after)
-     * @param timeout how long one resolution may take before git is killed
-     * @param access the credential offered to https remotes
+     * @param timeout how long one resolution may take before its connections are closed
+     * @param access the credential offered to https remotes and the CAs trusted for them
      */
-    public GitRefHeads(Path scratch, Duration timeout, GitAccess access) {
-        this.scratch = requireNonNull(scratch, "scratch is null");
+    public GitRefHeads(Duration timeout, GitAccess access) {
         this.timeout = requireNonNull(timeout, "timeout is null");
         this.access = requireNonNull(access, "access is null");
         if (timeout.isNegative() || timeout.isZero()) {
@@ -81,7 +76,8 @@ public final class GitRefHeads {
      *     ref; PRECONDITION ({@code REPOSITORY_UNAUTHENTICATED}, metadata {@code credential}:
      *     {@code none}, {@code unreadable} or {@code refused}) when an https repository wants a
      *     credential the executor lacks, cannot read, or was refused with; UNAVAILABLE
-     *     ({@code REPOSITORY_UNAVAILABLE}) when it cannot be read in time or at all
+     *     ({@code REPOSITORY_UNAVAILABLE}) when it cannot be read in time or at all (an ssh
+     *     repository, an untrusted certificate, an unreadable CA file included)
      */
     public CommitSha head(String repoUrl, GitRef ref) {
         requireNonNull(repoUrl, "repoUrl is null");
@@ -89,104 +85,98 @@ public final class GitRefHeads {
         urlProblem(repoUrl).ifPresent(problem -> {
             throw new IllegalArgumentException("repo URL " + problem);
         });
-        Path work;
-        try {
-            Files.createDirectories(scratch);
-            work = Files.createTempDirectory(scratch, "ls-remote-");
-        } catch (IOException e) {
-            throw new UncheckedIOException("the executor's scratch directory is not writable", e);
+        if (repoUrl.startsWith("ssh://")) {
+            throw unavailable("the executor reads the refs of https and local repositories only, not ssh ones");
         }
-        try {
-            return resolve(work, repoUrl, ref);
-        } finally {
-            delete(work);
-        }
-    }
-
-    private CommitSha resolve(Path work, String repoUrl, GitRef ref) {
+        boolean https = repoUrl.startsWith("https://");
         GitAccess.Credential credential = access.offersCredentialTo(repoUrl) ? access.credential()
                 : GitAccess.Credential.NONE;
         if (credential == GitAccess.Credential.UNREADABLE) {
             throw unauthenticated(credential); // asking the host with a broken token would only read as "refused"
         }
-        // the peeled name too: for an annotated tag, its line names the commit, the plain one the tag object
-        List<String> command = List.of("git", "-c", "core.hooksPath=/dev/null", "-c", "protocol.file.allow=always",
-                "-c", "credential.helper=", "ls-remote", "--exit-code", "--", repoUrl, ref.value(), ref.value() + "^{}");
-        Path out = work.resolve("out");
-        Path err = work.resolve("err");
-        ProcessBuilder builder = new ProcessBuilder(command).directory(work.toFile())
-                .redirectOutput(out.toFile()).redirectError(err.toFile());
-        Map<String, String> env = builder.environment();
-        env.clear();
-        env.put("PATH", SAFE_PATH);
-        env.put("HOME", work.toString());
-        env.put("GIT_TERMINAL_PROMPT", "0");
-        env.put("GIT_CONFIG_NOSYSTEM", "1");
-        env.put("GIT_CONFIG_GLOBAL", "/dev/null");
-        env.put("LC_ALL", "C"); // git's messages untranslated: authenticationFailed reads them
-        env.putAll(access.environment(repoUrl));
-        int exit;
+        URIish uri;
         try {
-            Process git = builder.start();
-            if (!git.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                killTree(git);
+            uri = new URIish(repoUrl);
+        } catch (URISyntaxException e) {
+            throw unavailable("the repository URL could not be parsed"); // its text quotes the URL
+        }
+        Optional<TokenCredentials> token = Optional.empty();
+        if (credential == GitAccess.Credential.READABLE) {
+            // read again, not kept from the check: a file rotated in between gives the new token or none
+            char[] chars = access.readToken().orElseThrow(() -> unauthenticated(GitAccess.Credential.UNREADABLE));
+            token = Optional.of(new TokenCredentials(access.username(), chars, uri));
+        }
+        try {
+            return resolve(uri, https, ref, token, credential);
+        } finally {
+            token.ifPresent(TokenCredentials::clear);
+        }
+    }
+
+    private CommitSha resolve(URIish uri, boolean https, GitRef ref, Optional<TokenCredentials> token,
+            GitAccess.Credential credential) {
+        Optional<HttpsConnections> connections = https ? Optional.of(trustedConnections()) : Optional.empty();
+        // an https resolution out of time has its sockets closed: a read blocked on a slow host ends at once
+        CompletableFuture<Void> watchdog = connections.map(open -> CompletableFuture.runAsync(open::abort,
+                CompletableFuture.delayedExecutor(timeout.toMillis(), TimeUnit.MILLISECONDS)))
+                .orElseGet(() -> CompletableFuture.completedFuture(null));
+        // an empty in-memory repository as the local side: its config is empty, so no user or system
+        // git config (http.sslVerify, http.extraHeader, proxies, cookie files) shapes the request
+        try (Repository none = emptyRepository();
+                Transport transport = Transport.open(none, uri)) {
+            if (https != (transport instanceof TransportHttp)) {
+                throw unavailable("the repository URL names no transport the executor reads");
+            }
+            if (transport instanceof TransportHttp http) {
+                http.setHttpConnectionFactory(connections.orElseThrow());
+            }
+            transport.setTimeout((int) Math.max(1, (timeout.toMillis() + 999) / 1000));
+            // JGit's global default provider is null unless someone set one: never let one answer for us
+            transport.setCredentialsProvider(token.orElse(null));
+            // the ref name limits what a protocol v2 host lists; a v0 host lists all refs
+            try (FetchConnection refs = transport.openFetch(List.of(), ref.value())) {
+                return commitOf(refs.getRefsMap(), ref);
+            }
+        } catch (IOException e) {
+            // JGit's text names the URL: only its kind and the last HTTP status decide what the caller hears
+            if (connections.map(HttpsConnections::aborted).orElse(false)) {
                 throw unavailable("reading the repository's refs took longer than " + timeout.toSeconds() + "s");
             }
-            exit = git.exitValue();
-        } catch (IOException e) {
-            throw unavailable("git could not be started");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw unavailable("interrupted while reading the repository's refs");
+            int status = connections.map(HttpsConnections::lastStatus).orElse(-1);
+            if (https && (status == 401 || status == 403)) {
+                throw unauthenticated(credential); // NONE or READABLE: an unreadable one never got here
+            }
+            throw unavailable("the repository's refs could not be read");
+        } finally {
+            watchdog.cancel(false);
         }
-        if (exit == NO_MATCHING_REFS) {
+    }
+
+    /** The local side of a transport: nothing in it, and a config of its own that is empty. */
+    private static Repository emptyRepository() throws IOException {
+        // the file system is named: a local remote's path is resolved against it
+        return new InMemoryRepository.Builder().setRepositoryDescription(new DfsRepositoryDescription("resolve-ref"))
+                .setFS(FS.DETECTED).build();
+    }
+
+    private HttpsConnections trustedConnections() {
+        try {
+            return HttpsConnections.trusting(access.caFile());
+        } catch (IOException | GeneralSecurityException e) {
+            throw unavailable("the CA file (portcullis.executor.git.ca-file) could not be read as PEM certificates");
+        }
+    }
+
+    /** The advertised ref named exactly {@code ref}: its peeled commit for an annotated tag, else its own. */
+    static CommitSha commitOf(Map<String, Ref> advertised, GitRef ref) {
+        Ref found = advertised.get(ref.value());
+        ObjectId own = found == null ? null : found.getObjectId();
+        if (own == null) {
             throw new DomainException(DomainException.Kind.NOT_FOUND, "REF_NOT_FOUND",
                     "the repository has no ref " + ref, Map.of("ref", ref.value()));
         }
-        if (exit != 0) {
-            if (repoUrl.startsWith("https://") && authenticationFailed(err)) {
-                throw unauthenticated(credential); // NONE or READABLE: an unreadable one never got here
-            }
-            throw unavailable("git could not read the repository's refs (exit " + exit + ")");
-        }
-        return commitOf(read(out), ref);
-    }
-
-    /** The peeled line's commit when there is one, else the ref's own; names must match exactly. */
-    static CommitSha commitOf(String listing, GitRef ref) {
-        Optional<String> plain = Optional.empty();
-        Optional<String> peeled = Optional.empty();
-        for (String line : listing.split("\n")) {
-            int tab = line.indexOf('\t');
-            if (tab < 0) {
-                continue;
-            }
-            String name = line.substring(tab + 1);
-            if (name.equals(ref.value())) {
-                plain = Optional.of(line.substring(0, tab));
-            } else if (name.equals(ref.value() + "^{}")) {
-                peeled = Optional.of(line.substring(0, tab));
-            }
-        }
-        Optional<String> own = plain;
-        String sha = peeled.or(() -> own).orElseThrow(() -> new DomainException(DomainException.Kind.NOT_FOUND,
-                "REF_NOT_FOUND", "the repository has no ref " + ref, Map.of("ref", ref.value())));
-        try {
-            return new CommitSha(sha);
-        } catch (IllegalArgumentException e) {
-            throw unavailable("the repository named " + ref + " with something other than a 40-hex commit");
-        }
-    }
-
-    /** Whether git's error output says the host wanted, refused or forbade a credential; never passed on. */
-    private static boolean authenticationFailed(Path err) {
-        String said;
-        try (InputStream in = Files.newInputStream(err)) {
-            said = new String(in.readNBytes((int) MAX_OUTPUT_BYTES), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return false;
-        }
-        return AUTHENTICATION_FAILURES.stream().anyMatch(said::contains);
+        ObjectId peeled = found.getPeeledObjectId();
+        return new CommitSha((peeled == null ? own : peeled).name());
     }
 
     /**
@@ -211,41 +201,7 @@ public final class GitRefHeads {
                 Map.of("credential", credential));
     }
 
-    private static String read(Path out) {
-        try (InputStream in = Files.newInputStream(out)) {
-            byte[] bytes = in.readNBytes((int) MAX_OUTPUT_BYTES + 1);
-            if (bytes.length > MAX_OUTPUT_BYTES) {
-                throw unavailable("the repository advertised too much for one ref");
-            }
-            return new String(bytes, StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw unavailable("git's answer could not be read");
-        }
-    }
-
     private static DomainException unavailable(String why) {
         return new DomainException(DomainException.Kind.UNAVAILABLE, "REPOSITORY_UNAVAILABLE", why, Map.of());
-    }
-
-    private static void killTree(Process process) {
-        List<ProcessHandle> descendants = process.descendants().toList();
-        process.toHandle().destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
-        try {
-            process.waitFor(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static void delete(Path work) {
-        try (Stream<Path> paths = Files.walk(work)) {
-            List<Path> all = new ArrayList<>(paths.sorted(Comparator.reverseOrder()).toList());
-            for (Path path : all) {
-                Files.deleteIfExists(path);
-            }
-        } catch (IOException e) {
-            // a leftover scratch directory holds only git's listing of one ref: harmless, not worth failing for
-        }
     }
 }

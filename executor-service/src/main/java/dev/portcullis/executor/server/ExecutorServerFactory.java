@@ -106,9 +106,10 @@ public final class ExecutorServerFactory {
     }
 
     /**
-     * How the executor's own git reaches https repositories: the read-only credential of
+     * How the executor reaches https repositories: the read-only credential of
      * {@code portcullis.executor.git.*}, the one the ECS runner clones with, for {@code ResolveRef}
-     * and the local backend's clones. Its askpass program goes into {@code WORK_DIR/git}.
+     * (in-process, JGit: no git binary) and the local backend's clones (git processes, through the
+     * askpass program it writes into {@code WORK_DIR/git}).
      */
     @Singleton
     GitAccess gitAccess(GitConfig git, ExecutorConfig executor) {
@@ -121,7 +122,7 @@ public final class ExecutorServerFactory {
     @Bean(preDestroy = "close")
     ServiceServer executorServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, TaskService tasks,
             ExecutorConfig executor, GitAccess git, AuditRecorder audit, Clock clock, Telemetry telemetry) {
-        GitRefHeads refs = new GitRefHeads(executor.workDir().toAbsolutePath().resolve("refs"), REF_RESOLUTION_TIMEOUT, git);
+        GitRefHeads refs = new GitRefHeads(REF_RESOLUTION_TIMEOUT, git);
         return new ServiceServer("executor", config, tls, roles, List.of(new ExecutorGrpcService(tasks, refs, telemetry)),
                 audit, clock, telemetry);
     }

@@ -3,6 +3,7 @@ package dev.portcullis.executor.repo;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.executor.task.GitRepository;
@@ -10,6 +11,8 @@ import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.GitRef;
 import dev.portcullis.runtime.testing.TestPki;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -24,9 +27,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * ResolveRef's git ls-remote against a real private git host (git http-backend over HTTPS on
- * loopback, Basic auth): the executor's read-only token reaches it through askpass, and a missing,
- * wrong or unreadable token is refused with a reason of its own, distinct from an unreachable host.
+ * ResolveRef's in-process ref listing (JGit) against a real private git host (git http-backend
+ * over HTTPS on loopback, Basic auth): the executor's read-only token reaches it only in the
+ * Authorization header, and a missing, wrong or unreadable token is refused with a reason of its
+ * own, distinct from an unreachable or untrusted host.
  */
 class GitRefHeadsCredentialTest {
     private static final String USER = "x-access-token";
@@ -72,7 +76,7 @@ class GitRefHeadsCredentialTest {
 
     @Test
     void withoutATokenThePrivateRepositoryIsUnauthenticatedNotUnavailable() {
-        GitRefHeads anonymous = new GitRefHeads(dir.resolve("scratch"), Duration.ofSeconds(30),
+        GitRefHeads anonymous = new GitRefHeads(Duration.ofSeconds(30),
                 GitAccess.of(new GitConfig(USER, null, pki.caFile()), dir.resolve("git")));
 
         DomainException e = assertThrows(DomainException.class, () -> anonymous.head(url, BRANCH));
@@ -128,16 +132,49 @@ class GitRefHeadsCredentialTest {
     }
 
     @Test
-    void theTokenIsInNoArgumentListOrEnvironmentOfTheProcessesGitRan() throws Exception {
+    void theTokenReachesTheHostOnlyInTheAuthorizationHeaderAndNoGitProcessRuns() throws Exception {
         Files.writeString(tokenFile, token);
 
         heads(tokenFile).head(url, BRANCH);
 
-        List<String> seen = host.processesSeen();
-        assertTrue(seen.stream().anyMatch(p -> p.contains("ls-remote")), "git was not alive during a request: " + seen);
-        assertTrue(seen.stream().anyMatch(p -> p.contains("GIT_ASKPASS=")), "git was given no askpass: " + seen);
         String encoded = Base64.getEncoder().encodeToString((USER + ":" + token).getBytes());
+        assertTrue(host.authorizationsSeen().contains(basic(token)), host.authorizationsSeen().toString());
+        List<String> requests = host.requestsSeen();
+        assertFalse(requests.isEmpty(), "the host saw no request: the check would prove nothing");
+        assertTrue(requests.stream().noneMatch(r -> r.contains(token) || r.contains(encoded)), requests.toString());
+        // ResolveRef needs no git binary (the executor's image has none): no ls-remote ran, and no
+        // process the test JVM started (the host's own http-backend included) holds the token
+        List<String> seen = host.processesSeen();
+        assertTrue(seen.stream().noneMatch(p -> p.contains("ls-remote")), seen.toString());
         assertTrue(seen.stream().noneMatch(p -> p.contains(token) || p.contains(encoded)), seen.toString());
+    }
+
+    @Test
+    void aHostWhoseCertificateChainsToNoTrustedCaIsUnavailableAndNeverGetsTheToken() throws Exception {
+        Files.writeString(tokenFile, token);
+        GitRefHeads withoutTheCa = new GitRefHeads(Duration.ofSeconds(30),
+                GitAccess.of(new GitConfig(USER, tokenFile, null), dir.resolve("git")));
+
+        DomainException e = assertThrows(DomainException.class, () -> withoutTheCa.head(url, BRANCH));
+
+        assertEquals("REPOSITORY_UNAVAILABLE", e.reason());
+        assertEquals(List.of(), host.authorizationsSeen());
+    }
+
+    @Test
+    void aHostThatNeverAnswersIsUnavailableOnceTheTimeoutIsOver() throws Exception {
+        Files.writeString(tokenFile, token);
+        GitRefHeads impatient = new GitRefHeads(Duration.ofSeconds(1),
+                GitAccess.of(new GitConfig(USER, tokenFile, pki.caFile()), dir.resolve("git")));
+        // the kernel completes TCP handshakes into the backlog; nothing ever reads or answers them
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            String silentUrl = "https://127.0.0.1:" + silent.getLocalPort() + "/private.git";
+
+            DomainException e = assertTimeoutPreemptively(Duration.ofSeconds(20),
+                    () -> assertThrows(DomainException.class, () -> impatient.head(silentUrl, BRANCH)));
+
+            assertEquals("REPOSITORY_UNAVAILABLE", e.reason());
+        }
     }
 
     @Test
@@ -175,7 +212,7 @@ class GitRefHeadsCredentialTest {
     }
 
     private GitRefHeads heads(Path token) {
-        return new GitRefHeads(dir.resolve("scratch"), Duration.ofSeconds(30),
+        return new GitRefHeads(Duration.ofSeconds(30),
                 GitAccess.of(new GitConfig(USER, token, pki.caFile()), dir.resolve("git")));
     }
 

@@ -6,43 +6,58 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.GitRef;
+import java.util.Map;
+import org.eclipse.jgit.lib.ObjectId;
+import org.eclipse.jgit.lib.ObjectIdRef;
+import org.eclipse.jgit.lib.Ref;
 import org.junit.jupiter.api.Test;
 
-/** Reading git ls-remote's listing: exact names only, the peeled line first. */
+/** Reading a repository's advertised refs: exact names only, an annotated tag's peeled commit first. */
 class GitRefHeadsTest {
-    private static final String A = "a".repeat(40);
-    private static final String B = "b".repeat(40);
+    private static final ObjectId A = ObjectId.fromString("a".repeat(40));
+    private static final ObjectId B = ObjectId.fromString("b".repeat(40));
 
     @Test
     void aRefWhoseNameOnlyEndsLikeTheOneAskedForIsIgnored() {
-        // ls-remote matches patterns against the tail of a name
-        String listing = A + "\trefs/remotes/fork/refs/heads/main\n" + B + "\trefs/heads/main\n";
+        Map<String, Ref> advertised = Map.of(
+                "refs/remotes/fork/refs/heads/main", branch("refs/remotes/fork/refs/heads/main", A),
+                "refs/heads/main", branch("refs/heads/main", B));
 
-        CommitSha head = GitRefHeads.commitOf(listing, new GitRef("refs/heads/main"));
+        CommitSha head = GitRefHeads.commitOf(advertised, new GitRef("refs/heads/main"));
 
-        assertEquals(new CommitSha(B), head);
+        assertEquals(new CommitSha(B.name()), head);
     }
 
     @Test
-    void thePeeledLineOfAnAnnotatedTagWinsOverTheTagObject() {
-        String listing = A + "\trefs/tags/v1\n" + B + "\trefs/tags/v1^{}\n";
+    void thePeeledCommitOfAnAnnotatedTagWinsOverTheTagObject() {
+        Map<String, Ref> advertised = Map.of("refs/tags/v1",
+                new ObjectIdRef.PeeledTag(Ref.Storage.NETWORK, "refs/tags/v1", A, B));
 
-        assertEquals(new CommitSha(B), GitRefHeads.commitOf(listing, new GitRef("refs/tags/v1")));
+        assertEquals(new CommitSha(B.name()), GitRefHeads.commitOf(advertised, new GitRef("refs/tags/v1")));
     }
 
     @Test
     void aListingWithoutTheRefIsNotFound() {
+        Map<String, Ref> advertised = Map.of("refs/remotes/x/refs/heads/main", branch("refs/remotes/x/refs/heads/main", A));
+
         DomainException e = assertThrows(DomainException.class,
-                () -> GitRefHeads.commitOf(A + "\trefs/remotes/x/refs/heads/main\n", new GitRef("refs/heads/main")));
+                () -> GitRefHeads.commitOf(advertised, new GitRef("refs/heads/main")));
 
         assertEquals("REF_NOT_FOUND", e.reason());
     }
 
     @Test
-    void aNonSha1ObjectNameIsUnavailableNotAGuess() {
-        DomainException e = assertThrows(DomainException.class,
-                () -> GitRefHeads.commitOf("c".repeat(64) + "\trefs/heads/main\n", new GitRef("refs/heads/main")));
+    void aRefAdvertisedWithoutAnObjectIsNotFoundNotAGuess() {
+        Map<String, Ref> advertised = Map.of("refs/heads/main",
+                new ObjectIdRef.Unpeeled(Ref.Storage.NEW, "refs/heads/main", null));
 
-        assertEquals("REPOSITORY_UNAVAILABLE", e.reason());
+        DomainException e = assertThrows(DomainException.class,
+                () -> GitRefHeads.commitOf(advertised, new GitRef("refs/heads/main")));
+
+        assertEquals("REF_NOT_FOUND", e.reason());
+    }
+
+    private static Ref branch(String name, ObjectId id) {
+        return new ObjectIdRef.PeeledNonTag(Ref.Storage.NETWORK, name, id);
     }
 }

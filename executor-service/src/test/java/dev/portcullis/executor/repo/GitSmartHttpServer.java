@@ -28,9 +28,11 @@ import javax.net.ssl.SSLContext;
 /**
  * A real git host on loopback: git's smart HTTP ({@code git http-backend} as a CGI) over HTTPS
  * with a certificate of a per-test CA, serving the repositories under a root and answering 401
- * to any request without the one Basic credential it accepts. While it serves a request it
- * records what every process the test JVM started (git, git-remote-https) had as its argument
- * list and environment, read from /proc, so a test can show the token reached none of them.
+ * to any request without the one Basic credential it accepts. It records every request's
+ * Authorization header apart from the rest of the request (line, other headers, body), so a test
+ * can show where a token travelled; and while it serves a request, what every process the test
+ * JVM started (git, git-remote-https) had as its argument list and environment, read from /proc,
+ * so a test can show the token reached none of them.
  */
 public final class GitSmartHttpServer implements AutoCloseable {
     private final HttpsServer server;
@@ -38,6 +40,7 @@ public final class GitSmartHttpServer implements AutoCloseable {
     private final Path projectRoot;
     private final List<String> processesSeen = new CopyOnWriteArrayList<>();
     private final List<String> authorizationsSeen = new CopyOnWriteArrayList<>();
+    private final List<String> requestsSeen = new CopyOnWriteArrayList<>();
 
     private GitSmartHttpServer(HttpsServer server, String expectedAuthorization, Path projectRoot) {
         this.server = server;
@@ -81,22 +84,39 @@ public final class GitSmartHttpServer implements AutoCloseable {
         return List.copyOf(authorizationsSeen);
     }
 
+    /**
+     * Each request but its Authorization header: "METHOD URI | headers | body", the body as
+     * ISO-8859-1 so any bytes survive.
+     */
+    public List<String> requestsSeen() {
+        return List.copyOf(requestsSeen);
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             recordProcesses();
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
             authorizationsSeen.add(authorization == null ? "" : authorization);
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            StringBuilder request = new StringBuilder(exchange.getRequestMethod()).append(' ')
+                    .append(exchange.getRequestURI()).append(" |");
+            exchange.getRequestHeaders().forEach((name, values) -> {
+                if (!name.equalsIgnoreCase("Authorization")) {
+                    request.append(' ').append(name).append(": ").append(String.join(", ", values));
+                }
+            });
+            requestsSeen.add(request.append(" | ").append(new String(body, StandardCharsets.ISO_8859_1)).toString());
             if (!expectedAuthorization.equals(authorization)) {
                 exchange.getResponseHeaders().add("WWW-Authenticate", "Basic realm=\"git\"");
                 exchange.sendResponseHeaders(401, -1);
                 return;
             }
-            cgi(exchange);
+            cgi(exchange, body);
         }
     }
 
     /** Runs git http-backend for one request (RFC 3875): the body to its stdin, its headers and body back. */
-    private void cgi(HttpExchange exchange) throws IOException {
+    private void cgi(HttpExchange exchange, byte[] body) throws IOException {
         ProcessBuilder builder = new ProcessBuilder("git", "http-backend");
         Map<String, String> env = builder.environment();
         env.clear();
@@ -122,7 +142,6 @@ public final class GitSmartHttpServer implements AutoCloseable {
         if (encoding != null) {
             env.put("HTTP_CONTENT_ENCODING", encoding);
         }
-        byte[] body = exchange.getRequestBody().readAllBytes();
         env.put("CONTENT_LENGTH", String.valueOf(body.length));
         Process backend = builder.redirectError(ProcessBuilder.Redirect.DISCARD).start();
         try (OutputStream in = backend.getOutputStream()) {
