@@ -14,6 +14,7 @@ import static dev.portcullis.cli.command.ExitStatus.USAGE;
 import dev.portcullis.cli.audit.AlertsCommand;
 import dev.portcullis.cli.audit.AuditCommand;
 import dev.portcullis.cli.call.CallFailure;
+import dev.portcullis.cli.call.ClientEventLoop;
 import dev.portcullis.cli.catalog.CatalogCommand;
 import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.cli.dev.DevCommand;
@@ -90,7 +91,9 @@ public final class Portcullis implements Callable<Integer> {
 
     public static void main(String[] args) {
         loggingFor(args);
-        System.exit(commandLine(args).execute(args));
+        int status = commandLine(args).execute(args);
+        ClientEventLoop.shutdown(); // else the JVM's exit waits up to 300 ms for its threads
+        System.exit(status);
     }
 
     /**

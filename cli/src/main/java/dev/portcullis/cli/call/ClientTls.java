@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.runtime.pki.KeyMatch;
 import dev.portcullis.runtime.pki.PrivateKeys;
 import io.grpc.ChannelCredentials;
-import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import io.grpc.util.AdvancedTlsX509KeyManager;
@@ -106,7 +105,7 @@ public final class ClientTls {
 
     /** An mTLS channel to {@code endpoint} presenting this certificate, its failures explained. */
     public ManagedChannel channel(Endpoint endpoint) {
-        return Grpc.newChannelBuilder(endpoint.address(), credentials())
+        return ClientEventLoop.channelBuilder(endpoint.address(), credentials())
                 .intercept(ConnectionFailure.explaining(endpoint, this))
                 .build();
     }
@@ -116,7 +115,7 @@ public final class ClientTls {
      * every call, and this certificate too when there is one; its failures explained.
      */
     public ManagedChannel channel(Endpoint endpoint, IdToken token) {
-        return Grpc.newChannelBuilder(endpoint.address(), credentials())
+        return ClientEventLoop.channelBuilder(endpoint.address(), credentials())
                 .intercept(ConnectionFailure.explaining(endpoint, this), token.bearer())
                 .build();
     }
