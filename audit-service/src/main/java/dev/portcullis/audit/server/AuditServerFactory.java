@@ -40,6 +40,10 @@ import dev.portcullis.audit.source.listener.HttpsSourceListener;
 import dev.portcullis.audit.store.AuditStore;
 import dev.portcullis.audit.store.EventFilter;
 import dev.portcullis.audit.store.JdbcAuditStore;
+import dev.portcullis.audit.witness.CheckpointWitness;
+import dev.portcullis.audit.witness.JdbcWitnessStore;
+import dev.portcullis.audit.witness.TlogWitnessClient;
+import dev.portcullis.audit.witness.WitnessPublisher;
 import dev.portcullis.catalog.RefPattern;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditRecorder;
@@ -47,6 +51,7 @@ import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.database.JdbcReadinessCheck;
 import dev.portcullis.runtime.health.HealthConfig;
 import dev.portcullis.runtime.health.ReadinessCheck;
+import dev.portcullis.runtime.pki.PemFiles;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.telemetry.Telemetry;
@@ -71,6 +76,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
 
 /** Composition root of the audit service. */
 @Factory
@@ -287,6 +293,41 @@ public final class AuditServerFactory {
             AlertPipeline alerts, Telemetry telemetry) {
         return new AuditIngest(store, signer, config.checkpointEvery(), config.checkpointInterval(), clock,
                 List.of(alerts), telemetry);
+    }
+
+    /**
+     * Publishes every signed checkpoint to the configured witnesses from its own thread; with none
+     * configured it publishes nothing and says so once at start.
+     */
+    @Context
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "audit")
+    @Bean(preDestroy = "close")
+    WitnessPublisher witnessPublisher(WitnessesConfig config, AuditStore store, HikariDataSource dataSource,
+            AlertPipeline alerts, Clock clock) {
+        List<CheckpointWitness> witnesses = new ArrayList<>();
+        if (!config.webhooks().isEmpty()) {
+            SSLContext trust;
+            try {
+                trust = config.caFile() == null ? SSLContext.getDefault() : PemFiles.trustingOnly(config.caFile());
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("no default TLS context", e);
+            }
+            for (WitnessesConfig.Webhook webhook : config.webhooks()) {
+                witnesses.add(new TlogWitnessClient(webhook.name(), webhook.url(), trust, config.timeout()));
+            }
+        }
+        if (witnesses.isEmpty()) {
+            log.atInfo().log("audit.witnesses_none_configured");
+        } else {
+            log.atInfo().addKeyValue("witnesses", witnesses.stream().map(CheckpointWitness::name).toList())
+                    .log("audit.witnesses_configured");
+        }
+        WitnessPublisher publisher = new WitnessPublisher(store, new JdbcWitnessStore(dataSource), witnesses, alerts,
+                new WitnessPublisher.Retry(config.initialBackoff(), config.maxBackoff(), config.alertAfterFailures()), clock);
+        if (!witnesses.isEmpty()) {
+            publisher.start(config.pollInterval());
+        }
+        return publisher;
     }
 
     @Singleton
