@@ -45,9 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Checkpoints reach a C2SP tlog-witness over HTTPS on loopback, in order and across restarts; a
  * witness that holds a checkpoint of the log before its tail was rewritten leads to a
  * {@code log_inconsistent} CRITICAL alert on the alert sinks; a witness that is down neither
- * delays appends nor loses checkpoints. Checkpoints every 5 events.
+ * delays appends nor loses checkpoints. Checkpoints every 5 events. Run on H2 and PostgreSQL.
  */
-class WitnessPublisherTest {
+abstract class WitnessPublisherContract {
     private static final WitnessPublisher.Retry FAST = new WitnessPublisher.Retry(Duration.ofMillis(10), Duration.ofMillis(40), 3);
 
     @TempDir
@@ -67,9 +67,11 @@ class WitnessPublisherTest {
     private TlogWitnessClient client;
     private int events;
 
+    protected abstract TestDatabases.Settings database();
+
     @BeforeEach
     void log() {
-        db = TestDatabases.freshH2();
+        db = database();
         dataSource = Databases.open("audit", db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
         store = new JdbcAuditStore(dataSource, clock);
         signer = CheckpointSigner.load(dir.resolve("checkpoint.key"), dir.resolve("checkpoint.pub"), true);
