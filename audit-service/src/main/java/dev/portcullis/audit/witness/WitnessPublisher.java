@@ -5,16 +5,22 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.audit.alert.Alert;
 import dev.portcullis.audit.alert.AlertPipeline;
 import dev.portcullis.audit.alert.AlertRule;
+import dev.portcullis.audit.chain.CheckpointSigner;
 import dev.portcullis.audit.chain.LogProofs;
 import dev.portcullis.audit.chain.SignedCheckpoint;
 import dev.portcullis.audit.chain.StoredChain;
+import dev.portcullis.audit.chain.TreeHead;
 import java.io.IOException;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +33,9 @@ import org.slf4j.LoggerFactory;
  * checkpoints and each witness's {@link WitnessCursor}, so a restart (or another replica) resumes.
  * A failed attempt is retried with doubling backoff and after {@code alertAfterFailures} in a row
  * raises {@code witness_failing} (HIGH), once per streak. A witness that holds a checkpoint the log
- * cannot prove it extends (it rejects the consistency proof, or holds a larger tree than the log)
- * raises {@code log_inconsistent} (CRITICAL), once per checkpoint refused. Thread-safe.
+ * cannot prove it extends (it rejects the consistency proof, or holds a larger tree than the log,
+ * or, for a {@link CheckpointArchive}, its newest checkpoint read back at start is not one the log
+ * extends) raises {@code log_inconsistent} (CRITICAL), once per checkpoint. Thread-safe.
  */
 public final class WitnessPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WitnessPublisher.class);
@@ -47,6 +54,7 @@ public final class WitnessPublisher implements AutoCloseable {
     }
 
     private final StoredChain chain;
+    private final PublicKey logKey;
     private final LogProofs proofs;
     private final WitnessStore cursors;
     private final List<CheckpointWitness> witnesses;
@@ -56,10 +64,16 @@ public final class WitnessPublisher implements AutoCloseable {
     private final ScheduledExecutorService thread;
     // guarded by this: when each witness may be tried again after a failure
     private final Map<String, Instant> notBefore = new HashMap<>();
+    // guarded by this: the archives whose newest checkpoint this process has checked
+    private final Set<String> archivesChecked = new HashSet<>();
 
-    public WitnessPublisher(StoredChain chain, WitnessStore cursors, List<CheckpointWitness> witnesses, AlertPipeline alerts,
-            Retry retry, Clock clock) {
+    /**
+     * @param logKey the public key checkpoints are signed with: archived notes are checked with it
+     */
+    public WitnessPublisher(StoredChain chain, PublicKey logKey, WitnessStore cursors, List<CheckpointWitness> witnesses,
+            AlertPipeline alerts, Retry retry, Clock clock) {
         this.chain = requireNonNull(chain, "chain is null");
+        this.logKey = requireNonNull(logKey, "logKey is null");
         this.proofs = new LogProofs(chain);
         this.cursors = requireNonNull(cursors, "cursors is null");
         this.witnesses = List.copyOf(witnesses);
@@ -97,6 +111,12 @@ public final class WitnessPublisher implements AutoCloseable {
                 continue;
             }
             WitnessCursor cursor = cursors.cursor(witness.name()).orElse(WitnessCursor.start(witness.name()));
+            if (witness instanceof CheckpointArchive archive && !archivesChecked.contains(archive.name())) {
+                cursor = checkArchive(archive, cursor);
+                if (!archivesChecked.contains(archive.name())) {
+                    continue;
+                }
+            }
             for (SignedCheckpoint checkpoint : chain.treeCheckpoints(cursor.publishedSize() + 1, Long.MAX_VALUE)) {
                 cursor = publish(witness, cursor, checkpoint);
                 if (cursor.publishedSize() < checkpoint.size()) {
@@ -106,13 +126,43 @@ public final class WitnessPublisher implements AutoCloseable {
         }
     }
 
+    /** Proves the log extends the newest checkpoint {@code archive} holds, once per process. */
+    private WitnessCursor checkArchive(CheckpointArchive archive, WitnessCursor cursor) {
+        String origin = CheckpointSigner.origin(logKey);
+        Optional<String> note;
+        try {
+            note = archive.newest(origin);
+        } catch (IOException e) {
+            return failed(archive, cursor, cursor.publishedSize(), e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return cursor;
+        }
+        archivesChecked.add(archive.name());
+        if (note.isEmpty()) {
+            return cursor;
+        }
+        Optional<TreeHead> held = CheckpointSigner.open(note.get(), logKey);
+        if (held.isEmpty()) {
+            // not signed by our key: someone with write access to the bucket, not the log, is at fault
+            log.atWarn().addKeyValue("witness", archive.name()).log("audit.witness_checkpoint_unsigned");
+            return cursor;
+        }
+        long size = chain.treeSize();
+        SignedCheckpoint kept = new SignedCheckpoint(held.get(), note.get(), clock.instant());
+        if (held.get().size() <= size && proofs.extendsCheckpoint(kept, size, proofs.root(size), logKey)) {
+            return cursor;
+        }
+        return inconsistent(archive, cursor, size, origin, held.get().size());
+    }
+
     private WitnessCursor publish(CheckpointWitness witness, WitnessCursor start, SignedCheckpoint checkpoint) {
         WitnessCursor cursor = start;
         try {
             for (int round = 0; round < MAX_ROUNDS; round++) {
                 long old = cursor.witnessSize();
                 if (old > chain.treeSize()) {
-                    return inconsistent(witness, cursor, checkpoint, old);
+                    return inconsistent(witness, cursor, checkpoint.size(), checkpoint.head().origin(), old);
                 }
                 if (old > checkpoint.size()) {
                     // the witness already holds a larger tree (another replica published it): the
@@ -132,7 +182,7 @@ public final class WitnessPublisher implements AutoCloseable {
                     return cursor;
                 }
                 if (answer instanceof CheckpointWitness.WitnessAnswer.ProofRejected) {
-                    return inconsistent(witness, cursor, checkpoint, old);
+                    return inconsistent(witness, cursor, checkpoint.size(), checkpoint.head().origin(), old);
                 }
                 long held = ((CheckpointWitness.WitnessAnswer.Conflict) answer).witnessSize();
                 if (held == old) {
@@ -141,42 +191,43 @@ public final class WitnessPublisher implements AutoCloseable {
                 cursor = cursor.holding(held);
                 cursors.save(cursor);
             }
-            return failed(witness, cursor, checkpoint, "the witness kept answering 409 Conflict");
+            return failed(witness, cursor, checkpoint.size(), "the witness kept answering 409 Conflict");
         } catch (IOException e) {
-            return failed(witness, cursor, checkpoint, e.getMessage());
+            return failed(witness, cursor, checkpoint.size(), e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return cursor;
         }
     }
 
-    private WitnessCursor inconsistent(CheckpointWitness witness, WitnessCursor cursor, SignedCheckpoint checkpoint, long held) {
-        log.atError().addKeyValue("witness", witness.name()).addKeyValue("tree_size", checkpoint.size())
+    /** The witness holds a checkpoint of {@code held} leaves that the log, offering {@code size}, does not extend. */
+    private WitnessCursor inconsistent(CheckpointWitness witness, WitnessCursor cursor, long size, String origin, long held) {
+        log.atError().addKeyValue("witness", witness.name()).addKeyValue("tree_size", size)
                 .addKeyValue("witness_size", held).log("audit.witness_log_inconsistent");
-        if (cursor.inconsistentSize() != checkpoint.size()) {
+        if (cursor.inconsistentSize() != size) {
             alerts.raise(new Alert(AlertRule.LOG_INCONSISTENT.ruleName(), Alert.Severity.CRITICAL,
                     "witness " + witness.name() + " holds a checkpoint of " + held
                             + " events the log cannot prove it extends: the log was rewritten or cut",
                     List.of(), Map.of("witness", witness.name(), "witness_size", Long.toString(held),
-                            "checkpoint_size", Long.toString(checkpoint.size()), "origin", checkpoint.head().origin()),
+                            "checkpoint_size", Long.toString(size), "origin", origin),
                     clock.instant()));
         }
-        WitnessCursor next = cursor.inconsistentAt(checkpoint.size());
+        WitnessCursor next = cursor.inconsistentAt(size);
         cursors.save(next);
         backOff(witness, next);
         return next;
     }
 
-    private WitnessCursor failed(CheckpointWitness witness, WitnessCursor cursor, SignedCheckpoint checkpoint, String error) {
+    private WitnessCursor failed(CheckpointWitness witness, WitnessCursor cursor, long size, String error) {
         WitnessCursor next = cursor.failed();
         cursors.save(next);
-        log.atWarn().addKeyValue("witness", witness.name()).addKeyValue("tree_size", checkpoint.size())
+        log.atWarn().addKeyValue("witness", witness.name()).addKeyValue("tree_size", size)
                 .addKeyValue("failures", next.failures()).addKeyValue("error", error).log("audit.witness_publish_failed");
         if (next.failures() == retry.alertAfterFailures()) {
             alerts.raise(new Alert(AlertRule.WITNESS_FAILING.ruleName(), Alert.Severity.HIGH,
                     "publishing checkpoints to witness " + witness.name() + " failed " + next.failures() + " times in a row",
                     List.of(), Map.of("witness", witness.name(), "failures", Integer.toString(next.failures()),
-                            "checkpoint_size", Long.toString(checkpoint.size()), "error", error),
+                            "checkpoint_size", Long.toString(size), "error", error),
                     clock.instant()));
         }
         backOff(witness, next);
@@ -189,7 +240,10 @@ public final class WitnessPublisher implements AutoCloseable {
         notBefore.put(witness.name(), clock.instant().plus(wait.compareTo(retry.maxBackoff()) > 0 ? retry.maxBackoff() : wait));
     }
 
-    /** Stops the publisher's thread; a publication under way is interrupted and resumes at the next start. */
+    /**
+     * Stops the publisher's thread (a publication under way is interrupted and resumes at the next
+     * start), then closes the witnesses that hold connections.
+     */
     @Override
     public void close() {
         thread.shutdownNow();
@@ -197,6 +251,15 @@ public final class WitnessPublisher implements AutoCloseable {
             thread.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (CheckpointWitness witness : witnesses) {
+            if (witness instanceof AutoCloseable closeable) {
+                try {
+                    closeable.close();
+                } catch (Exception e) {
+                    log.atWarn().addKeyValue("witness", witness.name()).setCause(e).log("audit.witness_close_failed");
+                }
+            }
         }
     }
 }

@@ -20,9 +20,11 @@ import dev.portcullis.audit.chain.StoredEvent;
 import dev.portcullis.audit.ingest.AuditIngest;
 import dev.portcullis.audit.store.AuditEventsForTests;
 import dev.portcullis.audit.store.JdbcAuditStore;
+import dev.portcullis.audit.witness.s3.S3CheckpointArchive;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.pki.PemFiles;
+import dev.portcullis.runtime.testing.S3Fake;
 import dev.portcullis.runtime.testing.TestDatabases;
 import dev.portcullis.runtime.testing.TestPki;
 import java.nio.file.Path;
@@ -40,12 +42,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * Checkpoints reach a C2SP tlog-witness over HTTPS on loopback, in order and across restarts; a
  * witness that holds a checkpoint of the log before its tail was rewritten leads to a
  * {@code log_inconsistent} CRITICAL alert on the alert sinks; a witness that is down neither
- * delays appends nor loses checkpoints. Checkpoints every 5 events. Run on H2 and PostgreSQL.
+ * delays appends nor loses checkpoints; an S3 bucket (the real AWS SDK against {@link S3Fake})
+ * keeps one object per checkpoint, and its newest one, read back at start, catches a rewrite.
+ * Checkpoints every 5 events. Run on H2 and PostgreSQL.
  */
 abstract class WitnessPublisherContract {
     private static final WitnessPublisher.Retry FAST = new WitnessPublisher.Retry(Duration.ofMillis(10), Duration.ofMillis(40), 3);
@@ -96,7 +105,11 @@ abstract class WitnessPublisherContract {
     }
 
     private WitnessPublisher publisher() {
-        return new WitnessPublisher(store, new JdbcWitnessStore(dataSource), List.of(client), alerts, FAST, clock);
+        return publisher(client);
+    }
+
+    private WitnessPublisher publisher(CheckpointWitness witness) {
+        return new WitnessPublisher(store, signer.publicKey(), new JdbcWitnessStore(dataSource), List.of(witness), alerts, FAST, clock);
     }
 
     private void append(int count) {
@@ -189,6 +202,69 @@ abstract class WitnessPublisherContract {
         StoredAlert failing = alertStore.list(Optional.empty(), Optional.of("witness_failing"), Long.MAX_VALUE, 10).get(0);
         assertEquals("HIGH", failing.alert().severity().name());
         assertEquals(0, new JdbcWitnessStore(dataSource).cursor("witness.test").orElseThrow().failures());
+    }
+
+    @Test
+    void theBucketKeepsOneObjectPerCheckpointKeyedByOriginAndSize() throws Exception {
+        append(5);
+        append(5);
+
+        try (S3Fake s3 = new S3Fake("audit-witness"); WitnessPublisher publisher = publisher(archive(s3))) {
+            publisher.publishPending();
+
+            String origin = signer.origin();
+            assertEquals(store.treeCheckpointAt(5).orElseThrow().note(),
+                    new String(s3.object("log/" + origin + "/00000000000000000005").bytes(), java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(store.treeCheckpointAt(10).orElseThrow().note(),
+                    new String(s3.object("log/" + origin + "/00000000000000000010").bytes(), java.nio.charset.StandardCharsets.UTF_8));
+            assertTrue(s3.object("log/" + origin + "/00000000000000000010").checksumSha256().length() > 0);
+        }
+    }
+
+    @Test
+    void theNewestObjectInTheBucketOfALogSinceRewrittenRaisesLogInconsistentAtStart() throws Exception {
+        append(5);
+        append(5);
+        try (S3Fake s3 = new S3Fake("audit-witness")) {
+            try (WitnessPublisher publisher = publisher(archive(s3))) {
+                publisher.publishPending();
+            }
+            rewriteTail(8);
+
+            try (WitnessPublisher afterRestart = publisher(archive(s3))) {
+                afterRestart.publishPending();
+            }
+        }
+
+        StoredAlert alert = alertStore.list(Optional.empty(), Optional.of("log_inconsistent"), Long.MAX_VALUE, 10).get(0);
+        assertEquals("CRITICAL", alert.alert().severity().name());
+        assertEquals("s3:audit-witness", alert.alert().attributes().get("witness"));
+        assertEquals("10", alert.alert().attributes().get("witness_size"));
+    }
+
+    @Test
+    void theNewestObjectInTheBucketOfTheSameLogRaisesNothing() throws Exception {
+        append(5);
+        try (S3Fake s3 = new S3Fake("audit-witness")) {
+            try (WitnessPublisher publisher = publisher(archive(s3))) {
+                publisher.publishPending();
+            }
+            append(5);
+
+            try (WitnessPublisher afterRestart = publisher(archive(s3))) {
+                afterRestart.publishPending();
+            }
+
+            assertEquals(List.of(), alertStore.list(Optional.empty(), Optional.empty(), Long.MAX_VALUE, 10));
+            assertTrue(s3.object("log/" + signer.origin() + "/00000000000000000010") != null);
+        }
+    }
+
+    private static S3CheckpointArchive archive(S3Fake s3) {
+        S3Client client = S3Client.builder().region(Region.of(S3Fake.REGION))
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "test-secret")))
+                .httpClientBuilder(UrlConnectionHttpClient.builder()).endpointOverride(s3.endpoint()).forcePathStyle(true).build();
+        return new S3CheckpointArchive(client, "audit-witness", "log/");
     }
 
     /** Rewrites events from {@code first} to the head with a new actor, a valid chain and a rebuilt tree. */
