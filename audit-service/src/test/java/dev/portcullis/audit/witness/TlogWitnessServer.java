@@ -36,8 +36,8 @@ import javax.net.ssl.SSLContext;
  * 422 when the proof does not verify, and 200 with a cosignature line otherwise. It can be
  * switched down (503) and can hold requests until released.
  */
-final class TlogWitnessServer implements AutoCloseable {
-    enum Mode { ACCEPTING, DOWN }
+public final class TlogWitnessServer implements AutoCloseable {
+    public enum Mode { ACCEPTING, DOWN }
 
     private final HttpsServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -50,7 +50,7 @@ final class TlogWitnessServer implements AutoCloseable {
     private Mode mode = Mode.ACCEPTING;
     private CountDownLatch release = new CountDownLatch(0);
 
-    TlogWitnessServer(TestPki pki, PublicKey logKey) {
+    public TlogWitnessServer(TestPki pki, PublicKey logKey) {
         this.logKey = logKey;
         try {
             TestPki.Credential credential = pki.issue("witness", TestPki.id("witness"));
@@ -74,33 +74,33 @@ final class TlogWitnessServer implements AutoCloseable {
         server.start();
     }
 
-    URI url() {
+    public URI url() {
         return URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/witness");
     }
 
-    synchronized List<Long> accepted() {
+    public synchronized List<Long> accepted() {
         return List.copyOf(accepted);
     }
 
-    synchronized List<Integer> answers() {
+    public synchronized List<Integer> answers() {
         return List.copyOf(answers);
     }
 
-    synchronized void mode(Mode mode) {
+    public synchronized void mode(Mode mode) {
         this.mode = mode;
     }
 
     /** Holds every request from now until {@link #release()}. */
-    synchronized void hold() {
+    public synchronized void hold() {
         release = new CountDownLatch(1);
     }
 
-    synchronized void release() {
+    public synchronized void release() {
         release.countDown();
     }
 
     /** Waits for a request to arrive. */
-    boolean awaitRequest() throws InterruptedException {
+    public boolean awaitRequest() throws InterruptedException {
         return entered.await(10, TimeUnit.SECONDS);
     }
 
