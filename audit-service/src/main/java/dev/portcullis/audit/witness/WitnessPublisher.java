@@ -7,9 +7,9 @@ import dev.portcullis.audit.alert.AlertPipeline;
 import dev.portcullis.audit.alert.AlertRule;
 import dev.portcullis.audit.chain.CheckpointSigner;
 import dev.portcullis.audit.chain.LogProofs;
+import dev.portcullis.audit.chain.MerkleProofs;
 import dev.portcullis.audit.chain.SignedCheckpoint;
 import dev.portcullis.audit.chain.StoredChain;
-import dev.portcullis.audit.chain.TreeHead;
 import java.io.IOException;
 import java.security.PublicKey;
 import java.time.Clock;
@@ -111,13 +111,14 @@ public final class WitnessPublisher implements AutoCloseable {
                 continue;
             }
             WitnessCursor cursor = cursors.cursor(witness.name()).orElse(WitnessCursor.start(witness.name()));
-            if (witness instanceof CheckpointArchive archive && !archivesChecked.contains(archive.name())) {
-                cursor = checkArchive(archive, cursor);
-                if (!archivesChecked.contains(archive.name())) {
-                    continue;
+            List<SignedCheckpoint> pending = chain.treeCheckpoints(cursor.publishedSize() + 1, Long.MAX_VALUE);
+            if (witness instanceof CheckpointArchive archive) {
+                if (!pending.isEmpty() || !archivesChecked.contains(archive.name())) {
+                    publishToArchive(archive, cursor, pending);
                 }
+                continue;
             }
-            for (SignedCheckpoint checkpoint : chain.treeCheckpoints(cursor.publishedSize() + 1, Long.MAX_VALUE)) {
+            for (SignedCheckpoint checkpoint : pending) {
                 cursor = publish(witness, cursor, checkpoint);
                 if (cursor.publishedSize() < checkpoint.size()) {
                     break; // failed: later checkpoints wait, so the witness sees them in order
@@ -126,34 +127,68 @@ public final class WitnessPublisher implements AutoCloseable {
         }
     }
 
-    /** Proves the log extends the newest checkpoint {@code archive} holds, once per process. */
-    private WitnessCursor checkArchive(CheckpointArchive archive, WitnessCursor cursor) {
+    /**
+     * An archive checks no proof, so the publisher does: it reads the newest checkpoint the archive
+     * keeps and publishes each pending one only after proving from the stored tree that it extends
+     * that one; with none pending (at start) it proves the whole log does. A log that does not is
+     * {@code log_inconsistent}, and nothing more is published there, so the newest object stays
+     * the evidence.
+     */
+    private void publishToArchive(CheckpointArchive archive, WitnessCursor start, List<SignedCheckpoint> pending) {
+        WitnessCursor cursor = start;
         String origin = CheckpointSigner.origin(logKey);
         Optional<String> note;
         try {
-            note = archive.newest(origin);
+            note = archive.newest(origin, cursor.publishedSize());
         } catch (IOException e) {
-            return failed(archive, cursor, cursor.publishedSize(), e.getMessage());
+            failed(archive, cursor, cursor.publishedSize(), e.getMessage());
+            return;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return cursor;
+            return;
         }
         archivesChecked.add(archive.name());
-        if (note.isEmpty()) {
-            return cursor;
-        }
-        Optional<TreeHead> held = CheckpointSigner.open(note.get(), logKey);
-        if (held.isEmpty()) {
+        Optional<SignedCheckpoint> held = note.flatMap(text -> CheckpointSigner.open(text, logKey)
+                .map(head -> new SignedCheckpoint(head, text, clock.instant())));
+        if (note.isPresent() && held.isEmpty()) {
             // not signed by our key: someone with write access to the bucket, not the log, is at fault
             log.atWarn().addKeyValue("witness", archive.name()).log("audit.witness_checkpoint_unsigned");
-            return cursor;
         }
-        long size = chain.treeSize();
-        SignedCheckpoint kept = new SignedCheckpoint(held.get(), note.get(), clock.instant());
-        if (held.get().size() <= size && proofs.extendsCheckpoint(kept, size, proofs.root(size), logKey)) {
-            return cursor;
+        if (pending.isEmpty()) {
+            long size = chain.treeSize();
+            if (held.isPresent() && !extendsHeld(held.get(), size, proofs.root(size))) {
+                inconsistent(archive, cursor, size, origin, held.get().size());
+            }
+            return;
         }
-        return inconsistent(archive, cursor, size, origin, held.get().size());
+        for (SignedCheckpoint checkpoint : pending) {
+            if (held.isPresent() && !extendsHeld(held.get(), checkpoint.size(), checkpoint.head().root())) {
+                inconsistent(archive, cursor, checkpoint.size(), origin, held.get().size());
+                return;
+            }
+            if (held.isPresent() && checkpoint.size() <= held.get().size()) {
+                // already kept (by another replica, or before a restart lost the cursor)
+                cursor = cursor.accepted(checkpoint.size());
+                cursors.save(cursor);
+                continue;
+            }
+            cursor = publish(archive, cursor, checkpoint);
+            if (cursor.publishedSize() < checkpoint.size()) {
+                return;
+            }
+            held = Optional.of(checkpoint);
+        }
+    }
+
+    /** True when the stored tree of {@code size} leaves with {@code root} extends {@code held}, or is it. */
+    private boolean extendsHeld(SignedCheckpoint held, long size, byte[] root) {
+        if (size < held.size()) {
+            // an older checkpoint than the one kept: the stored tree must lead from it to the kept one
+            return held.size() <= chain.treeSize() && proofs.extendsCheckpoint(held, held.size(), proofs.root(held.size()), logKey)
+                    && MerkleProofs.verifyConsistency(size, held.size(), proofs.consistency(size, held.size()).hashes(), root,
+                            held.head().root());
+        }
+        return proofs.extendsCheckpoint(held, size, root, logKey);
     }
 
     private WitnessCursor publish(CheckpointWitness witness, WitnessCursor start, SignedCheckpoint checkpoint) {

@@ -243,6 +243,26 @@ abstract class WitnessPublisherContract {
     }
 
     @Test
+    void aReSignedCheckpointOfARewrittenLogIsNotKeptInTheBucketAndRaisesLogInconsistent() throws Exception {
+        append(5);
+        append(5);
+        try (S3Fake s3 = new S3Fake("audit-witness"); WitnessPublisher publisher = publisher(archive(s3))) {
+            publisher.publishPending();
+            rewriteTail(8);
+            store.append(IntStream.range(10, 15).mapToObj(AuditEventsForTests::event).toList());
+            store.saveTreeCheckpoint(signer.signTree(15, new LogProofs(store).root(15), clock.instant()));
+
+            publisher.publishPending();
+
+            assertEquals(null, s3.object("log/" + signer.origin() + "/00000000000000000015"));
+        }
+        StoredAlert alert = alertStore.list(Optional.empty(), Optional.of("log_inconsistent"), Long.MAX_VALUE, 10).get(0);
+        assertEquals("CRITICAL", alert.alert().severity().name());
+        assertEquals("10", alert.alert().attributes().get("witness_size"));
+        assertEquals("15", alert.alert().attributes().get("checkpoint_size"));
+    }
+
+    @Test
     void theNewestObjectInTheBucketOfTheSameLogRaisesNothing() throws Exception {
         append(5);
         try (S3Fake s3 = new S3Fake("audit-witness")) {

@@ -24,7 +24,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * the signed note, {@code text/plain}, with its SHA-256 checksum (Object Lock buckets require
  * one). A key already written (another replica, or a retry) is left as it is: Ed25519 is
  * deterministic, so it holds the same note. It checks no proof: the publisher reads the newest
- * object back at start. Thread-safe.
+ * object back and checks. Thread-safe.
  */
 public final class S3CheckpointArchive implements CheckpointArchive, AutoCloseable {
     private final S3Client s3;
@@ -69,16 +69,12 @@ public final class S3CheckpointArchive implements CheckpointArchive, AutoCloseab
     }
 
     @Override
-    public Optional<String> newest(String origin) throws IOException {
-        String logPrefix = prefix + origin + "/";
+    public Optional<String> newest(String origin, long atLeastSize) throws IOException {
         try {
-            Optional<String> newest = Optional.empty();
-            // keys sort by size: the last one listed is the newest (one request per 1,000 checkpoints)
-            for (ListObjectsV2Response page : s3.listObjectsV2Paginator(r -> r.bucket(bucket).prefix(logPrefix))) {
-                List<S3Object> contents = page.contents();
-                if (!contents.isEmpty()) {
-                    newest = Optional.of(contents.get(contents.size() - 1).key());
-                }
+            Optional<String> newest = newestKey(origin, atLeastSize);
+            if (newest.isEmpty() && atLeastSize > 0) {
+                // nothing from there on: the caller's idea of what is kept was wrong, so look at everything
+                newest = newestKey(origin, 0);
             }
             if (newest.isEmpty()) {
                 return Optional.empty();
@@ -90,6 +86,24 @@ public final class S3CheckpointArchive implements CheckpointArchive, AutoCloseab
         } catch (SdkException e) {
             throw new IOException("S3 bucket " + bucket + " cannot be reached: " + e.getClass().getSimpleName());
         }
+    }
+
+    // keys sort by size: the last one listed is the newest (one request per 1,000 checkpoints)
+    private Optional<String> newestKey(String origin, long atLeastSize) {
+        String logPrefix = prefix + origin + "/";
+        Optional<String> newest = Optional.empty();
+        for (ListObjectsV2Response page : s3.listObjectsV2Paginator(r -> {
+            r.bucket(bucket).prefix(logPrefix);
+            if (atLeastSize > 0) {
+                r.startAfter(key(origin, atLeastSize - 1));
+            }
+        })) {
+            List<S3Object> contents = page.contents();
+            if (!contents.isEmpty()) {
+                newest = Optional.of(contents.get(contents.size() - 1).key());
+            }
+        }
+        return newest;
     }
 
     private static String sha256(byte[] bytes) {
