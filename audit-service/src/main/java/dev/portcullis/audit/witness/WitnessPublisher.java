@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  * A failed attempt is retried with doubling backoff and after {@code alertAfterFailures} in a row
  * raises {@code witness_failing} (HIGH), once per streak. A witness that holds a checkpoint the log
  * cannot prove it extends (it rejects the consistency proof, or holds a larger tree than the log,
- * or, for a {@link CheckpointArchive}, its newest checkpoint read back at start is not one the log
- * extends) raises {@code log_inconsistent} (CRITICAL), once per checkpoint. Thread-safe.
+ * or, for a {@link CheckpointArchive}, its newest checkpoint, read back at start and before each
+ * round of publishing there, is not one the log extends) raises {@code log_inconsistent}
+ * (CRITICAL), once per checkpoint. Thread-safe.
  */
 public final class WitnessPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WitnessPublisher.class);
