@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class AuditArchitectureTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"alert", "alert/delivery", "catalog", "chain", "ingest", "source", "source/listener", "store"})
+    @ValueSource(strings = {"alert", "alert/delivery", "catalog", "chain", "ingest", "source", "source/listener", "store", "witness", "witness/s3"})
     void domainPackagesImportNoTransportOrFramework(String pkg) {
         PackageBoundary.assertPlainJava(Path.of("src/main/java/dev/portcullis/audit", pkg));
     }

@@ -49,18 +49,29 @@ public final class AlertPipeline implements AuditIngest.StoredEventListener {
     public void onStored(List<StoredEvent> events) {
         for (StoredEvent event : events) {
             for (Alert alert : rules.stream().flatMap(set -> set.onEvent(event.event()).stream()).toList()) {
-                StoredAlert stored = store.append(alert);
-                alerts.add(Map.of("rule", alert.rule(), "severity", alert.severity().name()));
-                dispatcher.dispatch(stored);
-                lock.lock();
-                try {
-                    newest = Math.max(newest, stored.sequence());
-                    raised.signalAll();
-                } finally {
-                    lock.unlock();
-                }
+                raise(alert);
             }
         }
+    }
+
+    /**
+     * Stores, delivers and announces {@code alert}, raised outside the event rules (the checkpoint
+     * witnesses). Blocks on the alert store.
+     *
+     * @throws dev.portcullis.runtime.error.DomainException UNAVAILABLE when the alert store is down
+     */
+    public StoredAlert raise(Alert alert) {
+        StoredAlert stored = store.append(alert);
+        alerts.add(Map.of("rule", alert.rule(), "severity", alert.severity().name()));
+        dispatcher.dispatch(stored);
+        lock.lock();
+        try {
+            newest = Math.max(newest, stored.sequence());
+            raised.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        return stored;
     }
 
     /** The newest alert sequence raised so far (0 when none). */

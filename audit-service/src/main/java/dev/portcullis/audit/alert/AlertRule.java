@@ -37,7 +37,11 @@ public enum AlertRule {
     /** A drift check found production differing from its code (HIGH when anything would be deleted or replaced). */
     DRIFT_DETECTED("drift_detected"),
     /** A target's drift checks failed several times in a row. */
-    DRIFT_CHECK_FAILING("drift_check_failing");
+    DRIFT_CHECK_FAILING("drift_check_failing"),
+    /** A checkpoint witness holds a checkpoint the log cannot prove it extends: the log was rewritten or cut. */
+    LOG_INCONSISTENT("log_inconsistent"),
+    /** Publishing checkpoints to a witness failed several times in a row. */
+    WITNESS_FAILING("witness_failing");
 
     private static final Map<String, AlertRule> BY_NAME =
             Arrays.stream(values()).collect(Collectors.toUnmodifiableMap(AlertRule::ruleName, Function.identity()));

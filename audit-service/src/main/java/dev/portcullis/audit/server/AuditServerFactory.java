@@ -40,6 +40,11 @@ import dev.portcullis.audit.source.listener.HttpsSourceListener;
 import dev.portcullis.audit.store.AuditStore;
 import dev.portcullis.audit.store.EventFilter;
 import dev.portcullis.audit.store.JdbcAuditStore;
+import dev.portcullis.audit.witness.CheckpointWitness;
+import dev.portcullis.audit.witness.JdbcWitnessStore;
+import dev.portcullis.audit.witness.TlogWitnessClient;
+import dev.portcullis.audit.witness.WitnessPublisher;
+import dev.portcullis.audit.witness.s3.S3CheckpointArchive;
 import dev.portcullis.catalog.RefPattern;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditRecorder;
@@ -47,6 +52,7 @@ import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.database.JdbcReadinessCheck;
 import dev.portcullis.runtime.health.HealthConfig;
 import dev.portcullis.runtime.health.ReadinessCheck;
+import dev.portcullis.runtime.pki.PemFiles;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.telemetry.Telemetry;
@@ -71,6 +77,13 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import javax.net.ssl.SSLContext;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
 
 /** Composition root of the audit service. */
 @Factory
@@ -287,6 +300,58 @@ public final class AuditServerFactory {
             AlertPipeline alerts, Telemetry telemetry) {
         return new AuditIngest(store, signer, config.checkpointEvery(), config.checkpointInterval(), clock,
                 List.of(alerts), telemetry);
+    }
+
+    /**
+     * Publishes every signed checkpoint to the configured witnesses from its own thread; with none
+     * configured it publishes nothing and says so once at start.
+     */
+    @Context
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "audit")
+    @Bean(preDestroy = "close")
+    WitnessPublisher witnessPublisher(WitnessesConfig config, S3WitnessConfig s3, AuditStore store, CheckpointSigner signer,
+            HikariDataSource dataSource, AlertPipeline alerts, Clock clock) {
+        List<CheckpointWitness> witnesses = new ArrayList<>();
+        if (!config.webhooks().isEmpty()) {
+            SSLContext trust;
+            try {
+                trust = config.caFile() == null ? SSLContext.getDefault() : PemFiles.trustingOnly(config.caFile());
+            } catch (java.security.NoSuchAlgorithmException e) {
+                throw new IllegalStateException("no default TLS context", e);
+            }
+            for (WitnessesConfig.Webhook webhook : config.webhooks()) {
+                witnesses.add(new TlogWitnessClient(webhook.name(), webhook.url(), trust, config.timeout()));
+            }
+        }
+        if (s3.enabled()) {
+            witnesses.add(new S3CheckpointArchive(s3Client(s3, config.timeout()), s3.bucket(), s3.prefix()));
+        }
+        if (witnesses.isEmpty()) {
+            log.atInfo().log("audit.witnesses_none_configured");
+        } else {
+            log.atInfo().addKeyValue("witnesses", witnesses.stream().map(CheckpointWitness::name).toList())
+                    .log("audit.witnesses_configured");
+        }
+        WitnessPublisher publisher = new WitnessPublisher(store, signer.publicKey(), new JdbcWitnessStore(dataSource), witnesses, alerts,
+                new WitnessPublisher.Retry(config.initialBackoff(), config.maxBackoff(), config.alertAfterFailures()), clock);
+        if (!witnesses.isEmpty()) {
+            publisher.start(config.pollInterval());
+        }
+        return publisher;
+    }
+
+    /** The JDK's HTTP client, the SDK's default credentials chain, and a deadline of {@code timeout} per call. */
+    private static S3Client s3Client(S3WitnessConfig s3, Duration timeout) {
+        var builder = S3Client.builder()
+                .region(Region.of(s3.region()))
+                .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                .httpClientBuilder(UrlConnectionHttpClient.builder().connectionTimeout(timeout).socketTimeout(timeout))
+                // the archive sends its own SHA-256 checksum, which Object Lock requires
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(o -> o.apiCallAttemptTimeout(timeout).apiCallTimeout(timeout.multipliedBy(3)));
+        s3.endpointUri().ifPresent(endpoint -> builder.endpointOverride(endpoint).forcePathStyle(true));
+        return builder.build();
     }
 
     @Singleton

@@ -14,6 +14,7 @@ import dev.portcullis.executor.artifact.ArtifactStoreContract;
 import dev.portcullis.executor.artifact.ArtifactUrl;
 import dev.portcullis.executor.artifact.ArtifactsConfig;
 import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.testing.S3Fake;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

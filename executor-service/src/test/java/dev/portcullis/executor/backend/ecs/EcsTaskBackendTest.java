@@ -15,7 +15,7 @@ import dev.portcullis.executor.artifact.ArtifactsConfig;
 import dev.portcullis.executor.artifact.local.LocalArtifactStore;
 import dev.portcullis.executor.artifact.s3.S3ArtifactStore;
 import dev.portcullis.executor.artifact.s3.S3Clients;
-import dev.portcullis.executor.artifact.s3.S3Fake;
+import dev.portcullis.runtime.testing.S3Fake;
 import dev.portcullis.executor.backend.ecs.EcsFake.Script;
 import dev.portcullis.executor.plan.PlanTool;
 import dev.portcullis.executor.secret.SecretSource;

@@ -1,4 +1,4 @@
-package dev.portcullis.executor.artifact.s3;
+package dev.portcullis.runtime.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -20,8 +20,10 @@ import java.util.concurrent.Executors;
 import java.util.regex.Pattern;
 
 /**
- * S3 on loopback, as far as the artifact store uses it: path-style {@code PUT}, {@code GET},
- * {@code HEAD} and {@code DELETE /BUCKET/KEY} of the REST API, with SigV4-signed requests (service {@code s3}),
+ * S3 on loopback, as far as the executor's artifact store and the audit service's checkpoint
+ * archive use it: path-style {@code PUT}, {@code GET}, {@code HEAD} and {@code DELETE /BUCKET/KEY}
+ * and ListObjectsV2 ({@code GET /BUCKET?list-type=2}, {@code prefix}, {@code start-after}, at most
+ * {@code max-keys} (1000) keys a page, continuation tokens) of the REST API, with SigV4-signed requests (service {@code s3}),
  * {@code x-amz-checksum-sha256} checked on upload (400 {@code BadDigest}), a version id per upload
  * (versioning enabled: a delete without the version id leaves a delete marker), user metadata
  * ({@code x-amz-meta-*}), and 404 {@code NoSuchKey} / {@code NoSuchBucket} errors in S3's XML.
@@ -88,7 +90,8 @@ public final class S3Fake implements AutoCloseable {
         }
     }
 
-    void failNext(int calls) {
+    /** Answers the next {@code calls} requests with 503 {@code SlowDown}. */
+    public void failNext(int calls) {
         synchronized (lock) {
             unavailable = calls;
         }
@@ -127,6 +130,11 @@ public final class S3Fake implements AutoCloseable {
                 return;
             }
             String prefix = "/" + bucket + "/";
+            if (method.equals("GET") && (path.equals("/" + bucket) || path.equals(prefix))
+                    && "2".equals(query(exchange).get("list-type"))) {
+                list(exchange, query(exchange));
+                return;
+            }
             if (!path.startsWith(prefix)) {
                 error(exchange, method, 404, "NoSuchBucket", "The specified bucket does not exist");
                 return;
@@ -247,6 +255,37 @@ public final class S3Fake implements AutoCloseable {
             }
         }
         exchange.sendResponseHeaders(204, -1);
+    }
+
+    /** ListObjectsV2: keys in UTF-8 binary order after {@code start-after} or the continuation token. */
+    private void list(HttpExchange exchange, Map<String, String> query) throws IOException {
+        String prefix = query.getOrDefault("prefix", "");
+        String after = query.getOrDefault("continuation-token", query.getOrDefault("start-after", ""));
+        int max = Integer.parseInt(query.getOrDefault("max-keys", "1000"));
+        List<String> keys;
+        synchronized (lock) {
+            keys = objects.keySet().stream().filter(key -> key.startsWith(prefix) && key.compareTo(after) > 0).sorted().toList();
+        }
+        boolean truncated = keys.size() > max;
+        List<String> page = truncated ? keys.subList(0, max) : keys;
+        StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                + "<ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>").append(bucket)
+                .append("</Name><Prefix>").append(prefix).append("</Prefix><KeyCount>").append(page.size())
+                .append("</KeyCount><MaxKeys>").append(max).append("</MaxKeys><IsTruncated>").append(truncated)
+                .append("</IsTruncated>");
+        if (truncated) {
+            xml.append("<NextContinuationToken>").append(page.get(page.size() - 1)).append("</NextContinuationToken>");
+        }
+        for (String key : page) {
+            xml.append("<Contents><Key>").append(key).append("</Key><Size>").append(object(key).bytes().length)
+                    .append("</Size><LastModified>2024-03-04T10:00:00.000Z</LastModified><StorageClass>STANDARD</StorageClass></Contents>");
+        }
+        byte[] bytes = xml.append("</ListBucketResult>").toString().getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().add("Content-Type", "application/xml");
+        exchange.sendResponseHeaders(200, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
     }
 
     private static Map<String, String> query(HttpExchange exchange) {
