@@ -97,3 +97,15 @@ fsGroupChangePolicy: OnRootMismatch
 seccompProfile:
   type: RuntimeDefault
 {{- end -}}
+
+{{/* "true" when audit.witnesses names a witness (webhook URLs, their Secret or an S3 bucket), else empty. */}}
+{{- define "portcullis.auditWitnessed" -}}
+{{- with .Values.audit.witnesses -}}
+{{- if and .webhookUrls .webhookUrlsSecret.name -}}
+{{- fail "set audit.witnesses.webhookUrls or audit.witnesses.webhookUrlsSecret, not both: the Secret's variable would silently replace the list" -}}
+{{- end -}}
+{{- if or .webhookUrls .webhookUrlsSecret.name .s3.bucket -}}
+true
+{{- end -}}
+{{- end -}}
+{{- end -}}

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.audit.server.AuditConfig;
+import dev.portcullis.audit.server.S3WitnessConfig;
+import dev.portcullis.audit.server.WitnessesConfig;
 import dev.portcullis.executor.artifact.ArtifactsConfig;
 import dev.portcullis.executor.backend.ecs.EcsConfig;
 import dev.portcullis.executor.repo.GitConfig;
@@ -68,7 +70,7 @@ class ChartConfigurationTest {
                 "policy", List.of(PolicyConfig.class, AuditClientConfig.class, OutboxConfig.class),
                 "executor", List.of(ExecutorConfig.class, ArtifactsConfig.class, VaultConfig.class, GitConfig.class, AuditClientConfig.class,
                         OutboxConfig.class),
-                "audit", List.of(AuditConfig.class));
+                "audit", List.of(AuditConfig.class, WitnessesConfig.class, S3WitnessConfig.class));
         for (String service : RenderedChartTest.SERVICES) {
             Map<String, Object> properties = new HashMap<>(ServiceProperties.of(chart, service));
             for (Class<?> type : Stream.concat(Stream.of(ServerConfig.class, TlsConfig.class, RolesConfig.class,
@@ -131,6 +133,57 @@ class ChartConfigurationTest {
                 "the token must be a whole-directory mount, which the kubelet updates on rotation");
         assertFalse(Yaml.maps(executor, "env").stream().anyMatch(e -> String.valueOf(e).contains("repo-git")),
                 "the token must never be an environment variable");
+    }
+
+    @Test
+    void withoutWitnessesTheChartWritesNoWitnessSettingMountsNoWitnessCaAndOpensNoWitnessEgress() {
+        RenderedChart chart = RenderedChart.named("spiffe-gitsync");
+        Map<String, String> properties = ServiceProperties.of(chart, "audit");
+        Map<String, Object> pod = auditPod(chart);
+
+        assertFalse(properties.keySet().stream().anyMatch(k -> k.startsWith("portcullis.audit.witnesses.")), properties.toString());
+        assertTrue(ConfigBinding.bind(WitnessesConfig.class, new HashMap<>(properties)).webhooks().isEmpty());
+        assertFalse(ConfigBinding.bind(S3WitnessConfig.class, new HashMap<>(properties)).enabled());
+        assertFalse(String.valueOf(pod).contains("witness"), "the audit pod must carry nothing of witnesses: " + pod);
+        assertEquals(Set.of(5432), auditEgressPorts(chart), "only DNS, the suite and the database");
+    }
+
+    @Test
+    void witnessUrlsCaSecretAndS3BucketBecomeTheAuditServicesWitnessSettingsWithTheCaFileMounted() {
+        RenderedChart chart = RenderedChart.named("example");
+        Map<String, Object> properties = new HashMap<>(ServiceProperties.of(chart, "audit"));
+        Map<String, Object> pod = auditPod(chart);
+
+        WitnessesConfig witnesses = ConfigBinding.bind(WitnessesConfig.class, properties);
+        assertEquals(List.of("https://witness.example.net/portcullis"), witnesses.webhookUrls());
+        assertEquals(Path.of("/var/run/portcullis/witness-ca/ca.crt"), witnesses.caFile());
+        S3WitnessConfig s3 = ConfigBinding.bind(S3WitnessConfig.class, properties);
+        assertEquals("portcullis-checkpoints-210987654321-eu-central-1", s3.bucket());
+        assertEquals("prod/", s3.prefix());
+        assertEquals("eu-central-1", s3.region());
+        Map<String, Object> volume = Yaml.maps(pod, "volumes").stream().filter(v -> "witness-ca".equals(v.get("name")))
+                .findFirst().orElseThrow();
+        assertEquals("portcullis-witness-ca", Yaml.string(volume, "secret", "secretName"));
+        assertEquals(List.of("ca.crt"), Yaml.maps(volume, "secret", "items").stream().map(i -> Yaml.string(i, "path")).toList());
+        Map<String, Object> audit = Yaml.maps(pod, "containers").stream().filter(c -> "audit".equals(c.get("name")))
+                .findFirst().orElseThrow();
+        assertTrue(Yaml.maps(audit, "volumeMounts").stream().anyMatch(m -> "witness-ca".equals(m.get("name"))
+                && "/var/run/portcullis/witness-ca".equals(m.get("mountPath")) && Boolean.TRUE.equals(m.get("readOnly"))),
+                String.valueOf(Yaml.maps(audit, "volumeMounts")));
+        assertTrue(auditEgressPorts(chart).contains(443), "the witnesses are reached over HTTPS");
+    }
+
+    private static Map<String, Object> auditPod(RenderedChart chart) {
+        return Yaml.map(chart.named("Deployment", "portcullis-audit").orElseThrow(), "spec", "template", "spec");
+    }
+
+    /** The ports the audit service's policy opens to ipBlock peers (outside the cluster). */
+    private static Set<Integer> auditEgressPorts(RenderedChart chart) {
+        return Yaml.maps(chart.named("NetworkPolicy", "portcullis-audit").orElseThrow(), "spec", "egress").stream()
+                .filter(rule -> Yaml.maps(rule, "to").stream().anyMatch(peer -> peer.containsKey("ipBlock")))
+                .flatMap(rule -> Yaml.maps(rule, "ports").stream())
+                .map(port -> Integer.valueOf(Yaml.string(port, "port")))
+                .collect(Collectors.toSet());
     }
 
     @ParameterizedTest
