@@ -40,6 +40,7 @@ class RunLatencySuiteTest {
                     "running_to_first_line", "last_line_to_final", "final_delivery")), seen);
         }
         report.bare().forEach(bare -> assertTrue(bare.startNanos() > 0 && bare.startNanos() <= bare.totalNanos(), seen));
+        report.bare().forEach(bare -> assertTrue(bare.checkoutNanos() > 0 && bare.transportCheckoutNanos() > 0, seen));
         assertEquals(2, report.concurrent().totalNanos().size(), seen);
         assertEquals(2, report.concurrentBare().totalNanos().size(), seen);
     }
