@@ -317,8 +317,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
 
     @Override
     public void getInclusionProof(GetInclusionProofRequest request, StreamObserver<GetInclusionProofResponse> response) {
-        GetInclusionProofResponse reply;
-        try {
+        ErrorStatus.reply(response, () -> {
             AuditRequests.Proving proving = AuditRequests.proving(request);
             long sequence = proving.eventIdIfAny().isEmpty() ? proving.sequence()
                     : store.sequenceOf(proving.eventIdIfAny().get(0)).orElseThrow(() -> new DomainException(
@@ -340,19 +339,13 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                     .setTreeSize(proof.treeSize());
             proof.hashes().forEach(hash -> result.addHashes(ByteString.copyFrom(hash)));
             store.treeCheckpointAt(proof.treeSize()).ifPresent(c -> result.setSignedCheckpoint(c.note()));
-            reply = result.build();
-        } catch (RuntimeException e) {
-            response.onError(ErrorStatus.of(e));
-            return;
-        }
-        response.onNext(reply);
-        response.onCompleted();
+            return result.build();
+        });
     }
 
     @Override
     public void getConsistencyProof(GetConsistencyProofRequest request, StreamObserver<GetConsistencyProofResponse> response) {
-        GetConsistencyProofResponse reply;
-        try {
+        ErrorStatus.reply(response, () -> {
             AuditRequests.Consisting consisting = AuditRequests.consisting(request);
             long to = consisting.toSize() != 0 ? consisting.toSize()
                     : store.latestTreeCheckpoint().map(SignedCheckpoint::size).orElseThrow(LogProofsApi::noCheckpoint);
@@ -361,27 +354,16 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                     .setFromSize(proof.fromSize()).setToSize(proof.toSize());
             proof.hashes().forEach(hash -> result.addHashes(ByteString.copyFrom(hash)));
             store.treeCheckpointAt(proof.toSize()).ifPresent(c -> result.setSignedCheckpoint(c.note()));
-            reply = result.build();
-        } catch (RuntimeException e) {
-            response.onError(ErrorStatus.of(e));
-            return;
-        }
-        response.onNext(reply);
-        response.onCompleted();
+            return result.build();
+        });
     }
 
     @Override
     public void signCheckpoint(SignCheckpointRequest request, StreamObserver<SignCheckpointResponse> response) {
-        SignCheckpointResponse reply;
-        try {
+        ErrorStatus.reply(response, () -> {
             SignedCheckpoint checkpoint = ingest.checkpointNow().orElseThrow(LogProofsApi::noCheckpoint);
-            reply = SignCheckpointResponse.newBuilder().setSignedCheckpoint(checkpoint.note()).setTreeSize(checkpoint.size()).build();
-        } catch (RuntimeException e) {
-            response.onError(ErrorStatus.of(e));
-            return;
-        }
-        response.onNext(reply);
-        response.onCompleted();
+            return SignCheckpointResponse.newBuilder().setSignedCheckpoint(checkpoint.note()).setTreeSize(checkpoint.size()).build();
+        });
     }
 
     /** Failures shared by the proof RPCs. */

@@ -238,29 +238,23 @@ public final class GatewayGrpcService extends GatewayServiceGrpc.GatewayServiceI
 
     @Override
     public void listDriftTargets(ListDriftTargetsRequest request, StreamObserver<ListDriftTargetsResponse> response) {
-        try {
+        ErrorStatus.reply(response, () -> {
             ListDriftTargetsResponse.Builder reply = ListDriftTargetsResponse.newBuilder();
             drift.targets().forEach(target -> reply.addTargets(DriftMessages.toProto(target)));
-            response.onNext(reply.build());
-            response.onCompleted();
-        } catch (RuntimeException e) {
-            response.onError(ErrorStatus.of(e));
-        }
+            return reply.build();
+        });
     }
 
     @Override
     public void checkDriftNow(CheckDriftNowRequest request, StreamObserver<CheckDriftNowResponse> response) {
-        try {
+        ErrorStatus.reply(response, () -> {
             Caller caller = Caller.current();
             DriftTargetId target = parsed(caller, "CheckDriftNow", () -> DriftMessages.target(request));
             DriftScheduler.Requested requested = drift.checkNow(target, actor(caller));
             Run run = runs.get(requested.run());
-            response.onNext(CheckDriftNowResponse.newBuilder().setRun(toProto(run, runs.planSummaryOf(run)))
-                    .setAlreadyPending(requested.alreadyPending()).build());
-            response.onCompleted();
-        } catch (RuntimeException e) {
-            response.onError(ErrorStatus.of(e));
-        }
+            return CheckDriftNowResponse.newBuilder().setRun(toProto(run, runs.planSummaryOf(run)))
+                    .setAlreadyPending(requested.alreadyPending()).build();
+        });
     }
 
     private static Actor actor(Caller caller) {

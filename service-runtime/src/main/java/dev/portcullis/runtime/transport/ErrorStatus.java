@@ -9,6 +9,8 @@ import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.error.InvalidRequestException;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.StreamObserver;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +25,23 @@ public final class ErrorStatus {
     private static final Logger log = LoggerFactory.getLogger(ErrorStatus.class);
 
     private ErrorStatus() {}
+
+    /**
+     * Answers a unary call: the reply {@code answer} makes, then completion; or, when making it
+     * fails, the status {@link #of} gives. The reply is sent outside the failure handling, so a
+     * failure of sending it is not answered a second time.
+     */
+    public static <T> void reply(StreamObserver<T> response, Supplier<T> answer) {
+        T reply;
+        try {
+            reply = answer.get();
+        } catch (RuntimeException e) {
+            response.onError(of(e));
+            return;
+        }
+        response.onNext(reply);
+        response.onCompleted();
+    }
 
     /** The status exception for {@code failure}. */
     public static StatusRuntimeException of(Throwable failure) {
