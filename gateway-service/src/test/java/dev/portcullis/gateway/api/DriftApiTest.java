@@ -11,6 +11,7 @@ import com.google.rpc.ErrorInfo;
 import dev.portcullis.catalog.Catalog;
 import dev.portcullis.catalog.CatalogLoader;
 import dev.portcullis.catalog.DriftSchedule;
+import dev.portcullis.gateway.client.RecordingAuditService;
 import dev.portcullis.runtime.identity.IdentityPattern;
 import dev.portcullis.runtime.role.Role;
 import dev.portcullis.runtime.role.RoleMapping;
@@ -23,11 +24,8 @@ import dev.portcullis.runtime.testing.TestPki;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.runtime.transport.TlsMaterial;
-import dev.portcullis.v1.AppendRequest;
-import dev.portcullis.v1.AppendResponse;
 import dev.portcullis.v1.AuditAction;
 import dev.portcullis.v1.AuditEvent;
-import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.CheckDriftNowRequest;
 import dev.portcullis.v1.CheckDriftNowResponse;
 import dev.portcullis.v1.DecisionOutcome;
@@ -108,7 +106,8 @@ class DriftApiTest {
     private TlsMaterial neighbourTls;
     private ServiceServer neighbours;
     private ServiceLauncher.RunningService gateway;
-    private final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
+    private final RecordingAuditService audit = new RecordingAuditService();
+    private final List<AuditEvent> audited = audit.events();
     private final List<ManagedChannel> channels = new CopyOnWriteArrayList<>();
     private final Map<TestIdentity, TestPki.Credential> credentials = new ConcurrentHashMap<>();
 
@@ -318,14 +317,7 @@ class DriftApiTest {
                                 response.onNext(ResolveRefResponse.newBuilder().setCommitSha(HEAD).build());
                                 response.onCompleted();
                             }
-                        }, new AuditServiceGrpc.AuditServiceImplBase() {
-                            @Override
-                            public void append(AppendRequest request, StreamObserver<AppendResponse> response) {
-                                audited.addAll(request.getEventsList());
-                                response.onNext(AppendResponse.newBuilder().setStored(request.getEventsCount()).build());
-                                response.onCompleted();
-                            }
-                        }), new RecordingAuditRecorder(), Clock.systemUTC());
+                        }, audit), new RecordingAuditRecorder(), Clock.systemUTC());
         server.start();
         return server;
     }

@@ -14,6 +14,7 @@ import com.google.rpc.ErrorInfo;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.portcullis.catalog.condition.CelCondition;
 import dev.portcullis.catalog.condition.ConditionInput;
+import dev.portcullis.gateway.client.RecordingAuditService;
 import dev.portcullis.runtime.identity.IdentityPattern;
 import dev.portcullis.runtime.role.Role;
 import dev.portcullis.runtime.role.RoleMapping;
@@ -25,11 +26,8 @@ import dev.portcullis.runtime.testing.TestPki;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.runtime.transport.TlsMaterial;
-import dev.portcullis.v1.AppendRequest;
-import dev.portcullis.v1.AppendResponse;
 import dev.portcullis.v1.AuditAction;
 import dev.portcullis.v1.AuditEvent;
-import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.DecisionOutcome;
 import dev.portcullis.v1.DecisionReason;
 import dev.portcullis.v1.EvaluateRequest;
@@ -91,7 +89,8 @@ class GatewayTokenAuthTest {
     private TlsMaterial neighbourTls;
     private ServiceServer neighbours;
     private ServiceLauncher.RunningService gateway;
-    private final List<AuditEvent> audited = new CopyOnWriteArrayList<>();
+    private final RecordingAuditService audit = new RecordingAuditService();
+    private final List<AuditEvent> audited = audit.events();
     private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
     private final List<String> tokensSent = new CopyOnWriteArrayList<>();
     /** Every question the gateway asked its policy neighbour. */
@@ -497,14 +496,7 @@ class GatewayTokenAuthTest {
                                 response.onNext(EvaluateResponse.newBuilder().setDecision(decide(request)).build());
                                 response.onCompleted();
                             }
-                        }, new AuditServiceGrpc.AuditServiceImplBase() {
-                            @Override
-                            public void append(AppendRequest request, StreamObserver<AppendResponse> response) {
-                                audited.addAll(request.getEventsList());
-                                response.onNext(AppendResponse.newBuilder().setStored(request.getEventsCount()).build());
-                                response.onCompleted();
-                            }
-                        }), new RecordingAuditRecorder(), Clock.systemUTC());
+                        }, audit), new RecordingAuditRecorder(), Clock.systemUTC());
         server.start();
         return server;
     }
