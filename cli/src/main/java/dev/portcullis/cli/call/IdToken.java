@@ -52,11 +52,13 @@ public final class IdToken {
     private final String source;
     private final Optional<Supplier<IdToken>> renewal;
     private final Clock clock;
-    // guarded by this
+    // guarded by this: the token and its exp, read once per token rather than on every call
     private String jwt;
+    private Optional<Instant> expiry;
 
     private IdToken(String jwt, String source, Optional<Supplier<IdToken>> renewal, Clock clock) {
         this.jwt = jwt;
+        this.expiry = expiry(jwt);
         this.source = source;
         this.renewal = renewal;
         this.clock = clock;
@@ -130,7 +132,6 @@ public final class IdToken {
      */
     synchronized String current() {
         if (renewal.isPresent()) {
-            Optional<Instant> expiry = expiry(jwt);
             if (expiry.isPresent() && !clock.instant().isBefore(expiry.get().minus(RENEW_BEFORE))) {
                 IdToken renewed;
                 try {
@@ -140,6 +141,7 @@ public final class IdToken {
                             + " and could not be renewed: " + e.getMessage(), e);
                 }
                 jwt = renewed.current();
+                expiry = expiry(jwt);
             }
         }
         return jwt;
