@@ -3,11 +3,11 @@ package dev.portcullis.cli.dev.issuer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.portcullis.gateway.oidc.IdentityTemplate;
-import dev.portcullis.gateway.oidc.OidcIssuer;
-import dev.portcullis.gateway.oidc.OidcTokenVerifier;
-import dev.portcullis.gateway.oidc.TokenRefusedException;
-import dev.portcullis.gateway.oidc.VerifiedToken;
+import dev.portcullis.runtime.oidc.IdentityTemplate;
+import dev.portcullis.runtime.oidc.OidcIssuer;
+import dev.portcullis.runtime.oidc.OidcTokenVerifier;
+import dev.portcullis.runtime.oidc.TokenRefusedException;
+import dev.portcullis.runtime.oidc.VerifiedToken;
 import dev.portcullis.runtime.pki.DevPki;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.GitRef;

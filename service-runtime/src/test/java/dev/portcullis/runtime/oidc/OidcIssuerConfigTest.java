@@ -1,9 +1,9 @@
-package dev.portcullis.gateway.server;
+package dev.portcullis.runtime.oidc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.portcullis.gateway.oidc.OidcIssuer;
+import dev.portcullis.runtime.oidc.OidcIssuer;
 import dev.portcullis.runtime.server.StartupFailure;
 import dev.portcullis.runtime.testing.TestPki;
 import io.micronaut.context.ApplicationContext;

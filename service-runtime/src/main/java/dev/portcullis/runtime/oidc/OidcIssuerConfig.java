@@ -1,7 +1,7 @@
-package dev.portcullis.gateway.server;
+package dev.portcullis.runtime.oidc;
 
-import dev.portcullis.gateway.oidc.IdentityTemplate;
-import dev.portcullis.gateway.oidc.OidcIssuer;
+import dev.portcullis.runtime.oidc.IdentityTemplate;
+import dev.portcullis.runtime.oidc.OidcIssuer;
 import io.micronaut.context.annotation.EachProperty;
 import io.micronaut.context.annotation.Parameter;
 import io.micronaut.core.annotation.Nullable;
