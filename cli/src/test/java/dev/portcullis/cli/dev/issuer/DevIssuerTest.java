@@ -47,7 +47,7 @@ class DevIssuerTest {
         try (DevIssuer issuer = DevIssuer.start(dir, pki, Clock.systemUTC())) {
             String token = issuer.tokens().sign(issuer.tokens().github(COMMIT, MAIN));
 
-            VerifiedToken verified = verifierOf(issuer, pki).verify(token);
+            VerifiedToken verified = (VerifiedToken) verifierOf(issuer, pki).verify(token);
 
             assertEquals("spiffe://portcullis.dev/ci/github/portcullis-dev/example", verified.identity().value());
             assertEquals(COMMIT.value(), verified.commit().value());
@@ -64,7 +64,7 @@ class DevIssuerTest {
         }
 
         try (DevIssuer second = DevIssuer.start(dir, pki, Clock.systemUTC())) {
-            VerifiedToken verified = verifierOf(second, pki).verify(token);
+            VerifiedToken verified = (VerifiedToken) verifierOf(second, pki).verify(token);
 
             assertEquals(DevIssuer.NAME, verified.issuerName());
         }
