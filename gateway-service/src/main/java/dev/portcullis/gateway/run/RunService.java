@@ -325,6 +325,7 @@ public final class RunService {
         Optional<PlanSummary> summary = planSummaryOf(before);
         Run after;
         try {
+            LoginStepUp.require(approver, clock.instant());
             after = store.update(id, run -> {
                 requireAwaitingApproval(run);
                 if (run.requester().equals(approver.identity())) {
@@ -367,6 +368,7 @@ public final class RunService {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("plan_digest", planDigest);
         attributes.put("approvals", approved.approvals().size() + "/" + approved.decision().requiredApprovals());
+        attributes.put("authentication", approver.credential().method());
         // what the approver approved, as counts: never a name or a value
         summary.ifPresent(s -> attributes.putAll(s.auditAttributes()));
         events.add(audit.event(AuditAction.RUN_APPROVED, approved, who, AuditOutcome.SUCCESS, "", approver.sourceAddress(),
@@ -404,12 +406,13 @@ public final class RunService {
     public Run reject(RunId id, Actor approver, String reason) {
         Run after;
         try {
+            LoginStepUp.require(approver, clock.instant());
             after = store.update(id, run -> {
                 requireAwaitingApproval(run);
                 return RunChange.to(RunState.REJECTED, "rejected by " + approver.identity() + ": " + reason)
                         .audit(rejected -> List.of(audit.event(AuditAction.RUN_REJECTED, rejected,
                                 approver.identity().value(), AuditOutcome.SUCCESS, "", approver.sourceAddress(),
-                                Map.of("reason", reason))));
+                                Map.of("reason", reason, "authentication", approver.credential().method()))));
             });
         } catch (DomainException refused) {
             audit.refused(AuditAction.RUN_REJECTED, id, approver, refused.reason());

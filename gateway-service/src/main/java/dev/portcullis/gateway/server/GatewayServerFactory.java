@@ -11,9 +11,6 @@ import dev.portcullis.gateway.drift.DriftLoop;
 import dev.portcullis.gateway.drift.DriftScheduler;
 import dev.portcullis.gateway.drift.DriftSettings;
 import dev.portcullis.gateway.drift.DriftStore;
-import dev.portcullis.gateway.oidc.OidcBearerTokens;
-import dev.portcullis.gateway.oidc.OidcIssuer;
-import dev.portcullis.gateway.oidc.OidcTokenVerifier;
 import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunDriver;
 import dev.portcullis.gateway.run.RunService;
@@ -24,6 +21,7 @@ import dev.portcullis.gateway.store.ObservedRunStore;
 import dev.portcullis.gateway.store.jdbc.JdbcDriftStore;
 import dev.portcullis.gateway.store.jdbc.JdbcRunStore;
 import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.chat.ChatWebhook;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.database.JdbcReadinessCheck;
 import dev.portcullis.runtime.health.HealthConfig;
@@ -32,6 +30,10 @@ import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.runtime.identity.CertificateIdentity;
 import dev.portcullis.runtime.identity.InvalidIdentityException;
 import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.oidc.OidcAdmission;
+import dev.portcullis.runtime.oidc.OidcDelegatesConfig;
+import dev.portcullis.runtime.oidc.OidcIssuer;
+import dev.portcullis.runtime.oidc.OidcIssuerConfig;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.telemetry.Telemetry;
@@ -40,7 +42,7 @@ import dev.portcullis.runtime.transport.ServiceChannels;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.runtime.transport.TlsConfig;
 import dev.portcullis.runtime.transport.TlsMaterial;
-import dev.portcullis.runtime.chat.ChatWebhook;
+import dev.portcullis.runtime.transport.TokenAdmission;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
@@ -60,6 +62,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 /** Composition root of the gateway service. */
@@ -247,14 +250,16 @@ public final class GatewayServerFactory {
     @Named("gateway")
     @Bean(preDestroy = "close")
     ServiceServer gatewayServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, Neighbours neighbours, AuditRecorder audit,
-            Clock clock, RunService runs, DriftChecks drift, Telemetry telemetry, List<OidcIssuerConfig> issuers) {
+            Clock clock, RunService runs, DriftChecks drift, Telemetry telemetry, List<OidcIssuerConfig> issuers,
+            OidcDelegatesConfig delegates) {
         GatewayGrpcService service = new GatewayGrpcService(runs, drift, audit, clock);
-        if (issuers.isEmpty()) {
-            return new ServiceServer("gateway", config, tls, roles, List.of(service), audit, clock, telemetry);
-        }
         // a bad issuer setting stops start-up naming its key, before the port is bound
         List<OidcIssuer> accepted = issuers.stream().map(OidcIssuerConfig::issuer).toList();
+        Optional<TokenAdmission> admission = OidcAdmission.gateway(accepted, delegates.identities(), clock);
+        if (admission.isEmpty()) {
+            return new ServiceServer("gateway", config, tls, roles, List.of(service), audit, clock, telemetry);
+        }
         return new ServiceServer("gateway", config, tls, roles, List.of(service), audit, clock, telemetry,
-                new OidcBearerTokens(new OidcTokenVerifier(accepted, clock)));
+                admission.get());
     }
 }

@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.oidc;
+package dev.portcullis.runtime.oidc;
 
 import static java.util.Objects.requireNonNull;
 
@@ -9,7 +9,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * An identity token whose signature, issuer, audience, times and claims all checked out. Holds no part
+ * A CI job's identity token whose signature, issuer, audience, times and claims all checked out. Holds no part
  * of the token itself.
  *
  * @param issuerName the configured name of the issuer that signed it
@@ -33,7 +33,7 @@ public record VerifiedToken(
         GitRef ref,
         String jti,
         Instant expiresAt,
-        Map<String, String> immutableIds) {
+        Map<String, String> immutableIds) implements Verified {
 
     public VerifiedToken {
         requireNonNull(issuerName, "issuerName is null");

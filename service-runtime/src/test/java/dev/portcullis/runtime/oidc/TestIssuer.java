@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.oidc;
+package dev.portcullis.runtime.oidc;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.jwk.Curve;
@@ -32,12 +32,12 @@ import javax.net.ssl.SSLContext;
  * discovery document and a JWK set. Tests publish and rotate keys, make the discovery document lie,
  * pad the key set and take the issuer down; it counts the key set requests it answered.
  */
-final class TestIssuer implements AutoCloseable {
+public final class TestIssuer implements AutoCloseable {
     /** Generated once: RSA key generation is slow and the keys are immutable. */
-    static final RSAKey FIRST_KEY = rsa("first");
-    static final RSAKey SECOND_KEY = rsa("second");
-    static final ECKey EC_KEY = ec("ec");
-    static final String AUDIENCE = "https://portcullis.example.org";
+    public static final RSAKey FIRST_KEY = rsa("first");
+    public static final RSAKey SECOND_KEY = rsa("second");
+    public static final ECKey EC_KEY = ec("ec");
+    public static final String AUDIENCE = "https://portcullis.example.org";
 
     private final HttpsServer server;
     private final AtomicInteger jwksRequests = new AtomicInteger();
@@ -54,7 +54,7 @@ final class TestIssuer implements AutoCloseable {
     }
 
     /** Serves on 127.0.0.1, a free port, with a certificate from {@code pki}. */
-    static TestIssuer start(TestPki pki) {
+    public static TestIssuer start(TestPki pki) {
         try {
             HttpsServer server = HttpsServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             server.setHttpsConfigurator(new HttpsConfigurator(serverTls(pki)));
@@ -65,42 +65,42 @@ final class TestIssuer implements AutoCloseable {
     }
 
     /** The issuer URL, also the {@code iss} of its tokens. */
-    String url() {
+    public String url() {
         return "https://127.0.0.1:" + server.getAddress().getPort();
     }
 
-    URI jwksUrl() {
+    public URI jwksUrl() {
         return URI.create(url() + "/jwks");
     }
 
     /** Settings for this issuer trusting {@code pki}'s CA, mapping tokens with {@code template}. */
-    OidcIssuer.Builder settings(String name, TestPki pki, String template) {
+    public OidcIssuer.Builder settings(String name, TestPki pki, String template) {
         return OidcIssuer.builder(name, URI.create(url()), AUDIENCE, new IdentityTemplate(template),
                 OidcIssuer.readCaBundle(pki.caFile()));
     }
 
     /** From now on the key set holds (the public halves of) exactly these keys. */
-    void publish(JWK... keys) {
+    public void publish(JWK... keys) {
         published = List.of(keys).stream().map(JWK::toPublicJWK).toList();
     }
 
     /** The discovery document names {@code issuer} instead of this issuer. */
-    void discoveryNames(String issuer) {
+    public void discoveryNames(String issuer) {
         discoveredIssuer = issuer;
     }
 
     /** The discovery document names {@code jwksUri} as the key set's URL. */
-    void discoveryPointsAt(String jwksUri) {
+    public void discoveryPointsAt(String jwksUri) {
         discoveredJwksUri = jwksUri;
     }
 
     /** The key set document carries {@code bytes} of padding. */
-    void padKeySet(int bytes) {
+    public void padKeySet(int bytes) {
         jwksPaddingBytes = bytes;
     }
 
     /** Key set requests answered so far. */
-    int jwksRequests() {
+    public int jwksRequests() {
         return jwksRequests.get();
     }
 

@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.oidc;
+package dev.portcullis.runtime.oidc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -70,7 +70,7 @@ class OidcTokenVerifierTest {
     void validGitHubTokenGivesIdentityCommitAndRef() {
         OidcTokenVerifier verifier = github();
 
-        VerifiedToken verified = verifier.verify(Tokens.sign(githubClaims(), TestIssuer.FIRST_KEY));
+        VerifiedToken verified = (VerifiedToken) verifier.verify(Tokens.sign(githubClaims(), TestIssuer.FIRST_KEY));
 
         assertEquals("github", verified.issuerName());
         assertEquals("spiffe://example.org/ci/github/acme/infra-live", verified.identity().value());
@@ -87,7 +87,7 @@ class OidcTokenVerifierTest {
     void validGitLabBranchTokenGetsAFullBranchRef() {
         OidcTokenVerifier verifier = verifier(issuer.settings("gitlab", pki, GITLAB_TEMPLATE));
 
-        VerifiedToken verified = verifier.verify(Tokens.sign(Tokens.gitlab(issuer.url(), clock.instant()), TestIssuer.FIRST_KEY));
+        VerifiedToken verified = (VerifiedToken) verifier.verify(Tokens.sign(Tokens.gitlab(issuer.url(), clock.instant()), TestIssuer.FIRST_KEY));
 
         assertEquals("spiffe://example.org/ci/gitlab/acme/infra-live", verified.identity().value());
         assertEquals("refs/heads/main", verified.ref().value());
@@ -99,7 +99,7 @@ class OidcTokenVerifierTest {
         OidcTokenVerifier verifier = verifier(issuer.settings("gitlab", pki, GITLAB_TEMPLATE));
         JWTClaimsSet.Builder claims = Tokens.gitlab(issuer.url(), clock.instant()).claim("ref", "v1.2.0").claim("ref_type", "tag");
 
-        VerifiedToken verified = verifier.verify(Tokens.sign(claims, TestIssuer.FIRST_KEY));
+        VerifiedToken verified = (VerifiedToken) verifier.verify(Tokens.sign(claims, TestIssuer.FIRST_KEY));
 
         assertEquals("refs/tags/v1.2.0", verified.ref().value());
     }
@@ -123,7 +123,7 @@ class OidcTokenVerifierTest {
     void es256TokenVerifiesWithAnEcKey() {
         issuer.publish(TestIssuer.FIRST_KEY, TestIssuer.EC_KEY);
 
-        VerifiedToken verified = github().verify(Tokens.sign(githubClaims(), TestIssuer.EC_KEY));
+        VerifiedToken verified = (VerifiedToken) github().verify(Tokens.sign(githubClaims(), TestIssuer.EC_KEY));
 
         assertEquals("spiffe://example.org/ci/github/acme/infra-live", verified.identity().value());
     }
@@ -222,7 +222,7 @@ class OidcTokenVerifierTest {
 
         clock.advance(Duration.ofMinutes(10).plusSeconds(59));
 
-        assertEquals(Tokens.SHA, github().verify(token).commit().value());
+        assertEquals(Tokens.SHA, ((VerifiedToken) github().verify(token)).commit().value());
     }
 
     @Test
@@ -310,7 +310,7 @@ class OidcTokenVerifierTest {
         issuer.publish(TestIssuer.SECOND_KEY);
         clock.advance(Duration.ofSeconds(61));
 
-        VerifiedToken verified = verifier.verify(Tokens.sign(githubClaims(), TestIssuer.SECOND_KEY));
+        VerifiedToken verified = (VerifiedToken) verifier.verify(Tokens.sign(githubClaims(), TestIssuer.SECOND_KEY));
 
         assertEquals(Tokens.SHA, verified.commit().value());
         assertEquals(2, issuer.jwksRequests());
@@ -365,7 +365,7 @@ class OidcTokenVerifierTest {
         issuer.close();
         clock.advance(Duration.ofHours(23));
 
-        VerifiedToken verified = verifier.verify(Tokens.sign(githubClaims(), TestIssuer.FIRST_KEY));
+        VerifiedToken verified = (VerifiedToken) verifier.verify(Tokens.sign(githubClaims(), TestIssuer.FIRST_KEY));
 
         assertEquals(Tokens.SHA, verified.commit().value());
     }
@@ -407,7 +407,7 @@ class OidcTokenVerifierTest {
         issuer.discoveryNames("https://token.actions.githubusercontent.com");
         OidcTokenVerifier verifier = verifier(issuer.settings("github", pki, GITHUB_TEMPLATE).jwksUrl(issuer.jwksUrl()));
 
-        VerifiedToken verified = verifier.verify(Tokens.sign(githubClaims(), TestIssuer.FIRST_KEY));
+        VerifiedToken verified = (VerifiedToken) verifier.verify(Tokens.sign(githubClaims(), TestIssuer.FIRST_KEY));
 
         assertEquals(Tokens.SHA, verified.commit().value());
     }
@@ -465,7 +465,7 @@ class OidcTokenVerifierTest {
         OidcTokenVerifier verifier = verifier(issuer.settings("github", pki, GITHUB_TEMPLATE)
                 .requiredClaims(Map.of("repository_id", "123")));
 
-        VerifiedToken verified = verifier.verify(Tokens.sign(githubClaims(), TestIssuer.FIRST_KEY));
+        VerifiedToken verified = (VerifiedToken) verifier.verify(Tokens.sign(githubClaims(), TestIssuer.FIRST_KEY));
 
         assertEquals("123", verified.immutableIds().get("repository_id"));
     }

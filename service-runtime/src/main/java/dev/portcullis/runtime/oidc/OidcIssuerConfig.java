@@ -1,7 +1,6 @@
-package dev.portcullis.gateway.server;
+package dev.portcullis.runtime.oidc;
 
-import dev.portcullis.gateway.oidc.IdentityTemplate;
-import dev.portcullis.gateway.oidc.OidcIssuer;
+import dev.portcullis.runtime.identity.StepUp;
 import io.micronaut.context.annotation.EachProperty;
 import io.micronaut.context.annotation.Parameter;
 import io.micronaut.core.annotation.Nullable;
@@ -15,12 +14,14 @@ import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * One OIDC issuer whose identity tokens the gateway accepts, {@code portcullis.oidc.issuers.NAME.*}
- * (issue 17). With none configured the gateway requires a client certificate of every caller, as
- * before. Every key is documented in docs/configuration.md and docs/oidc.md; ranges are checked by
+ * One OIDC issuer whose identity tokens a service accepts, {@code portcullis.oidc.issuers.NAME.*}:
+ * a CI system's (issue 17, the gateway) or people's ID tokens forwarded by the web console (issue 23,
+ * the gateway and the audit service). With none configured every caller needs a client certificate. Every key is documented in docs/configuration.md and docs/oidc.md; ranges are checked by
  * {@link OidcIssuer}, whose messages name the key.
  *
  * @param name the issuer's name, the NAME in the key ({@code github}, {@code gitlab})
@@ -35,6 +36,10 @@ import java.util.Map;
  * @param maxTokenBytes the longest accepted token
  * @param keysKeptFor how long a fetched key set stays usable while the issuer is unreachable
  * @param fetchTimeout connect and request timeout of each key fetch
+ * @param kind {@code ci} (default) or {@code human}
+ * @param approvalMaxLoginAge a human issuer's: the oldest login ({@code auth_time}) that may approve or reject
+ * @param approvalRequiredAmr a human issuer's: {@code amr} values an approving login must all hold
+ * @param approvalRequiredAcr a human issuer's: the {@code acr} values of which an approving login must show one
  */
 @EachProperty("portcullis.oidc.issuers")
 public record OidcIssuerConfig(
@@ -51,7 +56,11 @@ public record OidcIssuerConfig(
         @Bindable(defaultValue = "60s") Duration clockSkew,
         @Bindable(defaultValue = "8192") int maxTokenBytes,
         @Bindable(defaultValue = "24h") Duration keysKeptFor,
-        @Bindable(defaultValue = "5s") Duration fetchTimeout) {
+        @Bindable(defaultValue = "5s") Duration fetchTimeout,
+        @Bindable(defaultValue = "ci") String kind,
+        @Bindable(defaultValue = "15m") Duration approvalMaxLoginAge,
+        @Nullable List<String> approvalRequiredAmr,
+        @Nullable List<String> approvalRequiredAcr) {
 
     public OidcIssuerConfig {
         String prefix = "portcullis.oidc.issuers." + name + ".";
@@ -63,6 +72,22 @@ public record OidcIssuerConfig(
         require(prefix + "identity-template", identityTemplate,
                 "a SPIFFE ID with {claim} placeholders, e.g. spiffe://example.org/ci/github/{repository}");
         requiredClaims = requiredClaims == null ? Map.of() : Map.copyOf(requiredClaims);
+        kind = kind.toLowerCase(Locale.ROOT);
+        if (!kind.equals("ci") && !kind.equals("human")) {
+            throw new IllegalArgumentException(prefix + "kind must be ci or human");
+        }
+        approvalRequiredAmr = approvalRequiredAmr == null ? List.of() : List.copyOf(approvalRequiredAmr);
+        approvalRequiredAcr = approvalRequiredAcr == null ? List.of() : List.copyOf(approvalRequiredAcr);
+        checkValues(prefix + "approval-required-amr", approvalRequiredAmr);
+        checkValues(prefix + "approval-required-acr", approvalRequiredAcr);
+    }
+
+    private static void checkValues(String key, List<String> values) {
+        for (String value : values) {
+            if (value.isBlank() || value.length() > 256) {
+                throw new IllegalArgumentException(key + " values must be 1-256 characters, not blank");
+            }
+        }
     }
 
     private static void require(String key, String value, String what) {
@@ -96,7 +121,10 @@ public record OidcIssuerConfig(
                 .clockSkew(clockSkew)
                 .maxTokenBytes(maxTokenBytes)
                 .keysKeptFor(keysKeptFor)
-                .fetchTimeout(fetchTimeout);
+                .fetchTimeout(fetchTimeout)
+                .kind(kind.equals("human") ? OidcIssuer.Kind.HUMAN : OidcIssuer.Kind.CI)
+                .approvalStepUp(new StepUp(approvalMaxLoginAge, Set.copyOf(approvalRequiredAmr),
+                        Set.copyOf(approvalRequiredAcr)));
         if (jwksUrl != null && !jwksUrl.isBlank()) {
             builder.jwksUrl(url(prefix + "jwks-url", jwksUrl));
         }

@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.oidc;
+package dev.portcullis.runtime.oidc;
 
 import static java.util.Objects.requireNonNull;
 
@@ -31,17 +31,19 @@ import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
- * Verifies CI OIDC identity tokens (GitHub Actions, GitLab CI) against the configured issuers, failing
- * closed: anything not shown valid is a {@link TokenRefusedException} with its {@link TokenRefusal}.
+ * Verifies OIDC identity tokens against the configured issuers, failing closed: anything not shown valid
+ * is a {@link TokenRefusedException} with its {@link TokenRefusal}. A CI issuer's token (GitHub Actions,
+ * GitLab CI) becomes a {@link VerifiedToken}, a human issuer's ID token a {@link VerifiedLogin}.
  *
  * <p>In order: the size bound; the compact JWS form; the header's {@code alg} (RS256 or ES256 only,
  * whatever else the header says); the unverified {@code iss} must be exactly a configured issuer URL
  * (then that issuer's own size bound); the header's {@code kid} must name a key of the issuer's key set
  * whose type fits the algorithm; the signature; {@code aud} must be exactly the issuer's one audience;
  * {@code exp} and {@code iat} must be present and {@code nbf}, {@code exp}, {@code iat} hold with the
- * issuer's clock skew; {@code exp - iat} within the maximum lifetime; then the claims: {@code jti},
- * {@code sha}, {@code ref} (with {@code ref_type} where it is not a full ref), the identity template's
- * claims and every required claim. Keys named in the token ({@code jku}, {@code jwk}, {@code x5u},
+ * issuer's clock skew; {@code exp - iat} within the maximum lifetime; then the claims: for a CI token
+ * {@code jti}, {@code sha}, {@code ref} (with {@code ref_type} where it is not a full ref); for a person's
+ * token {@code amr} (when present) an array of strings and {@code auth_time} (when present) a number;
+ * then the identity template's claims and every required claim. Keys named in the token ({@code jku}, {@code jwk}, {@code x5u},
  * {@code x5c}) are never used.
  *
  * <p>Thread-safe. {@link #verify} may block while an issuer's keys are fetched (bounded by the issuer's
@@ -92,11 +94,12 @@ public final class OidcTokenVerifier {
     }
 
     /**
-     * The verified identity and claims of {@code token}, a compact JWS.
+     * The verified identity and claims of {@code token}, a compact JWS: a {@link VerifiedToken} when a
+     * CI issuer signed it, a {@link VerifiedLogin} when a human issuer did.
      *
      * @throws TokenRefusedException when the token is not accepted, with the reason and its unverified claims
      */
-    public VerifiedToken verify(String token) {
+    public Verified verify(String token) {
         requireNonNull(token, "token is null");
         if (token.length() > maxTokenBytes) {
             throw refused(TokenRefusal.TOKEN_TOO_LARGE, UnverifiedClaims.none());
@@ -143,6 +146,15 @@ public final class OidcTokenVerifier {
         checkAudience(claims, issuer, unverified);
         Instant expiresAt = checkTimes(claims, issuer, unverified);
         Map<String, String> strings = asStrings(claims);
+        if (issuer.kind() == OidcIssuer.Kind.HUMAN) {
+            SpiffeId person = identity(strings, issuer, unverified);
+            immutableIds(strings, issuer, unverified); // the required claims
+            if (claims.getClaim("auth_time") != null && !(claims.getClaim("auth_time") instanceof Number)) {
+                throw refused(TokenRefusal.TOKEN_CLAIMS, unverified);
+            }
+            return new VerifiedLogin(issuer.name(), person, strings, expiresAt, amr(claims, unverified),
+                    issuer.approvalStepUp());
+        }
         return new VerifiedToken(
                 issuer.name(),
                 identity(strings, issuer, unverified),
@@ -252,6 +264,18 @@ public final class OidcTokenVerifier {
             }
         });
         return strings;
+    }
+
+    /** The {@code amr} array of strings; empty when absent, refused when it is anything else. */
+    private static List<String> amr(JWTClaimsSet claims, UnverifiedClaims unverified) {
+        Object amr = claims.getClaim("amr");
+        if (amr == null) {
+            return List.of();
+        }
+        if (!(amr instanceof List<?> methods) || !methods.stream().allMatch(String.class::isInstance)) {
+            throw refused(TokenRefusal.TOKEN_CLAIMS, unverified);
+        }
+        return methods.stream().map(String.class::cast).toList();
     }
 
     private static SpiffeId identity(Map<String, String> claims, OidcIssuer issuer, UnverifiedClaims unverified) {

@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.oidc;
+package dev.portcullis.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,6 +16,8 @@ import dev.portcullis.catalog.condition.CelCondition;
 import dev.portcullis.catalog.condition.ConditionInput;
 import dev.portcullis.gateway.client.RecordingAuditService;
 import dev.portcullis.runtime.identity.IdentityPattern;
+import dev.portcullis.runtime.oidc.TestIssuer;
+import dev.portcullis.runtime.oidc.Tokens;
 import dev.portcullis.runtime.role.Role;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.server.ServiceLauncher;

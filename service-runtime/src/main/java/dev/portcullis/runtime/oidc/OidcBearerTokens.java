@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.oidc;
+package dev.portcullis.runtime.oidc;
 
 import static java.util.Objects.requireNonNull;
 
@@ -8,8 +8,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The gateway's bearer-token check: a token {@link OidcTokenVerifier} verifies makes its caller the
+ * A service's bearer-token check: a CI token {@link OidcTokenVerifier} verifies makes its caller the
  * token's identity, with the token's issuer, commit, ref, {@code jti} and claims as its credential; a
+ * person's ({@link VerifiedLogin}) is accepted as a user's, for the access check to admit only from a
+ * delegate; a
  * refused one is refused with the {@link TokenRefusal} as reason ({@code TOKEN_ISSUER_UNAVAILABLE}
  * retryable) and its claims, marked unverified, for the audit record. Thread-safe; blocks as
  * {@link OidcTokenVerifier#verify} does.
@@ -23,7 +25,7 @@ public final class OidcBearerTokens implements BearerTokens {
 
     @Override
     public Check check(String token) {
-        VerifiedToken verified;
+        Verified verified;
         try {
             verified = verifier.verify(token);
         } catch (TokenRefusedException refused) {
@@ -32,7 +34,12 @@ public final class OidcBearerTokens implements BearerTokens {
             return new Refused(refused.reason(), refused.refusal().message(),
                     refused.refusal() == TokenRefusal.TOKEN_ISSUER_UNAVAILABLE, attributes);
         }
-        return new Accepted(verified.identity(), new Credential.IdentityToken(verified.issuerName(), verified.commit(),
-                verified.ref(), verified.jti(), verified.expiresAt(), verified.claims()));
+        if (verified instanceof VerifiedLogin login) {
+            return new AcceptedUser(login.identity(), login.issuerName(), login.expiresAt(), login.claims(), login.amr(),
+                    login.stepUp());
+        }
+        VerifiedToken ci = (VerifiedToken) verified;
+        return new Accepted(ci.identity(), new Credential.IdentityToken(ci.issuerName(), ci.commit(), ci.ref(), ci.jti(),
+                ci.expiresAt(), ci.claims()));
     }
 }

@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.oidc;
+package dev.portcullis.runtime.oidc;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
@@ -16,13 +16,13 @@ import java.util.Date;
 import java.util.UUID;
 
 /** Mints identity tokens shaped like GitHub Actions' and GitLab CI's. */
-final class Tokens {
-    static final String SHA = "0123456789abcdef0123456789abcdef01234567";
+public final class Tokens {
+    public static final String SHA = "0123456789abcdef0123456789abcdef01234567";
 
     private Tokens() {}
 
     /** A GitHub Actions token for acme/infra-live on refs/heads/main, issued now, valid 10 minutes. */
-    static JWTClaimsSet.Builder github(String issuer, Instant now) {
+    public static JWTClaimsSet.Builder github(String issuer, Instant now) {
         return times(now)
                 .issuer(issuer)
                 .audience(TestIssuer.AUDIENCE)
@@ -50,7 +50,7 @@ final class Tokens {
     }
 
     /** A GitLab CI token for acme/infra-live on branch main, issued now, valid 10 minutes. */
-    static JWTClaimsSet.Builder gitlab(String issuer, Instant now) {
+    public static JWTClaimsSet.Builder gitlab(String issuer, Instant now) {
         return times(now)
                 .issuer(issuer)
                 .audience(TestIssuer.AUDIENCE)
@@ -72,16 +72,16 @@ final class Tokens {
                 .claim("sha", SHA);
     }
 
-    static String sign(JWTClaimsSet.Builder claims, RSAKey key) {
+    public static String sign(JWTClaimsSet.Builder claims, RSAKey key) {
         return sign(claims.build(), JWSAlgorithm.RS256, key.getKeyID(), key);
     }
 
-    static String sign(JWTClaimsSet.Builder claims, ECKey key) {
+    public static String sign(JWTClaimsSet.Builder claims, ECKey key) {
         return sign(claims.build(), JWSAlgorithm.ES256, key.getKeyID(), key);
     }
 
     /** Signed by {@code key} but naming {@code kid} in the header. */
-    static String signNaming(String kid, JWTClaimsSet.Builder claims, RSAKey key) {
+    public static String signNaming(String kid, JWTClaimsSet.Builder claims, RSAKey key) {
         return sign(claims.build(), JWSAlgorithm.RS256, kid, key);
     }
 

@@ -1,9 +1,11 @@
-package dev.portcullis.gateway.server;
+package dev.portcullis.runtime.oidc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.portcullis.gateway.oidc.OidcIssuer;
+import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.identity.StepUp;
 import dev.portcullis.runtime.server.StartupFailure;
 import dev.portcullis.runtime.testing.TestPki;
 import io.micronaut.context.ApplicationContext;
@@ -14,6 +16,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -79,6 +82,72 @@ class OidcIssuerConfigTest {
         assertEquals(4096, issuer.maxTokenBytes());
         assertEquals(Duration.ofHours(12), issuer.keysKeptFor());
         assertEquals(Duration.ofSeconds(2), issuer.fetchTimeout());
+    }
+
+    @Test
+    void anIssuerIsOfKindCiWithFifteenMinutesLoginAgeAndNoMfaUnlessSet() {
+        OidcIssuer issuer = issuers(required()).get(0).issuer();
+
+        assertEquals(OidcIssuer.Kind.CI, issuer.kind());
+        assertEquals(new StepUp(Duration.ofMinutes(15), Set.of(), Set.of()), issuer.approvalStepUp());
+    }
+
+    @Test
+    void everyKeyOfAHumanIssuerIsBound() {
+        Map<String, Object> properties = new HashMap<>(required());
+        properties.put(PREFIX + "identity-template", "spiffe://example.org/human/{sub}");
+        properties.put(PREFIX + "kind", "human");
+        properties.put(PREFIX + "approval-max-login-age", "5m");
+        properties.put(PREFIX + "approval-required-amr", List.of("mfa", "hwk"));
+        properties.put(PREFIX + "approval-required-acr", List.of("urn:mace:incommon:iap:silver"));
+
+        OidcIssuer issuer = issuers(properties).get(0).issuer();
+
+        assertEquals(OidcIssuer.Kind.HUMAN, issuer.kind());
+        assertEquals(new StepUp(Duration.ofMinutes(5), Set.of("mfa", "hwk"), Set.of("urn:mace:incommon:iap:silver")),
+                issuer.approvalStepUp());
+    }
+
+    @Test
+    void anUnknownKindStopsStartupNamingTheKey() {
+        Map<String, Object> properties = new HashMap<>(required());
+        properties.put(PREFIX + "kind", "robot");
+
+        RuntimeException e = assertThrows(RuntimeException.class, () -> issuers(properties));
+
+        assertEquals(PREFIX + "kind must be ci or human", StartupFailure.describe(e));
+    }
+
+    @Test
+    void noDelegateUnlessConfigured() {
+        assertEquals(Set.of(), delegates(Map.of()).identities());
+    }
+
+    @Test
+    void delegatesAreBoundAsIdentities() {
+        OidcDelegatesConfig delegates = delegates(Map.of("portcullis.oidc.delegates", List.of("spiffe://example.org/console")));
+
+        assertEquals(Set.of(SpiffeId.parse("spiffe://example.org/console")), delegates.identities());
+    }
+
+    @Test
+    void aDelegateThatIsNoSpiffeIdStopsStartupNamingTheKey() {
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> delegates(Map.of("portcullis.oidc.delegates", List.of("console"))));
+
+        assertTrue(StartupFailure.describe(e).startsWith("portcullis.oidc.delegates must hold SPIFFE IDs"),
+                StartupFailure.describe(e));
+    }
+
+    private static OidcDelegatesConfig delegates(Map<String, Object> properties) {
+        try (ApplicationContext context = ApplicationContext.builder()
+                .properties(properties)
+                .environmentPropertySource(false)
+                .deduceEnvironment(false)
+                .banner(false)
+                .start()) {
+            return context.getBean(OidcDelegatesConfig.class);
+        }
     }
 
     @ParameterizedTest

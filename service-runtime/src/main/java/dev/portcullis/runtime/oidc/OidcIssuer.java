@@ -1,7 +1,8 @@
-package dev.portcullis.gateway.oidc;
+package dev.portcullis.runtime.oidc;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.runtime.identity.StepUp;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,13 +17,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * One OIDC issuer whose identity tokens the gateway accepts, validated on construction. Error messages
- * name the property as {@code portcullis.oidc.issuers.NAME.KEY}, the prefix the gateway's configuration
- * will bind it from.
+ * One OIDC issuer whose identity tokens a service accepts, validated on construction: a CI system's
+ * (the gateway takes its jobs' tokens directly) or a human identity provider's (the gateway and the
+ * audit service take its ID tokens only from a delegate, the web console). Error messages name the
+ * property as {@code portcullis.oidc.issuers.NAME.KEY}, the prefix the configuration binds it from.
  *
  * @param name the issuer's configured name ({@code github}, {@code gitlab}): letters, digits, '-', '_'
  * @param issuerUrl the exact {@code iss} of its tokens; https, with a host, no query, fragment or user info
@@ -37,6 +40,9 @@ import java.util.regex.Pattern;
  * @param keysKeptFor how long a fetched key set stays usable while the issuer cannot be reached;
  *     default 24 h, at most 7 days
  * @param fetchTimeout the connect timeout and the request timeout of each fetch; default 5 s, at most 60 s
+ * @param kind whose tokens: a CI system's jobs' ({@code ci}, the default) or people's ({@code human}); a
+ *     human issuer's identity template maps to {@code spiffe://TD/human/...}, a CI issuer's never does
+ * @param approvalStepUp what a person's login must show to approve or reject a run (human issuers only)
  */
 public record OidcIssuer(
         String name,
@@ -50,7 +56,9 @@ public record OidcIssuer(
         Duration clockSkew,
         int maxTokenBytes,
         Duration keysKeptFor,
-        Duration fetchTimeout) {
+        Duration fetchTimeout,
+        Kind kind,
+        StepUp approvalStepUp) {
 
     public static final Duration DEFAULT_MAX_TOKEN_LIFETIME = Duration.ofHours(1);
     public static final Duration MAX_CLOCK_SKEW = Duration.ofSeconds(60);
@@ -63,6 +71,14 @@ public record OidcIssuer(
     private static final Pattern CLAIM_NAME = Pattern.compile("[A-Za-z0-9_]{1,64}");
     private static final int MAX_AUDIENCE_LENGTH = 256;
     private static final int MAX_CLAIM_VALUE_LENGTH = 256;
+
+    /** Whose tokens an issuer signs. */
+    public enum Kind {
+        /** A CI system's jobs (GitHub Actions, GitLab CI): bound to a commit, presented directly. */
+        CI,
+        /** People signing in at the web console: presented only by a delegate, never directly. */
+        HUMAN
+    }
 
     /** Where an issuer publishes its signing keys. */
     public sealed interface KeyLocation {
@@ -120,6 +136,28 @@ public record OidcIssuer(
         }
         requireWithin(prefix + "keys-kept-for", keysKeptFor, Duration.ofMinutes(1), Duration.ofDays(7));
         requireWithin(prefix + "fetch-timeout", fetchTimeout, Duration.ofMillis(100), Duration.ofSeconds(60));
+        requireNonNull(kind, prefix + "kind is null");
+        requireNonNull(approvalStepUp, prefix + "approval-max-login-age is null");
+        requireWithin(prefix + "approval-max-login-age", approvalStepUp.maxLoginAge(), Duration.ofSeconds(30),
+                Duration.ofHours(24));
+        // a person's token must never map onto a CI job's or a service's identity, nor a job's onto a person's
+        boolean humanPath = templatePath(identityTemplate).startsWith("/human/");
+        if (kind == Kind.HUMAN && !humanPath) {
+            throw new IllegalArgumentException(prefix + "identity-template of a human issuer must map to spiffe://TD/human/...");
+        }
+        if (kind == Kind.CI && humanPath) {
+            throw new IllegalArgumentException(prefix + "identity-template of a ci issuer must not map to spiffe://TD/human/...");
+        }
+        if (kind == Kind.CI && (!approvalStepUp.requiredAmr().isEmpty() || !approvalStepUp.acceptedAcr().isEmpty())) {
+            throw new IllegalArgumentException(prefix + "approval-required-amr and approval-required-acr apply to human issuers only");
+        }
+    }
+
+    /** "/human/{sub}" of "spiffe://example.org/human/{sub}". */
+    private static String templatePath(IdentityTemplate template) {
+        String rest = template.value().substring("spiffe://".length());
+        int slash = rest.indexOf('/');
+        return slash < 0 ? "" : rest.substring(slash);
     }
 
     /** An issuer with every optional setting at its default: discovery, no required claims. */
@@ -184,7 +222,8 @@ public record OidcIssuer(
                         .map(c -> c.getSubjectX500Principal().getName()).toList()
                 + ", identityTemplate=" + identityTemplate + ", requiredClaims=" + new TreeMap<>(requiredClaims)
                 + ", maxTokenLifetime=" + maxTokenLifetime + ", clockSkew=" + clockSkew + ", maxTokenBytes="
-                + maxTokenBytes + ", keysKeptFor=" + keysKeptFor + ", fetchTimeout=" + fetchTimeout + "]";
+                + maxTokenBytes + ", keysKeptFor=" + keysKeptFor + ", fetchTimeout=" + fetchTimeout + ", kind=" + kind
+                + ", approvalStepUp=" + approvalStepUp + "]";
     }
 
     /** Builds an {@link OidcIssuer}; not thread-safe. */
@@ -201,6 +240,8 @@ public record OidcIssuer(
         private int maxTokenBytes = DEFAULT_MAX_TOKEN_BYTES;
         private Duration keysKeptFor = DEFAULT_KEYS_KEPT_FOR;
         private Duration fetchTimeout = DEFAULT_FETCH_TIMEOUT;
+        private Kind kind = Kind.CI;
+        private StepUp approvalStepUp = new StepUp(StepUp.DEFAULT_MAX_LOGIN_AGE, Set.of(), Set.of());
 
         private Builder(String name, URI issuerUrl, String audience, IdentityTemplate identityTemplate,
                 List<X509Certificate> caCertificates) {
@@ -247,10 +288,23 @@ public record OidcIssuer(
             return this;
         }
 
+        /** Whose tokens the issuer signs; {@link Kind#CI} unless set. */
+        public Builder kind(Kind kind) {
+            this.kind = kind;
+            return this;
+        }
+
+        /** What a person's login must show to approve; 15 minutes' login age and nothing else unless set. */
+        public Builder approvalStepUp(StepUp stepUp) {
+            this.approvalStepUp = stepUp;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the property that is not acceptable */
         public OidcIssuer build() {
             return new OidcIssuer(name, issuerUrl, audience, keyLocation, caCertificates, identityTemplate,
-                    requiredClaims, maxTokenLifetime, clockSkew, maxTokenBytes, keysKeptFor, fetchTimeout);
+                    requiredClaims, maxTokenLifetime, clockSkew, maxTokenBytes, keysKeptFor, fetchTimeout, kind,
+                    approvalStepUp);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.oidc;
+package dev.portcullis.runtime.oidc;
 
 import static java.util.Objects.requireNonNull;
 
