@@ -131,8 +131,9 @@ public final class DevMode implements AutoCloseable {
                     properties.putAll(issuer.gatewayProperties());
                 }
                 if (service == DevService.GATEWAY || service == DevService.AUDIT) {
-                    // humans signed in at the dev identity provider, through the console
+                    // humans signed in at the dev identity provider, through the console (its delegate)
                     properties.putAll(signIn.humanIssuerProperties());
+                    properties.put("portcullis.oidc.delegates", List.of(DevConsole.IDENTITY.value()));
                 }
                 properties.putAll(options.overrides().getOrDefault(service.serviceName(), Map.of()));
                 RunningService launched = startService(service, port, properties, options.telemetry());

@@ -29,7 +29,7 @@ class DevConsoleTest {
     Path dir;
 
     @Test
-    void theDevApproverSignsInToTheConsoleAtTheDevIdentityProvider() throws Exception {
+    void theDevApproverSignsInAtTheDevIdentityProviderAndTheGatewayActsForThem() throws Exception {
         try (DevMode dev = DevMode.start(DevModeOptions.in(dir.resolve("data")).withBasePort(0))) {
             HttpClient http = HttpClient.newBuilder().sslContext(PemFiles.trustingOnly(dev.pki().caFile()))
                     .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -51,8 +51,12 @@ class DevConsoleTest {
                     HttpResponse.BodyHandlers.ofString());
             HttpResponse<String> signedIn = get(http, location(back), signInCookie);
 
+            String session = cookie(signedIn, "__Host-portcullis-session");
+            HttpResponse<String> runs = get(http, console + "/runs", session);
+
             assertEquals(200, signedIn.statusCode(), signedIn.body());
             assertTrue(signedIn.body().contains("Signed in as <strong>Dev approver</strong>"), signedIn.body());
+            assertEquals(200, runs.statusCode(), runs.body()); // the gateway took the approver's token from its delegate
             assertTrue(Files.readString(dev.envFile()).contains(console), "dev.env names the console");
         }
     }
