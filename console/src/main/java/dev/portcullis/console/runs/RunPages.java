@@ -68,7 +68,10 @@ public final class RunPages {
     /** Signed-in pages send a signed-out browser to sign in, returning here. */
     public static WebResponse signedIn(WebRequest request, java.util.function.Function<Session, WebResponse> page) {
         if (request.session().isEmpty()) {
-            return WebResponse.seeOther(SignInRoutes.signInPath(request.path(), false));
+            Map<String, String> query = new LinkedHashMap<>();
+            request.query().forEach((name, values) -> query.put(name, values.isEmpty() ? "" : values.get(0)));
+            String back = query.isEmpty() ? request.path() : request.path() + "?" + query(query);
+            return WebResponse.seeOther(SignInRoutes.signInPath(back, false));
         }
         return page.apply(request.session().get());
     }

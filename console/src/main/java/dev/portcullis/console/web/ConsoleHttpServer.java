@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * The console's HTTPS server (the JDK's {@code HttpsServer}, TLS 1.2/1.3 with the console's
  * rotating certificate). What every answer gets, so no page can forget it: a strict
  * Content-Security-Policy (scripts, styles and images only from the console itself, no inline
- * script or style, no framing, forms post only here), {@code nosniff}, no referrer, no caching.
+ * script or style, no framing, forms post only here), {@code nosniff}, no referrer to other sites, no caching.
  * Every {@code POST} is a state change and needs a signed-in session, the session's CSRF token in
  * the form's {@code csrf} field and, when the browser sends one, an {@code Origin} that is the
  * console's own; otherwise it is answered 403 and nothing is done. The session cookie is
@@ -250,7 +250,8 @@ public final class ConsoleHttpServer implements AutoCloseable {
         var headers = exchange.getResponseHeaders();
         headers.set("Content-Security-Policy", CONTENT_SECURITY_POLICY);
         headers.set("X-Content-Type-Options", "nosniff");
-        headers.set("Referrer-Policy", "no-referrer");
+        // same-origin, not no-referrer: with no-referrer a browser sends "Origin: null" on the console's own form posts
+        headers.set("Referrer-Policy", "same-origin");
         headers.set("X-Frame-Options", "DENY");
         headers.set("Cross-Origin-Opener-Policy", "same-origin");
         headers.set("Cache-Control", "no-store");

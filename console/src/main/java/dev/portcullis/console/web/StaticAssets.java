@@ -14,13 +14,15 @@ public final class StaticAssets {
 
     private StaticAssets() {}
 
-    /** A route per file: {@code GET /static/NAME}. */
+    /** A route per file, {@code GET /static/NAME}, and an empty {@code /favicon.ico}, which browsers ask for by themselves. */
     public static List<Route> routes() {
-        return TYPES.entrySet().stream().map(file -> {
+        List<Route> routes = new java.util.ArrayList<>(TYPES.entrySet().stream().map(file -> {
             byte[] body = read(file.getKey());
             WebResponse response = new WebResponse(200, Map.of("Content-Type", file.getValue()), body);
             return Route.of("GET", "/static/" + file.getKey().replace(".", "\\."), (request, path) -> response);
-        }).toList();
+        }).toList());
+        routes.add(Route.of("GET", "/favicon\\.ico", (request, path) -> new WebResponse(204, Map.of(), new byte[0])));
+        return routes;
     }
 
     private static byte[] read(String name) {

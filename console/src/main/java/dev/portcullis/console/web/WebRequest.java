@@ -17,7 +17,7 @@ public record WebRequest(String method, String path, Map<String, List<String>> q
     public WebRequest {
         requireNonNull(method, "method is null");
         requireNonNull(path, "path is null");
-        query = Map.copyOf(query);
+        query = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(query)); // in the order given: a return path keeps it
         form = Map.copyOf(form);
         headers = Map.copyOf(headers);
         requireNonNull(session, "session is null");

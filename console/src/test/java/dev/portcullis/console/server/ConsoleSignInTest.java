@@ -59,6 +59,15 @@ class ConsoleSignInTest {
     }
 
     @Test
+    void signingInReturnsToThePageAskedForWithItsQuery() {
+        Browser browser = fixture.browser();
+
+        HttpResponse<String> signedIn = fixture.signIn(browser, "/runs?state=AWAITING_APPROVAL&repo=example", "approver");
+
+        assertTrue(signedIn.body().contains("content=\"0; url=/runs?state=AWAITING_APPROVAL&amp;repo=example\""), signedIn.body());
+    }
+
+    @Test
     void theConsoleCallsTheGatewayWithTheSignedInUsersIdTokenAsBearer() {
         Browser browser = fixture.browser();
         fixture.signIn(browser, "/runs", "auditor");

@@ -39,7 +39,7 @@ class ConsoleHttpServerTest {
 
             assertEquals(ConsoleHttpServer.CONTENT_SECURITY_POLICY, answer.headers().firstValue("Content-Security-Policy").orElse(""), path);
             assertEquals("nosniff", answer.headers().firstValue("X-Content-Type-Options").orElse(""), path);
-            assertEquals("no-referrer", answer.headers().firstValue("Referrer-Policy").orElse(""), path);
+            assertEquals("same-origin", answer.headers().firstValue("Referrer-Policy").orElse(""), path);
             assertEquals("no-store", answer.headers().firstValue("Cache-Control").orElse(""), path);
         }
     }
@@ -53,6 +53,13 @@ class ConsoleHttpServerTest {
 
         assertTrue(Pattern.compile("<script src=\"/static/console.js\" defer></script>").matcher(page).find(), page);
         assertFalse(Pattern.compile("<script>|<script [^s]|<style|style=|\\son[a-z]+=").matcher(page).find(), page);
+    }
+
+    @Test
+    void theFaviconBrowsersAskForIsAnsweredEmpty() {
+        HttpResponse<String> answer = fixture.browser().get(fixture.url + "/favicon.ico");
+
+        assertEquals(204, answer.statusCode());
     }
 
     @Test
