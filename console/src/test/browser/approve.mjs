@@ -1,6 +1,7 @@
-// The console in a real browser (headless Chromium driven by playwright-core): sign in at the dev
-// identity provider as the approver, find the waiting apply, read its plan summary and the digest
-// being approved, approve it, and watch its log until the run SUCCEEDED. Run by scripts/test-browser
+// The console in a real browser (headless Chromium driven by playwright-core): the dev requester,
+// who holds no role, is refused and the page says why; signed in at the dev identity provider as the
+// approver, find the waiting apply, read its plan summary and the digest being approved, approve
+// it, and watch its log until the run SUCCEEDED; the auditor finds the approval in the audit log. Run by scripts/test-browser
 // against a running `portcullis dev`; prints the approved run id and digest as `approved RUN DIGEST`.
 //   node approve.mjs CONSOLE_URL SCREENSHOT_DIR EXPECTED_SUMMARY_LINE
 import { chromium } from "playwright-core";
@@ -24,6 +25,16 @@ try {
   page.on("console", (message) => { if (message.type() === "error") problems.push(message.text()); });
   page.on("pageerror", (error) => problems.push(error.message));
 
+  // the dev requester holds no role: the gateway shows them no run to approve, and the page says why
+  const requester = await context.browser().newContext({ ignoreHTTPSErrors: true });
+  const refusedPage = await requester.newPage();
+  await refusedPage.goto(`${consoleUrl}/runs?state=AWAITING_APPROVAL`);
+  await refusedPage.locator("#user-requester").click();
+  await refusedPage.waitForURL(`${consoleUrl}/runs?state=AWAITING_APPROVAL`, { timeout: 30000 });
+  const refusal = await refusedPage.locator("[role=alert]").textContent();
+  if (!refusal.includes("PERMISSION_DENIED")) fail(`the requester was not refused: ${refusal}`);
+  await requester.close();
+
   await page.goto(`${consoleUrl}/runs?state=AWAITING_APPROVAL`);
   await page.locator("#user-approver").click(); // the dev identity provider: pick who you are
   await page.waitForURL(`${consoleUrl}/runs?state=AWAITING_APPROVAL`, { timeout: 30000 });
@@ -46,6 +57,21 @@ try {
   const log = await page.locator("#log").textContent();
   if (!log.includes("SUCCEEDED")) fail(`the live log did not follow the run to SUCCEEDED: ${log}`);
   await page.screenshot({ path: `${screenshots}/run-page.png`, fullPage: true });
+
+  // the auditor finds the approval in the audit log, naming the person (delivery is asynchronous: look again for a while)
+  const auditor = await context.browser().newContext({ ignoreHTTPSErrors: true });
+  const auditPage = await auditor.newPage();
+  const search = `${consoleUrl}/audit?action=run.approved&run=${runId}`;
+  await auditPage.goto(search);
+  await auditPage.locator("#user-auditor").click();
+  await auditPage.waitForURL(search, { timeout: 30000 });
+  const deadline = Date.now() + 60000;
+  while (!(await auditPage.locator("table.audit").textContent().catch(() => "")).includes("spiffe://portcullis.dev/human/approver")) {
+    if (Date.now() > deadline) fail(`the audit log shows no approval by the person: ${await auditPage.locator("main").textContent()}`);
+    await auditPage.waitForTimeout(1000);
+    await auditPage.reload();
+  }
+  await auditor.close();
   if (problems.length > 0) fail(`the browser reported errors: ${problems.join(" | ")}`);
   console.log(`approved ${runId} ${digest}`);
 } catch (failure) {
