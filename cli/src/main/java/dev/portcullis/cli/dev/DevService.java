@@ -21,6 +21,7 @@ public enum DevService {
         @Override
         void addOwnProperties(Map<String, Object> properties, Path dataDir, Path catalog, Map<DevService, Integer> ports) {
             properties.put("portcullis.audit.data-dir", dataDir.resolve("audit").toString());
+            trustTheConsoleAsDelegate(properties);
         }
     },
     POLICY(1, DevPki.Member.POLICY, "") {
@@ -45,6 +46,7 @@ public enum DevService {
             properties.put("portcullis.gateway.executor-address", "localhost:" + ports.get(EXECUTOR));
             properties.put("portcullis.gateway.audit-address", "localhost:" + ports.get(AUDIT));
             properties.put("portcullis.gateway.store.data-dir", dataDir.resolve("gateway").toString());
+            trustTheConsoleAsDelegate(properties);
         }
     };
 
@@ -115,6 +117,16 @@ public enum DevService {
     }
 
     abstract void addOwnProperties(Map<String, Object> properties, Path dataDir, Path catalog, Map<DevService, Integer> ports);
+
+    /**
+     * The dev console's certificate may present a signed-in person's ID token (issue 23). The dev
+     * identity provider for people is added as an issuer of kind human next to these settings
+     * ({@code portcullis.oidc.issuers.NAME.*} in the gateway's and the audit service's properties);
+     * until one is, the console's calls are refused.
+     */
+    static void trustTheConsoleAsDelegate(Map<String, Object> properties) {
+        properties.put("portcullis.oidc.delegates", List.of(DevPki.Member.CONSOLE.identity().value()));
+    }
 
     /** Every service but audit delivers its audit events through its own durable outbox. */
     void deliverAuditThroughOutbox(Map<String, Object> properties, Path dataDir, Map<DevService, Integer> ports) {
