@@ -86,7 +86,7 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
         this.shipper = requireNonNull(shipper, "shipper is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.relay = new OutboxThread("audit-outbox-relay", this::run);
-        table.onCommitted(this::wake);
+        table.onCommitted(committed -> wake());
     }
 
     /**
@@ -143,7 +143,7 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
             throw new IllegalStateException("the audit outbox table cannot be written (SQL state " + e.getSQLState() + ")");
         }
         inserted(true);
-        wake();
+        table.committed(events);
     }
 
     /**

@@ -131,7 +131,7 @@ abstract class JdbcAuditOutboxContract {
             connection.commit();
             connection.setAutoCommit(true);
         }
-        table.committed();
+        table.committed(List.of(committed));
 
         assertEquals(List.of(committed), shipper.awaitShipped(1, WAIT));
         await().atMost(WAIT).until(() -> rows() == 0);
