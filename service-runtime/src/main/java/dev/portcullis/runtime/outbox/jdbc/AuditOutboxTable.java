@@ -91,13 +91,13 @@ public final class AuditOutboxTable {
 
     /**
      * Locks and returns up to {@code max} of the oldest rows, in the caller's transaction. Rows
-     * another transaction locked are skipped when {@code skipLocked}, so replicas sharing the
-     * database ship different rows side by side; without it, a second replica waits for the first.
+     * another transaction locked are skipped, so replicas sharing the database ship different rows
+     * side by side and never wait for each other.
      */
-    static List<Row> lockOldest(Connection connection, int max, boolean skipLocked) throws SQLException {
+    static List<Row> lockOldest(Connection connection, int max) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("SELECT seq, event_id, event FROM audit_outbox "
-                + "ORDER BY seq FETCH FIRST " + max + " ROWS ONLY FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : ""));
+                + "ORDER BY seq FETCH FIRST " + max + " ROWS ONLY FOR UPDATE SKIP LOCKED");
                 ResultSet result = select.executeQuery()) {
             while (result.next()) {
                 long seq = result.getLong(1);

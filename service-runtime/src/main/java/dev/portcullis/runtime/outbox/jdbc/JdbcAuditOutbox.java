@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * database, and survives the loss of the pod.
  *
  * <p>Replicas sharing the database relay side by side: a batch's rows stay locked
- * ({@code SELECT … FOR UPDATE SKIP LOCKED} on PostgreSQL) until they are deleted or the relay's
+ * ({@code SELECT … FOR UPDATE SKIP LOCKED}, on PostgreSQL and H2) until they are deleted or the relay's
  * transaction ends, so no two replicas ship a row at once, and a replica that dies mid-batch
  * leaves its rows to the others. A failure is retried after a backoff ({@link FailureStreak}); a batch
  * acknowledged but not deleted (the database failed after the audit service answered) is shipped
@@ -72,7 +72,6 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
     private Contents contents = Contents.EMPTY;
     private boolean insertFailing;
     private boolean refusedForSpace;
-    private boolean skipLocked;
 
     /**
      * An outbox over {@code table} in {@code dataSource}, whose migrations created
@@ -278,7 +277,7 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                List<Row> rows = AuditOutboxTable.lockOldest(connection, config.batchSize(), skipLocked(connection));
+                List<Row> rows = AuditOutboxTable.lockOldest(connection, config.batchSize());
                 List<AuditEvent> events = rows.stream().flatMap(row -> row.event().stream()).toList();
                 if (!events.isEmpty()) {
                     shipper.ship(events);
@@ -316,19 +315,6 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
         }
     }
 
-
-    /** PostgreSQL skips rows another replica locked; H2, the one-replica database, waits for them instead. */
-    private boolean skipLocked(Connection connection) throws SQLException {
-        lock.lock();
-        try {
-            if (!skipLocked) {
-                skipLocked = "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
-            }
-            return skipLocked;
-        } finally {
-            lock.unlock();
-        }
-    }
 
     private void progressed() {
         lock.lock();

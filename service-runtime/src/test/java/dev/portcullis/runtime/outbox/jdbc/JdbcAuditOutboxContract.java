@@ -174,6 +174,25 @@ abstract class JdbcAuditOutboxContract {
     }
 
     @Test
+    void rowsAReplicaIsShippingAreSkippedAndShippedByAnotherOnceThatReplicaDies() throws Exception {
+        List<AuditEvent> events = TestEvents.numbered(10);
+        outbox(RecordingShipper.alwaysFailing()).recordAll(events); // never started: it only records
+        RecordingShipper shipper = RecordingShipper.working();
+        try (Connection dyingReplica = dataSource.getConnection()) {
+            dyingReplica.setAutoCommit(false);
+            assertEquals(4, AuditOutboxTable.lockOldest(dyingReplica, 4).size()); // its batch, in flight
+
+            outbox(shipper).startShipping();
+
+            assertEquals(events.subList(4, 10), shipper.awaitShipped(6, WAIT));
+            dyingReplica.rollback(); // as the database does when the replica's connection dies
+        }
+        List<AuditEvent> shipped = shipper.awaitShipped(10, WAIT);
+        assertEquals(events.subList(0, 4), shipped.subList(6, 10));
+        await().atMost(WAIT).until(() -> rows() == 0);
+    }
+
+    @Test
     void aFullTableRefusesEventsAndTurnsTheOutboxUnhealthy() {
         RecordingShipper shipper = RecordingShipper.alwaysFailing();
         JdbcAuditOutbox outbox = outbox(new AuditOutboxTable(Clock.systemUTC()), shipper, OutboxConfig.MIN_SPOOL_BYTES);
