@@ -38,6 +38,7 @@ public final class AuditOutboxTable {
     private final Clock clock;
     private final List<Consumer<List<AuditEvent>>> committedListeners = new CopyOnWriteArrayList<>();
 
+    /** @param clock stamps each row's {@code created_at} (the age the metrics report) */
     public AuditOutboxTable(Clock clock) {
         this.clock = requireNonNull(clock, "clock is null");
     }

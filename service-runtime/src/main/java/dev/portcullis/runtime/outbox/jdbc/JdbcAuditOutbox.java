@@ -146,8 +146,8 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
     }
 
     /**
-     * True when new events can be recorded: the outbox is open, its last insert succeeded, the
-     * table is below its size bound, and no event has been refused for space since the relay
+     * True when new events can be recorded: the outbox is open, no insert failed since the table
+     * last answered (an insert, or the relay's count), the table is below its size bound, and no event has been refused for space since the relay
      * last made progress. Does not block on I/O.
      */
     @Override
@@ -298,7 +298,11 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
         return shipped;
     }
 
-    /** Counts what the table holds, for the size bound and the metrics; a failure keeps the last count. */
+    /**
+     * Counts what the table holds, for the size bound and the metrics; a failure keeps the last
+     * count. A count that succeeds also ends an insert failure: the table answers again, and a
+     * service that is not ready records nothing that could tell.
+     */
     private void count() {
         Contents counted;
         try (Connection connection = dataSource.getConnection()) {
@@ -310,6 +314,7 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
         lock.lock();
         try {
             contents = counted;
+            insertFailing = false;
         } finally {
             lock.unlock();
         }

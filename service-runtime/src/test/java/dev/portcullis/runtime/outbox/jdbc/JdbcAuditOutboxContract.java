@@ -238,6 +238,23 @@ abstract class JdbcAuditOutboxContract {
     }
 
     @Test
+    void theOutboxIsHealthyAgainOnceTheTableAnswersAgain() throws Exception {
+        JdbcAuditOutbox outbox = outbox(RecordingShipper.working());
+        outbox.startShipping();
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE audit_outbox RENAME TO audit_outbox_away");
+        }
+        assertThrows(IllegalStateException.class, () -> outbox.record(TestEvents.numbered("lost", 1)));
+        assertFalse(outbox.healthy());
+
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE audit_outbox_away RENAME TO audit_outbox");
+        }
+
+        await().atMost(WAIT).until(outbox::healthy);
+    }
+
+    @Test
     void theBacklogAndTheAgeOfItsOldestEventAreReported() {
         RecordingShipper shipper = RecordingShipper.alwaysFailing();
         JdbcAuditOutbox outbox = outbox(shipper);
