@@ -92,8 +92,7 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
      * Inserts {@code event} and returns once it committed.
      *
      * @throws OutboxFullException when the table is at its size bound; the event was not recorded
-     * @throws IllegalStateException when the database refused the insert or the outbox is closed;
-     *     the event was not recorded
+     * @throws IllegalStateException when the outbox is closed or the database failed, as {@link #recordAll}
      */
     @Override
     public void record(AuditEvent event) {
@@ -104,8 +103,9 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
      * Inserts {@code events} in order in one transaction: all or none.
      *
      * @throws OutboxFullException when the table is at its size bound; no event was recorded
-     * @throws IllegalStateException when the database refused the insert or the outbox is closed;
-     *     no event was recorded
+     * @throws IllegalStateException when the outbox is closed (nothing was recorded), or the
+     *     database failed: then none was recorded, unless only the commit's acknowledgement was
+     *     lost, and recording them again is harmless (the audit service stores an event id once)
      */
     @Override
     public void recordAll(List<AuditEvent> events) {
