@@ -5,27 +5,22 @@ import static java.util.Objects.requireNonNull;
 import dev.portcullis.cli.dev.issuer.DevSignIn;
 import dev.portcullis.console.server.ConsoleLauncher;
 import dev.portcullis.console.server.ConsoleLauncher.RunningConsole;
-import dev.portcullis.runtime.identity.SpiffeId;
-import dev.portcullis.runtime.pki.CertificateRequest;
 import dev.portcullis.runtime.pki.DevPki;
-import dev.portcullis.runtime.pki.Validity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
-import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 
 /**
- * The web console of dev mode: on loopback at {@code https://localhost:PORT}, with a dev
- * certificate for {@code spiffe://portcullis.dev/console}, calling the dev gateway and audit
+ * The web console of dev mode: on loopback at {@code https://localhost:PORT}, with the dev PKI's
+ * console certificate ({@code spiffe://portcullis.dev/console}, renewed with the others), calling the dev gateway and audit
  * service, humans signing in at the DEV ONLY identity provider ({@link DevSignIn}).
  */
 final class DevConsole implements AutoCloseable {
-    static final SpiffeId IDENTITY = new SpiffeId("spiffe://" + DevPki.TRUST_DOMAIN + "/console");
-    private static final String CERTIFICATE_NAME = "console";
+    private static final String CERTIFICATE_NAME = DevPki.Member.CONSOLE.fileName();
 
     private final RunningConsole console;
     private final URI url;
@@ -39,10 +34,8 @@ final class DevConsole implements AutoCloseable {
      * Starts the console on {@code port} (0: a free one) calling the gateway and audit service on
      * loopback at {@code gatewayPort} and {@code auditPort}, and registers it at {@code signIn}.
      */
-    static DevConsole start(DevPki pki, Clock clock, int port, int gatewayPort, int auditPort, DevSignIn signIn) {
+    static DevConsole start(DevPki pki, int port, int gatewayPort, int auditPort, DevSignIn signIn) {
         requireNonNull(signIn, "signIn is null");
-        pki.issue(CERTIFICATE_NAME, new CertificateRequest(CERTIFICATE_NAME, IDENTITY, java.util.List.of("localhost"),
-                java.util.List.of("127.0.0.1", "::1"), Validity.startingNow(clock, DevPki.LEAF_VALIDITY)));
         int chosen = port == 0 ? freePort() : port;
         URI url = URI.create("https://localhost:" + chosen);
         Map<String, Object> properties = new HashMap<>(signIn.consoleProperties());

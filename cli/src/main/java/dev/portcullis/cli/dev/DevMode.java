@@ -131,9 +131,8 @@ public final class DevMode implements AutoCloseable {
                     properties.putAll(issuer.gatewayProperties());
                 }
                 if (service == DevService.GATEWAY || service == DevService.AUDIT) {
-                    // humans signed in at the dev identity provider, through the console (its delegate)
+                    // humans signed in at the dev identity provider, through the console (the delegate DevService names)
                     properties.putAll(signIn.humanIssuerProperties());
-                    properties.put("portcullis.oidc.delegates", List.of(DevConsole.IDENTITY.value()));
                 }
                 properties.putAll(options.overrides().getOrDefault(service.serviceName(), Map.of()));
                 RunningService launched = startService(service, port, properties, options.telemetry());
@@ -151,7 +150,7 @@ public final class DevMode implements AutoCloseable {
         }
         DevConsole console;
         try {
-            console = DevConsole.start(pki, options.clock(), basePort == 0 ? 0 : basePort + CONSOLE_PORT_OFFSET,
+            console = DevConsole.start(pki, basePort == 0 ? 0 : basePort + CONSOLE_PORT_OFFSET,
                     ports.get(DevService.GATEWAY), ports.get(DevService.AUDIT), signIn);
         } catch (RuntimeException e) {
             stopAll(running);

@@ -311,7 +311,9 @@ public final class RunService {
 
     /**
      * Approves a run awaiting approval. The requester never counts; for an apply the approval
-     * names the digest of the plan the approver reviewed.
+     * names the digest of the plan the approver reviewed. A person approving through the web console
+     * must pass the step-up ({@link LoginStepUp}: {@code LOGIN_TOO_OLD}, {@code MFA_REQUIRED}); every
+     * refusal is audited.
      */
     public Run approve(RunId id, Actor approver, String planDigest, String comment) {
         Run before;
@@ -402,7 +404,7 @@ public final class RunService {
         return run.spec().planRun().flatMap(store::find).flatMap(Run::planSummary);
     }
 
-    /** Rejects a run awaiting approval; it ends REJECTED. */
+    /** Rejects a run awaiting approval; it ends REJECTED. A person rejecting through the console passes the same step-up. */
     public Run reject(RunId id, Actor approver, String reason) {
         Run after;
         try {

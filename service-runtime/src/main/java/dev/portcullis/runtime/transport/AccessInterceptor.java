@@ -206,7 +206,8 @@ final class AccessInterceptor implements ServerInterceptor {
     /**
      * The caller's identity from its client certificate, or, where bearer tokens are admitted, from its
      * token; when both are presented they must name the same identity, and the token's binding applies.
-     * The token is never logged, audited or quoted.
+     * A person's token makes the person the caller only when a delegate's certificate presents it, and a
+     * delegate's certificate never stands alone. The token is never logged, audited or quoted.
      */
     private Authentication authenticate(ServerCall<?, ?> call, Metadata headers) {
         Optional<X509Certificate> certificate = peerCertificate(call);

@@ -9,6 +9,7 @@ import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.identity.StepUp;
 import dev.portcullis.runtime.testing.MutableClock;
 import dev.portcullis.runtime.testing.TestPki;
+import dev.portcullis.runtime.transport.BearerTokens;
 import dev.portcullis.runtime.transport.TokenAdmission;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -115,13 +116,14 @@ class HumanTokenVerificationTest {
     }
 
     @Test
-    void delegatesWithoutAHumanIssuerStopStartup() {
+    void delegatesWithoutAHumanIssuerHaveEveryTokenRefused() {
         OidcIssuer ci = issuer.settings("github", pki, "spiffe://example.org/ci/github/{repository}").build();
+        String person = Tokens.sign(person("alice"), TestIssuer.FIRST_KEY);
 
-        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
-                () -> OidcAdmission.gateway(List.of(ci), Set.of(CONSOLE), clock));
+        TokenAdmission admission = OidcAdmission.delegatesOnly(List.of(ci), Set.of(CONSOLE), clock).orElseThrow();
 
-        assertTrue(refused.getMessage().startsWith("portcullis.oidc.delegates needs an issuer with"), refused.getMessage());
+        BearerTokens.Check check = admission.tokens().check(person);
+        assertTrue(check instanceof BearerTokens.Refused refused && refused.reason().equals("TOKEN_ISSUER"), check.toString());
     }
 
     @Test
