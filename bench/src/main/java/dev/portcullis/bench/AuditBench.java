@@ -278,11 +278,16 @@ final class AuditBench {
         Map<String, Latencies> latencies = new LinkedHashMap<>();
         kinds.forEach(kind -> latencies.put(kind.name(), new Latencies()));
         Latencies nextPages = new Latencies();
+        Latencies unbatched = new Latencies();
         Latencies all = new Latencies();
         Latencies storeOnly = new Latencies();
         for (int warm = 0; warm < 10; warm++) {
             for (QueryKind kind : kinds) {
-                drain(audit, request(kind.filter().apply(stored.getAsInt()), kind.newestFirst(), ""));
+                QueryRequest request = request(kind.filter().apply(stored.getAsInt()), kind.newestFirst(), "");
+                drain(audit, request);
+                if (kind.name().equals("actor")) {
+                    drainUnbatched(audit, request.toBuilder().setBatched(false).build());
+                }
             }
         }
         for (int q = 0; q < QUERIES_PER_KIND; q++) {
@@ -297,6 +302,11 @@ final class AuditBench {
                     // the same kind of query on the store itself: the database and reading rows, without gRPC
                     EventFilter filter = kind.filter().apply(stored.getAsInt());
                     storeOnly.measure(1, () -> store.query(filter, kind.newestFirst(), 0, 100));
+                }
+                if (kind.name().equals("actor")) {
+                    // the same answer one event a message, as callers written before batches read it
+                    QueryRequest single = request.toBuilder().setBatched(false).build();
+                    unbatched.measure(1, () -> drainUnbatched(audit, single));
                 }
                 if (kind.name().equals("time_range") && !cursor.isEmpty()) {
                     QueryRequest next = request.toBuilder().setCursor(cursor).build();
@@ -323,6 +333,9 @@ final class AuditBench {
         figures.put("query_time_range_next_page_p50_ms", new Figure(round(nextPages.percentileMicros(50) / 1000), "ms",
                 "time_range's second page, through the first page's last cursor"));
         figures.put("query_time_range_next_page_p99_ms", new Figure(round(nextPages.percentileMicros(99) / 1000), "ms", ""));
+        figures.put("query_actor_unbatched_p50_ms", new Figure(round(unbatched.percentileMicros(50) / 1000), "ms",
+                "actor's query again right after it, one event a message (QueryRequest.batched unset), median"));
+        figures.put("query_actor_unbatched_p99_ms", new Figure(round(unbatched.percentileMicros(99) / 1000), "ms", ""));
         return figures;
     }
 
@@ -355,6 +368,17 @@ final class AuditBench {
             cursor = response.getCursor();
         }
         return cursor;
+    }
+
+    /** Reads a whole answer sent one event a message. */
+    @SuppressWarnings("deprecation") // the one-event form, measured against batches
+    private static void drainUnbatched(AuditServiceGrpc.AuditServiceBlockingStub audit, QueryRequest request) {
+        var responses = audit.withDeadlineAfter(60, TimeUnit.SECONDS).query(request);
+        while (responses.hasNext()) {
+            if (!responses.next().hasEvent()) {
+                throw new IllegalStateException("an unbatched Query answered a message without its event");
+            }
+        }
     }
 
     private static void analyze(String url, String user, String password, String schema) throws Exception {
