@@ -14,6 +14,8 @@ import dev.portcullis.audit.chain.StoredEvent;
 import dev.portcullis.v1.AppendRequest;
 import dev.portcullis.v1.AuditExportRecord;
 import dev.portcullis.v1.AuditServiceGrpc;
+import dev.portcullis.v1.ChainedEvent;
+import dev.portcullis.v1.QueryResponse;
 import dev.portcullis.cli.CliRun;
 import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.cli.Portcullis;
@@ -548,6 +550,16 @@ class AuditCommandTest {
 
         assertEquals(0, status, out.toString());
         assertEquals(3, out.toString().lines().filter(line -> line.startsWith("{\"event\"")).count(), out.toString());
+    }
+
+    @Test
+    @SuppressWarnings("deprecation") // how an audit service older than batches answers
+    void anAnswerOfAServiceOlderThanBatchesIsReadOneEventAMessage() {
+        ChainedEvent event = ChainedEvent.newBuilder().setSequence(7).build();
+
+        List<ChainedEvent> read = AuditCommand.events(QueryResponse.newBuilder().setEvent(event).setCursor("c").build());
+
+        assertEquals(List.of(event), read);
     }
 
     @Test
