@@ -58,6 +58,8 @@ import java.util.function.IntSupplier;
  */
 final class AuditBench {
     private static final int BATCH = 500;
+    /** Ingest and baseline take turns this many times, each with a tenth of the batches. */
+    private static final int ROUNDS = 10;
     private static final int MEASURED_EVENTS = 100_000;
     /**
      * Events stored while querying and proving: a million unless PORTCULLIS_BENCH_AUDIT_EVENTS says
@@ -155,21 +157,22 @@ final class AuditBench {
                     }
                     batches.add(request.build());
                 }
-                // warm every path on throwaway rows, then measure in alternating halves
+                // warm every path on throwaway rows, then measure in ten alternating rounds: on a
+                // shared machine the load moves within seconds, and two halves let it favour one side
                 audit.withDeadlineAfter(60, TimeUnit.SECONDS).append(warmup(0));
                 plain.insert(warmupEvents(1));
                 double ingestSeconds = 0;
                 double baselineSeconds = 0;
                 double storeSeconds = 0;
-                int half = batches.size() / 2;
-                for (int round = 0; round < 2; round++) {
+                int share = batches.size() / ROUNDS;
+                for (int round = 0; round < ROUNDS; round++) {
                     long start = System.nanoTime();
-                    for (AppendRequest batch : batches.subList(round * half, (round + 1) * half)) {
+                    for (AppendRequest batch : batches.subList(round * share, (round + 1) * share)) {
                         audit.withDeadlineAfter(60, TimeUnit.SECONDS).append(batch);
                     }
                     ingestSeconds += (System.nanoTime() - start) / 1e9;
                     start = System.nanoTime();
-                    for (AppendRequest batch : batches.subList(round * half, (round + 1) * half)) {
+                    for (AppendRequest batch : batches.subList(round * share, (round + 1) * share)) {
                         plain.insert(batch.getEventsList().stream().map(AuditEvents::fromProto).toList());
                     }
                     baselineSeconds += (System.nanoTime() - start) / 1e9;
