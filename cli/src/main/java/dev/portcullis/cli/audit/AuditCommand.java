@@ -52,7 +52,7 @@ import picocli.CommandLine.Spec;
             "The service address and certificate come from PORTCULLIS_AUDIT_ADDR and PORTCULLIS_{CA,CERT,KEY}_FILE."},
         subcommands = {AuditCommand.Query.class, AuditCommand.Export.class, AuditCommand.Verify.class,
             AuditProveCommand.class, AuditConsistencyCommand.class,
-            AuditCommand.Sources.class})
+            AuditCommand.Sources.class, AuditCommand.Key.class})
 public final class AuditCommand {
 
     /** Where the audit service is and who we are. */
@@ -392,6 +392,30 @@ public final class AuditCommand {
                 }
             }
             return intact;
+        }
+    }
+
+    /** {@code portcullis audit key [--key PUB]}: the checkpoint key as a C2SP verifier key. */
+    @Command(name = "key", mixinStandardHelpOptions = true,
+            description = {"Prints the audit service's checkpoint public key in the C2SP signed-note verifier-key form,",
+                "ORIGIN+KEYHASH+BASE64, the form C2SP verifiers and tlog-witness witnesses are configured with."})
+    static final class Key implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--key", paramLabel = "PUB", defaultValue = "${env:PORTCULLIS_AUDIT_KEY_FILE}",
+                description = "The audit service's checkpoint public key (PEM; default: $PORTCULLIS_AUDIT_KEY_FILE).")
+        Path key;
+
+        @Override
+        public Integer call() {
+            if (key == null) {
+                throw new ParameterException(spec.commandLine(), "--key (or PORTCULLIS_AUDIT_KEY_FILE) is required");
+            }
+            FileArguments.existingFile(spec, "--key", key);
+            spec.commandLine().getOut().println(CheckpointSigner.verifierKey(CheckpointSigner.readPublicKey(key)));
+            spec.commandLine().getOut().flush();
+            return ExitStatus.SUCCESS.code();
         }
     }
 

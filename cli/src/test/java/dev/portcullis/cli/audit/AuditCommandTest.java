@@ -284,6 +284,22 @@ class AuditCommandTest {
         assertTrue(body.get(0).startsWith("portcullis.dev/audit/"), body.get(0));
     }
 
+    @Test
+    void theKeyCommandPrintsAVerifierKeyThatVerifiesTheExportCheckpoint() throws Exception {
+        List<String> lines = Files.readAllLines(export);
+        String note = signedCheckpointOf(lines.get(lines.size() - 1));
+
+        StringWriter printed = new StringWriter();
+        CommandLine cli = Portcullis.commandLine();
+        cli.setOut(new PrintWriter(printed));
+        int status = cli.execute("audit", "key", "--key", publicKey().toString());
+        String verifierKey = printed.toString().strip();
+
+        assertEquals(0, status, printed.toString());
+        assertTrue(verifierKey.startsWith(note.substring(0, note.indexOf('\n')) + "+"), verifierKey);
+        assertEquals(note.substring(0, note.lastIndexOf("\n\n") + 1), C2spNoteVerifier.openWithVerifierKey(note, verifierKey));
+    }
+
     private static String signedCheckpointOf(String line) throws Exception {
         var record = AuditExportRecord.newBuilder();
         com.google.protobuf.util.JsonFormat.parser().merge(line, record);
