@@ -17,8 +17,13 @@ import dev.portcullis.executor.secret.SecretSource;
 import dev.portcullis.executor.secret.VaultConfig;
 import dev.portcullis.executor.secret.VaultSecretSource;
 import dev.portcullis.executor.task.TaskBackend;
+import dev.portcullis.executor.task.TaskReplica;
+import dev.portcullis.executor.task.jdbc.JdbcTaskStore;
 import dev.portcullis.executor.task.TaskService;
 import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.database.Databases;
+import dev.portcullis.runtime.database.JdbcReadinessCheck;
+import dev.portcullis.runtime.health.HealthConfig;
 import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.server.ServiceLauncher;
@@ -32,9 +37,14 @@ import io.micronaut.context.annotation.Factory;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.UUID;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 
 /** Composition root of the executor service. */
@@ -69,16 +79,47 @@ public final class ExecutorServerFactory {
         }
     }
 
+    /** The task database, migrated to the newest schema. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    TaskDatabase taskDatabase(StoreConfig config) {
+        String password = "";
+        if (config.dbPasswordFile() != null) {
+            try {
+                password = Files.readString(config.dbPasswordFile(), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new UncheckedIOException("portcullis.executor.store.db-password-file cannot be read: "
+                        + config.dbPasswordFile(), e);
+            }
+        }
+        try {
+            Files.createDirectories(config.dataDir());
+        } catch (IOException e) {
+            throw new UncheckedIOException("portcullis.executor.store.data-dir cannot be created: " + config.dataDir(), e);
+        }
+        return new TaskDatabase(Databases.open("executor", config.effectiveJdbcUrl(), config.dbUser(), password, "",
+                config.maxConnections()));
+    }
+
+    /** Ready while the task database answers (every task, its log and its lease live there). */
+    @Singleton
+    @Named("database")
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "executor")
+    ReadinessCheck taskDatabaseReadiness(TaskDatabase database, HealthConfig health) {
+        return new JdbcReadinessCheck(database.dataSource(), health.checkTimeout());
+    }
+
     /**
-     * Journaled tasks are replayed and unfinished ones followed again (ECS) or marked failed
-     * (local) at start-up. When the context closes, local tasks are cancelled (process trees
-     * killed); ECS tasks keep running for the next executor to follow.
+     * Unfinished tasks nobody follows are taken over at start-up: followed again (ECS) or marked
+     * failed (local); with the embedded database, every unfinished task. When the context closes,
+     * local tasks are cancelled (process trees killed); ECS tasks keep running and their leases
+     * are given up, for another replica to follow them at once.
      */
     @Singleton
     @Bean(preDestroy = "close")
-    TaskService taskService(ExecutorConfig config, BeanProvider<EcsConfig> ecs, ArtifactsConfig artifactsConfig,
-            SecretSource secrets, ArtifactStore artifacts, GitAccess git, AuditRecorder audit, Clock clock,
-            Telemetry telemetry) {
+    TaskService taskService(ExecutorConfig config, StoreConfig store, TaskDatabase database, BeanProvider<EcsConfig> ecs,
+            ArtifactsConfig artifactsConfig, SecretSource secrets, ArtifactStore artifacts, GitAccess git, AuditRecorder audit,
+            Clock clock, Telemetry telemetry) {
         TaskBackend backend = switch (config.backendKind()) {
             // the ECS keys are bound, and checked, only when the ECS backend is chosen; then the store
             case ECS -> {
@@ -90,8 +131,11 @@ public final class ExecutorServerFactory {
         };
         ArtifactHandoff handoff = artifacts instanceof ArtifactHandoff presigning ? presigning : ArtifactHandoff.unsupported();
         try {
+            TaskReplica replica = new TaskReplica(new JdbcTaskStore(database.dataSource()), UUID.randomUUID().toString(),
+                    store.lease(), store.pollInterval(), store.embedded());
+            TaskJournals.warnIfLeft(config.workDir().resolve("journal"));
             return new TaskService(backend, secrets, artifacts, handoff, audit, clock, config.workDir(), config.logLinesInMemory(),
-                    telemetry);
+                    telemetry, replica);
         } catch (RuntimeException e) {
             backend.close();
             throw e;

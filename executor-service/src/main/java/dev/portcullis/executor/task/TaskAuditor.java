@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * What the executor tells others about its tasks: their audit events (task started, finished or
  * cancelled, secrets issued, a leak masked — never a secret value) and their metrics. An audit
  * event that cannot be recorded is logged and does not stop the task; a task's end that was not
- * recorded is recorded again when the executor restarts (see {@link TaskRegistry#recover}). Stateless apart from the
+ * recorded is recorded again by a replica of the executor later (see {@link TaskRegistry#recover}). Stateless apart from the
  * meters; thread-safe.
  */
 final class TaskAuditor {

@@ -8,8 +8,8 @@ import java.time.Clock;
 import java.util.Optional;
 
 /**
- * The state machine of one task: its current {@link Task}, every change of it journaled (forced
- * to disk) in its {@link TaskLog}, and what decides its final state — how the backend says it
+ * The state machine of one task: its current {@link Task}, every change of it stored through its
+ * {@link TaskLog}, and what decides its final state — how the backend says it
  * ended, whether the executor refused it, whether it was asked to stop and whether the artifact
  * it should produce was stored. Which moves are legal at all is {@link TaskState#canMoveTo}'s
  * decision. Thread-safe.
@@ -29,7 +29,7 @@ final class TaskLifecycle {
     private boolean cancelRequested;
     private String cancelReason = "";
 
-    /** @param task as the task is now: new and not journaled yet ({@link #announce}), or as its journal ends */
+    /** @param task as the task is now: as stored last */
     TaskLifecycle(TaskSpec spec, TaskLog log, Task task, TaskAuditor auditor, Clock clock) {
         this.spec = requireNonNull(spec, "spec is null");
         this.log = requireNonNull(log, "log is null");
@@ -54,11 +54,6 @@ final class TaskLifecycle {
 
     boolean isFinal() {
         return task.state().isFinal();
-    }
-
-    /** Journals the task as it is: the first event of a new task. */
-    synchronized void announce() {
-        publish(task);
     }
 
     /** A pending task starts; a task past that stays as it is. */
@@ -151,7 +146,7 @@ final class TaskLifecycle {
      * killed), adjusted by what the executor knows: a refusal ends it FAILED unless it timed out, a
      * task whose artifact is missing cannot have succeeded, a task lost after a restart failed.
      *
-     * @return the ended task, measured and journaled
+     * @return the ended task, measured and stored
      */
     synchronized Task end(Outcome outcome, int exitCode, String reason) {
         TaskState state = reported(outcome);
@@ -210,6 +205,6 @@ final class TaskLifecycle {
 
     private void publish(Task next) {
         task = next;
-        log.append(offset -> new TaskEvent.StateChanged(offset, clock.instant(), next), true);
+        log.append(offset -> new TaskEvent.StateChanged(offset, clock.instant(), next));
     }
 }
