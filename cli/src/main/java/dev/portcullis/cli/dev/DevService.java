@@ -30,11 +30,12 @@ public enum DevService {
             properties.put("portcullis.policy.catalog-file", catalog.toString());
         }
     },
-    EXECUTOR(2, DevPki.Member.EXECUTOR, "") {
+    EXECUTOR(2, DevPki.Member.EXECUTOR, "portcullis.executor.store.") {
         @Override
         void addOwnProperties(Map<String, Object> properties, Path dataDir, Path catalog, Map<DevService, Integer> ports) {
             deliverAuditThroughOutbox(properties, dataDir, ports);
             properties.put("portcullis.executor.work-dir", dataDir.resolve("executor").toString());
+            properties.put("portcullis.executor.store.data-dir", dataDir.resolve("executor").toString());
         }
     },
     GATEWAY(0, DevPki.Member.GATEWAY, "portcullis.gateway.store.") {

@@ -92,10 +92,12 @@ public final class ExecutorServerFactory {
                         + config.dbPasswordFile(), e);
             }
         }
-        try {
-            Files.createDirectories(config.dataDir());
-        } catch (IOException e) {
-            throw new UncheckedIOException("portcullis.executor.store.data-dir cannot be created: " + config.dataDir(), e);
+        if (config.embedded()) {
+            try {
+                Files.createDirectories(config.dataDir());
+            } catch (IOException e) {
+                throw new UncheckedIOException("portcullis.executor.store.data-dir cannot be created: " + config.dataDir(), e);
+            }
         }
         return new TaskDatabase(Databases.open("executor", config.effectiveJdbcUrl(), config.dbUser(), password, "",
                 config.maxConnections()));
