@@ -18,6 +18,8 @@ CREATE TABLE tasks (
     end_audited   BOOLEAN                  NOT NULL
 );
 CREATE INDEX tasks_by_state ON tasks (state, lease_until);
+-- ends a replica stored and died before auditing: looked for every second, so not by a scan
+CREATE INDEX tasks_end_unaudited ON tasks (end_audited, updated_at);
 
 -- Every event of a task at its offset (dense from 0): what WatchTask streams and resumes from.
 CREATE TABLE task_events (

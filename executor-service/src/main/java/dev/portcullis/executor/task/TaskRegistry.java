@@ -166,8 +166,10 @@ final class TaskRegistry {
     private void tend() {
         try {
             Instant now = with.clock().instant();
+            // only tasks followed before the renewal can be missing from it: one started meanwhile is not
+            Set<RunId> followedBefore = Set.copyOf(followed.keySet());
             List<TaskStore.Held> held = store.renew(replica.id(), now.plus(replica.lease()));
-            letGoOfLost(held.stream().map(TaskStore.Held::runId).collect(Collectors.toSet()));
+            letGoOfLost(followedBefore, held.stream().map(TaskStore.Held::runId).collect(Collectors.toSet()));
             for (TaskStore.Held task : held) {
                 if (!task.cancelRequest().isEmpty()) {
                     followed(task.runId()).ifPresent(execution -> execution.cancel(task.cancelRequest()));
@@ -187,14 +189,14 @@ final class TaskRegistry {
     }
 
     /** Tasks this replica followed that another replica follows now: they are let go (a local one's process is stopped). */
-    private void letGoOfLost(Set<RunId> held) {
-        for (Map.Entry<RunId, TaskExecution> entry : followed.entrySet()) {
-            TaskExecution execution = entry.getValue();
-            if (!held.contains(entry.getKey()) && !execution.task().state().isFinal()) {
-                log.atWarn().addKeyValue("run_id", entry.getKey().value()).log("task.lease_lost");
+    private void letGoOfLost(Set<RunId> followedBefore, Set<RunId> held) {
+        for (RunId runId : followedBefore) {
+            TaskExecution execution = followed.get(runId);
+            if (execution != null && !held.contains(runId) && !execution.task().state().isFinal()) {
+                log.atWarn().addKeyValue("run_id", runId.value()).log("task.lease_lost");
                 execution.log().lose();
                 execution.abandon();
-                followed.remove(entry.getKey(), execution);
+                followed.remove(runId, execution);
             }
         }
     }
