@@ -2,10 +2,10 @@ package dev.portcullis.bench;
 
 import dev.portcullis.bench.reliability.BearerCredentials;
 import dev.portcullis.cli.dev.issuer.DevIssuer;
-import dev.portcullis.gateway.oidc.IdentityTemplate;
-import dev.portcullis.gateway.oidc.OidcBearerTokens;
-import dev.portcullis.gateway.oidc.OidcIssuer;
-import dev.portcullis.gateway.oidc.OidcTokenVerifier;
+import dev.portcullis.runtime.oidc.IdentityTemplate;
+import dev.portcullis.runtime.oidc.OidcBearerTokens;
+import dev.portcullis.runtime.oidc.OidcIssuer;
+import dev.portcullis.runtime.oidc.OidcTokenVerifier;
 import dev.portcullis.runtime.audit.UnroutedAuditRecorder;
 import dev.portcullis.runtime.identity.IdentityPattern;
 import dev.portcullis.runtime.pki.DevPki;

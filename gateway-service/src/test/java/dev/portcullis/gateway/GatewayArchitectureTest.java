@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class GatewayArchitectureTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"run", "drift", "store", "store/jdbc", "approval", "oidc"})
+    @ValueSource(strings = {"run", "drift", "store", "store/jdbc", "approval"})
     void domainPackagesImportNoTransportOrFramework(String pkg) {
         PackageBoundary.assertPlainJava(Path.of("src/main/java/dev/portcullis/gateway", pkg));
     }

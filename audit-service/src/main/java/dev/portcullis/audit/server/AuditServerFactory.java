@@ -55,10 +55,15 @@ import dev.portcullis.runtime.health.ReadinessCheck;
 import dev.portcullis.runtime.pki.PemFiles;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.server.ServiceLauncher;
+import dev.portcullis.runtime.oidc.OidcAdmission;
+import dev.portcullis.runtime.oidc.OidcDelegatesConfig;
+import dev.portcullis.runtime.oidc.OidcIssuerConfig;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceServer;
 import dev.portcullis.runtime.transport.TlsMaterial;
+import dev.portcullis.runtime.transport.TokenAdmission;
+import io.grpc.BindableService;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Context;
 import io.micronaut.context.annotation.Factory;
@@ -372,8 +377,16 @@ public final class AuditServerFactory {
     @Bean(preDestroy = "close")
     ServiceServer auditServer(ServerConfig config, TlsMaterial tls, RoleMapping roles, AuditIngest ingest, AuditStore store,
             ChainVerification verification, AuditRecorder audit, Clock clock, AlertStore alerts, AlertPipeline pipeline,
-            SourceMonitor sources, SourcesConfig sourcesConfig, Telemetry telemetry) {
-        return new ServiceServer("audit", config, tls, roles, List.of(new AuditGrpcService(ingest, store, verification, alerts,
-                pipeline, sources, sourcesConfig.listenerEnabled(), telemetry)), audit, clock, telemetry);
+            SourceMonitor sources, SourcesConfig sourcesConfig, Telemetry telemetry, List<OidcIssuerConfig> issuers,
+            OidcDelegatesConfig delegates) {
+        List<BindableService> services = List.of(new AuditGrpcService(ingest, store, verification, alerts, pipeline, sources,
+                sourcesConfig.listenerEnabled(), telemetry));
+        // people searching the log through the web console: their ID tokens, only from the console (issue 23)
+        Optional<TokenAdmission> admission = OidcAdmission.delegatesOnly(
+                issuers.stream().map(OidcIssuerConfig::issuer).toList(), delegates.identities(), clock);
+        if (admission.isEmpty()) {
+            return new ServiceServer("audit", config, tls, roles, services, audit, clock, telemetry);
+        }
+        return new ServiceServer("audit", config, tls, roles, services, audit, clock, telemetry, admission.get());
     }
 }

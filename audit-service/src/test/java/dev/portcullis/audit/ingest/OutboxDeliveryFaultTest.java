@@ -64,7 +64,7 @@ class OutboxDeliveryFaultTest {
         RunningService audit = ServiceLauncher.start("audit", properties, false);
         ManagedChannel channel = TestChannels.mtls(port, producer);
         AuditOutbox outbox = new AuditOutbox(new OutboxConfig(dir.resolve("spool"), 64L << 20, 500,
-                Duration.ofMillis(20), Duration.ofMillis(300), Duration.ofSeconds(2)),
+                Duration.ofMillis(20), Duration.ofMillis(300), Duration.ofSeconds(2), Duration.ofSeconds(1)),
                 new GrpcAuditShipper(channel, Duration.ofSeconds(10)), Clock.systemUTC());
         outbox.start();
         AtomicInteger recorded = new AtomicInteger();

@@ -21,6 +21,7 @@ public enum DevService {
         @Override
         void addOwnProperties(Map<String, Object> properties, Path dataDir, Path catalog, Map<DevService, Integer> ports) {
             properties.put("portcullis.audit.data-dir", dataDir.resolve("audit").toString());
+            trustTheConsoleAsDelegate(properties);
         }
     },
     POLICY(1, DevPki.Member.POLICY, "") {
@@ -33,7 +34,8 @@ public enum DevService {
     EXECUTOR(2, DevPki.Member.EXECUTOR, "portcullis.executor.store.") {
         @Override
         void addOwnProperties(Map<String, Object> properties, Path dataDir, Path catalog, Map<DevService, Integer> ports) {
-            deliverAuditThroughOutbox(properties, dataDir, ports);
+            // no spool: the executor's audit outbox is a table of its task database
+            properties.put("portcullis.audit-client.address", "localhost:" + ports.get(AUDIT));
             properties.put("portcullis.executor.work-dir", dataDir.resolve("executor").toString());
             properties.put("portcullis.executor.store.data-dir", dataDir.resolve("executor").toString());
         }
@@ -41,11 +43,12 @@ public enum DevService {
     GATEWAY(0, DevPki.Member.GATEWAY, "portcullis.gateway.store.") {
         @Override
         void addOwnProperties(Map<String, Object> properties, Path dataDir, Path catalog, Map<DevService, Integer> ports) {
-            deliverAuditThroughOutbox(properties, dataDir, ports);
+            // no spool: the gateway's audit outbox is a table of its run database, shipped to its audit-address
             properties.put("portcullis.gateway.policy-address", "localhost:" + ports.get(POLICY));
             properties.put("portcullis.gateway.executor-address", "localhost:" + ports.get(EXECUTOR));
             properties.put("portcullis.gateway.audit-address", "localhost:" + ports.get(AUDIT));
             properties.put("portcullis.gateway.store.data-dir", dataDir.resolve("gateway").toString());
+            trustTheConsoleAsDelegate(properties);
         }
     };
 
@@ -117,7 +120,17 @@ public enum DevService {
 
     abstract void addOwnProperties(Map<String, Object> properties, Path dataDir, Path catalog, Map<DevService, Integer> ports);
 
-    /** Every service but audit delivers its audit events through its own durable outbox. */
+    /**
+     * The dev console's certificate may present a signed-in person's ID token (issue 23). The dev
+     * identity provider for people is added as an issuer of kind human next to these settings
+     * ({@code portcullis.oidc.issuers.NAME.*} in the gateway's and the audit service's properties);
+     * until one is, the console's calls are refused.
+     */
+    static void trustTheConsoleAsDelegate(Map<String, Object> properties) {
+        properties.put("portcullis.oidc.delegates", List.of(DevPki.Member.CONSOLE.identity().value()));
+    }
+
+    /** The policy service delivers its audit events through a durable outbox on disk. */
     void deliverAuditThroughOutbox(Map<String, Object> properties, Path dataDir, Map<DevService, Integer> ports) {
         properties.put("portcullis.audit-client.address", "localhost:" + ports.get(AUDIT));
         properties.put("portcullis.audit-outbox.spool-dir", dataDir.resolve("spool").resolve(serviceName()).toString());

@@ -122,6 +122,30 @@ class DevModeTest {
     }
 
     @Test
+    void theDevConsoleCertificateAloneIsRefusedByTheGatewayAndTheAuditService() throws Exception {
+        try (DevMode dev = DevMode.start(DevModeOptions.in(dir.resolve("data")))) {
+            Map<String, String> variables = new HashMap<>(readEnv(dev.envFile()));
+            variables.put("PORTCULLIS_CERT_FILE", dev.pki().certFile("console").toString());
+            variables.put("PORTCULLIS_KEY_FILE", dev.pki().keyFile("console").toString());
+            ClientEnvironment env = new ClientEnvironment(variables);
+            for (String service : List.of("gateway", "audit")) {
+                ManagedChannel channel = Grpc.newChannelBuilder(env.address(service).orElseThrow(), env.credentials()).build();
+                try {
+                    StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(StatusRuntimeException.class,
+                            () -> io.grpc.health.v1.HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                                    .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()));
+
+                    // the console is a delegate: without a signed-in person's token it may do nothing
+                    assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode(), service);
+                    assertTrue(String.valueOf(e.getStatus().getDescription()).contains("identity token"), service);
+                } finally {
+                    channel.shutdownNow();
+                }
+            }
+        }
+    }
+
+    @Test
     void aRestartKeepsTheDevPki() throws Exception {
         Path data = dir.resolve("data");
         try (DevMode first = DevMode.start(DevModeOptions.in(data))) {

@@ -58,7 +58,7 @@ final class TaskExecution implements TaskRun {
         this.grants = List.copyOf(grants);
         this.log = requireNonNull(log, "log is null");
         this.with = requireNonNull(with, "with is null");
-        this.lifecycle = new TaskLifecycle(spec, log, task, with.auditor(), with.clock());
+        this.lifecycle = new TaskLifecycle(spec, log, task, with.auditor(), with.clock(), with.store().keepsAudit());
         this.output = new TaskOutput(spec, log, with.auditor(), with.clock());
     }
 
@@ -177,14 +177,14 @@ final class TaskExecution implements TaskRun {
 
     @Override
     public synchronized void running() {
-        if (!detached && lifecycle.running()) {
+        if (!detached && lifecycle.running() && !with.store().keepsAudit()) {
             with.auditor().started(spec, with.backend().kind());
         }
     }
 
     @Override
     public synchronized void running(String backendRef) {
-        if (!detached && lifecycle.running(backendRef)) {
+        if (!detached && lifecycle.running(backendRef) && !with.store().keepsAudit()) {
             with.auditor().started(spec, with.backend().kind());
         }
     }
@@ -326,6 +326,9 @@ final class TaskExecution implements TaskRun {
      * two, another replica (or this one restarted) records it again under the same event id.
      */
     void auditEnd(Task ended) {
+        if (with.store().keepsAudit()) {
+            return; // stored with the end itself, in its transaction
+        }
         if (ended.state().isFinal() && with.auditor().ended(spec, ended)) {
             try {
                 with.store().markEndAudited(spec.runId());

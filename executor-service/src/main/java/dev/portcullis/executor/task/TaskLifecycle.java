@@ -4,7 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.executor.artifact.ArtifactRef;
 import dev.portcullis.executor.task.TaskRun.Outcome;
+import dev.portcullis.runtime.audit.AuditEvent;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,6 +21,8 @@ final class TaskLifecycle {
     private final TaskLog log;
     private final TaskAuditor auditor;
     private final Clock clock;
+    /** The store keeps the audit events of a change with the change ({@link TaskStore#keepsAudit}). */
+    private final boolean keepsAudit;
     // written under this, read without it
     private volatile Task task;
     // guarded by this
@@ -30,7 +34,8 @@ final class TaskLifecycle {
     private String cancelReason = "";
 
     /** @param task as the task is now: as stored last */
-    TaskLifecycle(TaskSpec spec, TaskLog log, Task task, TaskAuditor auditor, Clock clock) {
+    TaskLifecycle(TaskSpec spec, TaskLog log, Task task, TaskAuditor auditor, Clock clock, boolean keepsAudit) {
+        this.keepsAudit = keepsAudit;
         this.spec = requireNonNull(spec, "spec is null");
         this.log = requireNonNull(log, "log is null");
         this.task = requireNonNull(task, "task is null");
@@ -77,7 +82,8 @@ final class TaskLifecycle {
             return false;
         }
         starting();
-        publish(task.moveTo(TaskState.RUNNING, clock.instant(), ""));
+        Task next = task.moveTo(TaskState.RUNNING, clock.instant(), "");
+        publish(next, List.of(auditor.startedEvent(spec, next.backend())));
         return true;
     }
 
@@ -95,7 +101,8 @@ final class TaskLifecycle {
             return false;
         }
         starting();
-        publish(task.moveTo(TaskState.RUNNING, clock.instant(), "").withBackendRef(backendRef));
+        Task next = task.moveTo(TaskState.RUNNING, clock.instant(), "").withBackendRef(backendRef);
+        publish(next, List.of(auditor.startedEvent(spec, next.backend())));
         return true;
     }
 
@@ -199,12 +206,21 @@ final class TaskLifecycle {
 
     private Task publishEnd(Task ended) {
         auditor.measure(spec, ended); // before it is published: whoever sees the end sees it measured
-        publish(ended);
+        publish(ended, List.of(auditor.endEvent(spec, ended)));
         return ended;
     }
 
     private void publish(Task next) {
+        publish(next, List.of());
+    }
+
+    /**
+     * Makes {@code next} the task's state and stores it; with a store that keeps audit events,
+     * {@code audit} is stored in the same transaction (otherwise the caller records it: see
+     * {@link TaskExecution#running} and {@link TaskExecution#auditEnd}).
+     */
+    private void publish(Task next, List<AuditEvent> audit) {
         task = next;
-        log.append(offset -> new TaskEvent.StateChanged(offset, clock.instant(), next));
+        log.append(offset -> new TaskEvent.StateChanged(offset, clock.instant(), next), keepsAudit ? audit : List.of());
     }
 }

@@ -56,6 +56,11 @@ final class TaskLog {
      * the log is lost, nothing is stored and this returns null.
      */
     TaskEvent append(EventFactory factory) {
+        return append(factory, List.of());
+    }
+
+    /** As {@link #append(EventFactory)}, with the audit events recording it in the same transaction ({@link TaskStore#keepsAudit}). */
+    TaskEvent append(EventFactory factory, List<dev.portcullis.runtime.audit.AuditEvent> audit) {
         lock.lock();
         try {
             if (lost) {
@@ -63,7 +68,7 @@ final class TaskLog {
             }
             TaskEvent event = factory.at(size);
             try {
-                store.append(runId, event, holder);
+                store.append(runId, event, holder, audit);
             } catch (TaskStore.LeaseLostException e) {
                 log.atWarn().addKeyValue("run_id", runId.value()).log("task.lease_lost");
                 lose();

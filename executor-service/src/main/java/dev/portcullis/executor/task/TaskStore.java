@@ -3,6 +3,7 @@ package dev.portcullis.executor.task;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.catalog.SecretGrant;
+import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.request.RunId;
 import java.time.Instant;
 import java.util.List;
@@ -30,12 +31,26 @@ public interface TaskStore {
     Optional<Stored> find(RunId runId);
 
     /**
-     * Appends {@code event} at its offset. A state change also becomes the task's current state,
-     * only while {@code holder} follows the task; a final one ends the lease in the same transaction.
+     * Appends {@code event} at its offset, only while {@code holder} follows the task. A state
+     * change also becomes the task's current state; a final one ends the lease in the same
+     * transaction.
      *
      * @throws LeaseLostException when another replica follows the task now, or stored that offset already
      */
-    void append(RunId runId, TaskEvent event, String holder);
+    default void append(RunId runId, TaskEvent event, String holder) {
+        append(runId, event, holder, List.of());
+    }
+
+    /**
+     * As {@link #append(RunId, TaskEvent, String)}, storing {@code audit} — the audit events that
+     * record the change — in the service's audit outbox in the same transaction: they are kept
+     * exactly when the change is (and a final state is then on the audit record at once). Only for
+     * a store that {@link #keepsAudit keeps audit events}; for another, {@code audit} must be empty.
+     */
+    void append(RunId runId, TaskEvent event, String holder, List<AuditEvent> audit);
+
+    /** Whether this store keeps audit events in the audit outbox with the changes they record. */
+    boolean keepsAudit();
 
     /** Up to {@code max} events from {@code fromOffset}, in offset order. */
     List<TaskEvent> events(RunId runId, long fromOffset, int max);

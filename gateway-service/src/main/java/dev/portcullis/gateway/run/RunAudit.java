@@ -61,13 +61,16 @@ final class RunAudit {
 
     /** A refused request about an existing run: nothing changed, so it is recorded directly. */
     void refused(AuditAction action, Run run, Actor actor, String reason) {
-        record(event(action, run, actor.identity().value(), AuditOutcome.DENIED, reason, actor.sourceAddress(), Map.of()));
+        record(event(action, run, actor.identity().value(), AuditOutcome.DENIED, reason, actor.sourceAddress(),
+                Map.of("authentication", actor.credential().method())));
     }
 
     /** A refused request about a run that may not exist. */
     void refused(AuditAction action, RunId run, Actor actor, String reason) {
+        Map<String, String> attributes = new HashMap<>();
+        attributes.put("authentication", actor.credential().method());
         record(build(action, run.value(), "", "", actor.identity().value(), AuditOutcome.DENIED, reason,
-                actor.sourceAddress(), new HashMap<>()));
+                actor.sourceAddress(), attributes));
     }
 
     /** A refused request for a new run: what was asked, no run. */

@@ -311,7 +311,9 @@ public final class RunService {
 
     /**
      * Approves a run awaiting approval. The requester never counts; for an apply the approval
-     * names the digest of the plan the approver reviewed.
+     * names the digest of the plan the approver reviewed. A person approving through the web console
+     * must pass the step-up ({@link LoginStepUp}: {@code LOGIN_TOO_OLD}, {@code MFA_REQUIRED}); every
+     * refusal is audited.
      */
     public Run approve(RunId id, Actor approver, String planDigest, String comment) {
         Run before;
@@ -325,6 +327,7 @@ public final class RunService {
         Optional<PlanSummary> summary = planSummaryOf(before);
         Run after;
         try {
+            LoginStepUp.require(approver, clock.instant());
             after = store.update(id, run -> {
                 requireAwaitingApproval(run);
                 if (run.requester().equals(approver.identity())) {
@@ -367,6 +370,7 @@ public final class RunService {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("plan_digest", planDigest);
         attributes.put("approvals", approved.approvals().size() + "/" + approved.decision().requiredApprovals());
+        attributes.put("authentication", approver.credential().method());
         // what the approver approved, as counts: never a name or a value
         summary.ifPresent(s -> attributes.putAll(s.auditAttributes()));
         events.add(audit.event(AuditAction.RUN_APPROVED, approved, who, AuditOutcome.SUCCESS, "", approver.sourceAddress(),
@@ -400,16 +404,17 @@ public final class RunService {
         return run.spec().planRun().flatMap(store::find).flatMap(Run::planSummary);
     }
 
-    /** Rejects a run awaiting approval; it ends REJECTED. */
+    /** Rejects a run awaiting approval; it ends REJECTED. A person rejecting through the console passes the same step-up. */
     public Run reject(RunId id, Actor approver, String reason) {
         Run after;
         try {
+            LoginStepUp.require(approver, clock.instant());
             after = store.update(id, run -> {
                 requireAwaitingApproval(run);
                 return RunChange.to(RunState.REJECTED, "rejected by " + approver.identity() + ": " + reason)
                         .audit(rejected -> List.of(audit.event(AuditAction.RUN_REJECTED, rejected,
                                 approver.identity().value(), AuditOutcome.SUCCESS, "", approver.sourceAddress(),
-                                Map.of("reason", reason))));
+                                Map.of("reason", reason, "authentication", approver.credential().method()))));
             });
         } catch (DomainException refused) {
             audit.refused(AuditAction.RUN_REJECTED, id, approver, refused.reason());

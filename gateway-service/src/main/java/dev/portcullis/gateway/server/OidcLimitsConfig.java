@@ -7,7 +7,7 @@ import jakarta.validation.constraints.Min;
 
 /**
  * Limits on what one OIDC identity token may do (issue 17), {@code portcullis.oidc.*}; the issuers
- * themselves are {@link OidcIssuerConfig}. Every key is documented in docs/configuration.md.
+ * themselves are {@code OidcIssuerConfig} (service-runtime). Every key is documented in docs/configuration.md.
  *
  * @param maxRunsPerToken how many runs one token (one {@code jti} of one issuer) may submit, on
  *     all replicas together

@@ -68,7 +68,7 @@ public final class AuditOutbox implements AuditRecorder, AutoCloseable {
         requireNonNull(config, "config is null");
         requireNonNull(shipper, "shipper is null");
         requireNonNull(clock, "clock is null");
-        Path path = config.spoolDir();
+        Path path = config.requiredSpoolDir();
         AckMarker marker = new AckMarker(path);
         this.directory = SpoolDirectory.lock(path);
         try {

@@ -3,16 +3,15 @@ package dev.portcullis.runtime.outbox;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.audit.AuditEvent;
-import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import io.grpc.ManagedChannel;
+import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /** Records a service's audit events through its outbox to the audit service; owns both. */
-public final class OutboxAuditRecorder implements AuditRecorder, AutoCloseable {
+public final class OutboxAuditRecorder implements OutboxRecorder, AutoCloseable {
     private final AuditOutbox outbox;
     private final ManagedChannel channel;
 
@@ -32,18 +31,18 @@ public final class OutboxAuditRecorder implements AuditRecorder, AutoCloseable {
         outbox.recordAll(events.stream().map(OutboxAuditRecorder::inCurrentSpan).toList());
     }
 
-    /** An event recorded inside its own trace names the span, so the audit service's span joins the trace. */
-    private static AuditEvent inCurrentSpan(AuditEvent event) {
+    /**
+     * {@code event}, naming the current span when it is recorded inside its own trace, so the audit
+     * service's span joins the trace; every outbox records events through it.
+     */
+    public static AuditEvent inCurrentSpan(AuditEvent event) {
         Optional<String> span = event.traceId().isEmpty() || !Telemetry.currentTraceId().equals(Optional.of(event.traceId()))
                 ? Optional.empty() : Telemetry.currentSpanId();
         return span.map(event::inSpan).orElse(event);
     }
 
-    /**
-     * Starts delivering the outbox's events to the audit service; until then they wait in the spool.
-     *
-     * @throws IllegalStateException when already started or closed
-     */
+    /** Starts delivering the spool's events to the audit service; until then they wait in the spool. */
+    @Override
     public void startShipping() {
         outbox.start();
     }
@@ -53,23 +52,19 @@ public final class OutboxAuditRecorder implements AuditRecorder, AutoCloseable {
         return outbox.healthy();
     }
 
-    /** Events recorded but not yet acknowledged by the audit service. */
+    @Override
     public long backlog() {
         return outbox.backlog();
     }
 
-    /**
-     * Publishes the outbox's state through {@code telemetry}: {@code portcullis.outbox.backlog}
-     * (events not yet acknowledged), {@code portcullis.outbox.oldest_age} (seconds the oldest of
-     * them has waited) and {@code portcullis.outbox.delivery_failures} (failed attempts).
-     */
-    public void reportTo(Telemetry telemetry) {
-        telemetry.gauge("portcullis.outbox.backlog", "{event}", "audit events recorded but not yet acknowledged",
-                () -> Map.of(Map.of(), outbox.backlog()));
-        telemetry.gauge("portcullis.outbox.oldest_age", "s", "how long the oldest unacknowledged audit event has waited",
-                () -> Map.of(Map.of(), outbox.oldestUnacknowledgedAge().toMillis() / 1000.0));
-        telemetry.counted("portcullis.outbox.delivery_failures", "{attempt}",
-                "audit deliveries that failed and will be retried", () -> Map.of(Map.of(), outbox.deliveryFailures()));
+    @Override
+    public Duration oldestUnacknowledgedAge() {
+        return outbox.oldestUnacknowledgedAge();
+    }
+
+    @Override
+    public long deliveryFailures() {
+        return outbox.deliveryFailures();
     }
 
     @Override

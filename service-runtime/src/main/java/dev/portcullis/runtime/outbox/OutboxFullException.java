@@ -8,8 +8,9 @@ package dev.portcullis.runtime.outbox;
 public final class OutboxFullException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
-    OutboxFullException(long unackedBytes, long maxSpoolBytes) {
-        super("the audit spool is full (" + unackedBytes + " of " + maxSpoolBytes
+    /** Carries the two sizes only: no event contents. */
+    public OutboxFullException(long unackedBytes, long maxSpoolBytes) {
+        super("the audit outbox is full (" + unackedBytes + " of " + maxSpoolBytes
                 + " bytes unacknowledged): audit delivery is failing");
     }
 }

@@ -6,28 +6,32 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One of the outbox's background threads (the writer, the shipper): a daemon, so a forgotten
+ * One of an outbox's background threads (the spool's writer and shipper, the database outbox's
+ * relay): a daemon, so a forgotten
  * outbox never keeps the JVM alive, started at most once, and waited for without giving up the
  * waiting thread's interrupt. Thread-safe: the thread itself is the only state.
  */
-final class OutboxThread {
+public final class OutboxThread {
     private final Thread thread;
 
-    OutboxThread(String name, Runnable body) {
+    /** A daemon thread {@code name} that runs {@code body}; not started. */
+    public OutboxThread(String name, Runnable body) {
         this.thread = new Thread(requireNonNull(body, "body is null"), requireNonNull(name, "name is null"));
         thread.setDaemon(true);
     }
 
     /** Starts the thread; the caller makes sure it is called once. */
-    void start() {
+    public void start() {
         thread.start();
     }
 
-    boolean isAlive() {
+    /** Whether the thread runs (false before start and after it ended). */
+    public boolean isAlive() {
         return thread.isAlive();
     }
 
-    void interrupt() {
+    /** Interrupts the thread: a call it blocks in ends, and it is expected to return. */
+    public void interrupt() {
         thread.interrupt();
     }
 
@@ -36,7 +40,7 @@ final class OutboxThread {
      *
      * @return true when the waiting thread was interrupted meanwhile; its interrupt is the caller's to restore
      */
-    boolean awaitExit(Duration timeout) {
+    public boolean awaitExit(Duration timeout) {
         boolean interrupted = false;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (thread.isAlive()) {

@@ -3,13 +3,10 @@ package dev.portcullis.runtime.outbox;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.runtime.outbox.SpoolReader.Batch;
-import dev.portcullis.runtime.retry.Backoff;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.util.SplittableRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -17,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * The shipping thread: reads durable frames in spool order in batches, ships them through the
  * {@link AuditShipper}, and once the audit service acknowledged a batch, moves the
  * {@link AckMarker} past it (durably), then forgets it in the {@link Backlog} and deletes the
- * segments it emptied. A failure is retried, with the same batch, after a {@link Backoff}; the
+ * segments it emptied. A failure is retried, with the same batch, after a backoff ({@link FailureStreak}); the
  * marker is written only after the service acknowledged, so a batch is never lost and is sent
  * again after a restart only when the restart came between the acknowledgement and the marker.
  *
@@ -87,9 +84,7 @@ final class ShippingLoop {
     }
 
     private void run() {
-        Backoff backoff = Backoff.exponential(config.initialBackoff(), config.maxBackoff()).withJitter(new SplittableRandom());
-        int failures = 0;
-        Instant failingSince = clock.instant();
+        FailureStreak streak = new FailureStreak(log, config, clock);
         long readFrames = 0;
         Batch batch = null; // read, not yet acknowledged: shipped again until it is
         try (SpoolReader reader = new SpoolReader(segments::locate, readStart)) {
@@ -127,12 +122,7 @@ final class ShippingLoop {
                 if (failure == null) {
                     acknowledged(batch);
                     batch = null;
-                    if (failures > 0) {
-                        log.atInfo().addKeyValue("failed_attempts", failures)
-                                .addKeyValue("failing_for_ms", Duration.between(failingSince, clock.instant()).toMillis())
-                                .log("outbox.delivery_resumed");
-                        failures = 0;
-                    }
+                    streak.succeeded();
                     continue;
                 }
                 metrics.deliveryFailed();
@@ -141,15 +131,7 @@ final class ShippingLoop {
                             .log("outbox.final_delivery_failed");
                     return;
                 }
-                if (failures == 0) {
-                    failingSince = clock.instant();
-                }
-                failures++;
-                Duration delay = backoff.delay(failures);
-                log.atWarn().addKeyValue("attempt", failures).addKeyValue("backoff_ms", delay.toMillis())
-                        .addKeyValue("backlog", backlog.events()).addKeyValue("failure", failure.toString())
-                        .log("outbox.delivery_failed");
-                if (!gate.awaitBackoff(delay)) {
+                if (!gate.awaitBackoff(streak.failed(failure, backlog.events()))) {
                     return;
                 }
             }

@@ -34,6 +34,8 @@ public final class DevPki {
         POLICY("policy", "service/policy", true),
         EXECUTOR("executor", "service/executor", true),
         AUDIT("audit", "service/audit", true),
+        /** The web console (issue 23): a server for browsers, and the delegate the gateway and audit service trust. */
+        CONSOLE("console", "console", true),
         CI("ci", "ci/dev/example", false),
         APPROVER("approver", "human/approver", false),
         AUDITOR("auditor", "human/auditor", false),

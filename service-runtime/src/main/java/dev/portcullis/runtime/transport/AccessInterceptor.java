@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * Authentication and authorisation of every call, before the method runs: the caller's
  * identity is the SPIFFE ID of its verified client certificate or, on a server given
  * {@link BearerTokens}, the identity of the {@code authorization: Bearer} token they accept (both
- * presented must agree); its roles come from the configured mapping, and the method's
+ * presented must agree), or the person whose ID token a delegate forwards ({@link TokenAdmission});
+ * its roles come from the configured mapping, and the method's
  * {@link AccessRules rule} decides. The token is never logged, audited or quoted. Refusals are
  * UNAUTHENTICATED or PERMISSION_DENIED with a {@code google.rpc.ErrorInfo}; the refused call
  * never reaches the service.
@@ -70,7 +71,10 @@ final class AccessInterceptor implements ServerInterceptor {
     private final Clock clock;
 
     private final InboundGuard guard;
-    private final BearerTokens bearerTokens;
+    private final TokenAdmission admission;
+    /** Whether the authorization header is read at all. */
+    private final boolean readsTokens;
+    /** Whether a caller may come without a client certificate (CI tokens admitted). */
     private final boolean admitsTokenCallers;
     private final RefusalBudget anonymousRefusals;
 
@@ -80,7 +84,7 @@ final class AccessInterceptor implements ServerInterceptor {
      */
     AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock,
             InboundGuard guard) {
-        this(service, rules, roles, audit, clock, guard, NO_BEARER_TOKENS, false,
+        this(service, rules, roles, audit, clock, guard, new TokenAdmission(NO_BEARER_TOKENS, false, Set.of()), false,
                 new RefusalBudget(RefusalBudget.PER_SECOND, clock));
     }
 
@@ -91,13 +95,24 @@ final class AccessInterceptor implements ServerInterceptor {
      */
     AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock,
             InboundGuard guard, BearerTokens bearerTokens, RefusalBudget anonymousRefusals) {
-        this(service, rules, roles, audit, clock, guard, bearerTokens, true, anonymousRefusals);
+        this(service, rules, roles, audit, clock, guard, new TokenAdmission(bearerTokens, true, Set.of()), anonymousRefusals);
+    }
+
+    /**
+     * Admits the tokens {@code admission} admits, from the callers it admits them from; refusals of callers
+     * who proved no identity (possible only when CI tokens are admitted) are recorded within
+     * {@code anonymousRefusals}.
+     */
+    AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock,
+            InboundGuard guard, TokenAdmission admission, RefusalBudget anonymousRefusals) {
+        this(service, rules, roles, audit, clock, guard, admission, true, anonymousRefusals);
     }
 
     private AccessInterceptor(String service, AccessRules rules, RoleMapping roles, AuditRecorder audit, Clock clock,
-            InboundGuard guard, BearerTokens bearerTokens, boolean admitsTokenCallers, RefusalBudget anonymousRefusals) {
-        this.bearerTokens = requireNonNull(bearerTokens, "bearerTokens is null");
-        this.admitsTokenCallers = admitsTokenCallers;
+            InboundGuard guard, TokenAdmission admission, boolean readsTokens, RefusalBudget anonymousRefusals) {
+        this.admission = requireNonNull(admission, "admission is null");
+        this.readsTokens = readsTokens;
+        this.admitsTokenCallers = readsTokens && admission.ciTokens();
         this.anonymousRefusals = requireNonNull(anonymousRefusals, "anonymousRefusals is null");
         this.service = requireNonNull(service, "service is null");
         this.rules = requireNonNull(rules, "rules is null");
@@ -138,7 +153,8 @@ final class AccessInterceptor implements ServerInterceptor {
             return refuse(watched, Code.PERMISSION_DENIED, "identity " + identity + " may not call " + method,
                     "ROLE_REQUIRED",
                     Map.of("identity", identity.value(), "method", method, "required_roles", required),
-                    method, identity.value(), remote, Map.of());
+                    method, identity.value(), remote, credential instanceof Credential.ClientCertificate
+                            ? Map.of() : Map.of("authentication", credential.method()));
         }
         if (watch != null) {
             watch.onTransportRefusal(status -> record(AuditAction.REQUEST_INVALID, "REQUEST_TOO_LARGE", method,
@@ -190,12 +206,13 @@ final class AccessInterceptor implements ServerInterceptor {
     /**
      * The caller's identity from its client certificate, or, where bearer tokens are admitted, from its
      * token; when both are presented they must name the same identity, and the token's binding applies.
-     * The token is never logged, audited or quoted.
+     * A person's token makes the person the caller only when a delegate's certificate presents it, and a
+     * delegate's certificate never stands alone. The token is never logged, audited or quoted.
      */
     private Authentication authenticate(ServerCall<?, ?> call, Metadata headers) {
         Optional<X509Certificate> certificate = peerCertificate(call);
         // Metadata.getAll is null when the header is absent; a server without BearerTokens never reads it
-        Iterable<String> authorizations = admitsTokenCallers ? headers.getAll(AUTHORIZATION) : null;
+        Iterable<String> authorizations = readsTokens ? headers.getAll(AUTHORIZATION) : null;
         boolean tokenPresented = authorizations != null;
         if (certificate.isEmpty() && !tokenPresented) {
             return admitsTokenCallers
@@ -215,7 +232,14 @@ final class AccessInterceptor implements ServerInterceptor {
                         Map.of("unverified_names", CertificateIdentity.claimedNames(certificate.get())));
             }
         }
+        boolean delegate = certified.isPresent() && readsTokens && admission.isDelegate(certified.get());
         if (!tokenPresented) {
+            if (delegate) {
+                // a stolen delegate certificate alone must do nothing
+                return new Unauthenticated(Code.PERMISSION_DENIED, "USER_TOKEN_REQUIRED",
+                        "a delegate's call must carry the signed-in user's identity token", certified.get().value(),
+                        Map.of("credential", "client_certificate", "delegate", "true"));
+            }
             return new Authenticated(certified.orElseThrow(), new Credential.ClientCertificate());
         }
         String actor = certified.map(SpiffeId::value).orElse("");
@@ -226,7 +250,7 @@ final class AccessInterceptor implements ServerInterceptor {
         }
         BearerTokens.Check check;
         try {
-            check = bearerTokens.check(token.get());
+            check = admission.tokens().check(token.get());
         } catch (RuntimeException e) {
             // fail closed; the failure's text may quote the token, so only its type is logged
             log.atError().addKeyValue("failure", e.getClass().getName()).log("access.token_check_failed");
@@ -239,7 +263,30 @@ final class AccessInterceptor implements ServerInterceptor {
             return new Unauthenticated(refused.retryable() ? Code.UNAVAILABLE : Code.UNAUTHENTICATED,
                     refused.reason(), refused.message(), actor, attributes);
         }
+        if (check instanceof BearerTokens.AcceptedUser user) {
+            if (!delegate) {
+                // a person's token is accepted only through the console, which holds the session it came from
+                return certified.isPresent()
+                        ? new Unauthenticated(Code.PERMISSION_DENIED, "DELEGATE_REQUIRED",
+                                "a person's identity token is accepted only from a delegate", actor,
+                                Map.of("credential", "identity_token", "token_identity", user.identity().value()))
+                        : new Unauthenticated(Code.UNAUTHENTICATED, "DELEGATE_REQUIRED",
+                                "a person's identity token is accepted only from a delegate", actor,
+                                Map.of("credential", "identity_token", "token_identity", user.identity().value()));
+            }
+            return new Authenticated(user.identity(), user.via(certified.get()));
+        }
         BearerTokens.Accepted accepted = (BearerTokens.Accepted) check;
+        if (delegate) {
+            return new Unauthenticated(Code.PERMISSION_DENIED, "USER_TOKEN_REQUIRED",
+                    "a delegate's call must carry the signed-in user's identity token, not a CI job's", actor,
+                    Map.of("credential", "identity_token", "token_identity", accepted.identity().value()));
+        }
+        if (!admission.ciTokens()) {
+            return new Unauthenticated(Code.UNAUTHENTICATED, "TOKEN_ISSUER",
+                    "this service accepts no CI identity tokens", actor,
+                    Map.of("credential", "identity_token", "token_identity", accepted.identity().value()));
+        }
         if (certified.isPresent() && !certified.get().equals(accepted.identity())) {
             return new Unauthenticated(Code.UNAUTHENTICATED, "IDENTITY_MISMATCH",
                     "the client certificate and the identity token name different identities", actor,

@@ -23,13 +23,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One service's gRPC server: mTLS (client certificate required; optional only for a server given
- * {@link BearerTokens}, whose callers may authenticate with a token instead), every call through
+ * One service's gRPC server: mTLS (client certificate required; optional only for a server admitting
+ * CI jobs' {@link BearerTokens}, whose callers may authenticate with a token instead), every call through
  * {@link AccessInterceptor}, plus {@code grpc.health.v1} and server reflection; every TLS handshake
  * it ends is recorded ({@link HandshakeRefusals}). Thread-safe;
  * {@link #start()} once, {@link #close()} once.
@@ -84,12 +85,24 @@ public final class ServiceServer implements ServingSwitch, AutoCloseable {
             List<BindableService> services, AuditRecorder audit, Clock clock, Telemetry telemetry,
             BearerTokens bearerTokens) {
         this(name, config, tls, roles, services, audit, clock, telemetry,
-                Optional.of(requireNonNull(bearerTokens, "bearerTokens is null")));
+                new TokenAdmission(requireNonNull(bearerTokens, "bearerTokens is null"), true, Set.of()));
+    }
+
+    /**
+     * As above, admitting the tokens {@code admission} admits from whom it admits them: the TLS asks for
+     * a client certificate without requiring it only when CI jobs' tokens are admitted; a person's token
+     * comes only from a delegate, who always presents its certificate.
+     */
+    public ServiceServer(String name, ServerConfig config, TlsMaterial tls, RoleMapping roles,
+            List<BindableService> services, AuditRecorder audit, Clock clock, Telemetry telemetry,
+            TokenAdmission admission) {
+        this(name, config, tls, roles, services, audit, clock, telemetry,
+                Optional.of(requireNonNull(admission, "admission is null")));
     }
 
     private ServiceServer(String name, ServerConfig config, TlsMaterial tls, RoleMapping roles,
             List<BindableService> services, AuditRecorder audit, Clock clock, Telemetry telemetry,
-            Optional<BearerTokens> bearerTokens) {
+            Optional<TokenAdmission> admission) {
         this.name = requireNonNull(name, "name is null");
         this.config = requireNonNull(config, "config is null");
         requireNonNull(tls, "tls is null");
@@ -109,15 +122,16 @@ public final class ServiceServer implements ServingSwitch, AutoCloseable {
         RefusalBudget anonymousRefusals = new RefusalBudget(config.anonymousRefusalsPerSecond(), clock);
         HandshakeRefusals handshakes = new HandshakeRefusals(name, audit, clock, anonymousRefusals);
         NettyServerBuilder builder = NettyServerBuilder
-                .forAddress(new InetSocketAddress(config.host(), config.port()), bearerTokens.isPresent()
+                .forAddress(new InetSocketAddress(config.host(), config.port()),
+                        admission.isPresent() && admission.get().ciTokens()
                         ? tls.serverCredentialsWithOptionalClientCertificate(handshakes)
                         : tls.serverCredentials(handshakes))
                 .maxInboundMessageSize(config.maxInboundMessageBytes())
                 .maxInboundMetadataSize(16 * 1024)
                 .handshakeTimeout(config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .addStreamTracerFactory(guard)
-                .intercept(bearerTokens.isPresent()
-                        ? new AccessInterceptor(name, rules, roles, audit, clock, guard, bearerTokens.get(),
+                .intercept(admission.isPresent()
+                        ? new AccessInterceptor(name, rules, roles, audit, clock, guard, admission.get(),
                                 anonymousRefusals)
                         : new AccessInterceptor(name, rules, roles, audit, clock, guard))
                 // added last, so it runs first

@@ -46,7 +46,7 @@ class AuditOutboxTest {
 
     private OutboxConfig config(long maxSpoolBytes, int batchSize) {
         return new OutboxConfig(spool, maxSpoolBytes, batchSize, Duration.ofMillis(1), Duration.ofMillis(20),
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2), Duration.ofSeconds(1));
     }
 
     @Test
@@ -281,7 +281,7 @@ class AuditOutboxTest {
                 }
             }
 
-            assertTrue(full.getMessage().contains("the audit spool is full"), full.getMessage());
+            assertTrue(full.getMessage().contains("the audit outbox is full"), full.getMessage());
             assertTrue(full.getMessage().contains("audit delivery is failing"), full.getMessage());
             assertFalse(outbox.healthy());
             assertEquals(recorded, outbox.backlog());
@@ -336,7 +336,7 @@ class AuditOutboxTest {
             new CountDownLatch(1).await(); // until interrupted
         };
         OutboxConfig config = new OutboxConfig(spool, OutboxConfig.MIN_SPOOL_BYTES * 16, 500, Duration.ofMillis(1),
-                Duration.ofMillis(20), Duration.ofMillis(200));
+                Duration.ofMillis(20), Duration.ofMillis(200), Duration.ofSeconds(1));
         List<AuditEvent> events = TestEvents.numbered(20);
         AuditOutbox outbox = new AuditOutbox(config, hanging, CLOCK);
         outbox.start();
@@ -416,7 +416,7 @@ class AuditOutboxTest {
     void aNewOutboxCreatesItsSpoolDirectory() throws Exception {
         Path nested = spool.resolve("outbox").resolve("gateway");
         OutboxConfig config = new OutboxConfig(nested, OutboxConfig.MIN_SPOOL_BYTES, 500, Duration.ofMillis(1),
-                Duration.ofMillis(20), Duration.ofSeconds(1));
+                Duration.ofMillis(20), Duration.ofSeconds(1), Duration.ofSeconds(1));
 
         try (AuditOutbox outbox = new AuditOutbox(config, RecordingShipper.working(), CLOCK)) {
             outbox.record(TestEvents.numbered("main", 1));

@@ -36,7 +36,7 @@ class AuditOutboxThroughputTest {
     private static String measure(Path directory, int threads, int events) throws Exception {
         RecordingShipper shipper = RecordingShipper.working();
         OutboxConfig config = new OutboxConfig(directory, 64L * 1024 * 1024, 500, Duration.ofMillis(200),
-                Duration.ofSeconds(30), Duration.ofSeconds(5));
+                Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(1));
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try (AuditOutbox outbox = new AuditOutbox(config, shipper, Clock.systemUTC())) {
             outbox.start();

@@ -42,7 +42,7 @@ class GrpcAuditShipperTest {
 
     private OutboxConfig config(Duration shutdownFlushTimeout) {
         return new OutboxConfig(spool, OutboxConfig.MIN_SPOOL_BYTES * 64, 500, Duration.ofMillis(5),
-                Duration.ofMillis(50), shutdownFlushTimeout);
+                Duration.ofMillis(50), shutdownFlushTimeout, Duration.ofSeconds(1));
     }
 
     @Test

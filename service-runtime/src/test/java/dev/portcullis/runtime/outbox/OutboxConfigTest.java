@@ -20,11 +20,11 @@ class OutboxConfigTest {
             Map.of("portcullis.audit-outbox.spool-dir", "/var/lib/portcullis/outbox");
 
     @Test
-    void onlyTheSpoolDirectoryIsRequiredAndEveryOtherKeyHasItsDefault() {
+    void everyKeyHasItsDefault() {
         OutboxConfig config = ConfigBinding.bind(OutboxConfig.class, REQUIRED);
 
         assertEquals(new OutboxConfig(Path.of("/var/lib/portcullis/outbox"), 67_108_864, 500, Duration.ofMillis(200),
-                Duration.ofSeconds(30), Duration.ofSeconds(5)), config);
+                Duration.ofSeconds(30), Duration.ofSeconds(5), Duration.ofSeconds(1)), config);
     }
 
     @Test
@@ -35,7 +35,8 @@ class OutboxConfigTest {
                 "portcullis.audit-outbox.batch-size", "100",
                 "portcullis.audit-outbox.initial-backoff", "1s",
                 "portcullis.audit-outbox.max-backoff", "2m",
-                "portcullis.audit-outbox.shutdown-flush-timeout", "10s");
+                "portcullis.audit-outbox.shutdown-flush-timeout", "10s",
+                "portcullis.audit-outbox.poll-interval", "250ms");
 
         OutboxConfig config = ConfigBinding.bind(OutboxConfig.class, properties);
 
@@ -45,6 +46,7 @@ class OutboxConfigTest {
         assertEquals(Duration.ofSeconds(1), config.initialBackoff());
         assertEquals(Duration.ofMinutes(2), config.maxBackoff());
         assertEquals(Duration.ofSeconds(10), config.shutdownFlushTimeout());
+        assertEquals(Duration.ofMillis(250), config.pollInterval());
     }
 
     @Test
@@ -62,9 +64,10 @@ class OutboxConfigTest {
     }
 
     @Test
-    void aMissingSpoolDirectoryStopsStartupNamingTheProperty() {
-        RuntimeException e = assertThrows(RuntimeException.class,
-                () -> ConfigBinding.bind(OutboxConfig.class, Map.of()));
+    void theSpoolDirectoryIsRequiredOnlyByTheDiskSpool() {
+        OutboxConfig withoutSpool = ConfigBinding.bind(OutboxConfig.class, Map.of());
+
+        RuntimeException e = assertThrows(RuntimeException.class, withoutSpool::requiredSpoolDir);
 
         assertEquals("portcullis.audit-outbox.spool-dir is required: the directory where audit events wait for delivery",
                 StartupFailure.describe(e));
@@ -80,6 +83,8 @@ class OutboxConfigTest {
                         "portcullis.audit-outbox.batch-size: must be less than or equal to 500 (was 501)"),
                 Arguments.of("portcullis.audit-outbox.initial-backoff", "0s",
                         "portcullis.audit-outbox.initial-backoff: must be a positive duration (was 0s)"),
+                Arguments.of("portcullis.audit-outbox.poll-interval", "0s",
+                        "portcullis.audit-outbox.poll-interval: must be a positive duration (was 0s)"),
                 Arguments.of("portcullis.audit-outbox.max-backoff", "100ms",
                         "portcullis.audit-outbox.max-backoff must not be shorter than "
                                 + "portcullis.audit-outbox.initial-backoff"));

@@ -11,7 +11,7 @@ import java.util.List;
  * A hand-written {@link AuditShipper} (GrpcAuditShipper is tested against a real audit
  * service): keeps what it was sent, fails on request, and lets a test wait for deliveries.
  */
-final class RecordingShipper implements AuditShipper {
+public final class RecordingShipper implements AuditShipper {
     private final Object monitor = new Object();
     // guarded by monitor
     private final List<AuditEvent> shipped = new ArrayList<>();
@@ -20,17 +20,17 @@ final class RecordingShipper implements AuditShipper {
     private boolean failing;
     private int failedCalls;
 
-    static RecordingShipper working() {
+    public static RecordingShipper working() {
         return new RecordingShipper();
     }
 
-    static RecordingShipper alwaysFailing() {
+    public static RecordingShipper alwaysFailing() {
         RecordingShipper shipper = new RecordingShipper();
         shipper.failing(true);
         return shipper;
     }
 
-    static RecordingShipper failingTimes(int failures) {
+    public static RecordingShipper failingTimes(int failures) {
         RecordingShipper shipper = new RecordingShipper();
         synchronized (shipper.monitor) {
             shipper.failuresLeft = failures;
@@ -38,7 +38,7 @@ final class RecordingShipper implements AuditShipper {
         return shipper;
     }
 
-    void failing(boolean failing) {
+    public void failing(boolean failing) {
         synchronized (monitor) {
             this.failing = failing;
         }
@@ -58,26 +58,26 @@ final class RecordingShipper implements AuditShipper {
         }
     }
 
-    List<AuditEvent> shipped() {
+    public List<AuditEvent> shipped() {
         synchronized (monitor) {
             return List.copyOf(shipped);
         }
     }
 
-    List<Integer> batchSizes() {
+    public List<Integer> batchSizes() {
         synchronized (monitor) {
             return List.copyOf(batchSizes);
         }
     }
 
-    int failedCalls() {
+    public int failedCalls() {
         synchronized (monitor) {
             return failedCalls;
         }
     }
 
     /** Waits until at least {@code count} events were shipped; fails the test after {@code timeout}. */
-    List<AuditEvent> awaitShipped(int count, Duration timeout) throws InterruptedException {
+    public List<AuditEvent> awaitShipped(int count, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (monitor) {
             while (shipped.size() < count) {

@@ -9,12 +9,12 @@ import java.util.Map;
 import java.util.stream.IntStream;
 
 /** Audit events for outbox tests: each carries its number, so order and loss are easy to see. */
-final class TestEvents {
+public final class TestEvents {
     private static final Instant TIME = Instant.parse("2026-11-24T09:00:00Z");
 
     private TestEvents() {}
 
-    static AuditEvent numbered(String writer, int number) {
+    public static AuditEvent numbered(String writer, int number) {
         return AuditEvent.builder("gateway", AuditAction.RUN_SUBMITTED, TIME.plusMillis(number))
                 .actor("spiffe://example.org/ci/github/acme/infra-live")
                 .resource(new AuditResource("run", "r-" + number, "infra-live", "r-" + number))
@@ -24,7 +24,7 @@ final class TestEvents {
                 .build();
     }
 
-    static List<AuditEvent> numbered(int count) {
+    public static List<AuditEvent> numbered(int count) {
         return IntStream.range(0, count).mapToObj(n -> numbered("main", n)).toList();
     }
 }

@@ -3,11 +3,11 @@ package dev.portcullis.cli.dev.issuer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.portcullis.gateway.oidc.IdentityTemplate;
-import dev.portcullis.gateway.oidc.OidcIssuer;
-import dev.portcullis.gateway.oidc.OidcTokenVerifier;
-import dev.portcullis.gateway.oidc.TokenRefusedException;
-import dev.portcullis.gateway.oidc.VerifiedToken;
+import dev.portcullis.runtime.oidc.IdentityTemplate;
+import dev.portcullis.runtime.oidc.OidcIssuer;
+import dev.portcullis.runtime.oidc.OidcTokenVerifier;
+import dev.portcullis.runtime.oidc.TokenRefusedException;
+import dev.portcullis.runtime.oidc.VerifiedToken;
 import dev.portcullis.runtime.pki.DevPki;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.GitRef;
@@ -47,7 +47,7 @@ class DevIssuerTest {
         try (DevIssuer issuer = DevIssuer.start(dir, pki, Clock.systemUTC())) {
             String token = issuer.tokens().sign(issuer.tokens().github(COMMIT, MAIN));
 
-            VerifiedToken verified = verifierOf(issuer, pki).verify(token);
+            VerifiedToken verified = (VerifiedToken) verifierOf(issuer, pki).verify(token);
 
             assertEquals("spiffe://portcullis.dev/ci/github/portcullis-dev/example", verified.identity().value());
             assertEquals(COMMIT.value(), verified.commit().value());
@@ -64,7 +64,7 @@ class DevIssuerTest {
         }
 
         try (DevIssuer second = DevIssuer.start(dir, pki, Clock.systemUTC())) {
-            VerifiedToken verified = verifierOf(second, pki).verify(token);
+            VerifiedToken verified = (VerifiedToken) verifierOf(second, pki).verify(token);
 
             assertEquals(DevIssuer.NAME, verified.issuerName());
         }

@@ -1,14 +1,17 @@
 package dev.portcullis.executor.task.jdbc;
 
 import static dev.portcullis.executor.task.jdbc.Transactions.timestamp;
+import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.executor.task.Task;
 import dev.portcullis.executor.task.TaskCodec;
 import dev.portcullis.executor.task.TaskEvent;
 import dev.portcullis.executor.task.TaskState;
 import dev.portcullis.executor.task.TaskStore;
-import dev.portcullis.runtime.request.RunId;
+import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.database.Databases;
+import dev.portcullis.runtime.outbox.jdbc.AuditOutboxTable;
+import dev.portcullis.runtime.request.RunId;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -37,6 +40,7 @@ public final class JdbcTaskStore implements TaskStore {
             .map(state -> "'" + state.name() + "'").collect(Collectors.joining(", "));
 
     private final Transactions transactions;
+    private final AuditOutboxTable outbox; // null: this store keeps no audit events
 
     /**
      * The embedded H2 database in {@code dataDir}, the default. Every commit is written to the
@@ -47,9 +51,28 @@ public final class JdbcTaskStore implements TaskStore {
         return Databases.embeddedH2(dataDir, "tasks") + ";WRITE_DELAY=0";
     }
 
-    /** @param dataSource migrated to {@code db/executor} ({@code Databases.open("executor", …)}) */
+    /**
+     * A store that keeps no audit events: the caller records them ({@link #keepsAudit} is false).
+     *
+     * @param dataSource migrated to {@code db/executor} ({@code Databases.open("executor", …)})
+     */
     public JdbcTaskStore(DataSource dataSource) {
         this.transactions = new Transactions(dataSource);
+        this.outbox = null;
+    }
+
+    /**
+     * A store that keeps the audit events of a change in {@code outbox}, the audit outbox table of
+     * the same database, in the change's transaction; the service's {@code JdbcAuditOutbox} ships them.
+     */
+    public JdbcTaskStore(DataSource dataSource, AuditOutboxTable outbox) {
+        this.transactions = new Transactions(dataSource);
+        this.outbox = requireNonNull(outbox, "outbox is null");
+    }
+
+    @Override
+    public boolean keepsAudit() {
+        return outbox != null;
     }
 
     @Override
@@ -98,8 +121,14 @@ public final class JdbcTaskStore implements TaskStore {
     }
 
     @Override
-    public void append(RunId runId, TaskEvent event, String holder) {
+    public void append(RunId runId, TaskEvent event, String holder, List<AuditEvent> audit) {
+        if (!audit.isEmpty() && outbox == null) {
+            throw new IllegalArgumentException("this task store keeps no audit events");
+        }
         if (event instanceof TaskEvent.Line line) {
+            if (!audit.isEmpty()) {
+                throw new IllegalArgumentException("a log line is recorded by no audit event");
+            }
             // one statement, fenced by the lease: a replica that lost the task stores no more of its log
             int stored = transactions.autoCommit(connection -> {
                 try (PreparedStatement insert = connection.prepareStatement("INSERT INTO task_events (run_id, event_offset,"
@@ -124,8 +153,10 @@ public final class JdbcTaskStore implements TaskStore {
         Task task = ((TaskEvent.StateChanged) event).task();
         boolean ends = task.state().isFinal();
         transactions.inTransaction(connection -> {
+            // with the audit outbox, the end's audit event commits with the end: it is on the record at once
             try (PreparedStatement update = connection.prepareStatement("UPDATE tasks SET state = ?, task = ?, updated_at = ?"
                     + (ends ? ", holder = NULL, lease_until = NULL, cancel_reason = NULL" : "")
+                    + (ends && outbox != null ? ", end_audited = TRUE" : "")
                     + " WHERE run_id = ? AND holder = ?")) {
                 update.setString(1, task.state().name());
                 update.setBytes(2, TaskCodec.event(event));
@@ -137,10 +168,16 @@ public final class JdbcTaskStore implements TaskStore {
                 }
             }
             insertEvent(connection, runId, event);
+            if (!audit.isEmpty()) {
+                outbox.store(connection, audit);
+            }
             return null;
         }, failure -> {
             throw lostOr(failure, runId);
         });
+        if (!audit.isEmpty()) {
+            outbox.committed(audit);
+        }
     }
 
     private static RuntimeException lostOr(SQLException failure, RunId runId) {

@@ -14,6 +14,7 @@ import dev.portcullis.executor.task.TaskSpec;
 import dev.portcullis.executor.task.TaskState;
 import dev.portcullis.executor.task.TaskStore;
 import dev.portcullis.runtime.database.Databases;
+import dev.portcullis.runtime.outbox.jdbc.AuditOutboxTable;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
@@ -267,6 +268,65 @@ abstract class TaskStoreContract {
 
         assertEquals(List.of(), store.endsNotAudited(T0.plus(LEASE), 10));
         assertTrue(store.find(runId).orElseThrow().endAudited());
+    }
+
+    private static dev.portcullis.runtime.audit.AuditEvent finished(RunId runId) {
+        return dev.portcullis.runtime.audit.AuditEvent.builder("executor", dev.portcullis.runtime.audit.AuditAction.TASK_FINISHED, T0)
+                .resource(new dev.portcullis.runtime.audit.AuditResource("task", runId.value(), "", runId.value()))
+                .reason("FAILED")
+                .build();
+    }
+
+    /** The events in the audit outbox table, in order. */
+    private List<dev.portcullis.runtime.audit.AuditEvent> outboxEvents() throws Exception {
+        List<dev.portcullis.runtime.audit.AuditEvent> events = new ArrayList<>();
+        try (var connection = dataSource.getConnection();
+                var rows = connection.createStatement().executeQuery("SELECT event FROM audit_outbox ORDER BY seq")) {
+            while (rows.next()) {
+                events.add(dev.portcullis.runtime.audit.AuditEvents.decode(rows.getBytes(1)));
+            }
+        }
+        return events;
+    }
+
+    @Test
+    void aStoreKeepingAuditStoresAnEndsAuditEventWithTheEndAndTheEndIsOnTheRecordAtOnce() throws Exception {
+        TaskStore keeping = new JdbcTaskStore(dataSource, new AuditOutboxTable(java.time.Clock.systemUTC()));
+        RunId runId = created();
+        Task starting = moved(1, pending(runId).task(), TaskState.STARTING).task();
+        keeping.append(runId, new TaskEvent.StateChanged(1, T0, starting), ONE);
+
+        dev.portcullis.runtime.audit.AuditEvent end = finished(runId);
+
+        keeping.append(runId, moved(2, starting, TaskState.FAILED), ONE, List.of(end));
+
+        assertTrue(keeping.keepsAudit());
+        assertEquals(List.of(end.eventId()), outboxEvents().stream().map(dev.portcullis.runtime.audit.AuditEvent::eventId).toList());
+        assertTrue(keeping.find(runId).orElseThrow().endAudited());
+        assertEquals(List.of(), keeping.endsNotAudited(T0.plus(Duration.ofDays(1)), 10));
+    }
+
+    @Test
+    void aStateChangeRefusedForALostLeaseKeepsNoneOfItsAuditEvents() throws Exception {
+        TaskStore keeping = new JdbcTaskStore(dataSource, new AuditOutboxTable(java.time.Clock.systemUTC()));
+        RunId runId = created();
+        Task starting = moved(1, pending(runId).task(), TaskState.STARTING).task();
+        keeping.append(runId, new TaskEvent.StateChanged(1, T0, starting), ONE);
+
+        assertThrows(TaskStore.LeaseLostException.class,
+                () -> keeping.append(runId, moved(2, starting, TaskState.FAILED), TWO, List.of(finished(runId))));
+
+        assertEquals(List.of(), outboxEvents());
+    }
+
+    @Test
+    void aStoreWithoutAnAuditOutboxRefusesAuditEvents() {
+        RunId runId = created();
+
+        assertFalse(store.keepsAudit());
+        assertThrows(IllegalArgumentException.class, () -> store.append(runId,
+                moved(1, pending(runId).task(), TaskState.STARTING), ONE, List.of(finished(runId))));
+        assertEquals(1, store.eventCount(runId));
     }
 
     @Test
