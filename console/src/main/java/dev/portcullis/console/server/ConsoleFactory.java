@@ -89,6 +89,7 @@ final class ConsoleFactory {
         routes.addAll(runs.routes());
         routes.addAll(auditPage.routes());
         List<EventStream> streams = runs.streams();
-        return new ConsoleHttpServer(config.host(), config.port(), tls.serverAuthContext(), config.publicUrl(), sessions, routes, streams);
+        return new ConsoleHttpServer(config.host(), config.port(), tls.serverAuthContext(), config.publicUrl(), sessions, routes, streams,
+                ConsoleHttpServer.DEFAULT_MAX_STREAMS);
     }
 }

@@ -51,6 +51,8 @@ public final class ConsoleHttpServer implements AutoCloseable {
             + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
     private static final int MAX_FORM_BYTES = 64 * 1024;
     private static final int THREADS = 64;
+    /** Event streams held open at once by default; each holds a thread of its own, never a page's. */
+    public static final int DEFAULT_MAX_STREAMS = 256;
 
     private final HttpsServer server;
     private final ExecutorService threads;
@@ -58,21 +60,35 @@ public final class ConsoleHttpServer implements AutoCloseable {
     private final SessionStore sessions;
     private final List<Route> routes;
     private final List<EventStream> streams;
+    private final int maxStreams;
+    private final AtomicInteger openStreams = new AtomicInteger();
+    private final ExecutorService streamThreads;
 
     /**
      * Binds {@code host:port} (0 picks a free port); serving begins with {@link #start()}.
      *
      * @param publicUrl the URL browsers reach the console at; its origin is the only one a form may come from
+     * @param maxStreams event streams held open at once; one more is answered 503, and pages keep their threads
      * @throws UncheckedIOException naming the address when it cannot be bound
      */
     public ConsoleHttpServer(String host, int port, SSLContext tls, URI publicUrl, SessionStore sessions, List<Route> routes,
-            List<EventStream> streams) {
+            List<EventStream> streams, int maxStreams) {
+        if (maxStreams < 1) {
+            throw new IllegalArgumentException("maxStreams must be positive");
+        }
+        this.maxStreams = maxStreams;
         requireNonNull(tls, "tls is null");
         this.origin = origin(requireNonNull(publicUrl, "publicUrl is null"));
         this.sessions = requireNonNull(sessions, "sessions is null");
         this.routes = List.copyOf(routes);
         this.streams = List.copyOf(streams);
         AtomicInteger number = new AtomicInteger();
+        AtomicInteger streamNumber = new AtomicInteger();
+        this.streamThreads = Executors.newCachedThreadPool(runnable -> {
+            Thread thread = new Thread(runnable, "console-stream-" + streamNumber.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
         this.threads = Executors.newFixedThreadPool(THREADS, runnable -> {
             Thread thread = new Thread(runnable, "console-http-" + number.incrementAndGet());
             thread.setDaemon(true);
@@ -82,6 +98,7 @@ public final class ConsoleHttpServer implements AutoCloseable {
             this.server = HttpsServer.create(new InetSocketAddress(host, port), 64);
         } catch (IOException e) {
             threads.shutdownNow();
+            streamThreads.shutdownNow();
             String why = e instanceof BindException ? "address already in use or not available" : e.getClass().getSimpleName();
             throw new UncheckedIOException("the console cannot listen on " + host + ":" + port + " (" + why
                     + "); change portcullis.console.port or portcullis.console.host", e);
@@ -111,16 +128,22 @@ public final class ConsoleHttpServer implements AutoCloseable {
     }
 
     private void exchange(HttpExchange exchange) {
-        try (exchange) {
-            answer(exchange);
+        boolean handedOff = false;
+        try {
+            handedOff = answer(exchange);
         } catch (IOException | UncheckedIOException e) {
             log.atDebug().addKeyValue("error", e.getClass().getSimpleName()).log("console.connection_failed");
         } catch (RuntimeException e) {
             log.atError().setCause(e).log("console.page_failed");
+        } finally {
+            if (!handedOff) {
+                exchange.close();
+            }
         }
     }
 
-    private void answer(HttpExchange exchange) throws IOException {
+    /** Answers the exchange; true when an event stream took it over, to close it when done. */
+    private boolean answer(HttpExchange exchange) throws IOException {
         String method = exchange.getRequestMethod();
         URI target = exchange.getRequestURI();
         String path = target.getPath() == null ? "/" : target.getPath();
@@ -136,7 +159,7 @@ public final class ConsoleHttpServer implements AutoCloseable {
             Optional<Map<String, List<String>>> read = readForm(exchange, headers);
             if (read.isEmpty()) {
                 send(exchange, Layout.problem(413, session, "Request refused", "The form is too large or not a form."));
-                return;
+                return false;
             }
             form = read.get();
         }
@@ -144,8 +167,7 @@ public final class ConsoleHttpServer implements AutoCloseable {
         for (EventStream stream : streams) {
             Matcher matcher = stream.path().matcher(path);
             if (method.equals("GET") && matcher.matches()) {
-                stream(exchange, request, matcher, stream);
-                return;
+                return handOff(exchange, request, matcher, stream);
             }
         }
         boolean pathKnown = false;
@@ -161,7 +183,7 @@ public final class ConsoleHttpServer implements AutoCloseable {
             if (method.equals("POST") && !sameSiteForm(request)) {
                 send(exchange, Layout.problem(403, session, "Request refused",
                         "This form expired or did not come from this console. Reload the page and try again."));
-                return;
+                return false;
             }
             WebResponse response;
             try {
@@ -171,10 +193,38 @@ public final class ConsoleHttpServer implements AutoCloseable {
                 response = Layout.problem(500, session, "Something went wrong", "The console failed to answer. Try again.");
             }
             send(exchange, response);
-            return;
+            return false;
         }
         send(exchange, pathKnown ? Layout.problem(405, session, "Not allowed", "This page does not accept that request.")
                 : Layout.problem(404, session, "Not found", "There is no such page."));
+        return false;
+    }
+
+    /** Runs an event stream on a thread of its own, so open streams never hold the pages' threads; over the limit, 503. */
+    private boolean handOff(HttpExchange exchange, WebRequest request, Matcher matcher, EventStream stream) throws IOException {
+        if (openStreams.incrementAndGet() > maxStreams) {
+            openStreams.decrementAndGet();
+            send(exchange, Layout.problem(503, request.session(), "Busy", "Too many logs are followed at once; reload in a minute.")
+                    .with("Retry-After", "60"));
+            return false;
+        }
+        try {
+            streamThreads.execute(() -> {
+                try (exchange) {
+                    stream(exchange, request, matcher, stream);
+                } catch (IOException | UncheckedIOException e) {
+                    log.atDebug().addKeyValue("error", e.getClass().getSimpleName()).log("console.connection_failed");
+                } catch (RuntimeException e) {
+                    log.atError().setCause(e).log("console.stream_failed");
+                } finally {
+                    openStreams.decrementAndGet();
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) { // closing
+            openStreams.decrementAndGet();
+            return false;
+        }
+        return true;
     }
 
     /** A state change must carry the session's CSRF token, and come from the console's own origin when the browser says. */
@@ -321,6 +371,7 @@ public final class ConsoleHttpServer implements AutoCloseable {
     public void close() {
         server.stop(0);
         threads.shutdownNow();
+        streamThreads.shutdownNow();
         try {
             threads.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
