@@ -9,11 +9,14 @@ import dev.portcullis.console.server.ConsoleOidcConfig;
 import dev.portcullis.gateway.server.GatewayConfig;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.oidc.OidcDelegatesConfig;
+import dev.portcullis.runtime.oidc.OidcIssuerConfig;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.testing.ConfigBinding;
 import dev.portcullis.runtime.transport.TlsConfig;
+import io.micronaut.context.ApplicationContext;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -94,6 +97,26 @@ class ConsoleChartTest {
         RunId run = new RunId("0123abcd-0000-4000-8000-0123456789ab");
         assertEquals(URI.create(console.publicUrl() + "/runs/" + run.value()), gateway.console().orElseThrow().runPage(run),
                 "announcements link the console's run page");
+    }
+
+    @Test
+    void theHumanIssuerTheChartWritesBindsIntoTheServicesIssuerRecordsWithTheStepUpSettings() {
+        for (String service : List.of("gateway", "audit")) {
+            List<OidcIssuerConfig> issuers;
+            try (ApplicationContext context = ApplicationContext.builder()
+                    .properties(new HashMap<>(ServiceProperties.of(WITH, service))).environmentPropertySource(false)
+                    .deduceEnvironment(false).banner(false).start()) {
+                issuers = List.copyOf(context.getBeansOfType(OidcIssuerConfig.class));
+            }
+
+            assertEquals(1, issuers.size(), service);
+            OidcIssuerConfig okta = issuers.get(0);
+            assertEquals("okta", okta.name(), service);
+            assertEquals("human", okta.kind(), service);
+            assertEquals(Duration.ofMinutes(10), okta.approvalMaxLoginAge(), service);
+            assertEquals(List.of("mfa"), okta.approvalRequiredAmr(), service);
+            assertEquals(Path.of("/var/run/portcullis/idp-ca/ca.crt"), okta.caFile(), service);
+        }
     }
 
     @Test
