@@ -283,7 +283,14 @@ public final class ConsoleHttpServer implements AutoCloseable {
                 exchange.getResponseHeaders().set(name, value);
             }
         });
-        byte[] body = response.body();
+        if (response.body() instanceof WebResponse.Body.Streamed streamed) {
+            exchange.sendResponseHeaders(response.status(), 0);
+            try (OutputStream out = exchange.getResponseBody()) {
+                streamed.writer().writeTo(out);
+            }
+            return;
+        }
+        byte[] body = ((WebResponse.Body.Bytes) response.body()).bytes();
         if (exchange.getRequestMethod().equals("HEAD")) {
             exchange.sendResponseHeaders(response.status(), -1);
             return;
