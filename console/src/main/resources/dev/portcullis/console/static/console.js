@@ -1,5 +1,5 @@
 // The console's only script: follows a run's log and new alerts over server-sent events, and
-// keeps the runs list fresh. It writes text only (textContent, createElement), never HTML, and
+// keeps the runs list fresh by fetching its first page again every ten seconds. It writes text only (textContent, createElement), never HTML, and
 // the browser resumes an event stream after the last event id by itself.
 "use strict";
 
@@ -95,7 +95,80 @@ function followAlerts() {
   };
 }
 
+const RUNS_EVERY_MS = 10000;
+
+function keepRunsFresh() {
+  const table = document.getElementById("runs");
+  if (!table || table.dataset.live === undefined) {
+    return;
+  }
+  const status = document.getElementById("runs-status");
+  const url = "/runs/list.json" + (table.dataset.live ? "?" + table.dataset.live : "");
+  let shown = null;
+  let first = true;
+  const refresh = async () => {
+    let answer;
+    try {
+      answer = await fetch(url, { credentials: "same-origin", redirect: "error", headers: { "Accept": "application/json" } });
+    } catch (failure) {
+      status.textContent = "Updates paused: the console cannot be reached; retrying.";
+      setTimeout(refresh, RUNS_EVERY_MS);
+      return;
+    }
+    const text = await answer.text();
+    if (!answer.ok) {
+      let problem = "HTTP " + answer.status;
+      try {
+        problem = JSON.parse(text).problem || problem;
+      } catch (ignored) {
+        // not JSON: keep the status
+      }
+      status.textContent = "Updates stopped: " + problem + ". Reload the page.";
+      return;
+    }
+    if (text !== shown) {
+      shown = text;
+      const runs = JSON.parse(text).runs || [];
+      const rows = runs.map((run) => {
+        const spec = run.spec || {};
+        const row = document.createElement("tr");
+        const id = run.runId || "";
+        const idCell = cell(row, "");
+        runLink(idCell, id);
+        if (idCell.firstChild) {
+          idCell.firstChild.textContent = id.length > 8 ? id.substring(0, 8) : id;
+        }
+        const state = document.createElement("span");
+        state.className = "state";
+        state.textContent = (run.state || "").replace(/^RUN_STATE_/, "");
+        cell(row, "").append(state);
+        cell(row, spec.repo || "");
+        cell(row, spec.folder || "");
+        cell(row, spec.environment || "");
+        cell(row, spec.command || "");
+        cell(row, run.requester || "");
+        cell(row, (run.createdAt || "").replace(/\.\d+Z$/, "Z"));
+        return row;
+      });
+      table.replaceChildren(...rows);
+      const none = document.getElementById("no-runs");
+      if (none) {
+        none.hidden = rows.length > 0;
+      }
+      // said only on a change (the first answer is what the page shows): a polite live region
+      // announcing every poll would drown a screen reader
+      if (!first) {
+        status.textContent = "This list updates itself; it changed at " + new Date().toLocaleTimeString() + ".";
+      }
+    }
+    first = false;
+    setTimeout(refresh, RUNS_EVERY_MS);
+  };
+  setTimeout(refresh, RUNS_EVERY_MS);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   followLog();
   followAlerts();
+  keepRunsFresh();
 });
