@@ -199,6 +199,22 @@ class AuditPageTest {
         assertTrue(refused.body().contains("PERMISSION_DENIED (ROLE_REQUIRED)"), refused.body());
     }
 
+    @Test
+    void anExportTheAuditServiceBreaksOffEndsAsAFailedDownloadNotAWholeLookingFile() {
+        try (ConsoleFixture breaking = ConsoleFixture.start(dir.resolve("breaking"))) {
+            breaking.gateway.putEvent(QueryResponse.newBuilder().setCursor("c1").setEvent(ChainedEvent.newBuilder().setSequence(1)).build());
+            breaking.gateway.breakQueries();
+            Browser browser = breaking.browser();
+            breaking.signIn(browser, "/audit", "auditor");
+            Map<String, String> form = FormFields.of(browser.get(breaking.url + "/audit").body());
+
+            java.io.UncheckedIOException broken = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
+                    () -> browser.post(breaking.url + "/audit/export", breaking.url, form));
+
+            assertTrue(broken.getCause() instanceof java.io.IOException, broken.toString());
+        }
+    }
+
     /** A checkpoint of 1042 events as the audit service signs it (docs/audit.md, "Checkpoints"). */
     private static final String NOTE = """
             portcullis.dev/audit/0a1b2c3d4e5f6a7b

@@ -75,6 +75,7 @@ public final class StandInGateway implements AutoCloseable {
     private final List<Source> sources = new CopyOnWriteArrayList<>();
     private final List<DriftTargetStatus> driftTargets = new CopyOnWriteArrayList<>();
     private final List<WatchAlertsRequest> alertWatches = new CopyOnWriteArrayList<>();
+    private volatile boolean queriesBreak;
     private volatile VerifyResponse verification = VerifyResponse.newBuilder().setIntact(true).build();
     private static final Context.Key<String> SUBJECT = Context.key("subject");
     private volatile Optional<Status> approvalRefusal = Optional.empty();
@@ -129,6 +130,11 @@ public final class StandInGateway implements AutoCloseable {
 
     public void putDriftTarget(DriftTargetStatus target) {
         driftTargets.add(target);
+    }
+
+    /** From now on, a query for more than one event sends its events and then fails UNAVAILABLE (a probe of one still answers). */
+    public void breakQueries() {
+        queriesBreak = true;
     }
 
     /** What Verify answers from now on. */
@@ -249,6 +255,10 @@ public final class StandInGateway implements AutoCloseable {
             } else if (!selected.isEmpty()) {
                 response.onNext(QueryResponse.newBuilder().setCursor(selected.get(selected.size() - 1).getCursor())
                         .addAllEvents(selected.stream().map(QueryResponse::getEvent).toList()).build());
+            }
+            if (queriesBreak && request.getLimit() > 1) {
+                response.onError(io.grpc.Status.UNAVAILABLE.withDescription("store unavailable").asRuntimeException());
+                return;
             }
             response.onCompleted();
         }
