@@ -54,14 +54,12 @@ public final class AuditCalls {
 
     /**
      * Streams the events {@code request} selects (asked for in batches) to {@code each}, in order,
-     * until they end or {@code each} answers false; the call may last {@code maxDuration}. The
-     * first message is read before {@code each} sees an event, so a refusal comes before any.
+     * until they end or {@code each} answers false; the call may last {@code maxDuration}.
+     * Blocks.
      *
-     * @return the cursor continuing after the last event handed over; empty when none was
-     * @throws CallRefusedException when refused or the stream fails
+     * @throws CallRefusedException when refused or the stream fails, possibly after some events
      */
-    public String stream(IdToken token, QueryRequest request, Duration maxDuration, Predicate<ChainedEvent> each) {
-        String[] cursor = {""};
+    public void stream(IdToken token, QueryRequest request, Duration maxDuration, Predicate<ChainedEvent> each) {
         try (Context.CancellableContext call = Context.current().withCancellation()) {
             call.run(() -> {
                 try {
@@ -69,20 +67,17 @@ public final class AuditCalls {
                             .withDeadlineAfter(maxDuration.toMillis(), TimeUnit.MILLISECONDS)
                             .query(request.toBuilder().setBatched(true).build());
                     while (answers.hasNext()) {
-                        QueryResponse answer = answers.next();
-                        for (ChainedEvent event : events(answer)) {
+                        for (ChainedEvent event : events(answers.next())) {
                             if (!each.test(event)) {
                                 return; // closing the context cancels the stream
                             }
                         }
-                        cursor[0] = answer.getCursor();
                     }
                 } catch (StatusRuntimeException e) {
                     throw Calls.refusal(e);
                 }
             });
         }
-        return cursor[0];
     }
 
     /** The events of one answer: its batch, or, from a service older than batches, its one event. */
