@@ -17,11 +17,14 @@ import java.util.TreeSet;
  * Callers with a client certificate or a CI token are not concerned.
  */
 final class LoginStepUp {
+    /** How far ahead of our clock a login may be dated: the issuers' largest clock skew. */
+    private static final Duration SKEW = Duration.ofSeconds(60);
+
     private LoginStepUp() {}
 
     /**
      * @throws DomainException {@code DENIED} {@code LOGIN_TOO_OLD} (metadata {@code max_login_age}, ISO-8601)
-     *     when the login is older than allowed or its time unknown, {@code MFA_REQUIRED} when a required
+     *     when the login is older than allowed, its time unknown or later than now (beyond 60 s of skew), {@code MFA_REQUIRED} when a required
      *     {@code amr} or an accepted {@code acr} is missing
      */
     static void require(Actor actor, Instant now) {
@@ -30,8 +33,10 @@ final class LoginStepUp {
         }
         StepUp stepUp = user.stepUp();
         Optional<Instant> loggedIn = user.authTime();
-        // no auth_time says nothing about the login's age: fail closed
-        if (loggedIn.isEmpty() || Duration.between(loggedIn.get(), now).compareTo(stepUp.maxLoginAge()) > 0) {
+        // no auth_time says nothing about the login's age: fail closed; nor does one dated in the future,
+        // which would read as a negative age and pass every maximum for as long as the token lives
+        if (loggedIn.isEmpty() || loggedIn.get().isAfter(now.plus(SKEW))
+                || Duration.between(loggedIn.get(), now).compareTo(stepUp.maxLoginAge()) > 0) {
             throw new DomainException(DomainException.Kind.DENIED, "LOGIN_TOO_OLD",
                     "deciding on a run needs a login within the last " + stepUp.maxLoginAge() + ": sign in again",
                     Map.of("max_login_age", stepUp.maxLoginAge().toString()));

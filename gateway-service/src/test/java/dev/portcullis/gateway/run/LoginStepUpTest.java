@@ -41,6 +41,23 @@ class LoginStepUpTest {
     }
 
     @Test
+    void aLoginDatedInTheFutureIsRefusedAsOfUnknownAge() {
+        // a future auth_time would otherwise read as a negative age and pass every max-age check
+        Actor alice = person(NOW.plus(Duration.ofDays(365)), List.of(), "", new StepUp(Duration.ofMinutes(15), Set.of(), Set.of()));
+
+        DomainException refused = assertThrows(DomainException.class, () -> LoginStepUp.require(alice, NOW));
+
+        assertEquals("LOGIN_TOO_OLD", refused.reason());
+    }
+
+    @Test
+    void aLoginWithinTheClockSkewAheadMayDecide() {
+        Actor alice = person(NOW.plusSeconds(60), List.of(), "", new StepUp(Duration.ofMinutes(15), Set.of(), Set.of()));
+
+        assertDoesNotThrow(() -> LoginStepUp.require(alice, NOW));
+    }
+
+    @Test
     void anAcrOutsideTheAcceptedOnesRequiresMfa() {
         StepUp strong = new StepUp(Duration.ofMinutes(15), Set.of(), Set.of("phr", "phrh"));
         Actor alice = person(NOW, List.of("pwd"), "pwd-only", strong);
