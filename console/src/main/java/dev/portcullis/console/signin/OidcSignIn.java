@@ -47,7 +47,7 @@ import javax.net.ssl.SSLContext;
  * takes the callback's code to the token endpoint and verifies the ID token: an RS256 or ES256
  * signature by a key of the provider's JWK set, {@code iss}, {@code aud} (and {@code azp} when
  * there are several audiences), {@code exp}, {@code iat}, {@code nonce}, and with a fresh login
- * demanded, {@code auth_time}. Discovery and keys are fetched over HTTPS only, without following
+ * demanded, {@code auth_time} (present, and no older than the sign-in). Discovery and keys are fetched over HTTPS only, without following
  * redirects, and cached: keys are fetched again for an unknown {@code kid} at most once a minute.
  * Thread-safe.
  */
@@ -226,10 +226,13 @@ public final class OidcSignIn {
         if (subject == null || subject.isBlank()) {
             throw new SignInRefusedException(Reason.TOKEN_MALFORMED);
         }
-        Instant authenticatedAt = authTime(claims).orElse(iat.toInstant());
-        if (login.freshLogin() && authenticatedAt.isBefore(login.startedAt().minus(SKEW))) {
+        Optional<Instant> authTime = authTime(claims);
+        // iat says when the token was made, not when the user logged in: a provider that ignored
+        // prompt=login and reused its session would pass as fresh, so a fresh login needs auth_time
+        if (login.freshLogin() && (authTime.isEmpty() || authTime.get().isBefore(login.startedAt().minus(SKEW)))) {
             throw new SignInRefusedException(Reason.LOGIN_TOO_OLD);
         }
+        Instant authenticatedAt = authTime.orElse(iat.toInstant());
         String name = firstOf(claims, "name", "email", "preferred_username").orElse(subject);
         return new SignedInUser(subject, name, authenticatedAt, new IdToken(compact, exp.toInstant()));
     }

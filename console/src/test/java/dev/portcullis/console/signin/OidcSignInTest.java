@@ -150,6 +150,18 @@ class OidcSignInTest {
     }
 
     @Test
+    void aFreshLoginIsRefusedATokenThatDoesNotSayWhenTheUserAuthenticated() {
+        // iat is when the token was made, not when the user logged in: a provider that ignores prompt=login
+        // and reuses its own session issues a new iat for an old login
+        PendingLogin login = signIn.begin("/runs", true).login();
+        String token = signed(fixture.signingKey, claims(login).build());
+
+        Reason reason = assertThrows(SignInRefusedException.class, () -> signIn.verify(token, login)).reason();
+
+        assertEquals(Reason.LOGIN_TOO_OLD, reason);
+    }
+
+    @Test
     void aStateIsUsableOnce() {
         PendingLogin login = signIn.begin("/runs", false).login();
         assertThrows(SignInRefusedException.class, () -> signIn.complete(login.state(), login.browserBinding(), "not-a-code"));
