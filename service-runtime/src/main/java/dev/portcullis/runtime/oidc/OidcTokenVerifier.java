@@ -64,7 +64,8 @@ public final class OidcTokenVerifier {
     /**
      * A verifier of tokens from {@code issuers}, fetching each issuer's keys over HTTPS when first needed.
      *
-     * @throws IllegalArgumentException when {@code issuers} is empty or two share a name or an issuer URL
+     * @throws IllegalArgumentException when {@code issuers} is empty, two share a name or an issuer URL, or
+     *     two human issuers' identity templates could map two people to one identity
      */
     public OidcTokenVerifier(List<OidcIssuer> issuers, Clock clock) {
         this(issuers, clock, issuer -> new JwksCache(issuer, clock));
@@ -89,8 +90,35 @@ public final class OidcTokenVerifier {
             }
             largest = Math.max(largest, issuer.maxTokenBytes());
         }
+        requireSeparatePeople(issuers);
         this.byIssuerUrl = Map.copyOf(trusted);
         this.maxTokenBytes = largest;
+    }
+
+    /**
+     * Two human issuers must never map people to one identity: with {@code …/human/{sub}} for both, the
+     * second provider's user "alice" would be the first's alice, roles and approvals included. Every
+     * identity of a template begins with the template's text before its first placeholder, so two
+     * templates can meet only when one such prefix begins the other.
+     */
+    private static void requireSeparatePeople(List<OidcIssuer> issuers) {
+        List<OidcIssuer> human = issuers.stream().filter(issuer -> issuer.kind() == OidcIssuer.Kind.HUMAN).toList();
+        for (int i = 0; i < human.size(); i++) {
+            for (int j = i + 1; j < human.size(); j++) {
+                String first = literalPrefix(human.get(i).identityTemplate());
+                String second = literalPrefix(human.get(j).identityTemplate());
+                if (first.startsWith(second) || second.startsWith(first)) {
+                    throw new IllegalArgumentException("portcullis.oidc.issuers." + human.get(i).name() + ".identity-template and "
+                            + "portcullis.oidc.issuers." + human.get(j).name() + ".identity-template could map two people to one"
+                            + " identity: give each human issuer a path of its own, e.g. spiffe://TD/human/"
+                            + human.get(j).name() + "/{sub}");
+                }
+            }
+        }
+    }
+
+    private static String literalPrefix(IdentityTemplate template) {
+        return template.value().substring(0, template.value().indexOf('{'));
     }
 
     /**

@@ -147,6 +147,31 @@ class HumanTokenVerificationTest {
         return (VerifiedLogin) verified;
     }
 
+    @Test
+    void twoHumanIssuersWhoseIdentitiesCouldMeetAreRefused() {
+        // the partner's user "alice" (or "corp/alice") would otherwise be corp's alice, with alice's roles
+        OidcIssuer partner = partner("spiffe://example.org/human/{sub}");
+        OidcIssuer nested = partner("spiffe://example.org/human/corp/{sub}");
+
+        assertThrows(IllegalArgumentException.class, () -> new OidcTokenVerifier(List.of(human().build(), partner), clock));
+        assertThrows(IllegalArgumentException.class, () -> new OidcTokenVerifier(List.of(human().build(), nested), clock));
+    }
+
+    @Test
+    void twoHumanIssuersUnderDistinctPathsAreAccepted() {
+        OidcIssuer corp = issuer.settings("corp", pki, "spiffe://example.org/human/corp/{sub}").kind(OidcIssuer.Kind.HUMAN).build();
+
+        OidcTokenVerifier verifier = new OidcTokenVerifier(List.of(corp, partner("spiffe://example.org/human/partner/{sub}")), clock);
+
+        assertEquals(SpiffeId.parse("spiffe://example.org/human/corp/alice"),
+                assertInstanceOfLogin(verifier.verify(Tokens.sign(person("alice"), TestIssuer.FIRST_KEY))).identity());
+    }
+
+    private static OidcIssuer partner(String template) {
+        return OidcIssuer.builder("partner", java.net.URI.create("https://partner.example"), TestIssuer.AUDIENCE,
+                new IdentityTemplate(template), OidcIssuer.readCaBundle(pki.caFile())).kind(OidcIssuer.Kind.HUMAN).build();
+    }
+
     private OidcIssuer.Builder human() {
         return issuer.settings("corp", pki, HUMAN_TEMPLATE).kind(OidcIssuer.Kind.HUMAN);
     }
