@@ -123,6 +123,19 @@ final class RenderedChart {
         return ofKind(kind).stream().filter(o -> objectName.equals(Yaml.string(o, "metadata", "name"))).findFirst();
     }
 
+    /** The pods' controllers: Deployments, and the StatefulSet of a service whose state is on a volume of its own. */
+    List<Map<String, Object>> workloads() {
+        List<Map<String, Object>> all = new ArrayList<>(ofKind("Deployment"));
+        all.addAll(ofKind("StatefulSet"));
+        return all;
+    }
+
+    /** The Deployment or StatefulSet of {@code service}. */
+    Optional<Map<String, Object>> workload(String service) {
+        return workloads().stream().filter(o -> ("portcullis-" + service).equals(Yaml.string(o, "metadata", "name")))
+                .findFirst();
+    }
+
     @Override
     public String toString() {
         return name;

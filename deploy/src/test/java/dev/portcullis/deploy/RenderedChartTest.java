@@ -41,10 +41,10 @@ class RenderedChartTest {
 
     @ParameterizedTest
     @MethodSource("renderings")
-    void eachServiceHasOneDeploymentServiceAndDisruptionBudget(RenderedChart chart) {
+    void eachServiceHasOneWorkloadServiceAndDisruptionBudget(RenderedChart chart) {
         for (String service : SERVICES) {
-            Map<String, Object> deployment = chart.named("Deployment", "portcullis-" + service).orElseThrow(
-                    () -> new AssertionError(chart + ": no Deployment for " + service));
+            Map<String, Object> deployment = chart.workload(service).orElseThrow(
+                    () -> new AssertionError(chart + ": no Deployment or StatefulSet for " + service));
             Map<String, Object> podLabels = Yaml.map(deployment, "spec", "template", "metadata", "labels");
             assertTrue(chart.ofKind("Service").stream().anyMatch(s -> selects(Yaml.map(s, "spec", "selector"), podLabels)),
                     chart + ": no Service selects " + service);
@@ -52,14 +52,14 @@ class RenderedChartTest {
                             .anyMatch(p -> selects(Yaml.map(p, "spec", "selector", "matchLabels"), podLabels)),
                     chart + ": no PodDisruptionBudget covers " + service);
         }
-        assertEquals(SERVICES.size(), chart.ofKind("Deployment").size());
+        assertEquals(SERVICES.size(), chart.workloads().size());
     }
 
     @ParameterizedTest
     @MethodSource("renderings")
     void everyContainerIsRestrictedNonRootWithReadOnlyRootAndLimits(RenderedChart chart) {
         List<String> checked = new ArrayList<>();
-        for (Map<String, Object> deployment : chart.ofKind("Deployment")) {
+        for (Map<String, Object> deployment : chart.workloads()) {
             Map<String, Object> pod = Yaml.map(deployment, "spec", "template", "spec");
             assertEquals(true, Yaml.at(pod, "securityContext", "runAsNonRoot"), chart + " " + name(deployment));
             assertEquals("RuntimeDefault", Yaml.string(pod, "securityContext", "seccompProfile", "type"));
@@ -90,7 +90,7 @@ class RenderedChartTest {
     @MethodSource("renderings")
     void everyServiceServesMetricsOnItsAnnotatedPortToTheConfiguredScrapersAlone(RenderedChart chart) {
         for (String service : SERVICES) {
-            Map<String, Object> deployment = chart.named("Deployment", "portcullis-" + service).orElseThrow();
+            Map<String, Object> deployment = chart.workload(service).orElseThrow();
             Map<String, Object> container = containers(Yaml.map(deployment, "spec", "template", "spec")).stream()
                     .filter(c -> service.equals(c.get("name"))).findFirst().orElseThrow();
             Map<String, String> properties = ServiceProperties.of(chart, service);
@@ -114,7 +114,7 @@ class RenderedChartTest {
     @MethodSource("renderings")
     void everyServiceIsProbedOverGrpcOnItsConfiguredHealthPort(RenderedChart chart) {
         for (String service : SERVICES) {
-            Map<String, Object> deployment = chart.named("Deployment", "portcullis-" + service).orElseThrow();
+            Map<String, Object> deployment = chart.workload(service).orElseThrow();
             Map<String, Object> container = containers(Yaml.map(deployment, "spec", "template", "spec")).stream()
                     .filter(c -> service.equals(c.get("name"))).findFirst().orElseThrow();
             String healthPort = ServiceProperties.of(chart, service).get("portcullis.server.health-port");
@@ -134,13 +134,15 @@ class RenderedChartTest {
 
     @ParameterizedTest
     @MethodSource("renderings")
-    void onlyTheExecutorCarriesTheCloudRole(RenderedChart chart) {
+    void onlyTheExecutorAndTheAuditServiceCarryACloudRole(RenderedChart chart) {
         for (Map<String, Object> account : chart.ofKind("ServiceAccount")) {
-            boolean executor = "portcullis-executor".equals(name(account));
-            assertEquals(executor, Yaml.map(account, "metadata", "annotations").containsKey(IRSA), name(account));
+            boolean mayHaveRole = Set.of("portcullis-executor", "portcullis-audit").contains(name(account));
+            if (!mayHaveRole) {
+                assertFalse(Yaml.map(account, "metadata", "annotations").containsKey(IRSA), name(account));
+            }
             assertEquals(false, account.get("automountServiceAccountToken"), name(account) + " mounts an API token");
         }
-        for (Map<String, Object> deployment : chart.ofKind("Deployment")) {
+        for (Map<String, Object> deployment : chart.workloads()) {
             Map<String, Object> pod = Yaml.map(deployment, "spec", "template", "spec");
             assertEquals(false, pod.get("automountServiceAccountToken"), name(deployment));
             assertEquals(name(deployment), Yaml.string(pod, "serviceAccountName"), name(deployment) + " uses another account");
@@ -152,6 +154,17 @@ class RenderedChartTest {
                 "metadata", "annotations", IRSA).startsWith("arn:aws:iam::"));
     }
 
+    @Test
+    void theAuditServiceAccountNamesTheWitnessRoleOnlyWhereTheValuesGiveOne() {
+        Map<String, Object> withRole = RenderedChart.named("example").named("ServiceAccount", "portcullis-audit").orElseThrow();
+        Map<String, Object> without = RenderedChart.named("spiffe-gitsync").named("ServiceAccount", "portcullis-audit")
+                .orElseThrow();
+
+        assertEquals("arn:aws:iam::210987654321:role/portcullis-audit-witness",
+                Yaml.string(withRole, "metadata", "annotations", IRSA));
+        assertFalse(Yaml.map(without, "metadata", "annotations").containsKey(IRSA));
+    }
+
     @ParameterizedTest
     @MethodSource("renderings")
     void defaultDenySelectsEveryPodBothWays(RenderedChart chart) {
@@ -160,7 +173,7 @@ class RenderedChartTest {
                 .findFirst().orElseThrow(() -> new AssertionError(chart + ": no default-deny policy"));
 
         assertEquals(Set.of("Ingress", "Egress"), Set.copyOf(Yaml.strings(deny, "spec", "policyTypes")));
-        for (Map<String, Object> deployment : chart.ofKind("Deployment")) {
+        for (Map<String, Object> deployment : chart.workloads()) {
             assertTrue(selects(Yaml.map(deny, "spec", "podSelector", "matchLabels"), podLabels(deployment)), name(deployment));
         }
     }
@@ -227,7 +240,7 @@ class RenderedChartTest {
     }
 
     private static List<Map<String, Object>> policiesFor(RenderedChart chart, String service) {
-        Map<String, Object> labels = podLabels(chart.named("Deployment", "portcullis-" + service).orElseThrow());
+        Map<String, Object> labels = podLabels(chart.workload(service).orElseThrow());
         return chart.ofKind("NetworkPolicy").stream()
                 .filter(p -> !Yaml.list(p, "spec", "ingress").isEmpty() || !Yaml.list(p, "spec", "egress").isEmpty())
                 .filter(p -> selects(Yaml.map(p, "spec", "podSelector", "matchLabels"), labels))
@@ -259,7 +272,7 @@ class RenderedChartTest {
         }
         Map<String, Object> selector = Yaml.map(peer, "podSelector", "matchLabels");
         return SERVICES.stream()
-                .filter(s -> selects(selector, podLabels(chart.named("Deployment", "portcullis-" + s).orElseThrow())))
+                .filter(s -> selects(selector, podLabels(chart.workload(s).orElseThrow())))
                 .collect(Collectors.toSet());
     }
 

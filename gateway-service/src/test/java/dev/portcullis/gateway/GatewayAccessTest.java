@@ -43,9 +43,7 @@ class GatewayAccessTest {
                 "portcullis.gateway.executor-address", "localhost:1",
                 "portcullis.gateway.audit-address", "localhost:1",
                 "portcullis.gateway.store.data-dir", dir.resolve("gateway").toString(),
-                // an outbox that can spool: without one the gateway refuses runs and is not ready
-                "portcullis.audit-client.address", "localhost:1",
-                "portcullis.audit-outbox.spool-dir", dir.resolve("outbox").toString()));
+                "portcullis.audit-client.address", "localhost:1"));
     }
 
     @AfterAll

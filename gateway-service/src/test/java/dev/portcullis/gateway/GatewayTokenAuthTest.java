@@ -122,8 +122,7 @@ class GatewayTokenAuthTest {
                 "portcullis.gateway.executor-address", "localhost:1",
                 "portcullis.gateway.audit-address", neighbour,
                 "portcullis.gateway.store.data-dir", dir.resolve("gateway").toString(),
-                "portcullis.audit-client.address", neighbour,
-                "portcullis.audit-outbox.spool-dir", dir.resolve("outbox").toString()));
+                "portcullis.audit-client.address", neighbour));
         properties.putAll(Map.of(
                 "portcullis.oidc.issuers.github.issuer-url", issuer.url(),
                 "portcullis.oidc.issuers.github.audience", TestIssuer.AUDIENCE,

@@ -41,7 +41,7 @@ public enum DevService {
     GATEWAY(0, DevPki.Member.GATEWAY, "portcullis.gateway.store.") {
         @Override
         void addOwnProperties(Map<String, Object> properties, Path dataDir, Path catalog, Map<DevService, Integer> ports) {
-            deliverAuditThroughOutbox(properties, dataDir, ports);
+            // no spool: the gateway's audit outbox is a table of its run database, shipped to its audit-address
             properties.put("portcullis.gateway.policy-address", "localhost:" + ports.get(POLICY));
             properties.put("portcullis.gateway.executor-address", "localhost:" + ports.get(EXECUTOR));
             properties.put("portcullis.gateway.audit-address", "localhost:" + ports.get(AUDIT));
@@ -128,7 +128,7 @@ public enum DevService {
         properties.put("portcullis.oidc.delegates", List.of(DevPki.Member.CONSOLE.identity().value()));
     }
 
-    /** Every service but audit delivers its audit events through its own durable outbox. */
+    /** Policy and executor deliver their audit events through a durable outbox on disk. */
     void deliverAuditThroughOutbox(Map<String, Object> properties, Path dataDir, Map<DevService, Integer> ports) {
         properties.put("portcullis.audit-client.address", "localhost:" + ports.get(AUDIT));
         properties.put("portcullis.audit-outbox.spool-dir", dataDir.resolve("spool").resolve(serviceName()).toString());

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.portcullis.cli.call.ClientEnvironment;
 import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.runtime.testing.HealthWatch;
+import dev.portcullis.runtime.testing.SeveringProxy;
 import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.TestIdentity;
+import dev.portcullis.runtime.testing.TestDatabases;
 import dev.portcullis.runtime.testing.TestPki;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.GatewayServiceGrpc;
@@ -37,13 +39,20 @@ class HealthCommandTest {
         try (ServerSocket closed = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             nothingListens = closed.getLocalPort();
         }
-        // no audit service configured: the gateway refuses new runs, so it is not ready
-        try (ServiceFixture gateway = ServiceFixture.start("gateway", dir.resolve("gateway-pki"), Map.of(
+        TestDatabases.Settings db = TestDatabases.freshPostgresSchema();
+        // its run database cut off once it runs: the gateway is running, not ready
+        try (SeveringProxy proxy = new SeveringProxy(db.port());
+                ServiceFixture gateway = ServiceFixture.start("gateway", dir.resolve("gateway-pki"), Map.of(
                         "portcullis.gateway.policy-address", "localhost:1",
                         "portcullis.gateway.executor-address", "localhost:1",
                         "portcullis.gateway.audit-address", "localhost:1",
+                        "portcullis.gateway.store.jdbc-url", db.through(proxy.port()).jdbcUrlInSchema(),
+                        "portcullis.gateway.store.db-user", db.user(),
+                        "portcullis.gateway.store.db-password-file",
+                        Files.writeString(dir.resolve("db-password"), db.password()).toString(),
                         "portcullis.gateway.store.data-dir", dir.resolve("gateway").toString(),
-                        "portcullis.health.interval", "100ms"));
+                        "portcullis.health.interval", "100ms",
+                        "portcullis.health.check-timeout", "500ms"));
                 ServiceFixture audit = startAuditTrustingTheCaOf(gateway);
                 // a service of another suite: its CA never issued our certificate
                 ServiceFixture stranger = ServiceFixture.start("audit", dir.resolve("stranger-pki"), Map.of(
@@ -51,6 +60,7 @@ class HealthCommandTest {
                 HealthWatch notReady = HealthWatch.of(gateway, TestIdentity.NOBODY, GatewayServiceGrpc.SERVICE_NAME);
                 HealthWatch ready = HealthWatch.of(audit.port(), gateway.credential(TestIdentity.NOBODY),
                         AuditServiceGrpc.SERVICE_NAME)) {
+            proxy.partition();
             notReady.await(ServingStatus.NOT_SERVING, Duration.ofSeconds(30));
             ready.await(ServingStatus.SERVING, Duration.ofSeconds(30));
             TestPki.Credential ci = gateway.credential(TestIdentity.CI);
@@ -84,6 +94,8 @@ class HealthCommandTest {
             assertTrue(out.toString().contains("Present a current certificate from a CA the executor trusts"), out.toString());
             assertFalse(out.toString().contains("Channel Pipeline"), out.toString());
             assertFalse(out.toString().contains("Exception:"), out.toString());
+        } finally {
+            TestDatabases.drop(db);
         }
     }
 

@@ -17,8 +17,7 @@ import org.slf4j.LoggerFactory;
  * Moves runs on after they are queued, on every replica at once without stepping on each
  * other: a replica drives a run only while it holds the run's lease in the store. One loop,
  * woken by {@link RunSignals} or every poll interval, runs a round of each part: the
- * {@link LeaseKeeper} renews this replica's leases, the {@link AuditRelay} hands on audit events
- * committed changes left waiting, the {@link ApprovalExpiry} expires approvals, and the
+ * {@link LeaseKeeper} renews this replica's leases, the {@link ApprovalExpiry} expires approvals, and the
  * {@link Dispatcher} starts queued runs and hands running ones to the {@link TaskLogCopier}. A
  * replica that dies lets its leases run out; another (or its successor) takes over. The loop and
  * the copier's followers share one executor of {@code 1 + }{@link RunSettings#taskFollowers}
@@ -32,7 +31,6 @@ public final class RunDriver implements AutoCloseable {
     private final Clock clock;
     private final ExecutorService threads;
     private final LeaseKeeper leases;
-    private final AuditRelay relay;
     private final ApprovalExpiry expiry;
     private final Dispatcher dispatcher;
     private volatile boolean closed;
@@ -61,7 +59,6 @@ public final class RunDriver implements AutoCloseable {
             return thread;
         });
         this.leases = new LeaseKeeper(store, settings.lease(), clock);
-        this.relay = new AuditRelay(store, settings.lease());
         this.expiry = new ApprovalExpiry(store, runAudit, signals, clock, gatewayIdentity);
         RunEnding ending = new RunEnding(store, runAudit, signals, gatewayIdentity);
         TaskLogCopier copier = new TaskLogCopier(store, requireNonNull(tasks, "tasks is null"), runAudit, signals, clock,
@@ -81,8 +78,6 @@ public final class RunDriver implements AutoCloseable {
             try {
                 Instant now = clock.instant();
                 leases.renewIfDue(now);
-                // audit events a gateway committed but never handed to its outbox (it died, or the outbox was full)
-                relay.relayIfDue(now);
                 expiry.expire();
                 dispatcher.drive();
             } catch (DomainException e) {

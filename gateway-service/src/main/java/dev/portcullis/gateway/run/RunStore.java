@@ -19,16 +19,14 @@ import java.util.function.Function;
  * ({@code STORE_UNAVAILABLE}).
  *
  * <p>Audit (transactional outbox): the audit events of a new run or a change are stored in the
- * same transaction as the run, so they exist exactly when the change does; once it committed,
- * the store hands them to the service's audit recorder (the durable outbox) and forgets them.
- * Events whose hand-off did not happen (the gateway died in between, or the recorder refused
- * them) wait until {@link #relayAudit} hands them on; the audit service stores an event id once.
+ * gateway's audit outbox table in the same transaction as the run, so they exist exactly when the
+ * change does; the outbox's relay ships them to the audit service from there.
  */
 public interface RunStore {
 
     /**
      * Stores a new run, its first event (its state) and the audit events {@code audit} makes of
-     * the run as stored, in one transaction; then hands those to the audit recorder. The run's
+     * the run as stored, in one transaction (the audit outbox's relay ships those). The run's
      * sequence is assigned here.
      *
      * @throws RequestKeyTakenException when the requester already used the run's request key
@@ -62,8 +60,7 @@ public interface RunStore {
      * Applies the change {@code decide} returns for the run as it is now, atomically: the run's
      * row is locked while {@code decide} runs, so concurrent changes serialise. A change into a
      * final state also frees the run's lock and lease. {@code decide} may throw to refuse. The
-     * change's audit events ({@link RunChange#audit}) commit with it and are handed to the audit
-     * recorder after.
+     * change's audit events ({@link RunChange#audit}) commit with it, into the audit outbox.
      *
      * @return the run after the change
      * @throws dev.portcullis.runtime.error.DomainException NOT_FOUND, or CONFLICT
@@ -101,20 +98,6 @@ public interface RunStore {
 
     /** How many runs are in each of {@code states} now, in one query; a state without runs counts 0. */
     Map<RunState, Long> countByState(Set<RunState> states);
-
-    /**
-     * Hands on up to {@code max} audit events of committed changes stored before
-     * {@code createdBefore} that are still waiting (their hand-off never happened or failed),
-     * oldest first, and forgets those the recorder took. The events are claimed until
-     * {@code claimUntil}, so another replica's relay leaves them alone meanwhile. Blocks on the
-     * database and the recorder.
-     *
-     * @return how many events the recorder took
-     */
-    int relayAudit(Instant createdBefore, Instant now, Instant claimUntil, int max);
-
-    /** How many audit events wait to be handed to the recorder, on every replica together. */
-    long pendingAudit();
 
     /** A filter and page for {@link #list}. Empty strings and sets mean "any". */
     record RunQuery(String repo, String environment, Set<RunState> states, String requester, int limit,

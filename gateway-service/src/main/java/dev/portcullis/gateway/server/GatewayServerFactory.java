@@ -20,6 +20,7 @@ import dev.portcullis.gateway.run.RunStore;
 import dev.portcullis.gateway.store.ObservedRunStore;
 import dev.portcullis.gateway.store.jdbc.JdbcDriftStore;
 import dev.portcullis.gateway.store.jdbc.JdbcRunStore;
+import dev.portcullis.runtime.audit.AuditClientConfig;
 import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.chat.ChatWebhook;
 import dev.portcullis.runtime.database.Databases;
@@ -34,8 +35,13 @@ import dev.portcullis.runtime.oidc.OidcAdmission;
 import dev.portcullis.runtime.oidc.OidcDelegatesConfig;
 import dev.portcullis.runtime.oidc.OidcIssuer;
 import dev.portcullis.runtime.oidc.OidcIssuerConfig;
+import dev.portcullis.runtime.outbox.GrpcAuditShipper;
+import dev.portcullis.runtime.outbox.OutboxConfig;
+import dev.portcullis.runtime.outbox.jdbc.AuditOutboxTable;
+import dev.portcullis.runtime.outbox.jdbc.JdbcAuditOutbox;
 import dev.portcullis.runtime.role.RoleMapping;
 import dev.portcullis.runtime.server.ServiceLauncher;
+import dev.portcullis.runtime.server.TransportFactory;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import dev.portcullis.runtime.transport.ServerConfig;
 import dev.portcullis.runtime.transport.ServiceChannels;
@@ -45,6 +51,7 @@ import dev.portcullis.runtime.transport.TlsMaterial;
 import dev.portcullis.runtime.transport.TokenAdmission;
 import io.micronaut.context.annotation.Bean;
 import io.micronaut.context.annotation.Factory;
+import io.micronaut.context.annotation.Replaces;
 import io.micronaut.context.annotation.Requires;
 import jakarta.inject.Named;
 import jakarta.inject.Singleton;
@@ -106,17 +113,45 @@ public final class GatewayServerFactory {
         return new JdbcReadinessCheck(database.dataSource(), health.checkTimeout());
     }
 
-    /** Ready while audit events can be delivered or spooled: otherwise new runs are refused (fail closed). */
+    /**
+     * The audit outbox table in the run database: run changes and drift results store their audit
+     * events in it in their own transaction, and every other audit event of the gateway goes there
+     * too ({@link #auditOutbox}); the gateway has no disk spool.
+     */
+    @Singleton
+    AuditOutboxTable auditOutboxTable(Clock clock) {
+        return new AuditOutboxTable(clock);
+    }
+
+    /**
+     * The gateway's audit recorder, in place of the runtime's disk spool (or the unrouted recorder):
+     * its events wait in the run database, where every replica can ship them, and go to the audit
+     * service over the neighbour channel, each call bounded by {@code portcullis.audit-client.call-timeout}.
+     * Shipping starts once the gateway serves; it stops before the database closes.
+     */
+    @Singleton
+    @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "gateway")
+    @Replaces(bean = AuditRecorder.class, factory = TransportFactory.class)
+    @Bean(preDestroy = "close")
+    JdbcAuditOutbox auditOutbox(RunDatabase database, AuditOutboxTable table, OutboxConfig config, AuditClientConfig client,
+            Neighbours neighbours, Clock clock, Telemetry telemetry) {
+        JdbcAuditOutbox outbox = new JdbcAuditOutbox(database.dataSource(), table, config,
+                new GrpcAuditShipper(neighbours.audit(), client.callTimeout()), clock);
+        outbox.reportTo(telemetry);
+        return outbox;
+    }
+
+    /** Ready while audit events can be delivered or kept: otherwise new runs are refused (fail closed). */
     @Singleton
     @Named("audit-outbox")
     @Requires(property = ServiceLauncher.SERVICE_NAME_PROPERTY, value = "gateway")
     ReadinessCheck auditOutboxReadiness(AuditRecorder audit) {
         return ReadinessCheck.of("audit-outbox", () -> audit.healthy() ? Readiness.READY
-                : Readiness.notReady("audit events can be neither delivered nor spooled; new runs are refused"));
+                : Readiness.notReady("audit events can be neither delivered nor kept; new runs are refused"));
     }
 
     @Singleton
-    RunStore runStore(RunDatabase database, Clock clock, StoreConfig config, Telemetry telemetry, AuditRecorder audit) {
+    RunStore runStore(RunDatabase database, Clock clock, StoreConfig config, Telemetry telemetry, AuditOutboxTable audit) {
         return new ObservedRunStore(new JdbcRunStore(database.dataSource(), clock, audit), telemetry,
                 config.effectiveJdbcUrl().startsWith("jdbc:postgresql:") ? "postgresql" : "h2", clock);
     }
@@ -176,7 +211,7 @@ public final class GatewayServerFactory {
 
     /** The drift targets' schedule and results, in the run database. */
     @Singleton
-    DriftStore driftStore(RunDatabase database, Clock clock, AuditRecorder audit) {
+    DriftStore driftStore(RunDatabase database, Clock clock, AuditOutboxTable audit) {
         return new JdbcDriftStore(database.dataSource(), clock, audit);
     }
 

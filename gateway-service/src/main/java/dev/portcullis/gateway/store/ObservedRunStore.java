@@ -33,8 +33,7 @@ import java.util.stream.Collectors;
  * a run's time from submission to its final state is measured
  * ({@code portcullis.gateway.run.duration} by final {@code state}), and the runs in each
  * unfinished state are read from the database at each collection ({@code portcullis.gateway.runs}
- * by {@code state}: the same figure on every replica sharing the database), and so are the audit
- * events committed but not yet handed to the audit outbox ({@code portcullis.gateway.audit.pending}).
+ * by {@code state}: the same figure on every replica sharing the database).
  * Thread-safe as its delegate.
  */
 public final class ObservedRunStore implements RunStore {
@@ -61,9 +60,6 @@ public final class ObservedRunStore implements RunStore {
                 "unfinished runs in the shared database by state (every replica reports the same)",
                 () -> delegate.countByState(UNFINISHED).entrySet().stream()
                         .collect(Collectors.toMap(entry -> Map.of("state", entry.getKey().name()), Map.Entry::getValue)));
-        telemetry.gauge("portcullis.gateway.audit.pending", "{event}",
-                "audit events of committed run changes not yet handed to the audit outbox (every replica reports the same)",
-                () -> Map.of(Map.of(), delegate.pendingAudit()));
     }
 
     private void entered(Run run, RunState state) {
@@ -156,15 +152,6 @@ public final class ObservedRunStore implements RunStore {
         return traced("approvals_past_deadline", Optional.empty(), () -> delegate.approvalsPastDeadline(now, max));
     }
 
-    @Override
-    public int relayAudit(Instant createdBefore, Instant now, Instant claimUntil, int max) {
-        return traced("relay_audit", Optional.empty(), () -> delegate.relayAudit(createdBefore, now, claimUntil, max));
-    }
-
-    @Override
-    public long pendingAudit() {
-        return traced("count_pending_audit", Optional.empty(), delegate::pendingAudit);
-    }
 
     @Override
     public int activeRuns(SpiffeId requester) {

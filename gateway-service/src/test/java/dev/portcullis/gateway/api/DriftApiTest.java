@@ -131,8 +131,7 @@ class DriftApiTest {
                 "portcullis.gateway.executor-address", neighbour,
                 "portcullis.gateway.audit-address", neighbour,
                 "portcullis.gateway.store.data-dir", dir.resolve("gateway").toString(),
-                "portcullis.audit-client.address", neighbour,
-                "portcullis.audit-outbox.spool-dir", dir.resolve("outbox").toString()));
+                "portcullis.audit-client.address", neighbour));
         properties.put("portcullis.gateway.drift.interval", "1h");
         gateway = ServiceLauncher.start("gateway", properties, false);
     }

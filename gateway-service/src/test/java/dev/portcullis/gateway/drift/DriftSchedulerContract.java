@@ -123,8 +123,8 @@ abstract class DriftSchedulerContract {
     void open() {
         db = database();
         dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 8);
-        runStore = new JdbcRunStore(dataSource, clock, audit);
-        driftStore = new JdbcDriftStore(dataSource, clock, audit);
+        runStore = new JdbcRunStore(dataSource, clock, audit.table(clock));
+        driftStore = new JdbcDriftStore(dataSource, clock, audit.table(clock));
         catalog.set(load(ONE_TARGET));
     }
 

@@ -62,7 +62,7 @@ class PlanSummaryFlowTest {
     void open() {
         TestDatabases.Settings db = TestDatabases.freshH2();
         dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
-        store = new JdbcRunStore(dataSource, clock, audit);
+        store = new JdbcRunStore(dataSource, clock, audit.table(clock));
         PolicyCheck policy = (caller, spec, plan, breakGlass, claims, traceId) -> {
             evaluated.add(plan);
             return decision.get();

@@ -56,7 +56,7 @@ class RunDriverTest {
     void open() {
         TestDatabases.Settings db = TestDatabases.freshH2();
         dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 4);
-        store = new JdbcRunStore(dataSource, clock, audit);
+        store = new JdbcRunStore(dataSource, clock, audit.table(clock));
         PolicyCheck policy = (caller, spec, plan, breakGlass, claims, traceId) -> {
             claimsAsked.add(claims);
             return decision.get();
@@ -238,6 +238,5 @@ class RunDriverTest {
         assertEquals(1, audit.events().stream().filter(e -> e.action() == AuditAction.RUN_STARTED).count());
         assertEquals(1, audit.events().stream().filter(e -> e.action() == AuditAction.POLICY_ALLOWED
                 && "dequeue".equals(e.attributes().get("when"))).count());
-        assertEquals(0, store.pendingAudit());
     }
 }

@@ -62,7 +62,7 @@ class TokenRunLimitAcrossReplicasTest {
         HikariDataSource pool = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 8);
         pools.add(pool);
         RecordingAuditRecorder audit = new RecordingAuditRecorder();
-        RunStore store = new JdbcRunStore(pool, Clock.systemUTC(), audit);
+        RunStore store = new JdbcRunStore(pool, Clock.systemUTC(), audit.table(Clock.systemUTC()));
         RunSettings settings = new RunSettings(Duration.ofHours(1), Duration.ofMinutes(5), 10_000, 10_000,
                 Duration.ofSeconds(3), Duration.ofMillis(50));
         PolicyCheck allow = (caller, spec, plan, breakGlass, claims, traceId) -> Runs.ALLOW;

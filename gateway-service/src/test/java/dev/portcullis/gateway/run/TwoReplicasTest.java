@@ -59,7 +59,7 @@ class TwoReplicasTest {
 
     private RunService replica(RunDriver[] driverOut) {
         RecordingAuditRecorder audit = new RecordingAuditRecorder();
-        RunStore store = new JdbcRunStore(dataSource, Clock.systemUTC(), audit);
+        RunStore store = new JdbcRunStore(dataSource, Clock.systemUTC(), audit.table(Clock.systemUTC()));
         RunSignals signals = new RunSignals();
         RunSettings settings = new RunSettings(Duration.ofHours(1), Duration.ofMinutes(5), 10_000, 10_000,
                 Duration.ofSeconds(3), Duration.ofMillis(50));

@@ -46,7 +46,6 @@ class GatewayHealthTest {
                         Map.entry("portcullis.gateway.store.db-password-file",
                                 Files.writeString(dir.resolve("db-password"), db.password(), UTF_8).toString()),
                         Map.entry("portcullis.audit-client.address", "localhost:1"),
-                        Map.entry("portcullis.audit-outbox.spool-dir", dir.resolve("outbox").toString()),
                         Map.entry("portcullis.health.interval", "100ms"),
                         Map.entry("portcullis.health.check-timeout", "500ms")));
                 HealthWatch service = HealthWatch.of(gateway, TestIdentity.NOBODY, GatewayServiceGrpc.SERVICE_NAME);

@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 public final class OutboxThread {
     private final Thread thread;
 
+    /** A daemon thread {@code name} that runs {@code body}; not started. */
     public OutboxThread(String name, Runnable body) {
         this.thread = new Thread(requireNonNull(body, "body is null"), requireNonNull(name, "name is null"));
         thread.setDaemon(true);
@@ -24,10 +25,12 @@ public final class OutboxThread {
         thread.start();
     }
 
+    /** Whether the thread runs (false before start and after it ended). */
     public boolean isAlive() {
         return thread.isAlive();
     }
 
+    /** Interrupts the thread: a call it blocks in ends, and it is expected to return. */
     public void interrupt() {
         thread.interrupt();
     }

@@ -2,6 +2,8 @@ package dev.portcullis.runtime.testing;
 
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.outbox.jdbc.AuditOutboxTable;
+import java.time.Clock;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
@@ -27,5 +29,16 @@ public final class RecordingAuditRecorder implements AuditRecorder {
 
     public List<AuditEvent> events() {
         return List.copyOf(events);
+    }
+
+    /**
+     * A real audit outbox table (the caller's database must hold {@code audit_outbox}) whose
+     * committed events this recorder records as well, in commit order: what a store wrote in a
+     * change's transaction shows here exactly when the change committed.
+     */
+    public AuditOutboxTable table(Clock clock) {
+        AuditOutboxTable table = new AuditOutboxTable(clock);
+        table.onCommitted(this::recordAll);
+        return table;
     }
 }

@@ -8,7 +8,7 @@ import dev.portcullis.gateway.drift.DriftState;
 import dev.portcullis.gateway.drift.DriftStore;
 import dev.portcullis.gateway.drift.DriftTargetId;
 import dev.portcullis.runtime.audit.AuditEvent;
-import dev.portcullis.runtime.audit.AuditRecorder;
+import dev.portcullis.runtime.outbox.jdbc.AuditOutboxTable;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
@@ -38,16 +38,13 @@ public final class JdbcDriftStore implements DriftStore {
 
     private final Transactions transactions;
     private final Clock clock;
-    private final JdbcAuditRelay audit;
+    private final AuditOutboxTable audit;
 
-    /**
-     * @param recorder where the audit events of committed results go (the durable outbox); events
-     *     it did not take wait in {@code audit_pending} for the run store's relay
-     */
-    public JdbcDriftStore(DataSource dataSource, Clock clock, AuditRecorder recorder) {
+    /** @param audit the audit outbox table in the same database: results' audit events commit with them */
+    public JdbcDriftStore(DataSource dataSource, Clock clock, AuditOutboxTable audit) {
         this.transactions = new Transactions(dataSource);
         this.clock = requireNonNull(clock, "clock is null");
-        this.audit = new JdbcAuditRelay(transactions, clock, recorder);
+        this.audit = requireNonNull(audit, "audit is null");
     }
 
     @Override
@@ -157,7 +154,7 @@ public final class JdbcDriftStore implements DriftStore {
             audit.store(connection, events);
             return Optional.of(events);
         });
-        told.ifPresent(audit::handOff);
+        told.ifPresent(audit::committed);
         return told.isPresent();
     }
 
@@ -192,11 +189,11 @@ public final class JdbcDriftStore implements DriftStore {
             audit.store(connection, events);
             return Optional.of(new Recorded(before.state(), events));
         });
-        recorded.ifPresent(done -> audit.handOff(done.audit()));
+        recorded.ifPresent(done -> audit.committed(done.audit()));
         return recorded.map(Recorded::before);
     }
 
-    /** A result committed: the state it replaced, and its audit events still to hand on. */
+    /** A result committed: the state it replaced, and its audit events (committed with it). */
     private record Recorded(DriftState before, List<AuditEvent> audit) {}
 
     private static void bindKey(PreparedStatement statement, int first, DriftTargetId id) throws SQLException {

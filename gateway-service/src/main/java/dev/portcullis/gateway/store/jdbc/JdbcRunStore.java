@@ -9,9 +9,9 @@ import dev.portcullis.gateway.run.RunEvent;
 import dev.portcullis.gateway.run.RunState;
 import dev.portcullis.gateway.run.RunStore;
 import dev.portcullis.runtime.audit.AuditEvent;
-import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.outbox.jdbc.AuditOutboxTable;
 import dev.portcullis.runtime.request.RunId;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -28,8 +28,8 @@ import javax.sql.DataSource;
  * {@link RunStore} on JDBC: embedded H2 by default, PostgreSQL in production, one code path.
  * Changes to a run take its row lock ({@code SELECT … FOR UPDATE}), so replicas serialise on it.
  * Each table has its class — {@link JdbcRuns}, {@link JdbcRunEvents}, {@link JdbcQueueLocks},
- * {@link JdbcLeases}, {@link JdbcAuditRelay} — over one {@link Transactions}; this class makes a
- * change of them: which state moves are legal is {@link RunState}'s to say. Thread-safe.
+ * {@link JdbcLeases} — over one {@link Transactions}; this class makes a change of them, and
+ * stores its audit events in the {@link AuditOutboxTable} in the same transaction: which state moves are legal is {@link RunState}'s to say. Thread-safe.
  */
 public final class JdbcRunStore implements RunStore {
     private final Transactions transactions;
@@ -38,22 +38,22 @@ public final class JdbcRunStore implements RunStore {
     private final JdbcRunEvents events;
     private final JdbcQueueLocks locks;
     private final JdbcLeases leases;
-    private final JdbcAuditRelay audit;
+    private final AuditOutboxTable audit;
     private final JdbcTokenUses tokenUses;
 
-    /** @param recorder where the audit events of committed changes go (the durable outbox) */
-    public JdbcRunStore(DataSource dataSource, Clock clock, AuditRecorder recorder) {
+    /** @param audit the audit outbox table in the same database, where the audit events of changes go */
+    public JdbcRunStore(DataSource dataSource, Clock clock, AuditOutboxTable audit) {
         this.transactions = new Transactions(dataSource);
         this.clock = requireNonNull(clock, "clock is null");
         this.runs = new JdbcRuns(transactions);
         this.events = new JdbcRunEvents(transactions);
         this.locks = new JdbcQueueLocks(transactions, clock);
         this.leases = new JdbcLeases(transactions);
-        this.audit = new JdbcAuditRelay(transactions, clock, recorder);
+        this.audit = requireNonNull(audit, "audit is null");
         this.tokenUses = new JdbcTokenUses(transactions);
     }
 
-    /** A committed change: the run as it left it, and its audit events still to hand on. */
+    /** A committed change: the run as it left it, and its audit events (committed with it). */
     private record Committed(Run run, List<AuditEvent> audit) {}
 
     @Override
@@ -78,7 +78,7 @@ public final class JdbcRunStore implements RunStore {
             }
             throw Transactions.unavailable(failure);
         });
-        audit.handOff(committed.audit());
+        audit.committed(committed.audit());
         return committed.run();
     }
 
@@ -92,7 +92,7 @@ public final class JdbcRunStore implements RunStore {
             audit.store(connection, told);
             return new Committed(after, told);
         });
-        audit.handOff(committed.audit());
+        audit.committed(committed.audit());
         return committed.run();
     }
 
@@ -177,16 +177,6 @@ public final class JdbcRunStore implements RunStore {
     @Override
     public Map<RunState, Long> countByState(Set<RunState> states) {
         return runs.countByState(states);
-    }
-
-    @Override
-    public int relayAudit(Instant createdBefore, Instant now, Instant claimUntil, int max) {
-        return audit.relay(createdBefore, now, claimUntil, max);
-    }
-
-    @Override
-    public long pendingAudit() {
-        return audit.pending();
     }
 
     private static DomainException notFound(RunId id) {

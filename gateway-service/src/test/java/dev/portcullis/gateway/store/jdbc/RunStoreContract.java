@@ -17,7 +17,6 @@ import dev.portcullis.gateway.run.RunStore;
 import dev.portcullis.gateway.run.Runs;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
-import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.audit.AuditResource;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.error.DomainException;
@@ -60,7 +59,7 @@ abstract class RunStoreContract {
         db = database();
         dataSource = Databases.open("gateway", db.jdbcUrl(), db.user(), db.password(), db.schema(), 8);
         clock = MutableClock.at(T0);
-        store = new JdbcRunStore(dataSource, clock, audit);
+        store = new JdbcRunStore(dataSource, clock, audit.table(clock));
     }
 
     @AfterEach
@@ -229,7 +228,7 @@ abstract class RunStoreContract {
 
     @Test
     void twoReplicasRacingForOneLockNeverBothGetIt() throws Exception {
-        JdbcRunStore otherReplica = new JdbcRunStore(dataSource, clock, audit);
+        JdbcRunStore otherReplica = new JdbcRunStore(dataSource, clock, audit.table(clock));
         ExecutorService pool = Executors.newFixedThreadPool(8);
         try {
             for (int round = 0; round < 20; round++) {
@@ -324,18 +323,14 @@ abstract class RunStoreContract {
         assertEquals(0, store.list(new RunStore.RunQuery("", "", Set.of(RunState.RUNNING), "", 10, Long.MAX_VALUE)).size());
     }
 
-    /** A recorder that refuses every event: the gateway died (or its outbox was full) before the hand-off. */
-    private static final AuditRecorder NO_HAND_OFF = new AuditRecorder() {
-        @Override
-        public void record(AuditEvent event) {
-            throw new IllegalStateException("killed before the hand-off");
+    /** Events waiting in the audit outbox table, to be shipped by its relay. */
+    private long outboxRows() throws java.sql.SQLException {
+        try (var connection = dataSource.getConnection(); var count = connection.prepareStatement(
+                "SELECT COUNT(*) FROM audit_outbox"); var rows = count.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
         }
-
-        @Override
-        public boolean healthy() {
-            return true;
-        }
-    };
+    }
 
     private AuditEvent auditEvent(UUID id, AuditAction action, Run run) {
         return AuditEvent.builder("gateway", action, clock.instant()).eventId(id).actor(Runs.CI.value())
@@ -348,7 +343,7 @@ abstract class RunStoreContract {
     }
 
     @Test
-    void theAuditEventsOfACreateAndAnUpdateCommitWithThemAndAreHandedToTheRecorder() {
+    void theAuditEventsOfACreateAndAnUpdateCommitWithThemIntoTheAuditOutbox() throws Exception {
         Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0),
                 events(AuditAction.RUN_SUBMITTED, AuditAction.RUN_QUEUED));
 
@@ -358,38 +353,24 @@ abstract class RunStoreContract {
                 audit.events().stream().map(AuditEvent::action).toList());
         assertEquals(List.of("QUEUED", "QUEUED", "CANCELLED"),
                 audit.events().stream().map(e -> e.attributes().get("state")).toList(), "made from the run as the change left it");
-        assertEquals(0, store.pendingAudit());
+        assertEquals(3, outboxRows());
     }
 
     @Test
-    void theAuditEventsOfAChangeAreHandedToTheRecorderTogether() {
-        List<List<AuditAction>> handOffs = new java.util.concurrent.CopyOnWriteArrayList<>();
-        JdbcRunStore together = new JdbcRunStore(dataSource, clock, new AuditRecorder() {
-            @Override
-            public void record(AuditEvent event) {
-                recordAll(List.of(event));
-            }
-
-            @Override
-            public void recordAll(List<AuditEvent> events) {
-                handOffs.add(events.stream().map(AuditEvent::action).toList());
-            }
-
-            @Override
-            public boolean healthy() {
-                return true;
-            }
-        });
+    void theAuditEventsOfAChangeCommitTogether() {
+        List<List<AuditAction>> commits = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dev.portcullis.runtime.outbox.jdbc.AuditOutboxTable table = new dev.portcullis.runtime.outbox.jdbc.AuditOutboxTable(clock);
+        table.onCommitted(events -> commits.add(events.stream().map(AuditEvent::action).toList()));
+        JdbcRunStore together = new JdbcRunStore(dataSource, clock, table);
 
         together.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0),
                 events(AuditAction.RUN_SUBMITTED, AuditAction.RUN_QUEUED));
 
-        assertEquals(List.of(List.of(AuditAction.RUN_SUBMITTED, AuditAction.RUN_QUEUED)), handOffs, "one hand-off, one sync");
-        assertEquals(0, together.pendingAudit());
+        assertEquals(List.of(List.of(AuditAction.RUN_SUBMITTED, AuditAction.RUN_QUEUED)), commits);
     }
 
     @Test
-    void aRefusedChangeStoresNoAuditEvents() {
+    void aRefusedChangeStoresNoAuditEvents() throws Exception {
         Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
         Run sameKey = Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0).toBuilder().requestKey(run.requestKey()).build();
 
@@ -398,97 +379,22 @@ abstract class RunStoreContract {
         assertThrows(RequestKeyTakenException.class, () -> store.create(sameKey, events(AuditAction.RUN_SUBMITTED)));
 
         assertEquals(List.of(), audit.events());
-        assertEquals(0, store.pendingAudit());
+        assertEquals(0, outboxRows());
     }
 
     @Test
-    void aChangeWhoseAuditEventsCannotBeStoredIsRolledBackWithThem() {
+    void aChangeWhoseAuditEventsCannotBeStoredIsRolledBackWithThem() throws Exception {
         Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
-        UUID taken = UUID.randomUUID();
-        JdbcRunStore dying = new JdbcRunStore(dataSource, clock, NO_HAND_OFF);
-        dying.create(Runs.queued(Runs.spec("stage/db", "stage", "plan"), T0), r -> List.of(auditEvent(taken, AuditAction.RUN_QUEUED, r)));
+        try (var connection = dataSource.getConnection(); var drop = connection.createStatement()) {
+            drop.execute("DROP TABLE audit_outbox"); // the event's insert fails, so must the change
+        }
 
-        // an event id already waiting in the table: the event's insert fails, so must the change
         DomainException failed = assertThrows(DomainException.class, () -> store.update(run.id(),
-                current -> RunChange.to(RunState.CANCELLED, "stop").audit(r -> List.of(auditEvent(taken, AuditAction.RUN_CANCELLED, r)))));
+                current -> RunChange.to(RunState.CANCELLED, "stop").audit(events(AuditAction.RUN_CANCELLED))));
 
         assertEquals("STORE_UNAVAILABLE", failed.reason());
         assertEquals(RunState.QUEUED, store.find(run.id()).orElseThrow().state());
         assertEquals(1, store.events(run.id(), 0, 10).size());
-        assertEquals(1, store.pendingAudit());
         assertEquals(List.of(), audit.events());
-    }
-
-    @Test
-    void eventsLeftByAGatewayKilledBeforeTheHandOffAreRelayedOnceAfterTheGracePeriod() {
-        JdbcRunStore dying = new JdbcRunStore(dataSource, clock, NO_HAND_OFF);
-        Run run = dying.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0),
-                events(AuditAction.RUN_SUBMITTED, AuditAction.RUN_QUEUED));
-        dying.update(run.id(), current -> RunChange.to(RunState.CANCELLED, "stop").audit(events(AuditAction.RUN_CANCELLED)));
-        assertEquals(3, store.pendingAudit());
-        Instant now = clock.instant();
-
-        assertEquals(0, store.relayAudit(now.minusSeconds(5), now, now.plusSeconds(15), 100), "too young: maybe in hand-off");
-        clock.advance(Duration.ofSeconds(6));
-        now = clock.instant();
-        int relayed = store.relayAudit(now.minusSeconds(5), now, now.plusSeconds(15), 100);
-
-        assertEquals(3, relayed);
-        assertEquals(List.of(AuditAction.RUN_SUBMITTED, AuditAction.RUN_QUEUED, AuditAction.RUN_CANCELLED),
-                audit.events().stream().map(AuditEvent::action).toList());
-        assertEquals(run.id().value(), audit.events().get(2).resource().runId());
-        assertEquals("CANCELLED", audit.events().get(2).attributes().get("state"));
-        assertEquals(0, store.pendingAudit());
-        assertEquals(0, store.relayAudit(now, now, now.plusSeconds(15), 100));
-        assertEquals(3, audit.events().size());
-    }
-
-    @Test
-    void whileAReplicasRelayHandsEventsOnAnotherReplicasRelayLeavesThemAlone() {
-        new JdbcRunStore(dataSource, clock, NO_HAND_OFF).create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0),
-                events(AuditAction.RUN_SUBMITTED));
-        clock.advance(Duration.ofSeconds(10));
-        Instant now = clock.instant();
-        java.util.concurrent.atomic.AtomicInteger otherRelayed = new java.util.concurrent.atomic.AtomicInteger(-1);
-        JdbcRunStore replica = new JdbcRunStore(dataSource, clock, new AuditRecorder() {
-            @Override
-            public void record(AuditEvent event) {
-                otherRelayed.set(store.relayAudit(now, now, now.plusSeconds(15), 100)); // the other replica, meanwhile
-                audit.record(event);
-            }
-
-            @Override
-            public boolean healthy() {
-                return true;
-            }
-        });
-
-        int relayed = replica.relayAudit(now, now, now.plusSeconds(15), 100);
-
-        assertEquals(1, relayed);
-        assertEquals(0, otherRelayed.get());
-        assertEquals(List.of(AuditAction.RUN_SUBMITTED), audit.events().stream().map(AuditEvent::action).toList());
-        assertEquals(0, store.pendingAudit());
-    }
-
-    @Test
-    void aClaimLeftByARelayThatDiedRunsOutAndARefusedHandOffLetsGoAtOnce() throws Exception {
-        new JdbcRunStore(dataSource, clock, NO_HAND_OFF).create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0),
-                events(AuditAction.RUN_SUBMITTED));
-        clock.advance(Duration.ofSeconds(10));
-        Instant now = clock.instant();
-        try (var connection = dataSource.getConnection(); var claim = connection.prepareStatement(
-                "UPDATE audit_pending SET claim_token = 'died', claimed_until = ?")) {
-            claim.setObject(1, java.time.OffsetDateTime.ofInstant(now.plusSeconds(15), java.time.ZoneOffset.UTC));
-            claim.executeUpdate(); // as a relay killed after its claim leaves the row
-        }
-
-        assertEquals(0, store.relayAudit(now, now, now.plusSeconds(15), 100));
-        clock.advance(Duration.ofSeconds(16));
-        now = clock.instant();
-        assertEquals(0, new JdbcRunStore(dataSource, clock, NO_HAND_OFF).relayAudit(now, now, now.plusSeconds(15), 100));
-        assertEquals(1, store.relayAudit(now, now, now.plusSeconds(15), 100), "the refused hand-off let go of its claim");
-
-        assertEquals(List.of(AuditAction.RUN_SUBMITTED), audit.events().stream().map(AuditEvent::action).toList());
     }
 }

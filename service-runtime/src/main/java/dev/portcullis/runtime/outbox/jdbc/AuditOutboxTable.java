@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +36,9 @@ public final class AuditOutboxTable {
     private static final Logger log = LoggerFactory.getLogger(JdbcAuditOutbox.class);
 
     private final Clock clock;
-    private final List<Runnable> committedListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<List<AuditEvent>>> committedListeners = new CopyOnWriteArrayList<>();
 
+    /** @param clock stamps each row's {@code created_at} (the age the metrics report) */
     public AuditOutboxTable(Clock clock) {
         this.clock = requireNonNull(clock, "clock is null");
     }
@@ -66,13 +68,22 @@ public final class AuditOutboxTable {
         }
     }
 
-    /** Says that a transaction that {@link #store stored} events committed: they can be shipped now. Never blocks. */
-    public void committed() {
-        committedListeners.forEach(Runnable::run);
+    /**
+     * Says that the transaction that {@link #store stored} {@code events} committed: they can be
+     * shipped now. Never blocks.
+     */
+    public void committed(List<AuditEvent> events) {
+        if (!events.isEmpty()) {
+            List<AuditEvent> committed = List.copyOf(events);
+            committedListeners.forEach(listener -> listener.accept(committed));
+        }
     }
 
-    /** Runs {@code listener} (which must not block) whenever stored events committed. */
-    void onCommitted(Runnable listener) {
+    /**
+     * Gives {@code listener} (which must not block) the events of every transaction that
+     * committed: the relay wakes up, and a test sees what a change recorded.
+     */
+    public void onCommitted(Consumer<List<AuditEvent>> listener) {
         committedListeners.add(requireNonNull(listener, "listener is null"));
     }
 
@@ -81,13 +92,13 @@ public final class AuditOutboxTable {
 
     /**
      * Locks and returns up to {@code max} of the oldest rows, in the caller's transaction. Rows
-     * another transaction locked are skipped when {@code skipLocked}, so replicas sharing the
-     * database ship different rows side by side; without it, a second replica waits for the first.
+     * another transaction locked are skipped, so replicas sharing the database ship different rows
+     * side by side and never wait for each other.
      */
-    static List<Row> lockOldest(Connection connection, int max, boolean skipLocked) throws SQLException {
+    static List<Row> lockOldest(Connection connection, int max) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement select = connection.prepareStatement("SELECT seq, event_id, event FROM audit_outbox "
-                + "ORDER BY seq FETCH FIRST " + max + " ROWS ONLY FOR UPDATE" + (skipLocked ? " SKIP LOCKED" : ""));
+                + "ORDER BY seq FETCH FIRST " + max + " ROWS ONLY FOR UPDATE SKIP LOCKED");
                 ResultSet result = select.executeQuery()) {
             while (result.next()) {
                 long seq = result.getLong(1);

@@ -35,7 +35,7 @@ import org.slf4j.LoggerFactory;
  * database, and survives the loss of the pod.
  *
  * <p>Replicas sharing the database relay side by side: a batch's rows stay locked
- * ({@code SELECT … FOR UPDATE SKIP LOCKED} on PostgreSQL) until they are deleted or the relay's
+ * ({@code SELECT … FOR UPDATE SKIP LOCKED}, on PostgreSQL and H2) until they are deleted or the relay's
  * transaction ends, so no two replicas ship a row at once, and a replica that dies mid-batch
  * leaves its rows to the others. A failure is retried after a backoff ({@link FailureStreak}); a batch
  * acknowledged but not deleted (the database failed after the audit service answered) is shipped
@@ -72,7 +72,6 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
     private Contents contents = Contents.EMPTY;
     private boolean insertFailing;
     private boolean refusedForSpace;
-    private boolean skipLocked;
 
     /**
      * An outbox over {@code table} in {@code dataSource}, whose migrations created
@@ -86,15 +85,14 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
         this.shipper = requireNonNull(shipper, "shipper is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.relay = new OutboxThread("audit-outbox-relay", this::run);
-        table.onCommitted(this::wake);
+        table.onCommitted(committed -> wake());
     }
 
     /**
      * Inserts {@code event} and returns once it committed.
      *
      * @throws OutboxFullException when the table is at its size bound; the event was not recorded
-     * @throws IllegalStateException when the database refused the insert or the outbox is closed;
-     *     the event was not recorded
+     * @throws IllegalStateException when the outbox is closed or the database failed, as {@link #recordAll}
      */
     @Override
     public void record(AuditEvent event) {
@@ -105,8 +103,9 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
      * Inserts {@code events} in order in one transaction: all or none.
      *
      * @throws OutboxFullException when the table is at its size bound; no event was recorded
-     * @throws IllegalStateException when the database refused the insert or the outbox is closed;
-     *     no event was recorded
+     * @throws IllegalStateException when the outbox is closed (nothing was recorded), or the
+     *     database failed: then none was recorded, unless only the commit's acknowledgement was
+     *     lost, and recording them again is harmless (the audit service stores an event id once)
      */
     @Override
     public void recordAll(List<AuditEvent> events) {
@@ -143,12 +142,12 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
             throw new IllegalStateException("the audit outbox table cannot be written (SQL state " + e.getSQLState() + ")");
         }
         inserted(true);
-        wake();
+        table.committed(events);
     }
 
     /**
-     * True when new events can be recorded: the outbox is open, its last insert succeeded, the
-     * table is below its size bound, and no event has been refused for space since the relay
+     * True when new events can be recorded: the outbox is open, no insert failed since the table
+     * last answered (an insert, or the relay's count), the table is below its size bound, and no event has been refused for space since the relay
      * last made progress. Does not block on I/O.
      */
     @Override
@@ -278,7 +277,7 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                List<Row> rows = AuditOutboxTable.lockOldest(connection, config.batchSize(), skipLocked(connection));
+                List<Row> rows = AuditOutboxTable.lockOldest(connection, config.batchSize());
                 List<AuditEvent> events = rows.stream().flatMap(row -> row.event().stream()).toList();
                 if (!events.isEmpty()) {
                     shipper.ship(events);
@@ -299,7 +298,11 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
         return shipped;
     }
 
-    /** Counts what the table holds, for the size bound and the metrics; a failure keeps the last count. */
+    /**
+     * Counts what the table holds, for the size bound and the metrics; a failure keeps the last
+     * count. A count that succeeds also ends an insert failure: the table answers again, and a
+     * service that is not ready records nothing that could tell.
+     */
     private void count() {
         Contents counted;
         try (Connection connection = dataSource.getConnection()) {
@@ -311,24 +314,12 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
         lock.lock();
         try {
             contents = counted;
+            insertFailing = false;
         } finally {
             lock.unlock();
         }
     }
 
-
-    /** PostgreSQL skips rows another replica locked; H2, the one-replica database, waits for them instead. */
-    private boolean skipLocked(Connection connection) throws SQLException {
-        lock.lock();
-        try {
-            if (!skipLocked) {
-                skipLocked = "PostgreSQL".equals(connection.getMetaData().getDatabaseProductName());
-            }
-            return skipLocked;
-        } finally {
-            lock.unlock();
-        }
-    }
 
     private void progressed() {
         lock.lock();

@@ -131,7 +131,7 @@ abstract class JdbcAuditOutboxContract {
             connection.commit();
             connection.setAutoCommit(true);
         }
-        table.committed();
+        table.committed(List.of(committed));
 
         assertEquals(List.of(committed), shipper.awaitShipped(1, WAIT));
         await().atMost(WAIT).until(() -> rows() == 0);
@@ -171,6 +171,25 @@ abstract class JdbcAuditOutboxContract {
         shipped.forEach(event -> ids.add(event.eventId()));
         assertEquals(200, shipped.size());
         assertEquals(200, ids.size());
+    }
+
+    @Test
+    void rowsAReplicaIsShippingAreSkippedAndShippedByAnotherOnceThatReplicaDies() throws Exception {
+        List<AuditEvent> events = TestEvents.numbered(10);
+        outbox(RecordingShipper.alwaysFailing()).recordAll(events); // never started: it only records
+        RecordingShipper shipper = RecordingShipper.working();
+        try (Connection dyingReplica = dataSource.getConnection()) {
+            dyingReplica.setAutoCommit(false);
+            assertEquals(4, AuditOutboxTable.lockOldest(dyingReplica, 4).size()); // its batch, in flight
+
+            outbox(shipper).startShipping();
+
+            assertEquals(events.subList(4, 10), shipper.awaitShipped(6, WAIT));
+            dyingReplica.rollback(); // as the database does when the replica's connection dies
+        }
+        List<AuditEvent> shipped = shipper.awaitShipped(10, WAIT);
+        assertEquals(events.subList(0, 4), shipped.subList(6, 10));
+        await().atMost(WAIT).until(() -> rows() == 0);
     }
 
     @Test
@@ -216,6 +235,23 @@ abstract class JdbcAuditOutboxContract {
 
         assertThrows(IllegalStateException.class, () -> outbox.record(TestEvents.numbered("lost", 1)));
         assertFalse(outbox.healthy());
+    }
+
+    @Test
+    void theOutboxIsHealthyAgainOnceTheTableAnswersAgain() throws Exception {
+        JdbcAuditOutbox outbox = outbox(RecordingShipper.working());
+        outbox.startShipping();
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE audit_outbox RENAME TO audit_outbox_away");
+        }
+        assertThrows(IllegalStateException.class, () -> outbox.record(TestEvents.numbered("lost", 1)));
+        assertFalse(outbox.healthy());
+
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.execute("ALTER TABLE audit_outbox_away RENAME TO audit_outbox");
+        }
+
+        await().atMost(WAIT).until(outbox::healthy);
     }
 
     @Test

@@ -7,12 +7,14 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.portcullis.gateway.store.jdbc.JdbcRunStore;
 import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
-import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.identity.SpiffeId;
+import dev.portcullis.runtime.outbox.OutboxConfig;
+import dev.portcullis.runtime.outbox.RecordingShipper;
+import dev.portcullis.runtime.outbox.jdbc.AuditOutboxTable;
+import dev.portcullis.runtime.outbox.jdbc.JdbcAuditOutbox;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.testing.MutableClock;
-import dev.portcullis.runtime.testing.RecordingAuditRecorder;
 import dev.portcullis.runtime.testing.TestDatabases;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,11 +27,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * A gateway killed after committing transitions but before handing their audit events to its
- * outbox (a recorder that never takes them stands for the kill) loses none: the next gateway on
- * the same database relays every one of them, each event id once.
+ * A gateway killed after committing transitions but before its audit outbox shipped their events
+ * (an outbox that never started shipping stands for the kill; it had no disk spool to lose) loses
+ * none: the next gateway's outbox on the same database ships every one of them, each event id once.
  */
-class GatewayKilledBeforeAuditHandOffTest {
+class GatewayKilledBeforeAuditShippedTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final Duration POLL = Duration.ofMillis(20);
     private static final Instant T0 = Instant.parse("2026-11-23T10:00:00Z");
@@ -59,18 +61,8 @@ class GatewayKilledBeforeAuditHandOffTest {
             return () -> { };
         }
     };
-    /** Takes no event, as a gateway killed between its commit and the hand-off. */
-    private final AuditRecorder killed = new AuditRecorder() {
-        @Override
-        public void record(AuditEvent event) {
-            throw new IllegalStateException("SIGKILL between commit and hand-off");
-        }
-
-        @Override
-        public boolean healthy() {
-            return true;
-        }
-    };
+    private final OutboxConfig outboxConfig = new OutboxConfig(null, 64L << 20, 500, Duration.ofMillis(5),
+            Duration.ofMillis(50), Duration.ofSeconds(2), Duration.ofMillis(50));
     private TestDatabases.Settings db;
     private HikariDataSource dataSource;
 
@@ -101,8 +93,11 @@ class GatewayKilledBeforeAuditHandOffTest {
     }
 
     @Test
-    void everyTransitionsEventsStoredByAKilledGatewayAreRecordedExactlyOnceByTheNextOne() throws Exception {
-        JdbcRunStore dyingStore = new JdbcRunStore(dataSource, clock, killed);
+    void everyEventOfAKilledGatewayIsShippedExactlyOnceByTheNextOne() throws Exception {
+        AuditOutboxTable dyingTable = new AuditOutboxTable(clock);
+        JdbcRunStore dyingStore = new JdbcRunStore(dataSource, clock, dyingTable);
+        JdbcAuditOutbox killed = new JdbcAuditOutbox(dataSource, dyingTable, outboxConfig, RecordingShipper.alwaysFailing(),
+                clock); // never ships: killed before it could
         RunSignals dyingSignals = new RunSignals();
         RunService dying = new RunService(dyingStore, policy, noTasks, killed, run -> { }, dyingSignals, settings, clock);
         Run approved = submit(dying, "prod/a", "k1"); // a submit whose caller never retries
@@ -120,32 +115,36 @@ class GatewayKilledBeforeAuditHandOffTest {
                     .until(() -> dying.get(approved.id()).state() == RunState.DENIED
                             && dying.get(expired.id()).state() == RunState.EXPIRED);
         }
-        long pending = dyingStore.pendingAudit();
+        long pending = outboxRows();
 
-        RecordingAuditRecorder outbox = new RecordingAuditRecorder();
-        JdbcRunStore store = new JdbcRunStore(dataSource, clock, outbox);
-        RunSignals signals = new RunSignals();
-        clock.advance(Duration.ofSeconds(6)); // past the grace a live gateway's own hand-off gets
-        try (RunDriver successor = new RunDriver(store, policy, noTasks, outbox, signals, settings, clock, GATEWAY)) {
-            successor.start();
-            await("the successor relayed the waiting events").atMost(WAIT).pollInterval(POLL)
-                    .until(() -> store.pendingAudit() == 0);
+        RecordingShipper auditService = RecordingShipper.working();
+        try (JdbcAuditOutbox successor = new JdbcAuditOutbox(dataSource, new AuditOutboxTable(clock), outboxConfig,
+                auditService, clock)) {
+            successor.startShipping();
+            await("the successor shipped the waiting events").atMost(WAIT).pollInterval(POLL)
+                    .until(() -> outboxRows() == 0);
         }
 
         List<AuditAction> asked = List.of(AuditAction.RUN_SUBMITTED, AuditAction.POLICY_ALLOWED,
                 AuditAction.RUN_AWAITING_APPROVAL);
-        Map<String, List<AuditAction>> byRun = outbox.events().stream().collect(Collectors.groupingBy(
+        Map<String, List<AuditAction>> byRun = auditService.shipped().stream().collect(Collectors.groupingBy(
                 e -> e.resource().runId(), Collectors.mapping(AuditEvent::action,
-                        Collectors.collectingAndThen(Collectors.toList(), GatewayKilledBeforeAuditHandOffTest::sorted))));
+                        Collectors.collectingAndThen(Collectors.toList(), GatewayKilledBeforeAuditShippedTest::sorted))));
         assertEquals(Map.of(
                 approved.id().value(), concat(asked, AuditAction.RUN_APPROVED, AuditAction.RUN_QUEUED, AuditAction.POLICY_DENIED),
                 rejected.id().value(), concat(asked, AuditAction.RUN_REJECTED),
                 cancelled.id().value(), concat(asked, AuditAction.RUN_CANCELLED),
                 expired.id().value(), concat(asked, AuditAction.RUN_EXPIRED)), byRun);
-        assertEquals(pending, outbox.events().size());
-        assertEquals(pending, outbox.events().stream().map(AuditEvent::eventId).distinct().count(), "each event id once");
-        Instant now = clock.instant();
-        assertEquals(0, store.relayAudit(now, now, now.plusSeconds(15), 100));
+        assertEquals(pending, auditService.shipped().size());
+        assertEquals(pending, auditService.shipped().stream().map(AuditEvent::eventId).distinct().count(), "each event id once");
+    }
+
+    private long outboxRows() throws java.sql.SQLException {
+        try (var connection = dataSource.getConnection(); var count = connection.prepareStatement(
+                "SELECT COUNT(*) FROM audit_outbox"); var rows = count.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        }
     }
 
     /** The actions, in a fixed order: a relay hands on the events of one transaction in any order. */
