@@ -5,19 +5,25 @@ import static java.util.Objects.requireNonNull;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Kills services with SIGKILL while the load runs and starts them again on the same port. The
- * points are random but reproducible from the seed: the k-th fault comes when the load's progress
- * (runs finished) passes a threshold drawn between 5 % and 85 % of the planned runs; the victims
- * go round the target services (all four by default) in a shuffled order, so with as many faults
- * as targets or more each of them dies at least once. A killed service stays down for 0 to 1.5 s (also drawn) before it is started
- * again. Runs on its own thread; {@link #injected()} is safe to read from any thread.
+ * Kills service instances with SIGKILL while the load runs, wipes what their pods kept on local
+ * disk, and starts them again on the same port. The points are random but reproducible from the
+ * seed: the k-th fault comes when the load's progress (runs finished) passes a threshold drawn
+ * between 5 % and 85 % of the planned runs; the victims go round the target services (all four by
+ * default) in a shuffled order, so with as many faults as targets or more each of them dies at
+ * least once, and a service with several instances loses them in turn (from a drawn one on), so
+ * with twice as many faults as targets each of two replicas dies once. A killed instance stays
+ * down for 0 to 1.5 s (also drawn); meanwhile its pod-local directories are deleted, as a pod
+ * rescheduled to another node finds them, before it is started again. Runs on its own thread;
+ * {@link #injected()} is safe to read from any thread.
  */
 final class FaultInjector implements Runnable {
     private final ServiceProcesses services;
@@ -38,11 +44,22 @@ final class FaultInjector implements Runnable {
         this.log = requireNonNull(log, "log is null");
         Random random = new Random(seed);
         List<String> round = new ArrayList<>(targets);
-        while (victims.size() < faults) {
+        List<String> order = new ArrayList<>();
+        while (order.size() < faults) {
             Collections.shuffle(round, random);
-            victims.addAll(round);
+            order.addAll(round);
         }
-        victims.subList(faults, victims.size()).clear();
+        order.subList(faults, order.size()).clear();
+        Map<String, Integer> turns = new HashMap<>();
+        for (String service : order) {
+            List<String> instances = services.instancesOf(service);
+            if (instances.isEmpty()) {
+                throw new IllegalArgumentException("no instance of fault target " + service);
+            }
+            int turn = turns.computeIfAbsent(service, s -> random.nextInt(instances.size()));
+            victims.add(instances.get(turn % instances.size()));
+            turns.put(service, turn + 1);
+        }
         for (int i = 0; i < faults; i++) {
             thresholds.add((int) Math.round(plannedRuns * (0.05 + 0.80 * random.nextDouble())));
             downtimes.add((long) random.nextInt(1500));
@@ -65,12 +82,13 @@ final class FaultInjector implements Runnable {
                 int at = progress.get();
                 long killedAt = System.nanoTime();
                 services.kill(victim);
+                long wiped = services.wipe(victim);
                 TimeUnit.MILLISECONDS.sleep(downtimes.get(k));
                 services.start(victim);
                 long back = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
-                injected.add(new InjectedFault(victim, at, downtimes.get(k), back));
-                log.printf("reliability: fault %d/%d: SIGKILL %s after %d finished runs; serving again after %d ms%n",
-                        k + 1, victims.size(), victim, at, back);
+                injected.add(new InjectedFault(services.serviceOf(victim), victim, at, downtimes.get(k), wiped, back));
+                log.printf("reliability: fault %d/%d: SIGKILL %s after %d finished runs, %d files of its pod-local "
+                        + "directories wiped; serving again after %d ms%n", k + 1, victims.size(), victim, at, wiped, back);
                 log.flush();
             }
         } catch (InterruptedException e) {

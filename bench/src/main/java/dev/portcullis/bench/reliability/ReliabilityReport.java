@@ -18,13 +18,13 @@ import java.util.Optional;
  * @param chainIntact the audit service's Verify over the whole chain
  * @param chainChecked events Verify checked
  * @param watchComplete acknowledged runs whose caller's watch equals the run's full event list read again at the end
- * @param watchReconnects watches resumed after losing the gateway
+ * @param watchReconnects watches resumed (on the other gateway replica) after losing theirs
  * @param faults the injected faults
  * @param faultsPlanned faults asked for (fewer are injected when the load ends before a fault's point)
  * @param faultsRecovered every killed service served again
  * @param hostile the hostile corpus's outcome; empty when it was not run
- * @param rssStartBytes service to RSS once all served, before the load
- * @param rssEndBytes service to RSS after the verification
+ * @param rssStartBytes instance ("gateway-2", …) to RSS once all served, before the load
+ * @param rssEndBytes instance to RSS after the verification
  * @param problems one line per defect seen (bounded), for the log
  */
 public record ReliabilityReport(int callers, long seed, int runsSubmitted, int runsFinal, int runsLost,
