@@ -34,8 +34,8 @@ import java.util.stream.Stream;
  * of each of the four services, named after it, on the dev ports; or any list of
  * {@link Instance}s, several of one service among them (replicas, each on a port of its own).
  * An instance can be killed with SIGKILL, have its pod-local directories wiped, and be started
- * again on the same port. Thread-safe: every method is synchronized per instance (the processes
- * are its one piece of mutable state).
+ * again on the same port. Thread-safe: the processes, its one piece of mutable state, are guarded
+ * by the instance's monitor; waiting for a started instance to serve holds no lock.
  */
 public final class ServiceProcesses implements AutoCloseable {
     /** Start order, dev mode's: the gateway last, after the neighbours it calls. */
@@ -156,8 +156,16 @@ public final class ServiceProcesses implements AutoCloseable {
         }
     }
 
-    /** Starts instance {@code name} and returns once it answers SERVING. */
-    synchronized void start(String name) {
+    /**
+     * Starts instance {@code name} and returns once it answers SERVING. The wait holds no lock:
+     * other instances can be killed and started meanwhile.
+     */
+    void start(String name) {
+        Process process = launch(name);
+        awaitServing(name, process);
+    }
+
+    private synchronized Process launch(String name) {
         Instance instance = instance(name);
         Process old = processes.get(name);
         if (old != null && old.isAlive()) {
@@ -176,10 +184,10 @@ public final class ServiceProcesses implements AutoCloseable {
             Process process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             processes.put(name, process);
+            return process;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + name, e);
         }
-        awaitServing(name);
     }
 
     /**
@@ -243,9 +251,8 @@ public final class ServiceProcesses implements AutoCloseable {
         return OptionalLong.empty();
     }
 
-    private void awaitServing(String name) {
+    private void awaitServing(String name, Process process) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        Process process = processes.get(name);
         ManagedChannel channel = Grpc.newChannelBuilder("localhost:" + port(name), credentials()).build();
         try {
             while (true) {
