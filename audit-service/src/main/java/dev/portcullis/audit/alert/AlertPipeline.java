@@ -7,6 +7,7 @@ import dev.portcullis.audit.ingest.AuditIngest;
 import dev.portcullis.runtime.telemetry.Counter;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.Condition;
@@ -45,12 +46,21 @@ public final class AlertPipeline implements AuditIngest.StoredEventListener {
         this.newest = latest.isEmpty() ? 0 : latest.get(0).sequence();
     }
 
+    /**
+     * Runs {@code events} through the rules in order and stores every alert they raise in one
+     * write (a batch of new callers is one transaction, not one per alert), then delivers and
+     * announces them.
+     */
     @Override
     public void onStored(List<StoredEvent> events) {
+        List<Alert> raisedByBatch = new ArrayList<>();
         for (StoredEvent event : events) {
-            for (Alert alert : rules.stream().flatMap(set -> set.onEvent(event.event()).stream()).toList()) {
-                raise(alert);
+            for (AnomalyRules set : rules) {
+                raisedByBatch.addAll(set.onEvent(event.event()));
             }
+        }
+        if (!raisedByBatch.isEmpty()) {
+            announce(store.appendAll(raisedByBatch));
         }
     }
 
@@ -62,16 +72,22 @@ public final class AlertPipeline implements AuditIngest.StoredEventListener {
      */
     public StoredAlert raise(Alert alert) {
         StoredAlert stored = store.append(alert);
-        alerts.add(Map.of("rule", alert.rule(), "severity", alert.severity().name()));
-        dispatcher.dispatch(stored);
+        announce(List.of(stored));
+        return stored;
+    }
+
+    private void announce(List<StoredAlert> stored) {
+        for (StoredAlert alert : stored) {
+            alerts.add(Map.of("rule", alert.alert().rule(), "severity", alert.alert().severity().name()));
+            dispatcher.dispatch(alert);
+        }
         lock.lock();
         try {
-            newest = Math.max(newest, stored.sequence());
+            newest = Math.max(newest, stored.get(stored.size() - 1).sequence());
             raised.signalAll();
         } finally {
             lock.unlock();
         }
-        return stored;
     }
 
     /** The newest alert sequence raised so far (0 when none). */

@@ -20,6 +20,13 @@ public interface AlertStore {
     StoredAlert append(Alert alert);
 
     /**
+     * Stores {@code alerts} under consecutive sequences, in their order, in one transaction (all or
+     * none), and returns them so: what one batch of events raises costs one round of writes, not
+     * one per alert. An empty list stores nothing.
+     */
+    List<StoredAlert> appendAll(List<Alert> alerts);
+
+    /**
      * Alerts newest first: those with a sequence below {@code beforeSequence}
      * ({@code Long.MAX_VALUE} for the first page), raised at or after {@code since} when given, of
      * {@code rule} when given; at most {@code limit} (1 to {@value #MAX_PAGE}).

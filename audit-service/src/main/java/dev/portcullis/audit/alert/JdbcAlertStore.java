@@ -43,24 +43,38 @@ public final class JdbcAlertStore implements AlertStore {
 
     @Override
     public StoredAlert append(Alert alert) {
-        requireNonNull(alert, "alert is null");
+        return appendAll(List.of(requireNonNull(alert, "alert is null"))).get(0);
+    }
+
+    @Override
+    public List<StoredAlert> appendAll(List<Alert> alerts) {
+        List<Alert> batch = List.copyOf(alerts);
+        if (batch.isEmpty()) {
+            return List.of();
+        }
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             try {
-                long sequence = nextSequence(connection);
+                long first = nextSequences(connection, batch.size());
+                List<StoredAlert> stored = new ArrayList<>(batch.size());
                 try (PreparedStatement insert = connection.prepareStatement(
                         "INSERT INTO audit_alert (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-                    insert.setLong(1, sequence);
-                    insert.setLong(2, alert.raisedAt().toEpochMilli());
-                    insert.setString(3, alert.rule());
-                    insert.setString(4, alert.severity().name());
-                    insert.setString(5, alert.summary());
-                    insert.setString(6, CanonicalJson.array(alert.eventIds().stream().map(UUID::toString).toList()));
-                    insert.setString(7, CanonicalJson.object(alert.attributes()));
-                    insert.executeUpdate();
+                    for (Alert alert : batch) {
+                        long sequence = first + stored.size();
+                        insert.setLong(1, sequence);
+                        insert.setLong(2, alert.raisedAt().toEpochMilli());
+                        insert.setString(3, alert.rule());
+                        insert.setString(4, alert.severity().name());
+                        insert.setString(5, alert.summary());
+                        insert.setString(6, CanonicalJson.array(alert.eventIds().stream().map(UUID::toString).toList()));
+                        insert.setString(7, CanonicalJson.object(alert.attributes()));
+                        insert.addBatch();
+                        stored.add(new StoredAlert(sequence, alert));
+                    }
+                    insert.executeBatch();
                 }
                 connection.commit();
-                return new StoredAlert(sequence, alert);
+                return List.copyOf(stored);
             } catch (SQLException | RuntimeException e) {
                 try {
                     connection.rollback();
@@ -76,10 +90,12 @@ public final class JdbcAlertStore implements AlertStore {
         }
     }
 
-    private static long nextSequence(Connection connection) throws SQLException {
+    /** Takes {@code count} sequences off the counter and returns the first of them. */
+    private static long nextSequences(Connection connection, int count) throws SQLException {
         // the UPDATE takes the counter's row lock until commit; a concurrent append waits for it
         try (PreparedStatement bump = connection.prepareStatement(
-                "UPDATE audit_alert_counter SET last_sequence = last_sequence + 1 WHERE id = 1")) {
+                "UPDATE audit_alert_counter SET last_sequence = last_sequence + ? WHERE id = 1")) {
+            bump.setInt(1, count);
             if (bump.executeUpdate() != 1) {
                 throw new SQLException("audit_alert_counter has no row 1: was V2__alerts.sql applied?");
             }
@@ -87,7 +103,7 @@ public final class JdbcAlertStore implements AlertStore {
         try (PreparedStatement read = connection.prepareStatement("SELECT last_sequence FROM audit_alert_counter WHERE id = 1");
                 ResultSet row = read.executeQuery()) {
             row.next();
-            return row.getLong(1);
+            return row.getLong(1) - count + 1;
         }
     }
 

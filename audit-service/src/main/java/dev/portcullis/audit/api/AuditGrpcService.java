@@ -17,7 +17,6 @@ import dev.portcullis.audit.source.SourceMonitor;
 import dev.portcullis.audit.source.SourceStatus;
 import dev.portcullis.audit.store.AppendResult;
 import dev.portcullis.audit.store.AuditStore;
-import dev.portcullis.audit.store.EventFilter;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.stream.EventFeed;
@@ -60,8 +59,6 @@ import java.util.OptionalLong;
 /** gRPC adapter of {@code portcullis.v1.AuditService}. Callers are authorised by the transport. */
 public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBase {
     private static final Duration ALERT_RECHECK = Duration.ofSeconds(2);
-
-    private static final int QUERY_PAGE = 500;
 
     private final AuditIngest ingest;
     private final Telemetry telemetry;
@@ -240,56 +237,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
 
     @Override
     public void query(QueryRequest request, StreamObserver<QueryResponse> response) {
-        // read a page of the store at a time, as large as before streams were flow-controlled, not 64 rows
-        streamer.open(response, () -> new QueryAnswer(store, AuditRequests.querying(request)), QUERY_PAGE);
-    }
-
-    /** The events a query matches, page by page, up to its limit. */
-    private static final class QueryAnswer implements EventFeed<QueryResponse> {
-        private final AuditStore store;
-        private final EventFilter filter;
-        private final boolean newestFirst;
-        private final int limit;
-        private long after;
-        private int sent;
-        private boolean done;
-
-        QueryAnswer(AuditStore store, AuditRequests.Querying querying) {
-            this.store = store;
-            this.filter = querying.filter();
-            this.newestFirst = querying.newestFirst();
-            this.limit = querying.limit();
-            this.after = querying.after();
-        }
-
-        @Override
-        public List<QueryResponse> next(int max) {
-            if (done) {
-                return List.of();
-            }
-            int wanted = Math.min(max, limit - sent);
-            List<StoredEvent> page = store.query(filter, newestFirst, after, wanted);
-            sent += page.size();
-            // a short page is the last one
-            done = page.size() < wanted || sent >= limit;
-            if (!page.isEmpty()) {
-                after = page.get(page.size() - 1).sequence();
-            }
-            return page.stream().map(event -> QueryResponse.newBuilder()
-                    .setEvent(ChainedEvents.toProto(event))
-                    .setCursor(Cursors.of(event.sequence(), newestFirst))
-                    .build()).toList();
-        }
-
-        @Override
-        public boolean finished() {
-            return done;
-        }
-
-        @Override
-        public void awaitMore() {
-            throw new IllegalStateException("a query's answer is never waited for");
-        }
+        // reads ahead at most one store page: QueryAnswer makes each page's messages
+        streamer.open(response, () -> new QueryAnswer(store, AuditRequests.querying(request)), QueryAnswer.PAGE);
     }
 
     @Override

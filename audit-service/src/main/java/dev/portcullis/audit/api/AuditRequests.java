@@ -70,8 +70,11 @@ final class AuditRequests {
         return events;
     }
 
-    /** A query: its filter and order, how many events at most, and the sequence to continue after (0: start). */
-    record Querying(EventFilter filter, boolean newestFirst, int limit, long after) {}
+    /**
+     * A query: its filter and order, how many events at most, the sequence to continue after (0:
+     * start), and whether the answer comes in batches or one event a message.
+     */
+    record Querying(EventFilter filter, boolean newestFirst, int limit, long after, boolean batched) {}
 
     static Querying querying(QueryRequest request) {
         FieldParser fields = new FieldParser();
@@ -132,7 +135,7 @@ final class AuditRequests {
                 : fields.parse("cursor", request.getCursor(), cursor -> AuditGrpcService.Cursors.sequence(cursor, newestFirst))
                         .orElse(0L);
         fields.throwIfInvalid();
-        return new Querying(filter.build(), newestFirst, limit, after);
+        return new Querying(filter.build(), newestFirst, limit, after, request.getBatched());
     }
 
     /** A range of the chain to verify: from 1 (or the first given), to the newest (0) or the last given. */

@@ -18,6 +18,7 @@ import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -138,6 +139,21 @@ public final class CheckpointSigner {
     /** The origin of the log signed by {@code publicKey}. */
     public static String origin(PublicKey publicKey) {
         return "portcullis.dev/audit/" + keyId(publicKey).substring(0, 16);
+    }
+
+    /**
+     * The log's public key in the C2SP signed-note verifier-key form,
+     * {@code ORIGIN+KEYHASH+base64(0x01 || 32-byte key)} with {@code KEYHASH} the 8 hex digits of
+     * the key id: what a C2SP verifier or witness is configured with to check the checkpoints.
+     */
+    public static String verifierKey(PublicKey publicKey) {
+        String origin = origin(publicKey);
+        byte[] raw = rawKey(publicKey);
+        byte[] material = new byte[1 + raw.length];
+        material[0] = SignedNote.ED25519;
+        System.arraycopy(raw, 0, material, 1, raw.length);
+        return origin + "+" + HexFormat.of().formatHex(SignedNote.keyId(origin, SignedNote.ED25519, raw)) + "+"
+                + Base64.getEncoder().encodeToString(material);
     }
 
     /** The 32-byte RFC 8032 encoding of an Ed25519 public key (the tail of its X.509 encoding). */

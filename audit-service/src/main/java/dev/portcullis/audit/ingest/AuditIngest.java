@@ -9,12 +9,15 @@ import dev.portcullis.audit.chain.SignedCheckpoint;
 import dev.portcullis.audit.chain.StoredEvent;
 import dev.portcullis.audit.store.AppendResult;
 import dev.portcullis.audit.store.AuditStore;
+import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.telemetry.Counter;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -75,9 +78,13 @@ public final class AuditIngest implements AutoCloseable {
      */
     public AppendResult append(List<AuditEvent> events) {
         AppendResult result = store.append(events);
-        // actions and outcomes are closed vocabularies: bounded labels (never actor, run or repo)
-        result.stored().forEach(stored -> ingested.add(Map.of("action", stored.event().action().dottedName(),
-                "outcome", stored.event().outcome().name())));
+        // actions and outcomes are closed vocabularies: bounded labels (never actor, run or repo);
+        // counted per batch, so a batch of 500 adds to a few series, not 500 times
+        Map<AuditAction, Map<AuditOutcome, Long>> counts = new EnumMap<>(AuditAction.class);
+        result.stored().forEach(stored -> counts.computeIfAbsent(stored.event().action(), action -> new EnumMap<>(AuditOutcome.class))
+                .merge(stored.event().outcome(), 1L, Long::sum));
+        counts.forEach((action, byOutcome) -> byOutcome.forEach((outcome, count) ->
+                ingested.add(count, Map.of("action", action.dottedName(), "outcome", outcome.name()))));
         if (!result.stored().isEmpty()) {
             for (StoredEventListener listener : listeners) {
                 try {

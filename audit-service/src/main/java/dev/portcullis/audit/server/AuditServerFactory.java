@@ -143,9 +143,13 @@ public final class AuditServerFactory {
         return store;
     }
 
+    /** The checkpoint key; its public half is logged at start in the C2SP verifier-key form, for witnesses and verifiers. */
     @Singleton
     CheckpointSigner checkpointSigner(AuditConfig config) {
-        return CheckpointSigner.load(config.effectiveSigningKeyFile(), config.publicKeyFile(), true);
+        CheckpointSigner signer = CheckpointSigner.load(config.effectiveSigningKeyFile(), config.publicKeyFile(), true);
+        log.atInfo().addKeyValue("origin", signer.origin()).addKeyValue("verifier_key", CheckpointSigner.verifierKey(signer.publicKey()))
+                .log("audit.checkpoint_key");
+        return signer;
     }
 
     @Singleton
@@ -325,7 +329,7 @@ public final class AuditServerFactory {
                 throw new IllegalStateException("no default TLS context", e);
             }
             for (WitnessesConfig.Webhook webhook : config.webhooks()) {
-                witnesses.add(new TlogWitnessClient(webhook.name(), webhook.url(), trust, config.timeout()));
+                witnesses.add(new TlogWitnessClient(webhook.name(), webhook.url(), trust, config.timeout(), webhook.cosigners()));
             }
         }
         if (s3.enabled()) {

@@ -1,6 +1,7 @@
 package dev.portcullis.audit.server;
 
 import dev.portcullis.runtime.config.PositiveDuration;
+import dev.portcullis.audit.witness.CosignerKey;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
@@ -25,6 +26,10 @@ import java.util.Locale;
  *
  * @param webhookUrls base URLs of C2SP tlog-witness witnesses, each {@code https://…}; empty (the
  *     default) publishes nowhere
+ * @param webhookVerifierKeys the witnesses' Ed25519 cosigning keys in the C2SP verifier-key form
+ *     {@code NAME+KEYHASH+BASE64} (type 0x04), one for each of {@code webhookUrls} in the same
+ *     order, {@code none} for a witness whose cosignatures are not checked; empty (the default)
+ *     checks none
  * @param caFile PEM bundle trusted for the witnesses' certificates instead of the JDK's CAs; empty
  *     for the JDK's
  * @param timeout how long one publication may take, connecting included
@@ -36,6 +41,7 @@ import java.util.Locale;
 @ConfigurationProperties("portcullis.audit.witnesses")
 public record WitnessesConfig(
         @Nullable List<String> webhookUrls,
+        @Nullable List<String> webhookVerifierKeys,
         @Nullable Path caFile,
         @Bindable(defaultValue = "10s") @PositiveDuration(max = "5m") Duration timeout,
         @Bindable(defaultValue = "5s") @PositiveDuration(max = "1h") Duration pollInterval,
@@ -50,14 +56,29 @@ public record WitnessesConfig(
         for (int i = 0; i < webhookUrls.size(); i++) {
             parse(i, webhookUrls.get(i));
         }
+        webhookVerifierKeys = webhookVerifierKeys == null ? List.of() : List.copyOf(webhookVerifierKeys);
+        if (!webhookVerifierKeys.isEmpty() && webhookVerifierKeys.size() != webhookUrls.size()) {
+            throw new IllegalArgumentException(PREFIX + "webhook-verifier-keys must have one entry (a verifier key or none)"
+                    + " for each of " + PREFIX + "webhook-urls, in the same order");
+        }
+        for (int i = 0; i < webhookVerifierKeys.size(); i++) {
+            cosigners(i, webhookVerifierKeys.get(i));
+        }
         if (maxBackoff == null || initialBackoff != null && maxBackoff.compareTo(initialBackoff) < 0
                 || maxBackoff.compareTo(Duration.ofHours(24)) > 0) {
             throw new IllegalArgumentException(PREFIX + "max-backoff must be at least " + PREFIX + "initial-backoff and at most 24h");
         }
     }
 
-    /** A configured witness: its stable name (host, port and a digest of the URL; never the path) and URL. */
-    public record Webhook(String name, URI url) {
+    /**
+     * A configured witness: its stable name (host, port and a digest of the URL; never the path),
+     * URL, and the keys its cosignatures must verify with (empty: not checked).
+     */
+    public record Webhook(String name, URI url, List<CosignerKey> cosigners) {
+        public Webhook {
+            cosigners = List.copyOf(cosigners);
+        }
+
         @Override
         public String toString() {
             return "Webhook[" + name + "]";
@@ -71,14 +92,15 @@ public record WitnessesConfig(
             URI url = parse(i, webhookUrls.get(i));
             String port = url.getPort() == -1 ? "" : ":" + url.getPort();
             // the digest keeps the name stable when the list is reordered and apart for two paths on one host
-            webhooks.add(new Webhook(url.getHost() + port + "/" + digest(url.toString()), url));
+            List<CosignerKey> cosigners = webhookVerifierKeys.isEmpty() ? List.of() : cosigners(i, webhookVerifierKeys.get(i));
+            webhooks.add(new Webhook(url.getHost() + port + "/" + digest(url.toString()), url, cosigners));
         }
         return List.copyOf(webhooks);
     }
 
     @Override
     public String toString() {
-        return "WitnessesConfig[webhooks=" + webhooks() + ", caFile=" + caFile + ", timeout=" + timeout + ", pollInterval="
+        return "WitnessesConfig[webhooks=" + webhooks() + ", webhookVerifierKeys=" + webhookVerifierKeys + ", caFile=" + caFile + ", timeout=" + timeout + ", pollInterval="
                 + pollInterval + ", initialBackoff=" + initialBackoff + ", maxBackoff=" + maxBackoff
                 + ", alertAfterFailures=" + alertAfterFailures + "]";
     }
@@ -101,6 +123,19 @@ public record WitnessesConfig(
             throw new IllegalArgumentException(property + " must not carry a user name, password, query or fragment");
         }
         return uri;
+    }
+
+    private static List<CosignerKey> cosigners(int index, String verifierKey) {
+        String key = verifierKey == null ? "" : verifierKey.strip();
+        if (key.equals("none")) {
+            return List.of();
+        }
+        try {
+            return List.of(CosignerKey.parse(key));
+        } catch (IllegalArgumentException e) {
+            // a verifier key is public: its parse error may be shown
+            throw new IllegalArgumentException(PREFIX + "webhook-verifier-keys[" + index + "]: " + e.getMessage());
+        }
     }
 
     private static String digest(String url) {

@@ -26,8 +26,15 @@ public interface CheckpointWitness {
 
     /** What a witness said about a checkpoint. */
     sealed interface WitnessAnswer {
-        /** It verified and now holds the checkpoint; {@code cosignature} is its signed-note signature line(s). */
-        record Cosigned(String cosignature) implements WitnessAnswer {}
+        /**
+         * It verified and now holds the checkpoint; {@code cosignatures} are the ones checked with
+         * the keys configured for the witness (empty when none is configured).
+         */
+        record Cosigned(List<Cosignature> cosignatures) implements WitnessAnswer {
+            public Cosigned {
+                cosignatures = List.copyOf(cosignatures);
+            }
+        }
 
         /** It holds a checkpoint of {@code witnessSize}, not the old size offered. */
         record Conflict(long witnessSize) implements WitnessAnswer {}

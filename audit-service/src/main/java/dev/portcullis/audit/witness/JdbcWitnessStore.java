@@ -7,13 +7,19 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
 
 /**
- * Witness publication state in {@code audit_witness_cursor} (migration {@code V21}), one code
+ * Witness publication state in {@code audit_witness_cursor} (migration {@code V21}) and the
+ * verified cosignatures in {@code audit_witness_cosignature} ({@code V22}), one code
  * path for H2 and PostgreSQL. Thread-safe; every call takes its own connection and blocks on the
  * database.
  */
@@ -63,6 +69,54 @@ public final class JdbcWitnessStore implements WitnessStore {
             }
             throw unavailable(e);
         }
+    }
+
+    @Override
+    public void saveCosignatures(String sink, long treeSize, List<Cosignature> cosignatures) {
+        if (cosignatures.isEmpty()) {
+            return;
+        }
+        try (Connection connection = dataSource.getConnection()) {
+            for (Cosignature cosignature : cosignatures) {
+                // one statement each: a row another replica wrote first is left as it is
+                try (PreparedStatement insert = connection.prepareStatement("INSERT INTO audit_witness_cosignature"
+                        + " (sink, tree_size, key_name, cosigned_at, line) VALUES (?, ?, ?, ?, ?)")) {
+                    insert.setString(1, sink);
+                    insert.setLong(2, treeSize);
+                    insert.setString(3, cosignature.keyName());
+                    insert.setLong(4, cosignature.timestamp().toEpochMilli());
+                    insert.setString(5, cosignature.line());
+                    insert.executeUpdate();
+                } catch (SQLException e) {
+                    if (!"23505".equals(e.getSQLState())) {
+                        throw e;
+                    }
+                }
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+    }
+
+    @Override
+    public Map<String, List<Cosignature>> cosignatures(long treeSize) {
+        Map<String, List<Cosignature>> bySink = new TreeMap<>();
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement select = connection.prepareStatement("SELECT sink, key_name, cosigned_at, line"
+                        + " FROM audit_witness_cosignature WHERE tree_size = ? ORDER BY sink, key_name")) {
+            select.setLong(1, treeSize);
+            try (ResultSet row = select.executeQuery()) {
+                while (row.next()) {
+                    bySink.computeIfAbsent(row.getString(1), sink -> new ArrayList<>())
+                            .add(new Cosignature(row.getString(2), Instant.ofEpochMilli(row.getLong(3)), row.getString(4)));
+                }
+            }
+        } catch (SQLException e) {
+            throw unavailable(e);
+        }
+        Map<String, List<Cosignature>> copy = new TreeMap<>();
+        bySink.forEach((sink, list) -> copy.put(sink, List.copyOf(list)));
+        return Collections.unmodifiableMap(copy);
     }
 
     private static void bind(PreparedStatement statement, WitnessCursor cursor) throws SQLException {

@@ -33,10 +33,13 @@ import org.slf4j.LoggerFactory;
  * checkpoints and each witness's {@link WitnessCursor}, so a restart (or another replica) resumes.
  * A failed attempt is retried with doubling backoff and after {@code alertAfterFailures} in a row
  * raises {@code witness_failing} (HIGH), once per streak. A witness that holds a checkpoint the log
- * cannot prove it extends (it rejects the consistency proof, or holds a larger tree than the log,
+ * cannot prove it extends (it rejects the consistency proof, holds a checkpoint of the same size
+ * with another root, or holds a larger tree than the log,
  * or, for a {@link CheckpointArchive}, its newest checkpoint, read back at start and before each
  * round of publishing there, is not one the log extends) raises {@code log_inconsistent}
- * (CRITICAL), once per checkpoint. Thread-safe.
+ * (CRITICAL), once per checkpoint. The cosignatures a witness returns, checked by its client with
+ * the witness's verifier key, are kept with the publication state; an answer whose cosignature does
+ * not verify is a failed attempt. Thread-safe.
  */
 public final class WitnessPublisher implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(WitnessPublisher.class);
@@ -209,7 +212,8 @@ public final class WitnessPublisher implements AutoCloseable {
                 }
                 List<byte[]> proof = proofs.consistency(old, checkpoint.size()).hashes();
                 CheckpointWitness.WitnessAnswer answer = witness.submit(old, proof, checkpoint);
-                if (answer instanceof CheckpointWitness.WitnessAnswer.Cosigned) {
+                if (answer instanceof CheckpointWitness.WitnessAnswer.Cosigned cosigned) {
+                    cursors.saveCosignatures(witness.name(), checkpoint.size(), cosigned.cosignatures());
                     cursor = cursor.accepted(checkpoint.size());
                     cursors.save(cursor);
                     notBefore.remove(witness.name());
@@ -221,6 +225,10 @@ public final class WitnessPublisher implements AutoCloseable {
                     return inconsistent(witness, cursor, checkpoint.size(), checkpoint.head().origin(), old);
                 }
                 long held = ((CheckpointWitness.WitnessAnswer.Conflict) answer).witnessSize();
+                if (held == old && old == checkpoint.size()) {
+                    // tlog-witness: a checkpoint of the size the witness holds, with another root
+                    return inconsistent(witness, cursor, checkpoint.size(), checkpoint.head().origin(), old);
+                }
                 if (held == old) {
                     break;
                 }

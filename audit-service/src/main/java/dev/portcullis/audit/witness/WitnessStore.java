@@ -1,5 +1,7 @@
 package dev.portcullis.audit.witness;
 
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,4 +19,19 @@ public interface WitnessStore {
      * @throws dev.portcullis.runtime.error.DomainException UNAVAILABLE when the database cannot be reached
      */
     void save(WitnessCursor cursor);
+
+    /**
+     * Keeps the verified {@code cosignatures} that witness {@code sink} returned for the checkpoint
+     * of {@code treeSize}; a cosignature already kept (same witness, size and key) stays as it was.
+     *
+     * @throws dev.portcullis.runtime.error.DomainException UNAVAILABLE when the database cannot be reached
+     */
+    void saveCosignatures(String sink, long treeSize, List<Cosignature> cosignatures);
+
+    /**
+     * The verified cosignatures kept for the checkpoint of {@code treeSize}, by witness name.
+     *
+     * @throws dev.portcullis.runtime.error.DomainException UNAVAILABLE when the database cannot be reached
+     */
+    Map<String, List<Cosignature>> cosignatures(long treeSize);
 }

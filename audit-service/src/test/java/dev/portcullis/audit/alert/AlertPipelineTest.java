@@ -19,7 +19,10 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
+import dev.portcullis.audit.chain.ChainHash;
+import dev.portcullis.audit.chain.StoredEvent;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -90,5 +93,27 @@ class AlertPipelineTest {
             assertEquals(List.of(500, 200), receiver.requests().stream().map(WebhookReceiver.Request::status).toList());
             assertEquals(raised, store.list(Optional.empty(), Optional.of(rule), Long.MAX_VALUE, 10));
         }
+    }
+
+    @Test
+    void alertsRaisedByOneBatchAreStoredDeliveredAndAnnouncedInEventOrder() {
+        List<StoredAlert> dispatched = new ArrayList<>();
+        AlertPipeline pipeline = new AlertPipeline(new AnomalyDetector(AnomalyDetectorTest.defaults(), clock), store,
+                dispatched::add);
+        List<AuditEvent> events = List.of(
+                event(AuditAction.RUN_SUBMITTED, 0).actor(CI).build(),
+                event(AuditAction.RUN_SUBMITTED, 1).actor("spiffe://example.org/ci/github/acme/other").build(),
+                event(AuditAction.BREAKGLASS_USED, 2).actor("spiffe://example.org/human/alice").build());
+        List<StoredEvent> stored = IntStream.range(0, events.size()).mapToObj(i -> new StoredEvent(i + 1, events.get(i), START,
+                ChainHash.GENESIS, ChainHash.GENESIS)).toList();
+
+        pipeline.onStored(stored);
+
+        List<StoredAlert> alerts = store.after(0, 10);
+        assertEquals(List.of("new_caller", "new_caller", "breakglass"), alerts.stream().map(a -> a.alert().rule()).toList());
+        assertEquals(List.of(events.get(0).eventId(), events.get(1).eventId(), events.get(2).eventId()),
+                alerts.stream().map(a -> a.alert().eventIds().get(0)).toList());
+        assertEquals(alerts, dispatched);
+        assertEquals(3, pipeline.newest());
     }
 }

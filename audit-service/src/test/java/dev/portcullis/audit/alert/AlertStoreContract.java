@@ -54,6 +54,29 @@ abstract class AlertStoreContract {
     }
 
     @Test
+    void alertsStoredTogetherTakeConsecutiveSequencesInTheirOrder() {
+        AlertStore store = replica();
+        store.append(alert("breakglass", START));
+        List<Alert> batch = List.of(alert("new_caller", START), alert("denial_burst", START), alert("secret_leak", START));
+
+        List<StoredAlert> stored = store.appendAll(batch);
+
+        assertEquals(List.of(2L, 3L, 4L), stored.stream().map(StoredAlert::sequence).toList());
+        assertEquals(batch, stored.stream().map(StoredAlert::alert).toList());
+        assertEquals(stored, replica().after(1, 10));
+    }
+
+    @Test
+    void anEmptyBatchStoresNothing() {
+        AlertStore store = replica();
+
+        List<StoredAlert> stored = store.appendAll(List.of());
+
+        assertEquals(List.of(), stored);
+        assertEquals(1L, store.append(alert("breakglass", START)).sequence());
+    }
+
+    @Test
     void anAlertReadsBackExactlyAsItWasStored() {
         AlertStore store = replica();
         Alert alert = new Alert("auth_failure_burst", Severity.CRITICAL, "5 failed authentications by «ünï» \"x\" \\ y",

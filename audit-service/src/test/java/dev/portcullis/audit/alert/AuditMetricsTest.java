@@ -97,4 +97,26 @@ class AuditMetricsTest {
             assertEquals(1, scrape.sum("portcullis_audit_verifications_total", Map.of("result", "intact")), scrape.text());
         }
     }
+
+    @Test
+    void everyEventOfABatchIsCountedUnderItsActionAndOutcome() throws Exception {
+        JdbcAuditStore store = new JdbcAuditStore(dataSource, clock);
+        CheckpointSigner signer = CheckpointSigner.load(dir.resolve("k.key"), dir.resolve("k.pub"), true);
+        AuditIngest ingest = new AuditIngest(store, signer, 1000, Duration.ofDays(1), clock, List.of(), telemetry);
+        List<AuditEvent> batch = List.of(
+                AlertPipelineTest.event(AuditAction.POLICY_DENIED, 1).outcome(AuditOutcome.DENIED).build(),
+                AlertPipelineTest.event(AuditAction.RUN_SUBMITTED, 2).build(),
+                AlertPipelineTest.event(AuditAction.POLICY_DENIED, 3).outcome(AuditOutcome.DENIED).build(),
+                AlertPipelineTest.event(AuditAction.POLICY_DENIED, 4).outcome(AuditOutcome.DENIED).build());
+
+        ingest.append(batch);
+
+        PrometheusScrape scrape = PrometheusScrape.awaitScrape(telemetry.prometheusAddress().orElseThrow(),
+                s -> s.sum("portcullis_audit_events_total", Map.of()) >= 4, Duration.ofSeconds(10));
+        assertEquals(3, scrape.sum("portcullis_audit_events_total", Map.of("action", "policy.denied", "outcome", "DENIED")),
+                scrape.text());
+        assertEquals(1, scrape.sum("portcullis_audit_events_total", Map.of("action", "run.submitted", "outcome", "SUCCESS")),
+                scrape.text());
+        assertEquals(4, scrape.sum("portcullis_audit_events_total", Map.of()), scrape.text());
+    }
 }

@@ -16,6 +16,7 @@ import dev.portcullis.runtime.testing.TestIdentity;
 import dev.portcullis.v1.AppendRequest;
 import dev.portcullis.v1.AppendResponse;
 import dev.portcullis.v1.AuditServiceGrpc;
+import dev.portcullis.v1.ChainedEvent;
 import dev.portcullis.v1.QueryOrder;
 import dev.portcullis.v1.QueryRequest;
 import dev.portcullis.v1.QueryResponse;
@@ -28,10 +29,12 @@ import io.grpc.protobuf.StatusProto;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,31 +123,96 @@ class AuditGrpcServiceTest {
     void anAuditorQueriesWithFiltersOrderAndCursors() {
         as(TestIdentity.OTHER_SERVICE).append(batch("executor", 0, 30));
 
-        List<QueryResponse> firstPage = new ArrayList<>();
-        as(TestIdentity.AUDITOR).query(QueryRequest.newBuilder().setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST)
-                .setActor("spiffe://test.example/ci/github/acme/app-1").setLimit(4).build()).forEachRemaining(firstPage::add);
-        List<QueryResponse> secondPage = new ArrayList<>();
-        as(TestIdentity.AUDITOR).query(QueryRequest.newBuilder().setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST)
+        List<QueryResponse> firstPage = query(QueryRequest.newBuilder().setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST)
+                .setActor("spiffe://test.example/ci/github/acme/app-1").setLimit(4));
+        List<QueryResponse> secondPage = query(QueryRequest.newBuilder().setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST)
                 .setActor("spiffe://test.example/ci/github/acme/app-1").setLimit(100)
-                .setCursor(firstPage.get(3).getCursor()).build()).forEachRemaining(secondPage::add);
+                .setCursor(firstPage.get(firstPage.size() - 1).getCursor()));
 
-        assertEquals(List.of(2L, 5L, 8L, 11L), firstPage.stream().map(r -> r.getEvent().getSequence()).toList());
-        assertEquals(6, secondPage.size());
-        assertEquals(14L, secondPage.get(0).getEvent().getSequence());
+        assertEquals(List.of(2L, 5L, 8L, 11L), sequences(firstPage));
+        assertEquals(List.of(14L, 17L, 20L, 23L, 26L, 29L), sequences(secondPage));
+    }
+
+    @Test
+    void aBatchedPageComesAsOneMessageWhoseCursorContinuesAfterIt() {
+        as(TestIdentity.OTHER_SERVICE).append(batch("executor", 0, 30));
+
+        List<QueryResponse> page = query(QueryRequest.newBuilder().setLimit(10));
+        List<QueryResponse> next = query(QueryRequest.newBuilder().setLimit(10).setCursor(page.get(0).getCursor()));
+
+        assertEquals(1, page.size());
+        assertEquals(LongStream.iterate(30, n -> n - 1).limit(10).boxed().toList(), sequences(page));
+        assertEquals(LongStream.iterate(20, n -> n - 1).limit(10).boxed().toList(), sequences(next));
+    }
+
+    @Test
+    void aBatchedAnswerLongerThanAStorePageComesInMessagesOfAPageEach() {
+        as(TestIdentity.OTHER_SERVICE).append(batch("executor", 0, 500));
+        as(TestIdentity.OTHER_SERVICE).append(batch("executor", 500, 620));
+
+        List<QueryResponse> answer = query(QueryRequest.newBuilder().setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST).setLimit(1000));
+
+        assertEquals(List.of(QueryAnswer.PAGE, 620 - QueryAnswer.PAGE), answer.stream().map(QueryResponse::getEventsCount).toList());
+        assertEquals(LongStream.rangeClosed(1, 620).boxed().toList(), sequences(answer));
+        assertEquals(sequences(answer.subList(1, 2)),
+                sequences(query(QueryRequest.newBuilder().setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST).setLimit(1000)
+                        .setCursor(answer.get(0).getCursor()))));
+    }
+
+    @Test
+    void aBatchedAnswerOfLargeEventsIsSplitIntoMessagesOfAtMostOneMebibyte() {
+        // 64 attributes of 1,000 characters: ≈ 66 kB an event, 70 of them ≈ 4.6 MB, above gRPC's 4 MiB message limit
+        Map<String, String> large = new HashMap<>();
+        IntStream.range(0, 64).forEach(k -> large.put("k" + k, String.valueOf((char) ('a' + k % 26)).repeat(1000)));
+        for (int from = 0; from < 70; from += 35) {
+            as(TestIdentity.OTHER_SERVICE).append(AppendRequest.newBuilder().addAllEvents(IntStream.range(from, from + 35)
+                    .mapToObj(n -> AuditEvents.toProto(event("executor", n)).toBuilder().putAllAttributes(large).build()).toList())
+                    .build());
+        }
+
+        List<QueryResponse> answer = query(QueryRequest.newBuilder().setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST));
+
+        assertEquals(LongStream.rangeClosed(1, 70).boxed().toList(), sequences(answer));
+        assertTrue(answer.size() > 1);
+        answer.forEach(message -> assertTrue(message.toBuilder().clearCursor().build().getSerializedSize() <= QueryAnswer.BATCH_BYTES,
+                "a message of " + message.getSerializedSize() + " bytes"));
+    }
+
+    @Test
+    @SuppressWarnings("deprecation") // the one-event form is what callers written before batches read
+    void aCallerThatDoesNotAskForBatchesGetsOneEventAMessage() {
+        as(TestIdentity.OTHER_SERVICE).append(batch("executor", 0, 5));
+        List<QueryResponse> answer = new ArrayList<>();
+
+        as(TestIdentity.AUDITOR).query(QueryRequest.newBuilder().setLimit(3).build()).forEachRemaining(answer::add);
+
+        assertEquals(List.of(5L, 4L, 3L), answer.stream().map(message -> message.getEvent().getSequence()).toList());
+        assertTrue(answer.stream().allMatch(message -> message.getEventsCount() == 0));
+        assertEquals(List.of(2L, 1L), sequences(query(QueryRequest.newBuilder().setCursor(answer.get(2).getCursor()))));
     }
 
     @Test
     void aCursorFromTheOtherOrderIsRefused() {
         as(TestIdentity.OTHER_SERVICE).append(batch("executor", 0, 3));
-        List<QueryResponse> newest = new ArrayList<>();
-        as(TestIdentity.AUDITOR).query(QueryRequest.newBuilder().setLimit(1).build()).forEachRemaining(newest::add);
+        List<QueryResponse> newest = query(QueryRequest.newBuilder().setLimit(1));
 
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> as(TestIdentity.AUDITOR)
-                .query(QueryRequest.newBuilder().setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST)
+                .query(QueryRequest.newBuilder().setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST).setBatched(true)
                         .setCursor(newest.get(0).getCursor()).build()).hasNext());
 
         assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
         assertEquals("PAGE_TOKEN_INVALID", unpack(e, ErrorInfo.class).getReason());
+    }
+
+    /** Every message of a batched query, as the auditor. */
+    private List<QueryResponse> query(QueryRequest.Builder request) {
+        List<QueryResponse> answer = new ArrayList<>();
+        as(TestIdentity.AUDITOR).query(request.setBatched(true).build()).forEachRemaining(answer::add);
+        return answer;
+    }
+
+    private static List<Long> sequences(List<QueryResponse> answer) {
+        return answer.stream().flatMap(message -> message.getEventsList().stream()).map(ChainedEvent::getSequence).toList();
     }
 
     @Test

@@ -104,8 +104,9 @@ class RefusedHandshakesOnRecordTest {
         try {
             List<AuditEvent> events = new ArrayList<>();
             AuditServiceGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
-                    .query(QueryRequest.newBuilder().addActions(AuditAction.AUDIT_ACTION_AUTH_FAILED).setLimit(1000).build())
-                    .forEachRemaining(response -> events.add(response.getEvent().getEvent()));
+                    .query(QueryRequest.newBuilder().addActions(AuditAction.AUDIT_ACTION_AUTH_FAILED).setLimit(1000).setBatched(true)
+                            .build())
+                    .forEachRemaining(response -> response.getEventsList().forEach(stored -> events.add(stored.getEvent())));
             return events;
         } finally {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);

@@ -7,6 +7,7 @@ import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.portcullis.audit.chain.CheckpointSigner;
 import dev.portcullis.audit.chain.MerkleProofs;
+import dev.portcullis.audit.chain.SignedNote;
 import dev.portcullis.audit.chain.TreeHead;
 import dev.portcullis.runtime.pki.PemFiles;
 import dev.portcullis.runtime.testing.TestPki;
@@ -15,12 +16,19 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
 import java.security.KeyStore;
+import java.security.Signature;
 import java.security.PublicKey;
 import java.security.cert.Certificate;
+import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -31,28 +39,43 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A C2SP tlog-witness on loopback over HTTPS (a certificate from the test PKI), written from the
- * spec's {@code add-checkpoint} text: it checks the log's signature and the consistency proof from
- * the checkpoint it holds, answers 409 with its size when the old size is not the one it holds,
- * 422 when the proof does not verify, and 200 with a cosignature line otherwise. It can be
- * switched down (503) and can hold requests until released.
+ * spec's {@code add-checkpoint} text: 404 for an origin it does not know, 403 when the log's
+ * signature does not verify, 409 {@code text/x.tlog.size} with its size when the old size is not
+ * the one it holds (or is, with another root), 422 when the proof does not verify, and 200 with a
+ * C2SP tlog-cosignature ({@code cosignature/v1}, Ed25519, its own key {@link #verifierKey()})
+ * otherwise. It can be switched down (503), made to cosign the wrong message, and can hold
+ * requests until released.
  */
 public final class TlogWitnessServer implements AutoCloseable {
-    public enum Mode { ACCEPTING, DOWN }
+    public enum Mode { ACCEPTING, DOWN, BAD_COSIGNATURE }
+
+    static final String NAME = "witness.test/w1";
 
     private final HttpsServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final PublicKey logKey;
+    private final KeyPair cosigner;
+    private final Clock clock;
     private final CountDownLatch entered = new CountDownLatch(1);
     // guarded by this
     private TreeHead held;
     private final List<Long> accepted = new ArrayList<>();
     private final List<Integer> answers = new ArrayList<>();
     private Mode mode = Mode.ACCEPTING;
+    private String lastBody = "";
+    // a fixed answer instead of the witness's own, when set: status, content type, body
+    private List<String> canned = List.of();
     private CountDownLatch release = new CountDownLatch(0);
 
     public TlogWitnessServer(TestPki pki, PublicKey logKey) {
+        this(pki, logKey, Clock.systemUTC());
+    }
+
+    public TlogWitnessServer(TestPki pki, PublicKey logKey, Clock clock) {
         this.logKey = logKey;
+        this.clock = clock;
         try {
+            cosigner = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
             TestPki.Credential credential = pki.issue("witness", TestPki.id("witness"));
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
@@ -78,12 +101,32 @@ public final class TlogWitnessServer implements AutoCloseable {
         return URI.create("https://127.0.0.1:" + server.getAddress().getPort() + "/witness");
     }
 
+    /** The witness's cosigning key in the C2SP verifier-key form, {@code NAME+KEYHASH+base64(0x04 || key)}. */
+    public String verifierKey() {
+        byte[] raw = rawKey(cosigner.getPublic());
+        byte[] material = new byte[33];
+        material[0] = 0x04;
+        System.arraycopy(raw, 0, material, 1, 32);
+        return NAME + "+" + HexFormat.of().formatHex(SignedNote.keyId(NAME, (byte) 0x04, raw)) + "+"
+                + Base64.getEncoder().encodeToString(material);
+    }
+
     public synchronized List<Long> accepted() {
         return List.copyOf(accepted);
     }
 
     public synchronized List<Integer> answers() {
         return List.copyOf(answers);
+    }
+
+    /** Answers every request from now with {@code status}, {@code contentType} and {@code body}, whatever it asks. */
+    public synchronized void answer(int status, String contentType, String body) {
+        canned = List.of(Integer.toString(status), contentType, body);
+    }
+
+    /** The body of the last request received. */
+    public synchronized String lastBody() {
+        return lastBody;
     }
 
     public synchronized void mode(Mode mode) {
@@ -118,8 +161,15 @@ public final class TlogWitnessServer implements AutoCloseable {
         String body = new String(exchange.getRequestBody().readAllBytes(), UTF_8);
         int status;
         String answer;
+        String contentType;
         synchronized (this) {
-            if (mode == Mode.DOWN) {
+            lastBody = body;
+            contentType = "text/plain; charset=utf-8";
+            if (!canned.isEmpty()) {
+                status = Integer.parseInt(canned.get(0));
+                contentType = canned.get(1);
+                answer = canned.get(2);
+            } else if (mode == Mode.DOWN) {
                 status = 503;
                 answer = "down\n";
             } else {
@@ -129,11 +179,15 @@ public final class TlogWitnessServer implements AutoCloseable {
                 List<byte[]> proof = lines.subList(1, lines.size()).stream().map(Base64.getDecoder()::decode).toList();
                 var head = CheckpointSigner.open(parts[1], logKey);
                 long heldSize = held == null ? 0 : held.size();
-                if (head.isEmpty()) {
+                if (!parts[1].startsWith(CheckpointSigner.origin(logKey) + "\n")) {
+                    status = 404;
+                    answer = "unknown log\n";
+                } else if (head.isEmpty()) {
                     status = 403;
-                    answer = "unknown log or bad signature\n";
-                } else if (old != heldSize) {
+                    answer = "no signature by a trusted key\n";
+                } else if (old != heldSize || old == head.get().size() && old > 0 && !head.get().equals(held)) {
                     status = 409;
+                    contentType = "text/x.tlog.size";
                     answer = heldSize + "\n";
                 } else if (old > 0 && !MerkleProofs.verifyConsistency(old, head.get().size(), proof, held.root(), head.get().root())
                         || old == 0 && !proof.isEmpty()) {
@@ -143,16 +197,36 @@ public final class TlogWitnessServer implements AutoCloseable {
                     held = head.get();
                     accepted.add(head.get().size());
                     status = 200;
-                    answer = "— witness.test AAAAAA==\n";
+                    answer = cosignature(head.get().body(), mode == Mode.BAD_COSIGNATURE) + "\n";
                 }
             }
             answers.add(status);
         }
         byte[] bytes = answer.getBytes(UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", status == 409 ? "text/x.tlog.size" : "text/plain; charset=utf-8");
+        exchange.getResponseHeaders().set("Content-Type", contentType);
         exchange.sendResponseHeaders(status, bytes.length);
         exchange.getResponseBody().write(bytes);
         exchange.close();
+    }
+
+    /** A cosignature/v1 line over the checkpoint {@code body}: of another time than it claims when {@code bad}. */
+    private String cosignature(String body, boolean bad) {
+        long time = clock.instant().getEpochSecond();
+        try {
+            Signature signature = Signature.getInstance("Ed25519");
+            signature.initSign(cosigner.getPrivate());
+            signature.update(("cosignature/v1\ntime " + (bad ? time + 1 : time) + "\n" + body).getBytes(UTF_8));
+            ByteBuffer blob = ByteBuffer.allocate(4 + 8 + 64);
+            blob.put(SignedNote.keyId(NAME, (byte) 0x04, rawKey(cosigner.getPublic()))).putLong(time).put(signature.sign());
+            return "\u2014 " + NAME + " " + Base64.getEncoder().encodeToString(blob.array());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static byte[] rawKey(PublicKey key) {
+        byte[] encoded = key.getEncoded();
+        return Arrays.copyOfRange(encoded, encoded.length - 32, encoded.length);
     }
 
     @Override

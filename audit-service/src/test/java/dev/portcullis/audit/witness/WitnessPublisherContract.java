@@ -36,6 +36,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -75,6 +76,7 @@ abstract class WitnessPublisherContract {
     private TlogWitnessServer witness;
     private TlogWitnessClient client;
     private int events;
+    private Path pkiCa;
 
     protected abstract TestDatabases.Settings database();
 
@@ -91,6 +93,7 @@ abstract class WitnessPublisherContract {
                 new AlertDeliveryConfig(List.of(), Duration.ofSeconds(5), 3, Duration.ofMillis(10), Duration.ofMillis(40)), clock);
         alerts = new AlertPipeline(List.of(), alertStore, dispatcher);
         TestPki pki = TestPki.create(dir.resolve("pki"));
+        pkiCa = pki.caFile();
         witness = new TlogWitnessServer(pki, signer.publicKey());
         client = new TlogWitnessClient("witness.test", witness.url(), PemFiles.trustingOnly(pki.caFile()), Duration.ofSeconds(30));
     }
@@ -202,6 +205,48 @@ abstract class WitnessPublisherContract {
         StoredAlert failing = alertStore.list(Optional.empty(), Optional.of("witness_failing"), Long.MAX_VALUE, 10).get(0);
         assertEquals("HIGH", failing.alert().severity().name());
         assertEquals(0, new JdbcWitnessStore(dataSource).cursor("witness.test").orElseThrow().failures());
+    }
+
+    @Test
+    void theWitnessesCosignaturesAreVerifiedWithItsVerifierKeyAndKeptForEachCheckpoint() {
+        TlogWitnessClient checking = new TlogWitnessClient("witness.test", witness.url(), PemFiles.trustingOnly(pkiCa),
+                Duration.ofSeconds(30), List.of(CosignerKey.parse(witness.verifierKey())));
+        append(5);
+        append(5);
+
+        try (WitnessPublisher publisher = publisher(checking)) {
+            publisher.publishPending();
+        }
+
+        JdbcWitnessStore kept = new JdbcWitnessStore(dataSource);
+        List<Cosignature> cosignatures = kept.cosignatures(10).get("witness.test");
+        assertEquals(1, cosignatures.size());
+        assertEquals(TlogWitnessServer.NAME, cosignatures.get(0).keyName());
+        assertTrue(cosignatures.get(0).line().startsWith("\u2014 " + TlogWitnessServer.NAME + " "), cosignatures.get(0).line());
+        assertEquals(1, kept.cosignatures(5).size());
+        assertEquals(10, kept.cursor("witness.test").orElseThrow().publishedSize());
+    }
+
+    @Test
+    void aCosignatureThatDoesNotVerifyIsAFailedPublicationThatAlertsWitnessFailingUntilAValidOneArrives() {
+        TlogWitnessClient checking = new TlogWitnessClient("witness.test", witness.url(), PemFiles.trustingOnly(pkiCa),
+                Duration.ofSeconds(30), List.of(CosignerKey.parse(witness.verifierKey())));
+        witness.mode(TlogWitnessServer.Mode.BAD_COSIGNATURE);
+        append(5);
+
+        try (WitnessPublisher publisher = publisher(checking)) {
+            publisher.start(Duration.ofMillis(10));
+            await("witness_failing").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20)).until(() ->
+                    !alertStore.list(Optional.empty(), Optional.of("witness_failing"), Long.MAX_VALUE, 10).isEmpty());
+            assertEquals(Map.of(), new JdbcWitnessStore(dataSource).cosignatures(5));
+            witness.mode(TlogWitnessServer.Mode.ACCEPTING);
+            await("a valid cosignature").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> !new JdbcWitnessStore(dataSource).cosignatures(5).isEmpty());
+        }
+
+        StoredAlert failing = alertStore.list(Optional.empty(), Optional.of("witness_failing"), Long.MAX_VALUE, 10).get(0);
+        assertTrue(failing.alert().attributes().get("error").contains("does not verify"), failing.alert().attributes().toString());
+        assertEquals(5, new JdbcWitnessStore(dataSource).cursor("witness.test").orElseThrow().publishedSize());
     }
 
     @Test

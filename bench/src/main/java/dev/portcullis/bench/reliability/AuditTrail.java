@@ -43,6 +43,7 @@ final class AuditTrail {
                     .setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST)
                     .setLimit(PAGE)
                     .setCursor(cursor)
+                    .setBatched(true)
                     .build();
             int page = 0;
             try {
@@ -50,9 +51,9 @@ final class AuditTrail {
                         .withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS).query(request);
                 while (responses.hasNext()) {
                     QueryResponse response = responses.next();
-                    events.add(response.getEvent().getEvent());
+                    response.getEventsList().forEach(event -> events.add(event.getEvent()));
                     cursor = response.getCursor();
-                    page++;
+                    page += response.getEventsCount();
                 }
             } catch (StatusRuntimeException e) {
                 throw new IllegalStateException("the audit service refused the auditor's query: " + e.getStatus().getCode(), e);

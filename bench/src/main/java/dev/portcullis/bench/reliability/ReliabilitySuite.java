@@ -12,6 +12,7 @@ import dev.portcullis.runtime.pki.DevPki;
 import dev.portcullis.runtime.pki.Validity;
 import dev.portcullis.v1.AuditEvent;
 import dev.portcullis.v1.AuditServiceGrpc;
+import dev.portcullis.v1.ChainedEvent;
 import dev.portcullis.v1.GatewayServiceGrpc;
 import dev.portcullis.v1.GetRunRequest;
 import dev.portcullis.v1.QueryOrder;
@@ -336,17 +337,22 @@ public final class ReliabilitySuite {
                 List<QueryResponse> responses = new ArrayList<>();
                 AuditServiceGrpc.newBlockingStub(audit).withDeadlineAfter(60, TimeUnit.SECONDS)
                         .query(QueryRequest.newBuilder().setFromTime(Timestamp.newBuilder().setSeconds(since.getEpochSecond()))
-                                .setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST).setLimit(10_000).setCursor(from).build())
+                                .setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST).setLimit(10_000).setCursor(from).setBatched(true)
+                                .build())
                         .forEachRemaining(responses::add);
                 return responses;
             }, System.nanoTime() + TimeUnit.SECONDS.toNanos(60));
+            int events = 0;
             for (QueryResponse response : page) {
-                AuditEvent event = response.getEvent().getEvent();
-                if (!event.getResource().getRunId().isEmpty()) {
-                    byRun.computeIfAbsent(event.getResource().getRunId(), k -> new ArrayList<>()).add(event);
+                for (ChainedEvent stored : response.getEventsList()) {
+                    AuditEvent event = stored.getEvent();
+                    events++;
+                    if (!event.getResource().getRunId().isEmpty()) {
+                        byRun.computeIfAbsent(event.getResource().getRunId(), k -> new ArrayList<>()).add(event);
+                    }
                 }
             }
-            if (page.size() < 10_000) {
+            if (events < 10_000) {
                 return byRun;
             }
             cursor = page.get(page.size() - 1).getCursor();

@@ -52,7 +52,7 @@ import picocli.CommandLine.Spec;
             "The service address and certificate come from PORTCULLIS_AUDIT_ADDR and PORTCULLIS_{CA,CERT,KEY}_FILE."},
         subcommands = {AuditCommand.Query.class, AuditCommand.Export.class, AuditCommand.Verify.class,
             AuditProveCommand.class, AuditConsistencyCommand.class,
-            AuditCommand.Sources.class})
+            AuditCommand.Sources.class, AuditCommand.Key.class})
 public final class AuditCommand {
 
     /** Where the audit service is and who we are. */
@@ -92,7 +92,7 @@ public final class AuditCommand {
 
         @Override
         public Integer call() throws IOException {
-            QueryRequest.Builder request = QueryRequest.newBuilder().setLimit(limit)
+            QueryRequest.Builder request = QueryRequest.newBuilder().setLimit(limit).setBatched(true)
                     .setOrder(oldestFirst ? QueryOrder.QUERY_ORDER_OLDEST_FIRST : QueryOrder.QUERY_ORDER_NEWEST_FIRST);
             if (actor != null) {
                 request.setActor(actor);
@@ -127,16 +127,17 @@ public final class AuditCommand {
                     out.printf("%-8s %-24s %-22s %-8s %-45s %s%n", "SEQ", "TIME", "ACTION", "OUTCOME", "ACTOR", "RESOURCE");
                 }
                 while (results.hasNext()) {
-                    ChainedEvent event = results.next().getEvent();
-                    if (json) {
-                        ExportFormat.writeEvent(out, event);
-                    } else {
-                        var e = event.getEvent();
-                        out.printf("%-8d %-24s %-22s %-8s %-45s %s%n", event.getSequence(),
-                                Instant.ofEpochSecond(e.getTime().getSeconds(), e.getTime().getNanos()),
-                                AuditAction.valueOf(e.getAction().name().substring("AUDIT_ACTION_".length())).dottedName(),
-                                e.getOutcome().name().substring("AUDIT_OUTCOME_".length()).toLowerCase(), e.getActor(),
-                                e.getResource().getKind() + ":" + e.getResource().getId());
+                    for (ChainedEvent event : events(results.next())) {
+                        if (json) {
+                            ExportFormat.writeEvent(out, event);
+                        } else {
+                            var e = event.getEvent();
+                            out.printf("%-8d %-24s %-22s %-8s %-45s %s%n", event.getSequence(),
+                                    Instant.ofEpochSecond(e.getTime().getSeconds(), e.getTime().getNanos()),
+                                    AuditAction.valueOf(e.getAction().name().substring("AUDIT_ACTION_".length())).dottedName(),
+                                    e.getOutcome().name().substring("AUDIT_OUTCOME_".length()).toLowerCase(), e.getActor(),
+                                    e.getResource().getKind() + ":" + e.getResource().getId());
+                        }
                     }
                 }
                 out.flush();
@@ -153,6 +154,16 @@ public final class AuditCommand {
                 throw new ParameterException(spec.commandLine(), option + ": not an ISO-8601 instant, e.g. 2026-11-24T09:00:00Z");
             }
         }
+    }
+
+    /**
+     * The events of one {@code Query} message: its batch, or, from an audit service older than
+     * batched answers (which ignores {@code batched}), its one event.
+     */
+    static List<ChainedEvent> events(QueryResponse response) {
+        @SuppressWarnings("deprecation") // read only to understand a service that predates batches
+        List<ChainedEvent> single = response.hasEvent() ? List.of(response.getEvent()) : List.of();
+        return response.getEventsCount() > 0 ? response.getEventsList() : single;
     }
 
     /** {@code portcullis audit export --out FILE}. */
@@ -187,17 +198,20 @@ public final class AuditCommand {
                 String cursor = "";
                 while (events < last) {
                     Iterator<QueryResponse> page = stub.withDeadlineAfter(300, TimeUnit.SECONDS).query(QueryRequest.newBuilder()
-                            .setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST).setLimit(10_000).setCursor(cursor).build());
+                            .setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST).setLimit(10_000).setCursor(cursor).setBatched(true)
+                            .build());
                     int count = 0;
                     while (page.hasNext()) {
                         QueryResponse response = page.next();
-                        count++;
-                        if (response.getEvent().getSequence() > last) {
-                            continue;
+                        for (ChainedEvent event : events(response)) {
+                            count++;
+                            // events stored after the checkpoint are left for the next export
+                            if (event.getSequence() <= last) {
+                                ExportFormat.writeEvent(writer, event);
+                                events++;
+                            }
                         }
-                        ExportFormat.writeEvent(writer, response.getEvent());
                         cursor = response.getCursor();
-                        events++;
                     }
                     if (count < 10_000) {
                         break;
@@ -378,6 +392,30 @@ public final class AuditCommand {
                 }
             }
             return intact;
+        }
+    }
+
+    /** {@code portcullis audit key [--key PUB]}: the checkpoint key as a C2SP verifier key. */
+    @Command(name = "key", mixinStandardHelpOptions = true,
+            description = {"Prints the audit service's checkpoint public key in the C2SP signed-note verifier-key form,",
+                "ORIGIN+KEYHASH+BASE64, the form C2SP verifiers and tlog-witness witnesses are configured with."})
+    static final class Key implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--key", paramLabel = "PUB", defaultValue = "${env:PORTCULLIS_AUDIT_KEY_FILE}",
+                description = "The audit service's checkpoint public key (PEM; default: $PORTCULLIS_AUDIT_KEY_FILE).")
+        Path key;
+
+        @Override
+        public Integer call() {
+            if (key == null) {
+                throw new ParameterException(spec.commandLine(), "--key (or PORTCULLIS_AUDIT_KEY_FILE) is required");
+            }
+            FileArguments.existingFile(spec, "--key", key);
+            spec.commandLine().getOut().println(CheckpointSigner.verifierKey(CheckpointSigner.readPublicKey(key)));
+            spec.commandLine().getOut().flush();
+            return ExitStatus.SUCCESS.code();
         }
     }
 

@@ -14,6 +14,8 @@ import dev.portcullis.audit.chain.StoredEvent;
 import dev.portcullis.v1.AppendRequest;
 import dev.portcullis.v1.AuditExportRecord;
 import dev.portcullis.v1.AuditServiceGrpc;
+import dev.portcullis.v1.ChainedEvent;
+import dev.portcullis.v1.QueryResponse;
 import dev.portcullis.cli.CliRun;
 import dev.portcullis.cli.command.ExitStatus;
 import dev.portcullis.cli.Portcullis;
@@ -282,6 +284,22 @@ class AuditCommandTest {
         assertTrue(body.get(0).startsWith("portcullis.dev/audit/"), body.get(0));
     }
 
+    @Test
+    void theKeyCommandPrintsAVerifierKeyThatVerifiesTheExportCheckpoint() throws Exception {
+        List<String> lines = Files.readAllLines(export);
+        String note = signedCheckpointOf(lines.get(lines.size() - 1));
+
+        StringWriter printed = new StringWriter();
+        CommandLine cli = Portcullis.commandLine();
+        cli.setOut(new PrintWriter(printed));
+        int status = cli.execute("audit", "key", "--key", publicKey().toString());
+        String verifierKey = printed.toString().strip();
+
+        assertEquals(0, status, printed.toString());
+        assertTrue(verifierKey.startsWith(note.substring(0, note.indexOf('\n')) + "+"), verifierKey);
+        assertEquals(note.substring(0, note.lastIndexOf("\n\n") + 1), C2spNoteVerifier.openWithVerifierKey(note, verifierKey));
+    }
+
     private static String signedCheckpointOf(String line) throws Exception {
         var record = AuditExportRecord.newBuilder();
         com.google.protobuf.util.JsonFormat.parser().merge(line, record);
@@ -548,6 +566,16 @@ class AuditCommandTest {
 
         assertEquals(0, status, out.toString());
         assertEquals(3, out.toString().lines().filter(line -> line.startsWith("{\"event\"")).count(), out.toString());
+    }
+
+    @Test
+    @SuppressWarnings("deprecation") // how an audit service older than batches answers
+    void anAnswerOfAServiceOlderThanBatchesIsReadOneEventAMessage() {
+        ChainedEvent event = ChainedEvent.newBuilder().setSequence(7).build();
+
+        List<ChainedEvent> read = AuditCommand.events(QueryResponse.newBuilder().setEvent(event).setCursor("c").build());
+
+        assertEquals(List.of(event), read);
     }
 
     @Test

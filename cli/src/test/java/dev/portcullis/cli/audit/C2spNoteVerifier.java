@@ -71,6 +71,26 @@ final class C2spNoteVerifier {
         return text;
     }
 
+    /**
+     * The note's text, when signed by the key given in the signed-note verifier-key form
+     * {@code name+hash+base64(0x01 || key)} ("Verifier keys": the hash is the key id in 8 hex digits).
+     */
+    static String openWithVerifierKey(String note, String verifierKey) throws Exception {
+        String[] parts = verifierKey.split("\\+", 3); // the base64 may hold a +
+        byte[] material = Base64.getDecoder().decode(parts[2]);
+        if (parts.length != 3 || material.length != 33 || material[0] != 0x01) {
+            throw new IllegalArgumentException("not an Ed25519 verifier key");
+        }
+        byte[] raw = Arrays.copyOfRange(material, 1, 33);
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        sha.update(parts[0].getBytes(StandardCharsets.UTF_8));
+        sha.update(new byte[] {0x0A, 0x01});
+        if (!HexFormat.of().formatHex(Arrays.copyOf(sha.digest(raw), 4)).equals(parts[1])) {
+            throw new IllegalArgumentException("the verifier key's hash is not its key id");
+        }
+        return open(note, parts[0], raw);
+    }
+
     private static byte[] rawKey(Path pem) throws Exception {
         String base64 = Files.readAllLines(pem).stream().filter(line -> !line.startsWith("-----")).reduce("", String::concat);
         byte[] der = Base64.getDecoder().decode(base64);

@@ -191,8 +191,8 @@ class DriftEndToEndTest {
         List<AuditEvent> events = new ArrayList<>();
         AuditServiceGrpc.newBlockingStub(suite.channel("audit", "auditor")).withDeadlineAfter(30, TimeUnit.SECONDS)
                 .query(QueryRequest.newBuilder().setActor(actor).addActions(AuditAction.AUDIT_ACTION_RUN_SUBMITTED)
-                        .setLimit(1000).build())
-                .forEachRemaining(response -> events.add(response.getEvent().getEvent()));
+                        .setLimit(1000).setBatched(true).build())
+                .forEachRemaining(response -> response.getEventsList().forEach(stored -> events.add(stored.getEvent())));
         return events.stream().filter(event -> event.getReason().equals("DRIFT_RUN_NOT_APPLICABLE")).count();
     }
 

@@ -293,8 +293,8 @@ final class SuiteFixture implements AutoCloseable {
     private List<ChainedEvent> auditOf(String runId) {
         List<ChainedEvent> events = new ArrayList<>();
         AuditServiceGrpc.newBlockingStub(channel("audit", "auditor")).withDeadlineAfter(30, TimeUnit.SECONDS)
-                .query(QueryRequest.newBuilder().setRunId(runId).setLimit(1000).build())
-                .forEachRemaining(response -> events.add(response.getEvent()));
+                .query(QueryRequest.newBuilder().setRunId(runId).setLimit(1000).setBatched(true).build())
+                .forEachRemaining(response -> events.addAll(response.getEventsList()));
         return events;
     }
 
@@ -303,8 +303,8 @@ final class SuiteFixture implements AutoCloseable {
         List<ChainedEvent> events = new ArrayList<>();
         AuditServiceGrpc.newBlockingStub(channel("audit", "auditor")).withDeadlineAfter(30, TimeUnit.SECONDS)
                 .query(QueryRequest.newBuilder().setRepo("example").setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST)
-                        .addAllActions(actions).setLimit(10_000).build())
-                .forEachRemaining(response -> events.add(response.getEvent()));
+                        .addAllActions(actions).setLimit(10_000).setBatched(true).build())
+                .forEachRemaining(response -> events.addAll(response.getEventsList()));
         return events;
     }
 

@@ -25,8 +25,8 @@ import java.util.function.Supplier;
  * what the transport accepted. Waiting for new events takes a thread, in the feed's bounded
  * {@link EventFeed#awaitMore}, because the domains' notifications are blocking waits; a
  * cancellation interrupts that wait, so a cancelled stream frees its thread at once. The stream
- * completes when the feed is finished and fails with the service's error mapper's status when the
- * feed throws.
+ * completes when the feed is finished, as soon as its last message is handed to the transport (the
+ * end needs no room in it), and fails with the service's error mapper's status when the feed throws.
  *
  * <p>Thread-safe; one instance serves every stream of a service.
  */
@@ -170,14 +170,17 @@ public final class EventStreamer {
             }
             try {
                 while (!cancelled()) {
-                    if (!call.isReady()) {
+                    boolean ready = call.isReady();
+                    if (pending.isEmpty()) {
+                        // read even while the transport is busy: a finished feed's end needs no room in it,
+                        // so an answer completes as its last message goes out, not after the client read it
+                        if (!read(ready)) {
+                            return;
+                        }
+                    } else if (ready) {
+                        call.onNext(pending.poll());
+                    } else {
                         return; // the on-ready handler signals again
-                    }
-                    T next = pending.poll();
-                    if (next != null) {
-                        call.onNext(next);
-                    } else if (!read()) {
-                        return;
                     }
                 }
             } catch (RuntimeException e) {
@@ -199,8 +202,11 @@ public final class EventStreamer {
             }
         }
 
-        /** Reads the feed's next messages, or waits for some; false when the stream has ended. */
-        private boolean read() {
+        /**
+         * Reads the feed's next messages, or, when there are none yet and {@code mayWait}, waits for
+         * some; false when the stream has ended or pauses until the transport is ready.
+         */
+        private boolean read(boolean mayWait) {
             List<T> read = feed.next(readAhead);
             if (read.size() > readAhead) {
                 throw new IllegalStateException("the feed returned more than it was asked for");
@@ -213,6 +219,9 @@ public final class EventStreamer {
                 end();
                 call.onCompleted();
                 return false;
+            }
+            if (!mayWait) {
+                return false; // a paused stream holds no thread while it waits for events
             }
             synchronized (this) {
                 if (cancelled) {

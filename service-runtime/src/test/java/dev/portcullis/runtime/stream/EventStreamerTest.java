@@ -84,6 +84,19 @@ class EventStreamerTest {
     }
 
     @Test
+    void aFinishedFeedCompletesTheStreamBeforeTheClientAsksForMore() throws Exception {
+        feed.set(new CountingFeed(1));
+        SlowClient client = SlowClient.watch(channel);
+
+        Object first = client.take();
+        // the client asked for one message only: the end must not wait until the transport is ready again
+        Object end = client.take();
+
+        assertEquals(1, ((WatchAlertsResponse) first).getAlert().getSequence());
+        assertEquals(SlowClient.COMPLETED, end);
+    }
+
+    @Test
     void cancellingAStreamThatWaitsForEventsFreesTheServersThreadAtOnce() throws Exception {
         IdleFeed idle = new IdleFeed();
         feed.set(idle);

@@ -65,7 +65,7 @@ public final class S3CheckpointArchive implements CheckpointArchive, AutoCloseab
         } catch (SdkException e) {
             throw new IOException("S3 bucket " + bucket + " cannot be reached: " + e.getClass().getSimpleName());
         }
-        return new WitnessAnswer.Cosigned("");
+        return new WitnessAnswer.Cosigned(List.of());
     }
 
     @Override

@@ -96,8 +96,9 @@ class WebhookIngestTest {
 
     private List<AuditEvent> events(AuditAction action) {
         List<AuditEvent> events = new ArrayList<>();
-        auditor().query(QueryRequest.newBuilder().addActions(action).setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST).build())
-                .forEachRemaining(response -> events.add(response.getEvent().getEvent()));
+        auditor().query(QueryRequest.newBuilder().addActions(action).setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST).setBatched(true)
+                        .build())
+                .forEachRemaining(response -> response.getEventsList().forEach(stored -> events.add(stored.getEvent())));
         return events;
     }
 
