@@ -101,7 +101,7 @@ final class RunLatencyBench {
         p.put("queued_to_task_accepted", "QUEUED → the executor accepted the task (its created_at: scan, claim, lock, dequeue decision, StartTask)");
         p.put("task_accepted_to_running", "task accepted → RUNNING event (StartTask answer, RUNNING stored)");
         p.put("running_to_first_line", "RUNNING → first line event (checkout, process start, log relay into the run)");
-        p.put("task_accepted_to_command_started", "task accepted → the command's process up (executor: journal, checkout, step line, process start)");
+        p.put("task_accepted_to_command_started", "task accepted → the command's process up (executor: task stored, checkout, step line, process start)");
         p.put("command_started_to_first_line", "the command's process up → its first line read (executor)");
         p.put("first_line_relay", "first line read by the executor → first line event of the run (WatchTask, copy, store)");
         p.put("first_line_delivery", "first line event → received by the watcher");

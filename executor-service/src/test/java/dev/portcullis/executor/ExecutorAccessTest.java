@@ -28,7 +28,8 @@ class ExecutorAccessTest {
 
     @BeforeAll
     void start() {
-        fixture = ServiceFixture.start("executor", dir, Map.of("portcullis.executor.work-dir", dir.resolve("work").toString()));
+        fixture = ServiceFixture.start("executor", dir, Map.of("portcullis.executor.work-dir", dir.resolve("work").toString(),
+                "portcullis.executor.store.data-dir", dir.resolve("work").toString()));
     }
 
     @AfterAll

@@ -77,6 +77,8 @@ public final class DevCommand implements Callable<Integer> {
         out.println("demo repo:    " + dev.demoStatus());
         out.println("OIDC issuer:  " + dev.issuer().url() + "  (DEV ONLY: the gateway's issuer `dev`)");
         out.println("CI token:     " + dev.ciTokenStatus());
+        out.println("console:      " + dev.consoleUrl() + "  (sign in at the DEV ONLY identity provider " + dev.signIn().url()
+                + ": pick approver, auditor, admin or requester)");
         out.println("Try, in another terminal:");
         out.println("  set -a; . " + dev.envFile() + "; set +a; ./portcullis health");
         out.println("  ./portcullis plan --repo example --commit $(git -C " + dev.demoRepository() + " rev-parse main) \\");

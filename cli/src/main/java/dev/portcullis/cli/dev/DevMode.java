@@ -3,6 +3,7 @@ package dev.portcullis.cli.dev;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.cli.dev.issuer.DevIssuer;
+import dev.portcullis.cli.dev.issuer.DevSignIn;
 import dev.portcullis.cli.dev.issuer.DevTokens;
 import dev.portcullis.runtime.pki.DevPki;
 import dev.portcullis.runtime.request.CommitSha;
@@ -41,6 +42,8 @@ import java.util.Optional;
 public final class DevMode implements AutoCloseable {
     private static final String CI_TOKEN_FILE_NAME = "ci-token.jwt";
     private static final GitRef MAIN = new GitRef("refs/heads/main");
+    /** The console's port beside the gateway's (the four services take N to N+3). */
+    static final int CONSOLE_PORT_OFFSET = 4;
 
     private final Path dataDir;
     private final DevPki pki;
@@ -52,10 +55,14 @@ public final class DevMode implements AutoCloseable {
     private final DataDirectoryLock lock;
     private final DevIssuer issuer;
     private final String ciTokenStatus;
+    private final DevSignIn signIn;
+    private final DevConsole console;
 
     private DevMode(Path dataDir, DevPki pki, List<RunningService> running, Map<DevService, Map<String, Object>> properties,
             String demoStatus, Optional<TelemetrySource> telemetry, DataDirectoryLock lock, DevIssuer issuer,
-            String ciTokenStatus) {
+            String ciTokenStatus, DevSignIn signIn, DevConsole console) {
+        this.signIn = signIn;
+        this.console = console;
         this.issuer = issuer;
         this.ciTokenStatus = ciTokenStatus;
         this.telemetry = telemetry;
@@ -98,10 +105,21 @@ public final class DevMode implements AutoCloseable {
                     throw portInUse(service, port, null);
                 }
             }
+            if (!free(basePort + CONSOLE_PORT_OFFSET)) {
+                throw new IllegalStateException("port " + (basePort + CONSOLE_PORT_OFFSET) + " (console) is in use: start with another"
+                        + " --base-port N (N to N+4 must be free; --base-port 0 picks free ports)");
+            }
         }
         Prepared prepared = prepare(data, options.clock(), options.demoTool());
         DevPki pki = prepared.pki();
         DevIssuer issuer = DevIssuer.start(prepared.dataDir(), pki, options.clock());
+        DevSignIn signIn;
+        try {
+            signIn = DevSignIn.start(prepared.dataDir(), pki, options.clock());
+        } catch (RuntimeException e) {
+            issuer.close();
+            throw e;
+        }
         Map<DevService, Integer> ports = new EnumMap<>(DevService.class);
         List<RunningService> running = new ArrayList<>();
         Map<DevService, Map<String, Object>> started = new EnumMap<>(DevService.class);
@@ -111,6 +129,10 @@ public final class DevMode implements AutoCloseable {
                 Map<String, Object> properties = new HashMap<>(service.properties(port, pki, prepared.catalog(), ports));
                 if (service == DevService.GATEWAY) {
                     properties.putAll(issuer.gatewayProperties());
+                }
+                if (service == DevService.GATEWAY || service == DevService.AUDIT) {
+                    // humans signed in at the dev identity provider, through the console (the delegate DevService names)
+                    properties.putAll(signIn.humanIssuerProperties());
                 }
                 properties.putAll(options.overrides().getOrDefault(service.serviceName(), Map.of()));
                 RunningService launched = startService(service, port, properties, options.telemetry());
@@ -123,11 +145,22 @@ public final class DevMode implements AutoCloseable {
         } catch (RuntimeException e) {
             stopAll(running);
             issuer.close();
+            signIn.close();
+            throw e;
+        }
+        DevConsole console;
+        try {
+            console = DevConsole.start(pki, basePort == 0 ? 0 : basePort + CONSOLE_PORT_OFFSET,
+                    ports.get(DevService.GATEWAY), ports.get(DevService.AUDIT), signIn);
+        } catch (RuntimeException e) {
+            stopAll(running);
+            issuer.close();
+            signIn.close();
             throw e;
         }
         String ciTokenStatus = mintCiToken(prepared.dataDir(), issuer.tokens());
         DevMode dev = new DevMode(prepared.dataDir(), pki, List.copyOf(running), started, prepared.demoStatus(),
-                options.telemetry(), lock, issuer, ciTokenStatus);
+                options.telemetry(), lock, issuer, ciTokenStatus, signIn, console);
         dev.writeEnvFile();
         return dev;
     }
@@ -356,6 +389,16 @@ public final class DevMode implements AutoCloseable {
         return issuer;
     }
 
+    /** The web console's URL, {@code https://localhost:PORT}. */
+    public java.net.URI consoleUrl() {
+        return console.url();
+    }
+
+    /** DEV ONLY: the identity provider humans sign in to the console at. */
+    public DevSignIn signIn() {
+        return signIn;
+    }
+
     /** Where the dev CI token was written ({@code DATA_DIR/ci-token.jwt}, with what it is for), or why it was not. */
     public String ciTokenStatus() {
         return ciTokenStatus;
@@ -384,6 +427,7 @@ public final class DevMode implements AutoCloseable {
         env.append("PORTCULLIS_CA_FILE=").append(pki.caFile().toAbsolutePath()).append('\n');
         env.append("PORTCULLIS_CERT_FILE=").append(pki.certFile("ci").toAbsolutePath()).append('\n');
         env.append("PORTCULLIS_KEY_FILE=").append(pki.keyFile("ci").toAbsolutePath()).append('\n');
+        env.append("# the web console (sign in at the DEV ONLY identity provider): ").append(consoleUrl()).append('\n');
         env.append("# DEV ONLY: instead of the certificate, a CI job's OIDC identity token from dev mode's issuer:\n");
         env.append("#   --id-token-file ").append(ciTokenFile(dataDir)).append("  (a fresh one: portcullis dev token)\n");
         try {
@@ -409,8 +453,10 @@ public final class DevMode implements AutoCloseable {
     @Override
     public synchronized void close() {
         try {
+            console.close();
             stopAll(running);
             issuer.close();
+            signIn.close();
         } finally {
             lock.close();
         }

@@ -49,13 +49,13 @@ public final class DevServeCommand implements Callable<Integer> {
             description = "The gateway's port; policy, executor and audit take the next three (default: ${DEFAULT-VALUE}).")
     int basePort;
 
-    @Option(names = "--jdbc-url", paramLabel = "URL", description = "gateway and audit: a PostgreSQL (or H2) JDBC URL instead of embedded H2.")
+    @Option(names = "--jdbc-url", paramLabel = "URL", description = "gateway, executor and audit: a PostgreSQL (or H2) JDBC URL instead of embedded H2.")
     Optional<String> jdbcUrl;
 
-    @Option(names = "--db-user", paramLabel = "USER", description = "gateway and audit: the database user.")
+    @Option(names = "--db-user", paramLabel = "USER", description = "gateway, executor and audit: the database user.")
     Optional<String> dbUser;
 
-    @Option(names = "--db-password-file", paramLabel = "FILE", description = "gateway and audit: a file holding the database password.")
+    @Option(names = "--db-password-file", paramLabel = "FILE", description = "gateway, executor and audit: a file holding the database password.")
     Optional<Path> dbPasswordFile;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",
@@ -109,7 +109,7 @@ public final class DevServeCommand implements Callable<Integer> {
         boolean database = jdbcUrl.isPresent() || dbUser.isPresent() || dbPasswordFile.isPresent();
         if (database) {
             String prefix = service.storePrefix().orElseThrow(() -> new ParameterException(spec.commandLine(),
-                    "--jdbc-url, --db-user and --db-password-file are for gateway and audit only"));
+                    "--jdbc-url, --db-user and --db-password-file are for gateway, executor and audit only"));
             jdbcUrl.ifPresent(url -> properties.put(prefix + "jdbc-url", url));
             dbUser.ifPresent(user -> properties.put(prefix + "db-user", user));
             dbPasswordFile.ifPresent(file -> properties.put(prefix + "db-password-file", file.toAbsolutePath().toString()));

@@ -31,11 +31,13 @@ public enum DevService {
             properties.put("portcullis.policy.catalog-file", catalog.toString());
         }
     },
-    EXECUTOR(2, DevPki.Member.EXECUTOR, "") {
+    EXECUTOR(2, DevPki.Member.EXECUTOR, "portcullis.executor.store.") {
         @Override
         void addOwnProperties(Map<String, Object> properties, Path dataDir, Path catalog, Map<DevService, Integer> ports) {
-            deliverAuditThroughOutbox(properties, dataDir, ports);
+            // no spool: the executor's audit outbox is a table of its task database
+            properties.put("portcullis.audit-client.address", "localhost:" + ports.get(AUDIT));
             properties.put("portcullis.executor.work-dir", dataDir.resolve("executor").toString());
+            properties.put("portcullis.executor.store.data-dir", dataDir.resolve("executor").toString());
         }
     },
     GATEWAY(0, DevPki.Member.GATEWAY, "portcullis.gateway.store.") {
@@ -128,7 +130,7 @@ public enum DevService {
         properties.put("portcullis.oidc.delegates", List.of(DevPki.Member.CONSOLE.identity().value()));
     }
 
-    /** Policy and executor deliver their audit events through a durable outbox on disk. */
+    /** The policy service delivers its audit events through a durable outbox on disk. */
     void deliverAuditThroughOutbox(Map<String, Object> properties, Path dataDir, Map<DevService, Integer> ports) {
         properties.put("portcullis.audit-client.address", "localhost:" + ports.get(AUDIT));
         properties.put("portcullis.audit-outbox.spool-dir", dataDir.resolve("spool").resolve(serviceName()).toString());

@@ -63,7 +63,7 @@ class DevServeCommandTest {
         CommandLine.ParameterException refused = assertThrows(CommandLine.ParameterException.class, () -> parse("policy", "--data-dir",
                 data.toString(), "--jdbc-url", "jdbc:postgresql://127.0.0.1/db").configuration());
 
-        assertTrue(refused.getMessage().contains("gateway and audit only"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("gateway, executor and audit only"), refused.getMessage());
     }
 
     @Test

@@ -32,6 +32,6 @@ class DevServiceTest {
         assertEquals(Optional.of("portcullis.gateway.store."), DevService.GATEWAY.storePrefix());
         assertEquals(Optional.of("portcullis.audit."), DevService.AUDIT.storePrefix());
         assertEquals(Optional.empty(), DevService.POLICY.storePrefix());
-        assertEquals(Optional.empty(), DevService.EXECUTOR.storePrefix());
+        assertEquals(Optional.of("portcullis.executor.store."), DevService.EXECUTOR.storePrefix());
     }
 }

@@ -9,15 +9,15 @@ import java.nio.file.Path;
 /**
  * How the executor runs tasks. Every key is documented in docs/configuration.md.
  *
- * @param workDir the executor's directory: task journals ({@code journal/}), fetched plans
- *     ({@code incoming/}), local checkouts ({@code tasks/}, one fresh directory per task) and, by
- *     default, local artifacts ({@code artifacts/})
+ * @param workDir the executor's scratch directory: fetched plans ({@code incoming/}), local
+ *     checkouts ({@code tasks/}, one fresh directory per task) and, by default, local artifacts
+ *     ({@code artifacts/}); tasks and their logs are in the task database ({@link StoreConfig})
  * @param maxConcurrentTasks local tasks running at once; further ones wait
  * @param backend where tasks run: {@code local} child processes or {@code ecs} Fargate tasks
  *     (which needs every required {@code portcullis.executor.ecs.*} key). Bound as text and
  *     parsed here: Micronaut quietly falls back to an enum's default when a value does not
  *     convert, and a typo must not silently choose the local backend
- * @param logLinesInMemory events of each task kept in memory; older ones are read from its journal
+ * @param logLinesInMemory events of each task kept in memory; older ones are read from the task database
  */
 @ConfigurationProperties("portcullis.executor")
 public record ExecutorConfig(

@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * deletes that output: a file of the task's work area (backends that collect files), or the object
  * the task uploaded to the artifact store at {@link #PLAN_JSON} (ECS). The JSON holds the plan's
  * values, sensitive ones included: it is streamed through {@link TerraformPlanJson}, which keeps
- * none of them, and nothing of it is logged or journaled. Stateless; thread-safe; blocks while it
+ * none of them, and nothing of it is logged or stored. Stateless; thread-safe; blocks while it
  * reads.
  */
 final class PlanSummaries {

@@ -7,7 +7,7 @@ import dev.portcullis.executor.plan.PlanTool;
 
 /**
  * A plan task's summary and the tool whose {@code show -json} it was derived from: what a
- * succeeded plan task reports and journals with its artifact. Holds no value of the plan.
+ * succeeded plan task reports and stores with its artifact. Holds no value of the plan.
  */
 public record SummarisedPlan(PlanTool tool, PlanSummary summary) {
     public SummarisedPlan {

@@ -52,7 +52,7 @@ public final class Task {
         return new Task(runId, backend, TaskState.PENDING, "", 0, false, "", TaskFailure.NONE, null, null, 0, now, null, null);
     }
 
-    /** A task as the journal recorded it; the journal is the only caller. */
+    /** A task as it was stored; {@link TaskCodec} is the only caller. */
     static Task restore(RunId runId, TaskBackend.Kind backend, TaskState state, String backendRef, OptionalInt exitCode,
             String stopReason, TaskFailure failure, Optional<ArtifactRef> artifact, Optional<SummarisedPlan> planSummary,
             OptionalInt failedStep, Instant createdAt, Optional<Instant> startedAt, Optional<Instant> endedAt) {

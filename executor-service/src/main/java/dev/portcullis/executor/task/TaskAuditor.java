@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * What the executor tells others about its tasks: their audit events (task started, finished or
  * cancelled, secrets issued, a leak masked — never a secret value) and their metrics. An audit
  * event that cannot be recorded is logged and does not stop the task; a task's end that was not
- * recorded is recorded again when the executor restarts (see {@link TaskRegistry#recover}). Stateless apart from the
+ * recorded is recorded again by a replica of the executor later (see {@link TaskRegistry#recover}). Stateless apart from the
  * meters; thread-safe.
  */
 final class TaskAuditor {
@@ -92,7 +92,13 @@ final class TaskAuditor {
     }
 
     void started(TaskSpec spec, TaskBackend.Kind backend) {
-        record(spec, AuditAction.TASK_STARTED, AuditOutcome.SUCCESS, "", Map.of("backend", backend.name().toLowerCase()));
+        record(startedEvent(spec, backend));
+    }
+
+    /** The event saying that the task's command runs; recorded by {@link #started}, or stored with the change by the store. */
+    AuditEvent startedEvent(TaskSpec spec, TaskBackend.Kind backend) {
+        return event(AuditEvent.builder("executor", AuditAction.TASK_STARTED, clock.instant()), spec, AuditOutcome.SUCCESS, "",
+                Map.of("backend", backend.name().toLowerCase()));
     }
 
     /** A line of {@code stream} had secrets masked; {@code detections} names what was found, never the value. */
@@ -111,6 +117,11 @@ final class TaskAuditor {
      * @return true when the audit outbox took the event
      */
     boolean ended(TaskSpec spec, Task ended) {
+        return record(endEvent(spec, ended));
+    }
+
+    /** The event recording the task's end (see {@link #ended}); the store may keep it with the end itself. */
+    AuditEvent endEvent(TaskSpec spec, Task ended) {
         Map<String, String> attributes = new HashMap<>();
         attributes.put("exit_code", String.valueOf(ended.exitCode().orElse(-1)));
         ended.artifact().ifPresent(artifact -> attributes.put("artifact_sha256", artifact.sha256().value()));
@@ -125,7 +136,7 @@ final class TaskAuditor {
         ended.failedStep().ifPresent(step -> attributes.put("failed_step", String.valueOf(step)));
         TaskState state = ended.state();
         String reason = ended.failure() != TaskFailure.NONE ? ended.failure().name() : state.name();
-        return record(AuditEvent.builder("executor", state == TaskState.CANCELLED ? AuditAction.TASK_CANCELLED
+        return event(AuditEvent.builder("executor", state == TaskState.CANCELLED ? AuditAction.TASK_CANCELLED
                         : AuditAction.TASK_FINISHED, ended.endedAt().orElseThrow())
                 .eventId(endEventId(spec)),
                 spec, state == TaskState.SUCCEEDED || state == TaskState.CANCELLED ? AuditOutcome.SUCCESS : AuditOutcome.FAILURE,
@@ -139,19 +150,23 @@ final class TaskAuditor {
 
     private void record(TaskSpec spec, AuditAction action, AuditOutcome outcome, String reason,
             Map<String, String> attributes) {
-        record(AuditEvent.builder("executor", action, clock.instant()), spec, outcome, reason, attributes);
+        record(event(AuditEvent.builder("executor", action, clock.instant()), spec, outcome, reason, attributes));
     }
 
-    private boolean record(AuditEvent.Builder event, TaskSpec spec, AuditOutcome outcome, String reason,
+    private static AuditEvent event(AuditEvent.Builder event, TaskSpec spec, AuditOutcome outcome, String reason,
             Map<String, String> attributes) {
+        return event
+                .resource(new AuditResource("task", spec.runId().value(), "", spec.runId().value()))
+                .outcome(outcome)
+                .reason(reason)
+                .traceId(spec.traceId())
+                .attributes(attributes)
+                .build();
+    }
+
+    private boolean record(AuditEvent event) {
         try {
-            audit.record(event
-                    .resource(new AuditResource("task", spec.runId().value(), "", spec.runId().value()))
-                    .outcome(outcome)
-                    .reason(reason)
-                    .traceId(spec.traceId())
-                    .attributes(attributes)
-                    .build());
+            audit.record(event);
             return true;
         } catch (RuntimeException e) {
             log.atError().setCause(e).log("task.audit_failed");

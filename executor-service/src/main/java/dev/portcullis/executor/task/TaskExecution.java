@@ -19,10 +19,12 @@ import java.util.Map;
  * backend reports turned into the task's states and redacted log. Owns the task's backend handle,
  * its open secrets and its fetched plan, and gives them up when the task ends. The backend
  * reports one call at a time; {@link #cancel} and {@link #detach} come from other threads.
- * Thread-safe: the monitor of this orders every report, so a task's events are journaled in the
+ * Thread-safe: the monitor of this orders every report, so a task's events are stored in the
  * order they happened; it is taken before the lifecycle's and the output's own.
  */
 final class TaskExecution implements TaskRun {
+    private static final org.slf4j.Logger logger = org.slf4j.LoggerFactory.getLogger(TaskExecution.class);
+
     private final TaskSpec spec;
     private final List<SecretGrant> grants;
     private final TaskLog log;
@@ -37,8 +39,9 @@ final class TaskExecution implements TaskRun {
 
     /** What every task's run uses; shared by all tasks of a service. */
     record Collaborators(TaskBackend backend, TaskEnvironment environment, PlanStaging plans, ArtifactCollector artifacts,
-            PlanSummaries summaries, TaskAuditor auditor, Clock clock) {
+            PlanSummaries summaries, TaskAuditor auditor, Clock clock, TaskStore store) {
         Collaborators {
+            requireNonNull(store, "store is null");
             requireNonNull(backend, "backend is null");
             requireNonNull(environment, "environment is null");
             requireNonNull(plans, "plans is null");
@@ -49,13 +52,13 @@ final class TaskExecution implements TaskRun {
         }
     }
 
-    /** @param task as the task is now: new and not journaled yet ({@link #announce}), or as its journal ends */
+    /** @param task as the task is now: as stored last */
     TaskExecution(TaskSpec spec, List<SecretGrant> grants, TaskLog log, Task task, Collaborators with) {
         this.spec = requireNonNull(spec, "spec is null");
         this.grants = List.copyOf(grants);
         this.log = requireNonNull(log, "log is null");
         this.with = requireNonNull(with, "with is null");
-        this.lifecycle = new TaskLifecycle(spec, log, task, with.auditor(), with.clock());
+        this.lifecycle = new TaskLifecycle(spec, log, task, with.auditor(), with.clock(), with.store().keepsAudit());
         this.output = new TaskOutput(spec, log, with.auditor(), with.clock());
     }
 
@@ -73,16 +76,16 @@ final class TaskExecution implements TaskRun {
      * @throws DomainException CONFLICT (TASK_CONFLICT) when they ask for another
      */
     Task sameOrConflict(TaskSpec other, List<SecretGrant> otherGrants) {
+        requireSame(spec, grants, other, otherGrants);
+        return task();
+    }
+
+    /** @throws DomainException CONFLICT (TASK_CONFLICT) when {@code other} and {@code otherGrants} ask for another task than the first two */
+    static void requireSame(TaskSpec spec, List<SecretGrant> grants, TaskSpec other, List<SecretGrant> otherGrants) {
         if (!spec.sameTaskAs(other) || !grants.equals(otherGrants)) {
             throw new DomainException(DomainException.Kind.CONFLICT, "TASK_CONFLICT",
                     "a task for this run was already started with different content", Map.of("run_id", spec.runId().value()));
         }
-        return task();
-    }
-
-    /** Journals the new task as it is, pending. */
-    void announce() {
-        lifecycle.announce();
     }
 
     /** Stages the plan, opens the environment and starts the task on the backend; a failure on the way ends the task FAILED. */
@@ -124,18 +127,21 @@ final class TaskExecution implements TaskRun {
         }
     }
 
-    /** Follows a task an earlier executor started; the first {@code stdoutLines} lines are in the journal already. */
-    void resume(long stdoutLines) {
+    /**
+     * Follows a task an executor that stopped started; the first {@code stdoutLines} lines are
+     * stored already, and {@code message} (a system line) says why it is followed again.
+     */
+    void resume(long stdoutLines, String message) {
         TaskEnvironment.Opened reopened;
         try {
             reopened = with.environment().reopen(grants);
         } catch (SecretUnavailableException e) {
-            String message = "the executor restarted and could not read the task's secrets to redact its log";
+            String refusal = "the executor following the task again could not read the task's secrets to redact its log";
             synchronized (this) {
                 // fail closed: without the values the log cannot be redacted, so nothing of it is kept
-                lifecycle.refuse(TaskFailure.SECRETS_UNAVAILABLE, message);
+                lifecycle.refuse(TaskFailure.SECRETS_UNAVAILABLE, refusal);
                 handle = with.backend().resume(spec, this);
-                handle.cancel(message);
+                handle.cancel(refusal);
             }
             return;
         } catch (TaskRefusedException e) {
@@ -145,7 +151,7 @@ final class TaskExecution implements TaskRun {
         redactWith(reopened);
         synchronized (this) {
             output.skipStdout(stdoutLines);
-            output.system("the executor restarted; following the task again");
+            output.system(message);
             handle = with.backend().resume(spec, this);
         }
     }
@@ -171,14 +177,14 @@ final class TaskExecution implements TaskRun {
 
     @Override
     public synchronized void running() {
-        if (!detached && lifecycle.running()) {
+        if (!detached && lifecycle.running() && !with.store().keepsAudit()) {
             with.auditor().started(spec, with.backend().kind());
         }
     }
 
     @Override
     public synchronized void running(String backendRef) {
-        if (!detached && lifecycle.running(backendRef)) {
+        if (!detached && lifecycle.running(backendRef) && !with.store().keepsAudit()) {
             with.auditor().started(spec, with.backend().kind());
         }
     }
@@ -315,21 +321,37 @@ final class TaskExecution implements TaskRun {
     }
 
     /**
-     * Records the end of the task on the audit record and journals that it did. The end is
-     * journaled first (so a watcher never sees an end the journal lacks); should the executor die
-     * between the two, {@link TaskRegistry#recover} records it again under the same event id.
+     * Records the end of the task on the audit record and stores that it did. The end is stored
+     * first (so a watcher never sees an end the store lacks); should the executor die between the
+     * two, another replica (or this one restarted) records it again under the same event id.
      */
     void auditEnd(Task ended) {
-        if (with.auditor().ended(spec, ended)) {
-            log.endAudited();
+        if (with.store().keepsAudit()) {
+            return; // stored with the end itself, in its transaction
+        }
+        if (ended.state().isFinal() && with.auditor().ended(spec, ended)) {
+            try {
+                with.store().markEndAudited(spec.runId());
+            } catch (DomainException e) {
+                // the end is audited again later under the same event id, and stored once
+                logger.atWarn().addKeyValue("run_id", spec.runId().value()).log("task.end_audit_unmarked");
+            }
         }
     }
 
-    /** The executor restarted while this task ran on a backend whose tasks do not survive that. */
+    /** The executor following this task stopped while it ran on a backend whose tasks do not survive that. */
     synchronized void endAfterRestart(String reason) {
         auditEnd(lifecycle.fail(TaskFailure.EXECUTOR_RESTARTED, reason));
         log.close();
         cleanUp();
+    }
+
+    /** Launching the task failed unexpectedly: it ends FAILED (the failure is the caller's to report). */
+    synchronized void failLaunch() {
+        if (lifecycle.isFinal()) {
+            return;
+        }
+        failBeforeStart(TaskFailure.NONE, "the executor could not launch the task (see the executor log)");
     }
 
     private synchronized void failBeforeStart(TaskFailure failure, String reason) {
@@ -348,5 +370,16 @@ final class TaskExecution implements TaskRun {
     /** Stops listening: the task runs on (it survives restarts) and a new executor follows it. */
     synchronized void detach() {
         detached = true;
+    }
+
+    /**
+     * Another replica follows the task now: stops listening and, for a task that does not outlive
+     * its replica (a local process), stops it too, as that replica has ended it failed.
+     */
+    synchronized void abandon() {
+        detached = true;
+        if (!with.backend().survivesRestart() && handle != null) {
+            handle.cancel("another executor replica follows the task now");
+        }
     }
 }

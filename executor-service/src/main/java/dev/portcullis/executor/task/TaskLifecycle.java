@@ -4,12 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.executor.artifact.ArtifactRef;
 import dev.portcullis.executor.task.TaskRun.Outcome;
+import dev.portcullis.runtime.audit.AuditEvent;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * The state machine of one task: its current {@link Task}, every change of it journaled (forced
- * to disk) in its {@link TaskLog}, and what decides its final state — how the backend says it
+ * The state machine of one task: its current {@link Task}, every change of it stored through its
+ * {@link TaskLog}, and what decides its final state — how the backend says it
  * ended, whether the executor refused it, whether it was asked to stop and whether the artifact
  * it should produce was stored. Which moves are legal at all is {@link TaskState#canMoveTo}'s
  * decision. Thread-safe.
@@ -19,6 +21,8 @@ final class TaskLifecycle {
     private final TaskLog log;
     private final TaskAuditor auditor;
     private final Clock clock;
+    /** The store keeps the audit events of a change with the change ({@link TaskStore#keepsAudit}). */
+    private final boolean keepsAudit;
     // written under this, read without it
     private volatile Task task;
     // guarded by this
@@ -29,8 +33,9 @@ final class TaskLifecycle {
     private boolean cancelRequested;
     private String cancelReason = "";
 
-    /** @param task as the task is now: new and not journaled yet ({@link #announce}), or as its journal ends */
-    TaskLifecycle(TaskSpec spec, TaskLog log, Task task, TaskAuditor auditor, Clock clock) {
+    /** @param task as the task is now: as stored last */
+    TaskLifecycle(TaskSpec spec, TaskLog log, Task task, TaskAuditor auditor, Clock clock, boolean keepsAudit) {
+        this.keepsAudit = keepsAudit;
         this.spec = requireNonNull(spec, "spec is null");
         this.log = requireNonNull(log, "log is null");
         this.task = requireNonNull(task, "task is null");
@@ -56,11 +61,6 @@ final class TaskLifecycle {
         return task.state().isFinal();
     }
 
-    /** Journals the task as it is: the first event of a new task. */
-    synchronized void announce() {
-        publish(task);
-    }
-
     /** A pending task starts; a task past that stays as it is. */
     synchronized void starting() {
         if (task.state() == TaskState.PENDING) {
@@ -82,7 +82,8 @@ final class TaskLifecycle {
             return false;
         }
         starting();
-        publish(task.moveTo(TaskState.RUNNING, clock.instant(), ""));
+        Task next = task.moveTo(TaskState.RUNNING, clock.instant(), "");
+        publish(next, List.of(auditor.startedEvent(spec, next.backend())));
         return true;
     }
 
@@ -100,7 +101,8 @@ final class TaskLifecycle {
             return false;
         }
         starting();
-        publish(task.moveTo(TaskState.RUNNING, clock.instant(), "").withBackendRef(backendRef));
+        Task next = task.moveTo(TaskState.RUNNING, clock.instant(), "").withBackendRef(backendRef);
+        publish(next, List.of(auditor.startedEvent(spec, next.backend())));
         return true;
     }
 
@@ -151,7 +153,7 @@ final class TaskLifecycle {
      * killed), adjusted by what the executor knows: a refusal ends it FAILED unless it timed out, a
      * task whose artifact is missing cannot have succeeded, a task lost after a restart failed.
      *
-     * @return the ended task, measured and journaled
+     * @return the ended task, measured and stored
      */
     synchronized Task end(Outcome outcome, int exitCode, String reason) {
         TaskState state = reported(outcome);
@@ -204,12 +206,21 @@ final class TaskLifecycle {
 
     private Task publishEnd(Task ended) {
         auditor.measure(spec, ended); // before it is published: whoever sees the end sees it measured
-        publish(ended);
+        publish(ended, List.of(auditor.endEvent(spec, ended)));
         return ended;
     }
 
     private void publish(Task next) {
+        publish(next, List.of());
+    }
+
+    /**
+     * Makes {@code next} the task's state and stores it; with a store that keeps audit events,
+     * {@code audit} is stored in the same transaction (otherwise the caller records it: see
+     * {@link TaskExecution#running} and {@link TaskExecution#auditEnd}).
+     */
+    private void publish(Task next, List<AuditEvent> audit) {
         task = next;
-        log.append(offset -> new TaskEvent.StateChanged(offset, clock.instant(), next), true);
+        log.append(offset -> new TaskEvent.StateChanged(offset, clock.instant(), next), keepsAudit ? audit : List.of());
     }
 }

@@ -2,24 +2,29 @@ package dev.portcullis.executor.task;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.runtime.request.RunId;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The ordered events of one task with dense offsets from 0, so a watcher resumes from the
- * offset after the last event it saw and misses nothing and sees nothing twice. Every event is
- * written to the task's {@link TaskJournal}; only the newest {@code memoryLimit} stay in memory,
- * older ones are read back from the journal. Thread-safe.
+ * The ordered events of one task this replica follows, with dense offsets from 0, so a watcher
+ * resumes from the offset after the last event it saw and misses nothing and sees nothing twice.
+ * Every event is stored in the {@link TaskStore} before anyone sees it, and watchers on this
+ * replica are woken in-process, never by polling; only the newest {@code memoryLimit} events stay
+ * in memory, older ones are read back from the store. When the store says another replica follows
+ * the task now, the log is {@linkplain #lost() lost}: it takes no more events. Thread-safe.
  */
 final class TaskLog {
-    /** Every this many events, the journal position of one is kept, so any offset is found by a short scan. */
-    static final int INDEX_EVERY = 64;
+    private static final Logger log = LoggerFactory.getLogger(TaskLog.class);
 
-    private final TaskJournal journal;
+    private final TaskStore store;
+    private final RunId runId;
+    private final String holder;
     private final int memoryLimit;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition appended = lock.newCondition();
@@ -27,15 +32,19 @@ final class TaskLog {
     private long size;
     private TaskEvent[] ring = new TaskEvent[16]; // the newest events: offset o at o % ring.length
     private int inMemory;
-    private long[] index = new long[16]; // journal position of event i * INDEX_EVERY
     private boolean closed;
+    private boolean lost;
 
-    TaskLog(TaskJournal journal, int memoryLimit) {
-        this.journal = requireNonNull(journal, "journal is null");
+    /** @param size the events stored already (0 for none): the next one gets this offset */
+    TaskLog(TaskStore store, RunId runId, String holder, int memoryLimit, long size) {
+        this.store = requireNonNull(store, "store is null");
+        this.runId = requireNonNull(runId, "runId is null");
+        this.holder = requireNonNull(holder, "holder is null");
         if (memoryLimit < 1) {
             throw new IllegalArgumentException("memoryLimit must be at least 1");
         }
         this.memoryLimit = memoryLimit;
+        this.size = size;
     }
 
     interface EventFactory {
@@ -43,34 +52,41 @@ final class TaskLog {
     }
 
     /**
-     * Appends the event {@code factory} makes at the next offset; with {@code force} it is on disk
-     * before this returns (state changes), otherwise it reaches the disk with the next forced one.
+     * Stores the event {@code factory} makes at the next offset, then wakes the watchers. After
+     * the log is lost, nothing is stored and this returns null.
      */
-    TaskEvent append(EventFactory factory, boolean force) {
+    TaskEvent append(EventFactory factory) {
+        return append(factory, List.of());
+    }
+
+    /** As {@link #append(EventFactory)}, with the audit events recording it in the same transaction ({@link TaskStore#keepsAudit}). */
+    TaskEvent append(EventFactory factory, List<dev.portcullis.runtime.audit.AuditEvent> audit) {
         lock.lock();
         try {
+            if (lost) {
+                return null;
+            }
             TaskEvent event = factory.at(size);
-            long position = journal.append(event, force);
-            restored(event, position);
+            try {
+                store.append(runId, event, holder, audit);
+            } catch (TaskStore.LeaseLostException e) {
+                log.atWarn().addKeyValue("run_id", runId.value()).log("task.lease_lost");
+                lose();
+                return null;
+            }
+            taken(event);
             return event;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Takes an event replayed from the journal at {@code position}, as if it had been appended. */
-    void restored(TaskEvent event, long position) {
+    /** Takes an event stored already (the task's first), as if it had been appended. */
+    void taken(TaskEvent event) {
         lock.lock();
         try {
             if (event.offset() != size) {
                 throw new IllegalStateException("events must come in offset order");
-            }
-            if (size % INDEX_EVERY == 0) {
-                int slot = (int) (size / INDEX_EVERY);
-                if (slot == index.length) {
-                    index = Arrays.copyOf(index, index.length * 2);
-                }
-                index[slot] = position;
             }
             keep(event);
             size++;
@@ -92,16 +108,6 @@ final class TaskLog {
         inMemory = Math.min(inMemory + 1, ring.length);
     }
 
-    /** Journals that the task's end is on the audit record (see {@link TaskJournal#markEndAudited}). */
-    void endAudited() {
-        lock.lock();
-        try {
-            journal.markEndAudited();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     /** No more events will come (the task ended). */
     void close() {
         lock.lock();
@@ -113,11 +119,30 @@ final class TaskLog {
         }
     }
 
-    /** Events from {@code offset}, at most {@code max}; older ones come from the journal. */
+    /** Another replica follows the task now: no more events are taken, and waiting watchers are woken to read the store. */
+    void lose() {
+        lock.lock();
+        try {
+            lost = true;
+            appended.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    boolean lost() {
+        lock.lock();
+        try {
+            return lost;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Events from {@code offset}, at most {@code max}; older ones come from the store. */
     List<TaskEvent> read(long from, int max) {
         long offset = Math.max(from, 0);
-        long position;
-        int fromJournal;
+        int fromStore;
         lock.lock();
         try {
             long firstInMemory = size - inMemory;
@@ -128,13 +153,16 @@ final class TaskLog {
                 }
                 return events;
             }
-            position = index[(int) (offset / INDEX_EVERY)];
-            fromJournal = (int) Math.min(max, firstInMemory - offset);
+            fromStore = (int) Math.min(max, firstInMemory - offset);
         } finally {
             lock.unlock();
         }
-        // the journal's prefix never changes, so it is read without holding up writers
-        return journal.read(position, offset, fromJournal);
+        // stored events never change, so they are read without holding up writers
+        List<TaskEvent> events = new ArrayList<>(store.events(runId, offset, fromStore));
+        if (events.size() == fromStore && fromStore < max) {
+            events.addAll(read(offset + fromStore, max - fromStore)); // and on from memory
+        }
+        return events;
     }
 
     long size() {
@@ -157,7 +185,7 @@ final class TaskLog {
     }
 
     /**
-     * Waits until an event at {@code offset} exists, the log closes, or {@code timeout} passes.
+     * Waits until an event at {@code offset} exists, the log closes or is lost, or {@code timeout} passes.
      *
      * @return true when an event at {@code offset} exists
      */
@@ -165,7 +193,7 @@ final class TaskLog {
         long nanos = timeout.toNanos();
         lock.lock();
         try {
-            while (size <= offset && !closed && nanos > 0) {
+            while (size <= offset && !closed && !lost && nanos > 0) {
                 nanos = appended.awaitNanos(nanos);
             }
             return size > offset;
@@ -181,10 +209,5 @@ final class TaskLog {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Closes the journal file; the log answers no more reads. */
-    void release() {
-        journal.close();
     }
 }

@@ -21,7 +21,7 @@ final class TaskOutput {
     private final Clock clock;
     // guarded by this
     private Streams streams; // null until redactWith: no output is kept before
-    private long skipStdout; // stdout lines still to drop: the journal has them from before a restart
+    private long skipStdout; // stdout lines still to drop: the store has them from the replica that followed the task before
 
     TaskOutput(TaskSpec spec, TaskLog log, TaskAuditor auditor, Clock clock) {
         this.spec = requireNonNull(spec, "spec is null");
@@ -57,7 +57,7 @@ final class TaskOutput {
             return; // no redactor: nothing of the log is kept
         }
         if (stream == TaskEvent.Stream.STDOUT && skipStdout > 0) {
-            skipStdout--; // in the journal already, from before the restart
+            skipStdout--; // stored already, by the replica that followed the task before
             return;
         }
         emit(stream, streams.of(stream).accept(text));
@@ -81,7 +81,7 @@ final class TaskOutput {
 
     private void emit(TaskEvent.Stream stream, List<RedactedLine> lines) {
         for (RedactedLine line : lines) {
-            log.append(offset -> new TaskEvent.Line(offset, clock.instant(), stream, line.text(), line.redacted()), false);
+            log.append(offset -> new TaskEvent.Line(offset, clock.instant(), stream, line.text(), line.redacted()));
             if (line.redacted()) {
                 auditor.leakMasked(spec, stream, line.detections());
             }

@@ -16,7 +16,7 @@ public interface TaskRun {
     /**
      * The backend started the command it names {@code backendRef} ({@code pid:N}) and it is
      * running: {@link #launched} and {@link #running} at once, for a backend that learns both in
-     * the same moment, so the task journals (and forces to disk) one state change instead of two.
+     * the same moment, so the task stores one state change instead of two.
      */
     default void running(String backendRef) {
         launched(backendRef);

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.MDC;
 
 /**
@@ -44,16 +45,20 @@ import org.slf4j.MDC;
  * by {@link PlanSummaries} and deleted (a file of the task directory, or the object the task
  * uploaded); when it cannot be derived the task fails with {@link TaskFailure#PLAN_SUMMARY_UNAVAILABLE}.
  *
- * <p><b>Restarts.</b> Every task's spec, state changes and redacted lines go to its
- * {@link TaskJournal} under {@code stateDir/journal}; a new service on the same directory answers
- * for every journaled task with its full log, and starting a known run id again returns it. A task
- * that was unfinished is followed again when its backend {@linkplain TaskBackend#survivesRestart()
- * survives restarts} (its log continues where the journal ends), and otherwise ends
- * {@link TaskFailure#EXECUTOR_RESTARTED}. Only the newest {@code memoryLines} events of each task
- * are kept in memory. Thread-safe.
+ * <p><b>Replicas.</b> Every task's spec, state changes and redacted lines are kept in the
+ * {@link TaskStore} that every replica shares; any replica answers for any task with its full
+ * log, and starting a known run id again — through any replica, also concurrently — returns its
+ * task (the store's unique run id decides). Each unfinished task is followed by the one replica
+ * holding its lease in the store. When a replica stops, its tasks are taken over after its
+ * leases run out (at once when it stopped cleanly): a task whose backend
+ * {@linkplain TaskBackend#survivesRestart() survives its replica} (ECS) is followed on, its log
+ * continuing after the stored lines; another ends {@link TaskFailure#EXECUTOR_RESTARTED}.
+ * Watchers of a task this replica follows are woken by each event; those of a task another
+ * replica follows read the store every {@link TaskReplica#pollInterval()}. Only the newest
+ * {@code memoryLines} events of each followed task are kept in memory. Thread-safe.
  *
  * <p>This is the facade the {@code api} package calls. The work is done by {@link TaskRegistry}
- * (tasks by run id, start idempotency, recovery), {@link TaskExecution} (one task's run),
+ * (tasks by run id, start idempotency, leases and takeover), {@link TaskExecution} (one task's run),
  * {@link TaskLifecycle} (its state machine), {@link TaskOutput} (its redaction pipeline),
  * {@link TaskEnvironment} (its secrets and environment), {@link PlanStaging},
  * {@link ArtifactCollector} and {@link PlanSummaries} (its artifacts and plan summary) and {@link TaskAuditor} (its audit events and metrics).
@@ -63,19 +68,23 @@ public final class TaskService implements AutoCloseable {
     public static final String RESTARTED = "executor restarted while the task ran";
 
     private final TaskBackend backend;
+    private final TaskReplica replica;
+    private final TaskStore store;
     private final TaskRegistry tasks;
 
     /**
-     * Replays the journals under {@code stateDir} and follows again, or marks failed, the tasks
-     * that had not finished. Blocks for that (reading each journal; for tasks followed again, the
-     * KV secrets their log is redacted with).
+     * Takes over the unfinished tasks nobody follows (with an exclusive store: every unfinished
+     * task), following each again or marking it failed, and then tends this replica's leases in the
+     * background. Blocks for the takeover (for tasks followed again, reading the KV secrets their log
+     * is redacted with).
      *
-     * @param stateDir the executor's own directory: {@code journal/} and {@code incoming/} (fetched plans) below it
-     * @param memoryLines events of each task kept in memory (at least 1); older ones are read from the journal
+     * @param stateDir the executor's own directory: {@code incoming/} (fetched plans) below it
+     * @param memoryLines events of each followed task kept in memory (at least 1); older ones are read from the store
+     * @param replica the store shared by the executor's replicas, and this replica's place there
      */
     public TaskService(TaskBackend backend, SecretSource secrets, ArtifactStore artifacts, AuditRecorder audit, Clock clock,
-            Path stateDir, int memoryLines) {
-        this(backend, secrets, artifacts, ArtifactHandoff.unsupported(), audit, clock, stateDir, memoryLines);
+            Path stateDir, int memoryLines, TaskReplica replica) {
+        this(backend, secrets, artifacts, ArtifactHandoff.unsupported(), audit, clock, stateDir, memoryLines, replica);
     }
 
     /**
@@ -83,8 +92,8 @@ public final class TaskService implements AutoCloseable {
      * of their artifacts in {@code artifacts} (the same store).
      */
     public TaskService(TaskBackend backend, SecretSource secrets, ArtifactStore artifacts, ArtifactHandoff handoff,
-            AuditRecorder audit, Clock clock, Path stateDir, int memoryLines) {
-        this(backend, secrets, artifacts, handoff, audit, clock, stateDir, memoryLines, Telemetry.disabled("executor"));
+            AuditRecorder audit, Clock clock, Path stateDir, int memoryLines, TaskReplica replica) {
+        this(backend, secrets, artifacts, handoff, audit, clock, stateDir, memoryLines, Telemetry.disabled("executor"), replica);
     }
 
     /**
@@ -94,13 +103,15 @@ public final class TaskService implements AutoCloseable {
      * {@code portcullis.executor.secret.failures} (secrets that could not be read, by {@code phase}).
      */
     public TaskService(TaskBackend backend, SecretSource secrets, ArtifactStore artifacts, ArtifactHandoff handoff,
-            AuditRecorder audit, Clock clock, Path stateDir, int memoryLines, Telemetry telemetry) {
+            AuditRecorder audit, Clock clock, Path stateDir, int memoryLines, Telemetry telemetry, TaskReplica replica) {
         TaskAuditor auditor = new TaskAuditor(audit, clock, requireNonNull(telemetry, "telemetry is null"));
         this.backend = requireNonNull(backend, "backend is null");
+        this.replica = requireNonNull(replica, "replica is null");
+        this.store = replica.store();
         PlanStaging plans = new PlanStaging(artifacts, requireNonNull(stateDir, "stateDir is null").resolve("incoming"));
-        this.tasks = new TaskRegistry(stateDir.resolve("journal"), memoryLines, new TaskExecution.Collaborators(backend,
+        this.tasks = new TaskRegistry(replica, memoryLines, new TaskExecution.Collaborators(backend,
                 new TaskEnvironment(secrets, artifacts, handoff, auditor), plans, new ArtifactCollector(artifacts),
-                new PlanSummaries(artifacts), auditor, clock));
+                new PlanSummaries(artifacts), auditor, clock, store));
         plans.clearIncoming();
         tasks.recover();
         auditor.countUnfinished(tasks::current);
@@ -125,53 +136,113 @@ public final class TaskService implements AutoCloseable {
         }
     }
 
-    /** @throws DomainException NOT_FOUND (TASK_NOT_FOUND) */
+    /**
+     * The task as this replica has it, or as the store has it when another replica follows it.
+     *
+     * @throws DomainException NOT_FOUND (TASK_NOT_FOUND)
+     */
     public Task get(RunId runId) {
-        return tasks.get(runId).task();
+        Optional<TaskExecution> followed = tasks.followed(runId);
+        return followed.isPresent() ? followed.get().task() : tasks.stored(runId).task();
     }
 
-    /** Stops a task; a finished task is returned unchanged. */
+    /**
+     * Stops a task; a finished task is returned unchanged. A task another replica follows is
+     * stopped by that replica when it next renews its leases (within a second).
+     */
     public Task cancel(RunId runId, String reason) {
         try (MDC.MDCCloseable ignored = MDC.putCloseable("run_id", runId.value())) {
-            TaskExecution execution = tasks.get(runId);
-            execution.cancel(reason);
-            return execution.task();
+            Optional<TaskExecution> followed = tasks.followed(runId);
+            if (followed.isPresent()) {
+                followed.get().cancel(reason);
+                return followed.get().task();
+            }
+            Task task = tasks.stored(runId).task();
+            if (!task.state().isFinal()) {
+                store.requestCancel(runId, reason);
+            }
+            return task;
         }
     }
 
-    /** Up to {@code max} events from {@code offset}. */
+    /** Up to {@code max} events from {@code offset}. @throws DomainException NOT_FOUND (TASK_NOT_FOUND) */
     public List<TaskEvent> events(RunId runId, long offset, int max) {
-        return tasks.get(runId).log().read(offset, max);
+        Optional<TaskExecution> followed = tasks.followed(runId);
+        if (followed.isPresent()) {
+            return followed.get().log().read(offset, max);
+        }
+        List<TaskEvent> events = store.events(runId, offset, max);
+        if (events.isEmpty()) {
+            tasks.stored(runId); // none, or no such task
+        }
+        return events;
     }
 
     /** Number of events so far. */
     public long eventCount(RunId runId) {
-        return tasks.get(runId).log().size();
+        Optional<TaskExecution> followed = tasks.followed(runId);
+        if (followed.isPresent()) {
+            return followed.get().log().size();
+        }
+        tasks.stored(runId);
+        return store.eventCount(runId);
     }
 
-    /** Waits for an event at {@code offset}; false on timeout or when the task's stream has ended. */
+    /**
+     * Waits for an event at {@code offset}; false on timeout or when the task's stream has ended.
+     * Woken by the event itself for a task this replica follows; for another replica's task, the
+     * store is read every poll interval (and the wait moves to the log when this replica takes it over).
+     */
     public boolean awaitEvent(RunId runId, long offset, Duration timeout) throws InterruptedException {
-        return tasks.get(runId).log().await(offset, timeout);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return false;
+            }
+            Optional<TaskExecution> followed = tasks.followed(runId);
+            if (followed.isPresent()) {
+                TaskLog log = followed.get().log();
+                if (log.await(offset, Duration.ofNanos(remaining)) || !log.lost()) {
+                    return log.size() > offset;
+                }
+                continue; // another replica took the task: read the store
+            }
+            boolean ended = tasks.stored(runId).task().state().isFinal(); // before counting: an end is the last event
+            if (store.eventCount(runId) > offset) {
+                return true;
+            }
+            if (ended) {
+                return false;
+            }
+            tasks.pause(Duration.ofNanos(Math.min(remaining, replica.pollInterval().toNanos())));
+        }
     }
 
     /** True when the task's stream has ended and {@code offset} is past its last event. */
     public boolean exhausted(RunId runId, long offset) {
-        TaskLog log = tasks.get(runId).log();
-        return log.closed() && offset >= log.size();
+        Optional<TaskExecution> followed = tasks.followed(runId);
+        if (followed.isPresent()) {
+            TaskLog log = followed.get().log();
+            return log.closed() && offset >= log.size();
+        }
+        boolean ended = tasks.stored(runId).task().state().isFinal(); // before counting: an end is the last event
+        return ended && offset >= store.eventCount(runId);
     }
 
-    /** Events of the task held in memory; the rest are read from its journal. */
+    /** Events of a task this replica follows held in memory; the rest are read from the store. */
     int eventsInMemory(RunId runId) {
-        return tasks.get(runId).log().inMemory();
+        return tasks.followed(runId).orElseThrow().log().inMemory();
     }
 
     /**
-     * Stops: tasks on a backend whose tasks survive restarts keep running (a new service follows
-     * them); others are cancelled (local process trees killed) and end CANCELLED. Then the
-     * journals are closed.
+     * Stops: tasks on a backend whose tasks survive restarts keep running, and their leases are
+     * given up so another replica follows them at once; others are cancelled (local process trees
+     * killed) and end CANCELLED.
      */
     @Override
     public void close() {
+        tasks.stop();
         if (backend.survivesRestart()) {
             tasks.all().forEach(TaskExecution::detach);
         } else {
@@ -179,6 +250,20 @@ public final class TaskService implements AutoCloseable {
         }
         backend.close();
         tasks.all().forEach(TaskExecution::detach);
-        tasks.all().forEach(execution -> execution.log().release());
+        tasks.release();
+    }
+
+    /**
+     * Stops at once without any cleanup, as a killed executor would: leases are neither renewed
+     * nor given up, nothing more is stored, ECS tasks are left running. For fault injection (tests and
+     * the reliability bench); {@link #close} is the way to stop.
+     */
+    public void abandon() {
+        tasks.stop();
+        tasks.all().forEach(execution -> {
+            execution.log().lose();
+            execution.detach();
+        });
+        backend.close();
     }
 }

@@ -98,14 +98,14 @@ public record TaskSpec(RunId runId, String repoUrl, CommitSha commit, RepoFolder
     /**
      * Whether {@code other} asks for the same task: everything but the trace id, which is where
      * the request was traced, not what it asks for (a retried StartTask may come from another
-     * trace, and a journal written before trace ids were kept has none).
+     * trace, and a task stored before trace ids were kept has none).
      */
     public boolean sameTaskAs(TaskSpec other) {
         return equals(new TaskSpec(other.runId, other.repoUrl, other.commit, other.folder, other.environment, other.steps,
                 other.env, other.timeout, other.artifacts, traceId));
     }
 
-    /** The command's environment in name order: for logs and journals that must not depend on hashing. */
+    /** The command's environment in name order: for logs and stored records that must not depend on hashing. */
     public Map<String, String> sortedEnv() {
         return new TreeMap<>(env);
     }

@@ -51,7 +51,8 @@ class ExecutorGrpcServiceTest {
     @BeforeEach
     void start() throws Exception {
         repo = GitRepository.create(dir);
-        fixture = ServiceFixture.start("executor", dir, Map.of("portcullis.executor.work-dir", dir.resolve("work").toString()));
+        fixture = ServiceFixture.start("executor", dir, Map.of("portcullis.executor.work-dir", dir.resolve("work").toString(),
+                "portcullis.executor.store.data-dir", dir.resolve("work").toString()));
         channel = TestChannels.mtls(fixture.port(), fixture.credential(TestIdentity.GATEWAY));
     }
 
@@ -193,7 +194,8 @@ class ExecutorGrpcServiceTest {
     @Test
     void theEcsBackendWithoutItsSettingsStopsStartupNamingTheSetting() {
         RuntimeException e = assertThrows(RuntimeException.class, () -> ServiceFixture.start("executor", dir.resolve("ecs"),
-                Map.of("portcullis.executor.work-dir", dir.resolve("ecs-work").toString(), "portcullis.executor.backend", "ecs")));
+                Map.of("portcullis.executor.work-dir", dir.resolve("ecs-work").toString(), "portcullis.executor.backend", "ecs",
+                        "portcullis.executor.store.data-dir", dir.resolve("ecs-work").toString())));
 
         assertEquals("portcullis.executor.ecs.cluster is required: the ECS cluster that runs the tasks",
                 dev.portcullis.runtime.server.StartupFailure.describe(e));
@@ -212,6 +214,7 @@ class ExecutorGrpcServiceTest {
                 "portcullis.executor.ecs.region", "eu-central-1",
                 "portcullis.executor.ecs.log-group", "/portcullis/runner",
                 "portcullis.executor.ecs.log-stream-prefix", "portcullis"));
+        settings.put("portcullis.executor.store.data-dir", dir.resolve("ecs-local-work").toString());
 
         RuntimeException e = assertThrows(RuntimeException.class,
                 () -> ServiceFixture.start("executor", dir.resolve("ecs-local"), settings));

@@ -76,6 +76,7 @@ class ResolveRefCredentialTest {
         tokenFile = Files.createDirectories(dir.resolve("secret")).resolve("token");
         fixture = ServiceFixture.start("executor", dir, Map.of(
                 "portcullis.executor.work-dir", dir.resolve("work").toString(),
+                "portcullis.executor.store.data-dir", dir.resolve("work").toString(),
                 "portcullis.executor.git.username", "reader",
                 "portcullis.executor.git.token-file", tokenFile.toString(),
                 "portcullis.executor.git.ca-file", hostPki.caFile().toString()));

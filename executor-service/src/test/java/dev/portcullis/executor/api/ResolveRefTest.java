@@ -39,7 +39,8 @@ class ResolveRefTest {
     void start() throws Exception {
         repo = GitRepository.create(dir);
         url = repo.path().toUri().toString().replaceFirst("^file:/(?!/)", "file:///");
-        fixture = ServiceFixture.start("executor", dir, Map.of("portcullis.executor.work-dir", dir.resolve("work").toString()));
+        fixture = ServiceFixture.start("executor", dir, Map.of("portcullis.executor.work-dir", dir.resolve("work").toString(),
+                "portcullis.executor.store.data-dir", dir.resolve("work").toString()));
         channel = TestChannels.mtls(fixture.port(), fixture.credential(TestIdentity.GATEWAY));
     }
 

@@ -20,7 +20,7 @@ import java.util.List;
  * Arguments: state directory, repository path, commit, run id, and optionally the moment to wait
  * to be killed at: {@code running} (default) starts one long local task and prints
  * {@code RUNNING PID} once the command runs; {@code ending} starts a short task whose end is
- * journaled, prints {@code ENDING} when the end reaches the audit recorder and blocks it there, as
+ * stored, prints {@code ENDING} when the end reaches the audit recorder and blocks it there, as
  * an executor killed before its outbox took the event would.
  */
 public final class CrashingExecutor {
@@ -46,17 +46,19 @@ public final class CrashingExecutor {
                 }
             };
             TaskService tasks = new TaskService(new LocalProcessTaskBackend(state.resolve("tasks"), 1), new NoSecretSource(),
-                    new LocalArtifactStore(state.resolve("artifacts")), diesAtTheEnd, Clock.systemUTC(), state, 100);
+                    new LocalArtifactStore(state.resolve("artifacts")), diesAtTheEnd, Clock.systemUTC(), state, 100,
+                    TaskStores.embedded(state));
             tasks.start(shortSpec(runId, args[1], args[2]), List.of());
             waitToBeKilled();
         }
         TaskService tasks = new TaskService(new LocalProcessTaskBackend(state.resolve("tasks"), 1), new NoSecretSource(),
-                new LocalArtifactStore(state.resolve("artifacts")), new RecordingAuditRecorder(), Clock.systemUTC(), state, 100);
+                new LocalArtifactStore(state.resolve("artifacts")), new RecordingAuditRecorder(), Clock.systemUTC(), state, 100,
+                TaskStores.embedded(state));
         tasks.start(TaskRestartTest.longTask(runId, args[1], args[2]), List.of());
         while (tasks.get(runId).state() != TaskState.RUNNING) {
             tasks.awaitEvent(runId, tasks.eventCount(runId), Duration.ofSeconds(1));
         }
-        // the first line is in the journal before the parent kills this JVM
+        // the first line is stored before the parent kills this JVM
         while (tasks.events(runId, 0, 1000).stream().noneMatch(e -> e instanceof TaskEvent.Line l
                 && l.stream() == TaskEvent.Stream.STDOUT)) {
             tasks.awaitEvent(runId, tasks.eventCount(runId), Duration.ofSeconds(1));

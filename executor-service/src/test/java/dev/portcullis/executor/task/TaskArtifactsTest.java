@@ -50,7 +50,7 @@ class TaskArtifactsTest {
         repo = GitRepository.create(dir);
         store = new LocalArtifactStore(dir.resolve("artifacts"));
         tasks = new TaskService(new LocalProcessTaskBackend(dir.resolve("work/tasks"), 2), NO_SECRETS, store, audit,
-                Clock.systemUTC(), dir.resolve("work"), 1000);
+                Clock.systemUTC(), dir.resolve("work"), 1000, TaskStores.embedded(dir.resolve("work")));
     }
 
     @AfterEach

@@ -42,7 +42,7 @@ class TaskMetricsTest {
         telemetry = TelemetryEnvironment.build("executor", new TelemetryConfig(0, "127.0.0.1"));
         tasks = new TaskService(new LocalProcessTaskBackend(dir.resolve("work/tasks"), 2), new NoSecretSource(),
                 new LocalArtifactStore(dir.resolve("artifacts")), ArtifactHandoff.unsupported(), new RecordingAuditRecorder(),
-                Clock.systemUTC(), dir.resolve("work"), 1000, telemetry);
+                Clock.systemUTC(), dir.resolve("work"), 1000, telemetry, TaskStores.embedded(dir.resolve("work")));
     }
 
     @AfterEach

@@ -33,7 +33,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Tasks outlive the executor: a new one on the same directory answers for them with their whole log. */
+/** Tasks outlive the executor: a new one on the same (embedded) task database answers for them with their whole log. */
 class TaskRestartTest {
     private static final Duration POLL = Duration.ofMillis(20);
     private static final String SECRET = "s3cr3t-database-password";
@@ -61,7 +61,8 @@ class TaskRestartTest {
     private TaskService service(int memoryLines) {
         Path state = dir.resolve("executor");
         TaskService service = new TaskService(new LocalProcessTaskBackend(state.resolve("tasks"), 2), ONE_SECRET,
-                new LocalArtifactStore(state.resolve("artifacts")), audit, Clock.systemUTC(), state, memoryLines);
+                new LocalArtifactStore(state.resolve("artifacts")), audit, Clock.systemUTC(), state, memoryLines,
+                TaskStores.embedded(state));
         services.add(service);
         return service;
     }
@@ -80,10 +81,25 @@ class TaskRestartTest {
                 .untilAsserted(() -> assertTrue(tasks.exhausted(runId, tasks.eventCount(runId)), "the task did not end"));
     }
 
-    private static byte[] bytesOf(java.nio.ByteBuffer buffer) {
-        byte[] bytes = new byte[buffer.remaining()];
-        buffer.get(bytes);
-        return bytes;
+    /** Every task header, state and event the embedded database in {@code state} holds, as Latin-1 text. */
+    private static String storedBytes(Path state) throws Exception {
+        StringBuilder text = new StringBuilder();
+        try (var connection = java.sql.DriverManager.getConnection(
+                dev.portcullis.executor.task.jdbc.JdbcTaskStore.embeddedUrl(state), "sa", "");
+                var rows = connection.createStatement().executeQuery("SELECT header, task FROM tasks")) {
+            while (rows.next()) {
+                text.append(new String(rows.getBytes(1), java.nio.charset.StandardCharsets.ISO_8859_1));
+                text.append(new String(rows.getBytes(2), java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }
+        try (var connection = java.sql.DriverManager.getConnection(
+                dev.portcullis.executor.task.jdbc.JdbcTaskStore.embeddedUrl(state), "sa", "");
+                var rows = connection.createStatement().executeQuery("SELECT event FROM task_events")) {
+            while (rows.next()) {
+                text.append(new String(rows.getBytes(1), java.nio.charset.StandardCharsets.ISO_8859_1));
+            }
+        }
+        return text.toString();
     }
 
     private static List<String> stdout(List<TaskEvent> events) {
@@ -112,123 +128,9 @@ class TaskRestartTest {
         assertTrue(second.exhausted(spec.runId(), eventsBefore.size()));
         assertEquals(before, second.start(spec, grants));
         assertEquals(eventsBefore.size(), second.eventCount(spec.runId()));
-        String journal = Files.readString(dir.resolve("executor/journal").resolve(spec.runId().value() + ".journal"),
-                java.nio.charset.StandardCharsets.ISO_8859_1);
-        assertFalse(journal.contains(SECRET));
-    }
-
-    @Test
-    void aJournalTheExecutorDiedCreatingIsDiscardedSoTheRetriedStartTaskRuns() throws Exception {
-        // found by the reliability suite: a SIGKILL between creating a task's journal and forcing its
-        // header left a file that no restart could read and no retried StartTask could create again
-        TaskSpec empty = spec("sh", "-c", "echo ran > out.txt; echo empty");
-        TaskSpec fileHeaderOnly = spec("sh", "-c", "echo ran > out.txt; echo header");
-        Path journals = Files.createDirectories(dir.resolve("executor/journal"));
-        Files.write(journals.resolve(empty.runId().value() + ".journal"), new byte[0]);
-        TaskService probe = service(1000); // writes a real journal: its first 8 bytes are the file header
-        TaskSpec real = spec("sh", "-c", "echo real");
-        probe.start(real, List.of());
-        awaitEnd(probe, real.runId());
-        probe.close();
-        byte[] fileHeader = java.util.Arrays.copyOf(Files.readAllBytes(journals.resolve(real.runId().value() + ".journal")), 8);
-        Files.write(journals.resolve(fileHeaderOnly.runId().value() + ".journal"), fileHeader);
-
-        TaskService restarted = service(1000);
-        restarted.start(empty, List.of());
-        restarted.start(fileHeaderOnly, List.of());
-        awaitEnd(restarted, empty.runId());
-        awaitEnd(restarted, fileHeaderOnly.runId());
-
-        assertEquals(List.of("empty"), stdout(restarted.events(empty.runId(), 0, 100)));
-        assertEquals(List.of("header"), stdout(restarted.events(fileHeaderOnly.runId(), 0, 100)));
-    }
-
-    @Test
-    void aJournalTheExecutorDiedBeforeItsFirstStateIsDiscardedSoTheRetriedStartTaskRuns() throws Exception {
-        // found by the reliability suite: a SIGKILL after the journal's header and before the task's first
-        // state left a journal no restart would take, and every retried StartTask failed to create it again,
-        // so the run waited in the queue for ever, holding its lock and everything queued behind it
-        TaskSpec spec = spec("sh", "-c", "echo ran");
-        Path journals = Files.createDirectories(dir.resolve("executor/journal"));
-        TaskJournal.create(journals, new TaskJournal.Header(spec, List.of(), TaskBackend.Kind.LOCAL)).close();
-
-        TaskService restarted = service(1000);
-        restarted.start(spec, List.of());
-        awaitEnd(restarted, spec.runId());
-
-        assertEquals(List.of("ran"), stdout(restarted.events(spec.runId(), 0, 100)));
-    }
-
-    @Test
-    void aRunWhoseJournalCannotBeReadIsRefusedForGoodAndNeverStartedAgain() throws Exception {
-        TaskSpec spec = spec("sh", "-c", "echo ran > out.txt");
-        Path journals = Files.createDirectories(dir.resolve("executor/journal"));
-        Path journal = journals.resolve(spec.runId().value() + ".journal");
-        // a well-framed first record that is no header this executor can decode (e.g. a newer one's)
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        bytes.write(bytesOf(TaskJournal.FORMAT.header()));
-        bytes.write(bytesOf(TaskJournal.FORMAT.frame(new byte[] {(byte) 0x7f, 1, 2, 3})));
-        byte[] unreadable = bytes.toByteArray();
-        Files.write(journal, unreadable);
-
-        TaskService restarted = service(1000);
-        DomainException refused = assertThrows(DomainException.class, () -> restarted.start(spec, List.of()));
-
-        assertEquals(DomainException.Kind.PRECONDITION, refused.kind());
-        assertEquals("TASK_JOURNAL_UNREADABLE", refused.reason());
-        assertEquals(java.util.Arrays.toString(unreadable), java.util.Arrays.toString(Files.readAllBytes(journal)));
-    }
-
-    @Test
-    void aRunWhoseJournalCannotBeReadWaitsOnABackendWhoseTasksOutliveTheExecutor() throws Exception {
-        // on ECS the task may still run: refusing for good would end the run and free its lock beside it
-        TaskSpec spec = spec("sh", "-c", "echo ran > out.txt");
-        Path journals = Files.createDirectories(dir.resolve("executor/journal"));
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        bytes.write(bytesOf(TaskJournal.FORMAT.header()));
-        bytes.write(bytesOf(TaskJournal.FORMAT.frame(new byte[] {(byte) 0x7f, 1, 2, 3})));
-        Files.write(journals.resolve(spec.runId().value() + ".journal"), bytes.toByteArray());
-        Path state = dir.resolve("executor");
-        LocalProcessTaskBackend local = new LocalProcessTaskBackend(state.resolve("tasks"), 2);
-        TaskBackend outlivesTheExecutor = new TaskBackend() {
-            @Override
-            public Kind kind() {
-                return Kind.ECS;
-            }
-
-            @Override
-            public Handle start(TaskSpec task, Map<String, String> environment, TaskRun run) {
-                throw new AssertionError("never started");
-            }
-
-            @Override
-            public boolean survivesRestart() {
-                return true;
-            }
-
-            @Override
-            public Handle resume(TaskSpec task, TaskRun run) {
-                throw new AssertionError("nothing to resume");
-            }
-
-            @Override
-            public dev.portcullis.runtime.health.Readiness readiness() {
-                return local.readiness();
-            }
-
-            @Override
-            public void close() {
-                local.close();
-            }
-        };
-        TaskService restarted = new TaskService(outlivesTheExecutor, ONE_SECRET, new LocalArtifactStore(state.resolve("artifacts")),
-                audit, Clock.systemUTC(), state, 1000);
-        services.add(restarted);
-
-        DomainException refused = assertThrows(DomainException.class, () -> restarted.start(spec, List.of()));
-
-        assertEquals(DomainException.Kind.UNAVAILABLE, refused.kind());
-        assertEquals("TASK_JOURNAL_UNREADABLE", refused.reason());
+        String stored = storedBytes(dir.resolve("executor"));
+        assertTrue(stored.contains("password [REDACTED]"), "the log is in the database, redacted");
+        assertFalse(stored.contains(SECRET));
     }
 
     @Test
@@ -345,7 +247,7 @@ class TaskRestartTest {
     }
 
     @Test
-    void onlyTheNewestEventsStayInMemoryAndOlderOnesComeFromTheJournal() throws Exception {
+    void onlyTheNewestEventsStayInMemoryAndOlderOnesComeFromTheStore() throws Exception {
         TaskService tasks = service(100);
         TaskSpec spec = new TaskSpec(RunId.random(), repo.path().toString(), new CommitSha(repo.commit()),
                 RepoFolder.parse("stage/app"), "stage", List.of("sh", "-c", "i=0; while [ $i -lt 2000 ]; do echo line $i; i=$((i+1)); done"),

@@ -50,7 +50,8 @@ class TaskServiceTest {
     void start() throws Exception {
         repo = GitRepository.create(dir);
         tasks = new TaskService(new LocalProcessTaskBackend(dir.resolve("work/tasks"), 2), ONE_SECRET,
-                new LocalArtifactStore(dir.resolve("artifacts")), audit, Clock.systemUTC(), dir.resolve("work"), 1000);
+                new LocalArtifactStore(dir.resolve("artifacts")), audit, Clock.systemUTC(), dir.resolve("work"), 1000,
+                TaskStores.embedded(dir.resolve("work")));
     }
 
     @AfterEach
@@ -152,7 +153,8 @@ class TaskServiceTest {
     @Test
     void aTaskThatNeedsSecretsFailsClearlyWithoutVault() throws Exception {
         TaskService noVault = new TaskService(new LocalProcessTaskBackend(dir.resolve("work2/tasks"), 1), new NoSecretSource(),
-                new LocalArtifactStore(dir.resolve("artifacts")), audit, Clock.systemUTC(), dir.resolve("work2"), 1000);
+                new LocalArtifactStore(dir.resolve("artifacts")), audit, Clock.systemUTC(), dir.resolve("work2"), 1000,
+                TaskStores.embedded(dir.resolve("work2")));
         try {
             TaskSpec spec = spec("true");
 

@@ -13,7 +13,6 @@ import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.testing.RecordingAuditRecorder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -25,23 +24,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * A StartTask that fails between the journal's header and the task's first state (here the first
- * state cannot be made; in production e.g. ENOSPC or EIO on the forced state write) leaves no
- * journal behind: otherwise every retry fails to create it again (INTERNAL, which the gateway
- * retries), and the run waits with its lock until the executor restarts. Found by review.
+ * A StartTask that fails before its task is stored (here its first state cannot be made) leaves
+ * nothing behind: otherwise every retry would find a task that never launches, and the run would
+ * wait with its lock for ever. Found by review (then of the task journal; the task store creates
+ * a task and its first state in one transaction).
  */
 class TaskStartFailureTest {
     @TempDir
     Path dir;
 
-    /** Fails every reading while armed and the armed run's journal exists: after the header, before the first state. */
+    /** Fails every reading while armed. */
     static final class FailingAfterHeader extends Clock {
-        volatile Path armed;
+        volatile boolean armed;
 
         @Override
         public Instant instant() {
-            Path journal = armed;
-            if (journal != null && Files.exists(journal)) {
+            if (armed) {
                 throw new IllegalStateException("simulated: the first state cannot be written");
             }
             return Instant.now();
@@ -59,21 +57,21 @@ class TaskStartFailureTest {
     }
 
     @Test
-    void aStartTaskThatFailedAfterTheHeaderCanBeRetriedWithoutARestart() throws Exception {
+    void aStartTaskThatFailedBeforeItsTaskWasStoredCanBeRetriedWithoutARestart() throws Exception {
         GitRepository repo = GitRepository.create(dir);
         Path state = dir.resolve("executor");
         FailingAfterHeader clock = new FailingAfterHeader();
         TaskService service = new TaskService(new LocalProcessTaskBackend(state.resolve("tasks"), 2),
                 grants -> TaskSecrets.of(java.util.Map.of(), java.util.Map.of()), new LocalArtifactStore(state.resolve("artifacts")),
-                new RecordingAuditRecorder(), clock, state, 1000);
+                new RecordingAuditRecorder(), clock, state, 1000, TaskStores.embedded(state));
         try {
             TaskSpec spec = new TaskSpec(RunId.random(), repo.path().toString(), new CommitSha(repo.commit()),
                     RepoFolder.parse("stage/app"), "stage", List.of("sh", "-c", "echo ran"), Duration.ofSeconds(30),
                     TaskArtifacts.NONE.producing(new ArtifactPath("out.txt")));
-            clock.armed = state.resolve("journal").resolve(spec.runId().value() + TaskJournal.SUFFIX);
+            clock.armed = true;
 
             assertThrows(RuntimeException.class, () -> service.start(spec, List.of())); // never answered: the gateway retries
-            clock.armed = null; // the fault is gone
+            clock.armed = false; // the fault is gone
 
             assertDoesNotThrow(() -> service.start(spec, List.of()), "the retried StartTask must run the task");
             await().atMost(Duration.ofSeconds(60))

@@ -48,7 +48,8 @@ class TaskStepsTest {
 
     private TaskService service() {
         return new TaskService(new LocalProcessTaskBackend(dir.resolve("work/tasks"), 2), ONE_SECRET,
-                new LocalArtifactStore(dir.resolve("artifacts")), audit, Clock.systemUTC(), dir.resolve("work"), 1000);
+                new LocalArtifactStore(dir.resolve("artifacts")), audit, Clock.systemUTC(), dir.resolve("work"), 1000,
+                TaskStores.embedded(dir.resolve("work")));
     }
 
     @AfterEach

@@ -87,7 +87,8 @@ class TaskTerraformEndToEndTest {
         head.waitFor();
         repoPath = repo.toString();
         tasks = new TaskService(new LocalProcessTaskBackend(dir.resolve("work/tasks"), 1), new NoSecretSource(),
-                new LocalArtifactStore(dir.resolve("artifacts")), audit, Clock.systemUTC(), dir.resolve("work"), 10_000);
+                new LocalArtifactStore(dir.resolve("artifacts")), audit, Clock.systemUTC(), dir.resolve("work"), 10_000,
+                TaskStores.embedded(dir.resolve("work")));
     }
 
     @AfterEach

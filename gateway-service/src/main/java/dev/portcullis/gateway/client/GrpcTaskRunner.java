@@ -151,7 +151,7 @@ public final class GrpcTaskRunner implements TaskRunner {
 
     /**
      * The executor's refusal, by meaning; its own message is not passed on (it may name paths), its
-     * {@code ErrorInfo} reason (a code, e.g. {@code TASK_JOURNAL_UNREADABLE}) is.
+     * {@code ErrorInfo} reason (a code, e.g. {@code STORE_UNAVAILABLE}) is.
      */
     private static DomainException failure(StatusRuntimeException e) {
         String why = e.getStatus().getCode() + reason(e).map(reason -> ", " + reason).orElse("");

@@ -29,6 +29,7 @@ import dev.portcullis.executor.task.TaskService;
 import dev.portcullis.executor.task.TaskSpec;
 import dev.portcullis.executor.task.TaskState;
 import dev.portcullis.executor.task.TaskStep;
+import dev.portcullis.executor.task.TaskStores;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
@@ -101,7 +102,8 @@ class EcsTaskBackendTest {
         closeables.add(ecs);
         closeables.add(logs);
         TaskService service = new TaskService(new EcsTaskBackend(new EcsTaskRunner(config, ecs, logs, Clock.systemUTC())),
-                ONE_SECRET, artifacts, handoff, audit, Clock.systemUTC(), dir.resolve("executor"), 100);
+                ONE_SECRET, artifacts, handoff, audit, Clock.systemUTC(), dir.resolve("executor"), 100,
+                TaskStores.embedded(dir.resolve("executor")));
         closeables.add(service);
         return service;
     }

@@ -1,0 +1,80 @@
+package dev.portcullis.cli.dev;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.runtime.pki.PemFiles;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Dev mode's console: a human signs in at the dev identity provider by picking who they are. */
+class DevConsoleTest {
+    private static final Pattern HIDDEN = Pattern.compile("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theDevApproverSignsInAtTheDevIdentityProviderAndTheGatewayActsForThem() throws Exception {
+        try (DevMode dev = DevMode.start(DevModeOptions.in(dir.resolve("data")).withBasePort(0))) {
+            HttpClient http = HttpClient.newBuilder().sslContext(PemFiles.trustingOnly(dev.pki().caFile()))
+                    .followRedirects(HttpClient.Redirect.NEVER).build();
+            String console = dev.consoleUrl().toString();
+
+            HttpResponse<String> toSignIn = get(http, console + "/runs", "");
+            HttpResponse<String> toProvider = get(http, console + location(toSignIn), "");
+            String signInCookie = cookie(toProvider, "__Host-portcullis-signin");
+            HttpResponse<String> picker = get(http, location(toProvider), "");
+            List<String> form = new ArrayList<>();
+            Matcher hidden = HIDDEN.matcher(picker.body());
+            while (hidden.find()) {
+                form.add(hidden.group(1) + "=" + URLEncoder.encode(hidden.group(2).replace("&amp;", "&"), StandardCharsets.UTF_8));
+            }
+            form.add("user=approver");
+            HttpResponse<String> back = http.send(HttpRequest.newBuilder(URI.create(dev.signIn().url() + "/authorize"))
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString(form.stream().collect(Collectors.joining("&")))).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> signedIn = get(http, location(back), signInCookie);
+
+            String session = cookie(signedIn, "__Host-portcullis-session");
+            HttpResponse<String> runs = get(http, console + "/runs", session);
+
+            assertEquals(200, signedIn.statusCode(), signedIn.body());
+            assertTrue(signedIn.body().contains("Signed in as <strong>Dev approver</strong>"), signedIn.body());
+            assertEquals(200, runs.statusCode(), runs.body()); // the gateway took the approver's token from its delegate
+            assertTrue(Files.readString(dev.envFile()).contains(console), "dev.env names the console");
+        }
+    }
+
+    private static HttpResponse<String> get(HttpClient http, String url, String cookie) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+        if (!cookie.isEmpty()) {
+            request.header("Cookie", cookie);
+        }
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String location(HttpResponse<String> response) {
+        return response.headers().firstValue("Location").orElseThrow(() -> new AssertionError(response.statusCode() + " " + response.body()));
+    }
+
+    private static String cookie(HttpResponse<String> response, String name) {
+        return response.headers().allValues("Set-Cookie").stream().filter(c -> c.startsWith(name + "=")).map(c -> c.split(";", 2)[0])
+                .findFirst().orElseThrow();
+    }
+}

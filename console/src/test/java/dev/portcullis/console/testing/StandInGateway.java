@@ -1,0 +1,174 @@
+package dev.portcullis.console.testing;
+
+import dev.portcullis.v1.ApproveRunRequest;
+import dev.portcullis.v1.ApproveRunResponse;
+import dev.portcullis.v1.AuditServiceGrpc;
+import dev.portcullis.v1.GatewayServiceGrpc;
+import dev.portcullis.v1.GetRunRequest;
+import dev.portcullis.v1.GetRunResponse;
+import dev.portcullis.v1.ListRunsRequest;
+import dev.portcullis.v1.ListRunsResponse;
+import dev.portcullis.v1.LogLine;
+import dev.portcullis.v1.QueryRequest;
+import dev.portcullis.v1.QueryResponse;
+import dev.portcullis.v1.RejectRunRequest;
+import dev.portcullis.v1.RejectRunResponse;
+import dev.portcullis.v1.Run;
+import dev.portcullis.v1.RunState;
+import dev.portcullis.v1.WatchRunRequest;
+import dev.portcullis.v1.WatchRunResponse;
+import com.google.protobuf.Any;
+import com.google.rpc.Code;
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.Status;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.StreamObserver;
+import dev.portcullis.runtime.transport.TlsMaterial;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Stands in for the gateway and the audit service across the console's mTLS channel: serves the
+ * runs and events a test puts in, records every call's {@code authorization} header and every
+ * approval, and refuses approvals the way a test says. The real services' own tests cover what
+ * they decide; this checks what the console sends and shows.
+ */
+public final class StandInGateway implements AutoCloseable {
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
+
+    private final Map<String, Run> runs = new ConcurrentHashMap<>();
+    private final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private final List<ApproveRunRequest> approvals = new CopyOnWriteArrayList<>();
+    private final List<QueryRequest> queries = new CopyOnWriteArrayList<>();
+    private final List<QueryResponse> events = new CopyOnWriteArrayList<>();
+    private volatile Optional<Status> approvalRefusal = Optional.empty();
+    private final Server server;
+
+    public StandInGateway(TlsMaterial tls) {
+        ServerInterceptor recordAuthorization = new ServerInterceptor() {
+            @Override
+            public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
+                authorizations.add(Optional.ofNullable(headers.get(AUTHORIZATION)).orElse(""));
+                return next.startCall(call, headers);
+            }
+        };
+        try {
+            server = Grpc.newServerBuilderForPort(0, tls.serverCredentials())
+                    .addService(ServerInterceptors.intercept(new Gateway(), recordAuthorization))
+                    .addService(ServerInterceptors.intercept(new Audit(), recordAuthorization))
+                    .build().start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    public void put(Run run) {
+        runs.put(run.getRunId(), run);
+    }
+
+    public void putEvent(QueryResponse event) {
+        events.add(event);
+    }
+
+    /** Approvals are refused with {@code code} and ErrorInfo reason {@code reason} from now on. */
+    public void refuseApprovals(Code code, String reason, String message) {
+        approvalRefusal = Optional.of(Status.newBuilder().setCode(code.getNumber()).setMessage(message)
+                .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain("portcullis").setReason(reason).build())).build());
+    }
+
+    public List<String> authorizations() {
+        return List.copyOf(authorizations);
+    }
+
+    public List<ApproveRunRequest> approvals() {
+        return List.copyOf(approvals);
+    }
+
+    public List<QueryRequest> queries() {
+        return List.copyOf(queries);
+    }
+
+    @Override
+    public void close() {
+        server.shutdownNow();
+    }
+
+    private final class Gateway extends GatewayServiceGrpc.GatewayServiceImplBase {
+        @Override
+        public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
+            response.onNext(ListRunsResponse.newBuilder().addAllRuns(runs.values().stream()
+                    .filter(run -> request.getStatesCount() == 0 || request.getStatesList().contains(run.getState())).toList()).build());
+            response.onCompleted();
+        }
+
+        @Override
+        public void getRun(GetRunRequest request, StreamObserver<GetRunResponse> response) {
+            Run run = runs.get(request.getRunId());
+            if (run == null) {
+                response.onError(io.grpc.Status.NOT_FOUND.withDescription("no run " + request.getRunId()).asRuntimeException());
+                return;
+            }
+            response.onNext(GetRunResponse.newBuilder().setRun(run).build());
+            response.onCompleted();
+        }
+
+        @Override
+        public void approveRun(ApproveRunRequest request, StreamObserver<ApproveRunResponse> response) {
+            if (approvalRefusal.isPresent()) {
+                response.onError(StatusProto.toStatusRuntimeException(approvalRefusal.get()));
+                return;
+            }
+            approvals.add(request);
+            Run approved = runs.get(request.getRunId()).toBuilder().setState(RunState.RUN_STATE_QUEUED).build();
+            runs.put(approved.getRunId(), approved);
+            response.onNext(ApproveRunResponse.newBuilder().setRun(approved).build());
+            response.onCompleted();
+        }
+
+        @Override
+        public void rejectRun(RejectRunRequest request, StreamObserver<RejectRunResponse> response) {
+            Run rejected = runs.get(request.getRunId()).toBuilder().setState(RunState.RUN_STATE_REJECTED)
+                    .setStateReason(request.getReason()).build();
+            runs.put(rejected.getRunId(), rejected);
+            response.onNext(RejectRunResponse.newBuilder().setRun(rejected).build());
+            response.onCompleted();
+        }
+
+        /** Two log lines, then the run's current state; offsets count from 0 and resume after {@code from_offset - 1}. */
+        @Override
+        public void watchRun(WatchRunRequest request, StreamObserver<WatchRunResponse> response) {
+            Run run = runs.get(request.getRunId());
+            List<WatchRunResponse> all = List.of(
+                    WatchRunResponse.newBuilder().setOffset(0).setLogLine(LogLine.newBuilder().setText("first <line>")).build(),
+                    WatchRunResponse.newBuilder().setOffset(1).setLogLine(LogLine.newBuilder().setText("second line")).build(),
+                    WatchRunResponse.newBuilder().setOffset(2).setStateChange(run).build());
+            all.stream().filter(event -> event.getOffset() >= request.getFromOffset()).forEach(response::onNext);
+            response.onCompleted();
+        }
+    }
+
+    private final class Audit extends AuditServiceGrpc.AuditServiceImplBase {
+        @Override
+        public void query(QueryRequest request, StreamObserver<QueryResponse> response) {
+            queries.add(request);
+            events.forEach(response::onNext);
+            response.onCompleted();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package dev.portcullis.console.web;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.portcullis.console.testing.Browser;
+import dev.portcullis.console.testing.ConsoleFixture;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConsoleHttpServerTest {
+    @TempDir
+    static Path dir;
+    static ConsoleFixture fixture;
+
+    @BeforeAll
+    static void start() {
+        fixture = ConsoleFixture.start(dir);
+    }
+
+    @AfterAll
+    static void stop() {
+        fixture.close();
+    }
+
+    @Test
+    void everyAnswerCarriesTheStrictContentSecurityPolicyAndNoCaching() {
+        Browser browser = fixture.browser();
+
+        for (String path : List.of("/signin/done", "/static/console.js", "/no/such/page", "/runs")) {
+            HttpResponse<String> answer = browser.get(fixture.url + path);
+
+            assertEquals(ConsoleHttpServer.CONTENT_SECURITY_POLICY, answer.headers().firstValue("Content-Security-Policy").orElse(""), path);
+            assertEquals("nosniff", answer.headers().firstValue("X-Content-Type-Options").orElse(""), path);
+            assertEquals("same-origin", answer.headers().firstValue("Referrer-Policy").orElse(""), path);
+            assertEquals("no-store", answer.headers().firstValue("Cache-Control").orElse(""), path);
+        }
+    }
+
+    @Test
+    void pagesHoldNoInlineScriptOrStyle() {
+        Browser browser = fixture.browser();
+        fixture.signIn(browser, "/runs", "approver");
+
+        String page = browser.get(fixture.url + "/runs").body();
+
+        assertTrue(Pattern.compile("<script src=\"/static/console.js\" defer></script>").matcher(page).find(), page);
+        assertFalse(Pattern.compile("<script>|<script [^s]|<style|style=|\\son[a-z]+=").matcher(page).find(), page);
+    }
+
+    @Test
+    void theFaviconBrowsersAskForIsAnsweredEmpty() {
+        HttpResponse<String> answer = fixture.browser().get(fixture.url + "/favicon.ico");
+
+        assertEquals(204, answer.statusCode());
+    }
+
+    @Test
+    void aStateChangeWithoutASessionIsRefused() {
+        Browser browser = fixture.browser();
+
+        HttpResponse<String> refused = browser.post(fixture.url + "/signout", fixture.url, java.util.Map.of("csrf", "guess"));
+
+        assertEquals(403, refused.statusCode());
+    }
+}
