@@ -74,8 +74,8 @@ public final class ReliabilitySuite {
     private static final int MAX_PROBLEM_LINES = 40;
     /** Gateway replicas, sharing the gateway schema; the callers spread over them. */
     private static final int GATEWAYS = 2;
-    /** Executor replicas; more than one share the executor schema (their task database). */
-    private static final int EXECUTORS = 1;
+    /** Executor replicas, sharing the executor schema (their task database). */
+    private static final int EXECUTORS = 2;
 
     private final ReliabilitySettings settings;
     private final PrintStream log;
@@ -129,12 +129,9 @@ public final class ReliabilitySuite {
         issuers.putAll(SuiteIssuers.downIssuerProperties(downIssuer, pki));
         issuers.putAll(SuiteEndpoints.UNLIMITED_REFUSALS); // the hostile corpus audits every refusal it provokes
         issuers.forEach((key, value) -> gatewayArguments.addAll(List.of("--set", key + "=" + value)));
-        List<String> executorArguments = new ArrayList<>();
-        if (EXECUTORS > 1) {
-            executorArguments.addAll(database(executorSchema, password));
-            // a short lease, so an executor replica takes a dead one's tasks over within seconds
-            executorArguments.addAll(List.of("--set", "portcullis.executor.store.lease=5s"));
-        }
+        List<String> executorArguments = new ArrayList<>(database(executorSchema, password));
+        // a short lease, so an executor replica takes a dead one's tasks over within seconds
+        executorArguments.addAll(List.of("--set", "portcullis.executor.store.lease=5s"));
         List<String> auditArguments = new ArrayList<>(database(auditSchema, password));
         SuiteEndpoints.UNLIMITED_REFUSALS.forEach((key, value) -> auditArguments.addAll(List.of("--set", key + "=" + value)));
         List<ServiceProcesses.Instance> instances = instances(dataDir, basePort, gatewayArguments, executorArguments,
@@ -435,9 +432,7 @@ public final class ReliabilitySuite {
             arguments.addAll(settings("portcullis.server.port", port, "portcullis.executor.work-dir", work,
                     "portcullis.executor.store.data-dir", work.resolve("store"),
                     "portcullis.executor.artifacts.dir", dataDir.resolve("artifacts"), "portcullis.audit-outbox.spool-dir", spool));
-            // one executor keeps its tasks in its work directory, its audit events in its spool: lost with its pod
-            instances.add(new ServiceProcesses.Instance(name, "executor", port, arguments,
-                    EXECUTORS > 1 ? List.of(work, spool) : List.of()));
+            instances.add(new ServiceProcesses.Instance(name, "executor", port, arguments, List.of(work, spool)));
             executorAddresses.add("localhost:" + port);
         }
         for (int k = 1; k <= GATEWAYS; k++) {

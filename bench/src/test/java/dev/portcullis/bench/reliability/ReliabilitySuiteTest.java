@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The reliability suite, short: 16 CI callers on PostgreSQL, each service a process of its own,
- * two gateway replicas among them, a gateway, the executor and the audit service each killed with
- * SIGKILL once during the load, a gateway's pod-local directory wiped.
+ * two gateway and two executor replicas among them, a gateway, an executor and the audit service
+ * each killed with SIGKILL once during the load, the pod-local directories of each wiped.
  * Nothing acknowledged may be lost, no task may run twice, every audit event must arrive once,
  * the chain must verify and every caller must have seen its run's whole event list.
  */
