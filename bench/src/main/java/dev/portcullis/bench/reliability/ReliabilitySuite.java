@@ -411,7 +411,8 @@ public final class ReliabilitySuite {
      * The suite's processes in start order: audit, policy, {@value #EXECUTORS} executor(s),
      * {@value #GATEWAYS} gateways. The first of each service has its dev port, further replicas
      * the ports after the audit service's. Each gateway and executor replica has a work directory
-     * (and an executor a spool) of its own, its pod-local disk, which a fault wipes; the executors share the
+     * of its own, its pod-local disk, which a fault wipes (neither has a spool: their audit
+     * outboxes are tables of their databases); the executors share the
      * artifact directory (production's S3 bucket), and the gateways call every executor replica
      * through one address list. The policy service's spool is not pod-local: the chart keeps it
      * on a PersistentVolumeClaim that follows the pod.
@@ -426,13 +427,13 @@ public final class ReliabilitySuite {
         for (int k = 1; k <= EXECUTORS; k++) {
             String name = EXECUTORS == 1 ? "executor" : "executor-" + k;
             int port = k == 1 ? basePort + 2 : extraPort++;
+            // no spool: the executor's audit outbox is a table of its task database
             Path work = dataDir.resolve("work").resolve(name);
-            Path spool = dataDir.resolve("spool").resolve(name);
             List<String> arguments = new ArrayList<>(executorArguments);
             arguments.addAll(settings("portcullis.server.port", port, "portcullis.executor.work-dir", work,
                     "portcullis.executor.store.data-dir", work.resolve("store"),
-                    "portcullis.executor.artifacts.dir", dataDir.resolve("artifacts"), "portcullis.audit-outbox.spool-dir", spool));
-            instances.add(new ServiceProcesses.Instance(name, "executor", port, arguments, List.of(work, spool)));
+                    "portcullis.executor.artifacts.dir", dataDir.resolve("artifacts")));
+            instances.add(new ServiceProcesses.Instance(name, "executor", port, arguments, List.of(work)));
             executorAddresses.add("localhost:" + port);
         }
         for (int k = 1; k <= GATEWAYS; k++) {
