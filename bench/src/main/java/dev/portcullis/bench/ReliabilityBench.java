@@ -54,6 +54,8 @@ final class ReliabilityBench {
         f.put("runs_submitted", new Figure(r.runsSubmitted(), "runs", "submissions the gateway acknowledged"));
         f.put("runs_final", new Figure(r.runsFinal(), "runs", "acknowledged runs that reached a final state " + r.finalStates()));
         f.put("runs_lost", new Figure(r.runsLost(), "runs", "acknowledged but unknown at the end, or never ended (must be 0)"));
+        f.put("runs_cancelled_unasked", new Figure(r.runsCancelledUnasked(), "runs",
+                "runs that ended CANCELLED though no caller cancelled them (must be 0)"));
         f.put("submits_unacknowledged", new Figure(r.submitsUnacknowledged(), "submits",
                 "submissions refused or retried in vain (must be 0)"));
         f.put("duplicate_tasks", new Figure(r.duplicateTasks(), "runs", "runs whose task started more than once (must be 0)"));

@@ -10,6 +10,7 @@ import java.util.Optional;
  * @param runsSubmitted submissions the gateway acknowledged
  * @param runsFinal acknowledged runs that reached a final state
  * @param runsLost acknowledged runs the gateway did not know at the end, or that never ended
+ * @param runsCancelledUnasked runs that ended CANCELLED, which no caller asked for (the callers never cancel)
  * @param submitsUnacknowledged submissions never acknowledged (refused, or retried in vain)
  * @param finalStates final state name to the runs that ended in it
  * @param duplicateTasks runs whose task started more than once
@@ -28,7 +29,7 @@ import java.util.Optional;
  * @param problems one line per defect seen (bounded), for the log
  */
 public record ReliabilityReport(int callers, long seed, int runsSubmitted, int runsFinal, int runsLost,
-        int submitsUnacknowledged, Map<String, Integer> finalStates, int duplicateTasks, int eventsLost, int eventsDuplicated,
+        int runsCancelledUnasked, int submitsUnacknowledged, Map<String, Integer> finalStates, int duplicateTasks, int eventsLost, int eventsDuplicated,
         boolean chainIntact, long chainChecked, int watchComplete, int watchReconnects, double loadSeconds,
         double throughputRunsPerSecond, double submitP50Millis, double submitP99Millis, List<InjectedFault> faults,
         int faultsPlanned, boolean faultsRecovered, Optional<HostileOutcome> hostile, Map<String, Long> rssStartBytes, Map<String, Long> rssEndBytes,
@@ -41,9 +42,9 @@ public record ReliabilityReport(int callers, long seed, int runsSubmitted, int r
         problems = List.copyOf(problems);
     }
 
-    /** Nothing lost, nothing doubled, the chain intact, every watcher complete, every fault recovered from. */
+    /** Nothing lost, nothing cancelled unasked, nothing doubled, the chain intact, every watcher complete, every fault recovered from. */
     public boolean passed() {
-        return runsSubmitted > 0 && runsLost == 0 && submitsUnacknowledged == 0 && duplicateTasks == 0 && eventsLost == 0
+        return runsSubmitted > 0 && runsLost == 0 && runsCancelledUnasked == 0 && submitsUnacknowledged == 0 && duplicateTasks == 0 && eventsLost == 0
                 && eventsDuplicated == 0 && chainIntact && watchComplete == runsSubmitted && faultsRecovered
                 && hostile.map(h -> h.unexpected().isEmpty()).orElse(true);
     }

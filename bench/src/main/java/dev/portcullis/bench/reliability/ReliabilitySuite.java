@@ -20,6 +20,7 @@ import dev.portcullis.v1.QueryRequest;
 import dev.portcullis.v1.QueryResponse;
 import dev.portcullis.v1.Run;
 import dev.portcullis.v1.RunSpec;
+import dev.portcullis.v1.RunState;
 import dev.portcullis.v1.VerifyRequest;
 import dev.portcullis.v1.VerifyResponse;
 import dev.portcullis.v1.WatchRunRequest;
@@ -231,6 +232,15 @@ public final class ReliabilitySuite {
                 r.getState().name() + ": " + r.getStateReason().substring(0, Math.min(100, r.getStateReason().length())), 1,
                 Integer::sum));
         failures.forEach((reason, count) -> log.printf("reliability: %d run(s) ended %s%n", count, reason));
+        // the callers never cancel: a cancelled run was cancelled by the suite's own services
+        int cancelledUnasked = 0;
+        for (Map.Entry<String, Run> run : finalRuns.entrySet()) {
+            if (run.getValue().getState() == RunState.RUN_STATE_CANCELLED) {
+                cancelledUnasked++;
+                problem("run " + run.getKey() + " ended CANCELLED though no caller cancelled it: "
+                        + run.getValue().getStateReason());
+            }
+        }
 
         // each caller's watch against the run's whole event list, read again from offset 0
         Map<String, List<WatchRunResponse>> full = new HashMap<>();
@@ -289,7 +299,7 @@ public final class ReliabilitySuite {
         long[] submitNanos = acknowledged.stream().mapToLong(LoadCaller.Outcome::submitNanos).sorted().toArray();
         int finishedDuringLoad = (int) acknowledged.stream().filter(o -> o.finalState().isPresent()).count();
         return new ReliabilityReport(settings.callers(), settings.seed(), acknowledged.size(), finalRuns.size(), lost,
-                outcomes.size() - acknowledged.size(), states, duplicateTasks, eventsLost, eventsDuplicated, chain.getIntact(),
+                cancelledUnasked, outcomes.size() - acknowledged.size(), states, duplicateTasks, eventsLost, eventsDuplicated, chain.getIntact(),
                 chain.getChecked(), watchComplete, reconnects, loadSeconds, finishedDuringLoad / loadSeconds,
                 percentileMillis(submitNanos, 50), percentileMillis(submitNanos, 99), faults.injected(), settings.faults(),
                 faults.failure().isEmpty(), hostile, rssStart, rssEnd, (System.nanoTime() - begin) / 1e9, problems);

@@ -50,6 +50,7 @@ class ReliabilitySuiteTest {
         assertTrue(report.runsSubmitted() > 0 && report.runsSubmitted() <= 48, seen);
         assertEquals(report.runsSubmitted(), report.runsFinal(), seen);
         assertEquals(0, report.runsLost(), seen);
+        assertEquals(0, report.runsCancelledUnasked(), seen);
         assertEquals(0, report.submitsUnacknowledged(), seen);
         assertEquals(0, report.duplicateTasks(), seen);
         assertEquals(0, report.eventsLost(), seen);
