@@ -109,3 +109,36 @@ true
 {{- end -}}
 {{- end -}}
 {{- end -}}
+
+{{/* The console's SPIFFE ID. */}}
+{{- define "portcullis.consoleId" -}}
+{{- printf "spiffe://%s/console" .Values.trustDomain -}}
+{{- end -}}
+
+{{/* With the console enabled: the gateway's and audit service's settings that accept people's ID
+tokens from it (the console as delegate, its identity provider as an issuer of kind human). */}}
+{{- define "portcullis.humanIssuer" -}}
+{{- with .Values.console }}
+{{- if .enabled }}
+{{- $name := .oidc.issuerName }}
+{{- if not (regexMatch "^[A-Za-z0-9_-]+$" $name) }}
+{{- fail "console.oidc.issuerName must be letters, digits, - and _" }}
+{{- end }}
+{{- if not (hasPrefix (printf "spiffe://%s/human/" $.Values.trustDomain) (required "console.oidc.identityTemplate (e.g. spiffe://TRUST_DOMAIN/human/{sub}) is required with console.enabled" .oidc.identityTemplate)) }}
+{{- fail (printf "console.oidc.identityTemplate must lie under spiffe://%s/human/" $.Values.trustDomain) }}
+{{- end }}
+portcullis.oidc.delegates={{ include "portcullis.consoleId" $ }}
+portcullis.oidc.issuers.{{ $name }}.kind=human
+portcullis.oidc.issuers.{{ $name }}.issuer-url={{ required "console.oidc.issuerUrl (the identity provider's https issuer) is required with console.enabled" .oidc.issuerUrl }}
+portcullis.oidc.issuers.{{ $name }}.audience={{ required "console.oidc.clientId is required with console.enabled" .oidc.clientId }}
+portcullis.oidc.issuers.{{ $name }}.ca-file=/var/run/portcullis/idp-ca/ca.crt
+portcullis.oidc.issuers.{{ $name }}.identity-template={{ .oidc.identityTemplate }}
+{{- with .oidc.approvalMaxLoginAge }}
+portcullis.oidc.issuers.{{ $name }}.approval-max-login-age={{ . }}
+{{- end }}
+{{- with .oidc.approvalRequiredAmr }}
+portcullis.oidc.issuers.{{ $name }}.approval-required-amr={{ join "," . }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- end -}}

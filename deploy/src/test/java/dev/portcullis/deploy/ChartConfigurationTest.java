@@ -18,6 +18,7 @@ import dev.portcullis.gateway.server.RunsConfig;
 import dev.portcullis.gateway.server.StoreConfig;
 import dev.portcullis.policy.server.PolicyConfig;
 import dev.portcullis.runtime.audit.AuditClientConfig;
+import dev.portcullis.runtime.oidc.OidcDelegatesConfig;
 import dev.portcullis.runtime.outbox.OutboxConfig;
 import dev.portcullis.runtime.role.RolesConfig;
 import dev.portcullis.runtime.telemetry.TelemetryConfig;
@@ -44,7 +45,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * each service's file binds into that service's own configuration records without an error.
  */
 class ChartConfigurationTest {
-    private static final Pattern DOCUMENTED_KEY = Pattern.compile("(?m)^\\| `(portcullis\\.[a-z0-9.-]+)`");
+    private static final Pattern DOCUMENTED_KEY = Pattern.compile("(?m)^\\| `(portcullis\\.[A-Za-z0-9.-]+)`");
 
     static Stream<RenderedChart> renderings() {
         return RenderedChart.all().stream();
@@ -55,9 +56,16 @@ class ChartConfigurationTest {
     void everyKeyTheChartSetsIsDocumented(RenderedChart chart) throws IOException {
         Set<String> documented = documentedKeys();
 
-        for (String service : RenderedChartTest.SERVICES) {
+        List<String> services = new java.util.ArrayList<>(RenderedChartTest.SERVICES);
+        if (chart.workload("console").isPresent()) {
+            services.add("console");
+        }
+        for (String service : services) {
             for (String key : ServiceProperties.of(chart, service).keySet()) {
-                assertTrue(documented.contains(key), chart + " " + service + ": " + key + " is not a documented setting");
+                // an issuer's keys are documented once, with NAME for its name
+                String documentedForm = key.replaceFirst("^portcullis\\.oidc\\.issuers\\.[A-Za-z0-9_-]+\\.",
+                        "portcullis.oidc.issuers.NAME.");
+                assertTrue(documented.contains(documentedForm), chart + " " + service + ": " + key + " is not a documented setting");
             }
         }
     }
@@ -66,11 +74,12 @@ class ChartConfigurationTest {
     @MethodSource("renderings")
     void everyServiceFileBindsIntoItsConfigurationRecords(RenderedChart chart) {
         Map<String, List<Class<?>>> records = Map.of(
-                "gateway", List.of(GatewayConfig.class, StoreConfig.class, RunsConfig.class, AuditClientConfig.class, OutboxConfig.class),
+                "gateway", List.of(GatewayConfig.class, StoreConfig.class, RunsConfig.class, AuditClientConfig.class, OutboxConfig.class,
+                        OidcDelegatesConfig.class),
                 "policy", List.of(PolicyConfig.class, AuditClientConfig.class, OutboxConfig.class),
                 "executor", List.of(ExecutorConfig.class, ArtifactsConfig.class, VaultConfig.class, GitConfig.class, AuditClientConfig.class,
                         OutboxConfig.class),
-                "audit", List.of(AuditConfig.class, WitnessesConfig.class, S3WitnessConfig.class));
+                "audit", List.of(AuditConfig.class, WitnessesConfig.class, S3WitnessConfig.class, OidcDelegatesConfig.class));
         for (String service : RenderedChartTest.SERVICES) {
             Map<String, Object> properties = new HashMap<>(ServiceProperties.of(chart, service));
             for (Class<?> type : Stream.concat(Stream.of(ServerConfig.class, TlsConfig.class, RolesConfig.class,
@@ -224,6 +233,7 @@ class ChartConfigurationTest {
 
     private static Set<String> documentedKeys() throws IOException {
         String documentation = Files.readString(Path.of("..", "docs", "configuration.md"), UTF_8)
+                + Files.readString(Path.of("..", "docs", "console.md"), UTF_8)
                 + Files.readString(Path.of("README.md"), UTF_8);
         Matcher matcher = DOCUMENTED_KEY.matcher(documentation);
         return matcher.results().map(m -> m.group(1)).collect(Collectors.toSet());

@@ -29,7 +29,7 @@ class JibConfigurationTest {
     private static final String JIB = "jib-maven-plugin";
 
     @ParameterizedTest
-    @ValueSource(strings = {"gateway", "policy", "executor", "audit"})
+    @ValueSource(strings = {"gateway", "policy", "executor", "audit", "console"})
     void baseImageIsPinnedByDigest(String service) throws Exception {
         String base = text(parentJib(), "configuration", "from", "image")
                 .or(() -> text(serviceJib(service), "configuration", "from", "image")).orElseThrow();
@@ -39,7 +39,7 @@ class JibConfigurationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gateway", "policy", "executor", "audit"})
+    @ValueSource(strings = {"gateway", "policy", "executor", "audit", "console"})
     void imageRunsAsANonRootUser(String service) throws Exception {
         String user = text(serviceJib(service), "configuration", "container", "user")
                 .or(() -> text(parentJib(), "configuration", "container", "user")).orElseThrow();
@@ -49,7 +49,7 @@ class JibConfigurationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gateway", "policy", "executor", "audit"})
+    @ValueSource(strings = {"gateway", "policy", "executor", "audit", "console"})
     void entrypointStartsTheServicesMainClass(String service) throws Exception {
         List<String> entrypoint = children(element(serviceJib(service), "configuration", "container", "entrypoint").orElseThrow());
         String mainClass = entrypoint.get(entrypoint.size() - 1);
@@ -58,13 +58,13 @@ class JibConfigurationTest {
         assertEquals(List.of("-cp", "@/app/jib-classpath-file"),
                 entrypoint.subList(entrypoint.indexOf("-cp"), entrypoint.indexOf("-cp") + 2));
         assertTrue(mainClass.startsWith("dev.portcullis." + service + ".server."), mainClass);
-        Path source = Path.of("..", service + "-service", "src", "main", "java", mainClass.replace('.', '/') + ".java");
+        Path source = Path.of("..", module(service), "src", "main", "java", mainClass.replace('.', '/') + ".java");
         assertTrue(Files.isRegularFile(source), "no main class " + source);
         assertTrue(Files.readString(source).contains("public static void main("), source + " has no main method");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gateway", "policy", "executor", "audit"})
+    @ValueSource(strings = {"gateway", "policy", "executor", "audit", "console"})
     void imageCarriesSourceAndRevisionLabels(String service) throws Exception {
         for (String label : List.of("org.opencontainers.image.source", "org.opencontainers.image.revision")) {
             Optional<String> value = text(serviceJib(service), "configuration", "container", "labels", label)
@@ -74,11 +74,16 @@ class JibConfigurationTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"gateway", "policy", "executor", "audit"})
+    @ValueSource(strings = {"gateway", "policy", "executor", "audit", "console"})
     void jibIsBoundToNoLifecyclePhase(String service) throws Exception {
         assertTrue(element(serviceJib(service), "executions").isEmpty(), service + " binds jib to a phase");
         assertTrue(element(parentJib(), "executions").isEmpty(), "the parent binds jib to a phase");
         assertTrue(text(parentJib(), "version").orElseThrow().startsWith("${"), "the parent names jib's version once");
+    }
+
+    /** The Maven module of an image: {@code gateway-service}, …, and {@code console}. */
+    private static String module(String service) {
+        return service.equals("console") ? "console" : service + "-service";
     }
 
     private static Element parentJib() {
@@ -88,7 +93,7 @@ class JibConfigurationTest {
     }
 
     private static Element serviceJib(String service) {
-        Element plugins = element(pom(Path.of("..", service + "-service", "pom.xml")).getDocumentElement(), "build", "plugins")
+        Element plugins = element(pom(Path.of("..", module(service), "pom.xml")).getDocumentElement(), "build", "plugins")
                 .orElseThrow();
         return plugin(plugins).orElseThrow(() -> new AssertionError(service + " declares no jib plugin"));
     }

@@ -6,6 +6,8 @@ import dev.portcullis.console.signin.IdToken;
 import dev.portcullis.v1.ApproveRunRequest;
 import dev.portcullis.v1.GatewayServiceGrpc;
 import dev.portcullis.v1.GetRunRequest;
+import dev.portcullis.v1.ListDriftTargetsRequest;
+import dev.portcullis.v1.ListDriftTargetsResponse;
 import dev.portcullis.v1.ListRunsRequest;
 import dev.portcullis.v1.ListRunsResponse;
 import dev.portcullis.v1.RejectRunRequest;
@@ -41,6 +43,15 @@ public final class GatewayCalls {
     public ListRunsResponse list(IdToken token, ListRunsRequest request) {
         try {
             return as(token).listRuns(request);
+        } catch (StatusRuntimeException e) {
+            throw Calls.refusal(e);
+        }
+    }
+
+    /** Every drift target with what its last check found. @throws CallRefusedException when refused */
+    public ListDriftTargetsResponse driftTargets(IdToken token) {
+        try {
+            return as(token).listDriftTargets(ListDriftTargetsRequest.getDefaultInstance());
         } catch (StatusRuntimeException e) {
             throw Calls.refusal(e);
         }

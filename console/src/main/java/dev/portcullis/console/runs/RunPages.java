@@ -18,8 +18,11 @@ import dev.portcullis.v1.ListRunsRequest;
 import dev.portcullis.v1.ListRunsResponse;
 import dev.portcullis.v1.PlanResourceChange;
 import dev.portcullis.v1.Run;
+import dev.portcullis.v1.RunSpec;
 import dev.portcullis.v1.RunState;
 import dev.portcullis.v1.WatchRunResponse;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.util.JsonFormat;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,6 +48,7 @@ public final class RunPages {
     private static final int MAX_TEXT = 2048;
     /** One event stream lasts at most this long; the browser then reconnects where it left off. */
     private static final Duration STREAM_FOR = Duration.ofMinutes(10);
+    private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace();
 
     private final GatewayCalls gateway;
 
@@ -56,6 +60,7 @@ public final class RunPages {
         return List.of(
                 Route.of("GET", "/", (request, path) -> WebResponse.seeOther("/runs")),
                 Route.of("GET", "/runs", (request, path) -> signedIn(request, session -> list(request, session))),
+                Route.of("GET", "/runs/list\\.json", (request, path) -> listJson(request)),
                 Route.of("GET", "/runs/" + RUN_ID, (request, path) -> signedIn(request, session -> show(request, session, path.group(1)))),
                 Route.of("POST", "/runs/" + RUN_ID + "/approve", (request, path) -> approve(request, path.group(1))),
                 Route.of("POST", "/runs/" + RUN_ID + "/reject", (request, path) -> reject(request, path.group(1))));
@@ -76,14 +81,61 @@ public final class RunPages {
         return page.apply(request.session().get());
     }
 
-    private WebResponse list(WebRequest request, Session session) {
+    /** The list's filters and page, as the runs page and its live updates read them. */
+    private static ListRunsRequest listQuery(WebRequest request) {
         ListRunsRequest.Builder query = ListRunsRequest.newBuilder().setPageSize(PAGE_SIZE);
         request.queryValue("repo").ifPresent(query::setRepo);
         request.queryValue("env").ifPresent(query::setEnvironment);
         request.queryValue("requester").ifPresent(query::setRequester);
-        Optional<RunState> state = request.queryValue("state").flatMap(RunPages::state);
-        state.ifPresent(query::addStates);
+        request.queryValue("state").flatMap(RunPages::state).ifPresent(query::addStates);
         request.queryValue("page").ifPresent(query::setPageToken);
+        return query.build();
+    }
+
+    /**
+     * The first page of runs the list's filters select, as JSON ({@code ListRunsResponse} in
+     * protobuf's JSON mapping, each run cut to the columns the list shows): what the runs page's
+     * script fetches every few seconds to keep the list fresh. Signed out or refused: 401 or the
+     * refusal's status with {@code {"problem": "..."}}, never a redirect the script would follow.
+     */
+    private WebResponse listJson(WebRequest request) {
+        if (request.session().isEmpty()) {
+            return json(401, "{\"problem\":\"UNAUTHENTICATED: sign in again\"}");
+        }
+        ListRunsResponse runs;
+        try {
+            runs = gateway.list(request.session().get().user().idToken(), listQuery(request).toBuilder().clearPageToken().build());
+        } catch (CallRefusedException e) {
+            String problem = e.code() + (e.reason().isEmpty() ? "" : " (" + e.reason() + ")") + ": " + e.getMessage();
+            try {
+                return json(e.code().equals("PERMISSION_DENIED") || e.code().equals("UNAUTHENTICATED") ? 403 : 502,
+                        JSON.print(com.google.protobuf.Struct.newBuilder().putFields("problem",
+                                com.google.protobuf.Value.newBuilder().setStringValue(problem).build()).build()));
+            } catch (InvalidProtocolBufferException printing) {
+                throw new IllegalStateException("a string always prints as JSON", printing);
+            }
+        }
+        ListRunsResponse.Builder shown = ListRunsResponse.newBuilder();
+        for (Run run : runs.getRunsList()) {
+            shown.addRuns(Run.newBuilder().setRunId(run.getRunId()).setState(run.getState()).setRequester(run.getRequester())
+                    .setCreatedAt(run.getCreatedAt()).setSpec(RunSpec.newBuilder().setRepo(run.getSpec().getRepo())
+                            .setFolder(run.getSpec().getFolder()).setEnvironment(run.getSpec().getEnvironment())
+                            .setCommand(run.getSpec().getCommand())));
+        }
+        try {
+            return json(200, JSON.print(shown));
+        } catch (InvalidProtocolBufferException e) {
+            throw new IllegalStateException("runs always print as JSON", e);
+        }
+    }
+
+    private static WebResponse json(int status, String body) {
+        return new WebResponse(status, Map.of("Content-Type", "application/json; charset=utf-8"), body.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private WebResponse list(WebRequest request, Session session) {
+        ListRunsRequest query = listQuery(request);
+        Optional<RunState> state = query.getStatesList().stream().findFirst();
         StringBuilder body = new StringBuilder();
         body.append("<form class=\"filters\" method=\"get\" action=\"/runs\" role=\"search\" aria-label=\"Filter runs\">")
                 .append(field("repo", "Repository", request.queryValue("repo").orElse("")))
@@ -102,17 +154,31 @@ public final class RunPages {
                 .append("<button type=\"submit\">Filter</button></form>\n");
         ListRunsResponse runs;
         try {
-            runs = gateway.list(session.user().idToken(), query.build());
+            runs = gateway.list(session.user().idToken(), query);
         } catch (CallRefusedException e) {
             return refused(request, session, "Runs", e);
         }
+        boolean live = request.queryValue("page").isEmpty();
+        if (live) {
+            body.append("<p id=\"runs-status\" aria-live=\"polite\">This list updates itself.</p>");
+        }
         if (runs.getRunsCount() == 0) {
-            body.append("<p>No runs match.</p>");
-        } else {
+            body.append("<p id=\"no-runs\">No runs match.</p>");
+        }
+        if (runs.getRunsCount() > 0 || live) {
             body.append("<div class=\"scroll\"><table><caption>Runs, newest first</caption><thead><tr>")
                     .append("<th scope=\"col\">Run</th><th scope=\"col\">State</th><th scope=\"col\">Repository</th>")
                     .append("<th scope=\"col\">Folder</th><th scope=\"col\">Environment</th><th scope=\"col\">Command</th>")
-                    .append("<th scope=\"col\">Requester</th><th scope=\"col\">Created</th></tr></thead><tbody>");
+                    .append("<th scope=\"col\">Requester</th><th scope=\"col\">Created</th></tr></thead><tbody id=\"runs\"");
+            if (live) {
+                // the first page only: later pages are history, and the script would replace them with the first
+                Map<String, String> filters = new LinkedHashMap<>();
+                for (String name : List.of("repo", "env", "state", "requester")) {
+                    request.queryValue(name).ifPresent(value -> filters.put(name, value));
+                }
+                body.append(" data-live=\"").append(text(query(filters))).append('"');
+            }
+            body.append('>');
             for (Run run : runs.getRunsList()) {
                 body.append("<tr><td><a href=\"/runs/").append(text(run.getRunId())).append("\">")
                         .append(text(shortId(run.getRunId()))).append("</a></td><td><span class=\"state\">")

@@ -1,8 +1,11 @@
 package dev.portcullis.console.server;
 
+import dev.portcullis.console.alerts.AlertPages;
 import dev.portcullis.console.api.AuditCalls;
 import dev.portcullis.console.api.GatewayCalls;
 import dev.portcullis.console.audit.AuditPage;
+import dev.portcullis.console.audit.SourcesPage;
+import dev.portcullis.console.drift.DriftPage;
 import dev.portcullis.console.runs.RunPages;
 import dev.portcullis.console.signin.OidcClient;
 import dev.portcullis.console.signin.OidcSignIn;
@@ -81,14 +84,21 @@ final class ConsoleFactory {
     @Bean(preDestroy = "close")
     ConsoleHttpServer server(ConsoleConfig config, TlsMaterial tls, SessionStore sessions, OidcSignIn signIn,
             @Named("gateway") ManagedChannel gateway, @Named("audit") ManagedChannel audit) {
-        RunPages runs = new RunPages(new GatewayCalls(gateway, config.callTimeout()));
-        AuditPage auditPage = new AuditPage(new AuditCalls(audit, config.callTimeout()));
+        GatewayCalls gatewayCalls = new GatewayCalls(gateway, config.callTimeout());
+        RunPages runs = new RunPages(gatewayCalls);
+        AuditCalls auditCalls = new AuditCalls(audit, config.callTimeout());
+        AuditPage auditPage = new AuditPage(auditCalls);
+        AlertPages alerts = new AlertPages(auditCalls);
         List<Route> routes = new ArrayList<>(StaticAssets.routes());
         routes.addAll(new SignInRoutes(signIn, sessions).routes());
         routes.add(SignInRoutes.signedOut());
         routes.addAll(runs.routes());
         routes.addAll(auditPage.routes());
-        List<EventStream> streams = runs.streams();
+        routes.addAll(alerts.routes());
+        routes.addAll(new DriftPage(gatewayCalls).routes());
+        routes.addAll(new SourcesPage(auditCalls).routes());
+        List<EventStream> streams = new ArrayList<>(runs.streams());
+        streams.addAll(alerts.streams());
         return new ConsoleHttpServer(config.host(), config.port(), tls.serverAuthContext(), config.publicUrl(), sessions, routes, streams,
                 ConsoleHttpServer.DEFAULT_MAX_STREAMS);
     }

@@ -131,6 +131,12 @@ public final class ConsoleHttpServer implements AutoCloseable {
         boolean handedOff = false;
         try {
             handedOff = answer(exchange);
+        } catch (UnfinishedAnswer e) {
+            log.atWarn().addKeyValue("error", e.getCause().getClass().getSimpleName()).log("console.download_broken");
+            // not closed: closing would send the last chunk and a broken download would look whole; thrown
+            // out of the handler, the JDK's server drops the connection instead, and the browser reports a failure
+            handedOff = true;
+            throw e;
         } catch (IOException | UncheckedIOException e) {
             log.atDebug().addKeyValue("error", e.getClass().getSimpleName()).log("console.connection_failed");
         } catch (RuntimeException e) {
@@ -283,7 +289,18 @@ public final class ConsoleHttpServer implements AutoCloseable {
                 exchange.getResponseHeaders().set(name, value);
             }
         });
-        byte[] body = response.body();
+        if (response.body() instanceof WebResponse.Body.Streamed streamed) {
+            exchange.sendResponseHeaders(response.status(), 0);
+            OutputStream out = exchange.getResponseBody();
+            try {
+                streamed.writer().writeTo(out);
+            } catch (IOException | RuntimeException e) {
+                throw new UnfinishedAnswer(e);
+            }
+            out.close();
+            return;
+        }
+        byte[] body = ((WebResponse.Body.Bytes) response.body()).bytes();
         if (exchange.getRequestMethod().equals("HEAD")) {
             exchange.sendResponseHeaders(response.status(), -1);
             return;
@@ -378,5 +395,12 @@ public final class ConsoleHttpServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         log.atInfo().log("console.stopped");
+    }
+
+    /** A streamed body that failed after its headers were sent: the connection must be dropped, not ended. */
+    private static final class UnfinishedAnswer extends RuntimeException {
+        UnfinishedAnswer(Exception cause) {
+            super("the answer's body failed while it was sent", cause);
+        }
     }
 }

@@ -23,7 +23,8 @@ public final class Layout {
                 .append("<a class=\"skip\" href=\"#main\">Skip to content</a>\n")
                 .append("<header><nav aria-label=\"Main\"><a class=\"brand\" href=\"/runs\">Portcullis</a>");
         if (session.isPresent()) {
-            html.append(" <a href=\"/runs\">Runs</a> <a href=\"/audit\">Audit log</a>")
+            html.append(" <a href=\"/runs\">Runs</a> <a href=\"/alerts\">Alerts</a> <a href=\"/drift\">Drift</a>")
+                    .append(" <a href=\"/audit\">Audit log</a> <a href=\"/sources\">Sources</a>")
                     .append("<span class=\"who\">Signed in as <strong>").append(text(session.get().user().displayName()))
                     .append("</strong></span>")
                     .append("<form class=\"inline\" method=\"post\" action=\"/signout\">").append(csrfField(session.get()))

@@ -15,7 +15,14 @@ import dev.portcullis.v1.ChainedEvent;
 import dev.portcullis.v1.QueryOrder;
 import dev.portcullis.v1.QueryRequest;
 import dev.portcullis.v1.QueryResponse;
+import com.google.protobuf.util.JsonFormat;
+import dev.portcullis.console.testing.FormFields;
+import dev.portcullis.v1.AuditExportRecord;
+import dev.portcullis.v1.Checkpoint;
+import dev.portcullis.v1.VerifyResponse;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -96,4 +103,124 @@ class AuditPageTest {
         assertTrue(answer.body().contains("since is not an ISO-8601 instant"), answer.body());
         assertEquals(before, fixture.gateway.queries().size());
     }
+
+    @Test
+    void anIntactLogShowsItsNewestCheckpointsTreeSizeAndRootHash() {
+        fixture.gateway.verifiesAs(VerifyResponse.newBuilder().setIntact(true).setChecked(1042).setUncovered(3)
+                .setLatestSignedCheckpoint(NOTE).setLatestCheckpoint(Checkpoint.newBuilder().setSequence(900).setHash("ab".repeat(32))
+                        .setSignedAt(Timestamp.newBuilder().setSeconds(1_780_000_000)).setKeyId("cd".repeat(32)))
+                .build());
+        Browser browser = fixture.browser();
+        fixture.signIn(browser, "/audit/integrity", "auditor");
+
+        String page = browser.get(fixture.url + "/audit/integrity").body();
+
+        assertTrue(page.contains("<strong>INTACT</strong>: every one of 1042 events"), page);
+        assertTrue(page.contains("<dt>Tree size</dt><dd>1042</dd>"), page);
+        assertTrue(page.contains("<dt>Root hash (hex)</dt><dd>7986fcb099348f55d693d1e4a8bcfc70aedcda7ab43779b5a0ded8c644fa7f42</dd>"), page);
+        assertTrue(page.contains("<dt>Signed at</dt><dd>2026-05-28T20:26:40Z</dd>"), page);
+        assertTrue(page.contains("<dt>Events no signature covers yet</dt><dd>3</dd>"), page);
+    }
+
+    @Test
+    void aBrokenLogSaysSoInWordsWithTheFirstBadSequenceAndEscapedProblem() {
+        fixture.gateway.verifiesAs(VerifyResponse.newBuilder().setIntact(false).setChecked(12).setFirstBrokenSequence(7)
+                .setProblem("event 7's hash differs <script>alert(1)</script>").build());
+        Browser browser = fixture.browser();
+        fixture.signIn(browser, "/audit/integrity", "auditor");
+
+        String page = browser.get(fixture.url + "/audit/integrity").body();
+
+        assertTrue(page.contains("<strong>BROKEN</strong> at sequence <strong>7</strong>"), page);
+        assertTrue(page.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && !page.contains("<script>alert"), page);
+        assertTrue(page.contains("No signed checkpoint yet."), page);
+    }
+
+    @Test
+    void aPersonWithoutTheAuditorRoleSeesTheAuditServicesReason() {
+        Browser browser = fixture.browser();
+        fixture.signIn(browser, "/runs", "approver");
+
+        HttpResponse<String> search = browser.get(fixture.url + "/audit");
+        HttpResponse<String> integrity = browser.get(fixture.url + "/audit/integrity");
+
+        for (HttpResponse<String> refused : java.util.List.of(search, integrity)) {
+            assertEquals(403, refused.statusCode());
+            assertTrue(refused.body().contains("PERMISSION_DENIED (ROLE_REQUIRED)</strong>: the audit log needs the auditor or admin role"),
+                    refused.body());
+            assertFalse(refused.body().contains("Exception") || refused.body().contains("at dev.portcullis"), refused.body());
+        }
+    }
+
+    @Test
+    void theExportIsTheSearchsEventsAsAuditExportJsonLines() throws Exception {
+        Browser browser = fixture.browser();
+        fixture.signIn(browser, "/audit", "auditor");
+        Map<String, String> form = FormFields.of(browser.get(fixture.url + "/audit?repo=example&oldest=1").body());
+
+        HttpResponse<String> download = browser.post(fixture.url + "/audit/export", fixture.url, form);
+
+        assertEquals(200, download.statusCode());
+        assertEquals("attachment; filename=\"portcullis-audit.jsonl\"", download.headers().firstValue("Content-Disposition").orElseThrow());
+        String[] lines = download.body().split("\n");
+        assertEquals(1, lines.length, download.body());
+        AuditExportRecord.Builder record = AuditExportRecord.newBuilder();
+        JsonFormat.parser().merge(lines[0], record);
+        assertEquals(7, record.getEvent().getSequence());
+        assertEquals("<script>alert(1)</script>", record.getEvent().getEvent().getAttributesOrThrow("comment"));
+        QueryRequest sent = fixture.gateway.queries().get(fixture.gateway.queries().size() - 1);
+        assertEquals("example", sent.getRepo());
+        assertEquals(QueryOrder.QUERY_ORDER_OLDEST_FIRST, sent.getOrder());
+        assertEquals(10_000, sent.getLimit());
+        assertTrue(sent.getBatched());
+    }
+
+    @Test
+    void anExportWithoutTheCsrfTokenIsRefusedAndNothingIsQueried() {
+        Browser browser = fixture.browser();
+        fixture.signIn(browser, "/audit", "auditor");
+        int before = fixture.gateway.queries().size();
+
+        HttpResponse<String> refused = browser.post(fixture.url + "/audit/export", fixture.url, Map.of("repo", "example"));
+
+        assertEquals(403, refused.statusCode());
+        assertEquals(before, fixture.gateway.queries().size());
+    }
+
+    @Test
+    void anExportRefusedByTheAuditServiceIsAPageWithTheReason() {
+        Browser browser = fixture.browser();
+        fixture.signIn(browser, "/runs", "approver");
+        Map<String, String> form = FormFields.of(browser.get(fixture.url + "/runs").body());
+
+        HttpResponse<String> refused = browser.post(fixture.url + "/audit/export", fixture.url, form);
+
+        assertEquals(403, refused.statusCode());
+        assertTrue(refused.body().contains("PERMISSION_DENIED (ROLE_REQUIRED)"), refused.body());
+    }
+
+    @Test
+    void anExportTheAuditServiceBreaksOffEndsAsAFailedDownloadNotAWholeLookingFile() {
+        try (ConsoleFixture breaking = ConsoleFixture.start(dir.resolve("breaking"))) {
+            breaking.gateway.putEvent(QueryResponse.newBuilder().setCursor("c1").setEvent(ChainedEvent.newBuilder().setSequence(1)).build());
+            breaking.gateway.breakQueries();
+            Browser browser = breaking.browser();
+            breaking.signIn(browser, "/audit", "auditor");
+            Map<String, String> form = FormFields.of(browser.get(breaking.url + "/audit").body());
+
+            java.io.UncheckedIOException broken = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
+                    () -> browser.post(breaking.url + "/audit/export", breaking.url, form));
+
+            assertTrue(broken.getCause() instanceof java.io.IOException, broken.toString());
+        }
+    }
+
+    /** A checkpoint of 1042 events as the audit service signs it (docs/audit.md, "Checkpoints"). */
+    private static final String NOTE = """
+            portcullis.dev/audit/0a1b2c3d4e5f6a7b
+            1042
+            eYb8sJk0j1XWk9HkqLz8cK7c2nq0N3m1oN7YxkT6f0I=
+
+            \u2014 portcullis.dev/audit/0a1b2c3d4e5f6a7b AAAAAbase64signature==
+            """;
 }

@@ -10,7 +10,10 @@ import dev.portcullis.console.testing.ConsoleFixture;
 import dev.portcullis.console.testing.FormFields;
 import dev.portcullis.console.testing.Runs;
 import dev.portcullis.v1.ApproveRunRequest;
+import com.google.protobuf.util.JsonFormat;
+import dev.portcullis.v1.ListRunsResponse;
 import dev.portcullis.v1.Run;
+import dev.portcullis.v1.RunState;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -183,5 +186,48 @@ class RunPagesTest {
         assertEquals(303, rejected.statusCode());
         String page = browser.get(fixture.url + "/runs/" + apply.getRunId()).body();
         assertTrue(page.contains(">" + "REJECTED" + "</span>") && page.contains("wrong window"), page);
+    }
+
+    @Test
+    void theFirstPageOfRunsIsMarkedLiveWithItsFiltersAndLaterPagesAreNot() {
+        Run apply = waitingApply();
+        Browser browser = approver(apply);
+
+        String first = browser.get(fixture.url + "/runs?repo=example&state=AWAITING_APPROVAL").body();
+        String later = browser.get(fixture.url + "/runs?repo=example&page=abc").body();
+
+        assertTrue(first.contains("<tbody id=\"runs\" data-live=\"repo=example&amp;state=AWAITING_APPROVAL\">"), first);
+        assertTrue(first.contains("id=\"runs-status\" aria-live=\"polite\""), first);
+        assertTrue(later.contains("<tbody id=\"runs\">") && !later.contains("data-live"), later);
+    }
+
+    @Test
+    void theLiveListIsTheFirstPageAsJsonCutToTheColumnsShown() throws Exception {
+        Run apply = waitingApply().toBuilder().setRequester("<script>alert(1)</script>").build();
+        fixture.gateway.put(apply);
+        Browser browser = approver(apply);
+
+        HttpResponse<String> answer = browser.get(fixture.url + "/runs/list.json?state=AWAITING_APPROVAL&page=ignored");
+
+        assertEquals(200, answer.statusCode());
+        assertEquals("application/json; charset=utf-8", answer.headers().firstValue("Content-Type").orElseThrow());
+        ListRunsResponse.Builder parsed = ListRunsResponse.newBuilder();
+        JsonFormat.parser().merge(answer.body(), parsed);
+        Run shown = parsed.getRunsList().stream().filter(run -> run.getRunId().equals(apply.getRunId())).findFirst().orElseThrow();
+        assertEquals("<script>alert(1)</script>", shown.getRequester()); // JSON; the script sets it as text
+        assertEquals(RunState.RUN_STATE_AWAITING_APPROVAL, shown.getState());
+        assertEquals("prod/app", shown.getSpec().getFolder());
+        assertFalse(shown.hasPlanSummary() || shown.hasDecision(), answer.body());
+        assertTrue(parsed.getRunsList().stream().allMatch(run -> run.getState() == RunState.RUN_STATE_AWAITING_APPROVAL));
+    }
+
+    @Test
+    void theLiveListAnswersASignedOutBrowserWithoutARedirect() {
+        Browser browser = fixture.browser();
+
+        HttpResponse<String> answer = browser.get(fixture.url + "/runs/list.json");
+
+        assertEquals(401, answer.statusCode());
+        assertEquals("{\"problem\":\"UNAUTHENTICATED: sign in again\"}", answer.body());
     }
 }

@@ -88,8 +88,10 @@ class ConsoleSignInTest {
         Browser browser = fixture.browser();
         fixture.signIn(browser, "/runs/" + plan.getRunId(), "approver");
 
-        browser.get(fixture.url + "/runs/" + plan.getRunId());
-        browser.get(fixture.url + "/runs");
+        for (String path : java.util.List.of("/runs/" + plan.getRunId(), "/runs", "/runs/list.json", "/alerts", "/drift", "/sources",
+                "/audit", "/audit/integrity")) {
+            browser.get(fixture.url + path);
+        }
 
         String header = fixture.gateway.authorizations().get(fixture.gateway.authorizations().size() - 1);
         String token = header.substring("Bearer ".length());

@@ -1,6 +1,22 @@
 package dev.portcullis.console.testing;
 
+import com.nimbusds.jwt.SignedJWT;
+import dev.portcullis.v1.Alert;
 import dev.portcullis.v1.ApproveRunRequest;
+import dev.portcullis.v1.DriftTargetStatus;
+import dev.portcullis.v1.ListAlertsRequest;
+import dev.portcullis.v1.ListAlertsResponse;
+import dev.portcullis.v1.ListDriftTargetsRequest;
+import dev.portcullis.v1.ListDriftTargetsResponse;
+import dev.portcullis.v1.ListSourcesRequest;
+import dev.portcullis.v1.ListSourcesResponse;
+import dev.portcullis.v1.Source;
+import dev.portcullis.v1.VerifyRequest;
+import dev.portcullis.v1.VerifyResponse;
+import dev.portcullis.v1.WatchAlertsRequest;
+import dev.portcullis.v1.WatchAlertsResponse;
+import io.grpc.Context;
+import io.grpc.Contexts;
 import dev.portcullis.v1.ApproveRunResponse;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.GatewayServiceGrpc;
@@ -43,7 +59,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * Stands in for the gateway and the audit service across the console's mTLS channel: serves the
  * runs and events a test puts in, records every call's {@code authorization} header and every
  * approval, and refuses approvals the way a test says. The real services' own tests cover what
- * they decide; this checks what the console sends and shows.
+ * they decide; this checks what the console sends and shows. As the audit service's access rules
+ * do, it refuses every audit call {@code PERMISSION_DENIED (ROLE_REQUIRED)} unless the caller's ID
+ * token names the dev {@code auditor} or {@code admin}.
  */
 public final class StandInGateway implements AutoCloseable {
     private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER);
@@ -53,6 +71,13 @@ public final class StandInGateway implements AutoCloseable {
     private final List<ApproveRunRequest> approvals = new CopyOnWriteArrayList<>();
     private final List<QueryRequest> queries = new CopyOnWriteArrayList<>();
     private final List<QueryResponse> events = new CopyOnWriteArrayList<>();
+    private final List<Alert> alerts = new CopyOnWriteArrayList<>();
+    private final List<Source> sources = new CopyOnWriteArrayList<>();
+    private final List<DriftTargetStatus> driftTargets = new CopyOnWriteArrayList<>();
+    private final List<WatchAlertsRequest> alertWatches = new CopyOnWriteArrayList<>();
+    private volatile boolean queriesBreak;
+    private volatile VerifyResponse verification = VerifyResponse.newBuilder().setIntact(true).build();
+    private static final Context.Key<String> SUBJECT = Context.key("subject");
     private volatile Optional<Status> approvalRefusal = Optional.empty();
     private final Server server;
 
@@ -60,8 +85,9 @@ public final class StandInGateway implements AutoCloseable {
         ServerInterceptor recordAuthorization = new ServerInterceptor() {
             @Override
             public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers, ServerCallHandler<Q, A> next) {
-                authorizations.add(Optional.ofNullable(headers.get(AUTHORIZATION)).orElse(""));
-                return next.startCall(call, headers);
+                String authorization = Optional.ofNullable(headers.get(AUTHORIZATION)).orElse("");
+                authorizations.add(authorization);
+                return Contexts.interceptCall(Context.current().withValue(SUBJECT, subject(authorization)), call, headers, next);
             }
         };
         try {
@@ -71,6 +97,14 @@ public final class StandInGateway implements AutoCloseable {
                     .build().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String subject(String authorization) {
+        try {
+            return SignedJWT.parse(authorization.replaceFirst("^Bearer ", "")).getJWTClaimsSet().getSubject();
+        } catch (java.text.ParseException e) {
+            return "";
         }
     }
 
@@ -84,6 +118,32 @@ public final class StandInGateway implements AutoCloseable {
 
     public void putEvent(QueryResponse event) {
         events.add(event);
+    }
+
+    public void putAlert(Alert alert) {
+        alerts.add(alert);
+    }
+
+    public void putSource(Source source) {
+        sources.add(source);
+    }
+
+    public void putDriftTarget(DriftTargetStatus target) {
+        driftTargets.add(target);
+    }
+
+    /** From now on, a query for more than one event sends its events and then fails UNAVAILABLE (a probe of one still answers). */
+    public void breakQueries() {
+        queriesBreak = true;
+    }
+
+    /** What Verify answers from now on. */
+    public void verifiesAs(VerifyResponse response) {
+        verification = response;
+    }
+
+    public List<WatchAlertsRequest> alertWatches() {
+        return List.copyOf(alertWatches);
     }
 
     /** Approvals are refused with {@code code} and ErrorInfo reason {@code reason} from now on. */
@@ -110,6 +170,12 @@ public final class StandInGateway implements AutoCloseable {
     }
 
     private final class Gateway extends GatewayServiceGrpc.GatewayServiceImplBase {
+        @Override
+        public void listDriftTargets(ListDriftTargetsRequest request, StreamObserver<ListDriftTargetsResponse> response) {
+            response.onNext(ListDriftTargetsResponse.newBuilder().addAllTargets(driftTargets).build());
+            response.onCompleted();
+        }
+
         @Override
         public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
             response.onNext(ListRunsResponse.newBuilder().addAllRuns(runs.values().stream()
@@ -164,10 +230,77 @@ public final class StandInGateway implements AutoCloseable {
     }
 
     private final class Audit extends AuditServiceGrpc.AuditServiceImplBase {
+        /** The audit service's access rule: auditor or admin. */
+        private boolean refused(StreamObserver<?> response) {
+            String subject = SUBJECT.get();
+            if (subject.equals("auditor") || subject.equals("admin")) {
+                return false;
+            }
+            response.onError(StatusProto.toStatusRuntimeException(Status.newBuilder().setCode(Code.PERMISSION_DENIED_VALUE)
+                    .setMessage("the audit log needs the auditor or admin role")
+                    .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain("portcullis").setReason("ROLE_REQUIRED").build())).build()));
+            return true;
+        }
+
+        /** Every event put in (the filters are the console's to send, the service's to apply), batched when asked, up to the limit. */
         @Override
         public void query(QueryRequest request, StreamObserver<QueryResponse> response) {
+            if (refused(response)) {
+                return;
+            }
             queries.add(request);
-            events.forEach(response::onNext);
+            List<QueryResponse> selected = events.stream().limit(request.getLimit() == 0 ? 1000 : request.getLimit()).toList();
+            if (!request.getBatched()) {
+                selected.forEach(response::onNext);
+            } else if (!selected.isEmpty()) {
+                response.onNext(QueryResponse.newBuilder().setCursor(selected.get(selected.size() - 1).getCursor())
+                        .addAllEvents(selected.stream().map(QueryResponse::getEvent).toList()).build());
+            }
+            if (queriesBreak && request.getLimit() > 1) {
+                response.onError(io.grpc.Status.UNAVAILABLE.withDescription("store unavailable").asRuntimeException());
+                return;
+            }
+            response.onCompleted();
+        }
+
+        @Override
+        public void verify(VerifyRequest request, StreamObserver<VerifyResponse> response) {
+            if (refused(response)) {
+                return;
+            }
+            response.onNext(verification);
+            response.onCompleted();
+        }
+
+        @Override
+        public void listAlerts(ListAlertsRequest request, StreamObserver<ListAlertsResponse> response) {
+            if (refused(response)) {
+                return;
+            }
+            List<Alert> newestFirst = new java.util.ArrayList<>(alerts);
+            java.util.Collections.reverse(newestFirst);
+            response.onNext(ListAlertsResponse.newBuilder().addAllAlerts(newestFirst).build());
+            response.onCompleted();
+        }
+
+        /** The stored alerts after the sequence asked for, then ends (a real watch would follow). */
+        @Override
+        public void watchAlerts(WatchAlertsRequest request, StreamObserver<WatchAlertsResponse> response) {
+            if (refused(response)) {
+                return;
+            }
+            alertWatches.add(request);
+            alerts.stream().filter(alert -> alert.getSequence() > request.getAfterSequence())
+                    .forEach(alert -> response.onNext(WatchAlertsResponse.newBuilder().setAlert(alert).build()));
+            response.onCompleted();
+        }
+
+        @Override
+        public void listSources(ListSourcesRequest request, StreamObserver<ListSourcesResponse> response) {
+            if (refused(response)) {
+                return;
+            }
+            response.onNext(ListSourcesResponse.newBuilder().setListenerEnabled(true).addAllSources(sources).build());
             response.onCompleted();
         }
     }

@@ -47,12 +47,16 @@ class ConsoleHttpServerTest {
     @Test
     void pagesHoldNoInlineScriptOrStyle() {
         Browser browser = fixture.browser();
-        fixture.signIn(browser, "/runs", "approver");
+        fixture.signIn(browser, "/runs", "admin");
 
-        String page = browser.get(fixture.url + "/runs").body();
+        for (String path : java.util.List.of("/runs", "/alerts", "/drift", "/sources", "/audit", "/audit/integrity")) {
+            HttpResponse<String> answer = browser.get(fixture.url + path);
 
-        assertTrue(Pattern.compile("<script src=\"/static/console.js\" defer></script>").matcher(page).find(), page);
-        assertFalse(Pattern.compile("<script>|<script [^s]|<style|style=|\\son[a-z]+=").matcher(page).find(), page);
+            assertEquals(200, answer.statusCode(), path);
+            String page = answer.body();
+            assertTrue(Pattern.compile("<script src=\"/static/console.js\" defer></script>").matcher(page).find(), page);
+            assertFalse(Pattern.compile("<script>|<script [^s]|<style|style=|\\son[a-z]+=").matcher(page).find(), page);
+        }
     }
 
     @Test

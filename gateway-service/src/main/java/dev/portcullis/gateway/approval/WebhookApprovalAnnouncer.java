@@ -9,6 +9,7 @@ import dev.portcullis.gateway.run.RunSpec;
 import dev.portcullis.runtime.chat.ChatWebhook;
 import dev.portcullis.runtime.retry.Backoff;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,7 +29,9 @@ import org.slf4j.LoggerFactory;
  * Announces runs waiting for approval to chat webhooks (Slack-compatible): repo, commit, folder,
  * environment, requester, and for an apply the plan digest to approve and, as Slack blocks, what
  * the plan would do: its counts and the first {@link #LISTED} resources (address, type, actions;
- * never a value, which the summary does not hold). Posts in the background with a few retries; an
+ * never a value, which the summary does not hold). When the web console's URL is configured, the
+ * announcement links the run's page on the console, where the approver signs in and approves (the
+ * link carries the run id only). Posts in the background with a few retries; an
  * announcement that cannot be delivered is logged, never blocks a run.
  */
 public final class WebhookApprovalAnnouncer implements ApprovalAnnouncer, AutoCloseable {
@@ -45,6 +48,7 @@ public final class WebhookApprovalAnnouncer implements ApprovalAnnouncer, AutoCl
     private final List<ChatWebhook> webhooks;
     private final Function<Run, String> planSummary;
     private final Function<Run, Optional<PlanSummary>> planChanges;
+    private final Function<Run, Optional<URI>> approvalPage;
     private final Clock clock;
     private final ExecutorService sender = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "approval-announcer");
@@ -55,13 +59,21 @@ public final class WebhookApprovalAnnouncer implements ApprovalAnnouncer, AutoCl
     /**
      * @param planSummary for an apply: the plan it applies, in words (digest and size)
      * @param planChanges for an apply: the summary of the plan it applies, when its command declares {@code summary:}
+     * @param approvalPage the run's page on the web console, when a console is configured
      */
     public WebhookApprovalAnnouncer(List<ChatWebhook> webhooks, Function<Run, String> planSummary,
-            Function<Run, Optional<PlanSummary>> planChanges, Clock clock) {
+            Function<Run, Optional<PlanSummary>> planChanges, Function<Run, Optional<URI>> approvalPage, Clock clock) {
         this.webhooks = List.copyOf(webhooks);
         this.planSummary = requireNonNull(planSummary, "planSummary is null");
         this.planChanges = requireNonNull(planChanges, "planChanges is null");
+        this.approvalPage = requireNonNull(approvalPage, "approvalPage is null");
         this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    /** An announcer that links no console page. */
+    public WebhookApprovalAnnouncer(List<ChatWebhook> webhooks, Function<Run, String> planSummary,
+            Function<Run, Optional<PlanSummary>> planChanges, Clock clock) {
+        this(webhooks, planSummary, planChanges, run -> Optional.empty(), clock);
     }
 
     /** An announcer that shows no plan summary. */
@@ -101,8 +113,11 @@ public final class WebhookApprovalAnnouncer implements ApprovalAnnouncer, AutoCl
             fields.put("plan", plan);
         }
         run.approvalDeadline().ifPresent(deadline -> fields.put("approve before", deadline.toString()));
+        Optional<URI> page = approvalPage.apply(run);
+        page.ifPresent(link -> fields.put("approval page", link.toString()));
         String text = "Portcullis: " + spec.command() + " of " + spec.repo() + " '" + spec.folder() + "' in "
-                + spec.environment() + " waits for approval (portcullis approve " + run.id() + ")";
+                + spec.environment() + " waits for approval (portcullis approve " + run.id() + ")"
+                + page.map(link -> ": " + link).orElse("");
         return new ChatWebhook.Message(text, "warning", fields, "Portcullis run " + run.id(), clock.instant(),
                 blocks(run, text));
     }

@@ -1,10 +1,14 @@
 package dev.portcullis.gateway.server;
 
+import dev.portcullis.gateway.approval.ConsoleUrl;
 import dev.portcullis.runtime.config.PositiveDuration;
 import io.micronaut.context.annotation.ConfigurationProperties;
 import io.micronaut.core.annotation.Nullable;
 import io.micronaut.core.bind.annotation.Bindable;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -18,13 +22,16 @@ import java.util.regex.Pattern;
  * @param executorAddress the executor service
  * @param auditAddress the audit service
  * @param callTimeout deadline of every call to a neighbour
+ * @param consoleUrl where browsers reach the web console (its {@code public-url}); unset: approval
+ *     announcements link no console page
  */
 @ConfigurationProperties("portcullis.gateway")
 public record GatewayConfig(
         @Nullable String policyAddress,
         @Nullable String executorAddress,
         @Nullable String auditAddress,
-        @Bindable(defaultValue = "5s") @PositiveDuration Duration callTimeout) {
+        @Bindable(defaultValue = "5s") @PositiveDuration Duration callTimeout,
+        @Nullable String consoleUrl) {
 
     private static final Pattern HOST_PORT =
             Pattern.compile("(?:[A-Za-z0-9.\\-]{1,253}|\\[[0-9A-Fa-f:]{2,39}]):([0-9]{1,5})");
@@ -33,6 +40,25 @@ public record GatewayConfig(
         requireAddress("portcullis.gateway.policy-address", policyAddress);
         requireAddress("portcullis.gateway.executor-address", executorAddress);
         requireAddress("portcullis.gateway.audit-address", auditAddress);
+        console(consoleUrl);
+    }
+
+    /** The web console, when {@code portcullis.gateway.console-url} is set. */
+    public Optional<ConsoleUrl> console() {
+        return console(consoleUrl);
+    }
+
+    private static Optional<ConsoleUrl> console(String url) {
+        if (url == null || url.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new ConsoleUrl(new URI(url.strip())));
+        } catch (URISyntaxException | IllegalArgumentException e) {
+            // not quoted: a mistaken value may hold anything
+            throw new IllegalArgumentException("portcullis.gateway.console-url must be the console's https URL with a host "
+                    + "and no path, query or user information (e.g. https://portcullis.example.com)");
+        }
     }
 
     private static void requireAddress(String property, String address) {

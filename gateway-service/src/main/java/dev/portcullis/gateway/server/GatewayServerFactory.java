@@ -179,7 +179,7 @@ public final class GatewayServerFactory {
 
     @Singleton
     @Bean(preDestroy = "close")
-    WebhookApprovalAnnouncer approvalAnnouncer(RunsConfig config, RunStore store, Clock clock) {
+    WebhookApprovalAnnouncer approvalAnnouncer(RunsConfig config, GatewayConfig gateway, RunStore store, Clock clock) {
         List<ChatWebhook> webhooks = new ArrayList<>();
         for (int i = 0; i < config.approvalWebhookUrls().size(); i++) {
             try {
@@ -193,7 +193,8 @@ public final class GatewayServerFactory {
         return new WebhookApprovalAnnouncer(webhooks, run -> run.spec().planRun().flatMap(store::find)
                 .flatMap(plan -> plan.artifact().map(a -> "plan run " + plan.id() + ", digest " + a.sha256() + " ("
                         + a.sizeBytes() + " bytes)"))
-                .orElse(""), run -> run.spec().planRun().flatMap(store::find).flatMap(Run::planSummary), clock);
+                .orElse(""), run -> run.spec().planRun().flatMap(store::find).flatMap(Run::planSummary),
+                run -> gateway.console().map(console -> console.runPage(run.id())), clock);
     }
 
     @Singleton

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
@@ -43,6 +44,12 @@ class WebhookApprovalAnnouncerTest {
 
     /** What one announcement of {@code run} posts, through a real webhook to an in-test HTTP server. */
     private static String posted(Run run, Optional<PlanSummary> summary) throws Exception {
+        return posted(run, summary, r -> Optional.empty());
+    }
+
+    /** As {@link #posted(Run, Optional)}, linking the page {@code approvalPage} gives. */
+    private static String posted(Run run, Optional<PlanSummary> summary, Function<Run, Optional<URI>> approvalPage)
+            throws Exception {
         LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/hooks/T0/B0/secret-token", exchange -> {
@@ -54,7 +61,7 @@ class WebhookApprovalAnnouncerTest {
         URI url = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/hooks/T0/B0/secret-token");
         try (WebhookApprovalAnnouncer announcer = new WebhookApprovalAnnouncer(
                 List.of(new ChatWebhook(url, Duration.ofSeconds(5))), r -> "digest " + "d".repeat(64), r -> summary,
-                Clock.systemUTC())) {
+                approvalPage, Clock.systemUTC())) {
             announcer.announce(run);
             String body = received.poll(30, TimeUnit.SECONDS);
             assertNotNull(body, "nothing was posted");
@@ -85,6 +92,27 @@ class WebhookApprovalAnnouncerTest {
         assertTrue(body.contains("`terraform_data.r9` (terraform_data): create"), body);
         assertFalse(body.contains("`terraform_data.r10`"), body);
         assertTrue(body.contains("\u2026 and 140 more"), body);
+    }
+
+    @Test
+    void withAConsoleTheAnnouncementLinksTheRunsPageOnTheConsole() throws Exception {
+        Run run = apply();
+        ConsoleUrl console = new ConsoleUrl(URI.create("https://portcullis.example.com"));
+
+        String body = posted(run, Optional.of(Runs.SUMMARY), r -> Optional.of(console.runPage(r.id())));
+
+        assertTrue(body.contains("\"approval page\"") && body.contains("https://portcullis.example.com/runs/" + run.id().value()),
+                body);
+        assertTrue(body.contains("waits for approval (portcullis approve " + run.id() + "): https://portcullis.example.com/runs/"
+                + run.id().value()), body);
+    }
+
+    @Test
+    void withoutAConsoleTheAnnouncementLinksNoPage() throws Exception {
+        String body = posted(apply(), Optional.of(Runs.SUMMARY));
+
+        assertFalse(body.contains("https://"), body);
+        assertFalse(body.contains("approval page"), body);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.server.StartupFailure;
 import dev.portcullis.runtime.testing.ConfigBinding;
 import java.time.Duration;
@@ -25,7 +26,8 @@ class GatewayConfigTest {
         GatewayConfig config = ConfigBinding.bind(GatewayConfig.class, REQUIRED);
 
         assertEquals(new GatewayConfig("policy.internal:7444", "executor.internal:7445", "audit.internal:7446",
-                Duration.ofSeconds(5)), config);
+                Duration.ofSeconds(5), null), config);
+        assertTrue(config.console().isEmpty());
     }
 
     @Test
@@ -34,7 +36,8 @@ class GatewayConfigTest {
                 "portcullis.gateway.policy-address", "localhost:7444",
                 "portcullis.gateway.executor-address", "127.0.0.1:7445",
                 "portcullis.gateway.audit-address", "[::1]:7446",
-                "portcullis.gateway.call-timeout", "1500ms");
+                "portcullis.gateway.call-timeout", "1500ms",
+                "portcullis.gateway.console-url", "https://portcullis.example.com:8443");
 
         GatewayConfig config = ConfigBinding.bind(GatewayConfig.class, properties);
 
@@ -42,6 +45,30 @@ class GatewayConfigTest {
         assertEquals("127.0.0.1:7445", config.executorAddress());
         assertEquals("[::1]:7446", config.auditAddress());
         assertEquals(Duration.ofMillis(1500), config.callTimeout());
+        assertEquals("https://portcullis.example.com:8443/runs/0123abcd-0000-4000-8000-0123456789ab",
+                config.console().orElseThrow().runPage(new RunId("0123abcd-0000-4000-8000-0123456789ab")).toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "http://portcullis.example.com",
+            "portcullis.example.com",
+            "https://",
+            "https://portcullis example.com",
+            "https://portcullis.example.com/console",
+            "https://portcullis.example.com/?token=s3cret",
+            "https://user:s3cret@portcullis.example.com",
+            "https://portcullis.example.com/#s3cret",
+    })
+    void aConsoleUrlThatIsNotAPathlessHttpsUrlStopsStartupNamingThePropertyAndNotTheValue(String url) {
+        Map<String, Object> properties = new HashMap<>(REQUIRED);
+        properties.put("portcullis.gateway.console-url", url);
+
+        RuntimeException e = assertThrows(RuntimeException.class,
+                () -> ConfigBinding.bind(GatewayConfig.class, properties));
+
+        assertEquals("portcullis.gateway.console-url must be the console's https URL with a host and no path, query or user "
+                + "information (e.g. https://portcullis.example.com)", StartupFailure.describe(e));
     }
 
     @Test
