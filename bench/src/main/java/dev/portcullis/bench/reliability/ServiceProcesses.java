@@ -216,20 +216,38 @@ public final class ServiceProcesses implements AutoCloseable {
         return files;
     }
 
-    /** Kills instance {@code name} with SIGKILL and waits until the process is gone. */
+    /**
+     * Kills instance {@code name} and every process it started (a local task's commands, git)
+     * with SIGKILL, as the death of its pod ends them all, and waits until they are gone. The
+     * instance is stopped (SIGSTOP) first, so it starts no process between the look at its
+     * descendants and the kill; a descendant left running would go on writing into the
+     * directories {@link #wipe} deletes.
+     */
     synchronized void kill(String name) {
         Process process = processes.get(name);
         if (process == null || !process.isAlive()) {
             throw new IllegalStateException(name + " is not running");
         }
-        process.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no graceful close
         try {
+            new ProcessBuilder("kill", "-STOP", Long.toString(process.pid())).inheritIO().start().waitFor(10, TimeUnit.SECONDS);
+            List<ProcessHandle> tree = new ArrayList<>(process.descendants().toList());
+            process.destroyForcibly(); // SIGKILL on Linux: no shutdown hook, no graceful close
+            tree.forEach(ProcessHandle::destroyForcibly);
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 throw new IllegalStateException(name + " survived SIGKILL for 30 s");
+            }
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            for (ProcessHandle child : tree) {
+                // a killed child whose reaper has not yet collected it looks alive but runs no more
+                while (child.isAlive() && System.nanoTime() < until) {
+                    TimeUnit.MILLISECONDS.sleep(20); // polling against a deadline
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while killing " + name, e);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot stop " + name + " before killing it", e);
         }
     }
 
