@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * {@code bench/run reliability [--callers N] [--runs-per-caller N] [--duration D] [--seed S]
@@ -52,6 +54,8 @@ final class ReliabilityBench {
         f.put("runs_submitted", new Figure(r.runsSubmitted(), "runs", "submissions the gateway acknowledged"));
         f.put("runs_final", new Figure(r.runsFinal(), "runs", "acknowledged runs that reached a final state " + r.finalStates()));
         f.put("runs_lost", new Figure(r.runsLost(), "runs", "acknowledged but unknown at the end, or never ended (must be 0)"));
+        f.put("runs_cancelled_unasked", new Figure(r.runsCancelledUnasked(), "runs",
+                "runs that ended CANCELLED though no caller cancelled them (must be 0)"));
         f.put("submits_unacknowledged", new Figure(r.submitsUnacknowledged(), "submits",
                 "submissions refused or retried in vain (must be 0)"));
         f.put("duplicate_tasks", new Figure(r.duplicateTasks(), "runs", "runs whose task started more than once (must be 0)"));
@@ -59,7 +63,7 @@ final class ReliabilityBench {
         f.put("events_duplicated", new Figure(r.eventsDuplicated(), "events", "audit events of a run present twice (must be 0)"));
         f.put("chain_intact", new Figure(r.chainIntact() ? 1 : 0, "bool", "audit Verify over " + r.chainChecked() + " events"));
         f.put("faults_injected", new Figure(r.faults().size(), "SIGKILLs", "of " + r.faultsPlanned() + " planned: "
-                + r.faults().stream().map(InjectedFault::service).toList()
+                + r.faults().stream().map(InjectedFault::instance).toList() + ", the pod-local directories of each wiped"
                 + (r.faultsRecovered() ? "" : " (a service did not come back)")));
         f.put("hostile_inputs", r.hostile().map(h -> new Figure(h.tried(), "inputs", "hostile inputs tried"))
                 .orElse(Figure.notRun("inputs", "hostile corpus not run")));
@@ -73,10 +77,13 @@ final class ReliabilityBench {
         f.put("watch_complete", new Figure(r.runsSubmitted() == 0 ? 0 : (double) r.watchComplete() / r.runsSubmitted(), "share",
                 "callers whose watch equals the run's whole event list read again (must be 1)"));
         f.put("watch_reconnects", new Figure(r.watchReconnects(), "resumes", "watches resumed from their last offset"));
-        for (String service : List.of("gateway", "policy", "executor", "audit")) {
-            f.put("rss_start_mib_" + service, mib(r.rssStartBytes().get(service), service + " RSS before the load"));
-            f.put("rss_end_mib_" + service, mib(r.rssEndBytes().get(service), service + " RSS after the verification"
-                    + (r.faults().stream().anyMatch(x -> x.service().equals(service)) ? " (restarted during the load)" : "")));
+        Set<String> instances = new TreeSet<>(r.rssStartBytes().keySet());
+        instances.addAll(r.rssEndBytes().keySet());
+        for (String instance : instances) {
+            String figure = instance.replace('-', '_');
+            f.put("rss_start_mib_" + figure, mib(r.rssStartBytes().get(instance), instance + " RSS before the load"));
+            f.put("rss_end_mib_" + figure, mib(r.rssEndBytes().get(instance), instance + " RSS after the verification"
+                    + (r.faults().stream().anyMatch(x -> x.instance().equals(instance)) ? " (restarted during the load)" : "")));
         }
         f.put("seed", new Figure(r.seed(), "", "reproduces the fault points and victims"));
         f.put("suite_seconds", new Figure(r.totalSeconds(), "s", "the whole suite, set-up and verification included"));

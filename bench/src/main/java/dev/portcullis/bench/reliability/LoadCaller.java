@@ -25,8 +25,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * One CI caller with its own identity: submits plan runs one after the other, each with a fresh
  * request key, and watches each to its end. Like a CI job that cannot tell whether its run was
  * stored, it retries a submission that failed transiently with the same request key; like the
- * CLI's follower, it resumes a lost watch from the offset after the last event it received. Not
- * thread-safe: one thread per caller.
+ * CLI's follower, it resumes a lost watch from the offset after the last event it received. It
+ * knows several gateway replicas and calls one until a call to it fails transiently, then the
+ * next: a retried submission or a resumed watch goes to another replica than the one that failed.
+ * Not thread-safe: one thread per caller.
  */
 final class LoadCaller {
     /** Answers after which the same submission may simply be tried again. */
@@ -48,15 +50,30 @@ final class LoadCaller {
     }
 
     private final int index;
-    private final ManagedChannel channel;
+    private final List<ManagedChannel> gateways;
     private final RunSpec spec;
     private final String keyPrefix;
+    private int current; // the gateway replica called now; the caller's one thread owns it
 
-    LoadCaller(int index, ManagedChannel channel, RunSpec spec, String keyPrefix) {
+    /** @param gateways one channel per gateway replica; the caller starts on {@code index} modulo their number */
+    LoadCaller(int index, List<ManagedChannel> gateways, RunSpec spec, String keyPrefix) {
         this.index = index;
-        this.channel = requireNonNull(channel, "channel is null");
+        this.gateways = List.copyOf(gateways);
+        if (this.gateways.isEmpty()) {
+            throw new IllegalArgumentException("a caller needs a gateway");
+        }
         this.spec = requireNonNull(spec, "spec is null");
         this.keyPrefix = requireNonNull(keyPrefix, "keyPrefix is null");
+        this.current = index % this.gateways.size();
+    }
+
+    private ManagedChannel gateway() {
+        return gateways.get(current);
+    }
+
+    /** After a transient failure: the next call goes to the next replica. */
+    private void failOver() {
+        current = (current + 1) % gateways.size();
     }
 
     /**
@@ -82,7 +99,7 @@ final class LoadCaller {
         while (runId.isEmpty() && System.nanoTime() < giveUpAt) {
             attempts++;
             try {
-                runId = Optional.of(GatewayServiceGrpc.newBlockingStub(channel)
+                runId = Optional.of(GatewayServiceGrpc.newBlockingStub(gateway())
                         .withDeadlineAfter(CALL_DEADLINE.toMillis(), TimeUnit.MILLISECONDS)
                         .submitRun(SubmitRunRequest.newBuilder().setSpec(spec).setRequestKey(key).build())
                         .getRun().getRunId());
@@ -91,6 +108,7 @@ final class LoadCaller {
                     problems.add("submit refused: " + e.getStatus().getCode() + " " + e.getStatus().getDescription());
                     break;
                 }
+                failOver();
                 pause(RETRIES.delay(attempts));
             }
         }
@@ -117,7 +135,7 @@ final class LoadCaller {
         while (System.nanoTime() < giveUpAt) {
             long next = events.size();
             try {
-                Iterator<WatchRunResponse> stream = GatewayServiceGrpc.newBlockingStub(channel)
+                Iterator<WatchRunResponse> stream = GatewayServiceGrpc.newBlockingStub(gateway())
                         .withDeadlineAfter(Math.max(1, giveUpAt - System.nanoTime()), TimeUnit.NANOSECONDS)
                         .watchRun(WatchRunRequest.newBuilder().setRunId(runId).setFromOffset(next).build());
                 while (stream.hasNext()) {
@@ -142,6 +160,7 @@ final class LoadCaller {
                 }
             }
             reconnects++;
+            failOver();
             pause(RETRIES.delay(++failures));
         }
         problems.add("gave up watching at the deadline");

@@ -20,6 +20,7 @@ import dev.portcullis.v1.QueryRequest;
 import dev.portcullis.v1.QueryResponse;
 import dev.portcullis.v1.Run;
 import dev.portcullis.v1.RunSpec;
+import dev.portcullis.v1.RunState;
 import dev.portcullis.v1.VerifyRequest;
 import dev.portcullis.v1.VerifyResponse;
 import dev.portcullis.v1.WatchRunRequest;
@@ -72,6 +73,10 @@ public final class ReliabilitySuite {
     private static final Duration DRAIN = Duration.ofSeconds(90);
     private static final Duration AUDIT_DRAIN = Duration.ofSeconds(120);
     private static final int MAX_PROBLEM_LINES = 40;
+    /** Gateway replicas, sharing the gateway schema; the callers spread over them. */
+    private static final int GATEWAYS = 2;
+    /** Executor replicas, sharing the executor schema (their task database). */
+    private static final int EXECUTORS = 2;
 
     private final ReliabilitySettings settings;
     private final PrintStream log;
@@ -108,33 +113,42 @@ public final class ReliabilitySuite {
                     Validity.startingNow(clock, DevPki.LEAF_VALIDITY)));
         }
         String gatewaySchema = settings.schemaPrefix() + "_gateway";
+        String executorSchema = settings.schemaPrefix() + "_executor";
         String auditSchema = settings.schemaPrefix() + "_audit";
-        resetSchemas(gatewaySchema, auditSchema);
+        resetSchemas(gatewaySchema, executorSchema, auditSchema);
         Path password = writePrivate(dataDir.resolve("secrets").resolve("db-password"), settings.database().password());
-        int basePort = ServiceProcesses.freeBasePort();
+        int basePort = ServiceProcesses.freeBasePort(4 + (GATEWAYS - 1) + (EXECUTORS - 1));
         // the hostile corpus' token cases: the gateway accepts the dev issuer (here, in this
         // process, as `portcullis dev` runs it) and a second issuer that is down
         DevIssuer issuer = DevIssuer.start(dataDir, pki, clock);
         String downIssuer = SuiteIssuers.unreachableIssuerUrl();
-        List<String> gatewayArguments = new ArrayList<>(List.of("--jdbc-url", settings.database().inSchema(gatewaySchema),
-                "--db-user", settings.database().user(), "--db-password-file", password.toString(),
-                // a short lease, so a restarted gateway takes its runs over within seconds
-                "--set", "portcullis.gateway.runs.lease=5s", "--set", "portcullis.gateway.runs.poll-interval=250ms"));
+        List<String> gatewayArguments = new ArrayList<>(database(gatewaySchema, password));
+        // a short lease, so a gateway replica takes a dead one's runs over within seconds
+        gatewayArguments.addAll(List.of("--set", "portcullis.gateway.runs.lease=5s", "--set",
+                "portcullis.gateway.runs.poll-interval=250ms"));
         Map<String, Object> issuers = new TreeMap<>(issuer.gatewayProperties());
         issuers.putAll(SuiteIssuers.downIssuerProperties(downIssuer, pki));
         issuers.putAll(SuiteEndpoints.UNLIMITED_REFUSALS); // the hostile corpus audits every refusal it provokes
         issuers.forEach((key, value) -> gatewayArguments.addAll(List.of("--set", key + "=" + value)));
-        List<String> auditArguments = new ArrayList<>(List.of("--jdbc-url", settings.database().inSchema(auditSchema),
-                "--db-user", settings.database().user(), "--db-password-file", password.toString()));
+        List<String> executorArguments = new ArrayList<>(database(executorSchema, password));
+        // a short lease, so an executor replica takes a dead one's tasks over within seconds
+        executorArguments.addAll(List.of("--set", "portcullis.executor.store.lease=5s"));
+        List<String> auditArguments = new ArrayList<>(database(auditSchema, password));
         SuiteEndpoints.UNLIMITED_REFUSALS.forEach((key, value) -> auditArguments.addAll(List.of("--set", key + "=" + value)));
-        Map<String, List<String>> arguments = Map.of("gateway", gatewayArguments, "audit", auditArguments);
-        log.printf("reliability: seed %d, %d callers x %d runs, %d faults, data in %s, ports %d-%d%n", settings.seed(),
-                settings.callers(), settings.runsPerCaller(), settings.faults(), dataDir, basePort, basePort + 3);
+        List<ServiceProcesses.Instance> instances = instances(dataDir, basePort, gatewayArguments, executorArguments,
+                auditArguments);
+        log.printf("reliability: seed %d, %d callers x %d runs, %d faults, data in %s, %s%n", settings.seed(),
+                settings.callers(), settings.runsPerCaller(), settings.faults(), dataDir, instances.stream()
+                        .map(i -> i.name() + " :" + i.port()).toList());
         List<ManagedChannel> channels = new ArrayList<>();
-        try (issuer; ServiceProcesses services = new ServiceProcesses(dataDir, basePort, pki, arguments)) {
+        try (issuer; ServiceProcesses services = new ServiceProcesses(dataDir, basePort, pki, instances)) {
             services.startAll();
             Map<String, Long> rssStart = rss(services);
-            ManagedChannel gatewayAuditor = channel(pki, "auditor", services.port("gateway"), channels);
+            List<String> gateways = services.instancesOf("gateway");
+            ManagedChannel gatewayAuditor = channel(pki, "auditor", services.port(gateways.get(0)), channels);
+            // the runs' event lists are read again through another replica than the one asked for their state
+            ManagedChannel otherGatewayAuditor = channel(pki, "auditor", services.port(gateways.get(gateways.size() - 1)),
+                    channels);
             ManagedChannel auditAuditor = channel(pki, "auditor", services.port("audit"), channels);
 
             AtomicInteger progress = new AtomicInteger();
@@ -156,8 +170,11 @@ public final class ReliabilitySuite {
                 RunSpec spec = RunSpec.newBuilder().setRepo(LoadRepository.REPO).setCommitSha(repository.commit())
                         .setRef("refs/heads/main").setFolder(repository.folder(i)).setEnvironment(repository.environment(i))
                         .setCommand("plan").build();
-                LoadCaller caller = new LoadCaller(i, channel(pki, callerName(i), services.port("gateway"), channels), spec,
-                        keyPrefix);
+                List<ManagedChannel> callerGateways = new ArrayList<>();
+                for (String gateway : gateways) {
+                    callerGateways.add(channel(pki, callerName(i), services.port(gateway), channels));
+                }
+                LoadCaller caller = new LoadCaller(i, callerGateways, spec, keyPrefix);
                 futures.add(callerThreads.submit(() -> caller.run(settings.runsPerCaller(), submitUntil, giveUpAt, progress)));
             }
             faultThread.start();
@@ -173,9 +190,10 @@ public final class ReliabilitySuite {
                     outcomes.size(), faults.injected().size());
 
             Optional<ReliabilityReport.HostileOutcome> hostile = hostile(new SuiteEndpoints(pki, "localhost",
-                    services.port("gateway"), services.port("audit"), dataDir.resolve("catalog.yaml"),
+                    services.port(gateways.get(0)), services.port("audit"), dataDir.resolve("catalog.yaml"),
                     new SuiteIssuers(issuer.tokens(), downIssuer)));
-            ReliabilityReport report = verify(outcomes, gatewayAuditor, auditAuditor, since, loadSeconds, faults, hostile,
+            ReliabilityReport report = verify(outcomes, gatewayAuditor, otherGatewayAuditor, auditAuditor, since, loadSeconds,
+                    faults, hostile,
                     rssStart, rss(services), begin);
             writeProblems(dataDir);
             return report;
@@ -184,7 +202,8 @@ public final class ReliabilitySuite {
         }
     }
 
-    private ReliabilityReport verify(List<LoadCaller.Outcome> outcomes, ManagedChannel gateway, ManagedChannel audit,
+    private ReliabilityReport verify(List<LoadCaller.Outcome> outcomes, ManagedChannel gateway, ManagedChannel otherGateway,
+            ManagedChannel audit,
             Instant since, double loadSeconds, FaultInjector faults, Optional<ReliabilityReport.HostileOutcome> hostile,
             Map<String, Long> rssStart, Map<String, Long> rssEnd, long begin) throws InterruptedException {
         List<LoadCaller.Outcome> acknowledged = outcomes.stream().filter(o -> o.runId().isPresent()).toList();
@@ -213,6 +232,15 @@ public final class ReliabilitySuite {
                 r.getState().name() + ": " + r.getStateReason().substring(0, Math.min(100, r.getStateReason().length())), 1,
                 Integer::sum));
         failures.forEach((reason, count) -> log.printf("reliability: %d run(s) ended %s%n", count, reason));
+        // the callers never cancel: a cancelled run was cancelled by the suite's own services
+        int cancelledUnasked = 0;
+        for (Map.Entry<String, Run> run : finalRuns.entrySet()) {
+            if (run.getValue().getState() == RunState.RUN_STATE_CANCELLED) {
+                cancelledUnasked++;
+                problem("run " + run.getKey() + " ended CANCELLED though no caller cancelled it: "
+                        + run.getValue().getStateReason());
+            }
+        }
 
         // each caller's watch against the run's whole event list, read again from offset 0
         Map<String, List<WatchRunResponse>> full = new HashMap<>();
@@ -224,7 +252,7 @@ public final class ReliabilitySuite {
             if (!finalRuns.containsKey(id)) {
                 continue;
             }
-            List<WatchRunResponse> events = readAll(gateway, id);
+            List<WatchRunResponse> events = readAll(otherGateway, id);
             full.put(id, events);
             if (events.equals(outcome.events())) {
                 watchComplete++;
@@ -271,7 +299,7 @@ public final class ReliabilitySuite {
         long[] submitNanos = acknowledged.stream().mapToLong(LoadCaller.Outcome::submitNanos).sorted().toArray();
         int finishedDuringLoad = (int) acknowledged.stream().filter(o -> o.finalState().isPresent()).count();
         return new ReliabilityReport(settings.callers(), settings.seed(), acknowledged.size(), finalRuns.size(), lost,
-                outcomes.size() - acknowledged.size(), states, duplicateTasks, eventsLost, eventsDuplicated, chain.getIntact(),
+                cancelledUnasked, outcomes.size() - acknowledged.size(), states, duplicateTasks, eventsLost, eventsDuplicated, chain.getIntact(),
                 chain.getChecked(), watchComplete, reconnects, loadSeconds, finishedDuringLoad / loadSeconds,
                 percentileMillis(submitNanos, 50), percentileMillis(submitNanos, 99), faults.injected(), settings.faults(),
                 faults.failure().isEmpty(), hostile, rssStart, rssEnd, (System.nanoTime() - begin) / 1e9, problems);
@@ -379,8 +407,65 @@ public final class ReliabilitySuite {
 
     private static Map<String, Long> rss(ServiceProcesses services) {
         Map<String, Long> rss = new LinkedHashMap<>();
-        ServiceProcesses.SERVICES.forEach(name -> services.rssBytes(name).ifPresent(bytes -> rss.put(name, bytes)));
+        services.names().forEach(name -> services.rssBytes(name).ifPresent(bytes -> rss.put(name, bytes)));
         return rss;
+    }
+
+    /** {@code dev serve}'s database options for {@code schema} of the suite's PostgreSQL. */
+    private List<String> database(String schema, Path password) {
+        return List.of("--jdbc-url", settings.database().inSchema(schema), "--db-user", settings.database().user(),
+                "--db-password-file", password.toString());
+    }
+
+    /**
+     * The suite's processes in start order: audit, policy, {@value #EXECUTORS} executor(s),
+     * {@value #GATEWAYS} gateways. The first of each service has its dev port, further replicas
+     * the ports after the audit service's. Each gateway and executor replica has a work directory
+     * of its own, its pod-local disk, which a fault wipes (neither has a spool: their audit
+     * outboxes are tables of their databases); the executors share the
+     * artifact directory (production's S3 bucket), and the gateways call every executor replica
+     * through one address list. The policy service's spool is not pod-local: the chart keeps it
+     * on a PersistentVolumeClaim that follows the pod.
+     */
+    private static List<ServiceProcesses.Instance> instances(Path dataDir, int basePort, List<String> gatewayArguments,
+            List<String> executorArguments, List<String> auditArguments) {
+        List<ServiceProcesses.Instance> instances = new ArrayList<>();
+        instances.add(new ServiceProcesses.Instance("audit", "audit", basePort + 3, auditArguments, List.of()));
+        instances.add(new ServiceProcesses.Instance("policy", "policy", basePort + 1, List.of(), List.of()));
+        int extraPort = basePort + 4;
+        List<String> executorAddresses = new ArrayList<>();
+        for (int k = 1; k <= EXECUTORS; k++) {
+            String name = EXECUTORS == 1 ? "executor" : "executor-" + k;
+            int port = k == 1 ? basePort + 2 : extraPort++;
+            // no spool: the executor's audit outbox is a table of its task database
+            Path work = dataDir.resolve("work").resolve(name);
+            List<String> arguments = new ArrayList<>(executorArguments);
+            arguments.addAll(settings("portcullis.server.port", port, "portcullis.executor.work-dir", work,
+                    "portcullis.executor.store.data-dir", work.resolve("store"),
+                    "portcullis.executor.artifacts.dir", dataDir.resolve("artifacts")));
+            instances.add(new ServiceProcesses.Instance(name, "executor", port, arguments, List.of(work)));
+            executorAddresses.add("localhost:" + port);
+        }
+        for (int k = 1; k <= GATEWAYS; k++) {
+            String name = GATEWAYS == 1 ? "gateway" : "gateway-" + k;
+            int port = k == 1 ? basePort : extraPort++;
+            // no spool: the gateway's audit outbox is a table of its run database
+            Path store = dataDir.resolve("work").resolve(name);
+            List<String> arguments = new ArrayList<>(gatewayArguments);
+            arguments.addAll(settings("portcullis.server.port", port, "portcullis.gateway.executor-address",
+                    String.join(",", executorAddresses), "portcullis.gateway.store.data-dir", store));
+            instances.add(new ServiceProcesses.Instance(name, "gateway", port, arguments, List.of(store)));
+        }
+        return instances;
+    }
+
+    /** {@code --set KEY=VALUE} for each key and value in {@code pairs}. */
+    private static List<String> settings(Object... pairs) {
+        List<String> arguments = new ArrayList<>();
+        for (int i = 0; i < pairs.length; i += 2) {
+            arguments.addAll(List.of("--set", pairs[i] + "=" + pairs[i + 1]));
+        }
+        return arguments;
     }
 
     private static String callerName(int index) {
@@ -415,8 +500,9 @@ public final class ReliabilitySuite {
         ReliabilitySettings.Database db = settings.database();
         try (Connection connection = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
                 Statement statement = connection.createStatement()) {
-            statement.execute("DROP SCHEMA IF EXISTS " + settings.schemaPrefix() + "_gateway CASCADE");
-            statement.execute("DROP SCHEMA IF EXISTS " + settings.schemaPrefix() + "_audit CASCADE");
+            for (String service : List.of("gateway", "executor", "audit")) {
+                statement.execute("DROP SCHEMA IF EXISTS " + settings.schemaPrefix() + "_" + service + " CASCADE");
+            }
         }
     }
 

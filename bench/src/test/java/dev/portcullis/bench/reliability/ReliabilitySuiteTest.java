@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The reliability suite, short: 16 CI callers on PostgreSQL, each service a process of its own,
- * the gateway, the executor and the audit service each killed with SIGKILL once during the load.
+ * two gateway and two executor replicas among them, a gateway, an executor and the audit service
+ * each killed with SIGKILL once during the load, the pod-local directories of each wiped.
  * Nothing acknowledged may be lost, no task may run twice, every audit event must arrive once,
  * the chain must verify and every caller must have seen its run's whole event list.
  */
@@ -49,6 +50,7 @@ class ReliabilitySuiteTest {
         assertTrue(report.runsSubmitted() > 0 && report.runsSubmitted() <= 48, seen);
         assertEquals(report.runsSubmitted(), report.runsFinal(), seen);
         assertEquals(0, report.runsLost(), seen);
+        assertEquals(0, report.runsCancelledUnasked(), seen);
         assertEquals(0, report.submitsUnacknowledged(), seen);
         assertEquals(0, report.duplicateTasks(), seen);
         assertEquals(0, report.eventsLost(), seen);

@@ -13,8 +13,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Where the gateway finds its neighbours, as "host:port". The host must be a name or address in
- * the neighbour's server certificate. Every key is documented in docs/configuration.md.
+ * Where the gateway finds its neighbours, as "host:port", or several separated by commas for the
+ * replicas of one neighbour (calls go round those connected: see {@code ServiceChannels#open}).
+ * The host (the first one's, for a list) must be a name or address in the neighbour's server
+ * certificate. Every key is documented in docs/configuration.md.
  *
  * @param policyAddress the policy service
  * @param executorAddress the executor service
@@ -63,10 +65,13 @@ public record GatewayConfig(
         if (address == null || address.isBlank()) {
             throw new IllegalArgumentException(property + " is required, as host:port (e.g. localhost:7444)");
         }
-        Matcher matcher = HOST_PORT.matcher(address);
-        int port = matcher.matches() ? Integer.parseInt(matcher.group(1)) : 0;
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException(property + " must be host:port with a port from 1 to 65535 (e.g. localhost:7444)");
+        for (String each : address.split(",", -1)) {
+            Matcher matcher = HOST_PORT.matcher(each.strip());
+            int port = matcher.matches() ? Integer.parseInt(matcher.group(1)) : 0;
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException(property + " must be host:port with a port from 1 to 65535, or several "
+                        + "separated by commas (e.g. localhost:7444 or localhost:7444,localhost:7448)");
+            }
         }
     }
 }

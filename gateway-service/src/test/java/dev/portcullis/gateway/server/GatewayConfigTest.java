@@ -71,6 +71,16 @@ class GatewayConfigTest {
                 + "information (e.g. https://portcullis.example.com)", StartupFailure.describe(e));
     }
 
+    @Test
+    void anAddressMayListTheReplicasOfANeighbour() {
+        Map<String, Object> properties = new HashMap<>(REQUIRED);
+        properties.put("portcullis.gateway.executor-address", "localhost:7445, localhost:7449,[::1]:7450");
+
+        GatewayConfig config = ConfigBinding.bind(GatewayConfig.class, properties);
+
+        assertEquals("localhost:7445, localhost:7449,[::1]:7450", config.executorAddress());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
             "portcullis.gateway.policy-address",
@@ -95,6 +105,8 @@ class GatewayConfigTest {
             portcullis.gateway.audit-address    | ::1:7446
             portcullis.gateway.policy-address   | localhost:0
             portcullis.gateway.policy-address   | localhost:99999
+            portcullis.gateway.executor-address | 'localhost:7445,'
+            portcullis.gateway.executor-address | 'localhost:7445,localhost'
             """)
     void addressThatIsNotHostColonPortStopsStartupNamingTheProperty(String key, String value) {
         Map<String, Object> properties = new HashMap<>(REQUIRED);
@@ -103,8 +115,8 @@ class GatewayConfigTest {
         RuntimeException e = assertThrows(RuntimeException.class,
                 () -> ConfigBinding.bind(GatewayConfig.class, properties));
 
-        assertEquals(key + " must be host:port with a port from 1 to 65535 (e.g. localhost:7444)",
-                StartupFailure.describe(e));
+        assertEquals(key + " must be host:port with a port from 1 to 65535, or several separated by commas "
+                + "(e.g. localhost:7444 or localhost:7444,localhost:7448)", StartupFailure.describe(e));
     }
 
     @Test
