@@ -158,6 +158,9 @@ final class Dispatcher {
             signals.changed();
             return;
         }
+        if (closed.getAsBoolean()) {
+            return; // closed while deciding: the run keeps its place for the next driver, no task started
+        }
         TaskRunner.TaskRequest request = taskRequest(run, decision, artifact);
         try {
             tasks.start(request);

@@ -153,7 +153,6 @@ class TwoReplicasTest {
         RunStore other = new JdbcRunStore(dataSource, Clock.systemUTC(), new RecordingAuditRecorder().table(Clock.systemUTC()));
         Instant now = Instant.now();
         assertFalse(other.claim(run.id(), "replica-b", now, now.plus(LEASE)), "nobody else may claim the run");
-        policy.gate.countDown();
     }
 
     @Test
@@ -183,6 +182,36 @@ class TwoReplicasTest {
             List<String> lines = replicas.get(1).events(id, 0, 100).stream()
                     .filter(e -> e instanceof RunEvent.LogLine).map(e -> ((RunEvent.LogLine) e).text()).toList();
             assertEquals(List.of("hello from " + id), lines, "each log line copied exactly once");
+        }
+    }
+
+    @Test
+    void aReplicaThatLostARunStopsCopyingItsTask() throws Exception {
+        tasks.holdFirstWatch = true;
+        RunService a = replica();
+        Run run = a.submit(new RunService.Submission(Runs.spec("stage/app", "stage", "plan"), "job-lost", "",
+                "0af7651916cd43dd8448eb211c80319c"), new Actor(Runs.CI, false, "127.0.0.1:1"));
+        await("the first line copied").atMost(WAIT).pollInterval(POLL).until(() -> a.events(run.id(), 0, 10).size() >= 3);
+
+        takeOver(run.id(), "replica-b");
+
+        assertTrue(tasks.followEnded.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the replica stopped following the task");
+        assertEquals(List.of(), tasks.cancelled, "the task is the other replica's: not cancelled");
+        assertEquals(3, a.events(run.id(), 0, 10).size(), "nothing more copied");
+    }
+
+    /**
+     * Makes another replica the run's driver, as when this one's lease ran out (its database
+     * connection stalled past the lease) and the other claimed the run.
+     */
+    private void takeOver(RunId id, String owner) throws Exception {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement update = connection.prepareStatement(
+                        "UPDATE runs SET owner = ?, lease_until = ? WHERE run_id = ?")) {
+            update.setString(1, owner);
+            update.setObject(2, OffsetDateTime.now().plusMinutes(1));
+            update.setString(3, id.value());
+            assertEquals(1, update.executeUpdate());
         }
     }
 
@@ -232,6 +261,8 @@ class TwoReplicasTest {
         final AtomicInteger maxConcurrent = new AtomicInteger();
         final Map<RunId, Boolean> watched = new ConcurrentHashMap<>();
         final List<RunId> cancelled = Collections.synchronizedList(new ArrayList<>());
+        /** Counted down when a follower lets go of a task's event stream. */
+        final CountDownLatch followEnded = new CountDownLatch(1);
         volatile boolean holdFirstWatch;
 
         @Override
@@ -264,7 +295,7 @@ class TwoReplicasTest {
                 sink.ended(Optional.empty());
             });
             thread.start();
-            return () -> { };
+            return followEnded::countDown;
         }
     }
 }
