@@ -181,9 +181,15 @@ final class Dispatcher {
                             audit.event(AuditAction.RUN_STARTED, started, actor, AuditOutcome.SUCCESS, "", "",
                                     Map.of("catalog_version", decision.catalogVersion())))));
         } catch (RunLeaseLostException e) {
-            // taken over while the task was starting: the task (one per run id) is the new driver's
-            // now, so it is neither cancelled nor followed here
-            log.atInfo().addKeyValue("run_id", run.id().value()).log("run.lease_lost");
+            if (store.find(run.id()).map(ended -> ended.state().isFinal()).orElse(true)) {
+                // cancelled while the task was starting, which let go of the lease: nobody else
+                // drives a run that ended, so the task is still this dispatch's to stop
+                cancelQuietly(run.id(), "the run ended before its task started");
+            } else {
+                // taken over while the task was starting: the task (one per run id) is the new
+                // driver's now, so it is neither cancelled nor followed here
+                log.atInfo().addKeyValue("run_id", run.id().value()).log("run.lease_lost");
+            }
             return;
         } catch (DomainException e) {
             // cancelled (or otherwise ended) while the task was starting: stop the task
