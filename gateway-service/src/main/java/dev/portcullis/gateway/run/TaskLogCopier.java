@@ -56,8 +56,8 @@ final class TaskLogCopier {
     private final BooleanSupplier closed;
     private final Map<RunId, Follower> followers = new ConcurrentHashMap<>();
 
-    TaskLogCopier(RunStore store, LeaseKeeper leases, TaskRunner tasks, RunAudit audit, RunSignals signals, Clock clock, String actor,
-            Telemetry telemetry, RunEnding ending, Executor executor, int maxFollowers, BooleanSupplier closed) {
+    TaskLogCopier(RunStore store, LeaseKeeper leases, TaskRunner tasks, RunAudit audit, RunSignals signals, Clock clock,
+            String actor, Telemetry telemetry, RunEnding ending, Executor executor, int maxFollowers, BooleanSupplier closed) {
         this.store = requireNonNull(store, "store is null");
         this.leases = requireNonNull(leases, "leases is null");
         this.tasks = requireNonNull(tasks, "tasks is null");

@@ -227,7 +227,10 @@ class TwoReplicasTest {
         }
     }
 
-    /** A policy whose first decision blocks until {@link #gate} opens, as a slow policy service under load does; the rest allow at once. */
+    /**
+     * A policy whose first decision blocks until {@link #gate} opens, as a slow policy service
+     * under load does; the rest allow at once.
+     */
     private static final class BlockingPolicy implements PolicyCheck {
         final CountDownLatch entered = new CountDownLatch(1);
         final CountDownLatch gate = new CountDownLatch(1);
