@@ -26,7 +26,9 @@ import org.slf4j.MDC;
  * Moves queued runs on: claims the unattended driven runs, takes the (repo, folder, environment)
  * lock for the first in line, takes the decision again, starts the task and marks the run
  * RUNNING; then, as for running runs taken over from a replica that died, hands it to the
- * {@link TaskLogCopier}. Called from the driver's loop thread only.
+ * {@link TaskLogCopier}. Every write is fenced by the run's lease: a dispatch that finds the run
+ * taken over stops without writing, cancelling or following anything. Called from the driver's
+ * loop thread only.
  */
 final class Dispatcher {
     private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -98,6 +100,9 @@ final class Dispatcher {
                 } else {
                     copier.follow(run); // taken over, after a restart or from a replica that died
                 }
+            } catch (RunLeaseLostException e) {
+                // another replica drives the run now: it is its to start, nothing of ours is written
+                log.atInfo().addKeyValue("run_id", run.id().value()).log("run.lease_lost");
             } catch (DomainException e) {
                 // e.g. the policy service or the store is down: the run keeps its place, retried next round
                 log.atWarn().addKeyValue("run_id", run.id().value()).addKeyValue("reason", e.reason())
@@ -134,7 +139,7 @@ final class Dispatcher {
         Map<String, String> decided = Map.of("catalog_version", decision.catalogVersion(), "rule", decision.matchedRule(),
                 "reasons", decision.reasonCodes(), "when", "dequeue");
         if (!decision.allowed()) {
-            store.update(run.id(), current -> current.state() == RunState.QUEUED
+            leases.update(run.id(), current -> current.state() == RunState.QUEUED
                     ? RunChange.to(RunState.DENIED, "denied when leaving the queue: " + RunService.summary(decision))
                             .decision(decision).audit(denied -> List.of(audit.event(AuditAction.POLICY_DENIED, denied, actor,
                                     AuditOutcome.DENIED, "POLICY_DENIED", "", decided)))
@@ -143,7 +148,7 @@ final class Dispatcher {
             return;
         }
         if (decision.requiredApprovals() > run.approvals().size()) {
-            store.update(run.id(), current -> current.state() == RunState.QUEUED
+            leases.update(run.id(), current -> current.state() == RunState.QUEUED
                     ? RunChange.to(RunState.DENIED, "APPROVALS_REQUIRED: the catalog now requires "
                             + decision.requiredApprovals() + " approval(s) and the run has " + current.approvals().size()
                             + "; submit it again").decision(decision).audit(denied -> List.of(audit.event(
@@ -152,6 +157,9 @@ final class Dispatcher {
                     : RunChange.keepState());
             signals.changed();
             return;
+        }
+        if (closed.getAsBoolean()) {
+            return; // closed while deciding: the run keeps its place for the next driver, no task started
         }
         TaskRunner.TaskRequest request = taskRequest(run, decision, artifact);
         try {
@@ -167,11 +175,22 @@ final class Dispatcher {
         }
         Run running;
         try {
-            running = store.update(run.id(), current -> RunChange.to(RunState.RUNNING, "").decision(decision)
+            running = leases.update(run.id(), current -> RunChange.to(RunState.RUNNING, "").decision(decision)
                     .audit(started -> List.of(
                             audit.event(AuditAction.POLICY_ALLOWED, started, actor, AuditOutcome.SUCCESS, "", "", decided),
                             audit.event(AuditAction.RUN_STARTED, started, actor, AuditOutcome.SUCCESS, "", "",
                                     Map.of("catalog_version", decision.catalogVersion())))));
+        } catch (RunLeaseLostException e) {
+            if (store.find(run.id()).map(ended -> ended.state().isFinal()).orElse(true)) {
+                // cancelled while the task was starting, which let go of the lease: nobody else
+                // drives a run that ended, so the task is still this dispatch's to stop
+                cancelQuietly(run.id(), "the run ended before its task started");
+            } else {
+                // taken over while the task was starting: the task (one per run id) is the new
+                // driver's now, so it is neither cancelled nor followed here
+                log.atInfo().addKeyValue("run_id", run.id().value()).log("run.lease_lost");
+            }
+            return;
         } catch (DomainException e) {
             // cancelled (or otherwise ended) while the task was starting: stop the task
             cancelQuietly(run.id(), "the run ended before its task started");
@@ -193,15 +212,15 @@ final class Dispatcher {
         if (told != null && Duration.between(told, now).compareTo(TELL_WAITING_EVERY) < 0) {
             return;
         }
-        waitingTold.put(run.id(), now);
         RunChange.Line line = new RunChange.Line(now, RunEvent.Stream.SYSTEM,
                 "portcullis: the task cannot start yet: " + why.getMessage() + "; the run keeps its place and retries", false);
         try {
-            store.update(run.id(), current -> current.state() == RunState.QUEUED
+            leases.update(run.id(), current -> current.state() == RunState.QUEUED
                     ? RunChange.keepState().lines(List.of(line), current.taskOffset())
                     : RunChange.keepState());
+            waitingTold.put(run.id(), now); // only once told: a refused write is retried next round
             signals.changed();
-        } catch (DomainException e) {
+        } catch (DomainException | RunLeaseLostException e) {
             log.atWarn().addKeyValue("run_id", run.id().value()).addKeyValue("error", e.getMessage()).log("run.wait_untold");
         }
     }

@@ -6,7 +6,6 @@ import dev.portcullis.runtime.audit.AuditRecorder;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.telemetry.Telemetry;
 import java.time.Clock;
-import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -15,10 +14,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Moves runs on after they are queued, on every replica at once without stepping on each
- * other: a replica drives a run only while it holds the run's lease in the store. One loop,
+ * other: a replica drives a run only while it holds the run's lease in the store, and every
+ * write it makes for the run is fenced by that lease ({@link RunStore#updateHeld}). One loop,
  * woken by {@link RunSignals} or every poll interval, runs a round of each part: the
- * {@link LeaseKeeper} renews this replica's leases, the {@link ApprovalExpiry} expires approvals, and the
- * {@link Dispatcher} starts queued runs and hands running ones to the {@link TaskLogCopier}. A
+ * {@link ApprovalExpiry} expires approvals, and the {@link Dispatcher} starts queued runs and hands
+ * running ones to the {@link TaskLogCopier}. The {@link LeaseKeeper} renews this replica's leases
+ * on its own thread, however long a round takes, and stops the copying of a run it finds lost. A
  * replica that dies lets its leases run out; another (or its successor) takes over. The loop and
  * the copier's followers share one executor of {@code 1 + }{@link RunSettings#taskFollowers}
  * threads.
@@ -33,6 +34,7 @@ public final class RunDriver implements AutoCloseable {
     private final LeaseKeeper leases;
     private final ApprovalExpiry expiry;
     private final Dispatcher dispatcher;
+    private final TaskLogCopier copier;
     private volatile boolean closed;
 
     public RunDriver(RunStore store, PolicyCheck policy, TaskRunner tasks, AuditRecorder audit, RunSignals signals,
@@ -60,8 +62,8 @@ public final class RunDriver implements AutoCloseable {
         });
         this.leases = new LeaseKeeper(store, settings.lease(), clock);
         this.expiry = new ApprovalExpiry(store, runAudit, signals, clock, gatewayIdentity);
-        RunEnding ending = new RunEnding(store, runAudit, signals, gatewayIdentity);
-        TaskLogCopier copier = new TaskLogCopier(store, requireNonNull(tasks, "tasks is null"), runAudit, signals, clock,
+        RunEnding ending = new RunEnding(leases, runAudit, signals, gatewayIdentity);
+        this.copier = new TaskLogCopier(store, leases, requireNonNull(tasks, "tasks is null"), runAudit, signals, clock,
                 gatewayIdentity, telemetry, ending, threads, settings.taskFollowers(), () -> closed);
         this.dispatcher = new Dispatcher(store, requireNonNull(policy, "policy is null"), tasks, runAudit, signals,
                 settings.taskTimeout(), clock, gatewayIdentity, telemetry, leases, ending, copier, () -> closed);
@@ -69,6 +71,7 @@ public final class RunDriver implements AutoCloseable {
 
     /** Starts driving in the background. */
     public void start() {
+        leases.start(copier::stop);
         threads.execute(this::loop);
     }
 
@@ -76,8 +79,6 @@ public final class RunDriver implements AutoCloseable {
         while (!closed) {
             long seen = signals.version();
             try {
-                Instant now = clock.instant();
-                leases.renewIfDue(now);
                 expiry.expire();
                 dispatcher.drive();
             } catch (DomainException e) {

@@ -68,6 +68,18 @@ public interface RunStore {
      */
     Run update(RunId id, Function<Run, RunChange> decide);
 
+    /**
+     * As {@link #update}, fenced by the run's lease: the change commits only while {@code holder}
+     * holds the lease ({@link #claim}) and it has not run out, checked in the change's own
+     * transaction with the run's row locked, so a replica that lost the run (another claimed it
+     * once the lease ran out) never writes to it again. Every write a driving replica makes goes
+     * through here.
+     *
+     * @throws RunLeaseLostException when {@code holder} does not hold the lease now (nothing is
+     *     written, {@code decide} is not called)
+     */
+    Run updateHeld(RunId id, String holder, Function<Run, RunChange> decide);
+
     /** Up to {@code max} events of the run from {@code fromOffset}, in order. */
     List<RunEvent> events(RunId id, long fromOffset, int max);
 
@@ -87,8 +99,13 @@ public interface RunStore {
     /** Makes {@code owner} the driver of the run until {@code until}, if nobody else holds it. */
     boolean claim(RunId id, String owner, Instant now, Instant until);
 
-    /** Sets every lease {@code owner} holds to end at {@code until}; a past time lets go of them. */
-    void renew(String owner, Instant until);
+    /**
+     * Sets every lease {@code owner} holds to end at {@code until}; a past time lets go of them.
+     *
+     * @return the runs whose lease {@code owner} holds after the renewal: a run it claimed that is
+     *     missing was taken over by another replica (or ended)
+     */
+    Set<RunId> renew(String owner, Instant until);
 
     /** AWAITING_APPROVAL runs whose approval deadline passed (without approvals or queue position). */
     List<Run> approvalsPastDeadline(Instant now, int max);

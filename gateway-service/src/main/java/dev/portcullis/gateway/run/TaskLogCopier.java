@@ -32,7 +32,9 @@ import org.slf4j.MDC;
  * offset (nothing lost or doubled across restarts), passes a requested cancellation on to the
  * task, and ends the run with the task. One follower per run, on the driver's bounded executor:
  * at most {@code maxFollowers} at once; a run beyond that stays claimed and is followed once a
- * follower is free.
+ * follower is free. Every write is fenced by the run's lease: a follower whose write is refused, or
+ * whose run the lease renewal found lost ({@link #stop}), stops at once, so two replicas never copy
+ * one task's events.
  */
 final class TaskLogCopier {
     private static final Logger log = LoggerFactory.getLogger(TaskLogCopier.class);
@@ -41,6 +43,7 @@ final class TaskLogCopier {
     private static final Backoff FOLLOW_BACKOFF = Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(10));
 
     private final RunStore store;
+    private final LeaseKeeper leases;
     private final TaskRunner tasks;
     private final RunAudit audit;
     private final RunSignals signals;
@@ -53,9 +56,10 @@ final class TaskLogCopier {
     private final BooleanSupplier closed;
     private final Map<RunId, Follower> followers = new ConcurrentHashMap<>();
 
-    TaskLogCopier(RunStore store, TaskRunner tasks, RunAudit audit, RunSignals signals, Clock clock, String actor,
-            Telemetry telemetry, RunEnding ending, Executor executor, int maxFollowers, BooleanSupplier closed) {
+    TaskLogCopier(RunStore store, LeaseKeeper leases, TaskRunner tasks, RunAudit audit, RunSignals signals, Clock clock,
+            String actor, Telemetry telemetry, RunEnding ending, Executor executor, int maxFollowers, BooleanSupplier closed) {
         this.store = requireNonNull(store, "store is null");
+        this.leases = requireNonNull(leases, "leases is null");
         this.tasks = requireNonNull(tasks, "tasks is null");
         this.audit = requireNonNull(audit, "audit is null");
         this.signals = requireNonNull(signals, "signals is null");
@@ -91,16 +95,30 @@ final class TaskLogCopier {
         }
     }
 
-    /** What a follower's queue carries: the task's events, then the end of its stream. */
-    private sealed interface Feed permits TaskEventArrived, StreamEnded {}
+    /**
+     * Stops following the run at once, if it is followed: this replica lost its lease, so another
+     * copies the task's events now. Nothing more is written or sent to the task from here.
+     */
+    void stop(RunId id) {
+        Follower follower = followers.get(id);
+        if (follower != null) {
+            follower.leaseLost();
+        }
+    }
+
+    /** What a follower's queue carries: the task's events, then the end of its stream; or word that the lease is lost. */
+    private sealed interface Feed permits TaskEventArrived, StreamEnded, LeaseLost {}
 
     private record TaskEventArrived(TaskRunner.TaskEvent event) implements Feed {}
 
     /** The task's event stream ended: normally (the task ended or the stream was cut) or with {@code failure}. */
     private record StreamEnded(Optional<RuntimeException> failure) implements Feed {}
 
+    /** This replica no longer holds the run's lease. */
+    private record LeaseLost() implements Feed {}
+
     /** How copying one subscription's events ended. */
-    private sealed interface CopyEnd permits RunLeftRunning, StreamCut, DriverClosed {}
+    private sealed interface CopyEnd permits RunLeftRunning, StreamCut, DriverClosed, Fenced {}
 
     /** The run is no longer RUNNING (it ended, with its task or otherwise): following is over. */
     private record RunLeftRunning() implements CopyEnd {}
@@ -111,15 +129,25 @@ final class TaskLogCopier {
     /** The driver closed. */
     private record DriverClosed() implements CopyEnd {}
 
+    /** Another replica drives the run now. */
+    private record Fenced() implements CopyEnd {}
+
     /** Copies one running task's events into its run until the task ends. */
     private final class Follower implements Runnable {
         private final RunId id;
         private final BlockingQueue<Feed> queue = new LinkedBlockingQueue<>();
         /** Touched by this follower's thread only. */
         private boolean cancelSent;
+        /** Set by the lease renewal's thread; read by this follower's. */
+        private volatile boolean lost;
 
         Follower(RunId id) {
             this.id = id;
+        }
+
+        void leaseLost() {
+            lost = true;
+            queue.add(new LeaseLost());
         }
 
         @Override
@@ -139,7 +167,7 @@ final class TaskLogCopier {
         private void followTask() {
             int cuts = 0;
             try {
-                while (!closed.getAsBoolean()) {
+                while (!closed.getAsBoolean() && !lost) {
                     Optional<Run> current = store.find(id);
                     if (current.isEmpty() || current.get().state() != RunState.RUNNING) {
                         return;
@@ -180,9 +208,15 @@ final class TaskLogCopier {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (RunLeaseLostException e) {
+                lost = true;
             } catch (RuntimeException e) {
                 log.atError().addKeyValue("run_id", id.value()).setCause(e).log("run.follow_failed");
             } finally {
+                if (lost) {
+                    // another replica copies the task's events now: nothing more from here
+                    log.atInfo().addKeyValue("run_id", id.value()).log("run.lease_lost");
+                }
                 followers.remove(id, this);
                 if (!closed.getAsBoolean()) {
                     signals.changed(); // another round picks the run up again if it still runs
@@ -195,6 +229,9 @@ final class TaskLogCopier {
             long nextTaskOffset = run.taskOffset();
             while (!closed.getAsBoolean()) {
                 Feed first = queue.poll(1, TimeUnit.SECONDS);
+                if (lost) {
+                    return new Fenced();
+                }
                 if (first == null) {
                     maybeCancel();
                     continue;
@@ -218,7 +255,7 @@ final class TaskLogCopier {
                         }
                     }
                 }
-                Run after = store.update(id, changeFor(lines, nextTaskOffset, finished));
+                Run after = leases.update(id, changeFor(lines, nextTaskOffset, finished));
                 signals.changed();
                 if (after.state().isFinal()) {
                     Telemetry.annotate(Map.of("portcullis.run_state", after.state().name(),
@@ -271,7 +308,7 @@ final class TaskLogCopier {
         }
 
         private void maybeCancel() {
-            if (cancelSent) {
+            if (cancelSent || lost) {
                 return;
             }
             Optional<Run> run = store.find(id);

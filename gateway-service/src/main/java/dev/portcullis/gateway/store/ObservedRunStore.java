@@ -104,10 +104,19 @@ public final class ObservedRunStore implements RunStore {
 
     @Override
     public Run update(RunId id, Function<Run, RunChange> decide) {
+        return observedUpdate(id, decide, observed -> delegate.update(id, observed));
+    }
+
+    @Override
+    public Run updateHeld(RunId id, String holder, Function<Run, RunChange> decide) {
+        return observedUpdate(id, decide, observed -> delegate.updateHeld(id, holder, observed));
+    }
+
+    private Run observedUpdate(RunId id, Function<Run, RunChange> decide, Function<Function<Run, RunChange>, Run> write) {
         // the change the committed transaction made, from the run it was decided on (a retry decides again)
         AtomicReference<Run> before = new AtomicReference<>();
         AtomicReference<RunChange> made = new AtomicReference<>();
-        Run after = traced("update_run", Optional.of(id), () -> delegate.update(id, current -> {
+        Run after = traced("update_run", Optional.of(id), () -> write.apply(current -> {
             RunChange change = decide.apply(current);
             before.set(current);
             made.set(change);
@@ -140,11 +149,8 @@ public final class ObservedRunStore implements RunStore {
     }
 
     @Override
-    public void renew(String owner, Instant until) {
-        traced("renew_leases", Optional.empty(), () -> {
-            delegate.renew(owner, until);
-            return null;
-        });
+    public Set<RunId> renew(String owner, Instant until) {
+        return traced("renew_leases", Optional.empty(), () -> delegate.renew(owner, until));
     }
 
     @Override

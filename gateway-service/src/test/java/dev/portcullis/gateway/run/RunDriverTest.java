@@ -46,6 +46,10 @@ class RunDriverTest {
     private final List<TokenClaims> claimsAsked = new CopyOnWriteArrayList<>();
     /** What the executor answers StartTask with instead of starting; null: it starts the task. */
     private final AtomicReference<DomainException> startRefusal = new AtomicReference<>();
+    /** What happens while the executor starts a task, before it answers. */
+    private final AtomicReference<Runnable> duringStart = new AtomicReference<>(() -> { });
+    /** The runs whose task the driver asked the executor to stop, in order. */
+    private final List<RunId> cancelled = new CopyOnWriteArrayList<>();
     private final RunSignals signals = new RunSignals();
     private final RunSettings settings = new RunSettings(Duration.ofMinutes(30), Duration.ofMinutes(10), 100, 100,
             Duration.ofSeconds(15), Duration.ofMillis(20));
@@ -69,11 +73,13 @@ class RunDriverTest {
                     throw refusal;
                 }
                 started.add(request.run());
+                duringStart.get().run();
                 return new TaskStatus(TaskState.RUNNING, List.of(), "", List.of());
             }
 
             @Override
             public TaskStatus cancel(RunId run, String reason) {
+                cancelled.add(run);
                 return new TaskStatus(TaskState.CANCELLED, List.of(), reason, List.of());
             }
 
@@ -201,6 +207,18 @@ class RunDriverTest {
 
         awaitAudited(e -> e.action() == AuditAction.RUN_EXPIRED);
         assertEquals(List.of(), started);
+    }
+
+    @Test
+    void aRunCancelledWhileItsTaskStartsHasItsTaskStopped() throws Exception {
+        Run run = runs.submit(new RunService.Submission(Runs.spec("stage/app", "stage", "plan"), "k", "",
+                "0af7651916cd43dd8448eb211c80319c"), CI);
+        duringStart.set(() -> runs.cancel(run.id(), CI, "changed my mind"));
+
+        driver.start();
+
+        await("the task stopped").atMost(WAIT).pollInterval(POLL).until(() -> cancelled.contains(run.id()));
+        assertEquals(RunState.CANCELLED, runs.get(run.id()).state());
     }
 
     @Test

@@ -8,8 +8,10 @@ import dev.portcullis.gateway.run.RunState;
 import dev.portcullis.runtime.request.RunId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
@@ -41,8 +43,41 @@ final class JdbcLeases {
                 owner, timestamp(until), id.value(), owner, timestamp(now)) == 1;
     }
 
-    void renew(String owner, Instant until) {
-        transactions.execute("UPDATE runs SET lease_until = ? WHERE owner = ?", timestamp(until), owner);
+    /** Renews {@code owner}'s leases and reads which runs it holds, in one transaction. */
+    Set<RunId> renew(String owner, Instant until) {
+        return transactions.inTransaction(connection -> {
+            try (PreparedStatement update = connection.prepareStatement("UPDATE runs SET lease_until = ? WHERE owner = ?")) {
+                update.setObject(1, timestamp(until));
+                update.setString(2, owner);
+                update.executeUpdate();
+            }
+            Set<RunId> held = new HashSet<>();
+            try (PreparedStatement select = connection.prepareStatement("SELECT run_id FROM runs WHERE owner = ?")) {
+                select.setString(1, owner);
+                try (ResultSet rows = select.executeQuery()) {
+                    while (rows.next()) {
+                        held.add(new RunId(rows.getString(1)));
+                    }
+                }
+            }
+            return Set.copyOf(held);
+        });
+    }
+
+    /**
+     * True when {@code holder} holds the run's lease at {@code now}, in the caller's transaction:
+     * with the run's row locked, no other replica can claim it before the transaction ends.
+     */
+    boolean holds(Connection connection, RunId id, String holder, Instant now) throws SQLException {
+        try (PreparedStatement select = connection.prepareStatement(
+                "SELECT 1 FROM runs WHERE run_id = ? AND owner = ? AND lease_until > ?")) {
+            select.setString(1, id.value());
+            select.setString(2, holder);
+            select.setObject(3, timestamp(now));
+            try (ResultSet rows = select.executeQuery()) {
+                return rows.next();
+            }
+        }
     }
 
     /** Ends the run's lease, in the caller's transaction: a run that ended is nobody's to drive any more. */

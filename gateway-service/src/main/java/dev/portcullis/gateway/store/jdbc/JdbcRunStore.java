@@ -6,6 +6,7 @@ import dev.portcullis.gateway.run.RequestKeyTakenException;
 import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunChange;
 import dev.portcullis.gateway.run.RunEvent;
+import dev.portcullis.gateway.run.RunLeaseLostException;
 import dev.portcullis.gateway.run.RunState;
 import dev.portcullis.gateway.run.RunStore;
 import dev.portcullis.runtime.audit.AuditEvent;
@@ -96,6 +97,25 @@ public final class JdbcRunStore implements RunStore {
         return committed.run();
     }
 
+    @Override
+    public Run updateHeld(RunId id, String holder, Function<Run, RunChange> decide) {
+        requireNonNull(holder, "holder is null");
+        Committed committed = transactions.inTransaction(connection -> {
+            Run run = RunRows.lock(connection, id).orElseThrow(() -> notFound(id));
+            // checked under the row lock: a claim by another replica waits for this transaction
+            if (!leases.holds(connection, id, holder, clock.instant())) {
+                throw new RunLeaseLostException();
+            }
+            RunChange change = decide.apply(run);
+            Run after = change.isEmpty() ? run : apply(connection, run, change);
+            List<AuditEvent> told = change.auditOf(after);
+            audit.store(connection, told);
+            return new Committed(after, told);
+        });
+        audit.committed(committed.audit());
+        return committed.run();
+    }
+
     /** Writes {@code change} to the locked {@code run}; the run after it. */
     private Run apply(Connection connection, Run run, RunChange change) throws SQLException {
         Instant now = clock.instant();
@@ -160,8 +180,8 @@ public final class JdbcRunStore implements RunStore {
     }
 
     @Override
-    public void renew(String owner, Instant until) {
-        leases.renew(owner, until);
+    public Set<RunId> renew(String owner, Instant until) {
+        return leases.renew(owner, until);
     }
 
     @Override

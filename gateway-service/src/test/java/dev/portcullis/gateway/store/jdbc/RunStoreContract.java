@@ -12,6 +12,7 @@ import dev.portcullis.gateway.run.RequestKeyTakenException;
 import dev.portcullis.gateway.run.Run;
 import dev.portcullis.gateway.run.RunChange;
 import dev.portcullis.gateway.run.RunEvent;
+import dev.portcullis.gateway.run.RunLeaseLostException;
 import dev.portcullis.gateway.run.RunState;
 import dev.portcullis.gateway.run.RunStore;
 import dev.portcullis.gateway.run.Runs;
@@ -22,6 +23,7 @@ import dev.portcullis.runtime.database.Databases;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.identity.TokenClaims;
+import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.request.Sha256Digest;
 import dev.portcullis.runtime.testing.MutableClock;
 import dev.portcullis.runtime.testing.RecordingAuditRecorder;
@@ -273,6 +275,71 @@ abstract class RunStoreContract {
 
         assertTrue(store.claim(run.id(), "replica-b", T0.plusSeconds(31), T0.plusSeconds(46)), "the lease ran out");
         assertEquals(List.of(run.id()), store.unattended(driven, "replica-b", T0.plusSeconds(31), 10).stream().map(Run::id).toList());
+    }
+
+    @Test
+    void aReplicaWhoseLeaseWasTakenOverCannotAppendEvents() {
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
+        store.claim(run.id(), "replica-a", T0, T0.plusSeconds(5));
+        store.updateHeld(run.id(), "replica-a", current -> RunChange.to(RunState.RUNNING, ""));
+        clock.advance(Duration.ofSeconds(6));
+        assertTrue(store.claim(run.id(), "replica-b", clock.instant(), clock.instant().plusSeconds(5)));
+        List<RunChange.Line> lines = List.of(new RunChange.Line(T0, RunEvent.Stream.STDOUT, "copied twice", false));
+
+        assertThrows(RunLeaseLostException.class,
+                () -> store.updateHeld(run.id(), "replica-a", current -> RunChange.keepState().lines(lines, 1)));
+
+        assertEquals(2, store.events(run.id(), 0, 10).size(), "QUEUED and RUNNING only: no line written");
+        assertEquals(0, store.find(run.id()).orElseThrow().taskOffset(), "the task offset is unchanged");
+    }
+
+    @Test
+    void aReplicaWhoseLeaseWasTakenOverCannotChangeTheRunsState() {
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
+        store.claim(run.id(), "replica-a", T0, T0.plusSeconds(5));
+        clock.advance(Duration.ofSeconds(6));
+        assertTrue(store.claim(run.id(), "replica-b", clock.instant(), clock.instant().plusSeconds(5)));
+
+        assertThrows(RunLeaseLostException.class,
+                () -> store.updateHeld(run.id(), "replica-a", current -> RunChange.to(RunState.CANCELLED, "lost")));
+
+        assertEquals(RunState.QUEUED, store.find(run.id()).orElseThrow().state());
+        assertEquals(1, store.events(run.id(), 0, 10).size(), "only QUEUED");
+    }
+
+    @Test
+    void aReplicaWhoseLeaseRanOutCannotWriteEvenBeforeAnotherClaimsTheRun() {
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
+        store.claim(run.id(), "replica-a", T0, T0.plusSeconds(5));
+        clock.advance(Duration.ofSeconds(6));
+
+        assertThrows(RunLeaseLostException.class,
+                () -> store.updateHeld(run.id(), "replica-a", current -> RunChange.to(RunState.RUNNING, "")));
+
+        assertEquals(RunState.QUEUED, store.find(run.id()).orElseThrow().state());
+    }
+
+    @Test
+    void theReplicaHoldingTheLeaseWritesItsChange() {
+        Run run = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
+        store.claim(run.id(), "replica-a", T0, T0.plusSeconds(5));
+
+        Run running = store.updateHeld(run.id(), "replica-a", current -> RunChange.to(RunState.RUNNING, ""));
+
+        assertEquals(RunState.RUNNING, running.state());
+    }
+
+    @Test
+    void aRenewalNamesTheRunsItsOwnerStillHolds() {
+        Run kept = store.create(Runs.queued(Runs.spec("stage/app", "stage", "plan"), T0), Runs.NO_AUDIT);
+        Run lost = store.create(Runs.queued(Runs.spec("stage/db", "stage", "plan"), T0), Runs.NO_AUDIT);
+        store.claim(kept.id(), "replica-a", T0, T0.plusSeconds(5));
+        store.claim(lost.id(), "replica-a", T0, T0.plusSeconds(5));
+        store.claim(lost.id(), "replica-b", T0.plusSeconds(6), T0.plusSeconds(11));
+
+        Set<RunId> held = store.renew("replica-a", T0.plusSeconds(11));
+
+        assertEquals(Set.of(kept.id()), held);
     }
 
     @Test
