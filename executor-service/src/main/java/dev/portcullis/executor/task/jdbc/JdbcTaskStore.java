@@ -1,6 +1,6 @@
 package dev.portcullis.executor.task.jdbc;
 
-import static dev.portcullis.executor.task.jdbc.Transactions.timestamp;
+import static dev.portcullis.runtime.database.Transactions.timestamp;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.executor.task.Task;
@@ -10,6 +10,7 @@ import dev.portcullis.executor.task.TaskState;
 import dev.portcullis.executor.task.TaskStore;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.database.Databases;
+import dev.portcullis.runtime.database.Transactions;
 import dev.portcullis.runtime.outbox.jdbc.AuditOutboxTable;
 import dev.portcullis.runtime.request.RunId;
 import java.nio.file.Path;
@@ -57,7 +58,7 @@ public final class JdbcTaskStore implements TaskStore {
      * @param dataSource migrated to {@code db/executor} ({@code Databases.open("executor", …)})
      */
     public JdbcTaskStore(DataSource dataSource) {
-        this.transactions = new Transactions(dataSource);
+        this.transactions = new Transactions(dataSource, "task");
         this.outbox = null;
     }
 
@@ -66,7 +67,7 @@ public final class JdbcTaskStore implements TaskStore {
      * the same database, in the change's transaction; the service's {@code JdbcAuditOutbox} ships them.
      */
     public JdbcTaskStore(DataSource dataSource, AuditOutboxTable outbox) {
-        this.transactions = new Transactions(dataSource);
+        this.transactions = new Transactions(dataSource, "task");
         this.outbox = requireNonNull(outbox, "outbox is null");
     }
 
@@ -98,7 +99,7 @@ public final class JdbcTaskStore implements TaskStore {
             if (Transactions.isUniqueViolation(failure)) {
                 return false;
             }
-            throw Transactions.unavailable(failure);
+            throw transactions.unavailable(failure);
         });
     }
 
@@ -180,9 +181,9 @@ public final class JdbcTaskStore implements TaskStore {
         }
     }
 
-    private static RuntimeException lostOr(SQLException failure, RunId runId) {
+    private RuntimeException lostOr(SQLException failure, RunId runId) {
         // an offset stored already: another replica followed the task on from there
-        return Transactions.isUniqueViolation(failure) ? new LeaseLostException(runId) : Transactions.unavailable(failure);
+        return Transactions.isUniqueViolation(failure) ? new LeaseLostException(runId) : transactions.unavailable(failure);
     }
 
     private static void insertEvent(Connection connection, RunId runId, TaskEvent event) throws SQLException {

@@ -1,6 +1,6 @@
 package dev.portcullis.gateway.store.jdbc;
 
-import static dev.portcullis.gateway.store.jdbc.Transactions.timestamp;
+import static dev.portcullis.runtime.database.Transactions.timestamp;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.gateway.drift.DriftRecord;
@@ -8,6 +8,7 @@ import dev.portcullis.gateway.drift.DriftState;
 import dev.portcullis.gateway.drift.DriftStore;
 import dev.portcullis.gateway.drift.DriftTargetId;
 import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.database.Transactions;
 import dev.portcullis.runtime.outbox.jdbc.AuditOutboxTable;
 import dev.portcullis.runtime.request.CatalogName;
 import dev.portcullis.runtime.request.RepoFolder;
@@ -42,7 +43,7 @@ public final class JdbcDriftStore implements DriftStore {
 
     /** @param audit the audit outbox table in the same database: results' audit events commit with them */
     public JdbcDriftStore(DataSource dataSource, Clock clock, AuditOutboxTable audit) {
-        this.transactions = new Transactions(dataSource);
+        this.transactions = new Transactions(dataSource, "run");
         this.clock = requireNonNull(clock, "clock is null");
         this.audit = requireNonNull(audit, "audit is null");
     }
@@ -75,7 +76,7 @@ public final class JdbcDriftStore implements DriftStore {
             if (Transactions.isUniqueViolation(failure)) {
                 return false; // another replica saw it first: its first sight stands
             }
-            throw Transactions.unavailable(failure);
+            throw transactions.unavailable(failure);
         });
     }
 

@@ -1,11 +1,12 @@
 package dev.portcullis.gateway.store.jdbc;
 
-import static dev.portcullis.gateway.store.jdbc.Transactions.timestamp;
+import static dev.portcullis.runtime.database.Transactions.timestamp;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.gateway.run.RunChange;
 import dev.portcullis.gateway.run.RunEvent;
 import dev.portcullis.gateway.run.RunState;
+import dev.portcullis.runtime.database.Transactions;
 import dev.portcullis.runtime.request.RunId;
 import java.sql.Connection;
 import java.sql.PreparedStatement;

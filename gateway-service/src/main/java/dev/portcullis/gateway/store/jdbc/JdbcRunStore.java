@@ -10,6 +10,7 @@ import dev.portcullis.gateway.run.RunLeaseLostException;
 import dev.portcullis.gateway.run.RunState;
 import dev.portcullis.gateway.run.RunStore;
 import dev.portcullis.runtime.audit.AuditEvent;
+import dev.portcullis.runtime.database.Transactions;
 import dev.portcullis.runtime.error.DomainException;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.outbox.jdbc.AuditOutboxTable;
@@ -44,7 +45,7 @@ public final class JdbcRunStore implements RunStore {
 
     /** @param audit the audit outbox table in the same database, where the audit events of changes go */
     public JdbcRunStore(DataSource dataSource, Clock clock, AuditOutboxTable audit) {
-        this.transactions = new Transactions(dataSource);
+        this.transactions = new Transactions(dataSource, "run");
         this.clock = requireNonNull(clock, "clock is null");
         this.runs = new JdbcRuns(transactions);
         this.events = new JdbcRunEvents(transactions);
@@ -77,7 +78,7 @@ public final class JdbcRunStore implements RunStore {
             if (Transactions.isUniqueViolation(failure)) {
                 throw new RequestKeyTakenException();
             }
-            throw Transactions.unavailable(failure);
+            throw transactions.unavailable(failure);
         });
         audit.committed(committed.audit());
         return committed.run();

@@ -1,6 +1,6 @@
 package dev.portcullis.gateway.store.jdbc;
 
-import static dev.portcullis.gateway.store.jdbc.Transactions.timestamp;
+import static dev.portcullis.runtime.database.Transactions.timestamp;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.gateway.run.Approval;
@@ -11,6 +11,7 @@ import dev.portcullis.gateway.run.RunSpec;
 import dev.portcullis.gateway.run.RunState;
 import dev.portcullis.gateway.run.RunStore.RunQuery;
 import dev.portcullis.gateway.run.TokenUse;
+import dev.portcullis.runtime.database.Transactions;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.json.CanonicalJson;
 import dev.portcullis.runtime.request.RunId;

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.gateway.run.TokenRunsExhaustedException;
 import dev.portcullis.gateway.run.TokenUse;
+import dev.portcullis.runtime.database.Transactions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -47,7 +48,7 @@ final class JdbcTokenUses {
             if (Transactions.isUniqueViolation(failure)) {
                 return null; // created by an earlier or concurrent submission with the same token
             }
-            throw Transactions.unavailable(failure);
+            throw transactions.unavailable(failure);
         });
     }
 

@@ -1,4 +1,4 @@
-package dev.portcullis.gateway.store.jdbc;
+package dev.portcullis.runtime.database;
 
 import static java.util.Objects.requireNonNull;
 
@@ -15,42 +15,46 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place the run store opens a connection: a transaction (READ COMMITTED, committed when
- * the work returns, rolled back when it throws) or a single auto-committed piece of work. A
- * failure to reach the database becomes {@code DomainException} UNAVAILABLE
- * ({@code STORE_UNAVAILABLE}) unless the caller's {@link Recovery} gives it a meaning. Thread-safe.
+ * The one place a JDBC store (the gateway's runs, the executor's tasks) opens a connection: a
+ * transaction (READ COMMITTED, committed when the work returns, rolled back when it throws) or a
+ * single auto-committed piece of work. A failure to reach the database becomes
+ * {@code DomainException} UNAVAILABLE ({@code STORE_UNAVAILABLE}, "the STORE store is
+ * unavailable") unless the caller's {@link Recovery} gives it a meaning. Thread-safe.
  */
-final class Transactions {
+public final class Transactions {
     private static final Logger log = LoggerFactory.getLogger(Transactions.class);
     private static final String UNIQUE_VIOLATION = "23505";
 
     private final DataSource dataSource;
+    private final String store;
 
-    Transactions(DataSource dataSource) {
+    /** @param store what the store holds, in its log event and message: {@code run}, {@code task} */
+    public Transactions(DataSource dataSource, String store) {
         this.dataSource = requireNonNull(dataSource, "dataSource is null");
+        this.store = requireNonNull(store, "store is null");
     }
 
     /** Work on a connection. */
     @FunctionalInterface
-    interface Work<T> {
+    public interface Work<T> {
         T apply(Connection connection) throws SQLException;
     }
 
     /** What a failed piece of work means, once its transaction is rolled back; may throw. */
     @FunctionalInterface
-    interface Recovery<T> {
+    public interface Recovery<T> {
         T recover(SQLException failure);
     }
 
     /** Runs {@code work} in one transaction; a database failure is UNAVAILABLE. */
-    <T> T inTransaction(Work<T> work) {
+    public <T> T inTransaction(Work<T> work) {
         return inTransaction(work, failure -> {
             throw unavailable(failure);
         });
     }
 
     /** Runs {@code work} in one transaction; a database failure is what {@code recovery} makes of it. */
-    <T> T inTransaction(Work<T> work, Recovery<T> recovery) {
+    public <T> T inTransaction(Work<T> work, Recovery<T> recovery) {
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
             connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
@@ -77,14 +81,14 @@ final class Transactions {
     }
 
     /** Runs {@code work} with each statement committed on its own; a database failure is UNAVAILABLE. */
-    <T> T autoCommit(Work<T> work) {
+    public <T> T autoCommit(Work<T> work) {
         return autoCommit(work, failure -> {
             throw unavailable(failure);
         });
     }
 
     /** Runs {@code work} with each statement committed on its own; a database failure is what {@code recovery} makes of it. */
-    <T> T autoCommit(Work<T> work, Recovery<T> recovery) {
+    public <T> T autoCommit(Work<T> work, Recovery<T> recovery) {
         try (Connection connection = dataSource.getConnection()) {
             return work.apply(connection);
         } catch (SQLException e) {
@@ -93,7 +97,7 @@ final class Transactions {
     }
 
     /** Runs one auto-committed statement with {@code parameters}; the rows it changed. */
-    int execute(String sql, Object... parameters) {
+    public int execute(String sql, Object... parameters) {
         return autoCommit(connection -> {
             try (PreparedStatement statement = connection.prepareStatement(sql)) {
                 for (int i = 0; i < parameters.length; i++) {
@@ -105,18 +109,19 @@ final class Transactions {
     }
 
     /** True when {@code failure} is a unique constraint refusing a row. */
-    static boolean isUniqueViolation(SQLException failure) {
+    public static boolean isUniqueViolation(SQLException failure) {
         return UNIQUE_VIOLATION.equals(failure.getSQLState());
     }
 
-    static DomainException unavailable(SQLException e) {
+    /** The store's UNAVAILABLE for {@code e}, logged here with its SQL state. */
+    public DomainException unavailable(SQLException e) {
         // the SQL and driver text stay in our log; the caller learns only that storage is down
-        log.atWarn().addKeyValue("sql_state", String.valueOf(e.getSQLState())).setCause(e).log("run.store_unavailable");
-        return new DomainException(DomainException.Kind.UNAVAILABLE, "STORE_UNAVAILABLE", "the run store is unavailable",
+        log.atWarn().addKeyValue("sql_state", String.valueOf(e.getSQLState())).setCause(e).log(store + ".store_unavailable");
+        return new DomainException(DomainException.Kind.UNAVAILABLE, "STORE_UNAVAILABLE", "the " + store + " store is unavailable",
                 Map.of());
     }
 
-    static OffsetDateTime timestamp(Instant instant) {
+    public static OffsetDateTime timestamp(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 }
