@@ -15,9 +15,7 @@ import dev.portcullis.v1.AuditAction;
 import dev.portcullis.v1.AuditEvent;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.QueryRequest;
-import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -32,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
@@ -208,18 +205,7 @@ class AuditConsoleDelegateTest {
     private static AuditServiceGrpc.AuditServiceBlockingStub stub(ManagedChannel channel, Optional<String> token) {
         AuditServiceGrpc.AuditServiceBlockingStub stub = AuditServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(20, TimeUnit.SECONDS);
-        return token.isPresent() ? stub.withCallCredentials(bearer(token.get())) : stub;
-    }
-
-    private static CallCredentials bearer(String token) {
-        return new CallCredentials() {
-            @Override
-            public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-                Metadata headers = new Metadata();
-                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-                applier.apply(headers);
-            }
-        };
+        return token.isPresent() ? stub.withCallCredentials(TestChannels.bearer(token.get())) : stub;
     }
 
     private static String reason(StatusRuntimeException refused) {

@@ -35,9 +35,7 @@ import dev.portcullis.v1.Run;
 import dev.portcullis.v1.RunSpec;
 import dev.portcullis.v1.RunState;
 import dev.portcullis.v1.SubmitRunRequest;
-import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -53,7 +51,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.awaitility.Awaitility;
@@ -408,21 +405,10 @@ class GatewayConsoleDelegateTest {
     private static GatewayServiceGrpc.GatewayServiceBlockingStub stub(ManagedChannel channel, Optional<String> token) {
         GatewayServiceGrpc.GatewayServiceBlockingStub stub = GatewayServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(20, TimeUnit.SECONDS);
-        return token.isPresent() ? stub.withCallCredentials(bearer(token.get())) : stub;
+        return token.isPresent() ? stub.withCallCredentials(TestChannels.bearer(token.get())) : stub;
     }
 
     /** What the console sends with each call: the signed-in person's ID token. */
-    private static CallCredentials bearer(String token) {
-        return new CallCredentials() {
-            @Override
-            public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-                Metadata headers = new Metadata();
-                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + token);
-                applier.apply(headers);
-            }
-        };
-    }
-
     private static ErrorInfo errorInfo(StatusRuntimeException refused) {
         com.google.rpc.Status status = StatusProto.fromThrowable(refused);
         try {

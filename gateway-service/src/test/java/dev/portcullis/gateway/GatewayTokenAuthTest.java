@@ -40,9 +40,7 @@ import dev.portcullis.v1.RunSpec;
 import dev.portcullis.v1.RunState;
 import dev.portcullis.v1.SubmitRunRequest;
 import dev.portcullis.v1.SubmitRunResponse;
-import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.StatusProto;
@@ -59,7 +57,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -289,7 +286,7 @@ class GatewayTokenAuthTest {
         try {
             StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> GatewayServiceGrpc
                     .newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
-                    .withCallCredentials(authorization("Basic YWxpY2U6c2VjcmV0"))
+                    .withCallCredentials(TestChannels.authorization("Basic YWxpY2U6c2VjcmV0"))
                     .submitRun(SubmitRunRequest.getDefaultInstance()));
 
             assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
@@ -412,7 +409,7 @@ class GatewayTokenAuthTest {
         GatewayServiceGrpc.GatewayServiceBlockingStub stub = GatewayServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(20, TimeUnit.SECONDS);
         if (token.isPresent()) {
-            stub = stub.withCallCredentials(bearer(token.get()));
+            stub = stub.withCallCredentials(TestChannels.bearer(token.get()));
         }
         return stub.submitRun(SubmitRunRequest.newBuilder()
                 .setSpec(RunSpec.newBuilder().setRepo("infra-live").setCommitSha(commit).setRef(ref)
@@ -422,21 +419,6 @@ class GatewayTokenAuthTest {
     }
 
     /** What a gRPC client library sends for a bearer token: one authorization header per call. */
-    private static CallCredentials bearer(String token) {
-        return authorization("Bearer " + token);
-    }
-
-    private static CallCredentials authorization(String value) {
-        return new CallCredentials() {
-            @Override
-            public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-                Metadata headers = new Metadata();
-                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), value);
-                applier.apply(headers);
-            }
-        };
-    }
-
     private static String reason(StatusRuntimeException refused) {
         com.google.rpc.Status status = StatusProto.fromThrowable(refused);
         try {

@@ -1,14 +1,17 @@
 package dev.portcullis.runtime.testing;
 
+import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -87,5 +90,22 @@ public final class TestChannels {
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Call credentials sending {@code authorization: Bearer TOKEN}, as a CI job's or the console's client does. */
+    public static CallCredentials bearer(String token) {
+        return authorization("Bearer " + token);
+    }
+
+    /** Call credentials sending {@code authorization: VALUE} as it is, for malformed headers. */
+    public static CallCredentials authorization(String value) {
+        return new CallCredentials() {
+            @Override
+            public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
+                Metadata headers = new Metadata();
+                headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), value);
+                applier.apply(headers);
+            }
+        };
     }
 }
