@@ -36,14 +36,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLContext;
 
 /**
  * Signs humans in with the OIDC authorization code flow and PKCE (S256) at one identity provider.
  * {@link #begin} makes the authorization request (fresh {@code state}, {@code nonce} and code
- * verifier, kept server-side and bound to the browser's sign-in cookie); {@link #complete}
+ * verifier, sealed into the browser's sign-in cookie by {@link SignInCookie}: the server keeps
+ * nothing per pending sign-in); {@link #complete}
  * takes the callback's code to the token endpoint and verifies the ID token: an RS256 or ES256
  * signature by a key of the provider's JWK set, {@code iss}, {@code aud} (and {@code azp} when
  * there are several audiences), {@code exp}, {@code iat}, {@code nonce}, and with a fresh login
@@ -53,10 +53,8 @@ import javax.net.ssl.SSLContext;
  */
 public final class OidcSignIn {
     private static final Duration SKEW = Duration.ofSeconds(60);
-    private static final Duration PENDING_FOR = Duration.ofMinutes(10);
     private static final Duration KEYS_REFETCH_AFTER = Duration.ofMinutes(1);
     private static final Duration METADATA_KEPT_FOR = Duration.ofHours(1);
-    private static final int MAX_PENDING = 10_000;
     private static final int MAX_DOCUMENT_BYTES = 64 * 1024;
     private static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.ES256);
 
@@ -67,7 +65,7 @@ public final class OidcSignIn {
     private final OidcClient client;
     private final HttpClient http;
     private final Clock clock;
-    private final Map<String, PendingLogin> pending = new ConcurrentHashMap<>();
+    private final SignInCookie cookies;
     // guarded by this: what discovery and the key set said last
     private Metadata metadata;
     private Keys keys;
@@ -76,14 +74,26 @@ public final class OidcSignIn {
      * @param tls trust for the provider's HTTPS (its CA bundle, or the JDK's default trust)
      */
     public OidcSignIn(OidcClient client, SSLContext tls, Clock clock) {
+        this(client, tls, clock, new SignInCookie(SignInCookie.randomKey(), clock));
+    }
+
+    /**
+     * @param tls trust for the provider's HTTPS (its CA bundle, or the JDK's default trust)
+     * @param cookies seals pending sign-ins into the browser's sign-in cookie
+     */
+    public OidcSignIn(OidcClient client, SSLContext tls, Clock clock, SignInCookie cookies) {
         this.client = requireNonNull(client, "client is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.cookies = requireNonNull(cookies, "cookies is null");
         this.http = HttpClient.newBuilder().sslContext(requireNonNull(tls, "tls is null"))
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(client.timeout()).build();
     }
 
-    /** The authorization request to send the browser to, and the sign-in waiting for its callback. */
-    public record Start(URI authorizationUrl, PendingLogin login) {}
+    /**
+     * The authorization request to send the browser to, the sign-in waiting for its callback, and
+     * the value of the sign-in cookie that carries it, sealed.
+     */
+    public record Start(URI authorizationUrl, PendingLogin login, String cookie) {}
 
     /**
      * Starts a sign-in that returns to console path {@code returnTo}. With {@code freshLogin} the
@@ -94,16 +104,9 @@ public final class OidcSignIn {
      */
     public Start begin(String returnTo, boolean freshLogin) {
         Metadata provider = metadata();
-        Instant now = clock.instant();
-        pending.values().removeIf(login -> now.isAfter(login.startedAt().plus(PENDING_FOR)));
-        if (pending.size() >= MAX_PENDING) {
-            // a flood of unfinished sign-ins: the oldest are let go rather than memory
-            pending.clear();
-        }
         String verifier = random();
-        PendingLogin login = new PendingLogin(random(), random(), verifier, random(), requireNonNull(returnTo, "returnTo is null"),
-                freshLogin, now);
-        pending.put(login.state(), login);
+        PendingLogin login = new PendingLogin(random(), random(), verifier, requireNonNull(returnTo, "returnTo is null"), freshLogin,
+                clock.instant());
         Map<String, String> query = new LinkedHashMap<>();
         query.put("response_type", "code");
         query.put("client_id", client.clientId());
@@ -118,18 +121,18 @@ public final class OidcSignIn {
             query.put("max_age", "0");
         }
         String separator = provider.authorizationEndpoint().getRawQuery() == null ? "?" : "&";
-        return new Start(URI.create(provider.authorizationEndpoint() + separator + form(query)), login);
+        return new Start(URI.create(provider.authorizationEndpoint() + separator + form(query)), login, cookies.seal(login));
     }
 
     /**
-     * Completes the sign-in that sent {@code state}, for the browser whose sign-in cookie holds
-     * {@code browserBinding}: exchanges {@code code} and verifies the ID token. The pending sign-in
-     * is used up whatever the outcome.
+     * Completes the sign-in that sent {@code state}, for the browser whose sign-in cookie is
+     * {@code cookie}: exchanges {@code code} and verifies the ID token. The caller clears the
+     * cookie whatever the outcome.
      *
      * @throws SignInRefusedException naming what failed
      */
-    public Completed complete(String state, String browserBinding, String code) {
-        PendingLogin login = take(state, browserBinding);
+    public Completed complete(String state, Optional<String> cookie, String code) {
+        PendingLogin login = cookies.open(cookie, state);
         String idToken = exchange(code, login.codeVerifier());
         return new Completed(verify(idToken, login), login.returnTo());
     }
@@ -138,23 +141,14 @@ public final class OidcSignIn {
     public record Completed(SignedInUser user, String returnTo) {}
 
     /**
-     * Drops the sign-in that sent {@code state} after the provider answered with an error.
+     * Ends the sign-in that sent {@code state} after the provider answered with an error.
      *
-     * @throws SignInRefusedException always: {@code PROVIDER_REFUSED}, or {@code STATE_UNKNOWN}
+     * @throws SignInRefusedException always: {@code PROVIDER_REFUSED}, or why the cookie does not
+     *     hold that sign-in ({@link SignInCookie#open})
      */
-    public void refused(String state, String browserBinding) {
-        take(state, browserBinding);
+    public void refused(String state, Optional<String> cookie) {
+        cookies.open(cookie, state);
         throw new SignInRefusedException(Reason.PROVIDER_REFUSED);
-    }
-
-    private PendingLogin take(String state, String browserBinding) {
-        PendingLogin login = pending.remove(requireNonNull(state, "state is null"));
-        if (login == null || clock.instant().isAfter(login.startedAt().plus(PENDING_FOR))
-                || !MessageDigest.isEqual(login.browserBinding().getBytes(StandardCharsets.US_ASCII),
-                        browserBinding.getBytes(StandardCharsets.US_ASCII))) {
-            throw new SignInRefusedException(Reason.STATE_UNKNOWN);
-        }
-        return login;
     }
 
     private String exchange(String code, String verifier) {

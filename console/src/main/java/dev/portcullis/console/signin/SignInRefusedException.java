@@ -10,8 +10,14 @@ import static java.util.Objects.requireNonNull;
 public final class SignInRefusedException extends RuntimeException {
     /** Why a sign-in failed. */
     public enum Reason {
-        /** The callback's {@code state} is unknown, used, expired, or belongs to another browser. */
-        STATE_UNKNOWN("the sign-in expired or was started in another browser; sign in again"),
+        /** The callback came without the sign-in cookie: started in another browser, or already used. */
+        SIGNIN_MISSING("this browser has no sign-in in progress (it was started in another browser or already used); sign in again"),
+        /** The sign-in cookie was not sealed by this console or was altered. */
+        SIGNIN_INVALID("this browser's sign-in cannot be read (altered, or begun before the console restarted); sign in again"),
+        /** The sign-in cookie is older than its lifetime. */
+        SIGNIN_EXPIRED("the sign-in took longer than ten minutes; sign in again"),
+        /** The callback's {@code state} is missing or is not the one of this browser's sign-in. */
+        STATE_MISMATCH("the answer of the identity provider is not for this browser's sign-in; sign in again"),
         /** The provider answered the authorization request with an error (the user cancelled, …). */
         PROVIDER_REFUSED("the identity provider did not sign you in"),
         /** Discovery, the key set or the token endpoint could not be used. */

@@ -4,6 +4,7 @@ import static dev.portcullis.console.web.Html.text;
 import static java.util.Objects.requireNonNull;
 
 import dev.portcullis.console.signin.OidcSignIn;
+import dev.portcullis.console.signin.SignInCookie;
 import dev.portcullis.console.signin.SignInRefusedException;
 import java.util.List;
 import java.util.Optional;
@@ -14,8 +15,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Sign-in and sign-out. {@code GET /signin} sends the browser to the identity provider with a
  * sign-in cookie ({@code __Host-portcullis-signin}, {@code SameSite=Lax} so it comes back with
- * the provider's redirect) holding a random value the pending sign-in is bound to; the callback
- * verifies everything, starts a fresh session and sets the {@code SameSite=Strict} session
+ * the provider's redirect, ten minutes) holding the pending sign-in itself, sealed
+ * ({@link dev.portcullis.console.signin.SignInCookie}): the server keeps nothing until the
+ * callback, which clears the cookie, verifies everything, starts a fresh session and sets the {@code SameSite=Strict} session
  * cookie. It answers with a page that moves on by itself (a meta refresh, no script): a redirect
  * would still count as the provider's cross-site navigation and the browser would hold back the
  * strict cookie. {@code POST /signout} ends the session.
@@ -56,22 +58,22 @@ public final class SignInRoutes {
             return Layout.problem(503, request.session(), "Cannot sign in", e.getMessage());
         }
         return WebResponse.redirect(start.authorizationUrl().toString()).with("Set-Cookie", SIGNIN_COOKIE + "="
-                + start.login().browserBinding() + "; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=600");
+                + start.cookie() + "; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=" + SignInCookie.LIFETIME.toSeconds());
     }
 
     private WebResponse callback(WebRequest request) {
         String clearSignIn = SIGNIN_COOKIE + "=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0";
         Optional<String> state = request.queryValue("state");
-        String binding = ConsoleHttpServer.cookie(request.headers(), SIGNIN_COOKIE).orElse("");
+        Optional<String> pending = ConsoleHttpServer.cookie(request.headers(), SIGNIN_COOKIE);
         try {
             if (state.isEmpty()) {
-                throw new SignInRefusedException(SignInRefusedException.Reason.STATE_UNKNOWN);
+                throw new SignInRefusedException(SignInRefusedException.Reason.STATE_MISMATCH);
             }
             Optional<String> code = request.queryValue("code");
             if (request.queryValue("error").isPresent() || code.isEmpty()) {
-                signIn.refused(state.get(), binding);
+                signIn.refused(state.get(), pending);
             }
-            OidcSignIn.Completed done = signIn.complete(state.get(), binding, code.orElseThrow());
+            OidcSignIn.Completed done = signIn.complete(state.get(), pending, code.orElseThrow());
             request.session().ifPresent(old -> sessions.close(old.id()));
             Session session = sessions.open(done.user());
             log.atInfo().addKeyValue("subject", done.user().subject()).log("console.signed_in");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.console.signin.OidcSignIn;
 import dev.portcullis.console.testing.Browser;
 import dev.portcullis.console.testing.ConsoleFixture;
 import dev.portcullis.console.testing.FormFields;
@@ -113,8 +114,85 @@ class ConsoleSignInTest {
         HttpResponse<String> landed = victim.get(callback);
 
         assertEquals(403, landed.statusCode());
-        assertTrue(landed.body().contains("STATE_UNKNOWN"), landed.body());
+        assertTrue(landed.body().contains("SIGNIN_MISSING"), landed.body());
         assertTrue(victim.setCookies().stream().noneMatch(c -> c.startsWith("__Host-portcullis-session=") && !c.contains("Max-Age=0")));
+    }
+
+    /** Starts a sign-in in {@code browser} and picks {@code user} at the provider; returns the callback URL, not yet visited. */
+    private static String callbackFor(Browser browser, String user) {
+        Map<String, String> form = FormFields.of(browser.follow(fixture.url + "/runs").body());
+        form.put("user", user);
+        return browser.post(fixture.idp.url() + "/authorize", fixture.idp.url(), form).headers().firstValue("Location").orElseThrow();
+    }
+
+    private static void assertRefusedWithPage(HttpResponse<String> landed, String reason) {
+        assertEquals(403, landed.statusCode());
+        assertTrue(landed.body().contains("Not signed in") && landed.body().contains("(" + reason + ")")
+                && landed.body().contains("Sign in again"), landed.body());
+    }
+
+    @Test
+    void aSignInCookieSetsSecureHttpOnlyLaxTenMinutesAndHoldsNoSecretInTheClear() {
+        Browser browser = fixture.browser();
+
+        browser.follow(fixture.url + "/runs");
+
+        String cookie = browser.setCookies().stream().filter(c -> c.startsWith("__Host-portcullis-signin=")).findFirst().orElseThrow();
+        assertTrue(cookie.contains("; Secure") && cookie.contains("; HttpOnly") && cookie.contains("; SameSite=Lax")
+                && cookie.contains("; Path=/") && cookie.contains("; Max-Age=600"), cookie);
+        String state = browser.visited().get(browser.visited().size() - 1).replaceAll(".*[?&]state=([^&]*).*", "$1");
+        assertFalse(cookie.contains(state), "the cookie shows the state in the clear");
+    }
+
+    @Test
+    void aTamperedSignInCookieIsRefused() {
+        Browser browser = fixture.browser();
+        String callback = callbackFor(browser, "approver");
+        String sealed = browser.cookie(fixture.url, "__Host-portcullis-signin").orElseThrow();
+        char last = sealed.charAt(sealed.length() / 2);
+        browser.putCookie(fixture.url, "__Host-portcullis-signin",
+                sealed.substring(0, sealed.length() / 2) + (last == 'A' ? 'B' : 'A') + sealed.substring(sealed.length() / 2 + 1));
+
+        HttpResponse<String> landed = browser.get(callback);
+
+        assertRefusedWithPage(landed, "SIGNIN_INVALID");
+    }
+
+    @Test
+    void aCallbackForAnotherSignInOfTheSameBrowserIsRefused() {
+        Browser browser = fixture.browser();
+        String first = callbackFor(browser, "approver");
+        callbackFor(browser, "auditor"); // a second sign-in replaces the browser's cookie
+
+        HttpResponse<String> landed = browser.get(first);
+
+        assertRefusedWithPage(landed, "STATE_MISMATCH");
+    }
+
+    @Test
+    void aSignInCompletesOnlyOnce() {
+        Browser browser = fixture.browser();
+        String callback = callbackFor(browser, "approver");
+        assertEquals(200, browser.get(callback).statusCode());
+
+        HttpResponse<String> replayed = browser.get(callback);
+
+        assertRefusedWithPage(replayed, "SIGNIN_MISSING");
+    }
+
+    @Test
+    void aFloodOfTwentyThousandBegunSignInsLeavesAnotherUsersSignInWorking() {
+        Browser victim = fixture.browser();
+        String callback = callbackFor(victim, "approver");
+        OidcSignIn signIn = fixture.console.context().getBean(OidcSignIn.class);
+
+        for (int i = 0; i < 20_000; i++) {
+            signIn.begin("/runs", false);
+        }
+        HttpResponse<String> landed = victim.get(callback);
+
+        assertEquals(200, landed.statusCode(), landed.body());
+        assertTrue(landed.body().contains("Signed in as <strong>Dev approver</strong>"), landed.body());
     }
 
     @Test

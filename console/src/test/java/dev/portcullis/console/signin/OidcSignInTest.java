@@ -160,15 +160,4 @@ class OidcSignInTest {
 
         assertEquals(Reason.LOGIN_TOO_OLD, reason);
     }
-
-    @Test
-    void aStateIsUsableOnce() {
-        PendingLogin login = signIn.begin("/runs", false).login();
-        assertThrows(SignInRefusedException.class, () -> signIn.complete(login.state(), login.browserBinding(), "not-a-code"));
-
-        Reason reason = assertThrows(SignInRefusedException.class,
-                () -> signIn.complete(login.state(), login.browserBinding(), "not-a-code")).reason();
-
-        assertEquals(Reason.STATE_UNKNOWN, reason);
-    }
 }

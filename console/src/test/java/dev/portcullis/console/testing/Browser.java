@@ -75,6 +75,18 @@ public final class Browser {
         return List.copyOf(bodies);
     }
 
+    /** The value of cookie {@code name} this browser holds for {@code url}'s host and port. */
+    public java.util.Optional<String> cookie(String url, String name) {
+        URI uri = URI.create(url);
+        return java.util.Optional.ofNullable(cookies.getOrDefault(uri.getHost() + ":" + uri.getPort(), Map.of()).get(name));
+    }
+
+    /** Replaces cookie {@code name} for {@code url}'s host and port, as a hostile page or user could. */
+    public void putCookie(String url, String name, String value) {
+        URI uri = URI.create(url);
+        cookies.computeIfAbsent(uri.getHost() + ":" + uri.getPort(), key -> new LinkedHashMap<>()).put(name, value);
+    }
+
     /** Forgets the cookies of {@code host}. */
     public void clearCookies(String host) {
         cookies.remove(host);
