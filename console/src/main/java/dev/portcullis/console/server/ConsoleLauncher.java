@@ -6,6 +6,7 @@ import dev.portcullis.console.web.ConsoleHttpServer;
 import dev.portcullis.runtime.logging.ConsoleLogs;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.server.StartupFailure;
+import dev.portcullis.runtime.transport.TlsConfig;
 import io.micronaut.context.ApplicationContext;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,7 +27,8 @@ public final class ConsoleLauncher {
      * Starts the console and returns once it serves.
      *
      * @param properties configuration, taking precedence over every other source
-     * @param readEnvironment whether environment variables are read too (production), or not (dev mode, tests)
+     * @param readEnvironment whether environment variables are read too (production: development
+     *     material is then refused, {@link ConsoleProductionSafety}), or not (dev mode, tests)
      * @throws RuntimeException naming the offending setting; the context is closed again
      */
     public static RunningConsole start(Map<String, Object> properties, boolean readEnvironment) {
@@ -36,6 +38,9 @@ public final class ConsoleLauncher {
                 .environmentPropertySource(readEnvironment).deduceEnvironment(false).banner(false).build();
         try {
             context.start();
+            if (readEnvironment) {
+                ConsoleProductionSafety.check(context.getBean(TlsConfig.class), context.getBean(ConsoleOidcConfig.class));
+            }
             ConsoleHttpServer server = context.getBean(ConsoleHttpServer.class);
             server.start();
             return new RunningConsole(context, server);

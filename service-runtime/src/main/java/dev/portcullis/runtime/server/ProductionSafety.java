@@ -26,9 +26,11 @@ import java.util.Set;
  * Secure defaults: a service started on its own (its main class, i.e. production) refuses to run
  * with development material or settings — the dev CA or dev certificates, an embedded H2
  * database, a private key readable by others, or no role mapping. Every problem found is named
- * with the setting to change. Dev mode ({@code portcullis dev}) and tests do not come here.
+ * with the setting to change. Dev mode ({@code portcullis dev}) and tests do not come here. Public
+ * for {@link #tlsProblems} and {@link #trustsDevCa}: the web console, which keeps no roles or
+ * database, checks its TLS material and its identity provider's CA with them.
  */
-final class ProductionSafety {
+public final class ProductionSafety {
     private static final Set<PosixFilePermission> TOO_OPEN = EnumSet.of(PosixFilePermission.GROUP_READ,
             PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE);
     /** The database setting of each service that keeps one, and what it must not be. */
@@ -50,24 +52,7 @@ final class ProductionSafety {
 
     static List<String> problems(String service, TlsConfig tls, RoleMapping roles, String jdbcUrl) {
         List<String> problems = new ArrayList<>();
-        if (tls.certFile() == null || tls.keyFile() == null || tls.caFile() == null) {
-            problems.add("portcullis.tls.cert-file, key-file and ca-file must be set: Portcullis never runs without mTLS");
-        } else {
-            for (X509Certificate certificate : certificates(tls.caFile())) {
-                if (certificate.getSubjectX500Principal().getName().contains("CN=Portcullis dev CA")) {
-                    problems.add("portcullis.tls.ca-file trusts the Portcullis dev CA: use your organisation's CA");
-                    break;
-                }
-            }
-            for (X509Certificate certificate : certificates(tls.certFile())) {
-                if (isDevIdentity(certificate)) {
-                    problems.add("portcullis.tls.cert-file is a dev certificate (trust domain " + DevPki.TRUST_DOMAIN
-                            + "): issue a production certificate");
-                    break;
-                }
-            }
-            keyPermissions(tls.keyFile()).ifPresent(problems::add);
-        }
+        problems.addAll(tlsProblems(tls));
         if (roles.isEmpty()) {
             problems.add("portcullis.roles.* maps no identity to any role: set at least the roles this service's callers need");
         }
@@ -77,6 +62,36 @@ final class ProductionSafety {
                     + ": production keeps " + service + " data in PostgreSQL (jdbc:postgresql://…)");
         }
         return problems;
+    }
+
+    /**
+     * The problems of TLS material {@code tls} outside dev mode: unset files, the dev CA trusted, a
+     * dev certificate, a key others may read; each names its {@code portcullis.tls.*} setting.
+     */
+    public static List<String> tlsProblems(TlsConfig tls) {
+        List<String> problems = new ArrayList<>();
+        if (tls.certFile() == null || tls.keyFile() == null || tls.caFile() == null) {
+            problems.add("portcullis.tls.cert-file, key-file and ca-file must be set: Portcullis never runs without mTLS");
+            return problems;
+        }
+        if (trustsDevCa(tls.caFile())) {
+            problems.add("portcullis.tls.ca-file trusts the Portcullis dev CA: use your organisation's CA");
+        }
+        for (X509Certificate certificate : certificates(tls.certFile())) {
+            if (isDevIdentity(certificate)) {
+                problems.add("portcullis.tls.cert-file is a dev certificate (trust domain " + DevPki.TRUST_DOMAIN
+                        + "): issue a production certificate");
+                break;
+            }
+        }
+        keyPermissions(tls.keyFile()).ifPresent(problems::add);
+        return problems;
+    }
+
+    /** Whether PEM bundle {@code caFile} holds the Portcullis dev CA ({@code portcullis dev}, {@code portcullis pki init}). */
+    public static boolean trustsDevCa(Path caFile) {
+        return certificates(caFile).stream()
+                .anyMatch(certificate -> certificate.getSubjectX500Principal().getName().contains("CN=Portcullis dev CA"));
     }
 
     private static boolean isDevIdentity(X509Certificate certificate) {
