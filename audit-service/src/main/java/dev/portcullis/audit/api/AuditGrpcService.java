@@ -6,6 +6,7 @@ import dev.portcullis.audit.alert.AlertPipeline;
 import dev.portcullis.audit.alert.AlertStore;
 import dev.portcullis.audit.alert.StoredAlert;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.util.Timestamps;
 import dev.portcullis.audit.chain.ChainVerification;
 import dev.portcullis.audit.chain.LogProofs;
 import dev.portcullis.audit.chain.SignedCheckpoint;
@@ -255,7 +256,8 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
                 result.setFirstBrokenSequence(report.firstBrokenSequence());
             }
             report.latestCheckpoint().ifPresent(c -> result.setLatestCheckpoint(ChainedEvents.toProto(c)));
-            report.latestTreeCheckpoint().ifPresent(c -> result.setLatestSignedCheckpoint(c.note()));
+            report.latestTreeCheckpoint().ifPresent(c -> result.setLatestSignedCheckpoint(c.note())
+                    .setLatestSignedCheckpointTime(Timestamps.fromMillis(c.signedAt().toEpochMilli())));
             result.setUncovered(report.uncovered());
             response.onNext(result.build());
             response.onCompleted();

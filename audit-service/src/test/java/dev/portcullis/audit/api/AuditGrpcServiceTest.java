@@ -228,6 +228,19 @@ class AuditGrpcServiceTest {
         assertEquals(25 - Long.parseLong(report.getLatestSignedCheckpoint().split("\n")[1]), report.getUncovered());
     }
 
+    @Test
+    void verifySaysWhenTheNewestCheckpointWasSigned() {
+        java.time.Instant before = java.time.Instant.now().minusSeconds(1);
+        as(TestIdentity.OTHER_SERVICE).append(batch("executor", 0, 25));
+
+        VerifyResponse report = as(TestIdentity.ADMIN).verify(VerifyRequest.getDefaultInstance());
+
+        assertTrue(report.hasLatestSignedCheckpointTime(), report.toString());
+        java.time.Instant signed = java.time.Instant.ofEpochSecond(report.getLatestSignedCheckpointTime().getSeconds(),
+                report.getLatestSignedCheckpointTime().getNanos());
+        assertTrue(!signed.isBefore(before) && !signed.isAfter(java.time.Instant.now().plusSeconds(1)), signed.toString());
+    }
+
     private static <T extends com.google.protobuf.Message> T unpack(StatusRuntimeException e, Class<T> type) {
         return StatusProto.fromThrowable(e).getDetailsList().stream().filter(any -> any.is(type)).findFirst().map(any -> {
             try {

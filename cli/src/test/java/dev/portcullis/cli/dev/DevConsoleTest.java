@@ -3,6 +3,7 @@ package dev.portcullis.cli.dev;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.portcullis.cli.CliRun;
 import dev.portcullis.runtime.pki.PemFiles;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -59,6 +60,56 @@ class DevConsoleTest {
             assertEquals(200, runs.statusCode(), runs.body()); // the gateway took the approver's token from its delegate
             assertTrue(Files.readString(dev.envFile()).contains(console), "dev.env names the console");
         }
+    }
+
+    @Test
+    void theConsolesExportOfTheWholeLogVerifiesOfflineWithNoEventUncovered() throws Exception {
+        try (DevMode dev = DevMode.start(DevModeOptions.in(dir.resolve("data")).withBasePort(0))) {
+            HttpClient http = HttpClient.newBuilder().sslContext(PemFiles.trustingOnly(dev.pki().caFile()))
+                    .followRedirects(HttpClient.Redirect.NEVER).build();
+            String console = dev.consoleUrl().toString();
+            String session = signIn(http, dev, "auditor");
+            HttpResponse<String> integrity = get(http, console + "/audit/integrity", session);
+            Matcher csrf = Pattern.compile("name=\"csrf\" value=\"([^\"]+)\"").matcher(integrity.body());
+            assertTrue(csrf.find(), integrity.body());
+            Path export = dir.resolve("console-export.jsonl");
+
+            HttpResponse<Path> download = http.send(HttpRequest.newBuilder(URI.create(console + "/audit/export/log"))
+                    .timeout(Duration.ofSeconds(60)).header("Cookie", session).header("Origin", console)
+                    .header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(HttpRequest.BodyPublishers.ofString("csrf=" + URLEncoder.encode(csrf.group(1), StandardCharsets.UTF_8))).build(),
+                    HttpResponse.BodyHandlers.ofFile(export));
+            CliRun cli = new CliRun();
+            int status = cli.execute("audit", "verify", "--offline", export.toString(), "--key",
+                    dir.resolve("data/audit/checkpoint.pub").toString(), "--checkpoint-dir", dir.resolve("saved").toString());
+
+            assertEquals(200, download.statusCode());
+            List<String> lines = Files.readAllLines(export);
+            assertTrue(lines.get(lines.size() - 1).startsWith("{\"signedCheckpoint\""), lines.get(lines.size() - 1));
+            assertTrue(lines.size() > 1, "the export holds the log's events");
+            assertEquals(0, status, cli.out() + cli.err());
+            assertTrue(cli.out().contains("INTACT") && cli.out().contains("uncovered events:    0\n"), cli.out());
+        }
+    }
+
+    /** Signs in at dev mode's console as dev user {@code user}; returns the session cookie ({@code NAME=VALUE}). */
+    private static String signIn(HttpClient http, DevMode dev, String user) throws Exception {
+        String console = dev.consoleUrl().toString();
+        HttpResponse<String> toSignIn = get(http, console + "/runs", "");
+        HttpResponse<String> toProvider = get(http, console + location(toSignIn), "");
+        String signInCookie = cookie(toProvider, "__Host-portcullis-signin");
+        HttpResponse<String> picker = get(http, location(toProvider), "");
+        List<String> form = new ArrayList<>();
+        Matcher hidden = HIDDEN.matcher(picker.body());
+        while (hidden.find()) {
+            form.add(hidden.group(1) + "=" + URLEncoder.encode(hidden.group(2).replace("&amp;", "&"), StandardCharsets.UTF_8));
+        }
+        form.add("user=" + user);
+        HttpResponse<String> back = http.send(HttpRequest.newBuilder(URI.create(dev.signIn().url() + "/authorize"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(form.stream().collect(Collectors.joining("&")))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return cookie(get(http, location(back), signInCookie), "__Host-portcullis-session");
     }
 
     private static HttpResponse<String> get(HttpClient http, String url, String cookie) throws Exception {

@@ -9,8 +9,11 @@ import dev.portcullis.v1.ListAlertsRequest;
 import dev.portcullis.v1.ListAlertsResponse;
 import dev.portcullis.v1.ListSourcesRequest;
 import dev.portcullis.v1.ListSourcesResponse;
+import dev.portcullis.v1.QueryOrder;
 import dev.portcullis.v1.QueryRequest;
 import dev.portcullis.v1.QueryResponse;
+import dev.portcullis.v1.SignCheckpointRequest;
+import dev.portcullis.v1.SignCheckpointResponse;
 import dev.portcullis.v1.VerifyRequest;
 import dev.portcullis.v1.VerifyResponse;
 import dev.portcullis.v1.WatchAlertsRequest;
@@ -86,6 +89,87 @@ public final class AuditCalls {
         List<ChainedEvent> single = answer.hasEvent() ? List.of(answer.getEvent()) : List.of();
         return answer.getEventsCount() > 0 ? answer.getEventsList() : single;
     }
+
+    /**
+     * Has the audit service sign a checkpoint of the whole log now (unless its newest already
+     * covers every event) and returns it, as {@code portcullis audit export} does before it
+     * writes. @throws CallRefusedException when refused (an empty log: {@code NO_CHECKPOINT})
+     */
+    public SignCheckpointResponse signCheckpoint(IdToken token) {
+        try {
+            return as(token).signCheckpoint(SignCheckpointRequest.getDefaultInstance());
+        } catch (StatusRuntimeException e) {
+            throw Calls.refusal(e);
+        }
+    }
+
+    /**
+     * Streams the log's events from sequence 1 through {@code throughSequence}, oldest first, to
+     * {@code each}, in queries of at most {@link #LOG_PAGE} events that continue from the
+     * service's cursor, until {@code each} answers false; the whole read may last
+     * {@code maxDuration}. Events stored after {@code throughSequence} are not passed. Blocks.
+     *
+     * @throws CallRefusedException when refused or a query fails, possibly after some events
+     */
+    public void streamLog(IdToken token, long throughSequence, Duration maxDuration, Predicate<ChainedEvent> each) {
+        long deadline = System.nanoTime() + maxDuration.toNanos();
+        LogPage page = new LogPage("");
+        while (page.lastSequence < throughSequence) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new CallRefusedException("DEADLINE_EXCEEDED", "", "the audit service did not send the log in time");
+            }
+            LogPage read = new LogPage(page.cursor);
+            read.lastSequence = page.lastSequence;
+            QueryRequest query = QueryRequest.newBuilder().setOrder(QueryOrder.QUERY_ORDER_OLDEST_FIRST).setLimit(LOG_PAGE)
+                    .setCursor(page.cursor).setBatched(true).build();
+            try (Context.CancellableContext call = Context.current().withCancellation()) {
+                call.run(() -> read.from(stub.withCallCredentials(Calls.bearer(token)).withDeadlineAfter(left, TimeUnit.NANOSECONDS)
+                        .query(query), throughSequence, each));
+            }
+            if (read.stopped || read.events < LOG_PAGE) {
+                return;
+            }
+            page = read;
+        }
+    }
+
+    /** One query of {@link #streamLog}: what it passed on and where the next continues. Used by one thread. */
+    private static final class LogPage {
+        private String cursor;
+        private long events;
+        private long lastSequence;
+        private boolean stopped;
+
+        LogPage(String cursor) {
+            this.cursor = cursor;
+        }
+
+        void from(Iterator<QueryResponse> answers, long throughSequence, Predicate<ChainedEvent> each) {
+            try {
+                while (answers.hasNext()) {
+                    QueryResponse answer = answers.next();
+                    for (ChainedEvent event : events(answer)) {
+                        events++;
+                        if (event.getSequence() > throughSequence) {
+                            continue; // stored after the checkpoint: left for the next export
+                        }
+                        lastSequence = event.getSequence();
+                        if (!each.test(event)) {
+                            stopped = true;
+                            return; // closing the caller's context cancels the stream
+                        }
+                    }
+                    cursor = answer.getCursor();
+                }
+            } catch (StatusRuntimeException e) {
+                throw Calls.refusal(e);
+            }
+        }
+    }
+
+    /** Events one query of {@link #streamLog} asks for: the audit service's bound of one query. */
+    public static final int LOG_PAGE = 10_000;
 
     /** Verifies the whole chain against the signed checkpoints. @throws CallRefusedException when refused */
     public VerifyResponse verify(IdToken token) {

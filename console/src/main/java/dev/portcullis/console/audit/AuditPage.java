@@ -22,6 +22,7 @@ import dev.portcullis.v1.Checkpoint;
 import dev.portcullis.v1.QueryOrder;
 import dev.portcullis.v1.QueryRequest;
 import dev.portcullis.v1.QueryResponse;
+import dev.portcullis.v1.SignCheckpointResponse;
 import dev.portcullis.v1.VerifyResponse;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -53,6 +54,8 @@ public final class AuditPage {
     /** Events one export holds at most: the audit service's bound of one query. The whole log: {@code portcullis audit export}. */
     static final int MAX_EXPORT = 10_000;
     private static final Duration EXPORT_FOR = Duration.ofMinutes(5);
+    /** How long the whole log's export may read, as {@code portcullis audit export} allows one query. */
+    private static final Duration EXPORT_LOG_FOR = Duration.ofMinutes(30);
     private static final JsonFormat.Printer JSON = JsonFormat.printer().omittingInsignificantWhitespace();
     private static final Logger log = LoggerFactory.getLogger(AuditPage.class);
 
@@ -65,6 +68,7 @@ public final class AuditPage {
     public List<Route> routes() {
         return List.of(Route.of("GET", "/audit", (request, path) -> RunPages.signedIn(request, session -> search(request, session))),
                 Route.of("POST", "/audit/export", (request, path) -> export(request)),
+                Route.of("POST", "/audit/export/log", (request, path) -> exportLog(request)),
                 Route.of("GET", "/audit/integrity", (request, path) -> RunPages.signedIn(request, session -> integrity(request, session))));
     }
 
@@ -174,6 +178,62 @@ public final class AuditPage {
     }
 
     /**
+     * The whole log as a download that {@code portcullis audit verify --offline} verifies with the
+     * audit service's public key alone, written as {@code portcullis audit export} writes it: a
+     * checkpoint of the head is signed first ({@code SignCheckpoint}), then every event from
+     * sequence 1 through that checkpoint's tree size, oldest first, then the signed checkpoint,
+     * so no event in the file goes uncovered. Events stored meanwhile are left for the next
+     * export. A POST with the session's CSRF token; a refusal (before anything is sent) is a
+     * page. Should the service break off, or send fewer events than the checkpoint covers, the
+     * connection is dropped before the checkpoint, and the browser reports a failed download.
+     */
+    private WebResponse exportLog(WebRequest request) {
+        Session session = request.session().orElseThrow(); // the server admits no POST without a session
+        SignCheckpointResponse checkpoint;
+        try {
+            checkpoint = audit.signCheckpoint(session.user().idToken());
+        } catch (CallRefusedException e) {
+            return RunPages.refused(request, session, "Not exported", e, "/audit/integrity");
+        }
+        long covered = checkpoint.getTreeSize();
+        log.atInfo().addKeyValue("actor", session.user().displayName()).addKeyValue("tree_size", covered)
+                .log("console.audit_log_exported");
+        return WebResponse.streamed(200, Map.of("Content-Type", "application/jsonl; charset=utf-8",
+                "Content-Disposition", "attachment; filename=\"portcullis-audit-log.jsonl\""), out -> {
+                    Writer writer = new BufferedWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8));
+                    long[] written = {0};
+                    try {
+                        audit.streamLog(session.user().idToken(), covered, EXPORT_LOG_FOR, event -> {
+                            try {
+                                writer.write(JSON.print(AuditExportRecord.newBuilder().setEvent(event).build()));
+                                writer.write('\n');
+                                written[0]++;
+                                return true;
+                            } catch (IOException e) {
+                                return false; // the browser went away
+                            }
+                        });
+                    } catch (CallRefusedException e) {
+                        throw new IOException("the audit service stopped the export: " + e.code());
+                    }
+                    if (written[0] != covered) {
+                        // without every covered event the checkpoint would not verify: a failed download, not a broken file
+                        throw new IOException("the audit service sent " + written[0] + " of the " + covered + " events signed");
+                    }
+                    writer.write(JSON.print(AuditExportRecord.newBuilder().setSignedCheckpoint(checkpoint.getSignedCheckpoint()).build()));
+                    writer.write('\n');
+                    writer.flush();
+                });
+    }
+
+    /** The form that starts {@link #exportLog}. */
+    private static void exportLogForm(StringBuilder body, Session session) {
+        body.append("<form class=\"export\" method=\"post\" action=\"/audit/export/log\">").append(Layout.csrfField(session))
+                .append("<button type=\"submit\" id=\"export-log\">Export the whole log, signed (JSON lines;"
+                        + " <code>portcullis audit verify --offline</code> checks it)</button></form>\n");
+    }
+
+    /**
      * The log's verification status (the audit service's {@code Verify} of the whole chain) and
      * its newest signed checkpoint: tree size, root hash, origin and signer, read from the signed
      * note. Read-only: the page signs nothing.
@@ -215,10 +275,11 @@ public final class AuditPage {
             fact(body, "Root hash (hex)", each.rootHashHex());
             fact(body, "Origin", each.origin());
             fact(body, "Signed by", String.join(", ", each.signers()));
+            fact(body, "Signed at", verified.hasLatestSignedCheckpointTime() ? time(verified.getLatestSignedCheckpointTime()) : "");
             body.append("</dl><details><summary>The signed note</summary><pre class=\"note\">")
                     .append(text(verified.getLatestSignedCheckpoint())).append("</pre></details>");
-            body.append("<p>A signed note records no signing time; checkpoints are signed every "
-                    + "<code>portcullis.audit.checkpoint-every</code> events or <code>checkpoint-interval</code>.</p>");
+            body.append("<p>The signing time is the audit service's word: a signed note records none. Checkpoints are signed every "
+                    + "<code>portcullis.audit.checkpoint-every</code> events or <code>checkpoint-interval</code>, and for each export.</p>");
         });
         if (verified.hasLatestCheckpoint()) {
             Checkpoint legacy = verified.getLatestCheckpoint();
@@ -229,6 +290,8 @@ public final class AuditPage {
             fact(body, "Key id", legacy.getKeyId());
             body.append("</dl>");
         }
+        body.append("</section>\n<section aria-labelledby=\"h-export\"><h2 id=\"h-export\">Export</h2>");
+        exportLogForm(body, session);
         body.append("</section>\n<p><a href=\"/audit\">Search the audit log</a></p>");
         return WebResponse.html(200, Layout.page("Log integrity", Optional.of(session), body.toString()));
     }
@@ -238,7 +301,7 @@ public final class AuditPage {
     }
 
     private static void form(StringBuilder body, WebRequest request, boolean oldestFirst, int limit) {
-        body.append("<p><a href=\"/audit/integrity\">The log's verification status and newest checkpoint</a></p>");
+        body.append("<p><a href=\"/audit/integrity\">The log's verification status, newest checkpoint and signed export</a></p>");
         body.append("<form class=\"filters\" method=\"get\" action=\"/audit\" role=\"search\" aria-label=\"Search the audit log\">")
                 .append(RunPages.field("actor", "Actor (SPIFFE ID)", request.queryValue("actor").orElse("")))
                 .append("<label for=\"action\">Action</label><select id=\"action\" name=\"action\"><option value=\"\">any</option>");

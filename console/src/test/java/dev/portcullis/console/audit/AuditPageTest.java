@@ -123,6 +123,20 @@ class AuditPageTest {
     }
 
     @Test
+    void theNewestSignedCheckpointShowsWhenTheAuditServiceSignedIt() {
+        fixture.gateway.verifiesAs(VerifyResponse.newBuilder().setIntact(true).setChecked(1042).setLatestSignedCheckpoint(NOTE)
+                .setLatestSignedCheckpointTime(Timestamp.newBuilder().setSeconds(1_790_000_000)).build());
+        Browser browser = fixture.browser();
+        fixture.signIn(browser, "/audit/integrity", "auditor");
+
+        String page = browser.get(fixture.url + "/audit/integrity").body();
+
+        assertTrue(page.contains("<dt>Tree size</dt><dd>1042</dd>"), page);
+        assertTrue(page.contains("<dt>Signed at</dt><dd>2026-09-21T14:13:20Z</dd>"), page);
+        assertTrue(page.contains("action=\"/audit/export/log\""), page);
+    }
+
+    @Test
     void aBrokenLogSaysSoInWordsWithTheFirstBadSequenceAndEscapedProblem() {
         fixture.gateway.verifiesAs(VerifyResponse.newBuilder().setIntact(false).setChecked(12).setFirstBrokenSequence(7)
                 .setProblem("event 7's hash differs <script>alert(1)</script>").build());
