@@ -1,10 +1,18 @@
 package dev.portcullis.cli.dev;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.cli.CliRun;
+import dev.portcullis.console.api.CallRefusedException;
+import dev.portcullis.console.api.GatewayCalls;
+import dev.portcullis.console.signin.IdToken;
+import dev.portcullis.runtime.pki.DevPki;
 import dev.portcullis.runtime.pki.PemFiles;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -14,15 +22,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Dev mode's console: a human signs in at the dev identity provider by picking who they are. */
+/**
+ * Dev mode's console against the real services: a human signs in at the dev identity provider by
+ * picking who they are; the whole log's export verifies offline; a CI job's token forwarded by the
+ * console is refused by the gateway's own verifier.
+ */
 class DevConsoleTest {
     private static final Pattern HIDDEN = Pattern.compile("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">");
 
@@ -89,6 +103,29 @@ class DevConsoleTest {
             assertTrue(lines.size() > 1, "the export holds the log's events");
             assertEquals(0, status, cli.out() + cli.err());
             assertTrue(cli.out().contains("INTACT") && cli.out().contains("uncovered events:    0\n"), cli.out());
+        }
+    }
+
+    @Test
+    void aCiJobsTokenTheConsoleForwardsToApproveIsRefusedByTheGatewaysVerifier() throws Exception {
+        try (DevMode dev = DevMode.start(DevModeOptions.in(dir.resolve("data")).withBasePort(0))) {
+            String ciToken = Files.readString(DevMode.ciTokenFile(dir.resolve("data").toAbsolutePath())).strip();
+            DevPki pki = dev.pki();
+            // the console's own channel: its certificate, the delegate the dev gateway trusts
+            ManagedChannel asConsole = Grpc.newChannelBuilder("localhost:" + dev.ports().get("gateway"), TlsChannelCredentials.newBuilder()
+                    .keyManager(pki.certFile("console").toFile(), pki.keyFile("console").toFile()).trustManager(pki.caFile().toFile())
+                    .build()).build();
+            try {
+                GatewayCalls calls = new GatewayCalls(asConsole, Duration.ofSeconds(10));
+
+                CallRefusedException refused = assertThrows(CallRefusedException.class, () -> calls.approve(
+                        new IdToken(ciToken, Instant.now().plus(Duration.ofHours(1))), UUID.randomUUID().toString(), "", "from CI"));
+
+                assertEquals("PERMISSION_DENIED", refused.code(), refused.getMessage());
+                assertEquals("USER_TOKEN_REQUIRED", refused.reason(), refused.getMessage());
+            } finally {
+                asConsole.shutdownNow();
+            }
         }
     }
 

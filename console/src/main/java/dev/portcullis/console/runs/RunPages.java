@@ -342,6 +342,12 @@ public final class RunPages {
     private static void decide(StringBuilder body, Session session, Run run, Optional<Run> plan) {
         String id = text(run.getRunId());
         body.append("<section class=\"decide\" aria-labelledby=\"h-decide\"><h2 id=\"h-decide\">Approve or reject</h2>");
+        // said before anyone tries: the gateway decides, and its refusal is shown if they try anyway
+        body.append("<p id=\"approve-who\">Requested by <code>").append(text(run.getRequester())).append("</code>")
+                .append(run.getAuthentication().isEmpty() ? "" : " (" + text(run.getAuthentication()) + ")")
+                .append(", who cannot approve it: only a person with the approver role approves here, never the run's requester")
+                .append(" (the gateway refuses <code>SELF_APPROVAL</code>) and never a CI job")
+                .append(" (its token sent through the console is refused <code>USER_TOKEN_REQUIRED</code>).</p>");
         String digest = "";
         if (plan.isPresent()) {
             Run planRun = plan.get();

@@ -74,6 +74,18 @@ class RunPagesTest {
     }
 
     @Test
+    void theApprovalSectionSaysTheRequesterAndACiJobCannotApprove() {
+        Run apply = waitingApply();
+        Browser browser = approver(apply);
+
+        String page = browser.get(fixture.url + "/runs/" + apply.getRunId()).body();
+
+        assertTrue(page.contains("<p id=\"approve-who\">Requested by <code>spiffe://test.example/ci/dev/example</code>, who cannot"
+                + " approve it"), page);
+        assertTrue(page.contains("<code>SELF_APPROVAL</code>") && page.contains("<code>USER_TOKEN_REQUIRED</code>"), page);
+    }
+
+    @Test
     void approvingNamesTheDigestThePageShowed() {
         Run apply = waitingApply();
         Browser browser = approver(apply);
