@@ -15,6 +15,7 @@ import dev.portcullis.v1.ChainedEvent;
 import dev.portcullis.v1.QueryOrder;
 import dev.portcullis.v1.QueryRequest;
 import dev.portcullis.v1.QueryResponse;
+import dev.portcullis.v1.SignCheckpointResponse;
 import com.google.protobuf.util.JsonFormat;
 import dev.portcullis.console.testing.FormFields;
 import dev.portcullis.v1.AuditExportRecord;
@@ -22,6 +23,7 @@ import dev.portcullis.v1.Checkpoint;
 import dev.portcullis.v1.VerifyResponse;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -226,6 +228,72 @@ class AuditPageTest {
                     () -> browser.post(breaking.url + "/audit/export", breaking.url, form));
 
             assertTrue(broken.getCause() instanceof java.io.IOException, broken.toString());
+        }
+    }
+
+    private static QueryResponse event(long sequence) {
+        return QueryResponse.newBuilder().setCursor("c" + sequence).setEvent(ChainedEvent.newBuilder().setSequence(sequence)
+                .setEvent(AuditEvent.newBuilder().setActor("spiffe://test.example/service/gateway"))).build();
+    }
+
+    @Test
+    void theWholeLogsExportContinuesFromTheCursorPastOneQueryAndEndsWithTheCheckpointSignedForIt() throws Exception {
+        try (ConsoleFixture log = ConsoleFixture.start(dir.resolve("long-log"))) {
+            for (long sequence = 1; sequence <= 10_003; sequence++) {
+                log.gateway.putEvent(event(sequence));
+            }
+            log.gateway.signsCheckpoint(SignCheckpointResponse.newBuilder().setTreeSize(10_002).setSignedCheckpoint(NOTE).build());
+            Browser browser = log.browser();
+            log.signIn(browser, "/audit/integrity", "auditor");
+            Map<String, String> form = FormFields.of(browser.get(log.url + "/audit/integrity").body());
+
+            HttpResponse<String> download = browser.post(log.url + "/audit/export/log", log.url, form);
+
+            assertEquals(200, download.statusCode());
+            assertEquals("attachment; filename=\"portcullis-audit-log.jsonl\"",
+                    download.headers().firstValue("Content-Disposition").orElseThrow());
+            String[] lines = download.body().split("\n");
+            assertEquals(10_003, lines.length, "10,002 events and the checkpoint; the event stored after it is left out");
+            AuditExportRecord.Builder last = AuditExportRecord.newBuilder();
+            JsonFormat.parser().merge(lines[10_001], last);
+            assertEquals(10_002, last.getEvent().getSequence());
+            AuditExportRecord.Builder checkpoint = AuditExportRecord.newBuilder();
+            JsonFormat.parser().merge(lines[10_002], checkpoint);
+            assertEquals(NOTE, checkpoint.getSignedCheckpoint());
+            List<QueryRequest> sent = log.gateway.queries();
+            assertEquals(List.of("", "c10000"), sent.subList(sent.size() - 2, sent.size()).stream().map(QueryRequest::getCursor).toList());
+            assertEquals(QueryOrder.QUERY_ORDER_OLDEST_FIRST, sent.get(sent.size() - 1).getOrder());
+        }
+    }
+
+    @Test
+    void aWholeLogExportMissingEventsTheCheckpointCoversEndsAsAFailedDownloadWithoutTheCheckpoint() {
+        try (ConsoleFixture log = ConsoleFixture.start(dir.resolve("short-log"))) {
+            log.gateway.putEvent(event(1));
+            log.gateway.putEvent(event(2));
+            log.gateway.signsCheckpoint(SignCheckpointResponse.newBuilder().setTreeSize(3).setSignedCheckpoint(NOTE).build());
+            Browser browser = log.browser();
+            log.signIn(browser, "/audit/integrity", "auditor");
+            Map<String, String> form = FormFields.of(browser.get(log.url + "/audit/integrity").body());
+
+            java.io.UncheckedIOException broken = org.junit.jupiter.api.Assertions.assertThrows(java.io.UncheckedIOException.class,
+                    () -> browser.post(log.url + "/audit/export/log", log.url, form));
+
+            assertTrue(broken.getCause() instanceof java.io.IOException, broken.toString());
+        }
+    }
+
+    @Test
+    void aWholeLogExportOfAnEmptyLogIsAPageWithTheReason() {
+        try (ConsoleFixture log = ConsoleFixture.start(dir.resolve("empty-log"))) {
+            Browser browser = log.browser();
+            log.signIn(browser, "/audit/integrity", "auditor");
+            Map<String, String> form = FormFields.of(browser.get(log.url + "/audit/integrity").body());
+
+            HttpResponse<String> refused = browser.post(log.url + "/audit/export/log", log.url, form);
+
+            assertEquals(404, refused.statusCode());
+            assertTrue(refused.body().contains("NOT_FOUND (NO_CHECKPOINT)"), refused.body());
         }
     }
 

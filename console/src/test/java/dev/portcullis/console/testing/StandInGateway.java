@@ -11,6 +11,8 @@ import dev.portcullis.v1.ListDriftTargetsResponse;
 import dev.portcullis.v1.ListSourcesRequest;
 import dev.portcullis.v1.ListSourcesResponse;
 import dev.portcullis.v1.Source;
+import dev.portcullis.v1.SignCheckpointRequest;
+import dev.portcullis.v1.SignCheckpointResponse;
 import dev.portcullis.v1.VerifyRequest;
 import dev.portcullis.v1.VerifyResponse;
 import dev.portcullis.v1.WatchAlertsRequest;
@@ -76,6 +78,7 @@ public final class StandInGateway implements AutoCloseable {
     private final List<DriftTargetStatus> driftTargets = new CopyOnWriteArrayList<>();
     private final List<WatchAlertsRequest> alertWatches = new CopyOnWriteArrayList<>();
     private volatile boolean queriesBreak;
+    private volatile SignCheckpointResponse checkpoint;
     private volatile VerifyResponse verification = VerifyResponse.newBuilder().setIntact(true).build();
     private static final Context.Key<String> SUBJECT = Context.key("subject");
     private volatile Optional<Status> approvalRefusal = Optional.empty();
@@ -135,6 +138,11 @@ public final class StandInGateway implements AutoCloseable {
     /** From now on, a query for more than one event sends its events and then fails UNAVAILABLE (a probe of one still answers). */
     public void breakQueries() {
         queriesBreak = true;
+    }
+
+    /** What SignCheckpoint answers from now on (until then: {@code NOT_FOUND (NO_CHECKPOINT)}, an empty log). */
+    public void signsCheckpoint(SignCheckpointResponse response) {
+        checkpoint = response;
     }
 
     /** What Verify answers from now on. */
@@ -249,7 +257,17 @@ public final class StandInGateway implements AutoCloseable {
                 return;
             }
             queries.add(request);
-            List<QueryResponse> selected = events.stream().limit(request.getLimit() == 0 ? 1000 : request.getLimit()).toList();
+            // a cursor continues after the event it names, as the service's does
+            int from = 0;
+            if (!request.getCursor().isEmpty()) {
+                List<QueryResponse> all = List.copyOf(events);
+                for (int i = 0; i < all.size(); i++) {
+                    if (all.get(i).getCursor().equals(request.getCursor())) {
+                        from = i + 1;
+                    }
+                }
+            }
+            List<QueryResponse> selected = events.stream().skip(from).limit(request.getLimit() == 0 ? 1000 : request.getLimit()).toList();
             if (!request.getBatched()) {
                 selected.forEach(response::onNext);
             } else if (!selected.isEmpty()) {
@@ -260,6 +278,22 @@ public final class StandInGateway implements AutoCloseable {
                 response.onError(io.grpc.Status.UNAVAILABLE.withDescription("store unavailable").asRuntimeException());
                 return;
             }
+            response.onCompleted();
+        }
+
+        @Override
+        public void signCheckpoint(SignCheckpointRequest request, StreamObserver<SignCheckpointResponse> response) {
+            if (refused(response)) {
+                return;
+            }
+            SignCheckpointResponse signed = checkpoint;
+            if (signed == null) {
+                response.onError(StatusProto.toStatusRuntimeException(Status.newBuilder().setCode(Code.NOT_FOUND_VALUE)
+                        .setMessage("the log is empty: there is nothing to sign")
+                        .addDetails(Any.pack(ErrorInfo.newBuilder().setDomain("portcullis").setReason("NO_CHECKPOINT").build())).build()));
+                return;
+            }
+            response.onNext(signed);
             response.onCompleted();
         }
 
