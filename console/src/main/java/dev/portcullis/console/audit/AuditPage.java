@@ -278,8 +278,9 @@ public final class AuditPage {
             fact(body, "Signed at", verified.hasLatestSignedCheckpointTime() ? time(verified.getLatestSignedCheckpointTime()) : "");
             body.append("</dl><details><summary>The signed note</summary><pre class=\"note\">")
                     .append(text(verified.getLatestSignedCheckpoint())).append("</pre></details>");
-            body.append("<p>The signing time is the audit service's word: a signed note records none. Checkpoints are signed every "
-                    + "<code>portcullis.audit.checkpoint-every</code> events or <code>checkpoint-interval</code>, and for each export.</p>");
+            body.append("<p>The signing time is the audit service's word: a signed note records none. Checkpoints are signed"
+                    + " every <code>portcullis.audit.checkpoint-every</code> events or <code>checkpoint-interval</code>,"
+                    + " and for each export.</p>");
         });
         if (verified.hasLatestCheckpoint()) {
             Checkpoint legacy = verified.getLatestCheckpoint();
