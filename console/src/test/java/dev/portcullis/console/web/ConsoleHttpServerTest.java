@@ -67,6 +67,42 @@ class ConsoleHttpServerTest {
     }
 
     @Test
+    void theHealthEndpointAnswersOkWithoutASessionOrAGatewayCall() {
+        int callsBefore = fixture.gateway.authorizations().size();
+
+        HttpResponse<String> answer = fixture.browser().get(fixture.url + "/healthz");
+
+        assertEquals(200, answer.statusCode());
+        assertEquals("ok", answer.body());
+        assertEquals(callsBefore, fixture.gateway.authorizations().size());
+    }
+
+    @Test
+    void aFormOverSixtyFourKibibytesIsRefusedAsTooLarge() {
+        Browser browser = fixture.browser();
+
+        HttpResponse<String> refused = browser.post(fixture.url + "/signout", fixture.url, java.util.Map.of("csrf", "x".repeat(64 * 1024)));
+
+        assertEquals(413, refused.statusCode());
+        assertEquals(ConsoleHttpServer.CONTENT_SECURITY_POLICY, refused.headers().firstValue("Content-Security-Policy").orElse(""));
+    }
+
+    @Test
+    void aRequestTheServerCannotParseIsAnsweredBadRequest() throws Exception {
+        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) dev.portcullis.runtime.pki.PemFiles.trustingOnly(fixture.pki.caFile())
+                .getSocketFactory().createSocket("localhost", fixture.console.port());
+        try (socket) {
+            socket.setSoTimeout(10_000);
+
+            socket.getOutputStream().write("GET /runs HTTP/1.1\r\nHost: localhost\r\nBroken header\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String status = new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+
+            assertEquals("HTTP/1.1 400", status);
+        }
+    }
+
+    @Test
     void aStateChangeWithoutASessionIsRefused() {
         Browser browser = fixture.browser();
 
