@@ -90,7 +90,13 @@ final class Connection extends ChannelInboundHandlerAdapter {
                 head = request;
                 body = new ByteArrayOutputStream();
                 bodyTooLarge = HttpUtil.getContentLength(request, 0L) > maxBody;
-                if (HttpUtil.is100ContinueExpected(request) && !bodyTooLarge) {
+                if (HttpUtil.is100ContinueExpected(request)) {
+                    if (bodyTooLarge) {
+                        // the browser waits to be told before it sends the body: answered now, and the connection not reused
+                        closeAfterAnswer = true;
+                        dispatch(ctx);
+                        return;
+                    }
                     ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
                 }
             }

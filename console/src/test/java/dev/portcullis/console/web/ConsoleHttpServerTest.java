@@ -6,10 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.console.testing.Browser;
 import dev.portcullis.console.testing.ConsoleFixture;
+import dev.portcullis.runtime.pki.PemFiles;
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -88,18 +92,35 @@ class ConsoleHttpServerTest {
     }
 
     @Test
+    void aFormDeclaredTooLargeIsRefusedBeforeTheBrowserSendsIt() throws Exception {
+        try (SSLSocket socket = tlsSocket()) {
+
+            socket.getOutputStream().write(("POST /signout HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                    + "Content-Length: 70000\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+
+            assertEquals("HTTP/1.1 413", status);
+        }
+    }
+
+    @Test
     void aRequestTheServerCannotParseIsAnsweredBadRequest() throws Exception {
-        javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) dev.portcullis.runtime.pki.PemFiles.trustingOnly(fixture.pki.caFile())
-                .getSocketFactory().createSocket("localhost", fixture.console.port());
-        try (socket) {
-            socket.setSoTimeout(10_000);
+        try (SSLSocket socket = tlsSocket()) {
 
             socket.getOutputStream().write("GET /runs HTTP/1.1\r\nHost: localhost\r\nBroken header\r\n\r\n"
-                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            String status = new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.US_ASCII);
+                    .getBytes(StandardCharsets.US_ASCII));
+            String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
 
             assertEquals("HTTP/1.1 400", status);
         }
+    }
+
+    /** A connection to the console trusting the test CA, that waits at most ten seconds for an answer. */
+    private static SSLSocket tlsSocket() throws IOException {
+        SSLSocket socket = (SSLSocket) PemFiles.trustingOnly(fixture.pki.caFile())
+                .getSocketFactory().createSocket("localhost", fixture.console.port());
+        socket.setSoTimeout(10_000);
+        return socket;
     }
 
     @Test
