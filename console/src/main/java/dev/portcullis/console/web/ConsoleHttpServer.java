@@ -74,6 +74,8 @@ public final class ConsoleHttpServer implements AutoCloseable {
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
             + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
     private static final int MAX_FORM_BYTES = 64 * 1024;
+    /** Netty's event loops: they only move bytes and TLS records for people's browsers, so a few are plenty. */
+    static final int EVENT_LOOPS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     /** Pages answered at once; each may wait on a gateway call for up to the call timeout. */
     private static final int PAGE_THREADS = 64;
     /** Requests waiting for a page thread; one more is answered 503. */
@@ -127,7 +129,7 @@ public final class ConsoleHttpServer implements AutoCloseable {
                 runnable -> daemon(runnable, "console-page-" + pageNumber.incrementAndGet()));
         pages.allowCoreThreadTimeOut(true);
         this.streamThreads = Executors.newCachedThreadPool(runnable -> daemon(runnable, "console-stream-" + streamNumber.incrementAndGet()));
-        this.loops = new MultiThreadIoEventLoopGroup(0, new DefaultThreadFactory("console-loop", true), NioIoHandler.newFactory());
+        this.loops = new MultiThreadIoEventLoopGroup(EVENT_LOOPS, new DefaultThreadFactory("console-loop", true), NioIoHandler.newFactory());
         ServerBootstrap bootstrap = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.AUTO_READ, false) // accepts nothing before start()
