@@ -50,6 +50,17 @@ class ConsoleChartTest {
     }
 
     @Test
+    void theConsolesProbesAskItsHealthEndpointOverHttps() {
+        Map<String, Object> container = Yaml.maps(WITH.workload("console").orElseThrow(), "spec", "template", "spec", "containers")
+                .stream().filter(each -> "console".equals(each.get("name"))).findFirst().orElseThrow();
+
+        for (String probe : List.of("startupProbe", "readinessProbe", "livenessProbe")) {
+            assertEquals("/healthz", Yaml.string(container, probe, "httpGet", "path"), probe);
+            assertEquals("HTTPS", Yaml.string(container, probe, "httpGet", "scheme"), probe);
+        }
+    }
+
+    @Test
     void theConsolesNetworkPolicyLetsItReachOnlyTheGatewayTheAuditServiceItsIdentityProviderAndDns() {
         Map<String, Object> policy = WITH.named("NetworkPolicy", "portcullis-console").orElseThrow();
         Set<String> reached = new HashSet<>();

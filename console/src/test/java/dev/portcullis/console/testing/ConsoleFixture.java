@@ -68,6 +68,11 @@ public final class ConsoleFixture implements AutoCloseable {
         return new ConsoleFixture(dir, Map.of());
     }
 
+    /** A console whose configuration has {@code overrides} on top of the fixture's. */
+    public static ConsoleFixture start(Path dir, Map<String, Object> overrides) {
+        return new ConsoleFixture(dir, overrides);
+    }
+
     /** A browser trusting the test CA. */
     public Browser browser() {
         return new Browser(pki.caFile());

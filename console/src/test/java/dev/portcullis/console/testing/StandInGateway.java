@@ -56,6 +56,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Stands in for the gateway and the audit service across the console's mTLS channel: serves the
@@ -79,6 +82,8 @@ public final class StandInGateway implements AutoCloseable {
     private final List<WatchAlertsRequest> alertWatches = new CopyOnWriteArrayList<>();
     private volatile boolean queriesBreak;
     private volatile SignCheckpointResponse checkpoint;
+    private volatile CountDownLatch runListsHeld = new CountDownLatch(0);
+    private final AtomicInteger heldRunLists = new AtomicInteger();
     private volatile VerifyResponse verification = VerifyResponse.newBuilder().setIntact(true).build();
     private static final Context.Key<String> SUBJECT = Context.key("subject");
     private volatile Optional<Status> approvalRefusal = Optional.empty();
@@ -145,6 +150,21 @@ public final class StandInGateway implements AutoCloseable {
         checkpoint = response;
     }
 
+    /** From now on, ListRuns does not answer until {@link #releaseRunLists()} (or 60 seconds): a gateway that hangs. */
+    public void holdRunLists() {
+        runListsHeld = new CountDownLatch(1);
+    }
+
+    /** Lets every held ListRuns answer. */
+    public void releaseRunLists() {
+        runListsHeld.countDown();
+    }
+
+    /** ListRuns calls waiting now. */
+    public int heldRunLists() {
+        return heldRunLists.get();
+    }
+
     /** What Verify answers from now on. */
     public void verifiesAs(VerifyResponse response) {
         verification = response;
@@ -186,6 +206,17 @@ public final class StandInGateway implements AutoCloseable {
 
         @Override
         public void listRuns(ListRunsRequest request, StreamObserver<ListRunsResponse> response) {
+            CountDownLatch held = runListsHeld;
+            if (held.getCount() > 0) {
+                heldRunLists.incrementAndGet();
+                try {
+                    held.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    heldRunLists.decrementAndGet();
+                }
+            }
             response.onNext(ListRunsResponse.newBuilder().addAllRuns(runs.values().stream()
                     .filter(run -> request.getStatesCount() == 0 || request.getStatesList().contains(run.getState())).toList()).build());
             response.onCompleted();
