@@ -11,8 +11,12 @@ import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.TestChannels;
 import dev.portcullis.runtime.testing.TestIdentity;
 import dev.portcullis.runtime.testing.TestPki;
+import dev.portcullis.v1.AppendRequest;
+import dev.portcullis.v1.AppendResponse;
 import dev.portcullis.v1.AuditAction;
 import dev.portcullis.v1.AuditEvent;
+import dev.portcullis.v1.AuditOutcome;
+import dev.portcullis.v1.AuditResource;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.QueryRequest;
 import io.grpc.ManagedChannel;
@@ -157,6 +161,79 @@ class AuditConsoleDelegateTest {
 
         assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
         assertEquals("ROLE_REQUIRED", reason(refused));
+    }
+
+    @Test
+    void theConsoleAppendsItsOwnRefusalWithItsCertificateAlone() {
+        String reason = "CSRF_MISSING_" + UUID.randomUUID().toString().substring(0, 8).toUpperCase();
+
+        AppendResponse appended = appendAsConsole(refusal(AuditAction.AUDIT_ACTION_AUTH_FAILED, reason));
+
+        assertEquals(1, appended.getStored());
+        AuditEvent stored = awaitFoundAmong(auditor(), AuditAction.AUDIT_ACTION_AUTH_FAILED, e -> e.getReason().equals(reason)).get(0);
+        assertEquals("console", stored.getService());
+    }
+
+    @Test
+    void theConsoleMayNotAppendAnyOtherActionWithItsCertificateAlone() {
+        AuditEvent approval = refusal(AuditAction.AUDIT_ACTION_RUN_APPROVED, "FORGED").toBuilder()
+                .setOutcome(AuditOutcome.AUDIT_OUTCOME_SUCCESS).build();
+
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> appendAsConsole(approval));
+
+        assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
+        assertEquals("DELEGATE_EVENT_NOT_ALLOWED", reason(refused));
+    }
+
+    @Test
+    void anIdentityWithoutTheWriterRightCannotAppendTheConsolesRefusals() {
+        ManagedChannel channel = TestChannels.mtls(fixture.port(), fixture.credential(TestIdentity.CI));
+        try {
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> stub(channel, Optional.empty())
+                    .append(AppendRequest.newBuilder().addEvents(refusal(AuditAction.AUDIT_ACTION_AUTH_FAILED, "TOKEN_SIGNATURE")).build()));
+
+            assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
+            assertEquals("ROLE_REQUIRED", reason(refused));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    @Test
+    void aServiceCannotAppendInTheConsolesName() {
+        ManagedChannel channel = TestChannels.mtls(fixture.port(), fixture.credential(TestIdentity.OTHER_SERVICE));
+        try {
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> stub(channel, Optional.empty())
+                    .append(AppendRequest.newBuilder().addEvents(refusal(AuditAction.AUDIT_ACTION_AUTH_FAILED, "TOKEN_SIGNATURE")).build()));
+
+            assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode());
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static AuditEvent refusal(AuditAction action, String reason) {
+        return AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setTime(com.google.protobuf.util.Timestamps.fromMillis(System.currentTimeMillis()))
+                .setService("console").setAction(action).setOutcome(AuditOutcome.AUDIT_OUTCOME_DENIED).setReason(reason)
+                .setSourceAddress("192.0.2.7:50123")
+                .setResource(AuditResource.newBuilder().setKind("page").setId("POST /runs/x/approve")).build();
+    }
+
+    private AppendResponse appendAsConsole(AuditEvent event) {
+        ManagedChannel channel = TestChannels.mtls(fixture.port(), fixture.pki().issue("console-" + UUID.randomUUID(),
+                TestPki.id("console")));
+        try {
+            return stub(channel, Optional.empty()).append(AppendRequest.newBuilder().addEvents(event).build());
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private List<AuditEvent> awaitFoundAmong(String token, AuditAction action, Predicate<AuditEvent> wanted) {
+        QueryRequest query = QueryRequest.newBuilder().addActions(action).setLimit(1000).build();
+        return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                .until(() -> queryAsConsole(Optional.of(token), query).stream().filter(wanted).toList(), list -> !list.isEmpty());
     }
 
     private JWTClaimsSet.Builder claims(String subject) {

@@ -20,6 +20,7 @@ import dev.portcullis.audit.store.AppendResult;
 import dev.portcullis.audit.store.AuditStore;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.error.DomainException;
+import dev.portcullis.runtime.role.Role;
 import dev.portcullis.runtime.stream.EventFeed;
 import dev.portcullis.runtime.stream.EventStreamer;
 import dev.portcullis.runtime.telemetry.Telemetry;
@@ -217,8 +218,13 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     @Override
     public void append(AppendRequest request, StreamObserver<AppendResponse> response) {
         try {
-            List<String> segments = Caller.current().identity().segments();
+            Caller caller = Caller.current();
+            List<String> segments = caller.identity().segments();
             List<AuditEvent> events = AuditRequests.batch(request, segments.get(segments.size() - 1));
+            if (!caller.has(Role.SERVICE)) {
+                // only a delegate (the console) gets here without the service role: its own refusals, nothing else
+                AuditRequests.delegateRefusals(events);
+            }
             AppendResult result = ingest.append(events);
             for (AuditEvent event : events) {
                 String spanId = event.attributes().getOrDefault(AuditEvent.SPAN_ID_ATTRIBUTE, "");

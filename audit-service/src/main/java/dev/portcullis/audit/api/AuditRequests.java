@@ -70,6 +70,26 @@ final class AuditRequests {
         return events;
     }
 
+    /** What a delegate (the web console) may append with its certificate alone: the requests it refused itself. */
+    static final Set<AuditAction> DELEGATE_ACTIONS = EnumSet.of(AuditAction.AUTH_FAILED);
+
+    /**
+     * Checks that {@code events}, appended by a delegate without the service role, are all refusals it
+     * made itself: {@link #DELEGATE_ACTIONS} with outcome DENIED.
+     *
+     * @throws DomainException DENIED {@code DELEGATE_EVENT_NOT_ALLOWED} naming the first other event
+     */
+    static void delegateRefusals(List<AuditEvent> events) {
+        for (int i = 0; i < events.size(); i++) {
+            AuditEvent event = events.get(i);
+            if (!DELEGATE_ACTIONS.contains(event.action()) || event.outcome() != AuditOutcome.DENIED) {
+                throw new DomainException(DomainException.Kind.DENIED, "DELEGATE_EVENT_NOT_ALLOWED",
+                        "a delegate may append only its own refusals (auth.failed, outcome DENIED)",
+                        Map.of("event", Integer.toString(i), "action", event.action().dottedName()));
+            }
+        }
+    }
+
     /**
      * A query: its filter and order, how many events at most, the sequence to continue after (0:
      * start), and whether the answer comes in batches or one event a message.

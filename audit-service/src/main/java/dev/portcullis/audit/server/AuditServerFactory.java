@@ -391,6 +391,9 @@ public final class AuditServerFactory {
         if (admission.isEmpty()) {
             return new ServiceServer("audit", config, tls, roles, services, audit, clock, telemetry);
         }
-        return new ServiceServer("audit", config, tls, roles, services, audit, clock, telemetry, admission.get());
+        // the console records its own refusals (a form without its CSRF token, a refused sign-in) with its
+        // certificate alone; Append then takes only those actions from it (AuditGrpcService)
+        return new ServiceServer("audit", config, tls, roles, services, audit, clock, telemetry,
+                admission.get().withDelegateOwnMethods(Set.of("portcullis.v1.AuditService/Append")));
     }
 }

@@ -3,9 +3,11 @@ package dev.portcullis.console.server;
 import dev.portcullis.console.alerts.AlertPages;
 import dev.portcullis.console.api.AuditCalls;
 import dev.portcullis.console.api.GatewayCalls;
+import dev.portcullis.console.api.GrpcRefusalSink;
 import dev.portcullis.console.audit.AuditPage;
 import dev.portcullis.console.audit.SourcesPage;
 import dev.portcullis.console.drift.DriftPage;
+import dev.portcullis.console.refusal.QueuedRefusals;
 import dev.portcullis.console.runs.RunPages;
 import dev.portcullis.console.signin.OidcClient;
 import dev.portcullis.console.signin.OidcSignIn;
@@ -16,6 +18,7 @@ import dev.portcullis.console.web.SessionStore;
 import dev.portcullis.console.web.SignInRoutes;
 import dev.portcullis.console.web.StaticAssets;
 import dev.portcullis.runtime.pki.PemFiles;
+import dev.portcullis.runtime.retry.Backoff;
 import dev.portcullis.runtime.transport.ServiceChannels;
 import dev.portcullis.runtime.transport.TlsMaterial;
 import io.grpc.ManagedChannel;
@@ -30,9 +33,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import javax.net.ssl.SSLContext;
 
 /** The console's composition root: builds the pages, the sign-in and the server from the configuration records. */
@@ -80,17 +85,26 @@ final class ConsoleFactory {
         return new OidcSignIn(client, trust, clock);
     }
 
+    /** The console's own refusals, to the audit service from memory: the console has no disk to keep them on. */
+    @Singleton
+    @Bean(preDestroy = "close")
+    QueuedRefusals refusals(ConsoleConfig config, Clock clock, @Named("audit") ManagedChannel audit) {
+        return new QueuedRefusals(new GrpcRefusalSink(audit, config.callTimeout()), clock,
+                Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(10)).withJitter(new SplittableRandom()),
+                QueuedRefusals.DEFAULT_CAPACITY, QueuedRefusals.DEFAULT_PER_SECOND_PER_SOURCE);
+    }
+
     @Singleton
     @Bean(preDestroy = "close")
     ConsoleHttpServer server(ConsoleConfig config, TlsMaterial tls, SessionStore sessions, OidcSignIn signIn,
-            @Named("gateway") ManagedChannel gateway, @Named("audit") ManagedChannel audit) {
+            @Named("gateway") ManagedChannel gateway, @Named("audit") ManagedChannel audit, QueuedRefusals refusals) {
         GatewayCalls gatewayCalls = new GatewayCalls(gateway, config.callTimeout());
         RunPages runs = new RunPages(gatewayCalls);
         AuditCalls auditCalls = new AuditCalls(audit, config.callTimeout());
         AuditPage auditPage = new AuditPage(auditCalls);
         AlertPages alerts = new AlertPages(auditCalls);
         List<Route> routes = new ArrayList<>(StaticAssets.routes());
-        routes.addAll(new SignInRoutes(signIn, sessions).routes());
+        routes.addAll(new SignInRoutes(signIn, sessions, refusals).routes());
         routes.add(SignInRoutes.signedOut());
         routes.addAll(runs.routes());
         routes.addAll(auditPage.routes());
@@ -100,6 +114,6 @@ final class ConsoleFactory {
         List<EventStream> streams = new ArrayList<>(runs.streams());
         streams.addAll(alerts.streams());
         return new ConsoleHttpServer(config.host(), config.port(), tls.serverAuthContext(), config.publicUrl(), sessions, routes, streams,
-                ConsoleHttpServer.DEFAULT_MAX_STREAMS);
+                ConsoleHttpServer.DEFAULT_MAX_STREAMS, refusals);
     }
 }

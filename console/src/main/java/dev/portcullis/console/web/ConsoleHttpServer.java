@@ -2,6 +2,7 @@ package dev.portcullis.console.web;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.console.refusal.Refusals;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -97,6 +98,7 @@ public final class ConsoleHttpServer implements AutoCloseable {
     private final List<EventStream> streams;
     private final int maxStreams;
     private final AtomicInteger openStreams = new AtomicInteger();
+    private final Refusals refusals;
 
     /**
      * Binds {@code host:port} (0 picks a free port); serving begins with {@link #start()}.
@@ -105,10 +107,12 @@ public final class ConsoleHttpServer implements AutoCloseable {
      *     from the next connection on
      * @param publicUrl the URL browsers reach the console at; its origin is the only one a form may come from
      * @param maxStreams event streams held open at once; one more is answered 503, and pages keep their threads
+     * @param refusals where a refused form (no session, foreign origin, no or wrong CSRF token) is recorded for the audit log
      * @throws UncheckedIOException naming the address when it cannot be bound
      */
     public ConsoleHttpServer(String host, int port, SSLContext tls, URI publicUrl, SessionStore sessions, List<Route> routes,
-            List<EventStream> streams, int maxStreams) {
+            List<EventStream> streams, int maxStreams, Refusals refusals) {
+        this.refusals = requireNonNull(refusals, "refusals is null");
         if (maxStreams < 1) {
             throw new IllegalArgumentException("maxStreams must be positive");
         }
@@ -222,7 +226,7 @@ public final class ConsoleHttpServer implements AutoCloseable {
             }
             form = read.get();
         }
-        WebRequest request = new WebRequest(method, path, parameters(target.getRawQuery()), form, headers, session);
+        WebRequest request = new WebRequest(method, path, parameters(target.getRawQuery()), form, headers, session, exchange.peer());
         for (EventStream stream : streams) {
             Matcher matcher = stream.path().matcher(path);
             if (method.equals("GET") && matcher.matches()) {
@@ -241,6 +245,7 @@ public final class ConsoleHttpServer implements AutoCloseable {
                 continue;
             }
             if (method.equals("POST") && !sameSiteForm(request)) {
+                refusals.record(FormRefusals.of(request, origin));
                 exchange.send(Layout.problem(403, session, "Request refused",
                         "This form expired or did not come from this console. Reload the page and try again."));
                 return;

@@ -60,6 +60,15 @@ final class Exchange {
         this.answered = requireNonNull(answered, "answered is null");
     }
 
+    /** The connection's peer as "ip:port", for audit records; empty when unknown. */
+    String peer() {
+        if (channel.remoteAddress() instanceof java.net.InetSocketAddress peer && peer.getAddress() != null) {
+            String host = peer.getAddress().getHostAddress();
+            return (host.contains(":") ? "[" + host + "]" : host) + ":" + peer.getPort();
+        }
+        return "";
+    }
+
     /**
      * Sends {@code response} with the security headers every answer carries. A streamed body is
      * written here, chunked; when it fails half-way the connection is dropped without the last

@@ -3,6 +3,8 @@ package dev.portcullis.console.web;
 import static dev.portcullis.console.web.Html.text;
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.console.refusal.Refusal;
+import dev.portcullis.console.refusal.Refusals;
 import dev.portcullis.console.signin.OidcSignIn;
 import dev.portcullis.console.signin.SignInCookie;
 import dev.portcullis.console.signin.SignInRefusedException;
@@ -29,10 +31,13 @@ public final class SignInRoutes {
 
     private final OidcSignIn signIn;
     private final SessionStore sessions;
+    private final Refusals refusals;
 
-    public SignInRoutes(OidcSignIn signIn, SessionStore sessions) {
+    /** @param refusals where a sign-in refused at the callback is recorded for the audit log */
+    public SignInRoutes(OidcSignIn signIn, SessionStore sessions, Refusals refusals) {
         this.signIn = requireNonNull(signIn, "signIn is null");
         this.sessions = requireNonNull(sessions, "sessions is null");
+        this.refusals = requireNonNull(refusals, "refusals is null");
     }
 
     public List<Route> routes() {
@@ -86,6 +91,12 @@ public final class SignInRoutes {
                     + "; Path=/; Secure; HttpOnly; SameSite=Strict\n" + clearSignIn);
         } catch (SignInRefusedException e) {
             log.atWarn().addKeyValue("reason", e.reason().name()).log("console.signin_failed");
+            if (e.reason() != SignInRefusedException.Reason.PROVIDER_UNAVAILABLE) {
+                // the provider being down refuses no one; everything else is a sign-in refused, and audited
+                // (the path only: the query holds the code and state)
+                refusals.record(new Refusal(e.reason().name(), request.method(), request.path(), request.sourceAddress(),
+                        request.session().map(session -> session.user().subject()).orElse("")));
+            }
             String body = "<p class=\"problem\" role=\"alert\">" + text(e.getMessage()) + " (" + text(e.reason().name()) + ")</p>"
                     + "<p><a href=\"/signin\">Sign in again</a></p>";
             return WebResponse.html(e.reason() == SignInRefusedException.Reason.PROVIDER_UNAVAILABLE ? 503 : 403,

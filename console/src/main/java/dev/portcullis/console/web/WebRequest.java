@@ -9,10 +9,11 @@ import java.util.Optional;
 
 /**
  * One browser request as the pages see it: method, decoded path, query and form parameters, the
- * headers (names lower-case, first value) and the signed-in session, if any.
+ * headers (names lower-case, first value), the signed-in session, if any, and the connection's peer
+ * ({@code sourceAddress}, "ip:port", empty when unknown; for audit records of refusals).
  */
 public record WebRequest(String method, String path, Map<String, List<String>> query, Map<String, List<String>> form,
-        Map<String, String> headers, Optional<Session> session) {
+        Map<String, String> headers, Optional<Session> session, String sourceAddress) {
 
     public WebRequest {
         requireNonNull(method, "method is null");
@@ -21,6 +22,7 @@ public record WebRequest(String method, String path, Map<String, List<String>> q
         form = Map.copyOf(form);
         headers = Map.copyOf(headers);
         requireNonNull(session, "session is null");
+        requireNonNull(sourceAddress, "sourceAddress is null");
     }
 
     /** The first value of query parameter {@code name}, blank values treated as absent. */

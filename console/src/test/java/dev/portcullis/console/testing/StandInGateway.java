@@ -20,6 +20,11 @@ import dev.portcullis.v1.WatchAlertsResponse;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import dev.portcullis.v1.ApproveRunResponse;
+import dev.portcullis.v1.AppendRequest;
+import dev.portcullis.v1.AppendResponse;
+import dev.portcullis.v1.AuditAction;
+import dev.portcullis.v1.AuditEvent;
+import dev.portcullis.v1.AuditOutcome;
 import dev.portcullis.v1.AuditServiceGrpc;
 import dev.portcullis.v1.GatewayServiceGrpc;
 import dev.portcullis.v1.GetRunRequest;
@@ -88,6 +93,9 @@ public final class StandInGateway implements AutoCloseable {
     private static final Context.Key<String> SUBJECT = Context.key("subject");
     private volatile Optional<Status> approvalRefusal = Optional.empty();
     private final Server server;
+    private final List<AuditEvent> appended = new CopyOnWriteArrayList<>();
+    private final AtomicInteger appendCalls = new AtomicInteger();
+    private volatile boolean auditDown;
 
     public StandInGateway(TlsMaterial tls) {
         ServerInterceptor recordAuthorization = new ServerInterceptor() {
@@ -114,6 +122,21 @@ public final class StandInGateway implements AutoCloseable {
         } catch (java.text.ParseException e) {
             return "";
         }
+    }
+
+    /** The audit events the console appended, in order. */
+    public List<AuditEvent> appended() {
+        return List.copyOf(appended);
+    }
+
+    /** How many Append calls arrived, answered or not. */
+    public int appendCalls() {
+        return appendCalls.get();
+    }
+
+    /** Makes the stand-in audit service answer Append UNAVAILABLE ({@code true}) or store again ({@code false}). */
+    public void auditDown(boolean down) {
+        auditDown = down;
     }
 
     public int port() {
@@ -269,6 +292,29 @@ public final class StandInGateway implements AutoCloseable {
     }
 
     private final class Audit extends AuditServiceGrpc.AuditServiceImplBase {
+        /**
+         * As the audit service admits its delegate: the console's certificate alone, for its own refusals;
+         * while {@link #auditDown} the answer is UNAVAILABLE and nothing is kept.
+         */
+        @Override
+        public void append(AppendRequest request, StreamObserver<AppendResponse> response) {
+            appendCalls.incrementAndGet();
+            if (auditDown) {
+                response.onError(io.grpc.Status.UNAVAILABLE.withDescription("the stand-in audit service is down").asRuntimeException());
+                return;
+            }
+            boolean ownRefusals = SUBJECT.get().isEmpty() && request.getEventsList().stream().allMatch(event -> event.getService()
+                    .equals("console") && event.getAction() == AuditAction.AUDIT_ACTION_AUTH_FAILED
+                    && event.getOutcome() == AuditOutcome.AUDIT_OUTCOME_DENIED);
+            if (!ownRefusals) {
+                response.onError(io.grpc.Status.PERMISSION_DENIED.withDescription("only the console's own refusals").asRuntimeException());
+                return;
+            }
+            appended.addAll(request.getEventsList());
+            response.onNext(AppendResponse.newBuilder().setStored(request.getEventsCount()).build());
+            response.onCompleted();
+        }
+
         /** The audit service's access rule: auditor or admin. */
         private boolean refused(StreamObserver<?> response) {
             String subject = SUBJECT.get();

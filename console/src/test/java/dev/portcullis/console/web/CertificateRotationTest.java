@@ -31,7 +31,7 @@ class CertificateRotationTest {
         SSLContext trust = PemFiles.trustingOnly(pki.caFile());
         try (TlsMaterial tls = TlsMaterial.load(pki.tlsConfig(first, Duration.ofMillis(100)));
                 ConsoleHttpServer server = new ConsoleHttpServer("127.0.0.1", 0, tls.serverAuthContext(), URI.create("https://localhost"),
-                        new SessionStore(Clock.systemUTC(), Duration.ofMinutes(5)), List.of(), List.of(), 1)) {
+                        new SessionStore(Clock.systemUTC(), Duration.ofMinutes(5)), List.of(), List.of(), 1, refusal -> { })) {
             server.start();
             BigInteger before = presented(trust, server.port());
 

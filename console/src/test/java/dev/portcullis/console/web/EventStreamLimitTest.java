@@ -41,7 +41,7 @@ class EventStreamLimitTest {
         Route page = Route.of("GET", "/page", (request, path) -> WebResponse.html(200, "<p>ok</p>"));
         try (TlsMaterial tls = TlsMaterial.load(pki.tlsConfig(pki.issue("console", TestPki.id("console")), Duration.ofMinutes(1)));
                 ConsoleHttpServer server = new ConsoleHttpServer("127.0.0.1", 0, tls.serverAuthContext(), URI.create("https://localhost"),
-                        new SessionStore(Clock.systemUTC(), Duration.ofMinutes(5)), List.of(page), List.of(held), 1)) {
+                        new SessionStore(Clock.systemUTC(), Duration.ofMinutes(5)), List.of(page), List.of(held), 1, refusal -> { })) {
             server.start();
             String base = "https://localhost:" + server.port();
             HttpClient http = HttpClient.newBuilder().sslContext(PemFiles.trustingOnly(pki.caFile())).build();

@@ -35,7 +35,7 @@ class SlowClientsTest {
         List<SSLSocket> slow = new ArrayList<>();
         try (TlsMaterial tls = TlsMaterial.load(pki.tlsConfig(pki.issue("console", TestPki.id("console")), Duration.ofMinutes(1)));
                 ConsoleHttpServer server = new ConsoleHttpServer("127.0.0.1", 0, tls.serverAuthContext(), URI.create("https://localhost"),
-                        new SessionStore(Clock.systemUTC(), Duration.ofMinutes(5)), List.of(page), List.of(), 1)) {
+                        new SessionStore(Clock.systemUTC(), Duration.ofMinutes(5)), List.of(page), List.of(), 1, refusal -> { })) {
             server.start();
             for (int i = 0; i < SLOW_CLIENTS; i++) {
                 slow.add(halfARequest(trust, server.port()));

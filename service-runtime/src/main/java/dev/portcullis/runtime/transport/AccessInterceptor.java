@@ -135,7 +135,7 @@ final class AccessInterceptor implements ServerInterceptor {
                 super.close(status, trailers);
             }
         };
-        Authentication authentication = authenticate(call, headers);
+        Authentication authentication = authenticate(call, headers, method);
         if (authentication instanceof Unauthenticated refusal) {
             return refuse(watched, refusal.code(), refusal.message(), refusal.reason(), refusal.metadata(), method,
                     refusal.actor(), remote, refusal.auditAttributes());
@@ -148,7 +148,8 @@ final class AccessInterceptor implements ServerInterceptor {
             return refuse(watched, Code.PERMISSION_DENIED, "this method admits no caller",
                     "METHOD_NOT_ALLOWED", Map.of("method", method), method, identity.value(), remote, Map.of());
         }
-        if (rule.get() instanceof AccessRules.AnyOf anyOf && anyOf.roles().stream().noneMatch(held::contains)) {
+        boolean delegateOwn = ((Authenticated) authentication).delegateOwn();
+        if (!delegateOwn && rule.get() instanceof AccessRules.AnyOf anyOf && anyOf.roles().stream().noneMatch(held::contains)) {
             String required = String.join(",", new TreeSet<>(anyOf.roles().stream().map(r -> r.name().toLowerCase()).toList()));
             return refuse(watched, Code.PERMISSION_DENIED, "identity " + identity + " may not call " + method,
                     "ROLE_REQUIRED",
@@ -193,7 +194,12 @@ final class AccessInterceptor implements ServerInterceptor {
     /** Who proved what, or why not. */
     private sealed interface Authentication permits Authenticated, Unauthenticated {}
 
-    private record Authenticated(SpiffeId identity, Credential credential) implements Authentication {}
+    /** @param delegateOwn a delegate's certificate alone, on one of the methods it may call so: no role needed */
+    private record Authenticated(SpiffeId identity, Credential credential, boolean delegateOwn) implements Authentication {
+        Authenticated(SpiffeId identity, Credential credential) {
+            this(identity, credential, false);
+        }
+    }
 
     /** @param actor the identity a verified certificate named, else empty: nothing was verified */
     private record Unauthenticated(Code code, String reason, String message, Map<String, String> metadata, String actor,
@@ -209,7 +215,7 @@ final class AccessInterceptor implements ServerInterceptor {
      * A person's token makes the person the caller only when a delegate's certificate presents it, and a
      * delegate's certificate never stands alone. The token is never logged, audited or quoted.
      */
-    private Authentication authenticate(ServerCall<?, ?> call, Metadata headers) {
+    private Authentication authenticate(ServerCall<?, ?> call, Metadata headers, String method) {
         Optional<X509Certificate> certificate = peerCertificate(call);
         // Metadata.getAll is null when the header is absent; a server without BearerTokens never reads it
         Iterable<String> authorizations = readsTokens ? headers.getAll(AUTHORIZATION) : null;
@@ -234,6 +240,9 @@ final class AccessInterceptor implements ServerInterceptor {
         }
         boolean delegate = certified.isPresent() && readsTokens && admission.isDelegate(certified.get());
         if (!tokenPresented) {
+            if (delegate && admission.delegateOwnMethods().contains(method)) {
+                return new Authenticated(certified.get(), new Credential.ClientCertificate(), true);
+            }
             if (delegate) {
                 // a stolen delegate certificate alone must do nothing
                 return new Unauthenticated(Code.PERMISSION_DENIED, "USER_TOKEN_REQUIRED",

@@ -13,9 +13,10 @@ import java.util.OptionalLong;
  * client certificate): so a flood cannot fill the audit outbox, which would make the gateway refuse
  * all new work, and cannot go unseen either. The first {@code perSecond} of each one-second window
  * are recorded; the next recorded one says how many were left out. One budget per server, shared by
- * all such refusals. Thread-safe.
+ * all such refusals; the web console keeps one per source address for the refusals it records
+ * itself. Thread-safe.
  */
-final class RefusalBudget {
+public final class RefusalBudget {
     /** What each server allows itself. */
     static final int PER_SECOND = ServerConfig.DEFAULT_ANONYMOUS_REFUSALS_PER_SECOND;
 
@@ -26,7 +27,8 @@ final class RefusalBudget {
     private int recordedInWindow;
     private long suppressed;
 
-    RefusalBudget(int perSecond, Clock clock) {
+    /** @throws IllegalArgumentException when {@code perSecond} is below 1 */
+    public RefusalBudget(int perSecond, Clock clock) {
         if (perSecond < 1) {
             throw new IllegalArgumentException("perSecond must be at least 1");
         }
@@ -38,7 +40,7 @@ final class RefusalBudget {
      * Empty when this refusal is left out of the record; otherwise how many were left out since the
      * last one recorded (usually 0).
      */
-    synchronized OptionalLong take() {
+    public synchronized OptionalLong take() {
         Instant now = clock.instant();
         if (!now.isBefore(window.plus(Duration.ofSeconds(1)))) {
             window = now;
