@@ -95,7 +95,7 @@ public final class StandInGateway implements AutoCloseable {
     private final Server server;
     private final List<AuditEvent> appended = new CopyOnWriteArrayList<>();
     private final AtomicInteger appendCalls = new AtomicInteger();
-    private volatile boolean auditDown;
+    private volatile CountDownLatch auditOutage = new CountDownLatch(0);
 
     public StandInGateway(TlsMaterial tls) {
         ServerInterceptor recordAuthorization = new ServerInterceptor() {
@@ -134,9 +134,13 @@ public final class StandInGateway implements AutoCloseable {
         return appendCalls.get();
     }
 
-    /** Makes the stand-in audit service answer Append UNAVAILABLE ({@code true}) or store again ({@code false}). */
+    /** Starts ({@code true}) or ends an audit outage: meanwhile Append calls hang, and are answered UNAVAILABLE when it ends. */
     public void auditDown(boolean down) {
-        auditDown = down;
+        if (down) {
+            auditOutage = new CountDownLatch(1);
+        } else {
+            auditOutage.countDown();
+        }
     }
 
     public int port() {
@@ -293,14 +297,21 @@ public final class StandInGateway implements AutoCloseable {
 
     private final class Audit extends AuditServiceGrpc.AuditServiceImplBase {
         /**
-         * As the audit service admits its delegate: the console's certificate alone, for its own refusals;
-         * while {@link #auditDown} the answer is UNAVAILABLE and nothing is kept.
+         * As the audit service admits its delegate: the console's certificate alone, for its own refusals.
+         * During an outage ({@link #auditDown}) a call hangs until the outage ends, is then answered
+         * UNAVAILABLE, and nothing is kept.
          */
         @Override
         public void append(AppendRequest request, StreamObserver<AppendResponse> response) {
             appendCalls.incrementAndGet();
-            if (auditDown) {
-                response.onError(io.grpc.Status.UNAVAILABLE.withDescription("the stand-in audit service is down").asRuntimeException());
+            CountDownLatch outage = auditOutage;
+            if (outage.getCount() > 0) {
+                try {
+                    outage.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                response.onError(io.grpc.Status.UNAVAILABLE.withDescription("the stand-in audit service was down").asRuntimeException());
                 return;
             }
             boolean ownRefusals = SUBJECT.get().isEmpty() && request.getEventsList().stream().allMatch(event -> event.getService()
