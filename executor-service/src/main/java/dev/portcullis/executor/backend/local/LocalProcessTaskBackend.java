@@ -250,7 +250,7 @@ public final class LocalProcessTaskBackend implements TaskBackend {
             for (int i = 0; i < steps.size(); i++) {
                 TaskStep step = steps.get(i);
                 String position = (i + 1) + "/" + steps.size();
-                run.system(step.describe(i + 1, steps.size()));
+                run.systemBeforeStart(step.describe(i + 1, steps.size()));
                 Ran ran = runProcess(workDir, folder, step.argv(), deadline, null);
                 if (!(ran instanceof Ran.Exited exited)) {
                     if (ran instanceof Ran.NotStarted) {
