@@ -113,7 +113,10 @@ final class TaskLog {
         }
     }
 
-    /** Stores {@code events} (the deferred ones first) in one transaction, then wakes the watchers; lost when the store says so. */
+    /**
+     * Stores {@code events} (the deferred ones first) in one transaction, then wakes the watchers;
+     * the log is lost when the store says another replica follows the task.
+     */
     private void store(List<TaskEvent> events, List<dev.portcullis.runtime.audit.AuditEvent> audit) {
         // nothing stays deferred whatever happens: stored now, or never (the offsets are free again)
         deferred.clear();

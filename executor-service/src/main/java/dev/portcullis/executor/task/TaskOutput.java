@@ -95,7 +95,8 @@ final class TaskOutput {
 
     private void emit(TaskEvent.Stream stream, List<RedactedLine> lines, boolean deferred) {
         for (RedactedLine line : lines) {
-            TaskLog.EventFactory event = offset -> new TaskEvent.Line(offset, clock.instant(), stream, line.text(), line.redacted());
+            TaskLog.EventFactory event = offset -> new TaskEvent.Line(offset, clock.instant(), stream, line.text(),
+                    line.redacted());
             if (deferred && !line.redacted()) {
                 log.defer(event);
             } else {

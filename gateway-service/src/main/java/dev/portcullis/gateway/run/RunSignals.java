@@ -42,7 +42,10 @@ public final class RunSignals {
         awaitPast(seen, max, false);
     }
 
-    /** Waits until a change the driver acts on after {@code seen} ({@link #driverVersion}) was signalled or {@code max} passed. */
+    /**
+     * Waits until a change the driver acts on after {@code seen} ({@link #driverVersion}) was
+     * signalled or {@code max} passed.
+     */
     synchronized void awaitDriverWork(long seen, Duration max) throws InterruptedException {
         awaitPast(seen, max, true);
     }

@@ -210,7 +210,8 @@ public final class LocalProcessTaskBackend implements TaskBackend {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            // the line (and the task's start with it) is stored while git clones, not before: one write fewer ahead of the command
+            // the line (and the task's start with it) is stored while git clones, not before:
+            // one write fewer ahead of the command
             Runnable announce = () -> run.system("checking out " + spec.commit() + " of " + spec.repoUrl());
             if (!git(workDir, cloneArguments(spec.repoUrl(), checkout), access.environment(spec.repoUrl()), announce)) {
                 run.ended(Outcome.FAILED, -1, "the repository could not be cloned");

@@ -171,7 +171,11 @@ public final class JdbcTaskStore implements TaskStore {
         }
     }
 
-    /** Inserts a log line, fenced by the lease: a replica that lost the task stores no more of its log. @return rows inserted (0: lost) */
+    /**
+     * Inserts a log line, fenced by the lease: a replica that lost the task stores no more of its log.
+     *
+     * @return the rows inserted: 0 when the lease is lost
+     */
     private static int insertLine(Connection connection, RunId runId, TaskEvent.Line line, String holder) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO task_events (run_id, event_offset,"
                 + " kind, stream, recorded_at, event) SELECT run_id, ?, 'L', ?, ?, ? FROM tasks WHERE run_id = ?"
