@@ -68,6 +68,21 @@ class TaskStoreWritesTest {
         assertTrue(writes.get(writes.size() - 1).contains("SUCCEEDED"), writes.toString());
     }
 
+    @Test
+    void aStepLineWhoseCommandNeverStartsIsStoredWithTheTasksEnd() {
+        TaskSpec spec = new TaskSpec(RunId.random(), repo.path().toString(), new CommitSha(repo.commit()),
+                RepoFolder.parse("stage/app"), "stage", List.of("/nonexistent/portcullis-test-command"), Duration.ofSeconds(30));
+
+        tasks.start(spec, List.of());
+
+        await("the task ending").atMost(Duration.ofSeconds(60)).until(() -> tasks.get(spec.runId()).state().isFinal());
+        List<String> last;
+        synchronized (appends) {
+            last = appends.get(appends.size() - 1).stream().map(TaskStoreWritesTest::describe).toList();
+        }
+        assertEquals(List.of("SYSTEM " + spec.steps().get(0).describe(1, 1), "FAILED"), last);
+    }
+
     private static String describe(TaskEvent event) {
         if (event instanceof TaskEvent.Line line) {
             String text = line.text().startsWith("checking out") ? "checking out" : line.text();
