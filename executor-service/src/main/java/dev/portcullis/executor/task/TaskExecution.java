@@ -201,8 +201,17 @@ final class TaskExecution implements TaskRun {
         if (detached) {
             return;
         }
-        lifecycle.starting();
+        lifecycle.starting(); // stored with the line, in one write
         output.system(text);
+        log.flush(); // the start, when the redactor holds the line back
+    }
+
+    @Override
+    public synchronized void systemBeforeStart(String text) {
+        if (!detached) {
+            lifecycle.starting();
+            output.systemDeferred(text); // stored with the command's start (or the task's end), in one write
+        }
     }
 
     @Override

@@ -61,10 +61,15 @@ final class TaskLifecycle {
         return task.state().isFinal();
     }
 
-    /** A pending task starts; a task past that stays as it is. */
+    /**
+     * A pending task starts; a task past that stays as it is. The move is stored with the next
+     * event of the task's log, in its transaction ({@link TaskLog#defer}): the caller appends one at once.
+     */
     synchronized void starting() {
         if (task.state() == TaskState.PENDING) {
-            publish(task.moveTo(TaskState.STARTING, clock.instant(), ""));
+            Task next = task.moveTo(TaskState.STARTING, clock.instant(), "");
+            task = next;
+            log.defer(offset -> new TaskEvent.StateChanged(offset, clock.instant(), next));
         }
     }
 

@@ -17,7 +17,10 @@ import org.slf4j.LoggerFactory;
  * Every event is stored in the {@link TaskStore} before anyone sees it, and watchers on this
  * replica are woken in-process, never by polling; only the newest {@code memoryLimit} events stay
  * in memory, older ones are read back from the store. When the store says another replica follows
- * the task now, the log is {@linkplain #lost() lost}: it takes no more events. Thread-safe.
+ * the task now, the log is {@linkplain #lost() lost}: it takes no more events. An event that
+ * always comes right before another (a task starting, the line that names the command about to
+ * start) can be {@linkplain #defer deferred}: it is stored in the next append's transaction,
+ * one commit for both, and nobody sees it before. Thread-safe.
  */
 final class TaskLog {
     private static final Logger log = LoggerFactory.getLogger(TaskLog.class);
@@ -34,6 +37,7 @@ final class TaskLog {
     private int inMemory;
     private boolean closed;
     private boolean lost;
+    private final List<TaskEvent> deferred = new ArrayList<>(); // at offsets size, size + 1, …: stored with the next append
 
     /** @param size the events stored already (0 for none): the next one gets this offset */
     TaskLog(TaskStore store, RunId runId, String holder, int memoryLimit, long size) {
@@ -59,26 +63,71 @@ final class TaskLog {
         return append(factory, List.of());
     }
 
-    /** As {@link #append(EventFactory)}, with the audit events recording it in the same transaction ({@link TaskStore#keepsAudit}). */
+    /**
+     * As {@link #append(EventFactory)}, with the audit events recording it in the same transaction
+     * ({@link TaskStore#keepsAudit}); the events {@linkplain #defer deferred} before it are stored in
+     * that transaction too, ahead of it.
+     */
     TaskEvent append(EventFactory factory, List<dev.portcullis.runtime.audit.AuditEvent> audit) {
         lock.lock();
         try {
             if (lost) {
                 return null;
             }
-            TaskEvent event = factory.at(size);
-            try {
-                store.append(runId, event, holder, audit);
-            } catch (TaskStore.LeaseLostException e) {
-                log.atWarn().addKeyValue("run_id", runId.value()).log("task.lease_lost");
-                lose();
-                return null;
-            }
-            taken(event);
-            return event;
+            TaskEvent event = factory.at(size + deferred.size());
+            List<TaskEvent> events = new ArrayList<>(deferred);
+            events.add(event);
+            store(events, audit);
+            return lost ? null : event;
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Makes the event {@code factory} makes at the next offset, and stores it with the next
+     * {@link #append} (or {@link #flush}), in its transaction: until then no watcher sees it and
+     * the store does not have it. For an event that is followed at once by another one, by the
+     * same thread. After the log is lost, nothing is kept.
+     */
+    void defer(EventFactory factory) {
+        lock.lock();
+        try {
+            if (!lost) {
+                deferred.add(factory.at(size + deferred.size()));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Stores the deferred events, if any, now. */
+    void flush() {
+        lock.lock();
+        try {
+            if (!lost && !deferred.isEmpty()) {
+                store(new ArrayList<>(deferred), List.of());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stores {@code events} (the deferred ones first) in one transaction, then wakes the watchers;
+     * the log is lost when the store says another replica follows the task.
+     */
+    private void store(List<TaskEvent> events, List<dev.portcullis.runtime.audit.AuditEvent> audit) {
+        // nothing stays deferred whatever happens: stored now, or never (the offsets are free again)
+        deferred.clear();
+        try {
+            store.append(runId, events, holder, audit);
+        } catch (TaskStore.LeaseLostException e) {
+            log.atWarn().addKeyValue("run_id", runId.value()).log("task.lease_lost");
+            lose();
+            return;
+        }
+        events.forEach(this::taken);
     }
 
     /** Takes an event stored already (the task's first), as if it had been appended. */
@@ -124,6 +173,7 @@ final class TaskLog {
         lock.lock();
         try {
             lost = true;
+            deferred.clear();
             appended.signalAll();
         } finally {
             lock.unlock();

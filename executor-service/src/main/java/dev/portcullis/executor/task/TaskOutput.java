@@ -79,9 +79,29 @@ final class TaskOutput {
         }
     }
 
+    /**
+     * As {@link #system}, the line {@linkplain TaskLog#defer deferred}: stored with the event that
+     * follows it at once (the command it names started, or the task ended).
+     */
+    synchronized void systemDeferred(String text) {
+        if (streams != null) {
+            emit(TaskEvent.Stream.SYSTEM, streams.system().accept(text), true);
+        }
+    }
+
     private void emit(TaskEvent.Stream stream, List<RedactedLine> lines) {
+        emit(stream, lines, false);
+    }
+
+    private void emit(TaskEvent.Stream stream, List<RedactedLine> lines, boolean deferred) {
         for (RedactedLine line : lines) {
-            log.append(offset -> new TaskEvent.Line(offset, clock.instant(), stream, line.text(), line.redacted()));
+            TaskLog.EventFactory event = offset -> new TaskEvent.Line(offset, clock.instant(), stream, line.text(),
+                    line.redacted());
+            if (deferred && !line.redacted()) {
+                log.defer(event);
+            } else {
+                log.append(event); // a masked line is audited next: it is stored first
+            }
             if (line.redacted()) {
                 auditor.leakMasked(spec, stream, line.detections());
             }

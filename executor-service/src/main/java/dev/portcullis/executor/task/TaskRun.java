@@ -30,6 +30,15 @@ public interface TaskRun {
     void system(String text);
 
     /**
+     * A line written by Portcullis itself about the command the backend starts next (which step
+     * it is): the backend reports that command {@link #running(String) running}, or the task
+     * {@link #ended}, right after it. The task may store the line with that report, in one write.
+     */
+    default void systemBeforeStart(String text) {
+        system(text);
+    }
+
+    /**
      * The checkout is ready and {@code folder} (inside {@code checkout}) is where the command will
      * run; inputs such as the plan artifact are placed now. Called only by backends that check the
      * repository out themselves.

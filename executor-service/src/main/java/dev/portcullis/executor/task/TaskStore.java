@@ -47,7 +47,20 @@ public interface TaskStore {
      * exactly when the change is (and a final state is then on the audit record at once). Only for
      * a store that {@link #keepsAudit keeps audit events}; for another, {@code audit} must be empty.
      */
-    void append(RunId runId, TaskEvent event, String holder, List<AuditEvent> audit);
+    default void append(RunId runId, TaskEvent event, String holder, List<AuditEvent> audit) {
+        append(runId, List.of(event), holder, audit);
+    }
+
+    /**
+     * As {@link #append(RunId, TaskEvent, String, List)} for each of {@code events} (at consecutive
+     * offsets, in offset order), in one transaction: all are stored or none. The last state change
+     * among them becomes the task's current state; a final one must be the last event.
+     *
+     * @throws LeaseLostException when another replica follows the task now, or stored one of those offsets already
+     * @throws IllegalArgumentException when {@code events} is empty, a final state is not the last event, or
+     *     {@code audit} is not empty and this store keeps no audit events
+     */
+    void append(RunId runId, List<TaskEvent> events, String holder, List<AuditEvent> audit);
 
     /** Whether this store keeps audit events in the audit outbox with the changes they record. */
     boolean keepsAudit();

@@ -77,7 +77,7 @@ public final class RunDriver implements AutoCloseable {
 
     private void loop() {
         while (!closed) {
-            long seen = signals.version();
+            long seen = signals.driverVersion();
             try {
                 expiry.expire();
                 dispatcher.drive();
@@ -87,7 +87,7 @@ public final class RunDriver implements AutoCloseable {
                 log.atError().setCause(e).log("run.driver_failed");
             }
             try {
-                signals.await(seen, settings.pollInterval());
+                signals.awaitDriverWork(seen, settings.pollInterval());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;

@@ -256,7 +256,11 @@ final class TaskLogCopier {
                     }
                 }
                 Run after = leases.update(id, changeFor(lines, nextTaskOffset, finished));
-                signals.changed();
+                if (after.state() == RunState.RUNNING) {
+                    signals.logged(); // only its log grew: watchers read it, the driver has nothing to do
+                } else {
+                    signals.changed();
+                }
                 if (after.state().isFinal()) {
                     Telemetry.annotate(Map.of("portcullis.run_state", after.state().name(),
                             "portcullis.exit_code", after.exitCode().map(String::valueOf).orElse("")));

@@ -210,12 +210,14 @@ public final class LocalProcessTaskBackend implements TaskBackend {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            run.system("checking out " + spec.commit() + " of " + spec.repoUrl());
-            if (!git(workDir, cloneArguments(spec.repoUrl(), checkout), access.environment(spec.repoUrl()))) {
+            // the line (and the task's start with it) is stored while git clones, not before:
+            // one write fewer ahead of the command
+            Runnable announce = () -> run.system("checking out " + spec.commit() + " of " + spec.repoUrl());
+            if (!git(workDir, cloneArguments(spec.repoUrl(), checkout), access.environment(spec.repoUrl()), announce)) {
                 run.ended(Outcome.FAILED, -1, "the repository could not be cloned");
                 return;
             }
-            if (!git(checkout, List.of("checkout", "--quiet", "--detach", spec.commit().value(), "--"), Map.of())) {
+            if (!git(checkout, List.of("checkout", "--quiet", "--detach", spec.commit().value(), "--"), Map.of(), () -> { })) {
                 run.ended(Outcome.FAILED, -1, "commit " + spec.commit() + " does not exist in the repository");
                 return;
             }
@@ -250,7 +252,7 @@ public final class LocalProcessTaskBackend implements TaskBackend {
             for (int i = 0; i < steps.size(); i++) {
                 TaskStep step = steps.get(i);
                 String position = (i + 1) + "/" + steps.size();
-                run.system(step.describe(i + 1, steps.size()));
+                run.systemBeforeStart(step.describe(i + 1, steps.size()));
                 Ran ran = runProcess(workDir, folder, step.argv(), deadline, null);
                 if (!(ran instanceof Ran.Exited exited)) {
                     if (ran instanceof Ran.NotStarted) {
@@ -534,9 +536,10 @@ public final class LocalProcessTaskBackend implements TaskBackend {
 
     /**
      * Runs git with a clean environment plus {@code access} (askpass and the token file's path for
-     * an https clone, never the token), no prompts and no hooks.
+     * an https clone, never the token), no prompts and no hooks; {@code started} runs once git was
+     * started (or could not be), while it works.
      */
-    private static boolean git(Path directory, List<String> arguments, Map<String, String> access) {
+    private static boolean git(Path directory, List<String> arguments, Map<String, String> access, Runnable started) {
         List<String> command = new ArrayList<>(List.of("git", "-c", "core.hooksPath=/dev/null", "-c", "protocol.file.allow=always"));
         command.addAll(arguments);
         ProcessBuilder builder = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true);
@@ -549,8 +552,20 @@ public final class LocalProcessTaskBackend implements TaskBackend {
         clean.putAll(access);
         env.clear();
         env.putAll(clean);
+        Process git;
         try {
-            Process git = builder.start();
+            git = builder.start();
+        } catch (IOException e) {
+            started.run();
+            return false;
+        }
+        try {
+            started.run();
+        } catch (RuntimeException e) {
+            killTree(git); // the task fails with it: no git left working in a directory about to be removed
+            throw e;
+        }
+        try {
             git.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
             if (!git.waitFor(GIT_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 killTree(git);

@@ -122,54 +122,44 @@ public final class JdbcTaskStore implements TaskStore {
     }
 
     @Override
-    public void append(RunId runId, TaskEvent event, String holder, List<AuditEvent> audit) {
+    public void append(RunId runId, List<TaskEvent> events, String holder, List<AuditEvent> audit) {
+        if (events.isEmpty()) {
+            throw new IllegalArgumentException("no events to append");
+        }
         if (!audit.isEmpty() && outbox == null) {
             throw new IllegalArgumentException("this task store keeps no audit events");
         }
-        if (event instanceof TaskEvent.Line line) {
+        for (int i = 0; i < events.size() - 1; i++) {
+            if (events.get(i) instanceof TaskEvent.StateChanged changed && changed.task().state().isFinal()) {
+                throw new IllegalArgumentException("a final state must be the last event appended");
+            }
+        }
+        if (events.size() == 1 && events.get(0) instanceof TaskEvent.Line line) {
             if (!audit.isEmpty()) {
                 throw new IllegalArgumentException("a log line is recorded by no audit event");
             }
-            // one statement, fenced by the lease: a replica that lost the task stores no more of its log
-            int stored = transactions.autoCommit(connection -> {
-                try (PreparedStatement insert = connection.prepareStatement("INSERT INTO task_events (run_id, event_offset,"
-                        + " kind, stream, recorded_at, event) SELECT run_id, ?, 'L', ?, ?, ? FROM tasks WHERE run_id = ?"
-                        + " AND holder = ?")) {
-                    insert.setLong(1, line.offset());
-                    insert.setString(2, line.stream().name());
-                    insert.setObject(3, timestamp(line.time()));
-                    insert.setBytes(4, TaskCodec.event(line));
-                    insert.setString(5, runId.value());
-                    insert.setString(6, holder);
-                    return insert.executeUpdate();
-                }
-            }, failure -> {
-                throw lostOr(failure, runId);
-            });
-            if (stored != 1) {
+            // one statement, in autocommit: the common case of a log line on its own
+            if (transactions.autoCommit(connection -> insertLine(connection, runId, line, holder),
+                    failure -> {
+                        throw lostOr(failure, runId);
+                    }) != 1) {
                 throw new LeaseLostException(runId);
             }
             return;
         }
-        Task task = ((TaskEvent.StateChanged) event).task();
-        boolean ends = task.state().isFinal();
         transactions.inTransaction(connection -> {
-            // with the audit outbox, the end's audit event commits with the end: it is on the record at once
-            try (PreparedStatement update = connection.prepareStatement("UPDATE tasks SET state = ?, task = ?, updated_at = ?"
-                    + (ends ? ", holder = NULL, lease_until = NULL, cancel_reason = NULL" : "")
-                    + (ends && outbox != null ? ", end_audited = TRUE" : "")
-                    + " WHERE run_id = ? AND holder = ?")) {
-                update.setString(1, task.state().name());
-                update.setBytes(2, TaskCodec.event(event));
-                update.setObject(3, timestamp(event.time()));
-                update.setString(4, runId.value());
-                update.setString(5, holder);
-                if (update.executeUpdate() != 1) {
-                    throw new LeaseLostException(runId);
+            for (TaskEvent event : events) {
+                if (event instanceof TaskEvent.Line line) {
+                    if (insertLine(connection, runId, line, holder) != 1) {
+                        throw new LeaseLostException(runId); // rolls the transaction back: none of the events is stored
+                    }
+                } else {
+                    updateState(connection, runId, (TaskEvent.StateChanged) event, holder);
+                    insertEvent(connection, runId, event);
                 }
             }
-            insertEvent(connection, runId, event);
             if (!audit.isEmpty()) {
+                // with the audit outbox, a change's audit events commit with it (an end's is on the record at once)
                 outbox.store(connection, audit);
             }
             return null;
@@ -178,6 +168,44 @@ public final class JdbcTaskStore implements TaskStore {
         });
         if (!audit.isEmpty()) {
             outbox.committed(audit);
+        }
+    }
+
+    /**
+     * Inserts a log line, fenced by the lease: a replica that lost the task stores no more of its log.
+     *
+     * @return the rows inserted: 0 when the lease is lost
+     */
+    private static int insertLine(Connection connection, RunId runId, TaskEvent.Line line, String holder) throws SQLException {
+        try (PreparedStatement insert = connection.prepareStatement("INSERT INTO task_events (run_id, event_offset,"
+                + " kind, stream, recorded_at, event) SELECT run_id, ?, 'L', ?, ?, ? FROM tasks WHERE run_id = ?"
+                + " AND holder = ?")) {
+            insert.setLong(1, line.offset());
+            insert.setString(2, line.stream().name());
+            insert.setObject(3, timestamp(line.time()));
+            insert.setBytes(4, TaskCodec.event(line));
+            insert.setString(5, runId.value());
+            insert.setString(6, holder);
+            return insert.executeUpdate();
+        }
+    }
+
+    /** Makes {@code event}'s task the current state, fenced by the lease; a final state ends the lease. */
+    private void updateState(Connection connection, RunId runId, TaskEvent.StateChanged event, String holder)
+            throws SQLException {
+        boolean ends = event.task().state().isFinal();
+        try (PreparedStatement update = connection.prepareStatement("UPDATE tasks SET state = ?, task = ?, updated_at = ?"
+                + (ends ? ", holder = NULL, lease_until = NULL, cancel_reason = NULL" : "")
+                + (ends && outbox != null ? ", end_audited = TRUE" : "")
+                + " WHERE run_id = ? AND holder = ?")) {
+            update.setString(1, event.task().state().name());
+            update.setBytes(2, TaskCodec.event(event));
+            update.setObject(3, timestamp(event.time()));
+            update.setString(4, runId.value());
+            update.setString(5, holder);
+            if (update.executeUpdate() != 1) {
+                throw new LeaseLostException(runId);
+            }
         }
     }
 

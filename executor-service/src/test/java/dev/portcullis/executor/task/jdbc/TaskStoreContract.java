@@ -174,6 +174,43 @@ abstract class TaskStoreContract {
     }
 
     @Test
+    void eventsAppendedTogetherAreStoredAtTheirOffsetsWithTheLastStateAsTheTasksState() {
+        RunId runId = created();
+        TaskEvent.StateChanged starting = moved(1, pending(runId).task(), TaskState.STARTING);
+        TaskEvent.Line step = line(2, TaskEvent.Stream.SYSTEM, "step 1/1: terraform apply");
+        TaskEvent.StateChanged running = moved(3, starting.task(), TaskState.RUNNING);
+
+        store.append(runId, List.of(starting, step, running), ONE, List.of());
+
+        assertEquals(List.of(starting, step, running), store.events(runId, 1, 10));
+        assertEquals(running.task(), store.find(runId).orElseThrow().task());
+    }
+
+    @Test
+    void eventsAppendedTogetherAreStoredNoneWhenOneOfThemIsRefused() {
+        RunId runId = created();
+        store.append(runId, line(2, TaskEvent.Stream.STDOUT, "stored before"), ONE);
+        TaskEvent.StateChanged starting = moved(1, pending(runId).task(), TaskState.STARTING);
+
+        assertThrows(TaskStore.LeaseLostException.class, () -> store.append(runId,
+                List.of(starting, line(2, TaskEvent.Stream.SYSTEM, "at a stored offset")), ONE, List.of()));
+
+        assertEquals(List.of(line(2, TaskEvent.Stream.STDOUT, "stored before")), store.events(runId, 1, 10));
+        assertEquals(TaskState.PENDING, store.find(runId).orElseThrow().task().state());
+    }
+
+    @Test
+    void aFinalStateBeforeAnotherEventAppendedWithItIsRefused() {
+        RunId runId = created();
+        TaskEvent.StateChanged failed = moved(1, pending(runId).task(), TaskState.FAILED);
+
+        assertThrows(IllegalArgumentException.class, () -> store.append(runId,
+                List.of(failed, line(2, TaskEvent.Stream.SYSTEM, "after the end")), ONE, List.of()));
+
+        assertEquals(1, store.eventCount(runId));
+    }
+
+    @Test
     void aStateChangeFromAReplicaWithoutTheLeaseIsRefusedAndNotStored() {
         RunId runId = created();
 

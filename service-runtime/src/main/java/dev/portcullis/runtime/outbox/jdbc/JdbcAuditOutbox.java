@@ -261,7 +261,9 @@ public final class JdbcAuditOutbox implements OutboxRecorder, AutoCloseable {
             }
             count();
             streak.succeeded();
-            if (shipped == 0) {
+            if (shipped < config.batchSize()) {
+                // the table held no more when the batch was read; what committed since woke us already,
+                // so waiting here costs nothing, and reading it again at once would be a round for nothing
                 await(config.pollInterval(), true);
             }
         }

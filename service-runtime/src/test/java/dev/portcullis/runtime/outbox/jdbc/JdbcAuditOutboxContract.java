@@ -14,8 +14,10 @@ import dev.portcullis.runtime.outbox.OutboxFullException;
 import dev.portcullis.runtime.outbox.RecordingShipper;
 import dev.portcullis.runtime.outbox.TestEvents;
 import dev.portcullis.runtime.testing.TestDatabases;
+import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,7 +26,10 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
 import java.util.stream.IntStream;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -109,6 +114,26 @@ abstract class JdbcAuditOutboxContract {
 
         shipper.awaitShipped(5, WAIT);
         await().atMost(WAIT).until(() -> rows() == 0 && outbox.backlog() == 0);
+    }
+
+    @Test
+    void aCommitWakesTheRelayForOneRoundNotASecondReadOfTheTable() throws Exception {
+        RecordingShipper shipper = RecordingShipper.working();
+        CountingDataSource counted = new CountingDataSource(dataSource);
+        OutboxConfig config = new OutboxConfig(null, 64L << 20, 50, Duration.ofMillis(5), Duration.ofMillis(50),
+                Duration.ofSeconds(2), Duration.ofHours(1)); // no poll within the test: only commits wake the relay
+        JdbcAuditOutbox outbox = new JdbcAuditOutbox(counted, new AuditOutboxTable(Clock.systemUTC()), config, shipper,
+                Clock.systemUTC());
+        opened.add(outbox);
+        outbox.startShipping();
+        await().atMost(WAIT).until(() -> counted.taken() == 2); // the first round at start: the batch, the count
+        AuditEvent event = TestEvents.numbered("one", 1);
+
+        outbox.record(event); // one connection
+
+        assertEquals(List.of(event), shipper.awaitShipped(1, WAIT));
+        // the round it woke: the batch and the count, and then nothing until the next commit
+        await().during(Duration.ofMillis(500)).atMost(WAIT).until(() -> counted.taken() == 5);
     }
 
     @Test
@@ -275,5 +300,66 @@ abstract class JdbcAuditOutboxContract {
 
         assertThrows(IllegalStateException.class, () -> outbox.record(TestEvents.numbered("late", 1)));
         assertFalse(outbox.healthy());
+    }
+
+    /** The test's database, counting the connections taken from it: each is one round trip's worth of work. */
+    private static final class CountingDataSource implements DataSource {
+        private final DataSource delegate;
+        private final AtomicInteger taken = new AtomicInteger();
+
+        CountingDataSource(DataSource delegate) {
+            this.delegate = delegate;
+        }
+
+        int taken() {
+            return taken.get();
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            taken.incrementAndGet();
+            return delegate.getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws SQLException {
+            taken.incrementAndGet();
+            return delegate.getConnection(user, password);
+        }
+
+        @Override
+        public PrintWriter getLogWriter() throws SQLException {
+            return delegate.getLogWriter();
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) throws SQLException {
+            delegate.setLogWriter(out);
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) throws SQLException {
+            delegate.setLoginTimeout(seconds);
+        }
+
+        @Override
+        public int getLoginTimeout() throws SQLException {
+            return delegate.getLoginTimeout();
+        }
+
+        @Override
+        public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+            return delegate.getParentLogger();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> type) throws SQLException {
+            return delegate.unwrap(type);
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> type) throws SQLException {
+            return delegate.isWrapperFor(type);
+        }
     }
 }
