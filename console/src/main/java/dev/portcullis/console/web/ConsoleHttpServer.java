@@ -2,40 +2,37 @@ package dev.portcullis.console.web;
 
 import static java.util.Objects.requireNonNull;
 
-import io.netty.bootstrap.ServerBootstrap;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
-import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
+import io.micronaut.context.ApplicationContext;
+import io.micronaut.context.exceptions.BeanInstantiationException;
+import io.micronaut.http.HttpRequest;
+import io.micronaut.http.HttpResponse;
+import io.micronaut.http.HttpStatus;
+import io.micronaut.http.MutableHttpResponse;
+import io.micronaut.http.server.exceptions.ServerStartupException;
+import io.micronaut.http.server.netty.NettyEmbeddedServer;
+import io.micronaut.http.sse.Event;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
 import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.BindException;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -49,15 +46,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The console's HTTPS server: Netty (the version Micronaut's HTTP server runs on), TLS 1.2/1.3 with
- * the console's rotating certificate, HTTP/1.1. Netty's event loops only read requests and write
- * answers; pages run on a bounded pool of page threads, because they make blocking gRPC calls, and
- * event streams on threads of their own. So a client that sends its request a byte at a time, or
- * never reads its answer, holds no thread, and a slow gateway call holds one page thread, never an
- * event loop. {@code GET /healthz} answers 200 {@code ok} while the server serves, without a
- * session and without calling anything.
+ * The console's HTTPS server: Micronaut's own HTTP server (Netty), in an application context of
+ * its own that holds nothing but the server, configured here in code from the console's
+ * configuration, so no {@code micronaut.*} key or environment variable can open another port or a
+ * plain HTTP listener. TLS 1.2/1.3 with the console's rotating certificate, HTTP/1.1. Netty's event
+ * loops only read requests and write answers; pages run on a bounded pool of page threads, because
+ * they make blocking gRPC calls, and event streams on threads of their own. So a client that sends
+ * its request a byte at a time, or never reads its answer, holds no thread, and a slow gateway call
+ * holds one page thread, never an event loop. {@code GET /healthz} answers 200 {@code ok} while the
+ * server serves, without a session and without calling anything.
  *
- * <p>What every answer gets, so no page can forget it: a strict
+ * <p>What every answer gets, so no page can forget it ({@link SecurityHeaders}): a strict
  * Content-Security-Policy (scripts, styles and images only from the console itself, no inline
  * script or style, no framing, forms post only here), {@code nosniff}, no referrer to other sites, no caching.
  * Every {@code POST} is a state change and needs a signed-in session, the session's CSRF token in
@@ -73,7 +72,9 @@ public final class ConsoleHttpServer implements AutoCloseable {
     public static final String SESSION_COOKIE = "__Host-portcullis-session";
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
             + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-    private static final int MAX_FORM_BYTES = 64 * 1024;
+    /** Set only in the server's own context: what makes its beans ({@link ConsoleEndpoint} and the rest) exist there alone. */
+    static final String SERVING_PROPERTY = "portcullis.console.internal.serving";
+    static final int MAX_FORM_BYTES = 64 * 1024;
     /** Netty's event loops: they only move bytes and TLS records for people's browsers, so a few are plenty. */
     static final int EVENT_LOOPS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     /** Pages answered at once; each may wait on a gateway call for up to the call timeout. */
@@ -81,14 +82,15 @@ public final class ConsoleHttpServer implements AutoCloseable {
     /** Requests waiting for a page thread; one more is answered 503. */
     private static final int PAGE_QUEUE = 1024;
     /** A request must arrive whole within this of the connection opening or of the previous answer (idle keep-alive included). */
-    private static final Duration REQUEST_DEADLINE = Duration.ofSeconds(30);
+    static final Duration REQUEST_DEADLINE = Duration.ofSeconds(30);
     /** An answer the browser takes nothing of for this long is given up, and its connection closed. */
-    private static final Duration STALL = Duration.ofSeconds(60);
+    static final Duration STALL = Duration.ofSeconds(60);
     /** Event streams held open at once by default; each holds a thread of its own, never a page's. */
     public static final int DEFAULT_MAX_STREAMS = 256;
 
-    private final EventLoopGroup loops;
-    private final Channel listener;
+    private final String host;
+    private final int requestedPort;
+    private final SslContext ssl;
     private final ThreadPoolExecutor pages;
     private final ExecutorService streamThreads;
     private final String origin;
@@ -97,23 +99,30 @@ public final class ConsoleHttpServer implements AutoCloseable {
     private final List<EventStream> streams;
     private final int maxStreams;
     private final AtomicInteger openStreams = new AtomicInteger();
+    // written once by start(), on the caller's thread, before any request can arrive
+    private volatile ApplicationContext context;
+    private volatile NettyEmbeddedServer server;
 
     /**
-     * Binds {@code host:port} (0 picks a free port); serving begins with {@link #start()}.
+     * A server for {@code host:port} (0 picks a free port); it binds and serves from {@link #start()}.
      *
      * @param tls the console's server context; its key manager is read at each handshake, so a rotated certificate is served
      *     from the next connection on
      * @param publicUrl the URL browsers reach the console at; its origin is the only one a form may come from
      * @param maxStreams event streams held open at once; one more is answered 503, and pages keep their threads
-     * @throws UncheckedIOException naming the address when it cannot be bound
      */
     public ConsoleHttpServer(String host, int port, SSLContext tls, URI publicUrl, SessionStore sessions, List<Route> routes,
             List<EventStream> streams, int maxStreams) {
         if (maxStreams < 1) {
             throw new IllegalArgumentException("maxStreams must be positive");
         }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0 to 65535");
+        }
+        this.host = requireNonNull(host, "host is null");
+        this.requestedPort = port;
         this.maxStreams = maxStreams;
-        SslContext ssl = new JdkSslContext(requireNonNull(tls, "tls is null"), false, null, IdentityCipherSuiteFilter.INSTANCE,
+        this.ssl = new JdkSslContext(requireNonNull(tls, "tls is null"), false, null, IdentityCipherSuiteFilter.INSTANCE,
                 ApplicationProtocolConfig.DISABLED, ClientAuth.NONE, new String[] {"TLSv1.3", "TLSv1.2"}, false);
         this.origin = origin(requireNonNull(publicUrl, "publicUrl is null"));
         this.sessions = requireNonNull(sessions, "sessions is null");
@@ -129,31 +138,6 @@ public final class ConsoleHttpServer implements AutoCloseable {
                 runnable -> daemon(runnable, "console-page-" + pageNumber.incrementAndGet()));
         pages.allowCoreThreadTimeOut(true);
         this.streamThreads = Executors.newCachedThreadPool(runnable -> daemon(runnable, "console-stream-" + streamNumber.incrementAndGet()));
-        this.loops = new MultiThreadIoEventLoopGroup(EVENT_LOOPS, new DefaultThreadFactory("console-loop", true), NioIoHandler.newFactory());
-        ServerBootstrap bootstrap = new ServerBootstrap().group(loops).channel(NioServerSocketChannel.class)
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.AUTO_READ, false) // accepts nothing before start()
-                .childHandler(new ChannelInitializer<SocketChannel>() {
-                    @Override
-                    protected void initChannel(SocketChannel channel) {
-                        channel.pipeline()
-                                .addLast("tls", ssl.newHandler(channel.alloc()))
-                                .addLast("stall", new IdleStateHandler(true, 0, STALL.toSeconds(), 0, TimeUnit.SECONDS))
-                                .addLast("http", new HttpServerCodec(new HttpDecoderConfig()
-                                        .setMaxInitialLineLength(8 * 1024).setMaxHeaderSize(32 * 1024).setMaxChunkSize(16 * 1024)))
-                                .addLast("console", new Connection(MAX_FORM_BYTES, REQUEST_DEADLINE, STALL, ConsoleHttpServer.this::dispatch));
-                    }
-                });
-        ChannelFuture bound = bootstrap.bind(new InetSocketAddress(host, port)).awaitUninterruptibly();
-        if (!bound.isSuccess()) {
-            shutdown();
-            Throwable cause = bound.cause();
-            String why = cause instanceof BindException ? "address already in use or not available" : cause.getClass().getSimpleName();
-            throw new UncheckedIOException("the console cannot listen on " + host + ":" + port + " (" + why
-                    + "); change portcullis.console.port or portcullis.console.host",
-                    cause instanceof IOException io ? io : new IOException(cause));
-        }
-        this.listener = bound.channel();
     }
 
     private static Thread daemon(Runnable runnable, String name) {
@@ -162,138 +146,226 @@ public final class ConsoleHttpServer implements AutoCloseable {
         return thread;
     }
 
-    /** Starts serving. */
+    /**
+     * Binds {@code host:port} and starts serving.
+     *
+     * @throws UncheckedIOException naming the address when it cannot be bound
+     */
     public void start() {
-        listener.config().setAutoRead(true);
-        listener.read();
+        ApplicationContext started = ApplicationContext.builder()
+                .properties(serverProperties())
+                .singletons(this)
+                .enableDefaultPropertySources(false)
+                .environmentPropertySource(false)
+                .deduceEnvironment(false)
+                .banner(false)
+                .build();
+        try {
+            started.start();
+            NettyEmbeddedServer netty = started.getBean(NettyEmbeddedServer.class);
+            netty.register(new ConnectionGuard.Customizer(MAX_FORM_BYTES, REQUEST_DEADLINE, STALL));
+            netty.start();
+            this.context = started;
+            this.server = netty;
+        } catch (ServerStartupException | BeanInstantiationException e) {
+            started.close();
+            shutdown();
+            Throwable cause = rootCause(e);
+            String why = cause instanceof BindException ? "address already in use or not available" : cause.getClass().getSimpleName();
+            throw new UncheckedIOException("the console cannot listen on " + host + ":" + requestedPort + " (" + why
+                    + "); change portcullis.console.port or portcullis.console.host",
+                    cause instanceof IOException io ? io : new IOException(cause));
+        } catch (RuntimeException e) {
+            started.close();
+            shutdown();
+            throw e;
+        }
         log.atInfo().addKeyValue("port", port()).log("console.started");
+    }
+
+    /**
+     * Micronaut's server settings, all of them: HTTPS only on the console's address, the limits and
+     * timeouts the console keeps itself ({@link ConnectionGuard}) switched off in Micronaut.
+     */
+    private Map<String, Object> serverProperties() {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put(SERVING_PROPERTY, "true");
+        properties.put("micronaut.server.host", host);
+        properties.put("micronaut.server.ssl.enabled", "true");
+        properties.put("micronaut.server.ssl.port", String.valueOf(requestedPort));
+        properties.put("micronaut.server.dual-protocol", "false");
+        properties.put("micronaut.server.http-version", "1.1");
+        properties.put("micronaut.server.max-request-size", String.valueOf(MAX_FORM_BYTES));
+        properties.put("micronaut.server.idle-timeout", "-1s");
+        properties.put("micronaut.server.read-idle-timeout", "-1s");
+        properties.put("micronaut.server.write-idle-timeout", "-1s");
+        properties.put("micronaut.server.date-header", "true");
+        properties.put("micronaut.server.cors.enabled", "false");
+        properties.put("micronaut.server.netty.max-initial-line-length", String.valueOf(8 * 1024));
+        properties.put("micronaut.server.netty.max-header-size", String.valueOf(32 * 1024));
+        properties.put("micronaut.server.netty.max-chunk-size", String.valueOf(16 * 1024));
+        properties.put("micronaut.server.netty.parent.threads", "1");
+        properties.put("micronaut.server.netty.worker.threads", String.valueOf(EVENT_LOOPS));
+        properties.put("micronaut.netty.event-loops.default.num-threads", String.valueOf(EVENT_LOOPS));
+        return properties;
+    }
+
+    private static Throwable rootCause(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause;
     }
 
     /** The bound port. */
     public int port() {
-        return ((InetSocketAddress) listener.localAddress()).getPort();
+        NettyEmbeddedServer netty = server;
+        if (netty == null) {
+            throw new IllegalStateException("the console serves only once started");
+        }
+        return netty.getBoundPorts().iterator().next();
     }
 
-    /** On an event loop: a request read whole goes to a page thread; with every page thread busy and the queue full, 503. */
-    private void dispatch(Exchange exchange) {
-        try {
-            pages.execute(() -> serve(exchange));
-        } catch (RejectedExecutionException e) {
-            if (pages.isShutdown()) {
-                exchange.abandon();
-                return;
-            }
-            log.atWarn().log("console.busy");
-            exchange.sendInHand(Layout.problem(503, Optional.empty(), "Busy", "The console is busy; try again in a minute.")
-                    .with("Retry-After", "60"));
-        }
+    /** The server's TLS context: the console's rotating certificate, read at each handshake. */
+    SslContext sslContext() {
+        return ssl;
     }
 
-    private void serve(Exchange exchange) {
-        try {
-            answer(exchange);
-        } catch (IOException | UncheckedIOException e) {
-            log.atDebug().addKeyValue("error", e.getClass().getSimpleName()).log("console.connection_failed");
-        } catch (RuntimeException e) {
-            log.atError().setCause(e).log("console.page_failed");
-            exchange.abandon();
-        }
-    }
-
-    /** Answers the exchange on a page thread, or hands it to an event stream's thread. */
-    private void answer(Exchange exchange) throws IOException {
-        String method = exchange.method;
-        URI target;
-        try {
-            target = new URI(exchange.target);
-        } catch (java.net.URISyntaxException e) {
-            exchange.send(Layout.problem(400, Optional.empty(), "Bad request", "The browser sent a request the console cannot read."));
-            return;
-        }
+    /**
+     * Answers one request, as {@link ConsoleEndpoint} hands it over on an event loop: an event
+     * stream gets a thread of its own, anything else waits for a page thread; with every page
+     * thread busy and the queue full, 503.
+     */
+    CompletableFuture<MutableHttpResponse<?>> answer(HttpRequest<?> request, byte[] body) {
+        String method = request.getMethodName();
+        URI target = request.getUri();
         String path = target.getPath() == null || target.getPath().isEmpty() ? "/" : target.getPath();
-        Map<String, String> headers = exchange.headers;
+        Map<String, String> headers = new HashMap<>();
+        request.getHeaders().forEach((name, values) -> {
+            if (!values.isEmpty()) {
+                headers.putIfAbsent(name.toLowerCase(Locale.ROOT), values.get(0));
+            }
+        });
         Optional<Session> session = cookie(headers, SESSION_COOKIE).flatMap(sessions::find);
         Map<String, List<String>> form = Map.of();
         if (method.equals("POST")) {
-            Optional<Map<String, List<String>>> read = readForm(exchange);
+            Optional<Map<String, List<String>>> read = readForm(headers, body);
             if (read.isEmpty()) {
-                exchange.send(Layout.problem(413, session, "Request refused", "The form is too large or not a form."));
-                return;
+                return CompletableFuture.completedFuture(toMicronaut(
+                        Layout.problem(413, session, "Request refused", "The form is too large or not a form.")));
             }
             form = read.get();
         }
-        WebRequest request = new WebRequest(method, path, parameters(target.getRawQuery()), form, headers, session);
-        for (EventStream stream : streams) {
-            Matcher matcher = stream.path().matcher(path);
-            if (method.equals("GET") && matcher.matches()) {
-                handOff(exchange, request, matcher, stream);
-                return;
+        WebRequest page = new WebRequest(method, path, parameters(target.getRawQuery()), form, headers, session);
+        if (method.equals("GET")) {
+            for (EventStream stream : streams) {
+                Matcher matcher = stream.path().matcher(path);
+                if (matcher.matches()) {
+                    return CompletableFuture.completedFuture(events(page, matcher, stream));
+                }
             }
         }
+        CompletableFuture<MutableHttpResponse<?>> answered = new CompletableFuture<>();
+        try {
+            pages.execute(() -> {
+                try {
+                    answered.complete(toMicronaut(route(page)));
+                } catch (RuntimeException e) {
+                    log.atError().setCause(e).log("console.page_failed");
+                    answered.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            if (pages.isShutdown()) {
+                answered.completeExceptionally(e);
+            } else {
+                log.atWarn().log("console.busy");
+                answered.complete(toMicronaut(Layout.problem(503, Optional.empty(), "Busy", "The console is busy; try again in a minute.")
+                        .with("Retry-After", "60")));
+            }
+        }
+        return answered;
+    }
+
+    /** On a page thread: the route answering the request, or 403, 404 or 405. */
+    private WebResponse route(WebRequest request) {
+        Optional<Session> session = request.session();
         boolean pathKnown = false;
         for (Route route : routes) {
-            Matcher matcher = route.path().matcher(path);
+            Matcher matcher = route.path().matcher(request.path());
             if (!matcher.matches()) {
                 continue;
             }
             pathKnown = true;
-            if (!route.method().equals(method)) {
+            if (!route.method().equals(request.method())) {
                 continue;
             }
-            if (method.equals("POST") && !sameSiteForm(request)) {
-                exchange.send(Layout.problem(403, session, "Request refused",
-                        "This form expired or did not come from this console. Reload the page and try again."));
-                return;
+            if (request.method().equals("POST") && !sameSiteForm(request)) {
+                return Layout.problem(403, session, "Request refused",
+                        "This form expired or did not come from this console. Reload the page and try again.");
             }
-            WebResponse response;
             try {
-                response = route.handler().handle(request, matcher);
+                return route.handler().handle(request, matcher);
             } catch (RuntimeException e) {
                 log.atError().setCause(e).addKeyValue("path", route.path().pattern()).log("console.page_failed");
-                response = Layout.problem(500, session, "Something went wrong", "The console failed to answer. Try again.");
+                return Layout.problem(500, session, "Something went wrong", "The console failed to answer. Try again.");
             }
-            if (response.body() instanceof WebResponse.Body.Streamed) {
-                try {
-                    exchange.send(response);
+        }
+        return pathKnown ? Layout.problem(405, session, "Not allowed", "This page does not accept that request.")
+                : Layout.problem(404, session, "Not found", "There is no such page.");
+    }
+
+    /** An event stream on a thread of its own, so open streams never hold the pages' threads; over the limit, 503. */
+    private MutableHttpResponse<?> events(WebRequest request, Matcher matcher, EventStream stream) {
+        if (openStreams.incrementAndGet() > maxStreams) {
+            openStreams.decrementAndGet();
+            return toMicronaut(Layout.problem(503, request.session(), "Busy", "Too many logs are followed at once; reload in a minute.")
+                    .with("Retry-After", "60"));
+        }
+        ThreadFedPublisher<Event<String>> events = new ThreadFedPublisher<>(streamThreads, STALL, sink -> {
+            try {
+                stream.handler().stream(request, matcher, (id, name, data) -> {
+                    Event<String> event = Event.of(data).name(name.replaceAll("[\r\n]", ""));
+                    String cleanId = id.replaceAll("[\r\n]", "");
+                    return sink.emit(cleanId.isEmpty() ? event : event.id(cleanId));
+                });
+            } finally {
+                openStreams.decrementAndGet();
+            }
+        }, openStreams::decrementAndGet);
+        MutableHttpResponse<ThreadFedPublisher<Event<String>>> response = HttpResponse.ok(events);
+        response.getHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+        response.getHeaders().set("X-Accel-Buffering", "no");
+        return response;
+    }
+
+    /** Our answer as Micronaut's; a streamed body is written by a page thread of its own, in chunks of at most 8 KiB. */
+    private MutableHttpResponse<?> toMicronaut(WebResponse answer) {
+        MutableHttpResponse<Object> response = HttpResponse.status(HttpStatus.valueOf(answer.status()));
+        answer.headers().forEach((name, value) -> {
+            if (name.equalsIgnoreCase("Set-Cookie")) {
+                for (String each : value.split("\n")) {
+                    response.getHeaders().add(name, each);
+                }
+            } else {
+                response.getHeaders().set(name, value);
+            }
+        });
+        if (answer.body() instanceof WebResponse.Body.Bytes bytes) {
+            response.body(bytes.bytes());
+        } else if (answer.body() instanceof WebResponse.Body.Streamed streamed) {
+            response.body(new ThreadFedPublisher<byte[]>(pages, STALL, sink -> {
+                try (OutputStream out = new ChunkStream(sink)) {
+                    streamed.writer().writeTo(out);
                 } catch (IOException e) {
                     log.atWarn().addKeyValue("error", (e.getCause() == null ? e : e.getCause()).getClass().getSimpleName())
                             .log("console.download_broken");
+                    throw new UncheckedIOException(e);
                 }
-                return;
-            }
-            exchange.send(response);
-            return;
+            }, () -> {}));
         }
-        exchange.send(pathKnown ? Layout.problem(405, session, "Not allowed", "This page does not accept that request.")
-                : Layout.problem(404, session, "Not found", "There is no such page."));
-    }
-
-    /** Runs an event stream on a thread of its own, so open streams never hold the pages' threads; over the limit, 503. */
-    private void handOff(Exchange exchange, WebRequest request, Matcher matcher, EventStream stream) throws IOException {
-        if (openStreams.incrementAndGet() > maxStreams) {
-            openStreams.decrementAndGet();
-            exchange.send(Layout.problem(503, request.session(), "Busy", "Too many logs are followed at once; reload in a minute.")
-                    .with("Retry-After", "60"));
-            return;
-        }
-        try {
-            streamThreads.execute(() -> {
-                try {
-                    stream(exchange, request, matcher, stream);
-                } catch (IOException | UncheckedIOException e) {
-                    log.atDebug().addKeyValue("error", e.getClass().getSimpleName()).log("console.connection_failed");
-                    exchange.abandon();
-                } catch (RuntimeException e) {
-                    log.atError().setCause(e).log("console.stream_failed");
-                    exchange.abandon();
-                } finally {
-                    openStreams.decrementAndGet();
-                }
-            });
-        } catch (RejectedExecutionException e) { // closing
-            openStreams.decrementAndGet();
-            exchange.abandon();
-        }
+        return response;
     }
 
     /** A state change must carry the session's CSRF token, and come from the console's own origin when the browser says. */
@@ -314,30 +386,12 @@ public final class ConsoleHttpServer implements AutoCloseable {
         return MessageDigest.isEqual(expected.getBytes(StandardCharsets.US_ASCII), given.getBytes(StandardCharsets.US_ASCII));
     }
 
-    private static void stream(Exchange exchange, WebRequest request, Matcher matcher, EventStream stream) throws IOException {
-        exchange.startEvents();
-        stream.handler().stream(request, matcher, (id, name, data) -> {
-            StringBuilder event = new StringBuilder();
-            if (!id.isEmpty()) {
-                event.append("id: ").append(id.replaceAll("[\r\n]", "")).append('\n');
-            }
-            event.append("event: ").append(name.replaceAll("[\r\n]", "")).append('\n');
-            data.lines().forEach(line -> event.append("data: ").append(line).append('\n'));
-            if (data.isEmpty()) {
-                event.append("data: \n");
-            }
-            event.append('\n');
-            return exchange.sendEvent(event.toString());
-        });
-        exchange.endEvents();
-    }
-
-    private static Optional<Map<String, List<String>>> readForm(Exchange exchange) {
-        String type = exchange.headers.getOrDefault("content-type", "");
-        if (exchange.bodyTooLarge || !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+    private static Optional<Map<String, List<String>>> readForm(Map<String, String> headers, byte[] body) {
+        String type = headers.getOrDefault("content-type", "");
+        if (body.length > MAX_FORM_BYTES || !type.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
             return Optional.empty();
         }
-        return Optional.of(parameters(new String(exchange.body, StandardCharsets.UTF_8)));
+        return Optional.of(parameters(new String(body, StandardCharsets.UTF_8)));
     }
 
     /** The parameters of a query string or form body ({@code a=1&b=2}), decoded; malformed escapes make a value empty. */
@@ -387,7 +441,10 @@ public final class ConsoleHttpServer implements AutoCloseable {
     /** Stops serving; open connections are closed and event streams end within a second. */
     @Override
     public void close() {
-        listener.close().awaitUninterruptibly();
+        ApplicationContext started = context;
+        if (started != null && started.isRunning()) {
+            started.close();
+        }
         shutdown();
         log.atInfo().log("console.stopped");
     }
@@ -395,11 +452,60 @@ public final class ConsoleHttpServer implements AutoCloseable {
     private void shutdown() {
         pages.shutdownNow();
         streamThreads.shutdownNow();
-        loops.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(2, TimeUnit.SECONDS);
         try {
             pages.awaitTermination(1, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A streamed body's bytes, emitted as chunks of at most 8 KiB; fails once the browser is gone. */
+    private static final class ChunkStream extends OutputStream {
+        private static final int CHUNK = 8 * 1024;
+        private final ThreadFedPublisher.Sink<byte[]> sink;
+        private final byte[] buffer = new byte[CHUNK];
+        private int used;
+
+        ChunkStream(ThreadFedPublisher.Sink<byte[]> sink) {
+            this.sink = sink;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            if (used == CHUNK) {
+                flush();
+            }
+            buffer[used++] = (byte) b;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            while (length > 0) {
+                if (used == CHUNK) {
+                    flush();
+                }
+                int n = Math.min(length, CHUNK - used);
+                System.arraycopy(bytes, offset, buffer, used, n);
+                used += n;
+                offset += n;
+                length -= n;
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            if (used > 0) {
+                byte[] chunk = java.util.Arrays.copyOf(buffer, used);
+                used = 0;
+                if (!sink.emit(chunk)) {
+                    throw new IOException("the browser went away or stopped reading");
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            flush();
         }
     }
 }
