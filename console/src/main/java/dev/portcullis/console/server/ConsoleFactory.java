@@ -9,7 +9,7 @@ import dev.portcullis.console.drift.DriftPage;
 import dev.portcullis.console.runs.RunPages;
 import dev.portcullis.console.signin.OidcClient;
 import dev.portcullis.console.signin.OidcSignIn;
-import dev.portcullis.console.web.ConsoleHttpServer;
+import dev.portcullis.console.http.ConsoleHttpServer;
 import dev.portcullis.console.web.EventStream;
 import dev.portcullis.console.web.Route;
 import dev.portcullis.console.web.SessionStore;

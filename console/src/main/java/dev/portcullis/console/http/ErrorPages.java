@@ -1,4 +1,7 @@
-package dev.portcullis.console.web;
+package dev.portcullis.console.http;
+
+import dev.portcullis.console.web.Layout;
+import dev.portcullis.console.web.WebResponse;
 
 import io.micronaut.context.annotation.Replaces;
 import io.micronaut.context.annotation.Requires;

@@ -1,6 +1,9 @@
-package dev.portcullis.console.web;
+package dev.portcullis.console.http;
 
 import static java.util.Objects.requireNonNull;
+
+import dev.portcullis.console.web.Layout;
+import dev.portcullis.console.web.WebResponse;
 
 import io.micronaut.http.netty.channel.ChannelPipelineCustomizer;
 import io.micronaut.http.server.netty.NettyServerCustomizer;

@@ -1,7 +1,14 @@
-package dev.portcullis.console.web;
+package dev.portcullis.console.http;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.portcullis.console.web.EventStream;
+import dev.portcullis.console.web.Layout;
+import dev.portcullis.console.web.Route;
+import dev.portcullis.console.web.Session;
+import dev.portcullis.console.web.SessionStore;
+import dev.portcullis.console.web.WebRequest;
+import dev.portcullis.console.web.WebResponse;
 import io.micronaut.context.ApplicationContext;
 import io.micronaut.context.exceptions.BeanInstantiationException;
 import io.micronaut.http.HttpRequest;
@@ -10,6 +17,7 @@ import io.micronaut.http.HttpStatus;
 import io.micronaut.http.MutableHttpResponse;
 import io.micronaut.http.server.exceptions.ServerStartupException;
 import io.micronaut.http.server.netty.NettyEmbeddedServer;
+import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.http.sse.Event;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
@@ -69,14 +77,14 @@ import org.slf4j.LoggerFactory;
 public final class ConsoleHttpServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ConsoleHttpServer.class);
     /** The session cookie's name; {@code __Host-} makes browsers insist on Secure, Path=/ and no Domain. */
-    public static final String SESSION_COOKIE = "__Host-portcullis-session";
-    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
+    public static final String SESSION_COOKIE = SessionStore.COOKIE;
+    public static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self';"
             + " connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
     /** Set only in the server's own context: what makes its beans ({@link ConsoleEndpoint} and the rest) exist there alone. */
     static final String SERVING_PROPERTY = "portcullis.console.internal.serving";
     static final int MAX_FORM_BYTES = 64 * 1024;
     /** Netty's event loops: they only move bytes and TLS records for people's browsers, so a few are plenty. */
-    static final int EVENT_LOOPS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    public static final int EVENT_LOOPS = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     /** Pages answered at once; each may wait on a gateway call for up to the call timeout. */
     private static final int PAGE_THREADS = 64;
     /** Requests waiting for a page thread; one more is answered 503. */
@@ -227,6 +235,15 @@ public final class ConsoleHttpServer implements AutoCloseable {
         return netty.getBoundPorts().iterator().next();
     }
 
+    /** Every port the server listens on: the console's one HTTPS port. */
+    java.util.Set<Integer> boundPorts() {
+        NettyEmbeddedServer netty = server;
+        if (netty == null) {
+            throw new IllegalStateException("the console serves only once started");
+        }
+        return java.util.Set.copyOf(netty.getBoundPorts());
+    }
+
     /** The server's TLS context: the console's rotating certificate, read at each handshake. */
     SslContext sslContext() {
         return ssl;
@@ -247,7 +264,7 @@ public final class ConsoleHttpServer implements AutoCloseable {
                 headers.putIfAbsent(name.toLowerCase(Locale.ROOT), values.get(0));
             }
         });
-        Optional<Session> session = cookie(headers, SESSION_COOKIE).flatMap(sessions::find);
+        Optional<Session> session = WebRequest.cookie(headers, SESSION_COOKIE).flatMap(sessions::find);
         Map<String, List<String>> form = Map.of();
         if (method.equals("POST")) {
             Optional<Map<String, List<String>>> read = readForm(headers, body);
@@ -270,7 +287,7 @@ public final class ConsoleHttpServer implements AutoCloseable {
         try {
             pages.execute(() -> {
                 try {
-                    answered.complete(toMicronaut(route(page)));
+                    answered.complete(toMicronaut(route(page), () -> drop(request)));
                 } catch (RuntimeException e) {
                     log.atError().setCause(e).log("console.page_failed");
                     answered.completeExceptionally(e);
@@ -340,8 +357,26 @@ public final class ConsoleHttpServer implements AutoCloseable {
         return response;
     }
 
-    /** Our answer as Micronaut's; a streamed body is written by a page thread of its own, in chunks of at most 8 KiB. */
+    /**
+     * Drops the request's connection without ending its answer: a download that failed half-way
+     * then ends without the last chunk, and the browser reports it failed rather than keeping a
+     * truncated file that looks whole.
+     */
+    private static void drop(HttpRequest<?> request) {
+        if (request instanceof NettyHttpRequest<?> netty) {
+            netty.getChannelHandlerContext().channel().close();
+        }
+    }
+
     private MutableHttpResponse<?> toMicronaut(WebResponse answer) {
+        return toMicronaut(answer, () -> {});
+    }
+
+    /**
+     * Our answer as Micronaut's; a streamed body is written by a page thread of its own, in chunks
+     * of at most 8 KiB, and when it fails half-way {@code abort} drops the connection.
+     */
+    private MutableHttpResponse<?> toMicronaut(WebResponse answer, Runnable abort) {
         MutableHttpResponse<Object> response = HttpResponse.status(HttpStatus.valueOf(answer.status()));
         answer.headers().forEach((name, value) -> {
             if (name.equalsIgnoreCase("Set-Cookie")) {
@@ -358,10 +393,11 @@ public final class ConsoleHttpServer implements AutoCloseable {
             response.body(new ThreadFedPublisher<byte[]>(pages, STALL, sink -> {
                 try (OutputStream out = new ChunkStream(sink)) {
                     streamed.writer().writeTo(out);
-                } catch (IOException e) {
+                } catch (IOException | RuntimeException e) {
                     log.atWarn().addKeyValue("error", (e.getCause() == null ? e : e.getCause()).getClass().getSimpleName())
                             .log("console.download_broken");
-                    throw new UncheckedIOException(e);
+                    abort.run();
+                    throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
                 }
             }, () -> {}));
         }
@@ -416,21 +452,6 @@ public final class ConsoleHttpServer implements AutoCloseable {
         } catch (IllegalArgumentException e) {
             return "";
         }
-    }
-
-    /** The value of cookie {@code name} in the request's Cookie header. */
-    public static Optional<String> cookie(Map<String, String> headers, String name) {
-        String header = headers.get("cookie");
-        if (header == null) {
-            return Optional.empty();
-        }
-        for (String part : header.split(";")) {
-            String trimmed = part.strip();
-            if (trimmed.startsWith(name + "=")) {
-                return Optional.of(trimmed.substring(name.length() + 1));
-            }
-        }
-        return Optional.empty();
     }
 
     private static String origin(URI url) {

@@ -1,4 +1,4 @@
-package dev.portcullis.console.web;
+package dev.portcullis.console.http;
 
 import io.micronaut.context.annotation.Requires;
 import io.micronaut.http.MutableHttpResponse;
