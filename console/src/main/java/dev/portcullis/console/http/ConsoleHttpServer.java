@@ -34,12 +34,14 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -236,12 +238,12 @@ public final class ConsoleHttpServer implements AutoCloseable {
     }
 
     /** Every port the server listens on: the console's one HTTPS port. */
-    java.util.Set<Integer> boundPorts() {
+    Set<Integer> boundPorts() {
         NettyEmbeddedServer netty = server;
         if (netty == null) {
             throw new IllegalStateException("the console serves only once started");
         }
-        return java.util.Set.copyOf(netty.getBoundPorts());
+        return Set.copyOf(netty.getBoundPorts());
     }
 
     /** The server's TLS context: the console's rotating certificate, read at each handshake. */
@@ -516,7 +518,7 @@ public final class ConsoleHttpServer implements AutoCloseable {
         @Override
         public void flush() throws IOException {
             if (used > 0) {
-                byte[] chunk = java.util.Arrays.copyOf(buffer, used);
+                byte[] chunk = Arrays.copyOf(buffer, used);
                 used = 0;
                 if (!sink.emit(chunk)) {
                     throw new IOException("the browser went away or stopped reading");

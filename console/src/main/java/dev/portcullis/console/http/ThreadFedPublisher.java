@@ -2,6 +2,7 @@ package dev.portcullis.console.http;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -81,7 +82,7 @@ final class ThreadFedPublisher<T> implements Publisher<T> {
                     return;
                 }
                 if (demand.stalled()) {
-                    subscriber.onError(new java.io.IOException("the browser took nothing for " + stall.toSeconds() + " s"));
+                    subscriber.onError(new IOException("the browser took nothing for " + stall.toSeconds() + " s"));
                 } else if (!demand.cancelled()) {
                     subscriber.onComplete();
                 }
