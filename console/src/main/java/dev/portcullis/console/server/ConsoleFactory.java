@@ -11,7 +11,7 @@ import dev.portcullis.console.refusal.QueuedRefusals;
 import dev.portcullis.console.runs.RunPages;
 import dev.portcullis.console.signin.OidcClient;
 import dev.portcullis.console.signin.OidcSignIn;
-import dev.portcullis.console.web.ConsoleHttpServer;
+import dev.portcullis.console.http.ConsoleHttpServer;
 import dev.portcullis.console.web.EventStream;
 import dev.portcullis.console.web.Route;
 import dev.portcullis.console.web.SessionStore;

@@ -2,7 +2,7 @@ package dev.portcullis.console.server;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.portcullis.console.web.ConsoleHttpServer;
+import dev.portcullis.console.http.ConsoleHttpServer;
 import dev.portcullis.runtime.logging.ConsoleLogs;
 import dev.portcullis.runtime.server.ServiceLauncher;
 import dev.portcullis.runtime.server.StartupFailure;

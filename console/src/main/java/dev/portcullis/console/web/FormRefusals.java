@@ -4,14 +4,14 @@ import dev.portcullis.console.refusal.Refusal;
 import java.util.Optional;
 
 /** Why a form was refused, for the audit log: the checks of {@code ConsoleHttpServer}, in the same order. */
-final class FormRefusals {
+public final class FormRefusals {
     private FormRefusals() {}
 
     /**
      * The refusal of {@code request}, a form that failed the same-site check against {@code origin}
      * (the console's own). Never quotes the CSRF token, the cookie or the foreign origin.
      */
-    static Refusal of(WebRequest request, String origin) {
+    public static Refusal of(WebRequest request, String origin) {
         String subject = request.session().map(session -> session.user().subject()).orElse("");
         return new Refusal(reason(request, origin), request.method(), request.path(), request.sourceAddress(), subject);
     }

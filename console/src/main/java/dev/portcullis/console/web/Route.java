@@ -8,7 +8,7 @@ import java.util.regex.Pattern;
 /**
  * One page or action: a method, a path pattern (its groups are the path's parameters) and what
  * answers it. Every {@code POST} route is a state change and is reached only with the session's
- * CSRF token ({@link ConsoleHttpServer}).
+ * CSRF token (the console's HTTP server checks it).
  */
 public record Route(String method, Pattern path, Handler handler) {
 

@@ -19,6 +19,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Thread-safe.
  */
 public final class SessionStore {
+    /** The session cookie's name; {@code __Host-} makes browsers insist on Secure, Path=/ and no Domain. */
+    public static final String COOKIE = "__Host-portcullis-session";
+
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private record Entry(Session session, Instant lastSeen) {}

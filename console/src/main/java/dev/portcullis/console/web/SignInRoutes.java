@@ -69,7 +69,7 @@ public final class SignInRoutes {
     private WebResponse callback(WebRequest request) {
         String clearSignIn = SIGNIN_COOKIE + "=; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=0";
         Optional<String> state = request.queryValue("state");
-        Optional<String> pending = ConsoleHttpServer.cookie(request.headers(), SIGNIN_COOKIE);
+        Optional<String> pending = request.cookie(SIGNIN_COOKIE);
         try {
             if (state.isEmpty()) {
                 throw new SignInRefusedException(SignInRefusedException.Reason.STATE_MISMATCH);
@@ -87,7 +87,7 @@ public final class SignInRoutes {
             String page = Layout.page("Signed in", Optional.of(session), body)
                     .replace("<meta charset=\"utf-8\">", "<meta charset=\"utf-8\">\n<meta http-equiv=\"refresh\" content=\"0; url="
                             + text(done.returnTo()) + "\">");
-            return WebResponse.html(200, page).with("Set-Cookie", ConsoleHttpServer.SESSION_COOKIE + "=" + session.id()
+            return WebResponse.html(200, page).with("Set-Cookie", SessionStore.COOKIE + "=" + session.id()
                     + "; Path=/; Secure; HttpOnly; SameSite=Strict\n" + clearSignIn);
         } catch (SignInRefusedException e) {
             log.atWarn().addKeyValue("reason", e.reason().name()).log("console.signin_failed");
@@ -106,7 +106,7 @@ public final class SignInRoutes {
 
     private WebResponse signOut(WebRequest request) {
         request.session().ifPresent(session -> sessions.close(session.id()));
-        return WebResponse.seeOther("/signin/done").with("Set-Cookie", ConsoleHttpServer.SESSION_COOKIE
+        return WebResponse.seeOther("/signin/done").with("Set-Cookie", SessionStore.COOKIE
                 + "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
     }
 

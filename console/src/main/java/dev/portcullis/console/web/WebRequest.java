@@ -40,6 +40,26 @@ public record WebRequest(String method, String path, Map<String, List<String>> q
         return Optional.ofNullable(headers.get(name.toLowerCase(Locale.ROOT)));
     }
 
+    /** The value of cookie {@code name} in the request's Cookie header. */
+    public Optional<String> cookie(String name) {
+        return cookie(headers, name);
+    }
+
+    /** The value of cookie {@code name} in the Cookie header among {@code headers} (names lower-case). */
+    public static Optional<String> cookie(Map<String, String> headers, String name) {
+        String header = headers.get("cookie");
+        if (header == null) {
+            return Optional.empty();
+        }
+        for (String part : header.split(";")) {
+            String trimmed = part.strip();
+            if (trimmed.startsWith(name + "=")) {
+                return Optional.of(trimmed.substring(name.length() + 1));
+            }
+        }
+        return Optional.empty();
+    }
+
     private static Optional<String> first(Map<String, List<String>> values, String name) {
         List<String> all = values.getOrDefault(name, List.of());
         return all.isEmpty() || all.get(0).isBlank() ? Optional.empty() : Optional.of(all.get(0));

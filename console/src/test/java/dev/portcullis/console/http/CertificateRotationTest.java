@@ -1,9 +1,10 @@
-package dev.portcullis.console.web;
+package dev.portcullis.console.http;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
+import dev.portcullis.console.web.SessionStore;
 import dev.portcullis.runtime.pki.PemFiles;
 import dev.portcullis.runtime.testing.TestPki;
 import dev.portcullis.runtime.transport.TlsMaterial;

@@ -1,4 +1,4 @@
-package dev.portcullis.console.web;
+package dev.portcullis.console.http;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;

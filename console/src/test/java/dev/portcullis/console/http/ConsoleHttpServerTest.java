@@ -1,4 +1,4 @@
-package dev.portcullis.console.web;
+package dev.portcullis.console.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
