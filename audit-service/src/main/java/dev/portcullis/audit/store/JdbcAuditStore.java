@@ -25,6 +25,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,6 +44,8 @@ import javax.sql.DataSource;
 public final class JdbcAuditStore implements AuditStore {
     static final String COLUMNS = "seq, event_id, event_time, stored_at, service, actor, action, resource_kind,"
             + " resource_id, repo, run_id, outcome, reason, trace_id, source_address, attributes, previous_hash, hash";
+
+    private static final HexFormat HEX = HexFormat.of();
 
     private final DataSource dataSource;
     private final Clock clock;
@@ -70,24 +73,53 @@ public final class JdbcAuditStore implements AuditStore {
         }
         try (Connection connection = dataSource.getConnection()) {
             connection.setAutoCommit(false);
-            try {
-                Appended appended = append(connection, events);
-                connection.commit();
-                lastEdge = appended.edge();
-                return appended.result();
-            } catch (SQLException | RuntimeException e) {
-                connection.rollback();
-                throw e;
+            boolean postgres = isPostgres(connection);
+            if (postgres) {
+                // a batch is first written as if none of its events were stored (what a sender
+                // resends is rare): one round trip less under the head lock. An event stored
+                // already fails the insert on the unique event_id, nothing is written, and the
+                // batch is appended again, its ids looked up first
+                Optional<AppendResult> unchecked = appendAndCommit(connection, events, true, false);
+                if (unchecked.isPresent()) {
+                    return unchecked.get();
+                }
             }
+            return appendAndCommit(connection, events, postgres, true).orElseThrow();
         } catch (SQLException e) {
             throw unavailable(e);
         }
     }
 
-    private Appended append(Connection connection, List<AuditEvent> events) throws SQLException {
+    /**
+     * One append transaction; empty, with nothing written, when {@code lookUpStored} is off and
+     * an event of the batch was stored already.
+     */
+    private Optional<AppendResult> appendAndCommit(Connection connection, List<AuditEvent> events, boolean postgres,
+            boolean lookUpStored) throws SQLException {
+        try {
+            Appended appended = append(connection, events, postgres, lookUpStored);
+            connection.commit();
+            lastEdge = appended.edge();
+            return Optional.of(appended.result());
+        } catch (SQLException e) {
+            connection.rollback();
+            // unique_violation: also a corrupt head (a taken seq or tree node), which the
+            // looked-up append then fails on too
+            if (!lookUpStored && "23505".equals(e.getSQLState())) {
+                return Optional.empty();
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            connection.rollback();
+            throw e;
+        }
+    }
+
+    private Appended append(Connection connection, List<AuditEvent> events, boolean postgres, boolean lookUpStored)
+            throws SQLException {
         long sequence;
         String previousHash;
-        long treeSize;
+        long lockedTreeSize;
         try (PreparedStatement head = connection.prepareStatement("SELECT seq, hash, tree_size FROM audit_head WHERE id = 1 FOR UPDATE");
                 ResultSet row = head.executeQuery()) {
             if (!row.next()) {
@@ -95,50 +127,111 @@ public final class JdbcAuditStore implements AuditStore {
             }
             sequence = row.getLong(1);
             previousHash = row.getString(2);
-            treeSize = row.getLong(3);
+            lockedTreeSize = row.getLong(3);
         }
         // events stored before the tree existed go in first (normally done at start, see extendTree)
-        treeSize = JdbcTree.catchUp(connection, treeSize, sequence, Long.MAX_VALUE);
+        long treeSize = JdbcTree.catchUp(connection, lockedTreeSize, sequence, Long.MAX_VALUE);
         // the right edge as this replica left it, unless another one appended since: then read under the lock
         Edge known = lastEdge;
         CompactRange tree = known.size() == treeSize && treeSize > 0 ? CompactRange.of(treeSize, known.hashes())
                 : JdbcTree.edge(connection, treeSize);
         List<CompactRange.Created> nodes = new ArrayList<>();
-        Set<String> seen = existing(connection, events);
+        Set<String> seen = lookUpStored ? existing(connection, events) : new HashSet<>();
         Instant storedAt = clock.instant();
         storedAt = Instant.ofEpochMilli(storedAt.toEpochMilli());
         List<StoredEvent> stored = new ArrayList<>();
         int duplicates = 0;
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO audit_event (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (AuditEvent event : events) {
-                if (!seen.add(event.eventId().toString())) {
-                    duplicates++;
-                    continue;
-                }
-                sequence++;
-                String hash = ChainHash.of(previousHash, sequence, storedAt, event);
-                StoredEvent row = new StoredEvent(sequence, event, storedAt, previousHash, hash);
-                bind(insert, row);
-                insert.addBatch();
-                stored.add(row);
-                nodes.addAll(tree.append(MerkleTree.eventLeafHash(hash)));
-                previousHash = hash;
+        for (AuditEvent event : events) {
+            if (!seen.add(event.eventId().toString())) {
+                duplicates++;
+                continue;
             }
-            if (!stored.isEmpty()) {
+            sequence++;
+            String hash = ChainHash.of(previousHash, sequence, storedAt, event);
+            stored.add(new StoredEvent(sequence, event, storedAt, previousHash, hash));
+            nodes.addAll(tree.append(MerkleTree.eventLeafHash(hash)));
+            previousHash = hash;
+        }
+        if (!stored.isEmpty() || tree.size() != lockedTreeSize) {
+            if (postgres) {
+                writeAtOnce(connection, stored, nodes, new Head(sequence, previousHash, tree.size()));
+            } else {
+                write(connection, stored, nodes, new Head(sequence, previousHash, tree.size()));
+            }
+        }
+        return new Appended(new AppendResult(stored, duplicates), new Edge(tree.size(), tree.hashes()));
+    }
+
+    /** The chain head and tree size an append leaves. */
+    private record Head(long sequence, String hash, long treeSize) {}
+
+    /** Events, tree nodes and head in a statement each (H2, where a statement is no round trip). */
+    private static void write(Connection connection, List<StoredEvent> stored, List<CompactRange.Created> nodes, Head head)
+            throws SQLException {
+        if (!stored.isEmpty()) {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO audit_event (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (StoredEvent row : stored) {
+                    Object[] values = values(row);
+                    for (int i = 0; i < values.length; i++) {
+                        insert.setObject(i + 1, values[i]);
+                    }
+                    insert.addBatch();
+                }
                 insert.executeBatch();
             }
         }
         JdbcTree.insert(connection, nodes);
-        if (!stored.isEmpty()) {
-            try (PreparedStatement head = connection.prepareStatement("UPDATE audit_head SET seq = ?, hash = ?, tree_size = ? WHERE id = 1")) {
-                head.setLong(1, sequence);
-                head.setString(2, previousHash);
-                head.setLong(3, tree.size());
-                head.executeUpdate();
+        try (PreparedStatement update = connection.prepareStatement("UPDATE audit_head SET seq = ?, hash = ?, tree_size = ? WHERE id = 1")) {
+            update.setLong(1, head.sequence());
+            update.setString(2, head.hash());
+            update.setLong(3, head.treeSize());
+            update.executeUpdate();
+        }
+    }
+
+    /**
+     * Events, tree nodes and head in one PostgreSQL statement, one round trip: each table's rows
+     * as one array a column. The text is the same for every batch size, so the server keeps it
+     * prepared.
+     */
+    private static final String WRITE_AT_ONCE = "WITH events AS (INSERT INTO audit_event (" + COLUMNS + ")"
+            + " SELECT * FROM unnest(?::bigint[], ?::varchar[], ?::bigint[], ?::bigint[], ?::varchar[], ?::varchar[],"
+            + " ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[],"
+            + " ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[])),"
+            + " nodes AS (INSERT INTO audit_tree_node (height, idx, hash)"
+            + " SELECT * FROM unnest(?::smallint[], ?::bigint[], ?::varchar[]))"
+            + " UPDATE audit_head SET seq = ?, hash = ?, tree_size = ? WHERE id = 1";
+
+    private static void writeAtOnce(Connection connection, List<StoredEvent> stored, List<CompactRange.Created> nodes, Head head)
+            throws SQLException {
+        Object[][] columns = new Object[VALUES][stored.size()];
+        for (int r = 0; r < stored.size(); r++) {
+            Object[] values = values(stored.get(r));
+            for (int c = 0; c < VALUES; c++) {
+                columns[c][r] = values[c];
             }
         }
-        return new Appended(new AppendResult(stored, duplicates), new Edge(tree.size(), tree.hashes()));
+        Object[] heights = new Object[nodes.size()];
+        Object[] indexes = new Object[nodes.size()];
+        Object[] hashes = new Object[nodes.size()];
+        for (int n = 0; n < nodes.size(); n++) {
+            heights[n] = nodes.get(n).node().height();
+            indexes[n] = nodes.get(n).node().index();
+            hashes[n] = HEX.formatHex(nodes.get(n).hash());
+        }
+        try (PreparedStatement write = connection.prepareStatement(WRITE_AT_ONCE)) {
+            for (int c = 0; c < VALUES; c++) {
+                write.setArray(c + 1, connection.createArrayOf(c == 0 || c == 2 || c == 3 ? "BIGINT" : "VARCHAR", columns[c]));
+            }
+            write.setArray(VALUES + 1, connection.createArrayOf("INTEGER", heights));
+            write.setArray(VALUES + 2, connection.createArrayOf("BIGINT", indexes));
+            write.setArray(VALUES + 3, connection.createArrayOf("VARCHAR", hashes));
+            write.setLong(VALUES + 4, head.sequence());
+            write.setString(VALUES + 5, head.hash());
+            write.setLong(VALUES + 6, head.treeSize());
+            write.executeUpdate();
+        }
     }
 
     private static Set<String> existing(Connection connection, List<AuditEvent> events) throws SQLException {
@@ -157,26 +250,17 @@ public final class JdbcAuditStore implements AuditStore {
         return existing;
     }
 
-    private static void bind(PreparedStatement insert, StoredEvent row) throws SQLException {
+    /** The number of {@link #COLUMNS}. */
+    private static final int VALUES = 18;
+
+    /** A row's values in {@link #COLUMNS} order. */
+    private static Object[] values(StoredEvent row) {
         AuditEvent event = row.event();
-        insert.setLong(1, row.sequence());
-        insert.setString(2, event.eventId().toString());
-        insert.setLong(3, event.time().toEpochMilli());
-        insert.setLong(4, row.storedAt().toEpochMilli());
-        insert.setString(5, event.service());
-        insert.setString(6, event.actor());
-        insert.setString(7, event.action().dottedName());
-        insert.setString(8, event.resource().kind());
-        insert.setString(9, event.resource().id());
-        insert.setString(10, event.resource().repo());
-        insert.setString(11, event.resource().runId());
-        insert.setString(12, event.outcome().name());
-        insert.setString(13, event.reason());
-        insert.setString(14, event.traceId());
-        insert.setString(15, event.sourceAddress());
-        insert.setString(16, CanonicalJson.object(event.attributes()));
-        insert.setString(17, row.previousHash());
-        insert.setString(18, row.hash());
+        return new Object[] {row.sequence(), event.eventId().toString(), event.time().toEpochMilli(),
+            row.storedAt().toEpochMilli(), event.service(), event.actor(), event.action().dottedName(),
+            event.resource().kind(), event.resource().id(), event.resource().repo(), event.resource().runId(),
+            event.outcome().name(), event.reason(), event.traceId(), event.sourceAddress(),
+            CanonicalJson.object(event.attributes()), row.previousHash(), row.hash()};
     }
 
     /** Reads a row as stored, without judging it: verification decides whether it is intact. */
