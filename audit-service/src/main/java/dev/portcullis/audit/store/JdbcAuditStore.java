@@ -124,6 +124,7 @@ public final class JdbcAuditStore implements AuditStore {
         if (chained.stored().isEmpty()) {
             return Optional.empty();
         }
+        connection.setAutoCommit(true); // the statement is the transaction, whatever the pool's default
         try {
             if (!writeAtOnce(connection, chained, head.head())) {
                 return Optional.empty();
