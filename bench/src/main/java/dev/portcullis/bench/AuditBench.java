@@ -64,13 +64,8 @@ final class AuditBench {
     private static final int MEASURED_EVENTS = 100_000;
     /**
      * Events stored while querying and proving: a million unless PORTCULLIS_BENCH_AUDIT_EVENTS says
-<<<<<<< HEAD
-     * fewer; at least 150,000, so the filled events hold an hour's window (36,000) in many places
-     * after the 100,500 the ingest part stored.
-=======
      * fewer, at least 150,000: the queries pick events filled in after the ≈ 100,500 ingested ones
      * with an hour (36,000 events) after them.
->>>>>>> 55e2f83c21c3fbf42afc9bd293383171497e4211
      */
     private final int storedEvents = Math.max(150_000, Integer.parseInt(env("PORTCULLIS_BENCH_AUDIT_EVENTS", "1000000")));
     private static final int QUERIES_PER_KIND = 200;

@@ -25,38 +25,55 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import javax.sql.DataSource;
 
 /**
- * The audit log over JDBC: one code path for embedded H2 and PostgreSQL. Appenders take a row
- * lock on the chain head, so appends are serialised even across replicas sharing a database,
- * and a batch is chained, added to the Merkle tree (the O(log n) nodes each leaf completes) and
- * committed in one transaction. Thread-safe.
+ * The audit log over JDBC, on embedded H2 and PostgreSQL. Appenders hold a row lock on the chain
+ * head, so appends are serialised even across replicas sharing a database, and a batch is
+ * chained, added to the Merkle tree (the O(log n) nodes each leaf completes) and committed in one
+ * transaction. On PostgreSQL a store that made the last append chains the next batch after the
+ * head it left and writes events, nodes and head in one statement whose head update (the row
+ * lock) applies only if the head is still that one; otherwise, and on H2, it locks the head,
+ * reads it and looks up which events are stored already. Thread-safe.
  */
 public final class JdbcAuditStore implements AuditStore {
     static final String COLUMNS = "seq, event_id, event_time, stored_at, service, actor, action, resource_kind,"
             + " resource_id, repo, run_id, outcome, reason, trace_id, source_address, attributes, previous_hash, hash";
 
+    private static final HexFormat HEX = HexFormat.of();
+
     private final DataSource dataSource;
     private final Clock clock;
     /**
-     * The tree's right edge after this store's last committed append, keyed by its size: appends
-     * re-read it from the database only when another replica appended in between. Written after
-     * commit, read under the head lock; a stale value never matches the locked size.
+     * The head and the tree's right edge as this store's last committed append left them: the
+     * next append chains after it without reading it back. Replaced after commit by a newer one
+     * only; stale when another replica appended since, which the head row then tells.
      */
-    private volatile Edge lastEdge = new Edge(0, List.of());
+    private final AtomicReference<Known> known = new AtomicReference<>(Known.UNKNOWN);
 
-    private record Edge(long size, List<byte[]> hashes) {}
+    /** The chain head row: sequence, hash and tree size. */
+    private record Head(long sequence, String hash, long treeSize) {}
 
-    /** What one transaction appended, and the tree's right edge once it commits. */
-    private record Appended(AppendResult result, Edge edge) {}
+    /** A head whose tree covers every event, and that tree's right edge. */
+    private record Known(Head head, List<byte[]> edge) {
+        static final Known UNKNOWN = new Known(new Head(-1, "", -1), List.of());
+
+        CompactRange tree() {
+            return CompactRange.of(head.treeSize(), edge);
+        }
+    }
+
+    /** A batch chained after a head: the events to store, the tree nodes they complete, the head after them. */
+    private record Chained(List<StoredEvent> stored, int duplicates, List<CompactRange.Created> nodes, Known after) {}
 
     public JdbcAuditStore(DataSource dataSource, Clock clock) {
         this.dataSource = requireNonNull(dataSource, "dataSource is null");
@@ -69,12 +86,19 @@ public final class JdbcAuditStore implements AuditStore {
             return new AppendResult(List.of(), 0);
         }
         try (Connection connection = dataSource.getConnection()) {
+            boolean postgres = isPostgres(connection);
+            if (postgres) {
+                Optional<AppendResult> appended = appendAtKnownHead(connection, events);
+                if (appended.isPresent()) {
+                    return appended.get();
+                }
+            }
             connection.setAutoCommit(false);
             try {
-                Appended appended = append(connection, events);
+                Chained chained = appendLocked(connection, events, postgres);
                 connection.commit();
-                lastEdge = appended.edge();
-                return appended.result();
+                remember(chained.after());
+                return new AppendResult(chained.stored(), chained.duplicates());
             } catch (SQLException | RuntimeException e) {
                 connection.rollback();
                 throw e;
@@ -84,61 +108,170 @@ public final class JdbcAuditStore implements AuditStore {
         }
     }
 
-    private Appended append(Connection connection, List<AuditEvent> events) throws SQLException {
-        long sequence;
-        String previousHash;
-        long treeSize;
+    /**
+     * On PostgreSQL, when this store knows the head its last append left: the batch chained after
+     * it and written in one statement, its own transaction, that moves the head only if the head
+     * is still that one (one round trip, the lock held for that statement alone). Empty, with
+     * nothing written, when another replica appended since or an event of the batch is stored
+     * already (the insert fails on the unique event_id): the locked append settles those.
+     */
+    private Optional<AppendResult> appendAtKnownHead(Connection connection, List<AuditEvent> events) throws SQLException {
+        Known head = known.get();
+        if (head == Known.UNKNOWN) {
+            return Optional.empty();
+        }
+        Chained chained = chain(events, Set.of(), head.head(), head.tree());
+        if (chained.stored().isEmpty()) {
+            return Optional.empty();
+        }
+        connection.setAutoCommit(true); // the statement is the transaction, whatever the pool's default
+        try {
+            if (!writeAtOnce(connection, chained, head.head())) {
+                return Optional.empty();
+            }
+        } catch (SQLException e) {
+            if ("23505".equals(e.getSQLState())) { // unique_violation
+                return Optional.empty();
+            }
+            throw e;
+        }
+        remember(chained.after());
+        return Optional.of(new AppendResult(chained.stored(), chained.duplicates()));
+    }
+
+    private void remember(Known after) {
+        known.accumulateAndGet(after, (old, next) -> next.head().sequence() >= old.head().sequence() ? next : old);
+    }
+
+    /** Locks the head, reads it and the stored ids among the batch's, and writes the batch after it. */
+    private Chained appendLocked(Connection connection, List<AuditEvent> events, boolean postgres) throws SQLException {
+        Head locked;
         try (PreparedStatement head = connection.prepareStatement("SELECT seq, hash, tree_size FROM audit_head WHERE id = 1 FOR UPDATE");
                 ResultSet row = head.executeQuery()) {
             if (!row.next()) {
                 throw new SQLException("the audit_head row is missing");
             }
-            sequence = row.getLong(1);
-            previousHash = row.getString(2);
-            treeSize = row.getLong(3);
+            locked = new Head(row.getLong(1), row.getString(2), row.getLong(3));
         }
         // events stored before the tree existed go in first (normally done at start, see extendTree)
-        treeSize = JdbcTree.catchUp(connection, treeSize, sequence, Long.MAX_VALUE);
-        // the right edge as this replica left it, unless another one appended since: then read under the lock
-        Edge known = lastEdge;
-        CompactRange tree = known.size() == treeSize && treeSize > 0 ? CompactRange.of(treeSize, known.hashes())
-                : JdbcTree.edge(connection, treeSize);
-        List<CompactRange.Created> nodes = new ArrayList<>();
-        Set<String> seen = existing(connection, events);
-        Instant storedAt = clock.instant();
-        storedAt = Instant.ofEpochMilli(storedAt.toEpochMilli());
-        List<StoredEvent> stored = new ArrayList<>();
-        int duplicates = 0;
-        try (PreparedStatement insert = connection.prepareStatement(
-                "INSERT INTO audit_event (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-            for (AuditEvent event : events) {
-                if (!seen.add(event.eventId().toString())) {
-                    duplicates++;
-                    continue;
-                }
-                sequence++;
-                String hash = ChainHash.of(previousHash, sequence, storedAt, event);
-                StoredEvent row = new StoredEvent(sequence, event, storedAt, previousHash, hash);
-                bind(insert, row);
-                insert.addBatch();
-                stored.add(row);
-                nodes.addAll(tree.append(MerkleTree.eventLeafHash(hash)));
-                previousHash = hash;
+        long treeSize = JdbcTree.catchUp(connection, locked.treeSize(), locked.sequence(), Long.MAX_VALUE);
+        // the right edge as this store left it, unless another replica appended since: then read under the lock
+        Head current = new Head(locked.sequence(), locked.hash(), treeSize);
+        Known cached = known.get();
+        CompactRange tree = cached.head().equals(current) && treeSize > 0 ? cached.tree() : JdbcTree.edge(connection, treeSize);
+        Chained chained = chain(events, existing(connection, events), current, tree);
+        if (!chained.stored().isEmpty() || treeSize != locked.treeSize()) {
+            if (!postgres) {
+                write(connection, chained);
+            } else if (!writeAtOnce(connection, chained, locked)) {
+                throw new SQLException("the audit head changed while locked");
             }
-            if (!stored.isEmpty()) {
+        }
+        return chained;
+    }
+
+    /** Chains the events of {@code events} not in {@code stored} (each id once) after {@code head}. */
+    private Chained chain(List<AuditEvent> events, Set<String> stored, Head head, CompactRange tree) {
+        Set<String> seen = new HashSet<>(stored);
+        Instant storedAt = Instant.ofEpochMilli(clock.instant().toEpochMilli());
+        List<StoredEvent> rows = new ArrayList<>();
+        List<CompactRange.Created> nodes = new ArrayList<>();
+        long sequence = head.sequence();
+        String previousHash = head.hash();
+        int duplicates = 0;
+        for (AuditEvent event : events) {
+            if (!seen.add(event.eventId().toString())) {
+                duplicates++;
+                continue;
+            }
+            sequence++;
+            String hash = ChainHash.of(previousHash, sequence, storedAt, event);
+            rows.add(new StoredEvent(sequence, event, storedAt, previousHash, hash));
+            nodes.addAll(tree.append(MerkleTree.eventLeafHash(hash)));
+            previousHash = hash;
+        }
+        return new Chained(rows, duplicates, nodes, new Known(new Head(sequence, previousHash, tree.size()), tree.hashes()));
+    }
+
+    /** Events, tree nodes and head in a statement each (H2, where a statement is no round trip). */
+    private static void write(Connection connection, Chained chained) throws SQLException {
+        List<StoredEvent> stored = chained.stored();
+        Head head = chained.after().head();
+        if (!stored.isEmpty()) {
+            try (PreparedStatement insert = connection.prepareStatement(
+                    "INSERT INTO audit_event (" + COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                for (StoredEvent row : stored) {
+                    Object[] values = values(row);
+                    for (int i = 0; i < values.length; i++) {
+                        insert.setObject(i + 1, values[i]);
+                    }
+                    insert.addBatch();
+                }
                 insert.executeBatch();
             }
         }
-        JdbcTree.insert(connection, nodes);
-        if (!stored.isEmpty()) {
-            try (PreparedStatement head = connection.prepareStatement("UPDATE audit_head SET seq = ?, hash = ?, tree_size = ? WHERE id = 1")) {
-                head.setLong(1, sequence);
-                head.setString(2, previousHash);
-                head.setLong(3, tree.size());
-                head.executeUpdate();
+        JdbcTree.insert(connection, chained.nodes());
+        try (PreparedStatement update = connection.prepareStatement("UPDATE audit_head SET seq = ?, hash = ?, tree_size = ? WHERE id = 1")) {
+            update.setLong(1, head.sequence());
+            update.setString(2, head.hash());
+            update.setLong(3, head.treeSize());
+            update.executeUpdate();
+        }
+    }
+
+    /**
+     * Events, tree nodes and head in one PostgreSQL statement, one round trip: the head moves
+     * only from the expected one (taking its row lock), and the rows are inserted only if it
+     * moved. Each table's rows come as one array a column, so the text is the same for every
+     * batch size and the server keeps it prepared.
+     */
+    private static final String WRITE_AT_ONCE = "WITH head AS (UPDATE audit_head SET seq = ?, hash = ?, tree_size = ?"
+            + " WHERE id = 1 AND seq = ? AND hash = ? AND tree_size = ? RETURNING 1),"
+            + " events AS (INSERT INTO audit_event (" + COLUMNS + ") SELECT e.* FROM head,"
+            + " unnest(?::bigint[], ?::varchar[], ?::bigint[], ?::bigint[], ?::varchar[], ?::varchar[],"
+            + " ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[],"
+            + " ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[], ?::varchar[]) AS e),"
+            + " nodes AS (INSERT INTO audit_tree_node (height, idx, hash)"
+            + " SELECT n.* FROM head, unnest(?::smallint[], ?::bigint[], ?::varchar[]) AS n)"
+            + " SELECT count(*) FROM head";
+
+    /** Writes {@code chained} if the head is still {@code expected}; false, nothing written, if not. */
+    private static boolean writeAtOnce(Connection connection, Chained chained, Head expected) throws SQLException {
+        List<StoredEvent> stored = chained.stored();
+        List<CompactRange.Created> nodes = chained.nodes();
+        Head after = chained.after().head();
+        Object[][] columns = new Object[VALUES][stored.size()];
+        for (int r = 0; r < stored.size(); r++) {
+            Object[] values = values(stored.get(r));
+            for (int c = 0; c < VALUES; c++) {
+                columns[c][r] = values[c];
             }
         }
-        return new Appended(new AppendResult(stored, duplicates), new Edge(tree.size(), tree.hashes()));
+        Object[] heights = new Object[nodes.size()];
+        Object[] indexes = new Object[nodes.size()];
+        Object[] hashes = new Object[nodes.size()];
+        for (int n = 0; n < nodes.size(); n++) {
+            heights[n] = nodes.get(n).node().height();
+            indexes[n] = nodes.get(n).node().index();
+            hashes[n] = HEX.formatHex(nodes.get(n).hash());
+        }
+        try (PreparedStatement write = connection.prepareStatement(WRITE_AT_ONCE)) {
+            write.setLong(1, after.sequence());
+            write.setString(2, after.hash());
+            write.setLong(3, after.treeSize());
+            write.setLong(4, expected.sequence());
+            write.setString(5, expected.hash());
+            write.setLong(6, expected.treeSize());
+            for (int c = 0; c < VALUES; c++) {
+                write.setArray(7 + c, connection.createArrayOf(c == 0 || c == 2 || c == 3 ? "BIGINT" : "VARCHAR", columns[c]));
+            }
+            write.setArray(7 + VALUES, connection.createArrayOf("INTEGER", heights));
+            write.setArray(8 + VALUES, connection.createArrayOf("BIGINT", indexes));
+            write.setArray(9 + VALUES, connection.createArrayOf("VARCHAR", hashes));
+            try (ResultSet moved = write.executeQuery()) {
+                return moved.next() && moved.getLong(1) == 1;
+            }
+        }
     }
 
     private static Set<String> existing(Connection connection, List<AuditEvent> events) throws SQLException {
@@ -157,26 +290,17 @@ public final class JdbcAuditStore implements AuditStore {
         return existing;
     }
 
-    private static void bind(PreparedStatement insert, StoredEvent row) throws SQLException {
+    /** The number of {@link #COLUMNS}. */
+    private static final int VALUES = 18;
+
+    /** A row's values in {@link #COLUMNS} order. */
+    private static Object[] values(StoredEvent row) {
         AuditEvent event = row.event();
-        insert.setLong(1, row.sequence());
-        insert.setString(2, event.eventId().toString());
-        insert.setLong(3, event.time().toEpochMilli());
-        insert.setLong(4, row.storedAt().toEpochMilli());
-        insert.setString(5, event.service());
-        insert.setString(6, event.actor());
-        insert.setString(7, event.action().dottedName());
-        insert.setString(8, event.resource().kind());
-        insert.setString(9, event.resource().id());
-        insert.setString(10, event.resource().repo());
-        insert.setString(11, event.resource().runId());
-        insert.setString(12, event.outcome().name());
-        insert.setString(13, event.reason());
-        insert.setString(14, event.traceId());
-        insert.setString(15, event.sourceAddress());
-        insert.setString(16, CanonicalJson.object(event.attributes()));
-        insert.setString(17, row.previousHash());
-        insert.setString(18, row.hash());
+        return new Object[] {row.sequence(), event.eventId().toString(), event.time().toEpochMilli(),
+            row.storedAt().toEpochMilli(), event.service(), event.actor(), event.action().dottedName(),
+            event.resource().kind(), event.resource().id(), event.resource().repo(), event.resource().runId(),
+            event.outcome().name(), event.reason(), event.traceId(), event.sourceAddress(),
+            CanonicalJson.object(event.attributes()), row.previousHash(), row.hash()};
     }
 
     /** Reads a row as stored, without judging it: verification decides whether it is intact. */

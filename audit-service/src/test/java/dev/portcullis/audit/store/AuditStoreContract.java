@@ -274,6 +274,40 @@ abstract class AuditStoreContract {
     }
 
     @Test
+    void anAppendOfStoredEventsOnlyKeepsTheLeavesItAddedToTheTree() throws Exception {
+        store.append(events(0, 9));
+        try (var connection = dataSource.getConnection(); var statement = connection.createStatement()) {
+            statement.execute("DELETE FROM audit_tree_node");
+            statement.execute("UPDATE audit_head SET tree_size = 0");
+        }
+
+        AppendResult resent = store.append(events(3, 5));
+        store.append(events(9, 10));
+
+        assertEquals(2, resent.duplicates());
+        assertEquals(10, store.treeSize());
+        assertArrayEquals(NaiveTree.rootOfEvents(all()), new LogProofs(store).root(10));
+    }
+
+    @Test
+    void anEventAnotherReplicaStoredIsADuplicateForThisOne() {
+        JdbcAuditStore replica = new JdbcAuditStore(dataSource, Clock.fixed(Instant.parse("2026-11-24T10:00:01Z"), ZoneOffset.UTC));
+        store.append(events(0, 4));
+
+        AppendResult resent = replica.append(List.of(event(2), event(4), event(5)));
+        store.append(events(6, 8));
+
+        assertEquals(List.of(5L, 6L), resent.stored().stream().map(StoredEvent::sequence).toList());
+        assertEquals(1, resent.duplicates());
+        List<StoredEvent> rows = all();
+        assertEquals(8, rows.size());
+        ChainVerifier verifier = new ChainVerifier(1, ChainHash.GENESIS);
+        rows.forEach(verifier::accept);
+        assertTrue(verifier.finish(8, null).intact());
+        assertArrayEquals(NaiveTree.rootOfEvents(rows), new LogProofs(store).root(8));
+    }
+
+    @Test
     void knownCallersAreTheActorsThatSubmittedRuns() {
         store.append(events(0, 8));
 
