@@ -142,13 +142,15 @@ final class AccessInterceptor implements ServerInterceptor {
         }
         SpiffeId identity = ((Authenticated) authentication).identity();
         Credential credential = ((Authenticated) authentication).credential();
-        Set<Role> held = roles.rolesOf(identity);
+        boolean delegateOwn = ((Authenticated) authentication).delegateOwn();
+        // a delegate's certificate alone acts without a role, whatever role pattern its identity matches:
+        // the service narrows what such a caller may do by the roles it lacks (audit Append: its own refusals)
+        Set<Role> held = delegateOwn ? Set.of() : roles.rolesOf(identity);
         var rule = rules.ruleFor(method);
         if (rule.isEmpty()) {
             return refuse(watched, Code.PERMISSION_DENIED, "this method admits no caller",
                     "METHOD_NOT_ALLOWED", Map.of("method", method), method, identity.value(), remote, Map.of());
         }
-        boolean delegateOwn = ((Authenticated) authentication).delegateOwn();
         if (!delegateOwn && rule.get() instanceof AccessRules.AnyOf anyOf && anyOf.roles().stream().noneMatch(held::contains)) {
             String required = String.join(",", new TreeSet<>(anyOf.roles().stream().map(r -> r.name().toLowerCase()).toList()));
             return refuse(watched, Code.PERMISSION_DENIED, "identity " + identity + " may not call " + method,

@@ -1,0 +1,93 @@
+package dev.portcullis.audit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.google.rpc.ErrorInfo;
+import dev.portcullis.runtime.testing.ServiceFixture;
+import dev.portcullis.runtime.testing.TestChannels;
+import dev.portcullis.runtime.testing.TestPki;
+import dev.portcullis.v1.AppendRequest;
+import dev.portcullis.v1.AuditAction;
+import dev.portcullis.v1.AuditEvent;
+import dev.portcullis.v1.AuditOutcome;
+import dev.portcullis.v1.AuditResource;
+import dev.portcullis.v1.AuditServiceGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.StatusProto;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The console's certificate alone stays narrowed to its own refusals even when a broad role pattern
+ * (here {@code spiffe://test.example/*} for the service role) happens to match the console too: a
+ * stolen console certificate must not write a run's approval into the log.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class AuditConsoleWithRolesTest {
+    private static final String CONSOLE = "spiffe://test.example/console";
+
+    @TempDir
+    static Path dir;
+
+    private ServiceFixture fixture;
+
+    @BeforeAll
+    void start() throws Exception {
+        Map<String, Object> properties = new HashMap<>();
+        properties.put("portcullis.audit.data-dir", dir.resolve("audit").toString());
+        properties.put("portcullis.oidc.delegates", List.of(CONSOLE));
+        properties.put("portcullis.roles.service", List.of("spiffe://test.example/service/*", "spiffe://test.example/*"));
+        fixture = ServiceFixture.start("audit", Files.createDirectories(dir.resolve("pki")), properties);
+    }
+
+    @AfterAll
+    void stop() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void theConsolesCertificateAloneMayNotAppendAnApprovalEvenWhenARolePatternMatchesIt() {
+        AuditEvent approval = AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString())
+                .setTime(com.google.protobuf.util.Timestamps.fromMillis(System.currentTimeMillis()))
+                .setService("console").setAction(AuditAction.AUDIT_ACTION_RUN_APPROVED)
+                .setOutcome(AuditOutcome.AUDIT_OUTCOME_SUCCESS).setReason("FORGED")
+                .setResource(AuditResource.newBuilder().setKind("run").setId("r-1")).build();
+        ManagedChannel channel = TestChannels.mtls(fixture.port(), fixture.pki().issue("console-" + UUID.randomUUID(),
+                TestPki.id("console")));
+        try {
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> AuditServiceGrpc
+                    .newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+                    .append(AppendRequest.newBuilder().addEvents(approval).build()));
+
+            assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
+            assertEquals("DELEGATE_EVENT_NOT_ALLOWED", reason(refused));
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static String reason(StatusRuntimeException refused) {
+        com.google.rpc.Status status = StatusProto.fromThrowable(refused);
+        try {
+            return status.getDetailsList().stream().filter(d -> d.is(ErrorInfo.class)).findFirst().orElseThrow()
+                    .unpack(ErrorInfo.class).getReason();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
