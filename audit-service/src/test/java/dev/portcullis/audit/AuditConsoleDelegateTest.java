@@ -186,6 +186,30 @@ class AuditConsoleDelegateTest {
     }
 
     @Test
+    void theConsoleMayNotNameAnActorInItsOwnRefusal() {
+        // the console authenticated no one when it refused: an actor would frame a person (and feed the
+        // auth-failure burst alert under their name) from a stolen console certificate
+        AuditEvent framing = refusal(AuditAction.AUDIT_ACTION_AUTH_FAILED, "TOKEN_SIGNATURE").toBuilder()
+                .setActor("spiffe://test.example/human/admin").build();
+
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> appendAsConsole(framing));
+
+        assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
+        assertEquals("DELEGATE_EVENT_NOT_ALLOWED", reason(refused));
+    }
+
+    @Test
+    void theConsoleMayNotNameARunInItsOwnRefusal() {
+        AuditEvent aboutARun = refusal(AuditAction.AUDIT_ACTION_AUTH_FAILED, "CSRF_MISSING").toBuilder()
+                .setResource(AuditResource.newBuilder().setKind("run").setId("r-1").setRunId("r-1").setRepo("acme/infra")).build();
+
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> appendAsConsole(aboutARun));
+
+        assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
+        assertEquals("DELEGATE_EVENT_NOT_ALLOWED", reason(refused));
+    }
+
+    @Test
     void anIdentityWithoutTheWriterRightCannotAppendTheConsolesRefusals() {
         ManagedChannel channel = TestChannels.mtls(fixture.port(), fixture.credential(TestIdentity.CI));
         try {

@@ -75,16 +75,18 @@ final class AuditRequests {
 
     /**
      * Checks that {@code events}, appended by a delegate without the service role, are all refusals it
-     * made itself: {@link #DELEGATE_ACTIONS} with outcome DENIED.
+     * made itself: {@link #DELEGATE_ACTIONS} with outcome DENIED, naming no actor (it authenticated no
+     * one), no repository and no run (a stolen delegate certificate must not frame a person or a run).
      *
      * @throws DomainException DENIED {@code DELEGATE_EVENT_NOT_ALLOWED} naming the first other event
      */
     static void delegateRefusals(List<AuditEvent> events) {
         for (int i = 0; i < events.size(); i++) {
             AuditEvent event = events.get(i);
-            if (!DELEGATE_ACTIONS.contains(event.action()) || event.outcome() != AuditOutcome.DENIED) {
+            if (!DELEGATE_ACTIONS.contains(event.action()) || event.outcome() != AuditOutcome.DENIED
+                    || !event.actor().isEmpty() || !event.resource().repo().isEmpty() || !event.resource().runId().isEmpty()) {
                 throw new DomainException(DomainException.Kind.DENIED, "DELEGATE_EVENT_NOT_ALLOWED",
-                        "a delegate may append only its own refusals (auth.failed, outcome DENIED)",
+                        "a delegate may append only its own refusals (auth.failed, outcome DENIED, no actor, repo or run)",
                         Map.of("event", Integer.toString(i), "action", event.action().dottedName()));
             }
         }
