@@ -50,21 +50,7 @@ class DevConsoleTest {
                     .followRedirects(HttpClient.Redirect.NEVER).build();
             String console = dev.consoleUrl().toString();
 
-            HttpResponse<String> toSignIn = get(http, console + "/runs", "");
-            HttpResponse<String> toProvider = get(http, console + location(toSignIn), "");
-            String signInCookie = cookie(toProvider, "__Host-portcullis-signin");
-            HttpResponse<String> picker = get(http, location(toProvider), "");
-            List<String> form = new ArrayList<>();
-            Matcher hidden = HIDDEN.matcher(picker.body());
-            while (hidden.find()) {
-                form.add(hidden.group(1) + "=" + URLEncoder.encode(hidden.group(2).replace("&amp;", "&"), StandardCharsets.UTF_8));
-            }
-            form.add("user=approver");
-            HttpResponse<String> back = http.send(HttpRequest.newBuilder(URI.create(dev.signIn().url() + "/authorize"))
-                    .header("Content-Type", "application/x-www-form-urlencoded")
-                    .POST(HttpRequest.BodyPublishers.ofString(form.stream().collect(Collectors.joining("&")))).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            HttpResponse<String> signedIn = get(http, location(back), signInCookie);
+            HttpResponse<String> signedIn = signedIn(http, dev, "approver");
 
             String session = cookie(signedIn, "__Host-portcullis-session");
             HttpResponse<String> runs = get(http, console + "/runs", session);
@@ -131,6 +117,11 @@ class DevConsoleTest {
 
     /** Signs in at dev mode's console as dev user {@code user}; returns the session cookie ({@code NAME=VALUE}). */
     private static String signIn(HttpClient http, DevMode dev, String user) throws Exception {
+        return cookie(signedIn(http, dev, user), "__Host-portcullis-session");
+    }
+
+    /** Signs in at dev mode's console as dev user {@code user}: the console's answer to the provider's redirect back. */
+    private static HttpResponse<String> signedIn(HttpClient http, DevMode dev, String user) throws Exception {
         String console = dev.consoleUrl().toString();
         HttpResponse<String> toSignIn = get(http, console + "/runs", "");
         HttpResponse<String> toProvider = get(http, console + location(toSignIn), "");
@@ -146,7 +137,7 @@ class DevConsoleTest {
                 .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString(form.stream().collect(Collectors.joining("&")))).build(),
                 HttpResponse.BodyHandlers.ofString());
-        return cookie(get(http, location(back), signInCookie), "__Host-portcullis-session");
+        return get(http, location(back), signInCookie);
     }
 
     private static HttpResponse<String> get(HttpClient http, String url, String cookie) throws Exception {
