@@ -52,6 +52,7 @@ import dev.portcullis.v1.WatchAlertsRequest;
 import dev.portcullis.v1.WatchAlertsResponse;
 import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
@@ -72,6 +73,7 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
     private final boolean listenerEnabled;
     private final LogProofs proofs;
     private final EventStreamer streamer = new EventStreamer("audit service", ErrorStatus::of);
+    private final DelegateAppendBudget delegateBudget = new DelegateAppendBudget(Clock.systemUTC());
 
     /**
      * @param sources the configured outside sources, for ListSources
@@ -222,8 +224,10 @@ public final class AuditGrpcService extends AuditServiceGrpc.AuditServiceImplBas
             List<String> segments = caller.identity().segments();
             List<AuditEvent> events = AuditRequests.batch(request, segments.get(segments.size() - 1));
             if (!caller.has(Role.SERVICE)) {
-                // only a delegate (the console) gets here without the service role: its own refusals, nothing else
+                // only a delegate (the console) gets here without the service role: its own refusals, nothing else,
+                // and no more of them than its budget
                 AuditRequests.delegateRefusals(events);
+                delegateBudget.take(caller.identity().toString(), events.size());
             }
             AppendResult result = ingest.append(events);
             for (AuditEvent event : events) {
