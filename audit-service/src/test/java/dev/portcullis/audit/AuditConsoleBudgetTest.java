@@ -3,7 +3,6 @@ package dev.portcullis.audit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.google.rpc.ErrorInfo;
 import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.TestChannels;
 import dev.portcullis.runtime.testing.TestPki;
@@ -16,7 +15,6 @@ import dev.portcullis.v1.AuditServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -73,7 +71,7 @@ class AuditConsoleBudgetTest {
                     () -> stub.withDeadlineAfter(30, TimeUnit.SECONDS).append(batch()));
 
             assertEquals(Status.Code.RESOURCE_EXHAUSTED, refused.getStatus().getCode());
-            assertEquals("DELEGATE_RATE_LIMITED", reason(refused));
+            assertEquals("DELEGATE_RATE_LIMITED", TestChannels.reason(refused));
         } finally {
             channel.shutdownNow();
         }
@@ -86,15 +84,5 @@ class AuditConsoleBudgetTest {
                 .setService("console").setAction(AuditAction.AUDIT_ACTION_AUTH_FAILED)
                 .setOutcome(AuditOutcome.AUDIT_OUTCOME_DENIED).setReason("CSRF_MISSING").setSourceAddress("192.0.2.7:50123")
                 .setResource(AuditResource.newBuilder().setKind("page").setId("POST /runs/x/approve")).build()).toList()).build();
-    }
-
-    private static String reason(StatusRuntimeException refused) {
-        com.google.rpc.Status status = StatusProto.fromThrowable(refused);
-        try {
-            return status.getDetailsList().stream().filter(d -> d.is(ErrorInfo.class)).findFirst().orElseThrow()
-                    .unpack(ErrorInfo.class).getReason();
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new AssertionError(e);
-        }
     }
 }

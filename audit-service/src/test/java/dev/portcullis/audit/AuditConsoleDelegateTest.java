@@ -3,7 +3,6 @@ package dev.portcullis.audit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.google.rpc.ErrorInfo;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.portcullis.runtime.oidc.TestIssuer;
 import dev.portcullis.runtime.oidc.Tokens;
@@ -22,7 +21,6 @@ import dev.portcullis.v1.QueryRequest;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -110,7 +108,7 @@ class AuditConsoleDelegateTest {
                 () -> queryAsConsole(Optional.empty(), QueryRequest.getDefaultInstance()));
 
         assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
-        assertEquals("USER_TOKEN_REQUIRED", reason(refused));
+        assertEquals("USER_TOKEN_REQUIRED", TestChannels.reason(refused));
     }
 
     @Test
@@ -121,7 +119,7 @@ class AuditConsoleDelegateTest {
                     () -> drain(stub(channel, Optional.of(auditor())).query(QueryRequest.getDefaultInstance())));
 
             assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
-            assertEquals("DELEGATE_REQUIRED", reason(refused));
+            assertEquals("DELEGATE_REQUIRED", TestChannels.reason(refused));
         } finally {
             channel.shutdownNow();
         }
@@ -137,7 +135,7 @@ class AuditConsoleDelegateTest {
                 () -> queryAsConsole(Optional.of(ciToken), QueryRequest.getDefaultInstance()));
 
         assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
-        assertEquals("TOKEN_ISSUER", reason(refused));
+        assertEquals("TOKEN_ISSUER", TestChannels.reason(refused));
     }
 
     @Test
@@ -149,7 +147,7 @@ class AuditConsoleDelegateTest {
                 () -> queryAsConsole(Optional.of(forged), QueryRequest.getDefaultInstance()));
 
         assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
-        assertEquals("TOKEN_SIGNATURE", reason(refused));
+        assertEquals("TOKEN_SIGNATURE", TestChannels.reason(refused));
         awaitFound(auditor(), e -> e.getAttributesOrDefault("unverified_jti", "").equals(jti)
                 && e.getReason().equals("TOKEN_SIGNATURE") && e.getActor().equals(CONSOLE));
     }
@@ -160,7 +158,7 @@ class AuditConsoleDelegateTest {
                 () -> queryAsConsole(Optional.of(sign(claims("approver"))), QueryRequest.getDefaultInstance()));
 
         assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
-        assertEquals("ROLE_REQUIRED", reason(refused));
+        assertEquals("ROLE_REQUIRED", TestChannels.reason(refused));
     }
 
     @Test
@@ -182,7 +180,7 @@ class AuditConsoleDelegateTest {
         StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> appendAsConsole(approval));
 
         assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
-        assertEquals("DELEGATE_EVENT_NOT_ALLOWED", reason(refused));
+        assertEquals("DELEGATE_EVENT_NOT_ALLOWED", TestChannels.reason(refused));
     }
 
     @Test
@@ -195,7 +193,7 @@ class AuditConsoleDelegateTest {
         StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> appendAsConsole(framing));
 
         assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
-        assertEquals("DELEGATE_EVENT_NOT_ALLOWED", reason(refused));
+        assertEquals("DELEGATE_EVENT_NOT_ALLOWED", TestChannels.reason(refused));
     }
 
     @Test
@@ -206,7 +204,7 @@ class AuditConsoleDelegateTest {
         StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> appendAsConsole(aboutARun));
 
         assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
-        assertEquals("DELEGATE_EVENT_NOT_ALLOWED", reason(refused));
+        assertEquals("DELEGATE_EVENT_NOT_ALLOWED", TestChannels.reason(refused));
     }
 
     @Test
@@ -217,7 +215,7 @@ class AuditConsoleDelegateTest {
                     .append(AppendRequest.newBuilder().addEvents(refusal(AuditAction.AUDIT_ACTION_AUTH_FAILED, "TOKEN_SIGNATURE")).build()));
 
             assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
-            assertEquals("ROLE_REQUIRED", reason(refused));
+            assertEquals("ROLE_REQUIRED", TestChannels.reason(refused));
         } finally {
             channel.shutdownNow();
         }
@@ -307,15 +305,5 @@ class AuditConsoleDelegateTest {
         AuditServiceGrpc.AuditServiceBlockingStub stub = AuditServiceGrpc.newBlockingStub(channel)
                 .withDeadlineAfter(20, TimeUnit.SECONDS);
         return token.isPresent() ? stub.withCallCredentials(TestChannels.bearer(token.get())) : stub;
-    }
-
-    private static String reason(StatusRuntimeException refused) {
-        com.google.rpc.Status status = StatusProto.fromThrowable(refused);
-        try {
-            return status.getDetailsList().stream().filter(d -> d.is(ErrorInfo.class)).findFirst().orElseThrow()
-                    .unpack(ErrorInfo.class).getReason();
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new AssertionError(e);
-        }
     }
 }

@@ -3,7 +3,6 @@ package dev.portcullis.audit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import com.google.rpc.ErrorInfo;
 import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.TestChannels;
 import dev.portcullis.runtime.testing.TestPki;
@@ -16,7 +15,6 @@ import dev.portcullis.v1.AuditServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -75,19 +73,9 @@ class AuditConsoleWithRolesTest {
                     .append(AppendRequest.newBuilder().addEvents(approval).build()));
 
             assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
-            assertEquals("DELEGATE_EVENT_NOT_ALLOWED", reason(refused));
+            assertEquals("DELEGATE_EVENT_NOT_ALLOWED", TestChannels.reason(refused));
         } finally {
             channel.shutdownNow();
-        }
-    }
-
-    private static String reason(StatusRuntimeException refused) {
-        com.google.rpc.Status status = StatusProto.fromThrowable(refused);
-        try {
-            return status.getDetailsList().stream().filter(d -> d.is(ErrorInfo.class)).findFirst().orElseThrow()
-                    .unpack(ErrorInfo.class).getReason();
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new AssertionError(e);
         }
     }
 }

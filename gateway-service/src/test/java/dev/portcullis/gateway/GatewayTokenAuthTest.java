@@ -10,7 +10,6 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
-import com.google.rpc.ErrorInfo;
 import com.nimbusds.jwt.JWTClaimsSet;
 import dev.portcullis.catalog.condition.CelCondition;
 import dev.portcullis.catalog.condition.ConditionInput;
@@ -43,7 +42,6 @@ import dev.portcullis.v1.SubmitRunResponse;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,7 +172,7 @@ class GatewayTokenAuthTest {
                 () -> submit(Optional.empty(), Tokens.SHA, MAIN));
 
         assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
-        assertEquals("NO_CREDENTIALS", reason(refused));
+        assertEquals("NO_CREDENTIALS", TestChannels.reason(refused));
     }
 
     @Test
@@ -186,7 +184,7 @@ class GatewayTokenAuthTest {
                 () -> submit(Optional.of(token), Tokens.SHA, MAIN));
 
         assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
-        assertEquals("TOKEN_EXPIRED", reason(refused));
+        assertEquals("TOKEN_EXPIRED", TestChannels.reason(refused));
         AuditEvent failed = awaitAuthFailure(jti);
         assertEquals("TOKEN_EXPIRED", failed.getReason());
         assertEquals("", failed.getActor());
@@ -204,7 +202,7 @@ class GatewayTokenAuthTest {
                 () -> submit(Optional.of(token), Tokens.SHA, MAIN));
 
         assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
-        assertEquals("TOKEN_AUDIENCE", reason(refused));
+        assertEquals("TOKEN_AUDIENCE", TestChannels.reason(refused));
         assertEquals("TOKEN_AUDIENCE", awaitAuthFailure(jti).getReason());
     }
 
@@ -217,7 +215,7 @@ class GatewayTokenAuthTest {
                 () -> submit(Optional.of(token), Tokens.SHA, MAIN));
 
         assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
-        assertEquals("TOKEN_ISSUER_UNAVAILABLE", reason(refused));
+        assertEquals("TOKEN_ISSUER_UNAVAILABLE", TestChannels.reason(refused));
         assertEquals("TOKEN_ISSUER_UNAVAILABLE", awaitAuthFailure(jti).getReason());
     }
 
@@ -229,7 +227,7 @@ class GatewayTokenAuthTest {
                 () -> submit(Optional.of(token), OTHER_SHA, MAIN));
 
         assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
-        assertEquals("TOKEN_COMMIT_MISMATCH", reason(refused));
+        assertEquals("TOKEN_COMMIT_MISMATCH", TestChannels.reason(refused));
         AuditEvent denied = awaitAudited(e -> e.getAction() == AuditAction.AUDIT_ACTION_RUN_SUBMITTED
                 && e.getReason().equals("TOKEN_COMMIT_MISMATCH") && e.getAttributesOrDefault("commit_sha", "").equals(OTHER_SHA));
         assertEquals("oidc:github", denied.getAttributesOrThrow("authentication"));
@@ -246,7 +244,7 @@ class GatewayTokenAuthTest {
 
         assertEquals("oidc:github", first.getRun().getAuthentication());
         assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
-        assertEquals("TOKEN_RUNS_EXHAUSTED", reason(refused));
+        assertEquals("TOKEN_RUNS_EXHAUSTED", TestChannels.reason(refused));
         AuditEvent denied = awaitAudited(e -> e.getAction() == AuditAction.AUDIT_ACTION_RUN_SUBMITTED
                 && e.getReason().equals("TOKEN_RUNS_EXHAUSTED"));
         assertEquals("oidc:github", denied.getAttributesOrThrow("authentication"));
@@ -261,7 +259,7 @@ class GatewayTokenAuthTest {
                 () -> submit(Optional.of(token), Tokens.SHA, "refs/heads/feature"));
 
         assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
-        assertEquals("TOKEN_COMMIT_MISMATCH", reason(refused));
+        assertEquals("TOKEN_COMMIT_MISMATCH", TestChannels.reason(refused));
     }
 
     @Test
@@ -274,7 +272,7 @@ class GatewayTokenAuthTest {
                     () -> submitOn(channel, Optional.of(token), Tokens.SHA, MAIN));
 
             assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
-            assertEquals("IDENTITY_MISMATCH", reason(refused));
+            assertEquals("IDENTITY_MISMATCH", TestChannels.reason(refused));
         } finally {
             channel.shutdownNow();
         }
@@ -290,7 +288,7 @@ class GatewayTokenAuthTest {
                     .submitRun(SubmitRunRequest.getDefaultInstance()));
 
             assertEquals(Status.Code.UNAUTHENTICATED, refused.getStatus().getCode());
-            assertEquals("TOKEN_MALFORMED", reason(refused));
+            assertEquals("TOKEN_MALFORMED", TestChannels.reason(refused));
         } finally {
             channel.shutdownNow();
         }
@@ -306,7 +304,7 @@ class GatewayTokenAuthTest {
                     () -> submitOn(channel, Optional.of(token), OTHER_SHA, MAIN));
 
             assertEquals(Status.Code.PERMISSION_DENIED, refused.getStatus().getCode());
-            assertEquals("TOKEN_COMMIT_MISMATCH", reason(refused));
+            assertEquals("TOKEN_COMMIT_MISMATCH", TestChannels.reason(refused));
         } finally {
             channel.shutdownNow();
         }
@@ -419,15 +417,6 @@ class GatewayTokenAuthTest {
     }
 
     /** What a gRPC client library sends for a bearer token: one authorization header per call. */
-    private static String reason(StatusRuntimeException refused) {
-        com.google.rpc.Status status = StatusProto.fromThrowable(refused);
-        try {
-            return status.getDetailsList().stream().filter(d -> d.is(ErrorInfo.class)).findFirst().orElseThrow()
-                    .unpack(ErrorInfo.class).getReason();
-        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new AssertionError(e);
-        }
-    }
 
     private AuditEvent awaitAuthFailure(String jti) {
         return awaitAudited(e -> e.getAction() == AuditAction.AUDIT_ACTION_AUTH_FAILED

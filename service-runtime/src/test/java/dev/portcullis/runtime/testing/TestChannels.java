@@ -1,12 +1,16 @@
 package dev.portcullis.runtime.testing;
 
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.rpc.ErrorInfo;
 import io.grpc.CallCredentials;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
+import io.grpc.protobuf.StatusProto;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -107,5 +111,16 @@ public final class TestChannels {
                 applier.apply(headers);
             }
         };
+    }
+
+    /** The {@code ErrorInfo} reason of refusal {@code refused}; fails the test when it carries none. */
+    public static String reason(StatusRuntimeException refused) {
+        try {
+            return StatusProto.fromThrowable(refused).getDetailsList().stream().filter(d -> d.is(ErrorInfo.class)).findFirst()
+                    .orElseThrow(() -> new AssertionError("the refusal carries no ErrorInfo: " + refused.getStatus()))
+                    .unpack(ErrorInfo.class).getReason();
+        } catch (InvalidProtocolBufferException e) {
+            throw new AssertionError(e);
+        }
     }
 }
