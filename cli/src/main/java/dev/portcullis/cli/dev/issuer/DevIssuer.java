@@ -89,7 +89,7 @@ public final class DevIssuer implements AutoCloseable {
         Path oidc = oidcDir(requireNonNull(dataDir, "dataDir is null").toAbsolutePath());
         RSAKey key = DevSigningKey.loadOrCreate(oidc);
         HttpsServer server = listen(previousPort(oidc.resolve(URL_FILE_NAME)));
-        server.setHttpsConfigurator(new HttpsConfigurator(serverTls(pki, clock)));
+        server.setHttpsConfigurator(new HttpsConfigurator(serverTls(pki, clock, CERTIFICATE_NAME)));
         DevIssuer issuer = new DevIssuer(server, key, pki.caFile(), clock);
         try {
             PrivateFiles.write(oidc.resolve(URL_FILE_NAME), issuer.url + "\n");
@@ -191,24 +191,26 @@ public final class DevIssuer implements AutoCloseable {
         }
     }
 
-    /** A server certificate for loopback from the dev CA, valid as long as the CA is. */
-    private static SSLContext serverTls(DevPki pki, Clock clock) {
+    /**
+     * A TLS context serving a loopback certificate named {@code name} from the dev CA, valid as long
+     * as the CA is: the dev issuer's and the dev identity provider's.
+     */
+    static SSLContext serverTls(DevPki pki, Clock clock, String name) {
         X509Certificate ca = PemFiles.readCertificate(pki.caFile());
-        IssuedCertificate issued = pki.issue(CERTIFICATE_NAME, new CertificateRequest(CERTIFICATE_NAME,
-                new SpiffeId("spiffe://" + DevPki.TRUST_DOMAIN + "/dev/" + CERTIFICATE_NAME), List.of("localhost"),
+        IssuedCertificate issued = pki.issue(name, new CertificateRequest(name,
+                new SpiffeId("spiffe://" + DevPki.TRUST_DOMAIN + "/dev/" + name), List.of("localhost"),
                 List.of("127.0.0.1", "::1"), new Validity(clock.instant().minus(Duration.ofMinutes(1)), ca.getNotAfter().toInstant())));
         try {
             KeyStore store = KeyStore.getInstance("PKCS12");
             store.load(null, null);
-            store.setKeyEntry(CERTIFICATE_NAME, issued.privateKey(), new char[0],
-                    new Certificate[] {issued.certificate(), ca});
+            store.setKeyEntry(name, issued.privateKey(), new char[0], new Certificate[] {issued.certificate(), ca});
             KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keys.init(store, new char[0]);
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys.getKeyManagers(), null, null);
             return context;
         } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot make the dev OIDC issuer's TLS context", e);
+            throw new IllegalStateException("cannot make the TLS context of dev " + name, e);
         }
     }
 }

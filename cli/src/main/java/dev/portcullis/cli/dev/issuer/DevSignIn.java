@@ -4,25 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.nimbusds.jose.jwk.RSAKey;
 import dev.portcullis.console.devidp.DevIdentityProvider;
-import dev.portcullis.runtime.identity.SpiffeId;
-import dev.portcullis.runtime.pki.CertificateRequest;
 import dev.portcullis.runtime.pki.DevPki;
-import dev.portcullis.runtime.pki.IssuedCertificate;
-import dev.portcullis.runtime.pki.PemFiles;
-import dev.portcullis.runtime.pki.Validity;
-import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
-import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SSLContext;
 
 /**
  * DEV ONLY: the identity provider humans sign in to the dev console at
@@ -51,7 +37,7 @@ public final class DevSignIn implements AutoCloseable {
     /** Starts the provider of data directory {@code dataDir} on a free loopback port. */
     public static DevSignIn start(Path dataDir, DevPki pki, Clock clock) {
         RSAKey key = DevSigningKey.loadOrCreate(requireNonNull(dataDir, "dataDir is null").toAbsolutePath().resolve("idp"));
-        return new DevSignIn(DevIdentityProvider.start(0, serverTls(pki, clock), key, clock), pki.caFile().toAbsolutePath());
+        return new DevSignIn(DevIdentityProvider.start(0, DevIssuer.serverTls(pki, clock, CERTIFICATE_NAME), key, clock), pki.caFile().toAbsolutePath());
     }
 
     /** The issuer URL, {@code https://127.0.0.1:PORT}. */
@@ -90,25 +76,5 @@ public final class DevSignIn implements AutoCloseable {
     @Override
     public void close() {
         provider.close();
-    }
-
-    /** A server certificate for loopback from the dev CA, valid as long as the CA is. */
-    private static SSLContext serverTls(DevPki pki, Clock clock) {
-        X509Certificate ca = PemFiles.readCertificate(pki.caFile());
-        IssuedCertificate issued = pki.issue(CERTIFICATE_NAME, new CertificateRequest(CERTIFICATE_NAME,
-                new SpiffeId("spiffe://" + DevPki.TRUST_DOMAIN + "/dev/" + CERTIFICATE_NAME), List.of("localhost"),
-                List.of("127.0.0.1", "::1"), new Validity(clock.instant().minus(Duration.ofMinutes(1)), ca.getNotAfter().toInstant())));
-        try {
-            KeyStore store = KeyStore.getInstance("PKCS12");
-            store.load(null, null);
-            store.setKeyEntry(CERTIFICATE_NAME, issued.privateKey(), new char[0], new Certificate[] {issued.certificate(), ca});
-            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-            keys.init(store, new char[0]);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keys.getKeyManagers(), null, null);
-            return context;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new IllegalStateException("cannot make the dev identity provider's TLS context", e);
-        }
     }
 }
