@@ -21,6 +21,7 @@ import io.micronaut.http.server.exceptions.ServerStartupException;
 import io.micronaut.http.server.netty.NettyEmbeddedServer;
 import io.micronaut.http.server.netty.NettyHttpRequest;
 import io.micronaut.http.sse.Event;
+import io.netty.channel.Channel;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.IdentityCipherSuiteFilter;
@@ -292,7 +293,7 @@ public final class ConsoleHttpServer implements AutoCloseable {
             for (EventStream stream : streams) {
                 Matcher matcher = stream.path().matcher(path);
                 if (matcher.matches()) {
-                    return CompletableFuture.completedFuture(events(page, matcher, stream));
+                    return CompletableFuture.completedFuture(events(page, matcher, stream, connection(request)));
                 }
             }
         }
@@ -300,7 +301,7 @@ public final class ConsoleHttpServer implements AutoCloseable {
         try {
             pages.execute(() -> {
                 try {
-                    answered.complete(toMicronaut(route(page), () -> drop(request)));
+                    answered.complete(toMicronaut(route(page), connection(request)));
                 } catch (RuntimeException e) {
                     log.atError().setCause(e).log("console.page_failed");
                     answered.completeExceptionally(e);
@@ -358,13 +359,13 @@ public final class ConsoleHttpServer implements AutoCloseable {
     }
 
     /** An event stream on a thread of its own, so open streams never hold the pages' threads; over the limit, 503. */
-    private MutableHttpResponse<?> events(WebRequest request, Matcher matcher, EventStream stream) {
+    private MutableHttpResponse<?> events(WebRequest request, Matcher matcher, EventStream stream, Channel connection) {
         if (openStreams.incrementAndGet() > maxStreams) {
             openStreams.decrementAndGet();
             return toMicronaut(Layout.problem(503, request.session(), "Busy", "Too many logs are followed at once; reload in a minute.")
                     .with("Retry-After", "60"));
         }
-        ThreadFedPublisher<Event<String>> events = new ThreadFedPublisher<>(streamThreads, STALL, sink -> {
+        ThreadFedPublisher<Event<String>> events = new ThreadFedPublisher<>(streamThreads, connection, STALL, sink -> {
             try {
                 stream.handler().stream(request, matcher, (id, name, data) -> {
                     Event<String> event = Event.of(data).name(name.replaceAll("[\r\n]", ""));
@@ -381,26 +382,29 @@ public final class ConsoleHttpServer implements AutoCloseable {
         return response;
     }
 
-    /**
-     * Drops the request's connection without ending its answer: a download that failed half-way
-     * then ends without the last chunk, and the browser reports it failed rather than keeping a
-     * truncated file that looks whole.
-     */
-    private static void drop(HttpRequest<?> request) {
+    /** The connection a request came on; Micronaut's Netty server hands over nothing else. */
+    private static Channel connection(HttpRequest<?> request) {
         if (request instanceof NettyHttpRequest<?> netty) {
-            netty.getChannelHandlerContext().channel().close();
+            return netty.getChannelHandlerContext().channel();
         }
+        throw new IllegalStateException("the console runs on Micronaut's Netty server only, not " + request.getClass().getName());
     }
 
+    /** An answer with no streamed body as Micronaut's. */
     private MutableHttpResponse<?> toMicronaut(WebResponse answer) {
-        return toMicronaut(answer, () -> {});
+        if (answer.body() instanceof WebResponse.Body.Streamed) {
+            throw new IllegalArgumentException("a streamed answer needs its connection");
+        }
+        return toMicronaut(answer, null);
     }
 
     /**
-     * Our answer as Micronaut's; a streamed body is written by a page thread of its own, in chunks
-     * of at most 8 KiB, and when it fails half-way {@code abort} drops the connection.
+     * Our answer as Micronaut's; a streamed body is written to {@code connection} by a page
+     * thread of its own, in chunks of at most 8 KiB, and when it fails half-way the connection is
+     * dropped without the body's end: the browser then reports the download failed rather than
+     * keeping a truncated file that looks whole.
      */
-    private MutableHttpResponse<?> toMicronaut(WebResponse answer, Runnable abort) {
+    private MutableHttpResponse<?> toMicronaut(WebResponse answer, Channel connection) {
         MutableHttpResponse<Object> response = HttpResponse.status(HttpStatus.valueOf(answer.status()));
         answer.headers().forEach((name, value) -> {
             if (name.equalsIgnoreCase("Set-Cookie")) {
@@ -414,13 +418,13 @@ public final class ConsoleHttpServer implements AutoCloseable {
         if (answer.body() instanceof WebResponse.Body.Bytes bytes) {
             response.body(bytes.bytes());
         } else if (answer.body() instanceof WebResponse.Body.Streamed streamed) {
-            response.body(new ThreadFedPublisher<byte[]>(pages, STALL, sink -> {
+            response.body(new ThreadFedPublisher<byte[]>(pages, connection, STALL, sink -> {
                 try (OutputStream out = new ChunkStream(sink)) {
                     streamed.writer().writeTo(out);
                 } catch (IOException | RuntimeException e) {
                     log.atWarn().addKeyValue("error", (e.getCause() == null ? e : e.getCause()).getClass().getSimpleName())
                             .log("console.download_broken");
-                    abort.run();
+                    connection.close();
                     throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
                 }
             }, () -> {}));

@@ -2,6 +2,7 @@ package dev.portcullis.console.http;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.channel.Channel;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.Executor;
@@ -20,6 +21,12 @@ import org.reactivestreams.Subscription;
  * browser has asked for nothing more (Micronaut requests as the connection drains), and gives up
  * after {@code stall}: so a browser that stops reading holds one of our threads for at most that
  * long, and no memory beyond what was sent. One subscriber, once.
+ *
+ * <p>Every signal reaches the subscriber on the connection's event loop, and an item only while
+ * the connection is open: Micronaut 4.10 lets go of a response when its connection closes, and an
+ * item handed over from another thread after that fails on the event loop ("onNext before
+ * request?", micronaut-core#13273). Once the connection is closed the producer's next emit
+ * returns false, so a browser leaving a page ends its stream's handler at once.
  */
 final class ThreadFedPublisher<T> implements Publisher<T> {
     /** Where a producer hands over its items. */
@@ -34,16 +41,20 @@ final class ThreadFedPublisher<T> implements Publisher<T> {
     }
 
     private final Executor executor;
+    private final Channel connection;
     private final Duration stall;
     private final Producer<T> producer;
     private final Runnable neverRun;
     private final AtomicBoolean subscribed = new AtomicBoolean();
 
     /**
+     * @param executor runs the producer
+     * @param connection the connection the body is written to; its event loop delivers every signal
      * @param neverRun called when the producer cannot be run (the executor refused it)
      */
-    ThreadFedPublisher(Executor executor, Duration stall, Producer<T> producer, Runnable neverRun) {
+    ThreadFedPublisher(Executor executor, Channel connection, Duration stall, Producer<T> producer, Runnable neverRun) {
         this.executor = requireNonNull(executor, "executor is null");
+        this.connection = requireNonNull(connection, "connection is null");
         this.stall = requireNonNull(stall, "stall is null");
         this.producer = requireNonNull(producer, "producer is null");
         this.neverRun = requireNonNull(neverRun, "neverRun is null");
@@ -68,28 +79,45 @@ final class ThreadFedPublisher<T> implements Publisher<T> {
         try {
             executor.execute(() -> {
                 try {
-                    producer.produce(item -> {
-                        if (!demand.take(stall)) {
-                            return false;
-                        }
-                        subscriber.onNext(item);
-                        return true;
-                    });
+                    producer.produce(item -> demand.take(stall) && onLoop(demand, () -> subscriber.onNext(item)));
                 } catch (RuntimeException e) {
-                    if (!demand.cancelled()) {
-                        subscriber.onError(e);
-                    }
+                    onLoop(demand, () -> subscriber.onError(e));
                     return;
                 }
                 if (demand.stalled()) {
-                    subscriber.onError(new IOException("the browser took nothing for " + stall.toSeconds() + " s"));
-                } else if (!demand.cancelled()) {
-                    subscriber.onComplete();
+                    IOException stalled = new IOException("the browser took nothing for " + stall.toSeconds() + " s");
+                    onLoop(demand, () -> subscriber.onError(stalled));
+                } else {
+                    onLoop(demand, subscriber::onComplete);
                 }
             });
         } catch (RejectedExecutionException e) {
             neverRun.run();
             subscriber.onError(e);
+        }
+    }
+
+    /**
+     * Hands {@code signal} to the connection's event loop, which runs it unless the subscriber
+     * cancelled or the connection closed meanwhile (then nothing more is sent). False once that
+     * is known here.
+     */
+    private boolean onLoop(Demand demand, Runnable signal) {
+        if (demand.cancelled()) {
+            return false;
+        }
+        try {
+            connection.eventLoop().execute(() -> {
+                if (!connection.isActive()) {
+                    demand.cancel();
+                } else if (!demand.cancelled()) {
+                    signal.run();
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) { // the server is shutting down
+            demand.cancel();
+            return false;
         }
     }
 

@@ -43,6 +43,13 @@ public final class LogCapture implements AutoCloseable {
         }
     }
 
+    /** Every event at {@code level}, whatever its message and fields. */
+    public List<ILoggingEvent> events(String level) {
+        synchronized (appender) {
+            return appender.list.stream().filter(e -> e.getLevel().toString().equals(level)).toList();
+        }
+    }
+
     @Override
     public void close() {
         logger.detachAppender(appender);
