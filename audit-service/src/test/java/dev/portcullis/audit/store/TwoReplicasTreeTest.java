@@ -42,6 +42,9 @@ class TwoReplicasTreeTest {
 
     @AfterEach
     void close() {
+        if (db == null) { // PostgreSQL was unreachable: the test skipped before opening anything
+            return;
+        }
         first.close();
         second.close();
         TestDatabases.drop(db);

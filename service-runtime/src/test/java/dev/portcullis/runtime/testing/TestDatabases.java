@@ -180,9 +180,12 @@ public final class TestDatabases {
         }
     }
 
-    /** Drops the schema a test made (PostgreSQL); nothing to do for H2, which dies with the JVM. */
+    /**
+     * Drops the schema a test made (PostgreSQL); nothing to do for H2, which dies with the JVM, or
+     * for null: a test skipped because PostgreSQL was unreachable got no schema.
+     */
     public static void drop(Settings settings) {
-        if (settings.schema().isEmpty()) {
+        if (settings == null || settings.schema().isEmpty()) {
             return;
         }
         try (Connection connection = DriverManager.getConnection(settings.jdbcUrl(), settings.user(), settings.password());

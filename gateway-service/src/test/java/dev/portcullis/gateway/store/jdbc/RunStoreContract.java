@@ -66,6 +66,9 @@ abstract class RunStoreContract {
 
     @AfterEach
     void close() {
+        if (db == null) { // PostgreSQL was unreachable: the test skipped before opening anything
+            return;
+        }
         dataSource.close();
         TestDatabases.drop(db);
     }
