@@ -77,23 +77,26 @@ final class ThreadFedPublisher<T> implements Publisher<T> {
         Demand demand = new Demand();
         subscriber.onSubscribe(demand);
         try {
-            executor.execute(() -> {
-                try {
-                    producer.produce(item -> demand.take(stall) && onLoop(demand, () -> subscriber.onNext(item)));
-                } catch (RuntimeException e) {
-                    onLoop(demand, () -> subscriber.onError(e));
-                    return;
-                }
-                if (demand.stalled()) {
-                    IOException stalled = new IOException("the browser took nothing for " + stall.toSeconds() + " s");
-                    onLoop(demand, () -> subscriber.onError(stalled));
-                } else {
-                    onLoop(demand, subscriber::onComplete);
-                }
-            });
+            executor.execute(() -> produce(subscriber, demand));
         } catch (RejectedExecutionException e) {
             neverRun.run();
             subscriber.onError(e);
+        }
+    }
+
+    /** On the producer's thread: runs it and ends the body the way it ended. */
+    private void produce(Subscriber<? super T> subscriber, Demand demand) {
+        try {
+            producer.produce(item -> demand.take(stall) && onLoop(demand, () -> subscriber.onNext(item)));
+        } catch (RuntimeException e) {
+            onLoop(demand, () -> subscriber.onError(e));
+            return;
+        }
+        if (demand.stalled()) {
+            IOException stalled = new IOException("the browser took nothing for " + stall.toSeconds() + " s");
+            onLoop(demand, () -> subscriber.onError(stalled));
+        } else {
+            onLoop(demand, subscriber::onComplete);
         }
     }
 

@@ -55,7 +55,7 @@ class BrowserLeavesEventStreamTest {
                         new SessionStore(Clock.systemUTC(), Duration.ofMinutes(5)), List.of(), List.of(flood), 1, refusal -> { })) {
             server.start();
             for (int visit = 1; visit <= VISITS; visit++) {
-                readFirstEventThenReset(trust, server.port());
+                readFirstEventThenReset(trust, server.port(), "/flood");
                 int expected = visit;
                 await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5)).until(() -> ended.get() == expected);
             }
@@ -67,13 +67,37 @@ class BrowserLeavesEventStreamTest {
         }
     }
 
+    @Test
+    void aStreamWaitingForAReaderThatLeavesEndsItsHandlerAtOnce() throws Exception {
+        TestPki pki = TestPki.create(dir);
+        AtomicInteger ended = new AtomicInteger();
+        String megabyte = "x".repeat(1 << 20);
+        EventStream large = EventStream.of("/large", (request, path, events) -> {
+            for (int sent = 0; sent < 64 && events.send(Integer.toString(sent), "log", megabyte); sent++) {
+                // 64 MB: far more than the connection's buffers hold, so the handler waits for the reader
+            }
+            ended.incrementAndGet();
+        });
+        SSLContext trust = PemFiles.trustingOnly(pki.caFile());
+        try (TlsMaterial tls = TlsMaterial.load(pki.tlsConfig(pki.issue("console", TestPki.id("console")), Duration.ofMinutes(1)));
+                ConsoleHttpServer server = new ConsoleHttpServer("127.0.0.1", 0, tls.serverAuthContext(), URI.create("https://localhost"),
+                        new SessionStore(Clock.systemUTC(), Duration.ofMinutes(5)), List.of(), List.of(large), 1, refusal -> { })) {
+            server.start();
+
+            readFirstEventThenReset(trust, server.port(), "/large");
+
+            // well within the 60 s a reader that stays connected but reads nothing is given
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> ended.get() == 1);
+        }
+    }
+
     /** Opens the stream, reads until its first event, then drops the connection at once (TCP reset). */
-    private static void readFirstEventThenReset(SSLContext trust, int port) throws Exception {
+    private static void readFirstEventThenReset(SSLContext trust, int port, String path) throws Exception {
         SSLSocket socket = (SSLSocket) trust.getSocketFactory().createSocket("127.0.0.1", port);
         try {
             socket.setSoTimeout(30_000);
             OutputStream out = socket.getOutputStream();
-            out.write("GET /flood HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
             for (String line = in.readLine(); line != null && !line.startsWith("data:"); line = in.readLine()) {
