@@ -25,8 +25,8 @@ import org.reactivestreams.Subscription;
  * <p>Every signal reaches the subscriber on the connection's event loop, and an item only while
  * the connection is open: Micronaut 4.10 lets go of a response when its connection closes, and an
  * item handed over from another thread after that fails on the event loop ("onNext before
- * request?", micronaut-core#13273). Once the connection is closed the producer's next emit
- * returns false, so a browser leaving a page ends its stream's handler at once.
+ * request?", micronaut-core#13273). An item reaching a closed connection ends the body there: the
+ * producer's next emit returns false, so a browser leaving a page ends its stream's handler.
  */
 final class ThreadFedPublisher<T> implements Publisher<T> {
     /** Where a producer hands over its items. */
