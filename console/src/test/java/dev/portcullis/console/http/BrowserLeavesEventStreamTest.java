@@ -50,10 +50,8 @@ class BrowserLeavesEventStreamTest {
         });
         SSLContext trust = PemFiles.trustingOnly(pki.caFile());
         try (LogCapture eventLoop = new LogCapture(AbstractEventExecutor.class);
-                TlsMaterial tls = TlsMaterial.load(pki.tlsConfig(pki.issue("console", TestPki.id("console")), Duration.ofMinutes(1)));
-                ConsoleHttpServer server = new ConsoleHttpServer("127.0.0.1", 0, tls.serverAuthContext(), URI.create("https://localhost"),
-                        new SessionStore(Clock.systemUTC(), Duration.ofMinutes(5)), List.of(), List.of(flood), 1, refusal -> { })) {
-            server.start();
+                TlsMaterial tls = tls(pki);
+                ConsoleHttpServer server = serving(tls, flood)) {
             for (int visit = 1; visit <= VISITS; visit++) {
                 readFirstEventThenReset(trust, server.port(), "/flood");
                 int expected = visit;
@@ -79,16 +77,30 @@ class BrowserLeavesEventStreamTest {
             ended.incrementAndGet();
         });
         SSLContext trust = PemFiles.trustingOnly(pki.caFile());
-        try (TlsMaterial tls = TlsMaterial.load(pki.tlsConfig(pki.issue("console", TestPki.id("console")), Duration.ofMinutes(1)));
-                ConsoleHttpServer server = new ConsoleHttpServer("127.0.0.1", 0, tls.serverAuthContext(), URI.create("https://localhost"),
-                        new SessionStore(Clock.systemUTC(), Duration.ofMinutes(5)), List.of(), List.of(large), 1, refusal -> { })) {
-            server.start();
+        try (TlsMaterial tls = tls(pki); ConsoleHttpServer server = serving(tls, large)) {
 
             readFirstEventThenReset(trust, server.port(), "/large");
 
             // well within the 60 s a reader that stays connected but reads nothing is given
             await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(() -> ended.get() == 1);
         }
+    }
+
+    private static TlsMaterial tls(TestPki pki) {
+        return TlsMaterial.load(pki.tlsConfig(pki.issue("console", TestPki.id("console")), Duration.ofMinutes(1)));
+    }
+
+    /** A started console serving {@code stream} and nothing else. */
+    private static ConsoleHttpServer serving(TlsMaterial tls, EventStream stream) {
+        ConsoleHttpServer server = new ConsoleHttpServer("127.0.0.1", 0, tls.serverAuthContext(), URI.create("https://localhost"),
+                new SessionStore(Clock.systemUTC(), Duration.ofMinutes(5)), List.of(), List.of(stream), 1, refusal -> { });
+        try {
+            server.start();
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
     }
 
     /** Opens the stream, reads until its first event, then drops the connection at once (TCP reset). */
