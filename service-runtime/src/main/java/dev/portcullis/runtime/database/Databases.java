@@ -17,10 +17,13 @@ public final class Databases {
      * The URL of the embedded H2 database {@code name} in {@code dataDir}, the default where no JDBC
      * URL is configured. H2's own JVM-shutdown hook is turned off: the service closes its pool when
      * it stops, after its last writes (the audit service's shutdown checkpoint, the gateway's lease
-     * releases), which H2's hook would otherwise cut off with "Database is already closed".
+     * releases), which H2's hook would otherwise cut off with "Database is already closed". Every
+     * commit is written to the file at once ({@code WRITE_DELAY=0}; H2 waits up to 500 ms otherwise):
+     * a run, a task's state or an audit event a caller was told is stored must outlive the process
+     * being killed.
      */
     public static String embeddedH2(Path dataDir, String name) {
-        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve(name) + ";DB_CLOSE_ON_EXIT=FALSE";
+        return "jdbc:h2:file:" + dataDir.toAbsolutePath().resolve(name) + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0";
     }
 
     /**

@@ -44,12 +44,12 @@ public final class JdbcTaskStore implements TaskStore {
     private final AuditOutboxTable outbox; // null: this store keeps no audit events
 
     /**
-     * The embedded H2 database in {@code dataDir}, the default. Every commit is written to the
-     * file at once ({@code WRITE_DELAY=0}; H2 waits up to 500 ms otherwise): a task's state that
-     * StartTask answered with, or a log line a watcher saw, must outlive the executor's process.
+     * The embedded H2 database in {@code dataDir}, the default; a task's state that StartTask
+     * answered with, or a log line a watcher saw, outlives the executor's process
+     * ({@link Databases#embeddedH2}).
      */
     public static String embeddedUrl(Path dataDir) {
-        return Databases.embeddedH2(dataDir, "tasks") + ";WRITE_DELAY=0";
+        return Databases.embeddedH2(dataDir, "tasks");
     }
 
     /**
