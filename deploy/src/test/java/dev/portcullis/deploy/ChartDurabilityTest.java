@@ -9,12 +9,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * No acknowledged record lives only on a pod's ephemeral disk, and losing one pod or node stops no
- * service: no {@code emptyDir} holds an audit outbox spool or executor state, every service runs
- * two or more replicas behind a disruption budget and is updated one pod at a time.
+ * service: no {@code emptyDir} holds an audit outbox spool or executor state, the disk spools of
+ * policy and of the web console (where it is enabled) are claims of each replica, every service
+ * runs two or more replicas behind a disruption budget and is updated one pod at a time.
  */
 class ChartDurabilityTest {
     private static final List<String> SERVICES = RenderedChartTest.SERVICES;
@@ -23,10 +25,21 @@ class ChartDurabilityTest {
         return RenderedChart.all().stream();
     }
 
+    /** Each rendering with each workload that keeps its audit outbox in a disk spool: policy, and the console where enabled. */
+    static Stream<Arguments> spooledWorkloads() {
+        return RenderedChart.all().stream().flatMap(chart -> Stream.of("policy", "console")
+                .filter(service -> chart.workload(service).isPresent()).map(service -> Arguments.of(chart, service)));
+    }
+
+    /** The four services, and the web console where the rendering enables it. */
+    private static List<String> workloads(RenderedChart chart) {
+        return chart.workload("console").isPresent() ? Stream.concat(SERVICES.stream(), Stream.of("console")).toList() : SERVICES;
+    }
+
     @ParameterizedTest
     @MethodSource("renderings")
     void noEmptyDirHoldsAnOutboxSpoolOrExecutorState(RenderedChart chart) {
-        for (String service : SERVICES) {
+        for (String service : workloads(chart)) {
             Map<String, Object> pod = Yaml.map(chart.workload(service).orElseThrow(), "spec", "template", "spec");
             Map<String, String> properties = ServiceProperties.of(chart, service);
             List<String> durable = Stream.of("portcullis.audit-outbox.spool-dir",
@@ -66,30 +79,30 @@ class ChartDurabilityTest {
     }
 
     @ParameterizedTest
-    @MethodSource("renderings")
-    void thePolicyServicesSpoolIsAPersistentVolumeClaimOfEachReplica(RenderedChart chart) {
-        Map<String, Object> policy = chart.named("StatefulSet", "portcullis-policy").orElseThrow(
-                () -> new AssertionError(chart + ": policy is not a StatefulSet"));
-        String spool = ServiceProperties.of(chart, "policy").get("portcullis.audit-outbox.spool-dir");
-        Map<String, Object> container = Yaml.maps(policy, "spec", "template", "spec", "containers").stream()
-                .filter(c -> "policy".equals(c.get("name"))).findFirst().orElseThrow();
+    @MethodSource("spooledWorkloads")
+    void aDiskSpoolIsAPersistentVolumeClaimOfEachReplicaKeptWithIt(RenderedChart chart, String service) {
+        Map<String, Object> workload = chart.named("StatefulSet", "portcullis-" + service).orElseThrow(
+                () -> new AssertionError(chart + ": " + service + " is not a StatefulSet"));
+        String spool = ServiceProperties.of(chart, service).get("portcullis.audit-outbox.spool-dir");
+        Map<String, Object> container = Yaml.maps(workload, "spec", "template", "spec", "containers").stream()
+                .filter(c -> service.equals(c.get("name"))).findFirst().orElseThrow();
         String volume = Yaml.maps(container, "volumeMounts").stream().filter(m -> spool.equals(Yaml.string(m, "mountPath")))
                 .map(m -> Yaml.string(m, "name")).findFirst().orElseThrow(() -> new AssertionError("nothing mounted at " + spool));
 
-        Map<String, Object> claim = Yaml.maps(policy, "spec", "volumeClaimTemplates").stream()
+        Map<String, Object> claim = Yaml.maps(workload, "spec", "volumeClaimTemplates").stream()
                 .filter(c -> volume.equals(Yaml.string(c, "metadata", "name"))).findFirst()
                 .orElseThrow(() -> new AssertionError(chart + ": the spool volume " + volume + " is no claim template"));
         assertFalse(Yaml.string(claim, "spec", "resources", "requests", "storage").isEmpty());
-        assertTrue(Yaml.maps(policy, "spec", "template", "spec", "volumes").stream()
+        assertTrue(Yaml.maps(workload, "spec", "template", "spec", "volumes").stream()
                 .noneMatch(v -> volume.equals(Yaml.string(v, "name"))), "a pod volume would shadow the claim");
-        assertEquals("Retain", Yaml.string(policy, "spec", "persistentVolumeClaimRetentionPolicy", "whenScaled"));
-        assertEquals("Retain", Yaml.string(policy, "spec", "persistentVolumeClaimRetentionPolicy", "whenDeleted"));
+        assertEquals("Retain", Yaml.string(workload, "spec", "persistentVolumeClaimRetentionPolicy", "whenScaled"));
+        assertEquals("Retain", Yaml.string(workload, "spec", "persistentVolumeClaimRetentionPolicy", "whenDeleted"));
     }
 
     @ParameterizedTest
     @MethodSource("renderings")
     void everyServiceRunsTwoOrMoreReplicasUnderADisruptionBudgetAndRollsOnePodAtATime(RenderedChart chart) {
-        for (String service : SERVICES) {
+        for (String service : workloads(chart)) {
             Map<String, Object> workload = chart.workload(service).orElseThrow();
             String where = chart + " " + service;
 

@@ -10,6 +10,7 @@ import dev.portcullis.gateway.server.GatewayConfig;
 import dev.portcullis.runtime.identity.SpiffeId;
 import dev.portcullis.runtime.oidc.OidcDelegatesConfig;
 import dev.portcullis.runtime.oidc.OidcIssuerConfig;
+import dev.portcullis.runtime.outbox.OutboxConfig;
 import dev.portcullis.runtime.request.RunId;
 import dev.portcullis.runtime.testing.ConfigBinding;
 import dev.portcullis.runtime.transport.TlsConfig;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The web console in the chart (rendered/example.yaml enables it, rendered/spiffe-gitsync.yaml
- * does not): two replicas under a disruption budget, reaching only the gateway, the audit
+ * does not): two replicas under a disruption budget, each with its refusals' audit spool on a claim
+ * of its own (ChartDurabilityTest checks the claim), reaching only the gateway, the audit
  * service, its identity provider and DNS, and trusted by the gateway and the audit service as the
  * delegate of people signed in at that provider.
  */
@@ -36,11 +38,12 @@ class ConsoleChartTest {
 
     @Test
     void theConsoleRunsTwoReplicasUnderADisruptionBudgetBehindItsService() {
-        Map<String, Object> deployment = WITH.workload("console").orElseThrow();
-        Map<String, Object> podLabels = Yaml.map(deployment, "spec", "template", "metadata", "labels");
+        Map<String, Object> workload = WITH.workload("console").orElseThrow();
+        Map<String, Object> podLabels = Yaml.map(workload, "spec", "template", "metadata", "labels");
 
-        assertEquals("Deployment", Yaml.string(deployment, "kind"));
-        assertEquals("2", Yaml.string(deployment, "spec", "replicas"));
+        assertEquals("StatefulSet", Yaml.string(workload, "kind"), "each replica's audit spool is a claim of its own");
+        assertEquals("portcullis-console", Yaml.string(workload, "spec", "serviceName"));
+        assertEquals("2", Yaml.string(workload, "spec", "replicas"));
         assertEquals(podLabels.get("app.kubernetes.io/component"), "console");
         Map<String, Object> budget = WITH.named("PodDisruptionBudget", "portcullis-console").orElseThrow();
         assertTrue(podLabels.entrySet().containsAll(Yaml.map(budget, "spec", "selector", "matchLabels").entrySet()));
@@ -137,6 +140,7 @@ class ConsoleChartTest {
         ConsoleConfig console = ConfigBinding.bind(ConsoleConfig.class, properties);
         ConsoleOidcConfig oidc = ConfigBinding.bind(ConsoleOidcConfig.class, properties);
         ConfigBinding.bind(TlsConfig.class, properties);
+        OutboxConfig outbox = ConfigBinding.bind(OutboxConfig.class, properties);
 
         assertEquals(URI.create("https://portcullis.example.com"), console.publicUrl());
         assertEquals("portcullis-gateway:8443", console.gatewayAddress());
@@ -145,8 +149,10 @@ class ConsoleChartTest {
         assertEquals("0oa1portcullisconsole", oidc.clientId());
         assertEquals(Path.of("/var/run/portcullis/oidc-client/client-secret"), oidc.clientSecretFile());
         assertEquals(Path.of("/var/run/portcullis/idp-ca/ca.crt"), oidc.caFile());
+        assertEquals(Path.of("/var/lib/portcullis/outbox"), outbox.requiredSpoolDir());
         assertTrue(mounts(WITH, "console").containsAll(List.of("oidc-client:/var/run/portcullis/oidc-client",
-                "idp-ca:/var/run/portcullis/idp-ca", "tls:/var/run/portcullis/tls")), mounts(WITH, "console").toString());
+                "idp-ca:/var/run/portcullis/idp-ca", "tls:/var/run/portcullis/tls", "outbox:/var/lib/portcullis/outbox")),
+                mounts(WITH, "console").toString());
         assertFalse(String.valueOf(Yaml.maps(container(WITH, "console"), "env")).contains("oidc-client"),
                 "the client secret must never be an environment variable");
     }

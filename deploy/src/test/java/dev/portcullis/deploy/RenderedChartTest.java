@@ -52,7 +52,7 @@ class RenderedChartTest {
                             .anyMatch(p -> selects(Yaml.map(p, "spec", "selector", "matchLabels"), podLabels)),
                     chart + ": no PodDisruptionBudget covers " + service);
         }
-        // and the web console's Deployment where it is enabled (ConsoleChartTest)
+        // and the web console's StatefulSet where it is enabled (ConsoleChartTest)
         assertEquals(SERVICES.size() + (chart.workload("console").isPresent() ? 1 : 0), chart.workloads().size());
     }
 

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -32,9 +33,11 @@ final class DevConsole implements AutoCloseable {
 
     /**
      * Starts the console on {@code port} (0: a free one) calling the gateway and audit service on
-     * loopback at {@code gatewayPort} and {@code auditPort}, and registers it at {@code signIn}.
+     * loopback at {@code gatewayPort} and {@code auditPort}, and registers it at {@code signIn}. Its
+     * refusals' audit events wait in {@code DATA_DIR/spool/console}, beside policy's spool, so they
+     * survive a restart of dev mode.
      */
-    static DevConsole start(DevPki pki, int port, int gatewayPort, int auditPort, DevSignIn signIn) {
+    static DevConsole start(DevPki pki, Path dataDir, int port, int gatewayPort, int auditPort, DevSignIn signIn) {
         requireNonNull(signIn, "signIn is null");
         int chosen = port == 0 ? freePort() : port;
         URI url = URI.create("https://localhost:" + chosen);
@@ -47,6 +50,7 @@ final class DevConsole implements AutoCloseable {
         properties.put("portcullis.console.public-url", url.toString());
         properties.put("portcullis.console.gateway-address", "localhost:" + gatewayPort);
         properties.put("portcullis.console.audit-address", "localhost:" + auditPort);
+        properties.put("portcullis.audit-outbox.spool-dir", dataDir.resolve("spool").resolve(ConsoleLauncher.NAME).toString());
         signIn.registerConsole(URI.create(url + "/signin/callback"));
         return new DevConsole(ConsoleLauncher.start(properties, false), url);
     }

@@ -150,7 +150,7 @@ public final class DevMode implements AutoCloseable {
         }
         DevConsole console;
         try {
-            console = DevConsole.start(pki, basePort == 0 ? 0 : basePort + CONSOLE_PORT_OFFSET,
+            console = DevConsole.start(pki, prepared.dataDir(), basePort == 0 ? 0 : basePort + CONSOLE_PORT_OFFSET,
                     ports.get(DevService.GATEWAY), ports.get(DevService.AUDIT), signIn);
         } catch (RuntimeException e) {
             stopAll(running);

@@ -63,6 +63,15 @@ class DevConsoleTest {
     }
 
     @Test
+    void theDevConsoleSpoolsItsRefusalsAuditEventsUnderTheDataDirectory() {
+        Path data = dir.resolve("data");
+
+        try (DevMode dev = DevMode.start(DevModeOptions.in(data).withBasePort(0))) {
+            assertTrue(Files.isDirectory(data.resolve("spool").resolve("console")), "no spool in DATA_DIR/spool/console");
+        }
+    }
+
+    @Test
     void theConsolesExportOfTheWholeLogVerifiesOfflineWithNoEventUncovered() throws Exception {
         try (DevMode dev = DevMode.start(DevModeOptions.in(dir.resolve("data")).withBasePort(0))) {
             HttpClient http = HttpClient.newBuilder().sslContext(PemFiles.trustingOnly(dev.pki().caFile()))

@@ -6,33 +6,32 @@ import dev.portcullis.runtime.audit.AuditAction;
 import dev.portcullis.runtime.audit.AuditEvent;
 import dev.portcullis.runtime.audit.AuditOutcome;
 import dev.portcullis.runtime.audit.AuditResource;
-import dev.portcullis.runtime.retry.Backoff;
+import dev.portcullis.runtime.outbox.AuditOutbox;
+import dev.portcullis.runtime.outbox.OutboxFullException;
 import dev.portcullis.runtime.transport.RefusalBudget;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.TreeMap;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The console's refusals, recorded as {@code auth.failed} events (service {@code console}, outcome
- * DENIED, no actor: nothing was authenticated) and sent to the audit service from memory by a thread of their own, so a refusal page
- * never waits on the audit service. The console is stateless (no database, no disk): an event waits
- * in memory until the audit service acknowledges it, retried with backoff for as long as it takes,
- * and is lost if the console stops first. What a flood can cost is bounded twice: each source
- * address has a {@link RefusalBudget} of {@code perSecondPerSource} events a second (the next
- * recorded one says in {@code suppressed} how many were left out), and the queue holds at most
- * {@code capacity} events; one more is dropped, counted, and logged as {@code console.audit_dropped}
- * with the count. Thread-safe; {@link #close()} once.
+ * DENIED, no actor: nothing was authenticated) in an {@link AuditOutbox}: a disk spool whose own
+ * thread ships them to the audit service and retries with backoff until it acknowledges them. So an
+ * event outlives an audit outage, a restart of the console and, on a volume that outlives the pod,
+ * the loss of the pod; a refusal page waits for the spool's disk sync, never for the audit service.
+ * What a flood can cost is bounded twice: each source address has a {@link RefusalBudget} of
+ * {@code perSecondPerSource} events a second (the next recorded one says in {@code suppressed} how
+ * many were left out), and the spool has its {@code max-spool-bytes}. An event the outbox refuses
+ * (spool full, spool broken, outbox closed) is dropped and counted: the refusal itself stands, as
+ * the outbox's fail-closed rule asks; the count is logged as {@code console.audit_dropped}, at most
+ * once a second and once more at {@link #close()}. Thread-safe; {@link #close()} once.
  */
 public final class QueuedRefusals implements Refusals, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueuedRefusals.class);
@@ -42,15 +41,12 @@ public final class QueuedRefusals implements Refusals, AutoCloseable {
     private static final int MAX_SOURCES = 10_000;
     /** Refusals of one source recorded a second by default: a person mistyping never reaches it. */
     public static final int DEFAULT_PER_SECOND_PER_SOURCE = 5;
-    /** Events held for delivery by default: about 5 MB at worst. */
-    public static final int DEFAULT_CAPACITY = 10_000;
+    /** How often drops are logged at most: a flood against a full spool must not flood the log too. */
+    private static final Duration DROP_LOG_INTERVAL = Duration.ofSeconds(1);
 
-    private final RefusalSink sink;
+    private final AuditOutbox outbox;
     private final Clock clock;
-    private final Backoff backoff;
     private final int perSecondPerSource;
-    private final BlockingQueue<AuditEvent> queue;
-    private final AtomicLong dropped = new AtomicLong();
     // guarded by itself: the budget of each source address recently refused
     private final Map<String, RefusalBudget> budgets = new LinkedHashMap<>(16, 0.75f, true) {
         private static final long serialVersionUID = 1L;
@@ -60,28 +56,29 @@ public final class QueuedRefusals implements Refusals, AutoCloseable {
             return size() > MAX_SOURCES;
         }
     };
-    private final Thread sender;
+    // guarded by this: events the outbox refused since open, why the last was, how many were logged, and when
+    private long dropped;
+    private String droppedCause = "";
+    private long droppedLogged;
+    private Instant droppedLoggedAt = Instant.MIN;
 
     /**
-     * Starts the sending thread.
+     * Takes {@code outbox} over: starts its shipping, and closes it in {@link #close()}.
      *
-     * @param backoff the waits between failed deliveries of the oldest batch
-     * @throws IllegalArgumentException when {@code capacity} or {@code perSecondPerSource} is below 1
+     * @throws IllegalArgumentException when {@code perSecondPerSource} is below 1
+     * @throws IllegalStateException when the outbox is closed
      */
-    public QueuedRefusals(RefusalSink sink, Clock clock, Backoff backoff, int capacity, int perSecondPerSource) {
-        if (capacity < 1 || perSecondPerSource < 1) {
-            throw new IllegalArgumentException("capacity and perSecondPerSource must be at least 1");
+    public QueuedRefusals(AuditOutbox outbox, Clock clock, int perSecondPerSource) {
+        if (perSecondPerSource < 1) {
+            throw new IllegalArgumentException("perSecondPerSource must be at least 1");
         }
-        this.sink = requireNonNull(sink, "sink is null");
+        this.outbox = requireNonNull(outbox, "outbox is null");
         this.clock = requireNonNull(clock, "clock is null");
-        this.backoff = requireNonNull(backoff, "backoff is null");
         this.perSecondPerSource = perSecondPerSource;
-        this.queue = new ArrayBlockingQueue<>(capacity);
-        this.sender = new Thread(this::send, "console-refusal-audit");
-        sender.setDaemon(true);
-        sender.start();
+        outbox.start();
     }
 
+    /** Returns once the event is on disk (one disk sync shared with concurrent refusals), or was dropped. */
     @Override
     public void record(Refusal refusal) {
         OptionalLong left;
@@ -107,63 +104,46 @@ public final class QueuedRefusals implements Refusals, AutoCloseable {
                 .sourceAddress(refusal.sourceAddress())
                 .attributes(attributes)
                 .build();
-        if (!queue.offer(event)) {
-            dropped.incrementAndGet();
-        }
-    }
-
-    /** The sending thread: the oldest batch, again and again until acknowledged, then the next. */
-    private void send() {
-        List<AuditEvent> batch = new ArrayList<>();
-        int failures = 0;
         try {
-            while (!Thread.currentThread().isInterrupted()) {
-                reportDropped();
-                if (batch.isEmpty()) {
-                    AuditEvent first = queue.poll(1, TimeUnit.SECONDS);
-                    if (first == null) {
-                        continue;
-                    }
-                    batch.add(first);
-                    queue.drainTo(batch, RefusalSink.MAX_BATCH - 1);
-                }
-                try {
-                    sink.append(List.copyOf(batch));
-                    batch.clear();
-                    failures = 0;
-                } catch (RuntimeException e) {
-                    failures++;
-                    Duration wait = backoff.delay(failures);
-                    log.atWarn().addKeyValue("events", batch.size()).addKeyValue("failures", failures)
-                            .addKeyValue("error", e.getClass().getSimpleName()).addKeyValue("retry_in_ms", wait.toMillis())
-                            .log("console.audit_delivery_failed");
-                    TimeUnit.NANOSECONDS.sleep(wait.toNanos()); // interrupted by close()
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        int undelivered = batch.size() + queue.size();
-        if (undelivered > 0) {
-            log.atWarn().addKeyValue("events", undelivered).log("console.audit_undelivered");
+            outbox.record(event);
+        } catch (OutboxFullException | UncheckedIOException | IllegalStateException notRecorded) {
+            dropped(notRecorded);
         }
     }
 
-    private void reportDropped() {
-        long count = dropped.getAndSet(0);
-        if (count > 0) {
-            log.atWarn().addKeyValue("count", count).log("console.audit_dropped");
+    /** Events the outbox refused since open (spool full, broken or closed). */
+    public synchronized long dropped() {
+        return dropped;
+    }
+
+    private synchronized void dropped(RuntimeException cause) {
+        dropped++;
+        droppedCause = cause.getClass().getSimpleName();
+        Instant now = clock.instant();
+        if (!now.isBefore(droppedLoggedAt.plus(DROP_LOG_INTERVAL))) {
+            logDropped();
+            droppedLoggedAt = now;
         }
     }
 
-    /** Stops sending; events not yet acknowledged are lost, and their number logged. Blocks up to five seconds. */
+    /** Logs the drops not logged yet. Called holding this object's monitor. */
+    private void logDropped() {
+        log.atWarn().addKeyValue("count", dropped - droppedLogged).addKeyValue("total", dropped)
+                .addKeyValue("cause", droppedCause).log("console.audit_dropped");
+        droppedLogged = dropped;
+    }
+
+    /**
+     * Closes the outbox: what the audit service has not acknowledged stays in the spool for the next
+     * console on the directory. Blocks for the outbox's {@code shutdown-flush-timeout} at most.
+     */
     @Override
     public void close() {
-        sender.interrupt();
-        try {
-            sender.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        synchronized (this) {
+            if (dropped > droppedLogged) {
+                logDropped();
+            }
         }
+        outbox.close();
     }
 }

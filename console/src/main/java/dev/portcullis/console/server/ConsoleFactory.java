@@ -3,7 +3,6 @@ package dev.portcullis.console.server;
 import dev.portcullis.console.alerts.AlertPages;
 import dev.portcullis.console.api.AuditCalls;
 import dev.portcullis.console.api.GatewayCalls;
-import dev.portcullis.console.api.GrpcRefusalSink;
 import dev.portcullis.console.audit.AuditPage;
 import dev.portcullis.console.audit.SourcesPage;
 import dev.portcullis.console.drift.DriftPage;
@@ -17,8 +16,10 @@ import dev.portcullis.console.web.Route;
 import dev.portcullis.console.web.SessionStore;
 import dev.portcullis.console.web.SignInRoutes;
 import dev.portcullis.console.web.StaticAssets;
+import dev.portcullis.runtime.outbox.AuditOutbox;
+import dev.portcullis.runtime.outbox.GrpcAuditShipper;
+import dev.portcullis.runtime.outbox.OutboxConfig;
 import dev.portcullis.runtime.pki.PemFiles;
-import dev.portcullis.runtime.retry.Backoff;
 import dev.portcullis.runtime.transport.ServiceChannels;
 import dev.portcullis.runtime.transport.TlsMaterial;
 import io.grpc.ManagedChannel;
@@ -33,11 +34,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.SplittableRandom;
 import javax.net.ssl.SSLContext;
 
 /** The console's composition root: builds the pages, the sign-in and the server from the configuration records. */
@@ -85,13 +84,15 @@ final class ConsoleFactory {
         return new OidcSignIn(client, trust, clock);
     }
 
-    /** The console's own refusals, to the audit service from memory: the console has no disk to keep them on. */
+    /**
+     * The console's own refusals, through a disk spool in {@code portcullis.audit-outbox.spool-dir} (required: a
+     * missing one stops startup naming it) to the audit service's {@code Append}, as the console's identity.
+     */
     @Singleton
     @Bean(preDestroy = "close")
-    QueuedRefusals refusals(ConsoleConfig config, Clock clock, @Named("audit") ManagedChannel audit) {
-        return new QueuedRefusals(new GrpcRefusalSink(audit, config.callTimeout()), clock,
-                Backoff.exponential(Duration.ofMillis(200), Duration.ofSeconds(10)).withJitter(new SplittableRandom()),
-                QueuedRefusals.DEFAULT_CAPACITY, QueuedRefusals.DEFAULT_PER_SECOND_PER_SOURCE);
+    QueuedRefusals refusals(ConsoleConfig config, OutboxConfig outbox, Clock clock, @Named("audit") ManagedChannel audit) {
+        AuditOutbox spool = new AuditOutbox(outbox, new GrpcAuditShipper(audit, config.callTimeout()), clock);
+        return new QueuedRefusals(spool, clock, QueuedRefusals.DEFAULT_PER_SECOND_PER_SOURCE);
     }
 
     @Singleton

@@ -4,7 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.portcullis.console.testing.Browser;
 import dev.portcullis.console.testing.ConsoleFixture;
-import dev.portcullis.v1.AuditEvent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +18,10 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** An audit outage neither holds up the console's refusals nor loses their events while the console runs. */
+/**
+ * An audit outage neither holds up the console's refusals nor loses their events, while the console runs
+ * or across a restart on the same spool directory.
+ */
 class AuditOutageTest {
     @TempDir
     Path dir;
@@ -39,6 +45,32 @@ class AuditOutageTest {
                     .until(() -> fixture.gateway.appended().stream().map(e -> e.getResource().getId()).toList(),
                             paths -> paths.contains(first) && paths.contains(second));
             assertEquals(2, delivered.size());
+        }
+    }
+
+    @Test
+    void aRefusalRecordedWhileTheAuditServiceIsUnreachableIsDeliveredByTheNextConsoleOnTheSameSpool() {
+        String spool = dir.resolve("spool").toString();
+        String path = "/runs/" + UUID.randomUUID() + "/approve";
+        try (ConsoleFixture first = ConsoleFixture.start(dir.resolve("first"), Map.of("portcullis.audit-outbox.spool-dir", spool,
+                "portcullis.console.audit-address", "localhost:" + closedPort()))) {
+            assertEquals(403, first.browser().post(first.url + path, first.url, Map.of()).statusCode());
+        }
+
+        try (ConsoleFixture second = ConsoleFixture.start(dir.resolve("second"), Map.of("portcullis.audit-outbox.spool-dir", spool))) {
+            List<String> delivered = Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> second.gateway.appended().stream().map(e -> e.getResource().getId()).toList(),
+                            paths -> paths.contains(path));
+            assertEquals(List.of(path), delivered);
+        }
+    }
+
+    /** A loopback port nothing listens on: the audit service unreachable, refused at once. */
+    private static int closedPort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -1,18 +1,24 @@
 package dev.portcullis.console.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.portcullis.runtime.server.StartupFailure;
 import dev.portcullis.runtime.testing.ConfigBinding;
+import dev.portcullis.runtime.testing.TestPki;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConsoleConfigTest {
+    @TempDir
+    Path dir;
     private static final Map<String, Object> REQUIRED = Map.of(
             "portcullis.console.public-url", "https://console.example.org",
             "portcullis.console.gateway-address", "gateway:8443",
@@ -52,6 +58,24 @@ class ConsoleConfigTest {
                         "portcullis.console.audit-address", "a:1")));
 
         assertTrue(StartupFailure.describe(refused).contains("portcullis.console.public-url"), StartupFailure.describe(refused));
+    }
+
+    @Test
+    void aConsoleWithoutASpoolDirectoryStopsStartupNamingTheKey() {
+        TestPki pki = TestPki.create(dir.resolve("pki"));
+        TestPki.Credential console = pki.issue("console", TestPki.id("console"));
+        Map<String, Object> properties = new HashMap<>(REQUIRED);
+        properties.put("portcullis.tls.cert-file", console.certFile().toString());
+        properties.put("portcullis.tls.key-file", console.keyFile().toString());
+        properties.put("portcullis.tls.ca-file", pki.caFile().toString());
+        properties.put("portcullis.console.port", 0);
+        properties.put("portcullis.console.oidc.issuer-url", "https://login.example.org");
+        properties.put("portcullis.console.oidc.client-id", "portcullis-console");
+
+        RuntimeException refused = assertThrows(RuntimeException.class, () -> ConsoleLauncher.start(properties, false));
+
+        assertTrue(StartupFailure.describe(refused).startsWith("portcullis.audit-outbox.spool-dir is required"),
+                StartupFailure.describe(refused));
     }
 
     @Test

@@ -21,7 +21,8 @@ import java.util.Map;
 /**
  * A console as deployed, in one test: a per-test PKI, the dev identity provider as its OIDC
  * provider (real authorization code flow with PKCE), a {@link StandInGateway} for the gateway and
- * audit service across real mTLS, and the console itself started by its launcher.
+ * audit service across real mTLS, and the console itself started by its launcher, its refusals
+ * spooled in {@code DIR/spool}.
  */
 public final class ConsoleFixture implements AutoCloseable {
     public final TestPki pki;
@@ -59,6 +60,7 @@ public final class ConsoleFixture implements AutoCloseable {
         properties.put("portcullis.console.oidc.issuer-url", idp.url());
         properties.put("portcullis.console.oidc.client-id", DevIdentityProvider.CLIENT_ID);
         properties.put("portcullis.console.oidc.ca-file", pki.caFile().toString());
+        properties.put("portcullis.audit-outbox.spool-dir", dir.resolve("spool").toString());
         properties.putAll(overrides);
         idp.register(DevIdentityProvider.CLIENT_ID, java.net.URI.create(url + "/signin/callback"));
         this.console = ConsoleLauncher.start(properties, false);
