@@ -21,6 +21,7 @@ final class TaskOutput {
     private final Clock clock;
     // guarded by this
     private Streams streams; // null until redactWith: no output is kept before
+    private boolean finished; // the output ended: a line after that (from a process the command left behind) is not the task's
     private long skipStdout; // stdout lines still to drop: the store has them from the replica that followed the task before
 
     TaskOutput(TaskSpec spec, TaskLog log, TaskAuditor auditor, Clock clock) {
@@ -51,10 +52,10 @@ final class TaskOutput {
         skipStdout = lines;
     }
 
-    /** Redacts and keeps one line of the task's output; dropped while there is no redactor. */
+    /** Redacts and keeps one line of the task's output; dropped while there is no redactor, and once the output ended. */
     synchronized void line(TaskEvent.Stream stream, String text) {
-        if (streams == null) {
-            return; // no redactor: nothing of the log is kept
+        if (streams == null || finished) {
+            return; // no redactor: nothing of the log is kept; or the task ended
         }
         if (stream == TaskEvent.Stream.STDOUT && skipStdout > 0) {
             skipStdout--; // stored already, by the replica that followed the task before
@@ -65,14 +66,15 @@ final class TaskOutput {
 
     /** Redacts and keeps a line Portcullis writes; dropped while there is no redactor. */
     synchronized void system(String text) {
-        if (streams != null) {
+        if (streams != null && !finished) {
             emit(TaskEvent.Stream.SYSTEM, streams.system().accept(text));
         }
     }
 
     /** Keeps what the redactor still holds back of each stream (the output ended). */
     synchronized void finish() {
-        if (streams != null) {
+        if (streams != null && !finished) {
+            finished = true;
             emit(TaskEvent.Stream.STDOUT, streams.stdout().finish());
             emit(TaskEvent.Stream.STDERR, streams.stderr().finish());
             emit(TaskEvent.Stream.SYSTEM, streams.system().finish());
@@ -84,7 +86,7 @@ final class TaskOutput {
      * follows it at once (the command it names started, or the task ended).
      */
     synchronized void systemDeferred(String text) {
-        if (streams != null) {
+        if (streams != null && !finished) {
             emit(TaskEvent.Stream.SYSTEM, streams.system().accept(text), true);
         }
     }

@@ -20,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -32,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,12 +59,18 @@ import org.slf4j.LoggerFactory;
 public final class LocalProcessTaskBackend implements TaskBackend {
     private static final Logger log = LoggerFactory.getLogger(LocalProcessTaskBackend.class);
     private static final int MAX_LINE = 16 * 1024;
+    /**
+     * How long an ended command's output stream may yield nothing before it is left behind: a
+     * process it started in the background still holds the pipe open.
+     */
+    private static final Duration QUIET_OUTPUT = Duration.ofSeconds(10);
     private static final long GIT_TIMEOUT_SECONDS = 300;
     private static final String SAFE_PATH = "/usr/local/bin:/usr/bin:/bin";
 
     private final Path workRoot;
     private final int maxConcurrent;
     private final GitAccess access;
+    private final Duration quietOutput;
     // guarded by this: runs waiting for a slot, in submission order, and the number running
     private final ArrayDeque<Run> waiting = new ArrayDeque<>();
     private int running;
@@ -85,6 +93,12 @@ public final class LocalProcessTaskBackend implements TaskBackend {
      * only: the task's command never gets it in its environment).
      */
     public LocalProcessTaskBackend(Path workRoot, int maxConcurrent, GitAccess access) {
+        this(workRoot, maxConcurrent, access, QUIET_OUTPUT);
+    }
+
+    /** As above, leaving an output stream behind once it yields nothing for {@code quietOutput} after its command ended. */
+    LocalProcessTaskBackend(Path workRoot, int maxConcurrent, GitAccess access, Duration quietOutput) {
+        this.quietOutput = requireNonNull(quietOutput, "quietOutput is null");
         this.access = requireNonNull(access, "access is null");
         // absolute: git clones into a path resolved from inside the task directory
         this.workRoot = requireNonNull(workRoot, "workRoot is null").toAbsolutePath();
@@ -377,8 +391,10 @@ public final class LocalProcessTaskBackend implements TaskBackend {
             } catch (IOException e) {
                 // the command does not read input anyway
             }
-            Thread out = stdoutFile == null ? pump(started.getInputStream(), false) : null;
-            Thread err = pump(started.getErrorStream(), true);
+            AtomicLong outProgress = new AtomicLong();
+            AtomicLong errProgress = new AtomicLong();
+            Thread out = stdoutFile == null ? pump(started.getInputStream(), false, outProgress) : null;
+            Thread err = pump(started.getErrorStream(), true, errProgress);
             boolean finished;
             try {
                 finished = started.waitFor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
@@ -390,22 +406,25 @@ public final class LocalProcessTaskBackend implements TaskBackend {
                 killTree(started);
             }
             if (out != null) {
-                join(out);
+                drain(out, outProgress);
             }
-            join(err);
+            drain(err, errProgress);
             if (cancelled.get()) {
                 return new Ran.Cancelled(false);
             }
             return finished ? new Ran.Exited(started.exitValue()) : new Ran.TimedOut();
         }
 
-        private Thread pump(InputStream stream, boolean stderr) {
+        /** Hands the task each line of {@code stream}, on a thread of its own; {@code progress} counts each line read and each handed over. */
+        private Thread pump(InputStream stream, boolean stderr, AtomicLong progress) {
             Thread thread = new Thread(() -> {
                 try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, UTF_8))) {
                     String line;
                     while ((line = reader.readLine()) != null) {
+                        progress.incrementAndGet();
                         for (int start = 0; start < line.length() || start == 0; start += MAX_LINE) {
                             run.line(stderr ? TaskEvent.Stream.STDERR : TaskEvent.Stream.STDOUT, line.substring(start, Math.min(line.length(), start + MAX_LINE)));
+                            progress.incrementAndGet();
                             if (line.isEmpty()) {
                                 break;
                             }
@@ -594,9 +613,28 @@ public final class LocalProcessTaskBackend implements TaskBackend {
         }
     }
 
-    private static void join(Thread thread) {
+    /**
+     * Waits until {@code pump} has handed the task everything the ended command wrote, for as long
+     * as it keeps making {@code progress}, however slowly the task stores the lines: a task never
+     * ends with output of its command still unread. A pump with no progress for
+     * {@code quietOutput} is left behind (a background process of the command holds the pipe);
+     * what it reads later is not stored, the task having ended.
+     */
+    private void drain(Thread pump, AtomicLong progress) {
+        long seen = -1;
+        while (pump.isAlive()) {
+            long now = progress.get();
+            if (now == seen) {
+                return;
+            }
+            seen = now;
+            join(pump, quietOutput.toMillis());
+        }
+    }
+
+    private static void join(Thread thread, long millis) {
         try {
-            thread.join(TimeUnit.SECONDS.toMillis(10));
+            thread.join(millis);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -12,6 +12,7 @@ import dev.portcullis.executor.task.TaskRun;
 import dev.portcullis.executor.task.TaskArtifacts;
 import dev.portcullis.executor.task.TaskSpec;
 import dev.portcullis.executor.task.TaskStep;
+import dev.portcullis.executor.repo.GitAccess;
 import dev.portcullis.runtime.request.CommitSha;
 import dev.portcullis.runtime.request.RepoFolder;
 import dev.portcullis.runtime.request.RunId;
@@ -25,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,7 +94,7 @@ class LocalProcessTaskBackendTest {
     private static final AtomicLong ORDER = new AtomicLong();
 
     /** Collects what a run reports. */
-    static final class Recording implements TaskRun {
+    static class Recording implements TaskRun {
         final List<String> lines = new CopyOnWriteArrayList<>();
         final CompletableFuture<String> ended = new CompletableFuture<>();
         final CompletableFuture<Long> started = new CompletableFuture<>();
@@ -149,6 +151,49 @@ class LocalProcessTaskBackendTest {
 
         String await() throws Exception {
             return ended.get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void outputHandedOverSlowerThanTheQuietTimeIsAllHandedOverBeforeTheTaskEnds() throws Exception {
+        LocalProcessTaskBackend quiet = new LocalProcessTaskBackend(dir.resolve("quiet"), 1, GitAccess.anonymous(), Duration.ofMillis(100));
+        List<String> late = new CopyOnWriteArrayList<>();
+        Recording run = new Recording() {
+            @Override
+            public void line(TaskEvent.Stream stream, String text) {
+                LockSupport.parkNanos(Duration.ofMillis(20).toNanos()); // a store slower than the command: 30 lines take 600 ms
+                if (ended.isDone()) {
+                    late.add(text);
+                }
+                super.line(stream, text);
+            }
+        };
+        try {
+            quiet.start(spec("stage/app", Duration.ofSeconds(30), "sh", "-c", "i=0; while [ $i -lt 30 ]; do echo line $i; i=$((i+1)); done"),
+                    Map.of(), run);
+
+            assertEquals("SUCCEEDED 0 ", run.await());
+            assertEquals(30, run.lines.stream().filter(line -> line.startsWith("out: line ")).count(), run.lines.toString());
+            assertEquals(List.of(), late);
+        } finally {
+            quiet.close();
+        }
+    }
+
+    @Test
+    void aBackgroundProcessHoldingTheOutputOpenDoesNotKeepTheTaskFromEnding() throws Exception {
+        LocalProcessTaskBackend quiet = new LocalProcessTaskBackend(dir.resolve("quiet"), 1, GitAccess.anonymous(), Duration.ofMillis(100));
+        Path gate = dir.resolve("gate");
+        Recording run = new Recording();
+        try {
+            quiet.start(spec("stage/app", Duration.ofSeconds(30), "sh", "-c",
+                    "echo done; (while [ ! -e " + gate + " ]; do sleep 0.05; done) &"), Map.of(), run);
+
+            assertEquals("SUCCEEDED 0 ", run.await()); // while the background loop still holds stdout open
+            assertTrue(run.lines.contains("out: done"), run.lines.toString());
+        } finally {
+            Files.writeString(gate, "");
+            quiet.close();
         }
     }
 
