@@ -183,16 +183,17 @@ class LocalProcessTaskBackendTest {
     @Test
     void aBackgroundProcessHoldingTheOutputOpenDoesNotKeepTheTaskFromEnding() throws Exception {
         LocalProcessTaskBackend quiet = new LocalProcessTaskBackend(dir.resolve("quiet"), 1, GitAccess.anonymous(), Duration.ofMillis(100));
-        Path gate = dir.resolve("gate");
+        Path hold = Files.writeString(dir.resolve("hold"), "");
         Recording run = new Recording();
         try {
+            // the background loop holds stdout open while the file exists (60 s at most)
             quiet.start(spec("stage/app", Duration.ofSeconds(30), "sh", "-c",
-                    "echo done; (while [ ! -e " + gate + " ]; do sleep 0.05; done) &"), Map.of(), run);
+                    "echo done; (i=0; while [ -e " + hold + " ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done) &"), Map.of(), run);
 
-            assertEquals("SUCCEEDED 0 ", run.await()); // while the background loop still holds stdout open
+            assertEquals("SUCCEEDED 0 ", run.await()); // the loop ends only once this test deletes the file
             assertTrue(run.lines.contains("out: done"), run.lines.toString());
         } finally {
-            Files.writeString(gate, "");
+            Files.delete(hold);
             quiet.close();
         }
     }
