@@ -6,7 +6,7 @@ import dev.portcullis.console.api.GatewayCalls;
 import dev.portcullis.console.audit.AuditPage;
 import dev.portcullis.console.audit.SourcesPage;
 import dev.portcullis.console.drift.DriftPage;
-import dev.portcullis.console.refusal.QueuedRefusals;
+import dev.portcullis.console.refusal.SpooledRefusals;
 import dev.portcullis.console.runs.RunPages;
 import dev.portcullis.console.signin.OidcClient;
 import dev.portcullis.console.signin.OidcSignIn;
@@ -90,15 +90,15 @@ final class ConsoleFactory {
      */
     @Singleton
     @Bean(preDestroy = "close")
-    QueuedRefusals refusals(ConsoleConfig config, OutboxConfig outbox, Clock clock, @Named("audit") ManagedChannel audit) {
+    SpooledRefusals refusals(ConsoleConfig config, OutboxConfig outbox, Clock clock, @Named("audit") ManagedChannel audit) {
         AuditOutbox spool = new AuditOutbox(outbox, new GrpcAuditShipper(audit, config.callTimeout()), clock);
-        return new QueuedRefusals(spool, clock, QueuedRefusals.DEFAULT_PER_SECOND_PER_SOURCE);
+        return new SpooledRefusals(spool, clock, SpooledRefusals.DEFAULT_PER_SECOND_PER_SOURCE);
     }
 
     @Singleton
     @Bean(preDestroy = "close")
     ConsoleHttpServer server(ConsoleConfig config, TlsMaterial tls, SessionStore sessions, OidcSignIn signIn,
-            @Named("gateway") ManagedChannel gateway, @Named("audit") ManagedChannel audit, QueuedRefusals refusals) {
+            @Named("gateway") ManagedChannel gateway, @Named("audit") ManagedChannel audit, SpooledRefusals refusals) {
         GatewayCalls gatewayCalls = new GatewayCalls(gateway, config.callTimeout());
         RunPages runs = new RunPages(gatewayCalls);
         AuditCalls auditCalls = new AuditCalls(audit, config.callTimeout());

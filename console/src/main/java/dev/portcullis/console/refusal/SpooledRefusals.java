@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * the outbox's fail-closed rule asks; the count is logged as {@code console.audit_dropped}, at most
  * once a second and once more at {@link #close()}. Thread-safe; {@link #close()} once.
  */
-public final class QueuedRefusals implements Refusals, AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(QueuedRefusals.class);
+public final class SpooledRefusals implements Refusals, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SpooledRefusals.class);
     /** The service name the audit service forces on the console's events: its identity's last segment. */
     static final String SERVICE = "console";
     /** Source addresses whose budgets are remembered; the least recently refused is forgotten first. */
@@ -68,7 +68,7 @@ public final class QueuedRefusals implements Refusals, AutoCloseable {
      * @throws IllegalArgumentException when {@code perSecondPerSource} is below 1
      * @throws IllegalStateException when the outbox is closed
      */
-    public QueuedRefusals(AuditOutbox outbox, Clock clock, int perSecondPerSource) {
+    public SpooledRefusals(AuditOutbox outbox, Clock clock, int perSecondPerSource) {
         if (perSecondPerSource < 1) {
             throw new IllegalArgumentException("perSecondPerSource must be at least 1");
         }

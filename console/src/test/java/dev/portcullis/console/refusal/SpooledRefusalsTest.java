@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** A flood of refusals costs the console a bounded amount of disk and the audit log a bounded number of events. */
-class QueuedRefusalsTest {
+class SpooledRefusalsTest {
     private static final Duration WAIT = Duration.ofSeconds(30);
     private final MutableClock clock = MutableClock.at(Instant.parse("2026-12-07T10:00:00Z"));
     @TempDir
@@ -27,7 +27,7 @@ class QueuedRefusalsTest {
     @Test
     void aFloodFromOneAddressIsRecordedWithinItsBudgetAndTheNextRecordedOneCountsTheRest() throws InterruptedException {
         RecordingShipper shipper = RecordingShipper.working();
-        try (QueuedRefusals refusals = new QueuedRefusals(outbox(shipper, OutboxConfig.MIN_SPOOL_BYTES * 16), clock, 5)) {
+        try (SpooledRefusals refusals = new SpooledRefusals(outbox(shipper, OutboxConfig.MIN_SPOOL_BYTES * 16), clock, 5)) {
             for (int i = 0; i < 1000; i++) {
                 refusals.record(refusal("192.0.2.1:" + (40000 + i % 20000)));
             }
@@ -45,7 +45,7 @@ class QueuedRefusalsTest {
     @Test
     void anotherAddressKeepsItsOwnBudgetDuringAFlood() throws InterruptedException {
         RecordingShipper shipper = RecordingShipper.working();
-        try (QueuedRefusals refusals = new QueuedRefusals(outbox(shipper, OutboxConfig.MIN_SPOOL_BYTES * 16), clock, 5)) {
+        try (SpooledRefusals refusals = new SpooledRefusals(outbox(shipper, OutboxConfig.MIN_SPOOL_BYTES * 16), clock, 5)) {
             for (int i = 0; i < 1000; i++) {
                 refusals.record(refusal("192.0.2.1:40000"));
             }
@@ -62,8 +62,8 @@ class QueuedRefusalsTest {
         RecordingShipper shipper = RecordingShipper.alwaysFailing();
         AuditOutbox outbox = outbox(shipper, OutboxConfig.MIN_SPOOL_BYTES);
         long dropped;
-        try (LogCapture logs = new LogCapture(QueuedRefusals.class)) {
-            try (QueuedRefusals refusals = new QueuedRefusals(outbox, clock, 5)) {
+        try (LogCapture logs = new LogCapture(SpooledRefusals.class)) {
+            try (SpooledRefusals refusals = new SpooledRefusals(outbox, clock, 5)) {
                 for (int i = 0; i < 1000; i++) {
                     refusals.record(refusal("10.0." + i / 250 + "." + i % 250 + ":443"));
                 }
