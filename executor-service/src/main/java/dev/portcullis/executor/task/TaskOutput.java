@@ -21,7 +21,7 @@ final class TaskOutput {
     private final Clock clock;
     // guarded by this
     private Streams streams; // null until redactWith: no output is kept before
-    private boolean finished; // the output ended: a line after that (from a process the command left behind) is not the task's
+    private boolean finished; // the output ended: a line after that (from a pump the backend stopped waiting for) is dropped
     private long skipStdout; // stdout lines still to drop: the store has them from the replica that followed the task before
 
     TaskOutput(TaskSpec spec, TaskLog log, TaskAuditor auditor, Clock clock) {

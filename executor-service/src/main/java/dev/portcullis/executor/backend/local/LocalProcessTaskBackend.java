@@ -60,8 +60,8 @@ public final class LocalProcessTaskBackend implements TaskBackend {
     private static final Logger log = LoggerFactory.getLogger(LocalProcessTaskBackend.class);
     private static final int MAX_LINE = 16 * 1024;
     /**
-     * How long an ended command's output stream may yield nothing before it is left behind: a
-     * process it started in the background still holds the pipe open.
+     * How long the pump of an ended command's output may make no progress (a line neither read nor
+     * handed over, its store stalled) before the task ends without it.
      */
     private static final Duration QUIET_OUTPUT = Duration.ofSeconds(10);
     private static final long GIT_TIMEOUT_SECONDS = 300;
@@ -96,7 +96,10 @@ public final class LocalProcessTaskBackend implements TaskBackend {
         this(workRoot, maxConcurrent, access, QUIET_OUTPUT);
     }
 
-    /** As above, leaving an output stream behind once it yields nothing for {@code quietOutput} after its command ended. */
+    /**
+     * As above, ending a task without the rest of its command's output once that output's pump
+     * makes no progress for {@code quietOutput} after the command ended (10 s above).
+     */
     LocalProcessTaskBackend(Path workRoot, int maxConcurrent, GitAccess access, Duration quietOutput) {
         this.quietOutput = requireNonNull(quietOutput, "quietOutput is null");
         this.access = requireNonNull(access, "access is null");
@@ -432,6 +435,8 @@ public final class LocalProcessTaskBackend implements TaskBackend {
                     }
                 } catch (IOException e) {
                     // the stream closes when the process is killed
+                } catch (RuntimeException e) {
+                    log.atError().setCause(e).addKeyValue("run_id", spec.runId().value()).log("task.output_failed");
                 }
             }, "local-task-output");
             thread.setDaemon(true);
@@ -616,9 +621,10 @@ public final class LocalProcessTaskBackend implements TaskBackend {
     /**
      * Waits until {@code pump} has handed the task everything the ended command wrote, for as long
      * as it keeps making {@code progress}, however slowly the task stores the lines: a task never
-     * ends with output of its command still unread. A pump with no progress for
-     * {@code quietOutput} is left behind (a background process of the command holds the pipe);
-     * what it reads later is not stored, the task having ended.
+     * ends with output of its command still unread. (The JDK ends the stream once the command has
+     * exited and what it wrote is read, even while a process it started in the background holds the
+     * pipe.) A pump with no progress for {@code quietOutput} is left behind; a line it hands over
+     * after the task ended is dropped.
      */
     private void drain(Thread pump, AtomicLong progress) {
         long seen = -1;
