@@ -60,8 +60,8 @@ public final class LocalProcessTaskBackend implements TaskBackend {
     private static final Logger log = LoggerFactory.getLogger(LocalProcessTaskBackend.class);
     private static final int MAX_LINE = 16 * 1024;
     /**
-     * How long the pump of an ended command's output may make no progress (a line neither read nor
-     * handed over, its store stalled) before the task ends without it.
+     * How long the pump of an ended command's output may make no progress before the task ends
+     * without it: a process the command started in the background can hold the pipe open.
      */
     private static final Duration QUIET_OUTPUT = Duration.ofSeconds(10);
     private static final long GIT_TIMEOUT_SECONDS = 300;
@@ -97,8 +97,8 @@ public final class LocalProcessTaskBackend implements TaskBackend {
     }
 
     /**
-     * As above, ending a task without the rest of its command's output once that output's pump
-     * makes no progress for {@code quietOutput} after the command ended (10 s above).
+     * As above, ending a task once its command's output makes no progress for {@code quietOutput}
+     * after the command ended (10 s above).
      */
     LocalProcessTaskBackend(Path workRoot, int maxConcurrent, GitAccess access, Duration quietOutput) {
         this.quietOutput = requireNonNull(quietOutput, "quietOutput is null");
@@ -621,10 +621,10 @@ public final class LocalProcessTaskBackend implements TaskBackend {
     /**
      * Waits until {@code pump} has handed the task everything the ended command wrote, for as long
      * as it keeps making {@code progress}, however slowly the task stores the lines: a task never
-     * ends with output of its command still unread. (The JDK ends the stream once the command has
-     * exited and what it wrote is read, even while a process it started in the background holds the
-     * pipe.) A pump with no progress for {@code quietOutput} is left behind; a line it hands over
-     * after the task ended is dropped.
+     * ends with output of its command still unread. A pump with no progress for
+     * {@code quietOutput} is left behind (a process the command started in the background holds the
+     * pipe; the JDK ends the stream at the command's exit only when no read was waiting on it); a
+     * line it hands over after the task ended is dropped.
      */
     private void drain(Thread pump, AtomicLong progress) {
         long seen = -1;
