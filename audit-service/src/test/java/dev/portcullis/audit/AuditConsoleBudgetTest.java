@@ -5,22 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.TestChannels;
-import dev.portcullis.runtime.testing.TestPki;
 import dev.portcullis.v1.AppendRequest;
 import dev.portcullis.v1.AuditAction;
-import dev.portcullis.v1.AuditEvent;
-import dev.portcullis.v1.AuditOutcome;
-import dev.portcullis.v1.AuditResource;
 import dev.portcullis.v1.AuditServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
@@ -35,8 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditConsoleBudgetTest {
-    private static final String CONSOLE = "spiffe://test.example/console";
-
     @TempDir
     static Path dir;
 
@@ -44,10 +34,7 @@ class AuditConsoleBudgetTest {
 
     @BeforeAll
     void start() throws Exception {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("portcullis.audit.data-dir", dir.resolve("audit").toString());
-        properties.put("portcullis.oidc.delegates", List.of(CONSOLE));
-        fixture = ServiceFixture.start("audit", Files.createDirectories(dir.resolve("pki")), properties);
+        fixture = ConsoleDelegate.audit(dir, Map.of());
     }
 
     @AfterAll
@@ -59,8 +46,7 @@ class AuditConsoleBudgetTest {
 
     @Test
     void theConsolesRefusalsOverItsBudgetAreRefusedResourceExhausted() {
-        ManagedChannel channel = TestChannels.mtls(fixture.port(), fixture.pki().issue("console-" + UUID.randomUUID(),
-                TestPki.id("console")));
+        ManagedChannel channel = ConsoleDelegate.channel(fixture);
         try {
             AuditServiceGrpc.AuditServiceBlockingStub stub = AuditServiceGrpc.newBlockingStub(channel);
             // the whole budget in two full batches (the refill in between is 20 a second: far from another batch)
@@ -78,11 +64,7 @@ class AuditConsoleBudgetTest {
     }
 
     private static AppendRequest batch() {
-        return AppendRequest.newBuilder().addAllEvents(IntStream.range(0, 500).mapToObj(i -> AuditEvent.newBuilder()
-                .setEventId(UUID.randomUUID().toString())
-                .setTime(com.google.protobuf.util.Timestamps.fromMillis(System.currentTimeMillis()))
-                .setService("console").setAction(AuditAction.AUDIT_ACTION_AUTH_FAILED)
-                .setOutcome(AuditOutcome.AUDIT_OUTCOME_DENIED).setReason("CSRF_MISSING").setSourceAddress("192.0.2.7:50123")
-                .setResource(AuditResource.newBuilder().setKind("page").setId("POST /runs/x/approve")).build()).toList()).build();
+        return AppendRequest.newBuilder().addAllEvents(IntStream.range(0, 500)
+                .mapToObj(i -> ConsoleDelegate.refusal(AuditAction.AUDIT_ACTION_AUTH_FAILED, "CSRF_MISSING")).toList()).build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.portcullis.audit;
 
+import static dev.portcullis.audit.ConsoleDelegate.refusal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -49,7 +50,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditConsoleDelegateTest {
-    private static final String CONSOLE = "spiffe://test.example/console";
+    private static final String CONSOLE = ConsoleDelegate.IDENTITY;
     private static final String AUDIENCE = "portcullis-console";
 
     @TempDir
@@ -65,7 +66,6 @@ class AuditConsoleDelegateTest {
         corp = TestIssuer.start(issuerPki);
         github = TestIssuer.start(issuerPki);
         Map<String, Object> properties = new HashMap<>();
-        properties.put("portcullis.audit.data-dir", dir.resolve("audit").toString());
         properties.put("portcullis.oidc.issuers.corp.kind", "human");
         properties.put("portcullis.oidc.issuers.corp.issuer-url", corp.url());
         properties.put("portcullis.oidc.issuers.corp.audience", AUDIENCE);
@@ -76,8 +76,7 @@ class AuditConsoleDelegateTest {
         properties.put("portcullis.oidc.issuers.github.audience", TestIssuer.AUDIENCE);
         properties.put("portcullis.oidc.issuers.github.ca-file", issuerPki.caFile().toString());
         properties.put("portcullis.oidc.issuers.github.identity-template", "spiffe://test.example/ci/github/{repository}");
-        properties.put("portcullis.oidc.delegates", List.of(CONSOLE));
-        fixture = ServiceFixture.start("audit", Files.createDirectories(dir.resolve("pki")), properties);
+        fixture = ConsoleDelegate.audit(dir, properties);
     }
 
     @AfterAll
@@ -234,17 +233,8 @@ class AuditConsoleDelegateTest {
         }
     }
 
-    private static AuditEvent refusal(AuditAction action, String reason) {
-        return AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString())
-                .setTime(com.google.protobuf.util.Timestamps.fromMillis(System.currentTimeMillis()))
-                .setService("console").setAction(action).setOutcome(AuditOutcome.AUDIT_OUTCOME_DENIED).setReason(reason)
-                .setSourceAddress("192.0.2.7:50123")
-                .setResource(AuditResource.newBuilder().setKind("page").setId("POST /runs/x/approve")).build();
-    }
-
     private AppendResponse appendAsConsole(AuditEvent event) {
-        ManagedChannel channel = TestChannels.mtls(fixture.port(), fixture.pki().issue("console-" + UUID.randomUUID(),
-                TestPki.id("console")));
+        ManagedChannel channel = ConsoleDelegate.channel(fixture);
         try {
             return stub(channel, Optional.empty()).append(AppendRequest.newBuilder().addEvents(event).build());
         } finally {
@@ -277,17 +267,13 @@ class AuditConsoleDelegateTest {
         return Tokens.sign(claims, TestIssuer.FIRST_KEY);
     }
 
-    /** The log's events matching {@code wanted}, searched through the console as the auditor until one is found. */
+    /** The log's refusals matching {@code wanted}, searched through the console as the auditor until one is found. */
     private List<AuditEvent> awaitFound(String token, Predicate<AuditEvent> wanted) {
-        QueryRequest refusals = QueryRequest.newBuilder().addActions(AuditAction.AUDIT_ACTION_AUTH_FAILED).setLimit(1000).build();
-        return Awaitility.await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-                .until(() -> queryAsConsole(Optional.of(token), refusals).stream().filter(wanted).toList(),
-                        list -> !list.isEmpty());
+        return awaitFoundAmong(token, AuditAction.AUDIT_ACTION_AUTH_FAILED, wanted);
     }
 
     private List<AuditEvent> queryAsConsole(Optional<String> token, QueryRequest query) {
-        ManagedChannel channel = TestChannels.mtls(fixture.port(), fixture.pki().issue("console-" + UUID.randomUUID(),
-                TestPki.id("console")));
+        ManagedChannel channel = ConsoleDelegate.channel(fixture);
         try {
             return drain(stub(channel, token).query(query));
         } finally {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.portcullis.runtime.testing.ServiceFixture;
 import dev.portcullis.runtime.testing.TestChannels;
-import dev.portcullis.runtime.testing.TestPki;
 import dev.portcullis.v1.AppendRequest;
 import dev.portcullis.v1.AuditAction;
 import dev.portcullis.v1.AuditEvent;
@@ -15,12 +14,9 @@ import dev.portcullis.v1.AuditServiceGrpc;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -35,8 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class AuditConsoleWithRolesTest {
-    private static final String CONSOLE = "spiffe://test.example/console";
-
     @TempDir
     static Path dir;
 
@@ -44,11 +38,8 @@ class AuditConsoleWithRolesTest {
 
     @BeforeAll
     void start() throws Exception {
-        Map<String, Object> properties = new HashMap<>();
-        properties.put("portcullis.audit.data-dir", dir.resolve("audit").toString());
-        properties.put("portcullis.oidc.delegates", List.of(CONSOLE));
-        properties.put("portcullis.roles.service", List.of("spiffe://test.example/service/*", "spiffe://test.example/*"));
-        fixture = ServiceFixture.start("audit", Files.createDirectories(dir.resolve("pki")), properties);
+        fixture = ConsoleDelegate.audit(dir,
+                Map.of("portcullis.roles.service", List.of("spiffe://test.example/service/*", "spiffe://test.example/*")));
     }
 
     @AfterAll
@@ -60,13 +51,10 @@ class AuditConsoleWithRolesTest {
 
     @Test
     void theConsolesCertificateAloneMayNotAppendAnApprovalEvenWhenARolePatternMatchesIt() {
-        AuditEvent approval = AuditEvent.newBuilder().setEventId(UUID.randomUUID().toString())
-                .setTime(com.google.protobuf.util.Timestamps.fromMillis(System.currentTimeMillis()))
-                .setService("console").setAction(AuditAction.AUDIT_ACTION_RUN_APPROVED)
-                .setOutcome(AuditOutcome.AUDIT_OUTCOME_SUCCESS).setReason("FORGED")
+        AuditEvent approval = ConsoleDelegate.refusal(AuditAction.AUDIT_ACTION_RUN_APPROVED, "FORGED").toBuilder()
+                .setOutcome(AuditOutcome.AUDIT_OUTCOME_SUCCESS).clearSourceAddress()
                 .setResource(AuditResource.newBuilder().setKind("run").setId("r-1")).build();
-        ManagedChannel channel = TestChannels.mtls(fixture.port(), fixture.pki().issue("console-" + UUID.randomUUID(),
-                TestPki.id("console")));
+        ManagedChannel channel = ConsoleDelegate.channel(fixture);
         try {
             StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> AuditServiceGrpc
                     .newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
