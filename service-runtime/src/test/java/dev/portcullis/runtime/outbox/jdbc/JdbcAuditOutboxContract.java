@@ -52,11 +52,12 @@ abstract class JdbcAuditOutboxContract {
 
     @AfterEach
     void close() {
-        opened.forEach(JdbcAuditOutbox::close);
-        if (dataSource != null) { // null when the database was unreachable and the test skipped
-            dataSource.close();
-            TestDatabases.drop(db);
+        if (db == null) { // PostgreSQL was unreachable: the test skipped before opening anything
+            return;
         }
+        opened.forEach(JdbcAuditOutbox::close);
+        dataSource.close();
+        TestDatabases.drop(db);
     }
 
     private JdbcAuditOutbox outbox(AuditOutboxTable table, RecordingShipper shipper, long maxBytes) {
